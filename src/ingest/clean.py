@@ -1,0 +1,208 @@
+"""The cleaning pipeline for one dump: bytes in, story documents out, nothing lost.
+
+decode -> repair each line -> detect profiles -> find headers -> per story: header fields,
+chrome runs, inline residue -> Document. Every line of the dump lands in exactly one story's
+line span; every character is either kept (text or metadata) or recorded in ``removed``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from ingest.decode import decode_bytes
+from ingest.document import Document, Removal, Repair, Source
+from ingest.errors import IngestError
+from ingest.language import detect_language
+from ingest.published import format_utc, resolve_published
+from ingest.repair import repair_line
+from ingest.residue import apply_cuts, find_cuts
+from ingest.rules import InlineRule, LineRule, Rules
+from ingest.split import (
+    Block,
+    detect_profiles,
+    find_chrome,
+    find_headers,
+    looks_like_headline,
+    split_blocks,
+)
+
+_ENDS_COMPLETE = re.compile(r"[.!?…][”’\"')\]]*$")
+
+
+@dataclass(frozen=True)
+class DumpResult:
+    """What one dump became: its documents, and removals that belong to no story."""
+
+    documents: tuple[Document, ...]
+    orphans: tuple[Removal, ...]
+    sha256: str
+    aggregator: str | None
+
+
+@dataclass(frozen=True)
+class _Context:
+    lines: list[str]
+    rules: Rules
+    chrome: tuple[LineRule, ...]
+    inline: tuple[InlineRule, ...]
+
+
+def clean_dump(
+    data: bytes, *, path: str, rules: Rules, scraped_at: datetime | None = None
+) -> DumpResult:
+    """Clean one dump's bytes into documents, or raise IngestError saying why it cannot be.
+
+    ``path`` is recorded as provenance; ``scraped_at`` anchors relative times ("2 hours ago").
+    """
+    limit = rules.settings.max_file_bytes
+    if len(data) > limit:
+        raise IngestError(
+            "too_large",
+            f"the file is {len(data):,} bytes, over the limit of {limit:,}; raise "
+            "settings.max_file_bytes in a rules file (--rules) to accept it",
+        )
+    sha = hashlib.sha256(data).hexdigest()
+    decoded = decode_bytes(data)
+    lines = decoded.text.split("\n")
+    repairs: list[Repair] = []
+    for i, line in enumerate(lines):
+        fixed, fixes = repair_line(line)
+        if fixes:
+            repairs.append(Repair(i + 1, line, fixed, fixes))
+            lines[i] = fixed
+    profiles = detect_profiles(lines, rules)
+    aggregator = next((p.aggregator for p in profiles if p.aggregator), None)
+    ctx = _Context(
+        lines=lines,
+        rules=rules,
+        chrome=tuple(r for p in profiles for r in p.chrome_lines),
+        inline=rules.inline + tuple(r for p in profiles for r in p.inline),
+    )
+    docs: list[Document] = []
+    orphans: list[Removal] = []
+    for index, block in enumerate(split_blocks(lines, find_headers(lines, rules))):
+        story = _clean_block(ctx, block)
+        if not story.text:
+            orphans.extend(story.removed)
+            orphans.extend(story.header_removals())
+            continue
+        first, last = _trim_span(lines, block)
+        docs.append(
+            Document(
+                source=Source(
+                    path=path,
+                    sha256=sha,
+                    index=index,
+                    line_start=first + 1,
+                    line_end=last + 1,
+                    encoding=decoded.encoding,
+                    newline=decoded.newline,
+                    scraped_at=format_utc(scraped_at) if scraped_at else None,
+                ),
+                outlet=story.outlet,
+                headline=story.headline,
+                aggregator=aggregator,
+                published_text=story.published_text,
+                published=resolve_published(story.published_text, scraped_at),
+                text=story.text,
+                language=detect_language(story.text, rules.settings.min_language_words),
+                truncated=not _ENDS_COMPLETE.search(story.text),
+                removed=tuple(story.removed),
+                repairs=tuple(r for r in repairs if first < r.line <= last + 1),
+            )
+        )
+    if not docs:
+        counts = ", ".join(sorted({r.rule for r in orphans})) or "none"
+        raise IngestError(
+            "no_story",
+            f"no story text is left once page chrome and residue are removed "
+            f"({len(orphans)} spans removed by: {counts})",
+        )
+    return DumpResult(tuple(docs), tuple(orphans), sha, aggregator)
+
+
+@dataclass
+class _Story:
+    outlet: str | None
+    headline: str | None
+    published_text: str | None
+    text: str
+    removed: list[Removal]
+    kept_lines: list[tuple[int, str]]
+
+    def header_removals(self) -> list[Removal]:
+        """Header fields of a story with no text, kept in the audit as removed."""
+        return [Removal("empty_story", text, line) for line, text in self.kept_lines]
+
+
+def _clean_block(ctx: _Context, block: Block) -> _Story:
+    lines = ctx.lines
+    removed: list[Removal] = []
+    kept: list[tuple[int, str]] = []
+    header = block.header
+    outlet = headline = published_text = None
+    body_start = block.start
+    if header is not None:
+        published_text = header.published_text
+        kept.append((header.published_line + 1, published_text))
+        if header.outlet_line is not None:
+            outlet = header.outlet
+            kept.append((header.outlet_line + 1, lines[header.outlet_line].strip()))
+        if header.byline_line is not None:
+            removed.extend(_byline_removals(lines, header.byline_line, header.outlet_line))
+            if header.outlet_line is None:
+                outlet = header.byline
+                kept.append((header.byline_line + 1, header.byline or ""))
+        if header.headline_line is not None:
+            headline = header.headline
+            kept.append((header.headline_line + 1, lines[header.headline_line].strip()))
+        body_start = header.last + 1
+    chrome = find_chrome(
+        lines, body_start, block.end, ctx.chrome, ctx.rules.settings.min_chrome_run
+    )
+    for n, rule in sorted(chrome.items()):
+        text = lines[n].strip()
+        removed.append(Removal(rule, text, n + 1, lines[n].index(text)))
+    body = [n for n in range(body_start, block.end) if lines[n].strip() and n not in chrome]
+    if header is None and len(body) > 1:
+        first = lines[body[0]]
+        if looks_like_headline(first, ctx.rules.settings.max_headline_words):
+            headline = first.strip()
+            kept.append((body[0] + 1, headline))
+            body = body[1:]
+    paragraphs: list[str] = []
+    settings, starters = ctx.rules.settings, ctx.rules.sentence_starters
+    for n in body:
+        raw = lines[n]
+        text = raw.strip()
+        offset = raw.index(text)
+        cuts = find_cuts(text, ctx.inline, starters, settings)
+        for cut in cuts:
+            removed.append(Removal(cut.rule, text[cut.start : cut.end], n + 1, offset + cut.start))
+        paragraph = apply_cuts(text, cuts) if cuts else text
+        if paragraph:
+            paragraphs.append(paragraph)
+    removed.sort(key=lambda r: (r.line, r.start))
+    return _Story(outlet, headline, published_text, "\n\n".join(paragraphs), removed, kept)
+
+
+def _byline_removals(lines: list[str], n: int, outlet_line: int | None) -> list[Removal]:
+    """A byline repeating the outlet line goes whole; a byline alone loses only its dash."""
+    text = lines[n].strip()
+    start = lines[n].index(text)
+    if outlet_line is not None:
+        return [Removal("byline", text, n + 1, start)]
+    marker = text[: len(text) - len(text[1:].lstrip())]
+    return [Removal("byline_marker", marker, n + 1, start)]
+
+
+def _trim_span(lines: list[str], block: Block) -> tuple[int, int]:
+    first, last = block.start, block.end - 1
+    while first < last and not lines[first].strip():
+        first += 1
+    while last > first and not lines[last].strip():
+        last -= 1
+    return first, last

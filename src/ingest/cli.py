@@ -1,0 +1,137 @@
+"""The ``ingest`` command: run a folder, clean single files, check a rules file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest import __version__
+from ingest.clean import clean_dump
+from ingest.errors import IngestError, RulesError
+from ingest.rules import Rules, load_rules
+
+EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
+
+
+def parse_time(value: str) -> datetime:
+    """Parse an ISO-8601 time for --scraped-at; naive times are taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO-8601 time (e.g. 2025-08-15T12:00:00Z)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ingest", description="Turn scraped news-aggregator dumps into clean story documents."
+    )
+    parser.add_argument("--version", action="version", version=f"ingest {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--rules", type=Path, help="a TOML rules file merged over the built-in rules"
+        )
+        p.add_argument(
+            "--scraped-at",
+            type=parse_time,
+            help="scrape time for relative dates (default: each file's modification time)",
+        )
+
+    run = sub.add_parser("run", help="clean every dump under SRC into DST")
+    run.add_argument("src", type=Path, metavar="SRC")
+    run.add_argument("--out", type=Path, default=Path("cleaned"), metavar="DST")
+    run.add_argument(
+        "--full", action="store_true", help="reprocess every dump, not only changed ones"
+    )
+    run.add_argument("--batch-size", type=int, default=200, help="dumps per batch (default 200)")
+    run.add_argument(
+        "--local",
+        action="store_true",
+        help="run with the library alone, without Prefect (no flow run is recorded)",
+    )
+    run.add_argument("--quiet", action="store_true", help="print only the summary line")
+    common(run)
+
+    clean = sub.add_parser("clean", help="print the documents of FILE... as JSON lines")
+    clean.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    common(clean)
+
+    check = sub.add_parser("check-rules", help="validate a rules file and list its profiles")
+    check.add_argument("rules", type=Path, nargs="?")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        rules = load_rules(getattr(args, "rules", None))
+    except RulesError as exc:
+        print(f"ingest: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "run":
+        return cmd_run(args, rules)
+    if args.command == "clean":
+        return cmd_clean(args, rules)
+    return cmd_check_rules(rules)
+
+
+def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
+    from ingest.run import run_folder
+
+    if not args.src.is_dir():
+        print(
+            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
+        )
+        return EXIT_USAGE
+    summary = run_folder(
+        args.src,
+        args.out,
+        rules,
+        full=args.full,
+        scraped_at=args.scraped_at,
+        batch_size=args.batch_size,
+    )
+    for failed in summary.failed:
+        print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)
+    print(summary.line())
+    return EXIT_OK if summary.ok else EXIT_FAILED_FILES
+
+
+def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:
+    status = EXIT_OK
+    for path in args.files:
+        try:
+            data = path.read_bytes()
+            when = args.scraped_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+            result = clean_dump(data, path=str(path), rules=rules, scraped_at=when)
+        except IngestError as exc:
+            print(f"ingest: {path}: {exc.message} [{exc.reason}]", file=sys.stderr)
+            status = EXIT_FAILED_FILES
+            continue
+        except OSError as exc:
+            print(f"ingest: {path}: cannot read: {exc.strerror}", file=sys.stderr)
+            status = EXIT_FAILED_FILES
+            continue
+        for doc in result.documents:
+            sys.stdout.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
+    return status
+
+
+def cmd_check_rules(rules: Rules) -> int:
+    print(f"rules OK: {' + '.join(rules.files)} (fingerprint {rules.fingerprint})")
+    print(f"generic inline rules: {', '.join(r.name for r in rules.inline)}")
+    for p in rules.profiles:
+        chrome = ", ".join(r.name for r in p.chrome_lines)
+        print(f"profile {p.name} (aggregator {p.aggregator}): chrome {chrome}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

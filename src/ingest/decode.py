@@ -1,0 +1,144 @@
+"""Bytes to text: BOMs, UTF-16, legacy single-byte encodings, mixed files, line ends."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from ingest.errors import IngestError
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# C0 controls other than tab, line feed, form feed and carriage return: rare in real text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+_LINE_SPLIT = re.compile(rb"(?<=\n)")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text with line ends normalised to ``\\n``, and how it was read."""
+
+    text: str
+    encoding: str
+    newline: str
+
+
+def sniff_utf16(data: bytes) -> str | None:
+    """Name the UTF-16 byte order of BOM-less text, or None if it does not look like UTF-16.
+
+    >>> sniff_utf16("Hello world".encode("utf-16-le"))
+    'utf-16-le'
+    >>> sniff_utf16(b"plain ascii") is None
+    True
+    """
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even_zero = sample[0::2].count(0) / (len(sample) / 2)
+    odd_zero = sample[1::2].count(0) / (len(sample) / 2)
+    if odd_zero > 0.3 and even_zero < 0.05:
+        return "utf-16-le"
+    if even_zero > 0.3 and odd_zero < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_line_legacy(raw: bytes) -> str:
+    """Decode a line that is not UTF-8: cp1252, falling back to latin-1 byte by byte.
+
+    >>> decode_line_legacy(b"\\x93caf\\xe9\\x94")
+    '“café”'
+    >>> decode_line_legacy(b"\\x81")  # undefined in cp1252
+    '\\x81'
+    """
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in raw)
+
+
+def normalise_newlines(text: str) -> tuple[str, str]:
+    """Turn CRLF and lone CR into LF; say which line ends the text had.
+
+    >>> normalise_newlines("a\\r\\nb\\r\\n")
+    ('a\\nb\\n', 'crlf')
+    >>> normalise_newlines("a\\rb")
+    ('a\\nb', 'cr')
+    """
+    crlf = text.count("\r\n")
+    cr = text.count("\r") - crlf
+    lf = text.count("\n") - crlf
+    kinds = [name for name, n in (("crlf", crlf), ("cr", cr), ("lf", lf)) if n]
+    style = kinds[0] if len(kinds) == 1 else ("mixed" if kinds else "none")
+    if crlf or cr:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, style
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """Decode a dump's bytes, or raise IngestError saying why it is not text.
+
+    UTF-8 is tried first; a file that is not valid UTF-8 is decoded line by line, so a file
+    that mixes UTF-8 and cp1252 lines keeps both right.
+
+    >>> decode_bytes(b"\\xef\\xbb\\xbfHi\\r\\n").encoding
+    'utf-8-sig'
+    >>> decode_bytes("caf\\u00e9\\n".encode("cp1252")).encoding
+    'cp1252'
+    """
+    if not data:
+        raise IngestError("empty_file", "the file is empty (0 bytes)")
+    text: str | None = None
+    encoding = "utf-8"
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(name.removesuffix("-sig"))
+            except UnicodeDecodeError as exc:
+                raise IngestError(
+                    "invalid_encoding",
+                    f"the file starts with a {name} byte-order mark but is not valid {name} "
+                    f"(byte {exc.start + len(bom)}); re-save it as UTF-8",
+                ) from None
+            encoding = name if name == "utf-8-sig" else name.rsplit("-", 1)[0] + "-bom"
+            break
+    if text is None and b"\x00" in data:
+        utf16 = sniff_utf16(data)
+        if utf16 is None:
+            raise IngestError(
+                "binary_file", "the file holds NUL bytes and is not UTF-16 text: not a text dump"
+            )
+        text = data.decode(utf16, errors="replace")
+        encoding = utf16
+    if text is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text, encoding = _decode_mixed(data)
+    if len(_CONTROL.findall(text[:65536])) > max(8, len(text[:65536]) // 100):
+        raise IngestError("binary_file", "the file is mostly control characters: not a text dump")
+    text, newline = normalise_newlines(text)
+    if not text.strip():
+        raise IngestError("whitespace_only", "the file holds only whitespace")
+    return Decoded(text=text, encoding=encoding, newline=newline)
+
+
+def _decode_mixed(data: bytes) -> tuple[str, str]:
+    parts: list[str] = []
+    utf8_lines = legacy_lines = 0
+    for raw in _LINE_SPLIT.split(data):
+        try:
+            parts.append(raw.decode("utf-8"))
+            if not raw.isascii():
+                utf8_lines += 1
+        except UnicodeDecodeError:
+            parts.append(decode_line_legacy(raw))
+            legacy_lines += 1
+    encoding = "cp1252" if not utf8_lines else "utf-8+cp1252"
+    return "".join(parts), encoding

@@ -1,0 +1,129 @@
+"""The one document type that flows through every step, and its JSON form."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A span taken out of a story: which rule removed it, what it was, and where it stood.
+
+    ``line`` is 1-based in the dump; ``start`` is the 0-based column in that line after
+    decoding and repair, so ``lines[line - 1][start:start + len(text)] == text``.
+    """
+
+    rule: str
+    text: str
+    line: int
+    start: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "text": self.text, "line": self.line, "start": self.start}
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A line whose characters were repaired (mojibake, control characters), and how."""
+
+    line: int
+    before: str
+    after: str
+    fixes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "fixes": list(self.fixes),
+            "before": self.before,
+            "after": self.after,
+        }
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a document came from."""
+
+    path: str
+    sha256: str
+    index: int
+    line_start: int
+    line_end: int
+    encoding: str
+    newline: str
+    scraped_at: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "index": self.index,
+            "lines": {"start": self.line_start, "end": self.line_end},
+            "encoding": self.encoding,
+            "newline": self.newline,
+            "scraped_at": self.scraped_at,
+        }
+
+
+@dataclass(frozen=True)
+class Document:
+    """One story from one dump, cleaned, with its provenance and audit."""
+
+    source: Source
+    outlet: str | None
+    headline: str | None
+    aggregator: str | None
+    published_text: str | None
+    published: str | None
+    text: str
+    language: str | None
+    truncated: bool
+    removed: tuple[Removal, ...] = field(default=())
+    repairs: tuple[Repair, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        """Stable id: the dump's content hash and the story's position in it.
+
+        Independent of file names, paths and times, so the same bytes give the same id on
+        every machine and every run.
+        """
+        key = f"{self.source.sha256}:{self.source.index}".encode()
+        return hashlib.sha256(key).hexdigest()[:32]
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+    @property
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "id": self.id,
+            "source": self.source.to_json(),
+            "outlet": self.outlet,
+            "headline": self.headline,
+            "aggregator": self.aggregator,
+            "published_text": self.published_text,
+            "published": self.published,
+            "language": self.language,
+            "word_count": self.word_count,
+            "truncated": self.truncated,
+            "text": self.text,
+            "text_sha256": self.text_sha256,
+            "removed": [r.to_json() for r in self.removed],
+            "repairs": [r.to_json() for r in self.repairs],
+        }
+
+
+def dumps_document(doc: Document) -> str:
+    """Serialise a document the same way, byte for byte, every time."""
+    return json.dumps(doc.to_json(), ensure_ascii=False, indent=2) + "\n"

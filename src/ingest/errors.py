@@ -1,0 +1,20 @@
+"""Errors that name what went wrong, where, and what the user can do."""
+
+from __future__ import annotations
+
+
+class IngestError(Exception):
+    """A dump that cannot become documents.
+
+    ``reason`` is a short snake_case code (counted in summaries); the message is a sentence
+    for the user.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used: raised before any dump is touched."""

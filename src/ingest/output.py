@@ -1,0 +1,85 @@
+"""Writing documents: one JSON file per story, named from the source, written atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+# The tool's own state (manifest, lock, run records) lives here; dumps whose names start
+# with a dot are never discovered, so no dump's output can collide with it.
+STATE_DIR = ".ingest"
+TMP_SUFFIX = ".tmp"
+
+
+def document_dir(out: Path, rel: str) -> Path:
+    """The folder that holds one dump's documents: the dump's relative path, under ``out``.
+
+    The full file name (extension included) is kept, so ``a.txt`` and ``a.html`` never share
+    a folder. Names come from the source path only, never from headlines.
+
+    >>> document_dir(Path("cleaned"), "feeds/004_5cc9.txt").as_posix()
+    'cleaned/feeds/004_5cc9.txt'
+    """
+    parts = PurePosixPath(rel).parts
+    if not parts or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        raise ValueError(f"unsafe source path for output: {rel!r}")
+    return out.joinpath(*parts)
+
+
+def document_name(index: int) -> str:
+    """File name of a story's document: its index, zero-padded so names sort in order.
+
+    >>> document_name(0), document_name(12)
+    ('000.json', '012.json')
+    """
+    return f"{index:03d}.json"
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` so a reader never sees a partial file; False if unchanged.
+
+    The bytes go to a temporary file in the same folder, then replace the target in one
+    rename. A file that already holds exactly these bytes is left alone (and keeps its
+    modification time, which downstream incremental tools rely on).
+    """
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return True
+
+
+def remove_stale(folder: Path, keep: Iterable[str]) -> list[str]:
+    """Delete documents in a dump's folder that this run did not write; name them."""
+    keep_set = set(keep)
+    removed = []
+    if folder.is_dir():
+        for p in sorted(folder.glob("*.json")):
+            if p.name not in keep_set and p.is_file():
+                p.unlink()
+                removed.append(p.name)
+    return removed
+
+
+def sweep_temp_files(out: Path) -> int:
+    """Delete temporary files a killed run left behind; return how many."""
+    count = 0
+    if out.is_dir():
+        for p in out.rglob(f".*{TMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                p.unlink()
+                count += 1
+    return count

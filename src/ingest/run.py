@@ -1,0 +1,389 @@
+"""Running over a folder: discover dumps, clean them in batches, write, keep a manifest.
+
+This is the library's whole-folder entry point and the set of steps the Prefect flow wires
+together (``flows/ingest_dumps.py``); nothing here imports Prefect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ingest import __version__
+from ingest.clean import clean_dump
+from ingest.document import dumps_document
+from ingest.errors import IngestError
+from ingest.output import (
+    STATE_DIR,
+    document_dir,
+    document_name,
+    remove_stale,
+    sweep_temp_files,
+    write_atomic,
+)
+from ingest.published import format_utc
+from ingest.rules import Rules
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class DocSummary:
+    """One written document, as the run's table shows it."""
+
+    source: str
+    index: int
+    outlet: str | None
+    headline: str | None
+    words: int
+    removed: int
+    file: str
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one input file. ``status``: written, unchanged or failed."""
+
+    path: str
+    status: str
+    sha256: str | None = None
+    key: str | None = None
+    size: int | None = None
+    mtime_ns: int | None = None
+    reason: str | None = None
+    message: str | None = None
+    documents: list[DocSummary] = field(default_factory=list)
+    removed_by_rule: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RunSummary:
+    """Counts for a whole run; ``line()`` is what the CLI prints."""
+
+    source: str
+    output: str
+    files_seen: int = 0
+    processed: int = 0
+    unchanged: int = 0
+    failed: list[FileOutcome] = field(default_factory=list)
+    documents_written: int = 0
+    removed_by_rule: Counter[str] = field(default_factory=Counter)
+    documents: list[DocSummary] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.files_seen += 1
+        if outcome.status == "failed":
+            self.failed.append(outcome)
+        elif outcome.status == "unchanged":
+            self.unchanged += 1
+        else:
+            self.processed += 1
+            self.documents_written += len(outcome.documents)
+            self.documents.extend(outcome.documents)
+            self.removed_by_rule.update(outcome.removed_by_rule)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def line(self) -> str:
+        rules = ", ".join(f"{k} {v}" for k, v in sorted(self.removed_by_rule.items())) or "none"
+        return (
+            f"{self.files_seen} files: {self.processed} processed, {self.unchanged} unchanged, "
+            f"{len(self.failed)} failed; {self.documents_written} documents written; "
+            f"removed spans: {rules}; {self.duration_s:.2f}s"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "output": self.output,
+            "files_seen": self.files_seen,
+            "processed": self.processed,
+            "unchanged": self.unchanged,
+            "documents_written": self.documents_written,
+            "removed_by_rule": dict(sorted(self.removed_by_rule.items())),
+            "failed": [
+                {"path": f.path, "reason": f.reason, "message": f.message} for f in self.failed
+            ],
+            "duration_s": round(self.duration_s, 3),
+        }
+
+
+def discover(src: Path) -> Iterator[str]:
+    """Yield every dump under ``src`` as a relative POSIX path, in sorted order.
+
+    Hidden files and folders are skipped; symbolic links are followed only when they stay
+    inside ``src`` (a link out of it, or a loop, is yielded so that reading it fails with a
+    recorded reason rather than vanishing).
+    """
+    root = src.resolve()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = Path(entry.path).relative_to(root).as_posix()
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                yield rel
+    return
+
+
+def discover_sorted(src: Path) -> list[str]:
+    """All dumps under ``src``, sorted by path (a stable order for batches and output)."""
+    return sorted(discover(src))
+
+
+def read_dump(src: Path, rel: str, max_bytes: int) -> bytes:
+    """Read a dump, refusing links that leave ``src`` and files over the size limit."""
+    path = src / rel
+    try:
+        real = path.resolve(strict=True)
+    except RuntimeError:
+        raise IngestError("symlink_loop", "the file is a symbolic link loop") from None
+    except FileNotFoundError:
+        raise IngestError(
+            "vanished", "the file disappeared between discovery and reading (or is a dangling link)"
+        ) from None
+    root = src.resolve()
+    if root not in real.parents:
+        raise IngestError(
+            "outside_source", f"the file is a symbolic link to {real}, outside the source folder"
+        )
+    try:
+        st = real.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise IngestError("not_a_file", "the path is not a regular file")
+        if st.st_size > max_bytes:
+            raise IngestError(
+                "too_large",
+                f"the file is {st.st_size:,} bytes, over the limit of {max_bytes:,}; raise "
+                "settings.max_file_bytes in a rules file (--rules) to accept it",
+            )
+        return real.read_bytes()
+    except PermissionError:
+        raise IngestError(
+            "permission_denied", "the file cannot be read (permission denied); check its mode"
+        ) from None
+    except FileNotFoundError:
+        raise IngestError(
+            "vanished", "the file disappeared between discovery and reading"
+        ) from None
+
+
+def cache_key(sha256: str, scraped_at: str | None, rules: Rules) -> str:
+    """What a dump's output depends on: its bytes, its scrape time, the rules, our version."""
+    blob = f"{sha256}|{scraped_at}|{rules.fingerprint}|{__version__}".encode()
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def process_file(
+    src: Path,
+    rel: str,
+    out: Path,
+    rules: Rules,
+    *,
+    scraped_at: datetime | None = None,
+    previous: dict[str, Any] | None = None,
+) -> FileOutcome:
+    """Clean one dump and write its documents; never raises for a bad dump.
+
+    ``previous`` is the dump's manifest entry from an earlier run: when its key still
+    matches, nothing is re-cleaned or rewritten.
+    """
+    try:
+        st = os.stat(src / rel)
+        when = scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
+        if (
+            previous
+            and previous.get("status") == "written"
+            and previous.get("size") == st.st_size
+            and previous.get("mtime_ns") == st.st_mtime_ns
+            and previous.get("key")
+            == cache_key(previous.get("sha256", ""), format_utc(when), rules)
+            and _outputs_exist(out, rel, previous)
+        ):
+            return FileOutcome(rel, "unchanged", **_carry(previous))
+        data = read_dump(src, rel, rules.settings.max_file_bytes)
+        result = clean_dump(data, path=rel, rules=rules, scraped_at=when)
+    except IngestError as exc:
+        _drop_outputs(out, rel)
+        return FileOutcome(rel, "failed", reason=exc.reason, message=exc.message)
+    except OSError as exc:
+        _drop_outputs(out, rel)
+        return FileOutcome(rel, "failed", reason="os_error", message=f"{exc.strerror or exc}")
+    folder = document_dir(out, rel)
+    names = []
+    summaries = []
+    removed: Counter[str] = Counter()
+    for doc in result.documents:
+        name = document_name(doc.source.index)
+        write_atomic(folder / name, dumps_document(doc).encode("utf-8"))
+        names.append(name)
+        removed.update(r.rule for r in doc.removed)
+        summaries.append(
+            DocSummary(
+                rel,
+                doc.source.index,
+                doc.outlet,
+                doc.headline,
+                doc.word_count,
+                len(doc.removed),
+                f"{rel}/{name}",
+            )
+        )
+    removed.update(r.rule for r in result.orphans)
+    remove_stale(folder, names)
+    return FileOutcome(
+        rel,
+        "written",
+        sha256=result.sha256,
+        key=cache_key(result.sha256, format_utc(when), rules),
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
+        documents=summaries,
+        removed_by_rule=dict(sorted(removed.items())),
+    )
+
+
+def process_batch(
+    src: Path,
+    rels: Sequence[str],
+    out: Path,
+    rules: Rules,
+    *,
+    scraped_at: datetime | None = None,
+    previous: dict[str, dict[str, Any]] | None = None,
+) -> list[FileOutcome]:
+    """Process several dumps in one call (one Prefect task, one worker job)."""
+    prev = previous or {}
+    return [
+        process_file(src, rel, out, rules, scraped_at=scraped_at, previous=prev.get(rel))
+        for rel in rels
+    ]
+
+
+def _carry(entry: dict[str, Any]) -> dict[str, Any]:
+    docs = [DocSummary(**d) for d in entry.get("documents", [])]
+    return {
+        "sha256": entry.get("sha256"),
+        "key": entry.get("key"),
+        "size": entry.get("size"),
+        "mtime_ns": entry.get("mtime_ns"),
+        "documents": docs,
+        "removed_by_rule": entry.get("removed_by_rule", {}),
+    }
+
+
+def _outputs_exist(out: Path, rel: str, entry: dict[str, Any]) -> bool:
+    folder = document_dir(out, rel)
+    return all((folder / Path(d["file"]).name).is_file() for d in entry.get("documents", []))
+
+
+def _drop_outputs(out: Path, rel: str) -> None:
+    with contextlib.suppress(ValueError, OSError):
+        remove_stale(document_dir(out, rel), ())
+
+
+class Manifest:
+    """The output folder's record of every input file: key, status, documents, reason.
+
+    Written atomically after every run; an interrupted run leaves the previous manifest, so
+    the next run redoes exactly the files it cannot vouch for.
+    """
+
+    def __init__(self, out: Path, entries: dict[str, dict[str, Any]] | None = None) -> None:
+        self.out = out
+        self.entries: dict[str, dict[str, Any]] = entries or {}
+
+    @property
+    def path(self) -> Path:
+        return self.out / STATE_DIR / MANIFEST
+
+    @classmethod
+    def load(cls, out: Path) -> Manifest:
+        path = out / STATE_DIR / MANIFEST
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            entries = data.get("files", {}) if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            entries = {}  # missing or unreadable: every file is simply redone
+        return cls(out, entries)
+
+    def update(self, outcome: FileOutcome) -> None:
+        entry = asdict(outcome)
+        entry.pop("path")
+        self.entries[outcome.path] = entry
+
+    def prune(self, seen: set[str]) -> None:
+        for rel in set(self.entries) - seen:
+            del self.entries[rel]
+
+    def save(self) -> None:
+        body = {
+            "version": 1,
+            "tool": f"ingest {__version__}",
+            "files": dict(sorted(self.entries.items())),
+        }
+        write_atomic(self.path, (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode())
+
+
+def batched(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    """Split a list into consecutive batches of at most ``size``.
+
+    >>> [list(b) for b in batched(["a", "b", "c"], 2)]
+    [['a', 'b'], ['c']]
+    """
+    for i in range(0, len(items), max(1, size)):
+        yield items[i : i + max(1, size)]
+
+
+def run_folder(
+    src: Path,
+    out: Path,
+    rules: Rules,
+    *,
+    full: bool = False,
+    scraped_at: datetime | None = None,
+    batch_size: int = 200,
+    on_batch: Callable[[int], None] | None = None,
+) -> RunSummary:
+    """Clean every dump under ``src`` into ``out`` without Prefect; return the summary."""
+    started = time.perf_counter()
+    if not src.is_dir():
+        raise FileNotFoundError(f"source folder {src} does not exist or is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    sweep_temp_files(out)
+    manifest = Manifest(out) if full else Manifest.load(out)
+    rels = discover_sorted(src)
+    summary = RunSummary(source=str(src), output=str(out))
+    for batch in batched(rels, batch_size):
+        for outcome in process_batch(
+            src, batch, out, rules, scraped_at=scraped_at, previous=manifest.entries
+        ):
+            manifest.update(outcome)
+            summary.add(outcome)
+        if on_batch:
+            on_batch(len(batch))
+    manifest.prune(set(rels))
+    manifest.save()
+    summary.duration_s = time.perf_counter() - started
+    return summary

@@ -1,0 +1,174 @@
+"""Story splitting: find related-story headers and cut a dump into one block per story.
+
+A related story opens with [outlet] / relative time / [- outlet] / headline; the relative
+time line is the anchor, with an outlet line above it or a byline below it (or both). The
+main story is everything before the first header. Page chrome is found as runs of whole
+lines matching the detected profiles' chrome rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.rules import LineRule, Profile, Rules
+
+_SENTENCE_END = re.compile(r"[.…][”’\"')\]]*$")
+_INNER_SENTENCE = re.compile(r"[.!?][”’\"')\]]* +[“‘\"']?[A-Z]")
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header lines of a related story; line numbers are 0-based, None when absent."""
+
+    outlet: str | None
+    outlet_line: int | None
+    published_text: str
+    published_line: int
+    byline: str | None
+    byline_line: int | None
+    headline: str | None
+    headline_line: int | None
+
+    @property
+    def start(self) -> int:
+        return self.outlet_line if self.outlet_line is not None else self.published_line
+
+    @property
+    def last(self) -> int:
+        lines = (self.published_line, self.byline_line, self.headline_line)
+        return max(n for n in lines if n is not None)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A story's lines ``[start, end)``; ``header`` is None for the main story."""
+
+    start: int
+    end: int
+    header: Header | None
+
+
+def detect_profiles(lines: list[str], rules: Rules) -> tuple[Profile, ...]:
+    """The aggregator profiles whose signature lines the dump shows."""
+    stripped = [line.strip() for line in lines if line.strip()]
+    return tuple(p for p in rules.profiles if p.matches(stripped))
+
+
+def looks_like_outlet(line: str, max_chars: int) -> bool:
+    """Say whether a line could be an outlet name: short, and not a sentence.
+
+    >>> looks_like_outlet("Sky News", 60)
+    True
+    >>> looks_like_outlet("He said it was over.", 60)
+    False
+    """
+    s = line.strip()
+    return 0 < len(s) <= max_chars and s[-1] not in ".!?:;," and not _INNER_SENTENCE.search(s)
+
+
+def looks_like_headline(line: str, max_words: int) -> bool:
+    """Say whether a first line reads as a headline rather than a paragraph.
+
+    Headlines do not end with a full stop, and hold one sentence at most.
+
+    >>> looks_like_headline("Trump and Putin fundamentally misunderstand each other", 40)
+    True
+    >>> looks_like_headline("Petty insults aside, Putin has got what he wanted.", 40)
+    False
+    >>> looks_like_headline("Can the ceasefire hold?", 40)
+    True
+    """
+    s = line.strip()
+    if not s or len(s.split()) > max_words:
+        return False
+    return not _SENTENCE_END.search(s) and not _INNER_SENTENCE.search(s)
+
+
+def find_headers(lines: list[str], rules: Rules) -> list[Header]:
+    """Find every related-story header, in order."""
+    headers: list[Header] = []
+    max_outlet = rules.settings.max_outlet_chars
+    n = len(lines)
+    taken = -1
+    for i, raw in enumerate(lines):
+        if i <= taken:
+            continue
+        text = raw.strip()
+        if not text or not any(p.match(text) for p in rules.published):
+            continue
+        outlet_line = (
+            i - 1 if i > taken + 1 and looks_like_outlet(lines[i - 1], max_outlet) else None
+        )
+        bm = rules.byline.match(lines[i + 1].strip()) if i + 1 < n else None
+        if outlet_line is None and bm is None:
+            continue
+        byline_line = i + 1 if bm else None
+        outlet = lines[outlet_line].strip() if outlet_line is not None else None
+        byline = bm.group("outlet").strip() if bm else None
+        j = (byline_line or i) + 1
+        while j < n and not lines[j].strip():
+            j += 1
+        headline_line = j if j < n and not _is_next_anchor(lines, j, rules) else None
+        headers.append(
+            Header(
+                outlet=outlet or byline,
+                outlet_line=outlet_line,
+                published_text=text,
+                published_line=i,
+                byline=byline,
+                byline_line=byline_line,
+                headline=lines[j].strip() if headline_line is not None else None,
+                headline_line=headline_line,
+            )
+        )
+        taken = headline_line if headline_line is not None else (byline_line or i)
+    return headers
+
+
+def _is_next_anchor(lines: list[str], j: int, rules: Rules) -> bool:
+    """A header cut short: its headline position holds the next header's time line."""
+    nxt = lines[j + 1].strip() if j + 1 < len(lines) else ""
+    return any(p.match(nxt) for p in rules.published) or any(
+        p.match(lines[j].strip()) for p in rules.published
+    )
+
+
+def split_blocks(lines: list[str], headers: list[Header]) -> list[Block]:
+    """Cut the dump into the main story's block and one block per header."""
+    starts = [h.start for h in headers]
+    blocks = [Block(0, starts[0] if starts else len(lines), None)]
+    for k, header in enumerate(headers):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        blocks.append(Block(header.start, end, header))
+    return blocks
+
+
+def find_chrome(
+    lines: list[str], start: int, end: int, chrome: tuple[LineRule, ...], min_run: int
+) -> dict[int, str]:
+    """Map line number to chrome rule name for the chrome runs in ``lines[start:end]``.
+
+    A run is a stretch of chrome lines with only blank lines between them. It is chrome when
+    it holds ``min_run`` matching lines or more, or when nothing but blank lines follows it in
+    the block (page furniture closing a story), so a lone body line "Comments" stays.
+    """
+    found: dict[int, str] = {}
+    run: dict[int, str] = {}
+
+    def close(at_tail: bool) -> None:
+        if run and (len(run) >= min_run or at_tail):
+            found.update(run)
+        run.clear()
+
+    for i in range(start, end):
+        text = lines[i].strip()
+        if not text:
+            continue
+        rule = next((r.name for r in chrome if r.pattern.match(text)), None)
+        if rule is None:
+            close(at_tail=False)
+        else:
+            run[i] = rule
+    close(at_tail=True)
+    return found
