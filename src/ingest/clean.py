@@ -38,6 +38,7 @@ class DumpResult:
 
     documents: tuple[Document, ...]
     orphans: tuple[Removal, ...]
+    repairs: tuple[Repair, ...]
     sha256: str
     aggregator: str | None
 
@@ -121,7 +122,7 @@ def clean_dump(
             f"no story text is left once page chrome and residue are removed "
             f"({len(orphans)} spans removed by: {counts})",
         )
-    return DumpResult(tuple(docs), tuple(orphans), sha, aggregator)
+    return DumpResult(tuple(docs), tuple(orphans), tuple(repairs), sha, aggregator)
 
 
 @dataclass

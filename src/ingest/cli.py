@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +60,29 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="print only the summary line")
     common(run)
 
+    serve = sub.add_parser(
+        "serve", help="serve a scheduled Prefect deployment that runs SRC into DST"
+    )
+    serve.add_argument("src", type=Path, metavar="SRC")
+    serve.add_argument("--out", type=Path, default=Path("cleaned"), metavar="DST")
+    when = serve.add_mutually_exclusive_group(required=True)
+    when.add_argument("--cron", help='a cron schedule, e.g. "0 * * * *" (hourly)')
+    when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
+    serve.add_argument("--name", help="deployment name (default: the source folder's name)")
+    serve.add_argument("--full", action="store_true", help="every run reprocesses every dump")
+    serve.add_argument("--batch-size", type=int, default=200, help="dumps per batch (default 200)")
+    serve.add_argument(
+        "--rules", type=Path, help="a TOML rules file merged over the built-in rules"
+    )
+
+    ui = sub.add_parser("ui", help="start the local Prefect server and UI (127.0.0.1:4200)")
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
+    ui.add_argument("--port", type=int, default=4200, help="port (default 4200; 0: any free)")
+    action = ui.add_mutually_exclusive_group()
+    action.add_argument("--detach", action="store_true", help="start it in the background")
+    action.add_argument("--stop", action="store_true", help="stop a server started with --detach")
+    action.add_argument("--status", action="store_true", help="say whether it is running")
+
     clean = sub.add_parser("clean", help="print the documents of FILE... as JSON lines")
     clean.add_argument("files", type=Path, nargs="+", metavar="FILE")
     common(clean)
@@ -75,8 +99,16 @@ def main(argv: list[str] | None = None) -> int:
     except RulesError as exc:
         print(f"ingest: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "ui":
+        from ingest.server import cmd_ui
+
+        return cmd_ui(
+            host=args.host, port=args.port, detach=args.detach, stop=args.stop, status=args.status
+        )
     if args.command == "run":
-        return cmd_run(args, rules)
+        return cmd_run(args, rules) if args.local else cmd_run_flow(args)
+    if args.command == "serve":
+        return cmd_serve(args)
     if args.command == "clean":
         return cmd_clean(args, rules)
     return cmd_check_rules(rules)
@@ -102,6 +134,92 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)
     print(summary.line())
     return EXIT_OK if summary.ok else EXIT_FAILED_FILES
+
+
+def cmd_run_flow(args: argparse.Namespace) -> int:
+    """``ingest run`` through the Prefect flow (``flows/ingest_dumps.py``)."""
+    from ingest.orchestrate import quiet_prefect_env
+
+    quiet_prefect_env()  # before Prefect is imported: no telemetry, nothing beyond loopback
+    if args.quiet:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "WARNING")
+    from ingest.orchestrate import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
+
+    if not args.src.is_dir():
+        print(
+            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
+        )
+        return EXIT_USAGE
+    api = choose_api()
+    if not args.quiet:
+        print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
+    result = run_flow(
+        args.src,
+        args.out,
+        rules=args.rules,
+        batch_size=args.batch_size,
+        full=args.full,
+        scraped_at=args.scraped_at,
+        api=api,
+    )
+    link = flow_run_url(api, result.flow_run_id)
+    if not args.quiet:
+        name = result.flow_run_name or result.flow_run_id
+        print(
+            f"ingest: flow run {name}: {result.state_name}" + (f" ({link})" if link else ""),
+            file=sys.stderr,
+        )
+    summary = result.summary
+    if summary is None:
+        print(f"ingest: the flow did not finish: {result.message}", file=sys.stderr)
+        return EXIT_FLOW_ERROR
+    for failed in summary.failed:
+        print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)
+    print(summary.line())
+    return EXIT_OK if result.ok else EXIT_FAILED_FILES
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """``ingest serve``: a deployment with a schedule, served by this process (flow.serve)."""
+    from ingest.orchestrate import choose_api, load_flow, quiet_prefect_env
+
+    quiet_prefect_env()
+    if not args.src.is_dir():
+        print(
+            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
+        )
+        return EXIT_USAGE
+    api = choose_api()
+    if api.url is None:
+        print(
+            "ingest: serve needs a running Prefect server: start one with `ingest ui` "
+            "(or set PREFECT_API_URL)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
+    os.environ["PREFECT_API_URL"] = api.url  # the runner's flow-run subprocesses inherit it
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    flow = load_flow()
+    source_slug = sys.modules[flow.fn.__module__].source_slug
+    schedule = {"cron": args.cron} if args.cron else {"interval": args.interval}
+    with temporary_settings(updates={PREFECT_API_URL: api.url}):
+        flow.serve(
+            name=args.name or source_slug(args.src),
+            parameters={
+                "source": str(args.src.resolve()),
+                "output": str(args.out.resolve()),
+                "rules": str(args.rules.resolve()) if args.rules else None,
+                "batch_size": args.batch_size,
+                "full": args.full,
+            },
+            tags=["ingest"],
+            **schedule,
+        )
+    return EXIT_OK
 
 
 def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:

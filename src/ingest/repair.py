@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 import ftfy
+import ftfy.bad_codecs
 from ftfy.badness import is_bad
 
 # Typographic quotes and full-width characters stay as the outlet wrote them.
@@ -50,10 +51,33 @@ def repair_line(line: str) -> tuple[str, tuple[str, ...]]:
     >>> repair_line("“Fine” – as written")
     ('“Fine” – as written', ())
     """
-    if not needs_repair(line):
-        return line, ()
-    fixed, explanation = ftfy.fix_and_explain(line, FTFY_CONFIG)
-    if fixed == line:
-        return line, ()
-    names = tuple(dict.fromkeys(f"{action}:{step}" for action, step in explanation or ()))
-    return fixed, names
+    fixed: str = line
+    names: tuple[str, ...] = ()
+    if needs_repair(line):
+        fixed, explanation = ftfy.fix_and_explain(line, FTFY_CONFIG)
+        names = tuple(dict.fromkeys(f"{action}:{step}" for action, step in explanation or ()))
+    redone = reencode_utf8(fixed)
+    if redone is not None:
+        fixed, names = redone, (*names, "reencode:sloppy-windows-1252/utf-8")
+    return (fixed, names) if fixed != line else (line, ())
+
+
+def reencode_utf8(line: str) -> str | None:
+    """Undo UTF-8 read as cp1252 that ftfy leaves alone because it looks plausible.
+
+    ftfy judges a line by how odd it looks, and "ErdoÄŸan" looks like Latin text. But a line
+    whose characters all encode to cp1252 *and* whose bytes then form valid multi-byte UTF-8
+    is mojibake beyond reasonable doubt: real text almost never spells a UTF-8 sequence.
+
+    >>> reencode_utf8("Lindqvist knows ErdoÄŸan")
+    'Lindqvist knows Erdoğan'
+    >>> reencode_utf8("Café “quoted”") is None
+    True
+    """
+    if line.isascii():
+        return None
+    try:
+        fixed = line.encode("sloppy-windows-1252").decode("utf-8")
+    except UnicodeError:
+        return None
+    return fixed if fixed != line else None

@@ -19,6 +19,63 @@ _CLOSING = "”’\"')]"
 _TITLE_SMALL = frozenset(
     "a an and as at but by for from in into of on or over per the to up via vs with".split()  # noqa: SIM905
 )
+# A headline does not end on these, so "rail links in Dundee" is not a sentence break.
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "as",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "than",
+        "that",
+        "which",
+        "who",
+        "whose",
+        "its",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+        "my",
+        "this",
+        "these",
+        "those",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "about",
+        "after",
+        "before",
+        "between",
+        "against",
+        "during",
+        "without",
+        "within",
+        "via",
+        "per",
+        "amid",
+    ]
+)
 _ABBREVIATION = re.compile(
     r"^(?:[A-Z]\.)+$|^(?:Mr|Mrs|Ms|Dr|St|Prof|Gen|Sen|Rep|Gov|No|vs|Jr|Sr|Inc|Ltd|Co|Lt|Col|Sgt)\.$"
 )
@@ -63,69 +120,139 @@ def is_capitalised(word: str) -> bool:
     return bool(core) and core[0].isupper()
 
 
+def starter_form(word: str) -> str:
+    """The bare word a sentence-starter list is checked against.
+
+    >>> starter_form("“It’s"), starter_form("Meanwhile,"), starter_form("Siluanov’s")
+    ('It', 'Meanwhile', 'Siluanov')
+    """
+    core = word.lstrip(_OPENING).rstrip(",;:")
+    return re.split(r"[’']", core, maxsplit=1)[0] if core else core
+
+
+def _is_mark(word: str) -> bool:
+    """A token that is only punctuation (a dash or colon inside a headline)."""
+    return not any(ch.isalnum() for ch in word)
+
+
 def find_teaser_end(
     text: str, pos: int, starters: frozenset[str], settings: Settings
 ) -> int | None:
     """Find where a teaser's headline, starting at ``pos``, gives way to the next sentence.
 
-    Headlines have no closing full stop, so the end is where a sentence visibly starts: after
-    a word ending in . ? or !, at a capitalised sentence-opening word ("And", "Meanwhile,")
-    in a sentence-case headline, or at the capitalised word before the first lower-case word
-    in a Title Case headline. A teaser with no such point that reaches the end of the line
-    within ``max_teaser_words`` ends there. None means no end could be found.
+    Headlines carry no closing full stop, so the first word ending in "." closes the
+    *following* sentence and bounds the search. Before it, in order of trust: a capitalised
+    sentence opener ("And", "Meanwhile,", "It’s") after a lower-case word; a word ending in
+    ? or ! (a question headline); for a Title Case headline, the capital before the first
+    lower-case word; else the first capitalised word after a lower-case content word (not
+    "in", "the", ...: "rail links in Dundee" is one headline). A teaser that reaches the end
+    of the line without a full stop ends there. None means no end could be found.
 
     >>> from ingest.rules import Settings
-    >>> s, st = Settings(), frozenset({"And", "Meanwhile", "The"})
-    >>> t = "Tree-planting is not climate change fix, report urges And land borders"
-    >>> t[:find_teaser_end(t, 0, st, s)]
+    >>> s, st = Settings(), frozenset({"And", "Meanwhile", "The", "It"})
+    >>> def cut(t): return t[:find_teaser_end(t, 0, st, s)]
+    >>> cut("Tree-planting is not climate change fix, report urges And land borders shifted.")
     'Tree-planting is not climate change fix, report urges'
-    >>> t = "Markets Rally As Fed Signals Pause The central bank said"
-    >>> t[:find_teaser_end(t, 0, st, s)]
+    >>> cut("Markets Rally As Fed Signals Pause The central bank said so.")
     'Markets Rally As Fed Signals Pause'
-    >>> t = "Is this the end of the high street? Shoppers say no"
-    >>> t[:find_teaser_end(t, 0, st, s)]
+    >>> cut("Is this the end of the high street? Shoppers say no.")
     'Is this the end of the high street?'
+    >>> cut("Fears grow for rail links in Dundee as costs soar Amara Nowak said so.")
+    'Fears grow for rail links in Dundee as costs soar'
+    >>> cut("Ferry fares frozen for islanders")
+    'Ferry fares frozen for islanders'
     """
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, pos)]
     window = words[: settings.max_teaser_words + 1]
+    if not window:
+        return None
+    stop = next(
+        (
+            i
+            for i, (_, _, w) in enumerate(window)
+            if ends_sentence(w) and w.rstrip(_CLOSING)[-1] == "."
+        ),
+        len(window),
+    )
     lo = max(settings.min_teaser_words, 1)
-    for i in range(lo, len(window)):
+    title = _is_title_case(window)
+    for i in range(lo, stop + 1 if stop < len(window) else len(window)):
         prev, word = window[i - 1][2], window[i][2]
-        if not is_capitalised(word):
-            continue
-        if ends_sentence(prev):
+        if ends_sentence(prev) and prev.rstrip(_CLOSING)[-1] in "?!":
             return window[i - 1][1]
-        if word.lstrip(_OPENING).rstrip(",;:") in starters and not is_capitalised(prev):
+        if i >= stop:
+            break
+        if (
+            not title
+            and is_capitalised(word)
+            and starter_form(word) in starters
+            and not is_capitalised(prev)
+            and not _is_mark(prev)
+            and prev[-1] not in ":,"  # "told reporters: “We ..." quotes inside a sentence
+        ):
             return window[i - 1][1]
-    title_end = _find_title_case_end(window)
-    if title_end is not None:
-        return title_end
-    fits = len(words) <= settings.max_teaser_words
-    if fits and words and not ends_sentence(words[-1][2]):
+    if title:
+        end = _find_title_case_end(window[: stop + 1], starters)
+        if end is not None:
+            return end
+    for i in range(max(lo, 3), min(stop, len(window))):
+        prev, word = window[i - 1][2], window[i][2]
+        if (
+            is_capitalised(word)
+            and not is_capitalised(prev)
+            and not _is_mark(prev)
+            and prev.lower() not in _FUNCTION_WORDS
+        ):
+            return window[i - 1][1]
+    if stop < len(window):
+        return window[stop][1]  # a headline written with a full stop
+    if len(words) <= settings.max_teaser_words and not ends_sentence(words[-1][2]):
         return words[-1][1]  # a teaser closing the line: nothing after it to keep
-    for i in range(max(lo, 3), len(window)):
-        if is_capitalised(window[i][2]) and not is_capitalised(window[i - 1][2]):
-            return window[i - 1][1]
-    return words[-1][1] if fits and words else None
+    return None
 
 
-def _find_title_case_end(window: list[tuple[int, int, str]]) -> int | None:
+def _is_title_case(window: list[tuple[int, int, str]]) -> bool:
+    """Four capitalised significant words in a row: a Title Case headline.
+
+    A "Kicker:" opening ("Kate Forbes: Scotland's stories ...") is skipped, and names alone
+    ("Forbes and Ó Ceallaigh fundamentally ...") are too few to count.
+    """
+    words = [w for _, _, w in window[:8]]
+    colon = next((i for i, w in enumerate(words[:3]) if w.endswith(":")), None)
+    if colon is not None:
+        words = words[colon + 1 :]
+    head = [w for w in words if w.lower().strip(",:;") not in _TITLE_SMALL and not _is_mark(w)]
+    return len(head) >= 4 and all(is_capitalised(w) for w in head[:4])
+
+
+def _find_title_case_end(
+    window: list[tuple[int, int, str]], starters: frozenset[str]
+) -> int | None:
     """In a Title Case headline, the sentence starts at the capital before the first lower word.
 
-    Needs three capitalised significant words among the first four, so that a sentence-case
-    headline opening with a name ("Kate Forbes: Scotland's stories ...") is not taken for one.
+    A sentence opener followed by a lower-case word ("Speaking in", "The central") starts it
+    at once. A lower-case small word ("of", "a") continues the title unless the word before it
+    ends in a comma ("Meanwhile, a union ...") or a lower-case content word follows soon.
     """
-    head = [w for _, _, w in window[:4] if w.lower().strip(",:;") not in _TITLE_SMALL]
-    if len(head) < 3 or not all(is_capitalised(w) for w in head):
-        return None
     for i in range(4, len(window)):
-        word = window[i][2]
-        if is_capitalised(word) or word.lower().strip(",:;") in _TITLE_SMALL:
+        word, prev = window[i][2], window[i - 1][2]
+        if is_capitalised(word) or _is_mark(word) or not word[:1].isalpha():
             continue
-        if not word[:1].isalpha():
-            return None
+        if starter_form(prev) in starters and is_capitalised(prev):
+            return window[i - 2][1]
+        if word.lower().strip(",:;") in _TITLE_SMALL and not prev.endswith(","):
+            # "Week of Disruption" goes on as a title; "Turnout in Leeds fell" is a sentence.
+            after = [w for _, _, w in window[i + 1 : i + 3]]
+            if not any(_is_lower_content(w) for w in after):
+                continue
         return window[i - 2][1]
     return None
+
+
+def _is_lower_content(word: str) -> bool:
+    return (
+        word[:1].isalpha() and word[:1].islower() and word.lower().strip(",:;") not in _TITLE_SMALL
+    )
 
 
 def find_cuts(

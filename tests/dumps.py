@@ -1,0 +1,102 @@
+"""Building dumps in tests, and checking that cleaning lost nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ingest.clean import DumpResult
+from ingest.decode import decode_bytes
+
+DAILY8_CHROME = [
+    "Hashtags",
+    "",
+    "Try Our AI Features",
+    "Explore what Daily8 AI can do for you:",
+    "Comments",
+    "No comments yet...",
+    "Related Articles",
+    "",
+    "",
+]
+
+
+@dataclass
+class Related:
+    outlet: str
+    when: str
+    headline: str
+    body: str
+    byline: bool = True
+    outlet_line: bool = True
+
+
+@dataclass
+class Dump:
+    """A Daily8-shaped dump, built line by line."""
+
+    paragraphs: list[str]
+    headline: str | None = "Ministers agree emergency plan for flooded towns"
+    related: list[Related] = field(default_factory=list)
+    chrome: bool = True
+    hashtags: list[str] = field(default_factory=list)
+    leading_blank: bool = True
+
+    def lines(self) -> list[str]:
+        out = [""] if self.leading_blank else []
+        if self.headline is not None:
+            out.append(self.headline)
+        out += self.paragraphs
+        if self.chrome:
+            out += [DAILY8_CHROME[0], *self.hashtags, *DAILY8_CHROME[1:]]
+        for r in self.related:
+            if r.outlet_line:
+                out.append(r.outlet)
+            out.append(r.when)
+            if r.byline:
+                out.append(f"- {r.outlet}")
+            out += [r.headline, r.body, ""]
+        return out
+
+    def text(self, newline: str = "\n") -> str:
+        return newline.join(self.lines())
+
+    def encode(self, encoding: str = "utf-8", newline: str = "\n") -> bytes:
+        return self.text(newline).encode(encoding)
+
+
+def tokens(text: str | None) -> Counter[str]:
+    return Counter((text or "").split())
+
+
+def check_reassembly(data: bytes, result: DumpResult) -> None:
+    """Assert that kept and removed pieces put back together give the input.
+
+    Up to whitespace and the recorded character repairs: every removal must sit at its
+    recorded place, every line must belong to a document's span or be wholly removed, and
+    each span's remaining words must be exactly the document's metadata and text.
+    """
+    lines = decode_bytes(data).text.split("\n")
+    for rep in result.repairs:
+        assert lines[rep.line - 1] == rep.before, f"repair on line {rep.line} does not match"
+        lines[rep.line - 1] = rep.after
+    blanked = list(lines)
+    removals = [r for d in result.documents for r in d.removed] + list(result.orphans)
+    for r in removals:
+        line = blanked[r.line - 1]
+        assert line[r.start : r.start + len(r.text)] == r.text, f"removal {r} not at its place"
+        blanked[r.line - 1] = line[: r.start] + " " * len(r.text) + line[r.start + len(r.text) :]
+    covered: set[int] = set()
+    for doc in result.documents:
+        span = range(doc.source.line_start - 1, doc.source.line_end)
+        covered.update(span)
+        kept = Counter(w for n in span for w in blanked[n].split())
+        expected = tokens(doc.text)
+        for value in (doc.outlet, doc.published_text, doc.headline):
+            expected += tokens(value)
+        assert kept == expected, (
+            f"document {doc.source.index}: {kept - expected} / {expected - kept}"
+        )
+    for n, line in enumerate(blanked):
+        if n not in covered:
+            assert not line.strip(), f"line {n + 1} is in no document and not removed: {line!r}"
