@@ -189,6 +189,23 @@ def read_dump(src: Path, rel: str, max_bytes: int) -> bytes:
         ) from None
 
 
+def _stat_dump(src: Path, rel: str) -> os.stat_result:
+    try:
+        return os.stat(src / rel)
+    except FileNotFoundError:
+        raise IngestError(
+            "vanished", "the file disappeared between discovery and reading (or is a dangling link)"
+        ) from None
+    except PermissionError:
+        raise IngestError(
+            "permission_denied", "the file cannot be read (permission denied); check its mode"
+        ) from None
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            raise IngestError("symlink_loop", "the file is a symbolic link loop") from None
+        raise
+
+
 def cache_key(sha256: str, scraped_at: str | None, rules: Rules) -> str:
     """What a dump's output depends on: its bytes, its scrape time, the rules, our version."""
     blob = f"{sha256}|{scraped_at}|{rules.fingerprint}|{__version__}".encode()
@@ -210,7 +227,7 @@ def process_file(
     matches, nothing is re-cleaned or rewritten.
     """
     try:
-        st = os.stat(src / rel)
+        st = _stat_dump(src, rel)
         when = scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
         if (
             previous

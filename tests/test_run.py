@@ -1,0 +1,151 @@
+"""Folder runs without Prefect: outputs, manifest, incremental re-runs, failures recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from ingest.output import STATE_DIR, document_dir, write_atomic
+from ingest.rules import Rules
+from ingest.run import Manifest, run_folder
+
+
+@pytest.fixture
+def src(tmp_path: Path, seeds: Path) -> Path:
+    folder = tmp_path / "src"
+    shutil.copytree(seeds, folder)
+    return folder
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*.json"))
+        if STATE_DIR not in p.parts
+    }
+
+
+def test_seeds_give_five_documents(
+    src: Path, tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    out = tmp_path / "out"
+    summary = run_folder(src, out, rules, scraped_at=scraped_at)
+    assert summary.ok and summary.files_seen == 2 and summary.documents_written == 5
+    assert sorted(snapshot(out)) == [
+        "000_c12db2fe89df4e9b.txt/000.json",
+        "004_5cc9e0325e006e26.txt/000.json",
+        "004_5cc9e0325e006e26.txt/001.json",
+        "004_5cc9e0325e006e26.txt/002.json",
+        "004_5cc9e0325e006e26.txt/003.json",
+    ]
+    assert summary.removed_by_rule["video_duration"] == 2
+    assert "5 documents written" in summary.line()
+
+
+def test_rerun_skips_unchanged_and_full_rewrites_identically(
+    src: Path, tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    out = tmp_path / "out"
+    run_folder(src, out, rules, scraped_at=scraped_at)
+    first = snapshot(out)
+    again = run_folder(src, out, rules, scraped_at=scraped_at)
+    assert again.unchanged == 2 and again.processed == 0
+    full = run_folder(src, out, rules, scraped_at=scraped_at, full=True)
+    assert full.processed == 2 and snapshot(out) == first
+
+
+def test_changed_dump_is_reprocessed_and_stale_documents_go(
+    src: Path, tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    out = tmp_path / "out"
+    run_folder(src, out, rules, scraped_at=scraped_at)
+    dump = src / "004_5cc9e0325e006e26.txt"
+    lines = dump.read_text("utf-8").split("\n")
+    dump.write_text("\n".join(lines[:33]) + "\n", "utf-8")  # drop the Sky News story
+    summary = run_folder(src, out, rules, scraped_at=scraped_at)
+    assert summary.processed == 1 and summary.unchanged == 1
+    assert not (document_dir(out, dump.name) / "003.json").exists()
+    assert (document_dir(out, dump.name) / "002.json").exists()
+
+
+def test_bad_files_are_recorded_and_the_rest_goes_on(
+    src: Path, tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    (src / "empty.txt").write_bytes(b"")
+    (src / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (src / "chrome_only.txt").write_text(
+        "Hashtags\n\nTry Our AI Features\nExplore what Daily8 AI can do for you:\n"
+    )
+    (src / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    out = tmp_path / "out"
+    summary = run_folder(src, out, rules, scraped_at=scraped_at)
+    reasons = {f.path: f.reason for f in summary.failed}
+    assert reasons == {
+        "empty.txt": "empty_file",
+        "image.png": "binary_file",
+        "chrome_only.txt": "no_story",
+        "dangling.txt": "vanished",
+    }
+    assert summary.documents_written == 5 and not summary.ok
+    manifest = json.loads((out / STATE_DIR / "manifest.json").read_text("utf-8"))
+    assert manifest["files"]["image.png"]["status"] == "failed"
+    assert "NUL" in manifest["files"]["image.png"]["message"]
+
+
+def test_unreadable_file_is_a_recorded_failure(src: Path, tmp_path: Path, rules: Rules) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root reads any file; permission failures cannot be provoked")
+    locked = src / "locked.txt"
+    locked.write_text("text")
+    locked.chmod(0)
+    summary = run_folder(src, tmp_path / "out", rules)
+    assert {f.path: f.reason for f in summary.failed} == {"locked.txt": "permission_denied"}
+
+
+def test_link_outside_source_is_refused(src: Path, tmp_path: Path, rules: Rules) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("A private story that must not be read.\n")
+    (src / "link.txt").symlink_to(outside)
+    summary = run_folder(src, tmp_path / "out", rules)
+    assert {f.path: f.reason for f in summary.failed} == {"link.txt": "outside_source"}
+
+
+def test_interrupted_run_leaves_no_temp_files(src: Path, tmp_path: Path, rules: Rules) -> None:
+    out = tmp_path / "out"
+    stale = out / "004_5cc9e0325e006e26.txt" / ".000.json.999.tmp"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{partial")
+    run_folder(src, out, rules)
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_write_atomic_leaves_identical_file_alone(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b.json"
+    assert write_atomic(path, b"{}\n") is True
+    before = path.stat().st_mtime_ns
+    assert write_atomic(path, b"{}\n") is False
+    assert path.stat().st_mtime_ns == before
+    assert write_atomic(path, b"[]\n") is True and path.read_bytes() == b"[]\n"
+
+
+def test_corrupt_manifest_means_full_redo(src: Path, tmp_path: Path, rules: Rules) -> None:
+    out = tmp_path / "out"
+    run_folder(src, out, rules)
+    (out / STATE_DIR / "manifest.json").write_text("{not json")
+    assert Manifest.load(out).entries == {}
+    assert run_folder(src, out, rules).processed == 2
+
+
+def test_nested_folders_and_hidden_files(src: Path, tmp_path: Path, rules: Rules) -> None:
+    (src / "sub" / "deeper").mkdir(parents=True)
+    shutil.copy(src / "000_c12db2fe89df4e9b.txt", src / "sub" / "deeper" / "copy.txt")
+    (src / ".hidden.txt").write_text("never read")
+    out = tmp_path / "out"
+    summary = run_folder(src, out, rules)
+    assert summary.files_seen == 3
+    assert (out / "sub" / "deeper" / "copy.txt" / "000.json").is_file()
