@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ftfy
+import ftfy.bad_codecs  # registers sloppy-windows-1252
 import pytest
 
 from ingest.repair import needs_repair, repair_line
@@ -37,3 +39,15 @@ def test_mojibake_is_repaired_and_named(broken: str, fixed: str) -> None:
 def test_cheap_check_agrees_with_ftfy_on_clean_text() -> None:
     for line in CLEAN:
         assert not needs_repair(line)
+
+
+def test_cheap_check_flags_every_mojibake_ftfy_would_fix() -> None:
+    """Every character cp1252 can show, UTF-8 encoded then misread: the check must see it."""
+    extra = [0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026, 0x20AC, 0x2122]
+    missed = []
+    for cp in [*range(0xA0, 0x250), *extra]:
+        good = f"Word {chr(cp)} word"
+        broken = good.encode("utf-8").decode("sloppy-windows-1252")
+        if ftfy.fix_text(broken) == good and not needs_repair(broken):
+            missed.append(chr(cp))
+    assert missed == []

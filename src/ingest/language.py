@@ -25,5 +25,6 @@ def detect_language(text: str, min_words: int = 8) -> str | None:
     """
     if len(text.split()) < min_words:
         return None
-    lang, _ = _identifier().classify(text[:2000])
+    # 600 characters decide the language as well as the whole story, at a fraction of the cost.
+    lang, _ = _identifier().classify(text[:600])
     return str(lang)

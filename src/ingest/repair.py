@@ -12,7 +12,6 @@ import unicodedata
 
 import ftfy
 import ftfy.bad_codecs
-from ftfy.badness import is_bad
 
 # Typographic quotes and full-width characters stay as the outlet wrote them.
 FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=True)
@@ -21,6 +20,16 @@ FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=Fals
 # control characters, C1 controls, surrogates, ligatures, replacement characters, BOMs.
 _FIXABLE = re.compile(
     r"[&\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufb00-\ufb06\ufeff\ufff9-\ufffd\u206a-\u206f]"
+)
+
+
+# UTF-8 read as cp1252 or latin-1 always leaves a lead-byte character (Â..ï) followed by a
+# continuation-byte character (0x80-0xBF as cp1252 shows them: € ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’
+# “ ” • – — ˜ ™ š › œ ž Ÿ, or U+00A0-U+00BF), or "Ã " where a no-break space was lost.
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2122]|\u00c3 "
 )
 
 
@@ -38,7 +47,7 @@ def needs_repair(line: str) -> bool:
         return True
     if line.isascii():
         return False
-    return is_bad(line) or not unicodedata.is_normalized("NFC", line)
+    return bool(_MOJIBAKE.search(line)) or not unicodedata.is_normalized("NFC", line)
 
 
 def repair_line(line: str) -> tuple[str, tuple[str, ...]]:
