@@ -149,3 +149,38 @@ def test_nested_folders_and_hidden_files(src: Path, tmp_path: Path, rules: Rules
     summary = run_folder(src, out, rules)
     assert summary.files_seen == 3
     assert (out / "sub" / "deeper" / "copy.txt" / "000.json").is_file()
+
+
+def test_second_run_on_same_output_is_refused_while_first_holds_it(
+    src: Path, tmp_path: Path, rules: Rules
+) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from ingest.output import OutputBusyError, OutputLock
+
+    out = tmp_path / "out"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from ingest.output import OutputLock\n"
+            "with OutputLock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(30)",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(OutputBusyError, match=rf"in use by a run \(pid {holder.pid}\)"):
+            run_folder(src, out, rules)
+        assert run_folder(src, tmp_path / "other", rules).processed == 2  # other folders go on
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.05)
+    with OutputLock(out):  # the kernel released the dead holder's lock
+        pass
+    assert run_folder(src, out, rules).processed == 2

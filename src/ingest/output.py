@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 # The tool's own state (manifest, lock, run records) lives here; dumps whose names start
 # with a dot are never discovered, so no dump's output can collide with it.
@@ -83,3 +85,48 @@ def sweep_temp_files(out: Path) -> int:
                 p.unlink()
                 count += 1
     return count
+
+
+class OutputBusyError(RuntimeError):
+    """Another run holds the output folder."""
+
+
+class OutputLock:
+    """An exclusive lock on an output folder, so two runs never interleave their writes.
+
+    Uses ``flock`` on ``<out>/.ingest/lock``: the kernel drops it when the holder dies, so a
+    killed run never leaves the folder locked. The holder's pid is written for the message.
+    """
+
+    def __init__(self, out: Path, wait: bool = False) -> None:
+        self.path = out / STATE_DIR / "lock"
+        self.wait = wait
+        self._fh: IO[str] | None = None
+
+    def __enter__(self) -> OutputLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+", encoding="utf-8")  # held for the whole run
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise OutputBusyError(
+                f"output folder {self.path.parent.parent} is in use by a run ({holder}); "
+                "wait for it to finish, or write to another folder"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fh is not None:
+            self._fh.seek(0)
+            self._fh.truncate()
+            fcntl.flock(self._fh, fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None

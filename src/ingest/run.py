@@ -25,6 +25,7 @@ from ingest.document import dumps_document
 from ingest.errors import IngestError
 from ingest.output import (
     STATE_DIR,
+    OutputLock,
     document_dir,
     document_name,
     remove_stale,
@@ -382,25 +383,28 @@ def run_folder(
     scraped_at: datetime | None = None,
     batch_size: int = 200,
     on_batch: Callable[[int], None] | None = None,
+    wait: bool = False,
 ) -> RunSummary:
     """Clean every dump under ``src`` into ``out`` without Prefect; return the summary."""
     started = time.perf_counter()
     if not src.is_dir():
         raise FileNotFoundError(f"source folder {src} does not exist or is not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    sweep_temp_files(out)
-    manifest = Manifest(out) if full else Manifest.load(out)
-    rels = discover_sorted(src)
-    summary = RunSummary(source=str(src), output=str(out))
-    for batch in batched(rels, batch_size):
-        for outcome in process_batch(
-            src, batch, out, rules, scraped_at=scraped_at, previous=manifest.entries
-        ):
-            manifest.update(outcome)
-            summary.add(outcome)
-        if on_batch:
-            on_batch(len(batch))
-    manifest.prune(set(rels))
-    manifest.save()
+    with OutputLock(out, wait=wait):
+        sweep_temp_files(out)
+        manifest = Manifest(out) if full else Manifest.load(out)
+        rels = discover_sorted(src)
+        summary = RunSummary(source=str(src), output=str(out))
+        for batch in batched(rels, batch_size):
+            outcomes = process_batch(
+                src, batch, out, rules, scraped_at=scraped_at, previous=manifest.entries
+            )
+            for outcome in outcomes:
+                manifest.update(outcome)
+                summary.add(outcome)
+            if on_batch:
+                on_batch(len(batch))
+        manifest.prune(set(rels))
+        manifest.save()
     summary.duration_s = time.perf_counter() - started
     return summary
