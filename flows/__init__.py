@@ -1,0 +1,1 @@
+"""Prefect flows: thin wiring over the ``ingest`` library (no cleaning logic lives here)."""

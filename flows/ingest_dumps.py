@@ -1,0 +1,328 @@
+"""The ``ingest-dumps`` Prefect flow: discover dumps, clean them in batches, write, summarise.
+
+Thin wiring over :mod:`ingest.run`; every cleaning decision is the library's. One task run
+per *batch* of dumps (200 by default), not per dump: a task run costs about 6.5 ms of
+client time and leaves the server recording events long after a 1,000-task flow returns.
+
+Run it with ``ingest run SRC --out DST`` (see docs/orchestration.md), or call the flow
+directly: ``ingest_dumps(source="seeds", output="cleaned")``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
+from prefect.runtime import flow_run
+from prefect.states import Completed, Failed
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.tasks import exponential_backoff
+
+from ingest.output import OutputLock, sweep_temp_files
+from ingest.rules import Rules, load_rules
+from ingest.run import (
+    FileOutcome,
+    Manifest,
+    RunSummary,
+    batched,
+    discover_sorted,
+    process_batch,
+)
+
+FLOW_NAME = "ingest-dumps"
+DEFAULT_BATCH_SIZE = 200
+# Rows beyond this are left out of the documents table (the summary says so): a table
+# artifact is one JSON blob in the database and the UI renders every row.
+MAX_TABLE_ROWS = 5000
+# Failed dumps named in the final state's message; the summary artifact lists them all.
+MAX_FAILED_IN_MESSAGE = 5
+
+
+def slug(text: str, fallback: str = "dumps") -> str:
+    """Lowercase letters, digits and dashes only: what Prefect accepts in artifact keys.
+
+    >>> slug("Seeds_2026 (Nov)")
+    'seeds-2026-nov'
+    """
+    out = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return out[:60].strip("-") or fallback
+
+
+def source_slug(source: str | Path) -> str:
+    """The slug that names a source folder's runs and artifacts (its last path part)."""
+    return slug(Path(source).expanduser().resolve().name)
+
+
+def summary_key(source: str | Path) -> str:
+    return f"ingest-summary-{source_slug(source)}"
+
+
+def table_key(source: str | Path) -> str:
+    return f"ingest-documents-{source_slug(source)}"
+
+
+def run_name() -> str:
+    """Flow-run name: which folder, and when (UTC), e.g. ``seeds-2026-11-21T10-00-05``."""
+    params = flow_run.parameters or {}
+    when = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S")
+    return f"{source_slug(params.get('source', 'dumps'))}-{when}"
+
+
+def _retry_on_os_error(task: Any, task_run: Any, state: State) -> bool:
+    """Retry a task only when it failed on I/O (a full disk, a flaky mount), not on a bug."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except BaseException:
+        return False
+    return False
+
+
+@task(
+    name="discover",
+    task_run_name="discover",
+    retries=2,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_condition_fn=_retry_on_os_error,
+    cache_policy=NO_CACHE,
+)
+def discover_task(source: str) -> list[str]:
+    """List the dumps under ``source`` (sorted relative paths)."""
+    src = Path(source)
+    if not src.is_dir():
+        raise FileNotFoundError(f"source folder {source} does not exist or is not a folder")
+    rels = discover_sorted(src)
+    get_run_logger().info("found %d dumps under %s", len(rels), source)
+    return rels
+
+
+@task(
+    name="clean-batch",
+    task_run_name="{label}",
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_condition_fn=_retry_on_os_error,
+    cache_policy=NO_CACHE,
+)
+def clean_batch(
+    label: str,
+    source: str,
+    rels: list[str],
+    output: str,
+    rules: Rules,
+    scraped_at: datetime | None,
+    previous: dict[str, dict[str, Any]],
+) -> list[FileOutcome]:
+    """Clean one batch of dumps with the library; bad dumps come back as ``failed`` outcomes.
+
+    Writing is idempotent (atomic, skipped when the bytes are already there), so a retried
+    batch after an I/O error converges to the same output.
+    """
+    logger = get_run_logger()
+    outcomes = process_batch(
+        Path(source), rels, Path(output), rules, scraped_at=scraped_at, previous=previous
+    )
+    counts = Counter(o.status for o in outcomes)
+    logger.info(
+        "%s: %d dumps, %d written, %d unchanged, %d failed",
+        label,
+        len(outcomes),
+        counts["written"],
+        counts["unchanged"],
+        counts["failed"],
+    )
+    for o in outcomes:
+        if o.status == "failed":
+            logger.warning("%s failed [%s]: %s", o.path, o.reason, o.message)
+    return outcomes
+
+
+@task(
+    name="save-manifest",
+    task_run_name="save-manifest",
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_condition_fn=_retry_on_os_error,
+    cache_policy=NO_CACHE,
+)
+def save_manifest(manifest: Manifest, outcomes: list[FileOutcome], seen: list[str]) -> None:
+    """Record every outcome in the output folder's manifest (atomic write).
+
+    An ``unchanged`` dump keeps its earlier entry as it is: recording it as ``unchanged``
+    would make the next run redo it (``process_file`` trusts only ``written`` entries).
+    """
+    for outcome in outcomes:
+        if outcome.status != "unchanged" or outcome.path not in manifest.entries:
+            manifest.update(outcome)
+    manifest.prune(set(seen))
+    manifest.save()
+
+
+def summary_markdown(summary: RunSummary, *, flow_run_name: str | None, rows_left_out: int) -> str:
+    """The run's summary artifact, in markdown."""
+    lines = [
+        f"# ingest: {summary.source} → {summary.output}",
+        "",
+        f"**{'FAILED' if summary.failed else 'OK'}**"
+        + (f" — run `{flow_run_name}`" if flow_run_name else ""),
+        "",
+        "| | count |",
+        "|---|---:|",
+        f"| files seen | {summary.files_seen} |",
+        f"| skipped as unchanged | {summary.unchanged} |",
+        f"| processed | {summary.processed} |",
+        f"| failed | {len(summary.failed)} |",
+        f"| documents written | {summary.documents_written} |",
+        f"| duration | {summary.duration_s:.2f} s |",
+        "",
+        "## Removed spans per rule",
+        "",
+    ]
+    if summary.removed_by_rule:
+        lines += ["| rule | spans |", "|---|---:|"]
+        lines += [f"| {rule} | {n} |" for rule, n in sorted(summary.removed_by_rule.items())]
+    else:
+        lines.append("none")
+    lines += ["", "## Failed dumps", ""]
+    if summary.failed:
+        lines += ["| dump | reason | message |", "|---|---|---|"]
+        lines += [
+            f"| {_cell(f.path)} | {f.reason} | {_cell(f.message or '')} |" for f in summary.failed
+        ]
+    else:
+        lines.append("none")
+    if rows_left_out:
+        lines += [
+            "",
+            f"The documents table lists the first {MAX_TABLE_ROWS} documents; "
+            f"{rows_left_out} more are in the output folder.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def document_rows(outcomes: list[FileOutcome]) -> list[dict[str, Any]]:
+    """One row per document in the output (written this run, or unchanged from before)."""
+    return [
+        {
+            "source": d.source,
+            "index": d.index,
+            "outlet": d.outlet or "",
+            "headline": d.headline or "",
+            "words": d.words,
+            "removed spans": d.removed,
+            "status": o.status,
+        }
+        for o in outcomes
+        if o.status != "failed"
+        for d in o.documents
+    ]
+
+
+def failure_message(summary: RunSummary) -> str:
+    """E.g. ``2 of 40 dumps failed: a.txt (binary_file), b.txt (too_large)``."""
+    named = ", ".join(f"{f.path} ({f.reason})" for f in summary.failed[:MAX_FAILED_IN_MESSAGE])
+    more = len(summary.failed) - MAX_FAILED_IN_MESSAGE
+    tail = f" and {more} more" if more > 0 else ""
+    return f"{len(summary.failed)} of {summary.files_seen} dumps failed: {named}{tail}"
+
+
+@flow(
+    name=FLOW_NAME,
+    flow_run_name=run_name,
+    # Batches overlap their file I/O; a later issue brings process pools for CPU.
+    task_runner=cast(Any, ThreadPoolTaskRunner(max_workers=4)),
+    description="Clean a folder of news-aggregator dumps into JSON story documents.",
+)
+def ingest_dumps(
+    source: str,
+    output: str = "cleaned",
+    rules: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    full: bool = False,
+    scraped_at: datetime | None = None,
+) -> State:
+    """Clean every new or changed dump under ``source`` into ``output``.
+
+    Args:
+        source: folder of dumps.
+        output: folder for the documents (and the manifest under ``.ingest/``).
+        rules: a TOML rules file merged over the built-in rules.
+        batch_size: dumps per task run.
+        full: reprocess every dump, not only new or changed ones.
+        scraped_at: scrape time for relative dates (default: each file's modification time).
+
+    The final state is Completed when every dump was cleaned, Failed (naming the failed
+    dumps and their reasons) when any was not; either way its data is the ``RunSummary``.
+    """
+    started = time.perf_counter()
+    logger = get_run_logger()
+    src, out = Path(source), Path(output)
+    loaded = load_rules(rules)
+    rels = discover_task(source)
+    out.mkdir(parents=True, exist_ok=True)
+    # One run per output folder at a time (a scheduled run and a manual one, say): the
+    # second fails at once with the holder's pid rather than interleaving writes.
+    with OutputLock(out):
+        swept = sweep_temp_files(out)
+        if swept:
+            logger.info("removed %d temporary files left by an interrupted run", swept)
+        manifest = Manifest(out) if full else Manifest.load(out)
+        batches = [list(b) for b in batched(rels, batch_size)]
+        logger.info(
+            "%d dumps in %d batches of up to %d (%s run)",
+            len(rels),
+            len(batches),
+            batch_size,
+            "full" if full else "incremental",
+        )
+        futures = [
+            clean_batch.submit(
+                f"clean-batch-{i:03d}-of-{len(batches):03d}",
+                str(src),
+                batch,
+                str(out),
+                loaded,
+                scraped_at,
+                {rel: manifest.entries[rel] for rel in batch if rel in manifest.entries},
+            )
+            for i, batch in enumerate(batches, 1)
+        ]
+        outcomes = [o for fut in futures for o in fut.result()]
+        save_manifest(manifest, outcomes, rels)
+
+    summary = RunSummary(source=str(src), output=str(out))
+    for outcome in outcomes:
+        summary.add(outcome)
+    summary.duration_s = time.perf_counter() - started
+
+    rows = document_rows(outcomes)
+    left_out = max(0, len(rows) - MAX_TABLE_ROWS)
+    create_markdown_artifact(
+        summary_markdown(summary, flow_run_name=flow_run.name, rows_left_out=left_out),
+        key=summary_key(source),
+        description=summary.line(),
+    )
+    create_table_artifact(
+        rows[:MAX_TABLE_ROWS],
+        key=table_key(source),
+        description=f"{len(rows)} documents from {source}",
+    )
+    logger.info(summary.line())
+    if summary.failed:
+        message = failure_message(summary)
+        logger.error(message)
+        return Failed(message=message, data=summary)
+    return Completed(message=summary.line(), data=summary)

@@ -1,0 +1,205 @@
+"""Running the ``ingest-dumps`` Prefect flow from the command line.
+
+Which Prefect API a run lands on, in this order:
+
+1. ``PREFECT_API_URL`` from the environment or the active Prefect profile;
+2. the project's local server, started by ``ingest ui``, when its ``/api/health`` answers
+   (its URL is in ``$INGEST_HOME/ingest-ui.json``);
+3. otherwise Prefect's ephemeral mode: a temporary server for this one process (about
+   10 s slower, and the runs are kept in ``$PREFECT_HOME/prefect.db`` but not shown live).
+
+Every process that runs Prefect needs :func:`quiet_prefect_env` called *before*
+``import prefect``: Prefect's analytics and telemetry are then off and no connection
+leaves loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ingest.run import RunSummary
+
+# Settings every Prefect process of ours starts with (unless the user set them).
+PREFECT_ENV_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    # Ephemeral start-up took up to 24 s on a fresh PREFECT_HOME (2 cores); Prefect's
+    # default limit of 20 s would fail the run.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+}
+UI_STATE_FILE = "ingest-ui.json"
+EXIT_FLOW_ERROR = 3  # the flow itself did not finish (no summary): distinct from failed dumps
+
+
+def quiet_prefect_env(env: MutableMapping[str, str] | None = None) -> MutableMapping[str, str]:
+    """Set Prefect's telemetry/analytics off (and a roomier start-up timeout) in ``env``.
+
+    Defaults only: a value the user set wins. Call before ``import prefect``.
+    """
+    target: MutableMapping[str, str] = os.environ if env is None else env
+    for key, value in PREFECT_ENV_DEFAULTS.items():
+        target.setdefault(key, value)
+    return target
+
+
+def checkout_root() -> Path | None:
+    """The source checkout this package runs from (editable install), if it is one."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "flows" / "ingest_dumps.py").is_file() else None
+
+
+def ingest_home() -> Path:
+    """Where ``ingest ui`` keeps its Prefect server's data (database, log, state file).
+
+    ``$INGEST_HOME`` if set; else ``.prefect/`` in the source checkout; else ``~/.ingest``.
+    """
+    if os.environ.get("INGEST_HOME"):
+        return Path(os.environ["INGEST_HOME"]).expanduser().resolve()
+    root = checkout_root()
+    return root / ".prefect" if root else Path.home() / ".ingest"
+
+
+def read_ui_state(home: Path | None = None) -> dict[str, Any] | None:
+    """The state file ``ingest ui`` writes while its server runs, or None."""
+    path = (home or ingest_home()) / UI_STATE_FILE
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "api_url" in data else None
+
+
+def api_healthy(api_url: str, timeout: float = 2.0) -> bool:
+    """True when a Prefect API answers ``GET {api_url}/health`` with 200."""
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as resp:
+            return bool(resp.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class ApiChoice:
+    """The Prefect API a run will use, and why."""
+
+    url: str | None  # None: ephemeral mode
+    origin: str
+    ui_url: str | None = None
+
+    def describe(self) -> str:
+        if self.url is None:
+            return (
+                "Prefect API: none configured and no `ingest ui` server running; using a "
+                "temporary server for this run (start `ingest ui` to see runs live and to "
+                "save ~10 s per run)"
+            )
+        return f"Prefect API: {self.url} ({self.origin})"
+
+
+def choose_api(home: Path | None = None) -> ApiChoice:
+    """Pick the API (see the module docstring). Imports Prefect's settings."""
+    if os.environ.get("PREFECT_API_URL"):
+        return ApiChoice(os.environ["PREFECT_API_URL"], "from PREFECT_API_URL")
+    quiet_prefect_env()
+    from prefect.settings import get_current_settings
+
+    profile_url = get_current_settings().api.url
+    if profile_url:
+        return ApiChoice(str(profile_url), "from Prefect's settings (profile)")
+    state = read_ui_state(home)
+    if state and api_healthy(str(state["api_url"])):
+        where = (home or ingest_home()) / UI_STATE_FILE
+        return ApiChoice(
+            str(state["api_url"]), f"the local server of `ingest ui`, {where}", state.get("url")
+        )
+    return ApiChoice(None, "ephemeral")
+
+
+def load_flow() -> Any:
+    """Import the ``ingest-dumps`` flow from ``flows/`` (in the source checkout)."""
+    try:
+        from flows.ingest_dumps import ingest_dumps
+    except ModuleNotFoundError:
+        root = checkout_root()
+        if root is None:
+            raise
+        sys.path.insert(0, str(root))
+        from flows.ingest_dumps import ingest_dumps
+    return ingest_dumps
+
+
+@dataclass
+class FlowResult:
+    """What the CLI needs from a finished flow run."""
+
+    state_name: str
+    message: str | None
+    summary: RunSummary | None
+    flow_run_id: str | None
+    flow_run_name: str | None
+    ok: bool
+
+
+def run_flow(
+    source: Path,
+    output: Path,
+    *,
+    rules: Path | None = None,
+    batch_size: int = 200,
+    full: bool = False,
+    scraped_at: datetime | None = None,
+    api: ApiChoice | None = None,
+) -> FlowResult:
+    """Run the flow once in this process, on ``api`` (default: :func:`choose_api`)."""
+    quiet_prefect_env()
+    api = api or choose_api()
+    flow = load_flow()
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    updates = {PREFECT_API_URL: api.url} if api.url else {}
+    with temporary_settings(updates=updates):
+        state = flow(
+            source=str(source.resolve()),
+            output=str(output.resolve()),
+            rules=str(rules.resolve()) if rules else None,
+            batch_size=batch_size,
+            full=full,
+            scraped_at=scraped_at,
+            return_state=True,
+        )
+        result = state.result(raise_on_failure=False)
+        summary = result if isinstance(result, RunSummary) else None
+        run_id = str(state.state_details.flow_run_id) if state.state_details.flow_run_id else None
+        name = None
+        if run_id and api.url:
+            with get_client(sync_client=True) as client:
+                name = client.read_flow_run(state.state_details.flow_run_id).name
+    message = state.message
+    if summary is None and isinstance(result, BaseException):
+        message = f"{type(result).__name__}: {result}"
+    return FlowResult(
+        state_name=str(state.name),
+        message=message,
+        summary=summary,
+        flow_run_id=run_id,
+        flow_run_name=name,
+        ok=bool(state.is_completed()),
+    )
+
+
+def flow_run_url(api: ApiChoice, flow_run_id: str | None) -> str | None:
+    """The UI page of a flow run, when we know where the UI is."""
+    if not flow_run_id or not api.url:
+        return None
+    base = api.ui_url or api.url.rstrip("/").removesuffix("/api")
+    return f"{base}/runs/flow-run/{flow_run_id}"
