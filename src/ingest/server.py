@@ -1,0 +1,325 @@
+"""``ingest ui``: the project's local Prefect server (UI and API) on loopback.
+
+Starts ``prefect server start --host 127.0.0.1 --port 4200`` with ``PREFECT_HOME`` set to
+the ingest home (``$INGEST_HOME``, else ``.prefect/`` in the checkout): its SQLite database
+is ``prefect.db`` there, its log ``server.log``. While it runs, ``ingest-ui.json`` there
+holds its URL and process id, which is how ``ingest run`` finds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from ingest.orchestrate import (
+    UI_STATE_FILE,
+    api_healthy,
+    ingest_home,
+    quiet_prefect_env,
+    read_ui_state,
+)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 4200
+STARTUP_TIMEOUT_S = 120.0  # 12 s on a fresh database here; CI machines are slower
+LOG_FILE = "server.log"
+
+
+class ServerError(RuntimeError):
+    """The server could not be started or stopped; the message says why and what to do."""
+
+
+@dataclass
+class Server:
+    """A running ``prefect server start`` that we started."""
+
+    process: subprocess.Popen[bytes]
+    home: Path
+    url: str
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api"
+
+    def stop(self, timeout: float = 15.0) -> int | None:
+        """Stop the server: SIGTERM, again if needed, then SIGKILL its process group."""
+        return stop_process(self.process.pid, self.process, timeout=timeout)
+
+
+def server_env(home: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the server process: telemetry off, its data under ``home``."""
+    env = dict(os.environ if base is None else base)
+    quiet_prefect_env(env)
+    env["PREFECT_HOME"] = str(home)
+    env.pop("PREFECT_API_URL", None)  # the server must not think it is a client of another
+    env.setdefault("PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT", "false")
+    return env
+
+
+def _restore_sigint() -> None:
+    # A process started in the background from a non-interactive shell ignores SIGINT, and
+    # ignored signals survive exec: give the server the default handler back.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1.0)
+        return sock.connect_ex((host, port)) == 0
+
+
+def free_port(host: str = DEFAULT_HOST) -> int:
+    """A TCP port nothing listens on right now (for tests and ``--port 0``)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(
+    home: Path,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    timeout: float = STARTUP_TIMEOUT_S,
+) -> Server:
+    """Start ``prefect server start`` and wait until ``/api/health`` answers."""
+    home.mkdir(parents=True, exist_ok=True)
+    if port == 0:
+        port = free_port(host)
+    url = f"http://{host}:{port}"
+    if port_in_use(host, port):
+        raise ServerError(
+            f"something already listens on {host}:{port}"
+            + (" (a Prefect server)" if api_healthy(f"{url}/api") else "")
+            + "; stop it or pick another port with --port"
+        )
+    log = open(home / LOG_FILE, "ab")  # noqa: SIM115 - the child keeps writing to it
+    cmd = [sys.executable, "-m", "prefect", "server", "start", "--host", host]
+    cmd += ["--port", str(port)]
+    try:
+        process = subprocess.Popen(
+            cmd,
+            env=server_env(home),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=home,
+            start_new_session=True,  # its own process group: we stop it and its children
+            preexec_fn=_restore_sigint,
+        )
+    finally:
+        log.close()
+    server = Server(process, home, url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerError(
+                f"the Prefect server exited with code {process.returncode} while starting; "
+                f"see {home / LOG_FILE}:\n{_tail(home / LOG_FILE)}"
+            )
+        if api_healthy(server.api_url, timeout=1.0):
+            return server
+        time.sleep(0.25)
+    server.stop()
+    raise ServerError(
+        f"the Prefect server did not answer {server.api_url}/health within {timeout:.0f} s; "
+        f"see {home / LOG_FILE}"
+    )
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text("utf-8", "replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child counts as gone
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def stop_process(
+    pid: int, process: subprocess.Popen[bytes] | None = None, *, timeout: float = 15.0
+) -> int | None:
+    """SIGTERM ``pid``; SIGTERM again after half the timeout; then SIGKILL its group.
+
+    The server runs in its own session, so its group id is its pid: the last resort also
+    takes down any worker it started. Returns the exit code when ``process`` is ours.
+    """
+
+    def wait(seconds: float) -> bool:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if process is not None and process.poll() is not None:
+                return True
+            if process is None and not _alive(pid):
+                return True
+            time.sleep(0.1)
+        return False
+
+    for sig, seconds in ((signal.SIGTERM, timeout / 2), (signal.SIGTERM, timeout / 2)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+        if wait(seconds):
+            break
+    else:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+        wait(5)
+    # Anything left in its process group (uvicorn workers) goes too.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGTERM)
+    return process.poll() if process is not None else None
+
+
+def write_state(server: Server, *, owner_pid: int | None) -> Path:
+    path = server.home / UI_STATE_FILE
+    body = {
+        "url": server.url,
+        "api_url": server.api_url,
+        "pid": server.process.pid,
+        "owner_pid": owner_pid,
+        "prefect_home": str(server.home),
+        "database": str(server.home / "prefect.db"),
+        "log": str(server.home / LOG_FILE),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(body, indent=1) + "\n", "utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def clear_state(home: Path, pid: int | None = None) -> None:
+    """Remove the state file (only if it still names ``pid``, when given)."""
+    state = read_ui_state(home)
+    if state is not None and pid is not None and state.get("pid") != pid:
+        return
+    with contextlib.suppress(FileNotFoundError):
+        (home / UI_STATE_FILE).unlink()
+
+
+def how_to_use(server: Server) -> str:
+    return "\n".join(
+        [
+            f"Prefect UI:  {server.url}",
+            f"Prefect API: {server.api_url}",
+            f"Data:        {server.home} (database prefect.db, log {LOG_FILE})",
+            "`ingest run SRC --out DST` from this checkout now records its runs here.",
+            f"Elsewhere:   export PREFECT_API_URL={server.api_url}",
+        ]
+    )
+
+
+@contextlib.contextmanager
+def _terminate_on_signals() -> Iterator[None]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    old_term = signal.signal(signal.SIGTERM, handler)
+    old_int = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        signal.signal(signal.SIGINT, old_int)
+
+
+def cmd_ui(
+    *, host: str, port: int, detach: bool, stop: bool, status: bool, home: Path | None = None
+) -> int:
+    """The ``ingest ui`` command. Foreground by default: Ctrl-C (or SIGTERM) stops it."""
+    home = home or ingest_home()
+    state = read_ui_state(home)
+    running = state is not None and api_healthy(str(state["api_url"]))
+    if status:
+        if running and state:
+            print(f"running: {state['url']} (pid {state['pid']}, data in {home})")
+            return 0
+        print(f"not running (data folder {home})")
+        return 1
+    if stop:
+        if not state:
+            print(f"ingest ui: no server recorded in {home / UI_STATE_FILE}")
+            return 1
+        pid = int(state["pid"])
+        if _alive(pid) and _is_prefect_server(pid):
+            stop_process(pid)
+            print(f"stopped the Prefect server at {state['url']} (pid {pid})")
+        else:
+            print(f"the server at {state['url']} was not running; state file removed")
+        clear_state(home)
+        return 0
+    if running and state:
+        print(f"a Prefect server of this project is already running: {state['url']}")
+        print(f"Prefect API: {state['api_url']}; `ingest ui --stop` stops it")
+        return 0
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"ingest ui: warning: listening on {host} exposes an unauthenticated Prefect API "
+            "beyond this machine",
+            file=sys.stderr,
+        )
+    print(f"starting a Prefect server on {host}:{port or '(free port)'} (data in {home}) ...")
+    started = time.monotonic()
+    try:
+        server = start_server(home, host, port)
+    except ServerError as exc:
+        print(f"ingest ui: {exc}", file=sys.stderr)
+        return 1
+    write_state(server, owner_pid=None if detach else os.getpid())
+    print(f"ready in {time.monotonic() - started:.1f} s")
+    print(how_to_use(server))
+    if detach:
+        print(f"running in the background (pid {server.process.pid}); stop: ingest ui --stop")
+        return 0
+    print("Ctrl-C stops the server.", flush=True)
+    try:
+        with _terminate_on_signals():
+            code = server.process.wait()
+            print(f"ingest ui: the Prefect server exited with code {code}", file=sys.stderr)
+            return 1
+    except KeyboardInterrupt:
+        print("stopping the Prefect server ...", flush=True)
+        server.stop()
+        return 0
+    finally:
+        clear_state(home, server.process.pid)
+
+
+def _is_prefect_server(pid: int) -> bool:
+    """Guard against a recycled pid before signalling it."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return True  # no /proc (macOS): trust the state file
+    return b"prefect" in cmdline and b"server" in cmdline
+
+
+def state_summary(home: Path | None = None) -> dict[str, Any] | None:
+    """The running server's state (for scripts and tests), or None when none answers."""
+    state = read_ui_state(home)
+    if state and api_healthy(str(state["api_url"])):
+        return state
+    return None
