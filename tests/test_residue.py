@@ -9,7 +9,7 @@ from ingest.rules import Rules
 
 
 def clean(line: str, rules: Rules) -> tuple[str, list[tuple[str, str]]]:
-    cuts = find_cuts(line, rules.inline, rules.sentence_starters, rules.settings)
+    cuts = find_cuts(line, rules.inline, rules.cues, rules.settings)
     return apply_cuts(line, cuts), [(c.rule, line[c.start : c.end]) for c in cuts]
 
 
@@ -139,7 +139,7 @@ def test_teaser_without_visible_end_removes_only_what_it_can(rules: Rules) -> No
 
 def test_find_teaser_end_abbreviation_is_not_a_sentence_end(rules: Rules) -> None:
     text = "U.S. envoy to visit Kyiv next week The visit follows talks."
-    end = find_teaser_end(text, 0, rules.sentence_starters, rules.settings)
+    end = find_teaser_end(text, 0, rules.cues, rules.settings)
     assert text[:end] == "U.S. envoy to visit Kyiv next week"
 
 

@@ -84,7 +84,7 @@ def clean_dump(
     )
     docs: list[Document] = []
     orphans: list[Removal] = []
-    for index, block in enumerate(split_blocks(lines, find_headers(lines, rules))):
+    for index, block in enumerate(split_blocks(lines, find_headers(lines, rules, ctx.chrome))):
         story = _clean_block(ctx, block)
         if not story.text:
             orphans.extend(story.removed)
@@ -175,12 +175,12 @@ def _clean_block(ctx: _Context, block: Block) -> _Story:
             kept.append((body[0] + 1, headline))
             body = body[1:]
     paragraphs: list[str] = []
-    settings, starters = ctx.rules.settings, ctx.rules.sentence_starters
+    settings, cues = ctx.rules.settings, ctx.rules.cues
     for n in body:
         raw = lines[n]
         text = raw.strip()
         offset = raw.index(text)
-        cuts = find_cuts(text, ctx.inline, starters, settings)
+        cuts = find_cuts(text, ctx.inline, cues, settings)
         for cut in cuts:
             removed.append(Removal(cut.rule, text[cut.start : cut.end], n + 1, offset + cut.start))
         paragraph = apply_cuts(text, cuts) if cuts else text

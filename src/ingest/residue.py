@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ingest.rules import InlineRule, Settings
+from ingest.rules import InlineRule, Settings, TeaserCues
 
 _WORD = re.compile(r"\S+")
 _OPENING = "“‘\"'(["
@@ -135,22 +135,26 @@ def _is_mark(word: str) -> bool:
     return not any(ch.isalnum() for ch in word)
 
 
-def find_teaser_end(
-    text: str, pos: int, starters: frozenset[str], settings: Settings
-) -> int | None:
+def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -> int | None:
     """Find where a teaser's headline, starting at ``pos``, gives way to the next sentence.
 
     Headlines carry no closing full stop, so the first word ending in "." closes the
-    *following* sentence and bounds the search. Before it, in order of trust: a capitalised
-    sentence opener ("And", "Meanwhile,", "It’s") after a lower-case word; a word ending in
-    ? or ! (a question headline); for a Title Case headline, the capital before the first
-    lower-case word; else the first capitalised word after a lower-case content word (not
-    "in", "the", ...: "rail links in Dundee" is one headline). A teaser that reaches the end
-    of the line without a full stop ends there. None means no end could be found.
+    *following* sentence and bounds the search. Before it, in order of trust:
 
-    >>> from ingest.rules import Settings
-    >>> s, st = Settings(), frozenset({"And", "Meanwhile", "The", "It"})
-    >>> def cut(t): return t[:find_teaser_end(t, 0, st, s)]
+    1. a word ending in ? or ! (a question headline ends there);
+    2. for a Title Case headline, the capital before the first lower-case word;
+    3. a sentence opener: "And", "Meanwhile,", "It’s" after a lower-case word, or "The",
+       "He", "But" even after a name ("... with Rangers The Celtic boss said");
+    4. the subject of a reporting verb ("... in Nations League Ivan Jovanovic said");
+    5. a capital or digit after a lower-case content word (never after "in", "the", ...:
+       "rail links in Dundee" is one headline).
+
+    A teaser that reaches the end of the line without a full stop ends there. None means no
+    end could be found.
+
+    >>> from ingest.rules import Settings, TeaserCues
+    >>> c = TeaserCues(frozenset({"And", "The"}), frozenset({"The"}), frozenset({"said"}))
+    >>> def cut(t): return t[:find_teaser_end(t, 0, c, Settings())]
     >>> cut("Tree-planting is not climate change fix, report urges And land borders shifted.")
     'Tree-planting is not climate change fix, report urges'
     >>> cut("Markets Rally As Fed Signals Pause The central bank said so.")
@@ -159,6 +163,10 @@ def find_teaser_end(
     'Is this the end of the high street?'
     >>> cut("Fears grow for rail links in Dundee as costs soar Amara Nowak said so.")
     'Fears grow for rail links in Dundee as costs soar'
+    >>> cut("Rodgers issues update ahead of clash with Rangers The Celtic boss said so.")
+    'Rodgers issues update ahead of clash with Rangers'
+    >>> cut("Serbia beaten in Nations League Ivan Jovanovic said it hurt.")
+    'Serbia beaten in Nations League'
     >>> cut("Ferry fares frozen for islanders")
     'Ferry fares frozen for islanders'
     """
@@ -175,33 +183,35 @@ def find_teaser_end(
         len(window),
     )
     lo = max(settings.min_teaser_words, 1)
-    title = _is_title_case(window)
-    for i in range(lo, stop + 1 if stop < len(window) else len(window)):
-        prev, word = window[i - 1][2], window[i][2]
+    upto = min(stop, len(window) - 1)
+    for i in range(lo, upto + 1):
+        prev = window[i - 1][2]
         if ends_sentence(prev) and prev.rstrip(_CLOSING)[-1] in "?!":
             return window[i - 1][1]
-        if i >= stop:
-            break
-        if (
-            not title
-            and is_capitalised(word)
-            and starter_form(word) in starters
-            and not is_capitalised(prev)
-            and not _is_mark(prev)
-            and prev[-1] not in ":,"  # "told reporters: “We ..." quotes inside a sentence
-        ):
-            return window[i - 1][1]
-    if title:
-        end = _find_title_case_end(window[: stop + 1], starters)
+    if _is_title_case(window):
+        end = _find_title_case_end(window[: stop + 1], cues.starters)
         if end is not None:
             return end
+    for i in range(lo, min(stop, len(window))):
+        if _opens_sentence(window[i - 1][2], window[i][2], cues):
+            return window[i - 1][1]
+    subject = _find_reporting_subject(window, lo, stop, cues)
+    if subject is not None:
+        return window[subject - 1][1]
     for i in range(max(lo, 3), min(stop, len(window))):
         prev, word = window[i - 1][2], window[i][2]
+        if is_capitalised(word) and _is_lower_content(prev):
+            return window[i - 1][1]
+        if word[:1].isdigit() and prev[-1] not in ":,-" and prev.lower() not in _FUNCTION_WORDS:
+            return window[i - 1][1]  # "... at Hampden 40,000 tickets have been sold."
+    for i in range(max(lo, 3), min(stop, len(window)) - 1):
+        # Last resort before swallowing a sentence: "from October | Plans for the system".
+        before, prev, word, after = (window[j][2] for j in (i - 2, i - 1, i, i + 1))
         if (
-            is_capitalised(word)
-            and not is_capitalised(prev)
-            and not _is_mark(prev)
-            and prev.lower() not in _FUNCTION_WORDS
+            before.lower() in _FUNCTION_WORDS
+            and is_capitalised(prev)
+            and is_capitalised(word)
+            and _is_lower_content(after)
         ):
             return window[i - 1][1]
     if stop < len(window):
@@ -211,18 +221,99 @@ def find_teaser_end(
     return None
 
 
+def _opens_sentence(prev: str, word: str, cues: TeaserCues) -> bool:
+    """A capitalised opener after a word a headline could end on."""
+    if not is_capitalised(word) or _is_mark(prev) or prev[-1] in ":,":
+        return False  # after "told reporters:" a capital opens a quote, not a sentence
+    if prev.lower().strip(_OPENING + _CLOSING) in _FUNCTION_WORDS:
+        return False  # "at The Open", "by Police Scotland"
+    if word[0] in _OPENING and prev.lower() in cues.reporting_verbs:
+        return False  # "Nurse says 'I thought I was going to die'": a quote in the headline
+    form = starter_form(word)
+    if form in cues.after_names:
+        return True
+    return form in cues.starters and not is_capitalised(prev)
+
+
+def _find_reporting_subject(
+    window: list[tuple[int, int, str]], lo: int, stop: int, cues: TeaserCues
+) -> int | None:
+    """Index where the subject of the first reporting verb starts, if it reads as a name.
+
+    "Ivan Jovanovic said", "The club said", "The Celtic boss confirmed", "Housing Minister
+    James Browne said". At most two capitalised words make the name (a first mention gives
+    the full name); a role word before it ("Minister", "chairwoman") and one capitalised
+    word before that ("Housing", "Hearts") belong to the subject too.
+    """
+    verb = next(
+        (
+            i
+            for i in range(lo + 1, min(stop + 1, len(window)))
+            if window[i][2].rstrip(",.") in cues.reporting_verbs
+        ),
+        None,
+    )
+    if verb is None:
+        return None
+    i = verb - 1
+    lower = 0
+    while (
+        i >= lo
+        and lower < 2
+        and _is_lower_content(window[i][2])
+        and not _is_role(window[i][2], cues)
+    ):
+        i, lower = i - 1, lower + 1  # "boss" in "The Celtic boss confirmed"
+    names = 0
+    while i >= lo and names < 2 and is_capitalised(window[i][2]) and not window[i][2].endswith(","):
+        if names and _is_role(window[i][2], cues):
+            break
+        i, names = i - 1, names + 1
+    if names == 0:
+        return None
+    start = i + 1
+    if i >= lo and _is_role(window[i][2], cues):
+        start = i
+        if i - 1 >= lo and is_capitalised(window[i - 1][2]):
+            start = i - 1  # "Housing Minister", "Hearts chairwoman"
+    elif i >= lo and lower and starter_form(window[i][2]) in cues.after_names:
+        start = i  # "The" before "Celtic boss"
+    prev = window[start - 1][2]
+    if prev.lower() in _FUNCTION_WORDS and names == 2 and start == i + 1:
+        start += 1  # "defeat to Labour | Swinney said": the first capital was the object
+        prev = window[start - 1][2]
+    if start < lo or _is_mark(prev) or prev.lower() in _FUNCTION_WORDS:
+        return None
+    return start
+
+
+def _is_role(word: str, cues: TeaserCues) -> bool:
+    return word.lower().strip(",.’'") in cues.role_words
+
+
 def _is_title_case(window: list[tuple[int, int, str]]) -> bool:
     """Four capitalised significant words in a row: a Title Case headline.
 
-    A "Kicker:" opening ("Kate Forbes: Scotland's stories ...") is skipped, and names alone
-    ("Forbes and Ó Ceallaigh fundamentally ...") are too few to count.
+    A "Kicker:" opening ("Kate Forbes: Scotland's stories ...") is skipped, numbers are
+    neutral ("10 Things We Learned"), and names alone ("Forbes and Ó Ceallaigh fundamentally
+    ...") are too few to count.
     """
-    words = [w for _, _, w in window[:8]]
+    words = [w for _, _, w in window[:9]]
     colon = next((i for i, w in enumerate(words[:3]) if w.endswith(":")), None)
     if colon is not None:
         words = words[colon + 1 :]
-    head = [w for w in words if w.lower().strip(",:;") not in _TITLE_SMALL and not _is_mark(w)]
-    return len(head) >= 4 and all(is_capitalised(w) for w in head[:4])
+    head = [
+        w
+        for w in words
+        if w.lower().strip(",:;") not in _TITLE_SMALL and not _is_mark(w) and not w[:1].isdigit()
+    ]
+    return len(head) >= 4 and all(_is_title_word(w) for w in head[:4])
+
+
+def _is_title_word(word: str) -> bool:
+    """Capitalised, or a brand spelled with an inner capital ("iPhone", "easyJet")."""
+    core = word.lstrip(_OPENING)
+    return is_capitalised(word) or (core[:1].islower() and any(c.isupper() for c in core[1:]))
 
 
 def _find_title_case_end(
@@ -236,7 +327,7 @@ def _find_title_case_end(
     """
     for i in range(4, len(window)):
         word, prev = window[i][2], window[i - 1][2]
-        if is_capitalised(word) or _is_mark(word) or not word[:1].isalpha():
+        if _is_title_word(word) or _is_mark(word) or not word[:1].isalpha():
             continue
         if starter_form(prev) in starters and is_capitalised(prev):
             return window[i - 2][1]
@@ -245,6 +336,12 @@ def _find_title_case_end(
             after = [w for _, _, w in window[i + 1 : i + 3]]
             if not any(_is_lower_content(w) for w in after):
                 continue
+        if (
+            i >= 6
+            and starter_form(window[i - 2][2]) in starters
+            and starter_form(window[i - 2][2]) not in ("A",)
+        ):
+            return window[i - 3][1]  # "Over Spurs | The Gunners were"
         return window[i - 2][1]
     return None
 
@@ -256,7 +353,7 @@ def _is_lower_content(word: str) -> bool:
 
 
 def find_cuts(
-    line: str, rules: Iterable[InlineRule], starters: frozenset[str], settings: Settings
+    line: str, rules: Iterable[InlineRule], cues: TeaserCues, settings: Settings
 ) -> list[Cut]:
     """List the non-overlapping spans the inline rules remove from a line, left to right."""
     cuts: list[Cut] = []
@@ -266,7 +363,7 @@ def find_cuts(
                 if m.end() > m.start():
                     cuts.append(Cut(rule.name, m.start(), m.end()))
                 continue
-            end = find_teaser_end(line, m.end(), starters, settings)
+            end = find_teaser_end(line, m.end(), cues, settings)
             cuts.append(Cut(rule.name, m.start(), end if end is not None else m.end()))
     cuts.sort(key=lambda c: (c.start, -c.end))
     kept: list[Cut] = []

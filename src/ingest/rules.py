@@ -36,6 +36,16 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class TeaserCues:
+    """Word lists that tell where a teaser's headline ends and the next sentence starts."""
+
+    starters: frozenset[str] = frozenset()
+    after_names: frozenset[str] = frozenset()
+    reporting_verbs: frozenset[str] = frozenset()
+    role_words: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class InlineRule:
     """A rule that cuts a span out of running text."""
 
@@ -77,7 +87,7 @@ class Rules:
     published: tuple[re.Pattern[str], ...]
     byline: re.Pattern[str]
     inline: tuple[InlineRule, ...]
-    sentence_starters: frozenset[str]
+    cues: TeaserCues
     profiles: tuple[Profile, ...]
     files: tuple[str, ...]
     fingerprint: str = ""
@@ -134,7 +144,28 @@ def compile_rules(data: dict[str, Any], files: tuple[str, ...] = ("<dict>",)) ->
         raise RulesError(f"rules {where}: header.byline needs a named group (?P<outlet>...)")
     generic = data.get("generic", {})
     inline = _compile_inline(generic.get("inline", {}), "generic.inline", "", where)
-    starters = generic.get("sentence_starters", {}).get("words", [])
+    cue_table = generic.get("sentence_starters", {})
+    cues = TeaserCues(
+        starters=frozenset(
+            _as_list(cue_table.get("words", []), "generic.sentence_starters", where)
+        ),
+        after_names=frozenset(
+            _as_list(cue_table.get("after_names", []), "generic.sentence_starters", where)
+        ),
+        role_words=frozenset(
+            w.lower()
+            for w in _as_list(
+                generic.get("role_words", {}).get("words", []), "generic.role_words", where
+            )
+        ),
+        reporting_verbs=frozenset(
+            _as_list(
+                generic.get("reporting_verbs", {}).get("words", []),
+                "generic.reporting_verbs",
+                where,
+            )
+        ),
+    )
     profiles = tuple(
         _compile_profile(name, table, where)
         for name, table in sorted(data.get("profiles", {}).items())
@@ -146,7 +177,7 @@ def compile_rules(data: dict[str, Any], files: tuple[str, ...] = ("<dict>",)) ->
         published=published,
         byline=byline,
         inline=inline,
-        sentence_starters=frozenset(_as_list(starters, "generic.sentence_starters", where)),
+        cues=cues,
         profiles=profiles,
         files=files,
     )

@@ -8,13 +8,11 @@ lines matching the detected profiles' chrome rules.
 
 from __future__ import annotations
 
-import re
+import itertools
 from dataclasses import dataclass
 
+from ingest.residue import ends_sentence, is_capitalised
 from ingest.rules import LineRule, Profile, Rules
-
-_SENTENCE_END = re.compile(r"[.…][”’\"')\]]*$")
-_INNER_SENTENCE = re.compile(r"[.!?][”’\"')\]]* +[“‘\"']?[A-Z]")
 
 
 @dataclass(frozen=True)
@@ -55,22 +53,35 @@ def detect_profiles(lines: list[str], rules: Rules) -> tuple[Profile, ...]:
     return tuple(p for p in rules.profiles if p.matches(stripped))
 
 
+def _holds_sentence_break(words: list[str], marks: str) -> bool:
+    """A word closing a sentence (not an abbreviation like "U.S." or "Gov.") before a capital."""
+    return any(
+        ends_sentence(w) and w.rstrip("”’\"')]")[-1] in marks and is_capitalised(nxt)
+        for w, nxt in itertools.pairwise(words)
+    )
+
+
 def looks_like_outlet(line: str, max_chars: int) -> bool:
     """Say whether a line could be an outlet name: short, and not a sentence.
 
-    >>> looks_like_outlet("Sky News", 60)
+    >>> looks_like_outlet("Sky News", 60), looks_like_outlet("Yahoo! News", 60)
+    (True, True)
+    >>> looks_like_outlet("St. Louis Post-Dispatch", 60)
     True
     >>> looks_like_outlet("He said it was over.", 60)
     False
     """
     s = line.strip()
-    return 0 < len(s) <= max_chars and s[-1] not in ".!?:;," and not _INNER_SENTENCE.search(s)
+    if not 0 < len(s) <= max_chars or s[-1] in ".?:;,":
+        return False
+    return not _holds_sentence_break(s.split(), ".?")
 
 
 def looks_like_headline(line: str, max_words: int) -> bool:
     """Say whether a first line reads as a headline rather than a paragraph.
 
-    Headlines do not end with a full stop, and hold one sentence at most.
+    Headlines do not end with a full stop, and hold one sentence at most; abbreviations
+    ("Gov.", "U.S.") are not full stops.
 
     >>> looks_like_headline("Trump and Putin fundamentally misunderstand each other", 40)
     True
@@ -78,15 +89,20 @@ def looks_like_headline(line: str, max_words: int) -> bool:
     False
     >>> looks_like_headline("Can the ceasefire hold?", 40)
     True
+    >>> looks_like_headline("Gov. Newsom signs AI bill as tariffs imposed by the U.S.", 40)
+    True
     """
-    s = line.strip()
-    if not s or len(s.split()) > max_words:
+    words = line.split()
+    if not words or len(words) > max_words:
         return False
-    return not _SENTENCE_END.search(s) and not _INNER_SENTENCE.search(s)
+    last = words[-1].rstrip("”’\"')]")
+    if ends_sentence(words[-1]) and last[-1:] in ".…":
+        return False
+    return not _holds_sentence_break(words, ".!?")
 
 
-def find_headers(lines: list[str], rules: Rules) -> list[Header]:
-    """Find every related-story header, in order."""
+def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = ()) -> list[Header]:
+    """Find every related-story header, in order; chrome lines are never an outlet."""
     headers: list[Header] = []
     max_outlet = rules.settings.max_outlet_chars
     n = len(lines)
@@ -97,9 +113,11 @@ def find_headers(lines: list[str], rules: Rules) -> list[Header]:
         text = raw.strip()
         if not text or not any(p.match(text) for p in rules.published):
             continue
-        outlet_line = (
-            i - 1 if i > taken + 1 and looks_like_outlet(lines[i - 1], max_outlet) else None
+        above = lines[i - 1].strip() if i > taken + 1 else ""
+        is_outlet = looks_like_outlet(above, max_outlet) and not any(
+            r.pattern.match(above) for r in chrome
         )
+        outlet_line = i - 1 if is_outlet else None
         bm = rules.byline.match(lines[i + 1].strip()) if i + 1 < n else None
         if outlet_line is None and bm is None:
             continue
