@@ -347,6 +347,9 @@ class Manifest:
         return cls(out, entries)
 
     def update(self, outcome: FileOutcome) -> None:
+        """Record an outcome; an unchanged dump keeps the entry that vouches for its output."""
+        if outcome.status == "unchanged" and outcome.path in self.entries:
+            return
         entry = asdict(outcome)
         entry.pop("path")
         self.entries[outcome.path] = entry
