@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from ingest import __version__
-from ingest.clean import clean_dump
 from ingest.document import dumps_document
 from ingest.errors import IngestError
 from ingest.output import (
@@ -34,6 +33,7 @@ from ingest.output import (
 )
 from ingest.published import format_utc
 from ingest.rules import Rules
+from ingest.sources import clean_source
 
 MANIFEST = "manifest.json"
 
@@ -241,7 +241,7 @@ def process_file(
         ):
             return FileOutcome(rel, "unchanged", **_carry(previous))
         data = read_dump(src, rel, rules.settings.max_file_bytes)
-        result = clean_dump(data, path=rel, rules=rules, scraped_at=when)
+        result = clean_source(data, path=rel, rules=rules, scraped_at=when)
     except IngestError as exc:
         _drop_outputs(out, rel)
         return FileOutcome(rel, "failed", reason=exc.reason, message=exc.message)
