@@ -8,7 +8,9 @@ Run it with ``ingest run SRC --out DST`` (see docs/orchestration.md), or call th
 directly: ``ingest_dumps(source="seeds", output="cleaned")``.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Prefect validates the flow parameters with
+# pydantic from these annotations, and a served run loads this file by path, where string
+# annotations cannot be resolved.
 
 import re
 import time

@@ -183,7 +183,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """``ingest serve``: a deployment with a schedule, served by this process (flow.serve)."""
-    from ingest.orchestrate import choose_api, load_flow, quiet_prefect_env
+    from ingest.orchestrate import choose_api, load_flow, pause_deployment, quiet_prefect_env
 
     quiet_prefect_env()
     if not args.src.is_dir():
@@ -206,19 +206,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     flow = load_flow()
     source_slug = sys.modules[flow.fn.__module__].source_slug
     schedule = {"cron": args.cron} if args.cron else {"interval": args.interval}
+    name = args.name or source_slug(args.src)
     with temporary_settings(updates={PREFECT_API_URL: api.url}):
-        flow.serve(
-            name=args.name or source_slug(args.src),
-            parameters={
-                "source": str(args.src.resolve()),
-                "output": str(args.out.resolve()),
-                "rules": str(args.rules.resolve()) if args.rules else None,
-                "batch_size": args.batch_size,
-                "full": args.full,
-            },
-            tags=["ingest"],
-            **schedule,
-        )
+        try:
+            flow.serve(
+                name=name,
+                parameters={
+                    "source": str(args.src.resolve()),
+                    "output": str(args.out.resolve()),
+                    "rules": str(args.rules.resolve()) if args.rules else None,
+                    "batch_size": args.batch_size,
+                    "full": args.full,
+                },
+                tags=["ingest"],
+                # One run at a time: runs that fall due together (a late start, a slow run)
+                # queue up instead of failing on the output folder's lock.
+                limit=1,
+                **schedule,
+            )
+        finally:
+            # Prefect 3.8.8's SIGTERM handler exits before its own pause call finishes:
+            # pause here, so a stopped `ingest serve` leaves no schedule firing into the void.
+            pause_deployment(f"{flow.name}/{name}")
     return EXIT_OK
 
 

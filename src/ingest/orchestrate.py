@@ -203,3 +203,18 @@ def flow_run_url(api: ApiChoice, flow_run_id: str | None) -> str | None:
         return None
     base = api.ui_url or api.url.rstrip("/").removesuffix("/api")
     return f"{base}/runs/flow-run/{flow_run_id}"
+
+
+def pause_deployment(full_name: str) -> bool:
+    """Pause the deployment ``flow-name/deployment-name`` on the current API; False if not."""
+    from prefect.client.orchestration import get_client
+
+    try:
+        with get_client(sync_client=True) as client:
+            deployment = client.read_deployment_by_name(full_name)
+            client.pause_deployment(deployment.id)
+    except Exception as exc:  # the server may be gone already: say so, do not crash
+        print(f"ingest: could not pause deployment {full_name}: {exc}", file=sys.stderr)
+        return False
+    print(f"ingest: paused deployment {full_name}", file=sys.stderr)
+    return True
