@@ -57,11 +57,18 @@ class Server:
         return stop_process(self.process.pid, self.process, timeout=timeout)
 
 
-def server_env(home: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+def server_env(
+    home: Path, host: str, port: int, base: dict[str, str] | None = None
+) -> dict[str, str]:
     """The environment of the server process: telemetry off, its data under ``home``."""
     env = dict(os.environ if base is None else base)
     quiet_prefect_env(env)
     env["PREFECT_HOME"] = str(home)
+    env["PREFECT_SERVER_API_HOST"] = host
+    env["PREFECT_SERVER_API_PORT"] = str(port)
+    # The UI's idea of the API: `--port` alone leaves it at :4200, and a UI on another port
+    # then shows "Can't connect to Server API" with no runs.
+    env["PREFECT_UI_API_URL"] = f"http://{host}:{port}/api"
     env.pop("PREFECT_API_URL", None)  # the server must not think it is a client of another
     env.setdefault("PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT", "false")
     return env
@@ -110,7 +117,7 @@ def start_server(
     try:
         process = subprocess.Popen(
             cmd,
-            env=server_env(home),
+            env=server_env(home, host, port),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
