@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ingest.decode import decode_bytes
-from ingest.document import Document, Removal, Repair, Source
+from ingest.document import Document, RecordFailure, Removal, Repair, Source
 from ingest.errors import IngestError
 from ingest.language import detect_language
 from ingest.published import format_utc, resolve_published
 from ingest.repair import repair_line
 from ingest.residue import apply_cuts, find_cuts
-from ingest.rules import InlineRule, LineRule, Rules
+from ingest.rules import InlineRule, LineRule, Profile, Rules
 from ingest.split import (
     Block,
     detect_profiles,
@@ -41,6 +41,26 @@ class DumpResult:
     repairs: tuple[Repair, ...]
     sha256: str
     aggregator: str | None
+    failures: tuple[RecordFailure, ...] = ()
+
+
+@dataclass(frozen=True)
+class LineStory:
+    """A story found by :func:`clean_lines` in text another front end extracted.
+
+    ``first``/``last`` are its 1-based line span in those lines; ``dropped`` holds the header
+    fields of a story left with no text (kept in the audit, as in a dump).
+    """
+
+    first: int
+    last: int
+    outlet: str | None
+    headline: str | None
+    published_text: str | None
+    text: str
+    truncated: bool
+    removed: tuple[Removal, ...]
+    dropped: tuple[Removal, ...]
 
 
 @dataclass(frozen=True)
@@ -125,6 +145,52 @@ def clean_dump(
     return DumpResult(tuple(docs), tuple(orphans), tuple(repairs), sha, aggregator)
 
 
+def clean_lines(
+    lines: list[str],
+    rules: Rules,
+    profiles: tuple[Profile, ...],
+    *,
+    split: bool = True,
+    find_headline: bool = True,
+) -> tuple[LineStory, ...]:
+    """Run the dump path's story splitting, chrome and residue rules over extracted lines.
+
+    For front ends whose text comes from elsewhere (HTML pages, JSON records): ``lines``
+    are already decoded and repaired, one paragraph each. ``split=False`` keeps them one
+    story (no related-story header is looked for); ``find_headline=False`` never takes the
+    first line as the headline. Every story is returned, including those left empty.
+
+    >>> from ingest.rules import load_rules
+    >>> [s.text for s in clean_lines(["Body. 3:10 More body."], load_rules(), ())]
+    ['Body. More body.']
+    """
+    ctx = _Context(
+        lines=lines,
+        rules=rules,
+        chrome=tuple(r for p in profiles for r in p.chrome_lines),
+        inline=rules.inline + tuple(r for p in profiles for r in p.inline),
+    )
+    headers = find_headers(lines, rules, ctx.chrome) if split else []
+    stories = []
+    for block in split_blocks(lines, headers):
+        story = _clean_block(ctx, block, find_headline=find_headline)
+        first, last = _trim_span(lines, block)
+        stories.append(
+            LineStory(
+                first=first + 1,
+                last=last + 1,
+                outlet=story.outlet,
+                headline=story.headline,
+                published_text=story.published_text,
+                text=story.text,
+                truncated=bool(story.text) and not _ENDS_COMPLETE.search(story.text),
+                removed=tuple(story.removed),
+                dropped=tuple(story.header_removals()),
+            )
+        )
+    return tuple(stories)
+
+
 @dataclass
 class _Story:
     outlet: str | None
@@ -139,7 +205,7 @@ class _Story:
         return [Removal("empty_story", text, line) for line, text in self.kept_lines]
 
 
-def _clean_block(ctx: _Context, block: Block) -> _Story:
+def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> _Story:
     lines = ctx.lines
     removed: list[Removal] = []
     kept: list[tuple[int, str]] = []
@@ -168,7 +234,7 @@ def _clean_block(ctx: _Context, block: Block) -> _Story:
         text = lines[n].strip()
         removed.append(Removal(rule, text, n + 1, lines[n].index(text)))
     body = [n for n in range(body_start, block.end) if lines[n].strip() and n not in chrome]
-    if header is None and len(body) > 1:
+    if find_headline and header is None and len(body) > 1:
         first = lines[body[0]]
         if looks_like_headline(first, ctx.rules.settings.max_headline_words):
             headline = first.strip()

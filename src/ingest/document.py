@@ -47,27 +47,56 @@ class Repair:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a document came from."""
+    """Where a document came from.
+
+    ``line_start``/``line_end`` are None for sources whose documents are not line spans of
+    the file (HTML pages, JSON records). ``kind``, ``url`` and ``record`` are set only for
+    non-text inputs, and only then appear in the JSON, so text dumps serialise as before.
+    """
 
     path: str
     sha256: str
     index: int
-    line_start: int
-    line_end: int
+    line_start: int | None
+    line_end: int | None
     encoding: str
     newline: str
     scraped_at: str | None
+    kind: str | None = None
+    url: str | None = None
+    record: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        lines = (
+            {"start": self.line_start, "end": self.line_end}
+            if self.line_start is not None and self.line_end is not None
+            else None
+        )
+        out: dict[str, Any] = {
             "path": self.path,
             "sha256": self.sha256,
             "index": self.index,
-            "lines": {"start": self.line_start, "end": self.line_end},
+            "lines": lines,
             "encoding": self.encoding,
             "newline": self.newline,
             "scraped_at": self.scraped_at,
         }
+        optional = (("kind", self.kind), ("url", self.url), ("record", self.record))
+        out.update((key, value) for key, value in optional if value is not None)
+        return out
+
+
+@dataclass(frozen=True)
+class RecordFailure:
+    """A record of a JSON Lines or JSON file that could not become documents.
+
+    ``record`` is the record's 1-based line (JSON Lines) or position (JSON array); the
+    rest of the file is still cleaned.
+    """
+
+    record: int
+    reason: str
+    message: str
 
 
 @dataclass(frozen=True)

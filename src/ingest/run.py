@@ -65,6 +65,8 @@ class FileOutcome:
     message: str | None = None
     documents: list[DocSummary] = field(default_factory=list)
     removed_by_rule: dict[str, int] = field(default_factory=dict)
+    # Records of a JSON Lines/JSON file that gave no document: {record, reason, message}.
+    failed_records: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -81,6 +83,7 @@ class RunSummary:
     removed_by_rule: Counter[str] = field(default_factory=Counter)
     documents: list[DocSummary] = field(default_factory=list)
     duration_s: float = 0.0
+    records_failed: int = 0
 
     def add(self, outcome: FileOutcome) -> None:
         self.files_seen += 1
@@ -93,6 +96,18 @@ class RunSummary:
             self.documents_written += len(outcome.documents)
             self.documents.extend(outcome.documents)
             self.removed_by_rule.update(outcome.removed_by_rule)
+        for bad in outcome.failed_records:
+            # A failed record is listed like a failed file, as "path:record", so every
+            # report of failures (stderr, the flow's state, the manifest) names it.
+            self.records_failed += 1
+            self.failed.append(
+                FileOutcome(
+                    f"{outcome.path}:{bad['record']}",
+                    "failed",
+                    reason=bad["reason"],
+                    message=bad["message"],
+                )
+            )
 
     @property
     def ok(self) -> bool:
@@ -102,9 +117,14 @@ class RunSummary:
         rules = ", ".join(f"{k} {v}" for k, v in sorted(self.removed_by_rule.items())) or "none"
         return (
             f"{self.files_seen} files: {self.processed} processed, {self.unchanged} unchanged, "
-            f"{len(self.failed)} failed; {self.documents_written} documents written; "
+            f"{len(self.failed) - self.records_failed} failed{self._records_note()}; "
+            f"{self.documents_written} documents written; "
             f"removed spans: {rules}; {self.duration_s:.2f}s"
         )
+
+    def _records_note(self) -> str:
+        n = self.records_failed
+        return f", {n} record{'s' if n != 1 else ''} failed" if n else ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -279,6 +299,7 @@ def process_file(
         mtime_ns=st.st_mtime_ns,
         documents=summaries,
         removed_by_rule=dict(sorted(removed.items())),
+        failed_records=[asdict(f) for f in result.failures],
     )
 
 
@@ -308,6 +329,7 @@ def _carry(entry: dict[str, Any]) -> dict[str, Any]:
         "mtime_ns": entry.get("mtime_ns"),
         "documents": docs,
         "removed_by_rule": entry.get("removed_by_rule", {}),
+        "failed_records": entry.get("failed_records", []),
     }
 
 
