@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import __version__
-from ingest.clean import clean_dump
 from ingest.errors import IngestError, RulesError
 from ingest.rules import Rules, load_rules
+from ingest.sources import clean_source
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 
@@ -237,7 +237,7 @@ def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:
         try:
             data = path.read_bytes()
             when = args.scraped_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-            result = clean_dump(data, path=str(path), rules=rules, scraped_at=when)
+            result = clean_source(data, path=str(path), rules=rules, scraped_at=when)
         except IngestError as exc:
             print(f"ingest: {path}: {exc.message} [{exc.reason}]", file=sys.stderr)
             status = EXIT_FAILED_FILES
@@ -248,6 +248,9 @@ def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:
             continue
         for doc in result.documents:
             sys.stdout.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
+        for bad in result.failures:
+            print(f"ingest: {path}:{bad.record}: {bad.message} [{bad.reason}]", file=sys.stderr)
+            status = EXIT_FAILED_FILES
     return status
 
 

@@ -1,8 +1,9 @@
 """One entry point for every kind of input file: bytes in, documents out.
 
-Text dumps go to :func:`ingest.clean.clean_dump`. Other kinds (HTML pages, JSON Lines
-scraper records) are detected from the content here and routed to their own front ends,
-which produce the same documents.
+The kind is detected from the content (:func:`ingest.detect.detect_kind`; the file name only
+breaks ties): text dumps go to :func:`ingest.clean.clean_dump`, HTML pages to
+:func:`ingest.html.clean_html`, JSON Lines and JSON scraper records to
+:func:`ingest.records.clean_records`. All produce the same documents.
 """
 
 from __future__ import annotations
@@ -10,11 +11,34 @@ from __future__ import annotations
 from datetime import datetime
 
 from ingest.clean import DumpResult, clean_dump
+from ingest.detect import detect_kind
+from ingest.errors import IngestError
 from ingest.rules import Rules
+
+
+def check_size(data: bytes, rules: Rules) -> None:
+    """Refuse a file over ``settings.max_file_bytes``, whatever its kind."""
+    limit = rules.settings.max_file_bytes
+    if len(data) > limit:
+        raise IngestError(
+            "too_large",
+            f"the file is {len(data):,} bytes, over the limit of {limit:,}; raise "
+            "settings.max_file_bytes in a rules file (--rules) to accept it",
+        )
 
 
 def clean_source(
     data: bytes, *, path: str, rules: Rules, scraped_at: datetime | None = None
 ) -> DumpResult:
     """Clean one input file of any supported kind into documents (raises IngestError)."""
-    return clean_dump(data, path=path, rules=rules, scraped_at=scraped_at)
+    kind = detect_kind(data, path)
+    if kind == "text":
+        return clean_dump(data, path=path, rules=rules, scraped_at=scraped_at)
+    check_size(data, rules)
+    if kind == "html":
+        from ingest.html import clean_html
+
+        return clean_html(data, path=path, rules=rules, scraped_at=scraped_at)
+    from ingest.records import clean_records
+
+    return clean_records(data, path=path, rules=rules, scraped_at=scraped_at, kind=kind)

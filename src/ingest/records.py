@@ -1,0 +1,307 @@
+"""JSON Lines and JSON scraper records into the same documents as text dumps.
+
+A record is an object with ``html`` (a saved page) or ``text`` (a dump), and optionally
+``url``, ``title``, ``outlet``, ``scraped_at`` and ``published``. Each record becomes one or
+more documents (an aggregator page gives its related stories too), numbered across the file;
+``source.record`` says which record (its line in JSON Lines, its position in a JSON array).
+What the user supplies wins over what is extracted or guessed: ``url``, ``title`` and
+``outlet`` for the record's main story, ``scraped_at`` for every story of the record.
+
+A record that cannot become documents (a line that is not JSON, not an object, with neither
+``html`` nor ``text``, with a bad field, or with no story left) is a recorded
+:class:`ingest.document.RecordFailure`, and the rest of the file goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ingest.clean import DumpResult, clean_dump
+from ingest.decode import decode_bytes
+from ingest.document import Document, RecordFailure, Removal, Repair, Source
+from ingest.errors import IngestError
+from ingest.html import Hints, clean_page, parse_published
+from ingest.published import format_utc
+from ingest.rules import Rules
+
+MAX_FAILURES_IN_MESSAGE = 3
+_FIELDS = ("html", "text", "url", "title", "outlet", "scraped_at", "published")
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """A record as read: its number, and its value or why it could not be read."""
+
+    number: int
+    value: Any = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """A record's fields, checked."""
+
+    number: int
+    html: str | None
+    text: str | None
+    hints: Hints
+    scraped_at: datetime | None
+
+
+def iter_lines(text: str) -> Iterator[RawRecord]:
+    """Read JSON Lines; a line that does not parse is a record with an error.
+
+    >>> [(r.number, r.error is None) for r in iter_lines('{"text": "a"}\\n\\n{oops\\n')]
+    [(1, True), (3, False)]
+    """
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield RawRecord(number, json.loads(line))
+        except ValueError as exc:
+            yield RawRecord(number, error=f"line {number} is not valid JSON ({exc})")
+
+
+def iter_json(text: str) -> Iterator[RawRecord]:
+    """Read a JSON object (one record) or array (one record per item).
+
+    An array broken part-way keeps the items before the break; the break is one error.
+
+    >>> [(r.number, r.error is None) for r in iter_json('[{"text": "a"}, {"text": "b"} oops')]
+    [(1, True), (2, True), (3, False)]
+    """
+    decoder = json.JSONDecoder()
+    pos = _skip_space(text, 0)
+    if not text.startswith("[", pos):
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except ValueError as exc:
+            yield RawRecord(1, error=f"the file is not valid JSON ({exc})")
+            return
+        if _skip_space(text, end) < len(text):
+            yield from iter_lines(text)  # JSON Lines in a .json file
+            return
+        yield RawRecord(1, value)
+        return
+    pos = _skip_space(text, pos + 1)
+    number = 0
+    while pos < len(text) and text[pos] != "]":
+        number += 1
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except ValueError as exc:
+            yield RawRecord(
+                number, error=f"item {number} and all after it are not valid JSON ({exc})"
+            )
+            return
+        yield RawRecord(number, value)
+        pos = _skip_space(text, pos)
+        if pos < len(text) and text[pos] == ",":
+            pos = _skip_space(text, pos + 1)
+        elif pos < len(text) and text[pos] != "]":
+            yield RawRecord(
+                number + 1, error=f"item {number + 1}: expected ',' or ']' at character {pos}"
+            )
+            return
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def parse_record(raw: RawRecord) -> Record:
+    """Check a record's fields, or raise IngestError naming the field that is wrong.
+
+    >>> parse_record(RawRecord(1, {"text": "Body.", "outlet": "Sky News"})).hints.outlet
+    'Sky News'
+    >>> parse_record(RawRecord(2, ["not", "an", "object"]))
+    Traceback (most recent call last):
+    ...
+    ingest.errors.IngestError: record 2 is a list, not an object
+    """
+    if raw.error is not None:
+        raise IngestError("invalid_json", raw.error)
+    value = raw.value
+    if not isinstance(value, dict):
+        raise IngestError(
+            "not_an_object", f"record {raw.number} is a {type(value).__name__}, not an object"
+        )
+    fields: dict[str, str | None] = {}
+    for name in _FIELDS:
+        item = value.get(name)
+        if item is not None and not isinstance(item, str):
+            raise IngestError(
+                "invalid_field",
+                f"record {raw.number}: field {name!r} must be a string, not {type(item).__name__}",
+            )
+        fields[name] = item.strip() or None if isinstance(item, str) else None
+    if not fields["html"] and not fields["text"]:
+        raise IngestError(
+            "no_content",
+            f"record {raw.number} has neither an 'html' nor a 'text' field with content",
+        )
+    return Record(
+        number=raw.number,
+        html=value.get("html") if fields["html"] else None,
+        text=value.get("text") if fields["text"] else None,
+        hints=Hints(
+            url=fields["url"],
+            title=fields["title"],
+            outlet=fields["outlet"],
+            published=fields["published"],
+        ),
+        scraped_at=_parse_time(fields["scraped_at"], raw.number),
+    )
+
+
+def _parse_time(value: str | None, number: int) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise IngestError(
+            "invalid_field",
+            f"record {number}: scraped_at {value!r} is not an ISO-8601 time "
+            "(e.g. 2025-08-15T12:00:00Z)",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class _Cleaned:
+    documents: tuple[Document, ...]
+    orphans: tuple[Removal, ...]
+    repairs: tuple[Repair, ...]
+    aggregator: str | None
+
+
+def clean_record(
+    record: Record, *, base: Source, rules: Rules, scraped_at: datetime | None
+) -> _Cleaned:
+    """One record's documents (indexed from 0 within the record), or raise IngestError."""
+    when = record.scraped_at or scraped_at
+    base = dataclasses.replace(
+        base, record=record.number, scraped_at=format_utc(when) if when else None
+    )
+    if record.html is not None:
+        page = clean_page(record.html, base=base, rules=rules, scraped_at=when, hints=record.hints)
+        if not page.documents:
+            counts = ", ".join(sorted({r.rule for r in page.orphans})) or "none"
+            raise IngestError(
+                "no_story",
+                f"record {record.number}: no story text is left once page chrome and residue "
+                f"are removed (spans removed by: {counts})",
+            )
+        return _Cleaned(page.documents, page.orphans, page.repairs, page.aggregator)
+    assert record.text is not None
+    try:
+        dump = clean_dump(record.text.encode("utf-8"), path=base.path, rules=rules, scraped_at=when)
+    except IngestError as exc:
+        raise IngestError(exc.reason, f"record {record.number}: {exc.message}") from None
+    docs = tuple(_stamp_text_document(d, base, record) for d in dump.documents)
+    return _Cleaned(docs, dump.orphans, dump.repairs, dump.aggregator)
+
+
+def _stamp_text_document(doc: Document, base: Source, record: Record) -> Document:
+    """A document of a record's ``text``: the file's provenance, the record's own fields."""
+    main = doc.source.index == 0
+    source = dataclasses.replace(
+        base,
+        index=doc.source.index,
+        line_start=doc.source.line_start,
+        line_end=doc.source.line_end,
+        newline=doc.source.newline,
+        url=record.hints.url if main else None,
+    )
+    if not main:
+        return dataclasses.replace(doc, source=source)
+    published_text, published = (
+        parse_published(record.hints.published)
+        if record.hints.published
+        else (doc.published_text, doc.published)
+    )
+    return dataclasses.replace(
+        doc,
+        source=source,
+        outlet=record.hints.outlet or doc.outlet,
+        headline=record.hints.title or doc.headline,
+        published_text=published_text,
+        published=published,
+    )
+
+
+def clean_records(
+    data: bytes,
+    *,
+    path: str,
+    rules: Rules,
+    scraped_at: datetime | None = None,
+    kind: str = "jsonl",
+) -> DumpResult:
+    """Clean a JSON Lines (``kind="jsonl"``) or JSON file into documents.
+
+    Documents are numbered 0, 1, 2, ... across the file in record order. Raises IngestError
+    only when no record gives a document; otherwise failed records are in ``failures``.
+    """
+    sha = hashlib.sha256(data).hexdigest()
+    decoded = decode_bytes(data)
+    base = Source(
+        path=path,
+        sha256=sha,
+        index=0,
+        line_start=None,
+        line_end=None,
+        encoding=decoded.encoding,
+        newline=decoded.newline,
+        scraped_at=None,
+        kind=kind,
+    )
+    raws = iter_lines(decoded.text) if kind == "jsonl" else iter_json(decoded.text)
+    docs: list[Document] = []
+    orphans: list[Removal] = []
+    repairs: list[Repair] = []
+    failures: list[RecordFailure] = []
+    aggregators: list[str] = []
+    for raw in raws:
+        try:
+            cleaned = clean_record(parse_record(raw), base=base, rules=rules, scraped_at=scraped_at)
+        except IngestError as exc:
+            failures.append(RecordFailure(raw.number, exc.reason, exc.message))
+            continue
+        for doc in cleaned.documents:
+            source = dataclasses.replace(doc.source, index=len(docs))
+            docs.append(dataclasses.replace(doc, source=source))
+        orphans.extend(cleaned.orphans)
+        repairs.extend(cleaned.repairs)
+        if cleaned.aggregator:
+            aggregators.append(cleaned.aggregator)
+    if not docs:
+        raise IngestError("no_story", _describe_failures(failures))
+    aggregator = aggregators[0] if aggregators and len(set(aggregators)) == 1 else None
+    return DumpResult(tuple(docs), tuple(orphans), tuple(repairs), sha, aggregator, tuple(failures))
+
+
+def _describe_failures(failures: list[RecordFailure]) -> str:
+    """Why a records file gave no document at all.
+
+    >>> _describe_failures([])
+    'the file holds no records'
+    >>> _describe_failures([RecordFailure(2, "invalid_json", "line 2 is not valid JSON")])
+    'no record became a document (1 failed): line 2 is not valid JSON'
+    """
+    if not failures:
+        return "the file holds no records"
+    shown = "; ".join(f.message for f in failures[:MAX_FAILURES_IN_MESSAGE])
+    more = len(failures) - MAX_FAILURES_IN_MESSAGE
+    tail = f"; and {more} more" if more > 0 else ""
+    return f"no record became a document ({len(failures)} failed): {shown}{tail}"
