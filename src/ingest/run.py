@@ -9,11 +9,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import stat
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -409,8 +412,14 @@ def run_folder(
     batch_size: int = 200,
     on_batch: Callable[[int], None] | None = None,
     wait: bool = False,
+    workers: int | None = None,
 ) -> RunSummary:
-    """Clean every dump under ``src`` into ``out`` without Prefect; return the summary."""
+    """Clean every dump under ``src`` into ``out`` without Prefect; return the summary.
+
+    ``workers`` processes clean batches side by side (default: one per CPU, at most one per
+    batch); outcomes are recorded in batch order, so the documents, the manifest and the
+    summary are byte-identical to ``workers=1``, which cleans in this process.
+    """
     started = time.perf_counter()
     if not src.is_dir():
         raise FileNotFoundError(f"source folder {src} does not exist or is not a folder")
@@ -420,10 +429,11 @@ def run_folder(
         manifest = Manifest(out) if full else Manifest.load(out)
         rels = discover_sorted(src)
         summary = RunSummary(source=str(src), output=str(out))
-        for batch in batched(rels, batch_size):
-            outcomes = process_batch(
-                src, batch, out, rules, scraped_at=scraped_at, previous=manifest.entries
-            )
+        batches = list(batched(rels, batch_size))
+        count = min(workers or os.cpu_count() or 1, len(batches))
+        for batch, outcomes in _clean_batches(
+            src, batches, out, rules, scraped_at, manifest.entries, count
+        ):
             for outcome in outcomes:
                 manifest.update(outcome)
                 summary.add(outcome)
@@ -433,3 +443,61 @@ def run_folder(
         manifest.save()
     summary.duration_s = time.perf_counter() - started
     return summary
+
+
+def _clean_batches(
+    src: Path,
+    batches: list[Sequence[str]],
+    out: Path,
+    rules: Rules,
+    scraped_at: datetime | None,
+    entries: dict[str, dict[str, Any]],
+    workers: int,
+) -> Iterator[tuple[Sequence[str], list[FileOutcome]]]:
+    """Yield ``(batch, outcomes)`` in batch order, cleaning on ``workers`` processes.
+
+    At most two batches per worker are in flight, so memory does not grow with the folder.
+    Workers are forked when this process has a single thread (quick, and no re-import of
+    ``__main__``); with other threads running, forking is unsafe, so they come from a fork
+    server, which needs the caller's script to guard its entry point with ``__main__``.
+    """
+    if workers <= 1:
+        for batch in batches:
+            yield (
+                batch,
+                process_batch(src, batch, out, rules, scraped_at=scraped_at, previous=entries),
+            )
+        return
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        method = "fork"
+    else:
+        method = "forkserver" if "forkserver" in methods else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[tuple[Sequence[str], Future[list[FileOutcome]]]] = deque()
+        for batch in batches:
+            previous = {rel: entries[rel] for rel in batch if rel in entries}
+            pending.append(
+                (
+                    batch,
+                    pool.submit(_process_batch_job, src, batch, out, rules, scraped_at, previous),
+                )
+            )
+            if len(pending) >= 2 * workers:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+
+
+def _process_batch_job(
+    src: Path,
+    rels: Sequence[str],
+    out: Path,
+    rules: Rules,
+    scraped_at: datetime | None,
+    previous: dict[str, dict[str, Any]],
+) -> list[FileOutcome]:
+    return process_batch(src, rels, out, rules, scraped_at=scraped_at, previous=previous)
