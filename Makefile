@@ -46,6 +46,12 @@ format: setup
 golden: setup
 	$(BIN)/python -m tests.golden.regenerate
 
+# Performance harness (bench/README.md): results in bench/out/results.json and a table.
+# The 100k figures: make bench BENCH_SIZES=1000,10000,100000 (about an hour on 2 cores).
+BENCH_SIZES ?= 1000,10000
+bench: setup
+	$(BIN)/python bench/run_bench.py --sizes $(BENCH_SIZES)
+
 # Re-resolve pinned versions (commit the result).
 lock: setup
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.lock

@@ -1,0 +1,101 @@
+"""The benchmark harness runs end to end at a tiny size and reports sane figures.
+
+No timing is asserted: speed is measured by ``make bench``, never in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from ingest.rules import Rules
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_harness_reports_every_measurement(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run_bench.py"),
+            "--sizes",
+            "12,24",
+            "--batch-size",
+            "5",
+            "--no-prefect",
+            "--out",
+            str(out),
+            "--scratch",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "target" in proc.stdout and "written:" in proc.stdout
+    report = json.loads((out / "results.json").read_text())
+
+    assert report["machine"]["cpus"] >= 1
+    assert set(report["sizes"]) == {"12", "24"}
+    for n, entry in report["sizes"].items():
+        assert entry["files"] == int(n) and entry["bytes"] > 0
+        one, two = entry["library_w1"], entry["library_w2"]
+        for run in (one, two):
+            assert run["files"] == run["processed"] == int(n) and run["failed"] == 0
+            assert run["wall_s"] > 0 and run["mb_per_s"] > 0 and run["dumps_per_s"] > 0
+            assert 20 < run["peak_rss_mb"] < 2000
+        assert one["documents"] == two["documents"] >= int(n)
+        assert two["peak_rss_workers_mb"] > 0  # the pool's processes ran and were measured
+        again = entry["library_incremental"]
+        assert again["unchanged"] == int(n) and again["processed"] == 0
+    assert report["ftfy_synth"]["files"] == 12 and report["ftfy_synth"]["mb_per_s"] > 0
+    assert report["ftfy_seeds"]["files"] == 12 and report["library_seeds_w1"]["failed"] == 0
+    assert "prefect" not in report
+
+    ratios = report["ratios"]
+    assert ratios["library_vs_ftfy"] > 0 and ratios["two_cores_vs_one"] > 0
+    assert 0 <= ratios["incremental_vs_full"] < 10
+    targets = {t["key"]: t for t in report["targets"]}
+    assert targets["prefect_server_vs_library"]["met"] is None  # not measured here
+    assert isinstance(targets["library_vs_ftfy"]["met"], bool)
+    # Corpora are cached for the next run; outputs were written to the scratch folder only.
+    assert (out / "corpus" / "synth-v1-s0-n24" / ".complete").is_file()
+    assert not any(p.name.startswith("ingest-bench-") for p in tmp_path.iterdir())
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != "lock"
+    }
+
+
+def test_two_workers_write_what_one_writes(
+    tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    """The 2-core figure is only worth having if the pool's output is the same, bytes and all."""
+    from ingest.run import run_folder
+    from ingest.synth import write_corpus
+
+    src = tmp_path / "src"
+    write_corpus(src, 14, seed=3)
+    (src / "synth_00004.txt").write_bytes(b"")  # fails: recorded, in order, by both
+    (src / "zz_binary.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    summaries = {}
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        summaries[workers] = run_folder(
+            src, out, rules, full=True, scraped_at=scraped_at, batch_size=3, workers=workers
+        )
+    assert _tree(tmp_path / "out1") == _tree(tmp_path / "out2")
+    one, two = summaries[1].to_json(), summaries[2].to_json()
+    one.pop("duration_s"), two.pop("duration_s"), one.pop("output"), two.pop("output")
+    assert one == two
+    assert [f["path"] for f in one["failed"]] == ["synth_00004.txt", "zz_binary.txt"]
