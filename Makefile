@@ -10,7 +10,7 @@ UV_VERSION := 0.13.9
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run test test-fast test-slow lint format golden lock bench ui clean-output
+.PHONY: setup run test test-fast test-slow lint format golden lock bench bench-flow ui clean-output
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -51,6 +51,15 @@ golden: setup
 BENCH_SIZES ?= 1000,10000
 bench: setup
 	$(BIN)/python bench/run_bench.py --sizes $(BENCH_SIZES)
+
+# The local Prefect server and UI on 127.0.0.1:4200 (data in .prefect/); Ctrl-C stops it.
+# `ingest run` from this checkout then records its runs there (docs/orchestration.md).
+ui: setup
+	$(BIN)/ingest ui
+
+# Wall time of `ingest run` with the Prefect flow vs the library alone (bench/out/flow_overhead.json).
+bench-flow: setup
+	$(BIN)/python bench/flow_overhead.py
 
 # Re-resolve pinned versions (commit the result).
 lock: setup
