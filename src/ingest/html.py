@@ -140,6 +140,7 @@ class Page:
     cards: tuple[tuple[int, int, Card], ...]
     extracted: Extracted
     profiles: tuple[Profile, ...]
+    navigation: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -415,12 +416,15 @@ def extract_page(
     """Read a page into lines: headline, main paragraphs, then each card's lines."""
     soup = BeautifulSoup(html, "lxml")
     profiles = detect_profiles(linearize(soup), rules)
+    navigation = find_navigation(soup)
     canonical = url or _canonical_url(soup)
     cards = find_cards(soup, rules, canonical)
     for tag, _ in cards:
         tag.decompose()
     extracted = extract_main(str(soup), canonical, settings)
-    headline = extracted.title
+    names = {n.casefold() for n in (extracted.sitename, *(p.aggregator for p in profiles)) if n}
+    # A page with no title of its own gets the site's name from trafilatura: not a headline.
+    headline = extracted.title if (extracted.title or "").casefold() not in names else None
     main = list(extracted.lines)
     if headline and main and main[0] == headline:
         main = main[1:]  # trafilatura keeps an in-article <h1>; it is the headline already
@@ -431,7 +435,24 @@ def extract_page(
     for _, card in cards:
         placed.append((len(lines), len(lines) + len(card.lines), card))
         lines.extend(card.lines)
-    return Page(lines, headline, span, tuple(placed), extracted, profiles)
+    return Page(lines, headline, span, tuple(placed), extracted, profiles, navigation)
+
+
+def find_navigation(soup: BeautifulSoup) -> frozenset[str]:
+    """Lines of the page's navigation: ``nav``, and ``header``/``footer`` outside the article.
+
+    >>> sorted(find_navigation(BeautifulSoup("<nav><a>Home</a></nav><article><footer>Tags"
+    ...     "</footer></article><footer>All rights reserved</footer>", "lxml")))
+    ['All rights reserved', 'Home']
+    """
+    found: set[str] = set()
+    for el in soup.find_all(["nav", "header", "footer"]):
+        if not isinstance(el, Tag):
+            continue
+        if el.name != "nav" and el.find_parent(["article", "main"]) is not None:
+            continue
+        found.update(linearize(el))
+    return frozenset(found)
 
 
 def _canonical_url(soup: BeautifulSoup) -> str | None:
@@ -606,7 +627,8 @@ def _clean_main(page: Page, rules: Rules) -> LineStory | None:
     part = page.lines[start:end]
     teasers = []
     for i, line in enumerate(part):
-        rule = find_teaser_paragraph(line, rules)
+        rule = "page_navigation" if line in page.navigation else None
+        rule = rule or find_teaser_paragraph(line, rules)
         if rule is not None:
             teasers.append(Removal(rule, line, i + 1, 0))
             part[i] = ""  # kept in the numbering, gone from the text
