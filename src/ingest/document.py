@@ -100,6 +100,40 @@ class RecordFailure:
 
 
 @dataclass(frozen=True)
+class Sighting:
+    """One place a duplicated story was seen: an entry of its canonical document's ``seen_in``.
+
+    ``match`` says how it relates to the canonical document: ``canonical`` (itself),
+    ``exact`` (same normalised text), ``near`` (a near duplicate) or ``copy`` (the same
+    story in a dump byte-identical to the canonical one's or a duplicate's). See docs/dedup.md.
+    """
+
+    id: str
+    path: str
+    index: int
+    outlet: str | None
+    published_text: str | None
+    published: str | None
+    match: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "path": self.path,
+            "index": self.index,
+            "outlet": self.outlet,
+            "published_text": self.published_text,
+            "published": self.published,
+            "match": self.match,
+        }
+
+
+def doc_id(sha256: str, index: int) -> str:
+    """A document's id from its dump's content hash and its index in the dump."""
+    return hashlib.sha256(f"{sha256}:{index}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
 class Document:
     """One story from one dump, cleaned, with its provenance and audit."""
 
@@ -114,6 +148,9 @@ class Document:
     truncated: bool
     removed: tuple[Removal, ...] = field(default=())
     repairs: tuple[Repair, ...] = field(default=())
+    # Set only by deduplication (ingest.dedup), and only emitted when set.
+    duplicate_of: str | None = None
+    seen_in: tuple[Sighting, ...] = field(default=())
 
     @property
     def id(self) -> str:
@@ -122,8 +159,7 @@ class Document:
         Independent of file names, paths and times, so the same bytes give the same id on
         every machine and every run.
         """
-        key = f"{self.source.sha256}:{self.source.index}".encode()
-        return hashlib.sha256(key).hexdigest()[:32]
+        return doc_id(self.source.sha256, self.source.index)
 
     @property
     def word_count(self) -> int:
@@ -134,7 +170,7 @@ class Document:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "id": self.id,
             "source": self.source.to_json(),
@@ -151,8 +187,18 @@ class Document:
             "removed": [r.to_json() for r in self.removed],
             "repairs": [r.to_json() for r in self.repairs],
         }
+        if self.duplicate_of is not None:
+            body["duplicate_of"] = self.duplicate_of
+        if self.seen_in:
+            body["seen_in"] = [s.to_json() for s in self.seen_in]
+        return body
 
 
 def dumps_document(doc: Document) -> str:
     """Serialise a document the same way, byte for byte, every time."""
-    return json.dumps(doc.to_json(), ensure_ascii=False, indent=2) + "\n"
+    return dumps_json(doc.to_json())
+
+
+def dumps_json(body: dict[str, Any]) -> str:
+    """Serialise a document's JSON object as every document file is written."""
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"

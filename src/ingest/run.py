@@ -15,7 +15,7 @@ import stat
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest import __version__
+from ingest.dedup import DUPLICATE_DUMP, deduplicate
 from ingest.document import dumps_document
 from ingest.errors import IngestError
 from ingest.output import (
@@ -56,7 +57,8 @@ class DocSummary:
 
 @dataclass
 class FileOutcome:
-    """What happened to one input file. ``status``: written, unchanged or failed."""
+    """What happened to one input file. ``status``: written, unchanged, failed, or
+    duplicate_dump (byte-identical to the dump ``duplicate_of``: linked, not re-cleaned)."""
 
     path: str
     status: str
@@ -70,6 +72,7 @@ class FileOutcome:
     removed_by_rule: dict[str, int] = field(default_factory=dict)
     # Records of a JSON Lines/JSON file that gave no document: {record, reason, message}.
     failed_records: list[dict[str, Any]] = field(default_factory=list)
+    duplicate_of: str | None = None
 
 
 @dataclass
@@ -87,11 +90,15 @@ class RunSummary:
     documents: list[DocSummary] = field(default_factory=list)
     duration_s: float = 0.0
     records_failed: int = 0
+    duplicate_dumps: int = 0
+    dedup: dict[str, int] | None = None  # ingest.dedup.DedupReport.to_json() when it ran
 
     def add(self, outcome: FileOutcome) -> None:
         self.files_seen += 1
         if outcome.status == "failed":
             self.failed.append(outcome)
+        elif outcome.status == DUPLICATE_DUMP:
+            self.duplicate_dumps += 1
         elif outcome.status == "unchanged":
             self.unchanged += 1
         else:
@@ -122,7 +129,17 @@ class RunSummary:
             f"{self.files_seen} files: {self.processed} processed, {self.unchanged} unchanged, "
             f"{len(self.failed) - self.records_failed} failed{self._records_note()}; "
             f"{self.documents_written} documents written; "
-            f"removed spans: {rules}; {self.duration_s:.2f}s"
+            f"removed spans: {rules}; {self._dedup_note()}{self.duration_s:.2f}s"
+        )
+
+    def _dedup_note(self) -> str:
+        d = self.dedup
+        if d is None:
+            return ""
+        same = f", {d['duplicate_dumps']} byte-identical dumps" if d["duplicate_dumps"] else ""
+        return (
+            f"{d['new']} new, {d['exact_duplicates']} exact and {d['near_duplicates']} near "
+            f"duplicates{same}; "
         )
 
     def _records_note(self) -> str:
@@ -244,11 +261,14 @@ def process_file(
     *,
     scraped_at: datetime | None = None,
     previous: dict[str, Any] | None = None,
+    known_dumps: Mapping[str, str] | None = None,
 ) -> FileOutcome:
     """Clean one dump and write its documents; never raises for a bad dump.
 
     ``previous`` is the dump's manifest entry from an earlier run: when its key still
-    matches, nothing is re-cleaned or rewritten.
+    matches, nothing is re-cleaned or rewritten. ``known_dumps`` maps the sha256 of dumps
+    already cleaned to their paths: a dump with the same bytes as another is reported as
+    ``duplicate_dump`` and not cleaned (ingest.dedup links its stories).
     """
     try:
         st = _stat_dump(src, rel)
@@ -264,6 +284,17 @@ def process_file(
         ):
             return FileOutcome(rel, "unchanged", **_carry(previous))
         data = read_dump(src, rel, rules.settings.max_file_bytes)
+        digest = hashlib.sha256(data).hexdigest()
+        if known_dumps and known_dumps.get(digest, rel) != rel:
+            _drop_outputs(out, rel)
+            return FileOutcome(
+                rel,
+                DUPLICATE_DUMP,
+                sha256=digest,
+                size=st.st_size,
+                mtime_ns=st.st_mtime_ns,
+                duplicate_of=known_dumps[digest],
+            )
         result = clean_source(data, path=rel, rules=rules, scraped_at=when)
     except IngestError as exc:
         _drop_outputs(out, rel)
@@ -314,13 +345,23 @@ def process_batch(
     *,
     scraped_at: datetime | None = None,
     previous: dict[str, dict[str, Any]] | None = None,
+    known_dumps: dict[str, str] | None = None,
 ) -> list[FileOutcome]:
-    """Process several dumps in one call (one Prefect task, one worker job)."""
+    """Process several dumps in one call (one Prefect task, one worker job).
+
+    ``known_dumps`` (sha256 → path, see :func:`process_file`) gains each dump written here.
+    """
     prev = previous or {}
-    return [
-        process_file(src, rel, out, rules, scraped_at=scraped_at, previous=prev.get(rel))
-        for rel in rels
-    ]
+    outcomes = []
+    for rel in rels:
+        outcome = process_file(
+            src, rel, out, rules, scraped_at=scraped_at, previous=prev.get(rel),
+            known_dumps=known_dumps,
+        )  # fmt: skip
+        if known_dumps is not None and outcome.status in ("written", "unchanged"):
+            known_dumps.setdefault(outcome.sha256 or "", rel)
+        outcomes.append(outcome)
+    return outcomes
 
 
 def _carry(entry: dict[str, Any]) -> dict[str, Any]:
@@ -338,7 +379,12 @@ def _carry(entry: dict[str, Any]) -> dict[str, Any]:
 
 def _outputs_exist(out: Path, rel: str, entry: dict[str, Any]) -> bool:
     folder = document_dir(out, rel)
-    return all((folder / Path(d["file"]).name).is_file() for d in entry.get("documents", []))
+    withheld = set(entry.get("withheld", ()))  # duplicates left out by canonical_only
+    return all(
+        (folder / Path(d["file"]).name).is_file()
+        for d in entry.get("documents", [])
+        if Path(d["file"]).name not in withheld
+    )
 
 
 def _drop_outputs(out: Path, rel: str) -> None:
@@ -377,6 +423,8 @@ class Manifest:
             return
         entry = asdict(outcome)
         entry.pop("path")
+        if entry.get("duplicate_of") is None:
+            entry.pop("duplicate_of", None)
         self.entries[outcome.path] = entry
 
     def prune(self, seen: set[str]) -> None:
@@ -390,6 +438,22 @@ class Manifest:
             "files": dict(sorted(self.entries.items())),
         }
         write_atomic(self.path, (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode())
+
+
+def known_dumps(entries: dict[str, dict[str, Any]], canonical_only: bool) -> dict[str, str]:
+    """sha256 → path of every dump the manifest vouches for (for duplicate_dump detection).
+
+    Outside canonical-only runs, dumps with withheld documents lose that mark, so they are
+    cleaned again and get their duplicates' documents back.
+    """
+    if not canonical_only:
+        for entry in entries.values():
+            entry.pop("withheld", None)
+    return {
+        e["sha256"]: rel
+        for rel, e in sorted(entries.items(), reverse=True)
+        if e.get("status") == "written" and e.get("sha256")
+    }
 
 
 def batched(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -413,12 +477,18 @@ def run_folder(
     on_batch: Callable[[int], None] | None = None,
     wait: bool = False,
     workers: int | None = None,
+    dedup: bool = False,
+    canonical_only: bool = False,
 ) -> RunSummary:
     """Clean every dump under ``src`` into ``out`` without Prefect; return the summary.
 
     ``workers`` processes clean batches side by side (default: one per CPU, at most one per
     batch); outcomes are recorded in batch order, so the documents, the manifest and the
     summary are byte-identical to ``workers=1``, which cleans in this process.
+
+    With ``dedup`` (``ingest run`` turns it on), duplicate stories across everything in
+    ``out`` are linked at the end, under the lock (ingest.dedup, docs/dedup.md);
+    ``canonical_only`` keeps only the canonical document of each group (implies ``dedup``).
     """
     started = time.perf_counter()
     if not src.is_dir():
@@ -427,20 +497,33 @@ def run_folder(
     with OutputLock(out, wait=wait):
         sweep_temp_files(out)
         manifest = Manifest(out) if full else Manifest.load(out)
+        dedup = dedup or canonical_only
+        known = known_dumps(manifest.entries, canonical_only) if dedup else None
+        processed: set[str] = set()
         rels = discover_sorted(src)
         summary = RunSummary(source=str(src), output=str(out))
         batches = list(batched(rels, batch_size))
         count = min(workers or os.cpu_count() or 1, len(batches))
         for batch, outcomes in _clean_batches(
-            src, batches, out, rules, scraped_at, manifest.entries, count
+            src, batches, out, rules, scraped_at, manifest.entries, count, known
         ):
             for outcome in outcomes:
                 manifest.update(outcome)
                 summary.add(outcome)
+                if outcome.status != "unchanged":
+                    processed.add(outcome.path)
             if on_batch:
                 on_batch(len(batch))
         manifest.prune(set(rels))
         manifest.save()
+        if dedup:
+            report = deduplicate(
+                out, manifest.entries, processed, canonical_only=canonical_only, full=full
+            )
+            if report.manifest_changed:
+                manifest.save()
+            summary.dedup = report.to_json()
+            summary.duplicate_dumps = report.duplicate_dumps
     summary.duration_s = time.perf_counter() - started
     return summary
 
@@ -453,6 +536,7 @@ def _clean_batches(
     scraped_at: datetime | None,
     entries: dict[str, dict[str, Any]],
     workers: int,
+    known: dict[str, str] | None = None,
 ) -> Iterator[tuple[Sequence[str], list[FileOutcome]]]:
     """Yield ``(batch, outcomes)`` in batch order, cleaning on ``workers`` processes.
 
@@ -463,10 +547,10 @@ def _clean_batches(
     """
     if workers <= 1:
         for batch in batches:
-            yield (
-                batch,
-                process_batch(src, batch, out, rules, scraped_at=scraped_at, previous=entries),
+            outcomes = process_batch(
+                src, batch, out, rules, scraped_at=scraped_at, previous=entries, known_dumps=known
             )
+            yield batch, outcomes
         return
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
@@ -478,10 +562,13 @@ def _clean_batches(
         pending: deque[tuple[Sequence[str], Future[list[FileOutcome]]]] = deque()
         for batch in batches:
             previous = {rel: entries[rel] for rel in batch if rel in entries}
+            kd = None if known is None else dict(known)  # a copy per job; dedup resolves the rest
             pending.append(
                 (
                     batch,
-                    pool.submit(_process_batch_job, src, batch, out, rules, scraped_at, previous),
+                    pool.submit(
+                        _process_batch_job, src, batch, out, rules, scraped_at, previous, kd
+                    ),
                 )
             )
             if len(pending) >= 2 * workers:
@@ -499,5 +586,8 @@ def _process_batch_job(
     rules: Rules,
     scraped_at: datetime | None,
     previous: dict[str, dict[str, Any]],
+    known: dict[str, str] | None = None,
 ) -> list[FileOutcome]:
-    return process_batch(src, rels, out, rules, scraped_at=scraped_at, previous=previous)
+    return process_batch(
+        src, rels, out, rules, scraped_at=scraped_at, previous=previous, known_dumps=known
+    )
