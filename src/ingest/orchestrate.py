@@ -177,7 +177,10 @@ def run_flow(
             scraped_at=scraped_at,
             return_state=True,
         )
-        result = state.result(raise_on_failure=False)
+        try:
+            result = state.result(raise_on_failure=False)
+        except Exception as exc:  # e.g. a crashed run whose result was never recorded
+            result = exc
         summary = result if isinstance(result, RunSummary) else None
         run_id = str(state.state_details.flow_run_id) if state.state_details.flow_run_id else None
         name = None
