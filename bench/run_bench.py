@@ -190,7 +190,38 @@ def job_ftfy(src: str) -> dict[str, Any]:
     return {"wall_s": round(wall, 3), "files": len(texts), "bytes": size, **_rss_mb()}
 
 
-JOBS = {"library": job_library, "ftfy": job_ftfy}
+def job_profile(src: str, out: str, report: str, batch_size: int = 200) -> dict[str, Any]:
+    """The 1-worker library run under cProfile: where the time goes, by function."""
+    import cProfile
+    import io
+    import pstats
+
+    from ingest.cli import parse_time
+    from ingest.rules import load_rules
+    from ingest.run import run_folder
+
+    rules = load_rules()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run_folder(
+        Path(src),
+        Path(out),
+        rules,
+        full=True,
+        scraped_at=parse_time(SCRAPED_AT),
+        workers=1,
+        batch_size=batch_size,
+    )
+    profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(25)
+    Path(report).write_text(text.getvalue())
+    return {"report": report}
+
+
+JOBS = {"library": job_library, "ftfy": job_ftfy, "profile": job_profile}
 
 
 def run_child(job: str, **kwargs: Any) -> dict[str, Any]:
@@ -393,6 +424,12 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
+    def checkpoint(partial: dict[str, Any]) -> None:
+        """Figures so far, so that a run cut short still leaves them (``complete``: false)."""
+        (args.out / "results.json").write_text(
+            json.dumps({**partial, "complete": False}, indent=2) + "\n"
+        )
+
     out_dir: Path = args.out
     corpus_root = out_dir / "corpus"
     scratch = Path(tempfile.mkdtemp(prefix="ingest-bench-", dir=args.scratch))
@@ -430,6 +467,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                     )
                 shutil.rmtree(out, ignore_errors=True)
             results["sizes"][str(n)] = entry
+            checkpoint(results)
         smallest = min(args.sizes)
         src = synth_corpus(corpus_root, smallest, args.seed, args.workers)
         log(f"ftfy.fix_text over the {smallest} generated dumps")
@@ -452,13 +490,31 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         results["ftfy_seeds"] = ftfy_seeds
         results["library_seeds_w1"] = lib_seeds
         shutil.rmtree(scratch / "lib-seeds", ignore_errors=True)
+        if args.profile:
+            report = out_dir / "profile.txt"
+            log(f"profile (cProfile) of the 1-worker run over {smallest} dumps: {report}")
+            run_child(
+                "profile",
+                src=str(src),
+                out=str(scratch / "lib-profile"),
+                report=str(report),
+                batch_size=args.batch_size,
+            )
         if args.prefect:
             eligible = [n for n in args.sizes if n <= PREFECT_SIZE] or [min(args.sizes)]
             n = max(eligible)
             results["prefect_size"] = n
-            results["prefect"] = prefect_runs(
-                synth_corpus(corpus_root, n, args.seed, args.workers), scratch, args.batch_size, log
-            )
+            checkpoint(results)
+            try:
+                results["prefect"] = prefect_runs(
+                    synth_corpus(corpus_root, n, args.seed, args.workers),
+                    scratch,
+                    args.batch_size,
+                    log,
+                )
+            except Exception as exc:  # keep every other figure; say what went wrong
+                log(f"  prefect runs failed: {exc}")
+                results["prefect_error"] = f"{type(exc).__name__}: {exc}"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     results["machine"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -588,11 +644,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-prefect", dest="prefect", action="store_false", help="skip the Prefect runs"
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile the 1-worker run at the smallest size (bench/out/profile.txt)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     results = bench(args)
     path = args.out / "results.json"
-    path.write_text(json.dumps(results, indent=2) + "\n")
+    path.write_text(json.dumps({**results, "complete": True}, indent=2) + "\n")
     print(table(results, args.workers))
     print(f"\nwritten: {path}")
     return 0

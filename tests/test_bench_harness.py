@@ -27,6 +27,7 @@ def test_harness_reports_every_measurement(tmp_path: Path) -> None:
             "--batch-size",
             "5",
             "--no-prefect",
+            "--profile",
             "--out",
             str(out),
             "--scratch",
@@ -57,6 +58,7 @@ def test_harness_reports_every_measurement(tmp_path: Path) -> None:
     assert report["ftfy_synth"]["files"] == 12 and report["ftfy_synth"]["mb_per_s"] > 0
     assert report["ftfy_seeds"]["files"] == 12 and report["library_seeds_w1"]["failed"] == 0
     assert "prefect" not in report
+    assert "run_folder" in (out / "profile.txt").read_text()
 
     ratios = report["ratios"]
     assert ratios["library_vs_ftfy"] > 0 and ratios["two_cores_vs_one"] > 0
