@@ -443,9 +443,9 @@ def apply_cuts(line: str, cuts: list[Cut]) -> str:
         pieces.append(line[prev : cut.start])
         prev = cut.end
     pieces.append(line[prev:])
-    out = pieces[0].rstrip() if len(pieces) > 1 else pieces[0]
-    for piece in pieces[1:]:
-        piece = piece.strip() if piece is not pieces[-1] else piece.lstrip()
-        if piece:
-            out = f"{out} {piece}" if out else piece
-    return out.strip()
+    last = len(pieces) - 1
+    kept = [pieces[0].rstrip() if last else pieces[0]]
+    for i in range(1, last + 1):
+        kept.append(pieces[i].strip() if i < last else pieces[i].lstrip())
+    # One join: adding piece by piece copied the line once per cut (quadratic on long lines).
+    return " ".join(p for p in kept if p).strip()
