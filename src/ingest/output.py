@@ -24,8 +24,13 @@ def document_dir(out: Path, rel: str) -> Path:
     >>> document_dir(Path("cleaned"), "feeds/004_5cc9.txt").as_posix()
     'cleaned/feeds/004_5cc9.txt'
     """
-    parts = PurePosixPath(rel).parts
-    if not parts or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+    path = PurePosixPath(rel)
+    parts = path.parts
+    if (
+        not parts
+        or path.is_absolute()  # joinpath would drop ``out`` altogether
+        or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
+    ):
         raise ValueError(f"unsafe source path for output: {rel!r}")
     return out.joinpath(*parts)
 

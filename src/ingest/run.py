@@ -213,15 +213,27 @@ def read_dump(src: Path, rel: str, max_bytes: int) -> bytes:
         )
     try:
         st = real.stat()
-        if not stat.S_ISREG(st.st_mode):
-            raise IngestError("not_a_file", "the path is not a regular file")
-        if st.st_size > max_bytes:
+        if stat.S_ISDIR(st.st_mode):
             raise IngestError(
-                "too_large",
-                f"the file is {st.st_size:,} bytes, over the limit of {max_bytes:,}; raise "
-                "settings.max_file_bytes in a rules file (--rules) to accept it",
+                "not_a_file",
+                "the path is a symbolic link to a folder; links to folders are "
+                "not followed (point SRC at the folder itself, or copy it in)",
             )
-        return real.read_bytes()
+        if not stat.S_ISREG(st.st_mode):
+            raise IngestError("not_a_file", "the path is not a regular file (a device or pipe)")
+        size = st.st_size
+        if size <= max_bytes:
+            # Never more than the limit in memory, even if the file grew since the stat.
+            with open(real, "rb") as fh:
+                data = fh.read(max_bytes + 1)
+            if len(data) <= max_bytes:
+                return data
+            size = max(size, len(data))
+        raise IngestError(
+            "too_large",
+            f"the file is {size:,} bytes, over the limit of {max_bytes:,}; raise "
+            "settings.max_file_bytes in a rules file (--rules) to accept it",
+        )
     except PermissionError:
         raise IngestError(
             "permission_denied", "the file cannot be read (permission denied); check its mode"
@@ -310,7 +322,16 @@ def process_file(
     removed: Counter[str] = Counter()
     for doc in result.documents:
         name = document_name(doc.source.index)
-        write_atomic(folder / name, dumps_document(doc).encode("utf-8"))
+        try:
+            write_atomic(folder / name, dumps_document(doc).encode("utf-8"))
+        except OSError as exc:  # disk full, or a file where the folder must go: record it
+            _drop_outputs(out, rel)
+            return FileOutcome(
+                rel,
+                "failed",
+                reason="write_failed",
+                message=f"its documents could not be written under {folder}: {exc.strerror}",
+            )
         names.append(name)
         removed.update(r.rule for r in doc.removed)
         summaries.append(
@@ -430,8 +451,14 @@ class Manifest:
         self.entries[outcome.path] = entry
 
     def prune(self, seen: set[str]) -> None:
+        """Forget dumps that are gone, and delete their documents: the output mirrors SRC.
+
+        (A dump replaced by a folder of the same name would otherwise leave its documents in
+        the way of the folder's, and every later run would fail to write them.)
+        """
         for rel in set(self.entries) - seen:
             del self.entries[rel]
+            _drop_outputs(self.out, rel)
 
     def save(self) -> None:
         """Write the manifest atomically, streamed: never the whole JSON text in memory.
