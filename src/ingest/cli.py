@@ -15,6 +15,7 @@ from ingest.rules import Rules, load_rules
 from ingest.sources import clean_source
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
+EXIT_BUSY = 3  # the output folder is locked by another run
 
 
 def parse_time(value: str) -> datetime:
@@ -106,7 +107,13 @@ def main(argv: list[str] | None = None) -> int:
             host=args.host, port=args.port, detach=args.detach, stop=args.stop, status=args.status
         )
     if args.command == "run":
-        return cmd_run(args, rules) if args.local else cmd_run_flow(args)
+        from ingest.output import OutputBusyError
+
+        try:
+            return cmd_run(args, rules) if args.local else cmd_run_flow(args)
+        except OutputBusyError as exc:  # another run holds DST: nothing was written
+            print(f"ingest: {exc}", file=sys.stderr)
+            return EXIT_BUSY
     if args.command == "serve":
         return cmd_serve(args)
     if args.command == "clean":

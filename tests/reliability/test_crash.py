@@ -1,0 +1,191 @@
+"""Crashes: ``ingest run --local`` killed with SIGKILL, then re-run, loses and corrupts nothing.
+
+A generated corpus (ingest.synth) is cleaned once without interruption, as the reference.
+Then the same corpus goes into a fresh output folder through a chain of runs, each killed
+with SIGKILL at a different moment: as soon as the run takes the output lock (sweeping temp
+files, discovering dumps), then at fractions of the reference run's length (cleaning and
+writing; near the end, writing the manifest). After every kill: no visible ``.json`` file is
+partial or invalid, the lock is free, and a manifest, if there is one, vouches only for
+documents that exist. A final run must then leave the output folder byte-identical to the
+reference, manifest included.
+
+No hook in the code: only real kills at real times.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from ingest.output import STATE_DIR, OutputLock
+from ingest.synth import write_corpus
+from tests.reliability.conftest import (
+    SCRAPED_AT,
+    assert_no_partial_output,
+    ingest_cmd,
+    manifest,
+    output_files,
+    run_cli,
+)
+
+
+@dataclass
+class KillReport:
+    """What each kill left behind, for the assertion messages and docs/reliability.md."""
+
+    reference_s: float
+    kills: list[str] = field(default_factory=list)
+
+
+def start_run(src: Path, out: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        ingest_cmd("run", src, "--out", out, "--local", "--scraped-at", SCRAPED_AT, "--quiet"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the kill takes its workers too
+    )
+
+
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the run and the worker processes it forked (as a service manager would)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+def wait_for_lock(out: Path, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Return as soon as the run has taken the output lock (the lock file appears)."""
+    lock = out / STATE_DIR / "lock"
+    deadline = time.monotonic() + timeout
+    while not lock.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.0005)
+
+
+def check_after_kill(out: Path) -> str:
+    """The invariants a killed run must leave; returns a one-line description of the state."""
+    if not out.exists():
+        return "nothing written yet"
+    assert_no_partial_output(out)
+    with OutputLock(out):  # the kernel freed the killed run's lock
+        pass
+    docs = [p for p in out.rglob("*.json") if STATE_DIR not in p.relative_to(out).parts]
+    temps = list(out.rglob("*.tmp"))
+    state = f"{len(docs)} documents, {len(temps)} temp files"
+    path = out / STATE_DIR / "manifest.json"
+    if path.exists():
+        for _rel, entry in manifest(out).items():
+            if entry["status"] == "written":
+                for d in entry["documents"]:  # type: ignore[union-attr]
+                    assert (out / d["file"]).is_file(), f"manifest vouches for missing {d}"
+        state += ", manifest present"
+    return state
+
+
+def wait_for_progress(out: Path, proc: subprocess.Popen[bytes], dumps: int) -> None:
+    """Return once ``dumps`` dump folders exist in ``out`` (or the run ended)."""
+    while proc.poll() is None:
+        with os.scandir(out) as entries:
+            if sum(1 for e in entries if not e.name.startswith(".")) >= dumps:
+                return
+        time.sleep(0.002)
+
+
+def kill_and_rerun(tmp: Path, n: int, points: list[float]) -> KillReport:
+    """Kill at the lock, then once each fraction in ``points`` of the dumps has documents."""
+    src, ref, out = tmp / "src", tmp / "ref", tmp / "out"
+    write_corpus(src, n, seed=5)
+    started = time.monotonic()
+    done = run_cli("run", src, "--out", ref, "--local", "--scraped-at", SCRAPED_AT, "--quiet")
+    report = KillReport(time.monotonic() - started)
+    assert done.returncode == 0, done.stderr
+    expected = output_files(ref)
+    assert len([k for k in expected if k.endswith(".json")]) > n  # documents + manifest
+
+    proc = start_run(src, out)  # kill 1: the moment the lock is taken (sweep, discovery)
+    wait_for_lock(out, proc)
+    kill_group(proc)
+    report.kills.append(f"at lock: {check_after_kill(out)}")
+    for point in points:
+        proc = start_run(src, out)
+        wait_for_lock(out, proc)
+        if point >= 1:  # past the last document: writing the manifest, or done
+            time.sleep(0.01)
+        else:
+            # Cumulative: earlier runs' folders count, so each run dies further along.
+            wait_for_progress(out, proc, max(1, int(point * n)))
+        finished = proc.poll() is not None
+        kill_group(proc)
+        report.kills.append(
+            f"at {point:.0%} of dumps: {'already finished; ' if finished else ''}"
+            f"{check_after_kill(out)}"
+        )
+    final = run_cli("run", src, "--out", out, "--local", "--scraped-at", SCRAPED_AT, "--quiet")
+    assert final.returncode == 0, final.stderr
+    assert not list(out.rglob("*.tmp"))
+    got = output_files(out)
+    assert sorted(got) == sorted(expected), report
+    differ = [k for k in expected if got[k] != expected[k]]
+    assert not differ, f"{len(differ)} files differ from the uninterrupted run, e.g. {differ[:3]}"
+    print(
+        json.dumps({"dumps": n, "reference_s": round(report.reference_s, 2), "kills": report.kills})
+    )
+    return report
+
+
+@pytest.mark.timeout(600)
+def test_killed_runs_then_rerun_is_byte_identical(tmp_path: Path, ingest_available: None) -> None:
+    kill_and_rerun(tmp_path, 120, [0.1, 0.6])
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_killed_runs_then_rerun_is_byte_identical_3000(
+    tmp_path: Path, ingest_available: None
+) -> None:
+    kill_and_rerun(tmp_path, 3000, [0.02, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 0.98, 1.0])
+
+
+def test_manifest_never_vouches_for_a_missing_document(tmp_path: Path) -> None:
+    """A document deleted behind the manifest's back is rewritten, not trusted."""
+    from ingest.rules import load_rules
+    from ingest.run import run_folder
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    write_corpus(src, 3, seed=9)
+    rules = load_rules()
+    run_folder(src, out, rules, workers=1)
+    before = output_files(out)
+    victim = next(p for p in sorted(out.rglob("001.json")))
+    victim.unlink()
+    again = run_folder(src, out, rules, workers=1)
+    assert again.processed == 1 and again.unchanged == 2
+    assert output_files(out) == before
+
+
+def test_stale_temp_files_are_swept_and_never_read(tmp_path: Path) -> None:
+    """Temp files a killed run left (any pid, any folder) are removed by the next run."""
+    from ingest.rules import load_rules
+    from ingest.run import run_folder
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    write_corpus(src, 2, seed=3)
+    rules = load_rules()
+    run_folder(src, out, rules, workers=1)
+    before = output_files(out)
+    name = sorted(p.name for p in src.iterdir())[0]
+    for stale in (
+        out / name / ".000.json.4242.tmp",
+        out / name / ".017.json.1.tmp",
+        out / STATE_DIR / ".manifest.json.99.tmp",
+    ):
+        stale.write_text('{"partial": ')
+    assert run_folder(src, out, rules, workers=1).unchanged == 2
+    assert not list(out.rglob("*.tmp")) and output_files(out) == before
