@@ -7,7 +7,9 @@ import fcntl
 import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, overload
+
+from ingest.storage import RemotePath
 
 # The tool's own state (manifest, lock, run records) lives here; dumps whose names start
 # with a dot are never discovered, so no dump's output can collide with it.
@@ -15,7 +17,13 @@ STATE_DIR = ".ingest"
 TMP_SUFFIX = ".tmp"
 
 
-def document_dir(out: Path, rel: str) -> Path:
+@overload
+def document_dir(out: Path, rel: str) -> Path: ...
+@overload
+def document_dir(out: RemotePath, rel: str) -> RemotePath: ...
+@overload
+def document_dir(out: Path | RemotePath, rel: str) -> Path | RemotePath: ...
+def document_dir(out: Path | RemotePath, rel: str) -> Path | RemotePath:
     """The folder that holds one dump's documents: the dump's relative path, under ``out``.
 
     The full file name (extension included) is kept, so ``a.txt`` and ``a.html`` never share
@@ -44,13 +52,16 @@ def document_name(index: int) -> str:
     return f"{index:03d}.json"
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path | RemotePath, data: bytes) -> bool:
     """Write ``data`` to ``path`` so a reader never sees a partial file; False if unchanged.
 
     The bytes go to a temporary file in the same folder, then replace the target in one
     rename. A file that already holds exactly these bytes is left alone (and keeps its
-    modification time, which downstream incremental tools rely on).
+    modification time, which downstream incremental tools rely on). On object storage the
+    whole object is one PUT, which readers never see half done (ingest.storage).
     """
+    if isinstance(path, RemotePath):
+        return path.write_if_changed(data)
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
@@ -69,9 +80,11 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
-def remove_stale(folder: Path, keep: Iterable[str]) -> list[str]:
+def remove_stale(folder: Path | RemotePath, keep: Iterable[str]) -> list[str]:
     """Delete documents in a dump's folder that this run did not write; name them."""
     keep_set = set(keep)
+    if isinstance(folder, RemotePath):
+        return folder.remove_stale(keep_set)
     removed = []
     if folder.is_dir():
         for p in sorted(folder.glob("*.json")):
@@ -81,8 +94,10 @@ def remove_stale(folder: Path, keep: Iterable[str]) -> list[str]:
     return removed
 
 
-def sweep_temp_files(out: Path) -> int:
+def sweep_temp_files(out: Path | RemotePath) -> int:
     """Delete temporary files a killed run left behind; return how many."""
+    if isinstance(out, RemotePath):
+        return 0  # object stores get one PUT per object: no temporary files
     count = 0
     if out.is_dir():
         for p in out.rglob(f".*{TMP_SUFFIX}"):
@@ -101,14 +116,22 @@ class OutputLock:
 
     Uses ``flock`` on ``<out>/.ingest/lock``: the kernel drops it when the holder dies, so a
     killed run never leaves the folder locked. The holder's pid is written for the message.
+
+    Local output only: on object storage (``s3://...``) there is no lock and entering does
+    nothing (``locked`` stays False). Two runs into the same prefix then both write; each
+    document is one whole PUT, so none is ever half written, but the manifest is last
+    writer wins and the next run redoes what it does not vouch for (docs/scale-out.md).
     """
 
-    def __init__(self, out: Path, wait: bool = False) -> None:
-        self.path = out / STATE_DIR / "lock"
+    def __init__(self, out: Path | RemotePath, wait: bool = False) -> None:
+        self.remote = isinstance(out, RemotePath)
+        self.path = Path() if isinstance(out, RemotePath) else out / STATE_DIR / "lock"
         self.wait = wait
         self._fh: IO[str] | None = None
 
     def __enter__(self) -> OutputLock:
+        if self.remote:
+            return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.path, "a+", encoding="utf-8")  # held for the whole run
         try:

@@ -40,6 +40,10 @@ from ingest.output import (
 from ingest.published import format_utc
 from ingest.rules import Rules
 from ingest.sources import clean_source
+from ingest.storage import RemotePath, RemoteStat
+
+# A folder on this machine, or on object storage (``s3://...``, see ingest.storage).
+Location = Path | RemotePath
 
 MANIFEST = "manifest.json"
 
@@ -190,13 +194,17 @@ def discover(src: Path) -> Iterator[str]:
     return
 
 
-def discover_sorted(src: Path) -> list[str]:
+def discover_sorted(src: Location) -> list[str]:
     """All dumps under ``src``, sorted by path (a stable order for batches and output)."""
+    if isinstance(src, RemotePath):
+        return src.list_files()
     return sorted(discover(src))
 
 
-def read_dump(src: Path, rel: str, max_bytes: int) -> bytes:
+def read_dump(src: Location, rel: str, max_bytes: int) -> bytes:
     """Read a dump, refusing links that leave ``src`` and files over the size limit."""
+    if isinstance(src, RemotePath):
+        return (src / rel).read_limited(max_bytes)
     path = src / rel
     try:
         real = path.resolve(strict=True)
@@ -244,7 +252,14 @@ def read_dump(src: Path, rel: str, max_bytes: int) -> bytes:
         ) from None
 
 
-def _stat_dump(src: Path, rel: str) -> os.stat_result:
+def _stat_dump(src: Location, rel: str) -> os.stat_result | RemoteStat:
+    if isinstance(src, RemotePath):
+        try:
+            return (src / rel).stat()
+        except (FileNotFoundError, IsADirectoryError):
+            raise IngestError(
+                "vanished", "the object disappeared between discovery and reading"
+            ) from None
     try:
         return os.stat(src / rel)
     except FileNotFoundError:
@@ -268,9 +283,9 @@ def cache_key(sha256: str, scraped_at: str | None, rules: Rules) -> str:
 
 
 def process_file(
-    src: Path,
+    src: Location,
     rel: str,
-    out: Path,
+    out: Location,
     rules: Rules,
     *,
     scraped_at: datetime | None = None,
@@ -361,9 +376,9 @@ def process_file(
 
 
 def process_batch(
-    src: Path,
+    src: Location,
     rels: Sequence[str],
-    out: Path,
+    out: Location,
     rules: Rules,
     *,
     scraped_at: datetime | None = None,
@@ -400,9 +415,16 @@ def _carry(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _outputs_exist(out: Path, rel: str, entry: dict[str, Any]) -> bool:
+def _outputs_exist(out: Location, rel: str, entry: dict[str, Any]) -> bool:
     folder = document_dir(out, rel)
     withheld = set(entry.get("withheld", ()))  # duplicates left out by canonical_only
+    if isinstance(folder, RemotePath):  # one listing, not a request per document
+        present = folder.file_names()
+        return all(
+            Path(d["file"]).name in present
+            for d in entry.get("documents", [])
+            if Path(d["file"]).name not in withheld
+        )
     return all(
         (folder / Path(d["file"]).name).is_file()
         for d in entry.get("documents", [])
@@ -410,7 +432,7 @@ def _outputs_exist(out: Path, rel: str, entry: dict[str, Any]) -> bool:
     )
 
 
-def _drop_outputs(out: Path, rel: str) -> None:
+def _drop_outputs(out: Location, rel: str) -> None:
     with contextlib.suppress(ValueError, OSError):
         remove_stale(document_dir(out, rel), ())
 
@@ -422,16 +444,16 @@ class Manifest:
     the next run redoes exactly the files it cannot vouch for.
     """
 
-    def __init__(self, out: Path, entries: dict[str, dict[str, Any]] | None = None) -> None:
+    def __init__(self, out: Location, entries: dict[str, dict[str, Any]] | None = None) -> None:
         self.out = out
         self.entries: dict[str, dict[str, Any]] = entries or {}
 
     @property
-    def path(self) -> Path:
+    def path(self) -> Location:
         return self.out / STATE_DIR / MANIFEST
 
     @classmethod
-    def load(cls, out: Path) -> Manifest:
+    def load(cls, out: Location) -> Manifest:
         path = out / STATE_DIR / MANIFEST
         try:
             data = json.loads(path.read_text("utf-8"))
@@ -472,6 +494,9 @@ class Manifest:
             "files": dict(sorted(self.entries.items())),
         }
         path = self.path
+        if isinstance(path, RemotePath):
+            path.write_json(body)  # one object, complete when its upload completes
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
         try:
@@ -515,8 +540,8 @@ def batched(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 
 
 def run_folder(
-    src: Path,
-    out: Path,
+    src: Location,
+    out: Location,
     rules: Rules,
     *,
     full: bool = False,
@@ -541,6 +566,8 @@ def run_folder(
     started = time.perf_counter()
     if not src.is_dir():
         raise FileNotFoundError(f"source folder {src} does not exist or is not a folder")
+    if (dedup or canonical_only) and isinstance(out, RemotePath):
+        raise ValueError("deduplication needs a local output folder, not " + str(out))
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out, wait=wait):
         sweep_temp_files(out)
@@ -565,6 +592,7 @@ def run_folder(
         manifest.prune(set(rels))
         manifest.save()
         if dedup:
+            assert isinstance(out, Path)  # refused above for remote output
             report = deduplicate(
                 out, manifest.entries, processed, canonical_only=canonical_only, full=full
             )
@@ -577,9 +605,9 @@ def run_folder(
 
 
 def _clean_batches(
-    src: Path,
+    src: Location,
     batches: list[Sequence[str]],
-    out: Path,
+    out: Location,
     rules: Rules,
     scraped_at: datetime | None,
     entries: dict[str, dict[str, Any]],
@@ -628,9 +656,9 @@ def _clean_batches(
 
 
 def _process_batch_job(
-    src: Path,
+    src: Location,
     rels: Sequence[str],
-    out: Path,
+    out: Location,
     rules: Rules,
     scraped_at: datetime | None,
     previous: dict[str, dict[str, Any]],
