@@ -501,8 +501,14 @@ class Manifest:
         tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
         try:
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                json.dump(body, fh, ensure_ascii=False, indent=1)
-                fh.write("\n")
+                # json.dump would make one write call per token: group them instead.
+                chunks: list[str] = []
+                for chunk in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(body):
+                    chunks.append(chunk)
+                    if len(chunks) == 8192:
+                        fh.write("".join(chunks))
+                        chunks.clear()
+                fh.write("".join(chunks) + "\n")
             if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
                 tmp.unlink()  # keeps the manifest's modification time, as write_atomic does
             else:
