@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from e2e_support import (
+
+from tests.e2e.e2e_support import (
     BINARY_DUMP,
     INGEST,
     ROOT,

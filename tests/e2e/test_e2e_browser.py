@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from e2e_support import SCREENSHOTS, CliRun, UiServer, api_get
+
+from tests.e2e.e2e_support import SCREENSHOTS, CliRun, UiServer, api_get
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from e2e_support import INGEST, ROOT, SEEDS, UiServer, api_get, restore_sigint, stop
+
+from tests.e2e.e2e_support import INGEST, ROOT, SEEDS, UiServer, api_get, restore_sigint, stop
 
 pytestmark = pytest.mark.slow
 

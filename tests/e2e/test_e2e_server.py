@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import CliRun, UiServer, api_get, run_cli
+
+from tests.e2e.e2e_support import CliRun, UiServer, api_get, run_cli
 
 pytestmark = pytest.mark.slow
 
