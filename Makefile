@@ -15,9 +15,12 @@ export DO_NOT_TRACK := 1
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
+
+# Bytecode is compiled at install: machines here set PYTHONDONTWRITEBYTECODE, and without
+# .pyc files `import prefect` alone takes 4.6 s instead of 1.3 s.
 
 setup: $(STAMP)
 
