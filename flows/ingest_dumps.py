@@ -12,7 +12,9 @@ directly: ``ingest_dumps(source="seeds", output="cleaned")``.
 # pydantic from these annotations, and a served run loads this file by path, where string
 # annotations cannot be resolved.
 
+import os
 import re
+import socket
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -28,6 +30,7 @@ from prefect.states import Completed, Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
+from ingest.dedup import DedupReport, deduplicate
 from ingest.output import OutputLock, sweep_temp_files
 from ingest.rules import Rules, load_rules
 from ingest.run import (
@@ -36,8 +39,11 @@ from ingest.run import (
     RunSummary,
     batched,
     discover_sorted,
+    known_dumps,
     process_batch,
 )
+from ingest.scale import choice_from_env, task_runner
+from ingest.storage import RemotePath, is_remote, location
 
 FLOW_NAME = "ingest-dumps"
 DEFAULT_BATCH_SIZE = 200
@@ -59,8 +65,14 @@ def slug(text: str, fallback: str = "dumps") -> str:
 
 
 def source_slug(source: str | Path) -> str:
-    """The slug that names a source folder's runs and artifacts (its last path part)."""
-    return slug(Path(source).expanduser().resolve().name)
+    """The slug that names a source folder's runs and artifacts (its last path part).
+
+    >>> source_slug("s3://bucket/dumps/")
+    'dumps'
+    """
+    if is_remote(source):  # s3://bucket/dumps/ -> dumps
+        return slug(str(source).rstrip("/").rsplit("/", 1)[-1])
+    return slug(Path(str(location(source))).expanduser().resolve().name)
 
 
 def summary_key(source: str | Path) -> str:
@@ -98,8 +110,8 @@ def _retry_on_os_error(task: Any, task_run: Any, state: State) -> bool:
     cache_policy=NO_CACHE,
 )
 def discover_task(source: str) -> list[str]:
-    """List the dumps under ``source`` (sorted relative paths)."""
-    src = Path(source)
+    """List the dumps under ``source`` (sorted relative paths; a folder or an fsspec URL)."""
+    src = location(source)
     if not src.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist or is not a folder")
     rels = discover_sorted(src)
@@ -123,6 +135,7 @@ def clean_batch(
     rules: Rules,
     scraped_at: datetime | None,
     previous: dict[str, dict[str, Any]],
+    known: dict[str, str] | None = None,
 ) -> list[FileOutcome]:
     """Clean one batch of dumps with the library; bad dumps come back as ``failed`` outcomes.
 
@@ -131,16 +144,24 @@ def clean_batch(
     """
     logger = get_run_logger()
     outcomes = process_batch(
-        Path(source), rels, Path(output), rules, scraped_at=scraped_at, previous=previous
+        location(source),
+        rels,
+        location(output),
+        rules,
+        scraped_at=scraped_at,
+        previous=previous,
+        known_dumps=known,  # byte-identical dumps are linked by dedup, not re-cleaned
     )
     counts = Counter(o.status for o in outcomes)
     logger.info(
-        "%s: %d dumps, %d written, %d unchanged, %d failed",
+        "%s: %d dumps, %d written, %d unchanged, %d failed (on %s pid %d)",
         label,
         len(outcomes),
         counts["written"],
         counts["unchanged"],
         counts["failed"],
+        socket.gethostname(),  # which machine and worker process: Dask runs spread them
+        os.getpid(),
     )
     for o in outcomes:
         if o.status == "failed":
@@ -169,6 +190,45 @@ def save_manifest(manifest: Manifest, outcomes: list[FileOutcome], seen: list[st
     manifest.save()
 
 
+@task(
+    name="deduplicate",
+    task_run_name="deduplicate",
+    retries=2,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_condition_fn=_retry_on_os_error,
+    cache_policy=NO_CACHE,
+)
+def deduplicate_task(
+    output: str, manifest: Manifest, processed: list[str], canonical_only: bool, full: bool
+) -> DedupReport:
+    """Link duplicate stories across the output folder (ingest.dedup); runs under the lock."""
+    report = deduplicate(
+        Path(output), manifest.entries, set(processed), canonical_only=canonical_only, full=full
+    )
+    if report.manifest_changed:
+        manifest.save()
+    get_run_logger().info(report.line())
+    return report
+
+
+def dedup_rows(summary: RunSummary) -> list[str]:
+    """Duplicate counts for the summary artifact (nothing when dedup did not run)."""
+    d = summary.dedup
+    if not d:
+        return []
+    return [
+        "## Duplicates",
+        "",
+        "| | documents |",
+        "|---|---:|",
+        f"| new stories | {d['new']} |",
+        f"| exact duplicates | {d['exact_duplicates']} |",
+        f"| near duplicates | {d['near_duplicates']} |",
+        f"| byte-identical dumps | {d['duplicate_dumps']} |",
+        "",
+    ]
+
+
 def summary_markdown(summary: RunSummary, *, flow_run_name: str | None, rows_left_out: int) -> str:
     """The run's summary artifact, in markdown."""
     lines = [
@@ -186,6 +246,7 @@ def summary_markdown(summary: RunSummary, *, flow_run_name: str | None, rows_lef
         f"| documents written | {summary.documents_written} |",
         f"| duration | {summary.duration_s:.2f} s |",
         "",
+        *dedup_rows(summary),
         "## Removed spans per rule",
         "",
     ]
@@ -238,14 +299,22 @@ def failure_message(summary: RunSummary) -> str:
     named = ", ".join(f"{f.path} ({f.reason})" for f in summary.failed[:MAX_FAILED_IN_MESSAGE])
     more = len(summary.failed) - MAX_FAILED_IN_MESSAGE
     tail = f" and {more} more" if more > 0 else ""
-    return f"{len(summary.failed)} of {summary.files_seen} dumps failed: {named}{tail}"
+    dumps = len(summary.failed) - summary.records_failed
+    counted = f"{dumps} of {summary.files_seen} dumps failed" if dumps else ""
+    if summary.records_failed:
+        records = f"{summary.records_failed} record{'s' if summary.records_failed != 1 else ''}"
+        counted = f"{counted}, {records} failed" if counted else f"{records} failed"
+    return f"{counted}: {named}{tail}"
 
 
 @flow(
     name=FLOW_NAME,
     flow_run_name=run_name,
-    # Batches overlap their file I/O; a later issue brings process pools for CPU.
-    task_runner=cast(Any, ThreadPoolTaskRunner(max_workers=4)),
+    # Batches overlap their file I/O on threads. `ingest run --workers N / --dask-address`
+    # swaps in a Dask runner at run time (flow.with_options, ingest.scale); a process that
+    # loads this file itself (a served or work-pool run) takes it from INGEST_WORKERS /
+    # INGEST_DASK_ADDRESS in its environment.
+    task_runner=cast(Any, task_runner(choice_from_env()) or ThreadPoolTaskRunner(max_workers=4)),
     description="Clean a folder of news-aggregator dumps into JSON story documents.",
 )
 def ingest_dumps(
@@ -255,6 +324,8 @@ def ingest_dumps(
     batch_size: int = DEFAULT_BATCH_SIZE,
     full: bool = False,
     scraped_at: datetime | None = None,
+    dedup: bool = True,
+    canonical_only: bool = False,
 ) -> State:
     """Clean every new or changed dump under ``source`` into ``output``.
 
@@ -265,23 +336,29 @@ def ingest_dumps(
         batch_size: dumps per task run.
         full: reprocess every dump, not only new or changed ones.
         scraped_at: scrape time for relative dates (default: each file's modification time).
+        dedup: link duplicate stories across the output folder (duplicate_of / seen_in).
+        canonical_only: keep only each story's canonical document (implies dedup).
 
     The final state is Completed when every dump was cleaned, Failed (naming the failed
     dumps and their reasons) when any was not; either way its data is the ``RunSummary``.
     """
     started = time.perf_counter()
     logger = get_run_logger()
-    src, out = Path(source), Path(output)
+    src, out = location(source), location(output)  # folders, or fsspec URLs (s3://...)
     loaded = load_rules(rules)
     rels = discover_task(source)
     out.mkdir(parents=True, exist_ok=True)
     # One run per output folder at a time (a scheduled run and a manual one, say): the
     # second fails at once with the holder's pid rather than interleaving writes.
+    if isinstance(out, RemotePath):
+        logger.warning("no lock on remote output %s: do not run two runs into it at once", output)
     with OutputLock(out):
         swept = sweep_temp_files(out)
         if swept:
             logger.info("removed %d temporary files left by an interrupted run", swept)
         manifest = Manifest(out) if full else Manifest.load(out)
+        dedup = (dedup or canonical_only) and not isinstance(out, RemotePath)
+        known = known_dumps(manifest.entries, canonical_only) if dedup else None
         batches = [list(b) for b in batched(rels, batch_size)]
         logger.info(
             "%d dumps in %d batches of up to %d (%s run)",
@@ -299,15 +376,23 @@ def ingest_dumps(
                 loaded,
                 scraped_at,
                 {rel: manifest.entries[rel] for rel in batch if rel in manifest.entries},
+                dict(known) if known is not None else None,
             )
             for i, batch in enumerate(batches, 1)
         ]
         outcomes = [o for fut in futures for o in fut.result()]
         save_manifest(manifest, outcomes, rels)
+        report = None
+        if dedup:
+            processed = sorted(o.path for o in outcomes if o.status != "unchanged")
+            report = deduplicate_task(str(out), manifest, processed, canonical_only, full)
 
     summary = RunSummary(source=str(src), output=str(out))
     for outcome in outcomes:
         summary.add(outcome)
+    if report is not None:
+        summary.dedup = report.to_json()
+        summary.duplicate_dumps = report.duplicate_dumps
     summary.duration_s = time.perf_counter() - started
 
     rows = document_rows(outcomes)

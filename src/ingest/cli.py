@@ -12,7 +12,14 @@ from pathlib import Path
 from ingest import __version__
 from ingest.errors import IngestError, RulesError
 from ingest.rules import Rules, load_rules
+from ingest.scale import (
+    RunnerChoice,
+    choose_runner,
+    distributed_api_problem,
+    env_for_runner,
+)
 from ingest.sources import clean_source
+from ingest.storage import location
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 EXIT_BUSY = 3  # the output folder is locked by another run
@@ -27,6 +34,23 @@ def parse_time(value: str) -> datetime:
             f"{value!r} is not an ISO-8601 time (e.g. 2025-08-15T12:00:00Z)"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def scale_options(p: argparse.ArgumentParser) -> None:
+    """``--workers`` / ``--dask-address`` (docs/scale-out.md)."""
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="clean batches on N local worker processes (a local Dask cluster; with --local, "
+        "a process pool); needs a Prefect server unless --local",
+    )
+    where.add_argument(
+        "--dask-address",
+        metavar="tcp://HOST:PORT",
+        help="clean batches on an existing Dask scheduler's workers (needs a Prefect server)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     run = sub.add_parser("run", help="clean every dump under SRC into DST")
-    run.add_argument("src", type=Path, metavar="SRC")
-    run.add_argument("--out", type=Path, default=Path("cleaned"), metavar="DST")
+    # SRC and DST: folders, or fsspec URLs such as s3://bucket/dumps/ (ingest.storage).
+    run.add_argument("src", type=location, metavar="SRC")
+    run.add_argument("--out", type=location, default=Path("cleaned"), metavar="DST")
     run.add_argument(
         "--full", action="store_true", help="reprocess every dump, not only changed ones"
     )
@@ -59,13 +84,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="run with the library alone, without Prefect (no flow run is recorded)",
     )
     run.add_argument("--quiet", action="store_true", help="print only the summary line")
+    run.add_argument(
+        "--no-dedup",
+        action="store_true",
+        help="do not link duplicate stories across the output folder (docs/dedup.md)",
+    )
+    run.add_argument(
+        "--canonical-only",
+        action="store_true",
+        help="keep only each story's canonical document; duplicates are not written",
+    )
+    scale_options(run)
     common(run)
 
     serve = sub.add_parser(
         "serve", help="serve a scheduled Prefect deployment that runs SRC into DST"
     )
-    serve.add_argument("src", type=Path, metavar="SRC")
-    serve.add_argument("--out", type=Path, default=Path("cleaned"), metavar="DST")
+    serve.add_argument("src", type=location, metavar="SRC")
+    serve.add_argument("--out", type=location, default=Path("cleaned"), metavar="DST")
+    scale_options(serve)
     when = serve.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", help='a cron schedule, e.g. "0 * * * *" (hourly)')
     when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
@@ -124,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
     from ingest.run import run_folder
 
+    if args.dask_address:
+        print("ingest: --dask-address needs the Prefect flow: drop --local", file=sys.stderr)
+        return EXIT_USAGE
     if not args.src.is_dir():
         print(
             f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
@@ -136,6 +176,9 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         full=args.full,
         scraped_at=args.scraped_at,
         batch_size=args.batch_size,
+        workers=args.workers,  # --local: a process pool of N (default: one per CPU)
+        dedup=not args.no_dedup,
+        canonical_only=args.canonical_only,
     )
     for failed in summary.failed:
         print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)
@@ -159,9 +202,18 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
             f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
         )
         return EXIT_USAGE
+    runner = _runner_or_none(args)
+    if runner is None:
+        return EXIT_USAGE
     api = choose_api()
+    problem = distributed_api_problem(runner, api.url)
+    if problem:
+        print(f"ingest: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if not args.quiet:
         print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
+        if runner.distributed:
+            print(f"ingest: {runner.describe()}", file=sys.stderr, flush=True)
     result = run_flow(
         args.src,
         args.out,
@@ -170,6 +222,9 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         full=args.full,
         scraped_at=args.scraped_at,
         api=api,
+        runner=runner,
+        dedup=not args.no_dedup,
+        canonical_only=args.canonical_only,
     )
     link = flow_run_url(api, result.flow_run_id)
     if not args.quiet:
@@ -198,6 +253,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
         )
         return EXIT_USAGE
+    runner = _runner_or_none(args)
+    if runner is None:
+        return EXIT_USAGE
     api = choose_api()
     if api.url is None:
         print(
@@ -208,6 +266,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
     os.environ["PREFECT_API_URL"] = api.url  # the runner's flow-run subprocesses inherit it
+    if runner.distributed:
+        # Served runs load flows/ingest_dumps.py afresh in a subprocess, which picks its
+        # task runner from these (ingest.scale.choice_from_env).
+        os.environ.update(env_for_runner(runner))
+        print(f"ingest: {runner.describe()}", file=sys.stderr, flush=True)
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     flow = load_flow()
@@ -236,6 +299,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # pause here, so a stopped `ingest serve` leaves no schedule firing into the void.
             pause_deployment(f"{flow.name}/{name}")
     return EXIT_OK
+
+
+def _runner_or_none(args: argparse.Namespace) -> RunnerChoice | None:
+    """The task runner that --workers / --dask-address ask for; None (said why) if invalid."""
+    try:
+        return choose_runner(args.workers, args.dask_address)
+    except ValueError as exc:
+        print(f"ingest: {exc}", file=sys.stderr)
+        return None
 
 
 def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:

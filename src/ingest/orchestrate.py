@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.run import RunSummary
+from ingest.scale import RunnerChoice, flow_with_runner
+from ingest.storage import RemotePath
 
 # Settings every Prefect process of ours starts with (unless the user set them).
 PREFECT_ENV_DEFAULTS = {
@@ -150,19 +152,28 @@ class FlowResult:
 
 
 def run_flow(
-    source: Path,
-    output: Path,
+    source: Path | RemotePath,
+    output: Path | RemotePath,
     *,
     rules: Path | None = None,
     batch_size: int = 200,
     full: bool = False,
     scraped_at: datetime | None = None,
     api: ApiChoice | None = None,
+    runner: RunnerChoice | None = None,
+    dedup: bool = True,
+    canonical_only: bool = False,
 ) -> FlowResult:
-    """Run the flow once in this process, on ``api`` (default: :func:`choose_api`)."""
+    """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
+
+    ``runner`` picks the task runner for the batches (ingest.scale; default: the flow's
+    thread pool). SRC and DST may be object-store locations (ingest.storage).
+    """
     quiet_prefect_env()
     api = api or choose_api()
     flow = load_flow()
+    if runner is not None:
+        flow = flow_with_runner(flow, runner)
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -175,6 +186,8 @@ def run_flow(
             batch_size=batch_size,
             full=full,
             scraped_at=scraped_at,
+            dedup=dedup,
+            canonical_only=canonical_only,
             return_state=True,
         )
         try:

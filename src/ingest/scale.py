@@ -1,0 +1,167 @@
+"""Which Prefect task runner cleans the batches: chosen at run time, the flow unchanged.
+
+- default: the flow's own thread pool (one process; what ``ingest run`` always did);
+- ``--workers N``: a local Dask cluster of N worker processes, one thread each
+  (``distributed.LocalCluster`` through prefect-dask's ``DaskTaskRunner``), started for the
+  run and stopped after it;
+- ``--dask-address tcp://HOST:PORT``: an existing Dask scheduler, whose workers may be on
+  other machines (they need ``ingest`` installed and the same view of SRC and DST, e.g. an
+  ``s3://`` bucket).
+
+A distributed run needs a real Prefect API (``ingest ui`` or ``PREFECT_API_URL``): a task
+run on a Dask worker reports to the API of its flow run, and in Prefect's no-server
+(ephemeral) mode there is none to reach, so every worker would start a temporary server of
+its own (measured: ../shared/prefect-notes.md). :func:`distributed_api_problem` says so.
+
+Nothing here imports Prefect, Dask or distributed at module level.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc)://[^\s/:]+(:\d{1,5})?/?$")
+
+
+@dataclass(frozen=True)
+class RunnerChoice:
+    """How the batches run: ``kind`` is ``local``, ``local-dask`` or ``dask``."""
+
+    kind: str
+    workers: int | None = None
+    address: str | None = None
+
+    @property
+    def distributed(self) -> bool:
+        return self.kind != "local"
+
+    def describe(self) -> str:
+        if self.kind == "local-dask":
+            return f"task runner: a local Dask cluster of {self.workers} worker processes"
+        if self.kind == "dask":
+            return f"task runner: the Dask scheduler at {self.address}"
+        return "task runner: threads in this process (the flow's default)"
+
+
+def choose_runner(workers: int | None = None, dask_address: str | None = None) -> RunnerChoice:
+    """Validate ``--workers`` / ``--dask-address``; raise ValueError with a usable message.
+
+    >>> choose_runner().kind, choose_runner(workers=2).kind
+    ('local', 'local-dask')
+    >>> choose_runner(dask_address="tcp://10.0.0.5:8786").address
+    'tcp://10.0.0.5:8786'
+    """
+    if workers is not None and dask_address:
+        raise ValueError("give --workers or --dask-address, not both")
+    if dask_address:
+        if not _ADDRESS.match(dask_address):
+            raise ValueError(
+                f"--dask-address {dask_address!r} is not a scheduler address "
+                "such as tcp://10.0.0.5:8786"
+            )
+        return RunnerChoice("dask", address=dask_address.rstrip("/"))
+    if workers is not None:
+        if workers < 1:
+            raise ValueError(f"--workers must be 1 or more, not {workers}")
+        return RunnerChoice("local-dask", workers=workers)
+    return RunnerChoice("local")
+
+
+# How a process that loads the flow file itself (a served run, a work-pool worker's run)
+# learns the task runner: from its environment.
+ENV_WORKERS = "INGEST_WORKERS"
+ENV_DASK_ADDRESS = "INGEST_DASK_ADDRESS"
+
+
+def env_for_runner(choice: RunnerChoice) -> dict[str, str]:
+    """The environment variables that make :func:`choice_from_env` return ``choice``."""
+    if choice.kind == "dask" and choice.address:
+        return {ENV_DASK_ADDRESS: choice.address}
+    if choice.kind == "local-dask" and choice.workers:
+        return {ENV_WORKERS: str(choice.workers)}
+    return {}
+
+
+def choice_from_env(env: dict[str, str] | None = None) -> RunnerChoice:
+    """The runner ``INGEST_WORKERS`` / ``INGEST_DASK_ADDRESS`` ask for (default: local).
+
+    >>> choice_from_env({"INGEST_WORKERS": "2"}).describe()
+    'task runner: a local Dask cluster of 2 worker processes'
+    """
+    source = os.environ if env is None else env
+    workers = source.get(ENV_WORKERS, "").strip()
+    return choose_runner(
+        int(workers) if workers else None, source.get(ENV_DASK_ADDRESS, "").strip() or None
+    )
+
+
+def distributed_api_problem(choice: RunnerChoice, api_url: str | None) -> str | None:
+    """Why ``choice`` cannot run on ``api_url`` (None: the ephemeral mode), or None if it can."""
+    if not choice.distributed or api_url:
+        return None
+    return (
+        f"--{'workers' if choice.kind == 'local-dask' else 'dask-address'} runs the batches "
+        "on Dask workers, and they need a real Prefect API to report to: without one, every "
+        "worker starts a temporary Prefect server of its own (slow, and its task runs are "
+        "lost). Start the local server with `ingest ui --detach` (workers on other machines: "
+        "`ingest ui --host 0.0.0.0`), or set PREFECT_API_URL to a Prefect server, then run "
+        "again."
+    )
+
+
+def worker_env() -> dict[str, str]:
+    """Environment for local Dask workers: this checkout importable (for ``flows/``)."""
+    from ingest.orchestrate import checkout_root
+
+    root = checkout_root()
+    paths = [str(root)] if root else []
+    if os.environ.get("PYTHONPATH"):
+        paths.append(os.environ["PYTHONPATH"])
+    return {"PYTHONPATH": os.pathsep.join(paths)} if paths else {}
+
+
+def task_runner(choice: RunnerChoice) -> Any | None:
+    """A Prefect task runner for ``choice``; None keeps the flow's own (threads)."""
+    if choice.kind == "local":
+        return None
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    if choice.kind == "dask":
+        return DaskTaskRunner(address=choice.address)
+    return DaskTaskRunner(
+        cluster_class="distributed.LocalCluster",
+        cluster_kwargs={
+            "n_workers": choice.workers,
+            "threads_per_worker": 1,  # cleaning is CPU-bound Python: processes, not threads
+            "processes": True,
+            "host": "127.0.0.1",  # nothing listens beyond loopback
+            "dashboard_address": None,  # no dashboard server (and no port to find)
+            "env": worker_env(),
+        },
+    )
+
+
+def flow_with_runner(flow: Any, choice: RunnerChoice) -> Any:
+    """``flow`` with the task runner for ``choice`` (the flow object itself for ``local``)."""
+    runner = task_runner(choice)
+    return flow if runner is None else flow.with_options(task_runner=runner)
+
+
+def shared_location_problem(choice: RunnerChoice, *locations: str | Path) -> str | None:
+    """A warning when workers on other machines would see local paths they may not have."""
+    from ingest.storage import is_remote
+
+    if choice.kind != "dask":
+        return None
+    local = [str(p) for p in locations if not is_remote(p)]
+    if not local:
+        return None
+    return (
+        f"{', '.join(local)} {'is a local path' if len(local) == 1 else 'are local paths'}: "
+        "workers of the Dask scheduler on other machines must see the same folder "
+        "(a shared mount), or use an object store URL such as s3://bucket/prefix/"
+    )
