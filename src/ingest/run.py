@@ -572,13 +572,13 @@ def run_folder(
     started = time.perf_counter()
     if not src.is_dir():
         raise FileNotFoundError(f"source folder {src} does not exist or is not a folder")
-    if (dedup or canonical_only) and isinstance(out, RemotePath):
-        raise ValueError("deduplication needs a local output folder, not " + str(out))
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out, wait=wait):
         sweep_temp_files(out)
         manifest = Manifest(out) if full else Manifest.load(out)
-        dedup = dedup or canonical_only
+        # ingest.dedup reads and rewrites local files: skipped on object storage, as in the
+        # flow (docs/scale-out.md).
+        dedup = (dedup or canonical_only) and not isinstance(out, RemotePath)
         known = known_dumps(manifest.entries, canonical_only) if dedup else None
         processed: set[str] = set()
         rels = discover_sorted(src)
@@ -598,7 +598,7 @@ def run_folder(
         manifest.prune(set(rels))
         manifest.save()
         if dedup:
-            assert isinstance(out, Path)  # refused above for remote output
+            assert isinstance(out, Path)  # never on remote output (above)
             report = deduplicate(
                 out, manifest.entries, processed, canonical_only=canonical_only, full=full
             )

@@ -139,7 +139,9 @@ def task_runner(choice: RunnerChoice) -> Any | None:
             "threads_per_worker": 1,  # cleaning is CPU-bound Python: processes, not threads
             "processes": True,
             "host": "127.0.0.1",  # nothing listens beyond loopback
-            "dashboard_address": None,  # no dashboard server (and no port to find)
+            # The scheduler's HTTP endpoints (health, metrics): any free loopback port, so
+            # runs side by side never collide on 8787.
+            "dashboard_address": ":0",
             "env": worker_env(),
         },
     )
