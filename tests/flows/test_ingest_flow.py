@@ -95,7 +95,13 @@ def test_run_publishes_named_tasks_and_artifacts(seeds_copy: Path, tmp_path: Pat
     assert found["flow_run"].name.startswith("seeds-20")
     assert found["flow_run"].state.type.value == "COMPLETED"
     assert found["task_names"] == sorted(
-        ["discover", "clean-batch-001-of-002", "clean-batch-002-of-002", "save-manifest"]
+        [
+            "discover",
+            "clean-batch-001-of-002",
+            "clean-batch-002-of-002",
+            "save-manifest",
+            "deduplicate",
+        ]
     )
     assert set(found["task_states"].values()) == {"COMPLETED"}
 
@@ -104,6 +110,8 @@ def test_run_publishes_named_tasks_and_artifacts(seeds_copy: Path, tmp_path: Pat
     assert "| files seen | 2 |" in markdown.data
     assert "| processed | 2 |" in markdown.data
     assert f"| documents written | {summary.documents_written} |" in markdown.data
+    assert f"| new stories | {summary.documents_written} |" in markdown.data  # seeds: no dups
+    assert "| exact duplicates | 0 |" in markdown.data
     for rule, count in summary.removed_by_rule.items():
         assert f"| {rule} | {count} |" in markdown.data
 
