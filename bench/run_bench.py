@@ -416,6 +416,33 @@ def machine() -> dict[str, Any]:
     return info
 
 
+def _spin(n: int) -> float:
+    started = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i * i
+    return time.perf_counter() - started
+
+
+def cores_free(n: int = 4_000_000) -> dict[str, float]:
+    """A pure-Python loop alone, then two at once in two processes: are 2 cores free now?
+
+    ``parallel_speedup`` near 2 means the machine can give the 2-worker run two cores; near
+    1, other work is using one of them, and the 1-vs-2-cores figure says nothing.
+    """
+    one = _spin(n)
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_spin, [n // 10] * 2))  # start both workers before the clock
+        started = time.perf_counter()
+        list(pool.map(_spin, [n, n]))
+        both = time.perf_counter() - started
+    return {
+        "one_s": round(one, 3),
+        "two_at_once_s": round(both, 3),
+        "parallel_speedup": round(2 * one / both, 2),
+    }
+
+
 def _mb(n: int) -> float:
     return n / 1_000_000
 
@@ -438,6 +465,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         "sizes": {},
         "seed": args.seed,
         "workers": args.workers,
+        "cores_free_start": cores_free(),
         "batch_size": args.batch_size,
     }
     results["started"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -518,6 +546,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     results["machine"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["machine"]["cores_free_end"] = cores_free()
     results["ratios"] = ratios(results, args.workers)
     results["targets"] = [
         {
@@ -574,7 +603,9 @@ def table(r: dict[str, Any], workers: int) -> str:
     lines = [
         f"machine: {m.get('cpu_model', '?')}, {m['cpus']} CPUs, {m.get('mem_gb', '?')} GB, "
         f"Python {m['python']}, ftfy {m['ftfy']}, git {m.get('git', '?')}",
-        f"load average at start {m['load_avg_start']}, at end {m['load_avg_end']}",
+        f"load average at start {m['load_avg_start']}, at end {m['load_avg_end']}; two "
+        f"CPU loops at once ran {r['cores_free_start']['parallel_speedup']}x one at the start, "
+        f"{m['cores_free_end']['parallel_speedup']}x at the end (2 = two free cores)",
         "",
         f"{'dumps':>8} {'MB':>7} {'w':>2} {'wall s':>8} {'dumps/s':>8} {'MB/s':>6} "
         f"{'peak RSS MB':>11} {'workers RSS':>11} {'re-run s':>8}",

@@ -23,9 +23,9 @@ def test_harness_reports_every_measurement(tmp_path: Path) -> None:
             sys.executable,
             str(ROOT / "bench" / "run_bench.py"),
             "--sizes",
-            "12,24",
+            "16",
             "--batch-size",
-            "5",
+            "4",
             "--no-prefect",
             "--profile",
             "--out",
@@ -43,7 +43,7 @@ def test_harness_reports_every_measurement(tmp_path: Path) -> None:
     report = json.loads((out / "results.json").read_text())
 
     assert report["machine"]["cpus"] >= 1
-    assert set(report["sizes"]) == {"12", "24"}
+    assert set(report["sizes"]) == {"16"} and report["complete"] is True
     for n, entry in report["sizes"].items():
         assert entry["files"] == int(n) and entry["bytes"] > 0
         one, two = entry["library_w1"], entry["library_w2"]
@@ -55,8 +55,8 @@ def test_harness_reports_every_measurement(tmp_path: Path) -> None:
         assert two["peak_rss_workers_mb"] > 0  # the pool's processes ran and were measured
         again = entry["library_incremental"]
         assert again["unchanged"] == int(n) and again["processed"] == 0
-    assert report["ftfy_synth"]["files"] == 12 and report["ftfy_synth"]["mb_per_s"] > 0
-    assert report["ftfy_seeds"]["files"] == 12 and report["library_seeds_w1"]["failed"] == 0
+    assert report["ftfy_synth"]["files"] == 16 and report["ftfy_synth"]["mb_per_s"] > 0
+    assert report["ftfy_seeds"]["files"] == 16 and report["library_seeds_w1"]["failed"] == 0
     assert "prefect" not in report
     assert "run_folder" in (out / "profile.txt").read_text()
 
@@ -67,7 +67,7 @@ def test_harness_reports_every_measurement(tmp_path: Path) -> None:
     assert targets["prefect_server_vs_library"]["met"] is None  # not measured here
     assert isinstance(targets["library_vs_ftfy"]["met"], bool)
     # Corpora are cached for the next run; outputs were written to the scratch folder only.
-    assert (out / "corpus" / "synth-v1-s0-n24" / ".complete").is_file()
+    assert (out / "corpus" / "synth-v1-s0-n16" / ".complete").is_file()
     assert not any(p.name.startswith("ingest-bench-") for p in tmp_path.iterdir())
 
 
