@@ -124,11 +124,40 @@ def worker_env() -> dict[str, str]:
     return {"PYTHONPATH": os.pathsep.join(paths)} if paths else {}
 
 
+def ship_flow_code() -> list[str]:
+    """Send the flow file's code to Dask workers with each task; return the module names.
+
+    Tasks are pickled by reference to their module. Prefect loads a served or work-pool run
+    from the file path and names the module after the file (``ingest_dumps``), a name the
+    scheduler and workers cannot import (``No module named 'ingest_dumps'``); and workers
+    on other machines may not have ``flows/`` at all. Pickled by value, the flow's few
+    functions travel with the tasks; the library (``ingest``) is imported by reference, so
+    workers need only ``ingest`` installed.
+    """
+    import sys
+
+    import cloudpickle  # type: ignore[import-untyped]
+
+    from ingest.orchestrate import checkout_root
+
+    root = checkout_root()
+    target = (root / "flows" / "ingest_dumps.py").resolve() if root else None
+    shipped = []
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and target and Path(file).resolve() == target:
+            cloudpickle.register_pickle_by_value(module)
+            shipped.append(name)
+    return shipped
+
+
 def task_runner(choice: RunnerChoice) -> Any | None:
     """A Prefect task runner for ``choice``; None keeps the flow's own (threads)."""
     if choice.kind == "local":
         return None
     from prefect_dask.task_runners import DaskTaskRunner
+
+    ship_flow_code()
 
     if choice.kind == "dask":
         return DaskTaskRunner(address=choice.address)
