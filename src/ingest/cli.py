@@ -17,6 +17,7 @@ from ingest.scale import (
     choose_runner,
     distributed_api_problem,
     env_for_runner,
+    shared_location_problem,
 )
 from ingest.sources import clean_source
 from ingest.storage import location
@@ -214,6 +215,9 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
         if runner.distributed:
             print(f"ingest: {runner.describe()}", file=sys.stderr, flush=True)
+    shared = shared_location_problem(runner, args.src, args.out)
+    if shared:
+        print(f"ingest: warning: {shared}", file=sys.stderr, flush=True)
     result = run_flow(
         args.src,
         args.out,

@@ -22,7 +22,10 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ingest.storage import RemotePath
 
 _ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc)://[^\s/:]+(:\d{1,5})?/?$")
 
@@ -182,7 +185,9 @@ def flow_with_runner(flow: Any, choice: RunnerChoice) -> Any:
     return flow if runner is None else flow.with_options(task_runner=runner)
 
 
-def shared_location_problem(choice: RunnerChoice, *locations: str | Path) -> str | None:
+def shared_location_problem(
+    choice: RunnerChoice, *locations: str | Path | RemotePath
+) -> str | None:
     """A warning when workers on other machines would see local paths they may not have."""
     from ingest.storage import is_remote
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ingest.cli import build_parser
-from ingest.scale import RunnerChoice, choice_from_env, choose_runner, env_for_runner, task_runner
+from ingest.scale import (
+    RunnerChoice,
+    choice_from_env,
+    choose_runner,
+    env_for_runner,
+    shared_location_problem,
+    task_runner,
+)
 from ingest.storage import RemotePath
 
 
@@ -42,3 +51,11 @@ def test_cli_takes_urls_and_scale_options() -> None:
     assert str(args.out) == "/tmp/out" and args.workers == 2
     with pytest.raises(SystemExit):
         build_parser().parse_args(["run", "seeds", "--workers", "2", "--dask-address", "tcp://h:1"])
+
+
+def test_remote_scheduler_with_local_paths_is_warned_about() -> None:
+    remote = choose_runner(dask_address="tcp://10.0.0.5:8786")
+    warning = shared_location_problem(remote, Path("dumps"), "s3://bucket/out/")
+    assert warning and warning.startswith("dumps is a local path")
+    assert shared_location_problem(remote, "s3://b/in", "s3://b/out") is None
+    assert shared_location_problem(choose_runner(workers=2), Path("dumps")) is None
