@@ -29,6 +29,7 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
+from prefect.utilities.annotations import quote
 
 from ingest.dedup import DedupReport, deduplicate
 from ingest.output import OutputLock, sweep_temp_files
@@ -371,21 +372,25 @@ def ingest_dumps(
             clean_batch.submit(
                 f"clean-batch-{i:03d}-of-{len(batches):03d}",
                 str(src),
-                batch,
+                quote(batch),
                 str(out),
-                loaded,
+                quote(loaded),
                 scraped_at,
-                {rel: manifest.entries[rel] for rel in batch if rel in manifest.entries},
-                dict(known) if known is not None else None,
+                # quote(): Prefect would otherwise walk these large arguments looking for
+                # upstream futures, on every task submission.
+                quote({rel: manifest.entries[rel] for rel in batch if rel in manifest.entries}),
+                quote(dict(known)) if known is not None else None,
             )
             for i, batch in enumerate(batches, 1)
         ]
         outcomes = [o for fut in futures for o in fut.result()]
-        save_manifest(manifest, outcomes, rels)
+        save_manifest(quote(manifest), quote(outcomes), quote(rels))
         report = None
         if dedup:
             processed = sorted(o.path for o in outcomes if o.status != "unchanged")
-            report = deduplicate_task(str(out), manifest, processed, canonical_only, full)
+            report = deduplicate_task(
+                str(out), quote(manifest), quote(processed), canonical_only, full
+            )
 
     summary = RunSummary(source=str(src), output=str(out))
     for outcome in outcomes:

@@ -33,11 +33,13 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import MinHashLSH
 
 from ingest.document import Sighting, doc_id, dumps_json
 from ingest.output import STATE_DIR, document_dir, write_atomic
@@ -144,11 +146,15 @@ def _crc32(data: bytes) -> int:
 
 @cache
 def _permutations(num_perm: int, seed: int) -> Any:
+    from datasketch import MinHash  # datasketch pulls in scipy: ~97 MB, loaded only for dedup
+
     return MinHash(num_perm=num_perm, seed=seed).permutations
 
 
 def signature(items: Iterable[bytes], settings: DedupSettings = DEFAULT_SETTINGS) -> Signature:
     """The MinHash signature (``num_perm`` uint32 values) of a set of shingles."""
+    from datasketch import MinHash
+
     mh = MinHash(
         num_perm=settings.num_perm,
         seed=settings.seed,
@@ -421,6 +427,8 @@ class DedupIndex:
         """The LSH tables over every indexed signature (built on first use)."""
         if self._lsh is None:
             s = self.settings
+            from datasketch import MinHashLSH
+
             self._lsh = MinHashLSH(threshold=s.lsh_threshold, num_perm=s.num_perm)
             with self._lsh.insertion_session() as session:
                 for key in sorted(self.records):
