@@ -154,17 +154,37 @@ def ship_flow_code() -> list[str]:
     return shipped
 
 
+def _dask_runner_class() -> Any:
+    """prefect-dask's ``DaskTaskRunner``, passing ``quote()``-d task arguments through.
+
+    ``prefect.utilities.annotations.quote`` (which spares Prefect a walk through large
+    arguments) is a tuple subclass; Dask rebuilds tuples in task arguments, so the task
+    received a plain ``(value,)`` instead of ``value``. Unquoted here, after prefect-dask's
+    own look for futures (which does not enter a quote), the value goes to Dask as is.
+    """
+    from prefect.utilities.annotations import quote
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    class IngestDaskTaskRunner(DaskTaskRunner):
+        def _optimize_futures(self, expr: Any) -> Any:
+            out = super()._optimize_futures(expr)
+            if isinstance(out, dict):
+                return {k: v.unquote() if isinstance(v, quote) else v for k, v in out.items()}
+            return out
+
+    return IngestDaskTaskRunner
+
+
 def task_runner(choice: RunnerChoice) -> Any | None:
     """A Prefect task runner for ``choice``; None keeps the flow's own (threads)."""
     if choice.kind == "local":
         return None
-    from prefect_dask.task_runners import DaskTaskRunner
-
+    runner_class = _dask_runner_class()
     ship_flow_code()
 
     if choice.kind == "dask":
-        return DaskTaskRunner(address=choice.address)
-    return DaskTaskRunner(
+        return runner_class(address=choice.address)
+    return runner_class(
         cluster_class="distributed.LocalCluster",
         cluster_kwargs={
             "n_workers": choice.workers,

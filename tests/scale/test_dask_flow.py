@@ -43,13 +43,14 @@ def test_flow_on_a_local_dask_cluster_reads_and_writes_a_bucket(
     prefect_api: None, s3: S3, corpus: Path, rules: Rules, tmp_path: Path
 ) -> None:
     from flows.ingest_dumps import ingest_dumps
+    from prefect_dask.task_runners import DaskTaskRunner
 
     plain = run_folder(corpus, tmp_path / "plain", rules, scraped_at=WHEN, workers=1)
     src = s3.upload(corpus, "dask/dumps")
     out = s3.url("dask/out/")
 
     flow = flow_with_runner(ingest_dumps, choose_runner(workers=2))
-    assert type(flow.task_runner).__name__ == "DaskTaskRunner"
+    assert isinstance(flow.task_runner, DaskTaskRunner)
     state = flow(source=src, output=out, batch_size=3, scraped_at=WHEN, return_state=True)
     summary = state.result(raise_on_failure=False)
     assert isinstance(summary, RunSummary), summary

@@ -33,11 +33,13 @@ def test_bad_choices_say_why(workers: int | None, address: str | None, message: 
 
 
 def test_runner_kinds_and_environment_round_trip() -> None:
+    from prefect_dask.task_runners import DaskTaskRunner
+
     assert task_runner(RunnerChoice("local")) is None
     for choice in (choose_runner(workers=3), choose_runner(dask_address="tcp://10.0.0.5:8786")):
         assert choice_from_env(env_for_runner(choice)) == choice
         runner = task_runner(choice)
-        assert type(runner).__name__ == "DaskTaskRunner"
+        assert isinstance(runner, DaskTaskRunner)
     local = task_runner(choose_runner(workers=3))
     assert local.cluster_kwargs["n_workers"] == 3 and local.cluster_kwargs["processes"]
     assert local.cluster_kwargs["host"] == "127.0.0.1"
