@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -53,6 +53,14 @@ DEFAULT_BATCH_SIZE = 200
 MAX_TABLE_ROWS = 5000
 # Failed dumps named in the final state's message; the summary artifact lists them all.
 MAX_FAILED_IN_MESSAGE = 5
+
+
+T = TypeVar("T")
+
+
+def unwalked(value: T) -> T:
+    """``quote(value)``, typed as the value: Prefect passes it through without walking it."""
+    return cast(T, quote(value))
 
 
 def slug(text: str, fallback: str = "dumps") -> str:
@@ -372,24 +380,24 @@ def ingest_dumps(
             clean_batch.submit(
                 f"clean-batch-{i:03d}-of-{len(batches):03d}",
                 str(src),
-                quote(batch),
+                unwalked(batch),
                 str(out),
-                quote(loaded),
+                unwalked(loaded),
                 scraped_at,
-                # quote(): Prefect would otherwise walk these large arguments looking for
+                # unwalked(): Prefect would otherwise walk these large arguments looking for
                 # upstream futures, on every task submission.
-                quote({rel: manifest.entries[rel] for rel in batch if rel in manifest.entries}),
-                quote(dict(known)) if known is not None else None,
+                unwalked({rel: manifest.entries[rel] for rel in batch if rel in manifest.entries}),
+                unwalked(dict(known)) if known is not None else None,
             )
             for i, batch in enumerate(batches, 1)
         ]
         outcomes = [o for fut in futures for o in fut.result()]
-        save_manifest(quote(manifest), quote(outcomes), quote(rels))
+        save_manifest(unwalked(manifest), unwalked(outcomes), unwalked(rels))
         report = None
         if dedup:
             processed = sorted(o.path for o in outcomes if o.status != "unchanged")
             report = deduplicate_task(
-                str(out), quote(manifest), quote(processed), canonical_only, full
+                str(out), unwalked(manifest), unwalked(processed), canonical_only, full
             )
 
     summary = RunSummary(source=str(src), output=str(out))
