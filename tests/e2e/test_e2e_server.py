@@ -70,6 +70,7 @@ def test_cli_run_is_recorded_on_the_server(ui_server: UiServer, first_cli_run: C
         "clean-batch-001-of-002": "COMPLETED",
         "clean-batch-002-of-002": "COMPLETED",
         "save-manifest": "COMPLETED",
+        "deduplicate": "COMPLETED",
     }
 
     docs = documents(run.output)
@@ -85,6 +86,8 @@ def test_cli_run_is_recorded_on_the_server(ui_server: UiServer, first_cli_run: C
         "processed | 2",
         "failed | 1",
         f"documents written | {len(docs)}",
+        f"new stories | {len(docs)}",
+        "exact duplicates | 0",
     ):
         assert f"| {row} |" in text, text
     assert "| broken.txt | binary_file |" in text
