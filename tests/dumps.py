@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ingest.clean import DumpResult
 from ingest.decode import decode_bytes
+from ingest.document import Removal
 
 DAILY8_CHROME = [
     "Hashtags",
@@ -80,12 +81,18 @@ def check_reassembly(data: bytes, result: DumpResult) -> None:
     for rep in result.repairs:
         assert lines[rep.line - 1] == rep.before, f"repair on line {rep.line} does not match"
         lines[rep.line - 1] = rep.after
+    by_line: dict[int, list[Removal]] = defaultdict(list)
+    for r in [r for d in result.documents for r in d.removed] + list(result.orphans):
+        by_line[r.line - 1].append(r)
     blanked = list(lines)
-    removals = [r for d in result.documents for r in d.removed] + list(result.orphans)
-    for r in removals:
-        line = blanked[r.line - 1]
-        assert line[r.start : r.start + len(r.text)] == r.text, f"removal {r} not at its place"
-        blanked[r.line - 1] = line[: r.start] + " " * len(r.text) + line[r.start + len(r.text) :]
+    for n, removals in by_line.items():  # each line rebuilt once: linear on a 10 MB line
+        line, pieces, prev = lines[n], [], 0
+        for r in sorted(removals, key=lambda r: r.start):
+            assert line[r.start : r.start + len(r.text)] == r.text, f"removal {r} not at its place"
+            assert r.start >= prev, f"{r} overlaps another removal"
+            pieces += [line[prev : r.start], " " * len(r.text)]
+            prev = r.start + len(r.text)
+        blanked[n] = "".join([*pieces, line[prev:]])
     covered: set[int] = set()
     for doc in result.documents:
         span = range(doc.source.line_start - 1, doc.source.line_end)

@@ -6,17 +6,12 @@ import json
 import os
 import subprocess
 import sys
-from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
-from ingest.clean import DumpResult
-from ingest.decode import decode_bytes
-from ingest.document import Removal
 from ingest.output import STATE_DIR
 from ingest.synth import generate_dump
-from tests.dumps import check_reassembly, tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 INGEST = Path(sys.executable).with_name("ingest")
@@ -72,45 +67,3 @@ def assert_no_partial_output(out: Path) -> None:
 def ingest_available() -> None:
     if not INGEST.exists():
         pytest.skip(f"the ingest command is not installed next to {sys.executable}")
-
-
-def check_reassembly_fast(data: bytes, result: DumpResult) -> None:
-    """tests/dumps.py:check_reassembly for huge lines: the same property, linear time.
-
-    The original blanks each removal by rebuilding its line, which is quadratic on a 10 MB
-    line with 100,000 removals; here each line is rebuilt once. Small inputs go to the
-    original, so the two cannot drift apart unnoticed.
-    """
-    if len(data) < 1_000_000:
-        check_reassembly(data, result)
-        return
-    lines = decode_bytes(data).text.split("\n")
-    for rep in result.repairs:
-        assert lines[rep.line - 1] == rep.before, f"repair on line {rep.line} does not match"
-        lines[rep.line - 1] = rep.after
-    by_line: dict[int, list[Removal]] = defaultdict(list)
-    for r in [r for d in result.documents for r in d.removed] + list(result.orphans):
-        by_line[r.line - 1].append(r)
-    blanked = list(lines)
-    for n, removals in by_line.items():
-        line, pieces, prev = lines[n], [], 0
-        for r in sorted(removals, key=lambda r: r.start):
-            assert line[r.start : r.start + len(r.text)] == r.text, f"{r} not at its place"
-            assert r.start >= prev, f"{r} overlaps another removal"
-            pieces += [line[prev : r.start], " " * len(r.text)]
-            prev = r.start + len(r.text)
-        blanked[n] = "".join([*pieces, line[prev:]])
-    covered: set[int] = set()
-    for doc in result.documents:
-        span = range(doc.source.line_start - 1, doc.source.line_end)
-        covered.update(span)
-        kept = Counter(w for n in span for w in blanked[n].split())
-        expected = tokens(doc.text)
-        for value in (doc.outlet, doc.published_text, doc.headline):
-            expected += tokens(value)
-        assert kept == expected, (
-            f"document {doc.source.index}: {kept - expected} / {expected - kept}"
-        )
-    for n, line in enumerate(blanked):
-        if n not in covered:
-            assert not line.strip(), f"line {n + 1} is in no document and not removed"

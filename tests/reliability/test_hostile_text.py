@@ -21,7 +21,8 @@ from ingest.output import document_dir
 from ingest.rules import Rules
 from ingest.run import run_folder
 from ingest.sources import clean_source
-from tests.reliability.conftest import check_reassembly_fast, dump, manifest
+from tests.dumps import check_reassembly
+from tests.reliability.conftest import dump, manifest
 from tests.reliability.hostile import NEAR_MISSES, HostileCase, mixed, near_miss, near_misses
 
 REFUSALS = {"empty_file", "whitespace_only", "binary_file", "no_story", "invalid_encoding"}
@@ -37,7 +38,7 @@ def clean_and_check(data: bytes, rules: Rules, scraped_at: datetime) -> DumpResu
     except IngestError as exc:
         assert exc.reason in REFUSALS, exc
         return None
-    check_reassembly_fast(data, result)
+    check_reassembly(data, result)
     return result
 
 
