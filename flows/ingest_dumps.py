@@ -110,14 +110,16 @@ def _retry_on_os_error(task: Any, task_run: Any, state: State) -> bool:
     return False
 
 
-@task(
-    name="discover",
-    task_run_name="discover",
-    retries=2,
-    retry_delay_seconds=exponential_backoff(backoff_factor=2),
-    retry_condition_fn=_retry_on_os_error,
-    cache_policy=NO_CACHE,
-)
+# Every task does I/O: retried with backoff (2, 4, 8 s) when, and only when, it failed on an
+# OSError; never cached, since the manifest is our own, content-based cache.
+IO_TASK: dict[str, Any] = {
+    "retry_delay_seconds": exponential_backoff(backoff_factor=2),
+    "retry_condition_fn": _retry_on_os_error,
+    "cache_policy": NO_CACHE,
+}
+
+
+@task(name="discover", task_run_name="discover", retries=2, **IO_TASK)
 def discover_task(source: str) -> list[str]:
     """List the dumps under ``source`` (sorted relative paths; a folder or an fsspec URL)."""
     src = location(source)
@@ -128,14 +130,7 @@ def discover_task(source: str) -> list[str]:
     return rels
 
 
-@task(
-    name="clean-batch",
-    task_run_name="{label}",
-    retries=3,
-    retry_delay_seconds=exponential_backoff(backoff_factor=2),
-    retry_condition_fn=_retry_on_os_error,
-    cache_policy=NO_CACHE,
-)
+@task(name="clean-batch", task_run_name="{label}", retries=3, **IO_TASK)
 def clean_batch(
     label: str,
     source: str,
@@ -178,14 +173,7 @@ def clean_batch(
     return outcomes
 
 
-@task(
-    name="save-manifest",
-    task_run_name="save-manifest",
-    retries=3,
-    retry_delay_seconds=exponential_backoff(backoff_factor=2),
-    retry_condition_fn=_retry_on_os_error,
-    cache_policy=NO_CACHE,
-)
+@task(name="save-manifest", task_run_name="save-manifest", retries=3, **IO_TASK)
 def save_manifest(manifest: Manifest, outcomes: list[FileOutcome], seen: list[str]) -> None:
     """Record every outcome in the output folder's manifest (atomic write).
 
@@ -199,14 +187,7 @@ def save_manifest(manifest: Manifest, outcomes: list[FileOutcome], seen: list[st
     manifest.save()
 
 
-@task(
-    name="deduplicate",
-    task_run_name="deduplicate",
-    retries=2,
-    retry_delay_seconds=exponential_backoff(backoff_factor=2),
-    retry_condition_fn=_retry_on_os_error,
-    cache_policy=NO_CACHE,
-)
+@task(name="deduplicate", task_run_name="deduplicate", retries=2, **IO_TASK)
 def deduplicate_task(
     output: str, manifest: Manifest, processed: list[str], canonical_only: bool, full: bool
 ) -> DedupReport:
