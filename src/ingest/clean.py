@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ingest.decode import decode_bytes
 from ingest.document import Document, RecordFailure, Removal, Repair, Source
-from ingest.errors import IngestError
+from ingest.errors import IngestError, too_large
 from ingest.language import detect_language
 from ingest.published import format_utc, resolve_published
 from ingest.repair import repair_line
@@ -80,11 +80,7 @@ def clean_dump(
     """
     limit = rules.settings.max_file_bytes
     if len(data) > limit:
-        raise IngestError(
-            "too_large",
-            f"the file is {len(data):,} bytes, over the limit of {limit:,}; raise "
-            "settings.max_file_bytes in a rules file (--rules) to accept it",
-        )
+        raise too_large(len(data), limit)
     sha = hashlib.sha256(data).hexdigest()
     decoded = decode_bytes(data)
     lines = decoded.text.split("\n")

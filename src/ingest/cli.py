@@ -144,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_ui(
             host=args.host, port=args.port, detach=args.detach, stop=args.stop, status=args.status
         )
+    if args.command in ("run", "serve") and not args.src.is_dir():
+        print(
+            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
+        )
+        return EXIT_USAGE
     if args.command == "run":
         from ingest.output import OutputBusyError
 
@@ -164,11 +169,6 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
 
     if args.dask_address:
         print("ingest: --dask-address needs the Prefect flow: drop --local", file=sys.stderr)
-        return EXIT_USAGE
-    if not args.src.is_dir():
-        print(
-            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
-        )
         return EXIT_USAGE
     summary = run_folder(
         args.src,
@@ -198,11 +198,6 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "WARNING")
     from ingest.orchestrate import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
 
-    if not args.src.is_dir():
-        print(
-            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
-        )
-        return EXIT_USAGE
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
@@ -252,11 +247,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ingest.orchestrate import choose_api, load_flow, pause_deployment, quiet_prefect_env
 
     quiet_prefect_env()
-    if not args.src.is_dir():
-        print(
-            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
-        )
-        return EXIT_USAGE
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE

@@ -18,3 +18,12 @@ class IngestError(Exception):
 
 class RulesError(ValueError):
     """A rules file that cannot be used: raised before any dump is touched."""
+
+
+def too_large(size: int, limit: int) -> IngestError:
+    """The refusal of a file over ``settings.max_file_bytes``, naming the setting to raise."""
+    return IngestError(
+        "too_large",
+        f"the file is {size:,} bytes, over the limit of {limit:,}; raise "
+        "settings.max_file_bytes in a rules file (--rules) to accept it",
+    )

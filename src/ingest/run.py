@@ -26,7 +26,7 @@ from typing import Any
 from ingest import __version__
 from ingest.dedup import DUPLICATE_DUMP, deduplicate
 from ingest.document import dumps_document
-from ingest.errors import IngestError
+from ingest.errors import IngestError, too_large
 from ingest.output import (
     STATE_DIR,
     TMP_SUFFIX,
@@ -237,11 +237,7 @@ def read_dump(src: Location, rel: str, max_bytes: int) -> bytes:
             if len(data) <= max_bytes:
                 return data
             size = max(size, len(data))
-        raise IngestError(
-            "too_large",
-            f"the file is {size:,} bytes, over the limit of {max_bytes:,}; raise "
-            "settings.max_file_bytes in a rules file (--rules) to accept it",
-        )
+        raise too_large(size, max_bytes)
     except PermissionError:
         raise IngestError(
             "permission_denied", "the file cannot be read (permission denied); check its mode"

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from ingest.clean import DumpResult, clean_dump
 from ingest.detect import detect_kind
-from ingest.errors import IngestError
+from ingest.errors import too_large
 from ingest.rules import Rules
 
 
@@ -20,11 +20,7 @@ def check_size(data: bytes, rules: Rules) -> None:
     """Refuse a file over ``settings.max_file_bytes``, whatever its kind."""
     limit = rules.settings.max_file_bytes
     if len(data) > limit:
-        raise IngestError(
-            "too_large",
-            f"the file is {len(data):,} bytes, over the limit of {limit:,}; raise "
-            "settings.max_file_bytes in a rules file (--rules) to accept it",
-        )
+        raise too_large(len(data), limit)
 
 
 def clean_source(

@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ingest.errors import IngestError
+from ingest.errors import IngestError, too_large
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 LOCAL_PROTOCOLS = frozenset({"file", "local"})
@@ -221,11 +221,7 @@ class RemotePath:
             raise IngestError(
                 "permission_denied", "the object cannot be read (access denied)"
             ) from None
-        raise IngestError(
-            "too_large",
-            f"the file is {size:,} bytes, over the limit of {max_bytes:,}; raise "
-            "settings.max_file_bytes in a rules file (--rules) to accept it",
-        )
+        raise too_large(size, max_bytes)
 
     # -- writing --------------------------------------------------------------------------
     def mkdir(self, parents: bool = True, exist_ok: bool = True) -> None:
