@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+
+import orjson
 
 SCHEMA_VERSION = 1
 
@@ -152,7 +155,11 @@ class Document:
     duplicate_of: str | None = None
     seen_in: tuple[Sighting, ...] = field(default=())
 
-    @property
+    # Derived values are cached: the fields are frozen, and the writer asks for word_count
+    # twice per document (JSON and run summary), which re-split the whole text each time.
+    # cached_property stores into the instance __dict__, which frozen dataclasses allow.
+
+    @cached_property
     def id(self) -> str:
         """Stable id: the dump's content hash and the story's position in it.
 
@@ -161,12 +168,14 @@ class Document:
         """
         return doc_id(self.source.sha256, self.source.index)
 
-    @property
+    @cached_property
     def word_count(self) -> int:
+        """Whitespace-separated words in the text."""
         return len(self.text.split())
 
-    @property
+    @cached_property
     def text_sha256(self) -> str:
+        """SHA-256 of the text as UTF-8, so readers can check the text they load."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def to_json(self) -> dict[str, Any]:
@@ -199,6 +208,43 @@ def dumps_document(doc: Document) -> str:
     return dumps_json(doc.to_json())
 
 
+def encode_document(doc: Document) -> bytes:
+    """A document's file bytes: :func:`dumps_document` as UTF-8, without the round trip."""
+    return encode_json(doc.to_json())
+
+
 def dumps_json(body: dict[str, Any]) -> str:
     """Serialise a document's JSON object as every document file is written."""
+    try:
+        return _orjson(body).decode("utf-8")
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return _stdlib(body)
+
+
+def encode_json(body: dict[str, Any]) -> bytes:
+    """:func:`dumps_json` as UTF-8 bytes, what a document file holds.
+
+    >>> encode_json({"a": ["é", 1, None], "b": {}}).decode()
+    '{\\n  "a": [\\n    "é",\\n    1,\\n    null\\n  ],\\n  "b": {}\\n}\\n'
+    """
+    try:
+        return _orjson(body)
+    except TypeError:
+        return _stdlib(body).encode("utf-8")
+
+
+def _orjson(body: dict[str, Any]) -> bytes:
+    """The bytes of :func:`_stdlib`, ~60x faster; TypeError for what orjson refuses.
+
+    The standard library falls back to its pure-Python encoder whenever ``indent`` is set.
+    orjson writes the same bytes for every value a document holds (strings, whole numbers,
+    booleans, null, lists, objects; checked for every code point). Documents hold no
+    floats, whose text differs (``1e+16`` against ``1e16``). Lone surrogates and integers
+    beyond 64 bits raise, and the caller then uses the standard library, as before.
+    """
+    return orjson.dumps(body, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def _stdlib(body: dict[str, Any]) -> str:
+    """The reference serialisation: indented two spaces, non-ASCII kept, newline at the end."""
     return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
