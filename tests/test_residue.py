@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from unittest import mock
 
-from ingest.residue import Cut, apply_cuts, find_cuts, find_teaser_end
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest import residue
+from ingest.residue import (
+    Cut,
+    apply_cuts,
+    find_cuts,
+    find_matches,
+    find_teaser_end,
+    scan_plan,
+    words_from,
+)
 from ingest.rules import Rules
 
 
@@ -146,3 +160,111 @@ def test_find_teaser_end_abbreviation_is_not_a_sentence_end(rules: Rules) -> Non
 def test_apply_cuts_joins_with_single_space() -> None:
     line = "A. XX B. YY"
     assert apply_cuts(line, [Cut("r", 3, 5), Cut("r", 9, 11)]) == "A. B."
+
+
+# --- The scan pre-filter (find_matches) must find exactly what finditer finds. ---
+
+MORE_LOOKALIKES = [
+    "Read more about it: here is the rest of the sentence.",
+    "He said read more: books and papers.",
+    "The score was 3:1 at half-time. 4:2 Later it ended.",  # "4:2" is no duration
+    "The talk ran 2:30 minutes",  # no sentence end before the time
+    "Matthew 5:9 says so. John 3:16 is quoted too",
+    "Doors open. 10:30 GMT is the time.",
+    "It closed. 9:15 am Eastern saw the first trades.",
+    "Ends at 12:45",
+    "WATCHMAN: a film",
+    "MOREOVER: this is not a teaser.",
+]
+
+
+@pytest.mark.parametrize("line", MORE_LOOKALIKES)
+def test_more_lookalikes_stay(line: str, rules: Rules) -> None:
+    assert clean(line, rules) == (line, [])
+
+
+FOUND = [
+    ("READ MORE: Ferry fares frozen", "READ MORE: Ferry fares frozen"),  # at column 0
+    ("x " * 400 + "It ended. 12:34", "12:34"),  # at the very end of a long line
+    ("x " * 400 + "It ended. 1:02:03 Then more.", "1:02:03"),  # three-part, far in
+    ("a. b: c: d: e: f. 0:07 Next one", "0:07"),  # colons in the window before it
+    ("One: two. WATCH: Storm hits coast And it rained.", "WATCH: Storm hits coast"),
+]
+
+
+@pytest.mark.parametrize(("line", "removed"), FOUND)
+def test_prefiltered_rules_still_match(line: str, removed: str, rules: Rules) -> None:
+    assert [t for _, t in clean(line, rules)[1]] == [removed]
+
+
+USER_PATTERNS = [
+    r"(?<=\. )\d+:\d\d",
+    r"(?i)read more: ",  # case-insensitive: no required characters, plain scan
+    r"(?m)\d:\d\d$",  # MULTILINE: "$" is no end-of-text anchor
+    r"\d:\d\d$",
+    r"\d:\d\d\Z",
+    r"(?:^|(?<= ))[A-Z]\w*:",  # unbounded: plain scan
+    r"(?<!\w)(?:AB|C(?:D|E)?)+ ?:",
+    r"[^ ]:[0-9]",  # negated first class: no first-character filter
+    r"(?:x?y?):\d",
+    r"(?<=\w)::?",
+]
+TEXT = st.text(alphabet=st.sampled_from(list("0123456789:. ABCDEx y\nR")), max_size=120)
+
+
+@given(text=TEXT, which=st.sampled_from(USER_PATTERNS), windows=st.booleans())
+@settings(max_examples=600, deadline=None)
+def test_find_matches_equals_finditer(text: str, which: str, windows: bool) -> None:
+    pattern = re.compile(which)
+    # Short texts would take the plain scan; windows=True forces the anchored windows.
+    with mock.patch.object(residue, "_ATTEMPT_COST", 0 if windows else 12):
+        found = [m.span() for m in find_matches(pattern, text)]
+    assert found == [m.span() for m in pattern.finditer(text)]
+
+
+def _rule_text() -> st.SearchStrategy[str]:
+    pieces = [
+        "READ MORE: ",
+        "Read more: ",
+        "WATCH: ",
+        "3:10 ",
+        "1:02:03",
+        "12:4",
+        ". ",
+        "”",
+        "at ",
+        "GMT ",
+        "Zed ",
+        "x ",
+        "The ",
+        ": ",
+        "\u2028",
+        "\x1c",
+        "9",
+    ]
+    return st.lists(st.sampled_from(pieces), max_size=40).map("".join)
+
+
+@given(text=_rule_text(), windows=st.booleans())
+@settings(max_examples=600, deadline=None)
+def test_builtin_rules_match_as_finditer(text: str, windows: bool, rules: Rules) -> None:
+    for rule in rules.inline:
+        with mock.patch.object(residue, "_ATTEMPT_COST", 0 if windows else 12):
+            found = [m.span() for m in find_matches(rule.pattern, text)]
+        assert found == [m.span() for m in rule.pattern.finditer(text)], rule.name
+
+
+@given(text=st.text(alphabet=st.sampled_from(list("ab .\t\u00a0\u2028\x1c\x1f\n")), max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_words_from_equals_regex_words(text: str) -> None:
+    for pos in (0, 1, 5):
+        expected = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text[pos:])]
+        expected = [(s + pos, e + pos, w) for s, e, w in expected][:4]
+        assert words_from(text, pos, 4) == expected
+
+
+def test_scan_plan_of_builtin_rules(rules: Rules) -> None:
+    plans = {r.name: scan_plan(r.pattern) for r in rules.inline}
+    assert plans["video_duration_end"].at_end
+    assert not plans["video_duration"].at_end and plans["video_duration"].width == 8
+    assert plans["teaser_link"].first is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import re._parser as _sre_parser  # type: ignore[import-not-found]
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,6 +138,33 @@ def _is_mark(word: str) -> bool:
     return not any(ch.isalnum() for ch in word)
 
 
+def words_from(text: str, pos: int, count: int) -> list[tuple[int, int, str]]:
+    """The first ``count`` whitespace-separated words of ``text[pos:]`` with their spans.
+
+    Splits a chunk just long enough instead of running a regex match per word, and never
+    copies the rest of a long line.
+
+    >>> words_from("ab  cd e", 1, 2)
+    [(1, 2, 'b'), (4, 6, 'cd')]
+    """
+    size = 16 * count + 16
+    while True:
+        end = pos + size
+        chunk = text[pos:end]
+        # With a remainder after ``count`` words, those words are whole (whitespace follows).
+        found = chunk.split(None, count)
+        if len(found) > count or end >= len(text):
+            break
+        size *= 4
+    spans = []
+    at = 0
+    for word in found[:count]:
+        start = chunk.find(word, at)  # only whitespace lies between ``at`` and the word
+        at = start + len(word)
+        spans.append((pos + start, pos + at, word))
+    return spans
+
+
 def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -> int | None:
     """Find where a teaser's headline, starting at ``pos``, gives way to the next sentence.
 
@@ -175,20 +202,16 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
     """
     # Only the window and one word past it matter: listing every word to the end of the line
     # made a line of many teasers quadratic (100 KB of "READ MORE: x " took 90 s).
-    words = [
-        (m.start(), m.end(), m.group())
-        for _, m in zip(
-            range(settings.max_teaser_words + 2), _WORD.finditer(text, pos), strict=False
-        )
-    ]
+    words = words_from(text, pos, settings.max_teaser_words + 2)
     window = words[: settings.max_teaser_words + 1]
     if not window:
         return None
+    # "." / "?" / "!" in a word is a cheap test that skips ends_sentence for most words.
     stop = next(
         (
             i
             for i, (_, _, w) in enumerate(window)
-            if ends_sentence(w) and w.rstrip(_CLOSING)[-1] == "."
+            if "." in w and ends_sentence(w) and w.rstrip(_CLOSING)[-1] == "."
         ),
         len(window),
     )
@@ -196,7 +219,11 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
     upto = min(stop, len(window) - 1)
     for i in range(lo, upto + 1):
         prev = window[i - 1][2]
-        if ends_sentence(prev) and prev.rstrip(_CLOSING)[-1] in "?!":
+        if (
+            ("?" in prev or "!" in prev)
+            and ends_sentence(prev)
+            and prev.rstrip(_CLOSING)[-1] in "?!"
+        ):
             return window[i - 1][1]
     if _is_title_case(window):
         end = _find_title_case_end(window[: stop + 1], cues.starters)
@@ -312,12 +339,17 @@ def _is_title_case(window: list[tuple[int, int, str]]) -> bool:
     colon = next((i for i, w in enumerate(words[:3]) if w.endswith(":")), None)
     if colon is not None:
         words = words[colon + 1 :]
-    head = [
-        w
-        for w in words
-        if w.lower().strip(",:;") not in _TITLE_SMALL and not _is_mark(w) and not w[:1].isdigit()
-    ]
-    return len(head) >= 4 and all(_is_title_word(w) for w in head[:4])
+    # The first four significant words decide; stop at the first that is not a title word.
+    seen = 0
+    for w in words:
+        if w.lower().strip(",:;") in _TITLE_SMALL or _is_mark(w) or w[:1].isdigit():
+            continue
+        if not _is_title_word(w):
+            return False
+        seen += 1
+        if seen == 4:
+            return True
+    return False
 
 
 def _is_title_word(word: str) -> bool:
@@ -368,9 +400,7 @@ def find_cuts(
     """List the non-overlapping spans the inline rules remove from a line, left to right."""
     cuts: list[Cut] = []
     for rule in rules:
-        if not all(ch in line for ch in required_chars(rule.pattern)):
-            continue  # the rule cannot match here: skip scanning the line with it
-        for m in rule.pattern.finditer(line):
+        for m in find_matches(rule.pattern, line):
             if rule.kind == "regex":
                 if m.end() > m.start():
                     cuts.append(Cut(rule.name, m.start(), m.end()))
@@ -384,6 +414,238 @@ def find_cuts(
             continue
         kept.append(cut)
     return kept
+
+
+@dataclass(frozen=True)
+class ScanPlan:
+    """What a pattern's shape says about where its matches can be, worked out once per rule.
+
+    ``required``: characters every match consumes. ``width``: the longest match, or None
+    when unbounded (or too long for windows to pay). ``at_end``: every match ends at the end
+    of the text (a top-level ``$`` or ``\\Z``, without MULTILINE). ``first``: a one-character
+    class holding every character a match can start with (lookarounds skipped), or None.
+    """
+
+    pattern: re.Pattern[str]
+    required: tuple[str, ...]
+    width: int | None
+    at_end: bool
+    first: re.Pattern[str] | None = None
+
+
+# Windows longer than this cost more match attempts than a plain scan saves.
+_MAX_WINDOW = 64
+# One match attempt costs about as much as the scanner stepping over this many characters.
+_ATTEMPT_COST = 12
+
+
+def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
+    r"""Work out a pattern's :class:`ScanPlan` from its parsed form.
+
+    >>> p = scan_plan(re.compile(r"(?:^|(?<=[.!] ))(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$"))
+    >>> p.required, p.width, p.at_end
+    ((':',), 8, True)
+    >>> p = scan_plan(re.compile(r"(?<!\w)(?:MORE|WATCH) ?: "))
+    >>> sorted(p.required), p.width, p.at_end, p.first.findall("MOVE WATER")
+    ([' ', ':'], 8, False, ['M', 'W'])
+    >>> p = scan_plan(re.compile(r"(?m)x+:$"))
+    >>> p.required, p.width, p.at_end
+    ((':', 'x'), None, False)
+    """
+    required = tuple(sorted(required_chars(pattern)))
+    try:
+        parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
+        hi = parsed.getwidth()[1]
+        last = parsed.data[-1] if parsed.data else None
+        first = _first_class(parsed.data, pattern.flags)
+    except Exception:  # a private parser: if it ever changes, just do not pre-filter
+        return ScanPlan(pattern, required, None, at_end=False)
+    at_end = (
+        last is not None
+        and last[0] is _sre_parser.AT
+        and last[1] in (_sre_parser.AT_END, _sre_parser.AT_END_STRING)
+        and not pattern.flags & re.MULTILINE
+    )
+    width = hi if hi <= _MAX_WINDOW else None
+    return ScanPlan(pattern, required, width, at_end=at_end, first=first)
+
+
+_CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+}
+
+
+def _first_class(items: Any, flags: int) -> re.Pattern[str] | None:
+    r"""A character class matching every character a match can start with, or None.
+
+    Lookarounds and anchors consume nothing, so the first character comes from what follows
+    them. None when unsure (a negated class, ``.``, case-insensitive parts, back-references).
+
+    >>> _first_class(_sre_parser.parse(r"(?<=\. )(?:\d:)?[0-5]?\d:").data, 0).pattern
+    '[\\d\\U00000030-\\U00000035]'
+    """
+    if flags & re.IGNORECASE:
+        return None
+    pieces, nullable = _first_pieces(items)
+    if pieces is None or nullable:
+        return None
+    return re.compile("[" + "".join(dict.fromkeys(pieces)) + "]", flags & re.ASCII)
+
+
+def _first_pieces(items: Any) -> tuple[list[str] | None, bool]:
+    """Class pieces for the first character a sequence consumes; and whether it can be empty."""
+    c = _sre_parser
+    pieces: list[str] = []
+    for op, av in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # zero-width
+        if op is c.LITERAL:
+            return [*pieces, f"\\U{av:08x}"], False
+        if op is c.IN:
+            cls = _class_pieces(av)
+            return (None if cls is None else pieces + cls), False
+        if op is c.SUBPATTERN and not av[1] & re.IGNORECASE:
+            sub, nullable = _first_pieces(av[3])
+        elif op is c.ATOMIC_GROUP:
+            sub, nullable = _first_pieces(av)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            sub, nullable = _first_pieces(av[2])
+            nullable = nullable or av[0] == 0
+        elif op is c.BRANCH:
+            sub, nullable = [], False
+            for branch in av[1]:
+                got, empty = _first_pieces(branch)
+                if got is None:
+                    return None, False
+                sub, nullable = sub + got, nullable or empty
+        else:
+            return None, False  # ".", [^...] as a literal, back-references: do not guess
+        if sub is None:
+            return None, False
+        pieces += sub
+        if not nullable:
+            return pieces, False
+    return pieces, True
+
+
+def _class_pieces(items: Any) -> list[str] | None:
+    c = _sre_parser
+    pieces = []
+    for op, av in items:
+        if op is c.LITERAL:
+            pieces.append(f"\\U{av:08x}")
+        elif op is c.RANGE:
+            pieces.append(f"\\U{av[0]:08x}-\\U{av[1]:08x}")
+        elif op is c.CATEGORY and str(av) in _CATEGORIES:
+            pieces.append(_CATEGORIES[str(av)])
+        else:
+            return None  # a negated class or an unknown item
+    return pieces
+
+
+# Plans by pattern identity: hashing a compiled pattern rehashes its code on every call,
+# and a rule's pattern lives as long as the loaded rules do.
+_PLANS: dict[int, ScanPlan] = {}
+
+
+def _plan_for(pattern: re.Pattern[str]) -> ScanPlan:
+    plan = _PLANS.get(id(pattern))
+    if plan is None or plan.pattern is not pattern:
+        if len(_PLANS) >= 256:
+            _PLANS.clear()  # rules reloaded many times (tests): start over
+        plan = _PLANS[id(pattern)] = scan_plan(pattern)
+    return plan
+
+
+def find_matches(pattern: re.Pattern[str], line: str) -> Iterator[re.Match[str]]:
+    r"""The matches of ``pattern.finditer(line)``, trying the pattern only where one can be.
+
+    Rule patterns start with lookbehinds, which leave the regex engine no first character
+    to skip ahead by: it attempts a match at every position of a line. Instead:
+
+    * a line lacking a character every match consumes has no match;
+    * a pattern ending in ``$`` is tried only in the last ``width + 1`` characters;
+    * otherwise each match contains one of the required characters (the rarest in the line
+      is the anchor), so it starts at most ``width - 1`` before an anchor, and only those
+      starts are attempted (``pattern.match`` at a position sees the same lookbehind and
+      ``^`` as a scan does), in order, resuming after each match as ``finditer`` does.
+
+    >>> p = re.compile(r"(?<=\. )\d:\d\d")
+    >>> [m.group() for m in find_matches(p, "At 3:10 no. 4:20 yes. 5:30 yes")]
+    ['4:20', '5:30']
+    >>> [m.group() for m in find_matches(re.compile(r"(?<= )\d:\d\d$"), "gone 1:00")]
+    ['1:00']
+    """
+    plan = _plan_for(pattern)
+    anchor, count = "", 0
+    for ch in plan.required:
+        n = line.count(ch)
+        if not n:
+            return  # a character every match needs is missing
+        if not anchor or n < count:
+            anchor, count = ch, n
+    width = plan.width
+    if width is None:
+        yield from pattern.finditer(line)
+    elif plan.at_end:
+        yield from pattern.finditer(line, max(0, len(line) - 1 - width))
+    elif not anchor or count * width * _ATTEMPT_COST > len(line):
+        yield from pattern.finditer(line)  # anchors too dense for windows to pay
+    else:
+        yield from _match_near(pattern, line, anchor, width, plan.first)
+
+
+def _match_near(
+    pattern: re.Pattern[str],
+    line: str,
+    anchor: str,
+    width: int,
+    first: re.Pattern[str] | None,
+) -> Iterator[re.Match[str]]:
+    """``finditer``'s matches, each of which consumes ``anchor`` and is at most ``width`` long.
+
+    A match starting at ``s`` holds an anchor in ``[s, s + width)``; so, with ``c`` the
+    first anchor at or after the resume point, no match starts before ``c - width + 1``,
+    and any match starting at or before ``c`` comes first. Within that window only the
+    characters a match can start with (``first``) are tried.
+    """
+    pos = 0
+    while (c := line.find(anchor, pos)) >= 0:
+        m = _leftmost_match(pattern, line, max(pos, c - width + 1), c, first)
+        if m is None:
+            pos = c + 1
+        else:
+            yield m
+            pos = m.end()  # resume after it, as finditer does
+
+
+def _leftmost_match(
+    pattern: re.Pattern[str], line: str, lo: int, hi: int, first: re.Pattern[str] | None
+) -> re.Match[str] | None:
+    """The match of ``pattern`` starting leftmost in ``line[lo:hi + 1]``, or None.
+
+    ``first`` (a one-character class) skips the starts no match can begin at.
+
+    >>> _leftmost_match(re.compile(r"b+"), "abcbb", 0, 4, re.compile("[b]"))
+    <re.Match object; span=(1, 2), match='b'>
+    """
+    s = lo
+    while s <= hi:
+        if first is not None:
+            f = first.search(line, s, hi + 1)  # one character: the end bound changes nothing
+            if f is None:
+                return None
+            s = f.start()
+        m = pattern.match(line, s)
+        if m is not None:
+            return m
+        s += 1
+    return None
 
 
 @functools.lru_cache(maxsize=256)
