@@ -74,9 +74,21 @@ class Profile:
     inline: tuple[InlineRule, ...]
 
     def matches(self, lines: list[str]) -> bool:
-        """Say whether enough of the profile's signature lines occur in the dump."""
-        found = {i for line in lines for i, p in enumerate(self.detect) if p.search(line)}
-        return len(found) >= self.detect_min
+        """Say whether enough of the profile's signature lines occur in the dump.
+
+        Each pattern is run over the lines in C (``any(map(...))``), stopping at its first
+        hit, and the profile stops at ``detect_min`` patterns found; it used to run every
+        pattern on every line from a Python loop, once per dump.
+        """
+        if self.detect_min <= 0:
+            return True
+        found = 0
+        for pattern in self.detect:
+            if any(map(pattern.search, lines)):
+                found += 1
+                if found >= self.detect_min:
+                    return True
+        return False
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ lines matching the detected profiles' chrome rules.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 from ingest.residue import ends_sentence, is_capitalised
@@ -49,7 +50,7 @@ class Block:
 
 def detect_profiles(lines: list[str], rules: Rules) -> tuple[Profile, ...]:
     """The aggregator profiles whose signature lines the dump shows."""
-    stripped = [line.strip() for line in lines if line.strip()]
+    stripped = [text for text in map(str.strip, lines) if text]
     return tuple(p for p in rules.profiles if p.matches(stripped))
 
 
@@ -105,29 +106,29 @@ def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = 
     """Find every related-story header, in order; chrome lines are never an outlet."""
     headers: list[Header] = []
     max_outlet = rules.settings.max_outlet_chars
+    stripped = list(map(str.strip, lines))
+    anchors = _anchor_lines(stripped, rules.published)
     n = len(lines)
     taken = -1
-    for i, raw in enumerate(lines):
-        if i <= taken:
+    for i in sorted(anchors):
+        text = stripped[i]
+        if i <= taken or not text:
             continue
-        text = raw.strip()
-        if not text or not any(p.match(text) for p in rules.published):
-            continue
-        above = lines[i - 1].strip() if i > taken + 1 else ""
+        above = stripped[i - 1] if i > taken + 1 else ""
         is_outlet = looks_like_outlet(above, max_outlet) and not any(
             r.pattern.match(above) for r in chrome
         )
         outlet_line = i - 1 if is_outlet else None
-        bm = rules.byline.match(lines[i + 1].strip()) if i + 1 < n else None
+        bm = rules.byline.match(stripped[i + 1]) if i + 1 < n else None
         if outlet_line is None and bm is None:
             continue
         byline_line = i + 1 if bm else None
-        outlet = lines[outlet_line].strip() if outlet_line is not None else None
+        outlet = stripped[outlet_line] if outlet_line is not None else None
         byline = bm.group("outlet").strip() if bm else None
         j = (byline_line or i) + 1
-        while j < n and not lines[j].strip():
+        while j < n and not stripped[j]:
             j += 1
-        headline_line = j if j < n and not _is_next_anchor(lines, j, rules) else None
+        headline_line = j if j < n and not _is_next_anchor(anchors, j, n, rules) else None
         headers.append(
             Header(
                 outlet=outlet or byline,
@@ -136,7 +137,7 @@ def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = 
                 published_line=i,
                 byline=byline,
                 byline_line=byline_line,
-                headline=lines[j].strip() if headline_line is not None else None,
+                headline=stripped[j] if headline_line is not None else None,
                 headline_line=headline_line,
             )
         )
@@ -144,12 +145,32 @@ def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = 
     return headers
 
 
-def _is_next_anchor(lines: list[str], j: int, rules: Rules) -> bool:
-    """A header cut short: its headline position holds the next header's time line."""
-    nxt = lines[j + 1].strip() if j + 1 < len(lines) else ""
-    return any(p.match(nxt) for p in rules.published) or any(
-        p.match(lines[j].strip()) for p in rules.published
-    )
+def _anchor_lines(stripped: list[str], published: tuple[re.Pattern[str], ...]) -> set[int]:
+    """Indexes of the lines a relative-time pattern matches: header anchors.
+
+    Each pattern runs over all lines in C (``map``); checking every line from Python,
+    pattern by pattern, was most of what finding headers cost.
+
+    >>> _anchor_lines(["Sky News", "2 hours ago", "Headline"], (re.compile(r"\\d+ hours? ago$"),))
+    {1}
+    """
+    found: set[int] = set()
+    for pattern in published:
+        found.update(itertools.compress(itertools.count(), map(pattern.match, stripped)))
+    return found
+
+
+def _is_next_anchor(anchors: set[int], j: int, n: int, rules: Rules) -> bool:
+    """A header cut short: its headline position holds the next header's time line.
+
+    ``anchors`` is :func:`_anchor_lines` over all ``n`` lines; past the last line, the next
+    line reads as empty.
+    """
+    if j in anchors:
+        return True
+    if j + 1 < n:
+        return j + 1 in anchors
+    return any(p.match("") for p in rules.published)
 
 
 def split_blocks(lines: list[str], headers: list[Header]) -> list[Block]:
@@ -172,6 +193,8 @@ def find_chrome(
     the block (page furniture closing a story), so a lone body line "Comments" stays.
     """
     found: dict[int, str] = {}
+    if not chrome:  # no profile detected: nothing can be chrome
+        return found
     run: dict[int, str] = {}
 
     def close(at_tail: bool) -> None:
@@ -179,14 +202,26 @@ def find_chrome(
             found.update(run)
         run.clear()
 
-    for i in range(start, end):
-        text = lines[i].strip()
+    texts = [line.strip() for line in lines[start:end]]
+    for i, (text, rule) in enumerate(zip(texts, _first_rules(texts, chrome), strict=True), start):
         if not text:
             continue
-        rule = next((r.name for r in chrome if r.pattern.match(text)), None)
         if rule is None:
             close(at_tail=False)
         else:
             run[i] = rule
     close(at_tail=True)
     return found
+
+
+def _first_rules(texts: list[str], chrome: tuple[LineRule, ...]) -> list[str | None]:
+    """For each text, the name of the first chrome rule matching it, or None.
+
+    Each rule runs over all texts in C (``map``) instead of a generator per line; rules
+    are applied last to first, so the first matching rule's name is the one left.
+    """
+    names: list[str | None] = [None] * len(texts)
+    for rule in reversed(chrome):
+        for k in itertools.compress(itertools.count(), map(rule.pattern.match, texts)):
+            names[k] = rule.name
+    return names
