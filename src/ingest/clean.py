@@ -98,6 +98,7 @@ def clean_dump(
         chrome=tuple(r for p in profiles for r in p.chrome_lines),
         inline=rules.inline + tuple(r for p in profiles for r in p.inline),
     )
+    scraped_text = format_utc(scraped_at) if scraped_at else None  # once, not per story
     docs: list[Document] = []
     orphans: list[Removal] = []
     for index, block in enumerate(split_blocks(lines, find_headers(lines, rules, ctx.chrome))):
@@ -117,7 +118,7 @@ def clean_dump(
                     line_end=last + 1,
                     encoding=decoded.encoding,
                     newline=decoded.newline,
-                    scraped_at=format_utc(scraped_at) if scraped_at else None,
+                    scraped_at=scraped_text,
                 ),
                 outlet=story.outlet,
                 headline=story.headline,
@@ -228,7 +229,7 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
     )
     for n, rule in sorted(chrome.items()):
         text = lines[n].strip()
-        removed.append(Removal(rule, text, n + 1, lines[n].index(text)))
+        removed.append(Removal(rule, text, n + 1, _indent(lines[n])))
     body = [n for n in range(body_start, block.end) if lines[n].strip() and n not in chrome]
     if find_headline and header is None and len(body) > 1:
         first = lines[body[0]]
@@ -241,7 +242,7 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
     for n in body:
         raw = lines[n]
         text = raw.strip()
-        offset = raw.index(text)
+        offset = _indent(raw)
         cuts = find_cuts(text, ctx.inline, cues, settings)
         for cut in cuts:
             removed.append(Removal(cut.rule, text[cut.start : cut.end], n + 1, offset + cut.start))
@@ -252,10 +253,22 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
     return _Story(outlet, headline, published_text, "\n\n".join(paragraphs), removed, kept)
 
 
+def _indent(line: str) -> int:
+    """Where a non-blank line's stripped text starts: ``line.index(line.strip())``.
+
+    The stripped text begins with the first non-whitespace character, so it cannot occur
+    earlier; measuring the leading whitespace avoids searching a whole paragraph for itself.
+
+    >>> _indent("  Body text. "), _indent("Body")
+    (2, 0)
+    """
+    return len(line) - len(line.lstrip())
+
+
 def _byline_removals(lines: list[str], n: int, outlet_line: int | None) -> list[Removal]:
     """A byline repeating the outlet line goes whole; a byline alone loses only its dash."""
     text = lines[n].strip()
-    start = lines[n].index(text)
+    start = _indent(lines[n])
     if outlet_line is not None:
         return [Removal("byline", text, n + 1, start)]
     marker = text[: len(text) - len(text[1:].lstrip())]

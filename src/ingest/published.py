@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -55,6 +56,9 @@ def parse_relative(text: str) -> timedelta | None:
     return timedelta(seconds=n * _UNIT_SECONDS[m["unit"]])
 
 
+# Every story of a dump shares the scrape time, and a handful of relative times ("2 hours
+# ago") cover most stories: parsing and strftime once per distinct pair, not per story.
+@functools.lru_cache(maxsize=1024)
 def resolve_published(text: str | None, scraped_at: datetime | None) -> str | None:
     """Absolute ISO-8601 UTC time for a relative time, measured back from the scrape time.
 
