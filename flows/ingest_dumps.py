@@ -1,8 +1,12 @@
 """The ``ingest-dumps`` Prefect flow: discover dumps, clean them in batches, write, summarise.
 
-Thin wiring over :mod:`ingest.run`; every cleaning decision is the library's. One task run
-per *batch* of dumps (200 by default), not per dump: a task run costs about 6.5 ms of
-client time and leaves the server recording events long after a 1,000-task flow returns.
+Thin wiring over :mod:`ingest.run` (:class:`ingest.run.FolderRun`): every decision is the
+library's. Unchanged dumps are recognised in the flow itself, before any task starts; the
+rest go out one task run per *batch* (200 by default), not per dump: a task run costs about
+6.5 ms of client time and leaves the server recording events long after a 1,000-task flow
+returns. A batch's cleaning runs in the flow run's own pool of worker processes (one per
+CPU), so the tasks' threads only wait; outcomes stream into the manifest in path order, and
+the flow keeps only the summary's counts and the first ``MAX_TABLE_ROWS`` table rows.
 
 Run it with ``ingest run SRC --out DST`` (see docs/orchestration.md), or call the flow
 directly: ``ingest_dumps(source="seeds", output="cleaned")``.
@@ -16,7 +20,7 @@ import os
 import re
 import socket
 import time
-from collections import Counter
+from collections import ChainMap, Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -25,25 +29,25 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
+from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
-from ingest.dedup import DedupReport, deduplicate
 from ingest.output import OutputLock, sweep_temp_files
 from ingest.rules import Rules, load_rules
 from ingest.run import (
+    CleanPool,
     FileOutcome,
-    Manifest,
+    FolderRun,
     RunSummary,
-    batched,
+    Watched,
     discover_sorted,
-    known_dumps,
     process_batch,
 )
-from ingest.scale import choice_from_env, task_runner
+from ingest.scale import choice_from_env, process_count, task_runner
 from ingest.storage import RemotePath, is_remote, location
 
 FLOW_NAME = "ingest-dumps"
@@ -138,34 +142,41 @@ def clean_batch(
     output: str,
     rules: Rules,
     scraped_at: datetime | None,
-    previous: dict[str, dict[str, Any]],
     known: dict[str, str] | None = None,
+    pool: CleanPool | None = None,
 ) -> list[FileOutcome]:
     """Clean one batch of dumps with the library; bad dumps come back as ``failed`` outcomes.
 
-    Writing is idempotent (atomic, skipped when the bytes are already there), so a retried
-    batch after an I/O error converges to the same output.
+    With ``pool`` (the flow run's worker processes) the batch is split over its workers
+    and this task's thread only waits; without (Dask workers, or ``processes=1``) it cleans
+    here. Writing is idempotent (atomic, skipped when the bytes are already there), so a
+    retried batch after an I/O error converges to the same output.
     """
     logger = get_run_logger()
-    outcomes = process_batch(
-        location(source),
-        rels,
-        location(output),
-        rules,
-        scraped_at=scraped_at,
-        previous=previous,
-        known_dumps=known,  # byte-identical dumps are linked by dedup, not re-cleaned
-    )
+    if pool is not None:
+        pids, outcomes = pool.clean(rels)
+        where = "worker pids " + ", ".join(map(str, sorted(pids)))
+    else:
+        outcomes = process_batch(
+            location(source),
+            rels,
+            location(output),
+            rules,
+            scraped_at=scraped_at,
+            # byte-identical dumps are linked by dedup, not re-cleaned; this batch's own
+            # additions stay in the batch
+            known_dumps=None if known is None else ChainMap({}, known),
+        )
+        where = f"pid {os.getpid()}"
     counts = Counter(o.status for o in outcomes)
     logger.info(
-        "%s: %d dumps, %d written, %d unchanged, %d failed (on %s pid %d)",
+        "%s: %d dumps, %d written, %d failed (on %s %s)",
         label,
         len(outcomes),
         counts["written"],
-        counts["unchanged"],
         counts["failed"],
         socket.gethostname(),  # which machine and worker process: Dask runs spread them
-        os.getpid(),
+        where,
     )
     for o in outcomes:
         if o.status == "failed":
@@ -174,30 +185,29 @@ def clean_batch(
 
 
 @task(name="save-manifest", task_run_name="save-manifest", retries=3, **IO_TASK)
-def save_manifest(manifest: Manifest, outcomes: list[FileOutcome], seen: list[str]) -> None:
-    """Record every outcome in the output folder's manifest (atomic write).
-
-    An ``unchanged`` dump keeps its earlier entry as it is: recording it as ``unchanged``
-    would make the next run redo it (``process_file`` trusts only ``written`` entries).
-    """
-    for outcome in outcomes:
-        if outcome.status != "unchanged" or outcome.path not in manifest.entries:
-            manifest.update(outcome)
-    manifest.prune(set(seen))
-    manifest.save()
+def save_manifest(run: FolderRun) -> None:
+    """Put the manifest the run has written in place (one rename; untouched if unchanged),
+    and delete the documents of dumps that are gone."""
+    changed = run.commit()
+    get_run_logger().info(
+        "manifest %s; %d gone dumps' documents deleted",
+        "updated" if changed else "unchanged",
+        len(run.gone),
+    )
 
 
 @task(name="deduplicate", task_run_name="deduplicate", retries=2, **IO_TASK)
-def deduplicate_task(
-    output: str, manifest: Manifest, processed: list[str], canonical_only: bool, full: bool
-) -> DedupReport:
+def deduplicate_task(run: FolderRun) -> dict[str, int] | None:
     """Link duplicate stories across the output folder (ingest.dedup); runs under the lock."""
-    report = deduplicate(
-        Path(output), manifest.entries, set(processed), canonical_only=canonical_only, full=full
-    )
-    if report.manifest_changed:
-        manifest.save()
-    get_run_logger().info(report.line())
+    report = run.deduplicate()
+    if report is not None:
+        get_run_logger().info(
+            "dedup: %d new, %d exact and %d near duplicates, %d byte-identical dumps",
+            report["new"],
+            report["exact_duplicates"],
+            report["near_duplicates"],
+            report["duplicate_dumps"],
+        )
     return report
 
 
@@ -266,8 +276,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def document_rows(outcomes: list[FileOutcome]) -> list[dict[str, Any]]:
-    """One row per document in the output (written this run, or unchanged from before)."""
+def document_rows(outcome: FileOutcome) -> list[dict[str, Any]]:
+    """One row per document of a dump in the output (written this run, or unchanged)."""
+    if outcome.status == "failed":
+        return []
     return [
         {
             "source": d.source,
@@ -276,11 +288,9 @@ def document_rows(outcomes: list[FileOutcome]) -> list[dict[str, Any]]:
             "headline": d.headline or "",
             "words": d.words,
             "removed spans": d.removed,
-            "status": o.status,
+            "status": outcome.status,
         }
-        for o in outcomes
-        if o.status != "failed"
-        for d in o.documents
+        for d in outcome.documents
     ]
 
 
@@ -300,7 +310,8 @@ def failure_message(summary: RunSummary) -> str:
 @flow(
     name=FLOW_NAME,
     flow_run_name=run_name,
-    # Batches overlap their file I/O on threads. `ingest run --workers N / --dask-address`
+    # Batch tasks run on threads and hand their dumps to the run's worker processes.
+    # `ingest run --workers N / --dask-address`
     # swaps in a Dask runner at run time (flow.with_options, ingest.scale); a process that
     # loads this file itself (a served or work-pool run) takes it from INGEST_WORKERS /
     # INGEST_DASK_ADDRESS in its environment.
@@ -316,6 +327,7 @@ def ingest_dumps(
     scraped_at: datetime | None = None,
     dedup: bool = True,
     canonical_only: bool = False,
+    processes: int | None = None,
 ) -> State:
     """Clean every new or changed dump under ``source`` into ``output``.
 
@@ -328,6 +340,8 @@ def ingest_dumps(
         scraped_at: scrape time for relative dates (default: each file's modification time).
         dedup: link duplicate stories across the output folder (duplicate_of / seen_in).
         canonical_only: keep only each story's canonical document (implies dedup).
+        processes: worker processes that clean the batches (default: ``INGEST_PROCESSES``,
+            else one per CPU; 1: in the tasks' threads). Not used with a Dask runner.
 
     The final state is Completed when every dump was cleaned, Failed (naming the failed
     dumps and their reasons) when any was not; either way its data is the ``RunSummary``.
@@ -338,6 +352,9 @@ def ingest_dumps(
     loaded = load_rules(rules)
     rels = discover_task(source)
     out.mkdir(parents=True, exist_ok=True)
+    summary = RunSummary(source=str(src), output=str(out))
+    rows: list[dict[str, Any]] = []  # the table's, up to MAX_TABLE_ROWS
+    documents = 0
     # One run per output folder at a time (a scheduled run and a manual one, say): the
     # second fails at once with the holder's pid rather than interleaving writes.
     if isinstance(out, RemotePath):
@@ -346,60 +363,71 @@ def ingest_dumps(
         swept = sweep_temp_files(out)
         if swept:
             logger.info("removed %d temporary files left by an interrupted run", swept)
-        manifest = Manifest(out) if full else Manifest.load(out)
-        dedup = (dedup or canonical_only) and not isinstance(out, RemotePath)
-        known = known_dumps(manifest.entries, canonical_only) if dedup else None
-        batches = [list(b) for b in batched(rels, batch_size)]
+        run = FolderRun(
+            src, out, loaded, full=full, scraped_at=scraped_at, dedup=dedup,
+            canonical_only=canonical_only,
+        )  # fmt: skip
+        todo = run.plan(rels)
+        batches = len(run.chunks(batch_size))
+        # The flow's own threads: batches are cleaned in worker processes of this run
+        # (started at the first batch). A Dask runner's workers clean in the task.
+        context = FlowRunContext.get()
+        local = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
+        workers = process_count(processes) if local else 1
         logger.info(
-            "%d dumps in %d batches of up to %d (%s run)",
+            "%d dumps: %d unchanged, %d to clean in %d batches of up to %d (%s run, %s)",
             len(rels),
-            len(batches),
+            len(rels) - todo,
+            todo,
+            batches,
             batch_size,
             "full" if full else "incremental",
+            f"{workers} worker processes" if workers > 1 else "cleaned in the tasks",
         )
-        futures = [
-            clean_batch.submit(
-                f"clean-batch-{i:03d}-of-{len(batches):03d}",
-                str(src),
-                unwalked(batch),
-                str(out),
-                unwalked(loaded),
-                scraped_at,
-                # unwalked(): Prefect would otherwise walk these large arguments looking for
-                # upstream futures, on every task submission.
-                unwalked({rel: manifest.entries[rel] for rel in batch if rel in manifest.entries}),
-                unwalked(dict(known)) if known is not None else None,
-            )
-            for i, batch in enumerate(batches, 1)
-        ]
-        outcomes = [o for fut in futures for o in fut.result()]
-        save_manifest(unwalked(manifest), unwalked(outcomes), unwalked(rels))
-        report = None
-        if dedup:
-            processed = sorted(o.path for o in outcomes if o.status != "unchanged")
-            report = deduplicate_task(
-                str(out), unwalked(manifest), unwalked(processed), canonical_only, full
-            )
+        with CleanPool(run, workers) as pool:
+            labels = (f"clean-batch-{i:03d}-of-{batches:03d}" for i in range(1, batches + 1))
 
-    summary = RunSummary(source=str(src), output=str(out))
-    for outcome in outcomes:
-        summary.add(outcome)
+            def dispatch(batch: list[str]) -> Watched:
+                return Watched(
+                    clean_batch.submit(
+                        next(labels),
+                        str(src),
+                        # unwalked(): Prefect would otherwise walk these large arguments
+                        # looking for upstream futures, on every task submission.
+                        unwalked(batch),
+                        str(out),
+                        unwalked(loaded),
+                        scraped_at,
+                        unwalked(run.known) if workers <= 1 else None,
+                        unwalked(pool) if workers > 1 else None,
+                    )
+                )
+
+            window = max(4, 2 * workers)  # batches in flight
+            for outcome in run.outcomes(dispatch, batch_size, window, documents=True):
+                summary.add(outcome)
+                if outcome.status != "failed":
+                    documents += len(outcome.documents)
+                    if len(rows) < MAX_TABLE_ROWS:
+                        rows.extend(document_rows(outcome)[: MAX_TABLE_ROWS - len(rows)])
+        save_manifest(unwalked(run))
+        report = deduplicate_task(unwalked(run)) if run.dedup else None
+
     if report is not None:
-        summary.dedup = report.to_json()
-        summary.duplicate_dumps = report.duplicate_dumps
+        summary.dedup = report
+        summary.duplicate_dumps = report["duplicate_dumps"]
     summary.duration_s = time.perf_counter() - started
 
-    rows = document_rows(outcomes)
-    left_out = max(0, len(rows) - MAX_TABLE_ROWS)
+    left_out = documents - len(rows)
     create_markdown_artifact(
         summary_markdown(summary, flow_run_name=flow_run.name, rows_left_out=left_out),
         key=summary_key(source),
         description=summary.line(),
     )
     create_table_artifact(
-        rows[:MAX_TABLE_ROWS],
+        rows,
         key=table_key(source),
-        description=f"{len(rows)} documents from {source}",
+        description=f"{documents} documents from {source}",
     )
     logger.info(summary.line())
     if summary.failed:

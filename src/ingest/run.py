@@ -7,16 +7,16 @@ together (``flows/ingest_dumps.py``); nothing here imports Prefect.
 from __future__ import annotations
 
 import contextlib
-import filecmp
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import stat
 import threading
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import ChainMap, Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -24,12 +24,19 @@ from pathlib import Path
 from typing import Any
 
 from ingest import __version__
-from ingest.dedup import DUPLICATE_DUMP, deduplicate
 from ingest.document import dumps_document
 from ingest.errors import IngestError, too_large
+from ingest.manifest import (
+    MANIFEST,
+    ManifestReader,
+    ManifestWriter,
+    Prior,
+    encode_entry,
+    read_entries,
+    write_entries,
+)
 from ingest.output import (
     STATE_DIR,
-    TMP_SUFFIX,
     OutputLock,
     document_dir,
     document_name,
@@ -45,7 +52,12 @@ from ingest.storage import RemotePath, RemoteStat
 # A folder on this machine, or on object storage (``s3://...``, see ingest.storage).
 Location = Path | RemotePath
 
-MANIFEST = "manifest.json"
+__all__ = ["MANIFEST", "FileOutcome", "FolderRun", "Manifest", "RunSummary", "run_folder"]
+
+# ingest.dedup.DUPLICATE_DUMP; not imported from there, which would load numpy into every
+# run, even one that cleans nothing.
+DUPLICATE_DUMP = "duplicate_dump"
+TOOL = f"ingest {__version__}"
 
 
 @dataclass(frozen=True)
@@ -83,7 +95,11 @@ class FileOutcome:
 
 @dataclass
 class RunSummary:
-    """Counts for a whole run; ``line()`` is what the CLI prints."""
+    """Counts for a whole run; ``line()`` is what the CLI prints.
+
+    Only counts and failures: nothing per document (a run of 100,000 dumps would hold them
+    all). Per-document rows are for the caller to keep (the flow keeps its table's).
+    """
 
     source: str
     output: str
@@ -93,7 +109,6 @@ class RunSummary:
     failed: list[FileOutcome] = field(default_factory=list)
     documents_written: int = 0
     removed_by_rule: Counter[str] = field(default_factory=Counter)
-    documents: list[DocSummary] = field(default_factory=list)
     duration_s: float = 0.0
     records_failed: int = 0
     duplicate_dumps: int = 0
@@ -110,7 +125,6 @@ class RunSummary:
         else:
             self.processed += 1
             self.documents_written += len(outcome.documents)
-            self.documents.extend(outcome.documents)
             self.removed_by_rule.update(outcome.removed_by_rule)
         for bad in outcome.failed_records:
             # A failed record is listed like a failed file, as "path:record", so every
@@ -175,22 +189,21 @@ def discover(src: Path) -> Iterator[str]:
     inside ``src`` (a link out of it, or a loop, is yielded so that reading it fails with a
     recorded reason rather than vanishing).
     """
-    root = src.resolve()
-    stack = [root]
+    stack = [(os.fspath(src.resolve()), "")]  # (folder, its path relative to src + "/")
     while stack:
-        folder = stack.pop()
+        folder, prefix = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name, reverse=True)
         except OSError:
             continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            rel = Path(entry.path).relative_to(root).as_posix()
             if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
+                stack.append((entry.path, f"{prefix}{entry.name}/"))
             elif entry.is_symlink() or entry.is_file(follow_symlinks=False):
-                yield rel
+                yield prefix + entry.name
     return
 
 
@@ -257,7 +270,7 @@ def _stat_dump(src: Location, rel: str) -> os.stat_result | RemoteStat:
                 "vanished", "the object disappeared between discovery and reading"
             ) from None
     try:
-        return os.stat(src / rel)
+        return os.stat(os.path.join(src, rel))
     except FileNotFoundError:
         raise IngestError(
             "vanished", "the file disappeared between discovery and reading (or is a dangling link)"
@@ -286,7 +299,7 @@ def process_file(
     *,
     scraped_at: datetime | None = None,
     previous: dict[str, Any] | None = None,
-    known_dumps: Mapping[str, str] | None = None,
+    known_dumps: MutableMapping[str, str] | None = None,
 ) -> FileOutcome:
     """Clean one dump and write its documents; never raises for a bad dump.
 
@@ -298,15 +311,7 @@ def process_file(
     try:
         st = _stat_dump(src, rel)
         when = scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
-        if (
-            previous
-            and previous.get("status") == "written"
-            and previous.get("size") == st.st_size
-            and previous.get("mtime_ns") == st.st_mtime_ns
-            and previous.get("key")
-            == cache_key(previous.get("sha256", ""), format_utc(when), rules)
-            and _outputs_exist(out, rel, previous)
-        ):
+        if previous and vouches(previous, st, when, rules) and _outputs_exist(out, rel, previous):
             return FileOutcome(rel, "unchanged", **_carry(previous))
         data = read_dump(src, rel, rules.settings.max_file_bytes)
         digest = hashlib.sha256(data).hexdigest()
@@ -378,8 +383,8 @@ def process_batch(
     rules: Rules,
     *,
     scraped_at: datetime | None = None,
-    previous: dict[str, dict[str, Any]] | None = None,
-    known_dumps: dict[str, str] | None = None,
+    previous: Mapping[str, dict[str, Any]] | None = None,
+    known_dumps: MutableMapping[str, str] | None = None,
 ) -> list[FileOutcome]:
     """Process several dumps in one call (one Prefect task, one worker job).
 
@@ -398,8 +403,8 @@ def process_batch(
     return outcomes
 
 
-def _carry(entry: dict[str, Any]) -> dict[str, Any]:
-    docs = [DocSummary(**d) for d in entry.get("documents", [])]
+def _carry(entry: dict[str, Any], documents: bool = True) -> dict[str, Any]:
+    docs = [DocSummary(**d) for d in entry.get("documents", [])] if documents else []
     return {
         "sha256": entry.get("sha256"),
         "key": entry.get("key"),
@@ -411,21 +416,39 @@ def _carry(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _outputs_exist(out: Location, rel: str, entry: dict[str, Any]) -> bool:
-    folder = document_dir(out, rel)
-    withheld = set(entry.get("withheld", ()))  # duplicates left out by canonical_only
-    if isinstance(folder, RemotePath):  # one listing, not a request per document
-        present = folder.file_names()
-        return all(
-            Path(d["file"]).name in present
-            for d in entry.get("documents", [])
-            if Path(d["file"]).name not in withheld
-        )
-    return all(
-        (folder / Path(d["file"]).name).is_file()
-        for d in entry.get("documents", [])
-        if Path(d["file"]).name not in withheld
+def vouches(
+    entry: Mapping[str, Any], st: os.stat_result | RemoteStat, when: datetime, rules: Rules
+) -> bool:
+    """Whether a manifest entry still stands for the dump: written, same size, modification
+    time, scrape time, rules and version (its documents are checked separately)."""
+    return (
+        entry.get("status") == "written"
+        and entry.get("size") == st.st_size
+        and entry.get("mtime_ns") == st.st_mtime_ns
+        and entry.get("key") == cache_key(entry.get("sha256", ""), format_utc(when), rules)
     )
+
+
+def _outputs_exist(out: Location, rel: str, entry: Mapping[str, Any]) -> bool:
+    withheld = entry.get("withheld", ())  # duplicates left out by canonical_only
+    names = [
+        n for n in (d["file"].rpartition("/")[2] for d in entry.get("documents", ()))
+        if n not in withheld
+    ]  # fmt: skip
+    if isinstance(out, RemotePath):  # one listing, not a request per document
+        present = document_dir(out, rel).file_names()
+        return all(n in present for n in names)
+    parts = rel.split("/")  # what document_dir checks, without building paths
+    if any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        return False  # not a path we write to: cleaning it records why
+    base = os.path.join(out, rel)
+    for name in names:
+        try:
+            if not stat.S_ISREG(os.stat(os.path.join(base, name)).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _drop_outputs(out: Location, rel: str) -> None:
@@ -433,11 +456,20 @@ def _drop_outputs(out: Location, rel: str) -> None:
         remove_stale(document_dir(out, rel), ())
 
 
-class Manifest:
-    """The output folder's record of every input file: key, status, documents, reason.
+def manifest_entry(outcome: FileOutcome) -> dict[str, Any]:
+    """An outcome as its manifest entry (the path is the entry's key)."""
+    entry = asdict(outcome)
+    entry.pop("path")
+    if entry.get("duplicate_of") is None:
+        entry.pop("duplicate_of", None)
+    return entry
 
-    Written atomically after every run; an interrupted run leaves the previous manifest, so
-    the next run redoes exactly the files it cannot vouch for.
+
+class Manifest:
+    """The output folder's record of every input file, held in memory.
+
+    Runs do not use it: they stream the manifest (:class:`FolderRun`, ``ingest.manifest``).
+    It is for callers that want the whole table (and for deduplication, which needs it).
     """
 
     def __init__(self, out: Location, entries: dict[str, dict[str, Any]] | None = None) -> None:
@@ -450,85 +482,24 @@ class Manifest:
 
     @classmethod
     def load(cls, out: Location) -> Manifest:
-        path = out / STATE_DIR / MANIFEST
-        try:
-            data = json.loads(path.read_text("utf-8"))
-            entries = data.get("files", {}) if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            entries = {}  # missing or unreadable: every file is simply redone
-        return cls(out, entries)
+        """The manifest's entries; none when it is missing or unreadable (all redone)."""
+        return cls(out, read_entries(out))
 
     def update(self, outcome: FileOutcome) -> None:
         """Record an outcome; an unchanged dump keeps the entry that vouches for its output."""
         if outcome.status == "unchanged" and outcome.path in self.entries:
             return
-        entry = asdict(outcome)
-        entry.pop("path")
-        if entry.get("duplicate_of") is None:
-            entry.pop("duplicate_of", None)
-        self.entries[outcome.path] = entry
+        self.entries[outcome.path] = manifest_entry(outcome)
 
     def prune(self, seen: set[str]) -> None:
-        """Forget dumps that are gone, and delete their documents: the output mirrors SRC.
-
-        (A dump replaced by a folder of the same name would otherwise leave its documents in
-        the way of the folder's, and every later run would fail to write them.)
-        """
+        """Forget dumps that are gone, and delete their documents: the output mirrors SRC."""
         for rel in set(self.entries) - seen:
             del self.entries[rel]
             _drop_outputs(self.out, rel)
 
-    def save(self) -> None:
-        """Write the manifest atomically, streamed: never the whole JSON text in memory.
-
-        (Built as one string, 100,000 dumps' manifest took 1 GB at its peak.) The bytes are
-        those of ``json.dumps(..., indent=1)``; an unchanged manifest is left alone.
-        """
-        body = {
-            "version": 1,
-            "tool": f"ingest {__version__}",
-            "files": dict(sorted(self.entries.items())),
-        }
-        path = self.path
-        if isinstance(path, RemotePath):
-            path.write_json(body)  # one object, complete when its upload completes
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
-        try:
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                # json.dump would make one write call per token: group them instead.
-                chunks: list[str] = []
-                for chunk in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(body):
-                    chunks.append(chunk)
-                    if len(chunks) == 8192:
-                        fh.write("".join(chunks))
-                        chunks.clear()
-                fh.write("".join(chunks) + "\n")
-            if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
-                tmp.unlink()  # keeps the manifest's modification time, as write_atomic does
-            else:
-                os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-
-
-def known_dumps(entries: dict[str, dict[str, Any]], canonical_only: bool) -> dict[str, str]:
-    """sha256 → path of every dump the manifest vouches for (for duplicate_dump detection).
-
-    Outside canonical-only runs, dumps with withheld documents lose that mark, so they are
-    cleaned again and get their duplicates' documents back.
-    """
-    if not canonical_only:
-        for entry in entries.values():
-            entry.pop("withheld", None)
-    return {
-        e["sha256"]: rel
-        for rel, e in sorted(entries.items(), reverse=True)
-        if e.get("status") == "written" and e.get("sha256")
-    }
+    def save(self) -> str:
+        """Write the manifest atomically (untouched when unchanged); return its sha256."""
+        return write_entries(self.out, self.entries, TOOL)
 
 
 def batched(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -539,6 +510,468 @@ def batched(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     """
     for i in range(0, len(items), max(1, size)):
         yield items[i : i + max(1, size)]
+
+
+# What the first pass decided for each dump (FolderRun.plan).
+_CLEAN = 0  # clean it (new, changed, failed before, documents missing, --full)
+_KEEP = 1  # unchanged: its entry is copied as it is
+_KEEP_NOTE = 2  # unchanged, and its entry lists failed records (counted in the summary)
+_KEEP_EDIT = 3  # unchanged, but its entry loses its "withheld" mark (not canonical-only)
+
+# The marker that says which manifest the dedup index was last brought up to date with.
+DEDUP_MARK = "dedup/manifest.json"
+
+
+# Hands a chunk of dumps to whatever cleans it; returns a future whose result() is their
+# outcomes, in order (and, ideally, done() to say whether it is there yet).
+Dispatch = Callable[[list[str]], Any]
+
+
+class FolderRun:
+    """One run over a folder, in two passes that never hold the manifest whole.
+
+    1. :meth:`plan`: the previous manifest is read alongside the sorted dumps (a merge
+       join); each dump is decided here, before any worker starts: unchanged (size,
+       modification time, scrape time, rules and version match, and its documents exist)
+       or to clean. Only one byte per dump is kept.
+    2. :meth:`outcomes`: the same merge again; the dumps to clean go out in chunks (to a
+       process pool, Prefect tasks, or this process) while the new manifest is written in
+       path order (:class:`ingest.manifest.ManifestWriter`): unchanged entries are copied
+       byte for byte, the rest encoded from their outcomes as they come back, in order.
+    3. :meth:`commit`: documents of dumps that are gone are deleted and the new manifest
+       replaces the old one in one rename (untouched when unchanged). A run killed before
+       this leaves the previous manifest.
+    4. :meth:`deduplicate` (dedup runs): only when something changed since the dedup
+       index was last brought up to date; it alone loads the whole manifest.
+
+    Memory: the sorted list of paths, one byte per dump, the chunks in flight; with dedup,
+    sha256 → path of the dumps (to spot byte-identical ones) and the paths cleaned.
+    """
+
+    def __init__(
+        self,
+        src: Location,
+        out: Location,
+        rules: Rules,
+        *,
+        full: bool = False,
+        scraped_at: datetime | None = None,
+        dedup: bool = False,
+        canonical_only: bool = False,
+    ) -> None:
+        self.src, self.out, self.rules = src, out, rules
+        self.full, self.scraped_at = full, scraped_at
+        # ingest.dedup reads and rewrites local files: skipped on object storage, as in the
+        # flow (docs/scale-out.md).
+        self.dedup = (dedup or canonical_only) and not isinstance(out, RemotePath)
+        self.canonical_only = canonical_only
+        self.rels: list[str] = []
+        self.decisions = bytearray()
+        self.to_clean = 0
+        self.known: dict[str, str] | None = None  # sha256 -> path (dedup runs)
+        self.processed: set[str] = set()  # dumps cleaned this run (dedup runs)
+        self.gone: list[str] = []  # dumps in the old manifest that are no longer there
+        self._writer: ManifestWriter | None = None
+        self.manifest_sha256: str | None = None
+
+    # -- pass 1 ------------------------------------------------------------------------
+
+    def plan(self, rels: list[str]) -> int:
+        """Decide every dump (sorted paths); return how many must be cleaned."""
+        self.rels = rels
+        decisions = self.decisions = bytearray(len(rels))  # all _CLEAN
+        known: dict[str, str] | None = {} if self.dedup else None
+        strip = self.dedup and not self.canonical_only
+        if not self.full:
+            for i, prior in self._merge(ManifestReader(self.out)):
+                if i is None and known is None:
+                    continue  # a gone dump: only its sha256 could matter (dedup)
+                try:
+                    entry = prior.entry()
+                except ValueError:
+                    continue
+                if known is not None and entry.get("status") == "written" and entry.get("sha256"):
+                    known.setdefault(entry["sha256"], prior.rel)
+                if i is None:
+                    continue
+                edited = strip and entry.pop("withheld", None) is not None
+                if self._unchanged(rels[i], entry):
+                    if edited:
+                        decisions[i] = _KEEP_EDIT
+                    elif entry.get("failed_records"):
+                        decisions[i] = _KEEP_NOTE
+                    else:
+                        decisions[i] = _KEEP
+        self.to_clean = decisions.count(_CLEAN)
+        self.known = known if self.to_clean else None
+        return self.to_clean
+
+    def _merge(self, reader: Iterable[Prior]) -> Iterator[tuple[int | None, Prior]]:
+        """(index in ``rels``, prior entry) for each old entry; index None for gone dumps."""
+        rels, i, n = self.rels, 0, len(self.rels)
+        for prior in reader:
+            while i < n and rels[i] < prior.rel:
+                i += 1
+            if i < n and rels[i] == prior.rel:
+                yield i, prior
+                i += 1
+            else:
+                yield None, prior
+
+    def _unchanged(self, rel: str, entry: Mapping[str, Any]) -> bool:
+        if entry.get("status") != "written":
+            return False
+        try:
+            st = _stat_dump(self.src, rel)
+            when = self.scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
+            return vouches(entry, st, when, self.rules) and _outputs_exist(self.out, rel, entry)
+        except (IngestError, OSError, ValueError):
+            return False  # cleaning it records why
+
+    def chunks(self, size: int) -> list[int]:
+        """How many dumps go in each chunk, chunks of at most ``size``, in order."""
+        size = max(1, size)
+        full, rest = divmod(self.to_clean, size)
+        return [size] * full + ([rest] if rest else [])
+
+    # -- pass 2 ------------------------------------------------------------------------
+
+    def outcomes(
+        self,
+        dispatch: Dispatch,
+        chunk: int,
+        window: int,
+        *,
+        documents: bool = False,
+    ) -> Iterator[FileOutcome]:
+        """Clean the dumps to clean and yield every dump's outcome, in path order.
+
+        ``dispatch(rels)`` starts cleaning one chunk (at most ``chunk`` dumps) and returns
+        a future; at most ``window`` chunks are in flight. Unchanged dumps come back as
+        ``unchanged`` outcomes (with their documents only if ``documents``). The new
+        manifest is written along the way; :meth:`commit` puts it in place.
+        """
+        old = ManifestReader(self.out)
+        writer = self._writer = ManifestWriter(self.out, old, TOOL)
+        rels, decisions = self.rels, self.decisions
+        # (index in rels, old entry, its chunk or None if kept, place in the chunk).
+        # Unchanged dumps wait behind dumps being cleaned: the manifest is in path order.
+        queue: deque[tuple[int, Prior | None, _Chunk | None, int]] = deque()
+        filling = _Chunk()  # the chunk being filled, not yet dispatched
+        flying: deque[_Chunk] = deque()  # dispatched, outcomes not all emitted
+        limit = max(4096, 2 * window * chunk)
+
+        def flush() -> None:
+            nonlocal filling
+            if filling.rels:
+                filling.future = dispatch(filling.rels)
+                flying.append(filling)
+                filling = _Chunk()
+
+        def emit(i: int, prior: Prior | None, job: _Chunk | None, pos: int) -> FileOutcome:
+            rel = rels[i]
+            if job is None:
+                return self._keep(rel, prior, decisions[i], writer, documents)
+            if job.future is None:
+                flush()  # its outcome is needed now
+            outcomes = job.outcomes()
+            if pos == len(outcomes) - 1:
+                flying.remove(job)
+            outcome = outcomes[pos]
+            if outcome.path != rel:
+                raise RuntimeError(f"outcome for {outcome.path} where {rel} was expected")
+            writer.add(encode_entry(rel, manifest_entry(outcome)), prior)
+            if self.dedup and outcome.status != "unchanged":
+                self.processed.add(rel)
+            return outcome
+
+        try:
+            for i, prior in self._pairs(old):
+                if decisions[i] == _CLEAN:
+                    queue.append((i, prior, filling, len(filling.rels)))
+                    filling.rels.append(rels[i])
+                    if len(filling.rels) >= chunk:
+                        flush()
+                else:
+                    queue.append((i, prior, None, 0))
+                while queue and (queue[0][2] is None or queue[0][2].done()):
+                    yield emit(*queue.popleft())
+                while queue and (len(queue) > limit or len(flying) > window):
+                    yield emit(*queue.popleft())  # waits for the oldest chunk
+            flush()
+            while queue:
+                yield emit(*queue.popleft())
+        except BaseException:
+            writer.abort()
+            raise
+
+    def _pairs(self, old: ManifestReader) -> Iterator[tuple[int, Prior | None]]:
+        """Every dump in order with its old entry (or None); gone dumps noted on the way."""
+        n = len(self.rels)
+        nxt = 0
+        for i, prior in self._merge(old):
+            if i is None:
+                self.gone.append(prior.rel)
+                continue
+            while nxt < i:
+                yield nxt, None
+                nxt += 1
+            yield i, prior
+            nxt = i + 1
+        while nxt < n:
+            yield nxt, None
+            nxt += 1
+
+    def _keep(
+        self,
+        rel: str,
+        prior: Prior | None,
+        decision: int,
+        writer: ManifestWriter,
+        documents: bool,
+    ) -> FileOutcome:
+        assert prior is not None
+        if decision == _KEEP and not documents:
+            writer.add(prior.raw, prior)
+            return FileOutcome(rel, "unchanged")
+        entry = prior.entry()
+        if decision == _KEEP_EDIT:
+            entry.pop("withheld", None)
+            writer.add(encode_entry(rel, entry), prior)
+        else:
+            writer.add(prior.raw, prior)
+        return FileOutcome(rel, "unchanged", **_carry(entry, documents))
+
+    # -- 3, 4 --------------------------------------------------------------------------
+
+    def commit(self) -> bool:
+        """Delete the documents of dumps that are gone; put the new manifest in place.
+
+        Returns whether the manifest changed.
+        """
+        writer = self._writer
+        assert writer is not None, "outcomes() first"
+        try:
+            for rel in self.gone:
+                _drop_outputs(self.out, rel)
+            changed = writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        self.manifest_sha256 = writer.sha256
+        return changed
+
+    def deduplicate(self) -> dict[str, int] | None:
+        """Link duplicate stories (ingest.dedup); return ``DedupReport.to_json()``, or None
+        when dedup is off.
+
+        Skipped, index not even loaded, when nothing was cleaned and the manifest is the
+        one the index was last brought up to date with (``.ingest/dedup/manifest.json``
+        says which, by its sha256): every document is then linked already.
+        """
+        if not self.dedup:
+            return None
+        assert isinstance(self.out, Path)  # never on remote output (see __init__)
+        mark_path = self.out / STATE_DIR / DEDUP_MARK
+        mark = _read_mark(mark_path)
+        want = {
+            "manifest_sha256": self.manifest_sha256,
+            "canonical_only": self.canonical_only,
+            "tool": TOOL,
+        }
+        if (
+            not self.processed
+            and self.manifest_sha256
+            and isinstance(mark, dict)
+            and {k: mark.get(k) for k in want} == want
+            and isinstance(mark.get("documents"), int)
+        ):
+            return {**_NOTHING_NEW, "documents": mark["documents"]}
+        from ingest.dedup import deduplicate
+
+        entries = read_entries(self.out)
+        report = deduplicate(
+            self.out,
+            entries,
+            self.processed,
+            canonical_only=self.canonical_only,
+            full=self.full,
+        )
+        if report.manifest_changed:
+            self.manifest_sha256 = write_entries(self.out, entries, TOOL)
+        done = {**want, "manifest_sha256": self.manifest_sha256, "documents": report.documents}
+        write_atomic(mark_path, (json.dumps(done, sort_keys=True) + "\n").encode("utf-8"))
+        return report.to_json()
+
+
+# The counts of a dedup step with nothing to do (DedupReport.to_json()).
+_NOTHING_NEW = {
+    "documents": 0,
+    "new": 0,
+    "exact_duplicates": 0,
+    "near_duplicates": 0,
+    "duplicate_dumps": 0,
+    "files_updated": 0,
+    "withheld": 0,
+}
+
+
+def _read_mark(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+class _Chunk:
+    """Dumps handed out together for cleaning: their paths, future, and outcomes once back."""
+
+    __slots__ = ("_outcomes", "future", "rels")
+
+    def __init__(self) -> None:
+        self.rels: list[str] = []
+        self.future: Any = None
+        self._outcomes: list[FileOutcome] | None = None
+
+    def done(self) -> bool:
+        if self._outcomes is not None:
+            return True
+        if self.future is None:
+            return False
+        done = getattr(self.future, "done", None)
+        return bool(done()) if callable(done) else False
+
+    def outcomes(self) -> list[FileOutcome]:
+        if self._outcomes is None:
+            self._outcomes = list(self.future.result())
+            self.future = True  # dispatched and back; the future itself is let go
+            if len(self._outcomes) != len(self.rels):
+                raise RuntimeError(f"{len(self._outcomes)} outcomes for {len(self.rels)} dumps")
+        return self._outcomes
+
+
+# -- cleaning chunks in worker processes ------------------------------------------------
+
+# A worker process's share of its run, set once when it starts (CleanPool).
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(
+    src: Location,
+    out: Location,
+    rules: Rules,
+    scraped_at: datetime | None,
+    known: dict[str, str] | None,
+) -> None:
+    _WORKER.update(src=src, out=out, rules=rules, scraped_at=scraped_at, known=known)
+
+
+def _clean_chunk(rels: list[str]) -> tuple[int, list[FileOutcome]]:
+    """Clean a chunk in a worker process; return (the worker's pid, the outcomes)."""
+    w = _WORKER
+    # Dumps already cleaned before the run, plus this chunk's own: other chunks' dumps are
+    # not seen (ingest.dedup converts a byte-identical pair cleaned side by side after).
+    known = None if w["known"] is None else ChainMap({}, w["known"])
+    outcomes = process_batch(
+        w["src"], rels, w["out"], w["rules"], scraped_at=w["scraped_at"], known_dumps=known
+    )
+    return os.getpid(), outcomes
+
+
+def start_method() -> str:
+    """``fork`` while this process has one thread (quick, no re-import of ``__main__``);
+    with other threads running (Prefect's), forking is unsafe: a fork server then, which
+    needs the caller's script to guard its entry point with ``__main__``."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+class CleanPool:
+    """Worker processes that clean one run's chunks; started at the first chunk.
+
+    Each worker gets the run's source, output, rules, scrape time and known dumps once,
+    when it starts; a chunk then travels as its list of paths only. Used by
+    :func:`run_folder` and by the Prefect flow's clean-batch tasks.
+    """
+
+    def __init__(self, run: FolderRun, workers: int) -> None:
+        self.run = run
+        self.workers = max(1, workers)
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, rels: list[str]) -> Future[tuple[int, list[FileOutcome]]]:
+        with self._lock:
+            if self._pool is None:
+                run = self.run
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context(start_method()),
+                    initializer=_init_worker,
+                    initargs=(run.src, run.out, run.rules, run.scraped_at, run.known),
+                )
+            pool = self._pool
+        return pool.submit(_clean_chunk, rels)
+
+    def clean(
+        self, rels: Sequence[str], parts: int | None = None
+    ) -> tuple[set[int], list[FileOutcome]]:
+        """Clean ``rels`` split over the workers (``parts`` pieces, default 4 per worker);
+        return the pids that did it and the outcomes in order."""
+        n = len(rels)
+        size = max(1, math.ceil(n / (parts or 4 * self.workers)))
+        futures = [self.submit(list(rels[i : i + size])) for i in range(0, n, size)]
+        pids: set[int] = set()
+        outcomes: list[FileOutcome] = []
+        for future in futures:
+            pid, got = future.result()
+            pids.add(pid)
+            outcomes.extend(got)
+        return pids, outcomes
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> CleanPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Outcomes:
+    """A CleanPool future seen as a future of outcomes only."""
+
+    __slots__ = ("_future",)
+
+    def __init__(self, future: Future[tuple[int, list[FileOutcome]]]) -> None:
+        self._future = future
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def result(self) -> list[FileOutcome]:
+        return self._future.result()[1]
+
+
+class _Done:
+    """Outcomes already there (cleaned in this process)."""
+
+    __slots__ = ("_outcomes",)
+
+    def __init__(self, outcomes: list[FileOutcome]) -> None:
+        self._outcomes = outcomes
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> list[FileOutcome]:
+        return self._outcomes
 
 
 def run_folder(
@@ -557,9 +990,12 @@ def run_folder(
 ) -> RunSummary:
     """Clean every dump under ``src`` into ``out`` without Prefect; return the summary.
 
-    ``workers`` processes clean batches side by side (default: one per CPU, at most one per
-    batch); outcomes are recorded in batch order, so the documents, the manifest and the
-    summary are byte-identical to ``workers=1``, which cleans in this process.
+    Unchanged dumps are recognised here, before any worker starts. The rest is cleaned by
+    ``workers`` processes (default: one per CPU, at most one per ``batch_size`` dumps to
+    clean), in chunks small enough to keep them all busy to the end; outcomes are recorded
+    in path order, so the documents, the manifest and the summary are byte-identical to
+    ``workers=1``, which cleans in this process. ``on_batch(n)`` is called as each
+    ``batch_size`` dumps (the last time: the rest) are recorded.
 
     With ``dedup`` (``ingest run`` turns it on), duplicate stories across everything in
     ``out`` are linked at the end, under the lock (ingest.dedup, docs/dedup.md);
@@ -571,101 +1007,63 @@ def run_folder(
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out, wait=wait):
         sweep_temp_files(out)
-        manifest = Manifest(out) if full else Manifest.load(out)
-        # ingest.dedup reads and rewrites local files: skipped on object storage, as in the
-        # flow (docs/scale-out.md).
-        dedup = (dedup or canonical_only) and not isinstance(out, RemotePath)
-        known = known_dumps(manifest.entries, canonical_only) if dedup else None
-        processed: set[str] = set()
-        rels = discover_sorted(src)
+        run = FolderRun(
+            src, out, rules, full=full, scraped_at=scraped_at, dedup=dedup,
+            canonical_only=canonical_only,
+        )  # fmt: skip
+        todo = run.plan(discover_sorted(src))
         summary = RunSummary(source=str(src), output=str(out))
-        batches = list(batched(rels, batch_size))
-        count = min(workers or os.cpu_count() or 1, len(batches))
-        for batch, outcomes in _clean_batches(
-            src, batches, out, rules, scraped_at, manifest.entries, count, known
-        ):
-            for outcome in outcomes:
-                manifest.update(outcome)
+        count = min(workers or os.cpu_count() or 1, math.ceil(todo / max(1, batch_size)))
+        with CleanPool(run, count) as pool:
+            if count > 1:
+                # About 16 chunks per worker: the last ones finish close together.
+                chunk = max(1, min(batch_size, math.ceil(todo / (16 * count))))
+
+                def dispatch(rels: list[str]) -> Any:
+                    return _Outcomes(pool.submit(rels))
+
+                stream = run.outcomes(dispatch, chunk, window=2 * count)
+            else:
+                known = run.known  # grows as this process cleans, chunk after chunk
+
+                def clean_here(rels: list[str]) -> Any:
+                    return _Done(
+                        process_batch(
+                            src, rels, out, rules, scraped_at=scraped_at, known_dumps=known
+                        )
+                    )
+
+                stream = run.outcomes(clean_here, max(1, batch_size), window=1)
+            recorded = 0
+            for outcome in stream:
                 summary.add(outcome)
-                if outcome.status != "unchanged":
-                    processed.add(outcome.path)
-            if on_batch:
-                on_batch(len(batch))
-        manifest.prune(set(rels))
-        manifest.save()
-        if dedup:
-            assert isinstance(out, Path)  # never on remote output (above)
-            report = deduplicate(
-                out, manifest.entries, processed, canonical_only=canonical_only, full=full
-            )
-            if report.manifest_changed:
-                manifest.save()
-            summary.dedup = report.to_json()
-            summary.duplicate_dumps = report.duplicate_dumps
+                recorded += 1
+                if on_batch and recorded == batch_size:
+                    on_batch(recorded)
+                    recorded = 0
+            if on_batch and recorded:
+                on_batch(recorded)
+        run.commit()
+        report = run.deduplicate()
+        if report is not None:
+            summary.dedup = report
+            summary.duplicate_dumps = report["duplicate_dumps"]
     summary.duration_s = time.perf_counter() - started
     return summary
 
 
-def _clean_batches(
-    src: Location,
-    batches: list[Sequence[str]],
-    out: Location,
-    rules: Rules,
-    scraped_at: datetime | None,
-    entries: dict[str, dict[str, Any]],
-    workers: int,
-    known: dict[str, str] | None = None,
-) -> Iterator[tuple[Sequence[str], list[FileOutcome]]]:
-    """Yield ``(batch, outcomes)`` in batch order, cleaning on ``workers`` processes.
+class Watched:
+    """Any future with ``add_done_callback`` (Prefect's), with ``done()`` that asks no one."""
 
-    At most two batches per worker are in flight, so memory does not grow with the folder.
-    Workers are forked when this process has a single thread (quick, and no re-import of
-    ``__main__``); with other threads running, forking is unsafe, so they come from a fork
-    server, which needs the caller's script to guard its entry point with ``__main__``.
-    """
-    if workers <= 1:
-        for batch in batches:
-            outcomes = process_batch(
-                src, batch, out, rules, scraped_at=scraped_at, previous=entries, known_dumps=known
-            )
-            yield batch, outcomes
-        return
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        method = "fork"
-    else:
-        method = "forkserver" if "forkserver" in methods else "spawn"
-    context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque[tuple[Sequence[str], Future[list[FileOutcome]]]] = deque()
-        for batch in batches:
-            previous = {rel: entries[rel] for rel in batch if rel in entries}
-            kd = None if known is None else dict(known)  # a copy per job; dedup resolves the rest
-            pending.append(
-                (
-                    batch,
-                    pool.submit(
-                        _process_batch_job, src, batch, out, rules, scraped_at, previous, kd
-                    ),
-                )
-            )
-            if len(pending) >= 2 * workers:
-                done, future = pending.popleft()
-                yield done, future.result()
-        while pending:
-            done, future = pending.popleft()
-            yield done, future.result()
+    __slots__ = ("_done", "future")
 
+    def __init__(self, future: Any) -> None:
+        self.future = future
+        self._done = threading.Event()
+        future.add_done_callback(lambda _f: self._done.set())
 
-def _process_batch_job(
-    src: Location,
-    rels: Sequence[str],
-    out: Location,
-    rules: Rules,
-    scraped_at: datetime | None,
-    previous: dict[str, dict[str, Any]],
-    known: dict[str, str] | None = None,
-) -> list[FileOutcome]:
-    return process_batch(
-        src, rels, out, rules, scraped_at=scraped_at, previous=previous, known_dumps=known
-    )
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def result(self) -> Any:
+        return self.future.result()

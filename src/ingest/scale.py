@@ -1,6 +1,8 @@
 """Which Prefect task runner cleans the batches: chosen at run time, the flow unchanged.
 
-- default: the flow's own thread pool (one process; what ``ingest run`` always did);
+- default: the flow's own thread pool, whose clean-batch tasks hand their dumps to a pool of
+  worker processes owned by the flow run (one per CPU; ``INGEST_PROCESSES`` or the flow's
+  ``processes`` parameter to change it, 1 to clean in the task's thread);
 - ``--workers N``: a local Dask cluster of N worker processes, one thread each
   (``distributed.LocalCluster`` through prefect-dask's ``DaskTaskRunner``), started for the
   run and stopped after it;
@@ -78,6 +80,26 @@ def choose_runner(workers: int | None = None, dask_address: str | None = None) -
 # learns the task runner: from its environment.
 ENV_WORKERS = "INGEST_WORKERS"
 ENV_DASK_ADDRESS = "INGEST_DASK_ADDRESS"
+# Worker processes of the default (local) runner's process pool.
+ENV_PROCESSES = "INGEST_PROCESSES"
+
+
+def process_count(processes: int | None = None, env: dict[str, str] | None = None) -> int:
+    """How many worker processes the flow's own pool gets: ``processes`` if given, else
+    ``INGEST_PROCESSES``, else one per CPU. 1 (or less) means none: clean in the task.
+
+    >>> process_count(3), process_count(env={"INGEST_PROCESSES": "1"})
+    (3, 1)
+    """
+    if processes is not None:
+        return max(1, processes)
+    value = (os.environ if env is None else env).get(ENV_PROCESSES, "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise ValueError(f"{ENV_PROCESSES} must be a whole number, not {value!r}") from None
+    return os.cpu_count() or 1
 
 
 def env_for_runner(choice: RunnerChoice) -> dict[str, str]:

@@ -1,0 +1,363 @@
+"""The output folder's manifest, read and written as a stream, one dump at a time.
+
+``DST/.ingest/manifest.json`` keeps the layout it always had, byte for byte::
+
+    json.dumps({"version": 1, "tool": "ingest X", "files": {path: entry, ...}},
+               ensure_ascii=False, indent=1) + "\\n"
+
+with ``files`` sorted by path. In that layout each entry starts on a line ``  "<path>": {``
+and ends on a line ``  }`` (two spaces: nested lines are indented deeper, and JSON strings
+never hold a raw newline), so the file can be read entry by entry without holding it whole.
+Discovery is sorted the same way, so a run merges the previous manifest with the sorted
+dumps (:mod:`ingest.run`) and writes the new one in the same pass, to a temporary file that
+replaces the old one in one rename at the end. An entry the run did not change is copied
+byte for byte, never decoded and re-encoded; nothing is written at all while the new
+manifest is still a prefix of the old one, so an unchanged manifest is never rewritten.
+
+A manifest in another layout (edited by hand, say) is read whole once, and written in
+this layout by the run; an unreadable one is treated as missing (every dump is redone).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ingest.output import STATE_DIR, TMP_SUFFIX
+from ingest.storage import RemotePath
+
+MANIFEST = "manifest.json"
+VERSION = 1
+
+_LINE_VERSION = b' "version": %d,\n' % VERSION
+_LINE_FILES = b' "files": {'
+_BLOCK = 1 << 20
+
+
+def manifest_path(out: Path | RemotePath) -> Path | RemotePath:
+    return out / STATE_DIR / MANIFEST
+
+
+def head(tool: str) -> bytes:
+    """The manifest's bytes before its first entry."""
+    return b"{\n" + _LINE_VERSION + b' "tool": ' + _dumps(tool) + b",\n" + _LINE_FILES
+
+
+def encode_entry(rel: str, entry: dict[str, Any]) -> bytes:
+    """One entry's bytes, exactly as they sit inside the whole manifest (no separator)."""
+    text = json.dumps({rel: entry}, ensure_ascii=False, indent=1)
+    # '{\n "rel": {\n  ...\n }\n}' -> one level deeper, without the enclosing braces.
+    return (" " + "\n ".join(text.split("\n")[1:-1])).encode("utf-8")
+
+
+def decode_entry(raw: bytes) -> dict[str, Any]:
+    """An entry's value from its bytes (as :func:`encode_entry` makes them)."""
+    value = json.loads(raw[raw.index(b"\n") - 1 :])  # from the '{' that ends the key line
+    if not isinstance(value, dict):
+        raise ValueError("a manifest entry is not an object")
+    return value
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Prior:
+    """One entry of the previous manifest: its path, its bytes, and where they sat.
+
+    ``start``/``end`` are byte offsets in the old file (-1 when the file was read whole:
+    then the entry cannot be copied in place).
+    """
+
+    rel: str
+    raw: bytes
+    start: int = -1
+    end: int = -1
+
+    def entry(self) -> dict[str, Any]:
+        return decode_entry(self.raw)
+
+
+def _open_read(path: Path | RemotePath) -> IO[bytes]:
+    if isinstance(path, RemotePath):
+        return path.fs.open(path.path, "rb")  # type: ignore[no-any-return]
+    return open(path, "rb")
+
+
+class ManifestReader:
+    """The entries of an existing manifest, in path order, read as a stream.
+
+    Iterate once. ``complete`` says, after the iteration, whether the whole file was read
+    in the streaming layout (every entry, in order, and the closing lines), and ``sha256``
+    is then the hash of its bytes. A malformed entry ends the iteration early: the entries
+    after it are treated as missing, so their dumps are simply redone.
+    """
+
+    def __init__(self, out: Path | RemotePath) -> None:
+        self.path = manifest_path(out)
+        self.head: bytes | None = None  # the header bytes, when in the streaming layout
+        self.complete = False
+        self.entries = 0
+        self.last_end = -1  # offset just after the last entry (before its separator)
+        self._hash = hashlib.sha256()
+
+    @property
+    def sha256(self) -> str | None:
+        return self._hash.hexdigest() if self.complete else None
+
+    def __iter__(self) -> Iterator[Prior]:
+        try:
+            fh = _open_read(self.path)
+        except (OSError, ValueError):
+            return  # no manifest (or unreadable): every dump is redone
+        with fh:
+            try:
+                yield from self._stream(fh)
+            except (OSError, ValueError, UnicodeDecodeError):
+                self.complete = False  # a damaged entry: the rest is redone
+
+    def _stream(self, fh: IO[bytes]) -> Iterator[Prior]:
+        first = [fh.readline() for _ in range(4)]
+        update = self._hash.update
+        for line in first:
+            update(line)
+        if (
+            first[0] != b"{\n"
+            or first[1] != _LINE_VERSION
+            or not first[2].startswith(b' "tool": ')
+            or not first[2].endswith(b",\n")
+            or first[3] not in (_LINE_FILES + b"\n", _LINE_FILES + b"}\n")
+        ):
+            fh.seek(0)
+            yield from self._whole(fh)
+            return
+        self.head = b"".join(first)[:-1]
+        self.last_end = len(self.head)
+        if first[3] == _LINE_FILES + b"}\n":  # no entries
+            rest = fh.read()
+            update(rest)
+            self.complete = rest == b"}\n"
+            return
+        # Entries are cut out of large blocks: each ends with "\n  }" followed by ",\n"
+        # (another entry follows) or "\n" (the last); deeper lines are indented more, and
+        # JSON strings hold no raw newline, so nothing else matches.
+        buf = b""
+        base = len(self.head) + 1  # file offset of buf[0]
+        pos = 0  # start of the next entry in buf
+        previous: str | None = None
+        eof = False
+        while True:
+            end = buf.find(b"\n  }", pos)
+            if end < 0 or len(buf) < end + 6:
+                if eof:
+                    break
+                block = fh.read(_BLOCK)
+                if not block:
+                    eof = True
+                update(block)
+                buf = buf[pos:] + block
+                base += pos
+                pos = 0
+                continue
+            end += 4
+            raw = buf[pos:end]
+            if not raw.startswith(b'  "'):
+                return
+            nl = raw.find(b"\n")
+            if nl < 4 or raw[nl - 4 : nl] != b'": {':
+                return
+            rel = json.loads(raw[2 : nl - 3])
+            if not isinstance(rel, str) or (previous is not None and rel <= previous):
+                return  # not a path, or out of order: cannot be merged
+            previous = rel
+            self.entries += 1
+            self.last_end = base + end
+            yield Prior(rel, raw, base + pos, base + end)
+            if buf[end : end + 2] == b",\n":
+                pos = end + 2
+                continue
+            # The last entry: the file must end right after it.
+            tail = buf[end:] + fh.read()
+            update(tail[len(buf) - end :])
+            self.complete = tail == b"\n }\n}\n"
+            return
+        return
+
+    def _whole(self, fh: IO[bytes]) -> Iterator[Prior]:
+        """Another layout (or a manifest from another tool): read it whole, once."""
+        data = json.loads(fh.read())
+        files = data.get("files") if isinstance(data, dict) else None
+        if not isinstance(files, dict):
+            return
+        for rel, entry in sorted(files.items()):
+            if isinstance(entry, dict):
+                yield Prior(rel, encode_entry(rel, entry))
+
+
+class ManifestWriter:
+    """Write a manifest entry by entry, in path order; replace the old one at :meth:`commit`.
+
+    While every entry added so far is the old manifest's next entry, byte for byte, nothing
+    is written; at the first difference the old bytes up to there are copied into the
+    temporary file and writing goes on from there. ``commit`` leaves an unchanged manifest
+    untouched (its modification time too), as ``ingest.output.write_atomic`` does for
+    documents. An interrupted run never commits: the previous manifest stays.
+    """
+
+    def __init__(self, out: Path | RemotePath, old: ManifestReader | None, tool: str) -> None:
+        self.path = manifest_path(out)
+        self.old = old
+        self._head = head(tool)
+        self._copied = len(self._head)  # bytes of the old file equal to our output so far
+        self._count = 0
+        self._fh: _Hashing | None = None
+        self._tmp: Path | None = None
+        self._hash = hashlib.sha256()
+        self.sha256: str | None = None  # of the manifest after commit
+
+    @property
+    def _same(self) -> bool:
+        """Whether the old manifest starts as this one will (known once it is being read)."""
+        return self.old is not None and self.old.head == self._head
+
+    def add(self, raw: bytes, prior: Prior | None = None) -> None:
+        """Append one entry (``raw`` from :func:`encode_entry`, or the old entry's bytes).
+
+        ``prior`` is the old manifest's entry for the same path, if any.
+        """
+        sep = 1 if self._count == 0 else 2  # "\n" before the first entry, ",\n" after
+        if (
+            self._fh is None
+            and self._same
+            and prior is not None
+            and prior.start == self._copied + sep
+            and prior.raw == raw
+        ):
+            self._copied = prior.end
+            self._count += 1
+            return
+        fh = self._open()
+        fh.write(b",\n" + raw if self._count else b"\n" + raw)
+        self._count += 1
+
+    def _open(self) -> _Hashing:
+        if self._fh is not None:
+            return self._fh
+        if isinstance(self.path, RemotePath):
+            fd, name = tempfile.mkstemp(prefix=".manifest.", suffix=TMP_SUFFIX)
+            self._tmp = Path(name)
+            os.close(fd)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}{TMP_SUFFIX}")
+        fh = self._fh = _Hashing(open(self._tmp, "wb"), self._hash)  # noqa: SIM115 (closed at commit or abort)
+        if self._same and self._count:
+            assert self.old is not None
+            with _open_read(self.old.path) as src:  # the unchanged prefix, copied as it is
+                left = self._copied
+                while left:
+                    chunk = src.read(min(left, 1 << 20))
+                    if not chunk:
+                        raise OSError(f"{self.old.path} shrank while this run read it")
+                    fh.write(chunk)
+                    left -= len(chunk)
+        else:
+            fh.write(self._head)
+        return fh
+
+    def commit(self) -> bool:
+        """Put the new manifest in place; False (nothing touched) when it is the old one."""
+        old = self.old
+        if (
+            self._fh is None
+            and self._same
+            and old is not None
+            and old.complete
+            and old.entries == self._count
+            and old.last_end == self._copied
+        ):
+            self.sha256 = old.sha256
+            return False
+        fh = self._open()
+        fh.write(b"\n }\n}\n" if self._count else b"}\n}\n")
+        fh.close()
+        self._fh = None
+        assert self._tmp is not None
+        try:
+            if isinstance(self.path, RemotePath):
+                # One upload: the object appears whole when it completes.
+                self.path.fs.put_file(str(self._tmp), self.path.path)
+                self._tmp.unlink()
+            else:
+                os.replace(self._tmp, self.path)
+        except BaseException:
+            self.abort()
+            raise
+        self.sha256 = self._hash.hexdigest()
+        return True
+
+    def abort(self) -> None:
+        """Drop the temporary file: the previous manifest stays as it was."""
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                self._fh.close()
+            self._fh = None
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                self._tmp.unlink()
+
+
+class _Hashing:
+    """A binary file that hashes what is written to it."""
+
+    def __init__(self, fh: IO[bytes], digest: Any) -> None:
+        self._fh = fh
+        self._digest = digest
+
+    def write(self, data: bytes) -> None:
+        self._digest.update(data)
+        self._fh.write(data)
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def read_entries(out: Path | RemotePath) -> dict[str, dict[str, Any]]:
+    """Every entry of the manifest, in memory (only where a step needs them all: dedup)."""
+    entries = {}
+    for prior in ManifestReader(out):
+        try:
+            entries[prior.rel] = prior.entry()
+        except ValueError:
+            break
+    return entries
+
+
+def write_entries(out: Path | RemotePath, entries: dict[str, dict[str, Any]], tool: str) -> str:
+    """Write a manifest from entries held in memory; return its sha256."""
+    old = ManifestReader(out)
+    priors = iter(old)
+    prior = next(priors, None)
+    writer = ManifestWriter(out, old, tool)
+    try:
+        for rel in sorted(entries):
+            while prior is not None and prior.rel < rel:
+                prior = next(priors, None)
+            same = prior if prior is not None and prior.rel == rel else None
+            writer.add(encode_entry(rel, entries[rel]), same)
+        for _rest in priors:  # read to the end, so an unchanged file is known as such
+            pass
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    assert writer.sha256 is not None
+    return writer.sha256

@@ -1,0 +1,129 @@
+"""The manifest read and written as a stream (ingest.manifest): same bytes as one json.dumps,
+an unchanged manifest left alone, other layouts read once, damage means redo."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingest.manifest import ManifestReader, read_entries, write_entries
+from ingest.output import STATE_DIR
+
+TOOL = "ingest 9.9"
+
+
+def entry(i: int, docs: int = 2) -> dict[str, Any]:
+    return {
+        "status": "written",
+        "sha256": f"{i:064x}",
+        "size": i,
+        "documents": [
+            {"index": k, "file": f"d{i}/{k:03d}.json", "h": 'é\u2028"x"'} for k in range(docs)
+        ],
+        "removed_by_rule": {},
+        "failed_records": [],
+    }
+
+
+def whole(entries: dict[str, dict[str, Any]]) -> bytes:
+    """What the manifest always was: one json.dumps of the whole table."""
+    body = {"version": 1, "tool": TOOL, "files": dict(sorted(entries.items()))}
+    return (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def path(out: Path) -> Path:
+    return out / STATE_DIR / "manifest.json"
+
+
+NAMES = ["a.txt", "b/c.txt", "b.txt", "new\nline.txt", 'quote".txt', "ü.txt", "z" * 200]
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ({}, {n: entry(i) for i, n in enumerate(NAMES)}),
+        ({n: entry(i) for i, n in enumerate(NAMES)}, {}),
+        # one changed in the middle, one gone, one new, the rest the same
+        (
+            {n: entry(i) for i, n in enumerate(NAMES)},
+            {
+                **{n: entry(i) for i, n in enumerate(NAMES) if n != "b.txt"},
+                "b/c.txt": entry(99, docs=0),
+                "c.txt": entry(7),
+            },
+        ),
+        # only the last entry changes, or one is added at the end
+        (
+            {n: entry(i) for i, n in enumerate(NAMES)},
+            {**{n: entry(i) for i, n in enumerate(NAMES)}, "z" * 200: entry(5)},
+        ),
+        (
+            {n: entry(i) for i, n in enumerate(NAMES)},
+            {**{n: entry(i) for i, n in enumerate(NAMES)}, "zz": entry(5)},
+        ),
+    ],
+)
+def test_streamed_manifest_is_one_json_dumps(
+    tmp_path: Path, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    write_entries(tmp_path, before, TOOL)
+    assert path(tmp_path).read_bytes() == whole(before)
+    sha = write_entries(tmp_path, after, TOOL)
+    data = path(tmp_path).read_bytes()
+    assert data == whole(after)
+    assert sha == hashlib.sha256(data).hexdigest()
+    assert read_entries(tmp_path) == after
+    assert not [p for p in (tmp_path / STATE_DIR).iterdir() if p.name != "manifest.json"]
+
+
+def test_unchanged_manifest_is_not_rewritten(tmp_path: Path) -> None:
+    entries = {n: entry(i) for i, n in enumerate(NAMES)}
+    sha = write_entries(tmp_path, entries, TOOL)
+    os.utime(path(tmp_path), ns=(1, 1))
+    assert write_entries(tmp_path, entries, TOOL) == sha
+    assert path(tmp_path).stat().st_mtime_ns == 1
+    write_entries(tmp_path, entries, "ingest 10.0")  # a new version: the header changes
+    assert path(tmp_path).stat().st_mtime_ns != 1
+
+
+def test_entries_come_in_order_with_their_bytes(tmp_path: Path) -> None:
+    entries = {n: entry(i) for i, n in enumerate(NAMES)}
+    write_entries(tmp_path, entries, TOOL)
+    data = path(tmp_path).read_bytes()
+    reader = ManifestReader(tmp_path)
+    priors = list(reader)
+    assert [p.rel for p in priors] == sorted(NAMES)
+    assert all(data[p.start : p.end] == p.raw for p in priors)
+    assert reader.complete and reader.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_other_layouts_are_read_whole_and_rewritten(tmp_path: Path) -> None:
+    entries = {n: entry(i) for i, n in enumerate(NAMES)}
+    path(tmp_path).parent.mkdir(parents=True)
+    path(tmp_path).write_text(json.dumps({"version": 1, "files": entries}))  # compact
+    assert read_entries(tmp_path) == entries
+    write_entries(tmp_path, entries, TOOL)
+    assert path(tmp_path).read_bytes() == whole(entries)
+
+
+def test_damage_means_the_rest_is_redone(tmp_path: Path) -> None:
+    entries = {n: entry(i) for i, n in enumerate(NAMES)}
+    write_entries(tmp_path, entries, TOOL)
+    data = path(tmp_path).read_bytes()
+    cut = data.index(b'"b.txt"')
+    path(tmp_path).write_bytes(data[:cut] + b"garbage" + data[cut:])
+    reader = ManifestReader(tmp_path)
+    assert [p.rel for p in reader] == ["a.txt"]  # what comes before it ("b.txt" < "b/c.txt")
+    assert not reader.complete
+    path(tmp_path).write_bytes(data[:-5])  # cut short
+    reader = ManifestReader(tmp_path)
+    assert len(list(reader)) >= len(NAMES) - 1 and not reader.complete
+    path(tmp_path).write_text("{not json")
+    assert read_entries(tmp_path) == {}
+    path(tmp_path).unlink()
+    assert read_entries(tmp_path) == {}
