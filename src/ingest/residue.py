@@ -452,7 +452,9 @@ def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
     >>> p.required, p.width, p.at_end
     ((':', 'x'), None, False)
     """
-    required = tuple(sorted(required_chars(pattern)))
+    # Rarest first by a rough guess (punctuation, digits, capitals, then the rest, space
+    # last): the first one is the anchor, and only it is counted in each line.
+    required = tuple(sorted(required_chars(pattern), key=_commonness))
     try:
         parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
         hi = parsed.getwidth()[1]
@@ -548,6 +550,25 @@ def _class_pieces(items: Any) -> list[str] | None:
     return pieces
 
 
+def _commonness(ch: str) -> tuple[int, str]:
+    """Sort key putting characters likely to be rare in prose first.
+
+    >>> sorted(" a:Q7", key=_commonness)
+    [':', '7', 'Q', 'a', ' ']
+    """
+    if ch.isspace():
+        rank = 4
+    elif ch.islower():
+        rank = 3
+    elif ch.isupper():
+        rank = 2
+    elif ch.isdigit():
+        rank = 1
+    else:
+        rank = 0
+    return rank, ch
+
+
 # Plans by pattern identity: hashing a compiled pattern rehashes its code on every call,
 # and a rule's pattern lives as long as the loaded rules do.
 _PLANS: dict[int, ScanPlan] = {}
@@ -582,13 +603,10 @@ def find_matches(pattern: re.Pattern[str], line: str) -> Iterator[re.Match[str]]
     ['1:00']
     """
     plan = _plan_for(pattern)
-    anchor, count = "", 0
-    for ch in plan.required:
-        n = line.count(ch)
-        if not n:
-            return  # a character every match needs is missing
-        if not anchor or n < count:
-            anchor, count = ch, n
+    if not all(ch in line for ch in plan.required):
+        return  # a character every match needs is missing
+    anchor = plan.required[0] if plan.required else ""
+    count = line.count(anchor) if anchor else 0
     width = plan.width
     if width is None:
         yield from pattern.finditer(line)
