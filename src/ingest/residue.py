@@ -603,19 +603,18 @@ def find_matches(pattern: re.Pattern[str], line: str) -> Iterator[re.Match[str]]
     ['1:00']
     """
     plan = _plan_for(pattern)
-    if not all(ch in line for ch in plan.required):
-        return  # a character every match needs is missing
-    anchor = plan.required[0] if plan.required else ""
-    count = line.count(anchor) if anchor else 0
+    for ch in plan.required:
+        if ch not in line:
+            return iter(())  # a character every match needs is missing
     width = plan.width
     if width is None:
-        yield from pattern.finditer(line)
-    elif plan.at_end:
-        yield from pattern.finditer(line, max(0, len(line) - 1 - width))
-    elif not anchor or count * width * _ATTEMPT_COST > len(line):
-        yield from pattern.finditer(line)  # anchors too dense for windows to pay
-    else:
-        yield from _match_near(pattern, line, anchor, width, plan.first)
+        return pattern.finditer(line)
+    if plan.at_end:
+        return pattern.finditer(line, max(0, len(line) - 1 - width))
+    anchor = plan.required[0] if plan.required else ""
+    if not anchor or line.count(anchor) * width * _ATTEMPT_COST > len(line):
+        return pattern.finditer(line)  # anchors too dense for windows to pay
+    return _match_near(pattern, line, anchor, width, plan.first)
 
 
 def _match_near(
