@@ -208,8 +208,10 @@ USER_PATTERNS = [
     r"[^ ]:[0-9]",  # negated first class: no first-character filter
     r"(?:x?y?):\d",
     r"(?<=\w)::?",
+    r"(?a)(?u:\d):\d",  # scoped flags: no first-character filter
+    r"(?<=\.)(?i:r):",
 ]
-TEXT = st.text(alphabet=st.sampled_from(list("0123456789:. ABCDEx y\nR")), max_size=120)
+TEXT = st.text(alphabet=st.sampled_from(list("0123456789:. ABCDEx y\nRr\u0663")), max_size=120)
 
 
 @given(text=TEXT, which=st.sampled_from(USER_PATTERNS), windows=st.booleans())
@@ -268,3 +270,21 @@ def test_scan_plan_of_builtin_rules(rules: Rules) -> None:
     assert plans["video_duration_end"].at_end
     assert not plans["video_duration"].at_end and plans["video_duration"].width == 8
     assert plans["teaser_link"].first is not None
+
+
+@pytest.mark.parametrize(
+    ("which", "text"),
+    [
+        (r"(?a)(?u:\d):\d", "ratio \u0663:4 and 5:6"),  # Unicode digit under a scoped (?u:)
+        (r"(?<=\.)(?i:r):", "x.R: y.r: z"),
+        (r"(?<=\. )\d:\d\d(?= [A-Z])", "a. 1:23 Bc. 4:56 d. 7:89 E"),
+        (r"(?:^|(?<= ))\d:\d\d$", "3:45"),
+        (r"\d:\d\d$", "ends 3:45\n"),  # "$" also matches before a final newline
+    ],
+)
+def test_find_matches_examples_with_windows(which: str, text: str) -> None:
+    pattern = re.compile(which)
+    with mock.patch.object(residue, "_ATTEMPT_COST", 0):
+        found = [m.span() for m in find_matches(pattern, text)]
+    assert found == [m.span() for m in pattern.finditer(text)]
+    assert found  # each example has a match to find

@@ -424,6 +424,7 @@ class ScanPlan:
     when unbounded (or too long for windows to pay). ``at_end``: every match ends at the end
     of the text (a top-level ``$`` or ``\\Z``, without MULTILINE). ``first``: a one-character
     class holding every character a match can start with (lookarounds skipped), or None.
+    ``windows``: ``pattern.match`` at a position agrees with what a scan finds there.
     """
 
     pattern: re.Pattern[str]
@@ -431,6 +432,13 @@ class ScanPlan:
     width: int | None
     at_end: bool
     first: re.Pattern[str] | None = None
+    windows: bool = True
+
+
+# Scoped flags, "(?u:...)", "(?-i:...)". CPython's scan checks a pattern's first character
+# under the global flags only, so it can skip a start that match() accepts ("(?a)(?u:\d)"
+# at an Arabic-Indic digit). Any such group in the source keeps a pattern on finditer.
+_SCOPED_FLAGS = re.compile(r"\(\?[-aiLmsux]+:")
 
 
 # Windows longer than this cost more match attempts than a plain scan saves.
@@ -469,7 +477,8 @@ def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
         and not pattern.flags & re.MULTILINE
     )
     width = hi if hi <= _MAX_WINDOW else None
-    return ScanPlan(pattern, required, width, at_end=at_end, first=first)
+    windows = not _SCOPED_FLAGS.search(pattern.pattern)
+    return ScanPlan(pattern, required, width, at_end=at_end, first=first, windows=windows)
 
 
 _CATEGORIES = {
@@ -486,7 +495,7 @@ def _first_class(items: Any, flags: int) -> re.Pattern[str] | None:
     r"""A character class matching every character a match can start with, or None.
 
     Lookarounds and anchors consume nothing, so the first character comes from what follows
-    them. None when unsure (a negated class, ``.``, case-insensitive parts, back-references).
+    them. None when unsure (a negated class, ``.``, scoped flags, back-references).
 
     >>> _first_class(_sre_parser.parse(r"(?<=\. )(?:\d:)?[0-5]?\d:").data, 0).pattern
     '[\\d\\U00000030-\\U00000035]'
@@ -511,8 +520,8 @@ def _first_pieces(items: Any) -> tuple[list[str] | None, bool]:
         if op is c.IN:
             cls = _class_pieces(av)
             return (None if cls is None else pieces + cls), False
-        if op is c.SUBPATTERN and not av[1] & re.IGNORECASE:
-            sub, nullable = _first_pieces(av[3])
+        if op is c.SUBPATTERN and not av[1] and not av[2]:
+            sub, nullable = _first_pieces(av[3])  # scoped flags ((?i:...), (?u:...)): give up
         elif op is c.ATOMIC_GROUP:
             sub, nullable = _first_pieces(av)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
@@ -591,10 +600,11 @@ def find_matches(pattern: re.Pattern[str], line: str) -> Iterator[re.Match[str]]
 
     * a line lacking a character every match consumes has no match;
     * a pattern ending in ``$`` is tried only in the last ``width + 1`` characters;
-    * otherwise each match contains one of the required characters (the rarest in the line
-      is the anchor), so it starts at most ``width - 1`` before an anchor, and only those
-      starts are attempted (``pattern.match`` at a position sees the same lookbehind and
-      ``^`` as a scan does), in order, resuming after each match as ``finditer`` does.
+    * otherwise each match contains the anchor (the required character likeliest to be
+      rare), so it starts at most ``width - 1`` before an anchor; only those starts whose
+      character can begin a match are attempted (``pattern.match`` at a position sees the
+      same lookbehind and ``^`` as a scan does), in order, resuming after each match as
+      ``finditer`` does.
 
     >>> p = re.compile(r"(?<=\. )\d:\d\d")
     >>> [m.group() for m in find_matches(p, "At 3:10 no. 4:20 yes. 5:30 yes")]
@@ -611,9 +621,9 @@ def find_matches(pattern: re.Pattern[str], line: str) -> Iterator[re.Match[str]]
         return pattern.finditer(line)
     if plan.at_end:
         return pattern.finditer(line, max(0, len(line) - 1 - width))
-    anchor = plan.required[0] if plan.required else ""
+    anchor = plan.required[0] if plan.required and plan.windows else ""
     if not anchor or line.count(anchor) * width * _ATTEMPT_COST > len(line):
-        return pattern.finditer(line)  # anchors too dense for windows to pay
+        return pattern.finditer(line)  # no anchor, or anchors too dense for windows to pay
     return _match_near(pattern, line, anchor, width, plan.first)
 
 
