@@ -8,7 +8,6 @@ line span; every character is either kept (text or metadata) or recorded in ``re
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,7 +28,8 @@ from ingest.split import (
     split_blocks,
 )
 
-_ENDS_COMPLETE = re.compile(r"[.!?…][”’\"')\]]*$")
+_SENTENCE_ENDS = frozenset(".!?…")
+_CLOSERS = "”’\"')]"
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def clean_dump(
                 published=resolve_published(story.published_text, scraped_at),
                 text=story.text,
                 language=detect_language(story.text, rules.settings.min_language_words),
-                truncated=not _ENDS_COMPLETE.search(story.text),
+                truncated=not _ends_complete(story.text),
                 removed=tuple(story.removed),
                 repairs=tuple(r for r in repairs if first < r.line <= last + 1),
             )
@@ -180,7 +180,7 @@ def clean_lines(
                 headline=story.headline,
                 published_text=story.published_text,
                 text=story.text,
-                truncated=bool(story.text) and not _ENDS_COMPLETE.search(story.text),
+                truncated=bool(story.text) and not _ends_complete(story.text),
                 removed=tuple(story.removed),
                 dropped=tuple(story.header_removals()),
             )
@@ -251,6 +251,22 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             paragraphs.append(paragraph)
     removed.sort(key=lambda r: (r.line, r.start))
     return _Story(outlet, headline, published_text, "\n\n".join(paragraphs), removed, kept)
+
+
+def _ends_complete(text: str) -> bool:
+    """Say whether text ends a sentence: a full stop, ?, ! or …, then only closing quotes.
+
+    Same as the regex ``[.!?…][”’\\"')\\]]*$`` used before, which was tried at every full
+    stop of the story and scanned on from each; stripping the closing quotes and brackets
+    and looking at one character is the same test (``$`` also matches before one final
+    newline, hence its removal first).
+
+    >>> [_ends_complete(t) for t in ("Done.", 'He said "done."', "Not done", "Why?\\n", "")]
+    [True, True, False, True, False]
+    """
+    body = text[:-1] if text.endswith("\n") else text
+    tail = body.rstrip(_CLOSERS)
+    return bool(tail) and tail[-1] in _SENTENCE_ENDS
 
 
 def _indent(line: str) -> int:
