@@ -398,7 +398,10 @@ def ingest_dumps(
                         str(out),
                         unwalked(loaded),
                         scraped_at,
-                        unwalked(run.known) if workers <= 1 else None,
+                        # a copy: the run's grows as outcomes are recorded
+                        unwalked(dict(run.known))
+                        if run.known is not None and workers <= 1
+                        else None,
                         unwalked(pool) if workers > 1 else None,
                     )
                 )

@@ -185,3 +185,127 @@ def test_second_run_on_same_output_is_refused_while_first_holds_it(
     with OutputLock(out):  # the kernel released the dead holder's lock
         pass
     assert run_folder(src, out, rules).processed == 2
+
+
+def corpus(folder: Path, n: int) -> Path:
+    """``n`` distinct generated dumps, one byte-identical copy, one bad file, in two folders."""
+    from ingest.synth import generate_dump
+
+    for i in range(n):
+        sub = folder / ("b" if i % 3 else "a")
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"d{i:03d}.txt").write_bytes(generate_dump(i).data)
+    (folder / "b" / "zz_copy.txt").write_bytes((folder / "b" / "d001.txt").read_bytes())
+    (folder / "bad.txt").write_bytes(b"")
+    return folder
+
+
+def everything(out: Path) -> dict[str, bytes]:
+    """Every file under ``out`` but the lock: documents, manifest, dedup index."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != "lock"
+    }
+
+
+@pytest.mark.parametrize("dedup", [False, True])
+def test_two_workers_write_the_same_bytes_as_one(
+    tmp_path: Path, rules: Rules, scraped_at: datetime, dedup: bool
+) -> None:
+    src = corpus(tmp_path / "src", 40)
+    one = run_folder(
+        src, tmp_path / "one", rules, scraped_at=scraped_at, workers=1, batch_size=8, dedup=dedup
+    )
+    two = run_folder(
+        src, tmp_path / "two", rules, scraped_at=scraped_at, workers=2, batch_size=8, dedup=dedup
+    )
+    assert everything(tmp_path / "one") == everything(tmp_path / "two")
+    assert one.to_json() | {"duration_s": 0, "output": ""} == two.to_json() | {
+        "duration_s": 0,
+        "output": "",
+    }
+    assert (one.dedup, one.duplicate_dumps) == (two.dedup, two.duplicate_dumps)
+
+
+def test_rerun_reads_no_dump_loads_no_cleaner_and_keeps_the_manifest(
+    tmp_path: Path, scraped_at: datetime
+) -> None:
+    """An unchanged folder: nothing cleaned, dedup's index not loaded, manifest untouched."""
+    import subprocess
+    import sys
+
+    src, out = corpus(tmp_path / "src", 12), tmp_path / "out"
+    (src / "bad.txt").unlink()
+    script = (
+        "import sys; from pathlib import Path; from datetime import datetime\n"
+        "from ingest.rules import load_rules; from ingest.run import run_folder\n"
+        f"s = run_folder(Path({str(src)!r}), Path({str(out)!r}), load_rules(), dedup=True,"
+        f" scraped_at=datetime.fromisoformat({scraped_at.isoformat()!r}))\n"
+        "print(s.processed, s.unchanged, s.dedup['duplicate_dumps'] if s.dedup else None)\n"
+        "print(sorted(m for m in ('numpy', 'datasketch', 'trafilatura', 'py3langid',"
+        " 'ingest.dedup') if m in sys.modules))\n"
+    )
+
+    def run() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        )
+        return done.stdout.splitlines()
+
+    first = run()
+    assert first[0] == "12 0 1"  # the copy is a duplicate dump
+    before = everything(out)
+    (out / STATE_DIR / "manifest.json").touch()
+    os.utime(out / STATE_DIR / "manifest.json", ns=(1, 1))
+    # The byte-identical copy is checked again each run (it has no cache key), so dedup
+    # runs; without it, nothing is read.
+    (src / "b" / "zz_copy.txt").unlink()
+    assert run()[0] == "0 12 0"
+    os.utime(out / STATE_DIR / "manifest.json", ns=(1, 1))
+    again = run()
+    assert again == ["0 12 0", "[]"]
+    assert (out / STATE_DIR / "manifest.json").stat().st_mtime_ns == 1
+    assert set(before) - set(everything(out)) == set()  # nothing was lost
+
+
+def test_dedup_catches_up_after_a_run_without_it(
+    tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    """A --no-dedup run changed documents: the next dedup run links them, though it has
+    nothing to clean itself."""
+    src, out = corpus(tmp_path / "src", 9), tmp_path / "out"
+    (src / "bad.txt").unlink()
+    run_folder(src, out, rules, scraped_at=scraped_at, dedup=True)
+    linked = everything(out)
+    (src / "b" / "zz_copy.txt").unlink()
+    (src / "c.txt").write_bytes((src / "b" / "d001.txt").read_bytes() + b"\nMore text here.\n")
+    run_folder(src, out, rules, scraped_at=scraped_at, dedup=False)
+    caught_up = run_folder(src, out, rules, scraped_at=scraped_at, dedup=True)
+    assert caught_up.processed == 0 and caught_up.dedup is not None
+    ref = tmp_path / "ref"
+    run_folder(src, ref, rules, scraped_at=scraped_at, dedup=True)
+    docs = {k: v for k, v in everything(out).items() if not k.startswith(STATE_DIR)}
+    assert docs == {k: v for k, v in everything(ref).items() if not k.startswith(STATE_DIR)}
+    assert docs != {k: v for k, v in linked.items() if not k.startswith(STATE_DIR)}
+
+
+def test_full_run_also_deletes_documents_of_gone_dumps(
+    src: Path, tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    out = tmp_path / "out"
+    run_folder(src, out, rules, scraped_at=scraped_at)
+    gone = sorted(src.iterdir())[0]
+    gone.unlink()
+    run_folder(src, out, rules, scraped_at=scraped_at, full=True)
+    assert not document_dir(out, gone.name).exists() or not list(
+        document_dir(out, gone.name).glob("*.json")
+    )
+    assert set(Manifest.load(out).entries) == {p.name for p in src.iterdir()}
+
+
+def test_duplicate_dump_status_matches_dedup() -> None:
+    from ingest.dedup import DUPLICATE_DUMP
+    from ingest.run import DUPLICATE_DUMP as RUN_DUPLICATE_DUMP
+
+    assert DUPLICATE_DUMP == RUN_DUPLICATE_DUMP

@@ -654,6 +654,9 @@ class FolderRun:
         old = ManifestReader(self.out)
         writer = self._writer = ManifestWriter(self.out, old, TOOL)
         rels, decisions = self.rels, self.decisions
+        # sha256 -> path of dumps cleaned so far, in path order (dedup runs): a dump cleaned
+        # in parallel with its byte-identical twin becomes what one process would make it.
+        known = self.known
         # (index in rels, old entry, its chunk or None if kept, place in the chunk).
         # Unchanged dumps wait behind dumps being cleaned: the manifest is in path order.
         queue: deque[tuple[int, Prior | None, _Chunk | None, int]] = deque()
@@ -680,6 +683,18 @@ class FolderRun:
             outcome = outcomes[pos]
             if outcome.path != rel:
                 raise RuntimeError(f"outcome for {outcome.path} where {rel} was expected")
+            if known is not None and outcome.status == "written" and outcome.sha256:
+                first = known.setdefault(outcome.sha256, rel)
+                if first != rel:  # a copy of a dump cleaned in another chunk: as workers=1
+                    _drop_outputs(self.out, rel)
+                    outcome = FileOutcome(
+                        rel,
+                        DUPLICATE_DUMP,
+                        sha256=outcome.sha256,
+                        size=outcome.size,
+                        mtime_ns=outcome.mtime_ns,
+                        duplicate_of=first,
+                    )
             writer.add(encode_entry(rel, manifest_entry(outcome)), prior)
             if self.dedup and outcome.status != "unchanged":
                 self.processed.add(rel)
@@ -910,7 +925,14 @@ class CleanPool:
                     max_workers=self.workers,
                     mp_context=multiprocessing.get_context(start_method()),
                     initializer=_init_worker,
-                    initargs=(run.src, run.out, run.rules, run.scraped_at, run.known),
+                    # A copy: the run's own grows as outcomes are recorded.
+                    initargs=(
+                        run.src,
+                        run.out,
+                        run.rules,
+                        run.scraped_at,
+                        None if run.known is None else dict(run.known),
+                    ),
                 )
             pool = self._pool
         return pool.submit(_clean_chunk, rels)
