@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from ingest.output import STATE_DIR, TMP_SUFFIX
 from ingest.storage import RemotePath
 
@@ -59,7 +61,7 @@ def encode_entry(rel: str, entry: dict[str, Any]) -> bytes:
 
 def decode_entry(raw: bytes) -> dict[str, Any]:
     """An entry's value from its bytes (as :func:`encode_entry` makes them)."""
-    value = json.loads(raw[raw.index(b"\n") - 1 :])  # from the '{' that ends the key line
+    value = orjson.loads(raw[raw.index(b"\n") - 1 :])  # from the '{' ending the key line
     if not isinstance(value, dict):
         raise ValueError("a manifest entry is not an object")
     return value
@@ -174,7 +176,8 @@ class ManifestReader:
             nl = raw.find(b"\n")
             if nl < 4 or raw[nl - 4 : nl] != b'": {':
                 return
-            rel = json.loads(raw[2 : nl - 3])
+            key = raw[3 : nl - 4]
+            rel = json.loads(raw[2 : nl - 3]) if b"\\" in key else key.decode("utf-8")
             if not isinstance(rel, str) or (previous is not None and rel <= previous):
                 return  # not a path, or out of order: cannot be merged
             previous = rel
