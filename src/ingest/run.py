@@ -211,7 +211,26 @@ def discover_sorted(src: Location) -> list[str]:
     """All dumps under ``src``, sorted by path (a stable order for batches and output)."""
     if isinstance(src, RemotePath):
         return src.list_files()
-    return sorted(discover(src))
+    # discover()'s walk, without holding a folder's sorted DirEntry objects: for 100,000
+    # dumps in one folder those took 30 MB at the peak, four times the paths themselves.
+    rels: list[str] = []
+    stack = [(os.fspath(src.resolve()), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                for entry in it:
+                    name = entry.name
+                    if name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, f"{prefix}{name}/"))
+                    elif entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                        rels.append(prefix + name)
+        except OSError:
+            continue
+    rels.sort()
+    return rels
 
 
 def read_dump(src: Location, rel: str, max_bytes: int) -> bytes:
