@@ -17,9 +17,10 @@ from ingest.scale import (
     choose_runner,
     distributed_api_problem,
     env_for_runner,
+    prestart_fork_server,
+    process_count,
     shared_location_problem,
 )
-from ingest.sources import clean_source
 from ingest.storage import location
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
@@ -196,11 +197,13 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "WARNING")
-    from ingest.orchestrate import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
-
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
+    if not runner.distributed and process_count() > 1:
+        prestart_fork_server()  # imports the cleaning stack while we import Prefect
+    from ingest.orchestrate import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
+
     api = choose_api()
     problem = distributed_api_problem(runner, api.url)
     if problem:
@@ -305,6 +308,8 @@ def _runner_or_none(args: argparse.Namespace) -> RunnerChoice | None:
 
 
 def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:
+    from ingest.sources import clean_source  # the cleaning stack: only the commands that clean
+
     status = EXIT_OK
     for path in args.files:
         try:
