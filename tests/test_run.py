@@ -256,10 +256,13 @@ def test_rerun_reads_no_dump_loads_no_cleaner_and_keeps_the_manifest(
     first = run()
     assert first[0] == "12 0 1"  # the copy is a duplicate dump
     before = everything(out)
-    (out / STATE_DIR / "manifest.json").touch()
     os.utime(out / STATE_DIR / "manifest.json", ns=(1, 1))
-    # The byte-identical copy is checked again each run (it has no cache key), so dedup
-    # runs; without it, nothing is read.
+    # The byte-identical copy is kept by its stat and key like a written dump: nothing is
+    # read, dedup is not loaded, and the count of copies is still reported.
+    assert run() == ["0 13 1", "[]"]
+    assert (out / STATE_DIR / "manifest.json").stat().st_mtime_ns == 1
+    assert everything(out) == before
+    # Without the copy, the manifest changes and dedup runs once; then nothing is read.
     (src / "b" / "zz_copy.txt").unlink()
     assert run()[0] == "0 12 0"
     os.utime(out / STATE_DIR / "manifest.json", ns=(1, 1))

@@ -639,9 +639,13 @@ def deduplicate(
 
     ``entries`` is the manifest's file table after the run (it may be changed in place:
     byte-identical dumps, withheld documents; then ``report.manifest_changed`` is set and the
-    caller saves the manifest). ``processed`` names the dumps cleaned this run: their
+    caller saves the manifest). ``processed`` names the dumps cleaned since the index was
+    last saved (this run, and runs without dedup or interrupted ones before it): their
     documents are (re)indexed; documents of unchanged dumps are taken from the saved index,
     never re-read. ``full`` rebuilds the index from every document.
+
+    The saved index is reconciled with the manifest first, whatever earlier runs did
+    (:func:`reconcile`), so the documents end as a fresh ``full`` run would write them.
     """
     report = DedupReport()
     report.duplicate_dumps, report.manifest_changed = resolve_duplicate_dumps(
@@ -653,8 +657,7 @@ def deduplicate(
         index = DedupIndex(settings, canonical_only=canonical_only)
     mode_changed = index.canonical_only != canonical_only
     index.canonical_only = canonical_only
-    stale = [k for k, r in index.records.items() if k not in live or r.path in processed]
-    touched = index.remove(stale)
+    touched = index.remove(reconcile(index, live, processed))
     bodies: dict[str, dict[str, Any]] = {}
     items = []
     for key, (rel, _, file) in sorted(live.items()):
@@ -686,6 +689,23 @@ def deduplicate(
     report.groups = sum(1 for g in groups if len(g) > 1)
     index.save(out)
     return report
+
+
+def reconcile(
+    index: DedupIndex, live: Mapping[str, tuple[str, int, str]], processed: Collection[str]
+) -> list[str]:
+    """The indexed documents whose records no longer stand for what the output folder holds.
+
+    A record stands while the manifest lists its id under the same dump, index and file
+    (``live``) and that dump was not cleaned since. Document ids come from a dump's bytes,
+    so a dump gone while its byte-identical copy was cleaned in its place (by a run
+    without dedup) brings back the same ids under another dump: re-read, not trusted.
+    """
+    return [
+        key
+        for key, r in index.records.items()
+        if live.get(key) != (r.path, r.index, r.file) or r.path in processed
+    ]
 
 
 def _mark_stale(entry: dict[str, Any], report: DedupReport) -> None:

@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ingest import __version__
 from ingest.document import dumps_document
 from ingest.errors import IngestError, too_large
@@ -340,6 +342,7 @@ def process_file(
                 rel,
                 DUPLICATE_DUMP,
                 sha256=digest,
+                key=cache_key(digest, format_utc(when), rules),  # so a re-run can skip it
                 size=st.st_size,
                 mtime_ns=st.st_mtime_ns,
                 duplicate_of=known_dumps[digest],
@@ -436,12 +439,17 @@ def _carry(entry: dict[str, Any], documents: bool = True) -> dict[str, Any]:
 
 
 def vouches(
-    entry: Mapping[str, Any], st: os.stat_result | RemoteStat, when: datetime, rules: Rules
+    entry: Mapping[str, Any],
+    st: os.stat_result | RemoteStat,
+    when: datetime,
+    rules: Rules,
+    status: str = "written",
 ) -> bool:
-    """Whether a manifest entry still stands for the dump: written, same size, modification
-    time, scrape time, rules and version (its documents are checked separately)."""
+    """Whether a manifest entry still stands for the dump: ``status`` (written, or
+    duplicate_dump), same size, modification time, scrape time, rules and version (its
+    documents, or for a copy its original, are checked separately)."""
     return (
-        entry.get("status") == "written"
+        entry.get("status") == status
         and entry.get("size") == st.st_size
         and entry.get("mtime_ns") == st.st_mtime_ns
         and entry.get("key") == cache_key(entry.get("sha256", ""), format_utc(when), rules)
@@ -468,6 +476,18 @@ def _outputs_exist(out: Location, rel: str, entry: Mapping[str, Any]) -> bool:
         except OSError:
             return False
     return True
+
+
+def _no_outputs(out: Path, rel: str) -> bool:
+    """Whether a byte-identical copy's folder holds no documents (an interrupted run's)."""
+    parts = rel.split("/")
+    if any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        return False
+    try:
+        with os.scandir(os.path.join(out, rel)) as it:
+            return not any(e.name.endswith(".json") for e in it)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
 
 
 def _drop_outputs(out: Location, rel: str) -> None:
@@ -539,6 +559,12 @@ _KEEP_EDIT = 3  # unchanged, but its entry loses its "withheld" mark (not canoni
 
 # The marker that says which manifest the dedup index was last brought up to date with.
 DEDUP_MARK = "dedup/manifest.json"
+# The dumps cleaned since the dedup index was last saved (one JSON string a line), written
+# by every run before it cleans anything while there is an index: a run without dedup, or
+# one killed before its dedup step, rewrites documents without their links, and the next
+# dedup step must read those dumps again even though their manifest entries vouch for them.
+DEDUP_DIRTY = "dedup/cleaned.jsonl"
+DEDUP_INDEX = "dedup/index.json"  # ingest.dedup's (not imported: numpy)
 
 
 # Hands a chunk of dumps to whatever cleans it; returns a future whose result() is their
@@ -589,6 +615,8 @@ class FolderRun:
         self.to_clean = 0
         self.known: dict[str, str] | None = None  # sha256 -> path (dedup runs)
         self.processed: set[str] = set()  # dumps cleaned this run (dedup runs)
+        self.dirty: set[str] = set()  # dumps cleaned by earlier runs since the last dedup step
+        self.unindexed = False  # no dedup index yet: every dump counts as cleaned since
         self.gone: list[str] = []  # dumps in the old manifest that are no longer there
         self._writer: ManifestWriter | None = None
         self.manifest_sha256: str | None = None
@@ -596,22 +624,35 @@ class FolderRun:
     # -- pass 1 ------------------------------------------------------------------------
 
     def plan(self, rels: list[str]) -> int:
-        """Decide every dump (sorted paths); return how many must be cleaned."""
+        """Decide every dump (sorted paths); return how many must be cleaned.
+
+        With dedup, a byte-identical copy (``duplicate_dump``) is kept like a written dump
+        when its size, modification time and key vouch for it, its folder holds no
+        documents, and its original is kept with the same bytes; otherwise it is read again
+        (a changed copy, or one whose original changed or is gone, may be a dump of its own).
+        ``known`` (sha256 → path: which dumps a cleaned one may be a copy of) holds only the
+        written dumps kept that were there before the last dedup step (:data:`DEDUP_DIRTY`;
+        none when there is no index yet): one cleaned again may no longer have the bytes it
+        had, a gone one's documents are deleted, and among dumps cleaned since, as in a
+        fresh run, the first by path is the original.
+        """
         self.rels = rels
         decisions = self.decisions = bytearray(len(rels))  # all _CLEAN
         known: dict[str, str] | None = {} if self.dedup else None
+        if self.dedup:
+            assert isinstance(self.out, Path)
+            self.dirty = _read_dirty(self.out / STATE_DIR / DEDUP_DIRTY)
+            self.unindexed = not (self.out / STATE_DIR / DEDUP_INDEX).exists()
+        dirty = self.dirty
         strip = self.dedup and not self.canonical_only
+        copies: list[tuple[int, str, str]] = []  # kept copies: (index, original, sha256)
         if not self.full:
             for i, prior in self._merge(ManifestReader(self.out)):
-                if i is None and known is None:
-                    continue  # a gone dump: only its sha256 could matter (dedup)
+                if i is None:
+                    continue  # a gone dump: its documents are deleted at commit
                 try:
                     entry = prior.entry()
                 except ValueError:
-                    continue
-                if known is not None and entry.get("status") == "written" and entry.get("sha256"):
-                    known.setdefault(entry["sha256"], prior.rel)
-                if i is None:
                     continue
                 edited = strip and entry.pop("withheld", None) is not None
                 if self._unchanged(rels[i], entry):
@@ -621,6 +662,21 @@ class FolderRun:
                         decisions[i] = _KEEP_NOTE
                     else:
                         decisions[i] = _KEEP
+                    if (
+                        known is not None
+                        and not self.unindexed
+                        and entry.get("sha256")
+                        and prior.rel not in dirty
+                    ):
+                        # (a dump cleaned since the last dedup step is as new as this run's)
+                        known.setdefault(entry["sha256"], prior.rel)
+                elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
+                    decisions[i] = _KEEP
+                    copies.append((i, str(entry.get("duplicate_of")), str(entry["sha256"])))
+        for i, original, sha in copies:  # originals may sort after their copies
+            assert known is not None
+            if known.get(sha) != original:
+                decisions[i] = _CLEAN
         self.to_clean = decisions.count(_CLEAN)
         self.known = known if self.to_clean else None
         return self.to_clean
@@ -637,13 +693,18 @@ class FolderRun:
             else:
                 yield None, prior
 
-    def _unchanged(self, rel: str, entry: Mapping[str, Any]) -> bool:
-        if entry.get("status") != "written":
+    def _unchanged(self, rel: str, entry: Mapping[str, Any], status: str = "written") -> bool:
+        if entry.get("status") != status or not entry.get("sha256"):
             return False
         try:
             st = _stat_dump(self.src, rel)
             when = self.scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
-            return vouches(entry, st, when, self.rules) and _outputs_exist(self.out, rel, entry)
+            if not vouches(entry, st, when, self.rules, status):
+                return False
+            if status == DUPLICATE_DUMP:
+                assert isinstance(self.out, Path)  # dedup runs write locally only
+                return _no_outputs(self.out, rel)
+            return _outputs_exist(self.out, rel, entry)
         except (IngestError, OSError, ValueError):
             return False  # cleaning it records why
 
@@ -670,6 +731,8 @@ class FolderRun:
         ``unchanged`` outcomes (with their documents only if ``documents``). The new
         manifest is written along the way; :meth:`commit` puts it in place.
         """
+        if self.to_clean and isinstance(self.out, Path):
+            self._note_cleaning(self.out)
         old = ManifestReader(self.out)
         writer = self._writer = ManifestWriter(self.out, old, TOOL)
         rels, decisions = self.rels, self.decisions
@@ -710,6 +773,7 @@ class FolderRun:
                         rel,
                         DUPLICATE_DUMP,
                         sha256=outcome.sha256,
+                        key=outcome.key,
                         size=outcome.size,
                         mtime_ns=outcome.mtime_ns,
                         duplicate_of=first,
@@ -738,6 +802,22 @@ class FolderRun:
         except BaseException:
             writer.abort()
             raise
+
+    def _note_cleaning(self, out: Path) -> None:
+        """Before any document is rewritten: tell the next dedup step which dumps will be
+        (:data:`DEDUP_DIRTY`, when there is an index), and that it must run."""
+        state = out / STATE_DIR
+        if (state / DEDUP_INDEX).exists():
+            lines = b"".join(
+                orjson.dumps(rel) + b"\n"
+                for rel, d in zip(self.rels, self.decisions, strict=True)
+                if d == _CLEAN
+            )
+            with open(state / DEDUP_DIRTY, "ab") as fh:
+                fh.write(lines)
+                fh.flush()
+                os.fsync(fh.fileno())
+        (state / DEDUP_MARK).unlink(missing_ok=True)
 
     def _pairs(self, old: ManifestReader) -> Iterator[tuple[int, Prior | None]]:
         """Every dump in order with its old entry (or None); gone dumps noted on the way."""
@@ -801,7 +881,8 @@ class FolderRun:
 
         Skipped, index not even loaded, when nothing was cleaned and the manifest is the
         one the index was last brought up to date with (``.ingest/dedup/manifest.json``
-        says which, by its sha256): every document is then linked already.
+        says which, by its sha256; any run that cleans a dump deletes it first): every
+        document is then linked already.
         """
         if not self.dedup:
             return None
@@ -815,25 +896,39 @@ class FolderRun:
         }
         if (
             not self.processed
+            and not self.dirty
+            and not self.unindexed
             and self.manifest_sha256
             and isinstance(mark, dict)
             and {k: mark.get(k) for k in want} == want
             and isinstance(mark.get("documents"), int)
+            and isinstance(mark.get("duplicate_dumps"), int)
         ):
-            return {**_NOTHING_NEW, "documents": mark["documents"]}
+            return {
+                **_NOTHING_NEW,
+                "documents": mark["documents"],
+                "duplicate_dumps": mark["duplicate_dumps"],
+            }
         from ingest.dedup import deduplicate
 
         entries = read_entries(self.out)
         report = deduplicate(
             self.out,
             entries,
-            self.processed,
+            set(entries) if self.unindexed else self.processed | self.dirty,
             canonical_only=self.canonical_only,
             full=self.full,
         )
         if report.manifest_changed:
             self.manifest_sha256 = write_entries(self.out, entries, TOOL)
-        done = {**want, "manifest_sha256": self.manifest_sha256, "documents": report.documents}
+        # The index now stands for every document: what was cleaned before it is not news.
+        (self.out / STATE_DIR / DEDUP_DIRTY).unlink(missing_ok=True)
+        done = {
+            **want,
+            "manifest_sha256": self.manifest_sha256,
+            "documents": report.documents,
+            "duplicate_dumps": report.duplicate_dumps,
+        }
         write_atomic(mark_path, (json.dumps(done, sort_keys=True) + "\n").encode("utf-8"))
         return report.to_json()
 
@@ -848,6 +943,22 @@ _NOTHING_NEW = {
     "files_updated": 0,
     "withheld": 0,
 }
+
+
+def _read_dirty(path: Path) -> set[str]:
+    """The dumps listed in :data:`DEDUP_DIRTY` (a torn last line, from a kill, is skipped:
+    it was written before any of that run's documents, which were then never rewritten)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return set()
+    dirty = set()
+    for line in data.splitlines():
+        with contextlib.suppress(ValueError):
+            rel = orjson.loads(line)
+            if isinstance(rel, str):
+                dirty.add(rel)
+    return dirty
 
 
 def _read_mark(path: Path) -> Any:
