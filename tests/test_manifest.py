@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ingest.manifest import ManifestReader, read_entries, write_entries
+from ingest.manifest import ManifestReader, encode_entry, read_entries, write_entries
 from ingest.output import STATE_DIR
 
 TOOL = "ingest 9.9"
@@ -127,3 +127,24 @@ def test_damage_means_the_rest_is_redone(tmp_path: Path) -> None:
     assert read_entries(tmp_path) == {}
     path(tmp_path).unlink()
     assert read_entries(tmp_path) == {}
+
+
+def _reference_entry(rel: str, entry: dict[str, Any]) -> bytes:
+    """What the manifest has always held: json.dumps(indent=1), one level deeper."""
+    text = json.dumps({rel: entry}, ensure_ascii=False, indent=1)
+    return (" " + "\n ".join(text.split("\n")[1:-1])).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"status": "failed", "reason": "empty_file", "documents": [], "removed_by_rule": {}},
+        {"nested": [[], {}, [1, [2, {"a": None}]]], "t": True, "f": False, "e": ""},
+        {"size": 2**63 - 1, "neg": -(2**63), "big": 2**70},  # over 64 bits: json.dumps path
+        {"text": 'quotes " \\ tab\t nl\n cr\r ctrl\x01\x1f del\x7f \u2028\u2029 é € 𝄞'},
+        {"every": "".join(chr(c) for c in range(0x20, 0x3000))},
+    ],
+)
+def test_encode_entry_matches_json_dumps_indent_1(entry: dict[str, Any]) -> None:
+    for rel in ("a.txt", 'we"ird\\ name\n.txt', "ünï/ćødé.txt"):
+        assert encode_entry(rel, entry) == _reference_entry(rel, entry)
