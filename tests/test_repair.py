@@ -96,6 +96,8 @@ def _needs_repair_reference(line: str) -> bool:
 
 
 def _reencode_reference(line: str) -> str | None:
+    if "\ufffd" in line:  # bytes already lost: never a cp1252 reading of UTF-8
+        return None
     try:
         fixed = line.encode("sloppy-windows-1252").decode("utf-8")
     except UnicodeError:

@@ -100,8 +100,14 @@ def reencode_utf8(line: str) -> str | None:
     'Lindqvist knows Erdoğan'
     >>> reencode_utf8("Café “quoted”") is None
     True
+
+    A replacement character (U+FFFD) means bytes were already lost: no cp1252 reading of
+    UTF-8 produces one, and the sloppy codec would turn it into a control character.
+
+    >>> reencode_utf8("Ã© lost \ufffd here") is None
+    True
     """
-    if line.isascii():
+    if line.isascii() or "\ufffd" in line:
         return None
     # cp1252 turns each character into one byte and keeps ASCII, so the bytes can only be
     # UTF-8 if the first non-ASCII character becomes a lead byte (0xC2-0xF4), and those
