@@ -50,7 +50,7 @@ golden: setup
 	$(BIN)/python -m tests.golden.regenerate
 
 # Performance harness (bench/README.md): results in bench/out/results.json and a table.
-# The 100k figures: make bench BENCH_SIZES=1000,10000,100000 (about an hour on 2 cores).
+# The 100k figures: make bench BENCH_SIZES=1000,10000,100000 (~25 min in all on 2 cores).
 BENCH_SIZES ?= 1000,10000
 bench: setup
 	$(BIN)/python bench/run_bench.py --sizes $(BENCH_SIZES)

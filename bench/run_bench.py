@@ -60,7 +60,7 @@ TARGETS = (
     ("two_cores_vs_one", ">=", 1.7, "library workers=2 speed-up over workers=1"),
     ("peak_rss_mb_largest", "<=", 300.0, "peak RSS (MB) of the run at the largest size"),
     ("rss_growth_largest_vs_1k", "<=", 1.10, "peak RSS at the largest size / at 1k"),
-    ("incremental_vs_full", "<=", 0.05, "incremental re-run / full run (unchanged dumps)"),
+    ("incremental_vs_full", "<=", 0.05, "incremental re-run / full run, 10k unchanged dumps"),
 )
 
 
@@ -603,8 +603,14 @@ def ratios(r: dict[str, Any], workers: int) -> dict[str, float | None]:
     out["peak_rss_mb_largest"] = large[best]["peak_rss_mb"]
     base = sizes.get("1000", small)[best]["peak_rss_mb"]
     out["rss_growth_largest_vs_1k"] = round(large[best]["peak_rss_mb"] / base, 3)
+    # The target is stated for 10,000 dumps; the largest size is reported beside it.
+    at = sizes.get("10000", large)
+    inc = at.get("library_incremental")
+    out["incremental_vs_full"] = round(inc["wall_s"] / at[best]["wall_s"], 4) if inc else None
     inc = large.get("library_incremental")
-    out["incremental_vs_full"] = round(inc["wall_s"] / large[best]["wall_s"], 4) if inc else None
+    out["incremental_vs_full_largest"] = (
+        round(inc["wall_s"] / large[best]["wall_s"], 4) if inc else None
+    )
     p = r.get("prefect")
     if p:
         lib = sizes[str(r["prefect_size"])][best]["wall_s"]
