@@ -46,6 +46,19 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
+def client_env(api_url: str, home: Path, **extra: str) -> dict[str, str]:
+    """This environment without its Prefect settings, pointed at ``api_url``, quiet."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(
+        PREFECT_API_URL=api_url,
+        PREFECT_HOME=str(home),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+        **extra,
+    )
+    return env
+
+
 def cpu_busy() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
     fields = [float(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -158,14 +171,7 @@ def pool_demo(dumps: int, batch_size: int) -> int:
 
     base = Path(tempfile.mkdtemp(prefix="ingest-pool-demo-"))
     server = start_server(base / "home", port=0)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(
-        PREFECT_API_URL=server.api_url,
-        PREFECT_HOME=str(base / "client-home"),
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        DO_NOT_TRACK="1",
-        PYTHONPATH=str(ROOT),
-    )
+    env = client_env(server.api_url, base / "client-home", PYTHONPATH=str(ROOT))
     procs: list[subprocess.Popen[bytes]] = []
 
     def spawn(name: str, cmd: list[str]) -> None:
@@ -297,14 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     when = datetime.fromisoformat(SCRAPED_AT.replace("Z", "+00:00")).astimezone(UTC)
     results: dict[str, list[dict[str, Any]]] = {}
     server = start_server(base / "home", port=0)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(
-        PREFECT_API_URL=server.api_url,
-        PREFECT_HOME=str(base / "client-home"),
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        DO_NOT_TRACK="1",
-        PREFECT_LOGGING_LEVEL="WARNING",
-    )
+    env = client_env(server.api_url, base / "client-home", PREFECT_LOGGING_LEVEL="WARNING")
     common = ["--full", "--quiet", "--scraped-at", SCRAPED_AT, "--batch-size"]
     common.append(str(args.batch_size))
     configs: dict[str, list[str]] = {

@@ -13,11 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
-    from ingest.clean import DumpResult, clean_dump
-    from ingest.document import Document, Removal, Repair, Source, dumps_document
-    from ingest.errors import IngestError, RulesError
-    from ingest.rules import Rules, Settings, load_rules
+if TYPE_CHECKING:  # "as" re-exports them for type checkers; at run time see __getattr__
+    from ingest.clean import DumpResult as DumpResult
+    from ingest.clean import clean_dump as clean_dump
+    from ingest.document import Document as Document
+    from ingest.document import Removal as Removal
+    from ingest.document import Repair as Repair
+    from ingest.document import Source as Source
+    from ingest.document import dumps_document as dumps_document
+    from ingest.errors import IngestError as IngestError
+    from ingest.errors import RulesError as RulesError
+    from ingest.rules import Rules as Rules
+    from ingest.rules import Settings as Settings
+    from ingest.rules import load_rules as load_rules
 
 # Imported on first use: the cleaning stack (ftfy and friends, ~0.25 s) is not needed by a
 # re-run that cleans nothing, `ingest --help`, or a process that only orchestrates.
@@ -36,21 +44,7 @@ _EXPORTS = {
     "load_rules": "ingest.rules",
 }
 
-__all__ = [
-    "Document",
-    "DumpResult",
-    "IngestError",
-    "Removal",
-    "Repair",
-    "Rules",
-    "RulesError",
-    "Settings",
-    "Source",
-    "__version__",
-    "clean_dump",
-    "dumps_document",
-    "load_rules",
-]
+__all__ = sorted([*_EXPORTS, "__version__"])
 
 
 def __getattr__(name: str) -> Any:

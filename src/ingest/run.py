@@ -7,6 +7,7 @@ together (``flows/ingest_dumps.py``); nothing here imports Prefect.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import math
@@ -239,28 +240,61 @@ def discover_sorted(src: Location) -> list[str]:
 
 
 def read_dump(src: Location, rel: str, max_bytes: int) -> bytes:
-    """Read a dump, refusing links that leave ``src`` and files over the size limit."""
+    """Read a dump, refusing links that leave ``src`` and files over the size limit.
+
+    Discovery only descends into real folders, so a dump that is not itself a link lies
+    inside ``src``: it is read in one open and one fstat. Only a link is resolved (which
+    stats every folder on the way) and checked to point inside ``src``.
+    """
     if isinstance(src, RemotePath):
         return (src / rel).read_limited(max_bytes)
-    data = _read_plain_file(os.path.join(src, rel), max_bytes)
-    if data is not None:
-        return data
-    path = src / rel
     try:
-        real = path.resolve(strict=True)
+        return _read_regular(os.path.join(src, rel), max_bytes, link=False)
+    except IsALinkError:
+        pass
+    try:
+        real = (src / rel).resolve(strict=True)
     except RuntimeError:
         raise IngestError("symlink_loop", "the file is a symbolic link loop") from None
     except FileNotFoundError:
-        raise IngestError(
-            "vanished", "the file disappeared between discovery and reading (or is a dangling link)"
-        ) from None
-    root = src.resolve()
-    if root not in real.parents:
+        raise IngestError("vanished", _VANISHED + " (or is a dangling link)") from None
+    if src.resolve() not in real.parents:
         raise IngestError(
             "outside_source", f"the file is a symbolic link to {real}, outside the source folder"
         )
+    return _read_regular(str(real), max_bytes, link=True)
+
+
+_VANISHED = "the file disappeared between discovery and reading"
+
+
+class IsALinkError(Exception):
+    """The path is a symbolic link: :func:`read_dump` resolves and checks it first."""
+
+
+def _read_regular(path: str, max_bytes: int, *, link: bool) -> bytes:
+    """The bytes of the regular file at ``path`` (never more than ``max_bytes + 1`` read).
+
+    ``link``: ``path`` is a link's checked target, so it is followed; otherwise a link is
+    not opened but reported with :class:`IsALinkError`.
+    """
+    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK  # NONBLOCK: a pipe must not hang us
     try:
-        st = real.stat()
+        fd = os.open(path, flags if link else flags | os.O_NOFOLLOW)
+    except PermissionError:
+        raise IngestError(
+            "permission_denied", "the file cannot be read (permission denied); check its mode"
+        ) from None
+    except FileNotFoundError:
+        raise IngestError(
+            "vanished", _VANISHED if link else _VANISHED + " (or is a dangling link)"
+        ) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not link:
+            raise IsALinkError(path) from None
+        raise
+    try:  # checked on the descriptor: open() refuses to wrap a folder's
+        st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
             raise IngestError(
                 "not_a_file",
@@ -271,41 +305,15 @@ def read_dump(src: Location, rel: str, max_bytes: int) -> bytes:
             raise IngestError("not_a_file", "the path is not a regular file (a device or pipe)")
         size = st.st_size
         if size <= max_bytes:
-            # Never more than the limit in memory, even if the file grew since the stat.
-            with open(real, "rb") as fh:
+            # Never more than the limit in memory, even if the file grew since the fstat.
+            with open(fd, "rb", closefd=False) as fh:
                 data = fh.read(max_bytes + 1)
             if len(data) <= max_bytes:
                 return data
             size = max(size, len(data))
-        raise too_large(size, max_bytes)
-    except PermissionError:
-        raise IngestError(
-            "permission_denied", "the file cannot be read (permission denied); check its mode"
-        ) from None
-    except FileNotFoundError:
-        raise IngestError(
-            "vanished", "the file disappeared between discovery and reading"
-        ) from None
-
-
-def _read_plain_file(path: str, max_bytes: int) -> bytes | None:
-    """The bytes of a regular file that is not a symbolic link; None for anything else.
-
-    The common case in one open and one fstat. Discovery only descends into real folders,
-    so a dump that is not itself a link lies inside the source folder; links, and every
-    error, go through :func:`read_dump`'s careful path, which resolves them (two
-    ``Path.resolve`` calls stat every folder on the way: ~14 system calls per dump).
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
-    except OSError:
-        return None  # a link (ELOOP), gone, unreadable: the careful path says which
-    with open(fd, "rb", closefd=True) as fh:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
-            return None
-        data = fh.read(max_bytes + 1)
-    return data if len(data) <= max_bytes else None
+    finally:
+        os.close(fd)
+    raise too_large(size, max_bytes)
 
 
 def _stat_dump(src: Location, rel: str) -> os.stat_result | RemoteStat:
@@ -327,7 +335,7 @@ def _stat_dump(src: Location, rel: str) -> os.stat_result | RemoteStat:
             "permission_denied", "the file cannot be read (permission denied); check its mode"
         ) from None
     except OSError as exc:
-        if exc.errno == 40:  # ELOOP
+        if exc.errno == errno.ELOOP:
             raise IngestError("symlink_loop", "the file is a symbolic link loop") from None
         raise
 
