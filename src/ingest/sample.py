@@ -1,6 +1,7 @@
 """``ingest check-rules --sample FILE``: what the rules remove from one file, in context.
 
-Teaching a site is a loop of "edit the rules file, look at what goes": this is the look.
+Teaching a site is a loop of "edit the rules file, look at what goes": this is the look, as
+a short list of the removed spans (``ingest inspect`` shows the whole dump with them in place).
 Each removed span is shown with its rule and the words around it (for text dumps, from
 the repaired line it was cut from), so a rule that cuts too much shows at once.
 """
@@ -11,10 +12,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ingest.clean import DumpResult
-from ingest.decode import decode_bytes
 from ingest.detect import detect_kind
 from ingest.document import Removal
-from ingest.repair import repair_line
+from ingest.report.load import dump_lines
 from ingest.rules import Rules
 from ingest.sources import clean_source
 
@@ -56,13 +56,10 @@ def describe_removal(removal: Removal, lines: Sequence[str] | None) -> str:
 def describe_sample(data: bytes, *, path: str, rules: Rules) -> str:
     """The report ``check-rules --sample`` prints for one file (raises IngestError)."""
     result = clean_source(data, path=path, rules=rules)
-    lines = _repaired_lines(data) if detect_kind(data, path) == "text" else None
+    lines = None
+    if detect_kind(data, path) == "text":
+        lines = dump_lines(data, [r.to_json() for r in result.repairs])
     return "\n".join(_report(result, path, lines))
-
-
-def _repaired_lines(data: bytes) -> list[str]:
-    """A text dump's lines as the cleaner saw them (decoded, then repaired line by line)."""
-    return [repair_line(line)[0] for line in decode_bytes(data).text.split("\n")]
 
 
 def _report(result: DumpResult, path: str, lines: Sequence[str] | None) -> list[str]:
