@@ -56,7 +56,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    from ingest.server import free_port, start_server
+    from ingest.prefect.server import free_port, start_server
 
     work = Path(tempfile.mkdtemp(prefix="ingest-flow-bench-"))
     base_env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}

@@ -166,7 +166,7 @@ def pool_demo(dumps: int, batch_size: int) -> int:
 
     from ingest.rules import load_rules
     from ingest.run import run_folder
-    from ingest.server import free_port, start_server, stop_process
+    from ingest.prefect.server import free_port, start_server, stop_process
     from ingest.synth import write_corpus
 
     base = Path(tempfile.mkdtemp(prefix="ingest-pool-demo-"))
@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from ingest.rules import load_rules
     from ingest.run import run_folder
-    from ingest.server import start_server
+    from ingest.prefect.server import start_server
     from ingest.synth import write_corpus
 
     base = Path(tempfile.mkdtemp(prefix="ingest-scale-bench-"))

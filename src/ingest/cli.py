@@ -12,7 +12,7 @@ from pathlib import Path
 from ingest import __version__
 from ingest.errors import IngestError, RulesError
 from ingest.rules import Rules, load_rules
-from ingest.scale import (
+from ingest.prefect.runners import (
     RunnerChoice,
     choose_runner,
     distributed_api_problem,
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ingest: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "ui":
-        from ingest.server import cmd_ui
+        from ingest.prefect.server import cmd_ui
 
         return cmd_ui(
             host=args.host, port=args.port, detach=args.detach, stop=args.stop, status=args.status
@@ -189,8 +189,8 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
 
 
 def cmd_run_flow(args: argparse.Namespace) -> int:
-    """``ingest run`` through the Prefect flow (``flows/ingest_dumps.py``)."""
-    from ingest.orchestrate import quiet_prefect_env
+    """``ingest run`` through the Prefect flow (:mod:`ingest.prefect.flow`)."""
+    from ingest.prefect.api import quiet_prefect_env
 
     quiet_prefect_env()  # before Prefect is imported: no telemetry, nothing beyond loopback
     if args.quiet:
@@ -202,7 +202,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not runner.distributed and process_count() > 1:
         prestart_fork_server()  # imports the cleaning stack while we import Prefect
-    from ingest.orchestrate import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
+    from ingest.prefect.api import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
 
     api = choose_api()
     problem = distributed_api_problem(runner, api.url)
@@ -247,7 +247,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """``ingest serve``: a deployment with a schedule, served by this process (flow.serve)."""
-    from ingest.orchestrate import choose_api, load_flow, pause_deployment, quiet_prefect_env
+    from ingest.prefect.api import choose_api, load_flow, pause_deployment, quiet_prefect_env
 
     quiet_prefect_env()
     runner = _runner_or_none(args)
@@ -264,14 +264,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
     os.environ["PREFECT_API_URL"] = api.url  # the runner's flow-run subprocesses inherit it
     if runner.distributed:
-        # Served runs load flows/ingest_dumps.py afresh in a subprocess, which picks its
-        # task runner from these (ingest.scale.choice_from_env).
+        # Served runs load the flow afresh in a subprocess, which picks its
+        # task runner from these (ingest.prefect.runners.choice_from_env).
         os.environ.update(env_for_runner(runner))
         print(f"ingest: {runner.describe()}", file=sys.stderr, flush=True)
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    from ingest.prefect.artifacts import source_slug
+
     flow = load_flow()
-    source_slug = sys.modules[flow.fn.__module__].source_slug
     schedule = {"cron": args.cron} if args.cron else {"interval": args.interval}
     name = args.name or source_slug(args.src)
     with temporary_settings(updates={PREFECT_API_URL: api.url}):

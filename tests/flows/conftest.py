@@ -28,8 +28,6 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 _HOME = Path(tempfile.mkdtemp(prefix="ingest-flow-tests-"))
 os.environ.setdefault("PREFECT_HOME", str(_HOME / "prefect"))
 os.environ["INGEST_HOME"] = str(_HOME / "ingest")
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # `flows` lives at the top of the checkout
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.cli import build_parser
-from ingest.scale import (
+from ingest.prefect.runners import (
     RunnerChoice,
     choice_from_env,
     choose_runner,

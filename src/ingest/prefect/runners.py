@@ -13,7 +13,7 @@
 A distributed run needs a real Prefect API (``ingest ui`` or ``PREFECT_API_URL``): a task
 run on a Dask worker reports to the API of its flow run, and in Prefect's no-server
 (ephemeral) mode there is none to reach, so every worker would start a temporary server of
-its own (measured: ../shared/prefect-notes.md). :func:`distributed_api_problem` says so.
+its own (measured: every worker then spends 10-20 s starting one). :func:`distributed_api_problem` says so.
 
 Nothing here imports Prefect, Dask or distributed at module level.
 """
@@ -160,44 +160,6 @@ def distributed_api_problem(choice: RunnerChoice, api_url: str | None) -> str | 
     )
 
 
-def worker_env() -> dict[str, str]:
-    """Environment for local Dask workers: this checkout importable (for ``flows/``)."""
-    from ingest.orchestrate import checkout_root
-
-    root = checkout_root()
-    paths = [str(root)] if root else []
-    if os.environ.get("PYTHONPATH"):
-        paths.append(os.environ["PYTHONPATH"])
-    return {"PYTHONPATH": os.pathsep.join(paths)} if paths else {}
-
-
-def ship_flow_code() -> list[str]:
-    """Send the flow file's code to Dask workers with each task; return the module names.
-
-    Tasks are pickled by reference to their module. Prefect loads a served or work-pool run
-    from the file path and names the module after the file (``ingest_dumps``), a name the
-    scheduler and workers cannot import (``No module named 'ingest_dumps'``); and workers
-    on other machines may not have ``flows/`` at all. Pickled by value, the flow's few
-    functions travel with the tasks; the library (``ingest``) is imported by reference, so
-    workers need only ``ingest`` installed.
-    """
-    import sys
-
-    import cloudpickle  # type: ignore[import-untyped]
-
-    from ingest.orchestrate import checkout_root
-
-    root = checkout_root()
-    target = (root / "flows" / "ingest_dumps.py").resolve() if root else None
-    shipped = []
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if file and target and Path(file).resolve() == target:
-            cloudpickle.register_pickle_by_value(module)
-            shipped.append(name)
-    return shipped
-
-
 def _dask_runner_class() -> Any:
     """prefect-dask's ``DaskTaskRunner``, passing ``quote()``-d task arguments through.
 
@@ -224,7 +186,6 @@ def task_runner(choice: RunnerChoice) -> Any | None:
     if choice.kind == "local":
         return None
     runner_class = _dask_runner_class()
-    ship_flow_code()
 
     if choice.kind == "dask":
         return runner_class(address=choice.address)
@@ -238,7 +199,6 @@ def task_runner(choice: RunnerChoice) -> Any | None:
             # The scheduler's HTTP endpoints (health, metrics): any free loopback port, so
             # runs side by side never collide on 8787.
             "dashboard_address": ":0",
-            "env": worker_env(),
         },
     )
 
