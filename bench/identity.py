@@ -45,7 +45,7 @@ _SYNTH = (
     "try:\n"
     "    from tests.support.synth import write_corpus\n"
     "except ImportError:\n"
-    "    from ingest.synth import write_corpus\n"
+    "    from tests.support.synth import write_corpus\n"
     "write_corpus(sys.argv[1], 1000, seed=0)\n"
 )
 

@@ -1,4 +1,4 @@
-"""The manifest read and written as a stream (ingest.manifest): same bytes as one json.dumps,
+"""The manifest read and written as a stream (ingest.store.manifest): same bytes as one json.dumps,
 an unchanged manifest left alone, other layouts read once, damage means redo."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from ingest.manifest import ManifestReader, encode_entry, read_entries, write_entries
-from ingest.output import STATE_DIR
+from ingest.store import STATE_DIR
+from ingest.store.manifest import ManifestReader, encode_entry, read_entries, write_entries
 
 TOOL = "ingest 9.9"
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from ingest import __version__
 from ingest.errors import IngestError, RulesError
-from ingest.rules import Rules, load_rules
 from ingest.prefect.runners import (
     RunnerChoice,
     choose_runner,
@@ -21,7 +20,8 @@ from ingest.prefect.runners import (
     process_count,
     shared_location_problem,
 )
-from ingest.storage import location
+from ingest.rules import Rules, load_rules
+from ingest.store import location
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 EXIT_BUSY = 3  # the output folder is locked by another run
@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     run = sub.add_parser("run", help="clean every dump under SRC into DST")
-    # SRC and DST: folders, or fsspec URLs such as s3://bucket/dumps/ (ingest.storage).
+    # SRC and DST: folders, or fsspec URLs such as s3://bucket/dumps/ (ingest.store).
     run.add_argument("src", type=location, metavar="SRC")
     run.add_argument("--out", type=location, default=Path("cleaned"), metavar="DST")
     run.add_argument(
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_USAGE
     if args.command == "run":
-        from ingest.output import OutputBusyError
+        from ingest.store.local import OutputBusyError
 
         try:
             return cmd_run(args, rules) if args.local else cmd_run_flow(args)
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
-    from ingest.run import run_folder
+    from ingest.engine import run_folder
 
     if args.dask_address:
         print("ingest: --dask-address needs the Prefect flow: drop --local", file=sys.stderr)

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from datasketch import MinHashLSH
 
 from ingest.document import Sighting, doc_id, dumps_json
-from ingest.output import STATE_DIR, document_dir, write_atomic
+from ingest.store import STATE_DIR, document_dir, write_atomic
 
 Signature = npt.NDArray[np.uint32]
 Match = Literal["exact", "near"]

@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -23,7 +22,6 @@ import pytest
 from tests.e2e.e2e_support import (
     BINARY_DUMP,
     INGEST,
-    ROOT,
     SEEDS,
     CliRun,
     UiServer,

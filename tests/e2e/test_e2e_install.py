@@ -18,7 +18,7 @@ import pytest
 from tests.e2e.e2e_support import BIN, ROOT, SEEDS, UiServer, restore_sigint
 
 pytestmark = pytest.mark.slow
-SCRAPED_AT = "2025-08-15T12:00:00Z"
+WHEN = ("--scraped-at", "2025-08-15T12:00:00Z")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -26,7 +26,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*.json"))
-        if ".ingest" not in p.parts or p.name == "manifest.json" and p.parent.name == ".ingest"
+        if ".ingest" not in p.parts or (p.name == "manifest.json" and p.parent.name == ".ingest")
     }
 
 
@@ -46,9 +46,7 @@ def test_wheel_install_runs_the_flow(ui_server: UiServer, tmp_path: Path) -> Non
     )
     work = tmp_path / "elsewhere"  # not the checkout: nothing of it is importable from here
     work.mkdir()
-    env = {
-        k: v for k, v in ui_server.env.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")
-    }
+    env = {k: v for k, v in ui_server.env.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PREFECT_API_URL"] = ui_server.api_url
     where = subprocess.run(
         [str(python), "-c", "import ingest.prefect.flow as f, flows; print(f.__file__)"],
@@ -70,8 +68,7 @@ def test_wheel_install_runs_the_flow(ui_server: UiServer, tmp_path: Path) -> Non
 
     out = tmp_path / "out"
     run = subprocess.run(
-        [str(venv / "bin" / "ingest"), "run", str(SEEDS), "--out", str(out)]
-        + ["--scraped-at", SCRAPED_AT],
+        [str(venv / "bin" / "ingest"), "run", str(SEEDS), "--out", str(out), *WHEN],
         env=env,
         cwd=work,
         capture_output=True,
@@ -85,8 +82,7 @@ def test_wheel_install_runs_the_flow(ui_server: UiServer, tmp_path: Path) -> Non
 
     local = tmp_path / "local"
     subprocess.run(
-        [str(BIN / "ingest"), "run", str(SEEDS), "--out", str(local), "--local"]
-        + ["--scraped-at", SCRAPED_AT],
+        [str(BIN / "ingest"), "run", str(SEEDS), "--out", str(local), "--local", *WHEN],
         env={k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")},
         check=True,
         capture_output=True,

@@ -17,8 +17,8 @@ from uuid import UUID
 
 import pytest
 
+from ingest.engine import RunSummary, run_folder
 from ingest.rules import load_rules
-from ingest.run import RunSummary, run_folder
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 BINARY_DUMP = b"\x00\x01\x02binary\x00" * 50  # decodes as nothing: fails as binary_file
@@ -248,8 +248,7 @@ def test_cli_run_uses_prefect_api_url_from_the_environment(
 
 def test_busy_output_folder_fails_the_run_without_writing(seeds_copy: Path, tmp_path: Path) -> None:
     from ingest.prefect.flow import ingest_dumps
-
-    from ingest.output import OutputBusyError, OutputLock
+    from ingest.store.local import OutputBusyError, OutputLock
 
     out = tmp_path / "out"
     with OutputLock(out):  # another run holds the folder

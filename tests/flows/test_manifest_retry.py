@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest.engine import RunSummary, run_folder
 from ingest.rules import load_rules
-from ingest.run import RunSummary, run_folder
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 MANIFEST = Path(".ingest") / "manifest.json"

@@ -15,7 +15,7 @@ from ingest.prefect.runners import (
     shared_location_problem,
     task_runner,
 )
-from ingest.storage import RemotePath
+from ingest.store import RemotePath
 
 
 @pytest.mark.parametrize(

@@ -26,9 +26,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.run import RunSummary
+from ingest.engine import RunSummary
 from ingest.prefect.runners import RunnerChoice, flow_with_runner
-from ingest.storage import RemotePath
+from ingest.store import RemotePath
 
 # Settings every Prefect process of ours starts with (unless the user set them).
 PREFECT_ENV_DEFAULTS = {
@@ -161,7 +161,7 @@ def run_flow(
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
 
     ``runner`` picks the task runner for the batches (ingest.prefect.runners; default: the flow's
-    thread pool). SRC and DST may be object-store locations (ingest.storage).
+    thread pool). SRC and DST may be object-store locations (ingest.store).
     """
     quiet_prefect_env()
     api = api or choose_api()

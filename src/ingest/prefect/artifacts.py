@@ -1,6 +1,6 @@
 """What a flow run publishes: its summary (markdown) and documents (table) artifacts.
 
-Plain functions over :class:`ingest.run.RunSummary` and outcomes; nothing here imports
+Plain functions over :class:`ingest.engine.RunSummary` and outcomes; nothing here imports
 Prefect, so they are tested without a server.
 """
 
@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ingest.run import FileOutcome, RunSummary
-from ingest.storage import is_remote, location
+from ingest.engine import FileOutcome, RunSummary
+from ingest.store import is_remote, location
 
 # Rows beyond this are left out of the documents table (the summary says so): a table
 # artifact is one JSON blob in the database and the UI renders every row.

@@ -1,27 +1,28 @@
 """The ``ingest-dumps`` Prefect flow: discover dumps, clean them in batches, write, summarise.
 
-Thin wiring over :mod:`ingest.run` (:class:`ingest.run.FolderRun`): every decision is the
-library's. Unchanged dumps are recognised in the flow itself, before any task starts; the
-rest go out one task run per *batch* (200 by default), not per dump: a task run costs about
-6.5 ms of client time and leaves the server recording events long after a 1,000-task flow
-returns. A batch's cleaning runs in the flow run's own pool of worker processes (one per
-CPU), so the tasks' threads only wait; outcomes stream into the manifest in path order, and
-the flow keeps only the summary's counts and the first ``MAX_TABLE_ROWS`` table rows.
+Thin wiring over :func:`ingest.engine.run_folder`, which owns the run sequence: the flow
+supplies only how a batch gets cleaned and where the steps run (:class:`PrefectDispatch`:
+Prefect tasks) and publishes the artifacts. Unchanged dumps are recognised in the flow
+itself, before any task starts; the rest go out one task run per *batch* (200 by default),
+not per dump: a task run costs about 6.5 ms of client time and leaves the server recording
+events long after a 1,000-task flow returns. A batch's cleaning runs in the flow run's own
+pool of worker processes (one per CPU), so the tasks' threads only wait; outcomes stream
+into the manifest in path order, and the flow keeps only the summary's counts and the first
+``MAX_TABLE_ROWS`` table rows.
 
 Run it with ``ingest run SRC --out DST`` (see docs/orchestration.md), or call the flow
-directly (``from ingest.prefect.flow import ingest_dumps``): ``ingest_dumps(source="seeds", output="cleaned")``.
+directly: ``ingest_dumps(source="seeds", output="cleaned")``.
 """
 
 # No `from __future__ import annotations`: Prefect validates the flow parameters with
 # pydantic from these annotations, evaluated where the flow is defined.
 
 import os
-import re
 import socket
-import time
-from collections import ChainMap, Counter
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
@@ -35,17 +36,10 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
-from ingest.output import OutputLock, sweep_temp_files
-from ingest.rules import Rules, load_rules
-from ingest.run import (
-    CleanPool,
-    FileOutcome,
-    FolderRun,
-    RunSummary,
-    Watched,
-    discover_sorted,
-    process_batch,
-)
+from ingest.engine.outcomes import FileOutcome, Status
+from ingest.engine.plan import FolderRun
+from ingest.engine.pool import CleanJob, Watched, close_shared_pool, shared_pool
+from ingest.engine.run import Dispatch, run_folder
 from ingest.prefect.artifacts import (
     MAX_TABLE_ROWS,
     document_rows,
@@ -56,7 +50,9 @@ from ingest.prefect.artifacts import (
     table_key,
 )
 from ingest.prefect.runners import choice_from_env, process_count, task_runner
-from ingest.storage import RemotePath, is_remote, location
+from ingest.rules import load_rules
+from ingest.store import SourceFolder, output_folder, source_folder
+from ingest.store.manifest import ManifestCommit, commit_manifest
 
 FLOW_NAME = "ingest-dumps"
 DEFAULT_BATCH_SIZE = 200
@@ -100,10 +96,7 @@ IO_TASK: dict[str, Any] = {
 @task(name="discover", task_run_name="discover", retries=2, **IO_TASK)
 def discover_task(source: str) -> list[str]:
     """List the dumps under ``source`` (sorted relative paths; a folder or an fsspec URL)."""
-    src = location(source)
-    if not src.is_dir():
-        raise FileNotFoundError(f"source folder {source} does not exist or is not a folder")
-    rels = discover_sorted(src)
+    rels = source_folder(source).list_sorted()
     get_run_logger().info("found %d dumps under %s", len(rels), source)
     return rels
 
@@ -111,68 +104,55 @@ def discover_task(source: str) -> list[str]:
 @task(name="clean-batch", task_run_name="{label}", retries=3, **IO_TASK)
 def clean_batch(
     label: str,
-    source: str,
+    job: CleanJob,
     rels: list[str],
-    output: str,
-    rules: Rules,
-    scraped_at: datetime | None,
+    processes: int = 1,
     known: dict[str, str] | None = None,
-    pool: CleanPool | None = None,
 ) -> list[FileOutcome]:
     """Clean one batch of dumps with the library; bad dumps come back as ``failed`` outcomes.
 
-    With ``pool`` (the flow run's worker processes) the batch is split over its workers
-    and this task's thread only waits; without (Dask workers, or ``processes=1``) it cleans
-    here. Writing is idempotent (atomic, skipped when the bytes are already there), so a
-    retried batch after an I/O error converges to the same output.
+    With ``processes`` > 1 (the flow's thread runner) the batch is split over the run's
+    worker processes in this process (:func:`ingest.engine.pool.shared_pool`) and this
+    task's thread only waits; otherwise (Dask workers) it cleans here, ``known`` being the
+    dumps cleaned so far. Writing is idempotent (atomic, skipped when the bytes are already
+    there), so a retried batch after an I/O error converges to the same output.
     """
     logger = get_run_logger()
-    if pool is not None:
-        pids, outcomes = pool.clean(rels)
+    if processes > 1:
+        pids, outcomes = shared_pool(job, processes).clean(rels)
         where = "worker pids " + ", ".join(map(str, sorted(pids)))
     else:
-        outcomes = process_batch(
-            location(source),
-            rels,
-            location(output),
-            rules,
-            scraped_at=scraped_at,
-            # byte-identical dumps are linked by dedup, not re-cleaned; this batch's own
-            # additions stay in the batch
-            known_dumps=None if known is None else ChainMap({}, known),
-        )
+        outcomes = replace(job, known=known).clean(rels)
         where = f"pid {os.getpid()}"
     counts = Counter(o.status for o in outcomes)
     logger.info(
         "%s: %d dumps, %d written, %d failed (on %s %s)",
         label,
         len(outcomes),
-        counts["written"],
-        counts["failed"],
+        counts[Status.WRITTEN],
+        counts[Status.FAILED],
         socket.gethostname(),  # which machine and worker process: Dask runs spread them
         where,
     )
     for o in outcomes:
-        if o.status == "failed":
+        if o.status == Status.FAILED:
             logger.warning("%s failed [%s]: %s", o.path, o.reason, o.message)
     return outcomes
 
 
 @task(name="save-manifest", task_run_name="save-manifest", retries=3, **IO_TASK)
-def save_manifest(run: FolderRun) -> None:
-    """Put the manifest the run has written in place (one rename; untouched if unchanged),
-    and delete the documents of dumps that are gone."""
-    changed = run.commit()
-    get_run_logger().info(
-        "manifest %s; %d gone dumps' documents deleted",
-        "updated" if changed else "unchanged",
-        len(run.gone),
-    )
+def save_manifest(commit: ManifestCommit) -> bool:
+    """Delete the documents of dumps that are gone and put the new manifest in place (one
+    rename; nothing when unchanged). Idempotent, so retried on an I/O error."""
+    return commit_manifest(commit)
 
 
 @task(name="deduplicate", task_run_name="deduplicate", retries=2, **IO_TASK)
 def deduplicate_task(run: FolderRun) -> dict[str, int] | None:
-    """Link duplicate stories across the output folder (ingest.dedup); runs under the lock."""
+    """Link duplicate stories across the output folder (ingest.dedup); runs under the lock.
+
+    Called, not submitted: it runs in the flow's own process, where the run lives.
+    """
     report = run.deduplicate()
     if report is not None:
         get_run_logger().info(
@@ -185,14 +165,86 @@ def deduplicate_task(run: FolderRun) -> dict[str, int] | None:
     return report
 
 
+class PrefectDispatch(Dispatch):
+    """The run's steps as Prefect tasks: one clean-batch task run per ``batch_size`` dumps.
+
+    Under the flow's thread runner the batches are cleaned in the flow run's own worker
+    processes (``processes``, default one per CPU); under a Dask runner, in the task.
+    """
+
+    documents = True  # the documents table lists unchanged dumps' documents too
+
+    def __init__(self, batch_size: int, processes: int | None) -> None:
+        self.batch_size = max(1, batch_size)
+        self.processes = processes
+        self.logger = get_run_logger()
+        self.workers = 1
+        self._run: FolderRun | None = None
+        self._job: CleanJob | None = None
+        self._labels: Iterator[str] = iter(())
+
+    def log(self, message: str) -> None:
+        self.logger.info(message)
+
+    def discover(self, src: SourceFolder) -> list[str]:
+        return discover_task(str(src))
+
+    def start(self, run: FolderRun, todo: int) -> tuple[int, int]:
+        # The flow's own threads: batches are cleaned in worker processes of this run
+        # (started at the first batch). A Dask runner's workers clean in the task.
+        context = FlowRunContext.get()
+        local = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
+        self.workers = process_count(self.processes) if local else 1
+        self._run, self._job = run, run.job()
+        batches = len(run.chunks(self.batch_size))
+        self._labels = (f"clean-batch-{i:03d}-of-{batches:03d}" for i in range(1, batches + 1))
+        self.logger.info(
+            "%d dumps: %d unchanged, %d to clean in %d batches of up to %d (%s run, %s)",
+            len(run.rels),
+            len(run.rels) - todo,
+            todo,
+            batches,
+            self.batch_size,
+            "full" if run.full else "incremental",
+            f"{self.workers} worker processes" if self.workers > 1 else "cleaned in the tasks",
+        )
+        return self.batch_size, max(4, 2 * self.workers)  # batches in flight
+
+    def submit(self, rels: list[str]) -> Watched:
+        run, job = self._run, self._job
+        assert run is not None and job is not None, "start() first"
+        # a copy: the run's grows as outcomes are recorded
+        known = dict(run.known) if run.known is not None and self.workers <= 1 else None
+        return Watched(
+            clean_batch.submit(
+                next(self._labels),
+                # unwalked(): Prefect would otherwise walk these large arguments looking
+                # for upstream futures, on every task submission.
+                unwalked(job),
+                unwalked(rels),
+                self.workers,
+                unwalked(known),
+            )
+        )
+
+    def close(self) -> None:
+        if self._job is not None:
+            close_shared_pool(self._job)
+
+    def commit(self, sealed: ManifestCommit) -> bool:
+        return save_manifest(sealed)
+
+    def deduplicate(self, run: FolderRun) -> dict[str, int] | None:
+        return deduplicate_task(unwalked(run))
+
+
 @flow(
     name=FLOW_NAME,
     flow_run_name=run_name,
     # Batch tasks run on threads and hand their dumps to the run's worker processes.
-    # `ingest run --workers N / --dask-address`
-    # swaps in a Dask runner at run time (flow.with_options, ingest.prefect.runners); a process that
-    # loads this file itself (a served or work-pool run) takes it from INGEST_WORKERS /
-    # INGEST_DASK_ADDRESS in its environment.
+    # `ingest run --workers N / --dask-address` swaps in a Dask runner at run time
+    # (flow.with_options, ingest.prefect.runners); a process that loads the flow itself (a
+    # served or work-pool run) takes it from INGEST_WORKERS / INGEST_DASK_ADDRESS.
     task_runner=cast(Any, task_runner(choice_from_env()) or ThreadPoolTaskRunner(max_workers=4)),
     description="Clean a folder of news-aggregator dumps into JSON story documents.",
 )
@@ -224,84 +276,31 @@ def ingest_dumps(
     The final state is Completed when every dump was cleaned, Failed (naming the failed
     dumps and their reasons) when any was not; either way its data is the ``RunSummary``.
     """
-    started = time.perf_counter()
     logger = get_run_logger()
-    src, out = location(source), location(output)  # folders, or fsspec URLs (s3://...)
     loaded = load_rules(rules)
-    rels = discover_task(source)
-    out.mkdir(parents=True, exist_ok=True)
-    summary = RunSummary(source=str(src), output=str(out))
     rows: list[dict[str, Any]] = []  # the table's, up to MAX_TABLE_ROWS
     documents = 0
-    # One run per output folder at a time (a scheduled run and a manual one, say): the
-    # second fails at once with the holder's pid rather than interleaving writes.
-    if isinstance(out, RemotePath):
-        logger.warning("no lock on remote output %s: do not run two runs into it at once", output)
-    with OutputLock(out):
-        swept = sweep_temp_files(out)
-        if swept:
-            logger.info("removed %d temporary files left by an interrupted run", swept)
-        run = FolderRun(
-            src, out, loaded, full=full, scraped_at=scraped_at, dedup=dedup,
-            canonical_only=canonical_only,
-        )  # fmt: skip
-        todo = run.plan(rels)
-        batches = len(run.chunks(batch_size))
-        # The flow's own threads: batches are cleaned in worker processes of this run
-        # (started at the first batch). A Dask runner's workers clean in the task.
-        context = FlowRunContext.get()
-        local = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
-        workers = process_count(processes) if local else 1
-        logger.info(
-            "%d dumps: %d unchanged, %d to clean in %d batches of up to %d (%s run, %s)",
-            len(rels),
-            len(rels) - todo,
-            todo,
-            batches,
-            batch_size,
-            "full" if full else "incremental",
-            f"{workers} worker processes" if workers > 1 else "cleaned in the tasks",
-        )
-        with CleanPool(run, workers) as pool:
-            labels = (f"clean-batch-{i:03d}-of-{batches:03d}" for i in range(1, batches + 1))
 
-            def dispatch(batch: list[str]) -> Watched:
-                return Watched(
-                    clean_batch.submit(
-                        next(labels),
-                        str(src),
-                        # unwalked(): Prefect would otherwise walk these large arguments
-                        # looking for upstream futures, on every task submission.
-                        unwalked(batch),
-                        str(out),
-                        unwalked(loaded),
-                        scraped_at,
-                        # a copy: the run's grows as outcomes are recorded
-                        unwalked(dict(run.known))
-                        if run.known is not None and workers <= 1
-                        else None,
-                        unwalked(pool) if workers > 1 else None,
-                    )
-                )
+    def table(outcome: FileOutcome) -> None:
+        nonlocal documents
+        if outcome.status != Status.FAILED:
+            documents += len(outcome.documents)
+            if len(rows) < MAX_TABLE_ROWS:
+                rows.extend(document_rows(outcome)[: MAX_TABLE_ROWS - len(rows)])
 
-            window = max(4, 2 * workers)  # batches in flight
-            for outcome in run.outcomes(dispatch, batch_size, window, documents=True):
-                summary.add(outcome)
-                if outcome.status != "failed":
-                    documents += len(outcome.documents)
-                    if len(rows) < MAX_TABLE_ROWS:
-                        rows.extend(document_rows(outcome)[: MAX_TABLE_ROWS - len(rows)])
-        save_manifest(unwalked(run))
-        report = deduplicate_task(unwalked(run)) if run.dedup else None
-
-    if report is not None:
-        summary.dedup = report
-        summary.duplicate_dumps = report["duplicate_dumps"]
-    summary.duration_s = time.perf_counter() - started
-
-    left_out = documents - len(rows)
+    summary = run_folder(
+        source_folder(source),  # folders, or fsspec URLs (s3://...)
+        output_folder(output),
+        loaded,
+        dispatch=PrefectDispatch(batch_size, processes),
+        full=full,
+        scraped_at=scraped_at,
+        dedup=dedup,
+        canonical_only=canonical_only,
+        progress=table,
+    )
     create_markdown_artifact(
-        summary_markdown(summary, flow_run_name=flow_run.name, rows_left_out=left_out),
+        summary_markdown(summary, flow_run_name=flow_run.name, rows_left_out=documents - len(rows)),
         key=summary_key(source),
         description=summary.line(),
     )

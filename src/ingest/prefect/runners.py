@@ -13,7 +13,7 @@
 A distributed run needs a real Prefect API (``ingest ui`` or ``PREFECT_API_URL``): a task
 run on a Dask worker reports to the API of its flow run, and in Prefect's no-server
 (ephemeral) mode there is none to reach, so every worker would start a temporary server of
-its own (measured: every worker then spends 10-20 s starting one). :func:`distributed_api_problem` says so.
+its own (10-20 s each, measured). :func:`distributed_api_problem` says so.
 
 Nothing here imports Prefect, Dask or distributed at module level.
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ingest.storage import RemotePath
+    from ingest.store import RemotePath
 
 _ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc)://[^\s/:]+(:\d{1,5})?/?$")
 
@@ -104,7 +104,7 @@ def process_count(processes: int | None = None, env: dict[str, str] | None = Non
 
 
 # What a cleaning worker imports: preloaded into the fork server, its workers start ready.
-WORKER_MODULES = ("ingest.run", "ingest.sources", "ingest.clean", "ingest.language")
+WORKER_MODULES = ("ingest.engine.pool", "ingest.sources", "ingest.clean", "ingest.language")
 
 
 def prestart_fork_server(modules: tuple[str, ...] = WORKER_MODULES) -> bool:
@@ -213,7 +213,7 @@ def shared_location_problem(
     choice: RunnerChoice, *locations: str | Path | RemotePath
 ) -> str | None:
     """A warning when workers on other machines would see local paths they may not have."""
-    from ingest.storage import is_remote
+    from ingest.store import is_remote
 
     if choice.kind != "dask":
         return None

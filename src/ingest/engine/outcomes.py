@@ -1,0 +1,167 @@
+"""What a run reports: one outcome per dump, the summary of a run, their manifest entries.
+
+Plain data only (they travel between processes, Dask workers and Prefect tasks).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any
+
+from ingest import __version__
+
+TOOL = f"ingest {__version__}"
+
+
+class Status(StrEnum):
+    """What happened to one input file (the ``status`` of its manifest entry)."""
+
+    WRITTEN = "written"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+    # Byte-identical to another dump (``duplicate_of``): linked by ingest.dedup, not cleaned.
+    DUPLICATE_DUMP = "duplicate_dump"
+
+
+DUPLICATE_DUMP = Status.DUPLICATE_DUMP
+
+
+@dataclass(frozen=True)
+class DocSummary:
+    """One written document, as the run's table shows it."""
+
+    source: str
+    index: int
+    outlet: str | None
+    headline: str | None
+    words: int
+    removed: int
+    file: str
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one input file (see :class:`Status`)."""
+
+    path: str
+    status: Status
+    sha256: str | None = None
+    key: str | None = None
+    size: int | None = None
+    mtime_ns: int | None = None
+    reason: str | None = None
+    message: str | None = None
+    documents: list[DocSummary] = field(default_factory=list)
+    removed_by_rule: dict[str, int] = field(default_factory=dict)
+    # Records of a JSON Lines/JSON file that gave no document: {record, reason, message}.
+    failed_records: list[dict[str, Any]] = field(default_factory=list)
+    duplicate_of: str | None = None
+
+
+_OUTCOME_FIELDS = tuple(f.name for f in fields(FileOutcome) if f.name != "path")
+
+
+@dataclass
+class RunSummary:
+    """Counts for a whole run; ``line()`` is what the CLI prints.
+
+    Only counts and failures: nothing per document (a run of 100,000 dumps would hold them
+    all). Per-document rows are for the caller to keep (the flow keeps its table's).
+    """
+
+    source: str
+    output: str
+    files_seen: int = 0
+    processed: int = 0
+    unchanged: int = 0
+    failed: list[FileOutcome] = field(default_factory=list)
+    documents_written: int = 0
+    removed_by_rule: Counter[str] = field(default_factory=Counter)
+    duration_s: float = 0.0
+    records_failed: int = 0
+    duplicate_dumps: int = 0
+    dedup: dict[str, int] | None = None  # ingest.dedup.DedupReport.to_json() when it ran
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.files_seen += 1
+        if outcome.status == Status.FAILED:
+            self.failed.append(outcome)
+        elif outcome.status == Status.DUPLICATE_DUMP:
+            self.duplicate_dumps += 1
+        elif outcome.status == Status.UNCHANGED:
+            self.unchanged += 1
+        else:
+            self.processed += 1
+            self.documents_written += len(outcome.documents)
+            self.removed_by_rule.update(outcome.removed_by_rule)
+        for bad in outcome.failed_records:
+            # A failed record is listed like a failed file, as "path:record", so every
+            # report of failures (stderr, the flow's state, the manifest) names it.
+            self.records_failed += 1
+            self.failed.append(
+                FileOutcome(
+                    f"{outcome.path}:{bad['record']}",
+                    Status.FAILED,
+                    reason=bad["reason"],
+                    message=bad["message"],
+                )
+            )
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def line(self) -> str:
+        rules = ", ".join(f"{k} {v}" for k, v in sorted(self.removed_by_rule.items())) or "none"
+        return (
+            f"{self.files_seen} files: {self.processed} processed, {self.unchanged} unchanged, "
+            f"{len(self.failed) - self.records_failed} failed{self._records_note()}; "
+            f"{self.documents_written} documents written; "
+            f"removed spans: {rules}; {self._dedup_note()}{self.duration_s:.2f}s"
+        )
+
+    def _dedup_note(self) -> str:
+        d = self.dedup
+        if d is None:
+            return ""
+        same = f", {d['duplicate_dumps']} byte-identical dumps" if d["duplicate_dumps"] else ""
+        return (
+            f"{d['new']} new, {d['exact_duplicates']} exact and {d['near_duplicates']} near "
+            f"duplicates{same}; "
+        )
+
+    def _records_note(self) -> str:
+        n = self.records_failed
+        return f", {n} record{'s' if n != 1 else ''} failed" if n else ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "output": self.output,
+            "files_seen": self.files_seen,
+            "processed": self.processed,
+            "unchanged": self.unchanged,
+            "documents_written": self.documents_written,
+            "removed_by_rule": dict(sorted(self.removed_by_rule.items())),
+            "failed": [
+                {"path": f.path, "reason": f.reason, "message": f.message} for f in self.failed
+            ],
+            "duration_s": round(self.duration_s, 3),
+        }
+
+
+def manifest_entry(outcome: FileOutcome) -> dict[str, Any]:
+    """An outcome as its manifest entry (the path is the entry's key).
+
+    The keys and values of ``dataclasses.asdict``, built directly: asdict deep-copies
+    every value through a recursive walk, which cost more than cleaning some dumps.
+    """
+    entry = {name: getattr(outcome, name) for name in _OUTCOME_FIELDS}
+    entry["documents"] = [d.__dict__.copy() for d in outcome.documents]
+    entry["removed_by_rule"] = dict(outcome.removed_by_rule)
+    entry["failed_records"] = [dict(r) for r in outcome.failed_records]
+    if entry["duplicate_of"] is None:
+        del entry["duplicate_of"]
+    return entry
