@@ -20,6 +20,7 @@ from ingest.prefect.runners import (
     process_count,
     shared_location_problem,
 )
+from ingest.published import parse_utc
 from ingest.rules import Rules, load_rules
 from ingest.store import location
 
@@ -29,13 +30,12 @@ EXIT_BUSY = 3  # the output folder is locked by another run
 
 def parse_time(value: str) -> datetime:
     """Parse an ISO-8601 time for --scraped-at; naive times are taken as UTC."""
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_utc(value)
+    if moment is None:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not an ISO-8601 time (e.g. 2025-08-15T12:00:00Z)"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        )
+    return moment
 
 
 def scale_options(p: argparse.ArgumentParser) -> None:

@@ -6,26 +6,15 @@ Plain data only (they travel between processes, Dask workers and Prefect tasks).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, fields
-from enum import StrEnum
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from ingest import __version__
+from ingest.store.manifest import DUPLICATE_DUMP, DocumentEntry, ManifestEntry, Status
+
+__all__ = ["DUPLICATE_DUMP", "TOOL", "DocSummary", "FileOutcome", "RunSummary", "Status"]
 
 TOOL = f"ingest {__version__}"
-
-
-class Status(StrEnum):
-    """What happened to one input file (the ``status`` of its manifest entry)."""
-
-    WRITTEN = "written"
-    UNCHANGED = "unchanged"
-    FAILED = "failed"
-    # Byte-identical to another dump (``duplicate_of``): linked by ingest.dedup, not cleaned.
-    DUPLICATE_DUMP = "duplicate_dump"
-
-
-DUPLICATE_DUMP = Status.DUPLICATE_DUMP
 
 
 @dataclass(frozen=True)
@@ -58,9 +47,6 @@ class FileOutcome:
     # Records of a JSON Lines/JSON file that gave no document: {record, reason, message}.
     failed_records: list[dict[str, Any]] = field(default_factory=list)
     duplicate_of: str | None = None
-
-
-_OUTCOME_FIELDS = tuple(f.name for f in fields(FileOutcome) if f.name != "path")
 
 
 @dataclass
@@ -152,16 +138,24 @@ class RunSummary:
         }
 
 
-def manifest_entry(outcome: FileOutcome) -> dict[str, Any]:
+def manifest_entry(outcome: FileOutcome) -> ManifestEntry:
     """An outcome as its manifest entry (the path is the entry's key).
 
-    The keys and values of ``dataclasses.asdict``, built directly: asdict deep-copies
-    every value through a recursive walk, which cost more than cleaning some dumps.
+    Built directly, not with ``dataclasses.asdict``, which deep-copies every value through
+    a recursive walk and cost more than cleaning some dumps.
     """
-    entry = {name: getattr(outcome, name) for name in _OUTCOME_FIELDS}
-    entry["documents"] = [d.__dict__.copy() for d in outcome.documents]
-    entry["removed_by_rule"] = dict(outcome.removed_by_rule)
-    entry["failed_records"] = [dict(r) for r in outcome.failed_records]
-    if entry["duplicate_of"] is None:
-        del entry["duplicate_of"]
+    entry: ManifestEntry = {
+        "status": outcome.status,
+        "sha256": outcome.sha256,
+        "key": outcome.key,
+        "size": outcome.size,
+        "mtime_ns": outcome.mtime_ns,
+        "reason": outcome.reason,
+        "message": outcome.message,
+        "documents": [cast(DocumentEntry, d.__dict__.copy()) for d in outcome.documents],
+        "removed_by_rule": dict(outcome.removed_by_rule),
+        "failed_records": [dict(r) for r in outcome.failed_records],
+    }
+    if outcome.duplicate_of is not None:
+        entry["duplicate_of"] = outcome.duplicate_of
     return entry

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ingest.engine import FileOutcome, RunSummary
+from ingest.engine import FileOutcome, RunSummary, Status
 from ingest.store import is_remote, location
 
 # Rows beyond this are left out of the documents table (the summary says so): a table
@@ -116,7 +116,7 @@ def _cell(text: str) -> str:
 
 def document_rows(outcome: FileOutcome) -> list[dict[str, Any]]:
     """One row per document of a dump in the output (written this run, or unchanged)."""
-    if outcome.status == "failed":
+    if outcome.status == Status.FAILED:
         return []
     return [
         {

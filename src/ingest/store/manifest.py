@@ -23,10 +23,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NotRequired, TypedDict
 
 import orjson
 
@@ -35,6 +36,52 @@ from ingest.store.folders import OutputFolder
 
 MANIFEST = "manifest.json"
 VERSION = 1
+
+
+class Status(StrEnum):
+    """What happened to one input file: the ``status`` of its manifest entry."""
+
+    WRITTEN = "written"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+    # Byte-identical to another dump (``duplicate_of``): linked by ingest.dedup, not cleaned.
+    DUPLICATE_DUMP = "duplicate_dump"
+
+
+DUPLICATE_DUMP = Status.DUPLICATE_DUMP
+
+
+class DocumentEntry(TypedDict):
+    """One document of a dump, as its manifest entry lists it (and the flow's table shows)."""
+
+    source: str
+    index: int
+    outlet: str | None
+    headline: str | None
+    words: int
+    removed: int
+    file: str  # "<dump path>/<file name>"
+
+
+class ManifestEntry(TypedDict):
+    """What the manifest records of one input file, in this key order (its bytes depend on
+    it). ``reason``/``message`` say why a ``failed`` file failed; ``failed_records`` lists
+    the records of a JSON Lines/JSON file that gave no document ({record, reason, message});
+    ingest.dedup adds ``duplicate_of`` and ``withheld`` where they apply."""
+
+    status: str
+    sha256: str | None
+    key: str | None
+    size: int | None
+    mtime_ns: int | None
+    reason: str | None
+    message: str | None
+    documents: list[DocumentEntry]
+    removed_by_rule: dict[str, int]
+    failed_records: list[dict[str, Any]]
+    duplicate_of: NotRequired[str]
+    withheld: NotRequired[list[str]]
+
 
 _LINE_VERSION = b' "version": %d,\n' % VERSION
 _LINE_FILES = b' "files": {'
@@ -46,7 +93,7 @@ def head(tool: str) -> bytes:
     return b"{\n" + _LINE_VERSION + b' "tool": ' + _dumps(tool) + b",\n" + _LINE_FILES
 
 
-def encode_entry(rel: str, entry: dict[str, Any]) -> bytes:
+def encode_entry(rel: str, entry: Mapping[str, Any]) -> bytes:
     r"""One entry's bytes, exactly as they sit inside the whole manifest (no separator).
 
     >>> encode_entry("a.txt", {"status": "failed", "documents": [], "n": [1]})

@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from ingest.errors import IngestError, too_large
+from ingest.published import parse_iso
 from ingest.store.folders import OutputFolder, SourceFolder
 from ingest.store.layout import STATE_DIR, document_dir
 from ingest.store.local import local_temp
@@ -55,9 +56,8 @@ def _mtime_ns(info: dict[str, Any]) -> int:
         if isinstance(value, int | float):
             return int(value * 10**9)
         if isinstance(value, str):
-            try:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
+            moment = parse_iso(value)
+            if moment is None:
                 continue
             return int(moment.timestamp()) * 10**9 + moment.microsecond * 1000
     return 0
