@@ -68,7 +68,7 @@ class FolderRun:
        or to clean. Only one byte per dump is kept.
     2. :meth:`outcomes`: the same merge again; the dumps to clean go out in chunks (to a
        process pool, Prefect tasks, or this process) while the new manifest is written in
-       path order (:class:`ingest.manifest.ManifestWriter`): unchanged entries are copied
+       path order (:class:`ingest.store.manifest.ManifestWriter`): unchanged entries are copied
        byte for byte, the rest encoded from their outcomes as they come back, in order.
     3. :meth:`commit`: documents of dumps that are gone are deleted and the new manifest
        replaces the old one in one rename (untouched when unchanged). A run killed before
