@@ -276,6 +276,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ.update(env_for_runner(runner))
         print(f"ingest: {runner.describe()}", file=sys.stderr, flush=True)
     from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.types.entrypoint import EntrypointType
 
     from ingest.prefect.artifacts import source_slug
 
@@ -297,6 +298,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 # One run at a time: runs that fall due together (a late start, a slow run)
                 # queue up instead of failing on the output folder's lock.
                 limit=1,
+                # Served runs import ingest.prefect.flow by name, not its file by path (a
+                # module loaded by path gets a name Dask workers cannot import).
+                entrypoint_type=EntrypointType.MODULE_PATH,
                 **schedule,
             )
         finally:
