@@ -14,7 +14,6 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from ingest.engine.outcomes import FileOutcome, RunSummary
@@ -22,7 +21,7 @@ from ingest.engine.plan import FolderRun
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
 from ingest.rules import Rules
-from ingest.store import OutputFolder, RemotePath, SourceFolder, output_folder, source_folder
+from ingest.store import Location, OutputFolder, SourceFolder, output_folder, source_folder
 from ingest.store.manifest import ManifestCommit, commit_manifest
 
 # Called with every outcome as it is recorded, in path order (progress, tables).
@@ -103,8 +102,8 @@ class LocalDispatch(Dispatch):
 
 
 def run_folder(
-    src: str | Path | RemotePath | SourceFolder,
-    out: str | Path | RemotePath | OutputFolder,
+    src: str | Location | SourceFolder,
+    out: str | Location | OutputFolder,
     rules: Rules,
     *,
     dispatch: Dispatch | None = None,

@@ -28,7 +28,7 @@ from typing import Any
 
 from ingest.engine import RunSummary
 from ingest.prefect.runners import RunnerChoice, flow_with_runner
-from ingest.store import RemotePath
+from ingest.store import Location
 
 # Settings every Prefect process of ours starts with (unless the user set them).
 PREFECT_ENV_DEFAULTS = {
@@ -146,8 +146,8 @@ class FlowResult:
 
 
 def run_flow(
-    source: Path | RemotePath,
-    output: Path | RemotePath,
+    source: Location,
+    output: Location,
     *,
     rules: Path | None = None,
     batch_size: int = 200,

@@ -24,11 +24,10 @@ import multiprocessing
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ingest.store import RemotePath
+    from ingest.store import Location
 
 _ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc)://[^\s/:]+(:\d{1,5})?/?$")
 
@@ -209,9 +208,7 @@ def flow_with_runner(flow: Any, choice: RunnerChoice) -> Any:
     return flow if runner is None else flow.with_options(task_runner=runner)
 
 
-def shared_location_problem(
-    choice: RunnerChoice, *locations: str | Path | RemotePath
-) -> str | None:
+def shared_location_problem(choice: RunnerChoice, *locations: str | Location) -> str | None:
     """A warning when workers on other machines would see local paths they may not have."""
     from ingest.store import is_remote
 
