@@ -132,6 +132,7 @@ def process_file(
         documents=summaries,
         removed_by_rule=dict(sorted(removed.items())),
         failed_records=[asdict(f) for f in result.failures],
+        no_profile=result.profiles == (),
     )
 
 

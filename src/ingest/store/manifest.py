@@ -80,6 +80,7 @@ class ManifestEntry(TypedDict):
     removed_by_rule: dict[str, int]
     failed_records: list[dict[str, Any]]
     duplicate_of: NotRequired[str]
+    no_profile: NotRequired[bool]  # true when cleaned with the generic rules only
     withheld: NotRequired[list[str]]
 
 
