@@ -1,4 +1,7 @@
-"""HTML body quality: ingest's first document vs bare ``trafilatura.extract``, side by side.
+"""HTML body quality on the generated pages, per page type, and trafilatura settings inside ingest.
+
+For quality on real pages and speed, side by side with bare trafilatura, see
+``bench/html_bench.py``.
 
     python bench/html_quality.py               # the table for our chosen settings
     python bench/html_quality.py --settings    # also compare trafilatura settings inside ingest
@@ -39,13 +42,13 @@ SHINGLE = 4
 SCRAPED_AT = datetime(2025, 8, 15, 12, 0, tzinfo=UTC)
 _TOKEN = re.compile(r"\w+")
 VARIANTS: dict[str, ExtractSettings] = {
-    "chosen: favor_precision, comments off": DEFAULT_SETTINGS,
-    "trafilatura defaults, comments off": ExtractSettings(favor_precision=False),
-    "favor_recall": ExtractSettings(favor_precision=False, favor_recall=True),
-    "no_fallback": ExtractSettings(favor_precision=False, no_fallback=True),
-    "favor_precision + no_fallback": ExtractSettings(no_fallback=True),
-    "favor_precision, tables off": ExtractSettings(include_tables=False),
-    "favor_precision, comments on": ExtractSettings(include_comments=True),
+    "chosen: trafilatura defaults, comments off": DEFAULT_SETTINGS,
+    "favor_precision": ExtractSettings(favor_precision=True),
+    "favor_recall": ExtractSettings(favor_recall=True),
+    "no_fallback": ExtractSettings(no_fallback=True),
+    "favor_precision + no_fallback": ExtractSettings(favor_precision=True, no_fallback=True),
+    "tables off": ExtractSettings(include_tables=False),
+    "comments on": ExtractSettings(include_comments=True),
 }
 
 
