@@ -18,6 +18,7 @@ import codecs
 import contextlib
 import dataclasses
 import hashlib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -290,28 +291,59 @@ def linearize(root: HtmlElement) -> list[str]:
     ...     "<script>x()</script></div>"))
     ['Sky News', '2 hours ago', 'Big news', 'Body one.']
     """
-    return _walk(root, None)
+    return _walk(root)
 
 
-def read_page(tree: HtmlElement) -> tuple[list[str], frozenset[str]]:
-    """A whole page's lines (:func:`linearize`) and its navigation lines, in one walk.
+def find_navigation(tree: HtmlElement) -> frozenset[str]:
+    """Lines of the page's navigation: ``nav``, and ``header``/``footer`` outside the article.
 
-    Navigation is what ``nav`` holds, and ``header``/``footer`` outside ``article``/``main``.
-
-    >>> lines, navigation = read_page(lxml.html.document_fromstring("<nav><a>Home</a></nav>"
-    ...     "<article><p>Text.</p><footer>Tags</footer></article><footer>All rights reserved"))
-    >>> lines, sorted(navigation)
-    (['Home', 'Text.', 'Tags', 'All rights reserved'], ['All rights reserved', 'Home'])
+    >>> sorted(find_navigation(lxml.html.document_fromstring("<nav><a>Home</a></nav><article>"
+    ...     "<footer>Tags</footer></article><footer>All rights reserved</footer>")))
+    ['All rights reserved', 'Home']
     """
-    navigation: set[str] = set()
-    return _walk(tree, navigation), frozenset(navigation)
+    found: set[str] = set()
+    for el in tree.iter("nav", "header", "footer"):
+        if el.tag != "nav" and any(a.tag in _ARTICLE_TAGS for a in el.iterancestors()):
+            continue
+        found.update(linearize(el))
+    return frozenset(found)
 
 
-def _walk(root: HtmlElement, navigation: set[str] | None) -> list[str]:
+# Every text of a page that reads as text (not in a script, a style, the head, ...).
+_TEXT_NODES = etree.XPath(
+    "//text()[not(" + " or ".join(f"ancestor::{tag}" for tag in sorted(SKIP_TAGS)) + ")]"
+)
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's text nodes, whitespace collapsed (empty ones left out), and its word count."""
+
+    nodes: list[Any]
+    texts: list[str]
+    words: int
+
+
+def read_text(tree: HtmlElement) -> PageText:
+    """The page's text nodes in document order, in one XPath pass done in C.
+
+    >>> page = lxml.html.document_fromstring("<p>Try <b>our</b>  app</p><script>x</script>")
+    >>> read_text(page).texts
+    ['Try', 'our', 'app']
+    """
+    nodes, texts, words = [], [], 0
+    for node in _TEXT_NODES(tree):
+        parts = node.split()
+        if parts:
+            nodes.append(node)
+            texts.append(" ".join(parts))
+            words += len(parts)
+    return PageText(nodes, texts, words)
+
+
+def _walk(root: HtmlElement) -> list[str]:
     lines: list[str] = []
     buf: list[str] = []
-    # While inside navigation: the index in ``lines`` where it began, else -1.
-    nav_from, nav_el, in_article = -1, None, 0
 
     def flush() -> None:
         text = collapse_space("".join(buf))
@@ -327,11 +359,6 @@ def _walk(root: HtmlElement, navigation: set[str] | None) -> list[str]:
         if state != _ENTER:
             if state == _END_BLOCK:
                 flush()
-                if navigation is not None and node is nav_el:
-                    navigation.update(lines[nav_from:])
-                    nav_from, nav_el = -1, None
-                elif navigation is not None and node.tag in _ARTICLE_TAGS:
-                    in_article -= 1
             if node.tail and node is not root:
                 buf.append(node.tail)
             continue
@@ -346,11 +373,6 @@ def _walk(root: HtmlElement, navigation: set[str] | None) -> list[str]:
         block = _is_block(node)
         if block:
             flush()
-            if navigation is not None:
-                if tag in _ARTICLE_TAGS:
-                    in_article += 1
-                elif nav_el is None and (tag == "nav" or (tag in _NAV_TAGS and not in_article)):
-                    nav_from, nav_el = len(lines), node
         if node.text:
             buf.append(node.text)
         stack.append((node, _END_BLOCK if block else _END_INLINE))
@@ -359,28 +381,24 @@ def _walk(root: HtmlElement, navigation: set[str] | None) -> list[str]:
     return lines
 
 
-_NAV_TAGS = frozenset(("nav", "header", "footer"))
 _ARTICLE_TAGS = frozenset(("article", "main"))
 _ENTER, _END_BLOCK, _END_INLINE = 0, 1, 2
+
+
 # Short text nodes only: a relative time is a few words, and most of a page's text is not.
-_SHORT_TEXT = etree.XPath(
-    "//text()[string-length(normalize-space(.)) > 0 and string-length(normalize-space(.)) <= 40]"
-)
-
-
-def _anchor_elements(tree: HtmlElement, rules: Rules) -> list[HtmlElement]:
+def _anchor_elements(text: PageText, rules: Rules) -> list[HtmlElement]:
     """Elements holding a text that is a whole relative time ("2 hours ago"): card anchors."""
+    short = [i for i, t in enumerate(text.texts) if len(t) <= 40]
+    candidates = [text.texts[i] for i in short]
+    hits: set[int] = set()
+    for pattern in rules.published:  # each pattern over all candidates in C
+        hits.update(itertools.compress(short, map(pattern.match, candidates)))
     found = []
-    for s in _SHORT_TEXT(tree):
-        text = s.strip()
-        if not any(p.match(text) for p in rules.published):
-            continue
-        holder = s.getparent() if s.is_text else s.getparent().getparent()
-        if holder is None or not isinstance(holder.tag, str) or holder.tag in SKIP_TAGS:
-            continue
-        if any(a.tag in SKIP_TAGS for a in holder.iterancestors()):
-            continue
-        found.append(holder)
+    for i in sorted(hits):
+        node = text.nodes[i]
+        holder = node.getparent() if node.is_text else node.getparent().getparent()
+        if holder is not None and isinstance(holder.tag, str):
+            found.append(holder)
     return found
 
 
@@ -489,14 +507,14 @@ def _climb(anchor: HtmlElement, counts: Counter[HtmlElement], rules: Rules) -> H
 
 
 def find_cards(
-    tree: HtmlElement, rules: Rules, base_url: str | None
+    tree: HtmlElement, rules: Rules, base_url: str | None, text: PageText | None = None
 ) -> list[tuple[HtmlElement, Card]]:
     """Related-story cards in page order: outlet and/or byline, relative time, headline link.
 
     A card is built around each relative-time text ("2 hours ago"), as in a dump, and must
     show its headline as a link or heading: a dateline in the article itself is never one.
     """
-    anchors = _anchor_elements(tree, rules)
+    anchors = _anchor_elements(text or read_text(tree), rules)
     counts: Counter[HtmlElement] = Counter()
     for anchor in anchors:
         counts[anchor] += 1
@@ -615,10 +633,11 @@ def extract_page(
     trafilatura would (the fallback of :func:`clean_page`).
     """
     tree = parse_html(html)
-    page_lines, navigation = read_page(tree)
-    profiles = detect_profiles(page_lines, rules)
+    text = read_text(tree)
+    profiles = detect_profiles(text.texts, rules)
+    navigation = find_navigation(tree)
     canonical = url or _canonical_url(tree)
-    cards = find_cards(tree, rules, canonical) if take_cards else []
+    cards = find_cards(tree, rules, canonical, text) if take_cards else []
     for el, _ in cards:
         el.drop_tree()  # keeps the text that follows the card
     extracted = extract_main(tree, canonical, settings)
@@ -641,7 +660,7 @@ def extract_page(
         if any("|" in line for line in main)
         else frozenset()
     )
-    words = sum(len(line.split()) for line in page_lines)
+    words = text.words
     return Page(lines, headline, span, tuple(placed), extracted, profiles, navigation, links, words)
 
 
@@ -908,6 +927,7 @@ _META_WORDS = frozenset(
         *("updated", "published", "posted", "am", "pm"),
     )
 )
+_MAX_TOOL_CHARS = 120
 _TOOL_TOKEN = re.compile(r"[\w'’-]+")
 # Button labels in adjacent elements come out glued ("ShareTweet"): split at the case change.
 _CAMEL_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -930,6 +950,8 @@ def is_share_tools(line: str) -> bool:
     >>> is_share_tools("Comments")
     False
     """
+    if len(line) > _MAX_TOOL_CHARS:
+        return False  # twelve button words at most: most lines stop here
     words = _TOOL_TOKEN.findall(_CAMEL_JOIN.sub(" ", line).casefold())
     if not 2 <= len(words) <= 12 or line.rstrip()[-1:] in ".?!":
         return False
