@@ -11,12 +11,13 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from ingest.errors import RulesError
+from ingest.furniture import Furniture, compile_furniture
 
 DEFAULT_RULES = "default_rules.toml"
 InlineKind = Literal["teaser", "regex"]
@@ -33,6 +34,11 @@ class Settings:
     min_chrome_run: int = 2
     min_language_words: int = 8
     max_file_bytes: int = 64 * 1024 * 1024
+    max_furniture_words: int = 30
+    max_credit_words: int = 12
+    max_caption_words: int = 120
+    max_promo_words: int = 120
+    min_related_run: int = 2
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,7 @@ class Rules:
     profiles: tuple[Profile, ...]
     files: tuple[str, ...]
     fingerprint: str = ""
+    furniture: Furniture = field(default_factory=Furniture)
 
 
 def merge_tables(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -192,6 +199,7 @@ def compile_rules(data: dict[str, Any], files: tuple[str, ...] = ("<dict>",)) ->
         cues=cues,
         profiles=profiles,
         files=files,
+        furniture=compile_furniture(generic.get("lines", {}), where),
     )
 
 
