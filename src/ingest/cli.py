@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ingest import __version__
 from ingest.errors import IngestError, RulesError
+from ingest.report.command import add_parser as add_inspect_parser
 from ingest.rules import Rules, load_rules
 from ingest.scale import (
     RunnerChoice,
@@ -127,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("files", type=Path, nargs="+", metavar="FILE")
     common(clean)
 
+    common(add_inspect_parser(sub))
+
     check = sub.add_parser("check-rules", help="validate a rules file and list its profiles")
     check.add_argument("rules", type=Path, nargs="?")
     return parser
@@ -162,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_serve(args)
     if args.command == "clean":
         return cmd_clean(args, rules)
+    if args.command == "inspect":
+        from ingest.report.command import cmd_inspect
+
+        return cmd_inspect(args, rules)
     return cmd_check_rules(rules)
 
 
