@@ -70,6 +70,7 @@ _PHOTO_WORDS = frozenset(
 _TIME_PREPS = frozenset(["at", "by", "until", "before", "after", "from", "to", "around"])
 _HAS_DIGIT = re.compile(r"\d")
 _FIGURE = re.compile(r"^[-+±$£€]?\d[\d.,:/%]*%?$")
+_YOU = re.compile(r"\b(?:you|your|you're|you’re)\b", re.I)
 _SAYS = re.compile(r"\b(?:said|says|told|according to|asked)\b")
 
 
@@ -164,6 +165,11 @@ class Furniture:
         return family not in self.off
 
 
+# Families that can take a long line ending like a sentence: a caption, a pitch, a copyright
+# trailer, a video overlay, a bracketed teaser.
+_PROSE_FAMILIES = frozenset(
+    ["copyright_trailer", "caption_line", "video_block", "teaser_line", "promo_line"]
+)
 _FAMILIES = (
     "ad_slot",
     "media_placeholder",
@@ -306,6 +312,23 @@ def strip_marks(text: str) -> str:
     return text.lstrip(_LEADING_MARKS)
 
 
+def too_long(text: str, max_words: int) -> bool:
+    """Say whether a line has more than ``max_words`` words, without splitting a long line.
+
+    Counting spaces (in C) settles most lines: most body lines are long paragraphs that no
+    family takes, and splitting each one cost more than all the checks on short lines.
+
+    >>> too_long("one two three", 3), too_long("one two three four", 3)
+    (False, True)
+    """
+    spaces = text.count(" ")
+    if spaces < max_words:
+        return False
+    if "  " not in text:
+        return True  # single-spaced stripped text: spaces + 1 words
+    return len(text.split()) > max_words
+
+
 def _made_of(tokens: Sequence[str], vocabulary: frozenset[str]) -> bool:
     return bool(tokens) and all(t in vocabulary for t in tokens)
 
@@ -324,6 +347,8 @@ def is_ad_slot(text: str, f: Furniture) -> bool:
     >>> is_ad_slot('"Advertisement is everything," he said.', f)
     False
     """
+    if len(text) > 150:
+        return False
     tokens = word_tokens(text)
     return len(tokens) <= 12 and _made_of(tokens, f.ad_words) and bool(f.ad_cores & set(tokens))
 
@@ -388,7 +413,9 @@ def is_link_line(text: str, f: Furniture) -> bool:
     >>> is_link_line("He posted the video at https://example.com/v", f)
     False
     """
-    m = _URL.search(text)
+    if "http" not in text and "www." not in text:
+        return False
+    m = _URL.search(text, max(0, text.rfind(" ")))
     if m is None:
         return False
     label = text[: m.start()].strip()
@@ -410,7 +437,7 @@ def is_follow_prompt(text: str, f: Furniture) -> bool:
     False
     """
     first = text.split(None, 1)[0].lower()
-    if first not in ("follow", "like", "connect", "find", "join") or len(text.split()) > 20:
+    if first not in ("follow", "like", "connect", "find", "join") or too_long(text, 20):
         return False
     if _HANDLE.search(text):
         return True
@@ -427,7 +454,7 @@ def is_tag_line(text: str, f: Furniture, max_words: int) -> bool:
     >>> is_tag_line("Tags: Politics, Elections", f, 30), is_tag_line("Tags are cheap.", f, 30)
     (True, False)
     """
-    if len(text.split()) > max_words or not f._tag.match(text):
+    if too_long(text, max_words) or not f._tag.match(text):
         return False
     return not reads_as_sentences(text)
 
@@ -450,7 +477,9 @@ def is_copyright_trailer(text: str, max_words: int) -> bool:
     >>> is_copyright_trailer("Copyright law was rewritten in 2019, the court said.", 60)
     False
     """
-    if len(text.split()) > max_words:
+    if "©" not in text and "opyright" not in text and "OPYRIGHT" not in text and "(c)" not in text:
+        return False  # every trailer names its copyright
+    if too_long(text, max_words):
         return False
     if _COPYRIGHT_START.match(text):
         return True
@@ -469,9 +498,9 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     ...     "Photo editing is now routine, experts say.")]
     [False, False, False]
     """
-    words = text.split()
-    if len(words) > max_words + 4:
+    if too_long(text, max_words + 4):
         return False
+    words = text.split()
     if text.startswith("(") and text.endswith(")"):
         inner = text[1:-1].strip()
         if f._credit_start.match(inner) or (
@@ -508,10 +537,11 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     >>> is_caption_line("The photo, he said, was taken in 2019 (and he regrets it).", f, 120)
     False
     """
-    if len(text.split()) > max_words:
+    if too_long(text, max_words):
         return False
     if text.endswith(")") or ":" in text[-90:]:
-        m = f._caption_end.search(text)
+        # A credit is at most ~200 characters: look only there, not along the paragraph.
+        m = f._caption_end.search(text, max(0, len(text) - 260))
         if m is not None and m.start() > 0 and not text.startswith("("):
             return True
     if " | " in text:
@@ -520,7 +550,7 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
             return True
     if re.match(r"^(?:Image|Photo|Picture|Video|Media) (?:caption|source|credit)s?\b", text):
         return True  # "Image caption, Firefighters at the scene", "Image source, Getty"
-    tail = _last_sentence_tail(text)
+    tail = _last_sentence_tail(text) if "/" in text[-60:] else ""
     if tail and len(tail.split()) <= 8 and "/" in tail and _NAME_SLASH_AGENCY.match(tail):
         return True  # "... on Monday. REUTERS/Toby Melville", "... Doug Mills/The Times"
     first = text.split(None, 1)[0]
@@ -584,7 +614,7 @@ def is_player_title_line(text: str, f: Furniture, max_words: int) -> bool:
     >>> is_player_title_line("The replay lasted 2:31 and nobody watched it.", f, 40)
     False
     """
-    if len(text.split()) > max_words or reads_as_sentences(text):
+    if too_long(text, max_words) or reads_as_sentences(text):
         return False
     title_case = [w.lower() for w in text.split() if w[:1].isupper()]
     strong = {w for w in title_case if w in f.player_strong}
@@ -600,9 +630,13 @@ def is_player_caption(text: str, f: Furniture, max_words: int) -> bool:
     >>> is_player_caption("CLOSE", f, 120), is_player_caption("Close to 50 died.", f, 120)
     (True, False)
     """
-    words = text.split()
-    if len(words) > max_words:
+    if text[: text.find(" ") if " " in text else None] not in f.player_controls and not any(
+        text.startswith(c + " ") for c in f.player_controls if " " in c
+    ):
         return False
+    if too_long(text, max_words):
+        return False
+    words = text.split()
     for n in (2, 1):
         if " ".join(words[:n]) in f.player_controls:
             rest = words[n:]
@@ -633,7 +667,7 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
     bracketed = body.startswith(("(", "[")) and body.endswith((")", "]"))
     if bracketed:
         body = body[1:-1].strip()
-    if len(body.split()) > max_words + 6:
+    if too_long(body, max_words + 6):
         return False
     m = _LABEL.match(body)
     if m is not None:
@@ -652,7 +686,7 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
         if tight and len(label.split()) <= 5 and label[:1].isupper() and not _SAYS.search(body):
             # "Governors under pressure:Anti-quarantine protests ...": a label glued to a link.
             return len(body.split()) <= max_words and not reads_as_sentences(label)
-    tail = f._tail.search(body)
+    tail = f._tail.search(body, max(0, len(body) - 48))  # a tail marker is short
     if tail is None or tail.start() == 0:
         return False
     head = body[: tail.start()].rstrip(" -–—|:»›>")
@@ -718,15 +752,19 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     >>> is_promo_line('"Subscribe to my newsletter," she told the crowd.', f, 120)
     False
     """
-    words = text.split()
-    if len(words) > max_words or text[:1] in _QUOTES or _SAYS.search(text):
+    if too_long(text, max_words) or text[:1] in _QUOTES:
         return False
+    words = text.split()
     first = words[0].lower().strip(".,:;!?")
+    opener = first in f.promo_openers
+    if not opener and len(words) > 15 and ("you" not in text.lower() or not _YOU.search(text)):
+        return False  # a long line that neither opens a pitch nor speaks to the reader
+    if _SAYS.search(text):
+        return False
     cues = {m.group().lower() for m in f._promo.finditer(text)}
     if not cues:
         return False
-    second_person = re.search(r"\b(?:you|your|you're|you’re)\b", text, re.I) is not None
-    opener = first in f.promo_openers
+    second_person = _YOU.search(text) is not None
     if opener and len(words) <= 40:
         return True
     if len(cues) >= 3 and second_person:
@@ -786,11 +824,11 @@ def has_time_stamp(text: str, max_words: int) -> bool:
     >>> has_time_stamp("The vote is at 4:30 p.m.", 30)
     False
     """
-    if len(text.split()) > max_words:
+    if too_long(text, max_words):
         return False
     if _STAMP_LINE.match(text):
         return True
-    m = _TIMED_STAMP.search(text)
+    m = _TIMED_STAMP.search(text, max(0, len(text) - 64))  # a stamp is short
     if m is None or m.start() == 0:
         return False
     head = text[: m.start()].rstrip(" ,·|–—-")
@@ -801,6 +839,8 @@ def has_time_stamp(text: str, max_words: int) -> bool:
 
 
 def _is_headline_like(text: str, max_words: int) -> bool:
+    if too_long(text, max_words):
+        return False
     words = text.split()
     return 0 < len(words) <= max_words and words[0][:1].isupper() and not reads_as_sentences(text)
 
@@ -878,26 +918,17 @@ def find_furniture(
     """
     found: dict[int, str] = {}
     short = settings.max_furniture_words
-    checks: list[tuple[str, Callable[[str], bool]]] = [
-        ("ad_slot", lambda t: is_ad_slot(t, f)),
-        ("media_placeholder", lambda t: is_media_placeholder(t, f)),
-        ("share_buttons", lambda t: is_share_buttons(t, f)),
-        ("link_line", lambda t: is_link_line(t, f)),
-        ("follow_prompt", lambda t: is_follow_prompt(t, f)),
-        ("tag_line", lambda t: is_tag_line(t, f, short)),
-        ("copyright_trailer", lambda t: is_copyright_trailer(t, 2 * short)),
-        ("teaser_line", lambda t: is_teaser_line(t, f, short)),
-        ("credit_line", lambda t: is_credit_line(t, f, settings.max_credit_words)),
-        ("caption_line", lambda t: is_caption_line(t, f, settings.max_caption_words)),
-        ("video_block", lambda t: _is_video_line(t, f, settings)),
-        ("promo_line", lambda t: is_promo_line(t, f, settings.max_promo_words)),
-        ("table_pipe", is_table_pipe),
-        ("related_heading", lambda t: is_related_heading(t, f)),
-    ]
-    active = [(name, check) for name, check in checks if f.enabled(name)]
+    active, prose, longest = _plan(f, settings)
     for i, text in enumerate(texts):
-        for name, check in active:
-            if check(text):
+        if len(text) > 12 * longest or too_long(text, longest):
+            continue  # a paragraph longer than any furniture line
+        checks = active
+        if len(text) > 100 and text[-1] in ".!?\"”’'":
+            if not _may_be_prose_furniture(text, f):
+                continue
+            checks = prose  # a line of prose can only be one of these
+        for name, check in checks:
+            if check(text, f, settings):
                 found[i] = name
                 break
     if f.enabled("video_block"):
@@ -912,10 +943,71 @@ def find_furniture(
             for j in (i - 1, i + 1)
         ):
             del found[i]
-    if f.enabled("related_run"):
+    if f.enabled("related_run") and len(texts) >= settings.min_related_run:
         for i, name in find_related_runs(texts, f, short, settings.min_related_run).items():
             found.setdefault(i, name)
     return found
+
+
+Check = Callable[[str, Furniture, FurnitureSettings], bool]
+# In order: the first family that claims a line names it.
+_CHECKS: tuple[tuple[str, Check], ...] = (
+    ("ad_slot", lambda t, f, s: is_ad_slot(t, f)),
+    ("media_placeholder", lambda t, f, s: is_media_placeholder(t, f)),
+    ("share_buttons", lambda t, f, s: is_share_buttons(t, f)),
+    ("link_line", lambda t, f, s: is_link_line(t, f)),
+    ("follow_prompt", lambda t, f, s: is_follow_prompt(t, f)),
+    ("tag_line", lambda t, f, s: is_tag_line(t, f, s.max_furniture_words)),
+    ("copyright_trailer", lambda t, f, s: is_copyright_trailer(t, 2 * s.max_furniture_words)),
+    ("teaser_line", lambda t, f, s: is_teaser_line(t, f, s.max_furniture_words)),
+    ("credit_line", lambda t, f, s: is_credit_line(t, f, s.max_credit_words)),
+    ("caption_line", lambda t, f, s: is_caption_line(t, f, s.max_caption_words)),
+    ("video_block", lambda t, f, s: _is_video_line(t, f, s)),
+    ("promo_line", lambda t, f, s: is_promo_line(t, f, s.max_promo_words)),
+    ("table_pipe", lambda t, f, s: is_table_pipe(t)),
+    ("related_heading", lambda t, f, s: is_related_heading(t, f)),
+)
+
+
+Plan = tuple[tuple[tuple[str, Check], ...], tuple[tuple[str, Check], ...], int]
+# Plans by the identity of the loaded rules' objects: hashing a Furniture rehashes its word
+# tuples on every call, and the rules live as long as the run.
+_PLANS: dict[tuple[int, int], tuple[Furniture, FurnitureSettings, Plan]] = {}
+
+
+def _plan(f: Furniture, settings: FurnitureSettings) -> Plan:
+    """The enabled checks, those that can take a line of prose, and the longest line to try."""
+    key = (id(f), id(settings))
+    got = _PLANS.get(key)
+    if got is not None and got[0] is f and got[1] is settings:
+        return got[2]
+    active = tuple((name, check) for name, check in _CHECKS if f.enabled(name))
+    prose = tuple((name, check) for name, check in active if name in _PROSE_FAMILIES)
+    short = settings.max_furniture_words
+    plan = (active, prose, max(settings.max_caption_words, settings.max_promo_words, 2 * short))
+    if len(_PLANS) >= 64:
+        _PLANS.clear()  # rules reloaded many times (tests): start over
+    _PLANS[key] = (f, settings, plan)
+    return plan
+
+
+def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
+    """Cheap signs that a long line ending like a sentence could still be furniture.
+
+    A label near its start, a bracket around it, a copyright sign, a player control or
+    pitch opener first, or words to "you". (A caption closed by its credit does not end
+    like a sentence.) Most body paragraphs show none, and skip every family's checks.
+    """
+    if ":" in text[:64] or text[0] in "([" or text[-1] in ")]" or " | " in text:
+        return True
+    if "©" in text or "opyright" in text or "OPYRIGHT" in text:
+        return True
+    first = text[: text.find(" ")]
+    if first in f.player_controls or first.lower() in f.promo_openers:
+        return True
+    if first in ("Image", "Photo", "Picture", "Video", "Media", "Caption", "IMAGE", "PHOTO"):
+        return True
+    return ("you" in text or "You" in text or "YOU" in text) and _YOU.search(text) is not None
 
 
 def _is_video_line(text: str, f: Furniture, settings: FurnitureSettings) -> bool:
@@ -933,6 +1025,8 @@ def _extend_video_blocks(
 
     A duration alone elsewhere ("13:05" in a live blog) stays.
     """
+    if not found:
+        return
     players = [i for i, name in found.items() if name in ("video_block", "media_placeholder")]
     for i in sorted(players):
         for j in (i - 1, i + 1):
