@@ -125,6 +125,19 @@ REMOVED = [
     ("Copyright © 2021 The Ledger, LLC. Click here for reprint permission.", "copyright_trailer"),
     ("Home | News | Sport | Weather | Business", "table_pipe"),
     ("Recommended", "related_heading"),
+    ("Read More »", "related_heading"),
+    ("Show more", "related_heading"),
+    ("Hide caption", "media_placeholder"),
+    ("Enlarge this image", "media_placeholder"),
+    ("Print this page", "share_buttons"),
+    ("(AP Photo/Evan Vucci, File)", "credit_line"),
+    ("Getty Images/iStockphoto", "credit_line"),
+    # when the page says it was published, and what embedded posts leave
+    ("Updated 3:45 PM ET, Tue March 5, 2019", "time_stamp"),
+    ("Published: 14 June 2023", "time_stamp"),
+    ("Last updated on March 5, 2019 at 10:30 a.m.", "time_stamp"),
+    ("View this post on Instagram", "social_embed"),
+    ("A post shared by Jane Doe (@janedoe) on Mar 5, 2019 at 10:30am PST", "social_embed"),
     ("You may also like", "related_heading"),
     ("Most Read", "related_heading"),
 ]
@@ -182,6 +195,15 @@ KEPT = [
     "Here are the particulars of the week ahead:",
     "Smith, 42, said he was relieved.",
     "He quoted the old line: Sign up, ship out.",
+    "UPDATE: Police say the suspect was arrested",
+    "CORRECTION: An earlier version misstated the date",
+    "Editor's note: This story has been updated",
+    "Latest: Police confirm two dead",
+    "More about the plan",
+    "Updated figures show 40,000 homes lost power.",
+    "A post shared by thousands of users drew criticism.",
+    "The Latest",
+    "Key points",
 ]
 
 
@@ -209,6 +231,21 @@ def test_related_run_needs_stamps_on_each_line(rules: Rules) -> None:
         "April 18, 2019",
     ]
     assert set(find_furniture(pairs, rules.furniture, rules.settings)) == {1, 2, 3, 4}
+
+
+def test_headlines_listed_under_a_related_heading_go_with_it(rules: Rules) -> None:
+    lines = [
+        BEFORE,
+        "Related Stories",
+        "Senate passes farm bill",
+        "Storm hits coast as thousands flee",
+        AFTER,
+    ]
+    found = find_furniture(lines, rules.furniture, rules.settings)
+    assert found == {1: "related_heading", 2: "related_run", 3: "related_run"}
+    # One short line under a heading may be the story's own subheading: it stays.
+    lines = [BEFORE, "Recommended", "Why the vote matters", AFTER]
+    assert find_furniture(lines, rules.furniture, rules.settings) == {1: "related_heading"}
 
 
 def test_one_stamped_line_and_a_dated_list_stay(rules: Rules) -> None:

@@ -68,6 +68,13 @@ _PHOTO_WORDS = frozenset(
     | {"alamy", "pool", "handout", "file"}
 )
 _TIME_PREPS = frozenset(["at", "by", "until", "before", "after", "from", "to", "around"])
+_ABBREVIATED = re.compile(r"(?:\b[A-Z]|\b(?:Jr|Sr|Inc|Co|Ltd|St))\.$")
+_MEDIA_LABEL = re.compile(r"^(?:Image|Photo|Picture|Video|Media) (?:caption|source|credit)s?\b")
+_CREDIT_TAIL = re.compile(r"\s(?:Credit|CREDIT|Credits)(?:\.\.\.|…|:)?\s+(?P<who>\S.*)$")
+_CAPTION_LABEL = re.compile(r"^(?:Photo|Photograph|Picture|Image|Caption)s?\s*:\s+\S")
+_LAST_SENTENCE_END = re.compile(r"[.!?][\"”’')]* +(?=\S[^.!?]*$)")
+_ODD_CHAR = re.compile(r"[^\w\s:.,()/%-]")
+_CELL_TEXT = re.compile(r"[^\s|:+-]")
 _HAS_DIGIT = re.compile(r"\d")
 _FIGURE = re.compile(r"^[-+±$£€]?\d[\d.,:/%]*%?$")
 _YOU = re.compile(r"\b(?:you|your|you're|you’re)\b", re.I)
@@ -111,6 +118,7 @@ class Furniture:
     player_strong: frozenset[str] = frozenset()
     player_controls: frozenset[str] = frozenset()
     teaser_labels: frozenset[str] = frozenset()
+    content_labels: frozenset[str] = frozenset()
     teaser_tails: frozenset[str] = frozenset()
     related_headings: frozenset[str] = frozenset()
     heading_cores: tuple[str, ...] = ()
@@ -123,6 +131,7 @@ class Furniture:
     _tail: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _caption_end: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _credit_start: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _tail_ends: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         def alt(items: Sequence[str]) -> str:
@@ -133,7 +142,12 @@ class Furniture:
         agencies = alt(sorted(self.photo_agencies))
         set_ = object.__setattr__
         set_(self, "_promo", re.compile(rf"(?<![\w-])(?:{alt(self.promo_cues)})(?![\w-])", re.I))
-        set_(self, "_tag", re.compile(rf"^(?:{alt(self.tag_labels)})\s*(?::|\s)\s*\S", re.I))
+        verbal = [t for t in self.tag_labels if re.search(r"tagged|filed|posted", t, re.I)]
+        set_(
+            self,
+            "_tag",
+            re.compile(rf"^(?:(?:{alt(self.tag_labels)})\s*:|(?:{alt(verbal)})\s)\s*\S", re.I),
+        )
         set_(
             self,
             "_tail",
@@ -155,6 +169,7 @@ class Furniture:
                 re.I,
             ),
         )
+        set_(self, "_tail_ends", frozenset(t.split()[-1].lower() for t in self.teaser_tails))
         set_(
             self,
             "_credit_start",
@@ -165,10 +180,12 @@ class Furniture:
         return family not in self.off
 
 
-# Families that can take a long line ending like a sentence: a caption, a pitch, a copyright
-# trailer, a video overlay, a bracketed teaser.
+# Families that can take a line of six words or more ending like a sentence: a caption, a
+# pitch, a copyright trailer, a video overlay, a bracketed teaser, tags, a time stamp, an
+# embedded post.
 _PROSE_FAMILIES = frozenset(
-    ["copyright_trailer", "caption_line", "video_block", "teaser_line", "promo_line"]
+    {"copyright_trailer", "caption_line", "video_block", "teaser_line", "promo_line"}
+    | {"tag_line", "time_stamp", "social_embed"}
 )
 _FAMILIES = (
     "ad_slot",
@@ -185,6 +202,8 @@ _FAMILIES = (
     "promo_line",
     "table_pipe",
     "related_heading",
+    "time_stamp",
+    "social_embed",
     "related_run",
 )
 
@@ -207,7 +226,7 @@ def compile_furniture(table: dict[str, Any], where: str) -> Furniture:
         "tag_line": ("labels",),
         "credit_line": ("markers", "agencies"),
         "video_block": ("words", "strong", "controls"),
-        "teaser_line": ("labels", "tails"),
+        "teaser_line": ("labels", "tails", "not_labels"),
         "related_run": ("headings", "cores"),
         "promo_line": ("cues", "openers"),
     }
@@ -255,6 +274,7 @@ def compile_furniture(table: dict[str, Any], where: str) -> Furniture:
         player_strong=words("video_block.strong"),
         player_controls=frozenset(values.get("video_block.controls", [])),
         teaser_labels=words("teaser_line.labels"),
+        content_labels=words("teaser_line.not_labels"),
         teaser_tails=frozenset(values.get("teaser_line.tails", [])),
         related_headings=words("related_run.headings"),
         heading_cores=tuple(w.lower() for w in values.get("related_run.cores", [])),
@@ -298,7 +318,7 @@ def reads_as_sentences(text: str) -> bool:
     True
     """
     core = text.rstrip(_CLOSERS)
-    if core.endswith(".") and not re.search(r"(?:\b[A-Z]|\b(?:Jr|Sr|Inc|Co|Ltd|St))\.$", core):
+    if core.endswith(".") and not _ABBREVIATED.search(core[-5:]):
         return True
     return _SENTENCE_BREAK.search(text) is not None
 
@@ -329,6 +349,12 @@ def too_long(text: str, max_words: int) -> bool:
     return len(text.split()) > max_words
 
 
+def _first_word_in(text: str, vocabulary: frozenset[str]) -> bool:
+    """A cheap necessary test for ``_made_of``: the line's first word is in the vocabulary."""
+    m = _WORDS.search(text)
+    return m is not None and m.group().lower() in vocabulary
+
+
 def _made_of(tokens: Sequence[str], vocabulary: frozenset[str]) -> bool:
     return bool(tokens) and all(t in vocabulary for t in tokens)
 
@@ -347,7 +373,7 @@ def is_ad_slot(text: str, f: Furniture) -> bool:
     >>> is_ad_slot('"Advertisement is everything," he said.', f)
     False
     """
-    if len(text) > 150:
+    if len(text) > 150 or not _first_word_in(text, f.ad_words):
         return False
     tokens = word_tokens(text)
     return len(tokens) <= 12 and _made_of(tokens, f.ad_words) and bool(f.ad_cores & set(tokens))
@@ -391,7 +417,7 @@ def is_share_buttons(text: str, f: Furniture) -> bool:
     >>> is_share_buttons("Facebook and Twitter", f), is_share_buttons("Share", f)
     (False, False)
     """
-    if len(text) > 160 or reads_as_sentences(text):
+    if len(text) > 160 or not _first_word_in(text, f.share_words) or reads_as_sentences(text):
         return False
     tokens = word_tokens(text)
     if not _made_of(tokens, f.share_words):
@@ -453,6 +479,9 @@ def is_tag_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_tag_line("Tags: Politics, Elections", f, 30), is_tag_line("Tags are cheap.", f, 30)
     (True, False)
+    >>> f = Furniture(tag_labels=("More about", "Filed under"))
+    >>> is_tag_line("More about the plan", f, 30), is_tag_line("Filed under Politics", f, 30)
+    (False, True)
     """
     if too_long(text, max_words) or not f._tag.match(text):
         return False
@@ -548,17 +577,17 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         before, _, credit = text.rpartition(" | ")
         if len(before.split()) >= 3 and "|" not in before and _is_credit_name(credit, f):
             return True
-    if re.match(r"^(?:Image|Photo|Picture|Video|Media) (?:caption|source|credit)s?\b", text):
+    if _MEDIA_LABEL.match(text):
         return True  # "Image caption, Firefighters at the scene", "Image source, Getty"
     tail = _last_sentence_tail(text) if "/" in text[-60:] else ""
     if tail and len(tail.split()) <= 8 and "/" in tail and _NAME_SLASH_AGENCY.match(tail):
         return True  # "... on Monday. REUTERS/Toby Melville", "... Doug Mills/The Times"
     first = text.split(None, 1)[0]
     if first in ("Image", "Photo", "Picture", "Video", "Caption", "IMAGE", "PHOTO"):
-        m = re.search(r"\s(?:Credit|CREDIT|Credits)(?:\.\.\.|…|:)?\s+(?P<who>\S.*)$", text)
+        m = _CREDIT_TAIL.search(text)
         if m is not None and len(m.group("who").split()) <= 12:
             return True
-    return bool(re.match(r"^(?:Photo|Photograph|Picture|Image|Caption)s?\s*:\s+\S", text))
+    return _CAPTION_LABEL.match(text) is not None
 
 
 def _last_sentence_tail(text: str) -> str:
@@ -569,7 +598,7 @@ def _last_sentence_tail(text: str) -> str:
     >>> _last_sentence_tail("No credit here.")
     ''
     """
-    m = re.search(r"[.!?][\"”’')]* +(?=\S[^.!?]*$)", text)
+    m = _LAST_SENTENCE_END.search(text)
     return text[m.end() :] if m else ""
 
 
@@ -595,13 +624,13 @@ def is_player_line(text: str, f: Furniture) -> bool:
     >>> is_player_line("More", f), is_player_line("He watched the replay again.", f)
     (False, False)
     """
-    if len(text) > 120:
+    if len(text) > 120 or not _first_word_in(text, f.player_words):
         return False
     tokens = word_tokens(text)
     if not _made_of(tokens, f.player_words) or not f.player_strong & set(tokens):
         return False
     rest = _DURATION.sub("", text)
-    return not re.search(r"[^\w\s:.,()/%-]", rest)
+    return not _ODD_CHAR.search(rest)
 
 
 def is_player_title_line(text: str, f: Furniture, max_words: int) -> bool:
@@ -669,7 +698,7 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
         body = body[1:-1].strip()
     if too_long(body, max_words + 6):
         return False
-    m = _LABEL.match(body)
+    m = _LABEL.match(body) if ":" in body[:64] else None
     if m is not None:
         label, rest = m.group("label").strip(), m.group("rest")
         tight = _TIGHT_LABEL.match(body) is not None
@@ -686,6 +715,9 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
         if tight and len(label.split()) <= 5 and label[:1].isupper() and not _SAYS.search(body):
             # "Governors under pressure:Anti-quarantine protests ...": a label glued to a link.
             return len(body.split()) <= max_words and not reads_as_sentences(label)
+    last = body.rstrip(" »›>→….)]").rpartition(" ")[2].lstrip("([").lower()
+    if last not in f._tail_ends:
+        return False
     tail = f._tail.search(body, max(0, len(body) - 48))  # a tail marker is short
     if tail is None or tail.start() == 0:
         return False
@@ -716,11 +748,16 @@ def _is_teaser_label(label: str, f: Furniture, *, allow_caps: bool) -> bool:
     True
     >>> _is_teaser_label("Q", f, allow_caps=True), _is_teaser_label("Mr Smith", f, allow_caps=True)
     (False, False)
+    >>> f = Furniture(content_labels=frozenset(["update"]))
+    >>> _is_teaser_label("UPDATE", f, allow_caps=True)
+    False
     """
     words = label.split()
     if not words or len(words) > 6:
         return False
     low = " ".join(word_tokens(label))
+    if low in f.content_labels or (words[0].lower() in f.content_labels and len(words) <= 2):
+        return False  # "UPDATE: ...", "CORRECTION: ...", "Editor's note: ..." are the story's
     if low in f.teaser_labels:
         return True
     for n in (3, 2, 1):  # "Also on <name>", "More from <name>", "From <name> Magazine"
@@ -759,17 +796,83 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     opener = first in f.promo_openers
     if not opener and len(words) > 15 and ("you" not in text.lower() or not _YOU.search(text)):
         return False  # a long line that neither opens a pitch nor speaks to the reader
+    sentence = not opener and len(words) <= 15 and reads_as_sentences(text)
+    if sentence and not _YOU.search(text):
+        return False  # a short sentence is a pitch only with an opener or said to "you"
     if _SAYS.search(text):
         return False
     cues = {m.group().lower() for m in f._promo.finditer(text)}
     if not cues:
         return False
-    second_person = _YOU.search(text) is not None
     if opener and len(words) <= 40:
         return True
-    if len(cues) >= 3 and second_person:
+    if len(words) > 15 or sentence:
+        return len(cues) >= 3 and _YOU.search(text) is not None
+    return len(cues) >= 2
+
+
+_STAMP_LABEL = re.compile(
+    r"^(?:(?:last |first )?(?:updated|published|posted|modified)(?: on| at)?|"
+    r"(?:last )?update|published date|date)\s*:?\s+(?=.*\d)",
+    re.I,
+)
+
+
+def is_time_stamp(text: str, max_words: int) -> bool:
+    """A line that only says when the story was published or updated.
+
+    >>> is_time_stamp("Updated 3:45 PM ET, Tue March 5, 2019", 30)
+    True
+    >>> is_time_stamp("Published: 14 June 2023", 30), is_time_stamp("March 5, 2019", 30)
+    (True, True)
+    >>> is_time_stamp("Updated figures show 40,000 homes lost power.", 30)
+    False
+    """
+    if too_long(text, 15 if max_words > 15 else max_words):
+        return False
+    m = _STAMP_LABEL.match(text)
+    rest = text[m.end() :] if m else text
+    if _STAMP_LINE.match(rest.rstrip(".")):
         return True
-    return len(cues) >= 2 and len(words) <= 15 and not reads_as_sentences(text)
+    if m is None:
+        return False
+    # "Updated 3:45 PM ET, Tue March 5, 2019": only dates, times, zones and weekdays.
+    words = word_tokens(rest)
+    return bool(_DATE_ANY.search(rest) or _DURATION.search(rest)) and all(
+        w in _STAMP_WORDS for w in words
+    )
+
+
+_DATE_ANY = re.compile(_DATE, re.I)
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august"]
+_MONTHS += ["september", "october", "november", "december"]
+# The words a "Updated 3:45 PM ET, Tue March 5, 2019" line may hold besides digits.
+_STAMP_WORDS = frozenset(
+    {*_WEEKDAYS, *_MONTHS, *(d[:3] for d in _WEEKDAYS), *(m[:3] for m in _MONTHS)}
+    | {"tues", "thur", "thurs", "sept", "am", "pm", "a", "m", "p", "on", "at", "by"}
+    | {"utc", "gmt", "bst", "est", "edt", "cst", "cdt", "pst", "pdt", "et", "pt", "cet", "cest"}
+    | {"hkt", "st", "nd", "rd", "th", "updated", "published"}
+)
+_EMBED = re.compile(
+    r"^(?:A (?:post|photo|video) shared by\b|View (?:this|more) (?:post|posts|photo|video)s? "
+    r"on (?:Instagram|Facebook|Twitter|TikTok|X|Threads)\b)",
+)
+
+
+def is_social_embed(text: str, max_words: int) -> bool:
+    """What an embedded social post leaves: "View this post on Instagram", "A post shared by".
+
+    >>> is_social_embed("View this post on Instagram", 30)
+    True
+    >>> is_social_embed("A post shared by Jane Doe (@janedoe) on Mar 5, 2019 at 10:30am PST", 30)
+    True
+    >>> is_social_embed("A post shared by thousands of users drew criticism.", 30)
+    False
+    """
+    if too_long(text, max_words) or not _EMBED.match(text):
+        return False
+    return text.startswith("View") or "@" in text or not reads_as_sentences(text)
 
 
 def is_related_heading(text: str, f: Furniture) -> bool:
@@ -782,7 +885,9 @@ def is_related_heading(text: str, f: Furniture) -> bool:
     >>> is_related_heading("What we know", f), is_related_heading("Related charges.", f)
     (False, False)
     """
-    if len(text) > 50 or reads_as_sentences(text.rstrip(":")):
+    if len(text) > 50 or not _first_word_in(text, f.related_headings):
+        return False
+    if reads_as_sentences(text.rstrip(":")):
         return False
     tokens = word_tokens(text)
     if len(tokens) > 5 or not _made_of(tokens, f.related_headings):
@@ -801,7 +906,7 @@ def is_table_pipe(text: str) -> bool:
     """
     if "|" not in text:
         return False
-    if not re.search(r"[^\s|:+-]", text):
+    if not _CELL_TEXT.search(text):
         return True
     cells = [c.strip() for c in text.strip("|").split("|")]
     filled = [c for c in cells if c]
@@ -828,6 +933,9 @@ def has_time_stamp(text: str, max_words: int) -> bool:
         return False
     if _STAMP_LINE.match(text):
         return True
+    last = text.rstrip(".").rpartition(" ")[2]
+    if not (last[-1:].isdigit() or last[-1:] in "mM" or last.lower() == "ago" or last.isupper()):
+        return False  # a stamp ends in a digit, "PM", "a.m.", "ago" or a time zone
     m = _TIMED_STAMP.search(text, max(0, len(text) - 64))  # a stamp is short
     if m is None or m.start() == 0:
         return False
@@ -923,7 +1031,7 @@ def find_furniture(
         if len(text) > 12 * longest or too_long(text, longest):
             continue  # a paragraph longer than any furniture line
         checks = active
-        if len(text) > 100 and text[-1] in ".!?\"”’'":
+        if text[-1] in ".!?\"”’'" and text.count(" ") >= 5:
             if not _may_be_prose_furniture(text, f):
                 continue
             checks = prose  # a line of prose can only be one of these
@@ -946,7 +1054,26 @@ def find_furniture(
     if f.enabled("related_run") and len(texts) >= settings.min_related_run:
         for i, name in find_related_runs(texts, f, short, settings.min_related_run).items():
             found.setdefault(i, name)
+        _extend_related_lists(texts, found, short, settings.min_related_run)
     return found
+
+
+def _extend_related_lists(
+    texts: Sequence[str], found: dict[int, str], max_words: int, min_run: int
+) -> None:
+    """The headlines listed under a link-list heading ("Related Stories") go with it.
+
+    Only a run of at least ``min_run`` headline-like lines (no full stop, no sentence break)
+    right under the heading: a real paragraph ends the list, and a heading followed by one
+    short line is left as it was.
+    """
+    for i in sorted(i for i, name in found.items() if name == "related_heading"):
+        j = i + 1
+        while j < len(texts) and j not in found and _is_headline_like(texts[j], max_words):
+            j += 1
+        if j - (i + 1) >= max(min_run, 1):
+            for k in range(i + 1, j):
+                found[k] = "related_run"
 
 
 Check = Callable[[str, Furniture, FurnitureSettings], bool]
@@ -964,6 +1091,8 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("caption_line", lambda t, f, s: is_caption_line(t, f, s.max_caption_words)),
     ("video_block", lambda t, f, s: _is_video_line(t, f, s)),
     ("promo_line", lambda t, f, s: is_promo_line(t, f, s.max_promo_words)),
+    ("time_stamp", lambda t, f, s: is_time_stamp(t, s.max_furniture_words)),
+    ("social_embed", lambda t, f, s: is_social_embed(t, s.max_furniture_words)),
     ("table_pipe", lambda t, f, s: is_table_pipe(t)),
     ("related_heading", lambda t, f, s: is_related_heading(t, f)),
 )
@@ -1006,6 +1135,8 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
     if first in f.player_controls or first.lower() in f.promo_openers:
         return True
     if first in ("Image", "Photo", "Picture", "Video", "Media", "Caption", "IMAGE", "PHOTO"):
+        return True
+    if _STAMP_LABEL.match(text) or _EMBED.match(text):
         return True
     return ("you" in text or "You" in text or "YOU" in text) and _YOU.search(text) is not None
 
