@@ -215,7 +215,7 @@ def _perm_params(settings: DedupSettings) -> tuple[npt.NDArray[np.uint64], npt.N
     return a, b
 
 
-_BLOCK = 16384  # shingles per MinHash block: 16k x 128 x 8 bytes = 16 MiB of temporaries
+_BLOCK = 4096  # shingles per MinHash block: 4k x 128 x 8 bytes = 4 MiB per temporary
 
 
 def minhash(
@@ -242,13 +242,26 @@ def minhash(
     return sigs
 
 
+_HASH_WORDS = 50_000  # words hashed at once: the prefix arrays stay a few MiB
+
+
 def fingerprint_words(
     word_lists: Sequence[Sequence[str]], settings: DedupSettings = DEFAULT_SETTINGS
 ) -> tuple[npt.NDArray[np.int64], Signature]:
     """Distinct shingle counts and MinHash signatures of a batch of normalised texts."""
-    hashes, owner = shingle_hashes(word_lists, settings.shingle_words)
-    counts = np.bincount(owner, minlength=len(word_lists)).astype(np.int64)
-    return counts, minhash(hashes, owner, len(word_lists), settings)
+    counts = np.zeros(len(word_lists), dtype=np.int64)
+    sigs = np.empty((len(word_lists), settings.num_perm), dtype=np.uint32)
+    lo = 0
+    while lo < len(word_lists):
+        hi, size = lo, 0
+        while hi < len(word_lists) and (hi == lo or size + len(word_lists[hi]) <= _HASH_WORDS):
+            size += len(word_lists[hi])
+            hi += 1
+        hashes, owner = shingle_hashes(word_lists[lo:hi], settings.shingle_words)
+        counts[lo:hi] = np.bincount(owner, minlength=hi - lo)
+        sigs[lo:hi] = minhash(hashes, owner, hi - lo, settings)
+        lo = hi
+    return counts, sigs
 
 
 def fingerprint_text(
@@ -735,19 +748,26 @@ class DedupIndex:
             out.update((r[0], r[1:]) for r in self.conn.execute(q, part))
         return out
 
+    def _groups_by_tid(self, tids: npt.NDArray[np.int64]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        ts = tids.tolist()
+        for i in range(0, len(ts), 500):
+            part = ts[i : i + 500]
+            q = f"SELECT tid, grp FROM texts WHERE tid IN ({','.join('?' * len(part))})"
+            out.update(self.conn.execute(q, part).fetchall())
+        return out
+
     def _verify(self, pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Stage 3: the candidate pairs that are near duplicates (both texts still here)."""
-        if not len(pairs):
-            return pairs
-        info = self._texts(np.unique(pairs))
-        keep = np.array([a in info and b in info for a, b in pairs.tolist()], dtype=bool)
-        pairs = pairs[keep]
-        if not len(pairs):
-            return pairs
         s = self.settings
-        out = []
-        for lo in range(0, len(pairs), 65536):
-            chunk = pairs[lo : lo + 65536]
+        out = [pairs[:0]]
+        for lo in range(0, len(pairs), 20000):  # signatures of 20k pairs at most in memory
+            chunk = pairs[lo : lo + 20000]
+            info = self._texts(np.unique(chunk))
+            keep = np.array([a in info and b in info for a, b in chunk.tolist()], dtype=bool)
+            chunk = chunk[keep]
+            if not len(chunk):
+                continue
             a = [info[x] for x in chunk[:, 0].tolist()]
             b = [info[x] for x in chunk[:, 1].tolist()]
             sa = np.frombuffer(b"".join(x[0] for x in a), dtype=np.uint32).reshape(-1, s.num_perm)
@@ -782,7 +802,7 @@ class DedupIndex:
         """Merge the groups of accepted pairs; a merged group takes the smallest label."""
         if not len(pairs):
             return set()
-        info = self._texts(np.unique(pairs))
+        grp = self._groups_by_tid(np.unique(pairs))
         parent: dict[int, int] = {}
 
         def find(x: int) -> int:
@@ -794,7 +814,7 @@ class DedupIndex:
             return root
 
         for a, b in pairs.tolist():
-            ra, rb = find(info[a][4]), find(info[b][4])
+            ra, rb = find(grp[a]), find(grp[b])
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
         moves = [(find(g), g) for g in list(parent) if find(g) != g]
