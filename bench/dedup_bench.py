@@ -46,6 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.synth import CHROME_HEAD, CHROME_TAIL, TIMES  # noqa: E402
 from tests.test_dedup import (  # noqa: E402
     _sentences,
     _truncate,
@@ -55,7 +56,6 @@ from tests.test_dedup import (  # noqa: E402
 )
 
 from ingest.dedup import DEFAULT_SETTINGS  # noqa: E402
-from ingest.synth import CHROME_HEAD, CHROME_TAIL, TIMES  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SCRAPED_AT = "2025-08-15T12:00:00Z"
@@ -159,13 +159,9 @@ def job_run(src: str, out: str, dedup: bool) -> dict[str, Any]:
     dedup step by wrapping :func:`ingest.dedup.deduplicate`."""
     import ingest.dedup as dedup_mod
     from ingest.cli import parse_time
+    from ingest.engine import run_folder
     from ingest.language import detect_language
     from ingest.rules import load_rules
-
-    try:
-        from ingest.engine import run_folder  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        from ingest.run import run_folder  # type: ignore[no-redef,unused-ignore]
 
     detect_language("The talks in Brussels are due to resume later this week, officials said.")
     spent = [0.0]

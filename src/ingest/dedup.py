@@ -45,8 +45,8 @@ import numpy.typing as npt
 import orjson
 
 from ingest.document import Sighting, doc_id, dumps_json
-from ingest.output import STATE_DIR, document_dir, write_atomic
-from ingest.storage import RemotePath
+from ingest.store import STATE_DIR, RemotePath, output_folder, write_atomic
+from ingest.store.manifest import DUPLICATE_DUMP
 
 Signature = npt.NDArray[np.uint32]
 Match = Literal["exact", "near"]
@@ -794,8 +794,7 @@ class DedupIndex:
             return set()
         pairs = self._verify(self._candidates())
         self._drop_spill()
-        if progress:
-            progress("link", len(new), len(new))
+        _Ticker(progress, "link", len(new))(len(new))
         return self._union(pairs) | self.group_of(new)
 
     def _union(self, pairs: npt.NDArray[np.int64]) -> set[int]:
@@ -944,7 +943,6 @@ class DedupReport:
         )
 
 
-DUPLICATE_DUMP = "duplicate_dump"
 STALE = "stale"
 DEDUP_FIELDS = ("duplicate_of", "seen_in")
 
@@ -1005,12 +1003,8 @@ def resolve_duplicate_dumps(
 
 
 def _drop_documents(out: Location, rel: str, entry: Mapping[str, Any]) -> None:
-    folder = document_dir(out, rel)
-    for d in entry.get("documents", []):
-        (folder / Path(d["file"]).name).unlink(missing_ok=True)
-    if isinstance(folder, Path):
-        with contextlib.suppress(OSError):
-            folder.rmdir()  # only when empty: a copy leaves no folder behind
+    """Delete a dump's documents (and, on local disk, the folder they leave empty)."""
+    output_folder(out).drop_documents(rel)
 
 
 def live_documents(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, int, str]]:
@@ -1127,16 +1121,17 @@ def _push_remote(out: RemotePath, local: Path) -> None:
 
 
 class _Ticker:
-    """Calls ``progress`` at most about once a second (and always for the last item)."""
+    """Calls ``progress`` about once a second, and at the end if it spoke before."""
 
     def __init__(self, progress: Progress | None, stage: str, total: int) -> None:
         self.progress, self.stage, self.total = progress, stage, total
-        self.last = 0.0
+        self.last = time.monotonic()
+        self.said = False  # a stage done within its first second says nothing
 
     def __call__(self, done: int) -> None:
         now = time.monotonic()
-        if self.progress and (done >= self.total or now - self.last >= 1.0):
-            self.last = now
+        if self.progress and (now - self.last >= 1.0 or (done >= self.total and self.said)):
+            self.last, self.said = now, True
             self.progress(self.stage, done, self.total)
 
 
