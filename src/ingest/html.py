@@ -35,6 +35,8 @@ from ingest.clean import DumpResult, LineStory, clean_lines
 from ingest.decode import Decoded, decode_bytes, normalise_newlines
 from ingest.document import Document, Fallback, Removal, Repair, Source
 from ingest.errors import IngestError
+from ingest.furniture import Furniture as FurnitureRules
+from ingest.furniture import is_share_buttons, is_table_pipe
 from ingest.language import detect_language
 from ingest.published import format_utc, parse_iso, resolve_published
 from ingest.repair import repair_line
@@ -903,62 +905,41 @@ def find_teaser_paragraph(line: str, rules: Rules) -> str | None:
     return None
 
 
-# Words of share, mail, print and save buttons ("Mail to a friend Print story Read later").
-_TOOL_WORDS = frozenset(
-    (
-        *("share", "shares", "tweet", "email", "e-mail", "mail", "print", "save", "saved"),
-        *("bookmark", "comment", "comments", "facebook", "twitter", "whatsapp", "linkedin"),
-        *("pinterest", "reddit", "messenger", "telegram", "flipboard", "pocket", "copy"),
-    )
-)
-# Words that only go with tool words in such a line ("to a friend", "this story", "read later").
-_TOOL_FILLER = frozenset(
-    (
-        *("a", "to", "this", "the", "on", "via", "with", "friend", "friends", "story"),
-        *("article", "page", "link", "url", "read", "later", "post", "send", "x", "it"),
-    )
-)
-# An article's meta bar puts its date and reading time beside the buttons.
-_META_WORDS = frozenset(
-    (
-        *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
-        *("january", "february", "march", "april", "may", "june", "july", "august"),
-        *("september", "october", "november", "december", "min", "mins", "minute", "minutes"),
-        *("updated", "published", "posted", "am", "pm"),
-    )
-)
-_MAX_TOOL_CHARS = 120
-_TOOL_TOKEN = re.compile(r"[\w'’-]+")
-# Button labels in adjacent elements come out glued ("ShareTweet"): split at the case change.
+# Button labels in adjacent elements come out glued ("ShareTweet"), and an article's meta
+# bar puts its date or reading time before them ("15 August 2025 Share Save").
 _CAMEL_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_META_LEAD = re.compile(
+    r"^(?:(?:updated|published|posted)\s*:?\s*)?"
+    r"(?:\d{1,2} [A-Za-z]{3,9}\.? \d{4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{4}-\d\d-\d\d"
+    r"|\d+ ?min(?:ute)?s?(?: read)?)[\s,·|–—-]*",
+    re.IGNORECASE,
+)
 
 
-def is_share_tools(line: str) -> bool:
-    """Say whether a line is only share, mail, print or save buttons' words.
+def unglue_buttons(line: str) -> str:
+    """A line of page buttons as a dump would show it: labels apart, no date in front.
 
-    At least two button words, nothing but their filler besides, and short: a sentence that
-    mentions sharing or printing stays.
+    >>> unglue_buttons("ShareTweet"), unglue_buttons("15 August 2025 Share Save")
+    ('Share Tweet', 'Share Save')
+    >>> unglue_buttons("McDonald said so")
+    'Mc Donald said so'
+    """
+    return _CAMEL_JOIN.sub(" ", _META_LEAD.sub("", line))
 
-    >>> is_share_tools("Mail to a friend Print story Read later")
-    True
-    >>> is_share_tools("Share Tweet"), is_share_tools("ShareTweet")
-    (True, True)
-    >>> is_share_tools("15 August 2025 Share Save")
-    True
-    >>> is_share_tools("Share prices fell sharply on Monday.")
-    False
-    >>> is_share_tools("Comments")
+
+def is_glued_share_buttons(line: str, furniture: FurnitureRules) -> bool:
+    """Share buttons that only a page glues so: the ``share_buttons`` family after
+    :func:`unglue_buttons`. Lines it reads as they are, clean_lines removes itself.
+
+    >>> from ingest.rules import load_rules
+    >>> f = load_rules().furniture
+    >>> [is_glued_share_buttons(x, f) for x in ("ShareTweet", "15 August 2025 Share Save")]
+    [True, True]
+    >>> is_glued_share_buttons("McDonald said the share price fell", f)
     False
     """
-    if len(line) > _MAX_TOOL_CHARS:
-        return False  # twelve button words at most: most lines stop here
-    words = _TOOL_TOKEN.findall(_CAMEL_JOIN.sub(" ", line).casefold())
-    if not 2 <= len(words) <= 12 or line.rstrip()[-1:] in ".?!":
-        return False
-    tools = sum(w in _TOOL_WORDS for w in words)
-    return tools >= 2 and all(
-        w in _TOOL_WORDS or w in _TOOL_FILLER or w in _META_WORDS or w.isdigit() for w in words
-    )
+    text = unglue_buttons(line)
+    return text != line and is_share_buttons(text, furniture)
 
 
 _PIPE = re.compile(r"\s*[|¦]\s*")
@@ -991,17 +972,26 @@ def pipe_cells(line: str) -> list[str] | None:
     return cells
 
 
-def find_furniture(lines: Sequence[str], links: frozenset[str]) -> list[str | None]:
-    """For each extracted line, the page-furniture rule it falls under, else None.
+def find_page_furniture(
+    lines: Sequence[str], links: frozenset[str], furniture: FurnitureRules
+) -> list[str | None]:
+    """For each extracted line, the page furniture only a page shows, else None.
 
-    ``pipe_furniture``: a line of short "a | b | c" items (a navigation bar or a layout
-    table's sidebar, as trafilatura renders table cells), unless it is a row of a data
-    table: a run of such lines with the same number of cells, none of them all links.
-    ``share_tools``: a line of share, mail, print and save buttons (:func:`is_share_tools`).
+    The dump families (:mod:`ingest.furniture`: ``table_pipe`` rows of three or more short
+    cells, ``share_buttons`` ...) run on the page's text afterwards, in
+    :func:`ingest.clean.clean_lines`; here the same families, as a page renders them:
 
-    >>> find_furniture(["Home | News | Contact", "It rose 5% | 3% expected.", "| Name | Age |",
-    ...     "|---|---|", "| Ann | 34 |", "Print story Mail to a friend"], frozenset())
-    ['pipe_furniture', None, None, None, None, 'share_tools']
+    - ``table_pipe``: a line of short "a | b" cells that is navigation (every cell one of the
+      page's link texts) or stands alone, not a row of a data table (trafilatura renders a
+      table's rows as such lines, with a "|---|" rule under a header row);
+    - ``share_buttons``: share buttons glued together or behind a date
+      (:func:`is_glued_share_buttons`).
+
+    >>> from ingest.rules import load_rules
+    >>> f = load_rules().furniture
+    >>> find_page_furniture(["About us | Contact", "It rose 5% | 3% expected.",
+    ...     "| Name | Age |", "|---|---|", "| Ann | 34 |", "ShareTweet"], frozenset(), f)
+    ['table_pipe', None, None, None, None, 'share_buttons']
     """
     cells = [pipe_cells(line) for line in lines]
     # A table's header rule ("|---|---|", as trafilatura writes a header row) counts as a
@@ -1013,12 +1003,12 @@ def find_furniture(lines: Sequence[str], links: frozenset[str]) -> list[str | No
     found: list[str | None] = []
     for i, line in enumerate(lines):
         row = cells[i]
-        if row is not None:
+        if row is not None and not is_table_pipe(line):
             in_table = any(0 <= j < len(lines) and widths[j] == widths[i] for j in (i - 1, i + 1))
             all_links = all(c in links for c in row)
-            found.append("pipe_furniture" if all_links or not in_table else None)
-        elif is_share_tools(line):
-            found.append("share_tools")
+            found.append("table_pipe" if all_links or not in_table else None)
+        elif row is None and is_glued_share_buttons(line, furniture):
+            found.append("share_buttons")
         else:
             found.append(None)
     return found
@@ -1031,7 +1021,7 @@ def _clean_main(page: Page, rules: Rules) -> LineStory | None:
         return None
     part = page.lines[start:end]
     teasers = []
-    furniture = find_furniture(part, page.links)
+    furniture = find_page_furniture(part, page.links, rules.furniture)
     for i, line in enumerate(part):
         rule = "page_navigation" if line in page.navigation else furniture[i]
         rule = rule or find_teaser_paragraph(line, rules)
