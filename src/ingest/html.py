@@ -36,7 +36,7 @@ from ingest.decode import Decoded, decode_bytes, normalise_newlines
 from ingest.document import Document, Fallback, Removal, Repair, Source
 from ingest.errors import IngestError
 from ingest.furniture import Furniture as FurnitureRules
-from ingest.furniture import is_share_buttons, is_table_pipe
+from ingest.furniture import is_share_buttons
 from ingest.language import detect_language
 from ingest.published import format_utc, parse_iso, resolve_published
 from ingest.repair import repair_line
@@ -982,8 +982,9 @@ def find_page_furniture(
     :func:`ingest.clean.clean_lines`; here the same families, as a page renders them:
 
     - ``table_pipe``: a line of short "a | b" cells that is navigation (every cell one of the
-      page's link texts) or stands alone, not a row of a data table (trafilatura renders a
-      table's rows as such lines, with a "|---|" rule under a header row);
+      page's link texts) or stands alone, not a row of a data table: trafilatura renders a
+      table's rows as such lines, with a "|---|" rule under a header row, so a page tells a
+      table by its neighbours of the same width better than a lone line can;
     - ``share_buttons``: share buttons glued together or behind a date
       (:func:`is_glued_share_buttons`).
 
@@ -1003,7 +1004,7 @@ def find_page_furniture(
     found: list[str | None] = []
     for i, line in enumerate(lines):
         row = cells[i]
-        if row is not None and not is_table_pipe(line):
+        if row is not None:
             in_table = any(0 <= j < len(lines) and widths[j] == widths[i] for j in (i - 1, i + 1))
             all_links = all(c in links for c in row)
             found.append("table_pipe" if all_links or not in_table else None)
