@@ -162,6 +162,59 @@ def test_apply_cuts_joins_with_single_space() -> None:
     assert apply_cuts(line, [Cut("r", 3, 5), Cut("r", 9, 11)]) == "A. B."
 
 
+CARDS = [
+    (
+        "Speaker Nancy Pelosi Nancy PelosiOvernight Health Care: Drug prices rise | Talks stall "
+        "Pelosi: Trump's impeachment 'cannot be erased' MORE (D-Calif.) said on Monday.",
+        "Speaker Nancy Pelosi (D-Calif.) said on Monday.",
+        "Nancy PelosiOvernight Health Care: Drug prices rise | Talks stall Pelosi: Trump's "
+        "impeachment 'cannot be erased' MORE",
+    ),
+    (
+        "The center of President Trump Donald John TrumpKamala Harris calls for suspension "
+        "Clinton jokes about Obama MORE's new ad was criticised.",
+        "The center of President Trump's new ad was criticised.",
+        "Donald John TrumpKamala Harris calls for suspension Clinton jokes about Obama MORE",
+    ),
+    (
+        "Sen. Jeff Flake Jeffrey (Jeff) Lane FlakeFlake tells GOP: Trump 'does not deserve "
+        "reelection' Cindy McCain: I can see Arizona 'going Democrat' MORE (R-Az.) called it sickening.",
+        "Sen. Jeff Flake (R-Az.) called it sickening.",
+        "Jeffrey (Jeff) Lane FlakeFlake tells GOP: Trump 'does not deserve reelection' Cindy "
+        "McCain: I can see Arizona 'going Democrat' MORE",
+    ),
+    (
+        "Rep. Mark Meadows Mark Randall MeadowsDemocrats seize on new evidence » and Sen. "
+        "Chuck Schumer Charles (Chuck) Ellis SchumerSchumer fires back at GOP » agreed.",
+        "Rep. Mark Meadows and Sen. Chuck Schumer agreed.",
+        "Mark Randall MeadowsDemocrats seize on new evidence »",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "kept", "first"), CARDS)
+def test_hover_card_is_cut_out_of_its_sentence(
+    line: str, kept: str, first: str, rules: Rules
+) -> None:
+    out, cuts = clean(line, rules)
+    assert out == kept
+    assert cuts[0] == ("hover_card", first)
+
+
+CARD_LOOKALIKES = [
+    "Republican leader Mitch McConnell said the Senate would vote on MORE funding.",
+    "The McCain family and the DePauw University board met. We want MORE",
+    "Trump said YouTube and PayPal would pay MORE, and Trump agreed.",
+    "Officials in Washington WashingtonPost reported the news. Read more",
+    "Fans of Liverpool Liverpool FC cheered MORE than ever.",
+]
+
+
+@pytest.mark.parametrize("line", CARD_LOOKALIKES)
+def test_hover_card_lookalikes_stay(line: str, rules: Rules) -> None:
+    assert [r for r, _ in clean(line, rules)[1]] == []
+
+
 # --- The scan pre-filter (find_matches) must find exactly what finditer finds. ---
 
 MORE_LOOKALIKES = [

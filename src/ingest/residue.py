@@ -394,16 +394,87 @@ def _is_lower_content(word: str) -> bool:
     )
 
 
+# A name glued to the headline that follows it: "PelosiOvernight", "Carlson'Live".
+_GLUE = re.compile(r"(?<=[a-z])(?=[A-Z0-9\"'‘“])")
+_NAME_TOKEN = re.compile(r"^(?:\(?[A-Z][\w'’.-]*\)?|[A-Z]\.|de|da|del|van|von|der|la|le|bin|al)$")
+_TOKEN = re.compile(r"\S+")
+_SURNAME = re.compile(r"^[A-Z][A-Za-z'’-]*[a-z]$")
+# How far before a card's closing marker its name may start: three headlines and a name.
+_MAX_CARD_CHARS = 700
+# Name words between the mention in the sentence and the card's glued surname.
+_MAX_CARD_NAME_WORDS = 5
+
+
+def find_card_start(line: str, lo: int, close: int) -> int | None:
+    """Where a hover card that ``close`` (its closing marker) ends starts, or None.
+
+    A people card inlined into a sentence repeats the name just mentioned in full, its last
+    word glued to the first of the card's headlines, and ends at a marker: "Speaker Nancy
+    Pelosi Nancy PelosiOvernight Health Care: ... MORE (D-Calif.) said". The card starts at
+    the full name, which must follow a mention of the glued surname; ``lo`` bounds the
+    search (the end of the previous card).
+
+    >>> t = "Sen. Jeff Flake Jeffrey (Jeff) Lane FlakeFlake tells GOP: no MORE (R-Az.) said"
+    >>> t[find_card_start(t, 0, t.index("MORE")):]
+    'Jeffrey (Jeff) Lane FlakeFlake tells GOP: no MORE (R-Az.) said'
+    >>> find_card_start("the McCain family met McDonald MORE", 0, 31) is None
+    True
+    """
+    lo = max(lo, close - _MAX_CARD_CHARS)
+    for glue in _GLUE.finditer(line, lo, close):
+        at = glue.start()
+        start = line.rfind(" ", lo, at) + 1
+        surname = line[start:at]
+        if not _SURNAME.match(surname) or _holds_full_stop(line[at:close]):
+            continue  # a card is a run of headlines: "reported it. Read more" is prose
+        before = list(_TOKEN.finditer(line, max(lo, start - 200), start))
+        for k, tok in enumerate(reversed(before)):
+            word = tok.group()
+            if _strip_possessive(word) == surname:
+                return before[len(before) - k].start() if k else start
+            if k >= _MAX_CARD_NAME_WORDS or not _NAME_TOKEN.match(word):
+                break
+    return None
+
+
+def _holds_full_stop(text: str) -> bool:
+    """Say whether text holds a word closing a sentence with a full stop (not "Sen.").
+
+    >>> _holds_full_stop("Sen. Alexander to self-quarantine"), _holds_full_stop("it. Read")
+    (False, True)
+    """
+    return any(
+        "." in w and ends_sentence(w) and w.rstrip(_CLOSING)[-1] == "." for w in text.split()
+    )
+
+
+def _strip_possessive(word: str) -> str:
+    """A word as a name: without a possessive or closing punctuation.
+
+    >>> _strip_possessive("Trump’s"), _strip_possessive("Flake,")
+    ('Trump', 'Flake')
+    """
+    core = word.rstrip(",.;:")
+    return core[:-2] if core.endswith(("'s", "’s")) else core
+
+
 def find_cuts(
     line: str, rules: Iterable[InlineRule], cues: TeaserCues, settings: Settings
 ) -> list[Cut]:
     """List the non-overlapping spans the inline rules remove from a line, left to right."""
     cuts: list[Cut] = []
     for rule in rules:
+        after = 0  # a card starts after the previous card's closing marker
         for m in find_matches(rule.pattern, line):
             if rule.kind == "regex":
                 if m.end() > m.start():
                     cuts.append(Cut(rule.name, m.start(), m.end()))
+                continue
+            if rule.kind == "card":
+                start = find_card_start(line, after, m.start())
+                if start is not None:
+                    cuts.append(Cut(rule.name, start, m.end()))
+                after = m.end()
                 continue
             end = find_teaser_end(line, m.end(), cues, settings)
             cuts.append(Cut(rule.name, m.start(), end if end is not None else m.end()))
@@ -725,6 +796,8 @@ def apply_cuts(line: str, cuts: list[Cut]) -> str:
 
     >>> apply_cuts("the bar. 3:10 Zelenskyy knows", [Cut("video_duration", 9, 13)])
     'the bar. Zelenskyy knows'
+    >>> apply_cuts("Trump Donald TrumpX MORE's ad", [Cut("hover_card", 6, 24)])
+    "Trump's ad"
     """
     pieces: list[str] = []
     prev = 0
@@ -735,6 +808,14 @@ def apply_cuts(line: str, cuts: list[Cut]) -> str:
     last = len(pieces) - 1
     kept = [pieces[0].rstrip() if last else pieces[0]]
     for i in range(1, last + 1):
-        kept.append(pieces[i].strip() if i < last else pieces[i].lstrip())
+        piece = pieces[i].strip() if i < last else pieces[i].lstrip()
+        if kept[-1] and _GLUES_BACK.match(piece):
+            kept[-1] += piece  # "Trump" + "'s controversial ad": no space before "'s" or ","
+        else:
+            kept.append(piece)
     # One join: adding piece by piece copied the line once per cut (quadratic on long lines).
     return " ".join(p for p in kept if p).strip()
+
+
+# A kept piece that attaches to the word before a cut: a possessive, or closing punctuation.
+_GLUES_BACK = re.compile(r"[’']s\b|[,.;:!?]")

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from ingest.errors import RulesError
 
 DEFAULT_RULES = "default_rules.toml"
-InlineKind = Literal["teaser", "regex"]
+InlineKind = Literal["teaser", "regex", "card"]
 
 
 @dataclass(frozen=True)
@@ -243,8 +243,10 @@ def _compile_inline(
         if not isinstance(spec, dict):
             raise RulesError(f"rules {where}: rule {rule} must be a table with kind and pattern")
         kind = spec.get("kind", "regex")
-        if kind not in ("teaser", "regex"):
-            raise RulesError(f"rules {where}: rule {rule}: kind must be 'teaser' or 'regex'")
+        if kind not in ("teaser", "regex", "card"):
+            raise RulesError(
+                f"rules {where}: rule {rule}: kind must be 'teaser', 'regex' or 'card'"
+            )
         rules.append(InlineRule(prefix + name, kind, _compile(spec.get("pattern"), rule, where)))
     return tuple(rules)
 
