@@ -69,7 +69,7 @@ class Dump:
 
 # A cut closed up before a possessive or punctuation ("Trump" + "'s"): the same words, with
 # the space before such a piece dropped on both sides of the comparison.
-_GLUED = re.compile(r"\s+(?=[’']s\b|[,.;:!?])")
+_GLUED = re.compile(r"(?<=\S)\s+(?=[’']s\b|[,.;:!?])")  # after \S: linear on long blank runs
 
 
 def tokens(text: str | None) -> Counter[str]:
