@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ingest import __version__
 from ingest.errors import IngestError, RulesError
+from ingest.report.command import add_parser as add_inspect_parser
 from ingest.rules import Rules, load_rules
 from ingest.scale import (
     RunnerChoice,
@@ -127,8 +128,21 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("files", type=Path, nargs="+", metavar="FILE")
     common(clean)
 
-    check = sub.add_parser("check-rules", help="validate a rules file and list its profiles")
+    common(add_inspect_parser(sub))
+
+    check = sub.add_parser(
+        "check-rules",
+        help="validate a rules file, list its profiles; --sample shows what it removes",
+    )
     check.add_argument("rules", type=Path, nargs="?")
+    check.add_argument(
+        "--sample",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="show what the rules remove from FILE (each removed span, its rule, in context); "
+        "may be given more than once",
+    )
     return parser
 
 
@@ -162,7 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_serve(args)
     if args.command == "clean":
         return cmd_clean(args, rules)
-    return cmd_check_rules(rules)
+    if args.command == "inspect":
+        from ingest.report.command import cmd_inspect
+
+        return cmd_inspect(args, rules)
+    return cmd_check_rules(rules, args.sample or [])
 
 
 def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
@@ -332,13 +350,25 @@ def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:
     return status
 
 
-def cmd_check_rules(rules: Rules) -> int:
+def cmd_check_rules(rules: Rules, samples: list[Path]) -> int:
     print(f"rules OK: {' + '.join(rules.files)} (fingerprint {rules.fingerprint})")
     print(f"generic inline rules: {', '.join(r.name for r in rules.inline)}")
     for p in rules.profiles:
         chrome = ", ".join(r.name for r in p.chrome_lines)
         print(f"profile {p.name} (aggregator {p.aggregator}): chrome {chrome}")
-    return EXIT_OK
+    status = EXIT_OK
+    for path in samples:
+        from ingest.sample import describe_sample
+
+        try:
+            print(describe_sample(path.read_bytes(), path=str(path), rules=rules))
+        except IngestError as exc:
+            print(f"ingest: {path}: {exc.message} [{exc.reason}]", file=sys.stderr)
+            status = EXIT_FAILED_FILES
+        except OSError as exc:
+            print(f"ingest: {path}: cannot read: {exc.strerror}", file=sys.stderr)
+            status = EXIT_FAILED_FILES
+    return status
 
 
 if __name__ == "__main__":
