@@ -252,10 +252,32 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
         ):
             return window[i - 1][1]
     if stop < len(window):
-        return window[stop][1]  # a headline written with a full stop
+        # Before taking the full stop as the headline's own: "... to Glasgow | Tenants in the
+        # city will benefit." (a subject after a name, then a verb or small word).
+        split = _find_subject_after_name(window, max(lo, 3), stop)
+        return window[split - 1][1] if split is not None else window[stop][1]
     if len(words) <= settings.max_teaser_words and not ends_sentence(words[-1][2]):
         return words[-1][1]  # a teaser closing the line: nothing after it to keep
     return None
+
+
+def is_teaser_line(line: str, pos: int, settings: Settings) -> bool:
+    """Say whether a line opening with a teaser marker (ending at ``pos``) is all teaser.
+
+    A headline, or a run of them, with no full stop closing the line: the line's end is the
+    link's end ("MORE: Stocks rally after Fed decision as Treasury yields slide").
+
+    >>> from ingest.rules import Settings
+    >>> is_teaser_line("MORE: Stocks rally after Fed decision", 6, Settings())
+    True
+    >>> is_teaser_line("WATCH: Is this the end? Shoppers say no.", 7, Settings())
+    False
+    """
+    words = words_from(line, pos, settings.max_teaser_words + 1)
+    if not words or len(words) > settings.max_teaser_words:
+        return False
+    last = words[-1][2]
+    return not (ends_sentence(last) and last.rstrip(_CLOSING)[-1:] == ".")
 
 
 def _opens_sentence(prev: str, word: str, cues: TeaserCues) -> bool:
@@ -270,6 +292,62 @@ def _opens_sentence(prev: str, word: str, cues: TeaserCues) -> bool:
     if form in cues.after_names:
         return True
     return form in cues.starters and not is_capitalised(prev)
+
+
+# Lower-case words that follow a sentence's subject: auxiliaries, and the small words that
+# start what the subject does or where ("Tenants in the city", "Bills will rise").
+_AFTER_SUBJECT = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "could",
+        "can",
+        "may",
+        "might",
+        "must",
+        "should",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "of",
+        "face",
+        "faced",
+        "say",
+        "said",
+        "says",
+    ]
+)
+
+
+def _find_subject_after_name(window: list[tuple[int, int, str]], lo: int, stop: int) -> int | None:
+    """Index of a capitalised subject right after a capitalised word, then a verb: a sentence.
+
+    "Rent caps extended to Glasgow Tenants in the city will benefit." starts its sentence at
+    "Tenants". Only used before giving the teaser the whole sentence up to its full stop.
+    """
+    for i in range(lo, min(stop, len(window) - 1)):
+        prev, word, after = window[i - 1][2], window[i][2], window[i + 1][2]
+        if (
+            is_capitalised(word)
+            and is_capitalised(prev)
+            and not _is_mark(prev)
+            and prev[-1] not in ":,"
+            and after in _AFTER_SUBJECT
+        ):
+            return i
+    return None
 
 
 def _find_reporting_subject(
@@ -378,12 +456,8 @@ def _find_title_case_end(
             after = [w for _, _, w in window[i + 1 : i + 3]]
             if not any(_is_lower_content(w) for w in after):
                 continue
-        if (
-            i >= 6
-            and starter_form(window[i - 2][2]) in starters
-            and starter_form(window[i - 2][2]) not in ("A",)
-        ):
-            return window[i - 3][1]  # "Over Spurs | The Gunners were"
+        if i >= 6 and starter_form(window[i - 2][2]) in starters:
+            return window[i - 3][1]  # "Over Spurs | The Gunners were", "Brazil | A Senate vote"
         return window[i - 2][1]
     return None
 
@@ -476,6 +550,9 @@ def find_cuts(
                     cuts.append(Cut(rule.name, start, m.end()))
                 after = m.end()
                 continue
+            if m.start() == 0 and is_teaser_line(line, m.end(), settings):
+                cuts.append(Cut(rule.name, 0, len(line)))
+                continue
             end = find_teaser_end(line, m.end(), cues, settings)
             cuts.append(Cut(rule.name, m.start(), end if end is not None else m.end()))
     cuts.sort(key=lambda c: (c.start, -c.end))
@@ -504,6 +581,7 @@ class ScanPlan:
     at_end: bool
     first: re.Pattern[str] | None = None
     windows: bool = True
+    at_start: bool = False
 
 
 # Scoped flags, "(?u:...)", "(?-i:...)". CPython's scan checks a pattern's first character
@@ -547,9 +625,18 @@ def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
         and last[1] in (_sre_parser.AT_END, _sre_parser.AT_END_STRING)
         and not pattern.flags & re.MULTILINE
     )
+    first_item = parsed.data[0] if parsed.data else None
+    at_start = (
+        first_item is not None
+        and first_item[0] is _sre_parser.AT
+        and first_item[1] in (_sre_parser.AT_BEGINNING, _sre_parser.AT_BEGINNING_STRING)
+        and not pattern.flags & re.MULTILINE
+    )
     width = hi if hi <= _MAX_WINDOW else None
     windows = not _SCOPED_FLAGS.search(pattern.pattern)
-    return ScanPlan(pattern, required, width, at_end=at_end, first=first, windows=windows)
+    return ScanPlan(
+        pattern, required, width, at_end=at_end, first=first, windows=windows, at_start=at_start
+    )
 
 
 _CATEGORIES = {
@@ -687,6 +774,9 @@ def find_matches(pattern: re.Pattern[str], line: str) -> Iterator[re.Match[str]]
     for ch in plan.required:
         if ch not in line:
             return iter(())  # a character every match needs is missing
+    if plan.at_start:
+        m = pattern.match(line)  # anchored at the line's start: one attempt, not one per column
+        return iter((m,) if m is not None else ())
     width = plan.width
     if width is None:
         return pattern.finditer(line)
