@@ -101,6 +101,32 @@ TEASERS = [
     ),
     # At the end of a body: the last sentence is not the headline's, though no opener or
     # lower-case word before a capital marks its start.
+    # A capital after a small word ("after Police") is no sentence start; "said:" is a verb.
+    (
+        "He scored. READ MORE: Rangers fans slam Clement after Europa League exit in Istanbul "
+        'Clement said: "I see progress."',
+        'He scored. Clement said: "I see progress."',
+        "READ MORE: Rangers fans slam Clement after Europa League exit in Istanbul",
+    ),
+    (
+        "It was late. READ MORE: Man charged after Police Scotland appeal over Paisley assault "
+        "Officers were called at 11.15pm.",
+        "It was late. Officers were called at 11.15pm.",
+        "READ MORE: Man charged after Police Scotland appeal over Paisley assault",
+    ),
+    # No sentence starts inside the headline's quote.
+    (
+        "He was hurt. READ MORE: Nurse says 'I thought I was going to die' after attack "
+        "Inquiries are ongoing.",
+        "He was hurt. Inquiries are ongoing.",
+        "READ MORE: Nurse says 'I thought I was going to die' after attack",
+    ),
+    # Nothing but the headline left on the line: it is all teaser.
+    (
+        "The rise was below inflation. READ MORE: Train drivers' union Aslef accepts pay offer",
+        "The rise was below inflation.",
+        "READ MORE: Train drivers' union Aslef accepts pay offer",
+    ),
     (
         "Talks went on. READ MORE: Rent caps extended to Glasgow Tenants in the city will "
         "benefit from April.",

@@ -199,6 +199,8 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
     'Serbia beaten in Nations League'
     >>> cut("Ferry fares frozen for islanders")
     'Ferry fares frozen for islanders'
+    >>> cut("Train drivers' union Aslef accepts pay offer")
+    "Train drivers' union Aslef accepts pay offer"
     """
     # Only the window and one word past it matter: listing every word to the end of the line
     # made a line of many teasers quadratic (100 KB of "READ MORE: x " took 90 s).
@@ -206,6 +208,8 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
     window = words[: settings.max_teaser_words + 1]
     if not window:
         return None
+    if len(words) <= settings.max_teaser_words and not any(ends_sentence(w) for _, _, w in words):
+        return words[-1][1]  # no sentence follows on the line: the teaser closes it
     # "." / "?" / "!" in a word is a cheap test that skips ends_sentence for most words.
     stop = next(
         (
@@ -229,15 +233,22 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
         end = _find_title_case_end(window[: stop + 1], cues.starters)
         if end is not None:
             return end
+    quoted = _inside_quotes(window)  # no sentence starts inside the headline's quote
     for i in range(lo, min(stop, len(window))):
-        if _opens_sentence(window[i - 1][2], window[i][2], cues):
+        if not quoted[i] and _opens_sentence(window[i - 1][2], window[i][2], cues):
             return window[i - 1][1]
     subject = _find_reporting_subject(window, lo, stop, cues)
-    if subject is not None:
+    if subject is not None and not quoted[subject]:
         return window[subject - 1][1]
     for i in range(max(lo, 3), min(stop, len(window))):
         prev, word = window[i - 1][2], window[i][2]
-        if is_capitalised(word) and _is_lower_content(prev):
+        if quoted[i]:
+            continue
+        if (
+            is_capitalised(word)
+            and _is_lower_content(prev)
+            and prev.lower() not in _FUNCTION_WORDS
+        ):
             return window[i - 1][1]
         if word[:1].isdigit() and prev[-1] not in ":,-" and prev.lower() not in _FUNCTION_WORDS:
             return window[i - 1][1]  # "... at Hampden 40,000 tickets have been sold."
@@ -259,6 +270,24 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
     if len(words) <= settings.max_teaser_words and not ends_sentence(words[-1][2]):
         return words[-1][1]  # a teaser closing the line: nothing after it to keep
     return None
+
+
+def _inside_quotes(window: list[tuple[int, int, str]]) -> list[bool]:
+    """For each word, whether a quote opened before it is still open.
+
+    >>> _inside_quotes(words_from("says 'I thought I did' after", 0, 9))
+    [False, False, True, True, True, False]
+    """
+    flags = []
+    open_ = False
+    for _, _, word in window:
+        flags.append(open_)
+        if word[0] in "‘“\"'" and not open_:
+            open_ = True
+            word = word[1:]
+        if open_ and word.rstrip(",.;:!?")[-1:] in "’”\"'" and word.rstrip(",.;:!?"):
+            open_ = False
+    return flags
 
 
 def is_teaser_line(line: str, pos: int, settings: Settings) -> bool:
@@ -364,7 +393,7 @@ def _find_reporting_subject(
         (
             i
             for i in range(lo + 1, min(stop + 1, len(window)))
-            if window[i][2].rstrip(",.") in cues.reporting_verbs
+            if window[i][2].rstrip(",.:") in cues.reporting_verbs
         ),
         None,
     )

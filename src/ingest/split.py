@@ -93,8 +93,9 @@ def looks_like_headline(line: str, max_words: int) -> bool:
     """Say whether a first line reads as a headline rather than a paragraph.
 
     A headline does not close with a full stop (an abbreviation such as "U.S." or a place's
-    ", Pa." is none) and holds one sentence; a short one may hold two ("Mon dieu! ...").
-    A question is a headline.
+    ", Pa." is none) and holds one sentence; a short one may open with a kicker sentence
+    ("Mon dieu! Trump arrives ...") when its own last words carry no closing mark. A
+    question is a headline.
 
     >>> looks_like_headline("Trump and Putin fundamentally misunderstand each other", 40)
     True
@@ -110,6 +111,8 @@ def looks_like_headline(line: str, max_words: int) -> bool:
     True
     >>> looks_like_headline("Talks ended. Both sides blamed each other. No date was set", 40)
     True
+    >>> looks_like_headline("What happens next is anyone's guess. Who will pay for it?", 40)
+    False
     >>> looks_like_headline("Ferries will resume. Islanders have faced weeks of cancellations"
     ...                     " since the storm, and the council says the operator must now"
     ...                     " explain why the timetable failed", 40)
@@ -121,9 +124,10 @@ def looks_like_headline(line: str, max_words: int) -> bool:
     last = words[-1].rstrip("”’\"')]")
     if ends_sentence(words[-1]) and last[-1:] in ".…" and not _ends_with_place(words):
         return False
-    if len(words) <= _MAX_KICKER_HEADLINE_WORDS:
+    if not _holds_sentence_break(words, ".!?"):
         return True
-    return not _holds_sentence_break(words, ".!?")
+    # Two sentences: a kicker before an unpunctuated headline, not a short paragraph.
+    return len(words) <= _MAX_KICKER_HEADLINE_WORDS and not ends_sentence(words[-1])
 
 
 def _ends_with_place(words: list[str]) -> bool:
