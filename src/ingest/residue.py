@@ -244,11 +244,7 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
         prev, word = window[i - 1][2], window[i][2]
         if quoted[i]:
             continue
-        if (
-            is_capitalised(word)
-            and _is_lower_content(prev)
-            and prev.lower() not in _FUNCTION_WORDS
-        ):
+        if is_capitalised(word) and _is_lower_content(prev) and prev.lower() not in _FUNCTION_WORDS:
             return window[i - 1][1]
         if word[:1].isdigit() and prev[-1] not in ":,-" and prev.lower() not in _FUNCTION_WORDS:
             return window[i - 1][1]  # "... at Hampden 40,000 tickets have been sold."
