@@ -268,10 +268,11 @@ CARDS = [
         "McCain: I can see Arizona 'going Democrat' MORE",
     ),
     (
-        "Rep. Mark Meadows Mark Randall MeadowsDemocrats seize on new evidence » and Sen. "
-        "Chuck Schumer Charles (Chuck) Ellis SchumerSchumer fires back at GOP » agreed.",
+        "Rep. Mark Meadows Mark Randall MeadowsDemocrats seize on new evidence Read more and "
+        "Sen. Chuck Schumer Charles (Chuck) Ellis SchumerSchumer fires back at GOP Read more "
+        "agreed.",
         "Rep. Mark Meadows and Sen. Chuck Schumer agreed.",
-        "Mark Randall MeadowsDemocrats seize on new evidence »",
+        "Mark Randall MeadowsDemocrats seize on new evidence Read more",
     ),
 ]
 

@@ -233,7 +233,13 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
         end = _find_title_case_end(window[: stop + 1], cues.starters)
         if end is not None:
             return end
-    quoted = _inside_quotes(window)  # no sentence starts inside the headline's quote
+    # No sentence starts inside the headline's quote; most windows hold no quote at all.
+    span = text[window[0][0] : window[-1][1]]
+    quoted = (
+        _inside_quotes(window)
+        if "'" in span or "‘" in span or "“" in span or '"' in span
+        else [False] * len(window)
+    )
     for i in range(lo, min(stop, len(window))):
         if not quoted[i] and _opens_sentence(window[i - 1][2], window[i][2], cues):
             return window[i - 1][1]
