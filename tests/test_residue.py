@@ -240,6 +240,47 @@ def test_apply_cuts_joins_with_single_space() -> None:
     assert apply_cuts(line, [Cut("r", 3, 5), Cut("r", 9, 11)]) == "A. B."
 
 
+TEASERS_AFTER = [
+    (
+        "It closed early. Stocks rally after Fed decision Read more The bank held rates.",
+        "It closed early. The bank held rates.",
+        "Stocks rally after Fed decision Read more",
+    ),
+    (
+        "Ferry fares frozen for islanders READ MORE",
+        "",
+        "Ferry fares frozen for islanders READ MORE",
+    ),
+    (
+        "He spoke for an hour. Storm warning issued for west coast Read more",
+        "He spoke for an hour.",
+        "Storm warning issued for west coast Read more",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "kept", "removed"), TEASERS_AFTER)
+def test_teaser_with_marker_after_headline(
+    line: str, kept: str, removed: str, rules: Rules
+) -> None:
+    out, cuts = clean(line, rules)
+    assert out == kept
+    assert cuts == [("teaser_link_after", removed)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "He urged people to Read more books. Then he left.",
+        "The mayor said residents could Read more about it online.",
+        "Parents told to Read More Than Ever Before",
+        "It was late. Read more",  # only the marker goes (teaser_marker_end)
+    ],
+)
+def test_trailing_marker_lookalikes(line: str, rules: Rules) -> None:
+    assert "teaser_link_after" not in [r for r, _ in clean(line, rules)[1]]
+
+
 def test_marker_closing_a_paragraph_goes(rules: Rules) -> None:
     out, cuts = clean("The council will vote on Friday. Read more", rules)
     assert out == "The council will vote on Friday."

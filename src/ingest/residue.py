@@ -292,6 +292,38 @@ def _inside_quotes(window: list[tuple[int, int, str]]) -> list[bool]:
     return flags
 
 
+def find_teaser_start(text: str, marker: int, settings: Settings) -> int | None:
+    """Where the headline before a trailing teaser marker (at ``marker``) starts, or None.
+
+    "... the bar. Stocks rally after Fed decision Read more The bank ...": the headline runs
+    back to the last sentence end (or the line's start), holds no sentence end itself,
+    starts with a capital and has ``min_teaser_words`` to ``max_teaser_words`` words.
+
+    >>> from ingest.rules import Settings
+    >>> t = "It closed. Stocks rally after Fed decision Read more The bank held."
+    >>> t[find_teaser_start(t, t.index("Read"), Settings()):t.index(" The bank")]
+    'Stocks rally after Fed decision Read more'
+    >>> find_teaser_start("It closed. Read more", 11, Settings()) is None
+    True
+    """
+    lo = max(0, marker - 24 * (settings.max_teaser_words + 1))
+    words = list(_TOKEN.finditer(text, lo, marker))
+    start = None
+    count = 0
+    for word in reversed(words):
+        if ends_sentence(word.group()) or count >= settings.max_teaser_words:
+            break
+        start, count = word.start(), count + 1
+    else:
+        if lo > 0:
+            return None  # the window ran out before a sentence end: not a headline
+    if start is None or count < max(settings.min_teaser_words, 2):
+        return None
+    if count >= settings.max_teaser_words or not is_capitalised(text[start : start + 1]):
+        return None
+    return start
+
+
 def is_teaser_line(line: str, pos: int, settings: Settings) -> bool:
     """Say whether a line opening with a teaser marker (ending at ``pos``) is all teaser.
 
@@ -574,6 +606,11 @@ def find_cuts(
             if rule.kind == "regex":
                 if m.end() > m.start():
                     cuts.append(Cut(rule.name, m.start(), m.end()))
+                continue
+            if rule.kind == "teaser_after":
+                start = find_teaser_start(line, m.start(), settings)
+                if start is not None:
+                    cuts.append(Cut(rule.name, start, m.end()))
                 continue
             if rule.kind == "card":
                 start = find_card_start(line, after, m.start())
