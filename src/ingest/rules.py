@@ -13,15 +13,16 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from ingest.errors import RulesError
+from ingest.furniture import Furniture, compile_furniture
 
 DEFAULT_RULES = "default_rules.toml"
-InlineKind = Literal["teaser", "regex"]
+InlineKind = Literal["teaser", "teaser_after", "regex", "card"]
 LineKind = Literal["line", "to_end"]
 # The key a user table sets to replace the built-in lists it gives instead of extending them.
 REPLACE = "replace"
@@ -38,6 +39,12 @@ class Settings:
     min_chrome_run: int = 2
     min_language_words: int = 8
     max_file_bytes: int = 64 * 1024 * 1024
+    # Page furniture (ingest.furniture); documented in default_rules.toml.
+    max_furniture_words: int = 30
+    max_credit_words: int = 12
+    max_caption_words: int = 120
+    max_promo_words: int = 120
+    min_related_run: int = 2
     # Learned boilerplate (ingest.learn): a line or template is learned from a source when it
     # recurs in at least this many distinct stories ...
     learn_min_stories: int = 5
@@ -137,6 +144,7 @@ class Rules:
     profiles: tuple[Profile, ...]
     files: tuple[str, ...]
     fingerprint: str = ""
+    furniture: Furniture = field(default_factory=Furniture)
 
 
 def merge_tables(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -215,7 +223,7 @@ def compile_rules(data: dict[str, Any], files: tuple[str, ...] = ("<dict>",)) ->
         raise RulesError(f"rules {where}: header.byline needs a named group (?P<outlet>...)")
     generic = _table(data, "generic", "", where)
     word_tables = ("sentence_starters", "reporting_verbs", "role_words")
-    _check_keys(generic, {"inline", *word_tables}, "generic", where)
+    _check_keys(generic, {"inline", "lines", *word_tables}, "generic", where)
     inline = _compile_inline(
         _table(generic, "inline", "generic", where), "generic.inline", "", where
     )
@@ -248,6 +256,7 @@ def compile_rules(data: dict[str, Any], files: tuple[str, ...] = ("<dict>",)) ->
         cues=cues,
         profiles=profiles,
         files=files,
+        furniture=compile_furniture(_table(generic, "lines", "generic", where), where),
     )
 
 
@@ -392,8 +401,11 @@ def _compile_inline(
             )
         _check_keys(spec, {"kind", "pattern"}, rule, where)
         kind = spec.get("kind", "regex")
-        if kind not in ("teaser", "regex"):
-            raise RulesError(f"rules {where}: rule {rule}: kind must be 'teaser' or 'regex'")
+        if kind not in ("teaser", "teaser_after", "regex", "card"):
+            raise RulesError(
+                f"rules {where}: rule {rule}: kind must be 'teaser', 'teaser_after', 'regex' "
+                "or 'card'"
+            )
         rules.append(InlineRule(prefix + name, kind, _compile(spec.get("pattern"), rule, where)))
     return tuple(rules)
 
