@@ -46,6 +46,7 @@ from ingest.run import (
     Watched,
     discover_sorted,
     process_batch,
+    relearn,
 )
 from ingest.scale import choice_from_env, process_count, task_runner
 from ingest.storage import RemotePath, is_remote, location
@@ -144,6 +145,7 @@ def clean_batch(
     scraped_at: datetime | None,
     known: dict[str, str] | None = None,
     pool: CleanPool | None = None,
+    learn: bool = False,
 ) -> list[FileOutcome]:
     """Clean one batch of dumps with the library; bad dumps come back as ``failed`` outcomes.
 
@@ -166,6 +168,7 @@ def clean_batch(
             # byte-identical dumps are linked by dedup, not re-cleaned; this batch's own
             # additions stay in the batch
             known_dumps=None if known is None else ChainMap({}, known),
+            learn=learn,
         )
         where = f"pid {os.getpid()}"
     counts = Counter(o.status for o in outcomes)
@@ -194,6 +197,21 @@ def save_manifest(run: FolderRun) -> None:
         "updated" if changed else "unchanged",
         len(run.gone),
     )
+
+
+@task(name="learn-boilerplate", task_run_name="learn-boilerplate", **IO_TASK)
+def learn_task(
+    run: FolderRun, learning: list[FileOutcome], summary: RunSummary, workers: int
+) -> int:
+    """Learn boilerplate from the run's stories and clean again the dumps it touches
+    (ingest.run.relearn); no retries: it rewrites the manifest it reads."""
+    touched = relearn(run, learning, summary, workers=workers)
+    get_run_logger().info(
+        "%d boilerplate patterns learned; %d dumps cleaned again with them",
+        summary.learned,
+        len(touched),
+    )
+    return len(touched)
 
 
 @task(name="deduplicate", task_run_name="deduplicate", retries=2, **IO_TASK)
@@ -329,6 +347,7 @@ def ingest_dumps(
     dedup: bool = True,
     canonical_only: bool = False,
     processes: int | None = None,
+    learn: bool = True,
 ) -> State:
     """Clean every new or changed dump under ``source`` into ``output``.
 
@@ -343,6 +362,7 @@ def ingest_dumps(
         canonical_only: keep only each story's canonical document (implies dedup).
         processes: worker processes that clean the batches (default: ``INGEST_PROCESSES``,
             else one per CPU; 1: in the tasks' threads). Not used with a Dask runner.
+        learn: learn boilerplate from the run's stories and remove it (docs/rules.md).
 
     The final state is Completed when every dump was cleaned, Failed (naming the failed
     dumps and their reasons) when any was not; either way its data is the ``RunSummary``.
@@ -369,6 +389,8 @@ def ingest_dumps(
             canonical_only=canonical_only,
         )  # fmt: skip
         todo = run.plan(rels)
+        run.learn = learn
+        learning: list[FileOutcome] = []
         batches = len(run.chunks(batch_size))
         # The flow's own threads: batches are cleaned in worker processes of this run
         # (started at the first batch). A Dask runner's workers clean in the task.
@@ -404,17 +426,22 @@ def ingest_dumps(
                         if run.known is not None and workers <= 1
                         else None,
                         unwalked(pool) if workers > 1 else None,
+                        learn,
                     )
                 )
 
             window = max(4, 2 * workers)  # batches in flight
             for outcome in run.outcomes(dispatch, batch_size, window, documents=True):
                 summary.add(outcome)
+                if outcome.stories and outcome.status == "written":
+                    learning.append(outcome)
                 if outcome.status != "failed":
                     documents += len(outcome.documents)
                     if len(rows) < MAX_TABLE_ROWS:
                         rows.extend(document_rows(outcome)[: MAX_TABLE_ROWS - len(rows)])
         save_manifest(unwalked(run))
+        if learn:
+            learn_task(unwalked(run), unwalked(learning), unwalked(summary), workers)
         report = deduplicate_task(unwalked(run)) if run.dedup else None
 
     if report is not None:

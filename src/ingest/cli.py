@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not link duplicate stories across the output folder (docs/dedup.md)",
     )
     run.add_argument(
+        "--no-learn",
+        action="store_true",
+        help="do not learn boilerplate from the run's dumps (lines a source repeats across "
+        "many distinct stories; docs/rules.md)",
+    )
+    run.add_argument(
         "--canonical-only",
         action="store_true",
         help="keep only each story's canonical document; duplicates are not written",
@@ -199,6 +205,7 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         workers=args.workers,  # --local: a process pool of N (default: one per CPU)
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
+        learn=not args.no_learn,
     )
     for failed in summary.failed:
         print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)
@@ -245,6 +252,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         runner=runner,
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
+        learn=not args.no_learn,
     )
     link = flow_run_url(api, result.flow_run_id)
     if not args.quiet:

@@ -29,6 +29,7 @@ import orjson
 from ingest import __version__
 from ingest.document import encode_document
 from ingest.errors import IngestError, too_large
+from ingest.learn import Learned, StoryFeatures, decode_state, encode_state, hits, learn_all
 from ingest.manifest import (
     MANIFEST,
     ManifestReader,
@@ -96,9 +97,11 @@ class FileOutcome:
     duplicate_of: str | None = None
     # Cleaned, and no rules profile was detected in it (only its generic rules applied).
     no_profile: bool = False
+    # Its stories' line features for learned boilerplate (ingest.learn); not in the manifest.
+    stories: tuple[StoryFeatures, ...] = ()
 
 
-_OUTCOME_FIELDS = tuple(f.name for f in fields(FileOutcome) if f.name != "path")
+_OUTCOME_FIELDS = tuple(f.name for f in fields(FileOutcome) if f.name not in ("path", "stories"))
 
 
 @dataclass
@@ -122,6 +125,7 @@ class RunSummary:
     duplicate_dumps: int = 0
     dedup: dict[str, int] | None = None  # ingest.dedup.DedupReport.to_json() when it ran
     no_profile: int = 0  # processed dumps in which no rules profile was detected
+    learned: int = 0  # learned boilerplate patterns in force (ingest.learn)
 
     def add(self, outcome: FileOutcome) -> None:
         self.files_seen += 1
@@ -149,6 +153,16 @@ class RunSummary:
                 )
             )
 
+    def replace(self, before: FileOutcome, after: FileOutcome) -> None:
+        """Count a dump cleaned again (learned boilerplate) as its final outcome only."""
+        self.removed_by_rule.subtract(before.removed_by_rule)
+        self.removed_by_rule.update(after.removed_by_rule)
+        self.removed_by_rule = +self.removed_by_rule
+        self.documents_written += len(after.documents) - len(before.documents)
+        if after.status == "failed":  # it cleaned once; again it could only fail to write
+            self.processed -= 1
+            self.failed.append(after)
+
     @property
     def ok(self) -> bool:
         return not self.failed
@@ -175,7 +189,12 @@ class RunSummary:
 
     def _profile_note(self) -> str:
         n = self.no_profile
-        return f"{n} dump{'s' if n != 1 else ''} matched no profile; " if n else ""
+        note = f"{n} dump{'s' if n != 1 else ''} matched no profile; " if n else ""
+        if self.learned:
+            note += (
+                f"{self.learned} boilerplate pattern{'s' if self.learned != 1 else ''} learned; "
+            )
+        return note
 
     def _records_note(self) -> str:
         n = self.records_failed
@@ -190,6 +209,7 @@ class RunSummary:
             "unchanged": self.unchanged,
             "documents_written": self.documents_written,
             "no_profile": self.no_profile,
+            "learned": self.learned,
             "removed_by_rule": dict(sorted(self.removed_by_rule.items())),
             "failed": [
                 {"path": f.path, "reason": f.reason, "message": f.message} for f in self.failed
@@ -365,6 +385,8 @@ def process_file(
     scraped_at: datetime | None = None,
     previous: dict[str, Any] | None = None,
     known_dumps: MutableMapping[str, str] | None = None,
+    learn: bool = False,
+    learned: Mapping[str, Learned] | None = None,
 ) -> FileOutcome:
     """Clean one dump and write its documents; never raises for a bad dump.
 
@@ -391,7 +413,9 @@ def process_file(
                 mtime_ns=st.st_mtime_ns,
                 duplicate_of=known_dumps[digest],
             )
-        result = clean_source(data, path=rel, rules=rules, scraped_at=when)
+        result = clean_source(
+            data, path=rel, rules=rules, scraped_at=when, learn=learn, learned=learned
+        )
     except IngestError as exc:
         _drop_outputs(out, rel)
         return FileOutcome(rel, "failed", reason=exc.reason, message=exc.message)
@@ -440,6 +464,7 @@ def process_file(
         removed_by_rule=dict(sorted(removed.items())),
         failed_records=[asdict(f) for f in result.failures],
         no_profile=result.profiles == (),
+        stories=result.stories,
     )
 
 
@@ -452,6 +477,8 @@ def process_batch(
     scraped_at: datetime | None = None,
     previous: Mapping[str, dict[str, Any]] | None = None,
     known_dumps: MutableMapping[str, str] | None = None,
+    learn: bool = False,
+    learned: Mapping[str, Learned] | None = None,
 ) -> list[FileOutcome]:
     """Process several dumps in one call (one Prefect task, one worker job).
 
@@ -462,7 +489,7 @@ def process_batch(
     for rel in rels:
         outcome = process_file(
             src, rel, out, rules, scraped_at=scraped_at, previous=prev.get(rel),
-            known_dumps=known_dumps,
+            known_dumps=known_dumps, learn=learn, learned=learned,
         )  # fmt: skip
         if known_dumps is not None and outcome.status in ("written", "unchanged"):
             known_dumps.setdefault(outcome.sha256 or "", rel)
@@ -673,6 +700,9 @@ class FolderRun:
         self.gone: list[str] = []  # dumps in the old manifest that are no longer there
         self._writer: ManifestWriter | None = None
         self.manifest_sha256: str | None = None
+        # Learned boilerplate (ingest.learn): collect features while cleaning; apply these.
+        self.learn = False
+        self.learned: dict[str, Learned] | None = None
 
     # -- pass 1 ------------------------------------------------------------------------
 
@@ -1060,8 +1090,13 @@ def _init_worker(
     rules: Rules,
     scraped_at: datetime | None,
     known: dict[str, str] | None,
+    learn: bool = False,
+    learned: dict[str, Learned] | None = None,
 ) -> None:
-    _WORKER.update(src=src, out=out, rules=rules, scraped_at=scraped_at, known=known)
+    _WORKER.update(
+        src=src, out=out, rules=rules, scraped_at=scraped_at, known=known, learn=learn,
+        learned=learned,
+    )  # fmt: skip
 
 
 def _clean_chunk(rels: list[str]) -> tuple[int, list[FileOutcome]]:
@@ -1071,8 +1106,9 @@ def _clean_chunk(rels: list[str]) -> tuple[int, list[FileOutcome]]:
     # not seen (ingest.dedup converts a byte-identical pair cleaned side by side after).
     known = None if w["known"] is None else ChainMap({}, w["known"])
     outcomes = process_batch(
-        w["src"], rels, w["out"], w["rules"], scraped_at=w["scraped_at"], known_dumps=known
-    )
+        w["src"], rels, w["out"], w["rules"], scraped_at=w["scraped_at"], known_dumps=known,
+        learn=w["learn"], learned=w["learned"],
+    )  # fmt: skip
     return os.getpid(), outcomes
 
 
@@ -1115,6 +1151,8 @@ class CleanPool:
                         run.rules,
                         run.scraped_at,
                         None if run.known is None else dict(run.known),
+                        run.learn,
+                        run.learned,
                     ),
                 )
             pool = self._pool
@@ -1192,8 +1230,13 @@ def run_folder(
     workers: int | None = None,
     dedup: bool = False,
     canonical_only: bool = False,
+    learn: bool = False,
 ) -> RunSummary:
     """Clean every dump under ``src`` into ``out`` without Prefect; return the summary.
+
+    With ``learn``, learned boilerplate (ingest.learn) is learned from this run's stories
+    and what earlier runs into ``out`` learned, then the dumps it touches are cleaned again
+    with it (:func:`relearn`), before deduplication.
 
     Unchanged dumps are recognised here, before any worker starts. The rest is cleaned by
     ``workers`` processes (default: one per CPU, at most one per ``batch_size`` dumps to
@@ -1217,7 +1260,9 @@ def run_folder(
             canonical_only=canonical_only,
         )  # fmt: skip
         todo = run.plan(discover_sorted(src))
+        run.learn = learn
         summary = RunSummary(source=str(src), output=str(out))
+        learning: list[FileOutcome] = []
         count = min(workers or os.cpu_count() or 1, math.ceil(todo / max(1, batch_size)))
         with CleanPool(run, count) as pool:
             if count > 1:
@@ -1234,14 +1279,17 @@ def run_folder(
                 def clean_here(rels: list[str]) -> Any:
                     return _Done(
                         process_batch(
-                            src, rels, out, rules, scraped_at=scraped_at, known_dumps=known
+                            src, rels, out, rules, scraped_at=scraped_at, known_dumps=known,
+                            learn=learn,
                         )
-                    )
+                    )  # fmt: skip
 
                 stream = run.outcomes(clean_here, max(1, batch_size), window=1)
             recorded = 0
             for outcome in stream:
                 summary.add(outcome)
+                if outcome.stories and outcome.status == "written":
+                    learning.append(outcome)
                 recorded += 1
                 if on_batch and recorded == batch_size:
                     on_batch(recorded)
@@ -1249,12 +1297,70 @@ def run_folder(
             if on_batch and recorded:
                 on_batch(recorded)
         run.commit()
+        if learn:
+            relearn(run, learning, summary, workers=count)
         report = run.deduplicate()
         if report is not None:
             summary.dedup = report
             summary.duplicate_dumps = report["duplicate_dumps"]
     summary.duration_s = time.perf_counter() - started
     return summary
+
+
+LEARNED_STATE = "learned.json"
+
+
+def relearn(
+    run: FolderRun, learning: list[FileOutcome], summary: RunSummary, *, workers: int = 1
+) -> set[str]:
+    """Learn boilerplate from a committed run, clean again the dumps it touches; return them.
+
+    The run's stories are added to what earlier runs into the folder learned
+    (``.ingest/learned.json``, saved again here), the learned features are derived per
+    source, and every dump of this run holding one is cleaned again with them, in a second
+    manifest pass that copies every other entry as it is. The summary's counts are those of
+    the final documents. Each dump's output depends only on the set of stories, so it is
+    the same whatever the batch or worker split.
+    """
+    state = run.out / STATE_DIR / LEARNED_STATE
+    settings = run.rules.settings
+    max_words = settings.learn_max_words
+    try:
+        prior = decode_state(state.read_bytes(), max_words)
+    except (FileNotFoundError, NotADirectoryError):
+        prior = {}
+    stats, learned = learn_all(prior, (s for o in learning for s in o.stories), settings)
+    write_atomic(state, encode_state(stats, max_words))
+    summary.learned = sum(len(x.features) for x in learned.values())
+    touched = {o.path: o for o in learning if hits(o.stories, learned)}
+    if not touched:
+        return set()
+    again = FolderRun(run.src, run.out, run.rules, scraped_at=run.scraped_at)
+    again.rels = run.rels
+    again.decisions = bytearray(_CLEAN if rel in touched else _KEEP for rel in run.rels)
+    again.to_clean = len(touched)
+    again.learned = learned
+
+    def clean_here(rels: list[str]) -> Any:
+        return _Done(
+            process_batch(
+                run.src, rels, run.out, run.rules, scraped_at=run.scraped_at, learned=learned
+            )
+        )
+
+    with CleanPool(again, workers) as pool:
+        if workers > 1:
+            chunk = max(1, math.ceil(len(touched) / (16 * workers)))
+            stream = again.outcomes(lambda rels: _Outcomes(pool.submit(rels)), chunk, 2 * workers)
+        else:
+            stream = again.outcomes(clean_here, 200, window=1)
+        for outcome in stream:
+            before = touched.get(outcome.path)
+            if before is not None:
+                summary.replace(before, outcome)
+    again.commit()
+    run.manifest_sha256 = again.manifest_sha256
+    return set(touched)
 
 
 class Watched:

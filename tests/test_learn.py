@@ -1,0 +1,214 @@
+"""Learned boilerplate: a made-up site's furniture is learned from 50 distinct stories; a
+sentence three stories share is not; reposts teach nothing; the worker split does not matter."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from ingest.clean import clean_dump
+from ingest.learn import collect_stats, derive, learn_all
+from ingest.rules import load_rules
+from ingest.run import run_folder
+
+WORDS = [
+    "council",
+    "river",
+    "budget",
+    "school",
+    "harbour",
+    "bridge",
+    "station",
+    "festival",
+    "library",
+    "market",
+    "tram",
+    "museum",
+    "clinic",
+    "garden",
+    "stadium",
+    "ferry",
+    "tunnel",
+    "airport",
+    "orchard",
+    "quarry",
+    "factory",
+    "college",
+]
+NAMES = ["Ann Lee", "Bo Chen", "Cy Diaz", "Di Evans", "Ed Fox", "Flo Grant", "Gus Hill"]
+SHARED = "The regional weather service expects heavy rain across the valley this week."
+
+
+def story(i: int, rng: random.Random) -> str:
+    """One distinct story of the made-up site, with its furniture and templated lines."""
+    topic = rng.sample(WORDS, 3)
+    body = [
+        f"The {topic[0]} plan number {i} was approved after a long debate about the {topic[1]}.",
+        f"Officials said the {topic[2]} and {topic[0]} would open in {2020 + i % 5}.",
+        f"Residents near the {topic[1]} asked about the {topic[2]} in story {i * 7 + 3}.",
+    ]
+    if i < 3:
+        body.insert(1, SHARED)  # a real sentence in 3 distinct stories: must stay
+    name = f"{NAMES[i % len(NAMES)]} {chr(65 + i // len(NAMES))}."  # one byline per story
+    return "\n".join(
+        [
+            f"Plan {i} for the {topic[0]} moves ahead",
+            f"Posted by {name} on May {i % 28 + 1}, 2024 | Share",
+            *body,
+            "Sign up for the Valley Gazette morning briefing",
+            f"PHOTOS: The {topic[2]} through the years",
+            "© Valley Gazette. All rights reserved.",
+            "",
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def site() -> list[tuple[str, bytes]]:
+    rng = random.Random(13)
+    return [(f"gazette/{i:03d}.txt", story(i, rng).encode()) for i in range(50)]
+
+
+def learn_site(dumps: list[tuple[str, bytes]]) -> dict[str, object]:
+    rules = load_rules()
+    stories = [
+        s
+        for path, data in dumps
+        for s in clean_dump(data, path=path, rules=rules, learn=True).stories
+    ]
+    _, learned = learn_all({}, stories, rules.settings)
+    return learned  # type: ignore[return-value]
+
+
+def test_furniture_and_templates_are_learned_a_shared_sentence_is_not(
+    site: list[tuple[str, bytes]],
+) -> None:
+    rules = load_rules()
+    stories = [
+        s
+        for path, data in site
+        for s in clean_dump(data, path=path, rules=rules, learn=True).stories
+    ]
+    stats = collect_stats(stories)
+    assert list(stats) == ["folder:gazette"] and len(stats["folder:gazette"].stories) == 50
+    learned = derive("folder:gazette", stats["folder:gazette"], rules.settings)
+    assert learned.features["line\tsign up for the valley gazette morning briefing"] == 50
+    assert learned.features["line\t© valley gazette. all rights reserved."] == 50
+    assert learned.features["suffix\t| share"] == 50  # "Posted by X on Y | Share"
+    assert learned.features["prefix\tphotos:"] == 50
+    assert not any("weather service" in f for f in learned.features)
+
+    path, data = site[1]
+    doc = clean_dump(data, path=path, rules=rules, learned={"folder:gazette": learned})
+    main = doc.documents[0]
+    assert SHARED in main.text
+    assert main.text.startswith("The ") and "Officials said" in main.text
+    for gone in ("Posted by", "Sign up", "PHOTOS:", "All rights reserved"):
+        assert gone not in main.text
+    rules_used = {r.rule for r in main.removed}
+    assert rules_used == {"learned.line", "learned.suffix", "learned.prefix"}
+    share = next(r for r in main.removed if r.rule == "learned.suffix")
+    assert share.evidence is not None
+    assert (share.evidence.source, share.evidence.pattern) == ("folder:gazette", "| share")
+    assert (share.evidence.stories, share.evidence.of) == (50, 50)
+    assert share.to_json()["evidence"]["stories"] == 50
+
+
+def test_reposts_teach_nothing(site: list[tuple[str, bytes]]) -> None:
+    """One story reposted 200 times is one story: its lines are not learned."""
+    rules = load_rules()
+    repost = site[0][1]
+    copies = [(f"gazette/copy{i:03d}.txt", repost) for i in range(200)]
+    stories = [
+        s
+        for path, data in copies + site[:3]
+        for s in clean_dump(data, path=path, rules=rules, learn=True).stories
+    ]
+    _, learned = learn_all({}, stories, rules.settings)
+    assert learned == {}  # 3 distinct stories: below learn_min_stories
+
+
+def test_only_body_line_is_never_removed() -> None:
+    rules = load_rules()
+    _, learned = learn_all(
+        {},
+        [
+            s
+            for i in range(10)
+            for s in clean_dump(
+                f"Headline {i}\nSubscribe now\nThe {WORDS[i]} says something new.\n".encode(),
+                path=f"{i}.txt",
+                rules=rules,
+                learn=True,
+            ).stories
+        ],
+        rules.settings,
+    )
+    assert "line\tsubscribe now" in learned["folder:."].features
+    alone = clean_dump(b"Headline\nSubscribe now\n", path="x.txt", rules=rules, learned=learned)
+    assert alone.documents[0].text == "Subscribe now"
+
+
+def write_site(folder: Path, dumps: list[tuple[str, bytes]]) -> Path:
+    for rel, data in dumps:
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder
+
+
+def read_output(out: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*.json"))
+        if ".ingest" not in p.parts or p.name in ("manifest.json", "learned.json")
+    }
+
+
+def test_run_learns_and_output_does_not_depend_on_the_split(
+    tmp_path: Path, site: list[tuple[str, bytes]]
+) -> None:
+    src = write_site(tmp_path / "src", site)
+    rules = load_rules()
+    runs = {}
+    for name, workers, batch in (("one", 1, 200), ("two", 2, 7)):
+        out = tmp_path / name
+        summary = run_folder(
+            src, out, rules, workers=workers, batch_size=batch, learn=True, scraped_at=None
+        )
+        assert summary.ok and summary.learned >= 4
+        learned = {k: v for k, v in summary.removed_by_rule.items() if k.startswith("learned.")}
+        assert sum(learned.values()) == 200  # 4 furniture lines in each of the 50 stories
+        runs[name] = read_output(out)
+    assert runs["one"] == runs["two"]
+    for rel, _data in site:  # every story keeps its 3 (or 4) sentences, and only those
+        doc = json.loads(runs["one"][f"{rel}/000.json"])
+        assert len(doc["text"].split("\n\n")) == (4 if SHARED in doc["text"] else 3)
+        assert all(p.endswith(".") and "Gazette" not in p for p in doc["text"].split("\n\n"))
+    state = json.loads(runs["one"][".ingest/learned.json"])
+    assert len(state["sources"]["folder:gazette"]["stories"]) == 50
+
+    # A small later run into the same folder benefits from what was learned.
+    extra = tmp_path / "extra"
+    write_site(extra, [("gazette/new.txt", story(99, random.Random(1)).encode())])
+    run_folder(extra, tmp_path / "one", rules, learn=True)
+    new = json.loads((tmp_path / "one" / "gazette/new.txt/000.json").read_text())
+    assert "Posted by" not in new["text"] and "PHOTOS" not in new["text"]
+
+    # --no-learn: nothing learned, nothing removed by it.
+    off = run_folder(src, tmp_path / "off", rules, learn=False)
+    assert off.learned == 0 and not any(r.startswith("learned.") for r in off.removed_by_rule)
+
+
+def test_seeds_learn_nothing(tmp_path: Path, seeds: Path) -> None:
+    """Two dumps are not evidence: the seeds' documents are as without learning."""
+    rules = load_rules()
+    on = run_folder(seeds, tmp_path / "on", rules, learn=True)
+    run_folder(seeds, tmp_path / "off", rules, learn=False)
+    assert on.learned == 0
+    docs_on = {k: v for k, v in read_output(tmp_path / "on").items() if not k.startswith(".")}
+    docs_off = {k: v for k, v in read_output(tmp_path / "off").items() if not k.startswith(".")}
+    assert docs_on == docs_off
