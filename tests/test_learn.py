@@ -212,3 +212,25 @@ def test_seeds_learn_nothing(tmp_path: Path, seeds: Path) -> None:
     docs_on = {k: v for k, v in read_output(tmp_path / "on").items() if not k.startswith(".")}
     docs_off = {k: v for k, v in read_output(tmp_path / "off").items() if not k.startswith(".")}
     assert docs_on == docs_off
+
+
+def test_ingest_learn_proposes_a_profile_that_check_rules_accepts(
+    tmp_path: Path, site: list[tuple[str, bytes]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ingest.cli import main
+
+    src = write_site(tmp_path / "src", site)
+    proposed = tmp_path / "gazette.toml"
+    assert main(["learn", str(src / "gazette"), "--out", str(proposed)]) == 0
+    text = proposed.read_text()
+    assert "[profiles.gazette]" in text and "in 50 of 50 distinct stories" in text
+    assert "weather service" not in text  # 3 stories are not evidence
+    rules = load_rules(proposed)
+    path, data = site[4]
+    doc = clean_dump(data, path=path, rules=rules).documents[0]
+    for gone in ("Posted by", "Sign up", "PHOTOS:", "All rights reserved"):
+        assert gone not in doc.text
+    assert len(doc.text.split("\n\n")) == 3
+    capsys.readouterr()
+    assert main(["check-rules", str(proposed), "--sample", str(src / path)]) == 0
+    assert "profiles detected: gazette" in capsys.readouterr().out

@@ -136,6 +136,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     common(add_inspect_parser(sub))
 
+    learn = sub.add_parser(
+        "learn",
+        help="propose a rules profile for a folder of one site's dumps (a TOML file to edit)",
+    )
+    learn.add_argument("src", type=Path, metavar="SRC")
+    learn.add_argument("--name", help="the profile's name (default: the folder's name)")
+    learn.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the rules file here (default: stdout)"
+    )
+    learn.add_argument(
+        "--rules", type=Path, help="a TOML rules file merged over the built-in rules"
+    )
+
     check = sub.add_parser(
         "check-rules",
         help="validate a rules file, list its profiles; --sample shows what it removes",
@@ -182,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_serve(args)
     if args.command == "clean":
         return cmd_clean(args, rules)
+    if args.command == "learn":
+        return cmd_learn(args, rules)
     if args.command == "inspect":
         from ingest.report.command import cmd_inspect
 
@@ -356,6 +371,36 @@ def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:
             print(f"ingest: {path}:{bad.record}: {bad.message} [{bad.reason}]", file=sys.stderr)
             status = EXIT_FAILED_FILES
     return status
+
+
+def cmd_learn(args: argparse.Namespace, rules: Rules) -> int:
+    """``ingest learn SRC``: a proposed profile, with its evidence, as a rules file."""
+    import re
+
+    from ingest.propose import propose, render_toml
+
+    if not args.src.is_dir():
+        print(
+            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
+        )
+        return EXIT_USAGE
+    files = (
+        (p.relative_to(args.src).as_posix(), p.read_bytes())
+        for p in sorted(args.src.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(args.src).parts)
+    )
+    name = args.name or re.sub(r"[^a-z0-9_]+", "_", args.src.resolve().name.lower()).strip("_")
+    text = render_toml(propose(files, rules), name or "site", str(args.src))
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, "utf-8")
+        print(
+            f"ingest: wrote {args.out}; check it with: ingest check-rules {args.out} "
+            f"--sample <a dump>",
+            file=sys.stderr,
+        )
+    return EXIT_OK
 
 
 def cmd_check_rules(rules: Rules, samples: list[Path]) -> int:

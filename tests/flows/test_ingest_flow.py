@@ -100,6 +100,7 @@ def test_run_publishes_named_tasks_and_artifacts(seeds_copy: Path, tmp_path: Pat
             "clean-batch-001-of-002",
             "clean-batch-002-of-002",
             "save-manifest",
+            "learn-boilerplate",
             "deduplicate",
         ]
     )
