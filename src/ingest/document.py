@@ -45,7 +45,7 @@ class Removal:
     text: str
     line: int
     start: int = 0
-    evidence: Evidence | None = None
+    evidence: Evidence | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
