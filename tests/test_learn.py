@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from ingest.clean import clean_dump
+from ingest.engine import run_folder
 from ingest.learn import collect_stats, derive, learn_all
 from ingest.rules import load_rules
-from ingest.run import run_folder
 
 WORDS = [
     "council",

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ingest.decode import decode_bytes
 from ingest.document import Document, Evidence, RecordFailure, Removal, Repair, Source
-from ingest.errors import IngestError, too_large
+from ingest.errors import IngestError, check_size
 from ingest.language import detect_language
 from ingest.learn import Learned, StoryFeatures, collect_story, match_story, source_of
 from ingest.published import format_utc, resolve_published
@@ -123,9 +123,7 @@ def clean_dump(
     (source → what was learned from it, ingest.learn) removes the dump's source's learned
     boilerplate.
     """
-    limit = rules.settings.max_file_bytes
-    if len(data) > limit:
-        raise too_large(len(data), limit)
+    check_size(len(data), rules.settings.max_file_bytes)
     sha = hashlib.sha256(data).hexdigest()
     decoded = decode_bytes(data)
     lines = decoded.text.split("\n")

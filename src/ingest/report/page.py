@@ -257,7 +257,7 @@ def write_pages(
     per_page: int = PER_PAGE,
 ) -> list[Path]:
     """Write ``views`` as pages of ``per_page`` dumps, atomically; return the files written."""
-    from ingest.output import write_atomic
+    from ingest.store import write_atomic
 
     count = max(1, -(-len(views) // per_page))
     names = page_names(first, count)
