@@ -207,9 +207,12 @@ def relearn(
     except OSError:
         prior = {}
     stats, learned = learn_all(prior, (s for o in learning for s in o.stories), settings)
-    temp = run.out.state_temp(LEARNED_STATE)
-    temp.write_bytes(encode_state(stats, max_words))
-    run.out.publish(temp, LEARNED_STATE)
+    if sum(map(len, (s.stories for s in stats.values()))) > sum(
+        map(len, (s.stories for s in prior.values()))
+    ):  # new stories: save (an unchanged re-run writes nothing)
+        temp = run.out.state_temp(LEARNED_STATE)
+        temp.write_bytes(encode_state(stats, max_words))
+        run.out.publish(temp, LEARNED_STATE)
     summary.learned = sum(len(x.features) for x in learned.values())
     touched = {o.path: o for o in learning if hits(o.stories, learned)}
     dispatch.log(
