@@ -204,6 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     return cmd_check_rules(rules, args.sample or [])
 
 
+def _say_dedup_progress(stage: str, done: int, total: int) -> None:
+    from ingest.dedup import describe_progress
+
+    print(f"ingest: {describe_progress(stage, done, total)}", file=sys.stderr, flush=True)
+
+
 def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
     from ingest.engine import run_folder
 
@@ -220,6 +226,7 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         workers=args.workers,  # --local: a process pool of N (default: one per CPU)
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
+        dedup_progress=_say_dedup_progress,
         learn=not args.no_learn,
     )
     for failed in summary.failed:
