@@ -53,6 +53,10 @@ MIN_MARKER_LETTERS = 3
 KINDS = ("line", "frame", "prefix", "suffix")
 
 _DIGITS = re.compile(r"\d+")
+# A long line is normalised only at its ends: enough words for a marker and a template ...
+_EDGE_WORDS = max(MAX_MARKER_WORDS, TEMPLATE_WORDS) + 3
+# ... and a suffix marker is looked for in the last characters only.
+_EDGE_CHARS = 72
 _MARKER_PREFIX = re.compile(r"[^:|]{1,60}?[:|]")
 _MARKER_SUFFIX = re.compile(r"(?:\s[|•·]|\s[-–—])\s*([^|•·]{1,60})$")
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -85,39 +89,50 @@ def _is_marker(part: str) -> bool:
     )
 
 
-def line_features(norm: str, max_words: int) -> list[str]:
-    """The features of one normalised line, each ``"<kind>\\t<pattern>"``.
+def line_features(text: str, max_words: int) -> list[str]:
+    """The features of one line, each ``"<kind>\t<pattern>"`` (patterns normalised).
 
-    >>> line_features("posted by ann lee on may 0 | share", 40)  # doctest: +NORMALIZE_WHITESPACE
-    ['line\\tposted by ann lee on may 0 | share', 'suffix\\t| share',
-     'prefix\\tposted by ann lee on …', 'suffix\\t… on may 0 | share',
-     'frame\\tposted by ann lee on … on may 0 | share']
-    >>> line_features("(photo: jane doe, ap)", 40)
+    A long line is normalised only at its ends, where all its features come from.
+
+    >>> line_features("Posted by Ann Lee on May 3, 2024 | Share", 40)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['line\\tposted by ann lee on may 0, 0 | share', 'suffix\\t| share',
+     'prefix\\tposted by ann lee on …', 'suffix\\t… may 0, 0 | share',
+     'frame\\tposted by ann lee on … may 0, 0 | share']
+    >>> line_features("(Photo: Jane Doe, AP)", 40)
     ['line\\t(photo: jane doe, ap)', 'prefix\\t(photo:']
     """
-    words = norm.split()
+    words = text.split()
     if not words:
         return []
-    out = [f"line\t{norm}"] if len(words) <= max_words else []
-    marker = _MARKER_PREFIX.match(norm)
-    if marker and marker.end() < len(norm) and _is_marker(marker.group()):
+    out = []
+    if len(words) <= max_words:
+        head = tail = normalise_line(text)
+        out.append(f"line\t{head}")
+    else:
+        head = normalise_line(" ".join(words[:_EDGE_WORDS]))
+        tail = normalise_line(" ".join(words[-_EDGE_WORDS:]))
+    marker = _MARKER_PREFIX.match(head)
+    if marker and marker.end() < len(head) and _is_marker(marker.group()):
         out.append(f"prefix\t{marker.group().strip()}")
-    tail = _MARKER_SUFFIX.search(norm)
-    if tail and tail.start() > 0 and _is_marker(tail.group(1)):
-        out.append(f"suffix\t{tail.group().strip()}")
+    end = _MARKER_SUFFIX.search(tail, max(0, len(tail) - _EDGE_CHARS))
+    if end and end.start() > 0 and _is_marker(end.group(1)):
+        out.append(f"suffix\t{end.group().strip()}")
     if len(words) >= MIN_TEMPLATE_LINE_WORDS:
-        head, end = " ".join(words[:TEMPLATE_WORDS]), " ".join(words[-TEMPLATE_WORDS:])
-        out += [f"prefix\t{head} …", f"suffix\t… {end}", f"frame\t{head} … {end}"]
+        first = " ".join(head.split()[:TEMPLATE_WORDS])
+        last = " ".join(tail.split()[-TEMPLATE_WORDS:])
+        out += [f"prefix\t{first} …", f"suffix\t… {last}", f"frame\t{first} … {last}"]
     return out
 
 
-def story_key(norms: Iterable[str]) -> str:
-    """A story's identity for counting: the hash of its normalised body lines.
+def story_key(lines: Iterable[str]) -> str:
+    """A story's identity for counting: the hash of its body lines, whitespace collapsed.
 
-    >>> story_key(["a b", "c"]) == story_key(["a b", "c"]) != story_key(["a b c"])
+    >>> story_key(["a  b", "c"]) == story_key(["a b", "c "]) != story_key(["a b c"])
     True
     """
-    return hashlib.blake2b("\n".join(norms).encode(), digest_size=12).hexdigest()
+    text = "\n".join(" ".join(line.split()) for line in lines)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -136,9 +151,9 @@ def collect_story(source: str, lines: Iterable[str], max_words: int) -> StoryFea
     >>> s.features
     ('line\\tadvertisement', 'line\\tbody text.')
     """
-    norms = [normalise_line(line) for line in lines]
-    features = {f for norm in norms for f in line_features(norm, max_words)}
-    return StoryFeatures(source, story_key(norms), tuple(sorted(features)))
+    lines = list(lines)
+    features = {f for line in lines for f in line_features(line, max_words)}
+    return StoryFeatures(source, story_key(lines), tuple(sorted(features)))
 
 
 @dataclass
@@ -232,7 +247,7 @@ def match_line(text: str, learned: Learned, max_words: int) -> Match | None:
     if not learned.features:
         return None
     found: dict[str, Match] = {}
-    for feature in line_features(normalise_line(text), max_words):
+    for feature in line_features(text, max_words):
         n = learned.features.get(feature)
         if n is not None:
             kind, _, pattern = feature.partition("\t")
