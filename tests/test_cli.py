@@ -119,3 +119,22 @@ def test_run_counts_dumps_that_matched_no_profile(
     manifest = json.loads((out / ".ingest" / "manifest.json").read_text())
     assert manifest["files"]["plain.txt"]["no_profile"] is True
     assert "no_profile" not in manifest["files"]["004_5cc9e0325e006e26.txt"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "seeds", "--ful"],
+        ["run", "seeds", "--ou", "x"],
+        ["serve", "seeds", "--interval", "60", "--nam", "x"],
+        ["clean", "x.txt", "--scraped", "2025-08-15T12:00:00Z"],
+        ["inspect", "x.txt", "--rul", "r.toml"],
+    ],
+)
+def test_abbreviated_options_are_refused(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert "unrecognized arguments" in capsys.readouterr().err

@@ -8,6 +8,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ingest import __version__
 from ingest.errors import IngestError, RulesError
@@ -27,6 +28,15 @@ from ingest.store import location
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 EXIT_BUSY = 3  # the output folder is locked by another run
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser that takes no abbreviations: `--ful` is refused, not read as
+    `--full`. Subcommand parsers are made with the parent's class, so they inherit it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
 
 def parse_time(value: str) -> datetime:
@@ -57,7 +67,7 @@ def scale_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ingest", description="Turn scraped news-aggregator dumps into clean story documents."
     )
     parser.add_argument("--version", action="version", version=f"ingest {__version__}")
