@@ -138,3 +138,25 @@ def test_abbreviated_options_are_refused(
         main(argv)
     assert exc.value.code == 2
     assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def help_text(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--help"])
+    assert exc.value.code == 0
+    return " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_help_shows_the_out_default_and_what_src_is(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = help_text([command], capsys)
+    assert "(default: ./cleaned" in text
+    assert "SRC the folder of dumps" in text
+
+
+def test_serve_help_does_not_mention_local(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "--workers N" in help_text(["serve"], capsys)
+    assert "--local" not in help_text(["serve"], capsys)
+    assert "--local" in help_text(["run"], capsys)

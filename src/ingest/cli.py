@@ -28,6 +28,7 @@ from ingest.store import location
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 EXIT_BUSY = 3  # the output folder is locked by another run
+DEFAULT_OUT = "cleaned"  # `run` / `serve` without --out write ./cleaned
 
 
 class Parser(argparse.ArgumentParser):
@@ -49,15 +50,35 @@ def parse_time(value: str) -> datetime:
     return moment
 
 
-def scale_options(p: argparse.ArgumentParser) -> None:
-    """``--workers`` / ``--dask-address`` (docs/scale-out.md)."""
+def src_and_out(p: argparse.ArgumentParser) -> None:
+    """SRC and ``--out DST``: folders, or fsspec URLs such as s3://bucket/dumps/ (ingest.store)."""
+    p.add_argument(
+        "src",
+        type=location,
+        metavar="SRC",
+        help="the folder of dumps (text, HTML, JSON Lines), or a URL such as s3://bucket/dumps/",
+    )
+    p.add_argument(
+        "--out",
+        type=location,
+        default=Path(DEFAULT_OUT),
+        metavar="DST",
+        help=f"the output folder or URL (default: ./{DEFAULT_OUT}, in the current folder)",
+    )
+
+
+def scale_options(p: argparse.ArgumentParser, *, local: bool = True) -> None:
+    """``--workers`` / ``--dask-address`` (docs/scale-out.md); ``local``: the command has
+    ``--local`` (``run`` has, ``serve`` has not)."""
     where = p.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
         type=int,
         metavar="N",
         help="clean batches on N local worker processes (a local Dask cluster; with --local, "
-        "a process pool); needs a Prefect server unless --local",
+        "a process pool); needs a Prefect server unless --local"
+        if local
+        else "clean batches on N local worker processes (a local Dask cluster)",
     )
     where.add_argument(
         "--dask-address",
@@ -84,9 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     run = sub.add_parser("run", help="clean every dump under SRC into DST")
-    # SRC and DST: folders, or fsspec URLs such as s3://bucket/dumps/ (ingest.store).
-    run.add_argument("src", type=location, metavar="SRC")
-    run.add_argument("--out", type=location, default=Path("cleaned"), metavar="DST")
+    src_and_out(run)
     run.add_argument(
         "--full", action="store_true", help="reprocess every dump, not only changed ones"
     )
@@ -119,9 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve", help="serve a scheduled Prefect deployment that runs SRC into DST"
     )
-    serve.add_argument("src", type=location, metavar="SRC")
-    serve.add_argument("--out", type=location, default=Path("cleaned"), metavar="DST")
-    scale_options(serve)
+    src_and_out(serve)
+    scale_options(serve, local=False)
     when = serve.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", help='a cron schedule, e.g. "0 * * * *" (hourly)')
     when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
