@@ -160,3 +160,15 @@ def test_serve_help_does_not_mention_local(capsys: pytest.CaptureFixture[str]) -
     assert "--workers N" in help_text(["serve"], capsys)
     assert "--local" not in help_text(["serve"], capsys)
     assert "--local" in help_text(["run"], capsys)
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve", "--interval", "60"], ["learn"]])
+def test_a_file_given_as_src_is_called_a_file(
+    command: list[str], seeds: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = seeds / "000_c12db2fe89df4e9b.txt"
+    assert main([command[0], str(dump), *command[1:]]) == 2
+    err = capsys.readouterr().err
+    assert f"{dump} is a file, not a folder" in err and "does not exist" not in err
+    assert main([command[0], str(tmp_path / "nope"), *command[1:]]) == 2
+    assert f"source folder {tmp_path / 'nope'} does not exist" in capsys.readouterr().err

@@ -24,7 +24,7 @@ from ingest.prefect.runners import (
 from ingest.published import parse_utc
 from ingest.report.command import add_parser as add_inspect_parser
 from ingest.rules import Rules, load_rules
-from ingest.store import location
+from ingest.store import RemotePath, location
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 EXIT_BUSY = 3  # the output folder is locked by another run
@@ -206,10 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_ui(
             host=args.host, port=args.port, detach=args.detach, stop=args.stop, status=args.status
         )
-    if args.command in ("run", "serve") and not args.src.is_dir():
-        print(
-            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
-        )
+    problem = source_problem(args.src) if args.command in ("run", "serve") else None
+    if problem:
+        print(f"ingest: {problem}", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "run":
         from ingest.store.local import OutputBusyError
@@ -230,6 +229,20 @@ def main(argv: list[str] | None = None) -> int:
 
         return cmd_inspect(args, rules)
     return cmd_check_rules(rules, args.sample or [])
+
+
+def source_problem(src: Path | RemotePath) -> str | None:
+    """Why SRC cannot be read as a folder of dumps, or None if it can."""
+    if src.is_dir():
+        return None
+    if src.is_file():
+        return (
+            f"source {src} is a file, not a folder: SRC is a folder of dumps "
+            f"(to clean one file, use: ingest clean {src})"
+        )
+    if src.exists():
+        return f"source {src} is not a folder"
+    return f"source folder {src} does not exist"
 
 
 def _say_dedup_progress(stage: str, done: int, total: int) -> None:
@@ -419,10 +432,9 @@ def cmd_learn(args: argparse.Namespace, rules: Rules) -> int:
 
     from ingest.propose import propose, render_toml
 
-    if not args.src.is_dir():
-        print(
-            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
-        )
+    problem = source_problem(args.src)
+    if problem:
+        print(f"ingest: {problem}", file=sys.stderr)
         return EXIT_USAGE
     files = (
         (p.relative_to(args.src).as_posix(), p.read_bytes())
