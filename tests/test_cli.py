@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,18 @@ def test_a_file_given_as_src_is_called_a_file(
     assert f"{dump} is a file, not a folder" in err and "does not exist" not in err
     assert main([command[0], str(tmp_path / "nope"), *command[1:]]) == 2
     assert f"source folder {tmp_path / 'nope'} does not exist" in capsys.readouterr().err
+
+
+def test_clean_into_a_closed_pipe_stops_quietly(seeds: Path) -> None:
+    # `ingest clean ... | head -1`: the reader is gone before (most of) the output is written.
+    dumps = [str(p) for p in sorted(seeds.iterdir()) if p.is_file()] * 20
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ingest.cli", "clean", *dumps],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

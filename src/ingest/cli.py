@@ -28,6 +28,7 @@ from ingest.store import RemotePath, location
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 EXIT_BUSY = 3  # the output folder is locked by another run
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat` in the same place
 DEFAULT_OUT = "cleaned"  # `run` / `serve` without --out write ./cleaned
 
 
@@ -194,6 +195,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
+    except BrokenPipeError:
+        # The reader went away (`ingest clean ... | head -1`): stop quietly, as cat does.
+        # Point stdout at devnull, so the interpreter's flush at exit cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return status
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         rules = load_rules(getattr(args, "rules", None))
