@@ -189,3 +189,15 @@ def test_clean_into_a_closed_pipe_stops_quietly(seeds: Path) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+@pytest.mark.parametrize("cron", ["every hour", "61 * * * *", "H * * * *"])
+def test_serve_refuses_a_bad_cron_before_contacting_prefect(
+    cron: str, seeds: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An API that cannot answer: the cron check must come first, and say what is wrong.
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    assert main(["serve", str(seeds), "--cron", cron]) == 2
+    err = capsys.readouterr().err
+    assert f"--cron {cron!r} is refused: not a cron expression" in err and '"0 * * * *"' in err
+    assert "Traceback" not in err and "ValidationError" not in err

@@ -350,9 +350,23 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """``ingest serve``: a deployment with a schedule, served by this process (flow.serve)."""
-    from ingest.prefect.api import choose_api, load_flow, pause_deployment, quiet_prefect_env
+    from ingest.prefect.api import (
+        choose_api,
+        cron_problem,
+        load_flow,
+        pause_deployment,
+        quiet_prefect_env,
+    )
 
     quiet_prefect_env()
+    problem = cron_problem(args.cron) if args.cron is not None else None
+    if problem:  # before any server is contacted (it was a pydantic traceback from serve)
+        print(
+            f"ingest: --cron {args.cron!r} is refused: {problem}; a cron schedule has five "
+            'fields, minute hour day-of-month month day-of-week, e.g. "0 * * * *" (hourly)',
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
