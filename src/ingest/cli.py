@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ingest", description="Turn scraped news-aggregator dumps into clean story documents."
     )
     parser.add_argument("--version", action="version", version=f"ingest {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub: argparse._SubParsersAction[Any] = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument(
