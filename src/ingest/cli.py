@@ -8,9 +8,10 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest import __version__
-from ingest.errors import IngestError, RulesError
+from ingest.errors import IngestError, RulesError, shown_path
 from ingest.prefect.runners import (
     RunnerChoice,
     choose_runner,
@@ -24,6 +25,9 @@ from ingest.published import parse_utc
 from ingest.report.command import add_parser as add_inspect_parser
 from ingest.rules import Rules, load_rules
 from ingest.store import location
+
+if TYPE_CHECKING:
+    from ingest.engine.outcomes import FileOutcome
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 EXIT_BUSY = 3  # the output folder is locked by another run
@@ -200,10 +204,14 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
     )
-    for failed in summary.failed:
-        print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)
+    print_failures(summary.failed)
     print(summary.line())
     return EXIT_OK if summary.ok else EXIT_FAILED_FILES
+
+
+def print_failures(failed: list[FileOutcome]) -> None:
+    for f in failed:
+        print(f"ingest: {shown_path(f.path)}: {f.message} [{f.reason}]", file=sys.stderr)
 
 
 def cmd_run_flow(args: argparse.Namespace) -> int:
@@ -257,8 +265,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
     if summary is None:
         print(f"ingest: the flow did not finish: {result.message}", file=sys.stderr)
         return EXIT_FLOW_ERROR
-    for failed in summary.failed:
-        print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)
+    print_failures(summary.failed)
     print(summary.line())
     return EXIT_OK if result.ok else EXIT_FAILED_FILES
 

@@ -17,8 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
+from ingest.document import loads_json, utf8_json
 from ingest.engine.outcomes import DUPLICATE_DUMP, TOOL, FileOutcome, Status, manifest_entry
 from ingest.engine.process import carry, outputs_exist, vouches
 from ingest.errors import IngestError
@@ -308,7 +307,7 @@ class FolderRun:
         state = out / STATE_DIR
         if (state / DEDUP_INDEX).exists():
             lines = b"".join(
-                orjson.dumps(rel) + b"\n"
+                utf8_json(json.dumps(rel)) + b"\n"  # a name that is not UTF-8 too
                 for rel, d in zip(self.rels, self.decisions, strict=True)
                 if d == _CLEAN
             )
@@ -461,7 +460,7 @@ def _read_dirty(path: Path) -> set[str]:
     dirty = set()
     for line in data.splitlines():
         with contextlib.suppress(ValueError):
-            rel = orjson.loads(line)
+            rel = loads_json(line)
             if isinstance(rel, str):
                 dirty.add(rel)
     return dirty

@@ -78,10 +78,11 @@ class LocalOutput(OutputFolder):
 
     def sweep(self) -> int:
         count = 0
-        if self.path.is_dir():
-            for p in self.path.rglob(f".*{TMP_SUFFIX}"):
+        for path in walk_files(os.fspath(self.path)):
+            name = os.path.basename(path)
+            if name.startswith(".") and name.endswith(TMP_SUFFIX):
                 with contextlib.suppress(OSError):
-                    p.unlink()
+                    os.unlink(path)
                     count += 1
         return count
 
@@ -158,6 +159,24 @@ def discover_sorted(src: Path) -> list[str]:
             continue
     rels.sort()
     return rels
+
+
+def walk_files(top: str) -> Iterator[str]:
+    """Every file (and link) under ``top``, hidden ones included, without following links
+    or recursing in Python (a dump 1,200 folders deep is deeper than the recursion limit)."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            else:
+                yield entry.path
 
 
 def read_dump(src: Path, rel: str, max_bytes: int) -> bytes:
@@ -301,7 +320,7 @@ def _write_new(tmp: str, data: bytes, folder: str) -> None:
     try:
         fd = os.open(tmp, _CREATE, 0o666)
     except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
+        make_dirs(folder)
         fd = os.open(tmp, _CREATE, 0o666)
     try:
         view = memoryview(data)
@@ -309,6 +328,21 @@ def _write_new(tmp: str, data: bytes, folder: str) -> None:
             view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
+
+
+def make_dirs(folder: str) -> None:
+    """``os.makedirs(folder, exist_ok=True)`` without recursion (a dump 1,200 folders deep
+    exceeds Python's recursion limit there)."""
+    missing = []
+    while folder and not os.path.isdir(folder):
+        missing.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path)
 
 
 def remove_stale(folder: Path, keep: Iterable[str]) -> list[str]:
