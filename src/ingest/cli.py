@@ -40,7 +40,24 @@ def parse_time(value: str) -> datetime:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not an ISO-8601 time (e.g. 2025-08-15T12:00:00Z)"
         )
+    if not 1900 <= moment.year <= 9000:  # relative dates are subtracted from it
+        raise argparse.ArgumentTypeError(f"{value!r} is not a plausible scrape time")
     return moment
+
+
+def positive_int(value: str) -> int:
+    """A count that must be at least 1 (--workers, --batch-size).
+
+    >>> positive_int("4")
+    4
+    """
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def scale_options(p: argparse.ArgumentParser) -> None:
@@ -48,7 +65,7 @@ def scale_options(p: argparse.ArgumentParser) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         metavar="N",
         help="clean batches on N local worker processes (a local Dask cluster; with --local, "
         "a process pool); needs a Prefect server unless --local",
@@ -84,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--full", action="store_true", help="reprocess every dump, not only changed ones"
     )
-    run.add_argument("--batch-size", type=int, default=200, help="dumps per batch (default 200)")
+    run.add_argument(
+        "--batch-size", type=positive_int, default=200, help="dumps per batch (default 200)"
+    )
     run.add_argument(
         "--local",
         action="store_true",
@@ -115,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
     serve.add_argument("--name", help="deployment name (default: the source folder's name)")
     serve.add_argument("--full", action="store_true", help="every run reprocesses every dump")
-    serve.add_argument("--batch-size", type=int, default=200, help="dumps per batch (default 200)")
+    serve.add_argument(
+        "--batch-size", type=positive_int, default=200, help="dumps per batch (default 200)"
+    )
     serve.add_argument(
         "--rules", type=Path, help="a TOML rules file merged over the built-in rules"
     )
@@ -168,6 +189,13 @@ def main(argv: list[str] | None = None) -> int:
             f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
         )
         return EXIT_USAGE
+    if args.command in ("run", "serve"):
+        from ingest.store import output_folder, overlap_problem, source_folder
+
+        problem = overlap_problem(source_folder(args.src), output_folder(args.out))
+        if problem:
+            print(f"ingest: {problem}", file=sys.stderr)
+            return EXIT_USAGE
     if args.command == "run":
         from ingest.store.local import OutputBusyError
 

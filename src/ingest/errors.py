@@ -20,6 +20,10 @@ class RulesError(ValueError):
     """A rules file that cannot be used: raised before any dump is touched."""
 
 
+class UsageError(ValueError):
+    """The command itself is wrong (overlapping folders, say): exit 2, nothing touched."""
+
+
 def too_large(size: int, limit: int) -> IngestError:
     """The refusal of a file over ``settings.max_file_bytes``, naming the setting to raise."""
     return IngestError(

@@ -21,7 +21,15 @@ from ingest.engine.plan import FolderRun
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
 from ingest.rules import Rules
-from ingest.store import Location, OutputFolder, SourceFolder, output_folder, source_folder
+from ingest.errors import UsageError
+from ingest.store import (
+    Location,
+    OutputFolder,
+    SourceFolder,
+    output_folder,
+    overlap_problem,
+    source_folder,
+)
 from ingest.store.manifest import ManifestCommit, commit_manifest
 
 # Called with every outcome as it is recorded, in path order (progress, tables).
@@ -132,6 +140,9 @@ def run_folder(
     source, output = source_folder(src), output_folder(out)
     if not source.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist or is not a folder")
+    problem = overlap_problem(source, output)
+    if problem:
+        raise UsageError(problem)
     dispatch = dispatch or LocalDispatch(workers, batch_size)
     output.make()
     summary = RunSummary(source=str(source), output=str(output))
