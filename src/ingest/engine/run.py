@@ -20,8 +20,8 @@ from ingest.engine.outcomes import FileOutcome, RunSummary
 from ingest.engine.plan import FolderRun
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
-from ingest.rules import Rules
 from ingest.errors import UsageError
+from ingest.rules import Rules
 from ingest.store import (
     Location,
     OutputFolder,
