@@ -373,6 +373,22 @@ class OutputBusyError(RuntimeError):
     """Another run holds the output folder."""
 
 
+# Descriptors of the locks this process holds: closed in every forked child (a worker), so
+# that only this process holds the lock, and it goes when this process goes. The lock
+# itself stays: flock belongs to the open file, which this process still has open.
+_HELD_LOCKS: set[int] = set()
+
+
+def _forget_locks() -> None:
+    for fd in _HELD_LOCKS:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks)
+
+
 class OutputLock:
     """An exclusive lock on an output folder, so two runs never interleave their writes.
 
@@ -405,10 +421,12 @@ class OutputLock:
         fh.write(f"pid {os.getpid()}")
         fh.flush()
         self._fh = fh
+        _HELD_LOCKS.add(fh.fileno())
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._fh is not None:
+            _HELD_LOCKS.discard(self._fh.fileno())
             self._fh.seek(0)
             self._fh.truncate()
             fcntl.flock(self._fh, fcntl.LOCK_UN)
