@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest import __version__
-from ingest.errors import IngestError, RulesError, shown_path
+from ingest.errors import IngestError, OutputError, RulesError, output_error, shown_path
 from ingest.prefect.runners import (
     RunnerChoice,
     choose_runner,
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from ingest.engine.outcomes import FileOutcome
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
-EXIT_BUSY = 3  # the output folder is locked by another run
+# The run could not finish: the output folder is locked by another run, full, read-only.
+EXIT_BUSY = 3
 
 
 def parse_time(value: str) -> datetime:
@@ -201,8 +202,11 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             return cmd_run(args, rules) if args.local else cmd_run_flow(args)
-        except OutputBusyError as exc:  # another run holds DST: nothing was written
+        except (OutputBusyError, OutputError) as exc:  # DST is held, full, read-only
             print(f"ingest: {exc}", file=sys.stderr)
+            return EXIT_BUSY
+        except OSError as exc:  # DST cannot be made or written (names a file, say)
+            print(f"ingest: {output_error(exc, args.out)}", file=sys.stderr)
             return EXIT_BUSY
     if args.command == "serve":
         return cmd_serve(args)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from ingest import __version__
 from ingest.document import Document, encode_document
 from ingest.engine.outcomes import DUPLICATE_DUMP, DocSummary, FileOutcome, Status
-from ingest.errors import IngestError, OutputError
+from ingest.errors import OUTPUT_ERRNOS, IngestError, OutputError, output_error
 from ingest.published import format_utc
 from ingest.rules import Rules
 from ingest.sources import clean_source
@@ -173,7 +173,12 @@ def _process_file(
         name = output_format.file_name(doc.source.index)
         try:
             out.write_document(rel, name, output_format.encode(doc))
-        except OSError as exc:  # disk full, or a file where the folder must go: record it
+        except IngestError as exc:  # a link in the output folder where the folder must go
+            out.drop_documents(rel)
+            return FileOutcome(rel, Status.FAILED, reason=exc.reason, message=exc.message)
+        except OSError as exc:  # a file where the folder must go: record it
+            if exc.errno in OUTPUT_ERRNOS:
+                raise output_error(exc, out) from exc  # full disk, read-only: stop the run
             out.drop_documents(rel)
             return FileOutcome(
                 rel,

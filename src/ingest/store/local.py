@@ -58,6 +58,7 @@ class LocalOutput(OutputFolder):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.local_path = path
+        self._checked: str | None = None  # the dump whose folder was checked for links
 
     def __str__(self) -> str:
         return str(self.path)
@@ -87,6 +88,15 @@ class LocalOutput(OutputFolder):
         return count
 
     def write_document(self, rel: str, name: str, data: bytes) -> bool:
+        if rel != self._checked:
+            link = link_on_the_way(self.path, rel)
+            if link is not None:
+                raise IngestError(
+                    "output_link",
+                    f"{link} is a symbolic link: documents are never written or deleted "
+                    "through links in the output folder; remove the link",
+                )
+            self._checked = rel  # a dump's documents are written one after the other
         return write_atomic(document_dir(self.path, rel) / name, data)
 
     def has_documents(self, rel: str, names: Iterable[str]) -> bool:
@@ -96,7 +106,10 @@ class LocalOutput(OutputFolder):
         base = os.path.join(self.path, *parts)
         for name in names:
             try:
-                if not stat.S_ISREG(os.stat(os.path.join(base, name)).st_mode):
+                st = os.lstat(os.path.join(base, name))
+                # A link is not ours, and an emptied document (a power loss before the
+                # disk had it, a hand edit) is damaged: either way the dump is redone.
+                if not stat.S_ISREG(st.st_mode) or st.st_size == 0:
                     return False
             except OSError:
                 return False
@@ -113,6 +126,8 @@ class LocalOutput(OutputFolder):
             return True
 
     def remove_stale(self, rel: str, keep: Iterable[str]) -> list[str]:
+        if link_on_the_way(self.path, rel) is not None:
+            return []  # never delete through a link: those files are not ours
         return remove_stale(document_dir(self.path, rel), keep)
 
     def open_state(self, name: str) -> IO[bytes]:
@@ -126,7 +141,16 @@ class LocalOutput(OutputFolder):
     def publish(self, temp: Path, name: str) -> None:
         if not temp.exists():
             return  # published already (a retried step)
+        # The manifest vouches for the documents: they (and it) reach the disk before it
+        # is in place, so a power loss never leaves a manifest vouching for empty files.
+        # One sync per run that changed something, not one fsync per document.
+        os.sync()
         os.replace(temp, self.path / STATE_DIR / name)
+        fd = os.open(self.path / STATE_DIR, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)  # the rename itself
+        finally:
+            os.close(fd)
 
 
 # -- discovery and reading ----------------------------------------------------------------
@@ -343,6 +367,26 @@ def make_dirs(folder: str) -> None:
     for path in reversed(missing):
         with contextlib.suppress(FileExistsError):
             os.mkdir(path)
+
+
+def link_on_the_way(root: Path, rel: str) -> Path | None:
+    """The first symbolic link among the folders a dump's documents go into, or None.
+
+    ``DST/a.txt -> /elsewhere`` would make a run write ``/elsewhere/000.json`` and delete
+    JSON files there it never wrote. One ``lstat`` per existing folder level.
+    """
+    parts = safe_parts(rel)
+    if parts is None:
+        return None  # document_dir refuses it
+    path = root
+    for part in parts:
+        path = path / part
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return path
+        except OSError:
+            return None  # missing from here on: nothing to follow
+    return None
 
 
 def remove_stale(folder: Path, keep: Iterable[str]) -> list[str]:
