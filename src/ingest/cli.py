@@ -121,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep only each story's canonical document; duplicates are not written",
     )
+    run.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="a SRC with no dumps at all deletes the documents of earlier runs (by default "
+        "they are kept: an unmounted share looks empty)",
+    )
     scale_options(run)
     common(run)
 
@@ -235,6 +241,7 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         workers=args.workers,  # --local: a process pool of N (default: one per CPU)
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
+        allow_empty=args.allow_empty,
     )
     print_failures(summary.failed)
     print(summary.line())
@@ -285,6 +292,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         runner=runner,
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
+        allow_empty=args.allow_empty,
     )
     link = flow_run_url(api, result.flow_run_id)
     if not args.quiet:

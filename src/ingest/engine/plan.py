@@ -89,8 +89,15 @@ class FolderRun:
         scraped_at: datetime | None = None,
         dedup: bool = False,
         canonical_only: bool = False,
+        keep_under: list[str] | None = None,
+        allow_empty: bool = False,
     ) -> None:
         self.src, self.out, self.rules = src, out, rules
+        # Folders that could not be listed ("sub/", "/": all): their dumps are not gone.
+        self.keep_under = tuple("" if k == "/" else k for k in keep_under or ())
+        self.allow_empty = allow_empty
+        self.kept_unseen = 0  # dumps kept because their folder could not be seen
+        self.emptied = False  # the source had no dumps at all, and output was kept
         self.full, self.scraped_at = full, scraped_at
         # ingest.dedup reads and rewrites local files: skipped on object storage
         # (docs/scale-out.md).
@@ -122,6 +129,9 @@ class FolderRun:
         had, a gone one's documents are deleted, and among dumps cleaned since, as in a
         fresh run, the first by path is the original.
         """
+        unseen = self._unseen(rels)
+        if unseen:
+            rels = sorted({*rels, *unseen})
         self.rels = rels
         decisions = self.decisions = bytearray(len(rels))  # all _CLEAN
         known: dict[str, str] | None = {} if self.dedup else None
@@ -159,6 +169,10 @@ class FolderRun:
                 elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
                     decisions[i] = _KEEP
                     copies.append((i, str(entry.get("duplicate_of")), str(entry["sha256"])))
+        if unseen:  # kept as they were, unseen: never cleaned, never deleted
+            for i, rel in enumerate(rels):
+                if rel in unseen:
+                    decisions[i] = _KEEP
         for i, original, sha in copies:  # originals may sort after their copies
             assert known is not None
             if known.get(sha) != original:
@@ -166,6 +180,23 @@ class FolderRun:
         self.to_clean = decisions.count(_CLEAN)
         self.known = known if self.to_clean else None
         return self.to_clean
+
+    def _unseen(self, rels: list[str]) -> set[str]:
+        """Dumps of the old manifest that are kept though not listed: those under a folder
+        that could not be listed, or all of them when the source lists no dump at all
+        (unless ``allow_empty``)."""
+        keep_under = self.keep_under
+        if not keep_under and (rels or self.allow_empty):
+            return set()
+        whole = not rels and not self.allow_empty
+        unseen = {
+            prior.rel
+            for prior in ManifestReader(self.out)
+            if whole or prior.rel.startswith(keep_under)
+        }
+        self.emptied = whole and bool(unseen) and not keep_under
+        self.kept_unseen = len(unseen)
+        return unseen
 
     def _merge(self, reader: Iterable[Prior]) -> Iterator[tuple[int | None, Prior]]:
         """(index in ``rels``, prior entry) for each old entry; index None for gone dumps."""

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ingest.engine.outcomes import FileOutcome, RunSummary
+from ingest.engine.outcomes import FileOutcome, RunSummary, Status
 from ingest.engine.plan import FolderRun
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
@@ -109,6 +109,48 @@ class LocalDispatch(Dispatch):
             self._pool = None
 
 
+def split_unlistable(listed: list[str]) -> tuple[list[str], list[str]]:
+    """The dumps, and the folders that could not be listed (``sub/``; ``/``: the source).
+
+    >>> split_unlistable(["a.txt", "b/", "c.txt"])
+    (['a.txt', 'c.txt'], ['b/'])
+    """
+    if not any(r.endswith("/") for r in listed):
+        return listed, []
+    return [r for r in listed if not r.endswith("/")], [r for r in listed if r.endswith("/")]
+
+
+def unlistable_outcome(source: SourceFolder, folder: str, kept: int) -> FileOutcome:
+    where = str(source) if folder == "/" else f"{source}/{folder.rstrip('/')}"
+    return FileOutcome(
+        folder,
+        Status.FAILED,
+        reason="unlistable_folder",
+        message=f"the folder {where} cannot be listed ({_listing_error(where)}); the "
+        f"documents of the {kept} dumps it held before are kept; fix it and run again",
+    )
+
+
+def emptied_outcome(source: SourceFolder, kept: int) -> FileOutcome:
+    return FileOutcome(
+        "/",
+        Status.FAILED,
+        reason="source_empty",
+        message=f"the source folder {source} holds no dumps, but earlier runs wrote the "
+        f"documents of {kept}: nothing was deleted (is a share not mounted?); if they are "
+        "really gone, run again with --allow-empty",
+    )
+
+
+def _listing_error(where: str) -> str:
+    try:  # the listing again, the same call as discovery's, for its reason
+        with os.scandir(where):
+            pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return "it could not be listed a moment ago"
+
+
 def run_folder(
     src: str | Location | SourceFolder,
     out: str | Location | OutputFolder,
@@ -122,6 +164,7 @@ def run_folder(
     dedup: bool = False,
     canonical_only: bool = False,
     wait: bool = False,
+    allow_empty: bool = False,
     progress: Progress | None = None,
 ) -> RunSummary:
     """Clean every dump under ``src`` into ``out``; return the summary.
@@ -135,6 +178,10 @@ def run_folder(
     ``out`` are linked at the end, under the lock (ingest.dedup, docs/dedup.md);
     ``canonical_only`` keeps only the canonical document of each group (implies ``dedup``).
     ``wait``: wait for another run holding ``out`` instead of failing at once.
+
+    A source folder (or subfolder) that cannot be listed is a failure of the run's, and the
+    documents of the dumps it held are kept; so are all documents when the source has no
+    dumps at all but earlier runs wrote some (an unmounted share), unless ``allow_empty``.
     """
     started = time.perf_counter()
     source, output = source_folder(src), output_folder(out)
@@ -154,12 +201,16 @@ def run_folder(
         swept = output.sweep()
         if swept:
             dispatch.log(f"removed {swept} temporary files left by an interrupted run")
-        rels = dispatch.discover(source)
+        rels, unlistable = split_unlistable(dispatch.discover(source))
         run = FolderRun(
             source, output, rules, full=full, scraped_at=scraped_at, dedup=dedup,
-            canonical_only=canonical_only,
+            canonical_only=canonical_only, keep_under=unlistable, allow_empty=allow_empty,
         )  # fmt: skip
         todo = run.plan(rels)
+        for folder in unlistable:
+            summary.add(unlistable_outcome(source, folder, run.kept_unseen))
+        if run.emptied:
+            summary.add(emptied_outcome(source, run.kept_unseen))
         try:
             chunk, window = dispatch.start(run, todo)
             stream = run.outcomes(dispatch.submit, chunk, window, documents=dispatch.documents)

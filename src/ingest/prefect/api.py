@@ -160,6 +160,7 @@ def run_flow(
     runner: RunnerChoice | None = None,
     dedup: bool = True,
     canonical_only: bool = False,
+    allow_empty: bool = False,
 ) -> FlowResult:
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
 
@@ -186,6 +187,7 @@ def run_flow(
             scraped_at=scraped_at,
             dedup=dedup,
             canonical_only=canonical_only,
+            allow_empty=allow_empty,
             return_state=True,
         )
         try:

@@ -162,6 +162,9 @@ def discover_sorted(src: Path) -> list[str]:
 
     Hidden files and folders are skipped; only real folders are walked, and a symbolic
     link is listed (so that reading it fails with a recorded reason rather than vanishing).
+    A folder that cannot be listed is listed as its path with a slash at the end (``sub/``,
+    ``/`` for ``src`` itself): the run records it and keeps what it held
+    (:data:`UNLISTABLE`).
     No folder's sorted ``DirEntry`` objects are held: for 100,000 dumps in one folder those
     took four times the memory of the paths themselves.
     """
@@ -180,7 +183,7 @@ def discover_sorted(src: Path) -> list[str]:
                     elif entry.is_symlink() or entry.is_file(follow_symlinks=False):
                         rels.append(prefix + name)
         except OSError:
-            continue
+            rels.append(prefix or "/")  # not "no dumps here": we cannot know
     rels.sort()
     return rels
 
