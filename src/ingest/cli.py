@@ -225,6 +225,12 @@ def main(argv: list[str] | None = None) -> int:
     return cmd_check_rules(rules, args.sample or [])
 
 
+def _say_dedup_progress(stage: str, done: int, total: int) -> None:
+    from ingest.dedup import describe_progress
+
+    print(f"ingest: {describe_progress(stage, done, total)}", file=sys.stderr, flush=True)
+
+
 def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
     from ingest.engine import run_folder
 
@@ -242,6 +248,7 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
         allow_empty=args.allow_empty,
+        dedup_progress=_say_dedup_progress,
     )
     print_failures(summary.failed)
     print(summary.line())
