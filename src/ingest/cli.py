@@ -139,7 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     when = serve.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", help='a cron schedule, e.g. "0 * * * *" (hourly)')
     when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
-    serve.add_argument("--name", help="deployment name (default: the source folder's name)")
+    serve.add_argument(
+        "--name",
+        help="deployment name (default: the source folder's name and a hash of SRC and DST, "
+        "so that two serves of different folders never share a deployment)",
+    )
     serve.add_argument("--full", action="store_true", help="every run reprocesses every dump")
     serve.add_argument(
         "--batch-size", type=positive_int, default=200, help="dumps per batch (default 200)"
@@ -179,6 +183,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C: a line, not a traceback (written files are whole)
+        print(
+            "ingest: interrupted; run again to finish (what was written is kept)", file=sys.stderr
+        )
+        return 130
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         rules = load_rules(getattr(args, "rules", None))
@@ -343,11 +357,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from prefect.settings import PREFECT_API_URL, temporary_settings
     from prefect.types.entrypoint import EntrypointType
 
-    from ingest.prefect.artifacts import source_slug
+    from ingest.prefect.artifacts import deployment_name
 
     flow = load_flow()
     schedule = {"cron": args.cron} if args.cron else {"interval": args.interval}
-    name = args.name or source_slug(args.src)
+    name = args.name or deployment_name(args.src, args.out)
     with temporary_settings(updates={PREFECT_API_URL: api.url}):
         try:
             flow.serve(
@@ -385,20 +399,27 @@ def _runner_or_none(args: argparse.Namespace) -> RunnerChoice | None:
 
 
 def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:
+    from ingest.engine.process import cleaner_error
     from ingest.sources import clean_source  # the cleaning stack: only the commands that clean
+    from ingest.store.local import read_file
 
     status = EXIT_OK
     for path in args.files:
+        shown = shown_path(str(path))
         try:
-            data = path.read_bytes()
+            data = read_file(path, rules.settings.max_file_bytes)
             when = args.scraped_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
             result = clean_source(data, path=str(path), rules=rules, scraped_at=when)
         except IngestError as exc:
-            print(f"ingest: {path}: {exc.message} [{exc.reason}]", file=sys.stderr)
+            print(f"ingest: {shown}: {exc.message} [{exc.reason}]", file=sys.stderr)
             status = EXIT_FAILED_FILES
             continue
         except OSError as exc:
-            print(f"ingest: {path}: cannot read: {exc.strerror}", file=sys.stderr)
+            print(f"ingest: {shown}: cannot read: {exc.strerror}", file=sys.stderr)
+            status = EXIT_FAILED_FILES
+            continue
+        except Exception as exc:  # a bug of ours: that file fails, the next is cleaned
+            print(f"ingest: {shown}: {cleaner_error(exc)} [cleaner_error]", file=sys.stderr)
             status = EXIT_FAILED_FILES
             continue
         for doc in result.documents:

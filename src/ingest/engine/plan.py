@@ -236,6 +236,8 @@ class FolderRun:
             return outputs_exist(self.out, rel, entry)
         except (IngestError, OSError, ValueError):
             return False  # cleaning it records why
+        except (KeyError, TypeError, AttributeError):
+            return False  # an entry edited by hand into another shape: damaged, redone
 
     def job(self) -> CleanJob:
         """What cleaning this run's chunks elsewhere needs (a copy of the known dumps: the

@@ -6,6 +6,7 @@ Prefect, so they are tested without a server.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,27 @@ def source_slug(source: str | Path) -> str:
     if is_remote(source):  # s3://bucket/dumps/ -> dumps
         return slug(str(source).rstrip("/").rsplit("/", 1)[-1])
     return slug(Path(str(location(source))).expanduser().resolve().name)
+
+
+def deployment_name(source: object, output: object) -> str:
+    """The default name of ``ingest serve``'s deployment: the source folder's slug plus a
+    hash of the source and output locations, so that serving ``A/dumps`` and ``B/dumps``
+    (or one folder into two outputs) makes two deployments, not one that both take over.
+
+    >>> a = deployment_name("/a/dumps", "/a/cleaned")
+    >>> a.startswith("dumps-"), a == deployment_name("/a/dumps", "/a/cleaned")
+    (True, True)
+    >>> a == deployment_name("/b/dumps", "/a/cleaned"), a == deployment_name("/a/dumps", "/x")
+    (False, False)
+    """
+    where = f"{_absolute(source)}\n{_absolute(output)}"
+    return f"{source_slug(str(source))}-{hashlib.sha256(where.encode()).hexdigest()[:8]}"
+
+
+def _absolute(place: object) -> str:
+    if is_remote(str(place)):
+        return str(place).rstrip("/")
+    return str(Path(str(location(str(place)))).expanduser().resolve())
 
 
 def summary_key(source: str | Path) -> str:

@@ -190,7 +190,7 @@ def discover_sorted(src: Path) -> list[str]:
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         stack.append((entry.path, f"{prefix}{name}/"))
-                    elif entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                    else:  # files, links, and pipes or devices (recorded as not_a_file)
                         rels.append(prefix + name)
         except OSError:
             rels.append(prefix or "/")  # not "no dumps here": we cannot know
@@ -238,6 +238,17 @@ def read_dump(src: Path, rel: str, max_bytes: int) -> bytes:
             "outside_source", f"the file is a symbolic link to {real}, outside the source folder"
         )
     return _read_regular(str(real), max_bytes, link=True)
+
+
+def read_file(path: Path, max_bytes: int) -> bytes:
+    """A file named on the command line (``ingest clean``): links followed, but only a
+    regular file, and never more than ``max_bytes`` (``/dev/zero``, a pipe: not_a_file)."""
+    try:
+        return _read_regular(os.fspath(path), max_bytes, link=True)
+    except IngestError as exc:
+        if exc.reason == "vanished":
+            raise IngestError("not_found", "there is no such file") from None
+        raise
 
 
 def stat_dump(src: Path, rel: str) -> os.stat_result:
