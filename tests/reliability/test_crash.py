@@ -37,7 +37,6 @@ from tests.reliability.conftest import (
 )
 from tests.support.synth import write_corpus
 
-
 _INDEX = f"{STATE_DIR}/dedup/"
 
 
