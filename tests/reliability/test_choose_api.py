@@ -41,16 +41,19 @@ def healthy() -> Iterator[str]:
 
 
 @pytest.fixture
-def no_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No PREFECT_API_URL in the environment or in any profile."""
+def no_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """No PREFECT_API_URL in the environment, in any profile, or in the settings a test
+    harness elsewhere in the session may have put in place."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     profiles = tmp_path / "profiles.toml"
     profiles.write_text('active = "bare"\n[profiles.bare]\n')
     monkeypatch.setenv("PREFECT_PROFILES_PATH", str(profiles))
-    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
     home = tmp_path / "ingest-home"
     home.mkdir()
-    return home
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        yield home
 
 
 def test_environment_wins(no_profile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
