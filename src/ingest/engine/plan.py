@@ -145,14 +145,19 @@ class FolderRun:
         dirty = self.dirty
         strip = self.dedup and not self.canonical_only
         copies: list[tuple[int, str, str]] = []  # kept copies: (index, original, sha256)
+        gone = False
+        withholding: list[int] = []  # kept dumps with documents withheld (canonical_only)
         if not self.full:
             for i, prior in self._merge(ManifestReader(self.out)):
                 if i is None:
+                    gone = True
                     continue  # a gone dump: its documents are deleted at commit
                 try:
                     entry = prior.entry()
                 except ValueError:
                     continue
+                if self.canonical_only and entry.get("withheld"):
+                    withholding.append(i)
                 edited = strip and entry.pop("withheld", None) is not None
                 if self._unchanged(rels[i], entry):
                     if edited:
@@ -176,6 +181,12 @@ class FolderRun:
             for i, rel in enumerate(rels):
                 if rel in unseen:
                     decisions[i] = _KEEP
+        if gone and withholding:
+            # A gone dump may have held the canonical document of a story whose copies
+            # were withheld here: clean those again, so the output is a fresh run's.
+            for i in withholding:
+                if rels[i] not in unseen:
+                    decisions[i] = _CLEAN
         for i, original, sha in copies:  # originals may sort after their copies
             assert known is not None
             if known.get(sha) != original:
