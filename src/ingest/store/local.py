@@ -151,10 +151,14 @@ class LocalOutput(OutputFolder):
     def publish(self, temp: Path, name: str) -> None:
         if not temp.exists():
             return  # published already (a retried step)
-        # The manifest vouches for the documents: they (and it) reach the disk before it
-        # is in place, so a power loss never leaves a manifest vouching for empty files.
-        # One sync per run that changed something, not one fsync per document.
-        os.sync()
+        # The new state reaches the disk before it replaces the old (a power loss leaves
+        # one or the other, whole). Documents are not fsynced one by one: one emptied by a
+        # power loss fails the size check of the next run, which redoes its dump.
+        fd = os.open(temp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, self.path / STATE_DIR / name)
         fd = os.open(self.path / STATE_DIR, os.O_RDONLY | os.O_DIRECTORY)
         try:
