@@ -161,6 +161,7 @@ def run_flow(
     dedup: bool = True,
     canonical_only: bool = False,
     allow_empty: bool = False,
+    learn: bool = True,
 ) -> FlowResult:
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
 
@@ -188,6 +189,7 @@ def run_flow(
             dedup=dedup,
             canonical_only=canonical_only,
             allow_empty=allow_empty,
+            learn=learn,
             return_state=True,
         )
         try:

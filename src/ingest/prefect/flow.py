@@ -264,6 +264,7 @@ def ingest_dumps(
     canonical_only: bool = False,
     processes: int | None = None,
     allow_empty: bool = False,
+    learn: bool = True,
 ) -> State:
     """Clean every new or changed dump under ``source`` into ``output``.
 
@@ -280,6 +281,7 @@ def ingest_dumps(
             else one per CPU; 1: in the tasks' threads). Not used with a Dask runner.
         allow_empty: a source with no dumps deletes the documents of earlier runs (by
             default they are kept, and the run fails saying so).
+        learn: learn boilerplate from the run's stories and remove it (docs/rules.md).
 
     The final state is Completed when every dump was cleaned, Failed (naming the failed
     dumps and their reasons) when any was not; either way its data is the ``RunSummary``.
@@ -307,6 +309,7 @@ def ingest_dumps(
         canonical_only=canonical_only,
         allow_empty=allow_empty,
         progress=table,
+        learn=learn,
     )
     create_markdown_artifact(
         summary_markdown(summary, flow_run_name=flow_run.name, rows_left_out=documents - len(rows)),
