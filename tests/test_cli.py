@@ -76,3 +76,46 @@ def test_bad_scrape_time_is_a_usage_error(seeds: Path, capsys: pytest.CaptureFix
         main(["clean", str(seeds / "000_c12db2fe89df4e9b.txt"), "--scraped-at", "last tuesday"])
     assert exc.value.code == 2
     assert "not an ISO-8601 time" in capsys.readouterr().err
+
+
+def test_check_rules_refuses_bad_key_with_its_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "r.toml"
+    rules.write_text("[profiles.site]\ndetect = ['^Share$']\ndetect_min = 3\n")
+    assert main(["check-rules", str(rules)]) == 2
+    err = capsys.readouterr().err
+    assert "profiles.site.detect_min is 3, but profiles.site.detect has only 1 pattern" in err
+
+
+def test_check_rules_sample_shows_removed_spans_in_context(
+    seeds: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "r.toml"
+    rules.write_text(
+        "[profiles.daily8.chrome_lines]\nmore = { pattern = '^Comments$', kind = 'to_end' }\n"
+    )
+    sample = seeds / "004_5cc9e0325e006e26.txt"
+    assert main(["check-rules", str(rules), "--sample", str(sample)]) == 0
+    out = capsys.readouterr().out
+    assert f"sample {sample}: 4 documents" in out and "profiles detected: daily8" in out
+    # An inline cut is shown inside its sentence, marked, with its rule.
+    assert "video_duration  …" in out and "[[3:10]] Zelenskyy knows" in out
+    assert "line 37  byline  (whole line) - Sky News" in out
+    missing = tmp_path / "nope.txt"
+    assert main(["check-rules", "--sample", str(missing)]) == 1
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_run_counts_dumps_that_matched_no_profile(
+    seeds: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(seeds, src)
+    (src / "plain.txt").write_text("A headline\nA story with no aggregator furniture at all.\n")
+    out = tmp_path / "out"
+    assert main(["run", str(src), "--out", str(out), "--local", "--no-dedup"]) == 0
+    assert "2 dumps matched no profile" in capsys.readouterr().out  # seed 000 and plain.txt
+    manifest = json.loads((out / ".ingest" / "manifest.json").read_text())
+    assert manifest["files"]["plain.txt"]["no_profile"] is True
+    assert "no_profile" not in manifest["files"]["004_5cc9e0325e006e26.txt"]

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 import jsonschema
+import lxml.html
 import pytest
 
 from ingest.document import Document, Source, dumps_document
@@ -210,10 +211,8 @@ def test_text_dump_json_has_no_new_keys(rules: Rules) -> None:
 
 
 def test_linearize_keeps_blocks_apart() -> None:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup("<div><p>One<br>Two</p><ul><li>A</li><li>B</li></ul> | </div>", "lxml")
-    assert linearize(soup) == ["One", "Two", "A", "B"]
+    tree = lxml.html.fromstring("<div><p>One<br>Two</p><ul><li>A</li><li>B</li></ul> | </div>")
+    assert linearize(tree) == ["One", "Two", "A", "B"]
 
 
 @pytest.mark.parametrize(

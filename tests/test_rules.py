@@ -96,6 +96,24 @@ def test_user_inline_rule_is_applied_and_named(tmp_path: Path) -> None:
         ("[profiles.y.chrome_lines]\nz = '^x$'", "needs at least one detect pattern"),
         ("[header]\nbyline = '^- (.*)$'", "named group (?P<outlet>"),
         ("[nonsense]\na = 1", "unknown table"),
+        # Traps a new user fell into: each is refused with the key's name.
+        ("[profiles.x]\ndetect = ['^a$']\nchrome_line = { b = '^b$' }", "profiles.x.chrome_line"),
+        ("[profiles.x]\ndetect = ['^a$']\ndetect_min = 2", "profiles.x.detect_min is 2"),
+        ("[profiles.x]\ndetect = ['^a$']\ndetect_min = 'two'", "profiles.x.detect_min must"),
+        ("[profiles.x]\ndetect = ['^a$']\nchrome_lines = 'x'", "profiles.x.chrome_lines must be a"),
+        ("profiles = { x = 3 }", "profiles.x must be a table"),
+        ("[profiles.x]\ndetect = ['']", "profiles.x.detect[0]: the pattern is empty"),
+        ("[profiles.x]\ndetect = ['^a$']\n[profiles.x.chrome_lines]\nc = ''", "chrome_lines.c"),
+        ("[profiles.x]\ndetect = ['^a$']\nsettings = { max_file_bytes = 1 }", "max_file_bytes"),
+        ("[profiles.x]\ndetect = ['^a$']\nsettings = { min_chrome_run = 'x' }", "min_chrome_run"),
+        (
+            "[profiles.x]\ndetect = ['^a$']\n[profiles.x.chrome_lines]\nc = { pattern = 'a', kind = 'end' }",
+            "kind must be 'line' or 'to_end'",
+        ),
+        ("[header]\npublished = '^now$'", "header.published must be a list"),
+        ("[header]\npubished = ['^now$']", "unknown key header.pubished"),
+        ("[generic.inline]\nx = { pattern = 'a', knd = 'regex' }", "generic.inline.x.knd"),
+        ("[generic.role_words]\nwords = [3]", "generic.role_words.words["),
     ],
 )
 def test_broken_rules_are_refused_with_name_and_position(
@@ -109,3 +127,75 @@ def test_broken_rules_are_refused_with_name_and_position(
 def test_missing_rules_file(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match="cannot read rules file"):
         load_rules(tmp_path / "nope.toml")
+
+
+SEED_004 = Path(__file__).parent.parent / "seeds" / "004_5cc9e0325e006e26.txt"
+
+
+def test_user_list_extends_the_builtin_one(tmp_path: Path, scraped_at: datetime) -> None:
+    """A user `[header] published` list adds patterns; it must not drop the built-in ones."""
+    builtin = load_rules()
+    path = write(tmp_path, "[header]\npublished = ['(?i)^posted \\d+ days? back$']\n")
+    rules = load_rules(path)
+    assert len(rules.published) == len(builtin.published) + 1
+    data = SEED_004.read_bytes()
+    plain = clean_dump(data, path="004", rules=builtin, scraped_at=scraped_at)
+    extended = clean_dump(data, path="004", rules=rules, scraped_at=scraped_at)
+    assert len(extended.documents) == len(plain.documents) > 1
+
+
+def test_replace_true_replaces_the_builtin_list(tmp_path: Path) -> None:
+    path = write(tmp_path, "[header]\nreplace = true\npublished = ['^now$']\n")
+    rules = load_rules(path)
+    assert [p.pattern for p in rules.published] == ["^now$"]
+
+
+PROFILE = """
+[profiles.newswire]
+aggregator = "NewsWire Hub"
+detect = ['^More from NewsWire Hub$']
+[profiles.newswire.chrome_lines]
+share = '^Share this story$'
+"""
+
+
+def test_min_chrome_run_can_be_set_per_profile(tmp_path: Path, scraped_at: datetime) -> None:
+    dump = "Headline here\nA body line that stays.\nShare this story\nMore text.\n"
+    dump += "More from NewsWire Hub\n"
+    default = load_rules(write(tmp_path, PROFILE))
+    kept = clean_dump(dump.encode(), path="n", rules=default, scraped_at=scraped_at)
+    assert "Share this story" in kept.documents[0].text  # a lone chrome line stays by default
+    lowered = load_rules(
+        write(tmp_path, PROFILE + "[profiles.newswire.settings]\nmin_chrome_run = 1\n")
+    )
+    assert lowered.settings.min_chrome_run == 2  # the run's setting is untouched
+    cut = clean_dump(dump.encode(), path="n", rules=lowered, scraped_at=scraped_at)
+    assert "Share this story" not in cut.documents[0].text
+    assert "newswire.share" in {r.rule for r in cut.documents[0].removed}
+    # Daily8 dumps do not see the profile's setting.
+    seed = clean_dump(SEED_004.read_bytes(), path="004", rules=lowered, scraped_at=scraped_at)
+    base = clean_dump(SEED_004.read_bytes(), path="004", rules=load_rules(), scraped_at=scraped_at)
+    assert [d.text for d in seed.documents] == [d.text for d in base.documents]
+
+
+def test_to_end_rule_cuts_from_heading_to_end_of_story(
+    tmp_path: Path, scraped_at: datetime
+) -> None:
+    rules = load_rules(
+        write(
+            tmp_path,
+            PROFILE + "more = { pattern = '^More from NewsWire Hub$', kind = 'to_end' }\n",
+        )
+    )
+    result = clean_dump(NEWSWIRE_DUMP.encode(), path="n.txt", rules=rules, scraped_at=scraped_at)
+    main, rel = result.documents
+    assert main.text.endswith("Sponsored Links")
+    assert "More from" not in main.text
+    assert [r.text for r in main.removed if r.rule == "newswire.more"] == ["More from NewsWire Hub"]
+    # The cut stops at the story's end: the related story after it is intact.
+    assert rel.headline == "Port strike ends after pay deal"
+    assert rel.text.startswith("Dockers voted")
+    # A heading with no body before it is not a cut (the story would be nothing).
+    lone = "More from NewsWire Hub\nDockers voted to accept the offer on Friday.\nWork resumes.\n"
+    kept = clean_dump(lone.encode(), path="m", rules=rules, scraped_at=scraped_at)
+    assert "Dockers voted" in kept.documents[0].text

@@ -18,7 +18,7 @@ from ingest.language import detect_language
 from ingest.published import format_utc, resolve_published
 from ingest.repair import repair_line
 from ingest.residue import apply_cuts, find_cuts
-from ingest.rules import InlineRule, LineRule, Profile, Rules
+from ingest.rules import InlineRule, LineRule, Profile, Rules, Settings, profile_settings
 from ingest.split import (
     Block,
     detect_profiles,
@@ -42,6 +42,8 @@ class DumpResult:
     sha256: str
     aggregator: str | None
     failures: tuple[RecordFailure, ...] = ()
+    # The names of the profiles detected in it; None where the front end does not say.
+    profiles: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,21 @@ class _Context:
     rules: Rules
     chrome: tuple[LineRule, ...]
     inline: tuple[InlineRule, ...]
+    settings: Settings
+    to_end: tuple[LineRule, ...] = ()
+
+
+def _context(lines: list[str], rules: Rules, profiles: tuple[Profile, ...]) -> _Context:
+    """What cleaning one dump's lines needs: its profiles' rules and settings."""
+    chrome = tuple(r for p in profiles for r in p.chrome_lines)
+    return _Context(
+        lines=lines,
+        rules=rules,
+        chrome=tuple(r for r in chrome if r.kind == "line"),
+        inline=rules.inline + tuple(r for p in profiles for r in p.inline),
+        settings=profile_settings(rules.settings, profiles),
+        to_end=tuple(r for r in chrome if r.kind == "to_end"),
+    )
 
 
 def clean_dump(
@@ -92,12 +109,7 @@ def clean_dump(
             lines[i] = fixed
     profiles = detect_profiles(lines, rules)
     aggregator = next((p.aggregator for p in profiles if p.aggregator), None)
-    ctx = _Context(
-        lines=lines,
-        rules=rules,
-        chrome=tuple(r for p in profiles for r in p.chrome_lines),
-        inline=rules.inline + tuple(r for p in profiles for r in p.inline),
-    )
+    ctx = _context(lines, rules, profiles)
     scraped_text = format_utc(scraped_at) if scraped_at else None  # once, not per story
     docs: list[Document] = []
     orphans: list[Removal] = []
@@ -126,7 +138,7 @@ def clean_dump(
                 published_text=story.published_text,
                 published=resolve_published(story.published_text, scraped_at),
                 text=story.text,
-                language=detect_language(story.text, rules.settings.min_language_words),
+                language=detect_language(story.text, ctx.settings.min_language_words),
                 truncated=not _ends_complete(story.text),
                 removed=tuple(story.removed),
                 repairs=tuple(r for r in repairs if first < r.line <= last + 1),
@@ -139,7 +151,14 @@ def clean_dump(
             f"no story text is left once page chrome and residue are removed "
             f"({len(orphans)} spans removed by: {counts})",
         )
-    return DumpResult(tuple(docs), tuple(orphans), tuple(repairs), sha, aggregator)
+    return DumpResult(
+        tuple(docs),
+        tuple(orphans),
+        tuple(repairs),
+        sha,
+        aggregator,
+        profiles=tuple(p.name for p in profiles),
+    )
 
 
 def clean_lines(
@@ -161,12 +180,7 @@ def clean_lines(
     >>> [s.text for s in clean_lines(["Body. 3:10 More body."], load_rules(), ())]
     ['Body. More body.']
     """
-    ctx = _Context(
-        lines=lines,
-        rules=rules,
-        chrome=tuple(r for p in profiles for r in p.chrome_lines),
-        inline=rules.inline + tuple(r for p in profiles for r in p.inline),
-    )
+    ctx = _context(lines, rules, profiles)
     headers = find_headers(lines, rules, ctx.chrome) if split else []
     stories = []
     for block in split_blocks(lines, headers):
@@ -224,21 +238,21 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             headline = header.headline
             kept.append((header.headline_line + 1, lines[header.headline_line].strip()))
         body_start = header.last + 1
-    chrome = find_chrome(
-        lines, body_start, block.end, ctx.chrome, ctx.rules.settings.min_chrome_run
-    )
+    chrome = find_chrome(lines, body_start, block.end, ctx.chrome, ctx.settings.min_chrome_run)
+    if ctx.to_end:
+        chrome.update(_find_to_end(lines, body_start, block.end, ctx.to_end, chrome))
     for n, rule in sorted(chrome.items()):
         text = lines[n].strip()
         removed.append(Removal(rule, text, n + 1, _indent(lines[n])))
     body = [n for n in range(body_start, block.end) if lines[n].strip() and n not in chrome]
     if find_headline and header is None and len(body) > 1:
         first = lines[body[0]]
-        if looks_like_headline(first, ctx.rules.settings.max_headline_words):
+        if looks_like_headline(first, ctx.settings.max_headline_words):
             headline = first.strip()
             kept.append((body[0] + 1, headline))
             body = body[1:]
     paragraphs: list[str] = []
-    settings, cues = ctx.rules.settings, ctx.rules.cues
+    settings, cues = ctx.settings, ctx.rules.cues
     for n in body:
         raw = lines[n]
         text = raw.strip()
@@ -251,6 +265,32 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             paragraphs.append(paragraph)
     removed.sort(key=lambda r: (r.line, r.start))
     return _Story(outlet, headline, published_text, "\n\n".join(paragraphs), removed, kept)
+
+
+def _find_to_end(
+    lines: list[str], start: int, end: int, rules: tuple[LineRule, ...], chrome: dict[int, str]
+) -> dict[int, str]:
+    """The lines a ``to_end`` rule removes: its heading and everything after it in the story.
+
+    Only once some body text precedes the heading, so a story is never cut to nothing.
+
+    >>> import re
+    >>> rule = LineRule("x.comments", re.compile("^Comments$"), "to_end")
+    >>> _find_to_end(["Body.", "Comments", "Nice!", "", "Agreed"], 0, 5, (rule,), {})
+    {1: 'x.comments', 2: 'x.comments', 4: 'x.comments'}
+    >>> _find_to_end(["Comments", "Body."], 0, 2, (rule,), {})
+    {}
+    """
+    seen_body = False
+    for n in range(start, end):
+        text = lines[n].strip()
+        if not text or n in chrome:
+            continue
+        rule = next((r for r in rules if r.pattern.match(text)), None) if seen_body else None
+        if rule is not None:
+            return {k: rule.name for k in range(n, end) if lines[k].strip() and k not in chrome}
+        seen_body = True
+    return {}
 
 
 def _ends_complete(text: str) -> bool:

@@ -130,8 +130,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     common(add_inspect_parser(sub))
 
-    check = sub.add_parser("check-rules", help="validate a rules file and list its profiles")
+    check = sub.add_parser(
+        "check-rules",
+        help="validate a rules file, list its profiles; --sample shows what it removes",
+    )
     check.add_argument("rules", type=Path, nargs="?")
+    check.add_argument(
+        "--sample",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="show what the rules remove from FILE (each removed span, its rule, in context); "
+        "may be given more than once",
+    )
     return parser
 
 
@@ -169,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         from ingest.report.command import cmd_inspect
 
         return cmd_inspect(args, rules)
-    return cmd_check_rules(rules)
+    return cmd_check_rules(rules, args.sample or [])
 
 
 def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
@@ -339,13 +350,25 @@ def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:
     return status
 
 
-def cmd_check_rules(rules: Rules) -> int:
+def cmd_check_rules(rules: Rules, samples: list[Path]) -> int:
     print(f"rules OK: {' + '.join(rules.files)} (fingerprint {rules.fingerprint})")
     print(f"generic inline rules: {', '.join(r.name for r in rules.inline)}")
     for p in rules.profiles:
         chrome = ", ".join(r.name for r in p.chrome_lines)
         print(f"profile {p.name} (aggregator {p.aggregator}): chrome {chrome}")
-    return EXIT_OK
+    status = EXIT_OK
+    for path in samples:
+        from ingest.sample import describe_sample
+
+        try:
+            print(describe_sample(path.read_bytes(), path=str(path), rules=rules))
+        except IngestError as exc:
+            print(f"ingest: {path}: {exc.message} [{exc.reason}]", file=sys.stderr)
+            status = EXIT_FAILED_FILES
+        except OSError as exc:
+            print(f"ingest: {path}: cannot read: {exc.strerror}", file=sys.stderr)
+            status = EXIT_FAILED_FILES
+    return status
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
 """HTML pages into the same documents as text dumps.
 
 decode (BOM, valid UTF-8, the charset a meta tag declares, else cp1252 line by line) ->
-BeautifulSoup finds related-story cards (outlet / relative time / [- outlet] / headline /
-[body], the dump's header shape) and takes them out of the page -> trafilatura extracts the
-main text and metadata from what is left -> the page's *extracted text* (headline, main
-paragraphs, then each card's lines) is repaired and run through the dump path's chrome and
-residue rules (:func:`ingest.clean.clean_lines`), with the same audit.
+parse once into an lxml tree -> find related-story cards on it (outlet / relative time /
+[- outlet] / headline / [body], the dump's header shape) and take them out -> trafilatura
+extracts the main text and metadata from the same tree -> the page's *extracted text*
+(headline, main paragraphs, then each card's lines) is repaired and run through the dump
+path's chrome and residue rules (:func:`ingest.clean.clean_lines`), with the same audit.
 
 ``removed[].line`` and ``repairs[].line`` of an HTML document count lines of that extracted
 text (:func:`extract_page` returns it), since an HTML file's own lines are not where the
@@ -15,6 +15,7 @@ text stood; ``source.lines`` is null.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import dataclasses
 import hashlib
 import re
@@ -25,8 +26,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
-from bs4.element import NavigableString, PreformattedString, Tag
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
 
 from ingest.clean import DumpResult, LineStory, clean_lines
 from ingest.decode import Decoded, decode_bytes, normalise_newlines
@@ -215,32 +217,93 @@ def collapse_space(text: str) -> str:
     return " ".join(text.split())
 
 
-def _is_block(tag: Tag) -> bool:
-    if tag.name in BLOCK_TAGS:
+def _is_block(el: HtmlElement) -> bool:
+    if el.tag in BLOCK_TAGS:
         return True
-    return any(_FIELD_CLASS.search(c) for c in _classes(tag))
+    classes = el.get("class")
+    return bool(classes) and _FIELD_CLASS.search(classes) is not None
 
 
-def _classes(tag: Tag) -> list[str]:
-    value = tag.get("class")
-    if isinstance(value, str):
-        return value.split()
-    return [str(c) for c in value] if value else []
+def _page_parser() -> lxml.html.HTMLParser:
+    """trafilatura's HTML parser, with a class lookup done in C.
+
+    lxml.html looks up each element's class in Python (forms, inputs, labels get their own
+    classes), which a page pays once per element every time a tree is walked; here every
+    element is a plain ``HtmlElement``, which is all trafilatura and this module use.
+    """
+    parser = lxml.html.HTMLParser(
+        collect_ids=False,
+        default_doctype=False,
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+    )
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
+    return parser
 
 
-def linearize(root: Tag) -> list[str]:
+_PARSER = _page_parser()
+
+
+def parse_html(html: str) -> HtmlElement:
+    """Parse a decoded page once, as trafilatura's loader would, into an lxml tree.
+
+    The same repairs and parser settings as ``trafilatura.utils.load_html``, so the tree is
+    the one bare ``trafilatura.extract`` reads. A page with no ``html`` in its first bytes
+    that parses to a single element is still read (trafilatura would give up on it).
+    """
+    from trafilatura.utils import repair_faulty_html
+
+    text = repair_faulty_html(html, html[:50].lower())
+    try:
+        try:
+            tree: HtmlElement = lxml.html.fromstring(text, parser=_PARSER)
+        except ValueError:  # "Unicode strings with encoding declaration are not supported"
+            tree = lxml.html.fromstring(text.encode("utf-8", "surrogatepass"), parser=_PARSER)
+    except etree.ParserError as exc:
+        raise IngestError("no_story", f"the page holds no HTML to read: {exc}") from exc
+    return tree
+
+
+def linearize(root: HtmlElement) -> list[str]:
     """Read an element as lines: one per block element, inline text joined with spaces.
 
     Lines with no letter or digit (separators such as "·" or "|") are left out.
 
-    >>> soup = BeautifulSoup("<div><span class=source>Sky News</span> · <time>2 hours ago</time>"
-    ...     "<h3><a href='/a'>Big <b>news</b></a></h3><p>Body one.</p><script>x()</script></div>",
-    ...     "lxml")
-    >>> linearize(soup.div)
+    >>> linearize(lxml.html.fromstring("<div><span class=source>Sky News</span> · "
+    ...     "<time>2 hours ago</time><h3><a href='/a'>Big <b>news</b></a></h3><p>Body one.</p>"
+    ...     "<script>x()</script></div>"))
     ['Sky News', '2 hours ago', 'Big news', 'Body one.']
     """
+    return _walk(root, None)
+
+
+def read_page(tree: HtmlElement) -> tuple[list[str], frozenset[str]]:
+    """A whole page's lines (:func:`linearize`) and its navigation lines, in one walk.
+
+    Navigation is what ``nav`` holds, and ``header``/``footer`` outside ``article``/``main``.
+
+    >>> lines, navigation = read_page(lxml.html.document_fromstring("<nav><a>Home</a></nav>"
+    ...     "<article><p>Text.</p><footer>Tags</footer></article><footer>All rights reserved"))
+    >>> lines, sorted(navigation)
+    (['Home', 'Text.', 'Tags', 'All rights reserved'], ['All rights reserved', 'Home'])
+    """
+    navigation: set[str] = set()
+    return _walk(tree, navigation), frozenset(navigation)
+
+
+def _walk(root: HtmlElement, navigation: set[str] | None) -> list[str]:
     lines: list[str] = []
     buf: list[str] = []
+    # While inside navigation: the index in ``lines`` where it began, else -1.
+    nav_from, nav_el, in_article = -1, None, 0
 
     def flush() -> None:
         text = collapse_space("".join(buf))
@@ -248,180 +311,244 @@ def linearize(root: Tag) -> list[str]:
         if text and _HAS_WORD.search(text):
             lines.append(text)
 
-    # An explicit stack: broken markup can nest deeper than Python's recursion limit.
-    stack: list[tuple[Any, bool]] = [(root, True)]
+    # An explicit stack (broken markup can nest deeper than Python's recursion limit) of
+    # (element, state): _ENTER, or the element's end, as a block or inline element.
+    stack: list[tuple[Any, int]] = [(root, _ENTER)]
     while stack:
-        node, entering = stack.pop()
-        if isinstance(node, NavigableString):
-            if not isinstance(node, PreformattedString):
-                buf.append(str(node))
+        node, state = stack.pop()
+        if state != _ENTER:
+            if state == _END_BLOCK:
+                flush()
+                if navigation is not None and node is nav_el:
+                    navigation.update(lines[nav_from:])
+                    nav_from, nav_el = -1, None
+                elif navigation is not None and node.tag in _ARTICLE_TAGS:
+                    in_article -= 1
+            if node.tail and node is not root:
+                buf.append(node.tail)
             continue
-        if not isinstance(node, Tag) or node.name in SKIP_TAGS:
-            continue
-        if node.name == "br":
-            flush()
+        tag = node.tag
+        if not isinstance(tag, str) or tag in SKIP_TAGS or tag == "br":
+            # comments, processing instructions and skipped elements: only their tail reads
+            if tag == "br":
+                flush()
+            if node.tail and node is not root:
+                buf.append(node.tail)
             continue
         block = _is_block(node)
-        if not entering:
-            if block:
-                flush()
-            continue
         if block:
             flush()
-        stack.append((node, False))
-        stack.extend((child, True) for child in reversed(node.contents))
+            if navigation is not None:
+                if tag in _ARTICLE_TAGS:
+                    in_article += 1
+                elif nav_el is None and (tag == "nav" or (tag in _NAV_TAGS and not in_article)):
+                    nav_from, nav_el = len(lines), node
+        if node.text:
+            buf.append(node.text)
+        stack.append((node, _END_BLOCK if block else _END_INLINE))
+        stack.extend((child, _ENTER) for child in reversed(node))
     flush()
     return lines
 
 
-def _anchor_strings(soup: BeautifulSoup, rules: Rules) -> list[NavigableString]:
-    """Text nodes that are a whole relative time ("2 hours ago"): card header anchors."""
+_NAV_TAGS = frozenset(("nav", "header", "footer"))
+_ARTICLE_TAGS = frozenset(("article", "main"))
+_ENTER, _END_BLOCK, _END_INLINE = 0, 1, 2
+# Short text nodes only: a relative time is a few words, and most of a page's text is not.
+_SHORT_TEXT = etree.XPath(
+    "//text()[string-length(normalize-space(.)) > 0 and string-length(normalize-space(.)) <= 40]"
+)
+
+
+def _anchor_elements(tree: HtmlElement, rules: Rules) -> list[HtmlElement]:
+    """Elements holding a text that is a whole relative time ("2 hours ago"): card anchors."""
     found = []
-    for s in soup.find_all(string=True):
-        if isinstance(s, PreformattedString) or not isinstance(s, NavigableString):
-            continue
+    for s in _SHORT_TEXT(tree):
         text = s.strip()
-        if not text or len(text) > 40:
+        if not any(p.match(text) for p in rules.published):
             continue
-        if any(p.match(text) for p in rules.published):
-            parent = s.parent
-            if parent is not None and parent.name not in SKIP_TAGS:
-                found.append(s)
+        holder = s.getparent() if s.is_text else s.getparent().getparent()
+        if holder is None or not isinstance(holder.tag, str) or holder.tag in SKIP_TAGS:
+            continue
+        if any(a.tag in SKIP_TAGS for a in holder.iterancestors()):
+            continue
+        found.append(holder)
     return found
 
 
-def _holds_h1(tag: Tag) -> bool:
-    return tag.name == "h1" or tag.find("h1") is not None
+def _holds_h1(el: HtmlElement) -> bool:
+    return next(el.iter("h1"), None) is not None
 
 
-def _names_headline(tag: Tag, headline: str) -> Tag | None:
+def _names_headline(el: HtmlElement, headline: str) -> HtmlElement | None:
     """The link or heading in a card that carries its headline, if any."""
-    for el in tag.find_all(["a", "h2", "h3", "h4", "h5", "h6"]):
-        if collapse_space(el.get_text(" ")) == headline:
-            return el if isinstance(el, Tag) else None
+    for sub in el.iter("a", "h2", "h3", "h4", "h5", "h6"):
+        if collapse_space(sub.text_content()) == headline:
+            return sub
     return None
 
 
-def _card_lines(tag: Tag, rules: Rules) -> tuple[str, ...] | None:
+def _card_lines(el: HtmlElement, rules: Rules) -> tuple[str, ...] | None:
     """The lines of an element when they hold exactly one full card header."""
-    lines = linearize(tag)
+    lines = linearize(el)
     headers = find_headers(lines, rules)
     if len(headers) != 1 or headers[0].headline is None:
         return None
     if not looks_like_headline(headers[0].headline, rules.settings.max_headline_words):
         return None
-    if _names_headline(tag, headers[0].headline) is None:
+    if _names_headline(el, headers[0].headline) is None:
         return None
     return tuple(lines)
 
 
-def _climb(anchor: NavigableString, counts: Counter[int], rules: Rules) -> Tag | None:
+def _climb(anchor: HtmlElement, counts: Counter[HtmlElement], rules: Rules) -> HtmlElement | None:
     """The card around an anchor: the largest element holding only this anchor.
 
     Climbing stops below the page's main article (an element with the ``h1``), below
     ``body``/``main``, and at a card-like element (``li``, ``article``, a "card" class)
     once that holds a whole header.
     """
-    best: Tag | None = None
-    node = anchor.parent
-    while isinstance(node, Tag) and node.name not in _STOP_TAGS:
-        if counts[id(node)] > 1 or _holds_h1(node):
+    best: HtmlElement | None = None
+    node: HtmlElement | None = anchor
+    while node is not None and node.tag not in _STOP_TAGS:
+        if counts[node] > 1 or _holds_h1(node):
             break
         if _card_lines(node, rules) is not None:
             best = node
-            classes = " ".join(_classes(node))
-            if node.name in ("li", "article") or _CARD_CLASS.search(classes):
+            if node.tag in ("li", "article") or _CARD_CLASS.search(node.get("class") or ""):
                 break
-        node = node.parent
+        node = node.getparent()
     return best
 
 
-def find_cards(soup: BeautifulSoup, rules: Rules, base_url: str | None) -> list[tuple[Tag, Card]]:
+def find_cards(
+    tree: HtmlElement, rules: Rules, base_url: str | None
+) -> list[tuple[HtmlElement, Card]]:
     """Related-story cards in page order: outlet and/or byline, relative time, headline link.
 
     A card is built around each relative-time text ("2 hours ago"), as in a dump, and must
     show its headline as a link or heading: a dateline in the article itself is never one.
     """
-    anchors = _anchor_strings(soup, rules)
-    counts: Counter[int] = Counter(id(p) for a in anchors for p in a.parents)
-    cards: list[tuple[Tag, Card]] = []
-    taken: set[int] = set()
+    anchors = _anchor_elements(tree, rules)
+    counts: Counter[HtmlElement] = Counter()
     for anchor in anchors:
-        tag = _climb(anchor, counts, rules)
-        if tag is None or id(tag) in taken:
+        counts[anchor] += 1
+        counts.update(anchor.iterancestors())
+    cards: list[tuple[HtmlElement, Card]] = []
+    taken: set[HtmlElement] = set()
+    for anchor in anchors:
+        el = _climb(anchor, counts, rules)
+        if el is None or el in taken or any(p in taken for p in el.iterancestors()):
             continue
-        if any(id(p) in taken for p in tag.parents):
-            continue
-        lines = _card_lines(tag, rules)
+        lines = _card_lines(el, rules)
         if lines is None:
             continue
-        taken.add(id(tag))
+        taken.add(el)
         headline = find_headers(list(lines), rules)[0].headline or ""
-        link = _names_headline(tag, headline)
+        link = _names_headline(el, headline)
         href = _link_of(link) if link is not None else None
-        time = tag.find("time")
-        when = time.get("datetime") if isinstance(time, Tag) else None
+        time = next(el.iter("time"), None)
+        when = time.get("datetime") if time is not None else None
         cards.append(
             (
-                tag,
+                el,
                 Card(
                     lines=lines,
                     url=urljoin(base_url or "", href) if href else None,
-                    time_attr=when if isinstance(when, str) else None,
+                    time_attr=when,
                 ),
             )
         )
     return cards
 
 
-def _link_of(el: Tag) -> str | None:
-    a = el if el.name == "a" else el.find("a")
-    href = a.get("href") if isinstance(a, Tag) else None
-    return href.strip() if isinstance(href, str) and href.strip() else None
+def _link_of(el: HtmlElement) -> str | None:
+    a = el if el.tag == "a" else next(el.iter("a"), None)
+    href = a.get("href") if a is not None else None
+    return href.strip() if href and href.strip() else None
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What a page states about itself: title, site name, date, address."""
+
+    title: str | None
+    sitename: str | None
+    date: str | None
+    url: str | None
+
+
+def extract_metadata(tree: HtmlElement, url: str | None) -> Metadata:
+    """Title, site name, date and URL, as ``trafilatura.extract_metadata`` finds them.
+
+    Only the fields documents use: trafilatura's own pass also looks for authors,
+    categories, tags and a licence, which cost most of its time and are never kept.
+    """
+    from htmldate import find_date
+    from trafilatura import metadata as meta
+
+    found = meta.examine_meta(tree)
+    # Malformed JSON-LD is the page's fault: trafilatura's own pass skips it too.
+    with contextlib.suppress(Exception):
+        found = meta.extract_meta_json(tree, found)
+    title = found.title or meta.extract_title(tree)
+    page_url = found.url or meta.extract_url(tree, url)
+    date = find_date(tree, url=page_url, **_DATE_PARAMS)
+    sitename = found.sitename or meta.extract_sitename(tree)
+    if sitename:
+        sitename = sitename.lstrip("@")
+        if sitename and "." not in sitename and not sitename[0].isupper():
+            sitename = sitename.title()
+    elif page_url and (m := meta.META_URL.match(page_url)):
+        sitename = m[1]
+    return Metadata(
+        title=collapse_space(title) if title else None,
+        sitename=collapse_space(sitename) if sitename else None,
+        date=date or None,
+        url=page_url or url,
+    )
 
 
 def extract_main(
-    html: str, url: str | None, settings: ExtractSettings = DEFAULT_SETTINGS
+    tree: HtmlElement, url: str | None, settings: ExtractSettings = DEFAULT_SETTINGS
 ) -> Extracted:
-    """Main text lines and metadata of a page (cards already taken out), by trafilatura."""
+    """Main text lines and metadata of a parsed page (cards already taken out), by trafilatura.
+
+    trafilatura copies the tree it is given, so ``tree`` is left as it was.
+    """
     import trafilatura
 
+    info = extract_metadata(tree, url)
     doc: Any = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        date_extraction_params=_DATE_PARAMS,
+        tree,
+        url=info.url,
         favor_precision=settings.favor_precision,
         favor_recall=settings.favor_recall,
         include_tables=settings.include_tables,
         no_fallback=settings.no_fallback,
         include_comments=settings.include_comments,
     )
-    if doc is None:
-        return Extracted((), None, None, None, url)
-    text = doc.text or ""
+    text = (doc.text or "") if doc is not None else ""
     lines = tuple(s for s in (collapse_space(line) for line in text.split("\n")) if s)
-    return Extracted(
-        lines=lines,
-        title=collapse_space(doc.title) if doc.title else None,
-        sitename=collapse_space(doc.sitename) if doc.sitename else None,
-        date=doc.date or None,
-        url=doc.url or url,
-    )
+    return Extracted(lines, info.title, info.sitename, info.date, info.url)
 
 
 def extract_page(
     html: str, rules: Rules, url: str | None = None, settings: ExtractSettings = DEFAULT_SETTINGS
 ) -> Page:
-    """Read a page into lines: headline, main paragraphs, then each card's lines."""
-    soup = BeautifulSoup(html, "lxml")
-    profiles = detect_profiles(linearize(soup), rules)
-    navigation = find_navigation(soup)
-    canonical = url or _canonical_url(soup)
-    cards = find_cards(soup, rules, canonical)
-    for tag, _ in cards:
-        tag.decompose()
-    extracted = extract_main(str(soup), canonical, settings)
+    """Read a page into lines: headline, main paragraphs, then each card's lines.
+
+    The page is parsed once; cards are found on that tree and taken out of it, and
+    trafilatura reads the same tree.
+    """
+    tree = parse_html(html)
+    page_lines, navigation = read_page(tree)
+    profiles = detect_profiles(page_lines, rules)
+    canonical = url or _canonical_url(tree)
+    cards = find_cards(tree, rules, canonical)
+    for el, _ in cards:
+        el.drop_tree()  # keeps the text that follows the card
+    extracted = extract_main(tree, canonical, settings)
     names = {n.casefold() for n in (extracted.sitename, *(p.aggregator for p in profiles)) if n}
     # A page with no title of its own gets the site's name from trafilatura: not a headline.
     headline = extracted.title if (extracted.title or "").casefold() not in names else None
@@ -438,29 +565,17 @@ def extract_page(
     return Page(lines, headline, span, tuple(placed), extracted, profiles, navigation)
 
 
-def find_navigation(soup: BeautifulSoup) -> frozenset[str]:
-    """Lines of the page's navigation: ``nav``, and ``header``/``footer`` outside the article.
-
-    >>> sorted(find_navigation(BeautifulSoup("<nav><a>Home</a></nav><article><footer>Tags"
-    ...     "</footer></article><footer>All rights reserved</footer>", "lxml")))
-    ['All rights reserved', 'Home']
-    """
-    found: set[str] = set()
-    for el in soup.find_all(["nav", "header", "footer"]):
-        if not isinstance(el, Tag):
-            continue
-        if el.name != "nav" and el.find_parent(["article", "main"]) is not None:
-            continue
-        found.update(linearize(el))
-    return frozenset(found)
+_CANONICAL = (
+    etree.XPath('//link[@rel="canonical"]/@href'),
+    etree.XPath('//meta[@property="og:url"]/@content'),
+)
 
 
-def _canonical_url(soup: BeautifulSoup) -> str | None:
-    for selector in ('link[rel="canonical"]', 'meta[property="og:url"]'):
-        el = soup.select_one(selector)
-        value = el.get("href") or el.get("content") if isinstance(el, Tag) else None
-        if isinstance(value, str) and value.strip():
-            return value.strip()
+def _canonical_url(tree: HtmlElement) -> str | None:
+    for xpath in _CANONICAL:
+        for value in xpath(tree):
+            if str(value).strip():
+                return str(value).strip()
     return None
 
 

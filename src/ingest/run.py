@@ -94,6 +94,8 @@ class FileOutcome:
     # Records of a JSON Lines/JSON file that gave no document: {record, reason, message}.
     failed_records: list[dict[str, Any]] = field(default_factory=list)
     duplicate_of: str | None = None
+    # Cleaned, and no rules profile was detected in it (only its generic rules applied).
+    no_profile: bool = False
 
 
 _OUTCOME_FIELDS = tuple(f.name for f in fields(FileOutcome) if f.name != "path")
@@ -119,6 +121,7 @@ class RunSummary:
     records_failed: int = 0
     duplicate_dumps: int = 0
     dedup: dict[str, int] | None = None  # ingest.dedup.DedupReport.to_json() when it ran
+    no_profile: int = 0  # processed dumps in which no rules profile was detected
 
     def add(self, outcome: FileOutcome) -> None:
         self.files_seen += 1
@@ -132,6 +135,7 @@ class RunSummary:
             self.processed += 1
             self.documents_written += len(outcome.documents)
             self.removed_by_rule.update(outcome.removed_by_rule)
+            self.no_profile += outcome.no_profile
         for bad in outcome.failed_records:
             # A failed record is listed like a failed file, as "path:record", so every
             # report of failures (stderr, the flow's state, the manifest) names it.
@@ -155,7 +159,8 @@ class RunSummary:
             f"{self.files_seen} files: {self.processed} processed, {self.unchanged} unchanged, "
             f"{len(self.failed) - self.records_failed} failed{self._records_note()}; "
             f"{self.documents_written} documents written; "
-            f"removed spans: {rules}; {self._dedup_note()}{self.duration_s:.2f}s"
+            f"removed spans: {rules}; {self._profile_note()}{self._dedup_note()}"
+            f"{self.duration_s:.2f}s"
         )
 
     def _dedup_note(self) -> str:
@@ -167,6 +172,10 @@ class RunSummary:
             f"{d['new']} new, {d['exact_duplicates']} exact and {d['near_duplicates']} near "
             f"duplicates{same}; "
         )
+
+    def _profile_note(self) -> str:
+        n = self.no_profile
+        return f"{n} dump{'s' if n != 1 else ''} matched no profile; " if n else ""
 
     def _records_note(self) -> str:
         n = self.records_failed
@@ -180,6 +189,7 @@ class RunSummary:
             "processed": self.processed,
             "unchanged": self.unchanged,
             "documents_written": self.documents_written,
+            "no_profile": self.no_profile,
             "removed_by_rule": dict(sorted(self.removed_by_rule.items())),
             "failed": [
                 {"path": f.path, "reason": f.reason, "message": f.message} for f in self.failed
@@ -429,6 +439,7 @@ def process_file(
         documents=summaries,
         removed_by_rule=dict(sorted(removed.items())),
         failed_records=[asdict(f) for f in result.failures],
+        no_profile=result.profiles == (),
     )
 
 
@@ -541,6 +552,8 @@ def manifest_entry(outcome: FileOutcome) -> dict[str, Any]:
     entry["failed_records"] = [dict(r) for r in outcome.failed_records]
     if entry["duplicate_of"] is None:
         del entry["duplicate_of"]
+    if not entry["no_profile"]:
+        del entry["no_profile"]
     return entry
 
 
