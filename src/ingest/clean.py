@@ -7,6 +7,7 @@ line span; every character is either kept (text or metadata) or recorded in ``re
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -112,13 +113,22 @@ def clean_dump(
     ctx = _context(lines, rules, profiles)
     scraped_text = format_utc(scraped_at) if scraped_at else None  # once, not per story
     docs: list[Document] = []
+    # A story left with no text gives no document; what was taken from it (its header as
+    # empty_story, its chrome and residue) goes into the audit of the story before it, or
+    # of the first one when it comes first, so every removed span is in some document.
     orphans: list[Removal] = []
     for index, block in enumerate(split_blocks(lines, find_headers(lines, rules, ctx.chrome))):
         story = _clean_block(ctx, block)
         if not story.text:
-            orphans.extend(story.removed)
-            orphans.extend(story.header_removals())
+            dropped = [*story.removed, *story.header_removals(lines)]
+            if docs:
+                docs[-1] = _with_removals(docs[-1], dropped)
+            else:
+                orphans.extend(dropped)
             continue
+        if orphans and not docs:
+            story.removed[:0] = orphans
+            orphans = []
         first, last = _trim_span(lines, block)
         docs.append(
             Document(
@@ -196,7 +206,7 @@ def clean_lines(
                 text=story.text,
                 truncated=bool(story.text) and not _ends_complete(story.text),
                 removed=tuple(story.removed),
-                dropped=tuple(story.header_removals()),
+                dropped=tuple(story.header_removals(lines)),
             )
         )
     return tuple(stories)
@@ -211,9 +221,23 @@ class _Story:
     removed: list[Removal]
     kept_lines: list[tuple[int, str]]
 
-    def header_removals(self) -> list[Removal]:
-        """Header fields of a story with no text, kept in the audit as removed."""
-        return [Removal("empty_story", text, line) for line, text in self.kept_lines]
+    def header_removals(self, lines: list[str]) -> list[Removal]:
+        """Header fields of a story with no text, kept in the audit as removed.
+
+        Each at its column in its line (an indented outlet line, a byline's outlet after
+        its dash), so the audit's positions hold.
+        """
+        return [
+            Removal("empty_story", text, line, max(lines[line - 1].find(text), 0))
+            for line, text in self.kept_lines
+            if text
+        ]
+
+
+def _with_removals(doc: Document, extra: list[Removal]) -> Document:
+    """A document whose audit also lists ``extra``, in line order."""
+    removed = sorted((*doc.removed, *extra), key=lambda r: (r.line, r.start))
+    return dataclasses.replace(doc, removed=tuple(removed))
 
 
 def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> _Story:

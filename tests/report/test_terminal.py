@@ -17,7 +17,7 @@ from ingest.report.load import dump_lines, iter_views, view_documents, view_dump
 from ingest.report.model import DumpView
 from ingest.report.terminal import format_view
 from ingest.rules import Rules
-from tests.dumps import Dump, Related
+from tests.dumps import Dump, Related, check_reassembly
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -173,3 +173,26 @@ def test_cli_prints_labels_and_exit_codes(
     assert main(["inspect", str(empty), str(tmp_path / "missing.txt")]) == 1
     err = capsys.readouterr().err
     assert "empty.txt" in err and "missing.txt: no such file or folder" in err
+
+
+def test_an_empty_story_is_audited_and_shown(rules: Rules, scraped_at: datetime) -> None:
+    """A related story left with no text: its header lines are in a document's removed[]."""
+    dump = Dump(
+        paragraphs=["Ministers met on Friday. They agreed a plan."],
+        related=[Related("Sky News", "2 hours ago", "Rain in the north", "Rain fell all day.")],
+    )
+    data = dump.encode() + b"  The Mirror\n3 hours ago\n"  # cut off after its header
+    result = clean_dump(data, path="cut.txt", rules=rules, scraped_at=scraped_at)
+    check_reassembly(data, result)
+    assert not result.orphans
+    last = result.documents[-1].to_json()
+    n = data.count(b"\n")
+    empty = [
+        (r["line"], r["start"], r["text"]) for r in last["removed"] if r["rule"] == "empty_story"
+    ]
+    assert empty == [(n - 1, 2, "The Mirror"), (n, 0, "3 hours ago")]
+    view = view_dump(data, "cut.txt", rules, scraped_at)
+    assert not view.audit_only
+    text = format_view(view, colour=False)
+    assert f"{n - 1:>5}          │   [-empty_story: The Mirror-]" in text
+    assert view.counts["empty_story"] == 2
