@@ -13,8 +13,8 @@ import pytest
 
 from ingest.clean import clean_dump
 from ingest.cli import main
-from ingest.report.load import dump_lines, iter_views, view_documents, view_dump
-from ingest.report.model import DumpView
+from ingest.report.load import clean_for_view, dump_lines, iter_views, view_documents, view_dump
+from ingest.report.model import NOT_EXTRACTED, DumpView
 from ingest.report.terminal import format_view
 from ingest.rules import Rules
 from tests.dumps import Dump, Related, check_reassembly
@@ -196,3 +196,26 @@ def test_an_empty_story_is_audited_and_shown(rules: Rules, scraped_at: datetime)
     text = format_view(view, colour=False)
     assert f"{n - 1:>5}          │   [-empty_story: The Mirror-]" in text
     assert view.counts["empty_story"] == 2
+
+
+def test_html_page_shows_its_stories_and_what_extraction_left(rules: Rules) -> None:
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "html" / "article.html"
+    data = path.read_bytes()
+    cleaned = clean_for_view(data, path.name, rules)
+    view = view_dump(data, path.name, rules)
+    shown = {ln.number: "".join(p.text for p in ln.pieces) for s in view.stories for ln in s.lines}
+    for n, text in shown.items():
+        if n:
+            assert text == cleaned.lines[n - 1]
+    assert sorted(p for p in placed(view) if p[0]) == audit(cleaned.documents)
+    stories = {s.index: s for s in view.stories if s.index is not None}
+    assert sorted(stories) == [d["source"]["index"] for d in cleaned.documents] == [0, 1, 2]
+    assert {ln.role for ln in stories[1].lines if ln.role} == {"outlet", "time", "headline"}
+    # trafilatura's drops: the page's furniture and comments, never the story text
+    left = [
+        p.text for s in view.stories for ln in s.lines for p in ln.pieces if p.rule == NOT_EXTRACTED
+    ]
+    assert "Accept all" in left and "Sign up to our daily newsletter" in left
+    assert view.counts[NOT_EXTRACTED] == len(left)
+    kept = " ".join(d["text"] for d in cleaned.documents)
+    assert not [x for x in left if x in kept], "extracted text listed as left out"
