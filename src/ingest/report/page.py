@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.report.model import DumpView, StoryView, ViewLine
+from ingest.report.model import DumpView, StoryView, ViewLine, write_atomic
 
 PER_PAGE = 100
 MAX_DUMPS = 1000
@@ -262,8 +262,6 @@ def write_pages(
     ``views`` may be a generator of ``total`` views: one page's worth is held at a time.
     Pages left from an earlier, longer report are removed.
     """
-    from ingest.output import write_atomic
-
     if total is None:
         views = list(views)
         total = len(views)

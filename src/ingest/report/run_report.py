@@ -10,18 +10,20 @@ so. The few examples of removed text per rule go to the run's summary artifact.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.report.load import read_manifest, view_entry
-from ingest.report.model import DumpView
+from ingest.report.load import MANIFEST, read_manifest, view_entry
+from ingest.report.model import DumpView, write_atomic
 from ingest.report.page import MAX_DUMPS, PER_PAGE, ReportInfo, write_pages
 from ingest.rules import Rules
 
 REPORT = Path(".ingest") / "report" / "index.html"
+EXAMPLES = "report.json"  # beside the pages: what the summary needs when the report stands
 EXAMPLES_PER_RULE = 3
 EXAMPLE_CHARS = 80
 
@@ -75,6 +77,41 @@ def shorten(text: str, limit: int = EXAMPLE_CHARS) -> str:
     'READ MORE: …'
     """
     return text if len(text) <= limit else text[: limit - 1].rstrip() + " …"
+
+
+def refresh_run_report(out: Path, rules: Rules, *, src: Path | None = None) -> RunReport:
+    """The run's report: rewritten when the manifest changed since it was written, else read.
+
+    A re-run that changed nothing leaves the manifest's bytes (and modification time)
+    alone, so its report still stands; rebuilding it would cost more than the re-run.
+    """
+    first = report_path(out)
+    stamp = first.with_name(EXAMPLES)
+    try:
+        current = first.stat().st_mtime_ns >= (out / MANIFEST).stat().st_mtime_ns
+        held = json.loads(stamp.read_text(encoding="utf-8")) if current else None
+    except (OSError, ValueError):
+        held = None
+    if isinstance(held, dict) and held.get("src") == (str(src) if src else None):
+        return RunReport(
+            first,
+            [Path(p) for p in held.get("pages", [])],
+            int(held.get("dumps", 0)),
+            int(held.get("shown", 0)),
+            Counter(held.get("counts", {})),
+            dict(held.get("examples", {})),
+        )
+    report = write_run_report(out, rules, src=src)
+    body = {
+        "src": str(src) if src else None,
+        "pages": [str(p) for p in report.pages],
+        "dumps": report.dumps,
+        "shown": report.shown,
+        "counts": dict(sorted(report.counts.items())),
+        "examples": report.examples,
+    }
+    write_atomic(stamp, (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    return report
 
 
 def write_run_report(
