@@ -219,3 +219,13 @@ def test_html_page_shows_its_stories_and_what_extraction_left(rules: Rules) -> N
     assert view.counts[NOT_EXTRACTED] == len(left)
     kept = " ".join(d["text"] for d in cleaned.documents)
     assert not [x for x in left if x in kept], "extracted text listed as left out"
+
+
+def test_html_documents_are_shown_over_their_page(tmp_path: Path, rules: Rules) -> None:
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "html"
+    data = (fixtures / "aggregator.html").read_bytes()
+    cleaned = clean_for_view(data, "aggregator.html", rules)
+    write_documents(tmp_path / "aggregator.html", cleaned.documents)
+    (view,) = iter_views(tmp_path / "aggregator.html", rules, src=fixtures)
+    assert not view.audit_only
+    assert view.stories == view_dump(data, "aggregator.html", rules).stories

@@ -236,7 +236,12 @@ def view_documents(
             page = _clean_html(data, str(source.get("path")), rules, None)
         except IngestError as exc:
             return audit_view(path, documents, note=f"the page could not be re-read: {exc}")
-        view = build_view(path, page.lines, documents, note="HTML: the page's extracted text")
+        # Spans removed from no document (a card left empty) are known only by cleaning
+        # again: shown when that gives these very documents (same rules).
+        same = [d.get("removed") for d in page.documents] == [d.get("removed") for d in documents]
+        orphans = page.orphans if same else []
+        note = "HTML: the page's extracted text"
+        view = build_view(path, page.lines, documents, orphans=orphans, note=note)
         return with_not_extracted(view, page.not_extracted)
     if kind is not None:
         return audit_view(path, documents, note="JSON records: the documents' own audit")
