@@ -13,11 +13,15 @@ import json
 import sys
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support: the generator
+
+from tests.support.synth import SynthDump, SynthStory, generate_corpus
 
 from ingest.clean import clean_dump
 from ingest.errors import IngestError
 from ingest.rules import load_rules
-from ingest.synth import SynthDump, SynthStory, generate_corpus
 
 SCRAPED_AT = datetime(2025, 8, 15, 12, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ imports, Prefect start-up, cleaning, writing), each time into a fresh output fol
 - the flow in Prefect's ephemeral mode (no server: a temporary one per process), with a warm
   PREFECT_HOME (the very first run on a fresh one also migrates the database);
 
-on the seeds and on N generated dumps (``python -m ingest.synth``), plus an incremental
+on the seeds and on N generated dumps (``python -m tests.support.synth``), plus an incremental
 re-run (everything unchanged). Prefect telemetry is off; everything stays on loopback.
 
     .venv/bin/python bench/flow_overhead.py            # seeds and 1,000 dumps, 3 repeats
@@ -56,7 +56,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    from ingest.server import free_port, start_server
+    from ingest.prefect.server import free_port, start_server
 
     work = Path(tempfile.mkdtemp(prefix="ingest-flow-bench-"))
     base_env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
@@ -68,10 +68,20 @@ def main() -> int:
     )
     corpus = work / f"synth-{args.n}"
     subprocess.run(
-        [sys.executable, "-m", "ingest.synth", str(corpus), "-n", str(args.n), "--seed", "0"],
+        [
+            sys.executable,
+            "-m",
+            "tests.support.synth",
+            str(corpus),
+            "-n",
+            str(args.n),
+            "--seed",
+            "0",
+        ],
         check=True,
         capture_output=True,
         env=base_env,
+        cwd=ROOT,
     )
     folders = {"seeds": ROOT / "seeds", f"{args.n} dumps": corpus}
 

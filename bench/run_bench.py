@@ -4,14 +4,14 @@
     python bench/run_bench.py --sizes 1000,10000,100000
     python bench/run_bench.py --sizes 50 --no-prefect # a quick check
 
-Everything is measured in one run on the same seeded corpora (``ingest.synth``, cached under
+Everything is measured in one run on the same seeded corpora (``tests.support.synth``, cached under
 ``bench/out/corpus/``), each measurement in a fresh child process so that peak RSS is its
 own. Writes ``bench/out/results.json`` and prints a table. Timings are wall-clock: note how
 busy the machine was (the load averages are recorded in the JSON).
 
 What is measured, per corpus size N:
 
-- ``library``: :func:`ingest.run.run_folder` with ``workers=1`` and with ``workers=2``
+- ``library``: :func:`ingest.engine.run_folder` with ``workers=1`` and with ``workers=2``
   (``--full``), then an incremental re-run over the unchanged dumps; the language model is
   loaded before the clock starts (its one-off load is reported as ``model_load_s``);
 - ``ftfy``: bare ``ftfy.fix_text`` over the same dumps (decoded outside the clock), at the
@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.support.synth: the generated corpora
 DEFAULT_OUT = ROOT / "bench" / "out"
 SEEDS = ROOT / "seeds"
 SCRAPED_AT = "2025-08-15T12:00:00Z"
@@ -70,7 +71,7 @@ TARGETS = (
 def _write_range(folder: str, seed: int, lo: int, hi: int) -> int:
     from dataclasses import replace
 
-    from ingest.synth import corpus_seed, generate_dump
+    from tests.support.synth import corpus_seed, generate_dump
 
     written = 0
     for i in range(lo, hi):
@@ -80,7 +81,7 @@ def _write_range(folder: str, seed: int, lo: int, hi: int) -> int:
 
 
 def synth_corpus(root: Path, n: int, seed: int, jobs: int) -> Path:
-    """N generated dumps (``ingest.synth``, seed ``seed``), built once and cached."""
+    """N generated dumps (``tests.support.synth``, seed ``seed``), built once and cached."""
     folder = root / f"synth-v{CORPUS_VERSION}-s{seed}-n{n}"
     stamp = folder / ".complete"
     if stamp.is_file():
@@ -136,9 +137,9 @@ def job_library(
 ) -> dict[str, Any]:
     """run_folder over ``src`` (language model loaded before the clock)."""
     from ingest.cli import parse_time
+    from ingest.engine import run_folder
     from ingest.language import detect_language
     from ingest.rules import load_rules
-    from ingest.run import run_folder
 
     t0 = time.perf_counter()
     detect_language("The talks in Brussels are due to resume later this week, officials said.")
@@ -203,8 +204,8 @@ def job_profile(src: str, out: str, report: str, batch_size: int = 200) -> dict[
     import pstats
 
     from ingest.cli import parse_time
+    from ingest.engine import run_folder
     from ingest.rules import load_rules
-    from ingest.run import run_folder
 
     rules = load_rules()
     profiler = cProfile.Profile()

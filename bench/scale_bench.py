@@ -1,6 +1,6 @@
 """Scale-out figures (#8): 1 Dask worker vs 2 on this machine, and what N machines would give.
 
-Each configuration cleans the same N generated dumps (``ingest.synth``) into a fresh output
+Each configuration cleans the same N generated dumps (``tests.support.synth``) into a fresh output
 folder, timed as a user runs it (``ingest run ... --full``: process start, imports, Prefect,
 cluster start, cleaning, writing), against one local Prefect server this script starts
 (``prefect server start`` on a free loopback port, temporary home) and stops:
@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.support.synth: the generated corpora
 BIN = Path(sys.executable).parent
 OUT = ROOT / "bench" / "out"
 SCRAPED_AT = "2025-08-15T12:00:00Z"
@@ -163,11 +164,11 @@ def pool_demo(dumps: int, batch_size: int) -> int:
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
+    from tests.support.synth import write_corpus
 
+    from ingest.engine import run_folder
+    from ingest.prefect.server import free_port, start_server, stop_process
     from ingest.rules import load_rules
-    from ingest.run import run_folder
-    from ingest.server import free_port, start_server, stop_process
-    from ingest.synth import write_corpus
 
     base = Path(tempfile.mkdtemp(prefix="ingest-pool-demo-"))
     server = start_server(base / "home", port=0)
@@ -291,10 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.pool_demo:
         return pool_demo(args.dumps, args.batch_size)
 
+    from tests.support.synth import write_corpus
+
+    from ingest.engine import run_folder
+    from ingest.prefect.server import start_server
     from ingest.rules import load_rules
-    from ingest.run import run_folder
-    from ingest.server import start_server
-    from ingest.synth import write_corpus
 
     base = Path(tempfile.mkdtemp(prefix="ingest-scale-bench-"))
     src = base / "dumps"

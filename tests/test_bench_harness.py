@@ -83,8 +83,8 @@ def test_two_workers_write_what_one_writes(
     tmp_path: Path, rules: Rules, scraped_at: datetime
 ) -> None:
     """The 2-core figure is only worth having if the pool's output is the same, bytes and all."""
-    from ingest.run import run_folder
-    from ingest.synth import write_corpus
+    from ingest.engine import run_folder
+    from tests.support.synth import write_corpus
 
     src = tmp_path / "src"
     write_corpus(src, 14, seed=3)

@@ -1,7 +1,7 @@
 """Duplicates across dumps: a generated corpus with known duplicate pairs and hard negatives.
 
 The corpus (:func:`story_copies`, :func:`compose_dumps`) places synthetic stories from
-``ingest.synth`` in several dumps, as exact copies or edited (a typo, a teaser headline left
+``tests.support.synth`` in several dumps, as exact copies or edited (a typo, a teaser headline left
 inside, a truncated body), next to hard negatives: different stories from the same outlet
 on the same topic, sharing the outlet's boilerplate footer and a sentence. bench/dedup_bench.py
 uses the same corpus for its sweep and timings.
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import ingest.dedup as dedup_mod
-import ingest.run as run_mod
+import ingest.engine.process as run_mod
 from ingest.dedup import (
     DEFAULT_SETTINGS,
     DedupIndex,
@@ -33,9 +33,10 @@ from ingest.dedup import (
     group_records,
     iter_pairs,
 )
+from ingest.engine import run_folder
 from ingest.rules import Rules
-from ingest.run import Manifest, run_folder
-from ingest.synth import CHROME_HEAD, CHROME_TAIL, HEADLINES, TIMES, TOPICS, generate_corpus
+from ingest.store.manifest import read_entries
+from tests.support.synth import CHROME_HEAD, CHROME_TAIL, HEADLINES, TIMES, TOPICS, generate_corpus
 
 FOOTERS = {
     "Sky News": "Sky News is on WhatsApp: follow our channel for the latest breaking news "
@@ -97,7 +98,7 @@ def _sentences(paragraphs: Sequence[str]) -> list[str]:
 
 
 def story_copies(n_stories: int, seed: int = 0) -> list[Copy]:
-    """Stories from ``ingest.synth``, each placed 1 to 5 times, some edited, with hard negatives.
+    """Stories from ``tests.support.synth``, each placed 1 to 5 times, some edited, with hard negatives.
 
     About a third of stories appear more than once. Each further copy is the same text (35%),
     has one to three typos (20%), a headline left inside as a sentence (20%), a body cut to
@@ -395,7 +396,7 @@ def test_byte_identical_dump_is_reported_and_not_cleaned(
     summary = run_folder(src, out, rules, scraped_at=scraped_at, dedup=True, workers=1)
     assert "zz_again.txt" not in cleaned
     assert summary.duplicate_dumps == 1 and "1 byte-identical dumps" in summary.line()
-    entry = Manifest.load(out).entries["zz_again.txt"]
+    entry = read_entries(out)["zz_again.txt"]
     assert entry["status"] == "duplicate_dump" and entry["duplicate_of"] == SEED_004
     assert not (out / "zz_again.txt").exists()
     docs = documents(out)

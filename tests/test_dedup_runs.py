@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ingest.engine import run_folder
 from ingest.rules import Rules
-from ingest.run import Manifest, run_folder
-from ingest.synth import generate_dump
+from ingest.store.manifest import read_entries
+from tests.support.synth import generate_dump
 
 from .test_run import corpus
 
@@ -39,7 +40,7 @@ def test_dedup_after_a_run_without_it_when_the_original_of_a_copy_is_gone(
     (src / "bad.txt").unlink()
     (src / "b" / "zz_copy.txt").rename(src / "a" / "zz_copy.txt")
     run_folder(src, out, rules, scraped_at=scraped_at, dedup=True)
-    assert Manifest.load(out).entries["b/d001.txt"]["duplicate_of"] == "a/zz_copy.txt"
+    assert read_entries(out)["b/d001.txt"]["duplicate_of"] == "a/zz_copy.txt"
     (src / "a" / "zz_copy.txt").unlink()
     run_folder(src, out, rules, scraped_at=scraped_at, dedup=False)
     summary = run_folder(src, out, rules, scraped_at=scraped_at, dedup=True)
@@ -77,7 +78,7 @@ def test_unchanged_copy_is_kept_by_stat_and_a_changed_one_is_read(
     (src / "bad.txt").unlink()
     copy, original = src / "b" / "zz_copy.txt", src / "b" / "d001.txt"
     run_folder(src, out, rules, scraped_at=scraped_at, dedup=True)
-    entry = Manifest.load(out).entries["b/zz_copy.txt"]
+    entry = read_entries(out)["b/zz_copy.txt"]
     assert entry["status"] == "duplicate_dump" and entry["key"]
     again = run_folder(src, out, rules, scraped_at=scraped_at, dedup=True)
     assert (again.processed, again.unchanged, again.duplicate_dumps) == (0, 5, 1)
@@ -86,12 +87,12 @@ def test_unchanged_copy_is_kept_by_stat_and_a_changed_one_is_read(
     os.utime(copy, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     touched = run_folder(src, out, rules, scraped_at=scraped_at, dedup=True)
     assert (touched.unchanged, touched.duplicate_dumps) == (4, 1)
-    assert Manifest.load(out).entries["b/zz_copy.txt"]["status"] == "duplicate_dump"
+    assert read_entries(out)["b/zz_copy.txt"]["status"] == "duplicate_dump"
     # the original changed: the copy is a dump of its own now, in the same run
     original.write_bytes(generate_dump(99).data)
     changed = run_folder(src, out, rules, scraped_at=scraped_at, dedup=True)
     assert (changed.processed, changed.duplicate_dumps) == (2, 0)
-    assert Manifest.load(out).entries["b/zz_copy.txt"]["status"] == "written"
+    assert read_entries(out)["b/zz_copy.txt"]["status"] == "written"
     fresh = tmp_path / "fresh"
     run_folder(src, fresh, rules, scraped_at=scraped_at, dedup=True)
     assert documents(out) == documents(fresh)

@@ -12,7 +12,7 @@ import pytest
 from ingest.clean import clean_dump
 from ingest.document import dumps_document
 from ingest.rules import Rules
-from ingest.synth import generate_corpus
+from tests.support.synth import generate_corpus
 
 SCHEMA = json.loads(
     resources.files("ingest").joinpath("data/document.schema.json").read_text("utf-8")

@@ -1,8 +1,10 @@
-"""The manifest read and written as a stream (ingest.manifest): same bytes as one json.dumps,
-an unchanged manifest left alone, other layouts read once, damage means redo."""
+"""The manifest read and written as a stream (ingest.store.manifest): same bytes as one
+json.dumps, an unchanged manifest left alone, other layouts read once, damage means redo, a
+failed commit retried to the whole manifest."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -11,8 +13,15 @@ from typing import Any
 
 import pytest
 
-from ingest.manifest import ManifestReader, encode_entry, read_entries, write_entries
-from ingest.output import STATE_DIR
+from ingest.store import STATE_DIR
+from ingest.store.manifest import (
+    ManifestReader,
+    ManifestWriter,
+    commit_manifest,
+    encode_entry,
+    read_entries,
+    write_entries,
+)
 
 TOOL = "ingest 9.9"
 
@@ -148,3 +157,32 @@ def _reference_entry(rel: str, entry: dict[str, Any]) -> bytes:
 def test_encode_entry_matches_json_dumps_indent_1(entry: dict[str, Any]) -> None:
     for rel in ("a.txt", 'we"ird\\ name\n.txt', "ünï/ćødé.txt"):
         assert encode_entry(rel, entry) == _reference_entry(rel, entry)
+
+
+def test_a_commit_retried_after_a_failed_rename_puts_the_whole_manifest_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    old = {f"a{i}.txt": entry(i) for i in range(3)}
+    write_entries(out, old, TOOL)
+    new = {**old, "b.txt": entry(7)}
+    writer = ManifestWriter(out, ManifestReader(out), TOOL)
+    for rel in sorted(new):
+        writer.add(encode_entry(rel, new[rel]))
+    sealed = writer.seal()
+    real, calls = os.replace, []
+
+    def replace_fails_once(src: str, dst: str) -> None:
+        calls.append(dst)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device (injected)")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_fails_once)
+    with pytest.raises(OSError):
+        commit_manifest(sealed)
+    assert path(out).read_bytes() == whole(old)  # the failed commit left the old one
+    assert commit_manifest(sealed) is True  # the retry
+    assert path(out).read_bytes() == whole(new)
+    assert commit_manifest(sealed) is True  # and once more: nothing left to do, no harm
+    assert path(out).read_bytes() == whole(new) and len(calls) == 2

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from ingest.clean import clean_dump
 from ingest.errors import IngestError
 from ingest.rules import Rules
-from ingest.synth import generate_dump
 from tests.dumps import DAILY8_CHROME, check_reassembly
+from tests.support.synth import generate_dump
 
 SLOW_OK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 
 from ingest.document import dumps_document
+from ingest.engine import run_folder
 from ingest.errors import IngestError
 from ingest.records import clean_records, iter_json
 from ingest.rules import Rules
-from ingest.run import run_folder
 from ingest.sources import clean_source
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

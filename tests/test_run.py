@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.output import STATE_DIR, document_dir, write_atomic
+from ingest.engine import run_folder
 from ingest.rules import Rules
-from ingest.run import Manifest, run_folder
+from ingest.store import STATE_DIR, document_dir, write_atomic
+from ingest.store.manifest import read_entries
 
 
 @pytest.fixture
@@ -138,7 +139,7 @@ def test_corrupt_manifest_means_full_redo(src: Path, tmp_path: Path, rules: Rule
     out = tmp_path / "out"
     run_folder(src, out, rules)
     (out / STATE_DIR / "manifest.json").write_text("{not json")
-    assert Manifest.load(out).entries == {}
+    assert read_entries(out) == {}
     assert run_folder(src, out, rules).processed == 2
 
 
@@ -159,14 +160,14 @@ def test_second_run_on_same_output_is_refused_while_first_holds_it(
     import sys
     import time
 
-    from ingest.output import OutputBusyError, OutputLock
+    from ingest.store.local import OutputBusyError, OutputLock
 
     out = tmp_path / "out"
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from ingest.output import OutputLock\n"
+            "import sys, time; from pathlib import Path; from ingest.store.local import OutputLock\n"
             "with OutputLock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(30)",
             str(out),
         ],
@@ -189,7 +190,7 @@ def test_second_run_on_same_output_is_refused_while_first_holds_it(
 
 def corpus(folder: Path, n: int) -> Path:
     """``n`` distinct generated dumps, one byte-identical copy, one bad file, in two folders."""
-    from ingest.synth import generate_dump
+    from tests.support.synth import generate_dump
 
     for i in range(n):
         sub = folder / ("b" if i % 3 else "a")
@@ -239,7 +240,7 @@ def test_rerun_reads_no_dump_loads_no_cleaner_and_keeps_the_manifest(
     (src / "bad.txt").unlink()
     script = (
         "import sys; from pathlib import Path; from datetime import datetime\n"
-        "from ingest.rules import load_rules; from ingest.run import run_folder\n"
+        "from ingest.rules import load_rules; from ingest.engine import run_folder\n"
         f"s = run_folder(Path({str(src)!r}), Path({str(out)!r}), load_rules(), dedup=True,"
         f" scraped_at=datetime.fromisoformat({scraped_at.isoformat()!r}))\n"
         "print(s.processed, s.unchanged, s.dedup['duplicate_dumps'] if s.dedup else None)\n"
@@ -304,11 +305,11 @@ def test_full_run_also_deletes_documents_of_gone_dumps(
     assert not document_dir(out, gone.name).exists() or not list(
         document_dir(out, gone.name).glob("*.json")
     )
-    assert set(Manifest.load(out).entries) == {p.name for p in src.iterdir()}
+    assert set(read_entries(out)) == {p.name for p in src.iterdir()}
 
 
 def test_duplicate_dump_status_matches_dedup() -> None:
     from ingest.dedup import DUPLICATE_DUMP
-    from ingest.run import DUPLICATE_DUMP as RUN_DUPLICATE_DUMP
+    from ingest.engine import DUPLICATE_DUMP as RUN_DUPLICATE_DUMP
 
     assert DUPLICATE_DUMP == RUN_DUPLICATE_DUMP

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.synth import (
+from tests.support.synth import (
     CHROME_TAIL,
     OUTLETS,
     TEASER_MARKERS,
@@ -138,14 +138,15 @@ def corpus_digest() -> str:
 
 def test_identical_across_processes_and_hash_seeds() -> None:
     code = (
-        "import hashlib, ingest.synth as s; "
+        "import hashlib, tests.support.synth as s; "
         "print(hashlib.sha256(b''.join(d.data for d in s.generate_corpus(30, seed=7))).hexdigest())"
     )
     expected = corpus_digest()
     env = {**os.environ, "PYTHONHASHSEED": "12345"}  # this process runs with another one
     out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
     assert out.stdout.strip() == expected
 
 
@@ -302,9 +303,19 @@ def test_write_corpus_and_cli(tmp_path: Path) -> None:
         f.read_bytes() for f in files
     ]
     subprocess.run(
-        [sys.executable, "-m", "ingest.synth", str(tmp_path / "c"), "-n", "2", "--seed", "2"],
+        [
+            sys.executable,
+            "-m",
+            "tests.support.synth",
+            str(tmp_path / "c"),
+            "-n",
+            "2",
+            "--seed",
+            "2",
+        ],
         check=True,
         capture_output=True,
+        cwd=Path(__file__).resolve().parents[1],
     )
     assert (tmp_path / "c" / "synth_00001.txt").read_bytes() == files[1].read_bytes()
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ingest.decode import decode_bytes
 from ingest.document import Document, RecordFailure, Removal, Repair, Source
-from ingest.errors import IngestError, too_large
+from ingest.errors import IngestError, check_size
 from ingest.language import detect_language
 from ingest.published import format_utc, resolve_published
 from ingest.repair import repair_line
@@ -96,9 +96,7 @@ def clean_dump(
 
     ``path`` is recorded as provenance; ``scraped_at`` anchors relative times ("2 hours ago").
     """
-    limit = rules.settings.max_file_bytes
-    if len(data) > limit:
-        raise too_large(len(data), limit)
+    check_size(len(data), rules.settings.max_file_bytes)
     sha = hashlib.sha256(data).hexdigest()
     decoded = decode_bytes(data)
     lines = decoded.text.split("\n")

@@ -11,9 +11,7 @@ from pathlib import Path
 
 from ingest import __version__
 from ingest.errors import IngestError, RulesError
-from ingest.report.command import add_parser as add_inspect_parser
-from ingest.rules import Rules, load_rules
-from ingest.scale import (
+from ingest.prefect.runners import (
     RunnerChoice,
     choose_runner,
     distributed_api_problem,
@@ -22,7 +20,10 @@ from ingest.scale import (
     process_count,
     shared_location_problem,
 )
-from ingest.storage import location
+from ingest.published import parse_utc
+from ingest.report.command import add_parser as add_inspect_parser
+from ingest.rules import Rules, load_rules
+from ingest.store import location
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 EXIT_BUSY = 3  # the output folder is locked by another run
@@ -30,13 +31,12 @@ EXIT_BUSY = 3  # the output folder is locked by another run
 
 def parse_time(value: str) -> datetime:
     """Parse an ISO-8601 time for --scraped-at; naive times are taken as UTC."""
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_utc(value)
+    if moment is None:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not an ISO-8601 time (e.g. 2025-08-15T12:00:00Z)"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        )
+    return moment
 
 
 def scale_options(p: argparse.ArgumentParser) -> None:
@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     run = sub.add_parser("run", help="clean every dump under SRC into DST")
-    # SRC and DST: folders, or fsspec URLs such as s3://bucket/dumps/ (ingest.storage).
+    # SRC and DST: folders, or fsspec URLs such as s3://bucket/dumps/ (ingest.store).
     run.add_argument("src", type=location, metavar="SRC")
     run.add_argument("--out", type=location, default=Path("cleaned"), metavar="DST")
     run.add_argument(
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ingest: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "ui":
-        from ingest.server import cmd_ui
+        from ingest.prefect.server import cmd_ui
 
         return cmd_ui(
             host=args.host, port=args.port, detach=args.detach, stop=args.stop, status=args.status
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_USAGE
     if args.command == "run":
-        from ingest.output import OutputBusyError
+        from ingest.store.local import OutputBusyError
 
         try:
             return cmd_run(args, rules) if args.local else cmd_run_flow(args)
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
-    from ingest.run import run_folder
+    from ingest.engine import run_folder
 
     if args.dask_address:
         print("ingest: --dask-address needs the Prefect flow: drop --local", file=sys.stderr)
@@ -207,8 +207,8 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
 
 
 def cmd_run_flow(args: argparse.Namespace) -> int:
-    """``ingest run`` through the Prefect flow (``flows/ingest_dumps.py``)."""
-    from ingest.orchestrate import quiet_prefect_env
+    """``ingest run`` through the Prefect flow (:mod:`ingest.prefect.flow`)."""
+    from ingest.prefect.api import quiet_prefect_env
 
     quiet_prefect_env()  # before Prefect is imported: no telemetry, nothing beyond loopback
     if args.quiet:
@@ -220,7 +220,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not runner.distributed and process_count() > 1:
         prestart_fork_server()  # imports the cleaning stack while we import Prefect
-    from ingest.orchestrate import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
+    from ingest.prefect.api import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
 
     api = choose_api()
     problem = distributed_api_problem(runner, api.url)
@@ -265,7 +265,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """``ingest serve``: a deployment with a schedule, served by this process (flow.serve)."""
-    from ingest.orchestrate import choose_api, load_flow, pause_deployment, quiet_prefect_env
+    from ingest.prefect.api import choose_api, load_flow, pause_deployment, quiet_prefect_env
 
     quiet_prefect_env()
     runner = _runner_or_none(args)
@@ -282,14 +282,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
     os.environ["PREFECT_API_URL"] = api.url  # the runner's flow-run subprocesses inherit it
     if runner.distributed:
-        # Served runs load flows/ingest_dumps.py afresh in a subprocess, which picks its
-        # task runner from these (ingest.scale.choice_from_env).
+        # Served runs load the flow afresh in a subprocess, which picks its
+        # task runner from these (ingest.prefect.runners.choice_from_env).
         os.environ.update(env_for_runner(runner))
         print(f"ingest: {runner.describe()}", file=sys.stderr, flush=True)
     from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.types.entrypoint import EntrypointType
+
+    from ingest.prefect.artifacts import source_slug
 
     flow = load_flow()
-    source_slug = sys.modules[flow.fn.__module__].source_slug
     schedule = {"cron": args.cron} if args.cron else {"interval": args.interval}
     name = args.name or source_slug(args.src)
     with temporary_settings(updates={PREFECT_API_URL: api.url}):
@@ -307,6 +309,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 # One run at a time: runs that fall due together (a late start, a slow run)
                 # queue up instead of failing on the output folder's lock.
                 limit=1,
+                # Served runs import ingest.prefect.flow by name, not its file by path (a
+                # module loaded by path gets a name Dask workers cannot import).
+                entrypoint_type=EntrypointType.MODULE_PATH,
                 **schedule,
             )
         finally:

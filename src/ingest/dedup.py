@@ -42,7 +42,8 @@ if TYPE_CHECKING:
     from datasketch import MinHashLSH
 
 from ingest.document import Sighting, doc_id, dumps_json
-from ingest.output import STATE_DIR, document_dir, write_atomic
+from ingest.store import STATE_DIR, document_dir, write_atomic
+from ingest.store.manifest import DUPLICATE_DUMP
 
 Signature = npt.NDArray[np.uint32]
 Match = Literal["exact", "near"]
@@ -532,7 +533,6 @@ class DedupReport:
         )
 
 
-DUPLICATE_DUMP = "duplicate_dump"
 STALE = "stale"
 DEDUP_FIELDS = ("duplicate_of", "seen_in")
 

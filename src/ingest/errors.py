@@ -27,3 +27,12 @@ def too_large(size: int, limit: int) -> IngestError:
         f"the file is {size:,} bytes, over the limit of {limit:,}; raise "
         "settings.max_file_bytes in a rules file (--rules) to accept it",
     )
+
+
+def check_size(size: int, limit: int) -> None:
+    """Refuse a file over ``settings.max_file_bytes`` (:func:`too_large`), whatever its kind.
+
+    >>> check_size(10, 10)
+    """
+    if size > limit:
+        raise too_large(size, limit)

@@ -35,7 +35,7 @@ from ingest.decode import Decoded, decode_bytes, normalise_newlines
 from ingest.document import Document, Removal, Repair, Source
 from ingest.errors import IngestError
 from ingest.language import detect_language
-from ingest.published import format_utc, resolve_published
+from ingest.published import format_utc, parse_iso, resolve_published
 from ingest.repair import repair_line
 from ingest.rules import Profile, Rules
 from ingest.split import detect_profiles, find_headers, looks_like_headline
@@ -614,9 +614,8 @@ def parse_published(value: str | None) -> tuple[str | None, str | None]:
     if not value:
         return None, None
     text = value.strip()
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_iso(text)
+    if moment is None:
         return text, None
     if moment.tzinfo is None:
         return (text.removesuffix("T00:00:00"), None)

@@ -84,3 +84,31 @@ def format_utc(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime | None:
+    """An ISO-8601 time as written (``Z`` for UTC accepted; naive when it names no offset),
+    or None when it is not one. The one parser of absolute times: callers decide what a
+    naive time means.
+
+    >>> parse_iso("2025-08-15T12:00:00Z")
+    datetime.datetime(2025, 8, 15, 12, 0, tzinfo=datetime.timezone.utc)
+    >>> parse_iso("2025-08-15"), parse_iso("2 hours ago")
+    (datetime.datetime(2025, 8, 15, 0, 0), None)
+    """
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def parse_utc(text: str) -> datetime | None:
+    """:func:`parse_iso`, a naive time taken as UTC (scrape times from users and records).
+
+    >>> parse_utc("2025-08-15T12:00:00")
+    datetime.datetime(2025, 8, 15, 12, 0, tzinfo=datetime.timezone.utc)
+    """
+    moment = parse_iso(text)
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

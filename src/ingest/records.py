@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ingest.clean import DumpResult, clean_dump
@@ -27,7 +27,7 @@ from ingest.decode import decode_bytes
 from ingest.document import Document, RecordFailure, Removal, Repair, Source
 from ingest.errors import IngestError
 from ingest.html import Hints, clean_page, parse_published
-from ingest.published import format_utc
+from ingest.published import format_utc, parse_utc
 from ingest.rules import Rules
 
 MAX_FAILURES_IN_MESSAGE = 3
@@ -166,15 +166,14 @@ def parse_record(raw: RawRecord) -> Record:
 def _parse_time(value: str | None, number: int) -> datetime | None:
     if value is None:
         return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_utc(value)
+    if moment is None:
         raise IngestError(
             "invalid_field",
             f"record {number}: scraped_at {value!r} is not an ISO-8601 time "
             "(e.g. 2025-08-15T12:00:00Z)",
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        )
+    return moment
 
 
 @dataclass(frozen=True)

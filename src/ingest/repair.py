@@ -193,8 +193,8 @@ def fix_and_explain(line: str) -> tuple[str, list[tuple[str, str]]]:
             memo[key] = step(text)
         return memo[key]
 
-    def encoding_step(text: str) -> tuple[str, list[tuple[str, str]]]:
-        fixed, plan = ftfy._fix_encoding_one_step_and_explain(text, config)
+    def encoding_steps(text: str) -> tuple[str, list[tuple[str, str]]]:
+        fixed, plan = ftfy.fix_encoding_and_explain(text, config)
         return fixed, list(plan or ())
 
     steps: list[tuple[str, str]] = []
@@ -212,12 +212,8 @@ def fix_and_explain(line: str) -> tuple[str, list[tuple[str, str]]]:
         origtext = text
         text = apply("unescape_html", text)
         if config.fix_encoding:
-            while True:  # ftfy.fix_encoding_and_explain
-                prevtext = text
-                text, plan = once("fix_encoding", encoding_step, text)
-                steps.extend(plan)
-                if text == prevtext:
-                    break
+            text, plan = once("fix_encoding", encoding_steps, text)
+            steps.extend(plan)
         for name in _FIXER_ORDER:
             text = apply(name, text)
         if config.normalization is not None:

@@ -12,15 +12,8 @@ from datetime import datetime
 
 from ingest.clean import DumpResult, clean_dump
 from ingest.detect import detect_kind
-from ingest.errors import too_large
+from ingest.errors import check_size
 from ingest.rules import Rules
-
-
-def check_size(data: bytes, rules: Rules) -> None:
-    """Refuse a file over ``settings.max_file_bytes``, whatever its kind."""
-    limit = rules.settings.max_file_bytes
-    if len(data) > limit:
-        raise too_large(len(data), limit)
 
 
 def clean_source(
@@ -30,7 +23,7 @@ def clean_source(
     kind = detect_kind(data, path)
     if kind == "text":
         return clean_dump(data, path=path, rules=rules, scraped_at=scraped_at)
-    check_size(data, rules)
+    check_size(len(data), rules.settings.max_file_bytes)
     if kind == "html":
         from ingest.html import clean_html
 

@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -23,7 +22,6 @@ import pytest
 from tests.e2e.e2e_support import (
     BINARY_DUMP,
     INGEST,
-    ROOT,
     SEEDS,
     CliRun,
     UiServer,
@@ -36,13 +34,11 @@ from tests.e2e.e2e_support import (
 os.environ.pop("PREFECT_API_URL", None)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(scope="session")
 def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
-    from ingest.server import free_port
+    from ingest.prefect.server import free_port
 
     base = tmp_path_factory.mktemp("e2e")
     home = base / "ingest-home"

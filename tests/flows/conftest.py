@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,8 +27,6 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 _HOME = Path(tempfile.mkdtemp(prefix="ingest-flow-tests-"))
 os.environ.setdefault("PREFECT_HOME", str(_HOME / "prefect"))
 os.environ["INGEST_HOME"] = str(_HOME / "ingest")
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # `flows` lives at the top of the checkout
 
 
 @pytest.fixture(scope="session")

@@ -17,15 +17,15 @@ from uuid import UUID
 
 import pytest
 
+from ingest.engine import RunSummary, run_folder
 from ingest.rules import load_rules
-from ingest.run import RunSummary, run_folder
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 BINARY_DUMP = b"\x00\x01\x02binary\x00" * 50  # decodes as nothing: fails as binary_file
 
 
 def run(source: Path, output: Path, **params: Any) -> tuple[Any, RunSummary]:
-    from flows.ingest_dumps import ingest_dumps
+    from ingest.prefect.flow import ingest_dumps
 
     state = ingest_dumps(source=str(source), output=str(output), return_state=True, **params)
     summary = state.result(raise_on_failure=False)
@@ -87,7 +87,7 @@ def test_seeds_in_documents_out_same_as_library(seeds_copy: Path, tmp_path: Path
 
 
 def test_run_publishes_named_tasks_and_artifacts(seeds_copy: Path, tmp_path: Path) -> None:
-    from flows.ingest_dumps import summary_key, table_key
+    from ingest.prefect.flow import summary_key, table_key
 
     state, summary = run(seeds_copy, tmp_path / "out", batch_size=1)
     found = read_back(state.state_details.flow_run_id)
@@ -134,7 +134,7 @@ def test_run_publishes_named_tasks_and_artifacts(seeds_copy: Path, tmp_path: Pat
 
 
 def test_bad_dump_is_recorded_and_the_rest_succeed(seeds_copy: Path, tmp_path: Path) -> None:
-    from flows.ingest_dumps import summary_key
+    from ingest.prefect.flow import summary_key
 
     (seeds_copy / "broken.txt").write_bytes(BINARY_DUMP)
     state, summary = run(seeds_copy, tmp_path / "out")
@@ -195,7 +195,7 @@ def test_removed_dump_leaves_the_manifest(seeds_copy: Path, tmp_path: Path) -> N
 
 
 def test_missing_source_fails_the_flow(tmp_path: Path) -> None:
-    from flows.ingest_dumps import ingest_dumps
+    from ingest.prefect.flow import ingest_dumps
 
     state = ingest_dumps(
         source=str(tmp_path / "nowhere"), output=str(tmp_path / "out"), return_state=True
@@ -247,9 +247,8 @@ def test_cli_run_uses_prefect_api_url_from_the_environment(
 
 
 def test_busy_output_folder_fails_the_run_without_writing(seeds_copy: Path, tmp_path: Path) -> None:
-    from flows.ingest_dumps import ingest_dumps
-
-    from ingest.output import OutputBusyError, OutputLock
+    from ingest.prefect.flow import ingest_dumps
+    from ingest.store.local import OutputBusyError, OutputLock
 
     out = tmp_path / "out"
     with OutputLock(out):  # another run holds the folder

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.output import STATE_DIR
-from ingest.synth import generate_dump
+from ingest.store import STATE_DIR
+from tests.support.synth import generate_dump
 
 ROOT = Path(__file__).resolve().parents[2]
 INGEST = Path(sys.executable).with_name("ingest")

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.output import STATE_DIR
+from ingest.engine import RunSummary, run_folder
 from ingest.rules import Rules
-from ingest.run import RunSummary, run_folder
 from ingest.sources import clean_source
+from ingest.store import STATE_DIR
 from tests.dumps import check_reassembly
 from tests.reliability.conftest import SCRAPED_AT, dump, manifest, run_cli
 
@@ -350,20 +350,20 @@ def test_cli_lists_every_failure_and_exits_1(
 def test_vanished_between_discovery_and_reading(
     tmp_path: Path, rules: Rules, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ingest.run
+    from ingest.store.local import LocalSource
 
     src = tmp_path / "src"
     src.mkdir()
     (src / "a.txt").write_bytes(dump(1))
     (src / "b.txt").write_bytes(dump(2))
-    listed = ingest.run.discover_sorted
+    listed = LocalSource.list_sorted
 
-    def discover_then_delete(folder: Path) -> list[str]:
+    def discover_then_delete(folder: LocalSource) -> list[str]:
         rels = listed(folder)
-        (folder / "a.txt").unlink()  # a scraper's clean-up racing the run
+        (folder.path / "a.txt").unlink()  # a scraper's clean-up racing the run
         return rels
 
-    monkeypatch.setattr(ingest.run, "discover_sorted", discover_then_delete)
+    monkeypatch.setattr(LocalSource, "list_sorted", discover_then_delete)
     summary = run_folder(src, tmp_path / "out", rules, workers=1)
     assert [(f.path, f.reason) for f in summary.failed] == [("a.txt", "vanished")]
     assert "disappeared between discovery and reading" in (summary.failed[0].message or "")
@@ -376,9 +376,9 @@ NOBODY_RUN = """
 import json, os, sys
 from pathlib import Path
 from ingest.rules import load_rules
-from ingest.run import run_folder
+from ingest.engine import run_folder
 from ingest.sources import clean_source
-from ingest.synth import generate_dump
+from tests.support.synth import generate_dump
 rules = load_rules()
 clean_source(generate_dump(0).data, path="warm-up", rules=rules)
 os.setgid(int(sys.argv[3])); os.setuid(int(sys.argv[2]))
@@ -447,7 +447,7 @@ PEAK_RSS = """
 import resource, sys
 from pathlib import Path
 from ingest.rules import load_rules
-from ingest.run import run_folder
+from ingest.engine import run_folder
 rules = load_rules()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 summary = run_folder(Path(sys.argv[1]), Path(sys.argv[2]), rules, workers=1)

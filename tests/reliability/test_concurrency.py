@@ -7,8 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from ingest.output import STATE_DIR
-from ingest.synth import write_corpus
+from ingest.store import STATE_DIR
 from tests.reliability.conftest import (
     SCRAPED_AT,
     assert_no_partial_output,
@@ -17,6 +16,7 @@ from tests.reliability.conftest import (
     output_files,
     run_cli,
 )
+from tests.support.synth import write_corpus
 
 
 def _run(src: Path, out: Path) -> subprocess.Popen[str]:

@@ -1,6 +1,6 @@
 """Crashes: ``ingest run --local`` killed with SIGKILL, then re-run, loses and corrupts nothing.
 
-A generated corpus (ingest.synth) is cleaned once without interruption, as the reference.
+A generated corpus (tests.support.synth) is cleaned once without interruption, as the reference.
 Then the same corpus goes into a fresh output folder through a chain of runs, each killed
 with SIGKILL at a different moment: as soon as the run takes the output lock (sweeping temp
 files, discovering dumps), then at fractions of the reference run's length (cleaning and
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.output import STATE_DIR, OutputLock
-from ingest.synth import write_corpus
+from ingest.store import STATE_DIR
+from ingest.store.local import OutputLock
 from tests.reliability.conftest import (
     SCRAPED_AT,
     assert_no_partial_output,
@@ -35,6 +35,7 @@ from tests.reliability.conftest import (
     output_files,
     run_cli,
 )
+from tests.support.synth import write_corpus
 
 
 @dataclass
@@ -155,8 +156,8 @@ def test_killed_runs_then_rerun_is_byte_identical_3000(
 
 def test_manifest_never_vouches_for_a_missing_document(tmp_path: Path) -> None:
     """A document deleted behind the manifest's back is rewritten, not trusted."""
+    from ingest.engine import run_folder
     from ingest.rules import load_rules
-    from ingest.run import run_folder
 
     src, out = tmp_path / "src", tmp_path / "out"
     write_corpus(src, 3, seed=9)
@@ -172,8 +173,8 @@ def test_manifest_never_vouches_for_a_missing_document(tmp_path: Path) -> None:
 
 def test_stale_temp_files_are_swept_and_never_read(tmp_path: Path) -> None:
     """Temp files a killed run left (any pid, any folder) are removed by the next run."""
+    from ingest.engine import run_folder
     from ingest.rules import load_rules
-    from ingest.run import run_folder
 
     src, out = tmp_path / "src", tmp_path / "out"
     write_corpus(src, 2, seed=3)

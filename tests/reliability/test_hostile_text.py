@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.clean import DumpResult
+from ingest.engine import run_folder
 from ingest.errors import IngestError
-from ingest.output import document_dir
 from ingest.rules import Rules
-from ingest.run import run_folder
 from ingest.sources import clean_source
+from ingest.store import document_dir
 from tests.dumps import check_reassembly
 from tests.reliability.conftest import dump, manifest
 from tests.reliability.hostile import NEAR_MISSES, HostileCase, mixed, near_miss, near_misses

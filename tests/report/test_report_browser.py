@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from ingest.engine import run_folder
 from ingest.report.load import is_document
 from ingest.report.run_report import write_run_report
 from ingest.rules import Rules
-from ingest.run import run_folder
 from tests.e2e.e2e_support import SCREENSHOTS
 from tests.e2e.test_e2e_browser import FLAGS, ensure_chromium
 

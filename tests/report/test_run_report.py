@@ -6,9 +6,9 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+from ingest.engine import run_folder
 from ingest.report.run_report import refresh_run_report, report_path
 from ingest.rules import Rules
-from ingest.run import run_folder
 
 
 def test_report_is_rebuilt_only_when_the_manifest_changes(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,8 +32,6 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault(
     "PREFECT_HOME", str(Path(tempfile.mkdtemp(prefix="ingest-scale-tests-")) / "prefect")
 )
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # `flows` lives at the top of the checkout
 
 BUCKET = "ingest-scale-tests"
 S3_ENV = {

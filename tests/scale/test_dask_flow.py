@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from ingest.engine import RunSummary, run_folder
+from ingest.prefect.runners import choose_runner, flow_with_runner
 from ingest.rules import Rules
-from ingest.run import RunSummary, run_folder
-from ingest.scale import choose_runner, flow_with_runner
 
 from .conftest import ROOT, S3, local_tree
 from .test_storage import WHEN, manifest_entries
@@ -42,8 +42,9 @@ def task_run_hosts(flow_run_id: Any) -> set[str]:
 def test_flow_on_a_local_dask_cluster_reads_and_writes_a_bucket(
     prefect_api: None, s3: S3, corpus: Path, rules: Rules, tmp_path: Path
 ) -> None:
-    from flows.ingest_dumps import ingest_dumps
     from prefect_dask.task_runners import DaskTaskRunner
+
+    from ingest.prefect.flow import ingest_dumps
 
     plain = run_folder(corpus, tmp_path / "plain", rules, scraped_at=WHEN, workers=1)
     src = s3.upload(corpus, "dask/dumps")
@@ -74,7 +75,7 @@ def test_flow_on_a_local_dask_cluster_reads_and_writes_a_bucket(
 
 def test_cli_refuses_distributed_runs_without_a_prefect_api(tmp_path: Path) -> None:
     """In the no-server mode every Dask worker would start its own temporary server."""
-    from ingest.scale import distributed_api_problem
+    from ingest.prefect.runners import distributed_api_problem
 
     problem = distributed_api_problem(choose_runner(dask_address="tcp://10.0.0.5:8786"), None)
     assert problem and "--dask-address" in problem and "ingest ui" in problem

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.cli import build_parser
-from ingest.scale import (
+from ingest.prefect.runners import (
     RunnerChoice,
     choice_from_env,
     choose_runner,
@@ -15,7 +15,7 @@ from ingest.scale import (
     shared_location_problem,
     task_runner,
 )
-from ingest.storage import RemotePath
+from ingest.store import RemotePath
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest.output import write_atomic
+from ingest.engine import run_folder
 from ingest.rules import Rules
-from ingest.run import run_folder
-from ingest.storage import RemotePath, is_remote, location
+from ingest.store import RemotePath, is_remote, location, write_atomic
 
 from .conftest import S3, local_tree
 
@@ -98,14 +97,16 @@ def test_remote_write_is_one_put_and_skips_identical_bytes(s3: S3) -> None:
 
 
 def test_oversized_and_vanished_objects_are_recorded_not_raised(s3: S3, rules: Rules) -> None:
-    from ingest.run import process_file
+    from ingest.engine.process import process_file
+    from ingest.store import output_folder, source_folder
 
     s3.fs.pipe_file(f"{s3.bucket}/big/dumps/huge.txt", b"word " * 200)
-    src = location(s3.url("big/dumps"))
+    src = source_folder(s3.url("big/dumps"))
+    out = output_folder(s3.url("big/out"))
     small = dataclasses.replace(
         rules, settings=dataclasses.replace(rules.settings, max_file_bytes=100)
     )
-    outcome = process_file(src, "huge.txt", location(s3.url("big/out")), small, scraped_at=WHEN)
+    outcome = process_file(src, "huge.txt", out, small, scraped_at=WHEN)
     assert (outcome.status, outcome.reason) == ("failed", "too_large")
-    gone = process_file(src, "gone.txt", location(s3.url("big/out")), rules, scraped_at=WHEN)
+    gone = process_file(src, "gone.txt", out, rules, scraped_at=WHEN)
     assert (gone.status, gone.reason) == ("failed", "vanished")

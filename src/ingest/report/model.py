@@ -9,11 +9,9 @@ terminal and the HTML report) render this one structure.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 #: Header fields of a document, in the order a related story's header shows them.
@@ -295,16 +293,3 @@ def audit_view(
     return DumpView(
         path, tuple(stories), count_rules(removals), tuple(documents), note=note, audit_only=True
     )
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a report file so a reader never sees half of it (temporary file, then rename).
-
-    The report's own, so it does not depend on where the run layer keeps its writer.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

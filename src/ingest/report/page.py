@@ -16,7 +16,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.report.model import DumpView, StoryView, ViewLine, write_atomic
+from ingest.report.model import DumpView, StoryView, ViewLine
+from ingest.store import write_atomic
 
 PER_PAGE = 100
 MAX_DUMPS = 1000

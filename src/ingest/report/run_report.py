@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ingest.report.load import MANIFEST, read_manifest, view_entry
-from ingest.report.model import DumpView, write_atomic
+from ingest.report.model import DumpView
 from ingest.report.page import MAX_DUMPS, PER_PAGE, ReportInfo, write_pages
 from ingest.rules import Rules
+from ingest.store import write_atomic
 
 REPORT = Path(".ingest") / "report" / "index.html"
 EXAMPLES = "report.json"  # beside the pages: what the summary needs when the report stands
@@ -82,28 +83,30 @@ def shorten(text: str, limit: int = EXAMPLE_CHARS) -> str:
 def refresh_run_report(out: Path, rules: Rules, *, src: Path | None = None) -> RunReport:
     """The run's report: rewritten when the manifest changed since it was written, else read.
 
-    A re-run that changed nothing leaves the manifest's bytes (and modification time)
-    alone, so its report still stands; rebuilding it would cost more than the re-run.
+    A re-run that changed nothing leaves the manifest alone, so its report still stands;
+    rebuilding it would cost more than the re-run. What the summary needs (counts,
+    examples) is kept beside the pages in ``report.json``, with the manifest's stat.
     """
     first = report_path(out)
     stamp = first.with_name(EXAMPLES)
+    key = {"manifest": _manifest_stat(out), "src": str(src) if src else None}
     try:
-        current = first.stat().st_mtime_ns >= (out / MANIFEST).stat().st_mtime_ns
-        held = json.loads(stamp.read_text(encoding="utf-8")) if current else None
+        held = json.loads(stamp.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         held = None
-    if isinstance(held, dict) and held.get("src") == (str(src) if src else None):
-        return RunReport(
-            first,
-            [Path(p) for p in held.get("pages", [])],
-            int(held.get("dumps", 0)),
-            int(held.get("shown", 0)),
-            Counter(held.get("counts", {})),
-            dict(held.get("examples", {})),
-        )
+    if isinstance(held, dict) and all(held.get(k) == v for k, v in key.items()):
+        if first.is_file():
+            return RunReport(
+                first,
+                [Path(p) for p in held.get("pages", [])],
+                int(held.get("dumps", 0)),
+                int(held.get("shown", 0)),
+                Counter(held.get("counts", {})),
+                dict(held.get("examples", {})),
+            )
     report = write_run_report(out, rules, src=src)
     body = {
-        "src": str(src) if src else None,
+        **key,
         "pages": [str(p) for p in report.pages],
         "dumps": report.dumps,
         "shown": report.shown,
@@ -112,6 +115,15 @@ def refresh_run_report(out: Path, rules: Rules, *, src: Path | None = None) -> R
     }
     write_atomic(stamp, (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return report
+
+
+def _manifest_stat(out: Path) -> list[int] | None:
+    """The manifest's modification time and size: it is rewritten whenever a dump changes."""
+    try:
+        st = (out / MANIFEST).stat()
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size]
 
 
 def write_run_report(

@@ -171,6 +171,7 @@ class SynthDump:
 
 def corpus_seed(seed: int, index: int) -> int:
     """Seed of dump ``index`` in the corpus of ``seed`` (stable across machines)."""
+    # "ingest.synth" is the module's old name: kept, so every corpus stays byte for byte.
     digest = hashlib.sha256(f"ingest.synth:{seed}:{index}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
@@ -432,8 +433,8 @@ def write_corpus(folder: Path, n: int, seed: int = 0, **options: Unpack[SynthOpt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """CLI: ``python -m ingest.synth OUTDIR -n 1000 --seed 0 [--encoding E]``."""
-    parser = argparse.ArgumentParser(prog="python -m ingest.synth", description=__doc__)
+    """CLI: ``python -m tests.support.synth OUTDIR -n 1000 --seed 0 [--encoding E]``."""
+    parser = argparse.ArgumentParser(prog="python -m tests.support.synth", description=__doc__)
     parser.add_argument("outdir", type=Path)
     parser.add_argument("-n", type=int, default=100, help="number of dumps (default 100)")
     parser.add_argument("--seed", type=int, default=0)

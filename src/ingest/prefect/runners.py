@@ -13,7 +13,7 @@
 A distributed run needs a real Prefect API (``ingest ui`` or ``PREFECT_API_URL``): a task
 run on a Dask worker reports to the API of its flow run, and in Prefect's no-server
 (ephemeral) mode there is none to reach, so every worker would start a temporary server of
-its own (measured: ../shared/prefect-notes.md). :func:`distributed_api_problem` says so.
+its own (10-20 s each, measured). :func:`distributed_api_problem` says so.
 
 Nothing here imports Prefect, Dask or distributed at module level.
 """
@@ -24,11 +24,10 @@ import multiprocessing
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ingest.storage import RemotePath
+    from ingest.store import Location
 
 _ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc)://[^\s/:]+(:\d{1,5})?/?$")
 
@@ -104,7 +103,7 @@ def process_count(processes: int | None = None, env: dict[str, str] | None = Non
 
 
 # What a cleaning worker imports: preloaded into the fork server, its workers start ready.
-WORKER_MODULES = ("ingest.run", "ingest.sources", "ingest.clean", "ingest.language")
+WORKER_MODULES = ("ingest.engine.pool", "ingest.sources", "ingest.clean", "ingest.language")
 
 
 def prestart_fork_server(modules: tuple[str, ...] = WORKER_MODULES) -> bool:
@@ -160,44 +159,6 @@ def distributed_api_problem(choice: RunnerChoice, api_url: str | None) -> str | 
     )
 
 
-def worker_env() -> dict[str, str]:
-    """Environment for local Dask workers: this checkout importable (for ``flows/``)."""
-    from ingest.orchestrate import checkout_root
-
-    root = checkout_root()
-    paths = [str(root)] if root else []
-    if os.environ.get("PYTHONPATH"):
-        paths.append(os.environ["PYTHONPATH"])
-    return {"PYTHONPATH": os.pathsep.join(paths)} if paths else {}
-
-
-def ship_flow_code() -> list[str]:
-    """Send the flow file's code to Dask workers with each task; return the module names.
-
-    Tasks are pickled by reference to their module. Prefect loads a served or work-pool run
-    from the file path and names the module after the file (``ingest_dumps``), a name the
-    scheduler and workers cannot import (``No module named 'ingest_dumps'``); and workers
-    on other machines may not have ``flows/`` at all. Pickled by value, the flow's few
-    functions travel with the tasks; the library (``ingest``) is imported by reference, so
-    workers need only ``ingest`` installed.
-    """
-    import sys
-
-    import cloudpickle  # type: ignore[import-untyped]
-
-    from ingest.orchestrate import checkout_root
-
-    root = checkout_root()
-    target = (root / "flows" / "ingest_dumps.py").resolve() if root else None
-    shipped = []
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if file and target and Path(file).resolve() == target:
-            cloudpickle.register_pickle_by_value(module)
-            shipped.append(name)
-    return shipped
-
-
 def _dask_runner_class() -> Any:
     """prefect-dask's ``DaskTaskRunner``, passing ``quote()``-d task arguments through.
 
@@ -224,7 +185,6 @@ def task_runner(choice: RunnerChoice) -> Any | None:
     if choice.kind == "local":
         return None
     runner_class = _dask_runner_class()
-    ship_flow_code()
 
     if choice.kind == "dask":
         return runner_class(address=choice.address)
@@ -238,7 +198,6 @@ def task_runner(choice: RunnerChoice) -> Any | None:
             # The scheduler's HTTP endpoints (health, metrics): any free loopback port, so
             # runs side by side never collide on 8787.
             "dashboard_address": ":0",
-            "env": worker_env(),
         },
     )
 
@@ -249,11 +208,9 @@ def flow_with_runner(flow: Any, choice: RunnerChoice) -> Any:
     return flow if runner is None else flow.with_options(task_runner=runner)
 
 
-def shared_location_problem(
-    choice: RunnerChoice, *locations: str | Path | RemotePath
-) -> str | None:
+def shared_location_problem(choice: RunnerChoice, *locations: str | Location) -> str | None:
     """A warning when workers on other machines would see local paths they may not have."""
-    from ingest.storage import is_remote
+    from ingest.store import is_remote
 
     if choice.kind != "dask":
         return None

@@ -1,15 +1,14 @@
 """Where dumps come from and documents go: a local folder, or any fsspec URL.
 
 ``ingest run SRC --out DST`` takes local paths, ``file://`` URLs and fsspec URLs such as
-``s3://bucket/dumps/``. :func:`location` turns each into
-
-- a :class:`pathlib.Path` for local paths and ``file://`` URLs: the local code path in
-  :mod:`ingest.run` and :mod:`ingest.output` is then exactly what it was (same bytes, the
-  same temporary-file-then-rename writes, the same ``flock`` on the output folder);
-- a :class:`RemotePath` for anything else: a small path-like handle on an fsspec file system
-  that lists, reads and writes through fsspec. A document is written with one PUT of its
-  whole bytes (``pipe_file``): an object store never shows a half-written object, so that is
-  as atomic as a rename. There is no lock on remote output (see docs/scale-out.md).
+``s3://bucket/dumps/``. Anything that is not local becomes a :class:`RemotePath`, a small
+path-like handle on an fsspec file system that lists, reads and writes through fsspec, and
+the folders a run works on are :class:`RemoteSource` and :class:`RemoteOutput`. A document
+is written with one PUT of its whole bytes (``pipe_file``): an object store never shows a
+half-written object, so that is as atomic as a rename. There is no lock on remote output:
+two runs into the same prefix both write; each document is one whole PUT, so none is ever
+half written, but the manifest is last writer wins and the next run redoes what it does not
+vouch for (docs/scale-out.md).
 
 Connection settings (endpoint, credentials) are never flow parameters (they would be stored
 in the Prefect database): they come from fsspec's own configuration, which every process,
@@ -20,67 +19,20 @@ including Dask workers on other machines, reads from its environment, e.g.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from typing import IO, Any
 
 from ingest.errors import IngestError, too_large
-
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
-LOCAL_PROTOCOLS = frozenset({"file", "local"})
-
-
-def url_protocol(value: str | Path) -> str | None:
-    """The URL scheme of ``value``, or None for a plain path.
-
-    >>> url_protocol("s3://bucket/dumps/"), url_protocol("seeds"), url_protocol("file:///tmp")
-    ('s3', None, 'file')
-    """
-    if isinstance(value, Path):
-        return None
-    found = _SCHEME.match(value)
-    return found.group(1).lower() if found else None
-
-
-def is_remote(value: str | Path | RemotePath) -> bool:
-    """True for a location that is not on the local file system (``s3://...``, ...)."""
-    if isinstance(value, RemotePath):
-        return True
-    protocol = url_protocol(value)
-    return protocol is not None and protocol not in LOCAL_PROTOCOLS
-
-
-def location(
-    value: str | Path | RemotePath, storage_options: dict[str, Any] | None = None
-) -> Path | RemotePath:
-    """A local :class:`Path` for paths and ``file://`` URLs, else a :class:`RemotePath`.
-
-    >>> location("file:///tmp/dumps")
-    PosixPath('/tmp/dumps')
-    >>> location("seeds")
-    PosixPath('seeds')
-    """
-    if isinstance(value, Path | RemotePath):
-        return value
-    protocol = url_protocol(value)
-    if protocol is None:
-        return Path(value)
-    if protocol in LOCAL_PROTOCOLS:
-        return Path(unquote(urlsplit(value).path))
-    import fsspec.core
-
-    fs, root = fsspec.core.url_to_fs(value, **(storage_options or {}))
-    return RemotePath(fs, str(root).rstrip("/"))
-
-
-def location_str(value: Path | RemotePath) -> str:
-    """What to pass to the flow (a parameter is a string): an absolute path or the URL."""
-    return str(value.resolve())
+from ingest.published import parse_iso
+from ingest.store.folders import OutputFolder, SourceFolder
+from ingest.store.layout import STATE_DIR, document_dir
+from ingest.store.local import local_temp
 
 
 @dataclass(frozen=True)
@@ -104,9 +56,8 @@ def _mtime_ns(info: dict[str, Any]) -> int:
         if isinstance(value, int | float):
             return int(value * 10**9)
         if isinstance(value, str):
-            try:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
+            moment = parse_iso(value)
+            if moment is None:
                 continue
             return int(moment.timestamp()) * 10**9 + moment.microsecond * 1000
     return 0
@@ -234,7 +185,7 @@ class RemotePath:
         return len(data)
 
     def write_if_changed(self, data: bytes) -> bool:
-        """:func:`ingest.output.write_atomic` for object stores; False if already these bytes.
+        """:func:`ingest.store.local.write_atomic` for object stores; False if already these bytes.
 
         One HEAD, then the PUT when needed. An S3 object written in one PUT has the MD5 of
         its bytes as its ETag, so identical bytes are recognised without downloading them.
@@ -280,10 +231,97 @@ class RemotePath:
         return {PurePosixPath(str(e["name"])).name for e in listing if e.get("type") != "directory"}
 
     def remove_stale(self, keep: set[str]) -> list[str]:
-        """:func:`ingest.output.remove_stale` for a folder of objects."""
+        """:func:`ingest.store.local.remove_stale` for a folder of objects."""
         removed = []
         for name in sorted(self.file_names()):
             if name.endswith(".json") and name not in keep:
                 (self / name).unlink(missing_ok=True)
                 removed.append(name)
         return removed
+
+
+class RemoteSource(SourceFolder):
+    """A folder of dumps on an fsspec file system (``s3://bucket/dumps/``, ...)."""
+
+    def __init__(self, path: RemotePath) -> None:
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    def __repr__(self) -> str:
+        return f"RemoteSource({str(self.path)!r})"
+
+    def url(self) -> str:
+        return str(self.path)
+
+    def is_dir(self) -> bool:
+        return self.path.is_dir()
+
+    def list_sorted(self) -> list[str]:
+        return self.path.list_files()
+
+    def stat(self, rel: str) -> RemoteStat:
+        try:
+            return (self.path / rel).stat()
+        except (FileNotFoundError, IsADirectoryError):
+            raise IngestError(
+                "vanished", "the object disappeared between discovery and reading"
+            ) from None
+
+    def read(self, rel: str, max_bytes: int) -> bytes:
+        return (self.path / rel).read_limited(max_bytes)
+
+
+class RemoteOutput(OutputFolder):
+    """A folder of documents on an fsspec file system: one PUT per document, no lock."""
+
+    def __init__(self, path: RemotePath) -> None:
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    def __repr__(self) -> str:
+        return f"RemoteOutput({str(self.path)!r})"
+
+    def url(self) -> str:
+        return str(self.path)
+
+    def make(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    @contextlib.contextmanager
+    def lock(self, wait: bool = False) -> Iterator[bool]:
+        yield False  # object stores have no lock (see the module docstring)
+
+    def sweep(self) -> int:
+        return 0  # one PUT per object: no temporary files
+
+    def write_document(self, rel: str, name: str, data: bytes) -> bool:
+        return (document_dir(self.path, rel) / name).write_if_changed(data)
+
+    def has_documents(self, rel: str, names: Iterable[str]) -> bool:
+        present = document_dir(self.path, rel).file_names()  # one listing, not one per file
+        return all(n in present for n in names)
+
+    def has_no_documents(self, rel: str) -> bool:
+        return not any(n.endswith(".json") for n in document_dir(self.path, rel).file_names())
+
+    def remove_stale(self, rel: str, keep: Iterable[str]) -> list[str]:
+        return document_dir(self.path, rel).remove_stale(set(keep))
+
+    def open_state(self, name: str) -> IO[bytes]:
+        target = self.path / STATE_DIR / name
+        return target.fs.open(target.path, "rb")  # type: ignore[no-any-return]
+
+    def state_temp(self, name: str) -> Path:
+        return local_temp(f".{name}.")
+
+    def publish(self, temp: Path, name: str) -> None:
+        if not temp.exists():
+            return  # published already (a retried step)
+        target = self.path / STATE_DIR / name
+        # One upload: the object appears whole when it completes.
+        target.fs.put_file(str(temp), target.path)
+        temp.unlink()

@@ -26,9 +26,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.run import RunSummary
-from ingest.scale import RunnerChoice, flow_with_runner
-from ingest.storage import RemotePath
+from ingest.engine import RunSummary
+from ingest.prefect.runners import RunnerChoice, flow_with_runner
+from ingest.store import Location
 
 # Settings every Prefect process of ours starts with (unless the user set them).
 PREFECT_ENV_DEFAULTS = {
@@ -55,7 +55,7 @@ def quiet_prefect_env(env: MutableMapping[str, str] | None = None) -> MutableMap
 
 def checkout_root() -> Path | None:
     """The source checkout this package runs from (editable install), if it is one."""
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     return root if (root / "flows" / "ingest_dumps.py").is_file() else None
 
 
@@ -127,15 +127,9 @@ def choose_api(home: Path | None = None) -> ApiChoice:
 
 
 def load_flow() -> Any:
-    """Import the ``ingest-dumps`` flow from ``flows/`` (in the source checkout)."""
-    try:
-        from flows.ingest_dumps import ingest_dumps
-    except ModuleNotFoundError:
-        root = checkout_root()
-        if root is None:
-            raise
-        sys.path.insert(0, str(root))
-        from flows.ingest_dumps import ingest_dumps
+    """The ``ingest-dumps`` flow (:mod:`ingest.prefect.flow`; imports Prefect)."""
+    from ingest.prefect.flow import ingest_dumps
+
     return ingest_dumps
 
 
@@ -152,8 +146,8 @@ class FlowResult:
 
 
 def run_flow(
-    source: Path | RemotePath,
-    output: Path | RemotePath,
+    source: Location,
+    output: Location,
     *,
     rules: Path | None = None,
     batch_size: int = 200,
@@ -166,8 +160,8 @@ def run_flow(
 ) -> FlowResult:
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
 
-    ``runner`` picks the task runner for the batches (ingest.scale; default: the flow's
-    thread pool). SRC and DST may be object-store locations (ingest.storage).
+    ``runner`` picks the task runner for the batches (ingest.prefect.runners; default: the flow's
+    thread pool). SRC and DST may be object-store locations (ingest.store).
     """
     quiet_prefect_env()
     api = api or choose_api()

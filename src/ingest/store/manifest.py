@@ -9,7 +9,7 @@ with ``files`` sorted by path. In that layout each entry starts on a line ``  "<
 and ends on a line ``  }`` (two spaces: nested lines are indented deeper, and JSON strings
 never hold a raw newline), so the file can be read entry by entry without holding it whole.
 Discovery is sorted the same way, so a run merges the previous manifest with the sorted
-dumps (:mod:`ingest.run`) and writes the new one in the same pass, to a temporary file that
+dumps (:mod:`ingest.engine.plan`) and writes the new one in the same pass, to a temporary file that
 replaces the old one in one rename at the end. An entry the run did not change is copied
 byte for byte, never decoded and re-encoded; nothing is written at all while the new
 manifest is still a prefix of the old one, so an unchanged manifest is never rewritten.
@@ -23,28 +23,70 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NotRequired, TypedDict
 
 import orjson
 
-from ingest.output import STATE_DIR, TMP_SUFFIX
-from ingest.storage import RemotePath
+from ingest.store import Location, output_folder
+from ingest.store.folders import OutputFolder
 
 MANIFEST = "manifest.json"
 VERSION = 1
 
+
+class Status(StrEnum):
+    """What happened to one input file: the ``status`` of its manifest entry."""
+
+    WRITTEN = "written"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+    # Byte-identical to another dump (``duplicate_of``): linked by ingest.dedup, not cleaned.
+    DUPLICATE_DUMP = "duplicate_dump"
+
+
+DUPLICATE_DUMP = Status.DUPLICATE_DUMP
+
+
+class DocumentEntry(TypedDict):
+    """One document of a dump, as its manifest entry lists it (and the flow's table shows)."""
+
+    source: str
+    index: int
+    outlet: str | None
+    headline: str | None
+    words: int
+    removed: int
+    file: str  # "<dump path>/<file name>"
+
+
+class ManifestEntry(TypedDict):
+    """What the manifest records of one input file, in this key order (its bytes depend on
+    it). ``reason``/``message`` say why a ``failed`` file failed; ``failed_records`` lists
+    the records of a JSON Lines/JSON file that gave no document ({record, reason, message});
+    ingest.dedup adds ``duplicate_of`` and ``withheld`` where they apply."""
+
+    status: str
+    sha256: str | None
+    key: str | None
+    size: int | None
+    mtime_ns: int | None
+    reason: str | None
+    message: str | None
+    documents: list[DocumentEntry]
+    removed_by_rule: dict[str, int]
+    failed_records: list[dict[str, Any]]
+    duplicate_of: NotRequired[str]
+    no_profile: NotRequired[bool]  # true when cleaned with the generic rules only
+    withheld: NotRequired[list[str]]
+
+
 _LINE_VERSION = b' "version": %d,\n' % VERSION
 _LINE_FILES = b' "files": {'
 _BLOCK = 1 << 20
-
-
-def manifest_path(out: Path | RemotePath) -> Path | RemotePath:
-    return out / STATE_DIR / MANIFEST
 
 
 def head(tool: str) -> bytes:
@@ -52,7 +94,7 @@ def head(tool: str) -> bytes:
     return b"{\n" + _LINE_VERSION + b' "tool": ' + _dumps(tool) + b",\n" + _LINE_FILES
 
 
-def encode_entry(rel: str, entry: dict[str, Any]) -> bytes:
+def encode_entry(rel: str, entry: Mapping[str, Any]) -> bytes:
     r"""One entry's bytes, exactly as they sit inside the whole manifest (no separator).
 
     >>> encode_entry("a.txt", {"status": "failed", "documents": [], "n": [1]})
@@ -102,12 +144,6 @@ class Prior:
         return decode_entry(self.raw)
 
 
-def _open_read(path: Path | RemotePath) -> IO[bytes]:
-    if isinstance(path, RemotePath):
-        return path.fs.open(path.path, "rb")  # type: ignore[no-any-return]
-    return open(path, "rb")
-
-
 class ManifestReader:
     """The entries of an existing manifest, in path order, read as a stream.
 
@@ -117,8 +153,8 @@ class ManifestReader:
     after it are treated as missing, so their dumps are simply redone.
     """
 
-    def __init__(self, out: Path | RemotePath) -> None:
-        self.path = manifest_path(out)
+    def __init__(self, out: OutputFolder | Location) -> None:
+        self.out = output_folder(out)
         self.head: bytes | None = None  # the header bytes, when in the streaming layout
         self.complete = False
         self.entries = 0
@@ -131,7 +167,7 @@ class ManifestReader:
 
     def __iter__(self) -> Iterator[Prior]:
         try:
-            fh = _open_read(self.path)
+            fh = self.out.open_state(MANIFEST)
         except (OSError, ValueError):
             return  # no manifest (or unreadable): every dump is redone
         with fh:
@@ -219,18 +255,51 @@ class ManifestReader:
                 yield Prior(rel, encode_entry(rel, entry))
 
 
+@dataclass(frozen=True)
+class ManifestCommit:
+    """A new manifest ready to be put in place: plain values (a Prefect task's argument).
+
+    ``temp`` is the local file holding it (None when the manifest is unchanged); ``gone``
+    the dumps whose documents are deleted first. :func:`commit_manifest` may be called
+    again after a failure (a retry) and gives the same result.
+    """
+
+    output: str
+    temp: str | None
+    sha256: str | None
+    gone: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.temp is not None
+
+
+def commit_manifest(commit: ManifestCommit) -> bool:
+    """Delete the documents of gone dumps, then put the new manifest in place in one step.
+
+    Returns whether the manifest changed. Idempotent: a retry after an I/O error finds the
+    same temporary file (nothing is deleted on failure) and finishes the job.
+    """
+    out = output_folder(commit.output)
+    for rel in commit.gone:
+        out.drop_documents(rel)
+    if commit.temp is not None:
+        out.publish(Path(commit.temp), MANIFEST)
+    return commit.changed
+
+
 class ManifestWriter:
-    """Write a manifest entry by entry, in path order; replace the old one at :meth:`commit`.
+    """Write a manifest entry by entry, in path order; finish it at :meth:`seal`.
 
     While every entry added so far is the old manifest's next entry, byte for byte, nothing
     is written; at the first difference the old bytes up to there are copied into the
-    temporary file and writing goes on from there. ``commit`` leaves an unchanged manifest
-    untouched (its modification time too), as ``ingest.output.write_atomic`` does for
-    documents. An interrupted run never commits: the previous manifest stays.
+    temporary file and writing goes on from there. An unchanged manifest is left untouched
+    (its modification time too), as documents are. An interrupted run never commits: the
+    previous manifest stays.
     """
 
-    def __init__(self, out: Path | RemotePath, old: ManifestReader | None, tool: str) -> None:
-        self.path = manifest_path(out)
+    def __init__(self, out: OutputFolder | Location, old: ManifestReader | None, tool: str) -> None:
+        self.out = output_folder(out)
         self.old = old
         self._head = head(tool)
         self._copied = len(self._head)  # bytes of the old file equal to our output so far
@@ -268,30 +337,24 @@ class ManifestWriter:
     def _open(self) -> _Hashing:
         if self._fh is not None:
             return self._fh
-        if isinstance(self.path, RemotePath):
-            fd, name = tempfile.mkstemp(prefix=".manifest.", suffix=TMP_SUFFIX)
-            self._tmp = Path(name)
-            os.close(fd)
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}{TMP_SUFFIX}")
+        self._tmp = self.out.state_temp(MANIFEST)
         fh = self._fh = _Hashing(open(self._tmp, "wb"), self._hash)  # noqa: SIM115 (closed at commit or abort)
         if self._same and self._count:
             assert self.old is not None
-            with _open_read(self.old.path) as src:  # the unchanged prefix, copied as it is
+            with self.out.open_state(MANIFEST) as src:  # the unchanged prefix, copied as it is
                 left = self._copied
                 while left:
                     chunk = src.read(min(left, 1 << 20))
                     if not chunk:
-                        raise OSError(f"{self.old.path} shrank while this run read it")
+                        raise OSError(f"{self.out}'s manifest shrank while this run read it")
                     fh.write(chunk)
                     left -= len(chunk)
         else:
             fh.write(self._head)
         return fh
 
-    def commit(self) -> bool:
-        """Put the new manifest in place; False (nothing touched) when it is the old one."""
+    def seal(self, gone: list[str] | None = None) -> ManifestCommit:
+        """Finish the new manifest in its temporary file (nothing put in place yet)."""
         old = self.old
         if (
             self._fh is None
@@ -302,24 +365,22 @@ class ManifestWriter:
             and old.last_end == self._copied
         ):
             self.sha256 = old.sha256
-            return False
+            return ManifestCommit(self.out.url(), None, self.sha256, list(gone or ()))
         fh = self._open()
         fh.write(b"\n }\n}\n" if self._count else b"}\n}\n")
         fh.close()
         self._fh = None
         assert self._tmp is not None
+        self.sha256 = self._hash.hexdigest()
+        return ManifestCommit(self.out.url(), str(self._tmp), self.sha256, list(gone or ()))
+
+    def commit(self) -> bool:
+        """:meth:`seal`, then put the new manifest in place; False when it is the old one."""
         try:
-            if isinstance(self.path, RemotePath):
-                # One upload: the object appears whole when it completes.
-                self.path.fs.put_file(str(self._tmp), self.path.path)
-                self._tmp.unlink()
-            else:
-                os.replace(self._tmp, self.path)
+            return commit_manifest(self.seal())
         except BaseException:
             self.abort()
             raise
-        self.sha256 = self._hash.hexdigest()
-        return True
 
     def abort(self) -> None:
         """Drop the temporary file: the previous manifest stays as it was."""
@@ -347,7 +408,7 @@ class _Hashing:
         self._fh.close()
 
 
-def read_entries(out: Path | RemotePath) -> dict[str, dict[str, Any]]:
+def read_entries(out: OutputFolder | Location) -> dict[str, dict[str, Any]]:
     """Every entry of the manifest, in memory (only where a step needs them all: dedup)."""
     entries = {}
     for prior in ManifestReader(out):
@@ -358,7 +419,9 @@ def read_entries(out: Path | RemotePath) -> dict[str, dict[str, Any]]:
     return entries
 
 
-def write_entries(out: Path | RemotePath, entries: dict[str, dict[str, Any]], tool: str) -> str:
+def write_entries(
+    out: OutputFolder | Location, entries: dict[str, dict[str, Any]], tool: str
+) -> str:
     """Write a manifest from entries held in memory; return its sha256."""
     old = ManifestReader(out)
     priors = iter(old)

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ingest.orchestrate import (
+from ingest.prefect.api import (
     UI_STATE_FILE,
     api_healthy,
     ingest_home,

@@ -1,0 +1,173 @@
+"""What a run reports: one outcome per dump, the summary of a run, their manifest entries.
+
+Plain data only (they travel between processes, Dask workers and Prefect tasks).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from ingest import __version__
+from ingest.store.manifest import DUPLICATE_DUMP, DocumentEntry, ManifestEntry, Status
+
+__all__ = ["DUPLICATE_DUMP", "TOOL", "DocSummary", "FileOutcome", "RunSummary", "Status"]
+
+TOOL = f"ingest {__version__}"
+
+
+@dataclass(frozen=True)
+class DocSummary:
+    """One written document, as the run's table shows it."""
+
+    source: str
+    index: int
+    outlet: str | None
+    headline: str | None
+    words: int
+    removed: int
+    file: str
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one input file (see :class:`Status`)."""
+
+    path: str
+    status: Status
+    sha256: str | None = None
+    key: str | None = None
+    size: int | None = None
+    mtime_ns: int | None = None
+    reason: str | None = None
+    message: str | None = None
+    documents: list[DocSummary] = field(default_factory=list)
+    removed_by_rule: dict[str, int] = field(default_factory=dict)
+    # Records of a JSON Lines/JSON file that gave no document: {record, reason, message}.
+    failed_records: list[dict[str, Any]] = field(default_factory=list)
+    duplicate_of: str | None = None
+    # Cleaned, and no rules profile was detected in it (only its generic rules applied).
+    no_profile: bool = False
+
+
+@dataclass
+class RunSummary:
+    """Counts for a whole run; ``line()`` is what the CLI prints.
+
+    Only counts and failures: nothing per document (a run of 100,000 dumps would hold them
+    all). Per-document rows are for the caller to keep (the flow keeps its table's).
+    """
+
+    source: str
+    output: str
+    files_seen: int = 0
+    processed: int = 0
+    unchanged: int = 0
+    failed: list[FileOutcome] = field(default_factory=list)
+    documents_written: int = 0
+    removed_by_rule: Counter[str] = field(default_factory=Counter)
+    duration_s: float = 0.0
+    records_failed: int = 0
+    duplicate_dumps: int = 0
+    dedup: dict[str, int] | None = None  # ingest.dedup.DedupReport.to_json() when it ran
+    no_profile: int = 0  # processed dumps in which no rules profile was detected
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.files_seen += 1
+        if outcome.status == Status.FAILED:
+            self.failed.append(outcome)
+        elif outcome.status == Status.DUPLICATE_DUMP:
+            self.duplicate_dumps += 1
+        elif outcome.status == Status.UNCHANGED:
+            self.unchanged += 1
+        else:
+            self.processed += 1
+            self.documents_written += len(outcome.documents)
+            self.removed_by_rule.update(outcome.removed_by_rule)
+            self.no_profile += outcome.no_profile
+        for bad in outcome.failed_records:
+            # A failed record is listed like a failed file, as "path:record", so every
+            # report of failures (stderr, the flow's state, the manifest) names it.
+            self.records_failed += 1
+            self.failed.append(
+                FileOutcome(
+                    f"{outcome.path}:{bad['record']}",
+                    Status.FAILED,
+                    reason=bad["reason"],
+                    message=bad["message"],
+                )
+            )
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def line(self) -> str:
+        rules = ", ".join(f"{k} {v}" for k, v in sorted(self.removed_by_rule.items())) or "none"
+        return (
+            f"{self.files_seen} files: {self.processed} processed, {self.unchanged} unchanged, "
+            f"{len(self.failed) - self.records_failed} failed{self._records_note()}; "
+            f"{self.documents_written} documents written; "
+            f"removed spans: {rules}; {self._profile_note()}{self._dedup_note()}"
+            f"{self.duration_s:.2f}s"
+        )
+
+    def _dedup_note(self) -> str:
+        d = self.dedup
+        if d is None:
+            return ""
+        same = f", {d['duplicate_dumps']} byte-identical dumps" if d["duplicate_dumps"] else ""
+        return (
+            f"{d['new']} new, {d['exact_duplicates']} exact and {d['near_duplicates']} near "
+            f"duplicates{same}; "
+        )
+
+    def _profile_note(self) -> str:
+        n = self.no_profile
+        return f"{n} dump{'s' if n != 1 else ''} matched no profile; " if n else ""
+
+    def _records_note(self) -> str:
+        n = self.records_failed
+        return f", {n} record{'s' if n != 1 else ''} failed" if n else ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "output": self.output,
+            "files_seen": self.files_seen,
+            "processed": self.processed,
+            "unchanged": self.unchanged,
+            "documents_written": self.documents_written,
+            "no_profile": self.no_profile,
+            "removed_by_rule": dict(sorted(self.removed_by_rule.items())),
+            "failed": [
+                {"path": f.path, "reason": f.reason, "message": f.message} for f in self.failed
+            ],
+            "duration_s": round(self.duration_s, 3),
+        }
+
+
+def manifest_entry(outcome: FileOutcome) -> ManifestEntry:
+    """An outcome as its manifest entry (the path is the entry's key).
+
+    Built directly, not with ``dataclasses.asdict``, which deep-copies every value through
+    a recursive walk and cost more than cleaning some dumps.
+    """
+    entry: ManifestEntry = {
+        "status": outcome.status,
+        "sha256": outcome.sha256,
+        "key": outcome.key,
+        "size": outcome.size,
+        "mtime_ns": outcome.mtime_ns,
+        "reason": outcome.reason,
+        "message": outcome.message,
+        "documents": [cast(DocumentEntry, d.__dict__.copy()) for d in outcome.documents],
+        "removed_by_rule": dict(outcome.removed_by_rule),
+        "failed_records": [dict(r) for r in outcome.failed_records],
+    }
+    if outcome.duplicate_of is not None:
+        entry["duplicate_of"] = outcome.duplicate_of
+    if outcome.no_profile:
+        entry["no_profile"] = True
+    return entry

@@ -1,0 +1,501 @@
+"""One run over an output folder: decide every dump, stream outcomes into the manifest, commit.
+
+:class:`FolderRun` is the bookkeeping of a run (what to clean, the new manifest written in
+path order as outcomes come back, gone dumps, what dedup must look at). How a chunk of dumps
+gets cleaned is not its business: it hands chunks to a dispatch (:mod:`ingest.engine.pool`,
+:mod:`ingest.prefect.flow`) and takes back their outcomes, in order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from ingest.engine.outcomes import DUPLICATE_DUMP, TOOL, FileOutcome, Status, manifest_entry
+from ingest.engine.process import carry, outputs_exist, vouches
+from ingest.errors import IngestError
+from ingest.rules import Rules
+from ingest.store import STATE_DIR, OutputFolder, SourceFolder, write_atomic
+
+if TYPE_CHECKING:
+    from ingest.engine.pool import CleanJob
+from ingest.store.manifest import (
+    ManifestCommit,
+    ManifestReader,
+    ManifestWriter,
+    Prior,
+    commit_manifest,
+    encode_entry,
+    read_entries,
+    write_entries,
+)
+
+# What the first pass decided for each dump (FolderRun.plan).
+_CLEAN = 0  # clean it (new, changed, failed before, documents missing, --full)
+_KEEP = 1  # unchanged: its entry is copied as it is
+_KEEP_NOTE = 2  # unchanged, and its entry lists failed records (counted in the summary)
+_KEEP_EDIT = 3  # unchanged, but its entry loses its "withheld" mark (not canonical-only)
+
+# The marker that says which manifest the dedup index was last brought up to date with.
+DEDUP_MARK = "dedup/manifest.json"
+# The dumps cleaned since the dedup index was last saved (one JSON string a line), written
+# by every run before it cleans anything while there is an index: a run without dedup, or
+# one killed before its dedup step, rewrites documents without their links, and the next
+# dedup step must read those dumps again even though their manifest entries vouch for them.
+DEDUP_DIRTY = "dedup/cleaned.jsonl"
+DEDUP_INDEX = "dedup/index.json"  # ingest.dedup's (not imported: numpy)
+
+
+# Hands a chunk of dumps to whatever cleans it; returns a future whose result() is their
+# outcomes, in order (and, ideally, done() to say whether it is there yet).
+Dispatch = Callable[[list[str]], Any]
+
+
+class FolderRun:
+    """One run over a folder, in two passes that never hold the manifest whole.
+
+    1. :meth:`plan`: the previous manifest is read alongside the sorted dumps (a merge
+       join); each dump is decided here, before any worker starts: unchanged (size,
+       modification time, scrape time, rules and version match, and its documents exist)
+       or to clean. Only one byte per dump is kept.
+    2. :meth:`outcomes`: the same merge again; the dumps to clean go out in chunks (to a
+       process pool, Prefect tasks, or this process) while the new manifest is written in
+       path order (:class:`ingest.store.manifest.ManifestWriter`): unchanged entries are copied
+       byte for byte, the rest encoded from their outcomes as they come back, in order.
+    3. :meth:`commit`: documents of dumps that are gone are deleted and the new manifest
+       replaces the old one in one rename (untouched when unchanged). A run killed before
+       this leaves the previous manifest.
+    4. :meth:`deduplicate` (dedup runs): only when something changed since the dedup
+       index was last brought up to date; it alone loads the whole manifest.
+
+    Memory: the sorted list of paths, one byte per dump, the chunks in flight; with dedup,
+    sha256 → path of the dumps (to spot byte-identical ones) and the paths cleaned.
+    """
+
+    def __init__(
+        self,
+        src: SourceFolder,
+        out: OutputFolder,
+        rules: Rules,
+        *,
+        full: bool = False,
+        scraped_at: datetime | None = None,
+        dedup: bool = False,
+        canonical_only: bool = False,
+    ) -> None:
+        self.src, self.out, self.rules = src, out, rules
+        self.full, self.scraped_at = full, scraped_at
+        # ingest.dedup reads and rewrites local files: skipped on object storage
+        # (docs/scale-out.md).
+        self.dedup = (dedup or canonical_only) and out.local_path is not None
+        self.canonical_only = canonical_only
+        self.rels: list[str] = []
+        self.decisions = bytearray()
+        self.to_clean = 0
+        self.known: dict[str, str] | None = None  # sha256 -> path (dedup runs)
+        self.processed: set[str] = set()  # dumps cleaned this run (dedup runs)
+        self.dirty: set[str] = set()  # dumps cleaned by earlier runs since the last dedup step
+        self.unindexed = False  # no dedup index yet: every dump counts as cleaned since
+        self.gone: list[str] = []  # dumps in the old manifest that are no longer there
+        self._writer: ManifestWriter | None = None
+        self.manifest_sha256: str | None = None
+
+    # -- pass 1 ------------------------------------------------------------------------
+
+    def plan(self, rels: list[str]) -> int:
+        """Decide every dump (sorted paths); return how many must be cleaned.
+
+        With dedup, a byte-identical copy (``duplicate_dump``) is kept like a written dump
+        when its size, modification time and key vouch for it, its folder holds no
+        documents, and its original is kept with the same bytes; otherwise it is read again
+        (a changed copy, or one whose original changed or is gone, may be a dump of its own).
+        ``known`` (sha256 → path: which dumps a cleaned one may be a copy of) holds only the
+        written dumps kept that were there before the last dedup step (:data:`DEDUP_DIRTY`;
+        none when there is no index yet): one cleaned again may no longer have the bytes it
+        had, a gone one's documents are deleted, and among dumps cleaned since, as in a
+        fresh run, the first by path is the original.
+        """
+        self.rels = rels
+        decisions = self.decisions = bytearray(len(rels))  # all _CLEAN
+        known: dict[str, str] | None = {} if self.dedup else None
+        if self.dedup:
+            state = self._local_state()
+            self.dirty = _read_dirty(state / DEDUP_DIRTY)
+            self.unindexed = not (state / DEDUP_INDEX).exists()
+        dirty = self.dirty
+        strip = self.dedup and not self.canonical_only
+        copies: list[tuple[int, str, str]] = []  # kept copies: (index, original, sha256)
+        if not self.full:
+            for i, prior in self._merge(ManifestReader(self.out)):
+                if i is None:
+                    continue  # a gone dump: its documents are deleted at commit
+                try:
+                    entry = prior.entry()
+                except ValueError:
+                    continue
+                edited = strip and entry.pop("withheld", None) is not None
+                if self._unchanged(rels[i], entry):
+                    if edited:
+                        decisions[i] = _KEEP_EDIT
+                    elif entry.get("failed_records"):
+                        decisions[i] = _KEEP_NOTE
+                    else:
+                        decisions[i] = _KEEP
+                    if (
+                        known is not None
+                        and not self.unindexed
+                        and entry.get("sha256")
+                        and prior.rel not in dirty
+                    ):
+                        # (a dump cleaned since the last dedup step is as new as this run's)
+                        known.setdefault(entry["sha256"], prior.rel)
+                elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
+                    decisions[i] = _KEEP
+                    copies.append((i, str(entry.get("duplicate_of")), str(entry["sha256"])))
+        for i, original, sha in copies:  # originals may sort after their copies
+            assert known is not None
+            if known.get(sha) != original:
+                decisions[i] = _CLEAN
+        self.to_clean = decisions.count(_CLEAN)
+        self.known = known if self.to_clean else None
+        return self.to_clean
+
+    def _merge(self, reader: Iterable[Prior]) -> Iterator[tuple[int | None, Prior]]:
+        """(index in ``rels``, prior entry) for each old entry; index None for gone dumps."""
+        rels, i, n = self.rels, 0, len(self.rels)
+        for prior in reader:
+            while i < n and rels[i] < prior.rel:
+                i += 1
+            if i < n and rels[i] == prior.rel:
+                yield i, prior
+                i += 1
+            else:
+                yield None, prior
+
+    def _local_state(self) -> Path:
+        """The state folder of a dedup run's output (dedup runs write locally only)."""
+        assert self.out.local_path is not None
+        return self.out.local_path / STATE_DIR
+
+    def _unchanged(self, rel: str, entry: Mapping[str, Any], status: str = Status.WRITTEN) -> bool:
+        if entry.get("status") != status or not entry.get("sha256"):
+            return False
+        try:
+            st = self.src.stat(rel)
+            when = self.scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
+            if not vouches(entry, st, when, self.rules, status):
+                return False
+            if status == DUPLICATE_DUMP:
+                return self.out.has_no_documents(rel)
+            return outputs_exist(self.out, rel, entry)
+        except (IngestError, OSError, ValueError):
+            return False  # cleaning it records why
+
+    def job(self) -> CleanJob:
+        """What cleaning this run's chunks elsewhere needs (a copy of the known dumps: the
+        run's own grows as outcomes are recorded)."""
+        from ingest.engine.pool import CleanJob
+
+        known = None if self.known is None else dict(self.known)
+        return CleanJob(self.src, self.out, self.rules, self.scraped_at, known)
+
+    def chunks(self, size: int) -> list[int]:
+        """How many dumps go in each chunk, chunks of at most ``size``, in order."""
+        size = max(1, size)
+        full, rest = divmod(self.to_clean, size)
+        return [size] * full + ([rest] if rest else [])
+
+    # -- pass 2 ------------------------------------------------------------------------
+
+    def outcomes(
+        self,
+        dispatch: Dispatch,
+        chunk: int,
+        window: int,
+        *,
+        documents: bool = False,
+    ) -> Iterator[FileOutcome]:
+        """Clean the dumps to clean and yield every dump's outcome, in path order.
+
+        ``dispatch(rels)`` starts cleaning one chunk (at most ``chunk`` dumps) and returns
+        a future; at most ``window`` chunks are in flight. Unchanged dumps come back as
+        ``unchanged`` outcomes (with their documents only if ``documents``). The new
+        manifest is written along the way; :meth:`commit` puts it in place.
+        """
+        if self.to_clean and self.out.local_path is not None:
+            self._note_cleaning(self.out.local_path)
+        old = ManifestReader(self.out)
+        writer = self._writer = ManifestWriter(self.out, old, TOOL)
+        rels, decisions = self.rels, self.decisions
+        # sha256 -> path of dumps cleaned so far, in path order (dedup runs): a dump cleaned
+        # in parallel with its byte-identical twin becomes what one process would make it.
+        known = self.known
+        # (index in rels, old entry, its chunk or None if kept, place in the chunk).
+        # Unchanged dumps wait behind dumps being cleaned: the manifest is in path order.
+        queue: deque[tuple[int, Prior | None, _Chunk | None, int]] = deque()
+        filling = _Chunk()  # the chunk being filled, not yet dispatched
+        flying: deque[_Chunk] = deque()  # dispatched, outcomes not all emitted
+        limit = max(4096, 2 * window * chunk)
+
+        def flush() -> None:
+            nonlocal filling
+            if filling.rels:
+                filling.future = dispatch(filling.rels)
+                flying.append(filling)
+                filling = _Chunk()
+
+        def emit(i: int, prior: Prior | None, job: _Chunk | None, pos: int) -> FileOutcome:
+            rel = rels[i]
+            if job is None:
+                return self._keep(rel, prior, decisions[i], writer, documents)
+            if job.future is None:
+                flush()  # its outcome is needed now
+            outcomes = job.outcomes()
+            if pos == len(outcomes) - 1:
+                flying.remove(job)
+            outcome = outcomes[pos]
+            if outcome.path != rel:
+                raise RuntimeError(f"outcome for {outcome.path} where {rel} was expected")
+            if known is not None and outcome.status == Status.WRITTEN and outcome.sha256:
+                first = known.setdefault(outcome.sha256, rel)
+                if first != rel:  # a copy of a dump cleaned in another chunk: as workers=1
+                    self.out.drop_documents(rel)
+                    outcome = FileOutcome(
+                        rel,
+                        DUPLICATE_DUMP,
+                        sha256=outcome.sha256,
+                        key=outcome.key,
+                        size=outcome.size,
+                        mtime_ns=outcome.mtime_ns,
+                        duplicate_of=first,
+                    )
+            writer.add(encode_entry(rel, manifest_entry(outcome)), prior)
+            if self.dedup and outcome.status != Status.UNCHANGED:
+                self.processed.add(rel)
+            return outcome
+
+        try:
+            for i, prior in self._pairs(old):
+                if decisions[i] == _CLEAN:
+                    queue.append((i, prior, filling, len(filling.rels)))
+                    filling.rels.append(rels[i])
+                    if len(filling.rels) >= chunk:
+                        flush()
+                else:
+                    queue.append((i, prior, None, 0))
+                while queue and (queue[0][2] is None or queue[0][2].done()):
+                    yield emit(*queue.popleft())
+                while queue and (len(queue) > limit or len(flying) > window):
+                    yield emit(*queue.popleft())  # waits for the oldest chunk
+            flush()
+            while queue:
+                yield emit(*queue.popleft())
+        except BaseException:
+            writer.abort()
+            raise
+
+    def _note_cleaning(self, out: Path) -> None:
+        """Before any document is rewritten: tell the next dedup step which dumps will be
+        (:data:`DEDUP_DIRTY`, when there is an index), and that it must run."""
+        state = out / STATE_DIR
+        if (state / DEDUP_INDEX).exists():
+            lines = b"".join(
+                orjson.dumps(rel) + b"\n"
+                for rel, d in zip(self.rels, self.decisions, strict=True)
+                if d == _CLEAN
+            )
+            with open(state / DEDUP_DIRTY, "ab") as fh:
+                fh.write(lines)
+                fh.flush()
+                os.fsync(fh.fileno())
+        (state / DEDUP_MARK).unlink(missing_ok=True)
+
+    def _pairs(self, old: ManifestReader) -> Iterator[tuple[int, Prior | None]]:
+        """Every dump in order with its old entry (or None); gone dumps noted on the way."""
+        n = len(self.rels)
+        nxt = 0
+        for i, prior in self._merge(old):
+            if i is None:
+                self.gone.append(prior.rel)
+                continue
+            while nxt < i:
+                yield nxt, None
+                nxt += 1
+            yield i, prior
+            nxt = i + 1
+        while nxt < n:
+            yield nxt, None
+            nxt += 1
+
+    def _keep(
+        self,
+        rel: str,
+        prior: Prior | None,
+        decision: int,
+        writer: ManifestWriter,
+        documents: bool,
+    ) -> FileOutcome:
+        assert prior is not None
+        if decision == _KEEP and not documents:
+            writer.add(prior.raw, prior)
+            return FileOutcome(rel, Status.UNCHANGED)
+        entry = prior.entry()
+        if decision == _KEEP_EDIT:
+            entry.pop("withheld", None)
+            writer.add(encode_entry(rel, entry), prior)
+        else:
+            writer.add(prior.raw, prior)
+        return FileOutcome(rel, Status.UNCHANGED, **carry(entry, documents))
+
+    # -- 3, 4 --------------------------------------------------------------------------
+
+    def seal(self) -> ManifestCommit:
+        """Finish the new manifest (not yet in place): what :meth:`commit` puts in place.
+
+        Plain values, so the commit can be a retried step of its own (a Prefect task):
+        :func:`ingest.store.manifest.commit_manifest` is idempotent.
+        """
+        writer = self._writer
+        assert writer is not None, "outcomes() first"
+        try:
+            sealed = writer.seal(self.gone)
+        except BaseException:
+            writer.abort()
+            raise
+        self.manifest_sha256 = sealed.sha256
+        return sealed
+
+    def commit(self) -> bool:
+        """Delete the documents of dumps that are gone; put the new manifest in place.
+
+        Returns whether the manifest changed.
+        """
+        return commit_manifest(self.seal())
+
+    def deduplicate(self) -> dict[str, int] | None:
+        """Link duplicate stories (ingest.dedup); return ``DedupReport.to_json()``, or None
+        when dedup is off.
+
+        Skipped, index not even loaded, when nothing was cleaned and the manifest is the
+        one the index was last brought up to date with (``.ingest/dedup/manifest.json``
+        says which, by its sha256; any run that cleans a dump deletes it first): every
+        document is then linked already.
+        """
+        if not self.dedup:
+            return None
+        out = self.out.local_path
+        assert out is not None  # never on remote output (see __init__)
+        mark_path = out / STATE_DIR / DEDUP_MARK
+        mark = _read_mark(mark_path)
+        want = {
+            "manifest_sha256": self.manifest_sha256,
+            "canonical_only": self.canonical_only,
+            "tool": TOOL,
+        }
+        if (
+            not self.processed
+            and not self.dirty
+            and not self.unindexed
+            and self.manifest_sha256
+            and isinstance(mark, dict)
+            and {k: mark.get(k) for k in want} == want
+            and isinstance(mark.get("documents"), int)
+            and isinstance(mark.get("duplicate_dumps"), int)
+        ):
+            return {
+                **_NOTHING_NEW,
+                "documents": mark["documents"],
+                "duplicate_dumps": mark["duplicate_dumps"],
+            }
+        from ingest.dedup import deduplicate
+
+        entries = read_entries(self.out)
+        report = deduplicate(
+            out,
+            entries,
+            set(entries) if self.unindexed else self.processed | self.dirty,
+            canonical_only=self.canonical_only,
+            full=self.full,
+        )
+        if report.manifest_changed:
+            self.manifest_sha256 = write_entries(self.out, entries, TOOL)
+        # The index now stands for every document: what was cleaned before it is not news.
+        (out / STATE_DIR / DEDUP_DIRTY).unlink(missing_ok=True)
+        done = {
+            **want,
+            "manifest_sha256": self.manifest_sha256,
+            "documents": report.documents,
+            "duplicate_dumps": report.duplicate_dumps,
+        }
+        write_atomic(mark_path, (json.dumps(done, sort_keys=True) + "\n").encode("utf-8"))
+        return report.to_json()
+
+
+# The counts of a dedup step with nothing to do (DedupReport.to_json()).
+_NOTHING_NEW = {
+    "documents": 0,
+    "new": 0,
+    "exact_duplicates": 0,
+    "near_duplicates": 0,
+    "duplicate_dumps": 0,
+    "files_updated": 0,
+    "withheld": 0,
+}
+
+
+def _read_dirty(path: Path) -> set[str]:
+    """The dumps listed in :data:`DEDUP_DIRTY` (a torn last line, from a kill, is skipped:
+    it was written before any of that run's documents, which were then never rewritten)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return set()
+    dirty = set()
+    for line in data.splitlines():
+        with contextlib.suppress(ValueError):
+            rel = orjson.loads(line)
+            if isinstance(rel, str):
+                dirty.add(rel)
+    return dirty
+
+
+def _read_mark(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+class _Chunk:
+    """Dumps handed out together for cleaning: their paths, future, and outcomes once back."""
+
+    __slots__ = ("_outcomes", "future", "rels")
+
+    def __init__(self) -> None:
+        self.rels: list[str] = []
+        self.future: Any = None
+        self._outcomes: list[FileOutcome] | None = None
+
+    def done(self) -> bool:
+        if self._outcomes is not None:
+            return True
+        if self.future is None:
+            return False
+        done = getattr(self.future, "done", None)
+        return bool(done()) if callable(done) else False
+
+    def outcomes(self) -> list[FileOutcome]:
+        if self._outcomes is None:
+            self._outcomes = list(self.future.result())
+            self.future = True  # dispatched and back; the future itself is let go
+            if len(self._outcomes) != len(self.rels):
+                raise RuntimeError(f"{len(self._outcomes)} outcomes for {len(self.rels)} dumps")
+        return self._outcomes

@@ -1,0 +1,205 @@
+"""Cleaning one dump into its documents, and deciding whether an earlier run's still stand.
+
+:func:`process_file` never raises for a bad dump: whatever happens becomes a
+:class:`~ingest.engine.outcomes.FileOutcome` (``failed`` with a reason and a message).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from ingest import __version__
+from ingest.document import Document, encode_document
+from ingest.engine.outcomes import DUPLICATE_DUMP, DocSummary, FileOutcome, Status
+from ingest.errors import IngestError
+from ingest.published import format_utc
+from ingest.rules import Rules
+from ingest.sources import clean_source
+from ingest.store import FileStat, OutputFolder, SourceFolder, document_name
+
+
+class OutputFormat(Protocol):
+    """How a document is written: its file name and its bytes."""
+
+    def file_name(self, index: int) -> str: ...
+    def encode(self, document: Document) -> bytes: ...
+
+
+class JsonFormat:
+    """One JSON file per story, ``000.json``, ``001.json``, ... (the schema's layout)."""
+
+    def file_name(self, index: int) -> str:
+        return document_name(index)
+
+    def encode(self, document: Document) -> bytes:
+        return encode_document(document)
+
+
+JSON = JsonFormat()
+
+
+def cache_key(sha256: str, scraped_at: str | None, rules: Rules) -> str:
+    """What a dump's output depends on: its bytes, its scrape time, the rules, our version."""
+    blob = f"{sha256}|{scraped_at}|{rules.fingerprint}|{__version__}".encode()
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def process_file(
+    src: SourceFolder,
+    rel: str,
+    out: OutputFolder,
+    rules: Rules,
+    *,
+    scraped_at: datetime | None = None,
+    previous: dict[str, Any] | None = None,
+    known_dumps: MutableMapping[str, str] | None = None,
+    output_format: OutputFormat = JSON,
+) -> FileOutcome:
+    """Clean one dump and write its documents; never raises for a bad dump.
+
+    ``previous`` is the dump's manifest entry from an earlier run: when its key still
+    matches, nothing is re-cleaned or rewritten. ``known_dumps`` maps the sha256 of dumps
+    already cleaned to their paths: a dump with the same bytes as another is reported as
+    ``duplicate_dump`` and not cleaned (ingest.dedup links its stories).
+    """
+    try:
+        st = src.stat(rel)
+        when = scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
+        if previous and vouches(previous, st, when, rules) and outputs_exist(out, rel, previous):
+            return FileOutcome(rel, Status.UNCHANGED, **carry(previous))
+        data = src.read(rel, rules.settings.max_file_bytes)
+        digest = hashlib.sha256(data).hexdigest()
+        if known_dumps and known_dumps.get(digest, rel) != rel:
+            out.drop_documents(rel)
+            return FileOutcome(
+                rel,
+                DUPLICATE_DUMP,
+                sha256=digest,
+                key=cache_key(digest, format_utc(when), rules),  # so a re-run can skip it
+                size=st.st_size,
+                mtime_ns=st.st_mtime_ns,
+                duplicate_of=known_dumps[digest],
+            )
+        result = clean_source(data, path=rel, rules=rules, scraped_at=when)
+    except IngestError as exc:
+        out.drop_documents(rel)
+        return FileOutcome(rel, Status.FAILED, reason=exc.reason, message=exc.message)
+    except OSError as exc:
+        out.drop_documents(rel)
+        return FileOutcome(rel, Status.FAILED, reason="os_error", message=f"{exc.strerror or exc}")
+    names = []
+    summaries = []
+    removed: Counter[str] = Counter()
+    for doc in result.documents:
+        name = output_format.file_name(doc.source.index)
+        try:
+            out.write_document(rel, name, output_format.encode(doc))
+        except OSError as exc:  # disk full, or a file where the folder must go: record it
+            out.drop_documents(rel)
+            return FileOutcome(
+                rel,
+                Status.FAILED,
+                reason="write_failed",
+                message=f"its documents could not be written under {out}/{rel}: {exc.strerror}",
+            )
+        names.append(name)
+        removed.update(r.rule for r in doc.removed)
+        summaries.append(
+            DocSummary(
+                rel,
+                doc.source.index,
+                doc.outlet,
+                doc.headline,
+                doc.word_count,
+                len(doc.removed),
+                f"{rel}/{name}",
+            )
+        )
+    removed.update(r.rule for r in result.orphans)
+    out.remove_stale(rel, names)
+    return FileOutcome(
+        rel,
+        Status.WRITTEN,
+        sha256=result.sha256,
+        key=cache_key(result.sha256, format_utc(when), rules),
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
+        documents=summaries,
+        removed_by_rule=dict(sorted(removed.items())),
+        failed_records=[asdict(f) for f in result.failures],
+        no_profile=result.profiles == (),
+    )
+
+
+def process_batch(
+    src: SourceFolder,
+    rels: Sequence[str],
+    out: OutputFolder,
+    rules: Rules,
+    *,
+    scraped_at: datetime | None = None,
+    previous: Mapping[str, dict[str, Any]] | None = None,
+    known_dumps: MutableMapping[str, str] | None = None,
+    output_format: OutputFormat = JSON,
+) -> list[FileOutcome]:
+    """Process several dumps in one call (one Prefect task, one worker job).
+
+    ``known_dumps`` (sha256 → path, see :func:`process_file`) gains each dump written here.
+    """
+    prev = previous or {}
+    outcomes = []
+    for rel in rels:
+        outcome = process_file(
+            src, rel, out, rules, scraped_at=scraped_at, previous=prev.get(rel),
+            known_dumps=known_dumps, output_format=output_format,
+        )  # fmt: skip
+        if known_dumps is not None and outcome.status in (Status.WRITTEN, Status.UNCHANGED):
+            known_dumps.setdefault(outcome.sha256 or "", rel)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def carry(entry: dict[str, Any], documents: bool = True) -> dict[str, Any]:
+    docs = [DocSummary(**d) for d in entry.get("documents", [])] if documents else []
+    return {
+        "sha256": entry.get("sha256"),
+        "key": entry.get("key"),
+        "size": entry.get("size"),
+        "mtime_ns": entry.get("mtime_ns"),
+        "documents": docs,
+        "removed_by_rule": entry.get("removed_by_rule", {}),
+        "failed_records": entry.get("failed_records", []),
+    }
+
+
+def vouches(
+    entry: Mapping[str, Any],
+    st: FileStat,
+    when: datetime,
+    rules: Rules,
+    status: str = Status.WRITTEN,
+) -> bool:
+    """Whether a manifest entry still stands for the dump: ``status`` (written, or
+    duplicate_dump), same size, modification time, scrape time, rules and version (its
+    documents, or for a copy its original, are checked separately)."""
+    return (
+        entry.get("status") == status
+        and entry.get("size") == st.st_size
+        and entry.get("mtime_ns") == st.st_mtime_ns
+        and entry.get("key") == cache_key(entry.get("sha256", ""), format_utc(when), rules)
+    )
+
+
+def outputs_exist(out: OutputFolder, rel: str, entry: Mapping[str, Any]) -> bool:
+    """Whether every document a manifest entry lists (but withheld ones) is in ``out``."""
+    withheld = entry.get("withheld", ())  # duplicates left out by canonical_only
+    names = [
+        n for n in (d["file"].rpartition("/")[2] for d in entry.get("documents", ()))
+        if n not in withheld
+    ]  # fmt: skip
+    return out.has_documents(rel, names)

@@ -1,0 +1,171 @@
+"""The run sequence, written once: :func:`run_folder`.
+
+Lock the output folder, sweep what a killed run left, list the dumps, decide each (plan),
+clean the rest chunk by chunk, record every outcome in path order, commit the manifest,
+link duplicates, summarise. How a chunk gets cleaned, and where the steps run, is the
+:class:`Dispatch`'s: :class:`LocalDispatch` here (this process, or a pool of worker
+processes), ``PrefectDispatch`` in :mod:`ingest.prefect.flow` (Prefect tasks).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ingest.engine.outcomes import FileOutcome, RunSummary
+from ingest.engine.plan import FolderRun
+from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
+from ingest.engine.process import process_batch
+from ingest.rules import Rules
+from ingest.store import Location, OutputFolder, SourceFolder, output_folder, source_folder
+from ingest.store.manifest import ManifestCommit, commit_manifest
+
+# Called with every outcome as it is recorded, in path order (progress, tables).
+Progress = Callable[[FileOutcome], None]
+
+
+class Dispatch:
+    """How a run's chunks get cleaned, and where its steps run.
+
+    The base runs every step in this process and leaves cleaning to :meth:`submit`.
+    ``documents``: whether unchanged dumps' outcomes carry their documents (for a table).
+    """
+
+    documents = False
+
+    def log(self, message: str) -> None:
+        """Say what the run is doing (the local run is quiet: the CLI prints the summary)."""
+
+    def discover(self, src: SourceFolder) -> list[str]:
+        return src.list_sorted()
+
+    def start(self, run: FolderRun, todo: int) -> tuple[int, int]:
+        """Get ready to clean ``todo`` dumps of ``run``; return (chunk size, chunks in flight)."""
+        raise NotImplementedError
+
+    def submit(self, rels: list[str]) -> Any:
+        """Start cleaning a chunk; return a future whose ``result()`` is its outcomes, in
+        order (and ideally ``done()``, to say whether they are there yet)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop whatever :meth:`start` started."""
+
+    def commit(self, sealed: ManifestCommit) -> bool:
+        return commit_manifest(sealed)
+
+    def deduplicate(self, run: FolderRun) -> dict[str, int] | None:
+        return run.deduplicate()
+
+
+class LocalDispatch(Dispatch):
+    """Clean without Prefect: ``workers`` processes (default one per CPU, at most one per
+    ``batch_size`` dumps to clean), in chunks small enough to keep them all busy to the end;
+    with one, in this process, chunk after chunk."""
+
+    def __init__(self, workers: int | None = None, batch_size: int = 200) -> None:
+        self.workers = workers
+        self.batch_size = max(1, batch_size)
+        self._pool: CleanPool | None = None
+        self._job: CleanJob | None = None
+        self._known: dict[str, str] | None = None
+
+    def start(self, run: FolderRun, todo: int) -> tuple[int, int]:
+        count = min(self.workers or os.cpu_count() or 1, math.ceil(todo / self.batch_size))
+        self._job = run.job()
+        if count > 1:
+            self._pool = CleanPool(self._job, count)
+            # About 16 chunks per worker: the last ones finish close together.
+            return max(1, min(self.batch_size, math.ceil(todo / (16 * count)))), 2 * count
+        self._known = run.known  # grows as this process cleans, chunk after chunk
+        return self.batch_size, 1
+
+    def submit(self, rels: list[str]) -> Any:
+        if self._pool is not None:
+            return _Outcomes(self._pool.submit(rels))
+        job = self._job
+        assert job is not None, "start() first"
+        outcomes = process_batch(
+            job.source, rels, job.output, job.rules, scraped_at=job.scraped_at,
+            known_dumps=self._known, output_format=job.output_format,
+        )  # fmt: skip
+        return _Done(outcomes)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
+def run_folder(
+    src: str | Location | SourceFolder,
+    out: str | Location | OutputFolder,
+    rules: Rules,
+    *,
+    dispatch: Dispatch | None = None,
+    full: bool = False,
+    scraped_at: datetime | None = None,
+    batch_size: int = 200,
+    workers: int | None = None,
+    dedup: bool = False,
+    canonical_only: bool = False,
+    wait: bool = False,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Clean every dump under ``src`` into ``out``; return the summary.
+
+    Unchanged dumps are recognised before any cleaning starts. The rest is cleaned by
+    ``dispatch`` (default: :class:`LocalDispatch` with ``workers`` and ``batch_size``);
+    outcomes are recorded in path order, so the documents, the manifest and the summary are
+    byte-identical whatever cleans them. ``progress(outcome)`` is called as each is recorded.
+
+    With ``dedup`` (``ingest run`` turns it on), duplicate stories across everything in
+    ``out`` are linked at the end, under the lock (ingest.dedup, docs/dedup.md);
+    ``canonical_only`` keeps only the canonical document of each group (implies ``dedup``).
+    ``wait``: wait for another run holding ``out`` instead of failing at once.
+    """
+    started = time.perf_counter()
+    source, output = source_folder(src), output_folder(out)
+    if not source.is_dir():
+        raise FileNotFoundError(f"source folder {source} does not exist or is not a folder")
+    dispatch = dispatch or LocalDispatch(workers, batch_size)
+    output.make()
+    summary = RunSummary(source=str(source), output=str(output))
+    # One run per output folder at a time (a scheduled run and a manual one, say): the
+    # second fails at once with the holder's pid rather than interleaving writes.
+    with output.lock(wait=wait) as locked:
+        if not locked:
+            dispatch.log(f"no lock on remote output {output}: do not run two runs into it at once")
+        swept = output.sweep()
+        if swept:
+            dispatch.log(f"removed {swept} temporary files left by an interrupted run")
+        rels = dispatch.discover(source)
+        run = FolderRun(
+            source, output, rules, full=full, scraped_at=scraped_at, dedup=dedup,
+            canonical_only=canonical_only,
+        )  # fmt: skip
+        todo = run.plan(rels)
+        try:
+            chunk, window = dispatch.start(run, todo)
+            stream = run.outcomes(dispatch.submit, chunk, window, documents=dispatch.documents)
+            for outcome in stream:
+                summary.add(outcome)
+                if progress is not None:
+                    progress(outcome)
+        finally:
+            dispatch.close()
+        changed = dispatch.commit(run.seal())
+        dispatch.log(
+            f"manifest {'updated' if changed else 'unchanged'}; "
+            f"{len(run.gone)} gone dumps' documents deleted"
+        )
+        report = dispatch.deduplicate(run) if run.dedup else None
+        if report is not None:
+            summary.dedup = report
+            summary.duplicate_dumps = report["duplicate_dumps"]
+    summary.duration_s = time.perf_counter() - started
+    return summary

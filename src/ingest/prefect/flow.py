@@ -1,0 +1,317 @@
+"""The ``ingest-dumps`` Prefect flow: discover dumps, clean them in batches, write, summarise.
+
+Thin wiring over :func:`ingest.engine.run_folder`, which owns the run sequence: the flow
+supplies only how a batch gets cleaned and where the steps run (:class:`PrefectDispatch`:
+Prefect tasks) and publishes the artifacts. Unchanged dumps are recognised in the flow
+itself, before any task starts; the rest go out one task run per *batch* (200 by default),
+not per dump: a task run costs about 6.5 ms of client time and leaves the server recording
+events long after a 1,000-task flow returns. A batch's cleaning runs in the flow run's own
+pool of worker processes (one per CPU), so the tasks' threads only wait; outcomes stream
+into the manifest in path order, and the flow keeps only the summary's counts and the first
+``MAX_TABLE_ROWS`` table rows.
+
+Run it with ``ingest run SRC --out DST`` (see docs/orchestration.md), or call the flow
+directly: ``ingest_dumps(source="seeds", output="cleaned")``.
+"""
+
+# No `from __future__ import annotations`: Prefect validates the flow parameters with
+# pydantic from these annotations, evaluated where the flow is defined.
+
+import os
+import socket
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
+from prefect.context import FlowRunContext
+from prefect.runtime import flow_run
+from prefect.states import Completed, Failed
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.tasks import exponential_backoff
+from prefect.utilities.annotations import quote
+
+from ingest.engine.outcomes import FileOutcome, Status
+from ingest.engine.plan import FolderRun
+from ingest.engine.pool import CleanJob, Watched, close_shared_pool, shared_pool
+from ingest.engine.run import Dispatch, run_folder
+from ingest.prefect.artifacts import (
+    MAX_TABLE_ROWS,
+    document_rows,
+    failure_message,
+    source_slug,
+    summary_key,
+    summary_markdown,
+    table_key,
+)
+from ingest.prefect.runners import choice_from_env, process_count, task_runner
+from ingest.rules import load_rules
+from ingest.store import SourceFolder, output_folder, source_folder
+from ingest.store.manifest import ManifestCommit, commit_manifest
+
+FLOW_NAME = "ingest-dumps"
+DEFAULT_BATCH_SIZE = 200
+
+
+T = TypeVar("T")
+
+
+def unwalked(value: T) -> T:
+    """``quote(value)``, typed as the value: Prefect passes it through without walking it."""
+    return cast(T, quote(value))
+
+
+def run_name() -> str:
+    """Flow-run name: which folder, and when (UTC), e.g. ``seeds-2026-11-21T10-00-05``."""
+    params = flow_run.parameters or {}
+    when = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S")
+    return f"{source_slug(params.get('source', 'dumps'))}-{when}"
+
+
+def _retry_on_os_error(task: Any, task_run: Any, state: State) -> bool:
+    """Retry a task only when it failed on I/O (a full disk, a flaky mount), not on a bug."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except BaseException:
+        return False
+    return False
+
+
+# Every task does I/O: retried with backoff (2, 4, 8 s) when, and only when, it failed on an
+# OSError; never cached, since the manifest is our own, content-based cache.
+IO_TASK: dict[str, Any] = {
+    "retry_delay_seconds": exponential_backoff(backoff_factor=2),
+    "retry_condition_fn": _retry_on_os_error,
+    "cache_policy": NO_CACHE,
+}
+
+
+@task(name="discover", task_run_name="discover", retries=2, **IO_TASK)
+def discover_task(source: str) -> list[str]:
+    """List the dumps under ``source`` (sorted relative paths; a folder or an fsspec URL)."""
+    rels = source_folder(source).list_sorted()
+    get_run_logger().info("found %d dumps under %s", len(rels), source)
+    return rels
+
+
+@task(name="clean-batch", task_run_name="{label}", retries=3, **IO_TASK)
+def clean_batch(
+    label: str,
+    job: CleanJob,
+    rels: list[str],
+    processes: int = 1,
+    known: dict[str, str] | None = None,
+) -> list[FileOutcome]:
+    """Clean one batch of dumps with the library; bad dumps come back as ``failed`` outcomes.
+
+    With ``processes`` > 1 (the flow's thread runner) the batch is split over the run's
+    worker processes in this process (:func:`ingest.engine.pool.shared_pool`) and this
+    task's thread only waits; otherwise (Dask workers) it cleans here, ``known`` being the
+    dumps cleaned so far. Writing is idempotent (atomic, skipped when the bytes are already
+    there), so a retried batch after an I/O error converges to the same output.
+    """
+    logger = get_run_logger()
+    if processes > 1:
+        pids, outcomes = shared_pool(job, processes).clean(rels)
+        where = "worker pids " + ", ".join(map(str, sorted(pids)))
+    else:
+        outcomes = replace(job, known=known).clean(rels)
+        where = f"pid {os.getpid()}"
+    counts = Counter(o.status for o in outcomes)
+    logger.info(
+        "%s: %d dumps, %d written, %d failed (on %s %s)",
+        label,
+        len(outcomes),
+        counts[Status.WRITTEN],
+        counts[Status.FAILED],
+        socket.gethostname(),  # which machine and worker process: Dask runs spread them
+        where,
+    )
+    for o in outcomes:
+        if o.status == Status.FAILED:
+            logger.warning("%s failed [%s]: %s", o.path, o.reason, o.message)
+    return outcomes
+
+
+@task(name="save-manifest", task_run_name="save-manifest", retries=3, **IO_TASK)
+def save_manifest(commit: ManifestCommit) -> bool:
+    """Delete the documents of dumps that are gone and put the new manifest in place (one
+    rename; nothing when unchanged). Idempotent, so retried on an I/O error."""
+    return commit_manifest(commit)
+
+
+@task(name="deduplicate", task_run_name="deduplicate", retries=2, **IO_TASK)
+def deduplicate_task(run: FolderRun) -> dict[str, int] | None:
+    """Link duplicate stories across the output folder (ingest.dedup); runs under the lock.
+
+    Called, not submitted: it runs in the flow's own process, where the run lives.
+    """
+    report = run.deduplicate()
+    if report is not None:
+        get_run_logger().info(
+            "dedup: %d new, %d exact and %d near duplicates, %d byte-identical dumps",
+            report["new"],
+            report["exact_duplicates"],
+            report["near_duplicates"],
+            report["duplicate_dumps"],
+        )
+    return report
+
+
+class PrefectDispatch(Dispatch):
+    """The run's steps as Prefect tasks: one clean-batch task run per ``batch_size`` dumps.
+
+    Under the flow's thread runner the batches are cleaned in the flow run's own worker
+    processes (``processes``, default one per CPU); under a Dask runner, in the task.
+    """
+
+    documents = True  # the documents table lists unchanged dumps' documents too
+
+    def __init__(self, batch_size: int, processes: int | None) -> None:
+        self.batch_size = max(1, batch_size)
+        self.processes = processes
+        self.logger = get_run_logger()
+        self.workers = 1
+        self._run: FolderRun | None = None
+        self._job: CleanJob | None = None
+        self._labels: Iterator[str] = iter(())
+
+    def log(self, message: str) -> None:
+        self.logger.info(message)
+
+    def discover(self, src: SourceFolder) -> list[str]:
+        return discover_task(str(src))
+
+    def start(self, run: FolderRun, todo: int) -> tuple[int, int]:
+        # The flow's own threads: batches are cleaned in worker processes of this run
+        # (started at the first batch). A Dask runner's workers clean in the task.
+        context = FlowRunContext.get()
+        local = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
+        self.workers = process_count(self.processes) if local else 1
+        self._run, self._job = run, run.job()
+        batches = len(run.chunks(self.batch_size))
+        self._labels = (f"clean-batch-{i:03d}-of-{batches:03d}" for i in range(1, batches + 1))
+        self.logger.info(
+            "%d dumps: %d unchanged, %d to clean in %d batches of up to %d (%s run, %s)",
+            len(run.rels),
+            len(run.rels) - todo,
+            todo,
+            batches,
+            self.batch_size,
+            "full" if run.full else "incremental",
+            f"{self.workers} worker processes" if self.workers > 1 else "cleaned in the tasks",
+        )
+        return self.batch_size, max(4, 2 * self.workers)  # batches in flight
+
+    def submit(self, rels: list[str]) -> Watched:
+        run, job = self._run, self._job
+        assert run is not None and job is not None, "start() first"
+        # a copy: the run's grows as outcomes are recorded
+        known = dict(run.known) if run.known is not None and self.workers <= 1 else None
+        return Watched(
+            clean_batch.submit(
+                next(self._labels),
+                # unwalked(): Prefect would otherwise walk these large arguments looking
+                # for upstream futures, on every task submission.
+                unwalked(job),
+                unwalked(rels),
+                self.workers,
+                unwalked(known),
+            )
+        )
+
+    def close(self) -> None:
+        if self._job is not None:
+            close_shared_pool(self._job)
+
+    def commit(self, sealed: ManifestCommit) -> bool:
+        return save_manifest(sealed)
+
+    def deduplicate(self, run: FolderRun) -> dict[str, int] | None:
+        return deduplicate_task(unwalked(run))
+
+
+@flow(
+    name=FLOW_NAME,
+    flow_run_name=run_name,
+    # Batch tasks run on threads and hand their dumps to the run's worker processes.
+    # `ingest run --workers N / --dask-address` swaps in a Dask runner at run time
+    # (flow.with_options, ingest.prefect.runners); a process that loads the flow itself (a
+    # served or work-pool run) takes it from INGEST_WORKERS / INGEST_DASK_ADDRESS.
+    task_runner=cast(Any, task_runner(choice_from_env()) or ThreadPoolTaskRunner(max_workers=4)),
+    description="Clean a folder of news-aggregator dumps into JSON story documents.",
+)
+def ingest_dumps(
+    source: str,
+    output: str = "cleaned",
+    rules: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    full: bool = False,
+    scraped_at: datetime | None = None,
+    dedup: bool = True,
+    canonical_only: bool = False,
+    processes: int | None = None,
+) -> State:
+    """Clean every new or changed dump under ``source`` into ``output``.
+
+    Args:
+        source: folder of dumps.
+        output: folder for the documents (and the manifest under ``.ingest/``).
+        rules: a TOML rules file merged over the built-in rules.
+        batch_size: dumps per task run.
+        full: reprocess every dump, not only new or changed ones.
+        scraped_at: scrape time for relative dates (default: each file's modification time).
+        dedup: link duplicate stories across the output folder (duplicate_of / seen_in).
+        canonical_only: keep only each story's canonical document (implies dedup).
+        processes: worker processes that clean the batches (default: ``INGEST_PROCESSES``,
+            else one per CPU; 1: in the tasks' threads). Not used with a Dask runner.
+
+    The final state is Completed when every dump was cleaned, Failed (naming the failed
+    dumps and their reasons) when any was not; either way its data is the ``RunSummary``.
+    """
+    logger = get_run_logger()
+    loaded = load_rules(rules)
+    rows: list[dict[str, Any]] = []  # the table's, up to MAX_TABLE_ROWS
+    documents = 0
+
+    def table(outcome: FileOutcome) -> None:
+        nonlocal documents
+        if outcome.status != Status.FAILED:
+            documents += len(outcome.documents)
+            if len(rows) < MAX_TABLE_ROWS:
+                rows.extend(document_rows(outcome)[: MAX_TABLE_ROWS - len(rows)])
+
+    summary = run_folder(
+        source_folder(source),  # folders, or fsspec URLs (s3://...)
+        output_folder(output),
+        loaded,
+        dispatch=PrefectDispatch(batch_size, processes),
+        full=full,
+        scraped_at=scraped_at,
+        dedup=dedup,
+        canonical_only=canonical_only,
+        progress=table,
+    )
+    create_markdown_artifact(
+        summary_markdown(summary, flow_run_name=flow_run.name, rows_left_out=documents - len(rows)),
+        key=summary_key(source),
+        description=summary.line(),
+    )
+    create_table_artifact(
+        rows,
+        key=table_key(source),
+        description=f"{documents} documents from {source}",
+    )
+    logger.info(summary.line())
+    if summary.failed:
+        message = failure_message(summary)
+        logger.error(message)
+        return Failed(message=message, data=summary)
+    return Completed(message=summary.line(), data=summary)

@@ -1,0 +1,118 @@
+"""The two folders a run works on, whatever they are stored on.
+
+A :class:`SourceFolder` lists its dumps in sorted order, stats one and reads one with a
+size limit; an :class:`OutputFolder` writes documents atomically, removes stale ones, is
+locked for a run and keeps the tool's state (the manifest) under ``.ingest/``.
+:mod:`ingest.store.local` implements both on the local file system (no-follow reads,
+``flock``, temporary file then rename), :mod:`ingest.store.remote` on any fsspec file
+system (one PUT per object). Nothing outside :mod:`ingest.store` asks which one it has.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import IO, Protocol
+
+
+class FileStat(Protocol):
+    """What a run needs of a dump's stat: ``os.stat_result`` and remote stats have it."""
+
+    @property
+    def st_size(self) -> int: ...
+    @property
+    def st_mtime_ns(self) -> int: ...
+    @property
+    def st_mtime(self) -> float: ...
+
+
+class SourceFolder(ABC):
+    """A folder of dumps (read only)."""
+
+    @abstractmethod
+    def __str__(self) -> str: ...
+
+    @abstractmethod
+    def url(self) -> str:
+        """What a flow parameter carries: an absolute path, or the URL."""
+
+    @abstractmethod
+    def is_dir(self) -> bool:
+        """Whether the folder exists (and is a folder)."""
+
+    @abstractmethod
+    def list_sorted(self) -> list[str]:
+        """Every dump as a relative POSIX path, sorted; hidden names skipped."""
+
+    @abstractmethod
+    def stat(self, rel: str) -> FileStat:
+        """A dump's size and modification time (IngestError when it vanished, ...)."""
+
+    @abstractmethod
+    def read(self, rel: str, max_bytes: int) -> bytes:
+        """A dump's bytes, refusing more than ``max_bytes`` and links out of the folder."""
+
+
+class OutputFolder(ABC):
+    """A folder of documents, one folder per dump, plus the run's state under ``.ingest/``."""
+
+    #: Whether the output lives on this machine's file system (dedup needs it).
+    local_path: Path | None = None
+
+    @abstractmethod
+    def __str__(self) -> str: ...
+
+    @abstractmethod
+    def url(self) -> str:
+        """What a flow parameter carries: an absolute path, or the URL."""
+
+    @abstractmethod
+    def make(self) -> None:
+        """Create the folder if it is missing."""
+
+    @abstractmethod
+    def lock(self, wait: bool = False) -> AbstractContextManager[bool]:
+        """Hold the folder for one run; the context value says whether a lock is held."""
+
+    @abstractmethod
+    def sweep(self) -> int:
+        """Delete temporary files a killed run left behind; return how many."""
+
+    @abstractmethod
+    def write_document(self, rel: str, name: str, data: bytes) -> bool:
+        """Write one document of dump ``rel`` atomically; False if it held these bytes."""
+
+    @abstractmethod
+    def has_documents(self, rel: str, names: Iterable[str]) -> bool:
+        """Whether every one of ``names`` is in dump ``rel``'s folder."""
+
+    @abstractmethod
+    def has_no_documents(self, rel: str) -> bool:
+        """Whether dump ``rel``'s folder holds no document at all."""
+
+    @abstractmethod
+    def remove_stale(self, rel: str, keep: Iterable[str]) -> list[str]:
+        """Delete the documents of dump ``rel`` not in ``keep``; name them."""
+
+    def drop_documents(self, rel: str) -> None:
+        """Delete every document of dump ``rel`` (quietly: it may have none)."""
+        with contextlib.suppress(ValueError, OSError):
+            self.remove_stale(rel, ())
+
+    @abstractmethod
+    def open_state(self, name: str) -> IO[bytes]:
+        """Open a state file (``.ingest/<name>``) for reading (OSError if missing)."""
+
+    @abstractmethod
+    def state_temp(self, name: str) -> Path:
+        """A local temporary file to write a new state file into, before :meth:`publish`."""
+
+    @abstractmethod
+    def publish(self, temp: Path, name: str) -> None:
+        """Put ``temp`` in place as ``.ingest/<name>`` in one step (rename, or one upload).
+
+        Idempotent: once ``temp`` is in place, publishing again does nothing.
+        """
