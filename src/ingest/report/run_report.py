@@ -94,16 +94,16 @@ def refresh_run_report(out: Path, rules: Rules, *, src: Path | None = None) -> R
         held = json.loads(stamp.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         held = None
-    if isinstance(held, dict) and all(held.get(k) == v for k, v in key.items()):
-        if first.is_file():
-            return RunReport(
-                first,
-                [Path(p) for p in held.get("pages", [])],
-                int(held.get("dumps", 0)),
-                int(held.get("shown", 0)),
-                Counter(held.get("counts", {})),
-                dict(held.get("examples", {})),
-            )
+    current = isinstance(held, dict) and all(held.get(k) == v for k, v in key.items())
+    if current and isinstance(held, dict) and first.is_file():
+        return RunReport(
+            first,
+            [Path(p) for p in held.get("pages", [])],
+            int(held.get("dumps", 0)),
+            int(held.get("shown", 0)),
+            Counter(held.get("counts", {})),
+            dict(held.get("examples", {})),
+        )
     report = write_run_report(out, rules, src=src)
     body = {
         **key,
