@@ -202,6 +202,8 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
     )
     for failed in summary.failed:
         print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)
+    if summary.report and not args.quiet:
+        print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
     print(summary.line())
     return EXIT_OK if summary.ok else EXIT_FAILED_FILES
 
@@ -259,6 +261,8 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         return EXIT_FLOW_ERROR
     for failed in summary.failed:
         print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)
+    if summary.report and not args.quiet:
+        print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
     print(summary.line())
     return EXIT_OK if result.ok else EXIT_FAILED_FILES
 

@@ -72,6 +72,10 @@ class RunSummary:
     duplicate_dumps: int = 0
     dedup: dict[str, int] | None = None  # ingest.dedup.DedupReport.to_json() when it ran
     no_profile: int = 0  # processed dumps in which no rules profile was detected
+    # The inspect report written into the output folder (ingest.report.run_report), and a
+    # few removed texts per rule from it for the summary artifact; None/empty: not written.
+    report: str | None = None
+    removed_examples: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, outcome: FileOutcome) -> None:
         self.files_seen += 1
@@ -145,6 +149,7 @@ class RunSummary:
                 {"path": f.path, "reason": f.reason, "message": f.message} for f in self.failed
             ],
             "duration_s": round(self.duration_s, 3),
+            "report": self.report,
         }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,9 @@ from ingest.rules import Rules
 from ingest.store import write_atomic
 
 REPORT = Path(".ingest") / "report" / "index.html"
-EXAMPLES = "report.json"  # beside the pages: what the summary needs when the report stands
+# Beside the pages: what the summary needs when the report still stands (JSON, but not named
+# *.json, so globs over an output folder's JSON never meet it).
+STATE = "report.state"
 EXAMPLES_PER_RULE = 3
 EXAMPLE_CHARS = 80
 
@@ -85,11 +87,11 @@ def refresh_run_report(out: Path, rules: Rules, *, src: Path | None = None) -> R
 
     A re-run that changed nothing leaves the manifest alone, so its report still stands;
     rebuilding it would cost more than the re-run. What the summary needs (counts,
-    examples) is kept beside the pages in ``report.json``, with the manifest's stat.
+    examples) is kept beside the pages in ``report.state``, with the manifest's hash.
     """
     first = report_path(out)
-    stamp = first.with_name(EXAMPLES)
-    key = {"manifest": _manifest_stat(out), "src": str(src) if src else None}
+    stamp = first.with_name(STATE)
+    key = {"manifest": _manifest_hash(out), "src": str(src) if src else None}
     try:
         held = json.loads(stamp.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -117,13 +119,32 @@ def refresh_run_report(out: Path, rules: Rules, *, src: Path | None = None) -> R
     return report
 
 
-def _manifest_stat(out: Path) -> list[int] | None:
-    """The manifest's modification time and size: it is rewritten whenever a dump changes."""
+def _manifest_hash(out: Path) -> str | None:
+    """The manifest's SHA-256: it changes whenever a dump's outcome does."""
+    import hashlib
+
+    digest = hashlib.sha256()
     try:
-        st = (out / MANIFEST).stat()
+        with (out / MANIFEST).open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
     except OSError:
         return None
-    return [st.st_mtime_ns, st.st_size]
+    return digest.hexdigest()
+
+
+def report_for_run(
+    out: Path, rules: Rules, src: Path | None, log: Callable[[str], None]
+) -> RunReport | None:
+    """The run layer's hook: refresh the report, or say why not; never fail the run for it."""
+    try:
+        report = refresh_run_report(out, rules, src=src)
+    except (OSError, ValueError) as exc:
+        log(f"the inspect report could not be written under {out / REPORT.parent}: {exc}")
+        return None
+    shown = "" if report.shown == report.dumps else f" ({report.shown} of {report.dumps} dumps)"
+    log(f"inspect report: {report.path}{shown}")
+    return report
 
 
 def write_run_report(
