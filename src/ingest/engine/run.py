@@ -179,10 +179,8 @@ def _add_report(
 ) -> None:
     """Write the run's inspect report (after dedup: it shows the final documents)."""
     from ingest.report.run_report import report_for_run
-    from ingest.store.local import LocalSource
 
-    src = source.path if isinstance(source, LocalSource) else None
-    written = report_for_run(out, rules, src, log)
+    written = report_for_run(out, rules, source.local_path, log)
     if written is not None:
         summary.report = str(written.path)
         summary.removed_examples = written.examples
