@@ -100,7 +100,7 @@ def refresh_run_report(out: Path, rules: Rules, *, src: Path | None = None) -> R
     if current and isinstance(held, dict) and first.is_file():
         return RunReport(
             first,
-            [Path(p) for p in held.get("pages", [])],
+            [first.with_name(str(name)) for name in held.get("pages", [])],
             int(held.get("dumps", 0)),
             int(held.get("shown", 0)),
             Counter(held.get("counts", {})),
@@ -109,7 +109,7 @@ def refresh_run_report(out: Path, rules: Rules, *, src: Path | None = None) -> R
     report = write_run_report(out, rules, src=src)
     body = {
         **key,
-        "pages": [str(p) for p in report.pages],
+        "pages": [p.name for p in report.pages],  # names only: no path of the folder's
         "dumps": report.dumps,
         "shown": report.shown,
         "counts": dict(sorted(report.counts.items())),
@@ -161,7 +161,8 @@ def write_run_report(
     ``src`` is the folder the dumps were read from (documents name them relative to it).
     """
     files = dict(entries) if entries is not None else read_manifest(out)
-    info = ReportInfo(f"ingest report: {out}")
+    # No path of its own in the page: the same run into two folders writes the same bytes.
+    info = ReportInfo("ingest report: the output folder's documents, over their dumps")
     for entry in files.values():
         info.counts.update(entry.get("removed_by_rule") or {})
         info.documents += len(entry.get("documents") or [])
@@ -174,7 +175,7 @@ def write_run_report(
         info.notes.append(
             f"{len(rels)} dumps are recorded in this folder; the first {max_dumps} in path order "
             f"have a section here, {per_page} to a page. The other {info.left_out} are counted "
-            f"in the legend but not shown: `ingest inspect {out}/<dump>/ --src SRC` shows any "
+            f"in the legend but not shown: `ingest inspect DST/<dump>/ --src SRC` shows any "
             "one of them, `ingest inspect --html OUT.html ...` any selection."
         )
     elif len(rels) > per_page:
