@@ -114,17 +114,19 @@ def clean_dump(
     # A story left with no text gives no document; what was taken from it (its header as
     # empty_story, its chrome and residue) goes into the audit of the story before it, or
     # of the first one when it comes first, so every removed span is in some document.
+    # Gathered here and handed over once, in line order: a run of empty stories costs
+    # one copy of the document, not one each.
     orphans: list[Removal] = []
     for index, block in enumerate(split_blocks(lines, find_headers(lines, rules, ctx.chrome))):
         story = _clean_block(ctx, block)
         if not story.text:
             dropped = [*story.removed, *story.header_removals(lines)]
-            if docs:
-                docs[-1] = _with_removals(docs[-1], dropped)
-            else:
-                orphans.extend(dropped)
+            orphans.extend(sorted(dropped, key=lambda r: (r.line, r.start)))
             continue
-        if orphans and not docs:
+        if orphans and docs:
+            docs[-1] = _with_removals(docs[-1], orphans)
+            orphans = []
+        elif orphans:
             story.removed[:0] = orphans
             orphans = []
         first, last = _trim_span(lines, block)
@@ -152,6 +154,9 @@ def clean_dump(
                 repairs=tuple(r for r in repairs if first < r.line <= last + 1),
             )
         )
+    if orphans and docs:
+        docs[-1] = _with_removals(docs[-1], orphans)
+        orphans = []
     if not docs:
         counts = ", ".join(sorted({r.rule for r in orphans})) or "none"
         raise IngestError(
@@ -233,9 +238,8 @@ class _Story:
 
 
 def _with_removals(doc: Document, extra: list[Removal]) -> Document:
-    """A document whose audit also lists ``extra``, in line order."""
-    removed = sorted((*doc.removed, *extra), key=lambda r: (r.line, r.start))
-    return dataclasses.replace(doc, removed=tuple(removed))
+    """A document whose audit also lists ``extra`` (spans after its own, in line order)."""
+    return dataclasses.replace(doc, removed=(*doc.removed, *extra))
 
 
 def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> _Story:
