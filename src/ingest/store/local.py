@@ -60,6 +60,16 @@ class LocalOutput(OutputFolder):
         self.path = path
         self.local_path = path
 
+    def drop_documents(self, rel: str) -> None:
+        """Delete every document of dump ``rel``, then its folder and the parents that
+        leaves empty (up to the output folder): a dump turned into a copy leaves nothing."""
+        super().drop_documents(rel)
+        with contextlib.suppress(ValueError, OSError):
+            folder = document_dir(self.path, rel)
+            while folder != self.path and folder.is_relative_to(self.path):
+                folder.rmdir()  # OSError when not empty: stop there
+                folder = folder.parent
+
     def __str__(self) -> str:
         return str(self.path)
 
