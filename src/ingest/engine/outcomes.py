@@ -149,7 +149,6 @@ class RunSummary:
                 {"path": f.path, "reason": f.reason, "message": f.message} for f in self.failed
             ],
             "duration_s": round(self.duration_s, 3),
-            "report": self.report,
         }
 
 
