@@ -287,6 +287,8 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         learn=not args.no_learn,
     )
     print_failures(summary.failed)
+    if summary.report and not args.quiet:
+        print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
     print(summary.line())
     return EXIT_OK if summary.ok else EXIT_FAILED_FILES
 
@@ -350,6 +352,8 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         print(f"ingest: the flow did not finish: {result.message}", file=sys.stderr)
         return EXIT_FLOW_ERROR
     print_failures(summary.failed)
+    if summary.report and not args.quiet:
+        print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
     print(summary.line())
     return EXIT_OK if result.ok else EXIT_FAILED_FILES
 

@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ingest.engine.outcomes import FileOutcome, RunSummary, Status
@@ -252,8 +253,22 @@ def run_folder(
         if report is not None:
             summary.dedup = report
             summary.duplicate_dumps = report["duplicate_dumps"]
+        if output.local_path is not None:  # the inspect report: DST/.ingest/report/
+            _add_report(summary, output.local_path, rules, source, dispatch.log)
     summary.duration_s = time.perf_counter() - started
     return summary
+
+
+def _add_report(
+    summary: RunSummary, out: Path, rules: Rules, source: SourceFolder, log: Callable[[str], None]
+) -> None:
+    """Write the run's inspect report (after dedup: it shows the final documents)."""
+    from ingest.report.run_report import report_for_run
+
+    written = report_for_run(out, rules, source.local_path, log)
+    if written is not None:
+        summary.report = str(written.path)
+        summary.removed_examples = written.examples
 
 
 LEARNED_STATE = "learned.json"

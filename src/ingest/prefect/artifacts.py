@@ -113,10 +113,14 @@ def summary_markdown(summary: RunSummary, *, flow_run_name: str | None, rows_lef
         "",
     ]
     if summary.removed_by_rule:
-        lines += ["| rule | spans |", "|---|---:|"]
-        lines += [f"| {rule} | {n} |" for rule, n in sorted(summary.removed_by_rule.items())]
+        lines += ["| rule | spans | for example |", "|---|---:|---|"]
+        lines += [
+            f"| {rule} | {n} | {example_cell(summary.removed_examples.get(rule, []))} |"
+            for rule, n in sorted(summary.removed_by_rule.items())
+        ]
     else:
         lines.append("none")
+    lines += ["", *report_lines(summary)]
     lines += ["", "## Failed dumps", ""]
     if summary.failed:
         lines += ["| dump | reason | message |", "|---|---|---|"]
@@ -132,6 +136,30 @@ def summary_markdown(summary: RunSummary, *, flow_run_name: str | None, rows_lef
             f"{rows_left_out} more are in the output folder.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def example_cell(texts: list[str]) -> str:
+    """A few removed texts for one rule, each quoted as code so markup in them stays text.
+
+    >>> example_cell(["3:10", "a|b"])
+    '`3:10` · `a\\\\|b`'
+    """
+    return " · ".join("`" + _cell(t).replace("`", "'") + "`" for t in texts)
+
+
+def report_lines(summary: RunSummary) -> list[str]:
+    """Where the run's inspect report is: every removed span, in place, by rule."""
+    if summary.report is None:
+        return []
+    url = Path(summary.report).resolve().as_uri()
+    return [
+        "## Inspect report",
+        "",
+        f"Every removed span in place, coloured by rule, with a filter: [{url}]({url})",
+        f"(open it in a browser on this machine; `ingest inspect {summary.output}/DUMP/` "
+        "shows one dump in a terminal).",
+        "",
+    ]
 
 
 def _cell(text: str) -> str:

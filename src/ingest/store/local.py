@@ -29,6 +29,7 @@ class LocalSource(SourceFolder):
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.local_path = path
 
     def __str__(self) -> str:
         return str(self.path)
