@@ -13,7 +13,7 @@ from datetime import datetime
 
 from ingest.decode import decode_bytes
 from ingest.document import Document, RecordFailure, Removal, Repair, Source
-from ingest.errors import IngestError, check_size
+from ingest.errors import check_size, no_story
 from ingest.language import detect_language
 from ingest.published import format_utc, resolve_published
 from ingest.repair import repair_line
@@ -143,12 +143,7 @@ def clean_dump(
             )
         )
     if not docs:
-        counts = ", ".join(sorted({r.rule for r in orphans})) or "none"
-        raise IngestError(
-            "no_story",
-            f"no story text is left once page chrome and residue are removed "
-            f"({len(orphans)} spans removed by: {counts})",
-        )
+        raise no_story((r.rule for r in orphans), len(orphans))
     return DumpResult(
         tuple(docs),
         tuple(orphans),

@@ -33,7 +33,7 @@ from lxml.html import HtmlElement
 from ingest.clean import DumpResult, LineStory, clean_lines
 from ingest.decode import Decoded, decode_bytes, normalise_newlines
 from ingest.document import Document, Removal, Repair, Source
-from ingest.errors import IngestError
+from ingest.errors import IngestError, no_story
 from ingest.language import detect_language
 from ingest.published import format_utc, parse_iso, resolve_published
 from ingest.repair import repair_line
@@ -817,9 +817,4 @@ def clean_html(
 
 def raise_no_story(orphans: Sequence[Removal]) -> None:
     """Say that nothing was left of a page once chrome and residue were removed."""
-    counts = ", ".join(sorted({r.rule for r in orphans})) or "none"
-    raise IngestError(
-        "no_story",
-        f"no story text is left once page chrome and residue are removed "
-        f"({len(orphans)} spans removed by: {counts})",
-    )
+    raise no_story((r.rule for r in orphans), len(orphans))
