@@ -16,7 +16,7 @@ from ingest.document import Document, RecordFailure, Removal, Repair, Source
 from ingest.errors import check_size, no_story
 from ingest.language import detect_language
 from ingest.published import format_utc, resolve_published
-from ingest.repair import repair_line
+from ingest.repair import repair_lines
 from ingest.residue import apply_cuts, find_cuts
 from ingest.rules import InlineRule, LineRule, Profile, Rules, Settings, profile_settings
 from ingest.split import (
@@ -99,12 +99,7 @@ def clean_dump(
     sha = hashlib.sha256(data).hexdigest()
     decoded = decode_bytes(data)
     lines = decoded.text.split("\n")
-    repairs: list[Repair] = []
-    for i, line in enumerate(lines):
-        fixed, fixes = repair_line(line)
-        if fixes:
-            repairs.append(Repair(i + 1, line, fixed, fixes))
-            lines[i] = fixed
+    repairs = repair_lines(lines)
     profiles = detect_profiles(lines, rules)
     aggregator = next((p.aggregator for p in profiles if p.aggregator), None)
     ctx = _context(lines, rules, profiles)

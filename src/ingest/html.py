@@ -36,7 +36,7 @@ from ingest.document import Document, Removal, Repair, Source
 from ingest.errors import IngestError, no_story
 from ingest.language import detect_language
 from ingest.published import format_utc, parse_iso, resolve_published
-from ingest.repair import repair_line
+from ingest.repair import repair_lines
 from ingest.rules import Profile, Rules
 from ingest.split import detect_profiles, find_headers, looks_like_headline
 
@@ -577,17 +577,6 @@ def _canonical_url(tree: HtmlElement) -> str | None:
             if str(value).strip():
                 return str(value).strip()
     return None
-
-
-def repair_lines(lines: list[str]) -> list[Repair]:
-    """Repair mojibake in place, line by line, and say what was repaired (1-based lines)."""
-    repairs = []
-    for i, line in enumerate(lines):
-        fixed, fixes = repair_line(line)
-        if fixes:
-            repairs.append(Repair(i + 1, line, fixed, fixes))
-            lines[i] = fixed
-    return repairs
 
 
 def shift_removals(removals: Sequence[Removal], offset: int) -> list[Removal]:
