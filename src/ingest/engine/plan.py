@@ -24,9 +24,6 @@ from ingest.engine.process import carry, outputs_exist, vouches
 from ingest.errors import IngestError
 from ingest.rules import Rules
 from ingest.store import STATE_DIR, OutputFolder, SourceFolder, write_atomic
-
-if TYPE_CHECKING:
-    from ingest.engine.pool import CleanJob
 from ingest.store.manifest import (
     ManifestCommit,
     ManifestReader,
@@ -37,6 +34,9 @@ from ingest.store.manifest import (
     read_entries,
     write_entries,
 )
+
+if TYPE_CHECKING:
+    from ingest.engine.pool import CleanJob
 
 # What the first pass decided for each dump (FolderRun.plan).
 _CLEAN = 0  # clean it (new, changed, failed before, documents missing, --full)
@@ -54,9 +54,9 @@ DEDUP_DIRTY = "dedup/cleaned.jsonl"
 DEDUP_INDEX = "dedup/index.json"  # ingest.dedup's (not imported: numpy)
 
 
-# Hands a chunk of dumps to whatever cleans it; returns a future whose result() is their
-# outcomes, in order (and, ideally, done() to say whether it is there yet).
-Dispatch = Callable[[list[str]], Any]
+# Hands a chunk of dumps to whatever cleans it (Dispatch.submit); returns a future whose
+# result() is their outcomes, in order (and, ideally, done() to say whether they are there).
+Submit = Callable[[list[str]], Any]
 
 
 class FolderRun:
@@ -217,7 +217,7 @@ class FolderRun:
 
     def outcomes(
         self,
-        dispatch: Dispatch,
+        dispatch: Submit,
         chunk: int,
         window: int,
         *,
