@@ -99,13 +99,17 @@ def summary(rows: list[tuple[float, float, float]]) -> dict[str, float]:
     }
 
 
-def ingest_text(rules: Rules) -> Callable[[str, bytes], str]:
+def ingest_text(rules: Rules, fallbacks: dict[str, str]) -> Callable[[str, bytes], str]:
+    """ingest's first document's text; pages that fell back to trafilatura go in ``fallbacks``."""
+
     def run(name: str, data: bytes) -> str:
         try:
             result = clean_html(data, path=name, rules=rules, scraped_at=SCRAPED_AT)
         except IngestError:
             return ""
         docs = sorted(result.documents, key=lambda d: d.source.index)
+        if docs and docs[0].fallback is not None:
+            fallbacks[name] = docs[0].fallback.reason
         return docs[0].text if docs else ""
 
     return run
@@ -123,7 +127,8 @@ def measure(pages: list[Page], rounds: int, rules: Rules) -> dict[str, object]:
     # One-off loads stay outside the clock: the language model (a run loads it once) and
     # whatever either extractor loads on first need (justext's stoplists, the TLD list).
     py3langid.classify("Die Gespräche in Brüssel sollen später in dieser Woche weitergehen.")
-    ours, bare = ingest_text(rules), bare_text
+    fallbacks: dict[str, str] = {}
+    ours, bare = ingest_text(rules, fallbacks), bare_text
     for name, data, _gold in pages:
         ours(name, data), bare(name, data)
     texts: dict[str, dict[str, str]] = {"ingest": {}, "trafilatura": {}}
@@ -154,6 +159,7 @@ def measure(pages: list[Page], rounds: int, rules: Rules) -> dict[str, object]:
         "pages_per_s": speed,
         "speed_ratio": speed["ingest"] / speed["trafilatura"],
         "pages_more_than_0.05_below": [f"{n} ({d:+.3f})" for d, n in below],
+        "fallbacks": dict(sorted(fallbacks.items())),
         "per_page": {
             n: {
                 "ingest_f1": round(page_f1(rows["ingest"][n]), 3),
@@ -181,6 +187,7 @@ def report(name: str, r: dict[str, object]) -> None:
     assert isinstance(below, list)
     print(f"speed ingest / trafilatura: {r['speed_ratio']:.2f}")
     print(f"pages more than 0.05 F1 below trafilatura: {len(below)} {below}")
+    print(f"pages whose main story fell back to trafilatura: {r['fallbacks']}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,8 +20,10 @@ from ingest.html import (
     clean_page,
     decode_html,
     find_teaser_paragraph,
+    is_share_tools,
     linearize,
     parse_published,
+    pipe_cells,
 )
 from ingest.rules import Rules
 from ingest.sources import clean_source
@@ -142,7 +144,10 @@ def test_broken_markup_still_gives_the_story(rules: Rules, scraped_at: datetime)
     assert doc.text.startswith("The council approved its budget for next year")
     assert doc.text.endswith("Residents will receive their bills in March.")
     assert "1:02:03" not in doc.text
-    assert [(r.rule, r.text) for r in doc.removed] == [("video_duration", "1:02:03")]
+    assert [(r.rule, r.text) for r in doc.removed] == [
+        ("share_tools", "ShareTweet"),
+        ("video_duration", "1:02:03"),
+    ]
     assert "Contact us" not in doc.text and "Tweet" not in doc.text
 
 
@@ -234,3 +239,192 @@ def test_published_dates() -> None:
         "2025-08-15T09:30:00Z",
     )
     assert parse_published(None) == (None, None)
+
+
+# Card shape, ads, fallback, furniture: pages built from a few real-looking parts.
+STORY = " ".join(
+    f"The harbour board met for the {n} time on Tuesday and agreed to review the plans for "
+    f"the new quay, which residents say will bring lorries through the old town."
+    for n in ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+)
+
+
+def card_html(outlet: str, headline: str, href: str, classes: str = "story-card") -> str:
+    return (
+        f"<div class='{classes}'><span class='source'>{outlet}</span> <time>2 hours ago</time>"
+        f"<h3><a href='{href}'>{headline}</a></h3>"
+        "<p>Work on the harbour will not start until next year, the council has said.</p></div>"
+    )
+
+
+def page_html(body: str, title: str = "Harbour board to review quay plans") -> bytes:
+    return (
+        f"<!DOCTYPE html><html><head><title>{title}</title></head><body>{body}</body></html>"
+    ).encode()
+
+
+def clean_bytes(data: bytes, rules: Rules, scraped_at: datetime) -> list[Document]:
+    return list(clean_html(data, path="p.html", rules=rules, scraped_at=scraped_at).documents)
+
+
+def test_a_region_holding_one_card_header_is_not_a_card(rules: Rules, scraped_at: datetime) -> None:
+    """A trending sidebar's one header does not make the region around it (article and
+    sidebar together) a card: only the small card is one, and the article stays the story."""
+    sidebar = (
+        "<aside><div class='trending'><p>Trending now</p>"
+        + card_html("Sky News", "Ferry fares frozen for islanders", "/fares", "reel")
+        + "<div><a href='/b'>Another story without a time</a></div></div></aside>"
+    )
+    page = page_html(
+        f"<div class='layout'><div class='content'><h2>Harbour board to review quay plans</h2>"
+        f"<p>{STORY}</p></div>{sidebar}</div>"
+    )
+    docs = clean_bytes(page, rules, scraped_at)
+    assert docs[0].source.index == 0
+    assert docs[0].text.startswith("The harbour board met for the first time")
+    assert "Ferry fares frozen" not in docs[0].text
+    assert [(d.source.index, d.headline) for d in docs[1:]] == [
+        (1, "Ferry fares frozen for islanders")
+    ]
+
+
+def test_a_sidebar_list_is_not_a_story(rules: Rules, scraped_at: datetime) -> None:
+    most_read = "".join(
+        f"<li><a href='/{i}'>Most read headline number {i} about the port</a> "
+        f"<span class='time'>{i} hours ago</span></li>"
+        for i in range(1, 6)
+    )
+    page = page_html(
+        f"<article><h1>Harbour board to review quay plans</h1><p>{STORY}</p></article>"
+        f"<aside><h2>Most read</h2><ul class='most-read'>{most_read}</ul></aside>"
+    )
+    (doc,) = clean_bytes(page, rules, scraped_at)
+    assert doc.text.startswith("The harbour board met for the first time")
+    assert "Most read headline" not in doc.text
+    assert doc.fallback is None
+
+
+@pytest.mark.parametrize(
+    "ad",
+    [
+        card_html(
+            "Acme Deals", "Buy the best garden furniture now", "https://ads.example/x", "ad-slot"
+        ),
+        card_html("Sponsored", "Buy the best garden furniture now", "https://ads.example/x"),
+        "<div id='taboola-below-article'>"
+        + card_html("Acme Deals", "Buy the best garden furniture now", "https://ads.example/x")
+        + "</div>",
+    ],
+)
+def test_an_ad_block_is_not_a_card_and_real_cards_still_are(
+    ad: str, rules: Rules, scraped_at: datetime
+) -> None:
+    cards = card_html("The Herald", "Port upgrade delayed by planning row", "/port") + card_html(
+        "The National", "Island housing plan wins backing", "/housing"
+    )
+    page = page_html(
+        f"<article><h1>Harbour board to review quay plans</h1><p>{STORY}</p></article>"
+        f"<section class='more'>{ad}{cards}</section>"
+    )
+    docs = clean_bytes(page, rules, scraped_at)
+    assert [(d.source.index, d.outlet, d.headline) for d in docs[1:]] == [
+        (1, "The Herald", "Port upgrade delayed by planning row"),
+        (2, "The National", "Island housing plan wins backing"),
+    ]
+    assert all("garden furniture" not in (d.headline or "") for d in docs)
+
+
+def test_no_story_falls_back_to_trafilatura_and_says_so(rules: Rules, scraped_at: datetime) -> None:
+    """Comments are left out of a story; a page with nothing else is read as bare
+    trafilatura reads it (comments and all), and the document records the fallback."""
+    page = page_html(f"<section class='comments'><div>{STORY}</div></section>")
+    (doc,) = clean_bytes(page, rules, scraped_at)
+    assert doc.text.startswith("The harbour board met for the first time")
+    assert doc.fallback is not None
+    assert (doc.fallback.reason, doc.fallback.words_before) == ("no_story", 0)
+    assert doc.fallback.words_after == doc.word_count
+    body = json.loads(dumps_document(doc))
+    assert body["fallback"] == {
+        "extractor": "trafilatura",
+        "reason": "no_story",
+        "words_before": 0,
+        "words_after": doc.word_count,
+    }
+    jsonschema.Draft202012Validator(SCHEMA).validate(body)
+
+
+def test_a_short_story_left_by_cards_falls_back_when_the_page_holds_more(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    card = card_html("Sky News", "Port upgrade delayed by planning row", "/port")
+    page = page_html(
+        f"<article>{card}<p>Tiny.</p></article>"
+        f"<section class='comments'><div>{STORY}</div></section>"
+    )
+    (doc,) = clean_bytes(page, rules, scraped_at)
+    assert doc.fallback is not None and doc.fallback.reason == "short_story"
+    assert doc.fallback.words_before == 1
+    assert "The harbour board met for the first time" in doc.text
+
+
+def test_a_page_with_its_own_story_never_falls_back(rules: Rules, scraped_at: datetime) -> None:
+    docs = clean_fixture("article.html", rules, scraped_at)
+    assert all(d.fallback is None for d in docs)
+    assert "fallback" not in json.loads(dumps_document(docs[0]))
+
+
+def test_pipe_furniture_and_share_lines_go_while_real_sentences_stay(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    table = (
+        "<table><tr><th>Vessel</th><th>Built</th></tr><tr><td>Glen Sannox</td><td>2024</td></tr>"
+        "<tr><td>Isle of Arran</td><td>1984</td></tr></table>"
+    )
+    page = page_html(
+        "<article><h1>Harbour board to review quay plans</h1>"
+        "<p class='tools'>Mail to a friend Print story Read later</p>"
+        f"<p>{STORY}</p>"
+        "<p>Turnout was 41% | the lowest since the harbour board was first elected in 1998.</p>"
+        "<p>Home | News | Sport | Contact us</p>"
+        "<p>Share prices of the operator fell sharply after the vote on Tuesday.</p>"
+        f"{table}</article>"
+    )
+    (doc,) = clean_bytes(page, rules, scraped_at)
+    removed = [(r.rule, r.text) for r in doc.removed]
+    assert ("share_tools", "Mail to a friend Print story Read later") in removed
+    assert ("pipe_furniture", "Home | News | Sport | Contact us") in removed
+    assert "Turnout was 41% | the lowest since" in doc.text
+    assert "Share prices of the operator fell sharply" in doc.text
+    assert "Glen Sannox | 2024" in doc.text  # a data table's rows stay
+    assert "Print story" not in doc.text and "Contact us" not in doc.text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Mail to a friend Print story Read later", True),
+        ("Share Tweet Email", True),
+        ("ShareTweet", True),
+        ("15 August 2025 Share Save", True),
+        ("Share prices fell sharply on Monday.", False),
+        ("Comments", False),  # a heading that says "Comments" is not a button row
+        ("Print", False),
+        ("Email the council to object to the plans", False),
+    ],
+)
+def test_share_tool_lines(line: str, expected: bool) -> None:
+    assert is_share_tools(line) is expected
+
+
+@pytest.mark.parametrize(
+    ("line", "cells"),
+    [
+        ("Home | News | Sport", ["Home", "News", "Sport"]),
+        ("About us ¦ Contact", ["About us", "Contact"]),
+        ("Revenue rose 5% | analysts had expected 3%", None),
+        ("The vote was 32 | 29 in favour.", None),
+        ("No pipes in this line", None),
+    ],
+)
+def test_pipe_cells(line: str, cells: list[str] | None) -> None:
+    assert pipe_cells(line) == cells

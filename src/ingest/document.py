@@ -90,6 +90,28 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Fallback:
+    """An HTML page whose main story is trafilatura's reading of the whole page, and why.
+
+    ``reason`` is a snake_case word; ``words_before`` is what ingest's own reading (cards
+    taken out) kept, ``words_after`` what the story holds now.
+    """
+
+    reason: str
+    words_before: int
+    words_after: int
+    extractor: str = "trafilatura"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "extractor": self.extractor,
+            "reason": self.reason,
+            "words_before": self.words_before,
+            "words_after": self.words_after,
+        }
+
+
+@dataclass(frozen=True)
 class RecordFailure:
     """A record of a JSON Lines or JSON file that could not become documents.
 
@@ -154,6 +176,8 @@ class Document:
     # Set only by deduplication (ingest.dedup), and only emitted when set.
     duplicate_of: str | None = None
     seen_in: tuple[Sighting, ...] = field(default=())
+    # Set only on an HTML page's main story when it fell back to trafilatura's reading.
+    fallback: Fallback | None = None
 
     # Derived values are cached: the fields are frozen, and the writer asks for word_count
     # twice per document (JSON and run summary), which re-split the whole text each time.
@@ -200,6 +224,8 @@ class Document:
             body["duplicate_of"] = self.duplicate_of
         if self.seen_in:
             body["seen_in"] = [s.to_json() for s in self.seen_in]
+        if self.fallback is not None:
+            body["fallback"] = self.fallback.to_json()
         return body
 
 

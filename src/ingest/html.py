@@ -32,7 +32,7 @@ from lxml.html import HtmlElement
 
 from ingest.clean import DumpResult, LineStory, clean_lines
 from ingest.decode import Decoded, decode_bytes, normalise_newlines
-from ingest.document import Document, Removal, Repair, Source
+from ingest.document import Document, Fallback, Removal, Repair, Source
 from ingest.errors import IngestError, no_story
 from ingest.language import detect_language
 from ingest.published import format_utc, parse_iso, resolve_published
@@ -80,7 +80,7 @@ _HAS_WORD = re.compile(r"\w")
 class ExtractSettings:
     """trafilatura's switches, chosen by ``bench/html_quality.py`` (see the README note)."""
 
-    favor_precision: bool = True
+    favor_precision: bool = False
     favor_recall: bool = False
     include_tables: bool = True
     no_fallback: bool = False
@@ -92,6 +92,8 @@ class ExtractSettings:
 
 
 DEFAULT_SETTINGS = ExtractSettings()
+#: ``trafilatura.extract``'s own defaults: the fallback reads a page as bare trafilatura does.
+BARE_SETTINGS = ExtractSettings(include_comments=True)
 # htmldate: only dates the page states (no guessing from free text), and no dependency on
 # today's date (its default upper bound), so a re-run next year gives the same documents.
 _DATE_PARAMS: dict[str, Any] = {
@@ -143,6 +145,8 @@ class Page:
     extracted: Extracted
     profiles: tuple[Profile, ...]
     navigation: frozenset[str] = frozenset()
+    links: frozenset[str] = frozenset()  # the texts of the page's links
+    words: int = 0  # words of the whole page read as lines, cards included
 
 
 @dataclass(frozen=True)
@@ -389,16 +393,75 @@ def _names_headline(el: HtmlElement, headline: str) -> HtmlElement | None:
 
 
 def _card_lines(el: HtmlElement, rules: Rules) -> tuple[str, ...] | None:
-    """The lines of an element when they hold exactly one full card header."""
+    """The lines of an element when they have a card's shape, else None.
+
+    A card is short and starts with its header: at most :data:`MAX_CARD_PREAMBLE` lines (a
+    label, a picture credit) before exactly one full header (outlet and/or byline, relative
+    time, a headline that is a link or heading), and at most :data:`MAX_CARD_WORDS` words in
+    all. A sidebar or a page region that merely contains one header somewhere is not a card,
+    and neither is an advertisement (:func:`is_ad_block`).
+    """
     lines = linearize(el)
+    if sum(len(line.split()) for line in lines) > MAX_CARD_WORDS:
+        return None
     headers = find_headers(lines, rules)
     if len(headers) != 1 or headers[0].headline is None:
+        return None
+    if headers[0].start > MAX_CARD_PREAMBLE:
         return None
     if not looks_like_headline(headers[0].headline, rules.settings.max_headline_words):
         return None
     if _names_headline(el, headers[0].headline) is None:
         return None
+    if is_ad_block(el, lines):
+        return None
     return tuple(lines)
+
+
+def is_ad_block(el: HtmlElement, lines: Sequence[str] = ()) -> bool:
+    """Say whether an element is an advertisement: by its or its ancestors' class or id,
+    or by a line that labels it ("Sponsored", "Advertisement", "Promoted by ...").
+
+    >>> is_ad_block(lxml.html.fromstring("<div class='native-ad card'><p>x</p></div>"))
+    True
+    >>> is_ad_block(lxml.html.fromstring("<div class='card'><p>x</p></div>"), ["Sponsored"])
+    True
+    >>> is_ad_block(lxml.html.fromstring("<div class='card'><p>x</p></div>"), ["Sky News"])
+    False
+    >>> is_ad_block(lxml.html.fromstring("<div class='header-main shadow'><p>x</p></div>"))
+    False
+    """
+    for node in (el, *el.iterancestors()):
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if marks.strip() and any(t in _AD_TOKENS for t in _TOKEN_SPLIT.split(marks.lower())):
+            return True
+    return any(_AD_LABEL.match(line) for line in lines)
+
+
+# Class and id tokens (split at spaces, "-" and "_") that mark an ad slot in common markup.
+_AD_TOKENS = frozenset(
+    (
+        *("ad", "ads", "adv", "advert", "adverts", "advertisement", "advertising", "adslot"),
+        *("adsbygoogle", "adunit", "dfp", "gpt", "sponsor", "sponsored", "sponsors"),
+        *("promoted", "taboola", "outbrain", "revcontent", "mgid", "zergnet"),
+    )
+)
+_TOKEN_SPLIT = re.compile(r"[\s_-]+")
+# A whole line that labels what follows as paid for.
+_AD_LABEL = re.compile(
+    r"(?i)^(?:advertisement|advertising|ad|ads|sponsored(?: content| post| by\b.*)?"
+    r"|promoted(?: content| stories| by\b.*)?|paid (?:content|post|partner\w*)"
+    r"|partner content)$"
+)
+#: A card's most words: related-story cards carry a headline and a short teaser body.
+MAX_CARD_WORDS = 250
+#: Lines a card may hold before its header (a section label, a picture credit).
+MAX_CARD_PREAMBLE = 2
+
+
+def _too_long_for_card(el: HtmlElement) -> bool:
+    """More words than any card holds: no element above it can be a card either."""
+    return len(el.text_content().split()) > 2 * MAX_CARD_WORDS
 
 
 def _climb(anchor: HtmlElement, counts: Counter[HtmlElement], rules: Rules) -> HtmlElement | None:
@@ -411,7 +474,7 @@ def _climb(anchor: HtmlElement, counts: Counter[HtmlElement], rules: Rules) -> H
     best: HtmlElement | None = None
     node: HtmlElement | None = anchor
     while node is not None and node.tag not in _STOP_TAGS:
-        if counts[node] > 1 or _holds_h1(node):
+        if counts[node] > 1 or _holds_h1(node) or _too_long_for_card(node):
             break
         if _card_lines(node, rules) is not None:
             best = node
@@ -534,18 +597,24 @@ def extract_main(
 
 
 def extract_page(
-    html: str, rules: Rules, url: str | None = None, settings: ExtractSettings = DEFAULT_SETTINGS
+    html: str,
+    rules: Rules,
+    url: str | None = None,
+    settings: ExtractSettings = DEFAULT_SETTINGS,
+    *,
+    take_cards: bool = True,
 ) -> Page:
     """Read a page into lines: headline, main paragraphs, then each card's lines.
 
     The page is parsed once; cards are found on that tree and taken out of it, and
-    trafilatura reads the same tree.
+    trafilatura reads the same tree. ``take_cards=False`` reads the whole page as
+    trafilatura would (the fallback of :func:`clean_page`).
     """
     tree = parse_html(html)
     page_lines, navigation = read_page(tree)
     profiles = detect_profiles(page_lines, rules)
     canonical = url or _canonical_url(tree)
-    cards = find_cards(tree, rules, canonical)
+    cards = find_cards(tree, rules, canonical) if take_cards else []
     for el, _ in cards:
         el.drop_tree()  # keeps the text that follows the card
     extracted = extract_main(tree, canonical, settings)
@@ -562,7 +631,14 @@ def extract_page(
     for _, card in cards:
         placed.append((len(lines), len(lines) + len(card.lines), card))
         lines.extend(card.lines)
-    return Page(lines, headline, span, tuple(placed), extracted, profiles, navigation)
+    # Link texts tell a navigation bar from a data table; only pages with "|" lines ask.
+    links = (
+        frozenset(collapse_space(a.text_content()) for a in tree.iter("a"))
+        if any("|" in line for line in main)
+        else frozenset()
+    )
+    words = sum(len(line.split()) for line in page_lines)
+    return Page(lines, headline, span, tuple(placed), extracted, profiles, navigation, links, words)
 
 
 _CANONICAL = (
@@ -624,8 +700,79 @@ def clean_page(
 
     The main story is index 0 and the cards 1, 2, ... in page order; a part left with no
     text after the rules gives no document (its removals go to the orphans), as in a dump.
+
+    When no main story is left, or cards were taken out and it is shorter than
+    :data:`FALLBACK_MIN_WORDS`, the page is read again whole, as bare trafilatura reads it
+    (its default settings, no cards taken out); if that holds clearly more story text
+    (:func:`fallback_reason`), its reading is the main story, the cards give no documents
+    of their own, and the document says so in ``fallback``.
     """
     page = extract_page(html, rules, hints.url, settings)
+    result = _clean_read_page(page, base=base, rules=rules, scraped_at=scraped_at, hints=hints)
+    main = (
+        result.documents[0] if result.documents and result.documents[0].source.index == 0 else None
+    )
+    ours = main.word_count if main is not None else 0
+    if main is not None and (ours >= FALLBACK_MIN_WORDS or not page.cards):
+        return result  # a story of its own
+    read = sum(len(line.split()) for line in page.lines)  # main story and cards, as read
+    if page.words - read < FALLBACK_MIN_WORDS:
+        return result  # no text left on the page that could be a story
+    whole = extract_page(html, rules, hints.url, BARE_SETTINGS, take_cards=False)
+    again = _clean_read_page(whole, base=base, rules=rules, scraped_at=scraped_at, hints=hints)
+    if not again.documents:
+        return result
+    theirs = again.documents[0]
+    reason = fallback_reason(
+        main.text if main is not None else "",
+        theirs.text,
+        [line for _, _, card in page.cards for line in card.lines],
+    )
+    if reason is None:
+        return result
+    marked = dataclasses.replace(theirs, fallback=Fallback(reason, ours, theirs.word_count))
+    return dataclasses.replace(again, documents=(marked, *again.documents[1:]))
+
+
+def fallback_reason(ours: str, whole: str, card_lines: Sequence[str]) -> str | None:
+    """Why the whole page's reading should be the main story, or None when it should not.
+
+    Only when it holds story text that neither our main story nor the cards hold (counted
+    in 4-word shingles, so a card read as one line still counts as the card), at least
+    :data:`FALLBACK_MIN_WORDS` of them and more than our story's words.
+
+    >>> fallback_reason("", "A long story.\\n\\nCard line", ["Card line"]) is None
+    True
+    >>> fallback_reason("", " ".join(f"w{i}" for i in range(60)), [])
+    'no_story'
+    >>> fallback_reason("Short.", " ".join(f"w{i}" for i in range(60)), ["Card"])
+    'short_story'
+    """
+    known = set(_shingles(" ".join((ours, *card_lines))))
+    new = sum(1 for s in _shingles(whole) if s not in known)
+    if new < max(FALLBACK_MIN_WORDS, len(ours.split())):
+        return None
+    return "short_story" if ours else "no_story"
+
+
+def _shingles(text: str) -> list[tuple[str, ...]]:
+    words = _WORD.findall(text.casefold())
+    return [tuple(words[i : i + 4]) for i in range(len(words) - 3)]
+
+
+_WORD = re.compile(r"\w+")
+#: The least story text, in words, that the whole page's reading must add for a fallback.
+FALLBACK_MIN_WORDS = 50
+
+
+def _clean_read_page(
+    page: Page,
+    *,
+    base: Source,
+    rules: Rules,
+    scraped_at: datetime | None,
+    hints: Hints,
+) -> PageResult:
     lines = page.lines
     repairs = repair_lines(lines)
     aggregator = next((p.aggregator for p in page.profiles if p.aggregator), None)
@@ -722,6 +869,124 @@ def find_teaser_paragraph(line: str, rules: Rules) -> str | None:
     return None
 
 
+# Words of share, mail, print and save buttons ("Mail to a friend Print story Read later").
+_TOOL_WORDS = frozenset(
+    (
+        *("share", "shares", "tweet", "email", "e-mail", "mail", "print", "save", "saved"),
+        *("bookmark", "comment", "comments", "facebook", "twitter", "whatsapp", "linkedin"),
+        *("pinterest", "reddit", "messenger", "telegram", "flipboard", "pocket", "copy"),
+    )
+)
+# Words that only go with tool words in such a line ("to a friend", "this story", "read later").
+_TOOL_FILLER = frozenset(
+    (
+        *("a", "to", "this", "the", "on", "via", "with", "friend", "friends", "story"),
+        *("article", "page", "link", "url", "read", "later", "post", "send", "x", "it"),
+    )
+)
+# An article's meta bar puts its date and reading time beside the buttons.
+_META_WORDS = frozenset(
+    (
+        *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+        *("january", "february", "march", "april", "may", "june", "july", "august"),
+        *("september", "october", "november", "december", "min", "mins", "minute", "minutes"),
+        *("updated", "published", "posted", "am", "pm"),
+    )
+)
+_TOOL_TOKEN = re.compile(r"[\w'’-]+")
+# Button labels in adjacent elements come out glued ("ShareTweet"): split at the case change.
+_CAMEL_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def is_share_tools(line: str) -> bool:
+    """Say whether a line is only share, mail, print or save buttons' words.
+
+    At least two button words, nothing but their filler besides, and short: a sentence that
+    mentions sharing or printing stays.
+
+    >>> is_share_tools("Mail to a friend Print story Read later")
+    True
+    >>> is_share_tools("Share Tweet"), is_share_tools("ShareTweet")
+    (True, True)
+    >>> is_share_tools("15 August 2025 Share Save")
+    True
+    >>> is_share_tools("Share prices fell sharply on Monday.")
+    False
+    >>> is_share_tools("Comments")
+    False
+    """
+    words = _TOOL_TOKEN.findall(_CAMEL_JOIN.sub(" ", line).casefold())
+    if not 2 <= len(words) <= 12 or line.rstrip()[-1:] in ".?!":
+        return False
+    tools = sum(w in _TOOL_WORDS for w in words)
+    return tools >= 2 and all(
+        w in _TOOL_WORDS or w in _TOOL_FILLER or w in _META_WORDS or w.isdigit() for w in words
+    )
+
+
+_PIPE = re.compile(r"\s*[|¦]\s*")
+_TABLE_RULE = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+$")
+
+
+def pipe_cells(line: str) -> list[str] | None:
+    """The cells of a line of short "a | b | c" items, or None when it is not one.
+
+    Each cell is 1 to 4 words, starts with a capital or digit and does not end a sentence.
+
+    >>> pipe_cells("Home | News | Sport | Contact us")
+    ['Home', 'News', 'Sport', 'Contact us']
+    >>> pipe_cells("Revenue rose 5% | analysts had expected 3%") is None
+    True
+    """
+    if "|" not in line and "¦" not in line:
+        return None
+    cells = [c for c in _PIPE.split(line.strip()) if c]
+    if len(cells) < 2:
+        return None
+    for cell in cells:
+        words = cell.split()
+        if (
+            not 1 <= len(words) <= 4
+            or cell[-1] in ".?!:;,"
+            or not (cell[0].isupper() or cell[0].isdigit())
+        ):
+            return None
+    return cells
+
+
+def find_furniture(lines: Sequence[str], links: frozenset[str]) -> list[str | None]:
+    """For each extracted line, the page-furniture rule it falls under, else None.
+
+    ``pipe_furniture``: a line of short "a | b | c" items (a navigation bar or a layout
+    table's sidebar, as trafilatura renders table cells), unless it is a row of a data
+    table: a run of such lines with the same number of cells, none of them all links.
+    ``share_tools``: a line of share, mail, print and save buttons (:func:`is_share_tools`).
+
+    >>> find_furniture(["Home | News | Contact", "It rose 5% | 3% expected.", "| Name | Age |",
+    ...     "|---|---|", "| Ann | 34 |", "Print story Mail to a friend"], frozenset())
+    ['pipe_furniture', None, None, None, None, 'share_tools']
+    """
+    cells = [pipe_cells(line) for line in lines]
+    # A table's header rule ("|---|---|", as trafilatura writes a header row) counts as a
+    # row of its width.
+    widths = [
+        len(row) if row is not None else (line.count("|") - 1 if _TABLE_RULE.match(line) else 0)
+        for line, row in zip(lines, cells, strict=True)
+    ]
+    found: list[str | None] = []
+    for i, line in enumerate(lines):
+        row = cells[i]
+        if row is not None:
+            in_table = any(0 <= j < len(lines) and widths[j] == widths[i] for j in (i - 1, i + 1))
+            all_links = all(c in links for c in row)
+            found.append("pipe_furniture" if all_links or not in_table else None)
+        elif is_share_tools(line):
+            found.append("share_tools")
+        else:
+            found.append(None)
+    return found
+
+
 def _clean_main(page: Page, rules: Rules) -> LineStory | None:
     """The main story; its first line is taken as headline only when the page has no title."""
     start, end = page.main
@@ -729,8 +994,9 @@ def _clean_main(page: Page, rules: Rules) -> LineStory | None:
         return None
     part = page.lines[start:end]
     teasers = []
+    furniture = find_furniture(part, page.links)
     for i, line in enumerate(part):
-        rule = "page_navigation" if line in page.navigation else None
+        rule = "page_navigation" if line in page.navigation else furniture[i]
         rule = rule or find_teaser_paragraph(line, rules)
         if rule is not None:
             teasers.append(Removal(rule, line, i + 1, 0))
