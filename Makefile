@@ -10,7 +10,7 @@ UV_VERSION := 0.13.9
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run test test-fast test-slow lint format golden lock bench bench-flow ui clean-output
+.PHONY: setup run test test-fast test-slow lint format golden lock bench bench-dedup bench-flow bench-realdev ui clean-output
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -54,6 +54,18 @@ golden: setup
 BENCH_SIZES ?= 1000,10000
 bench: setup
 	$(BIN)/python bench/run_bench.py --sizes $(BENCH_SIZES)
+
+# Residue removal on real scraped text (bench/realdev/): spans leaked and sentences kept, per
+# outlet, with no profile and no rules file.
+bench-realdev: setup
+	$(BIN)/python bench/realdev.py
+
+# Deduplication figures side by side (bench/dedup_bench.py; bench/out/dedup.json): 10k
+# aggregator dumps with and without dedup, a 1% re-run, one story in 4k and 8k dumps, and a
+# simulated 1M-document index. Add 100k: make bench-dedup DEDUP_SIZES="10000 100000".
+DEDUP_SIZES ?= 10000
+bench-dedup: setup
+	$(BIN)/python bench/dedup_bench.py figures --sizes $(DEDUP_SIZES)
 
 # The local Prefect server and UI on 127.0.0.1:4200 (data in .prefect/); Ctrl-C stops it.
 # `ingest run` from this checkout then records its runs there (docs/orchestration.md).

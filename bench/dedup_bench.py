@@ -1,47 +1,65 @@
-"""Deduplication: accuracy sweep over settings, and time and memory at 10k and 100k documents.
+"""Deduplication at aggregator scale: accuracy sweep, and time and memory side by side.
 
     python bench/dedup_bench.py sweep -n 1500          # precision/recall per setting
-    python bench/dedup_bench.py time --docs 10000 100000
+    python bench/dedup_bench.py figures                # make bench-dedup: 10k, group, 1M sim
+    python bench/dedup_bench.py figures --sizes 10000 100000 --sim 1000000
 
 ``sweep`` builds the generated corpus of tests/test_dedup.py (synthetic stories in several
 dumps, with typo, teaser and truncation edits, and hard negatives) and prints the pairwise
 precision and recall of the groups found, for a grid of shingle sizes and thresholds.
 
-``time`` runs each size in a fresh process (so peak RSS is that size's alone) on documents
-made by sampling sentences of synthetic stories, a third of them duplicated with the same
-edits; it times fingerprinting (normalise, shingle, MinHash), indexing (LSH, verifying
-candidates, linking), grouping, saving the index, loading it back (with the LSH rebuilt)
-and an incremental run adding 1% more documents to the loaded index.
+``figures`` measures, each run in a fresh child process (so peak RSS is its own), on an
+*aggregator* corpus (:func:`aggregator_dump`): Daily8-style dumps, each with a main story of
+its own and 0-6 related stories drawn from a pool by Zipf popularity, so most related
+stories are seen many times (88% byte-identical text, 8% with a typo, 4% cut short):
+
+- ``run_folder`` (what ``ingest run --local --workers 1`` runs) with deduplication and
+  with ``--no-dedup``, at each size; the dedup step's own time and the peak RSS;
+- a re-run after adding 1% new dumps: its dedup step's time beside the full run's;
+- one story repeated in 4,000 and 8,000 dumps (each dump's main story different; one copy in
+  ten with a typo): dedup time, peak RSS and the index's size on disk;
+- a simulated index of ``--sim`` documents (signatures only, no cleaning): build time and
+  peak RSS.
+
+Results go to ``bench/out/dedup.json`` and a table on stdout. Timings are wall-clock; the
+load average is recorded, and a busy machine makes every figure worse (ratios are taken
+between runs made side by side).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.synth import CHROME_HEAD, CHROME_TAIL, TIMES  # noqa: E402
 from tests.test_dedup import (  # noqa: E402
-    Copy,
     _sentences,
-    _teaser,
     _truncate,
     _typo,
     evaluate,
-    records_for,
     story_copies,
 )
 
-from ingest.dedup import DEFAULT_SETTINGS, DedupIndex, DedupSettings  # noqa: E402
+from ingest.dedup import DEFAULT_SETTINGS  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+SCRAPED_AT = "2025-08-15T12:00:00Z"
+OUTLETS = ("Sky News", "BBC News", "Reuters", "The Guardian", "Spectator", "The National")
 
 
 def sweep(n: int, seed: int) -> None:
@@ -56,110 +74,357 @@ def sweep(n: int, seed: int) -> None:
                 print(f"{k:7d}  {j:7.2f}  {c:11.2f}  {p:9.4f}  {r:6.4f}", flush=True)
 
 
-def synthetic_copies(n_docs: int, seed: int) -> list[Copy]:
-    """``n_docs`` documents: new stories from sampled sentences, a third of them duplicates."""
+# --------------------------------------------------------------------------- corpora
+
+
+class Bank:
+    """Sentences of synthetic stories, to build any number of distinct stories quickly."""
+
+    def __init__(self, seed: int) -> None:
+        self.sentences = [s for c in story_copies(400, seed=seed) for s in _sentences([c.text])]
+
+    def story(self, rng: random.Random) -> tuple[str, str]:
+        """(headline, body): 6-20 sampled sentences; the headline from a sentence's words."""
+        body = " ".join(rng.sample(self.sentences, rng.randint(6, 20)))
+        words = rng.choice(self.sentences).rstrip(".").split()
+        return " ".join(words[: rng.randint(5, 10)]), body
+
+
+def _lines(text: str) -> list[str]:
+    words = text.split(" ")
+    return [" ".join(words[k : k + 60]) for k in range(0, len(words), 60)]
+
+
+def aggregator_dump(
+    rng: random.Random, bank: Bank, related: list[tuple[str, str, str]], popular: list[float]
+) -> bytes:
+    """A Daily8-style dump: its own main story, then 0-6 related stories from the pool
+    (weights ``popular``): most byte-identical, some with a typo or cut short."""
+    headline, body = bank.story(rng)
+    lines = ["", headline, *_lines(body), *CHROME_HEAD, "", *CHROME_TAIL, "", ""]
+    n = rng.choice((0, 1, 2, 2, 3, 3, 4, 6))
+    for i in rng.choices(range(len(related)), weights=popular, k=n):
+        outlet, head, text = related[i]
+        r = rng.random()
+        if r < 0.08:
+            text = " ".join(_typo(text.split(" "), rng, rng.randint(1, 2)))
+        elif r < 0.12:
+            text = " ".join(_truncate(text.split(" "), rng))
+        lines += [outlet, rng.choice(TIMES), f"- {outlet}", head, text, ""]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def related_pool(rng: random.Random, bank: Bank, n: int) -> tuple[list[Any], list[float]]:
+    pool = [(rng.choice(OUTLETS), *bank.story(rng)) for _ in range(n)]
+    return pool, [1 / (i + 1) ** 1.1 for i in range(n)]  # Zipf: a few stories everywhere
+
+
+def write_aggregator(folder: Path, lo: int, hi: int, seed: int) -> None:
+    """Dumps ``lo``..``hi`` of the corpus (the same dumps whatever the range asked)."""
+    bank = Bank(seed)
+    pool, popular = related_pool(random.Random(seed), bank, 2000)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(lo, hi):
+        rng = random.Random(f"{seed}:{i}")
+        (folder / f"{i // 1000:03d}" / f"dump_{i:06d}.txt").parent.mkdir(exist_ok=True)
+        data = aggregator_dump(rng, bank, pool, popular)
+        (folder / f"{i // 1000:03d}" / f"dump_{i:06d}.txt").write_bytes(data)
+
+
+def write_group(folder: Path, n: int, seed: int) -> None:
+    """``n`` dumps, each a main story of its own and the same related story (one in ten
+    with a typo)."""
+    bank = Bank(seed)
     rng = random.Random(seed)
-    bank = [s for c in story_copies(600, seed=seed) for s in _sentences([c.text])]
-    copies: list[Copy] = []
-    story = 0
-    while len(copies) < n_docs:
-        sentences = rng.sample(bank, rng.randint(4, 30))
-        base = " ".join(sentences)
-        copies.append(Copy(story, "Outlet", "an hour ago", "Headline", base, "same"))
-        for _ in range(rng.choice((0, 0, 0, 0, 1, 1, 2, 4))):
-            words, r = base.split(" "), rng.random()
-            if r < 0.4:
-                text = base
-            elif r < 0.6:
-                text = " ".join(_typo(words, rng, 2))
-            elif r < 0.8:
-                text = " ".join(_teaser(sentences, rng))
-            else:
-                text = " ".join(_truncate(words, rng))
-            copies.append(Copy(story, "Outlet", "an hour ago", "Headline", text, "dup"))
-        story += 1
-    return copies[:n_docs]
+    outlet, head, text = (rng.choice(OUTLETS), *bank.story(rng))
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        r = random.Random(f"{seed}:{i}")
+        headline, body = bank.story(r)
+        story = text if r.random() >= 0.1 else " ".join(_typo(text.split(" "), r, 1))
+        lines = ["", headline, *_lines(body), *CHROME_HEAD, "", *CHROME_TAIL, "", ""]
+        lines += [outlet, "2 hours ago", f"- {outlet}", head, story, ""]
+        (folder / f"dump_{i:05d}.txt").write_bytes(("\n".join(lines) + "\n").encode())
 
 
-def time_one(n_docs: int, seed: int, settings: DedupSettings) -> dict[str, float]:
-    """Time each step for ``n_docs`` documents in this process; return the figures."""
-    t0 = time.perf_counter()
-    copies = synthetic_copies(n_docs + n_docs // 100, seed)
-    gen = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    items = records_for(copies, settings)
-    fingerprint = time.perf_counter() - t0
-    base, extra = items[:n_docs], items[n_docs:]
-    index = DedupIndex(settings)
-    t0 = time.perf_counter()
-    index.add(base)
-    add = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    groups = index.all_groups()
-    group = time.perf_counter() - t0
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
+# --------------------------------------------------------------------------- child jobs
+
+
+def _peak_mib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def job_run(src: str, out: str, dedup: bool) -> dict[str, Any]:
+    """``run_folder`` with one worker (``ingest run --local --workers 1``), timing the
+    dedup step by wrapping :func:`ingest.dedup.deduplicate`."""
+    import ingest.dedup as dedup_mod
+    from ingest.cli import parse_time
+    from ingest.engine import run_folder
+    from ingest.language import detect_language
+    from ingest.rules import load_rules
+
+    detect_language("The talks in Brussels are due to resume later this week, officials said.")
+    spent = [0.0]
+    real = dedup_mod.deduplicate
+
+    def timed(*a: Any, **k: Any) -> Any:
         t0 = time.perf_counter()
-        index.save(out)
-        save = time.perf_counter() - t0
-        size = sum(p.stat().st_size for p in DedupIndex.folder(out).iterdir())
-        del index
-        t0 = time.perf_counter()
-        loaded = DedupIndex.load(out, settings)
-        assert loaded is not None
-        loaded.lsh()
-        load = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        added = loaded.add(extra)
-        loaded.groups_of(added)
-        loaded.save(out)
-        incremental = time.perf_counter() - t0
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        try:
+            return real(*a, **k)
+        finally:
+            spent[0] += time.perf_counter() - t0
+
+    dedup_mod.deduplicate = timed  # type: ignore[assignment]
+    rules = load_rules()
+    t0 = time.perf_counter()
+    summary = run_folder(
+        Path(src), Path(out), rules, scraped_at=parse_time(SCRAPED_AT), workers=1, dedup=dedup
+    )
+    wall = time.perf_counter() - t0
+    index = dedup_mod.index_path(Path(out))
     return {
-        "docs": n_docs,
-        "groups_of_2_plus": sum(1 for g in groups if len(g) > 1),
-        "generate_s": round(gen, 2),
-        "fingerprint_s": round(fingerprint, 2),
-        "index_s": round(add, 2),
-        "group_s": round(group, 2),
-        "save_s": round(save, 2),
-        "index_mib": round(size / 2**20, 1),
-        "load_and_lsh_s": round(load, 2),
-        "incremental_1pct_s": round(incremental, 2),
-        "peak_rss_mib": round(peak_mib, 1),
+        "wall_s": round(wall, 2),
+        "dedup_s": round(spent[0], 2),
+        "documents": summary.documents_written,
+        "processed": summary.processed,
+        "dedup": summary.dedup,
+        "index_mib": round(index.stat().st_size / 2**20, 2) if index.exists() else 0.0,
+        "peak_rss_mib": _peak_mib(),
     }
 
 
+def job_sim(n_docs: int, seed: int, distinct: float) -> dict[str, Any]:
+    """A simulated index of ``n_docs`` documents (signatures only, no cleaning).
+
+    A share ``distinct`` of documents are new texts (random signatures, half of them near
+    copies of an earlier text: 30% of its values redrawn); the rest repeat an earlier text
+    exactly (the exact-duplicate fast path). Documents arrive in batches of 2,000, as a run
+    reads them, and are linked every 100,000 (as ten runs of 100k dumps' worth would).
+    """
+    import numpy as np
+
+    from ingest.dedup import DedupIndex, DocRecord
+
+    rng = np.random.default_rng(seed)
+    perm = DEFAULT_SETTINGS.num_perm
+    tmp = Path(tempfile.mkdtemp(prefix="dedup-sim-"))
+    index = DedupIndex.open(tmp / "index.sqlite")
+    texts: list[str] = []
+    t0 = time.perf_counter()
+    batch, run = 2000, 100_000
+    for lo in range(0, n_docs, batch):
+        m = min(batch, n_docs - lo)
+        new = rng.random(m) < distinct if texts else np.ones(m, dtype=bool)
+        keys = [f"t{len(texts) + i:031d}" for i in range(int(new.sum()))]
+        sigs = rng.integers(0, 2**32, size=(len(keys), perm), dtype=np.uint32)
+        near = rng.random(len(keys)) < 0.5
+        if texts and near.any():  # near copies of recent texts (signatures kept in the batch)
+            src = rng.integers(0, len(keys), size=int(near.sum()))
+            redraw = rng.random((int(near.sum()), perm)) < 0.3
+            sigs[near] = np.where(redraw, sigs[near], sigs[src])
+        if keys:
+            recs = []
+        ki = 0
+        for i in range(m):
+            if new[i]:
+                key = keys[ki]
+                ki += 1
+            else:
+                key = texts[int(rng.integers(0, len(texts)))]
+            doc = f"{lo + i:032x}"
+            recs.append(
+                DocRecord(
+                    doc,
+                    f"d{(lo + i) // 3:07d}.txt",
+                    (lo + i) % 3,
+                    "",
+                    None,
+                    None,
+                    None,
+                    None,
+                    100,
+                    0,
+                    key,
+                    200,
+                )
+            )
+        known = index.text_ids({r.text_key for r in recs} - set(keys))
+        if keys:
+            tids = index.add_texts(
+                keys, sigs, np.full(len(keys), 200, np.int64), [False] * len(keys)
+            )
+            known.update(zip(keys, tids, strict=True))
+        texts.extend(keys)
+        index.add_docs((r, known[r.text_key]) for r in recs)
+        if (lo + m) % run == 0 or lo + m == n_docs:  # one run's worth: link, commit
+            index.link()
+            index.commit()
+    build = time.perf_counter() - t0
+    groups = int(index.conn.execute("SELECT COUNT(DISTINCT grp) FROM texts").fetchone()[0])
+    n_texts = int(index.conn.execute("SELECT COUNT(*) FROM texts").fetchone()[0])
+    index.close()
+    size = (tmp / "index.sqlite").stat().st_size
+    shutil.rmtree(tmp, ignore_errors=True)
+    return {
+        "documents": n_docs,
+        "texts": n_texts,
+        "groups": groups,
+        "build_s": round(build, 1),
+        "index_mib": round(size / 2**20, 1),
+        "peak_rss_mib": _peak_mib(),
+    }
+
+
+def child(job: str, **kwargs: Any) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "child", job, json.dumps(kwargs)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{job} {kwargs} failed:\n{proc.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def figures(args: argparse.Namespace) -> dict[str, Any]:
+    def log(msg: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+    scratch = Path(args.scratch or tempfile.mkdtemp(prefix="dedup-bench-"))
+    res: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_start": os.getloadavg(),
+            "platform": platform.platform(),
+        },
+        "sizes": {},
+    }
+    try:
+        for n in args.sizes:
+            extra = max(1, n // 100)
+            src = scratch / f"agg-{n}"
+            log(f"corpus: {n} dumps (+{extra} for the re-run)")
+            write_aggregator(src, 0, n, args.seed)
+            row: dict[str, Any] = {}
+            log(f"{n}: --no-dedup")
+            row["no_dedup"] = child("run", src=str(src), out=str(scratch / f"o-{n}-n"), dedup=False)
+            log(f"{n}: with dedup")
+            row["dedup"] = child("run", src=str(src), out=str(scratch / f"o-{n}-d"), dedup=True)
+            write_aggregator(src, n, n + extra, args.seed)
+            log(f"{n}: re-run with {extra} new dumps")
+            row["rerun_1pct"] = child(
+                "run", src=str(src), out=str(scratch / f"o-{n}-d"), dedup=True
+            )
+            shutil.rmtree(scratch / f"o-{n}-n", ignore_errors=True)
+            shutil.rmtree(scratch / f"o-{n}-d", ignore_errors=True)
+            shutil.rmtree(src, ignore_errors=True)
+            res["sizes"][str(n)] = row
+        res["group"] = {}
+        for k in args.group:
+            src = scratch / f"group-{k}"
+            write_group(src, k, args.seed)
+            log(f"one story in {k} dumps")
+            res["group"][str(k)] = child(
+                "run", src=str(src), out=str(scratch / f"g-{k}"), dedup=True
+            )
+            shutil.rmtree(scratch / f"g-{k}", ignore_errors=True)
+            shutil.rmtree(src, ignore_errors=True)
+        if args.sim:
+            log(f"simulated index: {args.sim} documents")
+            res["sim"] = child("sim", n_docs=args.sim, seed=args.seed, distinct=args.distinct)
+    finally:
+        if not args.scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+    res["machine"]["load_end"] = os.getloadavg()
+    res["ratios"] = ratios(res)
+    return res
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def ratios(res: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for n, row in res["sizes"].items():
+        out[f"dedup_vs_no_dedup_{n}"] = _ratio(row["dedup"]["wall_s"], row["no_dedup"]["wall_s"])
+        out[f"rerun_dedup_vs_full_dedup_{n}"] = _ratio(
+            row["rerun_1pct"]["dedup_s"], row["dedup"]["dedup_s"]
+        )
+    sizes = sorted(res["sizes"], key=int)
+    if len(sizes) > 1:
+        small, big = res["sizes"][sizes[0]], res["sizes"][sizes[-1]]
+        out["rss_big_vs_small"] = _ratio(
+            big["dedup"]["peak_rss_mib"], small["dedup"]["peak_rss_mib"]
+        )
+    groups = sorted(res.get("group", {}), key=int)
+    if len(groups) > 1:
+        a, b = res["group"][groups[0]], res["group"][groups[-1]]
+        out["group_dedup_time_big_vs_small"] = _ratio(b["dedup_s"], a["dedup_s"])
+        out["group_index_size_big_vs_small"] = _ratio(b["index_mib"], a["index_mib"])
+    return out
+
+
+def table(res: dict[str, Any]) -> str:
+    rows = [
+        "| measurement | wall s | dedup s | peak RSS MiB | documents | index MiB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for n, row in res["sizes"].items():
+        for name, r in row.items():
+            rows.append(
+                f"| {n} dumps, {name} | {r['wall_s']} | {r['dedup_s']} | {r['peak_rss_mib']}"
+                f" | {r['documents']} | {r['index_mib']} |"
+            )
+    for k, r in res.get("group", {}).items():
+        rows.append(
+            f"| one story in {k} dumps | {r['wall_s']} | {r['dedup_s']} | {r['peak_rss_mib']}"
+            f" | {r['documents']} | {r['index_mib']} |"
+        )
+    if "sim" in res:
+        s = res["sim"]
+        rows.append(
+            f"| simulated index, {s['documents']} docs ({s['texts']} texts) | {s['build_s']} |"
+            f" {s['build_s']} | {s['peak_rss_mib']} | {s['documents']} | {s['index_mib']} |"
+        )
+    rows.append("")
+    rows += [f"- {k}: {v}" for k, v in res["ratios"].items()]
+    load = res["machine"]
+    rows.append(f"- load average at start {load['load_start']}, at end {load.get('load_end')}")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     sw = sub.add_parser("sweep")
     sw.add_argument("-n", type=int, default=1500, help="stories (default 1500)")
     sw.add_argument("--seed", type=int, default=1)
-    tm = sub.add_parser("time")
-    tm.add_argument("--docs", type=int, nargs="+", default=[10_000, 100_000])
-    tm.add_argument("--seed", type=int, default=1)
-    tm.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    fg = sub.add_parser("figures")
+    fg.add_argument("--sizes", type=int, nargs="*", default=[10_000])
+    fg.add_argument("--group", type=int, nargs="*", default=[4000, 8000])
+    fg.add_argument("--sim", type=int, default=1_000_000, help="0 to skip")
+    fg.add_argument("--distinct", type=float, default=0.3, help="share of new texts (sim)")
+    fg.add_argument("--seed", type=int, default=1)
+    fg.add_argument("--scratch", default=None, help="where corpora and outputs go")
+    fg.add_argument("--json", default=str(OUT / "dedup.json"))
+    ch = sub.add_parser("child")
+    ch.add_argument("job")
+    ch.add_argument("kwargs")
     args = parser.parse_args(argv)
     if args.cmd == "sweep":
         sweep(args.n, args.seed)
         return 0
-    if args.one:
-        print(json.dumps(time_one(args.docs[0], args.seed, DEFAULT_SETTINGS)))
+    if args.cmd == "child":
+        jobs = {"run": job_run, "sim": job_sim}
+        print(json.dumps(jobs[args.job](**json.loads(args.kwargs))))
         return 0
-    for n in args.docs:  # one process per size: peak RSS is that size's own
-        cmd = [
-            sys.executable,
-            __file__,
-            "time",
-            "--one",
-            "--docs",
-            str(n),
-            "--seed",
-            str(args.seed),
-        ]
-        done = subprocess.run(cmd, check=True, capture_output=True, text=True)
-        print(done.stdout.strip(), flush=True)
+    res = figures(args)
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(res, indent=1) + "\n", "utf-8")
+    print(table(res))
     return 0
 
 

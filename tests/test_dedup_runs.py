@@ -4,8 +4,10 @@ documents a fresh dedup run would write."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -172,3 +174,59 @@ def test_any_sequence_of_runs_ends_as_a_fresh_run(
             path = have[int(arg) % len(have)]
             st_ = path.stat()
             os.utime(path, ns=(st_.st_atime_ns, st_.st_mtime_ns + 10**9))
+
+
+def byte_identical_copies(src: Path, seeds: Path, n: int) -> None:
+    """``n`` byte-identical copies of each seed dump, side by side in one folder."""
+    src.mkdir(parents=True)
+    for seed in sorted(seeds.glob("*.txt")):
+        for i in range(n):
+            shutil.copyfile(seed, src / f"{seed.stem}_{i:03d}.txt")
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    """Every document and the manifest, by path (the index file's pages may be laid out
+    differently; what it says is checked through the documents)."""
+    return {
+        **documents(out),
+        "manifest": (out / ".ingest" / "manifest.json").read_bytes(),
+    }
+
+
+def test_byte_identical_copies_settle_in_one_run_whatever_the_split(
+    tmp_path: Path, seeds: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    """200 copies of each seed in one folder: after ONE run, every copy is a duplicate_dump
+    of the first copy by path, none is stale, no empty folder is left, and the canonical
+    documents list every copy; one or two workers and any batch size write the same bytes."""
+    src = tmp_path / "src"
+    byte_identical_copies(src, seeds, 200)
+    out = tmp_path / "two"
+    summary = run_folder(src, out, rules, scraped_at=scraped_at, dedup=True, workers=2)
+    assert summary.ok
+    entries = read_entries(out)
+    assert sorted(Counter(e["status"] for e in entries.values()).items()) == [
+        ("duplicate_dump", 398),
+        ("written", 2),
+    ]
+    originals = {rel for rel, e in entries.items() if e["status"] == "written"}
+    assert originals == {f"{s.stem}_000.txt" for s in seeds.glob("*.txt")}
+    for rel, e in entries.items():
+        if e["status"] == "duplicate_dump":
+            assert e["duplicate_of"] == rel[: -len("000.txt")] + "000.txt"
+    empty = [p for p in out.rglob("*") if p.is_dir() and not any(p.iterdir())]
+    assert empty == []
+    docs = {k: json.loads(v) for k, v in documents(out).items()}
+    assert docs and all(k.split("/")[0] in originals for k in docs)
+    for doc in docs.values():
+        seen = doc["seen_in"]
+        stem = doc["source"]["path"][: -len("000.txt")]
+        assert [s["path"] for s in seen] == [f"{stem}{i:03d}.txt" for i in range(200)]
+        assert {s["index"] for s in seen} == {doc["source"]["index"]}
+    again = run_folder(src, out, rules, scraped_at=scraped_at, dedup=True, workers=2)
+    assert again.processed == 0 and again.dedup is not None
+    assert again.dedup["files_updated"] == 0
+    for name, kwargs in (("one", {"workers": 1}), ("sevens", {"workers": 2, "batch_size": 7})):
+        other = tmp_path / name
+        run_folder(src, other, rules, scraped_at=scraped_at, dedup=True, **kwargs)  # type: ignore[arg-type]
+        assert tree(other) == tree(out), name

@@ -14,6 +14,7 @@ from datetime import datetime
 from ingest.decode import decode_bytes
 from ingest.document import Document, RecordFailure, Removal, Repair, Source
 from ingest.errors import check_size, no_story
+from ingest.furniture import find_furniture
 from ingest.language import detect_language
 from ingest.published import format_utc, resolve_published
 from ingest.repair import repair_lines
@@ -239,6 +240,7 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             headline = first.strip()
             kept.append((body[0] + 1, headline))
             body = body[1:]
+    body = _drop_furniture(ctx, body, removed)
     paragraphs: list[str] = []
     settings, cues = ctx.settings, ctx.rules.cues
     for n in body:
@@ -253,6 +255,22 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             paragraphs.append(paragraph)
     removed.sort(key=lambda r: (r.line, r.start))
     return _Story(outlet, headline, published_text, "\n\n".join(paragraphs), removed, kept)
+
+
+def _drop_furniture(ctx: _Context, body: list[int], removed: list[Removal]) -> list[int]:
+    """Record the body's furniture lines (credits, ad slots, teasers ...) as removed.
+
+    A story whose every line reads as furniture keeps them all: a one-line story "Video"
+    or a lone credit is more likely text than a page with nothing but furniture.
+    """
+    lines = ctx.lines
+    found = find_furniture([lines[n].strip() for n in body], ctx.rules.furniture, ctx.settings)
+    if not found or len(found) == len(body):
+        return body
+    for k, rule in sorted(found.items()):
+        n = body[k]
+        removed.append(Removal(rule, lines[n].strip(), n + 1, _indent(lines[n])))
+    return [n for k, n in enumerate(body) if k not in found]
 
 
 def _find_to_end(

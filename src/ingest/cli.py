@@ -183,6 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     return cmd_check_rules(rules, args.sample or [])
 
 
+def _say_dedup_progress(stage: str, done: int, total: int) -> None:
+    from ingest.dedup import describe_progress
+
+    print(f"ingest: {describe_progress(stage, done, total)}", file=sys.stderr, flush=True)
+
+
 def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
     from ingest.engine import run_folder
 
@@ -199,6 +205,7 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         workers=args.workers,  # --local: a process pool of N (default: one per CPU)
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
+        dedup_progress=_say_dedup_progress,
     )
     for failed in summary.failed:
         print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)

@@ -5,71 +5,80 @@ article, scrapers fetch a page twice, and a story comes back with a typo fixed, 
 inside it or its body cut short. This module finds those duplicates among every document
 written to an output folder and links them:
 
-- **exact duplicates** have the same normalised text (:func:`normalise_words`);
-- **near duplicates** are found with MinHash over word shingles and LSH (``datasketch``) for
-  candidates, then accepted when the estimated Jaccard similarity of the shingle sets reaches
-  ``DedupSettings.jaccard``, or when the shorter text's shingles are (by estimate) almost all
-  contained in the longer one's (``DedupSettings.containment``: a truncated body);
-- a **group** is a connected set of such pairs; its **canonical** document is the most
-  complete version (:func:`canonical_order`). Every other member gets ``duplicate_of`` (the
-  canonical document's id); the canonical one gets ``seen_in``: every place the story was
-  seen, sorted by dump path and index.
+- **exact duplicates** have the same normalised text (:func:`normalise_words`): a document
+  whose text is already indexed joins that text's group with no MinHash work at all;
+- **near duplicates**: each distinct text gets a MinHash signature (vectorised numpy over
+  all shingles of a batch); LSH band keys propose candidates (a key's *occupant*, the first
+  text that had it, is every later text's candidate for that key), and a candidate is
+  accepted when the estimated Jaccard similarity reaches ``DedupSettings.jaccard``, or when
+  the shorter text is truncated and (by estimate) almost all contained in the longer one;
+- a **group** is a connected set of accepted pairs (union-find over texts; no pair list is
+  kept); its **canonical** document is the most complete version (:func:`canonical_order`).
+  Every other member gets ``duplicate_of``; the canonical one gets ``seen_in``.
 
-The pure part works on :class:`DocRecord` values and signature arrays; :class:`DedupIndex`
-keeps them, with the matched pairs, under ``<out>/.ingest/dedup/`` so a later run adds only
-the documents it wrote and never rescans history; :func:`deduplicate` is the step a run (or
-the Prefect flow) calls at its end, holding the output folder's lock. See docs/dedup.md.
+The state lives in one SQLite file, ``<out>/.ingest/dedup/index.sqlite`` (:class:`DedupIndex`):
+documents, distinct texts with their signatures and group, and the LSH band keys as sorted
+segments per key range, so a run reads and writes only what its new documents touch, and
+state grows with documents, never with pairs. :func:`deduplicate` is the step a run (or the
+Prefect flow) calls at its end, holding the output folder's lock. See docs/dedup.md.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import io
 import json
+import os
 import re
+import shutil
+import sqlite3
+import tempfile
+import time
 import unicodedata
-import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
-from functools import cache
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-
-if TYPE_CHECKING:
-    from datasketch import MinHashLSH
+import orjson
 
 from ingest.document import Sighting, doc_id, dumps_json
-from ingest.store import STATE_DIR, document_dir, write_atomic
+from ingest.store import STATE_DIR, RemotePath, output_folder, write_atomic
 from ingest.store.manifest import DUPLICATE_DUMP
 
 Signature = npt.NDArray[np.uint32]
 Match = Literal["exact", "near"]
+Location = Path | RemotePath
+# progress(stage, done, total): "read" (documents read and fingerprinted), "link" (texts
+# linked), "write" (groups written). Plain values, so a Prefect task can log them.
+Progress = Callable[[str, int, int], None]
 
 DEDUP_DIR = "dedup"
-INDEX_FILE = "index.json"
-SIGNATURES_FILE = "signatures.npy"
-INDEX_VERSION = 1
+INDEX_FILE = "index.sqlite"
+MARK_FILE = "index.json"
+INDEX_VERSION = 2
+_U64 = np.uint64
 
 
 @dataclass(frozen=True)
 class DedupSettings:
     """How duplicates are found. Defaults chosen by measurement (docs/dedup.md).
 
-    ``shingle_words``: words per shingle. ``num_perm``: MinHash permutations (signature
-    length). ``lsh_threshold``: the Jaccard similarity LSH bands are tuned for (candidates
-    only; set below ``jaccard`` so truncated copies, whose Jaccard is about the fraction
-    kept, are still proposed). ``jaccard``: estimated Jaccard at or above which a candidate
-    is a near duplicate. ``containment``: share of the shorter text's shingles found in the
-    longer one at or above which a candidate is a near duplicate, when the shorter one is
-    ``truncated`` (cut short: it does not end a sentence) and has at least ``min_shingles``.
+    ``shingle_words``: words per shingle. ``num_perm``: MinHash values per signature.
+    ``bands`` × ``rows``: LSH bands of ``rows`` values each (37 × 3 proposes pairs from
+    Jaccard ≈ 0.3, below ``jaccard``, so truncated copies are still proposed). ``jaccard``:
+    estimated Jaccard at or above which a candidate is a near duplicate. ``containment``:
+    share of the shorter text's shingles found in the longer one at or above which a
+    candidate is a near duplicate, when the shorter one is ``truncated`` (cut short: it does
+    not end a sentence) and has at least ``min_shingles``.
     """
 
     shingle_words: int = 5
     num_perm: int = 128
-    lsh_threshold: float = 0.3
+    bands: int = 37
+    rows: int = 3
     jaccard: float = 0.45
     containment: float = 0.85
     min_shingles: int = 40
@@ -103,11 +112,6 @@ class DocRecord:
     shingles: int  # number of distinct shingles
     truncated: bool = False  # the body was cut short (the document's ``truncated``)
 
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any]) -> DocRecord:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
-
 
 # --------------------------------------------------------------------------- pure functions
 
@@ -129,43 +133,135 @@ def text_key(words: Sequence[str]) -> str:
     return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()[:32]
 
 
-def shingles(words: Sequence[str], k: int) -> set[bytes]:
-    """Distinct runs of ``k`` consecutive words (the whole text when it is shorter).
+def _fmix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """MurmurHash3's 64-bit finaliser: every input bit reaches every output bit."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> _U64(33))
+        x = x * _U64(0xFF51AFD7ED558CCD)
+        x = x ^ (x >> _U64(33))
+        x = x * _U64(0xC4CEB9FE1A85EC53)
+        return x ^ (x >> _U64(33))
 
-    >>> sorted(shingles("a b c a b".split(), 2))
-    [b'a b', b'b c', b'c a']
+
+_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
+_BASE_INV = pow(_BASE, -1, 2**64)
+
+
+def _powers(base: int, n: int) -> npt.NDArray[np.uint64]:
+    out = np.full(n, base, dtype=_U64)
+    if n:
+        out[0] = 1
+    with np.errstate(over="ignore"):
+        return np.cumprod(out, dtype=_U64)
+
+
+def shingle_hashes(
+    word_lists: Sequence[Sequence[str]], k: int
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """64-bit hashes of every text's distinct ``k``-word shingles, in one numpy pass.
+
+    Returns (hashes, owner): ``owner[i]`` is the text ``hashes[i]`` belongs to; hashes are
+    sorted and distinct within each text. A text shorter than ``k`` words is one shingle,
+    an empty text none. Each shingle's hash is a polynomial hash of its bytes (prefix sums
+    over the batch, no Python loop per shingle), then mixed.
+
+    >>> h, owner = shingle_hashes([["a", "b", "c", "a", "b"], ["a", "b"], []], 2)
+    >>> owner.tolist()
+    [0, 0, 0, 1]
+    >>> bool(h[owner == 1][0] in h[owner == 0])  # "a b" is a shingle of both
+    True
     """
-    if len(words) <= k:
-        return {" ".join(words).encode("utf-8")} if words else set()
-    return {" ".join(words[i : i + k]).encode("utf-8") for i in range(len(words) - k + 1)}
+    counts = np.fromiter((len(w) for w in word_lists), dtype=np.int64, count=len(word_lists))
+    present = [i for i, c in enumerate(counts.tolist()) if c]
+    if not present:
+        return np.zeros(0, dtype=_U64), np.zeros(0, dtype=np.int64)
+    data = (" ".join(" ".join(word_lists[i]) for i in present) + " ").encode("utf-8")
+    arr = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 32)  # one space after every word
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    with np.errstate(over="ignore"):
+        pw = _powers(_BASE, len(arr) + 1)
+        prefix = np.zeros(len(arr) + 1, dtype=_U64)
+        np.cumsum((arr.astype(_U64) + _U64(1)) * pw[:-1], dtype=_U64, out=prefix[1:])
+        inv = _powers(_BASE_INV, len(arr) + 1)
+    n = counts[present]
+    first_word = np.zeros(len(present), dtype=np.int64)
+    first_word[1:] = np.cumsum(n)[:-1]
+    per = np.maximum(n - k + 1, 1)
+    owner_local = np.repeat(np.arange(len(present)), per)
+    offsets = np.zeros(len(present), dtype=np.int64)
+    offsets[1:] = np.cumsum(per)[:-1]
+    j = np.arange(int(per.sum())) - offsets[owner_local]
+    sw = first_word[owner_local] + j
+    ew = first_word[owner_local] + np.minimum(j + k - 1, n[owner_local] - 1)
+    s, e = starts[sw], ends[ew]
+    with np.errstate(over="ignore"):
+        raw = (prefix[e] - prefix[s]) * inv[s]
+    hashes = _fmix64(raw)
+    owner = np.asarray(present, dtype=np.int64)[owner_local]
+    order = np.lexsort((hashes, owner))
+    hashes, owner = hashes[order], owner[order]
+    keep = np.ones(len(hashes), dtype=bool)
+    keep[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
+    return hashes[keep], owner[keep]
 
 
-def _crc32(data: bytes) -> int:
-    # Fast, deterministic, 32-bit; datasketch mixes it (MurmurHash3 finaliser) before permuting.
-    return zlib.crc32(data)
+def _perm_params(settings: DedupSettings) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    rng = np.random.default_rng(settings.seed)
+    a = rng.integers(1, 2**63, size=settings.num_perm, dtype=np.uint64) * _U64(2) + _U64(1)
+    b = rng.integers(0, 2**63, size=settings.num_perm, dtype=np.uint64)
+    return a, b
 
 
-@cache
-def _permutations(num_perm: int, seed: int) -> Any:
-    from datasketch import MinHash  # datasketch pulls in scipy: ~97 MB, loaded only for dedup
-
-    return MinHash(num_perm=num_perm, seed=seed).permutations
+_BLOCK = 4096  # shingles per MinHash block: 4k x 128 x 8 bytes = 4 MiB per temporary
 
 
-def signature(items: Iterable[bytes], settings: DedupSettings = DEFAULT_SETTINGS) -> Signature:
-    """The MinHash signature (``num_perm`` uint32 values) of a set of shingles."""
-    from datasketch import MinHash
+def minhash(
+    hashes: npt.NDArray[np.uint64],
+    owner: npt.NDArray[np.int64],
+    n_texts: int,
+    settings: DedupSettings = DEFAULT_SETTINGS,
+) -> Signature:
+    """MinHash signatures (``n_texts`` × ``num_perm`` uint32) from :func:`shingle_hashes`.
 
-    mh = MinHash(
-        num_perm=settings.num_perm,
-        seed=settings.seed,
-        hashfunc=_crc32,
-        permutations=_permutations(settings.num_perm, settings.seed),
-        scheme="affine32",
-    )
-    mh.update_batch(items)
-    values: Signature = np.asarray(mh.hashvalues, dtype=np.uint32)
-    return values
+    Value p of a text is the least ``(a_p · h + b_p) mod 2⁶⁴ >> 32`` over its shingle hashes
+    h (multiply-shift hashing, ``a_p`` odd); a text without shingles gets all 0xFFFFFFFF.
+    """
+    a, b = _perm_params(settings)
+    sigs = np.full((n_texts, settings.num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    for lo in range(0, len(hashes), _BLOCK):
+        h, own = hashes[lo : lo + _BLOCK], owner[lo : lo + _BLOCK]
+        with np.errstate(over="ignore"):
+            vals = ((h[:, None] * a[None, :] + b[None, :]) >> _U64(32)).astype(np.uint32)
+        cut = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+        mins = np.minimum.reduceat(vals, cut, axis=0)
+        rows = own[cut]
+        sigs[rows] = np.minimum(sigs[rows], mins)
+    return sigs
+
+
+_HASH_WORDS = 50_000  # words hashed at once: the prefix arrays stay a few MiB
+
+
+def fingerprint_words(
+    word_lists: Sequence[Sequence[str]], settings: DedupSettings = DEFAULT_SETTINGS
+) -> tuple[npt.NDArray[np.int64], Signature]:
+    """Distinct shingle counts and MinHash signatures of a batch of normalised texts."""
+    counts = np.zeros(len(word_lists), dtype=np.int64)
+    sigs = np.empty((len(word_lists), settings.num_perm), dtype=np.uint32)
+    lo = 0
+    while lo < len(word_lists):
+        hi, size = lo, 0
+        while hi < len(word_lists) and (hi == lo or size + len(word_lists[hi]) <= _HASH_WORDS):
+            size += len(word_lists[hi])
+            hi += 1
+        hashes, owner = shingle_hashes(word_lists[lo:hi], settings.shingle_words)
+        counts[lo:hi] = np.bincount(owner, minlength=hi - lo)
+        sigs[lo:hi] = minhash(hashes, owner, hi - lo, settings)
+        lo = hi
+    return counts, sigs
 
 
 def fingerprint_text(
@@ -173,32 +269,20 @@ def fingerprint_text(
 ) -> tuple[str, int, Signature]:
     """A text's exact-duplicate key, its number of shingles and its MinHash signature."""
     words = normalise_words(text)
-    sh = shingles(words, settings.shingle_words)
-    return text_key(words), len(sh), signature(sh, settings)
+    counts, sigs = fingerprint_words([words], settings)
+    return text_key(words), int(counts[0]), sigs[0]
 
 
-def record_from_document(
-    doc: Mapping[str, Any], file: str, settings: DedupSettings = DEFAULT_SETTINGS
-) -> tuple[DocRecord, Signature]:
-    """A document's JSON object (as written) → its record and signature."""
-    key, n, sig = fingerprint_text(str(doc["text"]), settings)
-    src = doc["source"]
-    record = DocRecord(
-        id=str(doc["id"]),
-        path=str(src["path"]),
-        index=int(src["index"]),
-        file=file,
-        outlet=doc.get("outlet"),
-        published_text=doc.get("published_text"),
-        published=doc.get("published"),
-        scraped_at=src.get("scraped_at"),
-        words=int(doc.get("word_count", len(str(doc["text"]).split()))),
-        removed=len(doc.get("removed", ())),
-        text_key=key,
-        shingles=n,
-        truncated=bool(doc.get("truncated", False)),
-    )
-    return record, sig
+def band_keys(sigs: Signature, settings: DedupSettings = DEFAULT_SETTINGS) -> npt.NDArray[np.int64]:
+    """LSH keys (texts × ``bands``, non-negative int64): one hash of each band's ``rows`` values
+    and the band's number, so equal keys mean an equal band."""
+    b, r = settings.bands, settings.rows
+    v = sigs[:, : b * r].reshape(len(sigs), b, r).astype(_U64)
+    acc = np.broadcast_to(np.arange(b, dtype=_U64) + _U64(1), (len(sigs), b)).copy()
+    with np.errstate(over="ignore"):
+        for i in range(r):
+            acc = _fmix64(acc * _U64(0x9E3779B97F4A7C15) + v[:, :, i])
+    return (acc >> _U64(1)).astype(np.int64)
 
 
 def estimate_jaccard(a: Signature, b: Signature) -> float:
@@ -206,31 +290,50 @@ def estimate_jaccard(a: Signature, b: Signature) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
-def match(
-    a: DocRecord, b: DocRecord, sa: Signature, sb: Signature, settings: DedupSettings
-) -> Match | None:
-    """Whether two documents are the same story: ``exact``, ``near``, or None.
-
-    Near: estimated Jaccard ≥ ``settings.jaccard``, or, when the shorter text is truncated
-    and has at least ``min_shingles`` shingles, the estimated share of its shingles present
-    in the longer one ≥ ``settings.containment``. The intersection is estimated from the Jaccard
-    estimate J and the exact set sizes: |A∩B| = J / (1 + J) · (|A| + |B|).
-    """
-    return classify(a, b, estimate_jaccard(sa, sb), settings)
-
-
 def classify(a: DocRecord, b: DocRecord, j: float, settings: DedupSettings) -> Match | None:
-    """:func:`match`, given the estimated Jaccard similarity ``j`` of their signatures."""
+    """Whether two documents are the same story, given the estimated Jaccard ``j``.
+
+    ``exact`` for equal normalised text; ``near`` when ``j`` ≥ ``settings.jaccard``, or when
+    the shorter text is truncated, has at least ``min_shingles`` shingles, and the estimated
+    share of its shingles present in the longer one ≥ ``settings.containment`` (the
+    intersection estimated from J and the set sizes: |A∩B| = J / (1 + J) · (|A| + |B|)).
+    """
     if a.text_key == b.text_key:
         return "exact"
-    if j >= settings.jaccard:
-        return "near"
-    short = min(a, b, key=lambda r: (r.shingles, r.id))
-    if short.truncated and short.shingles >= settings.min_shingles and j > 0:
-        inter = j / (1 + j) * (a.shingles + b.shingles)
-        if inter / short.shingles >= settings.containment:
-            return "near"
-    return None
+    near = _near(
+        np.array([j]),
+        np.array([a.shingles]),
+        np.array([b.shingles]),
+        np.array([a.truncated]),
+        np.array([b.truncated]),
+        np.array([a.text_key < b.text_key]),
+        settings,
+    )
+    return "near" if bool(near[0]) else None
+
+
+def _near(
+    j: npt.NDArray[np.float64],
+    na: npt.NDArray[np.int64],
+    nb: npt.NDArray[np.int64],
+    ta: npt.NDArray[np.bool_],
+    tb: npt.NDArray[np.bool_],
+    a_first: npt.NDArray[np.bool_],
+    s: DedupSettings,
+) -> npt.NDArray[np.bool_]:
+    """:func:`classify`'s near-duplicate rule over arrays of candidate pairs."""
+    a_short = (na < nb) | ((na == nb) & a_first)
+    short_n = np.where(a_short, na, nb)
+    short_t = np.where(a_short, ta, tb)
+    inter = j / (1 + j) * (na + nb)
+    contained = (
+        short_t
+        & (short_n >= s.min_shingles)
+        & (j > 0)
+        & (inter >= s.containment * np.maximum(short_n, 1))
+    )
+    result: npt.NDArray[np.bool_] = (j >= s.jaccard) | contained
+    return result
 
 
 def canonical_order(r: DocRecord) -> tuple[Any, ...]:
@@ -241,30 +344,6 @@ def canonical_order(r: DocRecord) -> tuple[Any, ...]:
     last), then the dump path and index, so the choice never depends on arrival order.
     """
     return (-r.words, r.removed, r.scraped_at or "~", r.published or "~", r.path, r.index)
-
-
-def components(nodes: Iterable[str], edges: Mapping[str, Collection[str]]) -> list[list[str]]:
-    """Connected groups of ``nodes`` under ``edges`` (sorted members; sorted groups).
-
-    >>> components(["a", "b", "c", "d"], {"a": ["b"], "b": ["a", "c"], "c": ["b"]})
-    [['a', 'b', 'c'], ['d']]
-    """
-    seen: set[str] = set()
-    groups = []
-    for start in sorted(nodes):
-        if start in seen:
-            continue
-        seen.add(start)
-        stack, group = [start], []
-        while stack:
-            node = stack.pop()
-            group.append(node)
-            for nxt in edges.get(node, ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        groups.append(sorted(group))
-    return sorted(groups)
 
 
 def group_fields(
@@ -308,193 +387,524 @@ def arrival_labels(
     """
     order = sorted(group, key=lambda r: (r.id in added, r.path, r.index))
     labels: dict[str, Literal["new", "exact", "near"]] = {}
+    texts: set[str] = set()
     for i, r in enumerate(order):
-        if r.id not in added:
-            continue
-        prior = order[:i]
-        if not prior:
-            labels[r.id] = "new"
-        elif any(p.text_key == r.text_key for p in prior):
-            labels[r.id] = "exact"
-        else:
-            labels[r.id] = "near"
+        if r.id in added:
+            labels[r.id] = "new" if i == 0 else "exact" if r.text_key in texts else "near"
+        texts.add(r.text_key)
     return labels
+
+
+def iter_pairs(groups: Iterable[Sequence[DocRecord]]) -> Iterator[tuple[str, str]]:
+    """Every unordered pair of ids that share a group, as sorted tuples (for evaluation)."""
+    for g in groups:
+        ids = sorted(r.id for r in g)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                yield a, b
 
 
 # --------------------------------------------------------------------------- the index
 
+_PARTS = 64  # LSH keys are kept in 64 key ranges, each a list of sorted segments
+_MERGE_AT = 8  # a key range with more segments than this is merged into one
+_SCHEMA = """
+CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;
+CREATE TABLE texts(tid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, sig BLOB NOT NULL,
+                   shingles INTEGER NOT NULL, truncated INTEGER NOT NULL, grp INTEGER NOT NULL);
+CREATE INDEX texts_grp ON texts(grp);
+CREATE TABLE docs(id TEXT PRIMARY KEY, tid INTEGER NOT NULL, path TEXT NOT NULL,
+                  idx INTEGER NOT NULL, file TEXT NOT NULL, outlet TEXT, published_text TEXT,
+                  published TEXT, scraped_at TEXT, words INTEGER NOT NULL,
+                  removed INTEGER NOT NULL, written TEXT NOT NULL DEFAULT '') WITHOUT ROWID;
+CREATE INDEX docs_tid ON docs(tid);
+CREATE TABLE lsh(part INTEGER, seg INTEGER, keys BLOB NOT NULL, tids BLOB NOT NULL,
+                 PRIMARY KEY(part, seg)) WITHOUT ROWID;
+CREATE TABLE copies(id TEXT PRIMARY KEY, sightings TEXT NOT NULL) WITHOUT ROWID;
+"""
+_DOC_COLS = "d.id, d.path, d.idx, d.file, d.outlet, d.published_text, d.published, "
+_DOC_COLS += "d.scraped_at, d.words, d.removed, t.key, t.shingles, t.truncated"
 
-class _Sketch:
-    """What MinHashLSH reads from a MinHash (values, scheme, length), without rebuilding one."""
 
-    __slots__ = ("hashvalues",)
-    scheme = "affine32"
-
-    def __init__(self, values: Signature) -> None:
-        self.hashvalues = values
-
-    def __len__(self) -> int:
-        return len(self.hashvalues)
+def _record(row: Sequence[Any]) -> DocRecord:
+    i, path, idx, file, outlet, ptext, pub, scraped, words, removed, key, n, trunc = row[:13]
+    return DocRecord(
+        i, path, idx, file, outlet, ptext, pub, scraped, words, removed, key, n, bool(trunc)
+    )
 
 
-@dataclass
 class DedupIndex:
-    """Every indexed document's record and signature, and the duplicate pairs found so far.
+    """Documents, distinct texts (signature, shingle count, group) and LSH keys in SQLite.
 
-    Lives in ``<out>/.ingest/dedup/``: ``signatures.npy`` (one row per record) and
-    ``index.json`` (settings fingerprint, records, pairs, copies, and the signature file's
-    hash, so a half-written pair of files is detected and the index rebuilt). The LSH
-    tables are rebuilt from the signatures at load (see docs/dedup.md for why and the cost).
+    A text's group is the smallest text id of its connected set of accepted pairs; two
+    groups that become connected are relabelled (the pairs themselves are never kept).
+    Each LSH key belongs to its occupant: the first text that had it. All changes of one
+    step are one transaction (:meth:`commit`), so a killed run leaves the previous index.
     """
 
-    settings: DedupSettings = DEFAULT_SETTINGS
-    records: dict[str, DocRecord] = field(default_factory=dict)
-    signatures: dict[str, Signature] = field(default_factory=dict)
-    edges: dict[str, set[str]] = field(default_factory=dict)
-    copies: dict[str, list[Sighting]] = field(default_factory=dict)
-    canonical_only: bool = False
-    _lsh: MinHashLSH | None = None
+    def __init__(self, conn: sqlite3.Connection, settings: DedupSettings) -> None:
+        self.conn = conn
+        self.settings = settings
+        self._spill: Path | None = None
+        self._new_tids: list[int] = []
+        self._live: npt.NDArray[np.int64] | None = None
 
-    # -- persistence
+    # -- opening
 
     @staticmethod
     def folder(out: Path) -> Path:
         return out / STATE_DIR / DEDUP_DIR
 
     @classmethod
-    def load(cls, out: Path, settings: DedupSettings = DEFAULT_SETTINGS) -> DedupIndex | None:
-        """The saved index, or None when there is none, it is damaged, or settings changed."""
-        folder = cls.folder(out)
-        try:
-            meta = json.loads((folder / INDEX_FILE).read_text("utf-8"))
-            raw = (folder / SIGNATURES_FILE).read_bytes()
-            if (
-                meta.get("version") != INDEX_VERSION
-                or meta.get("settings") != settings.fingerprint
-                or meta.get("signatures_sha256") != hashlib.sha256(raw).hexdigest()
-            ):
-                return None
-            matrix = np.load(io.BytesIO(raw), allow_pickle=False)
-            names = meta["record_fields"]
-            records = [DocRecord(**dict(zip(names, row, strict=True))) for row in meta["records"]]
-            if matrix.shape != (len(records), settings.num_perm):
-                return None
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        index = cls(settings, canonical_only=bool(meta.get("canonical_only", False)))
-        for i, rec in enumerate(records):
-            index.records[rec.id] = rec
-            index.signatures[rec.id] = matrix[i]
-        for a, b in meta["pairs"]:
-            index._link(a, b)
-        index.copies = {k: [Sighting(**s) for s in v] for k, v in meta.get("copies", {}).items()}
-        return index
+    def open(cls, path: Path | str, settings: DedupSettings = DEFAULT_SETTINGS) -> DedupIndex:
+        """The index at ``path`` (``":memory:"`` for a throwaway one); created, or emptied,
+        when it is missing, damaged, of another version or built with other settings."""
+        want = {"version": str(INDEX_VERSION), "settings": settings.fingerprint}
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        for attempt in range(2):
+            conn = sqlite3.connect(str(path), isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=DELETE")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA cache_size=-16384")  # 16 MiB
+                conn.execute("PRAGMA temp_store=FILE")
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+                if "meta" in tables:
+                    meta = dict(conn.execute("SELECT k, v FROM meta").fetchall())
+                    if all(meta.get(k) == v for k, v in want.items()):
+                        conn.execute("BEGIN")
+                        return cls(conn, settings)
+                if tables:  # another version or other settings: start again
+                    conn.close()
+                    os.unlink(path)
+                    conn = sqlite3.connect(str(path), isolation_level=None)
+                conn.executescript(_SCHEMA)
+                conn.executemany("INSERT INTO meta VALUES (?, ?)", want.items())
+                conn.execute("BEGIN")
+                return cls(conn, settings)
+            except sqlite3.DatabaseError:
+                conn.close()
+                if attempt or path == ":memory:":
+                    raise
+                with contextlib.suppress(OSError):
+                    os.unlink(path)  # damaged: rebuilt from the documents
+        raise AssertionError("unreachable")
 
-    def save(self, out: Path) -> None:
-        """Write the signatures, then the index that vouches for them (each atomically)."""
-        folder = self.folder(out)
-        ids = sorted(self.records)
-        matrix = (
-            np.stack([self.signatures[i] for i in ids])
-            if ids
-            else np.zeros((0, self.settings.num_perm), dtype=np.uint32)
+    def commit(self) -> None:
+        self._drop_spill()
+        self.conn.execute("COMMIT")
+        self.conn.execute("BEGIN")
+
+    def close(self) -> None:
+        self._drop_spill()
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.execute("ROLLBACK")
+        self.conn.close()
+
+    def _drop_spill(self) -> None:
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
+            self._spill = None
+
+    def get_meta(self, k: str) -> str | None:
+        row = self.conn.execute("SELECT v FROM meta WHERE k = ?", (k,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, k: str, v: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (k, v))
+
+    # -- documents and texts
+
+    def count_docs(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+
+    def iter_docs(self) -> Iterator[tuple[str, str, int, str]]:
+        """(id, path, index, file) of every document, by id."""
+        yield from self.conn.execute("SELECT id, path, idx, file FROM docs ORDER BY id")
+
+    def text_ids(self, keys: Collection[str]) -> dict[str, int]:
+        """Text id of each of ``keys`` already indexed."""
+        out: dict[str, int] = {}
+        ks = list(keys)
+        for i in range(0, len(ks), 500):
+            part = ks[i : i + 500]
+            q = f"SELECT key, tid FROM texts WHERE key IN ({','.join('?' * len(part))})"
+            out.update(self.conn.execute(q, part).fetchall())
+        return out
+
+    def add_texts(
+        self,
+        keys: Sequence[str],
+        sigs: Signature,
+        shingles: npt.NDArray[np.int64],
+        truncated: Sequence[bool],
+    ) -> list[int]:
+        """Store new distinct texts (each its own group for now); their LSH keys wait in a
+        spill folder until :meth:`link`. Returns their ids."""
+        first = int(self.get_meta("next_tid") or 1)  # never reused: old LSH keys name them
+        tids = list(range(first, first + len(keys)))
+        self.set_meta("next_tid", str(first + len(keys)))
+        self.conn.executemany(
+            "INSERT INTO texts VALUES (?, ?, ?, ?, ?, ?)",
+            zip(
+                tids,
+                keys,
+                (s.tobytes() for s in sigs),
+                shingles.tolist(),
+                [int(t) for t in truncated],
+                tids,
+                strict=True,
+            ),
         )
-        buf = io.BytesIO()
-        np.save(buf, matrix.astype(np.uint32), allow_pickle=False)
-        raw = buf.getvalue()
-        write_atomic(folder / SIGNATURES_FILE, raw)
-        names = [f.name for f in fields(DocRecord)]
-        meta = {
-            "version": INDEX_VERSION,
-            "settings": self.settings.fingerprint,
-            "settings_values": asdict(self.settings),
-            "canonical_only": self.canonical_only,
-            "signatures_sha256": hashlib.sha256(raw).hexdigest(),
-            "record_fields": names,
-            "records": [[getattr(self.records[i], n) for n in names] for i in ids],
-            "pairs": sorted((a, b) for a, nb in self.edges.items() for b in nb if a < b),
-            "copies": {k: [s.to_json() for s in v] for k, v in sorted(self.copies.items()) if v},
-        }
-        text = json.dumps(meta, ensure_ascii=False, separators=(",", ":")) + "\n"
-        write_atomic(folder / INDEX_FILE, text.encode("utf-8"))
+        self._spill_keys(np.asarray(tids, dtype=np.int64), band_keys(sigs, self.settings))
+        self._new_tids.extend(tids)
+        return tids
 
-    # -- changes
+    def _spill_keys(self, tids: npt.NDArray[np.int64], keys: npt.NDArray[np.int64]) -> None:
+        if self._spill is None:
+            self._spill = Path(tempfile.mkdtemp(prefix="ingest-dedup-"))
+        flat_t = np.repeat(tids, keys.shape[1])
+        flat_k = keys.ravel()
+        part = flat_k >> np.int64(63 - 6)
+        for p in np.unique(part).tolist():
+            sel = part == p
+            with open(self._spill / f"{p}.bin", "ab") as fh:
+                np.stack([flat_k[sel], flat_t[sel]], axis=1).tofile(fh)
 
-    def _link(self, a: str, b: str) -> None:
-        self.edges.setdefault(a, set()).add(b)
-        self.edges.setdefault(b, set()).add(a)
+    def add_docs(self, records: Iterable[tuple[DocRecord, int]]) -> None:
+        """Store documents (each with its text id)."""
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
+            (
+                (
+                    r.id,
+                    tid,
+                    r.path,
+                    r.index,
+                    r.file,
+                    r.outlet,
+                    r.published_text,
+                    r.published,
+                    r.scraped_at,
+                    r.words,
+                    r.removed,
+                )
+                for r, tid in records
+            ),
+        )
 
-    def lsh(self) -> MinHashLSH:
-        """The LSH tables over every indexed signature (built on first use)."""
-        if self._lsh is None:
-            s = self.settings
-            from datasketch import MinHashLSH
+    def remove_docs(self, ids: Sequence[str]) -> set[int]:
+        """Forget documents; return the text ids they had (their groups change)."""
+        tids: set[int] = set()
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            tids.update(
+                r[0] for r in self.conn.execute(f"SELECT tid FROM docs WHERE id IN ({marks})", part)
+            )
+            self.conn.execute(f"DELETE FROM docs WHERE id IN ({marks})", part)
+        return tids
 
-            self._lsh = MinHashLSH(threshold=s.lsh_threshold, num_perm=s.num_perm)
-            with self._lsh.insertion_session() as session:
-                for key in sorted(self.records):
-                    session.insert(key, _Sketch(self.signatures[key]), check_duplication=False)
-        return self._lsh
+    def group_of(self, tids: Iterable[int]) -> set[int]:
+        """The groups of these texts (those still indexed)."""
+        out: set[int] = set()
+        ts = list(tids)
+        for i in range(0, len(ts), 500):
+            part = ts[i : i + 500]
+            q = f"SELECT DISTINCT grp FROM texts WHERE tid IN ({','.join('?' * len(part))})"
+            out.update(r[0] for r in self.conn.execute(q, part))
+        return out
 
-    def remove(self, ids: Iterable[str]) -> set[str]:
-        """Forget documents; return their former duplicates that remain (their groups change)."""
-        gone = set(ids) & set(self.records)
-        touched: set[str] = set()
-        for key in gone:
-            del self.records[key]
-            del self.signatures[key]
-            for other in self.edges.pop(key, set()):
-                touched.add(other)
-                self.edges.get(other, set()).discard(key)
-        self._lsh = None  # rebuilt without them on next use
-        return touched - gone
+    def groups_of_docs(self, ids: Collection[str]) -> set[int]:
+        """The groups of these documents."""
+        out: set[int] = set()
+        ds = sorted(ids)
+        for i in range(0, len(ds), 500):
+            part = ds[i : i + 500]
+            q = "SELECT DISTINCT t.grp FROM docs d JOIN texts t ON t.tid = d.tid"
+            q += f" WHERE d.id IN ({','.join('?' * len(part))})"
+            out.update(r[0] for r in self.conn.execute(q, part))
+        return out
 
-    def add(self, items: Iterable[tuple[DocRecord, Signature]]) -> list[str]:
-        """Index documents in (path, index) order, linking each to the duplicates it has."""
-        lsh = self.lsh()
-        added = []
-        for rec, sig in sorted(items, key=lambda t: (t[0].path, t[0].index, t[0].id)):
-            if rec.id in self.records:
+    def all_groups(self) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT grp FROM texts ORDER BY grp")]
+
+    def members(self, grp: int) -> list[tuple[DocRecord, str]]:
+        """The documents of a group (with what was last written into each file)."""
+        rows = self.conn.execute(
+            f"SELECT {_DOC_COLS}, d.written FROM texts t JOIN docs d ON d.tid = t.tid"
+            " WHERE t.grp = ? ORDER BY d.id",
+            (grp,),
+        )
+        return [(_record(r), str(r[13])) for r in rows]
+
+    def set_written(self, items: Iterable[tuple[str, str]]) -> None:
+        self.conn.executemany(
+            "UPDATE docs SET written = ? WHERE id = ?", ((w, i) for i, w in items)
+        )
+
+    # -- linking
+
+    def _segments(self, part: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
+        rows = self.conn.execute(
+            "SELECT keys, tids FROM lsh WHERE part = ? ORDER BY seg", (part,)
+        ).fetchall()
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+        keys = np.concatenate([np.frombuffer(k, dtype=np.int64) for k, _ in rows])
+        tids = np.concatenate([np.frombuffer(t, dtype=np.int64) for _, t in rows])
+        alive = self._alive(tids)  # a key whose occupant was removed is free again
+        keys, tids = keys[alive], tids[alive]
+        if len(rows) > 1:
+            order = np.argsort(keys, kind="stable")
+            keys, tids = keys[order], tids[order]
+        return keys, tids, len(rows)
+
+    def _live_tids(self) -> npt.NDArray[np.int64]:
+        if self._live is None:
+            self._live = np.fromiter(
+                (r[0] for r in self.conn.execute("SELECT tid FROM texts ORDER BY tid")), np.int64
+            )
+        return self._live
+
+    def _alive(self, tids: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        live = self._live_tids()
+        if not len(live):
+            return np.zeros(len(tids), dtype=bool)
+        ok: npt.NDArray[np.bool_] = (
+            live[np.minimum(np.searchsorted(live, tids), len(live) - 1)] == tids
+        )
+        return ok
+
+    def _candidates(self) -> npt.NDArray[np.int64]:
+        """Stage 2: for every spilled (key, new text), the key's occupant (a stored live
+        text, else the first new text with that key) is a candidate; new occupants are
+        stored. Returns the candidate pairs (text, occupant), each pair once."""
+        pairs = []
+        self._live = None
+        for p in range(_PARTS):
+            spill = None if self._spill is None else self._spill / f"{p}.bin"
+            if spill is None or not spill.exists():
                 continue
-            sketch = _Sketch(sig)
-            candidates = sorted(lsh.query(sketch))
-            if candidates:  # verify them all in one array comparison
-                others = np.stack([self.signatures[c] for c in candidates])
-                shares = np.count_nonzero(others == sig, axis=1) / len(sig)
-                for other, j in zip(candidates, shares.tolist(), strict=True):
-                    if classify(rec, self.records[other], j, self.settings):
-                        self._link(rec.id, other)
-            lsh.insert(rec.id, sketch, check_duplication=False)
-            self.records[rec.id] = rec
-            self.signatures[rec.id] = sig
-            added.append(rec.id)
-        return added
+            new = np.fromfile(spill, dtype=np.int64).reshape(-1, 2)
+            order = np.lexsort((new[:, 1], new[:, 0]))
+            nk, nt = new[order, 0], new[order, 1]
+            ok, ot, nseg = self._segments(p)
+            if len(ok):
+                pos = np.minimum(np.searchsorted(ok, nk), len(ok) - 1)
+                hit = ok[pos] == nk
+                occ = np.where(hit, ot[pos], -1)
+            else:
+                hit = np.zeros(len(nk), dtype=bool)
+                occ = np.full(len(nk), -1, dtype=np.int64)
+            first = np.r_[True, nk[1:] != nk[:-1]]
+            run_first = nt[np.maximum.accumulate(np.where(first, np.arange(len(nk)), 0))]
+            occ = np.where(hit, occ, run_first)
+            sel = occ != nt
+            pairs.append(np.stack([nt[sel], occ[sel]], axis=1))
+            fresh = first & ~hit
+            self._store_segment(p, nk[fresh], nt[fresh], ok, ot, nseg)
+        if not pairs:
+            return np.zeros((0, 2), dtype=np.int64)
+        allp = np.concatenate(pairs)
+        return np.unique(allp, axis=0) if len(allp) else allp
 
-    def groups_of(self, ids: Iterable[str]) -> list[list[DocRecord]]:
-        """The whole groups (connected duplicates) that contain any of ``ids``."""
-        present = [i for i in ids if i in self.records]
-        return [[self.records[i] for i in g] for g in components(present, self.edges)]
+    def _store_segment(
+        self,
+        part: int,
+        keys: npt.NDArray[np.int64],
+        tids: npt.NDArray[np.int64],
+        old_keys: npt.NDArray[np.int64],
+        old_tids: npt.NDArray[np.int64],
+        segments: int,
+    ) -> None:
+        if not len(keys):
+            return
+        if segments + 1 > _MERGE_AT:  # merge: one segment, without keys of removed texts
+            k = np.concatenate([old_keys, keys])
+            t = np.concatenate([old_tids, tids])
+            order = np.argsort(k, kind="stable")
+            k, t = k[order], t[order]
+            self.conn.execute("DELETE FROM lsh WHERE part = ?", (part,))
+            self.conn.execute(
+                "INSERT INTO lsh VALUES (?, 0, ?, ?)", (part, k.tobytes(), t.tobytes())
+            )
+            return
+        seg = self.conn.execute(
+            "SELECT COALESCE(MAX(seg), -1) + 1 FROM lsh WHERE part = ?", (part,)
+        ).fetchone()[0]
+        self.conn.execute(
+            "INSERT INTO lsh VALUES (?, ?, ?, ?)", (part, seg, keys.tobytes(), tids.tobytes())
+        )
 
-    def all_groups(self) -> list[list[DocRecord]]:
-        return self.groups_of(self.records)
+    def _texts(self, tids: npt.NDArray[np.int64]) -> dict[int, tuple[bytes, int, int, str, int]]:
+        out: dict[int, tuple[bytes, int, int, str, int]] = {}
+        ts = tids.tolist()
+        for i in range(0, len(ts), 500):
+            part = ts[i : i + 500]
+            q = "SELECT tid, sig, shingles, truncated, key, grp FROM texts"
+            q += f" WHERE tid IN ({','.join('?' * len(part))})"
+            out.update((r[0], r[1:]) for r in self.conn.execute(q, part))
+        return out
+
+    def _groups_by_tid(self, tids: npt.NDArray[np.int64]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        ts = tids.tolist()
+        for i in range(0, len(ts), 500):
+            part = ts[i : i + 500]
+            q = f"SELECT tid, grp FROM texts WHERE tid IN ({','.join('?' * len(part))})"
+            out.update(self.conn.execute(q, part).fetchall())
+        return out
+
+    def _verify(self, pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Stage 3: the candidate pairs that are near duplicates (both texts still here)."""
+        s = self.settings
+        out = [pairs[:0]]
+        for lo in range(0, len(pairs), 20000):  # signatures of 20k pairs at most in memory
+            chunk = pairs[lo : lo + 20000]
+            info = self._texts(np.unique(chunk))
+            keep = np.array([a in info and b in info for a, b in chunk.tolist()], dtype=bool)
+            chunk = chunk[keep]
+            if not len(chunk):
+                continue
+            a = [info[x] for x in chunk[:, 0].tolist()]
+            b = [info[x] for x in chunk[:, 1].tolist()]
+            sa = np.frombuffer(b"".join(x[0] for x in a), dtype=np.uint32).reshape(-1, s.num_perm)
+            sb = np.frombuffer(b"".join(x[0] for x in b), dtype=np.uint32).reshape(-1, s.num_perm)
+            j = np.count_nonzero(sa == sb, axis=1) / s.num_perm
+            near = _near(
+                j,
+                np.array([x[1] for x in a], dtype=np.int64),
+                np.array([x[1] for x in b], dtype=np.int64),
+                np.array([bool(x[2]) for x in a]),
+                np.array([bool(x[2]) for x in b]),
+                np.array([x[3] < y[3] for x, y in zip(a, b, strict=True)]),
+                s,
+            )
+            out.append(chunk[near])
+        return np.concatenate(out)
+
+    def link(self, progress: Progress | None = None) -> set[int]:
+        """Link the texts added since the last call to their near duplicates; return the
+        groups they are in now (merged groups relabelled)."""
+        new = self._new_tids
+        self._new_tids = []
+        if not new:
+            return set()
+        pairs = self._verify(self._candidates())
+        self._drop_spill()
+        _Ticker(progress, "link", len(new))(len(new))
+        return self._union(pairs) | self.group_of(new)
+
+    def _union(self, pairs: npt.NDArray[np.int64]) -> set[int]:
+        """Merge the groups of accepted pairs; a merged group takes the smallest label."""
+        if not len(pairs):
+            return set()
+        grp = self._groups_by_tid(np.unique(pairs))
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            root = x
+            while parent.get(root, root) != root:
+                root = parent[root]
+            while parent.get(x, x) != root:
+                parent[x], x = root, parent[x]
+            return root
+
+        for a, b in pairs.tolist():
+            ra, rb = find(grp[a]), find(grp[b])
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        moves = [(find(g), g) for g in list(parent) if find(g) != g]
+        self.conn.executemany("UPDATE texts SET grp = ? WHERE grp = ?", moves)
+        return {r for r, _ in moves}
+
+    def prune(self, tids: Collection[int]) -> set[int]:
+        """Delete texts among ``tids`` that no document has any more, and re-link what is
+        left of their groups (a removed text may have been the only bridge); return the
+        groups of what is left."""
+        orphans = [
+            t
+            for t in sorted(tids)
+            if self.conn.execute("SELECT 1 FROM docs WHERE tid = ? LIMIT 1", (t,)).fetchone()
+            is None
+        ]
+        if not orphans:
+            return self.group_of(tids)
+        groups = self.group_of(orphans)
+        marks = ",".join("?" * len(orphans))
+        self.conn.execute(f"DELETE FROM texts WHERE tid IN ({marks})", orphans)
+        self._live = None
+        touched = self.group_of(set(tids) - set(orphans))
+        for g in sorted(groups):
+            touched |= self._relink(g)
+        return touched
+
+    def _relink(self, grp: int) -> set[int]:
+        """Split a group into its texts and link them again among themselves."""
+        rows = self.conn.execute(
+            "SELECT tid, sig FROM texts WHERE grp = ? ORDER BY tid", (grp,)
+        ).fetchall()
+        if not rows:
+            return set()
+        tids = np.array([r[0] for r in rows], dtype=np.int64)
+        self.conn.executemany(
+            "UPDATE texts SET grp = tid WHERE tid = ?", ((t,) for t in tids.tolist())
+        )
+        sigs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint32)
+        keys = band_keys(sigs.reshape(len(rows), self.settings.num_perm), self.settings)
+        flat_k = keys.ravel()
+        flat_t = np.repeat(tids, keys.shape[1])
+        order = np.lexsort((flat_t, flat_k))
+        k, t = flat_k[order], flat_t[order]
+        first = np.r_[True, k[1:] != k[:-1]]
+        occ = t[np.maximum.accumulate(np.where(first, np.arange(len(k)), 0))]
+        sel = occ != t
+        pairs = np.unique(np.stack([t[sel], occ[sel]], axis=1), axis=0)
+        self._union(self._verify(pairs))
+        return self.group_of(tids.tolist())
+
+    # -- copies of documents through byte-identical dumps
+
+    def copies(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT id, sightings FROM copies"))
+
+    def set_copies(self, copies: Mapping[str, str]) -> None:
+        self.conn.execute("DELETE FROM copies")
+        self.conn.executemany("INSERT INTO copies VALUES (?, ?)", sorted(copies.items()))
+
+
+# --------------------------------------------------------------------------- pure entry point
 
 
 def group_records(
     items: Sequence[tuple[DocRecord, Signature]], settings: DedupSettings = DEFAULT_SETTINGS
 ) -> list[list[DocRecord]]:
-    """Pure entry point: the duplicate groups among ``items`` (singletons included)."""
-    index = DedupIndex(settings)
-    index.add(items)
-    return index.all_groups()
-
-
-def iter_pairs(groups: Iterable[Sequence[DocRecord]]) -> Iterator[tuple[str, str]]:
-    """Every unordered pair of ids that share a group, as sorted tuples."""
-    for g in groups:
-        ids = sorted(r.id for r in g)
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 :]:
-                yield a, b
+    """The duplicate groups among ``items`` (singletons included), with a throwaway index."""
+    index = DedupIndex.open(":memory:", settings)
+    try:
+        ordered = sorted(items, key=lambda t: (t[0].path, t[0].index, t[0].id))
+        firsts: dict[str, tuple[DocRecord, Signature]] = {}
+        for rec, sig in ordered:
+            firsts.setdefault(rec.text_key, (rec, sig))
+        keys = list(firsts)
+        if keys:
+            tids = index.add_texts(
+                keys,
+                np.stack([firsts[k][1] for k in keys]).astype(np.uint32),
+                np.array([firsts[k][0].shingles for k in keys], dtype=np.int64),
+                [firsts[k][0].truncated for k in keys],
+            )
+            by_key = dict(zip(keys, tids, strict=True))
+            index.add_docs((rec, by_key[rec.text_key]) for rec, _ in ordered)
+        index.link()
+        groups = [
+            sorted((r for r, _ in index.members(g)), key=lambda r: r.id) for g in index.all_groups()
+        ]
+        return sorted(groups, key=lambda g: g[0].id)
+    finally:
+        index.close()
 
 
 # --------------------------------------------------------------------------- the run step
@@ -505,7 +915,7 @@ class DedupReport:
     """What deduplication did at the end of a run (``line()`` for the CLI, ``to_json()``)."""
 
     documents: int = 0  # documents in the index after the run
-    groups: int = 0  # groups of two or more, after the run (counted over affected groups)
+    groups: int = 0  # groups of two or more touched by the run
     new: int = 0  # documents written this run that are the first of their story
     exact: int = 0  # ... exact duplicates of an earlier document (copies in same dumps too)
     near: int = 0  # ... near duplicates of an earlier document
@@ -537,14 +947,29 @@ STALE = "stale"
 DEDUP_FIELDS = ("duplicate_of", "seen_in")
 
 
+def describe_progress(stage: str, done: int, total: int) -> str:
+    """One line for a progress event (what the CLI prints and the flow logs).
+
+    >>> describe_progress("read", 500, 2000)
+    'dedup: 500/2000 documents read and fingerprinted'
+    """
+    what = {
+        "read": "documents read and fingerprinted",
+        "link": "new texts linked",
+        "write": "groups written",
+    }.get(stage, stage)
+    return f"dedup: {done}/{total} {what}"
+
+
 def resolve_duplicate_dumps(
-    out: Path, entries: dict[str, dict[str, Any]], processed: Collection[str]
+    out: Location, entries: dict[str, dict[str, Any]], processed: Collection[str]
 ) -> tuple[int, bool]:
-    """Turn every written dump whose bytes equal another's into a ``duplicate_dump`` entry.
+    """Turn every written dump whose bytes equal another's into a ``duplicate_dump`` entry,
+    and point every ``duplicate_dump`` at its original (the written dump with its bytes).
 
     The kept dump is one that was not processed this run (it was there before), else the
     first by path. Documents of the duplicates are deleted (they would share ids with the
-    kept dump's). A ``duplicate_dump`` whose original no longer holds the same bytes becomes
+    kept dump's). A ``duplicate_dump`` whose bytes no written dump holds any more becomes
     ``stale``, so the next run cleans it. Returns (duplicate dumps, whether entries changed).
     """
     changed = False
@@ -552,10 +977,10 @@ def resolve_duplicate_dumps(
     for rel, e in sorted(entries.items()):
         if e.get("status") == "written" and e.get("sha256"):
             by_sha.setdefault(e["sha256"], []).append(rel)
-    for rels in by_sha.values():
-        if len(rels) < 2:
-            continue
+    original: dict[str, str] = {}
+    for sha, rels in by_sha.items():
         keep = min(rels, key=lambda r: (r in processed, r))
+        original[sha] = keep
         for rel in rels:
             if rel != keep:
                 _drop_documents(out, rel, entries[rel])
@@ -565,19 +990,21 @@ def resolve_duplicate_dumps(
     for e in entries.values():
         if e.get("status") != DUPLICATE_DUMP:
             continue
-        target = entries.get(e.get("duplicate_of") or "")
-        if target and target.get("status") == "written" and target.get("sha256") == e["sha256"]:
-            count += 1
-        else:
+        target = original.get(e.get("sha256") or "")
+        if target is None:
             e.update(status=STALE, key=None, reason="duplicate_of_changed")
             changed = True
+            continue
+        if e.get("duplicate_of") != target:
+            e["duplicate_of"] = target
+            changed = True
+        count += 1
     return count, changed
 
 
-def _drop_documents(out: Path, rel: str, entry: Mapping[str, Any]) -> None:
-    folder = document_dir(out, rel)
-    for d in entry.get("documents", []):
-        (folder / Path(d["file"]).name).unlink(missing_ok=True)
+def _drop_documents(out: Location, rel: str, entry: Mapping[str, Any]) -> None:
+    """Delete a dump's documents (and, on local disk, the folder they leave empty)."""
+    output_folder(out).drop_documents(rel)
 
 
 def live_documents(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, int, str]]:
@@ -591,29 +1018,32 @@ def live_documents(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[
     return live
 
 
-def copy_sightings(
-    entries: Mapping[str, Mapping[str, Any]], records: Mapping[str, DocRecord]
-) -> dict[str, list[Sighting]]:
-    """Document id → the places its story also appears through byte-identical dumps."""
-    out: dict[str, list[Sighting]] = {}
+def copy_paths(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Document id → JSON list of the byte-identical copies of its dump (paths, sorted)."""
+    paths: dict[str, list[str]] = {}
     for rel, e in sorted(entries.items()):
         if e.get("status") != DUPLICATE_DUMP:
             continue
-        target = entries[e["duplicate_of"]]
+        target = entries.get(e.get("duplicate_of") or "")
+        if not target:
+            continue
         for d in target.get("documents", []):
-            key = doc_id(target["sha256"], int(d["index"]))
-            r = records.get(key)
-            if r is not None:
-                sighting = Sighting(
-                    key, rel, r.index, r.outlet, r.published_text, r.published, "copy"
-                )
-                out.setdefault(key, []).append(sighting)
-    return out
+            paths.setdefault(doc_id(target["sha256"], int(d["index"])), []).append(rel)
+    return {k: json.dumps(v) for k, v in paths.items()}
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def _copy_sightings(r: DocRecord, paths_json: str | None) -> list[Sighting]:
+    if not paths_json:
+        return []
+    return [
+        Sighting(r.id, p, r.index, r.outlet, r.published_text, r.published, "copy")
+        for p in json.loads(paths_json)
+    ]
+
+
+def _read_json(path: Location) -> dict[str, Any] | None:
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -626,120 +1056,276 @@ def annotate(body: dict[str, Any], fields_: Mapping[str, Any]) -> dict[str, Any]
     return out
 
 
+def _written_mark(want: Mapping[str, Any]) -> str:
+    """A short fingerprint of the dedup fields a file holds ('' for none)."""
+    if not want:
+        return ""
+    blob = orjson.dumps(want, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def record_from_document(
+    doc: Mapping[str, Any], file: str, settings: DedupSettings = DEFAULT_SETTINGS
+) -> tuple[DocRecord, list[str]]:
+    """A document's JSON object (as written) → its record (shingles still 0) and words."""
+    words = normalise_words(str(doc["text"]))
+    src = doc["source"]
+    record = DocRecord(
+        id=str(doc["id"]),
+        path=str(src["path"]),
+        index=int(src["index"]),
+        file=file,
+        outlet=doc.get("outlet"),
+        published_text=doc.get("published_text"),
+        published=doc.get("published"),
+        scraped_at=src.get("scraped_at"),
+        words=int(doc.get("word_count", len(str(doc["text"]).split()))),
+        removed=len(doc.get("removed", ())),
+        text_key=text_key(words),
+        shingles=0,
+        truncated=bool(doc.get("truncated", False)),
+    )
+    return record, words
+
+
+_READ_BATCH = 2000  # documents read, then fingerprinted together (bounded memory)
+
+
+def index_path(out: Location) -> Path:
+    """Where the index file is: in the output folder, or a local cache for remote output."""
+    if isinstance(out, Path):
+        return out / STATE_DIR / DEDUP_DIR / INDEX_FILE
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    name = hashlib.sha256(str(out).encode()).hexdigest()[:24]
+    return base / "ingest" / "dedup" / f"{name}.sqlite"
+
+
+def _fetch_remote(out: RemotePath, local: Path) -> None:
+    """Bring the remote index into the local cache (one object), or start empty."""
+    remote = out / STATE_DIR / DEDUP_DIR / INDEX_FILE
+    local.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data = remote.read_bytes()
+    except (FileNotFoundError, OSError):
+        local.unlink(missing_ok=True)
+        return
+    tmp = local.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, local)
+
+
+def _push_remote(out: RemotePath, local: Path) -> None:
+    remote = out / STATE_DIR / DEDUP_DIR / INDEX_FILE
+    remote.parent.mkdir()
+    remote.write_bytes(local.read_bytes())
+
+
+class _Ticker:
+    """Calls ``progress`` about once a second, and at the end if it spoke before."""
+
+    def __init__(self, progress: Progress | None, stage: str, total: int) -> None:
+        self.progress, self.stage, self.total = progress, stage, total
+        self.last = time.monotonic()
+        self.said = False  # a stage done within its first second says nothing
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if self.progress and (now - self.last >= 1.0 or (done >= self.total and self.said)):
+            self.last, self.said = now, True
+            self.progress(self.stage, done, self.total)
+
+
 def deduplicate(
-    out: Path,
+    out: Location,
     entries: dict[str, dict[str, Any]],
     processed: Collection[str],
     *,
     settings: DedupSettings = DEFAULT_SETTINGS,
     canonical_only: bool = False,
     full: bool = False,
+    progress: Progress | None = None,
 ) -> DedupReport:
     """Deduplicate the output folder after a run; call it holding the folder's lock.
 
     ``entries`` is the manifest's file table after the run (it may be changed in place:
     byte-identical dumps, withheld documents; then ``report.manifest_changed`` is set and the
     caller saves the manifest). ``processed`` names the dumps cleaned since the index was
-    last saved (this run, and runs without dedup or interrupted ones before it): their
-    documents are (re)indexed; documents of unchanged dumps are taken from the saved index,
-    never re-read. ``full`` rebuilds the index from every document.
+    last saved: their documents are (re)indexed; documents of unchanged dumps are taken from
+    the index, never re-read. ``full`` rebuilds the index from every document.
+    ``progress(stage, done, total)`` hears how far it is (:func:`describe_progress`).
 
-    The saved index is reconciled with the manifest first, whatever earlier runs did
-    (:func:`reconcile`), so the documents end as a fresh ``full`` run would write them.
+    The index is reconciled with the manifest first (:func:`reconcile`), so the documents
+    end as a fresh ``full`` run would write them.
     """
     report = DedupReport()
     report.duplicate_dumps, report.manifest_changed = resolve_duplicate_dumps(
         out, entries, processed
     )
     live = live_documents(entries)
-    index = None if full else DedupIndex.load(out, settings)
-    if index is None:
-        index = DedupIndex(settings, canonical_only=canonical_only)
-    mode_changed = index.canonical_only != canonical_only
-    index.canonical_only = canonical_only
-    touched = index.remove(reconcile(index, live, processed))
-    bodies: dict[str, dict[str, Any]] = {}
-    items = []
-    for key, (rel, _, file) in sorted(live.items()):
-        if key in index.records:
-            continue
-        body = _read_json(out / file)
-        if body is None or body.get("id") != key:
-            _mark_stale(entries[rel], report)  # a withheld or damaged file: clean it again
-            continue
-        bodies[key] = body
-        items.append(record_from_document(body, file, settings))
-    added = set(index.add(items))
-    copies = copy_sightings(entries, index.records)
-    changed_copies = {
-        k for k in set(copies) | set(index.copies) if copies.get(k) != index.copies.get(k)
-    }
-    index.copies = copies
-    seeds = added | touched | changed_copies
-    groups = index.all_groups() if mode_changed else index.groups_of(seeds)
-    for group in groups:
-        labels = arrival_labels(group, added)
-        for label in labels.values():
-            setattr(report, label, getattr(report, label) + 1)
-        _write_group(
-            out, entries, group, group_fields(group, copies), bodies, canonical_only, report
-        )
-    report.exact += sum(len(v) for k, v in copies.items() if k in added or k in changed_copies)
-    report.documents = len(index.records)
-    report.groups = sum(1 for g in groups if len(g) > 1)
-    index.save(out)
+    local = index_path(out)
+    if isinstance(out, RemotePath):
+        _fetch_remote(out, local)
+    if full:
+        local.unlink(missing_ok=True)
+    index = DedupIndex.open(local, settings)
+    try:
+        _deduplicate(out, entries, processed, live, index, canonical_only, report, progress)
+        index.commit()
+    finally:
+        index.close()
+    if isinstance(out, RemotePath):
+        _push_remote(out, local)
+    # The run layer's sign that an index exists (it does not open SQLite to ask).
+    about = {"version": INDEX_VERSION, "file": INDEX_FILE, "settings": settings.fingerprint}
+    write_atomic(out / STATE_DIR / DEDUP_DIR / MARK_FILE, json.dumps(about).encode() + b"\n")
     return report
 
 
 def reconcile(
     index: DedupIndex, live: Mapping[str, tuple[str, int, str]], processed: Collection[str]
-) -> list[str]:
-    """The indexed documents whose records no longer stand for what the output folder holds.
+) -> tuple[list[str], list[str]]:
+    """(indexed documents whose records no longer stand for the output folder, live
+    documents not indexed), both by id.
 
     A record stands while the manifest lists its id under the same dump, index and file
     (``live``) and that dump was not cleaned since. Document ids come from a dump's bytes,
     so a dump gone while its byte-identical copy was cleaned in its place (by a run
     without dedup) brings back the same ids under another dump: re-read, not trusted.
     """
-    return [
-        key
-        for key, r in index.records.items()
-        if live.get(key) != (r.path, r.index, r.file) or r.path in processed
-    ]
+    stale: list[str] = []
+    present: set[str] = set()
+    for key, path, idx, file in index.iter_docs():
+        if live.get(key) != (path, idx, file) or path in processed:
+            stale.append(key)
+        else:
+            present.add(key)
+    missing = sorted((k for k in live if k not in present), key=lambda k: (live[k][:2], k))
+    return stale, missing
+
+
+def _deduplicate(
+    out: Location,
+    entries: dict[str, dict[str, Any]],
+    processed: Collection[str],
+    live: Mapping[str, tuple[str, int, str]],
+    index: DedupIndex,
+    canonical_only: bool,
+    report: DedupReport,
+    progress: Progress | None,
+) -> None:
+    mode_changed = index.get_meta("canonical_only") != str(canonical_only)
+    index.set_meta("canonical_only", str(canonical_only))
+    stale, missing = reconcile(index, live, processed)
+    old_tids = index.remove_docs(stale)
+    added: set[str] = set()
+    bare: set[str] = set()  # new documents whose files hold no dedup fields
+    doc_tids: set[int] = set()
+    tick = _Ticker(progress, "read", len(missing))
+    for lo in range(0, len(missing), _READ_BATCH):
+        batch = missing[lo : lo + _READ_BATCH]
+        recs: list[tuple[DocRecord, list[str]]] = []
+        for key in batch:
+            rel, _, file = live[key]
+            body = _read_json(out / file)
+            if body is None or body.get("id") != key:
+                _mark_stale(entries[rel], report)  # a withheld or damaged file: clean it again
+                continue
+            rec, words = record_from_document(body, file, index.settings)
+            if not any(k in body for k in DEDUP_FIELDS):
+                bare.add(key)
+            recs.append((rec, words))
+        known = index.text_ids({r.text_key for r, _ in recs})
+        fresh: dict[str, tuple[DocRecord, list[str]]] = {}
+        for rec, words in recs:
+            if rec.text_key not in known:  # the exact-duplicate fast path: no MinHash
+                fresh.setdefault(rec.text_key, (rec, words))
+        if fresh:
+            keys = list(fresh)
+            counts, sigs = fingerprint_words([fresh[k][1] for k in keys], index.settings)
+            tids = index.add_texts(keys, sigs, counts, [fresh[k][0].truncated for k in keys])
+            known.update(zip(keys, tids, strict=True))
+        index.add_docs((rec, known[rec.text_key]) for rec, _ in recs)
+        added.update(rec.id for rec, _ in recs)
+        doc_tids.update(known[rec.text_key] for rec, _ in recs)
+        tick(lo + len(batch))
+    index.link(progress)
+    groups = index.prune(old_tids) | index.group_of(doc_tids)
+    copies = copy_paths(entries)
+    before = index.copies()
+    changed_copies = {k for k in set(copies) | set(before) if copies.get(k) != before.get(k)}
+    index.set_copies(copies)
+    groups |= index.groups_of_docs(changed_copies)
+    if mode_changed:
+        groups = set(index.all_groups())
+    report.exact += sum(
+        len(json.loads(v)) for k, v in copies.items() if k in added or k in changed_copies
+    )
+    _write_groups(
+        out, entries, index, sorted(groups), copies, added, bare, canonical_only, report, progress
+    )
+    report.documents = index.count_docs()
+
+
+def _write_groups(
+    out: Location,
+    entries: dict[str, dict[str, Any]],
+    index: DedupIndex,
+    groups: Sequence[int],
+    copies: Mapping[str, str],
+    added: Collection[str],
+    bare: Collection[str],
+    canonical_only: bool,
+    report: DedupReport,
+    progress: Progress | None,
+) -> None:
+    """Give each member of the groups its dedup fields (or, canonical-only, drop duplicates);
+    a file is read and rewritten only when its fields change."""
+    tick = _Ticker(progress, "write", len(groups))
+    marks: list[tuple[str, str]] = []
+    for n, g in enumerate(groups, 1):
+        members = index.members(g)
+        group = [r for r, _ in members]
+        for label in arrival_labels(group, added).values():
+            setattr(report, label, getattr(report, label) + 1)
+        report.groups += len(group) > 1
+        copy_map = {r.id: _copy_sightings(r, copies.get(r.id)) for r in group if r.id in copies}
+        wanted = group_fields(group, copy_map)
+        for r, written in members:
+            want = wanted[r.id]
+            if canonical_only and "duplicate_of" in want:
+                _withhold(out, entries, r, report)
+                continue
+            mark = _written_mark(want)
+            holds = ("" if r.id in bare else None) if r.id in added else written
+            if mark == holds:
+                continue  # the file already holds these fields
+            body = _read_json(out / r.file)
+            if body is None:
+                _mark_stale(entries[r.path], report)
+                continue
+            if write_atomic(out / r.file, dumps_json(annotate(body, want)).encode("utf-8")):
+                report.files_updated += 1
+            marks.append((r.id, mark))
+        if len(marks) > 5000:
+            index.set_written(marks)
+            marks = []
+        tick(n)
+    index.set_written(marks)
+
+
+def _withhold(
+    out: Location, entries: dict[str, dict[str, Any]], r: DocRecord, report: DedupReport
+) -> None:
+    entry = entries[r.path]
+    name = Path(r.file).name
+    (out / r.file).unlink(missing_ok=True)
+    withheld = entry.get("withheld", [])
+    if name not in withheld:
+        entry["withheld"] = sorted([*withheld, name])
+        report.manifest_changed = True
+    report.withheld += 1
 
 
 def _mark_stale(entry: dict[str, Any], report: DedupReport) -> None:
     entry.update(status=STALE, key=None, reason="documents_missing")
     report.manifest_changed = True
-
-
-def _write_group(
-    out: Path,
-    entries: dict[str, dict[str, Any]],
-    group: Sequence[DocRecord],
-    fields_by_id: Mapping[str, Mapping[str, Any]],
-    bodies: dict[str, dict[str, Any]],
-    canonical_only: bool,
-    report: DedupReport,
-) -> None:
-    """Give each member of a group its dedup fields (or, canonical-only, drop duplicates)."""
-    for r in group:
-        path = out / r.file
-        want = fields_by_id[r.id]
-        entry = entries[r.path]
-        name = Path(r.file).name
-        withheld = entry.get("withheld", [])
-        if canonical_only and "duplicate_of" in want:
-            if path.exists():
-                path.unlink()
-            if name not in withheld:
-                entry["withheld"] = sorted([*withheld, name])
-                report.manifest_changed = True
-            report.withheld += 1
-            continue
-        body = bodies.get(r.id) or _read_json(path)
-        if body is None:
-            _mark_stale(entry, report)
-            continue
-        if write_atomic(path, dumps_json(annotate(body, want)).encode("utf-8")):
-            report.files_updated += 1

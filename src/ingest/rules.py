@@ -13,12 +13,13 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from ingest.errors import RulesError
+from ingest.furniture import Furniture, compile_furniture
 
 DEFAULT_RULES = "default_rules.toml"
 InlineKind = Literal["teaser", "regex"]
@@ -38,6 +39,12 @@ class Settings:
     min_chrome_run: int = 2
     min_language_words: int = 8
     max_file_bytes: int = 64 * 1024 * 1024
+    # Page furniture (ingest.furniture); documented in default_rules.toml.
+    max_furniture_words: int = 30
+    max_credit_words: int = 12
+    max_caption_words: int = 120
+    max_promo_words: int = 120
+    min_related_run: int = 2
     # Learned boilerplate (ingest.learn): a line or template is learned from a source when it
     # recurs in at least this many distinct stories ...
     learn_min_stories: int = 5
@@ -137,6 +144,7 @@ class Rules:
     profiles: tuple[Profile, ...]
     files: tuple[str, ...]
     fingerprint: str = ""
+    furniture: Furniture = field(default_factory=Furniture)
 
 
 def merge_tables(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -215,7 +223,7 @@ def compile_rules(data: dict[str, Any], files: tuple[str, ...] = ("<dict>",)) ->
         raise RulesError(f"rules {where}: header.byline needs a named group (?P<outlet>...)")
     generic = _table(data, "generic", "", where)
     word_tables = ("sentence_starters", "reporting_verbs", "role_words")
-    _check_keys(generic, {"inline", *word_tables}, "generic", where)
+    _check_keys(generic, {"inline", "lines", *word_tables}, "generic", where)
     inline = _compile_inline(
         _table(generic, "inline", "generic", where), "generic.inline", "", where
     )
@@ -248,6 +256,7 @@ def compile_rules(data: dict[str, Any], files: tuple[str, ...] = ("<dict>",)) ->
         cues=cues,
         profiles=profiles,
         files=files,
+        furniture=compile_furniture(_table(generic, "lines", "generic", where), where),
     )
 
 

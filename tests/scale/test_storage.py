@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from ingest.engine import run_folder
 from ingest.rules import Rules
@@ -85,6 +88,37 @@ def test_local_source_into_a_bucket_and_back(
     src = s3.upload(corpus, "mixed/dumps")
     run_folder(location(src), tmp_path / "back", rules, scraped_at=WHEN, workers=2)
     assert local_tree(tmp_path / "back") == expected
+
+
+def test_dedup_into_a_bucket_matches_a_local_folder(
+    s3: S3, corpus: Path, rules: Rules, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dedup index is a local cache file kept in the bucket as one object: a run on
+    another machine (an empty cache) takes it from there and adds only its new dumps."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    dumps = tmp_path / "dumps"
+    shutil.copytree(corpus, dumps)
+    pick = sorted(p for p in dumps.rglob("*.txt") if "broken" not in p.name)[0]
+    shutil.copyfile(pick, dumps / "zz_copy.txt")  # byte-identical: a duplicate_dump
+    (dumps / "zz_more.txt").write_bytes(pick.read_bytes() + b"\n")  # the same stories
+    plain = run_folder(dumps, tmp_path / "plain", rules, scraped_at=WHEN, workers=1, dedup=True)
+    src, out = s3.upload(dumps, "dd/dumps"), location(s3.url("dd/out/"))
+    first = run_folder(location(src), out, rules, scraped_at=WHEN, workers=1, dedup=True)
+    assert first.dedup == plain.dedup and first.duplicate_dumps >= 1
+    expected = local_tree(tmp_path / "plain")
+    assert any(b'"seen_in"' in v for v in expected.values())
+    assert s3.tree("dd/out") == expected
+    assert s3.fs.exists(f"{s3.bucket}/dd/out/.ingest/dedup/index.sqlite")
+
+    shutil.rmtree(tmp_path / "cache")
+    third = pick.read_bytes() + b"\n\n"
+    (dumps / "zz_third.txt").write_bytes(third)
+    s3.fs.pipe_file(f"{s3.bucket}/dd/dumps/zz_third.txt", third)
+    run_folder(dumps, tmp_path / "plain", rules, scraped_at=WHEN, workers=1, dedup=True)
+    again = run_folder(location(src), out, rules, scraped_at=WHEN, workers=1, dedup=True)
+    assert again.processed == 1 and again.dedup is not None
+    assert again.dedup["documents"] == first.dedup["documents"] + again.documents_written
+    assert s3.tree("dd/out") == local_tree(tmp_path / "plain")
 
 
 def test_remote_write_is_one_put_and_skips_identical_bytes(s3: S3) -> None:

@@ -9,12 +9,11 @@ gets cleaned is not its business: it hands chunks to a dispatch (:mod:`ingest.en
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -23,7 +22,7 @@ from ingest.engine.outcomes import DUPLICATE_DUMP, TOOL, FileOutcome, Status, ma
 from ingest.engine.process import carry, outputs_exist, vouches
 from ingest.errors import IngestError
 from ingest.rules import Rules
-from ingest.store import STATE_DIR, OutputFolder, SourceFolder, write_atomic
+from ingest.store import STATE_DIR, Location, OutputFolder, SourceFolder, write_atomic
 from ingest.store.manifest import (
     ManifestCommit,
     ManifestReader,
@@ -53,6 +52,9 @@ DEDUP_MARK = "dedup/manifest.json"
 DEDUP_DIRTY = "dedup/cleaned.jsonl"
 DEDUP_INDEX = "dedup/index.json"  # ingest.dedup's (not imported: numpy)
 
+
+# progress(stage, done, total) of the dedup step (ingest.dedup.Progress; not imported: numpy).
+DedupProgress = Callable[[str, int, int], None]
 
 # Hands a chunk of dumps to whatever cleans it (Dispatch.submit); returns a future whose
 # result() is their outcomes, in order (and, ideally, done() to say whether they are there).
@@ -93,9 +95,7 @@ class FolderRun:
     ) -> None:
         self.src, self.out, self.rules = src, out, rules
         self.full, self.scraped_at = full, scraped_at
-        # ingest.dedup reads and rewrites local files: skipped on object storage
-        # (docs/scale-out.md).
-        self.dedup = (dedup or canonical_only) and out.local_path is not None
+        self.dedup = dedup or canonical_only
         self.canonical_only = canonical_only
         self.rels: list[str] = []
         self.decisions = bytearray()
@@ -127,7 +127,7 @@ class FolderRun:
         decisions = self.decisions = bytearray(len(rels))  # all _CLEAN
         known: dict[str, str] | None = {} if self.dedup else None
         if self.dedup:
-            state = self._local_state()
+            state = self._state()
             self.dirty = _read_dirty(state / DEDUP_DIRTY)
             self.unindexed = not (state / DEDUP_INDEX).exists()
         dirty = self.dirty
@@ -180,10 +180,12 @@ class FolderRun:
             else:
                 yield None, prior
 
-    def _local_state(self) -> Path:
-        """The state folder of a dedup run's output (dedup runs write locally only)."""
-        assert self.out.local_path is not None
-        return self.out.local_path / STATE_DIR
+    def _root(self) -> Location:
+        """The output folder as ingest.dedup reads and writes it: a path, or an fsspec one."""
+        return self.out.root
+
+    def _state(self) -> Location:
+        return self._root() / STATE_DIR
 
     def _unchanged(self, rel: str, entry: Mapping[str, Any], status: str = Status.WRITTEN) -> bool:
         if entry.get("status") != status or not entry.get("sha256"):
@@ -230,8 +232,8 @@ class FolderRun:
         ``unchanged`` outcomes (with their documents only if ``documents``). The new
         manifest is written along the way; :meth:`commit` puts it in place.
         """
-        if self.to_clean and self.out.local_path is not None:
-            self._note_cleaning(self.out.local_path)
+        if self.to_clean:
+            self._note_cleaning(self._state())
         old = ManifestReader(self.out)
         writer = self._writer = ManifestWriter(self.out, old, TOOL)
         rels, decisions = self.rels, self.decisions
@@ -264,7 +266,13 @@ class FolderRun:
             outcome = outcomes[pos]
             if outcome.path != rel:
                 raise RuntimeError(f"outcome for {outcome.path} where {rel} was expected")
-            if known is not None and outcome.status == Status.WRITTEN and outcome.sha256:
+            if known is not None and outcome.status == DUPLICATE_DUMP and outcome.sha256:
+                # A worker names the first copy in its own chunk; the original is the first
+                # by path in the whole run (which may itself have become a copy above).
+                first = known.setdefault(outcome.sha256, outcome.duplicate_of or rel)
+                if first != outcome.duplicate_of:
+                    outcome = dataclasses.replace(outcome, duplicate_of=first)
+            elif known is not None and outcome.status == Status.WRITTEN and outcome.sha256:
                 first = known.setdefault(outcome.sha256, rel)
                 if first != rel:  # a copy of a dump cleaned in another chunk: as workers=1
                     self.out.drop_documents(rel)
@@ -302,20 +310,16 @@ class FolderRun:
             writer.abort()
             raise
 
-    def _note_cleaning(self, out: Path) -> None:
+    def _note_cleaning(self, state: Location) -> None:
         """Before any document is rewritten: tell the next dedup step which dumps will be
         (:data:`DEDUP_DIRTY`, when there is an index), and that it must run."""
-        state = out / STATE_DIR
         if (state / DEDUP_INDEX).exists():
             lines = b"".join(
                 orjson.dumps(rel) + b"\n"
                 for rel, d in zip(self.rels, self.decisions, strict=True)
                 if d == _CLEAN
             )
-            with open(state / DEDUP_DIRTY, "ab") as fh:
-                fh.write(lines)
-                fh.flush()
-                os.fsync(fh.fileno())
+            self.out.append_state(DEDUP_DIRTY, lines)
         (state / DEDUP_MARK).unlink(missing_ok=True)
 
     def _pairs(self, old: ManifestReader) -> Iterator[tuple[int, Prior | None]]:
@@ -380,19 +384,19 @@ class FolderRun:
         """
         return commit_manifest(self.seal())
 
-    def deduplicate(self) -> dict[str, int] | None:
+    def deduplicate(self, progress: DedupProgress | None = None) -> dict[str, int] | None:
         """Link duplicate stories (ingest.dedup); return ``DedupReport.to_json()``, or None
         when dedup is off.
 
         Skipped, index not even loaded, when nothing was cleaned and the manifest is the
         one the index was last brought up to date with (``.ingest/dedup/manifest.json``
         says which, by its sha256; any run that cleans a dump deletes it first): every
-        document is then linked already.
+        document is then linked already. ``progress(stage, done, total)`` hears how far the
+        step is (ingest.dedup.describe_progress says it in words).
         """
         if not self.dedup:
             return None
-        out = self.out.local_path
-        assert out is not None  # never on remote output (see __init__)
+        out = self._root()
         mark_path = out / STATE_DIR / DEDUP_MARK
         mark = _read_mark(mark_path)
         want = {
@@ -424,6 +428,7 @@ class FolderRun:
             set(entries) if self.unindexed else self.processed | self.dirty,
             canonical_only=self.canonical_only,
             full=self.full,
+            progress=progress,
         )
         if report.manifest_changed:
             self.manifest_sha256 = write_entries(self.out, entries, TOOL)
@@ -451,7 +456,7 @@ _NOTHING_NEW = {
 }
 
 
-def _read_dirty(path: Path) -> set[str]:
+def _read_dirty(path: Location) -> set[str]:
     """The dumps listed in :data:`DEDUP_DIRTY` (a torn last line, from a kill, is skipped:
     it was written before any of that run's documents, which were then never rewritten)."""
     try:
@@ -467,7 +472,7 @@ def _read_dirty(path: Path) -> set[str]:
     return dirty
 
 
-def _read_mark(path: Path) -> Any:
+def _read_mark(path: Location) -> Any:
     try:
         return json.loads(path.read_bytes())
     except (OSError, ValueError):

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from ingest.engine.outcomes import FileOutcome, RunSummary
-from ingest.engine.plan import FolderRun
+from ingest.engine.plan import DedupProgress, FolderRun
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
 from ingest.rules import Rules
@@ -58,8 +58,16 @@ class Dispatch:
     def commit(self, sealed: ManifestCommit) -> bool:
         return commit_manifest(sealed)
 
-    def deduplicate(self, run: FolderRun) -> dict[str, int] | None:
-        return run.deduplicate()
+    def deduplicate(
+        self, run: FolderRun, progress: DedupProgress | None = None
+    ) -> dict[str, int] | None:
+        """Link duplicates; ``progress`` (default: :meth:`log` in words) hears how far."""
+        return run.deduplicate(progress or self.dedup_progress)
+
+    def dedup_progress(self, stage: str, done: int, total: int) -> None:
+        from ingest.dedup import describe_progress
+
+        self.log(describe_progress(stage, done, total))
 
 
 class LocalDispatch(Dispatch):
@@ -115,13 +123,15 @@ def run_folder(
     canonical_only: bool = False,
     wait: bool = False,
     progress: Progress | None = None,
+    dedup_progress: DedupProgress | None = None,
 ) -> RunSummary:
     """Clean every dump under ``src`` into ``out``; return the summary.
 
     Unchanged dumps are recognised before any cleaning starts. The rest is cleaned by
     ``dispatch`` (default: :class:`LocalDispatch` with ``workers`` and ``batch_size``);
     outcomes are recorded in path order, so the documents, the manifest and the summary are
-    byte-identical whatever cleans them. ``progress(outcome)`` is called as each is recorded.
+    byte-identical whatever cleans them. ``progress(outcome)`` is called as each is recorded;
+    ``dedup_progress(stage, done, total)`` as the dedup step goes (ingest.dedup.Progress).
 
     With ``dedup`` (``ingest run`` turns it on), duplicate stories across everything in
     ``out`` are linked at the end, under the lock (ingest.dedup, docs/dedup.md);
@@ -163,7 +173,7 @@ def run_folder(
             f"manifest {'updated' if changed else 'unchanged'}; "
             f"{len(run.gone)} gone dumps' documents deleted"
         )
-        report = dispatch.deduplicate(run) if run.dedup else None
+        report = dispatch.deduplicate(run, dedup_progress) if run.dedup else None
         if report is not None:
             summary.dedup = report
             summary.duplicate_dumps = report["duplicate_dumps"]

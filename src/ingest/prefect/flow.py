@@ -37,7 +37,7 @@ from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
 from ingest.engine.outcomes import FileOutcome, Status
-from ingest.engine.plan import FolderRun
+from ingest.engine.plan import DedupProgress, FolderRun
 from ingest.engine.pool import CleanJob, Watched, close_shared_pool, shared_pool
 from ingest.engine.run import Dispatch, run_folder
 from ingest.prefect.artifacts import (
@@ -153,7 +153,10 @@ def deduplicate_task(run: FolderRun) -> dict[str, int] | None:
 
     Called, not submitted: it runs in the flow's own process, where the run lives.
     """
-    report = run.deduplicate()
+    from ingest.dedup import describe_progress
+
+    logger = get_run_logger()
+    report = run.deduplicate(lambda *event: logger.info(describe_progress(*event)))
     if report is not None:
         get_run_logger().info(
             "dedup: %d new, %d exact and %d near duplicates, %d byte-identical dumps",
@@ -234,8 +237,10 @@ class PrefectDispatch(Dispatch):
     def commit(self, sealed: ManifestCommit) -> bool:
         return save_manifest(sealed)
 
-    def deduplicate(self, run: FolderRun) -> dict[str, int] | None:
-        return deduplicate_task(unwalked(run))
+    def deduplicate(
+        self, run: FolderRun, progress: DedupProgress | None = None
+    ) -> dict[str, int] | None:
+        return deduplicate_task(unwalked(run))  # logs its progress in the task's log
 
 
 @flow(

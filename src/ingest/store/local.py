@@ -59,6 +59,16 @@ class LocalOutput(OutputFolder):
         self.path = path
         self.local_path = path
 
+    def drop_documents(self, rel: str) -> None:
+        """Delete every document of dump ``rel``, then its folder and the parents that
+        leaves empty (up to the output folder): a dump turned into a copy leaves nothing."""
+        super().drop_documents(rel)
+        with contextlib.suppress(ValueError, OSError):
+            folder = document_dir(self.path, rel)
+            while folder != self.path and folder.is_relative_to(self.path):
+                folder.rmdir()  # OSError when not empty: stop there
+                folder = folder.parent
+
     def __str__(self) -> str:
         return str(self.path)
 
@@ -113,6 +123,18 @@ class LocalOutput(OutputFolder):
 
     def remove_stale(self, rel: str, keep: Iterable[str]) -> list[str]:
         return remove_stale(document_dir(self.path, rel), keep)
+
+    @property
+    def root(self) -> Path:
+        return self.path
+
+    def append_state(self, name: str, data: bytes) -> None:
+        target = self.path / STATE_DIR / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "ab") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
 
     def open_state(self, name: str) -> IO[bytes]:
         return open(self.path / STATE_DIR / name, "rb")

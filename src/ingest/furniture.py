@@ -1,0 +1,1171 @@
+"""Page furniture: whole lines of residue that any news site leaves between paragraphs.
+
+Credits, captions, ad slots, video-player blocks, teaser and related-story lines, sign-up
+boxes, share buttons, tag lines, copyright trailers, table-pipe menus and media placeholders.
+No profile is needed: each family is told by its *shape* (how long the line is, whether it
+reads as a sentence, how a credit or a label is built, what its words are made of), with the
+vocabulary that many sites share kept as data in ``default_rules.toml`` (``[generic.lines]``).
+
+Pure functions over stripped line texts. :func:`find_furniture` maps the lines of one story
+body to the family that removes each; the name is what the story's ``removed[]`` cites.
+A line is furniture only when the whole line is: a sentence that merely mentions
+"Advertisement" or "Photo" has words no furniture line is made of, so it stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# A sentence boundary inside a line: ". The", "? We" ("U.S. Army" is an abbreviation).
+_SENTENCE_BREAK = re.compile(
+    r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Mt|No|vs))(?<!\bMrs|\bGen|\bSen|\bRep|\bGov|\bGen)"
+    r"[.!?][\"”’')\]]* +[\"“‘'(]*[A-Z]"
+)
+_LEADING_MARKS = "►▶▸▹•·»›>→■□◆◇●○*-–—+ "
+_CLOSERS = "\"”’')]"
+_DURATION = re.compile(r"\b(?:\d{1,2}:)?[0-5]?\d:[0-5]\d\b")
+_DURATION_LINE = re.compile(r"^(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$")
+_URL = re.compile(r"(?:https?://|www\.)\S+$")
+_HANDLE = re.compile(r"(?<![\w.])@\w{2,}")
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_CLOCK = r"\d{1,2}(?::\d{2})? ?(?:[AaPp]\.? ?[Mm]\.?)(?: [A-Z]{2,4})?"
+_DATE = (
+    rf"(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\d{{1,2}} {_MONTH}(?: \d{{4}})?|"
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
+)
+_AGO = r"(?:\d{1,3}|an?|one) +(?:sec|second|min|minute|hr|hour|day|week|month)s? +ago"
+# A time stamp closing a related-story line: "Apr 19, 4:29 PM", "3 hours ago".
+_TIMED_STAMP = re.compile(
+    rf"(?:^|[\s,·|–—-])(?:(?:{_DATE})(?:,| at| -| ·|,? )? ?{_CLOCK}|{_CLOCK}|{_AGO}|"
+    rf"(?:{_DATE}),? \d{{1,2}}:\d{{2}})\.?$",
+    re.IGNORECASE,
+)
+# A line that is only a date or time: the stamp line under a related story's headline.
+_STAMP_LINE = re.compile(
+    rf"^(?:(?:Updated|Published|Posted)[: ]+)?(?:{_DATE}(?:(?:,| at| -| ·|,? )? ?{_CLOCK})?|"
+    rf"{_CLOCK}|{_AGO})\.?$",
+    re.IGNORECASE,
+)
+# "Name/Agency", "AP Photo/Evan Vucci", "Doug Mills / The New York Times".
+_NAME_SLASH_AGENCY = re.compile(
+    r"^(?:[A-Z][\w.'’-]*|[A-Z]\.)(?: (?:[A-Z][\w.'’-]*|[A-Z]\.|de|van|von|da|del|la|le)){0,4}"
+    r" ?/ ?(?:[A-Z]|the |The )[\w.'’&-]*(?:,? (?:[A-Z][\w.'’&-]*|of|the|for|via|and|de|&))*$"
+)
+# Label of a teaser without a space after its colon: "More:Headline", "Takeaways:What ...".
+_TIGHT_LABEL = re.compile(r"^[^\W\d_][^:]{0,60}?[^\W\d_]:[\"“‘'(]?[A-Z0-9]")
+_LABEL = re.compile(r"^(?P<label>[^:]{1,60}?) ?: ?(?P<rest>\S.*)$")
+_QUOTES = "\"“‘'«"
+_SHARED = frozenset(["story", "article", "page", "post", "link"])
+_PHOTO_WORDS = frozenset(
+    {"getty", "images", "image", "photo", "photos", "shutterstock", "istock", "istockphoto"}
+    | {"alamy", "pool", "handout", "file"}
+)
+_TIME_PREPS = frozenset(["at", "by", "until", "before", "after", "from", "to", "around"])
+_ABBREVIATED = re.compile(r"(?:\b[A-Z]|\b(?:Jr|Sr|Inc|Co|Ltd|St))\.$")
+_MEDIA_LABEL = re.compile(r"^(?:Image|Photo|Picture|Video|Media) (?:caption|source|credit)s?\b")
+_CREDIT_TAIL = re.compile(r"\s(?:Credit|CREDIT|Credits)(?:\.\.\.|…|:)?\s+(?P<who>\S.*)$")
+_CAPTION_LABEL = re.compile(r"^(?:Photo|Photograph|Picture|Image|Caption)s?\s*:\s+\S")
+_LAST_SENTENCE_END = re.compile(r"[.!?][\"”’')]* +(?=\S[^.!?]*$)")
+_ODD_CHAR = re.compile(r"[^\w\s:.,()/%-]")
+_CELL_TEXT = re.compile(r"[^\s|:+-]")
+_HAS_DIGIT = re.compile(r"\d")
+_FIGURE = re.compile(r"^[-+±$£€]?\d[\d.,:/%]*%?$")
+_YOU = re.compile(r"\b(?:you|your|you're|you’re)\b", re.I)
+_SAYS = re.compile(r"\b(?:said|says|told|according to|asked)\b")
+
+
+class FurnitureSettings(Protocol):
+    """The thresholds :func:`find_furniture` reads (``ingest.rules.Settings`` has them)."""
+
+    @property
+    def max_furniture_words(self) -> int: ...
+    @property
+    def max_credit_words(self) -> int: ...
+    @property
+    def max_caption_words(self) -> int: ...
+    @property
+    def max_promo_words(self) -> int: ...
+    @property
+    def min_related_run(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """The vocabulary of each family, from ``[generic.lines]``; empty means built-ins only.
+
+    Word sets are lower case. ``off`` names families the user switched off.
+    """
+
+    ad_words: frozenset[str] = frozenset()
+    ad_cores: frozenset[str] = frozenset()
+    placeholder_words: frozenset[str] = frozenset()
+    placeholder_cores: frozenset[str] = frozenset()
+    share_words: frozenset[str] = frozenset()
+    share_cores: frozenset[str] = frozenset()
+    link_labels: frozenset[str] = frozenset()
+    networks: frozenset[str] = frozenset()
+    tag_labels: tuple[str, ...] = ()
+    credit_markers: frozenset[str] = frozenset()
+    photo_agencies: frozenset[str] = frozenset()
+    player_words: frozenset[str] = frozenset()
+    player_strong: frozenset[str] = frozenset()
+    player_controls: frozenset[str] = frozenset()
+    teaser_labels: frozenset[str] = frozenset()
+    content_labels: frozenset[str] = frozenset()
+    teaser_tails: frozenset[str] = frozenset()
+    related_headings: frozenset[str] = frozenset()
+    heading_cores: tuple[str, ...] = ()
+    promo_cues: tuple[str, ...] = ()
+    promo_openers: frozenset[str] = frozenset()
+    off: frozenset[str] = frozenset()
+    # Derived patterns, built once in __post_init__.
+    _promo: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _tag: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _tail: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _caption_end: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _credit_start: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _tail_ends: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        def alt(items: Sequence[str]) -> str:
+            ordered = sorted(items, key=lambda s: (-len(s), s))
+            return "|".join(re.escape(i).replace(r"\ ", r"\s+") for i in ordered) or "(?!)"
+
+        markers = alt(sorted(self.credit_markers))
+        agencies = alt(sorted(self.photo_agencies))
+        set_ = object.__setattr__
+        set_(self, "_promo", re.compile(rf"(?<![\w-])(?:{alt(self.promo_cues)})(?![\w-])", re.I))
+        verbal = [t for t in self.tag_labels if re.search(r"tagged|filed|posted", t, re.I)]
+        set_(
+            self,
+            "_tag",
+            re.compile(rf"^(?:(?:{alt(self.tag_labels)})\s*:|(?:{alt(verbal)})\s)\s*\S", re.I),
+        )
+        set_(
+            self,
+            "_tail",
+            re.compile(
+                rf"(?:^|\s)[-–—|:»›>]*\s*[\[(]?(?:{alt(sorted(self.teaser_tails))})[\])]?"
+                r"\s*[»›>→…]*\.{0,3}$",
+                re.I,
+            ),
+        )
+        # "... (Photo: Name, Agency)", "... Photograph: Name/Agency", "... (AP Photo/Name)".
+        set_(
+            self,
+            "_caption_end",
+            re.compile(
+                rf"(?:\((?:[^()]{{0,40}}\b)?(?:{markers})\b[^()]{{0,160}}\)|"
+                rf"\((?:[^()]{{0,60}}/ ?)?(?:{agencies})(?: ?/[^()]{{0,60}})?\)|"
+                rf"(?<=[.!?\"”’)] )(?:{markers})s? ?(?:by|:|credit:?)\s*[^.!?]{{2,80}}"
+                r"[^\s.!?]\.?)$",
+                re.I,
+            ),
+        )
+        set_(self, "_tail_ends", frozenset(t.split()[-1].lower() for t in self.teaser_tails))
+        set_(
+            self,
+            "_credit_start",
+            re.compile(rf"^(?:{markers})s?(?: credit)?\s*(?:by\b|:|\.\.\.|…)\s*\S", re.I),
+        )
+
+    def enabled(self, family: str) -> bool:
+        return family not in self.off
+
+
+# Families that can take a line of six words or more ending like a sentence: a caption, a
+# pitch, a copyright trailer, a video overlay, a bracketed teaser, tags, a time stamp, an
+# embedded post.
+_PROSE_FAMILIES = frozenset(
+    {"copyright_trailer", "caption_line", "video_block", "teaser_line", "promo_line"}
+    | {"tag_line", "time_stamp", "social_embed"}
+)
+_FAMILIES = (
+    "ad_slot",
+    "media_placeholder",
+    "share_buttons",
+    "link_line",
+    "follow_prompt",
+    "tag_line",
+    "copyright_trailer",
+    "credit_line",
+    "caption_line",
+    "video_block",
+    "teaser_line",
+    "promo_line",
+    "table_pipe",
+    "related_heading",
+    "time_stamp",
+    "social_embed",
+    "related_run",
+)
+
+
+def compile_furniture(table: dict[str, Any], where: str) -> Furniture:
+    """Build :class:`Furniture` from the ``[generic.lines]`` table; refuse unknown keys.
+
+    >>> f = compile_furniture({"ad_slot": {"words": ["Advertisement"], "cores": ["ad"]}}, "x")
+    >>> sorted(f.ad_words), sorted(f.ad_cores)
+    (['advertisement'], ['ad'])
+    """
+    from ingest.errors import RulesError  # errors imports nothing of ours; kept local anyway
+
+    keys: dict[str, tuple[str, ...]] = {
+        "ad_slot": ("words", "cores"),
+        "media_placeholder": ("words", "cores"),
+        "share_buttons": ("words", "cores"),
+        "link_line": ("labels",),
+        "follow_prompt": ("networks",),
+        "tag_line": ("labels",),
+        "credit_line": ("markers", "agencies"),
+        "video_block": ("words", "strong", "controls"),
+        "teaser_line": ("labels", "tails", "not_labels"),
+        "related_run": ("headings", "cores"),
+        "promo_line": ("cues", "openers"),
+    }
+    values: dict[str, list[str]] = {}
+    off: list[str] = []
+    for name, spec in table.items():
+        if name == "off":
+            off = _strings(spec, "generic.lines.off", where)
+            unknown = sorted(set(off) - set(_FAMILIES))
+            if unknown:
+                raise RulesError(
+                    f"rules {where}: generic.lines.off names unknown families {unknown}; "
+                    f"known: {list(_FAMILIES)}"
+                )
+            continue
+        if name not in keys or not isinstance(spec, dict):
+            raise RulesError(
+                f"rules {where}: unknown table generic.lines.{name}; known: {sorted(keys)} "
+                "and the list 'off'"
+            )
+        for key, items in spec.items():
+            if key not in keys[name]:
+                raise RulesError(
+                    f"rules {where}: unknown key generic.lines.{name}.{key}; "
+                    f"known: {list(keys[name])}"
+                )
+            values[f"{name}.{key}"] = _strings(items, f"generic.lines.{name}.{key}", where)
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(w.lower() for w in values.get(key, []))
+
+    return Furniture(
+        ad_words=words("ad_slot.words"),
+        ad_cores=words("ad_slot.cores"),
+        placeholder_words=words("media_placeholder.words"),
+        placeholder_cores=words("media_placeholder.cores"),
+        share_words=words("share_buttons.words"),
+        share_cores=words("share_buttons.cores"),
+        link_labels=words("link_line.labels"),
+        networks=words("follow_prompt.networks"),
+        tag_labels=tuple(values.get("tag_line.labels", [])),
+        credit_markers=words("credit_line.markers"),
+        photo_agencies=frozenset(values.get("credit_line.agencies", [])),
+        player_words=words("video_block.words"),
+        player_strong=words("video_block.strong"),
+        player_controls=frozenset(values.get("video_block.controls", [])),
+        teaser_labels=words("teaser_line.labels"),
+        content_labels=words("teaser_line.not_labels"),
+        teaser_tails=frozenset(values.get("teaser_line.tails", [])),
+        related_headings=words("related_run.headings"),
+        heading_cores=tuple(w.lower() for w in values.get("related_run.cores", [])),
+        promo_cues=tuple(values.get("promo_line.cues", [])),
+        promo_openers=words("promo_line.openers"),
+        off=frozenset(off),
+    )
+
+
+def _strings(value: object, key: str, where: str) -> list[str]:
+    from ingest.errors import RulesError
+
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise RulesError(f"rules {where}: {key} must be a list of non-empty strings")
+    return list(value)
+
+
+# ---------------------------------------------------------------------------------------
+# Shape helpers
+
+
+def word_tokens(text: str) -> list[str]:
+    """The lower-case words of a line, without digits or punctuation.
+
+    >>> word_tokens("Advertisement - Continue Reading Below (2:31)")
+    ['advertisement', 'continue', 'reading', 'below']
+    """
+    return _WORDS.findall(text.lower())
+
+
+def reads_as_sentences(text: str) -> bool:
+    """Say whether a line holds a sentence boundary or ends like a sentence.
+
+    >>> reads_as_sentences("Gun control debate at standstill despite agreement")
+    False
+    >>> reads_as_sentences("He left. She stayed")
+    True
+    >>> reads_as_sentences("Clinton wins in the U.S.")
+    False
+    >>> reads_as_sentences("Talks resume on Friday.")
+    True
+    """
+    core = text.rstrip(_CLOSERS)
+    if core.endswith(".") and not _ABBREVIATED.search(core[-5:]):
+        return True
+    return _SENTENCE_BREAK.search(text) is not None
+
+
+def strip_marks(text: str) -> str:
+    """A line without the bullets and arrows that sites put before links.
+
+    >>> strip_marks("► Election:Takeaways"), strip_marks("• Item")
+    ('Election:Takeaways', 'Item')
+    """
+    return text.lstrip(_LEADING_MARKS)
+
+
+def too_long(text: str, max_words: int) -> bool:
+    """Say whether a line has more than ``max_words`` words, without splitting a long line.
+
+    Counting spaces (in C) settles most lines: most body lines are long paragraphs that no
+    family takes, and splitting each one cost more than all the checks on short lines.
+
+    >>> too_long("one two three", 3), too_long("one two three four", 3)
+    (False, True)
+    """
+    spaces = text.count(" ")
+    if spaces < max_words:
+        return False
+    if "  " not in text:
+        return True  # single-spaced stripped text: spaces + 1 words
+    return len(text.split()) > max_words
+
+
+def _first_word_in(text: str, vocabulary: frozenset[str]) -> bool:
+    """A cheap necessary test for ``_made_of``: the line's first word is in the vocabulary."""
+    m = _WORDS.search(text)
+    return m is not None and m.group().lower() in vocabulary
+
+
+def _made_of(tokens: Sequence[str], vocabulary: frozenset[str]) -> bool:
+    return bool(tokens) and all(t in vocabulary for t in tokens)
+
+
+# ---------------------------------------------------------------------------------------
+# Families, one line each. Every check is given the stripped text and its word count.
+
+
+def is_ad_slot(text: str, f: Furniture) -> bool:
+    """An ad slot: a short line made only of ad-slot words, holding an ad word.
+
+    >>> f = Furniture(ad_words=frozenset("advertisement story continues below the main "
+    ...     "continue reading".split()), ad_cores=frozenset(["advertisement", "below"]))
+    >>> is_ad_slot("ADVERTISEMENT", f), is_ad_slot("Story continues below", f)
+    (True, True)
+    >>> is_ad_slot('"Advertisement is everything," he said.', f)
+    False
+    """
+    if len(text) > 150 or not _first_word_in(text, f.ad_words):
+        return False
+    tokens = word_tokens(text)
+    return len(tokens) <= 12 and _made_of(tokens, f.ad_words) and bool(f.ad_cores & set(tokens))
+
+
+def is_media_placeholder(text: str, f: Furniture) -> bool:
+    """A paragraph that is only a media word ("Photo", "Video", "View gallery", "1 of 12").
+
+    >>> f = Furniture(placeholder_words=frozenset(["photo", "video", "of", "image", "loading"]),
+    ...     placeholder_cores=frozenset(["photo", "video", "image", "loading"]))
+    >>> is_media_placeholder("Photo", f), is_media_placeholder("Image 1 of 12", f)
+    (True, True)
+    >>> is_media_placeholder("Loading...", f), is_media_placeholder("of", f)
+    (True, False)
+    >>> is_media_placeholder("NATO", f), is_media_placeholder("Photo of the day: a fox.", f)
+    (False, False)
+    """
+    text = text.rstrip(".…")
+    if len(text) > 40 or reads_as_sentences(text) or ":" in text:
+        return False
+    tokens = word_tokens(text)
+    if not tokens or len(tokens) > 4 or not _made_of(tokens, f.placeholder_words):
+        return False
+    return bool(f.placeholder_cores & set(tokens))
+
+
+def is_share_buttons(text: str, f: Furniture) -> bool:
+    """A run of share-button words: "Share This Story Tweet Share Pin Email".
+
+    Needs two share actions (or three button words), so "Facebook and Twitter" stays.
+
+    >>> f = Furniture(share_words=frozenset("share this story article tweet pin email facebook "
+    ...     "twitter mail to a friend print read later".split()),
+    ...     share_cores=frozenset("share tweet pin email mail print".split()))
+    >>> is_share_buttons("Share This Story Tweet Share Share Pin Email", f)
+    True
+    >>> is_share_buttons("Mail to a friend Print story Read later", f)
+    True
+    >>> is_share_buttons("Share this article", f)
+    True
+    >>> is_share_buttons("Facebook and Twitter", f), is_share_buttons("Share", f)
+    (False, False)
+    """
+    if len(text) > 160 or not _first_word_in(text, f.share_words) or reads_as_sentences(text):
+        return False
+    tokens = word_tokens(text)
+    if not _made_of(tokens, f.share_words):
+        return False
+    if sum(t in f.share_cores for t in tokens) >= 2:
+        return True
+    # One button with its object: "Share this article", "Email this story".
+    return 2 <= len(tokens) <= 4 and tokens[0] in f.share_cores and tokens[-1] in _SHARED
+
+
+def is_link_line(text: str, f: Furniture) -> bool:
+    """A bare URL, or a short label and a URL: "Read or Share this story: https://...".
+
+    >>> f = Furniture(link_labels=frozenset(["share", "read", "source", "link"]))
+    >>> is_link_line("Read or Share this story: http://usat.ly/2aZmkEG", f)
+    True
+    >>> is_link_line("https://example.com/a/b", f)
+    True
+    >>> is_link_line("He posted the video at https://example.com/v", f)
+    False
+    """
+    if "http" not in text and "www." not in text:
+        return False
+    m = _URL.search(text, max(0, text.rfind(" ")))
+    if m is None:
+        return False
+    label = text[: m.start()].strip()
+    if not label:
+        return True
+    tokens = word_tokens(label)
+    if len(tokens) > 8 or not f.link_labels & set(tokens):
+        return False
+    return label.endswith(":") or tokens[-1] in ("at", "here", "on", "via", "from")
+
+
+def is_follow_prompt(text: str, f: Furniture) -> bool:
+    """A prompt to follow an account: "Follow @x", "Follow us on Twitter".
+
+    >>> f = Furniture(networks=frozenset(["twitter", "facebook"]))
+    >>> is_follow_prompt("Follow @politico", f), is_follow_prompt("Follow us on Facebook", f)
+    (True, True)
+    >>> is_follow_prompt("Follow the money, she said.", f)
+    False
+    """
+    first = text.split(None, 1)[0].lower()
+    if first not in ("follow", "like", "connect", "find", "join") or too_long(text, 20):
+        return False
+    if _HANDLE.search(text):
+        return True
+    tokens = word_tokens(text)
+    return "on" in tokens and bool(f.networks & set(tokens))
+
+
+def is_tag_line(text: str, f: Furniture, max_words: int) -> bool:
+    """A list of the story's tags or topics: "This article tagged under: Abortion".
+
+    >>> f = Furniture(tag_labels=("Tags", "This article tagged under"))
+    >>> is_tag_line("This article tagged under: Abortion", f, 30)
+    True
+    >>> is_tag_line("Tags: Politics, Elections", f, 30), is_tag_line("Tags are cheap.", f, 30)
+    (True, False)
+    >>> f = Furniture(tag_labels=("More about", "Filed under"))
+    >>> is_tag_line("More about the plan", f, 30), is_tag_line("Filed under Politics", f, 30)
+    (False, True)
+    """
+    if too_long(text, max_words) or not f._tag.match(text):
+        return False
+    return not reads_as_sentences(text)
+
+
+_COPYRIGHT_START = re.compile(
+    r"^(?:copyright\s*(?:©|\(c\))?\s*\d{4}|©|\(c\)\s*\d{4}|copyright\s*©)", re.I
+)
+_RIGHTS = re.compile(
+    r"all rights reserved|may not be (?:published|reproduced|copied|redistributed)|"
+    r"reprint permission|without (?:the )?(?:prior )?(?:express )?(?:written )?permission",
+    re.I,
+)
+
+
+def is_copyright_trailer(text: str, max_words: int) -> bool:
+    """A copyright or reprint trailer: "Copyright © 2019 X, LLC. Click here for reprint ...".
+
+    >>> is_copyright_trailer("Copyright © 2019 The Daily Planet, LLC. All rights reserved.", 60)
+    True
+    >>> is_copyright_trailer("Copyright law was rewritten in 2019, the court said.", 60)
+    False
+    """
+    if "©" not in text and "opyright" not in text and "OPYRIGHT" not in text and "(c)" not in text:
+        return False  # every trailer names its copyright
+    if too_long(text, max_words):
+        return False
+    if _COPYRIGHT_START.match(text):
+        return True
+    return _RIGHTS.search(text) is not None and ("©" in text or "copyright" in text.lower())
+
+
+def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
+    """A photo credit standing alone: "Name/Agency", "(Photo: AP)", "Photograph: X/Y".
+
+    >>> f = Furniture(credit_markers=frozenset(["photo", "photograph", "credit"]),
+    ...     photo_agencies=frozenset(["Getty Images", "AP Photo"]))
+    >>> [is_credit_line(t, f, 12) for t in ("Doug Mills/The New York Times",
+    ...     "(Photo: Phil Sears, AP)", "Photograph: Stefan Rousseau/PA", "Getty Images")]
+    [True, True, True, True]
+    >>> [is_credit_line(t, f, 12) for t in ("Israel/Palestine", "and/or",
+    ...     "Photo editing is now routine, experts say.")]
+    [False, False, False]
+    """
+    if too_long(text, max_words + 4):
+        return False
+    words = text.split()
+    if text.startswith("(") and text.endswith(")"):
+        inner = text[1:-1].strip()
+        if f._credit_start.match(inner) or (
+            len(words) <= max_words and "/" in inner and _NAME_SLASH_AGENCY.match(inner)
+        ):
+            return True
+    if len(words) > max_words:
+        return False
+    if f._credit_start.match(text):
+        return not _SAYS.search(text) and not reads_as_sentences(text)
+    if len(words) >= 2 and "/" in text and _NAME_SLASH_AGENCY.match(text):
+        return not reads_as_sentences(text)
+    core = text.strip("()").strip()
+    if ":" in core or not (_PHOTO_WORDS & set(word_tokens(core)) or "/" in core or ", " in core):
+        return False  # "Contributing: The Associated Press"; a bare "AP" or "Reuters" byline
+    return any(core == a or core.endswith((" " + a, "/" + a)) for a in f.photo_agencies) and (
+        not reads_as_sentences(core)
+    )
+
+
+def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
+    """A photo caption: a paragraph closed by its credit, or "Image <caption> Credit <name>".
+
+    >>> f = Furniture(credit_markers=frozenset(["photo", "photograph", "credit"]),
+    ...     photo_agencies=frozenset(["AP", "Getty", "Getty Images", "AP Photo"]))
+    >>> is_caption_line("Guns for sale at a shop. (Photo: Kristen Hwang/The Desert Sun)", f, 120)
+    True
+    >>> is_caption_line("Cruz speaks to the media in Chattanooga. | AP", f, 120)
+    True
+    >>> is_caption_line("Image Senator Brian Schatz on Monday. Credit Marco Garcia/AP", f, 120)
+    True
+    >>> is_caption_line("Boris Johnson in Downing Street. Photograph: Stefan Rousseau/PA", f, 120)
+    True
+    >>> is_caption_line("The photo, he said, was taken in 2019 (and he regrets it).", f, 120)
+    False
+    """
+    if too_long(text, max_words):
+        return False
+    if text.endswith(")") or ":" in text[-90:]:
+        # A credit is at most ~200 characters: look only there, not along the paragraph.
+        m = f._caption_end.search(text, max(0, len(text) - 260))
+        if m is not None and m.start() > 0 and not text.startswith("("):
+            return True
+    if " | " in text:
+        before, _, credit = text.rpartition(" | ")
+        if len(before.split()) >= 3 and "|" not in before and _is_credit_name(credit, f):
+            return True
+    if _MEDIA_LABEL.match(text):
+        return True  # "Image caption, Firefighters at the scene", "Image source, Getty"
+    tail = _last_sentence_tail(text) if "/" in text[-60:] else ""
+    if tail and len(tail.split()) <= 8 and "/" in tail and _NAME_SLASH_AGENCY.match(tail):
+        return True  # "... on Monday. REUTERS/Toby Melville", "... Doug Mills/The Times"
+    first = text.split(None, 1)[0]
+    if first in ("Image", "Photo", "Picture", "Video", "Caption", "IMAGE", "PHOTO"):
+        m = _CREDIT_TAIL.search(text)
+        if m is not None and len(m.group("who").split()) <= 12:
+            return True
+    return _CAPTION_LABEL.match(text) is not None
+
+
+def _last_sentence_tail(text: str) -> str:
+    """What follows a paragraph's last full stop, when the paragraph does not end there.
+
+    >>> _last_sentence_tail("Crowds gather in London, March 3, 2024. REUTERS/Toby Melville")
+    'REUTERS/Toby Melville'
+    >>> _last_sentence_tail("No credit here.")
+    ''
+    """
+    m = _LAST_SENTENCE_END.search(text)
+    return text[m.end() :] if m else ""
+
+
+def _is_credit_name(text: str, f: Furniture) -> bool:
+    """A short credit after a pipe: "AP", "Getty", "John Shinkle/POLITICO"."""
+    words = text.split()
+    if not 1 <= len(words) <= 6 or reads_as_sentences(text):
+        return False
+    if any(a in f.photo_agencies for a in (text, words[-1], text.split("/")[-1])):
+        return True
+    if "/" in text and _NAME_SLASH_AGENCY.match(text):
+        return True
+    return bool(f.credit_markers & set(word_tokens(text)))
+
+
+def is_player_line(text: str, f: Furniture) -> bool:
+    """A video player's controls: "Replay", "More Videos", "Now Playing 2:31", "Up next".
+
+    >>> f = Furniture(player_words=frozenset("replay more videos now playing up next".split()),
+    ...     player_strong=frozenset(["replay", "videos", "playing"]))
+    >>> is_player_line("Replay", f), is_player_line("More Videos 2:31", f)
+    (True, True)
+    >>> is_player_line("More", f), is_player_line("He watched the replay again.", f)
+    (False, False)
+    """
+    if len(text) > 120 or not _first_word_in(text, f.player_words):
+        return False
+    tokens = word_tokens(text)
+    if not _made_of(tokens, f.player_words) or not f.player_strong & set(tokens):
+        return False
+    rest = _DURATION.sub("", text)
+    return not _ODD_CHAR.search(rest)
+
+
+def is_player_title_line(text: str, f: Furniture, max_words: int) -> bool:
+    """A video title run into its player's words and duration: "Title Replay More Videos 2:31".
+
+    >>> f = Furniture(player_words=frozenset(["replay", "more", "videos"]),
+    ...     player_strong=frozenset(["replay", "videos"]))
+    >>> is_player_title_line("Trump holds rally in Ohio Replay More Videos 2:31", f, 40)
+    True
+    >>> is_player_title_line("The replay lasted 2:31 and nobody watched it.", f, 40)
+    False
+    """
+    if too_long(text, max_words) or reads_as_sentences(text):
+        return False
+    title_case = [w.lower() for w in text.split() if w[:1].isupper()]
+    strong = {w for w in title_case if w in f.player_strong}
+    return bool(strong) and (len(strong) >= 2 or _DURATION.search(text) is not None)
+
+
+def is_player_caption(text: str, f: Furniture, max_words: int) -> bool:
+    """A video overlay: a player control in capitals, then the clip's description.
+
+    >>> f = Furniture(player_controls=frozenset(["CLOSE", "REPLAY"]))
+    >>> is_player_caption("CLOSE President Trump slammed Antifa on Twitter. GeoBeats", f, 120)
+    True
+    >>> is_player_caption("CLOSE", f, 120), is_player_caption("Close to 50 died.", f, 120)
+    (True, False)
+    """
+    if text[: text.find(" ") if " " in text else None] not in f.player_controls and not any(
+        text.startswith(c + " ") for c in f.player_controls if " " in c
+    ):
+        return False
+    if too_long(text, max_words):
+        return False
+    words = text.split()
+    for n in (2, 1):
+        if " ".join(words[:n]) in f.player_controls:
+            rest = words[n:]
+            return not rest or rest[0][:1].isupper() or rest[0][:1] in _QUOTES
+    return False
+
+
+def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
+    """A link to another story, its label before or after the headline.
+
+    Before: "SEE ALSO: <headline>", "More:<headline>", "( PHOTOS: <title>)", "(Also on X:
+    <headline>)", "► Label:<headline>". After: "<headline> (VIDEO)", "<headline> Read more ».
+    The headline reads as one (no full stop at its end, no sentence break), unless the label
+    is glued to it ("More:Who was ...?") or the line is wrapped in brackets.
+
+    >>> f = Furniture(teaser_labels=frozenset(["see also", "more", "photos", "also on"]),
+    ...     teaser_tails=frozenset(["Read more", "video"]))
+    >>> [is_teaser_line(t, f, 30) for t in ("SEE ALSO: Gun debate at standstill",
+    ...     "More:Shutdown panics shelters", "( Also on NEWS: Congress mourns Mandela)",
+    ...     "FERGUSON:Racial gap in arrest rates", "Trump slams media (VIDEO)")]
+    [True, True, True, True, True]
+    >>> [is_teaser_line(t, f, 30) for t in ("More: the vote was close.",
+    ...     "TRUMP: We will win.", "ANALYSIS/OPINION:", "Read more about it in his book.",
+    ...     "NEW DELHI: The government on Monday announced a scheme.")]
+    [False, False, False, False, False]
+    """
+    body = strip_marks(text)
+    bracketed = body.startswith(("(", "[")) and body.endswith((")", "]"))
+    if bracketed:
+        body = body[1:-1].strip()
+    if too_long(body, max_words + 6):
+        return False
+    m = _LABEL.match(body) if ":" in body[:64] else None
+    if m is not None:
+        label, rest = m.group("label").strip(), m.group("rest")
+        tight = _TIGHT_LABEL.match(body) is not None
+        if _is_teaser_label(label, f, allow_caps=tight or bracketed or rest[:1].isupper()):
+            if rest[:1] in _QUOTES and not tight:
+                rest = rest[1:]
+            if not (rest[:1].isupper() or rest[:1].isdigit() or rest[:1] in _QUOTES):
+                return False
+            if len(rest.split()) > max_words:
+                return False
+            if tight or bracketed:
+                return True
+            return not reads_as_sentences(rest) or _ends_question(rest)
+        if tight and len(label.split()) <= 5 and label[:1].isupper() and not _SAYS.search(body):
+            # "Governors under pressure:Anti-quarantine protests ...": a label glued to a link.
+            return len(body.split()) <= max_words and not reads_as_sentences(label)
+    last = body.rstrip(" »›>→….)]").rpartition(" ")[2].lstrip("([").lower()
+    if last not in f._tail_ends:
+        return False
+    tail = f._tail.search(body, max(0, len(body) - 48))  # a tail marker is short
+    if tail is None or tail.start() == 0:
+        return False
+    head = body[: tail.start()].rstrip(" -–—|:»›>")
+    marker = tail.group().strip(" -–—|:»›>")
+    words = head.split()
+    return (
+        2 <= len(words) <= max_words
+        and words[0][:1].isupper()
+        and not reads_as_sentences(head)
+        and (marker[:1].isupper() or marker[:1] in "([")
+    )
+
+
+def _ends_question(text: str) -> bool:
+    return text.rstrip(_CLOSERS).endswith(("?", "!")) and not _SENTENCE_BREAK.search(text)
+
+
+def _is_teaser_label(label: str, f: Furniture, *, allow_caps: bool) -> bool:
+    """A label of a link: teaser words ("See also", "Also on X", "From X"), or ALL CAPS.
+
+    >>> f = Furniture(teaser_labels=frozenset(["see also", "also on", "from"]))
+    >>> _is_teaser_label("SEE ALSO", f, allow_caps=False)
+    True
+    >>> _is_teaser_label("Also on POLITICO", f, allow_caps=False)
+    True
+    >>> _is_teaser_label("SPECIAL COVERAGE", f, allow_caps=True)
+    True
+    >>> _is_teaser_label("Q", f, allow_caps=True), _is_teaser_label("Mr Smith", f, allow_caps=True)
+    (False, False)
+    >>> f = Furniture(content_labels=frozenset(["update"]))
+    >>> _is_teaser_label("UPDATE", f, allow_caps=True)
+    False
+    """
+    words = label.split()
+    if not words or len(words) > 6:
+        return False
+    low = " ".join(word_tokens(label))
+    if low in f.content_labels or (words[0].lower() in f.content_labels and len(words) <= 2):
+        return False  # "UPDATE: ...", "CORRECTION: ...", "Editor's note: ..." are the story's
+    if low in f.teaser_labels:
+        return True
+    for n in (3, 2, 1):  # "Also on <name>", "More from <name>", "From <name> Magazine"
+        head = " ".join(low.split()[:n])
+        if head in f.teaser_labels and (n > 1 or head in ("from", "more")) and len(words) <= 5:
+            return head != "more" or len(words) <= 4
+    letters = [c for c in label if c.isalpha()]
+    return (
+        allow_caps
+        and len(letters) >= 2
+        and all(c.isupper() for c in letters)
+        and len(words) <= 4
+        and "/" not in label
+    )
+
+
+def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
+    """An app, newsletter or subscription pitch addressed to the reader, or its sign-up form.
+
+    >>> f = Furniture(promo_cues=("sign up", "newsletter", "newsletters", "inbox",
+    ...     "download the", "app", "privacy policy", "unsubscribe", "subscribe"),
+    ...     promo_openers=frozenset(["sign", "get", "subscribe", "start"]))
+    >>> is_promo_line("Sign up for Daily Newsletters Manage Newsletters", f, 120)
+    True
+    >>> is_promo_line("Start the day smarter: Get the Daily Briefing in your inbox", f, 120)
+    True
+    >>> is_promo_line("Subscribers to the newsletter rose 10 percent, the company said.", f, 120)
+    False
+    >>> is_promo_line('"Subscribe to my newsletter," she told the crowd.', f, 120)
+    False
+    """
+    if too_long(text, max_words) or text[:1] in _QUOTES:
+        return False
+    words = text.split()
+    first = words[0].lower().strip(".,:;!?")
+    opener = first in f.promo_openers
+    if not opener and len(words) > 15 and ("you" not in text.lower() or not _YOU.search(text)):
+        return False  # a long line that neither opens a pitch nor speaks to the reader
+    sentence = not opener and len(words) <= 15 and reads_as_sentences(text)
+    if sentence and not _YOU.search(text):
+        return False  # a short sentence is a pitch only with an opener or said to "you"
+    if _SAYS.search(text):
+        return False
+    cues = {m.group().lower() for m in f._promo.finditer(text)}
+    if not cues:
+        return False
+    if opener and len(words) <= 40:
+        return True
+    if len(words) > 15 or sentence:
+        return len(cues) >= 3 and _YOU.search(text) is not None
+    return len(cues) >= 2
+
+
+_STAMP_LABEL = re.compile(
+    r"^(?:(?:last |first )?(?:updated|published|posted|modified)(?: on| at)?|"
+    r"(?:last )?update|published date|date)\s*:?\s+(?=.*\d)",
+    re.I,
+)
+
+
+def is_time_stamp(text: str, max_words: int) -> bool:
+    """A line that only says when the story was published or updated.
+
+    >>> is_time_stamp("Updated 3:45 PM ET, Tue March 5, 2019", 30)
+    True
+    >>> is_time_stamp("Published: 14 June 2023", 30), is_time_stamp("March 5, 2019", 30)
+    (True, True)
+    >>> is_time_stamp("Updated figures show 40,000 homes lost power.", 30)
+    False
+    """
+    if too_long(text, 15 if max_words > 15 else max_words):
+        return False
+    m = _STAMP_LABEL.match(text)
+    rest = text[m.end() :] if m else text
+    if _STAMP_LINE.match(rest.rstrip(".")):
+        return True
+    if m is None:
+        return False
+    # "Updated 3:45 PM ET, Tue March 5, 2019": only dates, times, zones and weekdays.
+    words = word_tokens(rest)
+    return bool(_DATE_ANY.search(rest) or _DURATION.search(rest)) and all(
+        w in _STAMP_WORDS for w in words
+    )
+
+
+_DATE_ANY = re.compile(_DATE, re.I)
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august"]
+_MONTHS += ["september", "october", "november", "december"]
+# The words a "Updated 3:45 PM ET, Tue March 5, 2019" line may hold besides digits.
+_STAMP_WORDS = frozenset(
+    {*_WEEKDAYS, *_MONTHS, *(d[:3] for d in _WEEKDAYS), *(m[:3] for m in _MONTHS)}
+    | {"tues", "thur", "thurs", "sept", "am", "pm", "a", "m", "p", "on", "at", "by"}
+    | {"utc", "gmt", "bst", "est", "edt", "cst", "cdt", "pst", "pdt", "et", "pt", "cet", "cest"}
+    | {"hkt", "st", "nd", "rd", "th", "updated", "published"}
+)
+_EMBED = re.compile(
+    r"^(?:A (?:post|photo|video) shared by\b|View (?:this|more) (?:post|posts|photo|video)s? "
+    r"on (?:Instagram|Facebook|Twitter|TikTok|X|Threads)\b)",
+)
+
+
+def is_social_embed(text: str, max_words: int) -> bool:
+    """What an embedded social post leaves: "View this post on Instagram", "A post shared by".
+
+    >>> is_social_embed("View this post on Instagram", 30)
+    True
+    >>> is_social_embed("A post shared by Jane Doe (@janedoe) on Mar 5, 2019 at 10:30am PST", 30)
+    True
+    >>> is_social_embed("A post shared by thousands of users drew criticism.", 30)
+    False
+    """
+    if too_long(text, max_words) or not _EMBED.match(text):
+        return False
+    return text.startswith("View") or "@" in text or not reads_as_sentences(text)
+
+
+def is_related_heading(text: str, f: Furniture) -> bool:
+    """The heading of a list of links: "Related Stories", "Most Read", "You may also like".
+
+    >>> f = Furniture(related_headings=frozenset("related stories most read you may also "
+    ...     "like what we know".split()), heading_cores=("related", "most read", "also like"))
+    >>> [is_related_heading(t, f) for t in ("Related Stories", "Most Read", "You may also like")]
+    [True, True, True]
+    >>> is_related_heading("What we know", f), is_related_heading("Related charges.", f)
+    (False, False)
+    """
+    if len(text) > 50 or not _first_word_in(text, f.related_headings):
+        return False
+    if reads_as_sentences(text.rstrip(":")):
+        return False
+    tokens = word_tokens(text)
+    if len(tokens) > 5 or not _made_of(tokens, f.related_headings):
+        return False
+    joined = " " + " ".join(tokens) + " "
+    return any(f" {core} " in joined for core in f.heading_cores)
+
+
+def is_table_pipe(text: str) -> bool:
+    """Menu or table furniture: three or more short cells between pipes, or only rules.
+
+    >>> is_table_pipe("Home | News | Sport | Weather"), is_table_pipe("|---|---|")
+    (True, True)
+    >>> is_table_pipe("He said: the choice is A | B."), is_table_pipe("Rovers | 12 | 3 | 39")
+    (False, False)
+    """
+    if "|" not in text:
+        return False
+    if not _CELL_TEXT.search(text):
+        return True
+    cells = [c.strip() for c in text.strip("|").split("|")]
+    filled = [c for c in cells if c]
+    if len(filled) < 3 or len(text) > 300 or any(_FIGURE.match(c) for c in filled):
+        return False  # a row of figures is a data table's
+    return all(len(c.split()) <= 5 and not reads_as_sentences(c) for c in filled)
+
+
+# ---------------------------------------------------------------------------------------
+# Runs over a story's lines
+
+
+def has_time_stamp(text: str, max_words: int) -> bool:
+    """A related-story line: a headline closed by a date and time, or only a stamp.
+
+    >>> has_time_stamp("Senate passes farm bill Apr 19, 4:29 PM", 30)
+    True
+    >>> has_time_stamp("3 hours ago", 30), has_time_stamp("Iowa caucuses, Feb. 3", 30)
+    (True, False)
+    >>> has_time_stamp("The vote is at 4:30 p.m.", 30)
+    False
+    """
+    if too_long(text, max_words):
+        return False
+    if _STAMP_LINE.match(text):
+        return True
+    last = text.rstrip(".").rpartition(" ")[2]
+    if not (last[-1:].isdigit() or last[-1:] in "mM" or last.lower() == "ago" or last.isupper()):
+        return False  # a stamp ends in a digit, "PM", "a.m.", "ago" or a time zone
+    m = _TIMED_STAMP.search(text, max(0, len(text) - 64))  # a stamp is short
+    if m is None or m.start() == 0:
+        return False
+    head = text[: m.start()].rstrip(" ,·|–—-")
+    # "... closes at 4:30 p.m." is a sentence's time, not a stamp.
+    return (
+        bool(head) and not reads_as_sentences(head) and head.split()[-1].lower() not in _TIME_PREPS
+    )
+
+
+def _is_headline_like(text: str, max_words: int) -> bool:
+    if too_long(text, max_words):
+        return False
+    words = text.split()
+    return 0 < len(words) <= max_words and words[0][:1].isupper() and not reads_as_sentences(text)
+
+
+def find_related_runs(
+    texts: Sequence[str], f: Furniture, max_words: int, min_run: int
+) -> dict[int, str]:
+    """Runs of related-story lines, each with its date stamp: every line of the run goes.
+
+    A run is consecutive lines that each end in a time stamp ("Headline Apr 19, 4:29 PM"),
+    or headline / stamp-only pairs; it needs ``min_run`` stamps. A short heading just above
+    made of related-story words ("Related Stories", "More from us") goes with it.
+
+    >>> f = Furniture(related_headings=frozenset(["related", "stories"]))
+    >>> texts = ["Body text here.", "Related Stories", "Farm bill passes Apr 19, 4:29 PM",
+    ...          "Storm hits coast Apr 18, 10:02 AM", "Body again."]
+    >>> sorted(find_related_runs(texts, f, 30, 2))
+    [1, 2, 3]
+    >>> find_related_runs(["Body.", "Iowa caucuses, Feb. 3", "New Hampshire, Feb. 11"], f, 30, 2)
+    {}
+    """
+    found: dict[int, str] = {}
+    n = len(texts)
+    i = 0
+    while i < n:
+        run: list[int] = []
+        stamps = 0
+        j = i
+        while j < n:
+            if has_time_stamp(texts[j], max_words):
+                run.append(j)
+                stamps += 1
+                j += 1
+            elif (
+                j + 1 < n
+                and _STAMP_LINE.match(texts[j + 1])
+                and _is_headline_like(texts[j], max_words)
+            ):
+                run += [j, j + 1]
+                stamps += 1
+                j += 2
+            else:
+                break
+        if stamps >= max(min_run, 1) and run:
+            head = run[0] - 1
+            if (
+                head >= 0
+                and len(texts[head].split()) <= 5
+                and _made_of(word_tokens(texts[head]), f.related_headings)
+            ):
+                run.insert(0, head)
+            for k in run:
+                found[k] = "related_run"
+            i = j
+        else:
+            i += 1
+    return found
+
+
+def find_furniture(
+    texts: Sequence[str], f: Furniture, settings: FurnitureSettings
+) -> dict[int, str]:
+    """Map the index of each furniture line of one story body to its family's name.
+
+    ``texts`` are the stripped, non-empty lines of the body in order. Families are tried
+    in order, the first that claims a line names it; runs (related stories, a video title
+    above its player's controls) are found after.
+
+    >>> from ingest.rules import load_rules
+    >>> rules = load_rules()
+    >>> body = ["Advertisement", "Officials said the fund would grow.", "Jason Reed/Reuters",
+    ...         "NATO", "Read more about the fund in our report.", "Photo"]
+    >>> find_furniture(body, rules.furniture, rules.settings)
+    {0: 'ad_slot', 2: 'credit_line', 5: 'media_placeholder'}
+    """
+    found: dict[int, str] = {}
+    short = settings.max_furniture_words
+    active, prose, longest = _plan(f, settings)
+    for i, text in enumerate(texts):
+        if len(text) > 12 * longest or too_long(text, longest):
+            continue  # a paragraph longer than any furniture line
+        checks = active
+        if text[-1] in ".!?\"”’'" and text.count(" ") >= 5:
+            if not _may_be_prose_furniture(text, f):
+                continue
+            checks = prose  # a line of prose can only be one of these
+        for name, check in checks:
+            if check(text, f, settings):
+                found[i] = name
+                break
+    if f.enabled("video_block"):
+        _extend_video_blocks(texts, found, f, short)
+    for i in [i for i, name in found.items() if name == "table_pipe"]:
+        # A header row above rows of figures is a data table's: the table stays whole.
+        if any(
+            0 <= j < len(texts)
+            and j not in found
+            and "|" in texts[j]
+            and _HAS_DIGIT.search(texts[j])
+            for j in (i - 1, i + 1)
+        ):
+            del found[i]
+    if f.enabled("related_run") and len(texts) >= settings.min_related_run:
+        for i, name in find_related_runs(texts, f, short, settings.min_related_run).items():
+            found.setdefault(i, name)
+        _extend_related_lists(texts, found, short, settings.min_related_run)
+    return found
+
+
+def _extend_related_lists(
+    texts: Sequence[str], found: dict[int, str], max_words: int, min_run: int
+) -> None:
+    """The headlines listed under a link-list heading ("Related Stories") go with it.
+
+    Only a run of at least ``min_run`` headline-like lines (no full stop, no sentence break)
+    right under the heading: a real paragraph ends the list, and a heading followed by one
+    short line is left as it was.
+    """
+    for i in sorted(i for i, name in found.items() if name == "related_heading"):
+        j = i + 1
+        while j < len(texts) and j not in found and _is_headline_like(texts[j], max_words):
+            j += 1
+        if j - (i + 1) >= max(min_run, 1):
+            for k in range(i + 1, j):
+                found[k] = "related_run"
+
+
+Check = Callable[[str, Furniture, FurnitureSettings], bool]
+# In order: the first family that claims a line names it.
+_CHECKS: tuple[tuple[str, Check], ...] = (
+    ("ad_slot", lambda t, f, s: is_ad_slot(t, f)),
+    ("media_placeholder", lambda t, f, s: is_media_placeholder(t, f)),
+    ("share_buttons", lambda t, f, s: is_share_buttons(t, f)),
+    ("link_line", lambda t, f, s: is_link_line(t, f)),
+    ("follow_prompt", lambda t, f, s: is_follow_prompt(t, f)),
+    ("tag_line", lambda t, f, s: is_tag_line(t, f, s.max_furniture_words)),
+    ("copyright_trailer", lambda t, f, s: is_copyright_trailer(t, 2 * s.max_furniture_words)),
+    ("teaser_line", lambda t, f, s: is_teaser_line(t, f, s.max_furniture_words)),
+    ("credit_line", lambda t, f, s: is_credit_line(t, f, s.max_credit_words)),
+    ("caption_line", lambda t, f, s: is_caption_line(t, f, s.max_caption_words)),
+    ("video_block", lambda t, f, s: _is_video_line(t, f, s)),
+    ("promo_line", lambda t, f, s: is_promo_line(t, f, s.max_promo_words)),
+    ("time_stamp", lambda t, f, s: is_time_stamp(t, s.max_furniture_words)),
+    ("social_embed", lambda t, f, s: is_social_embed(t, s.max_furniture_words)),
+    ("table_pipe", lambda t, f, s: is_table_pipe(t)),
+    ("related_heading", lambda t, f, s: is_related_heading(t, f)),
+)
+
+
+Plan = tuple[tuple[tuple[str, Check], ...], tuple[tuple[str, Check], ...], int]
+# Plans by the identity of the loaded rules' objects: hashing a Furniture rehashes its word
+# tuples on every call, and the rules live as long as the run.
+_PLANS: dict[tuple[int, int], tuple[Furniture, FurnitureSettings, Plan]] = {}
+
+
+def _plan(f: Furniture, settings: FurnitureSettings) -> Plan:
+    """The enabled checks, those that can take a line of prose, and the longest line to try."""
+    key = (id(f), id(settings))
+    got = _PLANS.get(key)
+    if got is not None and got[0] is f and got[1] is settings:
+        return got[2]
+    active = tuple((name, check) for name, check in _CHECKS if f.enabled(name))
+    prose = tuple((name, check) for name, check in active if name in _PROSE_FAMILIES)
+    short = settings.max_furniture_words
+    plan = (active, prose, max(settings.max_caption_words, settings.max_promo_words, 2 * short))
+    if len(_PLANS) >= 64:
+        _PLANS.clear()  # rules reloaded many times (tests): start over
+    _PLANS[key] = (f, settings, plan)
+    return plan
+
+
+def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
+    """Cheap signs that a long line ending like a sentence could still be furniture.
+
+    A label near its start, a bracket around it, a copyright sign, a player control or
+    pitch opener first, or words to "you". (A caption closed by its credit does not end
+    like a sentence.) Most body paragraphs show none, and skip every family's checks.
+    """
+    if ":" in text[:64] or text[0] in "([" or text[-1] in ")]" or " | " in text:
+        return True
+    if "©" in text or "opyright" in text or "OPYRIGHT" in text:
+        return True
+    first = text[: text.find(" ")]
+    if first in f.player_controls or first.lower() in f.promo_openers:
+        return True
+    if first in ("Image", "Photo", "Picture", "Video", "Media", "Caption", "IMAGE", "PHOTO"):
+        return True
+    if _STAMP_LABEL.match(text) or _EMBED.match(text):
+        return True
+    return ("you" in text or "You" in text or "YOU" in text) and _YOU.search(text) is not None
+
+
+def _is_video_line(text: str, f: Furniture, settings: FurnitureSettings) -> bool:
+    return (
+        is_player_caption(text, f, settings.max_caption_words)
+        or is_player_line(text, f)
+        or is_player_title_line(text, f, settings.max_furniture_words)
+    )
+
+
+def _extend_video_blocks(
+    texts: Sequence[str], found: dict[int, str], f: Furniture, max_words: int
+) -> None:
+    """A bare duration next to a player line is the player's; so is a title line above it.
+
+    A duration alone elsewhere ("13:05" in a live blog) stays.
+    """
+    if not found:
+        return
+    players = [i for i, name in found.items() if name in ("video_block", "media_placeholder")]
+    for i in sorted(players):
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(texts) and j not in found and _DURATION_LINE.match(texts[j]):
+                found[j] = "video_block"
+    for i in sorted(i for i, name in found.items() if name == "video_block"):
+        j = i - 1
+        if j < 0 or j in found or not is_player_line(texts[i], f):
+            continue
+        if _is_headline_like(texts[j], min(max_words, 15)):
+            found[j] = "video_block"
