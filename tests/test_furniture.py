@@ -37,6 +37,7 @@ REMOVED = [
     ("(AP Photo/Evan Vucci)", "credit_line"),
     ("Photo by Sam Carter/Shutterstock", "credit_line"),
     ("Credit: Tom Reid for The Weekly", "credit_line"),
+    ("Credit...Ana Ruiz/The Herald", "credit_line"),
     ("AFP via Getty Images", "credit_line"),
     ("Getty Images", "credit_line"),
     # captions
@@ -52,11 +53,13 @@ REMOVED = [
         "caption_line",
     ),
     ("Image caption, Firefighters at the scene on Monday", "caption_line"),
+    ("Image copyright Getty Images", "credit_line"),
     ("Firefighters tackle the blaze in the old mill. | AP", "caption_line"),
     ("Pictured: The new bridge at dusk", "credit_line"),
     # ad slots
     ("Advertisement", "ad_slot"),
     ("ADVERTISEMENT", "ad_slot"),
+    ("Skip Advertisement", "ad_slot"),
     ("Story continues below advertisement", "ad_slot"),
     ("Article continues below", "ad_slot"),
     ("ADVERTISEMENT - CONTINUE READING BELOW", "ad_slot"),
@@ -75,6 +78,7 @@ REMOVED = [
     ("Replay", "video_block"),
     ("More Videos", "video_block"),
     ("Now Playing", "video_block"),
+    ("Media playback is unsupported on your device", "video_block"),
     ("Crowds cheer as the parade passes City Hall Replay More Videos 2:31", "video_block"),
     # teasers and related links, marker before or after
     ("SEE ALSO: Council approves budget after late-night session", "teaser_line"),
@@ -204,6 +208,11 @@ KEPT = [
     "A post shared by thousands of users drew criticism.",
     "The Latest",
     "Key points",
+    "GPS: N24 39 16.4 E121 18 19.5",
+    "Add-ons / Web Extensions",
+    "Click here for the second half of this epic story.",
+    "Watch videos & view photos",
+    "August 22, 2013",
 ]
 
 
@@ -268,9 +277,13 @@ def test_video_block_takes_its_title_and_duration_but_a_lone_time_stays(rules: R
     assert find_furniture(live, rules.furniture, rules.settings) == {}
 
 
-def test_table_with_figures_stays_whole(rules: Rules) -> None:
+def test_table_stays_whole_and_a_lone_menu_line_goes(rules: Rules) -> None:
     table = [BEFORE, "Team | Won | Lost | Points", "Rovers | 12 | 3 | 39", AFTER]
     assert find_furniture(table, rules.furniture, rules.settings) == {}
+    rows = [BEFORE, "| Entity | Status | Next step |", "| job | completed | none |", AFTER]
+    assert find_furniture(rows, rules.furniture, rules.settings) == {}
+    menu = [BEFORE, "| Archives | Calendar | Subscribe | Sponsors |", AFTER]
+    assert find_furniture(menu, rules.furniture, rules.settings) == {1: "table_pipe"}
 
 
 # Held-out articles: residue in the styles of sites that are not in the development sets.
@@ -350,6 +363,56 @@ This article tagged under: Privacy
             "WATCH: Lawmakers grill tech executives over teen safety",
             "Follow @capitolreport",
             "This article tagged under: Privacy",
+        ],
+    ),
+]
+
+
+ARTICLES += [
+    (
+        """Singer announces farewell tour after 40 years on the road
+Updated 9:12 AM EDT, Wed June 4, 2025
+The singer, 71, told fans on Tuesday that next year's tour of 30 cities would be her last.
+View this post on Instagram
+A post shared by Mara Quinn (@maraquinn) on Jun 3, 2025 at 6:02pm PDT
+"I have loved every night of it," she wrote. "But the road is for the young."
+Mara Quinn performs in Austin, Texas, in 2019. (AP Photo/Eric Gay, File)
+Tickets go on sale on Friday, the promoter said.
+Listen to this article
+You may also like
+Rock legend cancels summer dates
+Festival line-up revealed for August
+Subscribe to our entertainment newsletter
+""",
+        [
+            "Updated 9:12 AM EDT, Wed June 4, 2025",
+            "View this post on Instagram",
+            "A post shared by Mara Quinn (@maraquinn) on Jun 3, 2025 at 6:02pm PDT",
+            "Mara Quinn performs in Austin, Texas, in 2019. (AP Photo/Eric Gay, File)",
+            "Listen to this article",
+            "You may also like",
+            "Rock legend cancels summer dates",
+            "Festival line-up revealed for August",
+            "Subscribe to our entertainment newsletter",
+        ],
+    ),
+    (
+        """Q&A with the new schools chief
+Posted in Education
+The new superintendent took questions from parents on Monday night.
+Q: What will change first?
+A: The bus routes. Too many children spend an hour on a bus.
+UPDATE: The board approved the new routes on Wednesday
+Advertisement
+Q: And the budget?
+A: It is tight, and it will stay tight.
+Read more about the district's plans in Sunday's edition.
+Tags: Education, Schools, Budget
+""",
+        [
+            "Posted in Education",
+            "Advertisement",
+            "Tags: Education, Schools, Budget",
         ],
     ),
 ]

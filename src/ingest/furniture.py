@@ -69,14 +69,16 @@ _PHOTO_WORDS = frozenset(
 )
 _TIME_PREPS = frozenset(["at", "by", "until", "before", "after", "from", "to", "around"])
 _ABBREVIATED = re.compile(r"(?:\b[A-Z]|\b(?:Jr|Sr|Inc|Co|Ltd|St))\.$")
-_MEDIA_LABEL = re.compile(r"^(?:Image|Photo|Picture|Video|Media) (?:caption|source|credit)s?\b")
+_MEDIA_LABEL = re.compile(
+    r"^(?:Image|Photo|Picture|Video|Media) (?:caption|source|credit|copyright)s?\b"
+)
 _CREDIT_TAIL = re.compile(r"\s(?:Credit|CREDIT|Credits)(?:\.\.\.|…|:)?\s+(?P<who>\S.*)$")
 _CAPTION_LABEL = re.compile(r"^(?:Photo|Photograph|Picture|Image|Caption)s?\s*:\s+\S")
 _LAST_SENTENCE_END = re.compile(r"[.!?][\"”’')]* +(?=\S[^.!?]*$)")
 _ODD_CHAR = re.compile(r"[^\w\s:.,()/%-]")
 _CELL_TEXT = re.compile(r"[^\s|:+-]")
+_ALPHA_WORD = re.compile(r"(?<!\S)[^\W\d_]{2,}")
 _HAS_DIGIT = re.compile(r"\d")
-_FIGURE = re.compile(r"^[-+±$£€]?\d[\d.,:/%]*%?$")
 _YOU = re.compile(r"\b(?:you|your|you're|you’re)\b", re.I)
 _SAYS = re.compile(r"\b(?:said|says|told|according to|asked)\b")
 
@@ -392,8 +394,8 @@ def is_media_placeholder(text: str, f: Furniture) -> bool:
     (False, False)
     """
     text = text.rstrip(".…")
-    if len(text) > 40 or reads_as_sentences(text) or ":" in text:
-        return False
+    if len(text) > 40 or reads_as_sentences(text) or ":" in text or "&" in text:
+        return False  # "Watch videos & view photos" is a menu's link, not a placeholder
     tokens = word_tokens(text)
     if not tokens or len(tokens) > 4 or not _made_of(tokens, f.placeholder_words):
         return False
@@ -533,14 +535,14 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     if text.startswith("(") and text.endswith(")"):
         inner = text[1:-1].strip()
         if f._credit_start.match(inner) or (
-            len(words) <= max_words and "/" in inner and _NAME_SLASH_AGENCY.match(inner)
+            len(words) <= max_words and "/" in inner and _is_name_slash_agency(inner, f)
         ):
             return True
     if len(words) > max_words:
         return False
     if f._credit_start.match(text):
         return not _SAYS.search(text) and not reads_as_sentences(text)
-    if len(words) >= 2 and "/" in text and _NAME_SLASH_AGENCY.match(text):
+    if len(words) >= 2 and "/" in text and _is_name_slash_agency(text, f):
         return not reads_as_sentences(text)
     core = text.strip("()").strip()
     if ":" in core or not (_PHOTO_WORDS & set(word_tokens(core)) or "/" in core or ", " in core):
@@ -580,7 +582,7 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     if _MEDIA_LABEL.match(text):
         return True  # "Image caption, Firefighters at the scene", "Image source, Getty"
     tail = _last_sentence_tail(text) if "/" in text[-60:] else ""
-    if tail and len(tail.split()) <= 8 and "/" in tail and _NAME_SLASH_AGENCY.match(tail):
+    if tail and len(tail.split()) <= 8 and "/" in tail and _is_name_slash_agency(tail, f):
         return True  # "... on Monday. REUTERS/Toby Melville", "... Doug Mills/The Times"
     first = text.split(None, 1)[0]
     if first in ("Image", "Photo", "Picture", "Video", "Caption", "IMAGE", "PHOTO"):
@@ -609,9 +611,25 @@ def _is_credit_name(text: str, f: Furniture) -> bool:
         return False
     if any(a in f.photo_agencies for a in (text, words[-1], text.split("/")[-1])):
         return True
-    if "/" in text and _NAME_SLASH_AGENCY.match(text):
+    if "/" in text and _is_name_slash_agency(text, f):
         return True
     return bool(f.credit_markers & set(word_tokens(text)))
+
+
+def _is_name_slash_agency(text: str, f: Furniture) -> bool:
+    """ "Name/Agency": a person's name (two words or more) or an agency before the slash.
+
+    >>> f = Furniture(photo_agencies=frozenset(["Reuters", "AP Photo"]))
+    >>> [_is_name_slash_agency(t, f) for t in ("Jason Reed/Reuters", "REUTERS/Toby Melville",
+    ...     "AP Photo/Evan Vucci", "Add-ons / Web Extensions", "Israel/Palestine")]
+    [True, True, True, False, False]
+    """
+    if not _NAME_SLASH_AGENCY.match(text):
+        return False
+    left = text.split("/", 1)[0].strip()
+    if len(left.split()) >= 2:
+        return True
+    return any(left.lower() == a.lower() for a in f.photo_agencies)
 
 
 def is_player_line(text: str, f: Furniture) -> bool:
@@ -707,8 +725,8 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
                 rest = rest[1:]
             if not (rest[:1].isupper() or rest[:1].isdigit() or rest[:1] in _QUOTES):
                 return False
-            if len(rest.split()) > max_words:
-                return False
+            if len(rest.split()) > max_words or len(_ALPHA_WORD.findall(rest)) < 2:
+                return False  # "GPS: N24 39 16.4 E121": a headline is made of words
             if tight or bracketed:
                 return True
             return not reads_as_sentences(rest) or _ends_question(rest)
@@ -824,18 +842,18 @@ def is_time_stamp(text: str, max_words: int) -> bool:
     >>> is_time_stamp("Updated 3:45 PM ET, Tue March 5, 2019", 30)
     True
     >>> is_time_stamp("Published: 14 June 2023", 30), is_time_stamp("March 5, 2019", 30)
-    (True, True)
+    (True, False)
     >>> is_time_stamp("Updated figures show 40,000 homes lost power.", 30)
     False
     """
     if too_long(text, 15 if max_words > 15 else max_words):
         return False
     m = _STAMP_LABEL.match(text)
-    rest = text[m.end() :] if m else text
+    if m is None:
+        return False  # a bare date may be the page's dateline, kept as text
+    rest = text[m.end() :]
     if _STAMP_LINE.match(rest.rstrip(".")):
         return True
-    if m is None:
-        return False
     # "Updated 3:45 PM ET, Tue March 5, 2019": only dates, times, zones and weekdays.
     words = word_tokens(rest)
     return bool(_DATE_ANY.search(rest) or _DURATION.search(rest)) and all(
@@ -903,6 +921,8 @@ def is_table_pipe(text: str) -> bool:
     (True, True)
     >>> is_table_pipe("He said: the choice is A | B."), is_table_pipe("Rovers | 12 | 3 | 39")
     (False, False)
+    >>> is_table_pipe("| | 71.1 MB | 13.4 MB (-81%) | 8.0 MB (-89%) |")
+    False
     """
     if "|" not in text:
         return False
@@ -910,7 +930,7 @@ def is_table_pipe(text: str) -> bool:
         return True
     cells = [c.strip() for c in text.strip("|").split("|")]
     filled = [c for c in cells if c]
-    if len(filled) < 3 or len(text) > 300 or any(_FIGURE.match(c) for c in filled):
+    if len(filled) < 3 or len(text) > 300 or any(_HAS_DIGIT.search(c) for c in filled):
         return False  # a row of figures is a data table's
     return all(len(c.split()) <= 5 and not reads_as_sentences(c) for c in filled)
 
@@ -1042,14 +1062,8 @@ def find_furniture(
     if f.enabled("video_block"):
         _extend_video_blocks(texts, found, f, short)
     for i in [i for i, name in found.items() if name == "table_pipe"]:
-        # A header row above rows of figures is a data table's: the table stays whole.
-        if any(
-            0 <= j < len(texts)
-            and j not in found
-            and "|" in texts[j]
-            and _HAS_DIGIT.search(texts[j])
-            for j in (i - 1, i + 1)
-        ):
+        # A menu is one line; rows next to rows are a table's, and a table is content.
+        if any(0 <= j < len(texts) and texts[j].count("|") >= 2 for j in (i - 1, i + 1)):
             del found[i]
     if f.enabled("related_run") and len(texts) >= settings.min_related_run:
         for i, name in find_related_runs(texts, f, short, settings.min_related_run).items():
