@@ -124,6 +124,50 @@ def test_headline_like_first_line_of_plain_dump(rules: Rules, scraped_at: dateti
     assert doc.headline == "Will the barriers hold?" and doc.aggregator is None
 
 
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Will the barriers hold?",
+        "Steel plant to close in Johnstown, Pa.",
+        "Senate reflects on Boston tragedy, followed by Newtown and Va. Tech, before gun debate",
+        "'The town is officially safe.' Council ends flood alert after barriers hold",
+        "Mon dieu! Minister arrives in Paris amid row over fishing rights",
+        "Comments",
+    ],
+)
+def test_first_line_headline_by_shape(headline: str, rules: Rules, scraped_at: datetime) -> None:
+    dump = Dump(PARAS, headline=headline, chrome=False, leading_blank=False)
+    doc = run(dump.encode(), rules, scraped_at).documents[0]
+    assert doc.headline == headline
+    assert doc.text == "\n\n".join(PARAS)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "What happens next is anyone's guess. Who will pay for it?",
+        "The barriers held overnight.",
+        "The barriers held. Residents returned home on Monday and began to clear the mud from "
+        "their houses, and the council said the clean-up would take weeks",
+    ],
+)
+def test_first_paragraph_is_no_headline(first: str, rules: Rules, scraped_at: datetime) -> None:
+    dump = Dump([first, *PARAS], headline=None, chrome=False, leading_blank=False)
+    doc = run(dump.encode(), rules, scraped_at).documents[0]
+    assert doc.headline is None
+    assert doc.text.split("\n\n")[0] == first
+
+
+def test_hover_card_spliced_into_a_sentence(rules: Rules, scraped_at: datetime) -> None:
+    card = (
+        "Speaker Nancy Pelosi Nancy PelosiOvernight Health Care: Drug prices rise Talks stall "
+        "Pelosi: Trump's impeachment 'cannot be erased' MORE (D-Calif.) said the vote would wait."
+    )
+    doc = run(Dump([card, PARAS[1]], chrome=False).encode(), rules, scraped_at).documents[0]
+    assert doc.text.split("\n\n")[0] == "Speaker Nancy Pelosi (D-Calif.) said the vote would wait."
+    assert [r.rule for r in doc.removed] == ["hover_card"]
+
+
 def test_byline_only_header_and_outlet_only_header(rules: Rules, scraped_at: datetime) -> None:
     rel = related(2)
     rel[0].outlet_line = False

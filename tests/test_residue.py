@@ -70,6 +70,69 @@ TEASERS = [
         "He left. Forecasters expect gusts.",
         "READ MORE: Storm warning issued for west coast",
     ),
+    # A teaser opening its line with no full stop at the end is the whole line, however
+    # its words run ("after Fed" is no sentence break here).
+    (
+        "MORE: Stocks rally after Fed decision as Treasury yields slide",
+        "",
+        "MORE: Stocks rally after Fed decision as Treasury yields slide",
+    ),
+    (
+        "Related: Syrian father, son remembered as New Zealand holds first funerals for victims",
+        "",
+        "Related: Syrian father, son remembered as New Zealand holds first funerals for victims",
+    ),
+    (
+        "More:Who is Jamal Khashoggi? Royal court confidant turned reluctant dissident",
+        "",
+        "More:Who is Jamal Khashoggi? Royal court confidant turned reluctant dissident",
+    ),
+    (
+        "The teams met. PHOTOS: 21 best moments from the final The coach was delighted.",
+        "The teams met. The coach was delighted.",
+        "PHOTOS: 21 best moments from the final",
+    ),
+    # Title Case headline, then a sentence opening with "A": the "A" is the sentence's.
+    (
+        "Exports fell. READ MORE: Lula Hits Back At Trump Over Tariffs On Brazil A Senate vote "
+        "is due on Friday.",
+        "Exports fell. A Senate vote is due on Friday.",
+        "READ MORE: Lula Hits Back At Trump Over Tariffs On Brazil",
+    ),
+    # At the end of a body: the last sentence is not the headline's, though no opener or
+    # lower-case word before a capital marks its start.
+    # A capital after a small word ("after Police") is no sentence start; "said:" is a verb.
+    (
+        "He scored. READ MORE: Rangers fans slam Clement after Europa League exit in Istanbul "
+        'Clement said: "I see progress."',
+        'He scored. Clement said: "I see progress."',
+        "READ MORE: Rangers fans slam Clement after Europa League exit in Istanbul",
+    ),
+    (
+        "It was late. READ MORE: Man charged after Police Scotland appeal over Paisley assault "
+        "Officers were called at 11.15pm.",
+        "It was late. Officers were called at 11.15pm.",
+        "READ MORE: Man charged after Police Scotland appeal over Paisley assault",
+    ),
+    # No sentence starts inside the headline's quote.
+    (
+        "He was hurt. READ MORE: Nurse says 'I thought I was going to die' after attack "
+        "Inquiries are ongoing.",
+        "He was hurt. Inquiries are ongoing.",
+        "READ MORE: Nurse says 'I thought I was going to die' after attack",
+    ),
+    # Nothing but the headline left on the line: it is all teaser.
+    (
+        "The rise was below inflation. READ MORE: Train drivers' union Aslef accepts pay offer",
+        "The rise was below inflation.",
+        "READ MORE: Train drivers' union Aslef accepts pay offer",
+    ),
+    (
+        "Talks went on. READ MORE: Rent caps extended to Glasgow Tenants in the city will "
+        "benefit from April.",
+        "Talks went on. Tenants in the city will benefit from April.",
+        "READ MORE: Rent caps extended to Glasgow",
+    ),
 ]
 
 
@@ -106,6 +169,8 @@ DURATIONS = [
         "0:45",
     ),
     ("thrown out of the bar. 3:10", "thrown out of the bar.", "3:10"),
+    ("0:45", "", "0:45"),  # alone on its line, no clock time
+    ("1:02:03", "", "1:02:03"),
 ]
 
 
@@ -131,6 +196,19 @@ LOOKALIKES = [
     "The train leaves at 7:45 PM tomorrow.",
     "The ruling came. 9:30 AM Eastern was the new time.",
     "Readers sent 1,200 comments: most were angry.",
+    # All-caps markers inside a sentence, or before a lower-case word.
+    "They chanted WE WANT MORE: more pay and more staff for every ward.",
+    "They chanted WE WANT MORE: More pay and more staff for every ward.",
+    "Drivers slowed down as the sign read WATCH: children crossing.",
+    "It was clear. MORE: that is what the unions want.",
+    # Clock times after a full stop, and a live blog's entry time alone on its line.
+    "Bids close on Monday. 10:30 Tuesday is the deadline for the rest.",
+    "The teams are ready. 19:45 Kick-off at Hampden is sold out.",
+    "Doors open at six. 18:30 Doors close for the speeches.",
+    "The order was signed. 09:00 Friday is when it takes effect.",
+    "13:05",
+    "Read more about the plan on the council website.",
+    "You can read more: the report runs to 300 pages.",
 ]
 
 
@@ -142,7 +220,7 @@ def test_lookalikes_stay(line: str, rules: Rules) -> None:
 
 
 def test_teaser_without_visible_end_removes_only_what_it_can(rules: Rules) -> None:
-    words = " ".join(["word"] * 60)
+    words = " ".join(["Word"] + ["word"] * 59)
     line = f"Start. READ MORE: {words}"
     out, cuts = clean(line, rules)
     assert cuts and cuts[0][1].startswith("READ MORE:")
@@ -160,6 +238,107 @@ def test_find_teaser_end_abbreviation_is_not_a_sentence_end(rules: Rules) -> Non
 def test_apply_cuts_joins_with_single_space() -> None:
     line = "A. XX B. YY"
     assert apply_cuts(line, [Cut("r", 3, 5), Cut("r", 9, 11)]) == "A. B."
+
+
+TEASERS_AFTER = [
+    (
+        "It closed early. Stocks rally after Fed decision Read more The bank held rates.",
+        "It closed early. The bank held rates.",
+        "Stocks rally after Fed decision Read more",
+    ),
+    (
+        "Ferry fares frozen for islanders READ MORE",
+        "",
+        "Ferry fares frozen for islanders READ MORE",
+    ),
+    (
+        "He spoke for an hour. Storm warning issued for west coast Read more",
+        "He spoke for an hour.",
+        "Storm warning issued for west coast Read more",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "kept", "removed"), TEASERS_AFTER)
+def test_teaser_with_marker_after_headline(
+    line: str, kept: str, removed: str, rules: Rules
+) -> None:
+    out, cuts = clean(line, rules)
+    assert out == kept
+    assert cuts == [("teaser_link_after", removed)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "He urged people to Read more books. Then he left.",
+        "The mayor said residents could Read more about it online.",
+        "Parents told to Read More Than Ever Before",
+        "It was late. Read more",  # only the marker goes (teaser_marker_end)
+    ],
+)
+def test_trailing_marker_lookalikes(line: str, rules: Rules) -> None:
+    assert "teaser_link_after" not in [r for r, _ in clean(line, rules)[1]]
+
+
+def test_marker_closing_a_paragraph_goes(rules: Rules) -> None:
+    out, cuts = clean("The council will vote on Friday. Read more", rules)
+    assert out == "The council will vote on Friday."
+    assert cuts == [("teaser_marker_end", "Read more")]
+
+
+CARDS = [
+    (
+        "Speaker Nancy Pelosi Nancy PelosiOvernight Health Care: Drug prices rise | Talks stall "
+        "Pelosi: Trump's impeachment 'cannot be erased' MORE (D-Calif.) said on Monday.",
+        "Speaker Nancy Pelosi (D-Calif.) said on Monday.",
+        "Nancy PelosiOvernight Health Care: Drug prices rise | Talks stall Pelosi: Trump's "
+        "impeachment 'cannot be erased' MORE",
+    ),
+    (
+        "The center of President Trump Donald John TrumpKamala Harris calls for suspension "
+        "Clinton jokes about Obama MORE's new ad was criticised.",
+        "The center of President Trump's new ad was criticised.",
+        "Donald John TrumpKamala Harris calls for suspension Clinton jokes about Obama MORE",
+    ),
+    (
+        "Sen. Jeff Flake Jeffrey (Jeff) Lane FlakeFlake tells GOP: Trump 'does not deserve "
+        "reelection' Cindy McCain: I can see Arizona 'going Democrat' MORE (R-Az.) called it sickening.",
+        "Sen. Jeff Flake (R-Az.) called it sickening.",
+        "Jeffrey (Jeff) Lane FlakeFlake tells GOP: Trump 'does not deserve reelection' Cindy "
+        "McCain: I can see Arizona 'going Democrat' MORE",
+    ),
+    (
+        "Rep. Mark Meadows Mark Randall MeadowsDemocrats seize on new evidence Read more and "
+        "Sen. Chuck Schumer Charles (Chuck) Ellis SchumerSchumer fires back at GOP Read more "
+        "agreed.",
+        "Rep. Mark Meadows and Sen. Chuck Schumer agreed.",
+        "Mark Randall MeadowsDemocrats seize on new evidence Read more",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "kept", "first"), CARDS)
+def test_hover_card_is_cut_out_of_its_sentence(
+    line: str, kept: str, first: str, rules: Rules
+) -> None:
+    out, cuts = clean(line, rules)
+    assert out == kept
+    assert cuts[0] == ("hover_card", first)
+
+
+CARD_LOOKALIKES = [
+    "Republican leader Mitch McConnell said the Senate would vote on MORE funding.",
+    "The McCain family and the DePauw University board met. We want MORE",
+    "Trump said YouTube and PayPal would pay MORE, and Trump agreed.",
+    "Officials in Washington WashingtonPost reported the news. Read more",
+    "Fans of Liverpool Liverpool FC cheered MORE than ever.",
+]
+
+
+@pytest.mark.parametrize("line", CARD_LOOKALIKES)
+def test_hover_card_lookalikes_stay(line: str, rules: Rules) -> None:
+    assert "hover_card" not in [r for r, _ in clean(line, rules)[1]]
 
 
 # --- The scan pre-filter (find_matches) must find exactly what finditer finds. ---
@@ -210,6 +389,9 @@ USER_PATTERNS = [
     r"(?<=\w)::?",
     r"(?a)(?u:\d):\d",  # scoped flags: no first-character filter
     r"(?<=\.)(?i:r):",
+    r"^[A-Z]+: \w+",  # anchored at the start: one match attempt
+    r"^\(\w+: [^()]+\)$",
+    r"(?m)^\d:\d\d",  # MULTILINE: "^" matches after every newline
 ]
 TEXT = st.text(alphabet=st.sampled_from(list("0123456789:. ABCDEx y\nRr\u0663")), max_size=120)
 

@@ -199,6 +199,8 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
     'Serbia beaten in Nations League'
     >>> cut("Ferry fares frozen for islanders")
     'Ferry fares frozen for islanders'
+    >>> cut("Train drivers' union Aslef accepts pay offer")
+    "Train drivers' union Aslef accepts pay offer"
     """
     # Only the window and one word past it matter: listing every word to the end of the line
     # made a line of many teasers quadratic (100 KB of "READ MORE: x " took 90 s).
@@ -206,6 +208,8 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
     window = words[: settings.max_teaser_words + 1]
     if not window:
         return None
+    if len(words) <= settings.max_teaser_words and not any(ends_sentence(w) for _, _, w in words):
+        return words[-1][1]  # no sentence follows on the line: the teaser closes it
     # "." / "?" / "!" in a word is a cheap test that skips ends_sentence for most words.
     stop = next(
         (
@@ -229,15 +233,24 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
         end = _find_title_case_end(window[: stop + 1], cues.starters)
         if end is not None:
             return end
+    # No sentence starts inside the headline's quote; most windows hold no quote at all.
+    span = text[window[0][0] : window[-1][1]]
+    quoted = (
+        _inside_quotes(window)
+        if "'" in span or "‘" in span or "“" in span or '"' in span
+        else [False] * len(window)
+    )
     for i in range(lo, min(stop, len(window))):
-        if _opens_sentence(window[i - 1][2], window[i][2], cues):
+        if not quoted[i] and _opens_sentence(window[i - 1][2], window[i][2], cues):
             return window[i - 1][1]
     subject = _find_reporting_subject(window, lo, stop, cues)
-    if subject is not None:
+    if subject is not None and not quoted[subject]:
         return window[subject - 1][1]
     for i in range(max(lo, 3), min(stop, len(window))):
         prev, word = window[i - 1][2], window[i][2]
-        if is_capitalised(word) and _is_lower_content(prev):
+        if quoted[i]:
+            continue
+        if is_capitalised(word) and _is_lower_content(prev) and prev.lower() not in _FUNCTION_WORDS:
             return window[i - 1][1]
         if word[:1].isdigit() and prev[-1] not in ":,-" and prev.lower() not in _FUNCTION_WORDS:
             return window[i - 1][1]  # "... at Hampden 40,000 tickets have been sold."
@@ -252,10 +265,82 @@ def find_teaser_end(text: str, pos: int, cues: TeaserCues, settings: Settings) -
         ):
             return window[i - 1][1]
     if stop < len(window):
-        return window[stop][1]  # a headline written with a full stop
+        # Before taking the full stop as the headline's own: "... to Glasgow | Tenants in the
+        # city will benefit." (a subject after a name, then a verb or small word).
+        split = _find_subject_after_name(window, max(lo, 3), stop)
+        return window[split - 1][1] if split is not None else window[stop][1]
     if len(words) <= settings.max_teaser_words and not ends_sentence(words[-1][2]):
         return words[-1][1]  # a teaser closing the line: nothing after it to keep
     return None
+
+
+def _inside_quotes(window: list[tuple[int, int, str]]) -> list[bool]:
+    """For each word, whether a quote opened before it is still open.
+
+    >>> _inside_quotes(words_from("says 'I thought I did' after", 0, 9))
+    [False, False, True, True, True, False]
+    """
+    flags = []
+    open_ = False
+    for _, _, word in window:
+        flags.append(open_)
+        if word[0] in "‘“\"'" and not open_:
+            open_ = True
+            word = word[1:]
+        if open_ and word.rstrip(",.;:!?")[-1:] in "’”\"'" and word.rstrip(",.;:!?"):
+            open_ = False
+    return flags
+
+
+def find_teaser_start(text: str, marker: int, settings: Settings) -> int | None:
+    """Where the headline before a trailing teaser marker (at ``marker``) starts, or None.
+
+    "... the bar. Stocks rally after Fed decision Read more The bank ...": the headline runs
+    back to the last sentence end (or the line's start), holds no sentence end itself,
+    starts with a capital and has ``min_teaser_words`` to ``max_teaser_words`` words.
+
+    >>> from ingest.rules import Settings
+    >>> t = "It closed. Stocks rally after Fed decision Read more The bank held."
+    >>> t[find_teaser_start(t, t.index("Read"), Settings()):t.index(" The bank")]
+    'Stocks rally after Fed decision Read more'
+    >>> find_teaser_start("It closed. Read more", 11, Settings()) is None
+    True
+    """
+    lo = max(0, marker - 24 * (settings.max_teaser_words + 1))
+    words = list(_TOKEN.finditer(text, lo, marker))
+    start = None
+    count = 0
+    for word in reversed(words):
+        if ends_sentence(word.group()) or count >= settings.max_teaser_words:
+            break
+        start, count = word.start(), count + 1
+    else:
+        if lo > 0:
+            return None  # the window ran out before a sentence end: not a headline
+    if start is None or count < max(settings.min_teaser_words, 2):
+        return None
+    if count >= settings.max_teaser_words or not is_capitalised(text[start : start + 1]):
+        return None
+    return start
+
+
+def is_teaser_line(line: str, pos: int, settings: Settings) -> bool:
+    """Say whether a line opening with a teaser marker (ending at ``pos``) is all teaser.
+
+    A headline, or a run of them, with no full stop closing the line: the line's end is the
+    link's end ("MORE: Stocks rally after Fed decision as Treasury yields slide").
+
+    >>> from ingest.rules import Settings
+    >>> is_teaser_line("MORE: Stocks rally after Fed decision", 6, Settings())
+    True
+    >>> is_teaser_line("WATCH: Is this the end? Shoppers say no.", 7, Settings())
+    False
+    """
+    words = words_from(line, pos, settings.max_teaser_words + 1)
+    if not words or len(words) > settings.max_teaser_words:
+        return False
+    last = words[-1][2]
+    return not (ends_sentence(last) and last.rstrip(_CLOSING)[-1:] == ".")
 
 
 def _opens_sentence(prev: str, word: str, cues: TeaserCues) -> bool:
@@ -272,6 +357,62 @@ def _opens_sentence(prev: str, word: str, cues: TeaserCues) -> bool:
     return form in cues.starters and not is_capitalised(prev)
 
 
+# Lower-case words that follow a sentence's subject: auxiliaries, and the small words that
+# start what the subject does or where ("Tenants in the city", "Bills will rise").
+_AFTER_SUBJECT = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "could",
+        "can",
+        "may",
+        "might",
+        "must",
+        "should",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "of",
+        "face",
+        "faced",
+        "say",
+        "said",
+        "says",
+    ]
+)
+
+
+def _find_subject_after_name(window: list[tuple[int, int, str]], lo: int, stop: int) -> int | None:
+    """Index of a capitalised subject right after a capitalised word, then a verb: a sentence.
+
+    "Rent caps extended to Glasgow Tenants in the city will benefit." starts its sentence at
+    "Tenants". Only used before giving the teaser the whole sentence up to its full stop.
+    """
+    for i in range(lo, min(stop, len(window) - 1)):
+        prev, word, after = window[i - 1][2], window[i][2], window[i + 1][2]
+        if (
+            is_capitalised(word)
+            and is_capitalised(prev)
+            and not _is_mark(prev)
+            and prev[-1] not in ":,"
+            and after in _AFTER_SUBJECT
+        ):
+            return i
+    return None
+
+
 def _find_reporting_subject(
     window: list[tuple[int, int, str]], lo: int, stop: int, cues: TeaserCues
 ) -> int | None:
@@ -286,7 +427,7 @@ def _find_reporting_subject(
         (
             i
             for i in range(lo + 1, min(stop + 1, len(window)))
-            if window[i][2].rstrip(",.") in cues.reporting_verbs
+            if window[i][2].rstrip(",.:") in cues.reporting_verbs
         ),
         None,
     )
@@ -378,12 +519,8 @@ def _find_title_case_end(
             after = [w for _, _, w in window[i + 1 : i + 3]]
             if not any(_is_lower_content(w) for w in after):
                 continue
-        if (
-            i >= 6
-            and starter_form(window[i - 2][2]) in starters
-            and starter_form(window[i - 2][2]) not in ("A",)
-        ):
-            return window[i - 3][1]  # "Over Spurs | The Gunners were"
+        if i >= 6 and starter_form(window[i - 2][2]) in starters:
+            return window[i - 3][1]  # "Over Spurs | The Gunners were", "Brazil | A Senate vote"
         return window[i - 2][1]
     return None
 
@@ -394,16 +531,95 @@ def _is_lower_content(word: str) -> bool:
     )
 
 
+# A name glued to the headline that follows it: "PelosiOvernight", "Carlson'Live".
+_GLUE = re.compile(r"(?<=[a-z])(?=[A-Z0-9\"'‘“])")
+_NAME_TOKEN = re.compile(r"^(?:\(?[A-Z][\w'’.-]*\)?|[A-Z]\.|de|da|del|van|von|der|la|le|bin|al)$")
+_TOKEN = re.compile(r"\S+")
+_SURNAME = re.compile(r"^[A-Z][A-Za-z'’-]*[a-z]$")
+# How far before a card's closing marker its name may start: three headlines and a name.
+_MAX_CARD_CHARS = 700
+# Name words between the mention in the sentence and the card's glued surname.
+_MAX_CARD_NAME_WORDS = 5
+
+
+def find_card_start(line: str, lo: int, close: int) -> int | None:
+    """Where a hover card that ``close`` (its closing marker) ends starts, or None.
+
+    A people card inlined into a sentence repeats the name just mentioned in full, its last
+    word glued to the first of the card's headlines, and ends at a marker: "Speaker Nancy
+    Pelosi Nancy PelosiOvernight Health Care: ... MORE (D-Calif.) said". The card starts at
+    the full name, which must follow a mention of the glued surname; ``lo`` bounds the
+    search (the end of the previous card).
+
+    >>> t = "Sen. Jeff Flake Jeffrey (Jeff) Lane FlakeFlake tells GOP: no MORE (R-Az.) said"
+    >>> t[find_card_start(t, 0, t.index("MORE")):]
+    'Jeffrey (Jeff) Lane FlakeFlake tells GOP: no MORE (R-Az.) said'
+    >>> find_card_start("the McCain family met McDonald MORE", 0, 31) is None
+    True
+    """
+    lo = max(lo, close - _MAX_CARD_CHARS)
+    for glue in _GLUE.finditer(line, lo, close):
+        at = glue.start()
+        start = line.rfind(" ", lo, at) + 1
+        surname = line[start:at]
+        if not _SURNAME.match(surname) or _holds_full_stop(line[at:close]):
+            continue  # a card is a run of headlines: "reported it. Read more" is prose
+        before = list(_TOKEN.finditer(line, max(lo, start - 200), start))
+        for k, tok in enumerate(reversed(before)):
+            word = tok.group()
+            if _strip_possessive(word) == surname:
+                return before[len(before) - k].start() if k else start
+            if k >= _MAX_CARD_NAME_WORDS or not _NAME_TOKEN.match(word):
+                break
+    return None
+
+
+def _holds_full_stop(text: str) -> bool:
+    """Say whether text holds a word closing a sentence with a full stop (not "Sen.").
+
+    >>> _holds_full_stop("Sen. Alexander to self-quarantine"), _holds_full_stop("it. Read")
+    (False, True)
+    """
+    return any(
+        "." in w and ends_sentence(w) and w.rstrip(_CLOSING)[-1] == "." for w in text.split()
+    )
+
+
+def _strip_possessive(word: str) -> str:
+    """A word as a name: without a possessive or closing punctuation.
+
+    >>> _strip_possessive("Trump’s"), _strip_possessive("Flake,")
+    ('Trump', 'Flake')
+    """
+    core = word.rstrip(",.;:")
+    return core[:-2] if core.endswith(("'s", "’s")) else core
+
+
 def find_cuts(
     line: str, rules: Iterable[InlineRule], cues: TeaserCues, settings: Settings
 ) -> list[Cut]:
     """List the non-overlapping spans the inline rules remove from a line, left to right."""
     cuts: list[Cut] = []
     for rule in rules:
+        after = 0  # a card starts after the previous card's closing marker
         for m in find_matches(rule.pattern, line):
             if rule.kind == "regex":
                 if m.end() > m.start():
                     cuts.append(Cut(rule.name, m.start(), m.end()))
+                continue
+            if rule.kind == "teaser_after":
+                start = find_teaser_start(line, m.start(), settings)
+                if start is not None:
+                    cuts.append(Cut(rule.name, start, m.end()))
+                continue
+            if rule.kind == "card":
+                start = find_card_start(line, after, m.start())
+                if start is not None:
+                    cuts.append(Cut(rule.name, start, m.end()))
+                after = m.end()
+                continue
+            if m.start() == 0 and is_teaser_line(line, m.end(), settings):
+                cuts.append(Cut(rule.name, 0, len(line)))
                 continue
             end = find_teaser_end(line, m.end(), cues, settings)
             cuts.append(Cut(rule.name, m.start(), end if end is not None else m.end()))
@@ -433,6 +649,7 @@ class ScanPlan:
     at_end: bool
     first: re.Pattern[str] | None = None
     windows: bool = True
+    at_start: bool = False
 
 
 # Scoped flags, "(?u:...)", "(?-i:...)". CPython's scan checks a pattern's first character
@@ -476,9 +693,18 @@ def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
         and last[1] in (_sre_parser.AT_END, _sre_parser.AT_END_STRING)
         and not pattern.flags & re.MULTILINE
     )
+    first_item = parsed.data[0] if parsed.data else None
+    at_start = (
+        first_item is not None
+        and first_item[0] is _sre_parser.AT
+        and first_item[1] in (_sre_parser.AT_BEGINNING, _sre_parser.AT_BEGINNING_STRING)
+        and not pattern.flags & re.MULTILINE
+    )
     width = hi if hi <= _MAX_WINDOW else None
     windows = not _SCOPED_FLAGS.search(pattern.pattern)
-    return ScanPlan(pattern, required, width, at_end=at_end, first=first, windows=windows)
+    return ScanPlan(
+        pattern, required, width, at_end=at_end, first=first, windows=windows, at_start=at_start
+    )
 
 
 _CATEGORIES = {
@@ -616,6 +842,9 @@ def find_matches(pattern: re.Pattern[str], line: str) -> Iterator[re.Match[str]]
     for ch in plan.required:
         if ch not in line:
             return iter(())  # a character every match needs is missing
+    if plan.at_start:
+        m = pattern.match(line)  # anchored at the line's start: one attempt, not one per column
+        return iter((m,) if m is not None else ())
     width = plan.width
     if width is None:
         return pattern.finditer(line)
@@ -725,6 +954,8 @@ def apply_cuts(line: str, cuts: list[Cut]) -> str:
 
     >>> apply_cuts("the bar. 3:10 Zelenskyy knows", [Cut("video_duration", 9, 13)])
     'the bar. Zelenskyy knows'
+    >>> apply_cuts("Trump Donald TrumpX MORE's ad", [Cut("hover_card", 6, 24)])
+    "Trump's ad"
     """
     pieces: list[str] = []
     prev = 0
@@ -735,6 +966,14 @@ def apply_cuts(line: str, cuts: list[Cut]) -> str:
     last = len(pieces) - 1
     kept = [pieces[0].rstrip() if last else pieces[0]]
     for i in range(1, last + 1):
-        kept.append(pieces[i].strip() if i < last else pieces[i].lstrip())
+        piece = pieces[i].strip() if i < last else pieces[i].lstrip()
+        if kept[-1] and _GLUES_BACK.match(piece):
+            kept[-1] += piece  # "Trump" + "'s controversial ad": no space before "'s" or ","
+        else:
+            kept.append(piece)
     # One join: adding piece by piece copied the line once per cut (quadratic on long lines).
     return " ".join(p for p in kept if p).strip()
+
+
+# A kept piece that attaches to the word before a cut: a possessive, or closing punctuation.
+_GLUES_BACK = re.compile(r"[’']s\b|[,.;:!?]")

@@ -22,7 +22,7 @@ from ingest.errors import RulesError
 from ingest.furniture import Furniture, compile_furniture
 
 DEFAULT_RULES = "default_rules.toml"
-InlineKind = Literal["teaser", "regex"]
+InlineKind = Literal["teaser", "teaser_after", "regex", "card"]
 LineKind = Literal["line", "to_end"]
 # The key a user table sets to replace the built-in lists it gives instead of extending them.
 REPLACE = "replace"
@@ -401,8 +401,11 @@ def _compile_inline(
             )
         _check_keys(spec, {"kind", "pattern"}, rule, where)
         kind = spec.get("kind", "regex")
-        if kind not in ("teaser", "regex"):
-            raise RulesError(f"rules {where}: rule {rule}: kind must be 'teaser' or 'regex'")
+        if kind not in ("teaser", "teaser_after", "regex", "card"):
+            raise RulesError(
+                f"rules {where}: rule {rule}: kind must be 'teaser', 'teaser_after', 'regex' "
+                "or 'card'"
+            )
         rules.append(InlineRule(prefix + name, kind, _compile(spec.get("pattern"), rule, where)))
     return tuple(rules)
 

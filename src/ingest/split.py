@@ -81,11 +81,21 @@ def looks_like_outlet(line: str, max_chars: int) -> bool:
     return not _holds_sentence_break(s.split(), ".?")
 
 
+# A headline may hold a short sentence before its main clause ("Mon dieu! Trump arrives
+# ...", "'Virginia is blue.' Democrats regain ...") up to this many words; a longer line
+# with a sentence break inside is a paragraph.
+_MAX_KICKER_HEADLINE_WORDS = 20
+# A state or region abbreviation closing a dateline-style headline: "..., Pa.", "..., Calif."
+_PLACE_ABBREVIATION = re.compile(r"^[A-Z][a-z]{1,4}\.$")
+
+
 def looks_like_headline(line: str, max_words: int) -> bool:
     """Say whether a first line reads as a headline rather than a paragraph.
 
-    Headlines do not end with a full stop, and hold one sentence at most; abbreviations
-    ("Gov.", "U.S.") are not full stops.
+    A headline does not close with a full stop (an abbreviation such as "U.S." or a place's
+    ", Pa." is none) and holds one sentence; a short one may open with a kicker sentence
+    ("Mon dieu! Trump arrives ...") when its own last words carry no closing mark. A
+    question is a headline.
 
     >>> looks_like_headline("Trump and Putin fundamentally misunderstand each other", 40)
     True
@@ -95,14 +105,36 @@ def looks_like_headline(line: str, max_words: int) -> bool:
     True
     >>> looks_like_headline("Gov. Newsom signs AI bill as tariffs imposed by the U.S.", 40)
     True
+    >>> looks_like_headline("Steel plant to close in Johnstown, Pa.", 40)
+    True
+    >>> looks_like_headline("Mon dieu! Trump arrives at G7 summit amid tensions over wine", 40)
+    True
+    >>> looks_like_headline("Talks ended. Both sides blamed each other. No date was set", 40)
+    True
+    >>> looks_like_headline("What happens next is anyone's guess. Who will pay for it?", 40)
+    False
+    >>> looks_like_headline("Ferries will resume. Islanders have faced weeks of cancellations"
+    ...                     " since the storm, and the council says the operator must now"
+    ...                     " explain why the timetable failed", 40)
+    False
     """
     words = line.split()
     if not words or len(words) > max_words:
         return False
     last = words[-1].rstrip("”’\"')]")
-    if ends_sentence(words[-1]) and last[-1:] in ".…":
+    if ends_sentence(words[-1]) and last[-1:] in ".…" and not _ends_with_place(words):
         return False
-    return not _holds_sentence_break(words, ".!?")
+    if not _holds_sentence_break(words, ".!?"):
+        return True
+    # Two sentences: a kicker before an unpunctuated headline, not a short paragraph.
+    return len(words) <= _MAX_KICKER_HEADLINE_WORDS and not ends_sentence(words[-1])
+
+
+def _ends_with_place(words: list[str]) -> bool:
+    """A line closing with a place's abbreviation after a comma: "Johnstown, Pa."."""
+    return (
+        len(words) >= 2 and words[-2].endswith(",") and bool(_PLACE_ABBREVIATION.match(words[-1]))
+    )
 
 
 def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = ()) -> list[Header]:
