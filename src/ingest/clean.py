@@ -8,14 +8,16 @@ line span; every character is either kept (text or metadata) or recorded in ``re
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from ingest.decode import decode_bytes
-from ingest.document import Document, RecordFailure, Removal, Repair, Source
+from ingest.document import Document, Evidence, RecordFailure, Removal, Repair, Source
 from ingest.errors import check_size, no_story
 from ingest.furniture import find_furniture
 from ingest.language import detect_language
+from ingest.learn import Learned, StoryFeatures, collect_story, match_story, source_of
 from ingest.published import format_utc, resolve_published
 from ingest.repair import repair_lines
 from ingest.residue import apply_cuts, find_cuts
@@ -45,6 +47,8 @@ class DumpResult:
     failures: tuple[RecordFailure, ...] = ()
     # The names of the profiles detected in it; None where the front end does not say.
     profiles: tuple[str, ...] | None = None
+    # Each story's contribution to learned boilerplate (ingest.learn), when asked for.
+    stories: tuple[StoryFeatures, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,21 @@ class _Context:
     inline: tuple[InlineRule, ...]
     settings: Settings
     to_end: tuple[LineRule, ...] = ()
+    # Learned boilerplate: the dump's source, what was learned from it, and whether to
+    # collect each story's features for learning.
+    source: str = ""
+    learned: Learned | None = None
+    collect: bool = False
 
 
-def _context(lines: list[str], rules: Rules, profiles: tuple[Profile, ...]) -> _Context:
+def _context(
+    lines: list[str],
+    rules: Rules,
+    profiles: tuple[Profile, ...],
+    source: str = "",
+    learned: Learned | None = None,
+    collect: bool = False,
+) -> _Context:
     """What cleaning one dump's lines needs: its profiles' rules and settings."""
     chrome = tuple(r for p in profiles for r in p.chrome_lines)
     return _Context(
@@ -86,15 +102,27 @@ def _context(lines: list[str], rules: Rules, profiles: tuple[Profile, ...]) -> _
         inline=rules.inline + tuple(r for p in profiles for r in p.inline),
         settings=profile_settings(rules.settings, profiles),
         to_end=tuple(r for r in chrome if r.kind == "to_end"),
+        source=source,
+        learned=learned if learned is not None and learned.features else None,
+        collect=collect,
     )
 
 
 def clean_dump(
-    data: bytes, *, path: str, rules: Rules, scraped_at: datetime | None = None
+    data: bytes,
+    *,
+    path: str,
+    rules: Rules,
+    scraped_at: datetime | None = None,
+    learn: bool = False,
+    learned: Mapping[str, Learned] | None = None,
 ) -> DumpResult:
     """Clean one dump's bytes into documents, or raise IngestError saying why it cannot be.
 
     ``path`` is recorded as provenance; ``scraped_at`` anchors relative times ("2 hours ago").
+    ``learn`` collects each story's line features (``DumpResult.stories``); ``learned``
+    (source → what was learned from it, ingest.learn) removes the dump's source's learned
+    boilerplate.
     """
     check_size(len(data), rules.settings.max_file_bytes)
     sha = hashlib.sha256(data).hexdigest()
@@ -103,12 +131,16 @@ def clean_dump(
     repairs = repair_lines(lines)
     profiles = detect_profiles(lines, rules)
     aggregator = next((p.aggregator for p in profiles if p.aggregator), None)
-    ctx = _context(lines, rules, profiles)
+    source = source_of(path, (p.name for p in profiles)) if learn or learned else ""
+    ctx = _context(lines, rules, profiles, source, (learned or {}).get(source), collect=learn)
     scraped_text = format_utc(scraped_at) if scraped_at else None  # once, not per story
     docs: list[Document] = []
     orphans: list[Removal] = []
+    stories: list[StoryFeatures] = []
     for index, block in enumerate(split_blocks(lines, find_headers(lines, rules, ctx.chrome))):
         story = _clean_block(ctx, block)
+        if story.features is not None:
+            stories.append(story.features)
         if not story.text:
             orphans.extend(story.removed)
             orphans.extend(story.header_removals())
@@ -147,6 +179,7 @@ def clean_dump(
         sha,
         aggregator,
         profiles=tuple(p.name for p in profiles),
+        stories=tuple(stories),
     )
 
 
@@ -199,6 +232,7 @@ class _Story:
     text: str
     removed: list[Removal]
     kept_lines: list[tuple[int, str]]
+    features: StoryFeatures | None = None
 
     def header_removals(self) -> list[Removal]:
         """Header fields of a story with no text, kept in the audit as removed."""
@@ -241,6 +275,20 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             kept.append((body[0] + 1, headline))
             body = body[1:]
     body = _drop_furniture(ctx, body, removed)
+    features = None
+    if ctx.collect or ctx.learned:
+        texts = [lines[n].strip() for n in body]
+        max_words = ctx.settings.learn_max_words
+        if ctx.collect and texts:
+            features = collect_story(ctx.source, texts, max_words)
+        if ctx.learned:
+            gone = set()
+            for i, match in match_story(texts, ctx.learned, max_words):
+                n = body[i]
+                gone.add(n)
+                evidence = Evidence(ctx.source, match.pattern, match.stories, ctx.learned.stories)
+                removed.append(Removal(match.rule, texts[i], n + 1, _indent(lines[n]), evidence))
+            body = [n for n in body if n not in gone]
     paragraphs: list[str] = []
     settings, cues = ctx.settings, ctx.rules.cues
     for n in body:
@@ -254,7 +302,9 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
         if paragraph:
             paragraphs.append(paragraph)
     removed.sort(key=lambda r: (r.line, r.start))
-    return _Story(outlet, headline, published_text, "\n\n".join(paragraphs), removed, kept)
+    return _Story(
+        outlet, headline, published_text, "\n\n".join(paragraphs), removed, kept, features
+    )
 
 
 def _drop_furniture(ctx: _Context, body: list[int], removed: list[Removal]) -> list[int]:

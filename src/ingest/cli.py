@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not link duplicate stories across the output folder (docs/dedup.md)",
     )
     run.add_argument(
+        "--no-learn",
+        action="store_true",
+        help="do not learn boilerplate from the run's dumps (lines a source repeats across "
+        "many distinct stories; docs/rules.md)",
+    )
+    run.add_argument(
         "--canonical-only",
         action="store_true",
         help="keep only each story's canonical document; duplicates are not written",
@@ -129,6 +135,19 @@ def build_parser() -> argparse.ArgumentParser:
     common(clean)
 
     common(add_inspect_parser(sub))
+
+    learn = sub.add_parser(
+        "learn",
+        help="propose a rules profile for a folder of one site's dumps (a TOML file to edit)",
+    )
+    learn.add_argument("src", type=Path, metavar="SRC")
+    learn.add_argument("--name", help="the profile's name (default: the folder's name)")
+    learn.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the rules file here (default: stdout)"
+    )
+    learn.add_argument(
+        "--rules", type=Path, help="a TOML rules file merged over the built-in rules"
+    )
 
     check = sub.add_parser(
         "check-rules",
@@ -176,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_serve(args)
     if args.command == "clean":
         return cmd_clean(args, rules)
+    if args.command == "learn":
+        return cmd_learn(args, rules)
     if args.command == "inspect":
         from ingest.report.command import cmd_inspect
 
@@ -206,6 +227,7 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
         dedup_progress=_say_dedup_progress,
+        learn=not args.no_learn,
     )
     for failed in summary.failed:
         print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)
@@ -252,6 +274,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         runner=runner,
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
+        learn=not args.no_learn,
     )
     link = flow_run_url(api, result.flow_run_id)
     if not args.quiet:
@@ -360,6 +383,36 @@ def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:
             print(f"ingest: {path}:{bad.record}: {bad.message} [{bad.reason}]", file=sys.stderr)
             status = EXIT_FAILED_FILES
     return status
+
+
+def cmd_learn(args: argparse.Namespace, rules: Rules) -> int:
+    """``ingest learn SRC``: a proposed profile, with its evidence, as a rules file."""
+    import re
+
+    from ingest.propose import propose, render_toml
+
+    if not args.src.is_dir():
+        print(
+            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
+        )
+        return EXIT_USAGE
+    files = (
+        (p.relative_to(args.src).as_posix(), p.read_bytes())
+        for p in sorted(args.src.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(args.src).parts)
+    )
+    name = args.name or re.sub(r"[^a-z0-9_]+", "_", args.src.resolve().name.lower()).strip("_")
+    text = render_toml(propose(files, rules), name or "site", str(args.src))
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, "utf-8")
+        print(
+            f"ingest: wrote {args.out}; check it with: ingest check-rules {args.out} "
+            f"--sample <a dump>",
+            file=sys.stderr,
+        )
+    return EXIT_OK
 
 
 def cmd_check_rules(rules: Rules, samples: list[Path]) -> int:

@@ -14,20 +14,49 @@ SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Why learned boilerplate removed a line: the pattern, and in how many of the source's
+    distinct stories it recurs (ingest.learn)."""
+
+    source: str
+    pattern: str
+    stories: int
+    of: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "pattern": self.pattern,
+            "stories": self.stories,
+            "of": self.of,
+        }
+
+
+@dataclass(frozen=True)
 class Removal:
     """A span taken out of a story: which rule removed it, what it was, and where it stood.
 
     ``line`` is 1-based in the dump; ``start`` is the 0-based column in that line after
     decoding and repair, so ``lines[line - 1][start:start + len(text)] == text``.
+    ``evidence`` is set for learned rules only, and only then written.
     """
 
     rule: str
     text: str
     line: int
     start: int = 0
+    evidence: Evidence | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {"rule": self.rule, "text": self.text, "line": self.line, "start": self.start}
+        body: dict[str, Any] = {
+            "rule": self.rule,
+            "text": self.text,
+            "line": self.line,
+            "start": self.start,
+        }
+        if self.evidence is not None:
+            body["evidence"] = self.evidence.to_json()
+        return body
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,9 @@ class Settings:
     min_related_run: int = 2
     # Learned boilerplate (ingest.learn): a line or template is learned from a source when it
     # recurs in at least this many distinct stories ...
-    learn_min_stories: int = 5
+    learn_min_stories: int = 4
     # ... and in at least this share (per cent) of the source's distinct stories.
-    learn_min_percent: int = 10
+    learn_min_percent: int = 5
     # Lines longer than this many words are never learned (furniture is short).
     learn_max_words: int = 40
 

@@ -8,21 +8,35 @@ breaks ties): text dumps go to :func:`ingest.clean.clean_dump`, HTML pages to
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from ingest.clean import DumpResult, clean_dump
 from ingest.detect import detect_kind
 from ingest.errors import check_size
+from ingest.learn import Learned
 from ingest.rules import Rules
 
 
 def clean_source(
-    data: bytes, *, path: str, rules: Rules, scraped_at: datetime | None = None
+    data: bytes,
+    *,
+    path: str,
+    rules: Rules,
+    scraped_at: datetime | None = None,
+    learn: bool = False,
+    learned: Mapping[str, Learned] | None = None,
 ) -> DumpResult:
-    """Clean one input file of any supported kind into documents (raises IngestError)."""
+    """Clean one input file of any supported kind into documents (raises IngestError).
+
+    ``learn`` and ``learned`` (ingest.learn) apply to text dumps; HTML pages and JSON
+    records are not learned from yet.
+    """
     kind = detect_kind(data, path)
     if kind == "text":
-        return clean_dump(data, path=path, rules=rules, scraped_at=scraped_at)
+        return clean_dump(
+            data, path=path, rules=rules, scraped_at=scraped_at, learn=learn, learned=learned
+        )
     check_size(len(data), rules.settings.max_file_bytes)
     if kind == "html":
         from ingest.html import clean_html

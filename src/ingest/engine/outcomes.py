@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from ingest import __version__
+from ingest.learn import StoryFeatures
 from ingest.store.manifest import DUPLICATE_DUMP, DocumentEntry, ManifestEntry, Status
 
 __all__ = ["DUPLICATE_DUMP", "TOOL", "DocSummary", "FileOutcome", "RunSummary", "Status"]
@@ -49,6 +50,8 @@ class FileOutcome:
     duplicate_of: str | None = None
     # Cleaned, and no rules profile was detected in it (only its generic rules applied).
     no_profile: bool = False
+    # Its stories' line features for learned boilerplate (ingest.learn); not in the manifest.
+    stories: tuple[StoryFeatures, ...] = ()
 
 
 @dataclass
@@ -72,6 +75,7 @@ class RunSummary:
     duplicate_dumps: int = 0
     dedup: dict[str, int] | None = None  # ingest.dedup.DedupReport.to_json() when it ran
     no_profile: int = 0  # processed dumps in which no rules profile was detected
+    learned: int = 0  # learned boilerplate patterns in force (ingest.learn)
 
     def add(self, outcome: FileOutcome) -> None:
         self.files_seen += 1
@@ -99,6 +103,16 @@ class RunSummary:
                 )
             )
 
+    def replace(self, before: FileOutcome, after: FileOutcome) -> None:
+        """Count a dump cleaned again (learned boilerplate) as its final outcome only."""
+        self.removed_by_rule.subtract(before.removed_by_rule)
+        self.removed_by_rule.update(after.removed_by_rule)
+        self.removed_by_rule = +self.removed_by_rule
+        self.documents_written += len(after.documents) - len(before.documents)
+        if after.status == Status.FAILED:  # it cleaned once; again it could only fail to write
+            self.processed -= 1
+            self.failed.append(after)
+
     @property
     def ok(self) -> bool:
         return not self.failed
@@ -124,8 +138,9 @@ class RunSummary:
         )
 
     def _profile_note(self) -> str:
-        n = self.no_profile
-        return f"{n} dump{'s' if n != 1 else ''} matched no profile; " if n else ""
+        n, k = self.no_profile, self.learned
+        note = f"{n} dump{'s' if n != 1 else ''} matched no profile; " if n else ""
+        return note + (f"{k} boilerplate pattern{'s' if k != 1 else ''} learned; " if k else "")
 
     def _records_note(self) -> str:
         n = self.records_failed
@@ -140,6 +155,7 @@ class RunSummary:
             "unchanged": self.unchanged,
             "documents_written": self.documents_written,
             "no_profile": self.no_profile,
+            "learned": self.learned,
             "removed_by_rule": dict(sorted(self.removed_by_rule.items())),
             "failed": [
                 {"path": f.path, "reason": f.reason, "message": f.message} for f in self.failed

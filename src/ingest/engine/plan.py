@@ -21,6 +21,7 @@ import orjson
 from ingest.engine.outcomes import DUPLICATE_DUMP, TOOL, FileOutcome, Status, manifest_entry
 from ingest.engine.process import carry, outputs_exist, vouches
 from ingest.errors import IngestError
+from ingest.learn import Learned
 from ingest.rules import Rules
 from ingest.store import STATE_DIR, Location, OutputFolder, SourceFolder, write_atomic
 from ingest.store.manifest import (
@@ -107,6 +108,9 @@ class FolderRun:
         self.gone: list[str] = []  # dumps in the old manifest that are no longer there
         self._writer: ManifestWriter | None = None
         self.manifest_sha256: str | None = None
+        # Learned boilerplate (ingest.learn): collect features while cleaning; apply these.
+        self.learn = False
+        self.learned: dict[str, Learned] | None = None
 
     # -- pass 1 ------------------------------------------------------------------------
 
@@ -207,7 +211,10 @@ class FolderRun:
         from ingest.engine.pool import CleanJob
 
         known = None if self.known is None else dict(self.known)
-        return CleanJob(self.src, self.out, self.rules, self.scraped_at, known)
+        return CleanJob(
+            self.src, self.out, self.rules, self.scraped_at, known, learn=self.learn,
+            learned=self.learned,
+        )  # fmt: skip
 
     def chunks(self, size: int) -> list[int]:
         """How many dumps go in each chunk, chunks of at most ``size``, in order."""

@@ -23,6 +23,7 @@ from typing import Any
 
 from ingest.engine.outcomes import FileOutcome
 from ingest.engine.process import JSON, OutputFormat, process_batch
+from ingest.learn import Learned
 from ingest.rules import Rules
 from ingest.store import OutputFolder, SourceFolder
 
@@ -41,6 +42,9 @@ class CleanJob:
     scraped_at: datetime | None = None
     known: dict[str, str] | None = None
     output_format: OutputFormat = JSON
+    # Learned boilerplate (ingest.learn): collect each story's features; remove these.
+    learn: bool = False
+    learned: dict[str, Learned] | None = None
     token: str = field(default_factory=lambda: uuid.uuid4().hex)  # which run (shared_pool)
 
     def clean(self, rels: Sequence[str]) -> list[FileOutcome]:
@@ -50,7 +54,8 @@ class CleanJob:
         known = None if self.known is None else ChainMap({}, self.known)
         return process_batch(
             self.source, rels, self.output, self.rules, scraped_at=self.scraped_at,
-            known_dumps=known, output_format=self.output_format,
+            known_dumps=known, output_format=self.output_format, learn=self.learn,
+            learned=self.learned,
         )  # fmt: skip
 
 

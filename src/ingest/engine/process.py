@@ -17,6 +17,7 @@ from ingest import __version__
 from ingest.document import Document, encode_document
 from ingest.engine.outcomes import DUPLICATE_DUMP, DocSummary, FileOutcome, Status
 from ingest.errors import IngestError
+from ingest.learn import Learned
 from ingest.published import format_utc
 from ingest.rules import Rules
 from ingest.sources import clean_source
@@ -59,6 +60,8 @@ def process_file(
     previous: dict[str, Any] | None = None,
     known_dumps: MutableMapping[str, str] | None = None,
     output_format: OutputFormat = JSON,
+    learn: bool = False,
+    learned: Mapping[str, Learned] | None = None,
 ) -> FileOutcome:
     """Clean one dump and write its documents; never raises for a bad dump.
 
@@ -85,7 +88,9 @@ def process_file(
                 mtime_ns=st.st_mtime_ns,
                 duplicate_of=known_dumps[digest],
             )
-        result = clean_source(data, path=rel, rules=rules, scraped_at=when)
+        result = clean_source(
+            data, path=rel, rules=rules, scraped_at=when, learn=learn, learned=learned
+        )
     except IngestError as exc:
         out.drop_documents(rel)
         return FileOutcome(rel, Status.FAILED, reason=exc.reason, message=exc.message)
@@ -133,6 +138,7 @@ def process_file(
         removed_by_rule=dict(sorted(removed.items())),
         failed_records=[asdict(f) for f in result.failures],
         no_profile=result.profiles == (),
+        stories=result.stories,
     )
 
 
@@ -146,6 +152,8 @@ def process_batch(
     previous: Mapping[str, dict[str, Any]] | None = None,
     known_dumps: MutableMapping[str, str] | None = None,
     output_format: OutputFormat = JSON,
+    learn: bool = False,
+    learned: Mapping[str, Learned] | None = None,
 ) -> list[FileOutcome]:
     """Process several dumps in one call (one Prefect task, one worker job).
 
@@ -156,7 +164,7 @@ def process_batch(
     for rel in rels:
         outcome = process_file(
             src, rel, out, rules, scraped_at=scraped_at, previous=prev.get(rel),
-            known_dumps=known_dumps, output_format=output_format,
+            known_dumps=known_dumps, output_format=output_format, learn=learn, learned=learned,
         )  # fmt: skip
         if known_dumps is not None and outcome.status in (Status.WRITTEN, Status.UNCHANGED):
             known_dumps.setdefault(outcome.sha256 or "", rel)

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ingest.engine.outcomes import FileOutcome, RunSummary
-from ingest.engine.plan import DedupProgress, FolderRun
+from ingest.engine.outcomes import FileOutcome, RunSummary, Status
+from ingest.engine.plan import _CLEAN, _KEEP, DedupProgress, FolderRun
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
+from ingest.learn import decode_state, encode_state, hits, learn_all
 from ingest.rules import Rules
 from ingest.store import Location, OutputFolder, SourceFolder, output_folder, source_folder
 from ingest.store.manifest import ManifestCommit, commit_manifest
@@ -99,7 +100,8 @@ class LocalDispatch(Dispatch):
         assert job is not None, "start() first"
         outcomes = process_batch(
             job.source, rels, job.output, job.rules, scraped_at=job.scraped_at,
-            known_dumps=self._known, output_format=job.output_format,
+            known_dumps=self._known, output_format=job.output_format, learn=job.learn,
+            learned=job.learned,
         )  # fmt: skip
         return _Done(outcomes)
 
@@ -124,6 +126,7 @@ def run_folder(
     wait: bool = False,
     progress: Progress | None = None,
     dedup_progress: DedupProgress | None = None,
+    learn: bool = False,
 ) -> RunSummary:
     """Clean every dump under ``src`` into ``out``; return the summary.
 
@@ -137,6 +140,10 @@ def run_folder(
     ``out`` are linked at the end, under the lock (ingest.dedup, docs/dedup.md);
     ``canonical_only`` keeps only the canonical document of each group (implies ``dedup``).
     ``wait``: wait for another run holding ``out`` instead of failing at once.
+
+    With ``learn``, boilerplate is learned from this run's stories and what earlier runs
+    into ``out`` learned (ingest.learn), and the dumps it touches are cleaned again with
+    it (:func:`relearn`) before deduplication.
     """
     started = time.perf_counter()
     source, output = source_folder(src), output_folder(out)
@@ -159,11 +166,15 @@ def run_folder(
             canonical_only=canonical_only,
         )  # fmt: skip
         todo = run.plan(rels)
+        run.learn = learn
+        learning: list[FileOutcome] = []
         try:
             chunk, window = dispatch.start(run, todo)
             stream = run.outcomes(dispatch.submit, chunk, window, documents=dispatch.documents)
             for outcome in stream:
                 summary.add(outcome)
+                if outcome.stories and outcome.status == Status.WRITTEN:
+                    learning.append(outcome)
                 if progress is not None:
                     progress(outcome)
         finally:
@@ -173,9 +184,66 @@ def run_folder(
             f"manifest {'updated' if changed else 'unchanged'}; "
             f"{len(run.gone)} gone dumps' documents deleted"
         )
+        if learn:
+            relearn(run, learning, summary, dispatch)
         report = dispatch.deduplicate(run, dedup_progress) if run.dedup else None
         if report is not None:
             summary.dedup = report
             summary.duplicate_dumps = report["duplicate_dumps"]
     summary.duration_s = time.perf_counter() - started
     return summary
+
+
+LEARNED_STATE = "learned.json"
+
+
+def relearn(
+    run: FolderRun, learning: list[FileOutcome], summary: RunSummary, dispatch: Dispatch
+) -> set[str]:
+    """Learn boilerplate from a committed run, clean again the dumps it touches; return them.
+
+    The run's stories are added to what earlier runs into the folder learned
+    (``.ingest/learned.json``, saved again here), the learned features are derived per
+    source, and every dump of this run holding one is cleaned again with them by the same
+    dispatch, in a second manifest pass that copies every other entry as it is. The
+    summary's counts are those of the final documents. Each dump's output depends only on
+    the set of stories, so it is the same whatever the batch or worker split.
+    """
+    settings = run.rules.settings
+    max_words = settings.learn_max_words
+    try:
+        with run.out.open_state(LEARNED_STATE) as fh:
+            prior = decode_state(fh.read(), max_words)
+    except OSError:
+        prior = {}
+    stats, learned = learn_all(prior, (s for o in learning for s in o.stories), settings)
+    if sum(map(len, (s.stories for s in stats.values()))) > sum(
+        map(len, (s.stories for s in prior.values()))
+    ):  # new stories: save (an unchanged re-run writes nothing)
+        temp = run.out.state_temp(LEARNED_STATE)
+        temp.write_bytes(encode_state(stats, max_words))
+        run.out.publish(temp, LEARNED_STATE)
+    summary.learned = sum(len(x.features) for x in learned.values())
+    touched = {o.path: o for o in learning if hits(o.stories, learned)}
+    dispatch.log(
+        f"{summary.learned} boilerplate patterns learned; "
+        f"{len(touched)} dumps to clean again with them"
+    )
+    if not touched:
+        return set()
+    again = FolderRun(run.src, run.out, run.rules, scraped_at=run.scraped_at)
+    again.rels = run.rels
+    again.decisions = bytearray(_CLEAN if rel in touched else _KEEP for rel in run.rels)
+    again.to_clean = len(touched)
+    again.learned = learned
+    try:
+        chunk, window = dispatch.start(again, len(touched))
+        for outcome in again.outcomes(dispatch.submit, chunk, window):
+            before = touched.get(outcome.path)
+            if before is not None:
+                summary.replace(before, outcome)
+    finally:
+        dispatch.close()
+    dispatch.commit(again.seal())
+    run.manifest_sha256 = again.manifest_sha256
+    return set(touched)

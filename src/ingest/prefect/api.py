@@ -157,6 +157,7 @@ def run_flow(
     runner: RunnerChoice | None = None,
     dedup: bool = True,
     canonical_only: bool = False,
+    learn: bool = True,
 ) -> FlowResult:
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
 
@@ -182,6 +183,7 @@ def run_flow(
             scraped_at=scraped_at,
             dedup=dedup,
             canonical_only=canonical_only,
+            learn=learn,
             return_state=True,
         )
         try:

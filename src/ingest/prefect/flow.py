@@ -263,6 +263,7 @@ def ingest_dumps(
     dedup: bool = True,
     canonical_only: bool = False,
     processes: int | None = None,
+    learn: bool = True,
 ) -> State:
     """Clean every new or changed dump under ``source`` into ``output``.
 
@@ -277,6 +278,7 @@ def ingest_dumps(
         canonical_only: keep only each story's canonical document (implies dedup).
         processes: worker processes that clean the batches (default: ``INGEST_PROCESSES``,
             else one per CPU; 1: in the tasks' threads). Not used with a Dask runner.
+        learn: learn boilerplate from the run's stories and remove it (docs/rules.md).
 
     The final state is Completed when every dump was cleaned, Failed (naming the failed
     dumps and their reasons) when any was not; either way its data is the ``RunSummary``.
@@ -303,6 +305,7 @@ def ingest_dumps(
         dedup=dedup,
         canonical_only=canonical_only,
         progress=table,
+        learn=learn,
     )
     create_markdown_artifact(
         summary_markdown(summary, flow_run_name=flow_run.name, rows_left_out=documents - len(rows)),

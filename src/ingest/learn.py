@@ -1,0 +1,370 @@
+"""Learned boilerplate: what a source repeats across many distinct stories is its furniture.
+
+Sites repeat their furniture; stories do not. Across a run's dumps from one source (the
+rules profile detected in them, else their folder), a line, or a line's fixed prefix or
+suffix around a varying middle (a template), that recurs in many *distinct* stories is
+removed with a rule named ``learned.<kind>``, and the evidence (how many stories of how
+many, from which source, what pattern) is recorded with the removed span.
+
+Kinds, each a feature of one body line (after :func:`normalise_line`):
+
+- ``line``: the whole line ("Story Continued Below", "Copyright © 2019 ...": digits count as
+  one digit, so the year may change);
+- ``prefix``: a short marker up to a colon or bar ("Read or Share this story: <url>",
+  "(Photo: <credit>)"), or the first :data:`TEMPLATE_WORDS` words of a long line;
+- ``suffix``: a short tail after a bar or a spaced dash ("<byline> | Share"), or the last
+  :data:`TEMPLATE_WORDS` words of a long line;
+- ``frame``: the first and the last :data:`TEMPLATE_WORDS` words of a long line together
+  (a sign-up box whose newsletter name changes).
+
+A one-sided template (``prefix``, ``suffix``) never removes a line that ends like a
+sentence: "UPDATE: The company said it would appeal." stays, "PHOTOS: The week in
+pictures" goes. Stories are counted once however often they are reposted (a story is its
+normalised body's hash), and a story whose every body line would go keeps them all.
+
+Anchors: CCNet (Wenzek et al. 2019) drops paragraphs repeated across a shard; dolma and
+datatrove remove repeated paragraphs and lines. This counts distinct stories per source,
+learns templates as well as exact lines, and keeps what it learned per source (the run
+layer stores it in the output's state folder) so small incremental runs benefit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.rules import Settings
+
+RULE_PREFIX = "learned."
+# Fixed words of a word template (prefix, suffix, frame) ...
+TEMPLATE_WORDS = 5
+# ... which only lines at least this long have (shorter lines are learned whole).
+MIN_TEMPLATE_LINE_WORDS = 8
+# A marker prefix or suffix: at most this many words, and at least this many letters.
+MAX_MARKER_WORDS = 5
+MIN_MARKER_LETTERS = 3
+# Most specific first: the kind a line is removed under when several match.
+KINDS = ("line", "frame", "prefix", "suffix")
+
+_DIGITS = re.compile(r"\d+")
+# A long line is normalised only at its ends: enough words for a marker and a template ...
+_EDGE_WORDS = max(MAX_MARKER_WORDS, TEMPLATE_WORDS) + 3
+# ... and a suffix marker is looked for in the last characters only.
+_EDGE_CHARS = 72
+_MARKER_PREFIX = re.compile(r"[^:|]{1,60}?[:|]")
+_MARKER_SUFFIX = re.compile(r"(?:\s[|•·]|\s[-–—])\s*([^|•·]{1,60})$")
+_LETTERS = re.compile(r"[^\W\d_]")
+_SENTENCE_ENDS = frozenset(".!?…")
+_CLOSERS = "”’\"')]"
+
+
+def normalise_line(text: str) -> str:
+    """A line as it is counted: whitespace collapsed, case folded, digit runs as ``0``.
+
+    >>> normalise_line("  Copyright ©  2019 The Times ")
+    'copyright © 0 the times'
+    """
+    return _DIGITS.sub("0", " ".join(text.split()).casefold())
+
+
+def ends_like_sentence(text: str) -> bool:
+    """Say whether a line ends a sentence: ``.``, ``!``, ``?`` or ``…``, then closers only.
+
+    >>> ends_like_sentence('He said "no."'), ends_like_sentence("(Photo: AP)")
+    (True, False)
+    """
+    tail = text.rstrip().rstrip(_CLOSERS)
+    return bool(tail) and tail[-1] in _SENTENCE_ENDS
+
+
+def _is_marker(part: str) -> bool:
+    return (
+        len(part.split()) <= MAX_MARKER_WORDS and len(_LETTERS.findall(part)) >= MIN_MARKER_LETTERS
+    )
+
+
+def line_features(text: str, max_words: int) -> list[str]:
+    """The features of one line, each ``"<kind>\t<pattern>"`` (patterns normalised).
+
+    A long line is normalised only at its ends, where all its features come from.
+
+    >>> line_features("Posted by Ann Lee on May 3, 2024 | Share", 40)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['line\\tposted by ann lee on may 0, 0 | share', 'suffix\\t| share',
+     'prefix\\tposted by ann lee on …', 'suffix\\t… may 0, 0 | share',
+     'frame\\tposted by ann lee on … may 0, 0 | share']
+    >>> line_features("(Photo: Jane Doe, AP)", 40)
+    ['line\\t(photo: jane doe, ap)', 'prefix\\t(photo:']
+    """
+    words = text.split()
+    if not words:
+        return []
+    out = []
+    if len(words) <= max_words:
+        head = tail = normalise_line(text)
+        out.append(f"line\t{head}")
+    else:
+        head = normalise_line(" ".join(words[:_EDGE_WORDS]))
+        tail = normalise_line(" ".join(words[-_EDGE_WORDS:]))
+    marker = _MARKER_PREFIX.match(head)
+    if marker and marker.end() < len(head) and _is_marker(marker.group()):
+        out.append(f"prefix\t{marker.group().strip()}")
+    end = _MARKER_SUFFIX.search(tail, max(0, len(tail) - _EDGE_CHARS))
+    if end and end.start() > 0 and _is_marker(end.group(1)):
+        out.append(f"suffix\t{end.group().strip()}")
+    if len(words) >= MIN_TEMPLATE_LINE_WORDS:
+        first = " ".join(head.split()[:TEMPLATE_WORDS])
+        last = " ".join(tail.split()[-TEMPLATE_WORDS:])
+        out += [f"prefix\t{first} …", f"suffix\t… {last}", f"frame\t{first} … {last}"]
+    return out
+
+
+def story_key(lines: Iterable[str]) -> str:
+    """A story's identity for counting: the hash of its body lines, whitespace collapsed.
+
+    >>> story_key(["a  b", "c"]) == story_key(["a b", "c "]) != story_key(["a b c"])
+    True
+    """
+    text = "\n".join(" ".join(line.split()) for line in lines)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoryFeatures:
+    """What one story contributes to learning: its source, identity and line features."""
+
+    source: str
+    key: str
+    features: tuple[str, ...]
+
+
+def collect_story(source: str, lines: Iterable[str], max_words: int) -> StoryFeatures:
+    """The features of a story's body lines, each counted once per story.
+
+    >>> s = collect_story("folder:.", ["Advertisement", "Body text.", "Advertisement"], 40)
+    >>> s.features
+    ('line\\tadvertisement', 'line\\tbody text.')
+    """
+    lines = list(lines)
+    features = {f for line in lines for f in line_features(line, max_words)}
+    return StoryFeatures(source, story_key(lines), tuple(sorted(features)))
+
+
+@dataclass
+class SourceStats:
+    """Counts for one source: its distinct stories, and in how many of them each feature is."""
+
+    stories: set[str] = field(default_factory=set)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, story: StoryFeatures) -> bool:
+        """Count a story once; a story seen before (same body) adds nothing."""
+        if story.key in self.stories:
+            return False
+        self.stories.add(story.key)
+        self.counts.update(story.features)
+        return True
+
+    def to_json(self) -> dict[str, Any]:
+        """The persisted form: sorted, so the same stories give the same bytes."""
+        return {"stories": sorted(self.stories), "counts": dict(sorted(self.counts.items()))}
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> SourceStats:
+        return cls(set(body.get("stories", ())), Counter(body.get("counts", {})))
+
+
+def collect_stats(stories: Iterable[StoryFeatures]) -> dict[str, SourceStats]:
+    """Stats per source over stories, in any order (the result does not depend on it).
+
+    >>> a = StoryFeatures("s", "k1", ("line\\tx",))
+    >>> b = StoryFeatures("s", "k2", ("line\\tx",))
+    >>> collect_stats([a, b, a])["s"].counts["line\\tx"]
+    2
+    """
+    stats: dict[str, SourceStats] = {}
+    for story in stories:
+        stats.setdefault(story.source, SourceStats()).add(story)
+    return stats
+
+
+@dataclass(frozen=True)
+class Learned:
+    """What was learned from one source: feature → in how many of its stories it recurs."""
+
+    source: str
+    stories: int
+    features: Mapping[str, int]
+
+
+def threshold(stories: int, settings: Settings) -> int:
+    """How many distinct stories a feature needs in a source of ``stories`` stories.
+
+    >>> threshold(30, Settings()), threshold(10_000, Settings())
+    (4, 500)
+    """
+    share = math.ceil(settings.learn_min_percent * stories / 100)
+    return max(settings.learn_min_stories, share, 2)
+
+
+def derive(source: str, stats: SourceStats, settings: Settings) -> Learned:
+    """The features of a source that recur in enough distinct stories to be boilerplate."""
+    need = threshold(len(stats.stories), settings)
+    learned = {f: n for f, n in stats.counts.items() if n >= need}
+    return Learned(source, len(stats.stories), dict(sorted(learned.items())))
+
+
+@dataclass(frozen=True)
+class Match:
+    """A line that learned boilerplate removes, and why."""
+
+    kind: str
+    pattern: str
+    stories: int
+
+    @property
+    def rule(self) -> str:
+        return RULE_PREFIX + self.kind
+
+
+def match_line(text: str, learned: Learned, max_words: int) -> Match | None:
+    """The most specific learned feature of a line, or None if the line stays.
+
+    >>> learned = Learned("s", 30, {"prefix\\t(photo:": 9, "line\\tadvertisement": 12})
+    >>> match_line("ADVERTISEMENT", learned, 40)
+    Match(kind='line', pattern='advertisement', stories=12)
+    >>> match_line("(Photo: Jane Doe, AP)", learned, 40).rule
+    'learned.prefix'
+    >>> match_line("(Photo: the crowd cheered.)", learned, 40) is None  # ends a sentence
+    True
+    """
+    if not learned.features:
+        return None
+    found: dict[str, Match] = {}
+    for feature in line_features(text, max_words):
+        n = learned.features.get(feature)
+        if n is not None:
+            kind, _, pattern = feature.partition("\t")
+            found.setdefault(kind, Match(kind, pattern, n))
+    for kind in KINDS:
+        match = found.get(kind)
+        if match is None:
+            continue
+        if kind in ("prefix", "suffix") and ends_like_sentence(text):
+            continue
+        return match
+    return None
+
+
+def match_story(lines: list[str], learned: Learned, max_words: int) -> Iterator[tuple[int, Match]]:
+    """``(position, match)`` for a story's body lines that learned boilerplate removes.
+
+    Nothing when every line would go: a line that is the only body text is never removed.
+
+    >>> learned = Learned("s", 30, {"line\\tshare": 9})
+    >>> list(match_story(["Body.", "Share"], learned, 40))
+    [(1, Match(kind='line', pattern='share', stories=9))]
+    >>> list(match_story(["Share"], learned, 40))
+    []
+    """
+    found = [
+        (i, m) for i, m in ((i, match_line(t, learned, max_words)) for i, t in enumerate(lines))
+    ]
+    hits = [(i, m) for i, m in found if m is not None]
+    if len(hits) == len(lines):
+        return iter(())
+    return iter(hits)
+
+
+def source_of(path: str, profiles: Iterable[str]) -> str:
+    """A dump's source for learning: its first detected profile, else its folder.
+
+    >>> source_of("nyt/a/001.txt", ()), source_of("001.txt", ()), source_of("x/1.txt", ["daily8"])
+    ('folder:nyt/a', 'folder:.', 'profile:daily8')
+    """
+    first = next(iter(sorted(profiles)), None)
+    if first is not None:
+        return f"profile:{first}"
+    folder = path.rpartition("/")[0]
+    return f"folder:{folder or '.'}"
+
+
+STATE_VERSION = 1
+
+
+def encode_state(stats: Mapping[str, SourceStats], max_words: int) -> bytes:
+    """What was learned, per source, as the bytes of the output's state file.
+
+    Features seen in one story only are left out (they cannot be boilerplate yet, and they
+    are most of the lines); the stories are all kept, so none is counted twice.
+
+    >>> s = collect_stats([StoryFeatures("s", "k1", ("line\\tx", "line\\ty"))])
+    >>> decode_state(encode_state(s, 40), 40)["s"].stories
+    {'k1'}
+    """
+    body = {
+        "version": STATE_VERSION,
+        "learn_max_words": max_words,
+        "sources": {
+            name: {
+                "stories": sorted(s.stories),
+                "counts": {f: n for f, n in sorted(s.counts.items()) if n > 1},
+            }
+            for name, s in sorted(stats.items())
+        },
+    }
+    return json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True).encode() + b"\n"
+
+
+def decode_state(data: bytes, max_words: int) -> dict[str, SourceStats]:
+    """The stats in a state file; empty when it is unreadable or was made with other
+    settings (learning then starts again from this run's stories)."""
+    try:
+        body = json.loads(data)
+    except ValueError:
+        return {}
+    if (
+        not isinstance(body, dict)
+        or body.get("version") != STATE_VERSION
+        or body.get("learn_max_words") != max_words
+        or not isinstance(body.get("sources"), dict)
+    ):
+        return {}
+    return {
+        name: SourceStats.from_json(s) for name, s in body["sources"].items() if isinstance(s, dict)
+    }
+
+
+def learn_all(
+    prior: Mapping[str, SourceStats], stories: Iterable[StoryFeatures], settings: Settings
+) -> tuple[dict[str, SourceStats], dict[str, Learned]]:
+    """Add a run's stories to what was learned before; return the stats and, per source,
+    the features learned (sources where nothing was learned are left out).
+
+    The result depends on the set of stories only, not on their order or how they were
+    batched: the same folder gives the same learning whatever the worker split.
+    """
+    stats = {name: SourceStats(set(s.stories), Counter(s.counts)) for name, s in prior.items()}
+    for story in stories:
+        stats.setdefault(story.source, SourceStats()).add(story)
+    learned = {}
+    for name, s in sorted(stats.items()):
+        found = derive(name, s, settings)
+        if found.features:
+            learned[name] = found
+    return stats, learned
+
+
+def hits(stories: Iterable[StoryFeatures], learned: Mapping[str, Learned]) -> bool:
+    """Whether any of a dump's stories holds a learned feature of its source."""
+    for story in stories:
+        found = learned.get(story.source)
+        if found is not None and not found.features.keys().isdisjoint(story.features):
+            return True
+    return False

@@ -1,0 +1,238 @@
+"""Learned boilerplate: a made-up site's furniture is learned from 50 distinct stories; a
+sentence three stories share is not; reposts teach nothing; the worker split does not matter."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from ingest.clean import clean_dump
+from ingest.engine import run_folder
+from ingest.learn import collect_stats, derive, learn_all
+from ingest.rules import load_rules
+
+WORDS = [
+    "council",
+    "river",
+    "budget",
+    "school",
+    "harbour",
+    "bridge",
+    "station",
+    "festival",
+    "library",
+    "market",
+    "tram",
+    "museum",
+    "clinic",
+    "garden",
+    "stadium",
+    "ferry",
+    "tunnel",
+    "airport",
+    "orchard",
+    "quarry",
+    "factory",
+    "college",
+]
+NAMES = ["Ann Lee", "Bo Chen", "Cy Diaz", "Di Evans", "Ed Fox", "Flo Grant", "Gus Hill"]
+SHARED = "The regional weather service expects heavy rain across the valley this week."
+
+
+def story(i: int, rng: random.Random) -> str:
+    """One distinct story of the made-up site, with its furniture and templated lines."""
+    topic = rng.sample(WORDS, 3)
+    body = [
+        f"The {topic[0]} plan number {i} was approved after a long debate about the {topic[1]}.",
+        f"Officials said the {topic[2]} and {topic[0]} would open in {2020 + i % 5}.",
+        f"Residents near the {topic[1]} asked about the {topic[2]} in story {i * 7 + 3}.",
+    ]
+    if i < 3:
+        body.insert(1, SHARED)  # a real sentence in 3 distinct stories: must stay
+    name = f"{NAMES[i % len(NAMES)]} {chr(65 + i // len(NAMES))}."  # one byline per story
+    return "\n".join(
+        [
+            f"Plan {i} for the {topic[0]} moves ahead",
+            f"Posted by {name} on May {i % 28 + 1}, 2024 | Share",
+            "Valley Gazette Plus members read this first",
+            *body,
+            f"Gazette desk: {topic[2]} and {topic[0]} team",
+            "From the Gazette archive, est. 1887",
+            "",
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def site() -> list[tuple[str, bytes]]:
+    rng = random.Random(13)
+    return [(f"gazette/{i:03d}.txt", story(i, rng).encode()) for i in range(50)]
+
+
+def learn_site(dumps: list[tuple[str, bytes]]) -> dict[str, object]:
+    rules = load_rules()
+    stories = [
+        s
+        for path, data in dumps
+        for s in clean_dump(data, path=path, rules=rules, learn=True).stories
+    ]
+    _, learned = learn_all({}, stories, rules.settings)
+    return learned  # type: ignore[return-value]
+
+
+def test_furniture_and_templates_are_learned_a_shared_sentence_is_not(
+    site: list[tuple[str, bytes]],
+) -> None:
+    rules = load_rules()
+    stories = [
+        s
+        for path, data in site
+        for s in clean_dump(data, path=path, rules=rules, learn=True).stories
+    ]
+    stats = collect_stats(stories)
+    assert list(stats) == ["folder:gazette"] and len(stats["folder:gazette"].stories) == 50
+    learned = derive("folder:gazette", stats["folder:gazette"], rules.settings)
+    # Lines the generic rules leave to learning: a site's own furniture and templates.
+    assert learned.features["line\tvalley gazette plus members read this first"] == 50
+    assert learned.features["line\tfrom the gazette archive, est. 0"] == 50
+    assert learned.features["suffix\t| share"] == 50  # "Posted by X on Y | Share"
+    assert learned.features["prefix\tgazette desk:"] == 50
+    assert not any("weather service" in f for f in learned.features)
+
+    path, data = site[1]
+    doc = clean_dump(data, path=path, rules=rules, learned={"folder:gazette": learned})
+    main = doc.documents[0]
+    assert SHARED in main.text
+    assert main.text.startswith("The ") and "Officials said" in main.text
+    for gone in ("Posted by", "Plus members", "Gazette desk", "archive"):
+        assert gone not in main.text
+    rules_used = {r.rule for r in main.removed}
+    assert rules_used == {"learned.line", "learned.suffix", "learned.prefix"}
+    share = next(r for r in main.removed if r.rule == "learned.suffix")
+    assert share.evidence is not None
+    assert (share.evidence.source, share.evidence.pattern) == ("folder:gazette", "| share")
+    assert (share.evidence.stories, share.evidence.of) == (50, 50)
+    assert share.to_json()["evidence"]["stories"] == 50
+
+
+def test_reposts_teach_nothing(site: list[tuple[str, bytes]]) -> None:
+    """One story reposted 200 times is one story: its lines are not learned."""
+    rules = load_rules()
+    repost = site[0][1]
+    copies = [(f"gazette/copy{i:03d}.txt", repost) for i in range(200)]
+    stories = [
+        s
+        for path, data in copies + site[:3]
+        for s in clean_dump(data, path=path, rules=rules, learn=True).stories
+    ]
+    _, learned = learn_all({}, stories, rules.settings)
+    assert learned == {}  # 3 distinct stories: below learn_min_stories
+
+
+def test_only_body_line_is_never_removed() -> None:
+    rules = load_rules()
+    _, learned = learn_all(
+        {},
+        [
+            s
+            for i in range(10)
+            for s in clean_dump(
+                f"Headline {i}\nGazette Plus members first\nThe {WORDS[i]} says something new.\n".encode(),
+                path=f"{i}.txt",
+                rules=rules,
+                learn=True,
+            ).stories
+        ],
+        rules.settings,
+    )
+    assert "line\tgazette plus members first" in learned["folder:."].features
+    alone = b"Headline\nGazette Plus members first\n"
+    kept = clean_dump(alone, path="x.txt", rules=rules, learned=learned)
+    assert kept.documents[0].text == "Gazette Plus members first"
+
+
+def write_site(folder: Path, dumps: list[tuple[str, bytes]]) -> Path:
+    for rel, data in dumps:
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder
+
+
+def read_output(out: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*.json"))
+        if ".ingest" not in p.parts or p.name in ("manifest.json", "learned.json")
+    }
+
+
+def test_run_learns_and_output_does_not_depend_on_the_split(
+    tmp_path: Path, site: list[tuple[str, bytes]]
+) -> None:
+    src = write_site(tmp_path / "src", site)
+    rules = load_rules()
+    runs = {}
+    for name, workers, batch in (("one", 1, 200), ("two", 2, 7)):
+        out = tmp_path / name
+        summary = run_folder(
+            src, out, rules, workers=workers, batch_size=batch, learn=True, scraped_at=None
+        )
+        assert summary.ok and summary.learned >= 4
+        learned = {k: v for k, v in summary.removed_by_rule.items() if k.startswith("learned.")}
+        assert sum(learned.values()) == 200  # 4 furniture lines in each of the 50 stories
+        runs[name] = read_output(out)
+    assert runs["one"] == runs["two"]
+    for rel, _data in site:  # every story keeps its 3 (or 4) sentences, and only those
+        doc = json.loads(runs["one"][f"{rel}/000.json"])
+        assert len(doc["text"].split("\n\n")) == (4 if SHARED in doc["text"] else 3)
+        assert all(p.endswith(".") and "Gazette" not in p for p in doc["text"].split("\n\n"))
+    state = json.loads(runs["one"][".ingest/learned.json"])
+    assert len(state["sources"]["folder:gazette"]["stories"]) == 50
+
+    # A small later run into the same folder benefits from what was learned.
+    extra = tmp_path / "extra"
+    write_site(extra, [("gazette/new.txt", story(99, random.Random(1)).encode())])
+    run_folder(extra, tmp_path / "one", rules, learn=True)
+    new = json.loads((tmp_path / "one" / "gazette/new.txt/000.json").read_text())
+    assert "Posted by" not in new["text"] and "Gazette desk" not in new["text"]
+
+    # --no-learn: nothing learned, nothing removed by it.
+    off = run_folder(src, tmp_path / "off", rules, learn=False)
+    assert off.learned == 0 and not any(r.startswith("learned.") for r in off.removed_by_rule)
+
+
+def test_seeds_learn_nothing(tmp_path: Path, seeds: Path) -> None:
+    """Two dumps are not evidence: the seeds' documents are as without learning."""
+    rules = load_rules()
+    on = run_folder(seeds, tmp_path / "on", rules, learn=True)
+    run_folder(seeds, tmp_path / "off", rules, learn=False)
+    assert on.learned == 0
+    docs_on = {k: v for k, v in read_output(tmp_path / "on").items() if not k.startswith(".")}
+    docs_off = {k: v for k, v in read_output(tmp_path / "off").items() if not k.startswith(".")}
+    assert docs_on == docs_off
+
+
+def test_ingest_learn_proposes_a_profile_that_check_rules_accepts(
+    tmp_path: Path, site: list[tuple[str, bytes]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ingest.cli import main
+
+    src = write_site(tmp_path / "src", site)
+    proposed = tmp_path / "gazette.toml"
+    assert main(["learn", str(src / "gazette"), "--out", str(proposed)]) == 0
+    text = proposed.read_text()
+    assert "[profiles.gazette]" in text and "in 50 of 50 distinct stories" in text
+    assert "weather service" not in text  # 3 stories are not evidence
+    rules = load_rules(proposed)
+    path, data = site[4]
+    doc = clean_dump(data, path=path, rules=rules).documents[0]
+    for gone in ("Posted by", "Plus members", "Gazette desk", "archive"):
+        assert gone not in doc.text
+    assert len(doc.text.split("\n\n")) == 3
+    capsys.readouterr()
+    assert main(["check-rules", str(proposed), "--sample", str(src / path)]) == 0
+    assert "profiles detected: gazette" in capsys.readouterr().out
