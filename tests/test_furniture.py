@@ -103,6 +103,9 @@ REMOVED = [
     ("Get our free daily newsletter delivered to your inbox", "promo_line"),
     ("Download our app for the latest news", "promo_line"),
     ("CLICK HERE TO GET THE NEWS APP", "promo_line"),
+    ("CLICK HERE FOR MORE SPORTS COVERAGE", "promo_line"),
+    ("Please enable JavaScript to view the comments.", "promo_line"),
+    ("Sign up to First Edition, our free daily newsletter – every weekday at 7am", "promo_line"),
     ("By signing up you agree to our Terms of Service and Privacy Policy.", "promo_line"),
     ("Already a subscriber? Log in", "promo_line"),
     (
@@ -114,10 +117,10 @@ REMOVED = [
     ("Share on Facebook Share on Twitter Share via Email", "share_buttons"),
     ("Email Print", "share_buttons"),
     ("Share this article", "share_buttons"),
+    ("Share or comment on this article:", "share_buttons"),
     ("Mail to a friend Print story Read later", "share_buttons"),
     ("Read or Share this story: https://example.com/news/2019/05/storm", "link_line"),
     ("Read the full story at https://example.com/story/123", "link_line"),
-    ("https://t.co/AbCdEf123", "link_line"),
     ("Follow us on Instagram", "follow_prompt"),
     ("Follow @dailyledger", "follow_prompt"),
     # tags, copyright, menus, list headings
@@ -144,6 +147,8 @@ REMOVED = [
     ("A post shared by Jane Doe (@janedoe) on Mar 5, 2019 at 10:30am PST", "social_embed"),
     ("You may also like", "related_heading"),
     ("Most Read", "related_heading"),
+    ("Explore more on these topics", "related_heading"),
+    ("More on this story", "related_heading"),
 ]
 
 
@@ -212,6 +217,11 @@ KEPT = [
     "Add-ons / Web Extensions",
     "Click here for the second half of this epic story.",
     "Watch videos & view photos",
+    "Please send tips to the newsroom, the editor said.",
+    "Click here, he said, and the screen went dark.",
+    "No comment",
+    "https://nodejs.org/api/inspector.html",
+    "Develop and debug apps directly in your browser, or on a device, with this tool.",
     "August 22, 2013",
 ]
 

@@ -7,6 +7,7 @@ line span; every character is either kept (text or metadata) or recorded in ``re
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -135,6 +136,11 @@ def clean_dump(
     ctx = _context(lines, rules, profiles, source, (learned or {}).get(source), collect=learn)
     scraped_text = format_utc(scraped_at) if scraped_at else None  # once, not per story
     docs: list[Document] = []
+    # A story left with no text gives no document; what was taken from it (its header as
+    # empty_story, its chrome and residue) goes into the audit of the story before it, or
+    # of the first one when it comes first, so every removed span is in some document.
+    # Gathered here and handed over once, in line order: a run of empty stories costs
+    # one copy of the document, not one each.
     orphans: list[Removal] = []
     stories: list[StoryFeatures] = []
     for index, block in enumerate(split_blocks(lines, find_headers(lines, rules, ctx.chrome))):
@@ -142,9 +148,15 @@ def clean_dump(
         if story.features is not None:
             stories.append(story.features)
         if not story.text:
-            orphans.extend(story.removed)
-            orphans.extend(story.header_removals())
+            dropped = [*story.removed, *story.header_removals(lines)]
+            orphans.extend(sorted(dropped, key=lambda r: (r.line, r.start)))
             continue
+        if orphans and docs:
+            docs[-1] = _with_removals(docs[-1], orphans)
+            orphans = []
+        elif orphans:
+            story.removed[:0] = orphans
+            orphans = []
         first, last = _trim_span(lines, block)
         docs.append(
             Document(
@@ -170,6 +182,9 @@ def clean_dump(
                 repairs=tuple(r for r in repairs if first < r.line <= last + 1),
             )
         )
+    if orphans and docs:
+        docs[-1] = _with_removals(docs[-1], orphans)
+        orphans = []
     if not docs:
         raise no_story((r.rule for r in orphans), len(orphans))
     return DumpResult(
@@ -218,7 +233,7 @@ def clean_lines(
                 text=story.text,
                 truncated=bool(story.text) and not _ends_complete(story.text),
                 removed=tuple(story.removed),
-                dropped=tuple(story.header_removals()),
+                dropped=tuple(story.header_removals(lines)),
             )
         )
     return tuple(stories)
@@ -234,9 +249,22 @@ class _Story:
     kept_lines: list[tuple[int, str]]
     features: StoryFeatures | None = None
 
-    def header_removals(self) -> list[Removal]:
-        """Header fields of a story with no text, kept in the audit as removed."""
-        return [Removal("empty_story", text, line) for line, text in self.kept_lines]
+    def header_removals(self, lines: list[str]) -> list[Removal]:
+        """Header fields of a story with no text, kept in the audit as removed.
+
+        Each at its column in its line (an indented outlet line, a byline's outlet after
+        its dash), so the audit's positions hold.
+        """
+        return [
+            Removal("empty_story", text, line, max(lines[line - 1].find(text), 0))
+            for line, text in self.kept_lines
+            if text
+        ]
+
+
+def _with_removals(doc: Document, extra: list[Removal]) -> Document:
+    """A document whose audit also lists ``extra`` (spans after its own, in line order)."""
+    return dataclasses.replace(doc, removed=(*doc.removed, *extra))
 
 
 def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> _Story:

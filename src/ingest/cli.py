@@ -8,9 +8,10 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest import __version__
-from ingest.errors import IngestError, RulesError
+from ingest.errors import IngestError, OutputError, RulesError, output_error, shown_path
 from ingest.prefect.runners import (
     RunnerChoice,
     choose_runner,
@@ -25,8 +26,12 @@ from ingest.report.command import add_parser as add_inspect_parser
 from ingest.rules import Rules, load_rules
 from ingest.store import location
 
+if TYPE_CHECKING:
+    from ingest.engine.outcomes import FileOutcome
+
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
-EXIT_BUSY = 3  # the output folder is locked by another run
+# The run could not finish: the output folder is locked by another run, full, read-only.
+EXIT_BUSY = 3
 
 
 def parse_time(value: str) -> datetime:
@@ -36,7 +41,24 @@ def parse_time(value: str) -> datetime:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not an ISO-8601 time (e.g. 2025-08-15T12:00:00Z)"
         )
+    if not 1900 <= moment.year <= 9000:  # relative dates are subtracted from it
+        raise argparse.ArgumentTypeError(f"{value!r} is not a plausible scrape time")
     return moment
+
+
+def positive_int(value: str) -> int:
+    """A count that must be at least 1 (--workers, --batch-size).
+
+    >>> positive_int("4")
+    4
+    """
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def scale_options(p: argparse.ArgumentParser) -> None:
@@ -44,7 +66,7 @@ def scale_options(p: argparse.ArgumentParser) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         metavar="N",
         help="clean batches on N local worker processes (a local Dask cluster; with --local, "
         "a process pool); needs a Prefect server unless --local",
@@ -80,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--full", action="store_true", help="reprocess every dump, not only changed ones"
     )
-    run.add_argument("--batch-size", type=int, default=200, help="dumps per batch (default 200)")
+    run.add_argument(
+        "--batch-size", type=positive_int, default=200, help="dumps per batch (default 200)"
+    )
     run.add_argument(
         "--local",
         action="store_true",
@@ -103,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep only each story's canonical document; duplicates are not written",
     )
+    run.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="a SRC with no dumps at all deletes the documents of earlier runs (by default "
+        "they are kept: an unmounted share looks empty)",
+    )
     scale_options(run)
     common(run)
 
@@ -115,9 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
     when = serve.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", help='a cron schedule, e.g. "0 * * * *" (hourly)')
     when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
-    serve.add_argument("--name", help="deployment name (default: the source folder's name)")
+    serve.add_argument(
+        "--name",
+        help="deployment name (default: the source folder's name and a hash of SRC and DST, "
+        "so that two serves of different folders never share a deployment)",
+    )
     serve.add_argument("--full", action="store_true", help="every run reprocesses every dump")
-    serve.add_argument("--batch-size", type=int, default=200, help="dumps per batch (default 200)")
+    serve.add_argument(
+        "--batch-size", type=positive_int, default=200, help="dumps per batch (default 200)"
+    )
     serve.add_argument(
         "--rules", type=Path, help="a TOML rules file merged over the built-in rules"
     )
@@ -166,6 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C: a line, not a traceback (written files are whole)
+        print(
+            "ingest: interrupted; run again to finish (what was written is kept)", file=sys.stderr
+        )
+        return 130
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         rules = load_rules(getattr(args, "rules", None))
@@ -183,13 +229,23 @@ def main(argv: list[str] | None = None) -> int:
             f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
         )
         return EXIT_USAGE
+    if args.command in ("run", "serve"):
+        from ingest.store import output_folder, overlap_problem, source_folder
+
+        problem = overlap_problem(source_folder(args.src), output_folder(args.out))
+        if problem:
+            print(f"ingest: {problem}", file=sys.stderr)
+            return EXIT_USAGE
     if args.command == "run":
         from ingest.store.local import OutputBusyError
 
         try:
             return cmd_run(args, rules) if args.local else cmd_run_flow(args)
-        except OutputBusyError as exc:  # another run holds DST: nothing was written
+        except (OutputBusyError, OutputError) as exc:  # DST is held, full, read-only
             print(f"ingest: {exc}", file=sys.stderr)
+            return EXIT_BUSY
+        except OSError as exc:  # DST cannot be made or written (names a file, say)
+            print(f"ingest: {output_error(exc, args.out)}", file=sys.stderr)
             return EXIT_BUSY
     if args.command == "serve":
         return cmd_serve(args)
@@ -226,13 +282,20 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         workers=args.workers,  # --local: a process pool of N (default: one per CPU)
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
+        allow_empty=args.allow_empty,
         dedup_progress=_say_dedup_progress,
         learn=not args.no_learn,
     )
-    for failed in summary.failed:
-        print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)
+    print_failures(summary.failed)
+    if summary.report and not args.quiet:
+        print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
     print(summary.line())
     return EXIT_OK if summary.ok else EXIT_FAILED_FILES
+
+
+def print_failures(failed: list[FileOutcome]) -> None:
+    for f in failed:
+        print(f"ingest: {shown_path(f.path)}: {f.message} [{f.reason}]", file=sys.stderr)
 
 
 def cmd_run_flow(args: argparse.Namespace) -> int:
@@ -274,6 +337,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         runner=runner,
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
+        allow_empty=args.allow_empty,
         learn=not args.no_learn,
     )
     link = flow_run_url(api, result.flow_run_id)
@@ -287,8 +351,9 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
     if summary is None:
         print(f"ingest: the flow did not finish: {result.message}", file=sys.stderr)
         return EXIT_FLOW_ERROR
-    for failed in summary.failed:
-        print(f"ingest: {failed.path}: {failed.message} [{failed.reason}]", file=sys.stderr)
+    print_failures(summary.failed)
+    if summary.report and not args.quiet:
+        print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
     print(summary.line())
     return EXIT_OK if result.ok else EXIT_FAILED_FILES
 
@@ -319,11 +384,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from prefect.settings import PREFECT_API_URL, temporary_settings
     from prefect.types.entrypoint import EntrypointType
 
-    from ingest.prefect.artifacts import source_slug
+    from ingest.prefect.artifacts import deployment_name
 
     flow = load_flow()
     schedule = {"cron": args.cron} if args.cron else {"interval": args.interval}
-    name = args.name or source_slug(args.src)
+    name = args.name or deployment_name(args.src, args.out)
     with temporary_settings(updates={PREFECT_API_URL: api.url}):
         try:
             flow.serve(
@@ -361,20 +426,27 @@ def _runner_or_none(args: argparse.Namespace) -> RunnerChoice | None:
 
 
 def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:
+    from ingest.engine.process import cleaner_error
     from ingest.sources import clean_source  # the cleaning stack: only the commands that clean
+    from ingest.store.local import read_file
 
     status = EXIT_OK
     for path in args.files:
+        shown = shown_path(str(path))
         try:
-            data = path.read_bytes()
+            data = read_file(path, rules.settings.max_file_bytes)
             when = args.scraped_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
             result = clean_source(data, path=str(path), rules=rules, scraped_at=when)
         except IngestError as exc:
-            print(f"ingest: {path}: {exc.message} [{exc.reason}]", file=sys.stderr)
+            print(f"ingest: {shown}: {exc.message} [{exc.reason}]", file=sys.stderr)
             status = EXIT_FAILED_FILES
             continue
         except OSError as exc:
-            print(f"ingest: {path}: cannot read: {exc.strerror}", file=sys.stderr)
+            print(f"ingest: {shown}: cannot read: {exc.strerror}", file=sys.stderr)
+            status = EXIT_FAILED_FILES
+            continue
+        except Exception as exc:  # a bug of ours: that file fails, the next is cleaned
+            print(f"ingest: {shown}: {cleaner_error(exc)} [cleaner_error]", file=sys.stderr)
             status = EXIT_FAILED_FILES
             continue
         for doc in result.documents:

@@ -273,7 +273,7 @@ def dumps_json(body: dict[str, Any]) -> str:
     try:
         return _orjson(body).decode("utf-8")
     except TypeError:  # orjson.JSONEncodeError is a TypeError
-        return _stdlib(body)
+        return utf8_json(_stdlib(body)).decode("utf-8")
 
 
 def encode_json(body: dict[str, Any]) -> bytes:
@@ -285,7 +285,32 @@ def encode_json(body: dict[str, Any]) -> bytes:
     try:
         return _orjson(body)
     except TypeError:
-        return _stdlib(body).encode("utf-8")
+        return utf8_json(_stdlib(body))
+
+
+def utf8_json(text: str) -> bytes:
+    r"""JSON text as UTF-8, a lone surrogate in a string written as its ``\uXXXX`` escape.
+
+    A file name that is not UTF-8 reaches us with each undecodable byte as a surrogate
+    (``os.fsdecode``: byte 0xE9 is ``"\udce9"``); JSON's escape keeps it, and
+    :func:`loads_json` reads it back as the same string, so the name round-trips.
+
+    >>> utf8_json('{"lat\udce9.txt": "é"}')
+    b'{"lat\\udce9.txt": "\xc3\xa9"}'
+    >>> loads_json(utf8_json('"lat\udce9.txt"')) == "lat\udce9.txt"
+    True
+    """
+    # Surrogates only reach the text inside JSON strings, where "\udce9" is a valid escape.
+    return text.encode("utf-8", "backslashreplace")
+
+
+def loads_json(raw: bytes | str) -> Any:
+    """Parse JSON (orjson, fast), falling back to the standard library for the lone
+    surrogate escapes :func:`utf8_json` writes, which orjson refuses."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 def _orjson(body: dict[str, Any]) -> bytes:

@@ -22,6 +22,10 @@ class RulesError(ValueError):
     """A rules file that cannot be used: raised before any dump is touched."""
 
 
+class UsageError(ValueError):
+    """The command itself is wrong (overlapping folders, say): exit 2, nothing touched."""
+
+
 def too_large(size: int, limit: int) -> IngestError:
     """The refusal of a file over ``settings.max_file_bytes``, naming the setting to raise."""
     return IngestError(
@@ -53,4 +57,41 @@ def no_story(rules: Iterable[str], spans: int | None = None, where: str = "") ->
         "no_story",
         f"{where}no story text is left once page chrome and residue are removed "
         f"({removed}: {names})",
+    )
+
+
+class OutputError(Exception):
+    """The output folder itself cannot be written (full disk, read-only file system, DST
+    names a file): no dump can succeed, so the run stops (exit 3) instead of recording
+    every dump as failed. The message says what happened and what to do."""
+
+
+# errno values that say the output folder as a whole is unusable, not one dump's path.
+OUTPUT_ERRNOS = frozenset({28, 30, 122})  # ENOSPC, EROFS, EDQUOT
+
+
+def output_error(exc: OSError, where: object) -> OutputError:
+    """The :class:`OutputError` for an ``OSError`` met while writing under ``where``.
+
+    >>> str(output_error(OSError(28, "No space left on device"), "cleaned"))  # doctest: +ELLIPSIS
+    'cannot write to the output folder cleaned: No space left on device; free space...'
+    """
+    return OutputError(
+        f"cannot write to the output folder {where}: {exc.strerror or exc}; free space (or fix "
+        "the folder) and run again: what was written is kept and the run resumes"
+    )
+
+
+def shown_path(path: str) -> str:
+    r"""A path as messages print it: control characters (a newline, an ANSI escape) and the
+    bytes of a name that is not UTF-8 as backslash escapes, so a file name can neither
+    break a message into fake lines nor colour the terminal.
+
+    >>> shown_path("a\n\x1b[31mb.txt"), shown_path("caf\udce9.txt"), shown_path("café.txt")
+    ('a\\n\\x1b[31mb.txt', 'caf\\udce9.txt', 'café.txt')
+    """
+    if path.isprintable():
+        return path
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in path
     )

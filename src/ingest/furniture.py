@@ -431,13 +431,13 @@ def is_share_buttons(text: str, f: Furniture) -> bool:
 
 
 def is_link_line(text: str, f: Furniture) -> bool:
-    """A bare URL, or a short label and a URL: "Read or Share this story: https://...".
+    """A short label and a URL: "Read or Share this story: https://...".
 
     >>> f = Furniture(link_labels=frozenset(["share", "read", "source", "link"]))
     >>> is_link_line("Read or Share this story: http://usat.ly/2aZmkEG", f)
     True
     >>> is_link_line("https://example.com/a/b", f)
-    True
+    False
     >>> is_link_line("He posted the video at https://example.com/v", f)
     False
     """
@@ -448,7 +448,7 @@ def is_link_line(text: str, f: Furniture) -> bool:
         return False
     label = text[: m.start()].strip()
     if not label:
-        return True
+        return False  # a bare URL may be one of a post's references
     tokens = word_tokens(label)
     if len(tokens) > 8 or not f.link_labels & set(tokens):
         return False
@@ -824,6 +824,8 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
         return False
     if opener and len(words) <= 40:
         return True
+    if first == "click" and len(words) <= 20 and not reads_as_sentences(text):
+        return True  # "CLICK HERE TO GET THE NEWS APP", "Click here to subscribe"
     if len(words) > 15 or sentence:
         return len(cues) >= 3 and _YOU.search(text) is not None
     return len(cues) >= 2

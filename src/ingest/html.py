@@ -203,7 +203,10 @@ def decode_html(data: bytes) -> Decoded:
         declared = find_declared_charset(data)
         if declared is None or declared == "utf-8":
             return decode_bytes(data)
-        text = data.decode(declared, errors="replace")
+        try:
+            text = data.decode(declared, errors="replace")
+        except (LookupError, UnicodeError):  # "undefined", rot13: codecs that are no charset
+            return decode_bytes(data)
         text, newline = normalise_newlines(text)
         return Decoded(text=text, encoding=declared, newline=newline)
     if not text.strip():

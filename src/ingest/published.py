@@ -72,7 +72,10 @@ def resolve_published(text: str | None, scraped_at: datetime | None) -> str | No
     delta = parse_relative(text)
     if delta is None:
         return None
-    return format_utc(scraped_at - delta)
+    try:
+        return format_utc(scraped_at - delta)
+    except OverflowError:  # before year 1: no such time
+        return None
 
 
 def format_utc(moment: datetime) -> str:
@@ -97,9 +100,12 @@ def parse_iso(text: str) -> datetime | None:
     (datetime.datetime(2025, 8, 15, 0, 0), None)
     """
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment.astimezone(UTC)  # 9999-12-31T23:59:59-14:00 is past year 9999 in UTC
+    except (ValueError, OverflowError):
         return None
+    return moment
 
 
 def parse_utc(text: str) -> datetime | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -136,6 +137,7 @@ def parse_record(raw: RawRecord) -> Record:
             "not_an_object", f"record {raw.number} is a {type(value).__name__}, not an object"
         )
     fields: dict[str, str | None] = {}
+    value = {k: replace_lone_surrogates(v) if isinstance(v, str) else v for k, v in value.items()}
     for name in _FIELDS:
         item = value.get(name)
         if item is not None and not isinstance(item, str):
@@ -161,6 +163,20 @@ def parse_record(raw: RawRecord) -> Record:
         ),
         scraped_at=_parse_time(fields["scraped_at"], raw.number),
     )
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(text: str) -> str:
+    r"""Put U+FFFD where a JSON string held half of a surrogate pair (a scraper that cut a
+    string inside an emoji): such a string cannot be written as UTF-8. Whole pairs are
+    already one character once parsed, so every surrogate left is a lone one.
+
+    >>> replace_lone_surrogates("cut \ud83d here"), replace_lone_surrogates("ok \U0001f600")
+    ('cut \ufffd here', 'ok 😀')
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
 
 
 def _parse_time(value: str | None, number: int) -> datetime | None:

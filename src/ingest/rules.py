@@ -364,9 +364,14 @@ def _strings(value: object, rule: str, where: str) -> list[str]:
     return items
 
 
+_MAX_SETTING = 2**53  # far beyond any real limit, and safe wherever a setting is used
+
+
 def _whole_number(value: object, name: str, where: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise RulesError(f"rules {where}: {name} must be a whole number >= 0, not {_kind(value)}")
+    if value > _MAX_SETTING:  # os.read and friends take at most 64-bit sizes
+        raise RulesError(f"rules {where}: {name} must be at most {_MAX_SETTING:,}, not {value:,}")
     return value
 
 

@@ -117,6 +117,7 @@ def test_ui_shows_the_run_and_its_artifacts(
     page.get_by_text("files seen").first.wait_for(timeout=60_000)
     body = page.inner_text("body")
     assert "broken.txt" in body and "binary_file" in body and "documents written" in body
+    assert "Inspect report" in body and "report/index.html" in body  # ingest.report
     page.screenshot(path=str(SCREENSHOTS / "ui-summary-artifact.png"), full_page=True)
 
     rows = json.loads(table["data"])

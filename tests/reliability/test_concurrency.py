@@ -51,12 +51,29 @@ def test_second_run_on_the_same_output_is_refused(tmp_path: Path, ingest_availab
     assert len(entries) == 151 and all(e["status"] == "written" for e in entries.values())
 
 
+def _holder(out: Path) -> str:
+    try:
+        return (out / STATE_DIR / "lock").read_text()
+    except OSError:
+        return ""
+
+
 def test_runs_on_different_outputs_proceed_together(tmp_path: Path, ingest_available: None) -> None:
     src = tmp_path / "src"
     write_corpus(src, 80, seed=4)
-    runs = [_run(src, tmp_path / f"out{i}") for i in range(2)]
+    # A dump that takes seconds to clean: each run holds its lock for a while.
+    (src / "zz_slow.txt").write_bytes(b"Headline\nA story. " + b"READ MORE: word " * 20_000)
+    outs = [tmp_path / f"out{i}" for i in range(2)]
+    runs = [_run(src, out) for out in outs]
+    together = False  # both locks held by their runs at one moment, observed
+    while any(proc.poll() is None for proc in runs):
+        holders = [_holder(out) for out in outs]
+        if all(h == f"pid {proc.pid}" for h, proc in zip(holders, runs, strict=True)):
+            together = True
+        time.sleep(0.01)
     for proc in runs:
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
+    assert together, "the two runs never held their output folders at the same time"
     assert output_files(tmp_path / "out0") == output_files(tmp_path / "out1")
     assert len(output_files(tmp_path / "out0")) > 80

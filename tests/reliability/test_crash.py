@@ -37,6 +37,8 @@ from tests.reliability.conftest import (
 )
 from tests.support.synth import write_corpus
 
+_INDEX = f"{STATE_DIR}/dedup/"
+
 
 @dataclass
 class KillReport:
@@ -62,12 +64,34 @@ def kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(timeout=30)
 
 
-def wait_for_lock(out: Path, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    """Return as soon as the run has taken the output lock (the lock file appears)."""
+def wait_for_lock(out: Path, proc: subprocess.Popen[bytes], timeout: float = 60) -> bool:
+    """Return once this run holds the output lock (its pid in the lock file): True, or
+    False if it ended or timed out first. (The lock file outlives every run: its existence
+    says nothing.)"""
     lock = out / STATE_DIR / "lock"
+    want = f"pid {proc.pid}"
     deadline = time.monotonic() + timeout
-    while not lock.exists() and proc.poll() is None and time.monotonic() < deadline:
+    while proc.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if lock.read_text() == want:
+                return True
         time.sleep(0.0005)
+    return False
+
+
+def wait_for_manifest(
+    out: Path, proc: subprocess.Popen[bytes], size: int, timeout: float = 300
+) -> bool:
+    """Return once this run's new manifest (its temporary file, written in path order as
+    outcomes are recorded) holds ``size`` bytes: True, or False if the run ended first."""
+    temp = out / STATE_DIR / f".manifest.json.{proc.pid}.tmp"
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if temp.stat().st_size >= size:
+                return True
+        time.sleep(0.002)
+    return False
 
 
 def check_after_kill(out: Path) -> str:
@@ -90,17 +114,10 @@ def check_after_kill(out: Path) -> str:
     return state
 
 
-def wait_for_progress(out: Path, proc: subprocess.Popen[bytes], dumps: int) -> None:
-    """Return once ``dumps`` dump folders exist in ``out`` (or the run ended)."""
-    while proc.poll() is None:
-        with os.scandir(out) as entries:
-            if sum(1 for e in entries if not e.name.startswith(".")) >= dumps:
-                return
-        time.sleep(0.002)
-
-
 def kill_and_rerun(tmp: Path, n: int, points: list[float]) -> KillReport:
-    """Kill at the lock, then once each fraction in ``points`` of the dumps has documents."""
+    """Kill at the lock, then (over a previous complete run whose every document this run
+    rewrites) once the new manifest is each fraction in ``points`` written; 1.0: all of it
+    written, the run about to commit. Every kill happens at an observed moment."""
     src, ref, out = tmp / "src", tmp / "ref", tmp / "out"
     write_corpus(src, n, seed=5)
     started = time.monotonic()
@@ -109,31 +126,42 @@ def kill_and_rerun(tmp: Path, n: int, points: list[float]) -> KillReport:
     assert done.returncode == 0, done.stderr
     expected = output_files(ref)
     assert len([k for k in expected if k.endswith(".json")]) > n  # documents + manifest
+    full_size = len(expected[f"{STATE_DIR}/manifest.json"])
 
     proc = start_run(src, out)  # kill 1: the moment the lock is taken (sweep, discovery)
-    wait_for_lock(out, proc)
+    held = wait_for_lock(out, proc)
     kill_group(proc)
+    assert held, "the first run never held the lock"
     report.kills.append(f"at lock: {check_after_kill(out)}")
+    # A complete run with another scrape time: a manifest is in place, and every later run
+    # rewrites every document (relative dates resolve differently) over an existing one.
+    other = "2025-08-14T12:00:00Z"
+    done = run_cli("run", src, "--out", out, "--local", "--scraped-at", other, "--quiet")
+    assert done.returncode == 0, done.stderr
+    mid_write = 0
     for point in points:
         proc = start_run(src, out)
-        wait_for_lock(out, proc)
-        if point >= 1:  # past the last document: writing the manifest, or done
-            time.sleep(0.01)
-        else:
-            # Cumulative: earlier runs' folders count, so each run dies further along.
-            wait_for_progress(out, proc, max(1, int(point * n)))
-        finished = proc.poll() is not None
+        seen = wait_for_lock(out, proc) and wait_for_manifest(
+            out, proc, int(min(point, 0.97) * full_size)
+        )
         kill_group(proc)
+        mid_write += seen
         report.kills.append(
-            f"at {point:.0%} of dumps: {'already finished; ' if finished else ''}"
+            f"at {point:.0%} of the manifest: {'' if seen else 'missed (run ended); '}"
             f"{check_after_kill(out)}"
         )
+        assert (out / STATE_DIR / "manifest.json").exists()  # the previous one stays
+    # The kills this test is about happened: mid-run, a manifest in place, documents being
+    # replaced (a run that writes in place instead of temp-then-rename is caught here).
+    assert mid_write >= len(points) - 1, report.kills
     final = run_cli("run", src, "--out", out, "--local", "--scraped-at", SCRAPED_AT, "--quiet")
     assert final.returncode == 0, final.stderr
     assert not list(out.rglob("*.tmp"))
     got = output_files(out)
     assert sorted(got) == sorted(expected), report
-    differ = [k for k in expected if got[k] != expected[k]]
+    # The dedup index is a SQLite database: its pages depend on its history (here, a run
+    # with another scrape time), not only on its content. Documents and manifest must match.
+    differ = [k for k in expected if got[k] != expected[k] and not k.startswith(_INDEX)]
     assert not differ, f"{len(differ)} files differ from the uninterrupted run, e.g. {differ[:3]}"
     print(
         json.dumps({"dumps": n, "reference_s": round(report.reference_s, 2), "kills": report.kills})
@@ -143,7 +171,7 @@ def kill_and_rerun(tmp: Path, n: int, points: list[float]) -> KillReport:
 
 @pytest.mark.timeout(600)
 def test_killed_runs_then_rerun_is_byte_identical(tmp_path: Path, ingest_available: None) -> None:
-    kill_and_rerun(tmp_path, 120, [0.1, 0.6])
+    kill_and_rerun(tmp_path, 120, [0.1, 0.6, 1.0])
 
 
 @pytest.mark.slow

@@ -13,11 +13,11 @@ import pytest
 
 from ingest.clean import clean_dump
 from ingest.cli import main
-from ingest.report.load import dump_lines, iter_views, view_documents, view_dump
-from ingest.report.model import DumpView
+from ingest.report.load import clean_for_view, dump_lines, iter_views, view_documents, view_dump
+from ingest.report.model import NOT_EXTRACTED, DumpView
 from ingest.report.terminal import format_view
 from ingest.rules import Rules
-from tests.dumps import Dump, Related
+from tests.dumps import Dump, Related, check_reassembly
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -173,3 +173,59 @@ def test_cli_prints_labels_and_exit_codes(
     assert main(["inspect", str(empty), str(tmp_path / "missing.txt")]) == 1
     err = capsys.readouterr().err
     assert "empty.txt" in err and "missing.txt: no such file or folder" in err
+
+
+def test_an_empty_story_is_audited_and_shown(rules: Rules, scraped_at: datetime) -> None:
+    """A related story left with no text: its header lines are in a document's removed[]."""
+    dump = Dump(
+        paragraphs=["Ministers met on Friday. They agreed a plan."],
+        related=[Related("Sky News", "2 hours ago", "Rain in the north", "Rain fell all day.")],
+    )
+    data = dump.encode() + b"  The Mirror\n3 hours ago\n"  # cut off after its header
+    result = clean_dump(data, path="cut.txt", rules=rules, scraped_at=scraped_at)
+    check_reassembly(data, result)
+    assert not result.orphans
+    last = result.documents[-1].to_json()
+    n = data.count(b"\n")
+    empty = [
+        (r["line"], r["start"], r["text"]) for r in last["removed"] if r["rule"] == "empty_story"
+    ]
+    assert empty == [(n - 1, 2, "The Mirror"), (n, 0, "3 hours ago")]
+    view = view_dump(data, "cut.txt", rules, scraped_at)
+    assert not view.audit_only
+    text = format_view(view, colour=False)
+    assert f"{n - 1:>5}          │   [-empty_story: The Mirror-]" in text
+    assert view.counts["empty_story"] == 2
+
+
+def test_html_page_shows_its_stories_and_what_extraction_left(rules: Rules) -> None:
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "html" / "article.html"
+    data = path.read_bytes()
+    cleaned = clean_for_view(data, path.name, rules)
+    view = view_dump(data, path.name, rules)
+    shown = {ln.number: "".join(p.text for p in ln.pieces) for s in view.stories for ln in s.lines}
+    for n, text in shown.items():
+        if n:
+            assert text == cleaned.lines[n - 1]
+    assert sorted(p for p in placed(view) if p[0]) == audit(cleaned.documents)
+    stories = {s.index: s for s in view.stories if s.index is not None}
+    assert sorted(stories) == [d["source"]["index"] for d in cleaned.documents] == [0, 1, 2]
+    assert {ln.role for ln in stories[1].lines if ln.role} == {"outlet", "time", "headline"}
+    # trafilatura's drops: the page's furniture and comments, never the story text
+    left = [
+        p.text for s in view.stories for ln in s.lines for p in ln.pieces if p.rule == NOT_EXTRACTED
+    ]
+    assert "Accept all" in left and "Sign up to our daily newsletter" in left
+    assert view.counts[NOT_EXTRACTED] == len(left)
+    kept = " ".join(d["text"] for d in cleaned.documents)
+    assert not [x for x in left if x in kept], "extracted text listed as left out"
+
+
+def test_html_documents_are_shown_over_their_page(tmp_path: Path, rules: Rules) -> None:
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "html"
+    data = (fixtures / "aggregator.html").read_bytes()
+    cleaned = clean_for_view(data, "aggregator.html", rules)
+    write_documents(tmp_path / "aggregator.html", cleaned.documents)
+    (view,) = iter_views(tmp_path / "aggregator.html", rules, src=fixtures)
+    assert not view.audit_only
+    assert view.stories == view_dump(data, "aggregator.html", rules).stories

@@ -122,12 +122,27 @@ def test_dedup_into_a_bucket_matches_a_local_folder(
 
 
 def test_remote_write_is_one_put_and_skips_identical_bytes(s3: S3) -> None:
-    target = location(s3.url("put/a/000.json"))
+    # A versioned bucket keeps one version per PUT: the uploads themselves are counted.
+    bucket = "uploads"
+    s3.fs.mkdir(bucket)
+    s3.fs.call_s3(
+        "put_bucket_versioning", Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}
+    )
+
+    def puts() -> int:
+        listed = s3.fs.call_s3("list_object_versions", Bucket=bucket, Prefix="a/000.json")
+        return len(listed.get("Versions", []))
+
+    target = location(f"s3://{bucket}/a/000.json")
     assert isinstance(target, RemotePath)
     assert write_atomic(target, b'{"a": 1}\n') is True
+    assert puts() == 1  # one PUT, no temporary object, no copy
     assert write_atomic(target, b'{"a": 1}\n') is False  # already these bytes: no PUT
-    assert target.read_bytes() == b'{"a": 1}\n'
-    assert s3.fs.find(f"{s3.bucket}/put") == [f"{s3.bucket}/put/a/000.json"]
+    assert puts() == 1
+    assert write_atomic(target, b'{"a": 2}\n') is True
+    assert puts() == 2
+    assert target.read_bytes() == b'{"a": 2}\n'
+    assert s3.fs.find(bucket) == [f"{bucket}/a/000.json"]
 
 
 def test_oversized_and_vanished_objects_are_recorded_not_raised(s3: S3, rules: Rules) -> None:

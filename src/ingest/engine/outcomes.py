@@ -76,6 +76,10 @@ class RunSummary:
     dedup: dict[str, int] | None = None  # ingest.dedup.DedupReport.to_json() when it ran
     no_profile: int = 0  # processed dumps in which no rules profile was detected
     learned: int = 0  # learned boilerplate patterns in force (ingest.learn)
+    # The inspect report written into the output folder (ingest.report.run_report), and a
+    # few removed texts per rule from it for the summary artifact; None/empty: not written.
+    report: str | None = None
+    removed_examples: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, outcome: FileOutcome) -> None:
         self.files_seen += 1

@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
+from ingest.document import loads_json, utf8_json
 from ingest.engine.outcomes import DUPLICATE_DUMP, TOOL, FileOutcome, Status, manifest_entry
 from ingest.engine.process import carry, outputs_exist, vouches
 from ingest.errors import IngestError
@@ -93,8 +92,15 @@ class FolderRun:
         scraped_at: datetime | None = None,
         dedup: bool = False,
         canonical_only: bool = False,
+        keep_under: list[str] | None = None,
+        allow_empty: bool = False,
     ) -> None:
         self.src, self.out, self.rules = src, out, rules
+        # Folders that could not be listed ("sub/", "/": all): their dumps are not gone.
+        self.keep_under = tuple("" if k == "/" else k for k in keep_under or ())
+        self.allow_empty = allow_empty
+        self.kept_unseen = 0  # dumps kept because their folder could not be seen
+        self.emptied = False  # the source had no dumps at all, and output was kept
         self.full, self.scraped_at = full, scraped_at
         self.dedup = dedup or canonical_only
         self.canonical_only = canonical_only
@@ -127,6 +133,9 @@ class FolderRun:
         had, a gone one's documents are deleted, and among dumps cleaned since, as in a
         fresh run, the first by path is the original.
         """
+        unseen = self._unseen(rels)
+        if unseen:
+            rels = sorted({*rels, *unseen})
         self.rels = rels
         decisions = self.decisions = bytearray(len(rels))  # all _CLEAN
         known: dict[str, str] | None = {} if self.dedup else None
@@ -137,14 +146,19 @@ class FolderRun:
         dirty = self.dirty
         strip = self.dedup and not self.canonical_only
         copies: list[tuple[int, str, str]] = []  # kept copies: (index, original, sha256)
+        gone = False
+        withholding: list[int] = []  # kept dumps with documents withheld (canonical_only)
         if not self.full:
             for i, prior in self._merge(ManifestReader(self.out)):
                 if i is None:
+                    gone = True
                     continue  # a gone dump: its documents are deleted at commit
                 try:
                     entry = prior.entry()
                 except ValueError:
                     continue
+                if self.canonical_only and entry.get("withheld"):
+                    withholding.append(i)
                 edited = strip and entry.pop("withheld", None) is not None
                 if self._unchanged(rels[i], entry):
                     if edited:
@@ -164,6 +178,16 @@ class FolderRun:
                 elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
                     decisions[i] = _KEEP
                     copies.append((i, str(entry.get("duplicate_of")), str(entry["sha256"])))
+        if unseen:  # kept as they were, unseen: never cleaned, never deleted
+            for i, rel in enumerate(rels):
+                if rel in unseen:
+                    decisions[i] = _KEEP
+        if gone and withholding:
+            # A gone dump may have held the canonical document of a story whose copies
+            # were withheld here: clean those again, so the output is a fresh run's.
+            for i in withholding:
+                if rels[i] not in unseen:
+                    decisions[i] = _CLEAN
         for i, original, sha in copies:  # originals may sort after their copies
             assert known is not None
             if known.get(sha) != original:
@@ -171,6 +195,23 @@ class FolderRun:
         self.to_clean = decisions.count(_CLEAN)
         self.known = known if self.to_clean else None
         return self.to_clean
+
+    def _unseen(self, rels: list[str]) -> set[str]:
+        """Dumps of the old manifest that are kept though not listed: those under a folder
+        that could not be listed, or all of them when the source lists no dump at all
+        (unless ``allow_empty``)."""
+        keep_under = self.keep_under
+        if not keep_under and (rels or self.allow_empty):
+            return set()
+        whole = not rels and not self.allow_empty
+        unseen = {
+            prior.rel
+            for prior in ManifestReader(self.out)
+            if whole or prior.rel.startswith(keep_under)
+        }
+        self.emptied = whole and bool(unseen) and not keep_under
+        self.kept_unseen = len(unseen)
+        return unseen
 
     def _merge(self, reader: Iterable[Prior]) -> Iterator[tuple[int | None, Prior]]:
         """(index in ``rels``, prior entry) for each old entry; index None for gone dumps."""
@@ -204,6 +245,8 @@ class FolderRun:
             return outputs_exist(self.out, rel, entry)
         except (IngestError, OSError, ValueError):
             return False  # cleaning it records why
+        except (KeyError, TypeError, AttributeError):
+            return False  # an entry edited by hand into another shape: damaged, redone
 
     def job(self) -> CleanJob:
         """What cleaning this run's chunks elsewhere needs (a copy of the known dumps: the
@@ -322,7 +365,7 @@ class FolderRun:
         (:data:`DEDUP_DIRTY`, when there is an index), and that it must run."""
         if (state / DEDUP_INDEX).exists():
             lines = b"".join(
-                orjson.dumps(rel) + b"\n"
+                utf8_json(json.dumps(rel)) + b"\n"  # a name that is not UTF-8 too
                 for rel, d in zip(self.rels, self.decisions, strict=True)
                 if d == _CLEAN
             )
@@ -473,7 +516,7 @@ def _read_dirty(path: Location) -> set[str]:
     dirty = set()
     for line in data.splitlines():
         with contextlib.suppress(ValueError):
-            rel = orjson.loads(line)
+            rel = loads_json(line)
             if isinstance(rel, str):
                 dirty.add(rel)
     return dirty

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ingest.engine.lifeline import bind_to_run
 from ingest.engine.outcomes import FileOutcome
 from ingest.engine.process import JSON, OutputFormat, process_batch
 from ingest.learn import Learned
@@ -63,7 +64,8 @@ class CleanJob:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(job: CleanJob) -> None:
+def _init_worker(job: CleanJob, owner: int) -> None:
+    bind_to_run(owner)  # a worker never outlives the run's main process
     _WORKER["job"] = job
 
 
@@ -104,7 +106,7 @@ class CleanPool:
                     max_workers=self.workers,
                     mp_context=multiprocessing.get_context(start_method()),
                     initializer=_init_worker,
-                    initargs=(self.job,),
+                    initargs=(self.job, os.getpid()),
                 )
             pool = self._pool
         return pool.submit(_clean_chunk, rels)

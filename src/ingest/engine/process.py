@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Mapping, MutableMapping, Sequence
@@ -16,7 +17,7 @@ from typing import Any, Protocol
 from ingest import __version__
 from ingest.document import Document, encode_document
 from ingest.engine.outcomes import DUPLICATE_DUMP, DocSummary, FileOutcome, Status
-from ingest.errors import IngestError
+from ingest.errors import OUTPUT_ERRNOS, IngestError, OutputError, output_error
 from ingest.learn import Learned
 from ingest.published import format_utc
 from ingest.rules import Rules
@@ -69,8 +70,84 @@ def process_file(
     matches, nothing is re-cleaned or rewritten. ``known_dumps`` maps the sha256 of dumps
     already cleaned to their paths: a dump with the same bytes as another is reported as
     ``duplicate_dump`` and not cleaned (ingest.dedup links its stories).
+
+    Any exception but the output folder's own failure (:class:`OutputError`, which stops
+    the run) becomes this dump's ``failed`` outcome, reason ``cleaner_error``: one input
+    the cleaner cannot handle never stops the others.
     """
     try:
+        return _process_file(
+            src, rel, out, rules, scraped_at=scraped_at, previous=previous,
+            known_dumps=known_dumps, output_format=output_format, learn=learn,
+            learned=learned,
+        )  # fmt: skip
+    except OutputError:
+        raise
+    except Exception as exc:
+        with contextlib.suppress(Exception):
+            out.drop_documents(rel)
+        return FileOutcome(rel, Status.FAILED, reason="cleaner_error", message=cleaner_error(exc))
+
+
+def cleaner_error(exc: BaseException) -> str:
+    """The message of a dump the cleaner failed on: what went wrong, and what to do.
+
+    >>> cleaner_error(ValueError("Invalid IPv6 URL"))  # doctest: +ELLIPSIS
+    'cleaning it failed (ValueError: Invalid IPv6 URL); the other files were processed...'
+    """
+    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if len(what) > 300:
+        what = what[:300] + "..."
+    return (
+        f"cleaning it failed ({what}); the other files were processed. "
+        "This is a bug in ingest: please report it with this file"
+    )
+
+
+def check_name(rel: str) -> None:
+    r"""Refuse a path that is not UTF-8 (a Latin-1 name out of a zip file, say).
+
+    Its documents would carry a name no JSON reader can take as text; the manifest records
+    it (the path's undecodable bytes as ``\udcNN`` escapes, which Python's ``json`` reads
+    back as the ``os.fsdecode`` name) and the user renames the file.
+
+    >>> check_name("café.txt")
+    >>> check_name("caf\udce9.txt")
+    Traceback (most recent call last):
+    ...
+    ingest.errors.IngestError: the file name is not valid UTF-8 (byte 0xe9); rename it ...
+    """
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        char = rel[exc.start]
+        byte = (
+            f"byte 0x{ord(char) - 0xDC00:02x}"
+            if "\udc80" <= char <= "\udcff"
+            else "a lone surrogate"
+        )
+        raise IngestError(
+            "undecodable_name",
+            f"the file name is not valid UTF-8 ({byte}); rename it to UTF-8 "
+            "(e.g. convmv -f latin1 -t utf8 --notest NAME)",
+        ) from None
+
+
+def _process_file(
+    src: SourceFolder,
+    rel: str,
+    out: OutputFolder,
+    rules: Rules,
+    *,
+    scraped_at: datetime | None = None,
+    previous: dict[str, Any] | None = None,
+    known_dumps: MutableMapping[str, str] | None = None,
+    output_format: OutputFormat = JSON,
+    learn: bool = False,
+    learned: Mapping[str, Learned] | None = None,
+) -> FileOutcome:
+    try:
+        check_name(rel)
         st = src.stat(rel)
         when = scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
         if previous and vouches(previous, st, when, rules) and outputs_exist(out, rel, previous):
@@ -104,7 +181,12 @@ def process_file(
         name = output_format.file_name(doc.source.index)
         try:
             out.write_document(rel, name, output_format.encode(doc))
-        except OSError as exc:  # disk full, or a file where the folder must go: record it
+        except IngestError as exc:  # a link in the output folder where the folder must go
+            out.drop_documents(rel)
+            return FileOutcome(rel, Status.FAILED, reason=exc.reason, message=exc.message)
+        except OSError as exc:  # a file where the folder must go: record it
+            if exc.errno in OUTPUT_ERRNOS:
+                raise output_error(exc, out) from exc  # full disk, read-only: stop the run
             out.drop_documents(rel)
             return FileOutcome(
                 rel,

@@ -14,15 +14,24 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ingest.engine.outcomes import FileOutcome, RunSummary, Status
 from ingest.engine.plan import _CLEAN, _KEEP, DedupProgress, FolderRun
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
+from ingest.errors import UsageError
 from ingest.learn import decode_state, encode_state, hits, learn_all
 from ingest.rules import Rules
-from ingest.store import Location, OutputFolder, SourceFolder, output_folder, source_folder
+from ingest.store import (
+    Location,
+    OutputFolder,
+    SourceFolder,
+    output_folder,
+    overlap_problem,
+    source_folder,
+)
 from ingest.store.manifest import ManifestCommit, commit_manifest
 
 # Called with every outcome as it is recorded, in path order (progress, tables).
@@ -111,6 +120,48 @@ class LocalDispatch(Dispatch):
             self._pool = None
 
 
+def split_unlistable(listed: list[str]) -> tuple[list[str], list[str]]:
+    """The dumps, and the folders that could not be listed (``sub/``; ``/``: the source).
+
+    >>> split_unlistable(["a.txt", "b/", "c.txt"])
+    (['a.txt', 'c.txt'], ['b/'])
+    """
+    if not any(r.endswith("/") for r in listed):
+        return listed, []
+    return [r for r in listed if not r.endswith("/")], [r for r in listed if r.endswith("/")]
+
+
+def unlistable_outcome(source: SourceFolder, folder: str, kept: int) -> FileOutcome:
+    where = str(source) if folder == "/" else f"{source}/{folder.rstrip('/')}"
+    return FileOutcome(
+        folder,
+        Status.FAILED,
+        reason="unlistable_folder",
+        message=f"the folder {where} cannot be listed ({_listing_error(where)}); the "
+        f"documents of the {kept} dumps it held before are kept; fix it and run again",
+    )
+
+
+def emptied_outcome(source: SourceFolder, kept: int) -> FileOutcome:
+    return FileOutcome(
+        "/",
+        Status.FAILED,
+        reason="source_empty",
+        message=f"the source folder {source} holds no dumps, but earlier runs wrote the "
+        f"documents of {kept}: nothing was deleted (is a share not mounted?); if they are "
+        "really gone, run again with --allow-empty",
+    )
+
+
+def _listing_error(where: str) -> str:
+    try:  # the listing again, the same call as discovery's, for its reason
+        with os.scandir(where):
+            pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return "it could not be listed a moment ago"
+
+
 def run_folder(
     src: str | Location | SourceFolder,
     out: str | Location | OutputFolder,
@@ -124,6 +175,7 @@ def run_folder(
     dedup: bool = False,
     canonical_only: bool = False,
     wait: bool = False,
+    allow_empty: bool = False,
     progress: Progress | None = None,
     dedup_progress: DedupProgress | None = None,
     learn: bool = False,
@@ -141,6 +193,10 @@ def run_folder(
     ``canonical_only`` keeps only the canonical document of each group (implies ``dedup``).
     ``wait``: wait for another run holding ``out`` instead of failing at once.
 
+    A source folder (or subfolder) that cannot be listed is a failure of the run's, and the
+    documents of the dumps it held are kept; so are all documents when the source has no
+    dumps at all but earlier runs wrote some (an unmounted share), unless ``allow_empty``.
+
     With ``learn``, boilerplate is learned from this run's stories and what earlier runs
     into ``out`` learned (ingest.learn), and the dumps it touches are cleaned again with
     it (:func:`relearn`) before deduplication.
@@ -149,6 +205,9 @@ def run_folder(
     source, output = source_folder(src), output_folder(out)
     if not source.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist or is not a folder")
+    problem = overlap_problem(source, output)
+    if problem:
+        raise UsageError(problem)
     dispatch = dispatch or LocalDispatch(workers, batch_size)
     output.make()
     summary = RunSummary(source=str(source), output=str(output))
@@ -160,12 +219,16 @@ def run_folder(
         swept = output.sweep()
         if swept:
             dispatch.log(f"removed {swept} temporary files left by an interrupted run")
-        rels = dispatch.discover(source)
+        rels, unlistable = split_unlistable(dispatch.discover(source))
         run = FolderRun(
             source, output, rules, full=full, scraped_at=scraped_at, dedup=dedup,
-            canonical_only=canonical_only,
+            canonical_only=canonical_only, keep_under=unlistable, allow_empty=allow_empty,
         )  # fmt: skip
         todo = run.plan(rels)
+        for folder in unlistable:
+            summary.add(unlistable_outcome(source, folder, run.kept_unseen))
+        if run.emptied:
+            summary.add(emptied_outcome(source, run.kept_unseen))
         run.learn = learn
         learning: list[FileOutcome] = []
         try:
@@ -190,8 +253,22 @@ def run_folder(
         if report is not None:
             summary.dedup = report
             summary.duplicate_dumps = report["duplicate_dumps"]
+        if output.local_path is not None:  # the inspect report: DST/.ingest/report/
+            _add_report(summary, output.local_path, rules, source, dispatch.log)
     summary.duration_s = time.perf_counter() - started
     return summary
+
+
+def _add_report(
+    summary: RunSummary, out: Path, rules: Rules, source: SourceFolder, log: Callable[[str], None]
+) -> None:
+    """Write the run's inspect report (after dedup: it shows the final documents)."""
+    from ingest.report.run_report import report_for_run
+
+    written = report_for_run(out, rules, source.local_path, log)
+    if written is not None:
+        summary.report = str(written.path)
+        summary.removed_examples = written.examples
 
 
 LEARNED_STATE = "learned.json"

@@ -15,12 +15,15 @@ leaves loopback.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
+import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -157,6 +160,7 @@ def run_flow(
     runner: RunnerChoice | None = None,
     dedup: bool = True,
     canonical_only: bool = False,
+    allow_empty: bool = False,
     learn: bool = True,
 ) -> FlowResult:
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
@@ -172,8 +176,9 @@ def run_flow(
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    updates = {PREFECT_API_URL: api.url} if api.url else {}
-    with temporary_settings(updates=updates):
+    with contextlib.ExitStack() as stack:
+        url = api.url or stack.enter_context(temporary_server())
+        stack.enter_context(temporary_settings(updates={PREFECT_API_URL: url}))
         state = flow(
             source=str(source.resolve()),
             output=str(output.resolve()),
@@ -183,6 +188,7 @@ def run_flow(
             scraped_at=scraped_at,
             dedup=dedup,
             canonical_only=canonical_only,
+            allow_empty=allow_empty,
             learn=learn,
             return_state=True,
         )
@@ -207,6 +213,31 @@ def run_flow(
         flow_run_name=name,
         ok=bool(state.is_completed()),
     )
+
+
+@contextlib.contextmanager
+def temporary_server() -> Iterator[str]:
+    """Prefect's temporary server for one run (what its ephemeral mode starts), except that
+    it dies with this process: a ``kill -9`` of the run must not leave a 220 MB uvicorn
+    behind (``PR_SET_PDEATHSIG``, ingest.engine.lifeline). Yields the API URL."""
+    import prefect.server.api.server as prefect_server
+
+    from ingest.engine.lifeline import preexec_die_with_parent
+
+    class _Subprocess:  # the module's `subprocess`, with Popen given our preexec_fn
+        Popen = functools.partial(subprocess.Popen, preexec_fn=preexec_die_with_parent)
+        TimeoutExpired = subprocess.TimeoutExpired
+
+    server = prefect_server.SubprocessASGIServer()
+    setattr(prefect_server, "subprocess", _Subprocess)  # noqa: B010 - its private import
+    try:
+        server.start()
+    finally:
+        setattr(prefect_server, "subprocess", subprocess)  # noqa: B010
+    try:
+        yield server.api_url
+    finally:
+        server.stop()
 
 
 def flow_run_url(api: ApiChoice, flow_run_id: str | None) -> str | None:

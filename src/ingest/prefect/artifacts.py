@@ -6,6 +6,7 @@ Prefect, so they are tested without a server.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,27 @@ def source_slug(source: str | Path) -> str:
     if is_remote(source):  # s3://bucket/dumps/ -> dumps
         return slug(str(source).rstrip("/").rsplit("/", 1)[-1])
     return slug(Path(str(location(source))).expanduser().resolve().name)
+
+
+def deployment_name(source: object, output: object) -> str:
+    """The default name of ``ingest serve``'s deployment: the source folder's slug plus a
+    hash of the source and output locations, so that serving ``A/dumps`` and ``B/dumps``
+    (or one folder into two outputs) makes two deployments, not one that both take over.
+
+    >>> a = deployment_name("/a/dumps", "/a/cleaned")
+    >>> a.startswith("dumps-"), a == deployment_name("/a/dumps", "/a/cleaned")
+    (True, True)
+    >>> a == deployment_name("/b/dumps", "/a/cleaned"), a == deployment_name("/a/dumps", "/x")
+    (False, False)
+    """
+    where = f"{_absolute(source)}\n{_absolute(output)}"
+    return f"{source_slug(str(source))}-{hashlib.sha256(where.encode()).hexdigest()[:8]}"
+
+
+def _absolute(place: object) -> str:
+    if is_remote(str(place)):
+        return str(place).rstrip("/")
+    return str(Path(str(location(str(place)))).expanduser().resolve())
 
 
 def summary_key(source: str | Path) -> str:
@@ -91,10 +113,14 @@ def summary_markdown(summary: RunSummary, *, flow_run_name: str | None, rows_lef
         "",
     ]
     if summary.removed_by_rule:
-        lines += ["| rule | spans |", "|---|---:|"]
-        lines += [f"| {rule} | {n} |" for rule, n in sorted(summary.removed_by_rule.items())]
+        lines += ["| rule | spans | for example |", "|---|---:|---|"]
+        lines += [
+            f"| {rule} | {n} | {example_cell(summary.removed_examples.get(rule, []))} |"
+            for rule, n in sorted(summary.removed_by_rule.items())
+        ]
     else:
         lines.append("none")
+    lines += ["", *report_lines(summary)]
     lines += ["", "## Failed dumps", ""]
     if summary.failed:
         lines += ["| dump | reason | message |", "|---|---|---|"]
@@ -110,6 +136,30 @@ def summary_markdown(summary: RunSummary, *, flow_run_name: str | None, rows_lef
             f"{rows_left_out} more are in the output folder.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def example_cell(texts: list[str]) -> str:
+    """A few removed texts for one rule, each quoted as code so markup in them stays text.
+
+    >>> example_cell(["3:10", "a|b"])
+    '`3:10` · `a\\\\|b`'
+    """
+    return " · ".join("`" + _cell(t).replace("`", "'") + "`" for t in texts)
+
+
+def report_lines(summary: RunSummary) -> list[str]:
+    """Where the run's inspect report is: every removed span, in place, by rule."""
+    if summary.report is None:
+        return []
+    url = Path(summary.report).resolve().as_uri()
+    return [
+        "## Inspect report",
+        "",
+        f"Every removed span in place, coloured by rule, with a filter: [{url}]({url})",
+        f"(open it in a browser on this machine; `ingest inspect {summary.output}/DUMP/` "
+        "shows one dump in a terminal).",
+        "",
+    ]
 
 
 def _cell(text: str) -> str:

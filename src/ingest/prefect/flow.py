@@ -263,6 +263,7 @@ def ingest_dumps(
     dedup: bool = True,
     canonical_only: bool = False,
     processes: int | None = None,
+    allow_empty: bool = False,
     learn: bool = True,
 ) -> State:
     """Clean every new or changed dump under ``source`` into ``output``.
@@ -278,6 +279,8 @@ def ingest_dumps(
         canonical_only: keep only each story's canonical document (implies dedup).
         processes: worker processes that clean the batches (default: ``INGEST_PROCESSES``,
             else one per CPU; 1: in the tasks' threads). Not used with a Dask runner.
+        allow_empty: a source with no dumps deletes the documents of earlier runs (by
+            default they are kept, and the run fails saying so).
         learn: learn boilerplate from the run's stories and remove it (docs/rules.md).
 
     The final state is Completed when every dump was cleaned, Failed (naming the failed
@@ -304,6 +307,7 @@ def ingest_dumps(
         scraped_at=scraped_at,
         dedup=dedup,
         canonical_only=canonical_only,
+        allow_empty=allow_empty,
         progress=table,
         learn=learn,
     )

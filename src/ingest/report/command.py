@@ -25,7 +25,13 @@ def add_parser(
         "the rule that removed it. TARGET is a dump (cleaned here, as a run would), a "
         "document JSON, a dump's document folder, or a whole output folder.",
     )
-    p.add_argument("targets", type=Path, nargs="+", metavar="TARGET")
+    p.add_argument(
+        "targets",
+        type=Path,
+        nargs="+",
+        metavar="TARGET",
+        help="a dump, a document JSON, a dump's document folder, or an output folder",
+    )
     p.add_argument(
         "--html",
         type=Path,

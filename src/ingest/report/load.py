@@ -8,6 +8,7 @@ else as the documents' own audit.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import IngestError
-from ingest.report.model import DumpView, audit_view, build_view
+from ingest.report.model import (
+    NOT_EXTRACTED,
+    DumpView,
+    Piece,
+    StoryView,
+    ViewLine,
+    audit_view,
+    build_view,
+)
 from ingest.rules import Rules
 
 MANIFEST = Path(".ingest") / "manifest.json"
@@ -24,13 +33,17 @@ MANIFEST = Path(".ingest") / "manifest.json"
 
 @dataclass(frozen=True)
 class Cleaned:
-    """The text a dump's audit refers to, with what cleaning it gave."""
+    """The text a dump's audit refers to, with what cleaning it gave.
+
+    ``not_extracted``: for HTML, the page's text lines that extraction left out.
+    """
 
     lines: list[str]
     documents: list[dict[str, Any]]
     orphans: list[dict[str, Any]]
     repairs: list[dict[str, Any]]
     kind: str
+    not_extracted: tuple[str, ...] = ()
 
 
 def clean_for_view(
@@ -98,7 +111,48 @@ def _clean_html(data: bytes, path: str, rules: Rules, scraped_at: datetime | Non
         [r.to_json() for r in page.orphans],
         [r.to_json() for r in page.repairs],
         "html",
+        find_not_extracted(decoded.text, page.extracted_lines),
     )
+
+
+def find_not_extracted(page: str, extracted: Sequence[str]) -> tuple[str, ...]:
+    """The page's text lines (one per block element) that are in none of ``extracted``.
+
+    What trafilatura left out of the page (navigation, footers, share bars, a paragraph it
+    judged boilerplate): the cleaner never saw it, so no document's audit can list it.
+    Lines are compared with runs of space collapsed; a line found inside an extracted
+    line (a paragraph split differently) counts as extracted.
+
+    >>> find_not_extracted("<body><nav>Home</nav><p>Body text.</p></body>", ["Body text."])
+    ('Home',)
+    """
+    from ingest.html import collapse_space, linearize, parse_html
+
+    tree = parse_html(page)
+    body = tree.find("body")
+    lines = linearize(body if body is not None else tree)
+    have = {collapse_space(x) for x in extracted}
+    joined = "\n".join(have)
+    out = []
+    for line in lines:
+        text = collapse_space(line)
+        if text and text not in have and text not in joined:
+            out.append(line)
+    return tuple(out)
+
+
+def with_not_extracted(view: DumpView, lines: Sequence[str]) -> DumpView:
+    """A view with the page text extraction left out, as one more group at its end."""
+    if not lines:
+        return view
+    group = StoryView(
+        None,
+        tuple(ViewLine(0, (Piece(text, NOT_EXTRACTED),)) for text in lines),
+        label="not extracted from the page (trafilatura left it out; in no document's removed[])",
+    )
+    counts = view.counts.copy()
+    counts[NOT_EXTRACTED] += len(lines)
+    return dataclasses.replace(view, stories=(*view.stories, group), counts=counts)
 
 
 def view_dump(data: bytes, path: str, rules: Rules, scraped_at: datetime | None = None) -> DumpView:
@@ -115,7 +169,7 @@ def view_dump(data: bytes, path: str, rules: Rules, scraped_at: datetime | None 
             note="JSON records: each document is shown with its own audit",
         )
     note = "HTML: the lines are the page's extracted text" if cleaned.kind == "html" else None
-    return build_view(
+    view = build_view(
         path,
         cleaned.lines,
         cleaned.documents,
@@ -123,6 +177,7 @@ def view_dump(data: bytes, path: str, rules: Rules, scraped_at: datetime | None 
         repairs=cleaned.repairs,
         note=note,
     )
+    return with_not_extracted(view, cleaned.not_extracted)
 
 
 def read_documents(folder: Path) -> list[dict[str, Any]]:
@@ -178,10 +233,16 @@ def view_documents(
     repairs = [r for d in documents for r in d.get("repairs", [])]
     if kind == "html":
         try:
-            lines = _clean_html(data, str(source.get("path")), rules, None).lines
+            page = _clean_html(data, str(source.get("path")), rules, None)
         except IngestError as exc:
             return audit_view(path, documents, note=f"the page could not be re-read: {exc}")
-        return build_view(path, lines, documents, note="HTML: the page's extracted text")
+        # Spans removed from no document (a card left empty) are known only by cleaning
+        # again: shown when that gives these very documents (same rules).
+        same = [d.get("removed") for d in page.documents] == [d.get("removed") for d in documents]
+        orphans = page.orphans if same else []
+        note = "HTML: the page's extracted text"
+        view = build_view(path, page.lines, documents, orphans=orphans, note=note)
+        return with_not_extracted(view, page.not_extracted)
     if kind is not None:
         return audit_view(path, documents, note="JSON records: the documents' own audit")
     return build_view(path, dump_lines(data, repairs), documents)

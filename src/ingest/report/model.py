@@ -16,6 +16,9 @@ from typing import Any
 
 #: Header fields of a document, in the order a related story's header shows them.
 HEADER_FIELDS = ("outlet", "published_text", "headline")
+#: The rule shown for page text that HTML extraction (trafilatura) did not take: the report's
+#: own label, not a rule of the cleaner, and in no document's ``removed[]``.
+NOT_EXTRACTED = "not_extracted"
 #: How a header line is labelled in a view (the field it holds).
 ROLE_NAMES = {"outlet": "outlet", "published_text": "time", "headline": "headline"}
 
@@ -53,6 +56,7 @@ class StoryView:
     index: int | None
     lines: tuple[ViewLine, ...]
     document: Mapping[str, Any] | None = None
+    label: str | None = None  # a title of its own (e.g. text an HTML page's extraction left)
 
     @property
     def first(self) -> int:
@@ -64,6 +68,8 @@ class StoryView:
 
     def title(self) -> str:
         """A one-line description: index, line span, outlet, time and headline."""
+        if self.label is not None:
+            return self.label
         if self.index is None:
             return f"outside any story · lines {self.first}-{self.last}"
         doc = self.document or {}
@@ -198,13 +204,9 @@ def _group(lines: list[ViewLine], documents: Sequence[Mapping[str, Any]]) -> tup
         span = d.get("source", {}).get("lines")
         if span:
             spans.append((int(span["start"]), int(span["end"]), d))
+    if not spans:  # no line spans (HTML): each story starts at its header lines
+        spans = infer_spans(lines, documents)
     spans.sort(key=lambda s: s[0])
-    if not spans:  # no line spans (HTML): one group, header roles found by content
-        roles: dict[int, str] = {}
-        for d in documents:
-            for n, role in find_roles(lines, d).items():
-                roles.setdefault(n, role)
-        return (StoryView(None, tuple(_with_role(line, roles) for line in lines)),)
     stories: list[StoryView] = []
     at = 1
     for start, end, doc in spans:
@@ -218,6 +220,33 @@ def _group(lines: list[ViewLine], documents: Sequence[Mapping[str, Any]]) -> tup
     if at <= len(lines):
         stories.append(StoryView(None, tuple(lines[at - 1 :])))
     return tuple(s for s in stories if s.index is not None or _has_text(s))
+
+
+def infer_spans(
+    lines: Sequence[ViewLine], documents: Sequence[Mapping[str, Any]]
+) -> list[tuple[int, int, Mapping[str, Any]]]:
+    """Line spans for documents that record none (HTML), found from their header lines.
+
+    In index order, each story starts at the first line after the previous story's start
+    where its header fields (at least the headline, or two fields) open a run of lines;
+    the main story starts at line 1. A story whose header is not found gets no span.
+    """
+    starts: list[tuple[int, Mapping[str, Any]]] = []
+    at = 0
+    ordered = sorted(documents, key=lambda d: int(d.get("source", {}).get("index", 0)))
+    for doc in ordered:
+        if int(doc.get("source", {}).get("index", 0)) == 0:
+            starts.append((1, doc))
+            at = 1
+            continue
+        for i in range(at, len(lines)):
+            roles = find_roles(lines[i:], doc)
+            if "headline" in roles.values() or len(roles) >= 2:
+                starts.append((lines[i].number, doc))
+                at = i + 1
+                break
+    ends = [s for s, _ in starts[1:]] + [len(lines) + 1]
+    return [(start, end - 1, doc) for (start, doc), end in zip(starts, ends, strict=True)]
 
 
 def _has_text(story: StoryView) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.report.model import DumpView, StoryView, ViewLine
+from ingest.store import write_atomic
 
 PER_PAGE = 100
 MAX_DUMPS = 1000
@@ -153,12 +154,12 @@ def dump_html(view: DumpView, keys: Mapping[str, int], anchor: str) -> str:
     out = [
         f'<section class="dump" id="{anchor}" data-path="{_e(view.path)}">',
         f"<h2>{_e(view.path)}</h2>",
-        f'<p class="meta">{len(view.documents)} documents'
-        + (f"; removed: {_e(counts)}" if counts else "; nothing removed")
-        + "</p>",
     ]
     if view.failure:
         out.append(f'<p class="failure">no documents: {_e(view.failure)}</p>')
+    else:
+        removed = f"removed: {_e(counts)}" if counts else "nothing removed"
+        out.append(f'<p class="meta">{len(view.documents)} documents; {removed}</p>')
     if view.note:
         out.append(f'<p class="note">{_e(view.note)}</p>')
     out.extend(_story_html(s, keys) for s in view.stories)
@@ -251,18 +252,25 @@ def chunked(views: Iterable[DumpView], size: int) -> Iterator[list[DumpView]]:
 
 def write_pages(
     first: Path,
-    views: Sequence[DumpView],
+    views: Iterable[DumpView],
     info: ReportInfo,
     *,
     per_page: int = PER_PAGE,
+    total: int | None = None,
 ) -> list[Path]:
-    """Write ``views`` as pages of ``per_page`` dumps, atomically; return the files written."""
-    from ingest.store import write_atomic
+    """Write ``views`` as pages of ``per_page`` dumps, atomically; return the files written.
 
-    count = max(1, -(-len(views) // per_page))
+    ``views`` may be a generator of ``total`` views: one page's worth is held at a time.
+    Pages left from an earlier, longer report are removed.
+    """
+    if total is None:
+        views = list(views)
+        total = len(views)
+    count = max(1, -(-total // per_page))
     names = page_names(first, count)
-    groups = list(chunked(views, per_page)) or [[]]
-    for n, (path, group) in enumerate(zip(names, groups, strict=True), start=1):
+    groups = chunked(views, per_page)
+    for n, path in enumerate(names, start=1):
+        group = next(groups, [])
         body = render_page(
             group,
             info,
@@ -272,6 +280,9 @@ def write_pages(
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, body.encode("utf-8"))
+    for stale in first.parent.glob(f"{first.stem}-*{first.suffix}"):
+        if stale not in names:
+            stale.unlink(missing_ok=True)
     return names
 
 

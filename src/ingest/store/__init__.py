@@ -38,6 +38,7 @@ __all__ = [
     "is_remote",
     "location",
     "output_folder",
+    "overlap_problem",
     "source_folder",
     "url_protocol",
     "write_atomic",
@@ -107,6 +108,35 @@ def output_folder(value: str | Path | RemotePath | OutputFolder) -> OutputFolder
         return value
     where = location(value)
     return RemoteOutput(where) if isinstance(where, RemotePath) else LocalOutput(where)
+
+
+def overlap_problem(src: SourceFolder, out: OutputFolder) -> str | None:
+    """Why ``src`` and ``out`` cannot be used together, or None.
+
+    An output folder inside the source folder would be read back as dumps on the next run
+    (and the one after, ever deeper); a source inside the output folder could be
+    overwritten or deleted as stale output. Both are refused before anything is touched;
+    links are resolved first, so a link cannot hide the overlap.
+
+    >>> overlap_problem(source_folder("/data"), output_folder("/data/cleaned"))[:45]
+    'the output folder /data/cleaned is inside the'
+    >>> overlap_problem(source_folder("/data/in"), output_folder("/data/out")) is None
+    True
+    """
+    a, b = src.url().rstrip("/"), out.url().rstrip("/")
+    if a == b:
+        return f"the source and output folders are the same folder ({a}): use another --out"
+    if b.startswith(a + "/"):
+        return (
+            f"the output folder {b} is inside the source folder {a}: its documents would be "
+            "read as dumps on the next run; put --out outside SRC"
+        )
+    if a.startswith(b + "/"):
+        return (
+            f"the source folder {a} is inside the output folder {b}: the run could overwrite "
+            "or delete its dumps; put --out elsewhere"
+        )
+    return None
 
 
 def write_atomic(path: Path | RemotePath, data: bytes) -> bool:

@@ -35,6 +35,10 @@ class FileStat(Protocol):
 class SourceFolder(ABC):
     """A folder of dumps (read only)."""
 
+    #: The folder on this machine's file system, when it is one (the inspect report reads
+    #: dumps from it to show documents over their text).
+    local_path: Path | None = None
+
     @abstractmethod
     def __str__(self) -> str: ...
 

@@ -29,6 +29,7 @@ class LocalSource(SourceFolder):
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.local_path = path
 
     def __str__(self) -> str:
         return str(self.path)
@@ -58,6 +59,7 @@ class LocalOutput(OutputFolder):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.local_path = path
+        self._checked: str | None = None  # the dump whose folder was checked for links
 
     def drop_documents(self, rel: str) -> None:
         """Delete every document of dump ``rel``, then its folder and the parents that
@@ -88,14 +90,24 @@ class LocalOutput(OutputFolder):
 
     def sweep(self) -> int:
         count = 0
-        if self.path.is_dir():
-            for p in self.path.rglob(f".*{TMP_SUFFIX}"):
+        for path in walk_files(os.fspath(self.path)):
+            name = os.path.basename(path)
+            if name.startswith(".") and name.endswith(TMP_SUFFIX):
                 with contextlib.suppress(OSError):
-                    p.unlink()
+                    os.unlink(path)
                     count += 1
         return count
 
     def write_document(self, rel: str, name: str, data: bytes) -> bool:
+        if rel != self._checked:
+            link = link_on_the_way(self.path, rel)
+            if link is not None:
+                raise IngestError(
+                    "output_link",
+                    f"{link} is a symbolic link: documents are never written or deleted "
+                    "through links in the output folder; remove the link",
+                )
+            self._checked = rel  # a dump's documents are written one after the other
         return write_atomic(document_dir(self.path, rel) / name, data)
 
     def has_documents(self, rel: str, names: Iterable[str]) -> bool:
@@ -105,7 +117,10 @@ class LocalOutput(OutputFolder):
         base = os.path.join(self.path, *parts)
         for name in names:
             try:
-                if not stat.S_ISREG(os.stat(os.path.join(base, name)).st_mode):
+                st = os.lstat(os.path.join(base, name))
+                # A link is not ours, and an emptied document (a power loss before the
+                # disk had it, a hand edit) is damaged: either way the dump is redone.
+                if not stat.S_ISREG(st.st_mode) or st.st_size == 0:
                     return False
             except OSError:
                 return False
@@ -122,6 +137,8 @@ class LocalOutput(OutputFolder):
             return True
 
     def remove_stale(self, rel: str, keep: Iterable[str]) -> list[str]:
+        if link_on_the_way(self.path, rel) is not None:
+            return []  # never delete through a link: those files are not ours
         return remove_stale(document_dir(self.path, rel), keep)
 
     @property
@@ -147,7 +164,20 @@ class LocalOutput(OutputFolder):
     def publish(self, temp: Path, name: str) -> None:
         if not temp.exists():
             return  # published already (a retried step)
+        # The new state reaches the disk before it replaces the old (a power loss leaves
+        # one or the other, whole). Documents are not fsynced one by one: one emptied by a
+        # power loss fails the size check of the next run, which redoes its dump.
+        fd = os.open(temp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, self.path / STATE_DIR / name)
+        fd = os.open(self.path / STATE_DIR, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)  # the rename itself
+        finally:
+            os.close(fd)
 
 
 # -- discovery and reading ----------------------------------------------------------------
@@ -159,6 +189,9 @@ def discover_sorted(src: Path) -> list[str]:
 
     Hidden files and folders are skipped; only real folders are walked, and a symbolic
     link is listed (so that reading it fails with a recorded reason rather than vanishing).
+    A folder that cannot be listed is listed as its path with a slash at the end (``sub/``,
+    ``/`` for ``src`` itself): the run records it and keeps what it held
+    (:data:`UNLISTABLE`).
     No folder's sorted ``DirEntry`` objects are held: for 100,000 dumps in one folder those
     took four times the memory of the paths themselves.
     """
@@ -174,12 +207,30 @@ def discover_sorted(src: Path) -> list[str]:
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         stack.append((entry.path, f"{prefix}{name}/"))
-                    elif entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                    else:  # files, links, and pipes or devices (recorded as not_a_file)
                         rels.append(prefix + name)
         except OSError:
-            continue
+            rels.append(prefix or "/")  # not "no dumps here": we cannot know
     rels.sort()
     return rels
+
+
+def walk_files(top: str) -> Iterator[str]:
+    """Every file (and link) under ``top``, hidden ones included, without following links
+    or recursing in Python (a dump 1,200 folders deep is deeper than the recursion limit)."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            else:
+                yield entry.path
 
 
 def read_dump(src: Path, rel: str, max_bytes: int) -> bytes:
@@ -204,6 +255,17 @@ def read_dump(src: Path, rel: str, max_bytes: int) -> bytes:
             "outside_source", f"the file is a symbolic link to {real}, outside the source folder"
         )
     return _read_regular(str(real), max_bytes, link=True)
+
+
+def read_file(path: Path, max_bytes: int) -> bytes:
+    """A file named on the command line (``ingest clean``): links followed, but only a
+    regular file, and never more than ``max_bytes`` (``/dev/zero``, a pipe: not_a_file)."""
+    try:
+        return _read_regular(os.fspath(path), max_bytes, link=True)
+    except IngestError as exc:
+        if exc.reason == "vanished":
+            raise IngestError("not_found", "there is no such file") from None
+        raise
 
 
 def stat_dump(src: Path, rel: str) -> os.stat_result:
@@ -323,7 +385,7 @@ def _write_new(tmp: str, data: bytes, folder: str) -> None:
     try:
         fd = os.open(tmp, _CREATE, 0o666)
     except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
+        make_dirs(folder)
         fd = os.open(tmp, _CREATE, 0o666)
     try:
         view = memoryview(data)
@@ -331,6 +393,41 @@ def _write_new(tmp: str, data: bytes, folder: str) -> None:
             view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
+
+
+def make_dirs(folder: str) -> None:
+    """``os.makedirs(folder, exist_ok=True)`` without recursion (a dump 1,200 folders deep
+    exceeds Python's recursion limit there)."""
+    missing = []
+    while folder and not os.path.isdir(folder):
+        missing.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path)
+
+
+def link_on_the_way(root: Path, rel: str) -> Path | None:
+    """The first symbolic link among the folders a dump's documents go into, or None.
+
+    ``DST/a.txt -> /elsewhere`` would make a run write ``/elsewhere/000.json`` and delete
+    JSON files there it never wrote. One ``lstat`` per existing folder level.
+    """
+    parts = safe_parts(rel)
+    if parts is None:
+        return None  # document_dir refuses it
+    path = root
+    for part in parts:
+        path = path / part
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return path
+        except OSError:
+            return None  # missing from here on: nothing to follow
+    return None
 
 
 def remove_stale(folder: Path, keep: Iterable[str]) -> list[str]:
@@ -359,6 +456,22 @@ def local_temp(prefix: str) -> Path:
 
 class OutputBusyError(RuntimeError):
     """Another run holds the output folder."""
+
+
+# Descriptors of the locks this process holds: closed in every forked child (a worker), so
+# that only this process holds the lock, and it goes when this process goes. The lock
+# itself stays: flock belongs to the open file, which this process still has open.
+_HELD_LOCKS: set[int] = set()
+
+
+def _forget_locks() -> None:
+    for fd in _HELD_LOCKS:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks)
 
 
 class OutputLock:
@@ -393,10 +506,12 @@ class OutputLock:
         fh.write(f"pid {os.getpid()}")
         fh.flush()
         self._fh = fh
+        _HELD_LOCKS.add(fh.fileno())
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._fh is not None:
+            _HELD_LOCKS.discard(self._fh.fileno())
             self._fh.seek(0)
             self._fh.truncate()
             fcntl.flock(self._fh, fcntl.LOCK_UN)

@@ -31,6 +31,7 @@ from typing import IO, Any, NotRequired, TypedDict
 
 import orjson
 
+from ingest.document import loads_json, utf8_json
 from ingest.store import Location, output_folder
 from ingest.store.folders import OutputFolder
 
@@ -107,7 +108,7 @@ def encode_entry(rel: str, entry: Mapping[str, Any]) -> bytes:
         # it was a tenth of a run's time.
         text = orjson.dumps({rel: entry}, option=orjson.OPT_INDENT_2)
     except TypeError:  # lone surrogates, integers over 64 bits: the reference encoder
-        raw = json.dumps({rel: entry}, ensure_ascii=False, indent=1).encode("utf-8")
+        raw = utf8_json(json.dumps({rel: entry}, ensure_ascii=False, indent=1))
         return b" " + b"\n ".join(raw.split(b"\n")[1:-1])
     # '{\n  "rel": {\n    ...\n  }\n}' -> one space per level, one level deeper, no braces.
     return b"\n".join(
@@ -117,14 +118,14 @@ def encode_entry(rel: str, entry: Mapping[str, Any]) -> bytes:
 
 def decode_entry(raw: bytes) -> dict[str, Any]:
     """An entry's value from its bytes (as :func:`encode_entry` makes them)."""
-    value = orjson.loads(raw[raw.index(b"\n") - 1 :])  # from the '{' ending the key line
+    value = loads_json(raw[raw.index(b"\n") - 1 :])  # from the '{' ending the key line
     if not isinstance(value, dict):
         raise ValueError("a manifest entry is not an object")
     return value
 
 
 def _dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+    return utf8_json(json.dumps(value, ensure_ascii=False))
 
 
 @dataclass(frozen=True)
