@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +121,83 @@ def test_run_counts_dumps_that_matched_no_profile(
     manifest = json.loads((out / ".ingest" / "manifest.json").read_text())
     assert manifest["files"]["plain.txt"]["no_profile"] is True
     assert "no_profile" not in manifest["files"]["004_5cc9e0325e006e26.txt"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "seeds", "--ful"],
+        ["run", "seeds", "--ou", "x"],
+        ["serve", "seeds", "--interval", "60", "--nam", "x"],
+        ["clean", "x.txt", "--scraped", "2025-08-15T12:00:00Z"],
+        ["inspect", "x.txt", "--rul", "r.toml"],
+    ],
+)
+def test_abbreviated_options_are_refused(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def help_text(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--help"])
+    assert exc.value.code == 0
+    return " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_help_shows_the_out_default_and_what_src_is(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = help_text([command], capsys)
+    assert "(default: ./cleaned" in text
+    assert "SRC the folder of dumps" in text
+
+
+def test_serve_help_does_not_mention_local(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "--workers N" in help_text(["serve"], capsys)
+    assert "--local" not in help_text(["serve"], capsys)
+    assert "--local" in help_text(["run"], capsys)
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve", "--interval", "60"], ["learn"]])
+def test_a_file_given_as_src_is_called_a_file(
+    command: list[str], seeds: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = seeds / "000_c12db2fe89df4e9b.txt"
+    assert main([command[0], str(dump), *command[1:]]) == 2
+    err = capsys.readouterr().err
+    assert f"{dump} is a file, not a folder" in err and "does not exist" not in err
+    assert main([command[0], str(tmp_path / "nope"), *command[1:]]) == 2
+    assert f"source folder {tmp_path / 'nope'} does not exist" in capsys.readouterr().err
+
+
+def test_clean_into_a_closed_pipe_stops_quietly(seeds: Path) -> None:
+    # `ingest clean ... | head -1`: the reader is gone before (most of) the output is written.
+    dumps = [str(p) for p in sorted(seeds.iterdir()) if p.is_file()] * 20
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ingest.cli", "clean", *dumps],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+@pytest.mark.parametrize("cron", ["every hour", "61 * * * *", "H * * * *"])
+def test_serve_refuses_a_bad_cron_before_contacting_prefect(
+    cron: str, seeds: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An API that cannot answer: the cron check must come first, and say what is wrong.
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    assert main(["serve", str(seeds), "--cron", cron]) == 2
+    err = capsys.readouterr().err
+    assert f"--cron {cron!r} is refused: not a cron expression" in err and '"0 * * * *"' in err
+    assert "Traceback" not in err and "ValidationError" not in err

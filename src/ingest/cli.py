@@ -8,7 +8,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ingest import __version__
 from ingest.errors import IngestError, OutputError, RulesError, output_error, shown_path
@@ -24,7 +24,7 @@ from ingest.prefect.runners import (
 from ingest.published import parse_utc
 from ingest.report.command import add_parser as add_inspect_parser
 from ingest.rules import Rules, load_rules
-from ingest.store import location
+from ingest.store import RemotePath, location
 
 if TYPE_CHECKING:
     from ingest.engine.outcomes import FileOutcome
@@ -32,6 +32,17 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 # The run could not finish: the output folder is locked by another run, full, read-only.
 EXIT_BUSY = 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat` in the same place
+DEFAULT_OUT = "cleaned"  # `run` / `serve` without --out write ./cleaned
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser that takes no abbreviations: `--ful` is refused, not read as
+    `--full`. Subcommand parsers are made with the parent's class, so they inherit it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
 
 def parse_time(value: str) -> datetime:
@@ -61,15 +72,35 @@ def positive_int(value: str) -> int:
     return number
 
 
-def scale_options(p: argparse.ArgumentParser) -> None:
-    """``--workers`` / ``--dask-address`` (docs/scale-out.md)."""
+def src_and_out(p: argparse.ArgumentParser) -> None:
+    """SRC and ``--out DST``: folders, or fsspec URLs such as s3://bucket/dumps/ (ingest.store)."""
+    p.add_argument(
+        "src",
+        type=location,
+        metavar="SRC",
+        help="the folder of dumps (text, HTML, JSON Lines), or a URL such as s3://bucket/dumps/",
+    )
+    p.add_argument(
+        "--out",
+        type=location,
+        default=Path(DEFAULT_OUT),
+        metavar="DST",
+        help=f"the output folder or URL (default: ./{DEFAULT_OUT}, in the current folder)",
+    )
+
+
+def scale_options(p: argparse.ArgumentParser, *, local: bool = True) -> None:
+    """``--workers`` / ``--dask-address`` (docs/scale-out.md); ``local``: the command has
+    ``--local`` (``run`` has, ``serve`` has not)."""
     where = p.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
         type=positive_int,
         metavar="N",
         help="clean batches on N local worker processes (a local Dask cluster; with --local, "
-        "a process pool); needs a Prefect server unless --local",
+        "a process pool); needs a Prefect server unless --local"
+        if local
+        else "clean batches on N local worker processes (a local Dask cluster)",
     )
     where.add_argument(
         "--dask-address",
@@ -79,11 +110,11 @@ def scale_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ingest", description="Turn scraped news-aggregator dumps into clean story documents."
     )
     parser.add_argument("--version", action="version", version=f"ingest {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub: argparse._SubParsersAction[Any] = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -96,9 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     run = sub.add_parser("run", help="clean every dump under SRC into DST")
-    # SRC and DST: folders, or fsspec URLs such as s3://bucket/dumps/ (ingest.store).
-    run.add_argument("src", type=location, metavar="SRC")
-    run.add_argument("--out", type=location, default=Path("cleaned"), metavar="DST")
+    src_and_out(run)
     run.add_argument(
         "--full", action="store_true", help="reprocess every dump, not only changed ones"
     )
@@ -139,9 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve", help="serve a scheduled Prefect deployment that runs SRC into DST"
     )
-    serve.add_argument("src", type=location, metavar="SRC")
-    serve.add_argument("--out", type=location, default=Path("cleaned"), metavar="DST")
-    scale_options(serve)
+    src_and_out(serve)
+    scale_options(serve, local=False)
     when = serve.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", help='a cron schedule, e.g. "0 * * * *" (hourly)')
     when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
@@ -203,12 +231,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        return _main(argv)
+        status = _main(argv)
+        sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
+    except BrokenPipeError:
+        # The reader went away (`ingest clean ... | head -1`): stop quietly, as cat does.
+        # Point stdout at devnull, so the interpreter's flush at exit cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:  # Ctrl-C: a line, not a traceback (written files are whole)
         print(
             "ingest: interrupted; run again to finish (what was written is kept)", file=sys.stderr
         )
         return 130
+    return status
 
 
 def _main(argv: list[str] | None = None) -> int:
@@ -224,10 +260,9 @@ def _main(argv: list[str] | None = None) -> int:
         return cmd_ui(
             host=args.host, port=args.port, detach=args.detach, stop=args.stop, status=args.status
         )
-    if args.command in ("run", "serve") and not args.src.is_dir():
-        print(
-            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
-        )
+    problem = source_problem(args.src) if args.command in ("run", "serve") else None
+    if problem:
+        print(f"ingest: {problem}", file=sys.stderr)
         return EXIT_USAGE
     if args.command in ("run", "serve"):
         from ingest.store import output_folder, overlap_problem, source_folder
@@ -258,6 +293,20 @@ def _main(argv: list[str] | None = None) -> int:
 
         return cmd_inspect(args, rules)
     return cmd_check_rules(rules, args.sample or [])
+
+
+def source_problem(src: Path | RemotePath) -> str | None:
+    """Why SRC cannot be read as a folder of dumps, or None if it can."""
+    if src.is_dir():
+        return None
+    if src.is_file():
+        return (
+            f"source {src} is a file, not a folder: SRC is a folder of dumps "
+            f"(to clean one file, use: ingest clean {src})"
+        )
+    if src.exists():
+        return f"source {src} is not a folder"
+    return f"source folder {src} does not exist"
 
 
 def _say_dedup_progress(stage: str, done: int, total: int) -> None:
@@ -360,9 +409,23 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """``ingest serve``: a deployment with a schedule, served by this process (flow.serve)."""
-    from ingest.prefect.api import choose_api, load_flow, pause_deployment, quiet_prefect_env
+    from ingest.prefect.api import (
+        choose_api,
+        cron_problem,
+        load_flow,
+        pause_deployment,
+        quiet_prefect_env,
+    )
 
     quiet_prefect_env()
+    problem = cron_problem(args.cron) if args.cron is not None else None
+    if problem:  # before any server is contacted (it was a pydantic traceback from serve)
+        print(
+            f"ingest: --cron {args.cron!r} is refused: {problem}; a cron schedule has five "
+            'fields, minute hour day-of-month month day-of-week, e.g. "0 * * * *" (hourly)',
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
@@ -463,10 +526,9 @@ def cmd_learn(args: argparse.Namespace, rules: Rules) -> int:
 
     from ingest.propose import propose, render_toml
 
-    if not args.src.is_dir():
-        print(
-            f"ingest: source folder {args.src} does not exist or is not a folder", file=sys.stderr
-        )
+    problem = source_problem(args.src)
+    if problem:
+        print(f"ingest: {problem}", file=sys.stderr)
         return EXIT_USAGE
     files = (
         (p.relative_to(args.src).as_posix(), p.read_bytes())

@@ -248,6 +248,25 @@ def flow_run_url(api: ApiChoice, flow_run_id: str | None) -> str | None:
     return f"{base}/runs/flow-run/{flow_run_id}"
 
 
+def cron_problem(expression: str) -> str | None:
+    """Why Prefect would refuse ``expression`` as a cron schedule, or None if it takes it.
+
+    Checked with Prefect's own schedule model (the one ``flow.serve(cron=...)`` builds), so
+    ``ingest serve`` can refuse it before it contacts a server. Call
+    :func:`quiet_prefect_env` first (this imports Prefect).
+    """
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=expression)
+    except ValidationError as exc:
+        reasons = [str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()]
+        generic = not reasons or any(r.startswith("Invalid cron string") for r in reasons)
+        return "not a cron expression" if generic else "; ".join(reasons)
+    return None
+
+
 def pause_deployment(full_name: str) -> bool:
     """Pause the deployment ``flow-name/deployment-name`` on the current API; False if not."""
     from prefect.client.orchestration import get_client
