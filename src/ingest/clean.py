@@ -15,12 +15,12 @@ from datetime import datetime
 
 from ingest.decode import decode_bytes
 from ingest.document import Document, Evidence, RecordFailure, Removal, Repair, Source
-from ingest.errors import IngestError, check_size
+from ingest.errors import check_size, no_story
 from ingest.furniture import find_furniture
 from ingest.language import detect_language
 from ingest.learn import Learned, StoryFeatures, collect_story, match_story, source_of
 from ingest.published import format_utc, resolve_published
-from ingest.repair import repair_line
+from ingest.repair import repair_lines
 from ingest.residue import apply_cuts, find_cuts
 from ingest.rules import InlineRule, LineRule, Profile, Rules, Settings, profile_settings
 from ingest.split import (
@@ -129,12 +129,7 @@ def clean_dump(
     sha = hashlib.sha256(data).hexdigest()
     decoded = decode_bytes(data)
     lines = decoded.text.split("\n")
-    repairs: list[Repair] = []
-    for i, line in enumerate(lines):
-        fixed, fixes = repair_line(line)
-        if fixes:
-            repairs.append(Repair(i + 1, line, fixed, fixes))
-            lines[i] = fixed
+    repairs = repair_lines(lines)
     profiles = detect_profiles(lines, rules)
     aggregator = next((p.aggregator for p in profiles if p.aggregator), None)
     source = source_of(path, (p.name for p in profiles)) if learn or learned else ""
@@ -191,12 +186,7 @@ def clean_dump(
         docs[-1] = _with_removals(docs[-1], orphans)
         orphans = []
     if not docs:
-        counts = ", ".join(sorted({r.rule for r in orphans})) or "none"
-        raise IngestError(
-            "no_story",
-            f"no story text is left once page chrome and residue are removed "
-            f"({len(orphans)} spans removed by: {counts})",
-        )
+        raise no_story((r.rule for r in orphans), len(orphans))
     return DumpResult(
         tuple(docs),
         tuple(orphans),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class IngestError(Exception):
     """A dump that cannot become documents.
@@ -40,6 +42,22 @@ def check_size(size: int, limit: int) -> None:
     """
     if size > limit:
         raise too_large(size, limit)
+
+
+def no_story(rules: Iterable[str], spans: int | None = None, where: str = "") -> IngestError:
+    """The refusal of a file (or record, ``where``) of which only chrome and residue were left;
+    ``rules`` removed it all (``spans`` spans, when counted).
+
+    >>> no_story(["byline", "hashtags_heading", "byline"], 3).message[-54:]
+    'removed (3 spans removed by: byline, hashtags_heading)'
+    """
+    names = ", ".join(sorted(set(rules))) or "none"
+    removed = "spans removed by" if spans is None else f"{spans} spans removed by"
+    return IngestError(
+        "no_story",
+        f"{where}no story text is left once page chrome and residue are removed "
+        f"({removed}: {names})",
+    )
 
 
 class OutputError(Exception):

@@ -34,12 +34,12 @@ from lxml.html import HtmlElement
 from ingest.clean import DumpResult, LineStory, clean_lines
 from ingest.decode import Decoded, decode_bytes, normalise_newlines
 from ingest.document import Document, Fallback, Removal, Repair, Source
-from ingest.errors import IngestError
+from ingest.errors import IngestError, no_story
 from ingest.furniture import Furniture as FurnitureRules
 from ingest.furniture import is_share_buttons
 from ingest.language import detect_language
 from ingest.published import format_utc, parse_iso, resolve_published
-from ingest.repair import repair_line
+from ingest.repair import repair_lines
 from ingest.rules import Profile, Rules
 from ingest.split import detect_profiles, find_headers, looks_like_headline
 
@@ -683,17 +683,6 @@ def _canonical_url(tree: HtmlElement) -> str | None:
     return None
 
 
-def repair_lines(lines: list[str]) -> list[Repair]:
-    """Repair mojibake in place, line by line, and say what was repaired (1-based lines)."""
-    repairs = []
-    for i, line in enumerate(lines):
-        fixed, fixes = repair_line(line)
-        if fixes:
-            repairs.append(Repair(i + 1, line, fixed, fixes))
-            lines[i] = fixed
-    return repairs
-
-
 def shift_removals(removals: Sequence[Removal], offset: int) -> list[Removal]:
     """Move removals from a part's own line numbers to the whole extracted text's.
 
@@ -1103,9 +1092,4 @@ def clean_html(
 
 def raise_no_story(orphans: Sequence[Removal]) -> None:
     """Say that nothing was left of a page once chrome and residue were removed."""
-    counts = ", ".join(sorted({r.rule for r in orphans})) or "none"
-    raise IngestError(
-        "no_story",
-        f"no story text is left once page chrome and residue are removed "
-        f"({len(orphans)} spans removed by: {counts})",
-    )
+    raise no_story((r.rule for r in orphans), len(orphans))

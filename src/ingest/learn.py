@@ -112,16 +112,22 @@ def line_features(text: str, max_words: int) -> list[str]:
     else:
         head = normalise_line(" ".join(words[:_EDGE_WORDS]))
         tail = normalise_line(" ".join(words[-_EDGE_WORDS:]))
-    marker = _MARKER_PREFIX.match(head)
+    # One-sided templates never remove a sentence, so a sentence is no evidence for them
+    # either: what is learned then removes every line it is found in (and a run cleans again
+    # only the dumps it really changes).
+    one_sided = not ends_like_sentence(text)
+    marker = _MARKER_PREFIX.match(head) if one_sided else None
     if marker and marker.end() < len(head) and _is_marker(marker.group()):
         out.append(f"prefix\t{marker.group().strip()}")
-    end = _MARKER_SUFFIX.search(tail, max(0, len(tail) - _EDGE_CHARS))
+    end = _MARKER_SUFFIX.search(tail, max(0, len(tail) - _EDGE_CHARS)) if one_sided else None
     if end and end.start() > 0 and _is_marker(end.group(1)):
         out.append(f"suffix\t{end.group().strip()}")
     if len(words) >= MIN_TEMPLATE_LINE_WORDS:
         first = " ".join(head.split()[:TEMPLATE_WORDS])
         last = " ".join(tail.split()[-TEMPLATE_WORDS:])
-        out += [f"prefix\t{first} …", f"suffix\t… {last}", f"frame\t{first} … {last}"]
+        if one_sided:
+            out += [f"prefix\t{first} …", f"suffix\t… {last}"]
+        out.append(f"frame\t{first} … {last}")
     return out
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from ingest.clean import DumpResult, clean_dump
 from ingest.decode import decode_bytes
 from ingest.document import Document, RecordFailure, Removal, Repair, Source
-from ingest.errors import IngestError
+from ingest.errors import IngestError, no_story
 from ingest.html import Hints, clean_page, parse_published
 from ingest.published import format_utc, parse_utc
 from ingest.rules import Rules
@@ -211,12 +211,7 @@ def clean_record(
     if record.html is not None:
         page = clean_page(record.html, base=base, rules=rules, scraped_at=when, hints=record.hints)
         if not page.documents:
-            counts = ", ".join(sorted({r.rule for r in page.orphans})) or "none"
-            raise IngestError(
-                "no_story",
-                f"record {record.number}: no story text is left once page chrome and residue "
-                f"are removed (spans removed by: {counts})",
-            )
+            raise no_story((r.rule for r in page.orphans), where=f"record {record.number}: ")
         return _Cleaned(page.documents, page.orphans, page.repairs, page.aggregator)
     assert record.text is not None
     try:

@@ -18,6 +18,8 @@ import ftfy.bad_codecs
 import ftfy.fixes
 from ftfy.chardata import CONTROL_CHARS, LIGATURES
 
+from ingest.document import Repair
+
 # Typographic quotes and full-width characters stay as the outlet wrote them.
 FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=True)
 
@@ -224,3 +226,21 @@ def fix_and_explain(line: str) -> tuple[str, list[tuple[str, str]]]:
             text = fixed
         if text == origtext:
             return text, steps
+
+
+def repair_lines(lines: list[str]) -> list[Repair]:
+    """Repair mojibake in place, line by line, and say what was repaired (1-based lines).
+
+    The one repair pass of every front end (text dumps, HTML pages, records).
+
+    >>> lines = ["plain", "Itâ€™s"]
+    >>> [r.line for r in repair_lines(lines)], lines
+    ([2], ['plain', 'It’s'])
+    """
+    repairs = []
+    for i, line in enumerate(lines):
+        fixed, fixes = repair_line(line)
+        if fixes:
+            repairs.append(Repair(i + 1, line, fixed, fixes))
+            lines[i] = fixed
+    return repairs

@@ -11,11 +11,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.document import loads_json, utf8_json
@@ -25,9 +23,6 @@ from ingest.errors import IngestError
 from ingest.learn import Learned
 from ingest.rules import Rules
 from ingest.store import STATE_DIR, Location, OutputFolder, SourceFolder, write_atomic
-
-if TYPE_CHECKING:
-    from ingest.engine.pool import CleanJob
 from ingest.store.manifest import (
     ManifestCommit,
     ManifestReader,
@@ -38,7 +33,9 @@ from ingest.store.manifest import (
     read_entries,
     write_entries,
 )
-from ingest.store.remote import RemoteOutput
+
+if TYPE_CHECKING:
+    from ingest.engine.pool import CleanJob
 
 # What the first pass decided for each dump (FolderRun.plan).
 _CLEAN = 0  # clean it (new, changed, failed before, documents missing, --full)
@@ -59,9 +56,9 @@ DEDUP_INDEX = "dedup/index.json"  # ingest.dedup's (not imported: numpy)
 # progress(stage, done, total) of the dedup step (ingest.dedup.Progress; not imported: numpy).
 DedupProgress = Callable[[str, int, int], None]
 
-# Hands a chunk of dumps to whatever cleans it; returns a future whose result() is their
-# outcomes, in order (and, ideally, done() to say whether it is there yet).
-Dispatch = Callable[[list[str]], Any]
+# Hands a chunk of dumps to whatever cleans it (Dispatch.submit); returns a future whose
+# result() is their outcomes, in order (and, ideally, done() to say whether they are there).
+Submit = Callable[[list[str]], Any]
 
 
 class FolderRun:
@@ -230,10 +227,7 @@ class FolderRun:
 
     def _root(self) -> Location:
         """The output folder as ingest.dedup reads and writes it: a path, or an fsspec one."""
-        if isinstance(self.out, RemoteOutput):
-            return self.out.path
-        assert self.out.local_path is not None
-        return self.out.local_path
+        return self.out.root
 
     def _state(self) -> Location:
         return self._root() / STATE_DIR
@@ -275,7 +269,7 @@ class FolderRun:
 
     def outcomes(
         self,
-        dispatch: Dispatch,
+        dispatch: Submit,
         chunk: int,
         window: int,
         *,
@@ -375,15 +369,7 @@ class FolderRun:
                 for rel, d in zip(self.rels, self.decisions, strict=True)
                 if d == _CLEAN
             )
-            if isinstance(state, Path):
-                with open(state / DEDUP_DIRTY, "ab") as fh:
-                    fh.write(lines)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-            else:  # an object is written whole
-                with contextlib.suppress(OSError):
-                    lines = (state / DEDUP_DIRTY).read_bytes() + lines
-                (state / DEDUP_DIRTY).write_bytes(lines)
+            self.out.append_state(DEDUP_DIRTY, lines)
         (state / DEDUP_MARK).unlink(missing_ok=True)
 
     def _pairs(self, old: ManifestReader) -> Iterator[tuple[int, Prior | None]]:

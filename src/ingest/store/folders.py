@@ -15,7 +15,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ingest.store.remote import RemotePath
 
 
 class FileStat(Protocol):
@@ -105,6 +108,16 @@ class OutputFolder(ABC):
         """Delete every document of dump ``rel`` (quietly: it may have none)."""
         with contextlib.suppress(ValueError, OSError):
             self.remove_stale(rel, ())
+
+    @property
+    @abstractmethod
+    def root(self) -> Path | RemotePath:
+        """The folder as a path-like handle, for a step that reads and writes it whole
+        (ingest.dedup): a ``Path`` here, a ``RemotePath`` on an object store."""
+
+    @abstractmethod
+    def append_state(self, name: str, data: bytes) -> None:
+        """Append ``data`` to the state file ``.ingest/<name>`` (created if missing), durably."""
 
     @abstractmethod
     def open_state(self, name: str) -> IO[bytes]:

@@ -141,6 +141,18 @@ class LocalOutput(OutputFolder):
             return []  # never delete through a link: those files are not ours
         return remove_stale(document_dir(self.path, rel), keep)
 
+    @property
+    def root(self) -> Path:
+        return self.path
+
+    def append_state(self, name: str, data: bytes) -> None:
+        target = self.path / STATE_DIR / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "ab") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+
     def open_state(self, name: str) -> IO[bytes]:
         return open(self.path / STATE_DIR / name, "rb")
 

@@ -311,6 +311,16 @@ class RemoteOutput(OutputFolder):
     def remove_stale(self, rel: str, keep: Iterable[str]) -> list[str]:
         return document_dir(self.path, rel).remove_stale(set(keep))
 
+    @property
+    def root(self) -> RemotePath:
+        return self.path
+
+    def append_state(self, name: str, data: bytes) -> None:
+        target = self.path / STATE_DIR / name
+        with contextlib.suppress(OSError):  # an object is written whole
+            data = target.read_bytes() + data
+        target.write_bytes(data)
+
     def open_state(self, name: str) -> IO[bytes]:
         target = self.path / STATE_DIR / name
         return target.fs.open(target.path, "rb")  # type: ignore[no-any-return]
