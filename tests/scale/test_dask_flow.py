@@ -46,7 +46,11 @@ def test_flow_on_a_local_dask_cluster_reads_and_writes_a_bucket(
 
     from ingest.prefect.flow import ingest_dumps
 
-    plain = run_folder(corpus, tmp_path / "plain", rules, scraped_at=WHEN, workers=1)
+    # The flow's defaults (dedup and learning on): the seeds' golden copies are linked as
+    # duplicate dumps on the bucket as on a local disk.
+    plain = run_folder(
+        corpus, tmp_path / "plain", rules, scraped_at=WHEN, workers=1, dedup=True, learn=True
+    )
     src = s3.upload(corpus, "dask/dumps")
     out = s3.url("dask/out/")
 
