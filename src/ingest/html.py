@@ -1060,6 +1060,21 @@ def _outlet(page: Page, hints: Hints, aggregator: str | None) -> str | None:
     return site
 
 
+def page_source(data: bytes, decoded: Decoded, *, path: str, scraped_at: datetime | None) -> Source:
+    """The provenance every document of one HTML page starts from (its index set later)."""
+    return Source(
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        index=0,
+        line_start=None,
+        line_end=None,
+        encoding=decoded.encoding,
+        newline=decoded.newline,
+        scraped_at=format_utc(scraped_at) if scraped_at else None,
+        kind="html",
+    )
+
+
 def clean_html(
     data: bytes,
     *,
@@ -1069,19 +1084,9 @@ def clean_html(
     settings: ExtractSettings = DEFAULT_SETTINGS,
 ) -> DumpResult:
     """Clean one HTML file's bytes into documents, or raise IngestError saying why not."""
-    sha = hashlib.sha256(data).hexdigest()
     decoded = decode_html(data)
-    base = Source(
-        path=path,
-        sha256=sha,
-        index=0,
-        line_start=None,
-        line_end=None,
-        encoding=decoded.encoding,
-        newline=decoded.newline,
-        scraped_at=format_utc(scraped_at) if scraped_at else None,
-        kind="html",
-    )
+    base = page_source(data, decoded, path=path, scraped_at=scraped_at)
+    sha = base.sha256
     result = clean_page(
         decoded.text, base=base, rules=rules, scraped_at=scraped_at, settings=settings
     )

@@ -84,24 +84,10 @@ def dump_lines(data: bytes, repairs: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def _clean_html(data: bytes, path: str, rules: Rules, scraped_at: datetime | None) -> Cleaned:
-    import hashlib
-
-    from ingest.document import Source
-    from ingest.html import clean_page, decode_html, raise_no_story
-    from ingest.published import format_utc
+    from ingest.html import clean_page, decode_html, page_source, raise_no_story
 
     decoded = decode_html(data)
-    base = Source(
-        path=path,
-        sha256=hashlib.sha256(data).hexdigest(),
-        index=0,
-        line_start=None,
-        line_end=None,
-        encoding=decoded.encoding,
-        newline=decoded.newline,
-        scraped_at=format_utc(scraped_at) if scraped_at else None,
-        kind="html",
-    )
+    base = page_source(data, decoded, path=path, scraped_at=scraped_at)
     page = clean_page(decoded.text, base=base, rules=rules, scraped_at=scraped_at)
     if not page.documents:
         raise_no_story(page.orphans)
