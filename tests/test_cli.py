@@ -118,7 +118,7 @@ def test_run_counts_dumps_that_matched_no_profile(
     out = tmp_path / "out"
     assert main(["run", str(src), "--out", str(out), "--local", "--no-dedup"]) == 0
     assert "2 dumps matched no profile" in capsys.readouterr().out  # seed 000 and plain.txt
-    manifest = json.loads((out / ".ingest" / "manifest.json").read_text())
+    manifest = json.loads((out / ".ingest" / "manifest.state").read_text())
     assert manifest["files"]["plain.txt"]["no_profile"] is True
     assert "no_profile" not in manifest["files"]["004_5cc9e0325e006e26.txt"]
 

@@ -192,7 +192,7 @@ def tree(out: Path) -> dict[str, bytes]:
     differently; what it says is checked through the documents)."""
     return {
         **documents(out),
-        "manifest": (out / ".ingest" / "manifest.json").read_bytes(),
+        "manifest": (out / ".ingest" / "manifest.state").read_bytes(),
     }
 
 

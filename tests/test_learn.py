@@ -166,7 +166,7 @@ def read_output(out: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(out)): p.read_bytes()
         for p in sorted(out.rglob("*.json"))
-        if ".ingest" not in p.parts or p.name in ("manifest.json", "learned.json")
+        if ".ingest" not in p.parts or p.name in ("manifest.state", "learned.state")
     }
 
 
@@ -190,7 +190,7 @@ def test_run_learns_and_output_does_not_depend_on_the_split(
         doc = json.loads(runs["one"][f"{rel}/000.json"])
         assert len(doc["text"].split("\n\n")) == (4 if SHARED in doc["text"] else 3)
         assert all(p.endswith(".") and "Gazette" not in p for p in doc["text"].split("\n\n"))
-    state = json.loads(runs["one"][".ingest/learned.json"])
+    state = json.loads(runs["one"][".ingest/learned.state"])
     assert len(state["sources"]["folder:gazette"]["stories"]) == 50
 
     # A small later run into the same folder benefits from what was learned.

@@ -46,7 +46,7 @@ def whole(entries: dict[str, dict[str, Any]]) -> bytes:
 
 
 def path(out: Path) -> Path:
-    return out / STATE_DIR / "manifest.json"
+    return out / STATE_DIR / "manifest.state"
 
 
 NAMES = ["a.txt", "b/c.txt", "b.txt", "new\nline.txt", 'quote".txt', "ü.txt", "z" * 200]
@@ -87,7 +87,7 @@ def test_streamed_manifest_is_one_json_dumps(
     assert data == whole(after)
     assert sha == hashlib.sha256(data).hexdigest()
     assert read_entries(tmp_path) == after
-    assert not [p for p in (tmp_path / STATE_DIR).iterdir() if p.name != "manifest.json"]
+    assert not [p for p in (tmp_path / STATE_DIR).iterdir() if p.name != "manifest.state"]
 
 
 def test_unchanged_manifest_is_not_rewritten(tmp_path: Path) -> None:

@@ -143,7 +143,7 @@ def test_run_over_a_mixed_folder(tmp_path: Path, rules: Rules, scraped_at: datet
         kinds.add(doc["source"].get("kind", "text"))
     assert kinds == {"text", "html", "jsonl"}
     assert (out / "records.jsonl" / "003.json").is_file()
-    manifest = json.loads((out / ".ingest" / "manifest.json").read_text())
+    manifest = json.loads((out / ".ingest" / "manifest.state").read_text())
     assert len(manifest["files"]["records.jsonl"]["failed_records"]) == 5
     again = run_folder(src, out, rules, scraped_at=scraped_at, workers=1)
     assert again.unchanged == 4 and again.records_failed == 5  # still reported when cached

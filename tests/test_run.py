@@ -94,7 +94,7 @@ def test_bad_files_are_recorded_and_the_rest_goes_on(
         "dangling.txt": "vanished",
     }
     assert summary.documents_written == 5 and not summary.ok
-    manifest = json.loads((out / STATE_DIR / "manifest.json").read_text("utf-8"))
+    manifest = json.loads((out / STATE_DIR / "manifest.state").read_text("utf-8"))
     assert manifest["files"]["image.png"]["status"] == "failed"
     assert "NUL" in manifest["files"]["image.png"]["message"]
 
@@ -138,7 +138,7 @@ def test_write_atomic_leaves_identical_file_alone(tmp_path: Path) -> None:
 def test_corrupt_manifest_means_full_redo(src: Path, tmp_path: Path, rules: Rules) -> None:
     out = tmp_path / "out"
     run_folder(src, out, rules)
-    (out / STATE_DIR / "manifest.json").write_text("{not json")
+    (out / STATE_DIR / "manifest.state").write_text("{not json")
     assert read_entries(out) == {}
     assert run_folder(src, out, rules).processed == 2
 
@@ -257,19 +257,19 @@ def test_rerun_reads_no_dump_loads_no_cleaner_and_keeps_the_manifest(
     first = run()
     assert first[0] == "12 0 1"  # the copy is a duplicate dump
     before = everything(out)
-    os.utime(out / STATE_DIR / "manifest.json", ns=(1, 1))
+    os.utime(out / STATE_DIR / "manifest.state", ns=(1, 1))
     # The byte-identical copy is kept by its stat and key like a written dump: nothing is
     # read, dedup is not loaded, and the count of copies is still reported.
     assert run() == ["0 13 1", "[]"]
-    assert (out / STATE_DIR / "manifest.json").stat().st_mtime_ns == 1
+    assert (out / STATE_DIR / "manifest.state").stat().st_mtime_ns == 1
     assert everything(out) == before
     # Without the copy, the manifest changes and dedup runs once; then nothing is read.
     (src / "b" / "zz_copy.txt").unlink()
     assert run()[0] == "0 12 0"
-    os.utime(out / STATE_DIR / "manifest.json", ns=(1, 1))
+    os.utime(out / STATE_DIR / "manifest.state", ns=(1, 1))
     again = run()
     assert again == ["0 12 0", "[]"]
-    assert (out / STATE_DIR / "manifest.json").stat().st_mtime_ns == 1
+    assert (out / STATE_DIR / "manifest.state").stat().st_mtime_ns == 1
     assert set(before) - set(everything(out)) == set()  # nothing was lost
 
 

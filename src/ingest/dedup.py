@@ -57,7 +57,7 @@ Progress = Callable[[str, int, int], None]
 
 DEDUP_DIR = "dedup"
 INDEX_FILE = "index.sqlite"
-MARK_FILE = "index.json"
+MARK_FILE = "index.state"
 INDEX_VERSION = 2
 _U64 = np.uint64
 

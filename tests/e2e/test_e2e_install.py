@@ -26,7 +26,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*.json"))
-        if ".ingest" not in p.parts or (p.name == "manifest.json" and p.parent.name == ".ingest")
+        if ".ingest" not in p.parts or (p.name == "manifest.state" and p.parent.name == ".ingest")
     }
 
 
@@ -88,5 +88,5 @@ def test_wheel_install_runs_the_flow(ui_server: UiServer, tmp_path: Path) -> Non
         capture_output=True,
     )
     got = tree(out)
-    assert ".ingest/manifest.json" in got and len(got) > 2
+    assert ".ingest/manifest.state" in got and len(got) > 2
     assert got == tree(local)

@@ -144,7 +144,7 @@ def test_bad_dump_is_recorded_and_the_rest_succeed(seeds_copy: Path, tmp_path: P
     assert summary.processed == 2 and summary.documents_written >= 2
     assert [(f.path, f.reason) for f in summary.failed] == [("broken.txt", "binary_file")]
     assert not (tmp_path / "out" / "broken.txt").exists()
-    manifest = json.loads((tmp_path / "out" / ".ingest" / "manifest.json").read_text())
+    manifest = json.loads((tmp_path / "out" / ".ingest" / "manifest.state").read_text())
     assert manifest["files"]["broken.txt"]["status"] == "failed"
     assert manifest["files"]["broken.txt"]["reason"] == "binary_file"
 
@@ -189,7 +189,7 @@ def test_removed_dump_leaves_the_manifest(seeds_copy: Path, tmp_path: Path) -> N
     gone = sorted(seeds_copy.iterdir())[0]
     gone.unlink()
     _, summary = run(seeds_copy, out)
-    manifest = json.loads((out / ".ingest" / "manifest.json").read_text())
+    manifest = json.loads((out / ".ingest" / "manifest.state").read_text())
     assert set(manifest["files"]) == {p.name for p in seeds_copy.iterdir()}
     assert summary.files_seen == 1
 

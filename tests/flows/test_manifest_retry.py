@@ -18,7 +18,7 @@ from ingest.engine import RunSummary, run_folder
 from ingest.rules import load_rules
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-MANIFEST = Path(".ingest") / "manifest.json"
+MANIFEST = Path(".ingest") / "manifest.state"
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def run_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProc
 
 def manifest(out: Path) -> dict[str, dict[str, object]]:
     files: dict[str, dict[str, object]] = json.loads(
-        (out / STATE_DIR / "manifest.json").read_text("utf-8")
+        (out / STATE_DIR / "manifest.state").read_text("utf-8")
     )["files"]
     return files
 

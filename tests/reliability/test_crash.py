@@ -84,7 +84,7 @@ def wait_for_manifest(
 ) -> bool:
     """Return once this run's new manifest (its temporary file, written in path order as
     outcomes are recorded) holds ``size`` bytes: True, or False if the run ended first."""
-    temp = out / STATE_DIR / f".manifest.json.{proc.pid}.tmp"
+    temp = out / STATE_DIR / f".manifest.state.{proc.pid}.tmp"
     deadline = time.monotonic() + timeout
     while proc.poll() is None and time.monotonic() < deadline:
         with contextlib.suppress(OSError):
@@ -104,7 +104,7 @@ def check_after_kill(out: Path) -> str:
     docs = [p for p in out.rglob("*.json") if STATE_DIR not in p.relative_to(out).parts]
     temps = list(out.rglob("*.tmp"))
     state = f"{len(docs)} documents, {len(temps)} temp files"
-    path = out / STATE_DIR / "manifest.json"
+    path = out / STATE_DIR / "manifest.state"
     if path.exists():
         for _rel, entry in manifest(out).items():
             if entry["status"] == "written":
@@ -126,7 +126,7 @@ def kill_and_rerun(tmp: Path, n: int, points: list[float]) -> KillReport:
     assert done.returncode == 0, done.stderr
     expected = output_files(ref)
     assert len([k for k in expected if k.endswith(".json")]) > n  # documents + manifest
-    full_size = len(expected[f"{STATE_DIR}/manifest.json"])
+    full_size = len(expected[f"{STATE_DIR}/manifest.state"])
 
     proc = start_run(src, out)  # kill 1: the moment the lock is taken (sweep, discovery)
     held = wait_for_lock(out, proc)
@@ -150,7 +150,7 @@ def kill_and_rerun(tmp: Path, n: int, points: list[float]) -> KillReport:
             f"at {point:.0%} of the manifest: {'' if seen else 'missed (run ended); '}"
             f"{check_after_kill(out)}"
         )
-        assert (out / STATE_DIR / "manifest.json").exists()  # the previous one stays
+        assert (out / STATE_DIR / "manifest.state").exists()  # the previous one stays
     # The kills this test is about happened: mid-run, a manifest in place, documents being
     # replaced (a run that writes in place instead of temp-then-rename is caught here).
     assert mid_write >= len(points) - 1, report.kills
@@ -213,7 +213,7 @@ def test_stale_temp_files_are_swept_and_never_read(tmp_path: Path) -> None:
     for stale in (
         out / name / ".000.json.4242.tmp",
         out / name / ".017.json.1.tmp",
-        out / STATE_DIR / ".manifest.json.99.tmp",
+        out / STATE_DIR / ".manifest.state.99.tmp",
     ):
         stale.write_text('{"partial": ')
     assert run_folder(src, out, rules, workers=1).unchanged == 2

@@ -26,7 +26,7 @@ def test_hand_edited_entry_of_the_wrong_shape_is_rebuilt(
         (src / f"{i}.txt").write_bytes(dump(i))
     run_folder(src, out, rules, scraped_at=scraped_at, workers=1)
     fresh = output_files(out)
-    path = out / STATE_DIR / "manifest.json"
+    path = out / STATE_DIR / "manifest.state"
     body = json.loads(path.read_bytes())
     for doc in body["files"]["0.txt"]["documents"]:
         del doc["file"]  # a documents entry without `file`

@@ -95,7 +95,7 @@ def _place(src: Path, name: bytes | str, data: bytes) -> str:
 def _check_alone(tmp: Path, rel: str, rules: Rules, scraped_at: datetime) -> dict[str, object]:
     """Run SRC (good dump + the trigger); the trigger's manifest entry, checked."""
     summary = run_folder(tmp / "src", tmp / "out", rules, scraped_at=scraped_at, workers=1)
-    raw = (tmp / "out" / STATE_DIR / "manifest.json").read_bytes()
+    raw = (tmp / "out" / STATE_DIR / "manifest.state").read_bytes()
     raw.decode("utf-8")  # every byte of the manifest is UTF-8 ...
     files = json.loads(raw)["files"]  # ... and JSON
     assert files["good.txt"]["status"] == "written"
@@ -121,7 +121,7 @@ def test_trigger_alone_beside_a_good_dump(
     entry = _check_alone(tmp_path, rel, rules, scraped_at)
     if trigger == "latin1_name":
         assert entry["reason"] == "undecodable_name"
-        text = (tmp_path / "out" / STATE_DIR / "manifest.json").read_text("utf-8")
+        text = (tmp_path / "out" / STATE_DIR / "manifest.state").read_text("utf-8")
         assert '"caf\\udce9.txt"' in text  # the documented escape, read back as the name
     elif trigger == "scraped_past_9999":  # a scrape time no UTC clock shows: that record
         assert entry["reason"] == "no_story" and "scraped_at" in str(entry["message"])

@@ -68,8 +68,8 @@ def test_flow_on_a_local_dask_cluster_reads_and_writes_a_bucket(
     )
 
     assert s3.tree("dask/out") == local_tree(tmp_path / "plain")
-    remote_manifest = bytes(s3.fs.cat_file(f"{s3.bucket}/dask/out/.ingest/manifest.json"))
-    local_manifest = (tmp_path / "plain" / ".ingest" / "manifest.json").read_text("utf-8")
+    remote_manifest = bytes(s3.fs.cat_file(f"{s3.bucket}/dask/out/.ingest/manifest.state"))
+    local_manifest = (tmp_path / "plain" / ".ingest" / "manifest.state").read_text("utf-8")
     assert manifest_entries(remote_manifest.decode()) == manifest_entries(local_manifest)
 
     # The batches ran on the cluster's worker processes (the pid each batch logged).

@@ -57,8 +57,8 @@ def test_bucket_to_bucket_is_byte_identical_to_a_local_run(
     expected = local_tree(tmp_path / "plain")
     assert len(expected) > 40
     assert s3.tree("lib/out") == expected
-    remote_manifest = bytes(s3.fs.cat_file(f"{s3.bucket}/lib/out/.ingest/manifest.json"))
-    local_manifest = (tmp_path / "plain" / ".ingest" / "manifest.json").read_text("utf-8")
+    remote_manifest = bytes(s3.fs.cat_file(f"{s3.bucket}/lib/out/.ingest/manifest.state"))
+    local_manifest = (tmp_path / "plain" / ".ingest" / "manifest.state").read_text("utf-8")
     assert manifest_entries(remote_manifest.decode()) == manifest_entries(local_manifest)
     assert not [p for p in s3.fs.find(f"{s3.bucket}/lib/out") if p.endswith(".tmp")]
 

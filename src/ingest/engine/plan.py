@@ -44,13 +44,13 @@ _KEEP_NOTE = 2  # unchanged, and its entry lists failed records (counted in the 
 _KEEP_EDIT = 3  # unchanged, but its entry loses its "withheld" mark (not canonical-only)
 
 # The marker that says which manifest the dedup index was last brought up to date with.
-DEDUP_MARK = "dedup/manifest.json"
+DEDUP_MARK = "dedup/manifest.state"
 # The dumps cleaned since the dedup index was last saved (one JSON string a line), written
 # by every run before it cleans anything while there is an index: a run without dedup, or
 # one killed before its dedup step, rewrites documents without their links, and the next
 # dedup step must read those dumps again even though their manifest entries vouch for them.
-DEDUP_DIRTY = "dedup/cleaned.jsonl"
-DEDUP_INDEX = "dedup/index.json"  # ingest.dedup's (not imported: numpy)
+DEDUP_DIRTY = "dedup/cleaned.state"
+DEDUP_INDEX = "dedup/index.state"  # ingest.dedup's (not imported: numpy)
 
 
 # progress(stage, done, total) of the dedup step (ingest.dedup.Progress; not imported: numpy).
@@ -439,7 +439,7 @@ class FolderRun:
         when dedup is off.
 
         Skipped, index not even loaded, when nothing was cleaned and the manifest is the
-        one the index was last brought up to date with (``.ingest/dedup/manifest.json``
+        one the index was last brought up to date with (``.ingest/dedup/manifest.state``
         says which, by its sha256; any run that cleans a dump deletes it first): every
         document is then linked already. ``progress(stage, done, total)`` hears how far the
         step is (ingest.dedup.describe_progress says it in words).

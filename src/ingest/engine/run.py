@@ -28,6 +28,7 @@ from ingest.store import (
     Location,
     OutputFolder,
     SourceFolder,
+    migrate_state,
     output_folder,
     overlap_problem,
     source_folder,
@@ -216,6 +217,7 @@ def run_folder(
     with output.lock(wait=wait) as locked:
         if not locked:
             dispatch.log(f"no lock on remote output {output}: do not run two runs into it at once")
+        migrate_state(output)
         swept = output.sweep()
         if swept:
             dispatch.log(f"removed {swept} temporary files left by an interrupted run")
@@ -271,7 +273,7 @@ def _add_report(
         summary.removed_examples = written.examples
 
 
-LEARNED_STATE = "learned.json"
+LEARNED_STATE = "learned.state"
 
 
 def relearn(
@@ -280,7 +282,7 @@ def relearn(
     """Learn boilerplate from a committed run, clean again the dumps it touches; return them.
 
     The run's stories are added to what earlier runs into the folder learned
-    (``.ingest/learned.json``, saved again here), the learned features are derived per
+    (``.ingest/learned.state``, saved again here), the learned features are derived per
     source, and every dump of this run holding one is cleaned again with them by the same
     dispatch, in a second manifest pass that copies every other entry as it is. The
     summary's counts are those of the final documents. Each dump's output depends only on

@@ -28,7 +28,15 @@ from ingest.report.model import (
 )
 from ingest.rules import Rules
 
-MANIFEST = Path(".ingest") / "manifest.json"
+MANIFEST = Path(".ingest") / "manifest.state"
+LEGACY_MANIFEST = Path(".ingest") / "manifest.json"  # an output folder no run has renamed yet
+
+
+def manifest_path(out: Path) -> Path:
+    """The output folder's manifest file (by its older name if no run has renamed it)."""
+    path = out / MANIFEST
+    legacy = out / LEGACY_MANIFEST
+    return legacy if not path.is_file() and legacy.is_file() else path
 
 
 @dataclass(frozen=True)
@@ -247,7 +255,7 @@ def iter_views(
     """
     places = [p for p in (src, Path.cwd()) if p is not None]
     if target.is_dir():
-        if (target / MANIFEST).is_file():
+        if manifest_path(target).is_file():
             yield from iter_output(target, rules, src=src)
             return
         docs = read_documents(target)
@@ -289,7 +297,7 @@ def iter_output(out: Path, rules: Rules, *, src: Path | None = None) -> Iterator
 
 def read_manifest(out: Path) -> dict[str, dict[str, Any]]:
     """The manifest's per-dump entries (``files``), keyed by the dump's relative path."""
-    body = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    body = json.loads(manifest_path(out).read_text(encoding="utf-8"))
     files = body.get("files", {})
     return files if isinstance(files, dict) else {}
 

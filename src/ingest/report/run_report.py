@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.report.load import MANIFEST, read_manifest, view_entry
+from ingest.report.load import manifest_path, read_manifest, view_entry
 from ingest.report.model import DumpView
 from ingest.report.page import MAX_DUMPS, PER_PAGE, ReportInfo, write_pages
 from ingest.rules import Rules
@@ -125,7 +125,7 @@ def _manifest_hash(out: Path) -> str | None:
 
     digest = hashlib.sha256()
     try:
-        with (out / MANIFEST).open("rb") as f:
+        with manifest_path(out).open("rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)
     except OSError:

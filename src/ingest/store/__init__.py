@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ingest.store.folders import FileStat, OutputFolder, SourceFolder
-from ingest.store.layout import STATE_DIR, document_dir, document_name
+from ingest.store.layout import LEGACY_STATE, STATE_DIR, document_dir, document_name
 from ingest.store.local import LocalOutput, LocalSource
 from ingest.store.remote import RemoteOutput, RemotePath, RemoteSource
 
@@ -37,6 +37,7 @@ __all__ = [
     "document_name",
     "is_remote",
     "location",
+    "migrate_state",
     "output_folder",
     "overlap_problem",
     "source_folder",
@@ -149,3 +150,23 @@ def write_atomic(path: Path | RemotePath, data: bytes) -> bool:
     from ingest.store.local import write_atomic as write_local
 
     return write_local(path, data)
+
+
+def migrate_state(out: OutputFolder) -> int:
+    """Rename state files an older version wrote under document-like names; return how many.
+
+    Called under the run's lock, before anything reads the state. A file whose new name is
+    already there is simply deleted (a run of this version wrote the newer one).
+    """
+    state = out.root / STATE_DIR
+    moved = 0
+    for old, new in LEGACY_STATE:
+        legacy = state / old
+        if not legacy.exists():
+            continue
+        target = state / new
+        if not target.exists():
+            write_atomic(target, legacy.read_bytes())
+        legacy.unlink(missing_ok=True)
+        moved += 1
+    return moved

@@ -14,6 +14,19 @@ from typing import Protocol, TypeVar
 STATE_DIR = ".ingest"
 TMP_SUFFIX = ".tmp"
 
+# State files never end like a document or a shard (.json, .jsonl, .parquet, ...): DuckDB's
+# globs match hidden folders (``DST/*/*.json`` matched ``DST/.ingest/manifest.json``), so a
+# state file named like a document is read as one. Their old names, which a run renames:
+LEGACY_STATE = (
+    ("manifest.json", "manifest.state"),
+    ("learned.json", "learned.state"),
+    ("dedup/index.json", "dedup/index.state"),
+    ("dedup/manifest.json", "dedup/manifest.state"),
+    ("dedup/cleaned.jsonl", "dedup/cleaned.state"),
+)
+# What a document or a shard file name ends with, in any output format.
+DOCUMENT_SUFFIXES = (".json", ".jsonl", ".jsonl.gz", ".parquet")
+
 _Folder = TypeVar("_Folder", bound="_Joinable")
 
 

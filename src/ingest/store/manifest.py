@@ -1,6 +1,8 @@
 """The output folder's manifest, read and written as a stream, one dump at a time.
 
-``DST/.ingest/manifest.json`` keeps the layout it always had, byte for byte::
+``DST/.ingest/manifest.state`` (``manifest.json`` before state files were kept out of
+document globs, :data:`ingest.store.layout.LEGACY_STATE`) keeps the layout it always had,
+byte for byte::
 
     json.dumps({"version": 1, "tool": "ingest X", "files": {path: entry, ...}},
                ensure_ascii=False, indent=1) + "\\n"
@@ -35,7 +37,7 @@ from ingest.document import loads_json, utf8_json
 from ingest.store import Location, output_folder
 from ingest.store.folders import OutputFolder
 
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.state"
 VERSION = 1
 
 
