@@ -165,8 +165,9 @@ def write_site(folder: Path, dumps: list[tuple[str, bytes]]) -> Path:
 def read_output(out: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(out)): p.read_bytes()
-        for p in sorted(out.rglob("*.json"))
-        if ".ingest" not in p.parts or p.name in ("manifest.state", "learned.state")
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+        and (".ingest" not in p.parts or p.name in ("manifest.state", "learned.state"))
     }
 
 

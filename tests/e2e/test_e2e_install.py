@@ -25,8 +25,9 @@ def tree(folder: Path) -> dict[str, bytes]:
     """Every document and the manifest (the lock and dedup state left out)."""
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*.json"))
-        if ".ingest" not in p.parts or (p.name == "manifest.state" and p.parent.name == ".ingest")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+        and (".ingest" not in p.parts or (p.name == "manifest.state" and p.parent.name == ".ingest"))
     }
 
 
