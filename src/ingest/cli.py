@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest import __version__
-from ingest.errors import IngestError, OutputError, RulesError, output_error, shown_path
+from ingest.errors import (
+    IngestError,
+    OutputError,
+    RulesError,
+    UsageError,
+    output_error,
+    shown_path,
+)
 from ingest.prefect.runners import (
     RunnerChoice,
     choose_runner,
@@ -109,6 +116,23 @@ def scale_options(p: argparse.ArgumentParser, *, local: bool = True) -> None:
     )
 
 
+def output_options(p: argparse.ArgumentParser) -> None:
+    """``--format`` / ``--shard-rows``: how documents are written (ingest.store.shards)."""
+    p.add_argument(
+        "--format",
+        choices=("json", "jsonl", "jsonl.gz", "parquet"),
+        help="json: one pretty-printed file per story (default for a new DST); jsonl, "
+        "jsonl.gz, parquet: shards DST/part-*.<format> for DuckDB, pandas, Spark (default: "
+        "the format DST was written in)",
+    )
+    p.add_argument(
+        "--shard-rows",
+        type=positive_int,
+        metavar="N",
+        help="documents per shard on average, for jsonl/parquet (default 50000)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="ingest", description="Turn scraped news-aggregator dumps into clean story documents."
@@ -162,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a SRC with no dumps at all deletes the documents of earlier runs (by default "
         "they are kept: an unmounted share looks empty)",
     )
+    output_options(run)
     scale_options(run)
     common(run)
 
@@ -169,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="serve a scheduled Prefect deployment that runs SRC into DST"
     )
     src_and_out(serve)
+    output_options(serve)
     scale_options(serve, local=False)
     when = serve.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", help='a cron schedule, e.g. "0 * * * *" (hourly)')
@@ -267,7 +293,12 @@ def _main(argv: list[str] | None = None) -> int:
     if args.command in ("run", "serve"):
         from ingest.store import output_folder, overlap_problem, source_folder
 
-        problem = overlap_problem(source_folder(args.src), output_folder(args.out))
+        try:
+            out = output_folder(args.out, args.format, args.shard_rows)
+        except UsageError as exc:  # DST was written in another format
+            print(f"ingest: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        problem = overlap_problem(source_folder(args.src), out)
         if problem:
             print(f"ingest: {problem}", file=sys.stderr)
             return EXIT_USAGE
@@ -334,6 +365,8 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         allow_empty=args.allow_empty,
         dedup_progress=_say_dedup_progress,
         learn=not args.no_learn,
+        output_format=args.format,
+        shard_rows=args.shard_rows,
     )
     print_failures(summary.failed)
     if summary.report and not args.quiet:
@@ -388,6 +421,8 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         canonical_only=args.canonical_only,
         allow_empty=args.allow_empty,
         learn=not args.no_learn,
+        output_format=args.format,
+        shard_rows=args.shard_rows,
     )
     link = flow_run_url(api, result.flow_run_id)
     if not args.quiet:
@@ -462,6 +497,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     "rules": str(args.rules.resolve()) if args.rules else None,
                     "batch_size": args.batch_size,
                     "full": args.full,
+                    "output_format": args.format,
+                    "shard_rows": args.shard_rows,
                 },
                 tags=["ingest"],
                 # One run at a time: runs that fall due together (a late start, a slow run)

@@ -27,7 +27,9 @@ def tree(folder: Path) -> dict[str, bytes]:
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
         if p.is_file()
-        and (".ingest" not in p.parts or (p.name == "manifest.state" and p.parent.name == ".ingest"))
+        and (
+            ".ingest" not in p.parts or (p.name == "manifest.state" and p.parent.name == ".ingest")
+        )
     }
 
 

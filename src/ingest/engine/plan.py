@@ -493,6 +493,26 @@ class FolderRun:
         write_atomic(mark_path, (json.dumps(done, sort_keys=True) + "\n").encode("utf-8"))
         return report.to_json()
 
+    def place_documents(self) -> bool:
+        """Let the output folder put the documents where users read them (shards, for a
+        sharded format); save the manifest when that changed its entries (``shard``,
+        ``row``). Returns whether it did.
+
+        The dedup mark that vouched for the manifest before is moved to the new one: the
+        entries differ only in where their documents were placed.
+        """
+        entries = self.out.place(lambda: read_entries(self.out))
+        if entries is None:
+            return False
+        before = self.manifest_sha256
+        self.manifest_sha256 = write_entries(self.out, entries, TOOL)
+        mark_path = self._state() / DEDUP_MARK
+        mark = _read_mark(mark_path)
+        if isinstance(mark, dict) and before and mark.get("manifest_sha256") == before:
+            mark["manifest_sha256"] = self.manifest_sha256
+            write_atomic(mark_path, (json.dumps(mark, sort_keys=True) + "\n").encode("utf-8"))
+        return True
+
 
 # The counts of a dedup step with nothing to do (DedupReport.to_json()).
 _NOTHING_NEW = {

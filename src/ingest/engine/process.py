@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 from collections import Counter
 from collections.abc import Mapping, MutableMapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -204,7 +204,7 @@ def _process_file(
                 doc.headline,
                 doc.word_count,
                 len(doc.removed),
-                f"{rel}/{name}",
+                out.document_file(rel, name),
             )
         )
     removed.update(r.rule for r in result.orphans)
@@ -255,7 +255,9 @@ def process_batch(
 
 
 def carry(entry: dict[str, Any], documents: bool = True) -> dict[str, Any]:
-    docs = [DocSummary(**d) for d in entry.get("documents", [])] if documents else []
+    docs = (
+        [DocSummary(**_summary_fields(d)) for d in entry.get("documents", [])] if documents else []
+    )
     return {
         "sha256": entry.get("sha256"),
         "key": entry.get("key"),
@@ -265,6 +267,14 @@ def carry(entry: dict[str, Any], documents: bool = True) -> dict[str, Any]:
         "removed_by_rule": entry.get("removed_by_rule", {}),
         "failed_records": entry.get("failed_records", []),
     }
+
+
+_SUMMARY_FIELDS = frozenset(f.name for f in fields(DocSummary))
+
+
+def _summary_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A manifest document entry without what only the store adds (``shard``, ``row``)."""
+    return {k: v for k, v in doc.items() if k in _SUMMARY_FIELDS}
 
 
 def vouches(

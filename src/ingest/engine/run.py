@@ -180,6 +180,8 @@ def run_folder(
     progress: Progress | None = None,
     dedup_progress: DedupProgress | None = None,
     learn: bool = False,
+    output_format: str | None = None,
+    shard_rows: int | None = None,
 ) -> RunSummary:
     """Clean every dump under ``src`` into ``out``; return the summary.
 
@@ -201,9 +203,12 @@ def run_folder(
     With ``learn``, boilerplate is learned from this run's stories and what earlier runs
     into ``out`` learned (ingest.learn), and the dumps it touches are cleaned again with
     it (:func:`relearn`) before deduplication.
+
+    ``output_format`` (json, jsonl, jsonl.gz, parquet) and ``shard_rows``: how ``out`` is
+    written when it is not an output folder already (ingest.store.output_folder).
     """
     started = time.perf_counter()
-    source, output = source_folder(src), output_folder(out)
+    source, output = source_folder(src), output_folder(out, output_format, shard_rows)
     if not source.is_dir():
         raise FileNotFoundError(f"source folder {source} does not exist or is not a folder")
     problem = overlap_problem(source, output)
@@ -255,6 +260,7 @@ def run_folder(
         if report is not None:
             summary.dedup = report
             summary.duplicate_dumps = report["duplicate_dumps"]
+        run.place_documents()  # shards, for --format jsonl/parquet (after dedup's links)
         if output.local_path is not None:  # the inspect report: DST/.ingest/report/
             _add_report(summary, output.local_path, rules, source, dispatch.log)
     summary.duration_s = time.perf_counter() - started

@@ -162,6 +162,8 @@ def run_flow(
     canonical_only: bool = False,
     allow_empty: bool = False,
     learn: bool = True,
+    output_format: str | None = None,
+    shard_rows: int | None = None,
 ) -> FlowResult:
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
 
@@ -190,6 +192,8 @@ def run_flow(
             canonical_only=canonical_only,
             allow_empty=allow_empty,
             learn=learn,
+            output_format=output_format,
+            shard_rows=shard_rows,
             return_state=True,
         )
         try:

@@ -265,6 +265,8 @@ def ingest_dumps(
     processes: int | None = None,
     allow_empty: bool = False,
     learn: bool = True,
+    output_format: str | None = None,
+    shard_rows: int | None = None,
 ) -> State:
     """Clean every new or changed dump under ``source`` into ``output``.
 
@@ -282,6 +284,9 @@ def ingest_dumps(
         allow_empty: a source with no dumps deletes the documents of earlier runs (by
             default they are kept, and the run fails saying so).
         learn: learn boilerplate from the run's stories and remove it (docs/rules.md).
+        output_format: json (one file per story), jsonl, jsonl.gz or parquet (shards);
+            default: as ``output`` was written before, else json.
+        shard_rows: documents per shard, on average (sharded formats; default 50,000).
 
     The final state is Completed when every dump was cleaned, Failed (naming the failed
     dumps and their reasons) when any was not; either way its data is the ``RunSummary``.
@@ -300,7 +305,7 @@ def ingest_dumps(
 
     summary = run_folder(
         source_folder(source),  # folders, or fsspec URLs (s3://...)
-        output_folder(output),
+        output_folder(output, output_format, shard_rows),
         loaded,
         dispatch=PrefectDispatch(batch_size, processes),
         full=full,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ingest.errors import UsageError
 from ingest.store.folders import FileStat, OutputFolder, SourceFolder
 from ingest.store.layout import LEGACY_STATE, STATE_DIR, document_dir, document_name
 from ingest.store.local import LocalOutput, LocalSource
@@ -103,12 +104,39 @@ def source_folder(value: str | Path | RemotePath | SourceFolder) -> SourceFolder
     return RemoteSource(where) if isinstance(where, RemotePath) else LocalSource(where)
 
 
-def output_folder(value: str | Path | RemotePath | OutputFolder) -> OutputFolder:
-    """The output folder at ``value`` (a path, a URL, or a folder already)."""
+def output_folder(
+    value: str | Path | RemotePath | OutputFolder,
+    output_format: str | None = None,
+    shard_rows: int | None = None,
+) -> OutputFolder:
+    """The output folder at ``value`` (a path, a URL, or a folder already).
+
+    ``output_format`` (``json``, ``jsonl``, ``jsonl.gz``, ``parquet``): how documents are
+    written (ingest.store.shards); None: as the folder was written before (JSON for a new
+    one). A folder written in another format is refused (UsageError) rather than mixed.
+    """
+    from ingest.store.shards import check_format, recorded_format, sharded
+
     if isinstance(value, OutputFolder):
+        if output_format is not None and check_format(output_format) != value.output_format:
+            raise UsageError(f"{value} is a {value.output_format} output folder")
         return value
     where = location(value)
-    return RemoteOutput(where) if isinstance(where, RemotePath) else LocalOutput(where)
+    recorded = recorded_format(where) if where.exists() else None
+    fmt = check_format(output_format) if output_format else recorded[0] if recorded else "json"
+    if recorded is not None and recorded[0] != fmt:
+        raise UsageError(
+            f"the output folder {where} holds {recorded[0]} output, not {fmt}: run with "
+            f"--format {recorded[0]}, or write {fmt} to another --out"
+        )
+    rows = shard_rows or (recorded[1] if recorded else None)
+
+    def make(path: Path | RemotePath) -> OutputFolder:
+        return RemoteOutput(path) if isinstance(path, RemotePath) else LocalOutput(path)
+
+    if fmt == "json":
+        return make(where)
+    return sharded(make(where), make(where / STATE_DIR / "documents"), fmt, rows)
 
 
 def overlap_problem(src: SourceFolder, out: OutputFolder) -> str | None:

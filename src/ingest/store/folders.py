@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from ingest.store.remote import RemotePath
@@ -68,6 +68,9 @@ class OutputFolder(ABC):
 
     #: Whether the output lives on this machine's file system (dedup needs it).
     local_path: Path | None = None
+    #: How documents reach the user (``--format``): one JSON file per story here; shards
+    #: (ingest.store.shards.ShardedOutput) for jsonl, jsonl.gz and parquet.
+    output_format = "json"
 
     @abstractmethod
     def __str__(self) -> str: ...
@@ -87,6 +90,21 @@ class OutputFolder(ABC):
     @abstractmethod
     def sweep(self) -> int:
         """Delete temporary files a killed run left behind; return how many."""
+
+    def document_file(self, rel: str, name: str) -> str:
+        """Where document ``name`` of dump ``rel`` is kept, relative to the folder (what its
+        manifest entry's ``file`` says)."""
+        return f"{rel}/{name}"
+
+    def place(
+        self, load: Callable[[], dict[str, dict[str, Any]]]
+    ) -> dict[str, dict[str, Any]] | None:
+        """Put the run's documents where users read them, at the end of a run (after
+        dedup); return the manifest entries (from ``load()``) when it changed them.
+
+        One file per story is in place as it is written: nothing to do, nothing loaded.
+        """
+        return None
 
     @abstractmethod
     def write_document(self, rel: str, name: str, data: bytes) -> bool:

@@ -63,7 +63,9 @@ class DocumentEntry(TypedDict):
     headline: str | None
     words: int
     removed: int
-    file: str  # "<dump path>/<file name>"
+    file: str  # "<dump path>/<file name>" (under ".ingest/documents/" for sharded formats)
+    shard: NotRequired[str]  # sharded formats: the shard file holding it, in the folder
+    row: NotRequired[int]  # ... and its row there, from 0
 
 
 class ManifestEntry(TypedDict):
