@@ -201,3 +201,18 @@ def test_serve_refuses_a_bad_cron_before_contacting_prefect(
     err = capsys.readouterr().err
     assert f"--cron {cron!r} is refused: not a cron expression" in err and '"0 * * * *"' in err
     assert "Traceback" not in err and "ValidationError" not in err
+
+
+def test_run_writes_the_format_asked_and_refuses_another_later(
+    seeds: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = ["run", str(seeds), "--out", str(out), "--local", "--scraped-at", "2025-08-15T12:00:00Z"]
+    assert main([*args, "--format", "jsonl.gz"]) == 0
+    assert list(out.glob("part-*.jsonl.gz")) and not list(out.glob("*/*.json"))
+    capsys.readouterr()
+    assert main([*args, "--format", "parquet"]) == 2
+    assert "holds jsonl.gz output" in capsys.readouterr().err
+    assert not list(out.glob("*.parquet"))  # nothing touched
+    assert main(args) == 0  # the folder's own format, without --format
+    assert "0 processed, 2 unchanged" in capsys.readouterr().out

@@ -256,3 +256,13 @@ def test_busy_output_folder_fails_the_run_without_writing(seeds_copy: Path, tmp_
     assert state.is_failed()
     assert isinstance(state.result(raise_on_failure=False), OutputBusyError)
     assert tree(out) == {}
+
+
+def test_flow_writes_the_output_format_it_is_given(seeds_copy: Path, tmp_path: Path) -> None:
+    state, _ = run(seeds_copy, tmp_path / "flow", output_format="parquet", shard_rows=2)
+    assert state.is_completed(), state.message
+    run_folder(seeds_copy, tmp_path / "local", load_rules(), output_format="parquet", shard_rows=2)
+    shards = {p.name: p.read_bytes() for p in (tmp_path / "flow").glob("part-*.parquet")}
+    assert len(shards) > 1
+    assert shards == {p.name: p.read_bytes() for p in (tmp_path / "local").glob("part-*")}
+    assert tree(tmp_path / "flow") == {}  # no JSON documents where users glob
