@@ -63,3 +63,17 @@ def test_a_run_renames_state_written_under_document_names(
     assert again.unchanged == again.files_seen == 3  # the renamed manifest still vouches
     assert not [old for old, _ in LEGACY_STATE if (state / old).exists()]
     assert (state / "manifest.state").exists()
+
+
+def test_shard_globs_match_shards_only(
+    src: Path, tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    out = tmp_path / "out"
+    run_folder(
+        src, out, rules, scraped_at=scraped_at, dedup=True, learn=True, output_format="jsonl"
+    )
+    shards = sorted(p.as_posix() for p in out.glob("part-*.jsonl"))
+    assert shards
+    assert glob_files(f"{out}/*.jsonl") == shards
+    assert glob_files(f"{out}/**/*.jsonl") == shards
+    assert glob_files(f"{out}/**/*.jsonl*") == shards
