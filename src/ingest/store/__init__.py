@@ -26,6 +26,7 @@ from ingest.store.folders import FileStat, OutputFolder, SourceFolder
 from ingest.store.layout import LEGACY_STATE, STATE_DIR, document_dir, document_name
 from ingest.store.local import LocalOutput, LocalSource
 from ingest.store.remote import RemoteOutput, RemotePath, RemoteSource
+from ingest.store.shards import check_format, recorded_format, sharded
 
 __all__ = [
     "STATE_DIR",
@@ -115,8 +116,6 @@ def output_folder(
     written (ingest.store.shards); None: as the folder was written before (JSON for a new
     one). A folder written in another format is refused (UsageError) rather than mixed.
     """
-    from ingest.store.shards import check_format, recorded_format, sharded
-
     if isinstance(value, OutputFolder):
         if output_format is not None and check_format(output_format) != value.output_format:
             raise UsageError(f"{value} is a {value.output_format} output folder")
