@@ -314,36 +314,52 @@ def find_navigation(tree: HtmlElement) -> frozenset[str]:
     return frozenset(found)
 
 
-# Every text of a page that reads as text (not in a script, a style, the head, ...).
-_TEXT_NODES = etree.XPath(
-    "//text()[not(" + " or ".join(f"ancestor::{tag}" for tag in sorted(SKIP_TAGS)) + ")]"
-)
-
-
 @dataclass(frozen=True)
 class PageText:
-    """A page's text nodes, whitespace collapsed (empty ones left out), and its word count."""
+    """A page's texts, whitespace collapsed (empty ones left out), and its word count.
 
-    nodes: list[Any]
+    ``holders[i]`` is the element whose ``text`` (``False``) or ``tail`` (``True``) is
+    ``texts[i]``.
+    """
+
+    holders: list[tuple[HtmlElement, bool]]
     texts: list[str]
     words: int
 
 
 def read_text(tree: HtmlElement) -> PageText:
-    """The page's text nodes in document order, in one XPath pass done in C.
+    """The page's texts in document order, those in scripts, styles, the head... left out.
+
+    One walk of the whole document in C that skips those elements' subtrees: an XPath over
+    ``text()`` nodes made a Python object per node and checked every node's ancestors.
 
     >>> page = lxml.html.document_fromstring("<p>Try <b>our</b>  app</p><script>x</script>")
     >>> read_text(page).texts
     ['Try', 'our', 'app']
     """
-    nodes, texts, words = [], [], 0
-    for node in _TEXT_NODES(tree):
-        parts = node.split()
+    root = tree.getroottree().getroot()
+    holders: list[tuple[HtmlElement, bool]] = []
+    texts: list[str] = []
+    words = 0
+
+    def add(el: HtmlElement, tail: bool, text: str | None) -> None:
+        nonlocal words
+        parts = text.split() if text else None
         if parts:
-            nodes.append(node)
+            holders.append((el, tail))
             texts.append(" ".join(parts))
             words += len(parts)
-    return PageText(nodes, texts, words)
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        if event == "end":
+            if el is not root:
+                add(el, True, el.tail)
+        elif isinstance(el.tag, str) and el.tag not in SKIP_TAGS:
+            add(el, False, el.text)
+        else:  # comments, processing instructions, skipped elements: only the tail reads
+            walker.skip_subtree()
+    return PageText(holders, texts, words)
 
 
 def _walk(root: HtmlElement) -> list[str]:
@@ -400,8 +416,8 @@ def _anchor_elements(text: PageText, rules: Rules) -> list[HtmlElement]:
         hits.update(itertools.compress(short, map(pattern.match, candidates)))
     found = []
     for i in sorted(hits):
-        node = text.nodes[i]
-        holder = node.getparent() if node.is_text else node.getparent().getparent()
+        el, tail = text.holders[i]
+        holder = el.getparent() if tail else el
         if holder is not None and isinstance(holder.tag, str):
             found.append(holder)
     return found
