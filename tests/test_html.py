@@ -430,3 +430,24 @@ def test_glued_share_buttons(line: str, expected: bool, rules: Rules) -> None:
 )
 def test_pipe_cells(line: str, cells: list[str] | None) -> None:
     assert pipe_cells(line) == cells
+
+
+def test_a_short_article_read_whole_is_split_back_into_its_blocks(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    """Too little for trafilatura's main reading: it takes the article's text as one line."""
+    page = (
+        "<html><head><title>Harbour ferry returns to service</title></head><body>"
+        "<main><article><h1>Harbour ferry returns to service</h1>"
+        "<div class='body'><p>The harbour ferry returned to service on Monday morning.</p>"
+        "<p>Repairs took three weeks longer than the operator had planned.</p></div>"
+        "<div class='tools'><button>Listen</button> <button>Print</button></div>"
+        "</article></main></body></html>"
+    )
+    result = clean_html(page.encode(), path="short.html", rules=rules, scraped_at=scraped_at)
+    (doc,) = result.documents
+    assert doc.headline == "Harbour ferry returns to service"
+    assert doc.text == (
+        "The harbour ferry returned to service on Monday morning.\n\n"
+        "Repairs took three weeks longer than the operator had planned."
+    )

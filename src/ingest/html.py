@@ -50,7 +50,7 @@ BLOCK_TAGS = frozenset(
         *("div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "header"),
         *("h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "nav", "ol", "p", "pre"),
         *("section", "summary", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "ul"),
-        "time",
+        *("button", "time"),
     )
 )
 # Never text: scripts, styles, embedded media and templates.
@@ -635,8 +635,63 @@ def extract_main(
         include_comments=settings.include_comments,
     )
     text = (doc.text or "") if doc is not None else ""
-    lines = tuple(s for s in (collapse_space(line) for line in text.split("\n")) if s)
-    return Extracted(lines, info.title, info.sitename, info.date, info.url)
+    lines = [s for s in (collapse_space(line) for line in text.split("\n")) if s]
+    articles = _TOP_ARTICLES(tree)
+    if lines and len(lines) <= len(articles):
+        buttons = {collapse_space(b.text_content()) for a in articles for b in a.iter("button")}
+        lines = unglue_articles(lines, [linearize(a) for a in articles], frozenset(buttons))
+    return Extracted(tuple(lines), info.title, info.sitename, info.date, info.url)
+
+
+_TOP_ARTICLES = etree.XPath("//article[not(ancestor::article)]")
+
+
+def unglue_articles(
+    lines: Sequence[str], articles: Sequence[Sequence[str]], buttons: frozenset[str] = frozenset()
+) -> list[str]:
+    """Extracted lines with each whole ``<article>`` read as one line split back into its blocks.
+
+    When its main reading finds too little, trafilatura takes each article's text as one
+    paragraph: a headline, the story, "Hashtags" and "Comments" run together, so that no
+    line rule can see them. Such a line is the article's block lines (:func:`linearize`),
+    some left out, joined by spaces: it is split back into those, without the labels of
+    ``buttons`` (trafilatura's main reading never keeps a button); any other line stays.
+
+    >>> unglue_articles(["Title Body one. Hashtags Share"],
+    ...     [["Title", "Body one.", "Comments", "Hashtags", "Share"]], frozenset(["Share"]))
+    ['Title', 'Body one.', 'Hashtags']
+    >>> unglue_articles(["Something else"], [["Title", "Body one."]])
+    ['Something else']
+    """
+    out: list[str] = []
+    for line in lines:
+        for parts in articles:
+            split = split_by_parts(line, parts)
+            if split is not None:
+                out.extend(part for part in split if part not in buttons)
+                break
+        else:
+            out.append(line)
+    return out
+
+
+def split_by_parts(line: str, parts: Sequence[str]) -> list[str] | None:
+    """``line`` as a run of ``parts`` in order, some skipped, joined by spaces; else None.
+
+    >>> split_by_parts("a b c", ["a", "x", "b c"])
+    ['a', 'b c']
+    >>> split_by_parts("a b c", ["a", "b"]) is None
+    True
+    """
+    if len(parts) < 2:
+        return None
+    found, pos = [], 0
+    for part in parts:
+        end = pos + len(part)
+        if line.startswith(part, pos) and (end == len(line) or line[end] == " "):
+            found.append(part)
+            pos = end + 1
+    return found if pos >= len(line) and len(found) > 1 else None
 
 
 def extract_page(
