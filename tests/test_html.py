@@ -451,3 +451,26 @@ def test_a_short_article_read_whole_is_split_back_into_its_blocks(
         "The harbour ferry returned to service on Monday morning.\n\n"
         "Repairs took three weeks longer than the operator had planned."
     )
+
+
+def test_a_run_counts_the_pages_that_fell_back(
+    tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    """The run's summary line, its JSON and the flow's summary artifact say how many."""
+    from ingest.engine import run_folder
+    from ingest.prefect.artifacts import summary_markdown
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "comments.html").write_bytes(
+        page_html(f"<section class='comments'><div>{STORY}</div></section>")
+    )
+    (src / "article.html").write_bytes((FIXTURES / "article.html").read_bytes())
+    summary = run_folder(src, tmp_path / "out", rules, scraped_at=scraped_at)
+    assert summary.processed == 2 and summary.fallbacks == 1
+    assert "1 HTML page fell back to trafilatura; " in summary.line()
+    assert summary.to_json()["fallbacks"] == 1
+    artifact = summary_markdown(summary, flow_run_name=None, rows_left_out=0)
+    assert "| HTML pages that fell back to trafilatura | 1 |" in artifact
+    again = run_folder(src, tmp_path / "out", rules, scraped_at=scraped_at)
+    assert again.unchanged == 2 and again.fallbacks == 0 and "fell back" not in again.line()
