@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -175,19 +176,38 @@ def test_mojibake_in_a_page_is_repaired_and_recorded(rules: Rules, scraped_at: d
     assert doc.repairs and doc.repairs[0].before.startswith("The plan costs Â£4bn")
 
 
-def test_huge_page_is_cleaned_in_reasonable_time(rules: Rules, scraped_at: datetime) -> None:
+def _cpu_seconds(run: Callable[[], object]) -> float:
+    started = time.process_time()
+    run()
+    return time.process_time() - started
+
+
+@pytest.mark.timeout(300)
+def test_huge_page_costs_about_what_trafilatura_alone_does(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    """5,000 paragraphs in one page: all kept, each apart, and ingest's CPU time stays
+    within 2.5x of bare ``trafilatura.extract`` on the same page (measured 1.2-1.6x), the
+    best of two each, side by side: a step of ours that grew faster than the page would
+    show as a ratio, whatever the machine's load."""
+    import trafilatura
+
     paragraph = "<p>Paragraph {} of a very long report on the state of the nation's railways.</p>"
-    body = "\n".join(paragraph.format(i) for i in range(30000))
+    body = "\n".join(paragraph.format(i) for i in range(5_000))
     page = f"<html><head><title>A very long report</title></head><body><article>{body}</article>"
     data = (page + "</body></html>").encode()
-    assert len(data) > 2_000_000
-    started = time.perf_counter()
     (doc,) = clean_html(data, path="huge.html", rules=rules, scraped_at=scraped_at).documents
-    assert time.perf_counter() - started < 60
-    assert doc.text.count("\n\n") == 29999
+    assert doc.text.count("\n\n") == 4_999
     assert doc.text.endswith(
-        "Paragraph 29999 of a very long report on the state of the nation's railways."
+        "Paragraph 4999 of a very long report on the state of the nation's railways."
     )
+    ours, theirs = [], []
+    for _ in range(2):
+        theirs.append(_cpu_seconds(lambda: trafilatura.extract(data)))
+        ours.append(
+            _cpu_seconds(lambda: clean_html(data, path="h.html", rules=rules, scraped_at=None))
+        )
+    assert min(ours) < 2.5 * min(theirs), f"ingest {min(ours):.2f}s, trafilatura {min(theirs):.2f}s"
 
 
 def test_page_with_no_story_is_a_failure(rules: Rules) -> None:
