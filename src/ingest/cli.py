@@ -336,10 +336,16 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         learn=not args.no_learn,
     )
     print_failures(summary.failed)
+    print_notes(summary.notes)
     if summary.report and not args.quiet:
         print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
     print(summary.line())
     return EXIT_OK if summary.ok else EXIT_FAILED_FILES
+
+
+def print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"ingest: note: {note}", file=sys.stderr)
 
 
 def print_failures(failed: list[FileOutcome]) -> None:
@@ -401,6 +407,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         print(f"ingest: the flow did not finish: {result.message}", file=sys.stderr)
         return EXIT_FLOW_ERROR
     print_failures(summary.failed)
+    print_notes(summary.notes)
     if summary.report and not args.quiet:
         print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
     print(summary.line())

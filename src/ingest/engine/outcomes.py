@@ -80,6 +80,9 @@ class RunSummary:
     # few removed texts per rule from it for the summary artifact; None/empty: not written.
     report: str | None = None
     removed_examples: dict[str, list[str]] = field(default_factory=dict)
+    # What the user must hear about this run besides failures (a stale lock taken over, a
+    # step that cannot be done on this output), in the order it happened.
+    notes: list[str] = field(default_factory=list)
 
     def add(self, outcome: FileOutcome) -> None:
         self.files_seen += 1

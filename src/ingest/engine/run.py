@@ -215,7 +215,9 @@ def run_folder(
     # second fails at once with the holder's pid rather than interleaving writes.
     with output.lock(wait=wait) as locked:
         if not locked:
-            dispatch.log(f"no lock on remote output {output}: do not run two runs into it at once")
+            dispatch.log(f"no lock on output {output}: do not run two runs into it at once")
+        if output.lock_note:
+            _note(summary, dispatch, f"output {output}: {output.lock_note}")
         swept = output.sweep()
         if swept:
             dispatch.log(f"removed {swept} temporary files left by an interrupted run")
@@ -255,8 +257,21 @@ def run_folder(
             summary.duplicate_dumps = report["duplicate_dumps"]
         if output.local_path is not None:  # the inspect report: DST/.ingest/report/
             _add_report(summary, output.local_path, rules, source, dispatch.log)
+        else:
+            _note(
+                summary,
+                dispatch,
+                f"no inspect report for {output}: it is written into a local output folder "
+                "only; copy the output to a local folder and run `ingest inspect` on it",
+            )
     summary.duration_s = time.perf_counter() - started
     return summary
+
+
+def _note(summary: RunSummary, dispatch: Dispatch, message: str) -> None:
+    """Something the user must hear: in the run's log, and in the summary's notes."""
+    summary.notes.append(message)
+    dispatch.log(message)
 
 
 def _add_report(

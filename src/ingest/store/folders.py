@@ -68,6 +68,8 @@ class OutputFolder(ABC):
 
     #: Whether the output lives on this machine's file system (dedup needs it).
     local_path: Path | None = None
+    #: What taking the lock found worth saying (a stale lock taken over), else None.
+    lock_note: str | None = None
 
     @abstractmethod
     def __str__(self) -> str: ...

@@ -480,7 +480,7 @@ class OutputLock:
     Uses ``flock`` on ``<out>/.ingest/lock``: the kernel drops it when the holder dies, so a
     killed run never leaves the folder locked. The holder's pid is written for the message.
 
-    Local output only: object storage has no lock (:mod:`ingest.store.remote`).
+    Local output; an object-store output is held with a lease (:mod:`ingest.store.lease`).
     """
 
     def __init__(self, out: Path, wait: bool = False) -> None:

@@ -5,10 +5,9 @@
 path-like handle on an fsspec file system that lists, reads and writes through fsspec, and
 the folders a run works on are :class:`RemoteSource` and :class:`RemoteOutput`. A document
 is written with one PUT of its whole bytes (``pipe_file``): an object store never shows a
-half-written object, so that is as atomic as a rename. There is no lock on remote output:
-two runs into the same prefix both write; each document is one whole PUT, so none is ever
-half written, but the manifest is last writer wins and the next run redoes what it does not
-vouch for (docs/scale-out.md).
+half-written object, so that is as atomic as a rename. A run holds the output prefix with a
+lease object created with ``If-None-Match: *`` (:mod:`ingest.store.lease`), so a second run
+into the same prefix is refused as on a local disk (docs/scale-out.md).
 
 Connection settings (endpoint, credentials) are never flow parameters (they would be stored
 in the Prefect database): they come from fsspec's own configuration, which every process,
@@ -274,7 +273,7 @@ class RemoteSource(SourceFolder):
 
 
 class RemoteOutput(OutputFolder):
-    """A folder of documents on an fsspec file system: one PUT per document, no lock."""
+    """A folder of documents on an fsspec file system: one PUT per document, a lease lock."""
 
     def __init__(self, path: RemotePath) -> None:
         self.path = path
@@ -293,7 +292,11 @@ class RemoteOutput(OutputFolder):
 
     @contextlib.contextmanager
     def lock(self, wait: bool = False) -> Iterator[bool]:
-        yield False  # object stores have no lock (see the module docstring)
+        from ingest.store.lease import ObjectLock
+
+        with ObjectLock(self.path, wait=wait) as held:
+            self.lock_note = held.took_over
+            yield True
 
     def sweep(self) -> int:
         return 0  # one PUT per object: no temporary files
@@ -331,6 +334,9 @@ class RemoteOutput(OutputFolder):
     def publish(self, temp: Path, name: str) -> None:
         if not temp.exists():
             return  # published already (a retried step)
+        from ingest.store.lease import check_lease
+
+        check_lease(self.path)  # never over the manifest of a run that took the prefix over
         target = self.path / STATE_DIR / name
         # One upload: the object appears whole when it completes.
         target.fs.put_file(str(temp), target.path)
