@@ -23,6 +23,7 @@ from ingest.published import format_utc, resolve_published
 from ingest.repair import repair_lines
 from ingest.residue import apply_cuts, find_cuts
 from ingest.rules import InlineRule, LineRule, Profile, Rules, Settings, profile_settings
+from ingest.scraped import FROM_FLAG
 from ingest.split import (
     Block,
     detect_profiles,
@@ -117,10 +118,12 @@ def clean_dump(
     scraped_at: datetime | None = None,
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
+    scraped_from: str | None = None,
 ) -> DumpResult:
     """Clean one dump's bytes into documents, or raise IngestError saying why it cannot be.
 
-    ``path`` is recorded as provenance; ``scraped_at`` anchors relative times ("2 hours ago").
+    ``path`` is recorded as provenance; ``scraped_at`` anchors relative times ("2 hours ago"),
+    and ``scraped_from`` says where it came from (ingest.scraped; default ``flag``).
     ``learn`` collects each story's line features (``DumpResult.stories``); ``learned``
     (source → what was learned from it, ingest.learn) removes the dump's source's learned
     boilerplate.
@@ -135,6 +138,7 @@ def clean_dump(
     source = source_of(path, (p.name for p in profiles)) if learn or learned else ""
     ctx = _context(lines, rules, profiles, source, (learned or {}).get(source), collect=learn)
     scraped_text = format_utc(scraped_at) if scraped_at else None  # once, not per story
+    scraped_origin = (scraped_from or FROM_FLAG) if scraped_at else None
     docs: list[Document] = []
     # A story left with no text gives no document; what was taken from it (its header as
     # empty_story, its chrome and residue) goes into the audit of the story before it, or
@@ -169,6 +173,7 @@ def clean_dump(
                     encoding=decoded.encoding,
                     newline=decoded.newline,
                     scraped_at=scraped_text,
+                    scraped_at_from=scraped_origin,
                 ),
                 outlet=story.outlet,
                 headline=story.headline,

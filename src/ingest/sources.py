@@ -26,22 +26,30 @@ def clean_source(
     scraped_at: datetime | None = None,
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
+    scraped_from: str | None = None,
 ) -> DumpResult:
     """Clean one input file of any supported kind into documents (raises IngestError).
 
-    ``learn`` and ``learned`` (ingest.learn) apply to text dumps; HTML pages and JSON
-    records are not learned from yet.
+    ``scraped_at`` anchors relative times unless the file states its own scrape time (a
+    record's field, an HTML page's save stamp); ``scraped_from`` says where it came from
+    (ingest.scraped; default ``flag``: the caller gave it). ``learn`` and ``learned``
+    (ingest.learn) apply to text dumps; HTML pages and JSON records are not learned from yet.
     """
     kind = detect_kind(data, path)
     if kind == "text":
         return clean_dump(
-            data, path=path, rules=rules, scraped_at=scraped_at, learn=learn, learned=learned
-        )
+            data, path=path, rules=rules, scraped_at=scraped_at, learn=learn, learned=learned,
+            scraped_from=scraped_from,
+        )  # fmt: skip
     check_size(len(data), rules.settings.max_file_bytes)
     if kind == "html":
         from ingest.html import clean_html
 
-        return clean_html(data, path=path, rules=rules, scraped_at=scraped_at)
+        return clean_html(
+            data, path=path, rules=rules, scraped_at=scraped_at, scraped_from=scraped_from
+        )
     from ingest.records import clean_records
 
-    return clean_records(data, path=path, rules=rules, scraped_at=scraped_at, kind=kind)
+    return clean_records(
+        data, path=path, rules=rules, scraped_at=scraped_at, kind=kind, scraped_from=scraped_from
+    )

@@ -13,7 +13,7 @@ import dataclasses
 import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ingest.document import loads_json, utf8_json
@@ -22,6 +22,7 @@ from ingest.engine.process import carry, outputs_exist, vouches
 from ingest.errors import IngestError
 from ingest.learn import Learned
 from ingest.rules import Rules
+from ingest.scraped import ScrapeClock, as_clock
 from ingest.store import STATE_DIR, Location, OutputFolder, SourceFolder, write_atomic
 from ingest.store.manifest import (
     ManifestCommit,
@@ -89,7 +90,7 @@ class FolderRun:
         rules: Rules,
         *,
         full: bool = False,
-        scraped_at: datetime | None = None,
+        scraped_at: datetime | ScrapeClock | None = None,
         dedup: bool = False,
         canonical_only: bool = False,
         keep_under: list[str] | None = None,
@@ -101,7 +102,7 @@ class FolderRun:
         self.allow_empty = allow_empty
         self.kept_unseen = 0  # dumps kept because their folder could not be seen
         self.emptied = False  # the source had no dumps at all, and output was kept
-        self.full, self.scraped_at = full, scraped_at
+        self.full, self.scraped_at = full, as_clock(scraped_at)
         self.dedup = dedup or canonical_only
         self.canonical_only = canonical_only
         self.rels: list[str] = []
@@ -237,7 +238,7 @@ class FolderRun:
             return False
         try:
             st = self.src.stat(rel)
-            when = self.scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
+            when = self.scraped_at.fallback(rel, st.st_mtime)
             if not vouches(entry, st, when, self.rules, status):
                 return False
             if status == DUPLICATE_DUMP:

@@ -21,9 +21,16 @@ from ingest.engine.outcomes import FileOutcome, RunSummary, Status
 from ingest.engine.plan import _CLEAN, _KEEP, DedupProgress, FolderRun
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
-from ingest.errors import UsageError
+from ingest.errors import IngestError, UsageError
 from ingest.learn import decode_state, encode_state, hits, learn_all
 from ingest.rules import Rules
+from ingest.scraped import (
+    FOLDER_FILE,
+    FROM_MTIME,
+    ScrapeClock,
+    parse_folder_file,
+    split_folder_files,
+)
 from ingest.store import (
     Location,
     OutputFolder,
@@ -222,8 +229,10 @@ def run_folder(
         if swept:
             dispatch.log(f"removed {swept} temporary files left by an interrupted run")
         rels, unlistable = split_unlistable(dispatch.discover(source))
+        rels, folder_files = split_folder_files(rels)
+        clock = ScrapeClock(scraped_at, read_folder_defaults(source, folder_files))
         run = FolderRun(
-            source, output, rules, full=full, scraped_at=scraped_at, dedup=dedup,
+            source, output, rules, full=full, scraped_at=clock, dedup=dedup,
             canonical_only=canonical_only, keep_under=unlistable, allow_empty=allow_empty,
         )  # fmt: skip
         todo = run.plan(rels)
@@ -244,6 +253,8 @@ def run_folder(
                     progress(outcome)
         finally:
             dispatch.close()
+        if summary.dated.get(FROM_MTIME):
+            _note(summary, dispatch, mtime_warning(summary.dated[FROM_MTIME]))
         changed = dispatch.commit(run.seal())
         dispatch.log(
             f"manifest {'updated' if changed else 'unchanged'}; "
@@ -266,6 +277,41 @@ def run_folder(
             )
     summary.duration_s = time.perf_counter() - started
     return summary
+
+
+def read_folder_defaults(
+    source: SourceFolder, files: list[str]
+) -> tuple[tuple[str, datetime], ...]:
+    """The scrape times the ``.scraped_at`` files in SRC set, by folder (``""``, ``"sub/"``).
+
+    A file that holds no time is the user's mistake: the run stops before cleaning anything
+    (UsageError, exit 2) rather than date that folder's documents some other way.
+    """
+    found = []
+    for rel in files:
+        where = f"{source}/{rel}"
+        try:
+            moment = parse_folder_file(source.read(rel, 4096), where)
+        except (IngestError, OSError) as exc:
+            raise UsageError(f"{where} cannot be read: {exc}") from None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        found.append((rel[: -len(FOLDER_FILE)], moment))
+    return tuple(found)
+
+
+def mtime_warning(count: int) -> str:
+    """The run's one warning about relative times resolved against modification times.
+
+    >>> mtime_warning(2)[:62]
+    "2 documents' relative times were resolved against their files'"
+    """
+    return (
+        f"{count} document{'s' if count != 1 else ''}' relative times were resolved against "
+        'their files\' modification times (source.scraped_at_from "mtime"), which copying, '
+        "cloning and syncing reset: give the scrape time with --scraped-at, a .scraped_at "
+        'file in SRC, or a time in the file names (README, "Scrape times")'
+    )
 
 
 def _note(summary: RunSummary, dispatch: Dispatch, message: str) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from ingest.errors import IngestError, too_large
+from ingest.scraped import FOLDER_FILE
 from ingest.store.folders import OutputFolder, SourceFolder
 from ingest.store.layout import STATE_DIR, TMP_SUFFIX, document_dir, safe_parts
 
@@ -187,7 +188,9 @@ def discover_sorted(src: Path) -> list[str]:
     """All dumps under ``src`` as relative POSIX paths, sorted (a stable order for batches
     and output).
 
-    Hidden files and folders are skipped; only real folders are walked, and a symbolic
+    Hidden files and folders are skipped, but for the ``.scraped_at`` files that set a
+    folder's scrape time (:mod:`ingest.scraped`; the run takes them out of the list); only
+    real folders are walked, and a symbolic
     link is listed (so that reading it fails with a recorded reason rather than vanishing).
     A folder that cannot be listed is listed as its path with a slash at the end (``sub/``,
     ``/`` for ``src`` itself): the run records it and keeps what it held
@@ -204,6 +207,8 @@ def discover_sorted(src: Path) -> list[str]:
                 for entry in it:
                     name = entry.name
                     if name.startswith("."):
+                        if name == FOLDER_FILE and entry.is_file(follow_symlinks=False):
+                            rels.append(prefix + name)
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         stack.append((entry.path, f"{prefix}{name}/"))

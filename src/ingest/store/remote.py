@@ -29,6 +29,7 @@ from typing import IO, Any
 
 from ingest.errors import IngestError, too_large
 from ingest.published import parse_iso
+from ingest.scraped import FOLDER_FILE
 from ingest.store.folders import OutputFolder, SourceFolder
 from ingest.store.layout import STATE_DIR, document_dir
 from ingest.store.local import local_temp
@@ -131,7 +132,8 @@ class RemotePath:
         """Every object under this folder as a sorted relative POSIX path.
 
         Like local discovery, names with a part starting with ``.`` are skipped (the output's
-        ``.ingest/`` state, editor and upload leftovers).
+        ``.ingest/`` state, editor and upload leftovers), but for ``.scraped_at`` files
+        (:mod:`ingest.scraped`).
         """
         self.fs.invalidate_cache(self.path)
         if not self.is_dir():
@@ -139,7 +141,11 @@ class RemotePath:
         rels = []
         for found in self.fs.find(self.path, withdirs=False, detail=False):
             rel = PurePosixPath(str(found)).relative_to(self.path).as_posix()
-            if rel != "." and not any(p.startswith(".") for p in rel.split("/")):
+            *folders, name = rel.split("/")
+            hidden = any(p.startswith(".") for p in folders) or (
+                name.startswith(".") and name != FOLDER_FILE
+            )
+            if rel != "." and not hidden:
                 rels.append(rel)
         return sorted(rels)
 
