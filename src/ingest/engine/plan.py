@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
@@ -53,6 +54,9 @@ DEDUP_MARK = "dedup/manifest.json"
 DEDUP_DIRTY = "dedup/cleaned.jsonl"
 DEDUP_INDEX = "dedup/index.json"  # ingest.dedup's (not imported: numpy)
 
+
+# A document's file name (ingest.store.document_name): what an orphan folder holds.
+_DOCUMENT_NAME = re.compile(r"^[0-9]{3,}\.json$")
 
 # progress(stage, done, total) of the dedup step (ingest.dedup.Progress; not imported: numpy).
 DedupProgress = Callable[[str, int, int], None]
@@ -113,6 +117,9 @@ class FolderRun:
         self.dirty: set[str] = set()  # dumps cleaned by earlier runs since the last dedup step
         self.unindexed = False  # no dedup index yet: every dump counts as cleaned since
         self.gone: list[str] = []  # dumps in the old manifest that are no longer there
+        # Folders of documents that no dump of this run and no manifest entry stands for (a
+        # run killed before its manifest, then the dump deleted): deleted at commit.
+        self.orphans: list[str] = []
         self._writer: ManifestWriter | None = None
         self.manifest_sha256: str | None = None
         # Learned boilerplate (ingest.learn): collect features while cleaning; apply these.
@@ -138,6 +145,18 @@ class FolderRun:
         if unseen:
             rels = sorted({*rels, *unseen})
         self.rels = rels
+        # One listing of each folder for the whole run, not a request per dump (object
+        # stores): the dumps' stats, and the documents already written.
+        self.src.prefetch()
+        try:
+            listing = self.out.list_documents()
+            return self._plan(rels, unseen, listing)
+        finally:
+            self.out.forget_listing()
+
+    def _plan(self, rels: list[str], unseen: set[str], listing: dict[str, set[str]]) -> int:
+        """:meth:`plan`, with the output's documents listed (``listing``)."""
+        self.orphans = self._orphans(listing)
         decisions = self.decisions = bytearray(len(rels))  # all _CLEAN
         known: dict[str, str] | None = {} if self.dedup else None
         if self.dedup:
@@ -196,6 +215,23 @@ class FolderRun:
         self.to_clean = decisions.count(_CLEAN)
         self.known = known if self.to_clean else None
         return self.to_clean
+
+    def _orphans(self, listing: dict[str, set[str]]) -> list[str]:
+        """Folders of documents for no dump this run sees (``listing``: the output's).
+
+        Kept when the source could not be listed whole (an unlistable folder's dumps, or an
+        empty source that is probably not mounted: :meth:`_unseen`).
+        """
+        if self.emptied or (not self.rels and not self.allow_empty):
+            return []
+        current = set(self.rels)
+        return sorted(
+            folder
+            for folder, names in listing.items()
+            if folder not in current
+            and not folder.startswith(self.keep_under)
+            and any(_DOCUMENT_NAME.match(n) for n in names)
+        )
 
     def _unseen(self, rels: list[str]) -> set[str]:
         """Dumps of the old manifest that are kept though not listed: those under a folder
@@ -420,8 +456,9 @@ class FolderRun:
         """
         writer = self._writer
         assert writer is not None, "outcomes() first"
+        gone = set(self.gone)
         try:
-            sealed = writer.seal(self.gone)
+            sealed = writer.seal(self.gone + [o for o in self.orphans if o not in gone])
         except BaseException:
             writer.abort()
             raise

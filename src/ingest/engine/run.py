@@ -256,9 +256,11 @@ def run_folder(
         if summary.dated.get(FROM_MTIME):
             _note(summary, dispatch, mtime_warning(summary.dated[FROM_MTIME]))
         changed = dispatch.commit(run.seal())
+        orphans = len(set(run.orphans) - set(run.gone))
         dispatch.log(
             f"manifest {'updated' if changed else 'unchanged'}; "
             f"{len(run.gone)} gone dumps' documents deleted"
+            + (f"; documents of {orphans} dumps no manifest listed deleted" if orphans else "")
         )
         if learn:
             relearn(run, learning, summary, dispatch)

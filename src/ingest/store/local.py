@@ -142,6 +142,9 @@ class LocalOutput(OutputFolder):
             return []  # never delete through a link: those files are not ours
         return remove_stale(document_dir(self.path, rel), keep)
 
+    def list_documents(self) -> dict[str, set[str]]:
+        return list_documents(os.fspath(self.path))
+
     @property
     def root(self) -> Path:
         return self.path
@@ -236,6 +239,31 @@ def walk_files(top: str) -> Iterator[str]:
                 stack.append(entry.path)
             else:
                 yield entry.path
+
+
+def list_documents(top: str) -> dict[str, set[str]]:
+    """The ``*.json`` files under ``top`` by folder (relative POSIX path), hidden names and
+    links skipped (a link is never followed into, nor are its files ours)."""
+    found: dict[str, set[str]] = {}
+    stack = [(top, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        names = set()
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.name.endswith(".json") and entry.is_file(follow_symlinks=False):
+                names.add(entry.name)
+        if names and prefix:
+            found[prefix.rstrip("/")] = names
+    return found
 
 
 def read_dump(src: Path, rel: str, max_bytes: int) -> bytes:
