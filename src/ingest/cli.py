@@ -18,6 +18,7 @@ from ingest.errors import (
     UsageError,
     output_error,
     shown_path,
+    unreachable_store,
 )
 from ingest.prefect.runners import (
     RunnerChoice,
@@ -253,6 +254,12 @@ def main(argv: list[str] | None = None) -> int:
             "ingest: interrupted; run again to finish (what was written is kept)", file=sys.stderr
         )
         return 130
+    except Exception as exc:  # the object store cannot be reached: one line naming the host
+        stop = unreachable_store(exc)
+        if stop is None:
+            raise
+        print(f"ingest: {stop}", file=sys.stderr)
+        return EXIT_BUSY
     return status
 
 

@@ -17,7 +17,13 @@ from typing import Any, Protocol
 from ingest import __version__
 from ingest.document import Document, encode_document
 from ingest.engine.outcomes import DUPLICATE_DUMP, DocSummary, FileOutcome, Status
-from ingest.errors import OUTPUT_ERRNOS, IngestError, OutputError, output_error
+from ingest.errors import (
+    OUTPUT_ERRNOS,
+    IngestError,
+    OutputError,
+    output_error,
+    unreachable_store,
+)
 from ingest.learn import Learned
 from ingest.published import parse_relative
 from ingest.rules import Rules
@@ -86,6 +92,9 @@ def process_file(
     except OutputError:
         raise
     except Exception as exc:
+        stop = unreachable_store(exc)
+        if stop is not None:
+            raise stop from exc
         with contextlib.suppress(Exception):
             out.drop_documents(rel)
         return FileOutcome(rel, Status.FAILED, reason="cleaner_error", message=cleaner_error(exc))
