@@ -153,21 +153,27 @@ class RunSummary:
             f"duplicates{same}; "
         )
 
-    def _dates_note(self) -> str:
+    def dated_text(self) -> str:
         """How many written documents got an absolute published time, and from what.
 
-        >>> s = RunSummary("a", "b", dated=Counter(mtime=3, stated=1))
-        >>> s._dates_note()
-        '4 documents dated (3 from mtime, 1 stated); '
+        >>> RunSummary("a", "b", dated=Counter(mtime=3, stated=1)).dated_text()
+        '4 (3 from mtime, 1 stated)'
         """
         total = sum(self.dated.values())
         if not total:
-            return ""
+            return "0"
         parts = ", ".join(
             f"{n} stated" if k == "stated" else f"{n} from {k}"
             for k, n in sorted(self.dated.items(), key=lambda kv: (-kv[1], kv[0]))
         )
-        return f"{total} document{'s' if total != 1 else ''} dated ({parts}); "
+        return f"{total} ({parts})"
+
+    def _dates_note(self) -> str:
+        total = sum(self.dated.values())
+        if not total:
+            return ""
+        noun = "document" if total == 1 else "documents"
+        return f"{total} {noun} dated ({self.dated_text().partition(' (')[2]}; "
 
     def _profile_note(self) -> str:
         n, k = self.no_profile, self.learned
