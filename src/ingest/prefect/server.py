@@ -288,7 +288,7 @@ def clear_state(home: Path, pid: int | None = None) -> None:
 def how_to_use(server: Server, host: str = DEFAULT_HOST) -> str:
     """What to do with a started server; ``host`` is what it listens on.
 
-    >>> print(how_to_use(Server(None, Path("/h"), "http://127.0.0.1:4200"))[-56:])
+    >>> print(how_to_use(Server(None, Path("/h"), "http://127.0.0.1:4200")).splitlines()[-1])
     Elsewhere:   export PREFECT_API_URL=http://127.0.0.1:4200/api
     """
     port = server.url.rpartition(":")[2]
