@@ -154,6 +154,13 @@ def _peak_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _cpu_s() -> float:
+    """User + system CPU seconds of this process: less sensitive to a busy machine than wall
+    time (both are reported)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return round(r.ru_utime + r.ru_stime, 2)
+
+
 def job_run(src: str, out: str, dedup: bool) -> dict[str, Any]:
     """``run_folder`` with one worker (``ingest run --local --workers 1``), timing the
     dedup step by wrapping :func:`ingest.dedup.deduplicate`."""
@@ -190,6 +197,8 @@ def job_run(src: str, out: str, dedup: bool) -> dict[str, Any]:
         "dedup": summary.dedup,
         "index_mib": round(index.stat().st_size / 2**20, 2) if index.exists() else 0.0,
         "peak_rss_mib": _peak_mib(),
+        "cpu_s": _cpu_s(),
+        "load": [round(x, 1) for x in os.getloadavg()],
     }
 
 

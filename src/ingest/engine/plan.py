@@ -30,8 +30,8 @@ from ingest.store.manifest import (
     Prior,
     commit_manifest,
     encode_entry,
-    read_entries,
-    write_entries,
+    iter_entries,
+    patch_entries,
 )
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class FolderRun:
        replaces the old one in one rename (untouched when unchanged). A run killed before
        this leaves the previous manifest.
     4. :meth:`deduplicate` (dedup runs): only when something changed since the dedup
-       index was last brought up to date; it alone loads the whole manifest.
+       index was last brought up to date; it reads the manifest once more, as a stream.
 
     Memory: the sorted list of paths, one byte per dump, the chunks in flight; with dedup,
     sha256 → path of the dumps (to spot byte-identical ones) and the paths cleaned.
@@ -471,17 +471,16 @@ class FolderRun:
             }
         from ingest.dedup import deduplicate
 
-        entries = read_entries(self.out)
         report = deduplicate(
             out,
-            entries,
-            set(entries) if self.unindexed else self.processed | self.dirty,
+            iter_entries(self.out),  # a stream: the manifest is never held whole
+            None if self.unindexed else self.processed | self.dirty,
             canonical_only=self.canonical_only,
             full=self.full,
             progress=progress,
         )
-        if report.manifest_changed:
-            self.manifest_sha256 = write_entries(self.out, entries, TOOL)
+        if report.edits:
+            self.manifest_sha256 = patch_entries(self.out, report.edits, TOOL)
         # The index now stands for every document: what was cleaned before it is not news.
         (out / STATE_DIR / DEDUP_DIRTY).unlink(missing_ok=True)
         done = {
