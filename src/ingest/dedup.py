@@ -45,7 +45,7 @@ import numpy.typing as npt
 import orjson
 
 from ingest.document import Sighting, doc_id, dumps_json
-from ingest.store import STATE_DIR, RemotePath, output_folder, write_atomic
+from ingest.store import STATE_DIR, RemotePath, output_folder, rewriting, write_atomic
 from ingest.store.manifest import DUPLICATE_DUMP
 
 Signature = npt.NDArray[np.uint32]
@@ -671,20 +671,14 @@ class DedupIndex:
 
     # -- linking
 
-    def _segments(self, part: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
+    def _segments(self, part: int) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+        """A key range's segments: (sorted keys, their occupants), as stored (read-only
+        views on the stored bytes: nothing is copied or sorted here)."""
         rows = self.conn.execute(
             "SELECT keys, tids FROM lsh WHERE part = ? ORDER BY seg", (part,)
         ).fetchall()
-        if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
-        keys = np.concatenate([np.frombuffer(k, dtype=np.int64) for k, _ in rows])
-        tids = np.concatenate([np.frombuffer(t, dtype=np.int64) for _, t in rows])
-        alive = self._alive(tids)  # a key whose occupant was removed is free again
-        keys, tids = keys[alive], tids[alive]
-        if len(rows) > 1:
-            order = np.argsort(keys, kind="stable")
-            keys, tids = keys[order], tids[order]
-        return keys, tids, len(rows)
+        i64 = np.int64
+        return [(np.frombuffer(k, dtype=i64), np.frombuffer(t, dtype=i64)) for k, t in rows]
 
     def _live_tids(self) -> npt.NDArray[np.int64]:
         if self._live is None:
@@ -702,6 +696,28 @@ class DedupIndex:
         )
         return ok
 
+    def _occupants(
+        self,
+        segments: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
+        keys: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.int64]:
+        """The live stored occupant of each of ``keys`` (-1: none). Each segment is searched
+        as it is, and only the occupants found are checked for life: a re-run that adds a
+        few texts costs a binary search per key and segment, not a pass over the index.
+        (A key whose occupant was removed is free; it is stored again, in a later segment,
+        for its next text, so a key has at most one live occupant.)"""
+        occ = np.full(len(keys), -1, dtype=np.int64)
+        for sk, st in segments:
+            if not len(sk):
+                continue
+            pos = np.minimum(np.searchsorted(sk, keys), len(sk) - 1)
+            hit = np.flatnonzero(sk[pos] == keys)
+            if len(hit):
+                found = st[pos[hit]]
+                alive = self._alive(found)
+                occ[hit[alive]] = found[alive]
+        return occ
+
     def _candidates(self) -> npt.NDArray[np.int64]:
         """Stage 2: for every spilled (key, new text), the key's occupant (a stored live
         text, else the first new text with that key) is a candidate; new occupants are
@@ -715,21 +731,16 @@ class DedupIndex:
             new = np.fromfile(spill, dtype=np.int64).reshape(-1, 2)
             order = np.lexsort((new[:, 1], new[:, 0]))
             nk, nt = new[order, 0], new[order, 1]
-            ok, ot, nseg = self._segments(p)
-            if len(ok):
-                pos = np.minimum(np.searchsorted(ok, nk), len(ok) - 1)
-                hit = ok[pos] == nk
-                occ = np.where(hit, ot[pos], -1)
-            else:
-                hit = np.zeros(len(nk), dtype=bool)
-                occ = np.full(len(nk), -1, dtype=np.int64)
+            segments = self._segments(p)
+            occ = self._occupants(segments, nk)
+            hit = occ >= 0
             first = np.r_[True, nk[1:] != nk[:-1]]
             run_first = nt[np.maximum.accumulate(np.where(first, np.arange(len(nk)), 0))]
             occ = np.where(hit, occ, run_first)
             sel = occ != nt
             pairs.append(np.stack([nt[sel], occ[sel]], axis=1))
             fresh = first & ~hit
-            self._store_segment(p, nk[fresh], nt[fresh], ok, ot, nseg)
+            self._store_segment(p, nk[fresh], nt[fresh], segments)
         if not pairs:
             return np.zeros((0, 2), dtype=np.int64)
         allp = np.concatenate(pairs)
@@ -740,15 +751,16 @@ class DedupIndex:
         part: int,
         keys: npt.NDArray[np.int64],
         tids: npt.NDArray[np.int64],
-        old_keys: npt.NDArray[np.int64],
-        old_tids: npt.NDArray[np.int64],
-        segments: int,
+        segments: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
     ) -> None:
         if not len(keys):
             return
-        if segments + 1 > _MERGE_AT:  # merge: one segment, without keys of removed texts
-            k = np.concatenate([old_keys, keys])
-            t = np.concatenate([old_tids, tids])
+        if len(segments) + 1 > _MERGE_AT:  # merge: one segment, without keys of removed texts
+            k = np.concatenate([*(sk for sk, _ in segments), keys])
+            t = np.concatenate([*(st for _, st in segments), tids])
+            alive = self._alive(t)
+            alive[len(t) - len(tids) :] = True  # the new ones (not in the texts read yet)
+            k, t = k[alive], t[alive]
             order = np.argsort(k, kind="stable")
             k, t = k[order], t[order]
             self.conn.execute("DELETE FROM lsh WHERE part = ?", (part,))
@@ -1133,9 +1145,24 @@ def _copy_sightings(r: DocRecord, paths_json: str | None) -> list[Sighting]:
     ]
 
 
-def _read_json(path: Location) -> dict[str, Any] | None:
+DocPath = str | RemotePath  # a document's file: a local path as text (no pathlib per file)
+
+
+def _doc_paths(out: Location) -> Callable[[str], DocPath]:
+    """``file`` (relative to the output folder) → where to read and write it."""
+    if isinstance(out, RemotePath):
+        return lambda file: out / file
+    root = os.fspath(out)
+    return lambda file: os.path.join(root, file)
+
+
+def _read_json(path: DocPath) -> dict[str, Any] | None:
     try:
-        data = orjson.loads(path.read_bytes())
+        if isinstance(path, str):
+            with open(path, "rb") as fh:
+                data = orjson.loads(fh.read())
+        else:
+            data = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -1312,6 +1339,7 @@ def _deduplicate(
     index.set_meta("canonical_only", str(canonical_only))
     old_tids, n_missing = reconcile(index)
     tick = _Ticker(progress, "read", n_missing)
+    where = _doc_paths(out)
     done, last = 0, 0
     while True:
         batch = index.conn.execute(
@@ -1324,7 +1352,7 @@ def _deduplicate(
         recs: list[tuple[DocRecord, list[str]]] = []
         added: list[tuple[str, int]] = []
         for _, key, rel, file in batch:
-            body = _read_json(out / file)
+            body = _read_json(where(file))
             if body is None or body.get("id") != key:
                 _mark_stale(view, rel)  # a withheld or damaged file: clean it again
                 continue
@@ -1373,7 +1401,23 @@ def _write_groups(
 ) -> None:
     """Give each member of the groups its dedup fields (or, canonical-only, drop duplicates);
     a file is read and rewritten only when its fields change."""
+    with rewriting() as rewrite:
+        _write_each(out, view, index, groups, copies, canonical_only, report, progress, rewrite)
+
+
+def _write_each(
+    out: Location,
+    view: ManifestView,
+    index: DedupIndex,
+    groups: Sequence[int],
+    copies: Mapping[str, str],
+    canonical_only: bool,
+    report: DedupReport,
+    progress: Progress | None,
+    rewrite: Callable[[DocPath, bytes], bool],
+) -> None:
     tick = _Ticker(progress, "write", len(groups))
+    where = _doc_paths(out)
     marks: list[tuple[str, str]] = []
     for n, g in enumerate(groups, 1):
         members = index.members(g)
@@ -1394,11 +1438,11 @@ def _write_groups(
             holds = ("" if m.bare else None) if m.added else m.written
             if mark == holds:
                 continue  # the file already holds these fields
-            body = _read_json(out / r.file)
+            body = _read_json(where(r.file))
             if body is None:
                 _mark_stale(view, r.path)
                 continue
-            if write_atomic(out / r.file, dumps_json(annotate(body, want)).encode("utf-8")):
+            if rewrite(where(r.file), dumps_json(annotate(body, want)).encode("utf-8")):
                 report.files_updated += 1
             marks.append((r.id, mark))
         if len(marks) > 5000:
