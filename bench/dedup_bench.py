@@ -119,16 +119,25 @@ def related_pool(rng: random.Random, bank: Bank, n: int) -> tuple[list[Any], lis
     return pool, [1 / (i + 1) ** 1.1 for i in range(n)]  # Zipf: a few stories everywhere
 
 
-def write_aggregator(folder: Path, lo: int, hi: int, seed: int) -> None:
-    """Dumps ``lo``..``hi`` of the corpus (the same dumps whatever the range asked)."""
+def aggregator_path(folder: Path, i: int) -> Path:
+    return folder / f"{i // 1000:03d}" / f"dump_{i:06d}.txt"
+
+
+def write_aggregator(folder: Path, lo: int, hi: int, seed: int) -> list[Path]:
+    """Dumps ``lo``..``hi`` of the corpus (the same dumps whatever the range asked; those
+    already there are kept, so a corpus kept with ``--corpus`` is made once)."""
     bank = Bank(seed)
     pool, popular = related_pool(random.Random(seed), bank, 2000)
     folder.mkdir(parents=True, exist_ok=True)
+    paths = []
     for i in range(lo, hi):
-        rng = random.Random(f"{seed}:{i}")
-        (folder / f"{i // 1000:03d}" / f"dump_{i:06d}.txt").parent.mkdir(exist_ok=True)
-        data = aggregator_dump(rng, bank, pool, popular)
-        (folder / f"{i // 1000:03d}" / f"dump_{i:06d}.txt").write_bytes(data)
+        path = aggregator_path(folder, i)
+        paths.append(path)
+        if path.exists():
+            continue
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(aggregator_dump(random.Random(f"{seed}:{i}"), bank, pool, popular))
+    return paths
 
 
 def write_group(folder: Path, n: int, seed: int) -> None:
@@ -301,6 +310,7 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
         print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="dedup-bench-"))
+    corpora = Path(args.corpus) if args.corpus else scratch
     res: dict[str, Any] = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -313,7 +323,7 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
     try:
         for n in args.sizes:
             extra = max(1, n // 100)
-            src = scratch / f"agg-{n}"
+            src = corpora / f"agg-{n}"
             log(f"corpus: {n} dumps (+{extra} for the re-run)")
             write_aggregator(src, 0, n, args.seed)
             row: dict[str, Any] = {}
@@ -321,14 +331,17 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
             row["no_dedup"] = child("run", src=str(src), out=str(scratch / f"o-{n}-n"), dedup=False)
             log(f"{n}: with dedup")
             row["dedup"] = child("run", src=str(src), out=str(scratch / f"o-{n}-d"), dedup=True)
-            write_aggregator(src, n, n + extra, args.seed)
+            added = write_aggregator(src, n, n + extra, args.seed)
             log(f"{n}: re-run with {extra} new dumps")
             row["rerun_1pct"] = child(
                 "run", src=str(src), out=str(scratch / f"o-{n}-d"), dedup=True
             )
+            for path in added:  # the corpus stays as made, for the next time
+                path.unlink()
             shutil.rmtree(scratch / f"o-{n}-n", ignore_errors=True)
             shutil.rmtree(scratch / f"o-{n}-d", ignore_errors=True)
-            shutil.rmtree(src, ignore_errors=True)
+            if not args.corpus:
+                shutil.rmtree(src, ignore_errors=True)
             res["sizes"][str(n)] = row
         res["group"] = {}
         for k in args.group:
@@ -359,6 +372,9 @@ def ratios(res: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for n, row in res["sizes"].items():
         out[f"dedup_vs_no_dedup_{n}"] = _ratio(row["dedup"]["wall_s"], row["no_dedup"]["wall_s"])
+        out[f"dedup_vs_no_dedup_cpu_{n}"] = _ratio(
+            row["dedup"].get("cpu_s", 0), row["no_dedup"].get("cpu_s", 0)
+        )
         out[f"rerun_dedup_vs_full_dedup_{n}"] = _ratio(
             row["rerun_1pct"]["dedup_s"], row["dedup"]["dedup_s"]
         )
@@ -378,25 +394,25 @@ def ratios(res: dict[str, Any]) -> dict[str, Any]:
 
 def table(res: dict[str, Any]) -> str:
     rows = [
-        "| measurement | wall s | dedup s | peak RSS MiB | documents | index MiB |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| measurement | wall s | CPU s | dedup s | peak RSS MiB | documents | index MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for n, row in res["sizes"].items():
         for name, r in row.items():
             rows.append(
-                f"| {n} dumps, {name} | {r['wall_s']} | {r['dedup_s']} | {r['peak_rss_mib']}"
-                f" | {r['documents']} | {r['index_mib']} |"
+                f"| {n} dumps, {name} | {r['wall_s']} | {r.get('cpu_s', '')} | {r['dedup_s']}"
+                f" | {r['peak_rss_mib']} | {r['documents']} | {r['index_mib']} |"
             )
     for k, r in res.get("group", {}).items():
         rows.append(
-            f"| one story in {k} dumps | {r['wall_s']} | {r['dedup_s']} | {r['peak_rss_mib']}"
-            f" | {r['documents']} | {r['index_mib']} |"
+            f"| one story in {k} dumps | {r['wall_s']} | {r.get('cpu_s', '')} | {r['dedup_s']}"
+            f" | {r['peak_rss_mib']} | {r['documents']} | {r['index_mib']} |"
         )
     if "sim" in res:
         s = res["sim"]
         rows.append(
             f"| simulated index, {s['documents']} docs ({s['texts']} texts) | {s['build_s']} |"
-            f" {s['build_s']} | {s['peak_rss_mib']} | {s['documents']} | {s['index_mib']} |"
+            f" | {s['build_s']} | {s['peak_rss_mib']} | {s['documents']} | {s['index_mib']} |"
         )
     rows.append("")
     rows += [f"- {k}: {v}" for k, v in res["ratios"].items()]
@@ -418,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     fg.add_argument("--distinct", type=float, default=0.3, help="share of new texts (sim)")
     fg.add_argument("--seed", type=int, default=1)
     fg.add_argument("--scratch", default=None, help="where corpora and outputs go")
+    fg.add_argument(
+        "--corpus", default=None, help="keep the aggregator corpora here (made once, reused)"
+    )
     fg.add_argument("--json", default=str(OUT / "dedup.json"))
     ch = sub.add_parser("child")
     ch.add_argument("job")
