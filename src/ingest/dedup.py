@@ -46,7 +46,7 @@ import orjson
 
 from ingest.document import Sighting, doc_id, dumps_json
 from ingest.store import STATE_DIR, RemotePath, output_folder, rewriting, write_atomic
-from ingest.store.manifest import DUPLICATE_DUMP
+from ingest.store.manifest import DUPLICATE_DUMP, iter_entries
 
 Signature = npt.NDArray[np.uint32]
 Match = Literal["exact", "near"]
@@ -422,13 +422,22 @@ CREATE TABLE lsh(part INTEGER, seg INTEGER, keys BLOB NOT NULL, tids BLOB NOT NU
                  PRIMARY KEY(part, seg)) WITHOUT ROWID;
 CREATE TABLE copies(id TEXT PRIMARY KEY, sightings TEXT NOT NULL) WITHOUT ROWID;
 """
-# Per step, never saved: what the run's manifest says (ManifestView) and what the step did.
+# What the manifest said when the index was last brought up to date with it (ManifestView):
+# kept, so a re-run reads only the entries that changed. (Added to version 2's schema.)
+_VIEW_SCHEMA = """
+CREATE TABLE IF NOT EXISTS m_dump(rel TEXT PRIMARY KEY, status TEXT, sha TEXT, dup_of TEXT,
+                                  withheld TEXT) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS m_dump_sha ON m_dump(sha);
+CREATE TABLE IF NOT EXISTS m_doc(rel TEXT NOT NULL, idx INTEGER NOT NULL, id TEXT NOT NULL,
+                                 file TEXT NOT NULL, PRIMARY KEY(rel, idx)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS m_doc_id ON m_doc(id);
+CREATE INDEX IF NOT EXISTS docs_path ON docs(path);
+"""
+# Per step, never saved: what changed, what the step found and did.
 _TEMP_SCHEMA = """
-CREATE TEMP TABLE m_dump(rel TEXT PRIMARY KEY, status TEXT, sha TEXT, dup_of TEXT,
-                         withheld TEXT) WITHOUT ROWID;
-CREATE TEMP TABLE m_doc(rel TEXT NOT NULL, idx INTEGER NOT NULL, id TEXT NOT NULL,
-                        file TEXT NOT NULL, PRIMARY KEY(rel, idx)) WITHOUT ROWID;
 CREATE TEMP TABLE m_proc(rel TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TEMP TABLE m_delta(rel TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TEMP TABLE m_sha(sha TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TEMP TABLE m_stale(id TEXT NOT NULL, tid INTEGER NOT NULL);
 CREATE TEMP TABLE m_miss(id TEXT NOT NULL, rel TEXT NOT NULL, idx INTEGER NOT NULL,
                          file TEXT NOT NULL);
@@ -497,7 +506,7 @@ class DedupIndex:
                 if "meta" in tables:
                     meta = dict(conn.execute("SELECT k, v FROM meta").fetchall())
                     if all(meta.get(k) == v for k, v in want.items()):
-                        conn.executescript(_TEMP_SCHEMA)
+                        conn.executescript(_VIEW_SCHEMA + _TEMP_SCHEMA)
                         conn.execute("BEGIN")
                         return cls(conn, settings)
                 if tables:  # another version or other settings: start again
@@ -506,7 +515,7 @@ class DedupIndex:
                     conn = sqlite3.connect(str(path), isolation_level=None)
                 conn.executescript(_SCHEMA)
                 conn.executemany("INSERT INTO meta VALUES (?, ?)", want.items())
-                conn.executescript(_TEMP_SCHEMA)
+                conn.executescript(_VIEW_SCHEMA + _TEMP_SCHEMA)
                 conn.execute("BEGIN")
                 return cls(conn, settings)
             except sqlite3.DatabaseError:
@@ -1005,46 +1014,65 @@ def describe_progress(stage: str, done: int, total: int) -> str:
 
 
 class ManifestView:
-    """What deduplication needs of the manifest, gathered in one streaming pass into
-    temporary SQLite tables of the index's connection (memory stays flat however many dumps
-    the output folder holds), and the entry edits the step makes (:attr:`edits`, path →
-    fields to set; the caller rewrites the manifest with them).
+    """What deduplication needs of the manifest, in SQLite tables of the index (memory stays
+    flat however many dumps the output folder holds), and the entry edits the step makes
+    (:attr:`edits`, path → fields to set; the caller rewrites the manifest with them).
 
     ``m_dump``: every dump's status, sha256, ``duplicate_of`` and ``withheld``; ``m_doc``:
-    every document of a written dump, (dump, index) → id and file; ``m_proc``: the dumps
-    cleaned since the index was last saved.
+    every document of a written dump, (dump, index) → id and file. Both are kept with the
+    index: a run whose previous manifest is the one the index was last brought up to date
+    with passes only the entries that changed since (``delta``), and the step looks only at
+    what they touch. ``m_proc``: the dumps cleaned since the index was last saved.
     """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.edits: dict[str, dict[str, Any]] = {}
+        self.partial = False  # only the dumps in m_delta (and their sha256s) changed
 
     def load(
-        self, entries: Iterable[tuple[str, Mapping[str, Any]]], processed: Collection[str] | None
+        self, out: Location, processed: Collection[str] | None, delta: Collection[str] | None
     ) -> None:
-        """Read the manifest's entries (path order); ``processed`` None: every dump."""
+        """Read the manifest's entries; ``processed`` None: every dump.
+
+        ``delta``: the dumps whose entries may differ from the manifest the index was last
+        brought up to date with: only theirs are read (a dump of ``delta`` missing from the
+        manifest is gone), when the index holds that manifest's view; else all are.
+        """
         conn = self.conn
+        self.partial = delta is not None and conn.execute(
+            "SELECT v FROM meta WHERE k = 'view'"
+        ).fetchone() == ("1",)
+        if self.partial:
+            assert delta is not None
+            conn.executemany("INSERT OR IGNORE INTO m_delta VALUES (?)", ((r,) for r in delta))
+            conn.execute(  # the sha256s the changed entries had: their copies are looked at
+                "INSERT OR IGNORE INTO m_sha SELECT sha FROM m_dump"
+                " WHERE rel IN (SELECT rel FROM m_delta) AND sha IS NOT NULL"
+            )
+            conn.execute("DELETE FROM m_dump WHERE rel IN (SELECT rel FROM m_delta)")
+            conn.execute("DELETE FROM m_doc WHERE rel IN (SELECT rel FROM m_delta)")
+        else:
+            conn.execute("DELETE FROM m_dump")
+            conn.execute("DELETE FROM m_doc")
+        entries = iter_entries(out, only=delta if self.partial else None)
         dumps: list[tuple[Any, ...]] = []
         docs: list[tuple[str, int, str, str]] = []
 
         def flush() -> None:
             conn.executemany("INSERT OR REPLACE INTO m_dump VALUES (?, ?, ?, ?, ?)", dumps)
             conn.executemany("INSERT OR IGNORE INTO m_doc VALUES (?, ?, ?, ?)", docs)
+            if self.partial:
+                shas = ((d[2],) for d in dumps if d[2])
+                conn.executemany("INSERT OR IGNORE INTO m_sha VALUES (?)", shas)
             dumps.clear()
             docs.clear()
 
         for rel, e in entries:
             status, sha = e.get("status"), e.get("sha256") or None
             withheld = e.get("withheld")
-            dumps.append(
-                (
-                    rel,
-                    status,
-                    sha,
-                    e.get("duplicate_of"),
-                    json.dumps(withheld) if withheld else None,
-                )
-            )
+            held = json.dumps(withheld) if withheld else None
+            dumps.append((rel, status, sha, e.get("duplicate_of"), held))
             if status == "written" and sha:
                 for d in e.get("documents", ()):
                     idx = int(d["index"])
@@ -1058,17 +1086,27 @@ class ManifestView:
             conn.executemany(
                 "INSERT OR IGNORE INTO m_proc VALUES (?)", ((r,) for r in sorted(processed))
             )
-        # Built after the bulk insert: cheaper than keeping them up to date row by row.
-        conn.execute("CREATE INDEX m_dump_sha ON m_dump(sha)")
-        conn.execute("CREATE INDEX m_doc_id ON m_doc(id)")
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('view', '1')")
+
+    def scope(self, column: str, kind: str = "rel") -> str:
+        """An SQL condition on ``column`` (a dump path, or a sha256 with ``kind="sha"``):
+        true for what the changed entries touch (always true for a whole manifest)."""
+        if not self.partial:
+            return "1"
+        table = "m_delta" if kind == "rel" else "m_sha"
+        return f"{column} IN (SELECT {kind} FROM {table})"
 
     def edit(self, rel: str, **fields_: Any) -> None:
         self.edits.setdefault(rel, {}).update(fields_)
 
     def set_status(self, rel: str, status: str, duplicate_of: str | None = None) -> None:
+        """A dump's new status (its documents leave the view: it is no longer written; and
+        it counts as changed)."""
         self.conn.execute(
             "UPDATE m_dump SET status = ?, dup_of = ? WHERE rel = ?", (status, duplicate_of, rel)
         )
+        self.conn.execute("DELETE FROM m_doc WHERE rel = ?", (rel,))
+        self.conn.execute("INSERT OR IGNORE INTO m_delta VALUES (?)", (rel,))
 
     def withheld(self, rel: str) -> list[str]:
         row = self.conn.execute("SELECT withheld FROM m_dump WHERE rel = ?", (rel,)).fetchone()
@@ -1087,12 +1125,14 @@ def resolve_duplicate_dumps(out: Location, view: ManifestView) -> int:
     first by path. Documents of the duplicates are deleted (they would share ids with the
     kept dump's). A ``duplicate_dump`` whose bytes no written dump holds any more becomes
     ``stale``, so the next run cleans it. Returns how many duplicate dumps there are.
+    Only the sha256s of changed entries can have changed their answer, so with a partial
+    view only those are looked at.
     """
     conn = view.conn
     rows = conn.execute(
         "SELECT sha, rel, rel IN (SELECT rel FROM m_proc) FROM m_dump"
         " WHERE status = 'written' AND sha IN (SELECT sha FROM m_dump WHERE status = 'written'"
-        " GROUP BY sha HAVING COUNT(*) > 1) ORDER BY sha, rel"
+        f" AND {view.scope('sha', 'sha')} GROUP BY sha HAVING COUNT(*) > 1) ORDER BY sha, rel"
     ).fetchall()
     by_sha: dict[str, list[tuple[bool, str]]] = {}
     for sha, rel, proc in rows:
@@ -1104,23 +1144,21 @@ def resolve_duplicate_dumps(out: Location, view: ManifestView) -> int:
                 output_folder(out).drop_documents(rel)
                 view.edit(rel, status=DUPLICATE_DUMP, duplicate_of=keep, documents=[])
                 view.set_status(rel, DUPLICATE_DUMP, keep)
-                conn.execute("DELETE FROM m_doc WHERE rel = ?", (rel,))
-    count = 0
     rows = conn.execute(
         "SELECT d.rel, d.dup_of, (SELECT w.rel FROM m_dump w WHERE w.status = 'written'"
-        " AND w.sha = d.sha) FROM m_dump d WHERE d.status = ? ORDER BY d.rel",
+        " AND w.sha = d.sha) FROM m_dump d WHERE d.status = ?"
+        f" AND ({view.scope('d.rel')} OR {view.scope('d.sha', 'sha')}) ORDER BY d.rel",
         (DUPLICATE_DUMP,),
     ).fetchall()
     for rel, dup_of, target in rows:
         if target is None:
             view.edit(rel, status=STALE, key=None, reason="duplicate_of_changed")
             view.set_status(rel, STALE)
-            continue
-        if dup_of != target:
+        elif dup_of != target:
             view.edit(rel, duplicate_of=target)
             view.set_status(rel, DUPLICATE_DUMP, target)
-        count += 1
-    return count
+    q = "SELECT COUNT(*) FROM m_dump WHERE status = ?"
+    return int(conn.execute(q, (DUPLICATE_DUMP,)).fetchone()[0])
 
 
 def copy_paths(view: ManifestView) -> dict[str, str]:
@@ -1256,9 +1294,9 @@ class _Ticker:
 
 def deduplicate(
     out: Location,
-    entries: Iterable[tuple[str, Mapping[str, Any]]],
     processed: Collection[str] | None,
     *,
+    delta: Collection[str] | None = None,
     settings: DedupSettings = DEFAULT_SETTINGS,
     canonical_only: bool = False,
     full: bool = False,
@@ -1266,12 +1304,14 @@ def deduplicate(
 ) -> DedupReport:
     """Deduplicate the output folder after a run; call it holding the folder's lock.
 
-    ``entries`` are the manifest's (path, entry) pairs after the run, in path order
-    (:func:`ingest.store.manifest.iter_entries`), read once as a stream. The step may change
-    entries (byte-identical dumps, withheld documents): ``report.edits`` says how, and the
-    caller rewrites the manifest with them. ``processed`` names the dumps cleaned since the
+    The manifest is read as a stream (:class:`ManifestView`). The step may change entries
+    (byte-identical dumps, withheld documents): ``report.edits`` says how, and the caller
+    rewrites the manifest with them. ``processed`` names the dumps cleaned since the
     index was last saved (None: all of them): their documents are (re)indexed; documents of
-    unchanged dumps are taken from the index, never re-read. ``full`` rebuilds the index
+    unchanged dumps are taken from the index, never re-read. ``delta``, when the manifest
+    before the run was the one the index was last brought up to date with: the dumps whose
+    entries may have changed since (cleaned, gone, edited): only theirs are read, and only
+    what they touch is looked at. ``full`` rebuilds the index
     from every document. ``progress(stage, done, total)`` hears how far it is
     (:func:`describe_progress`).
 
@@ -1287,7 +1327,7 @@ def deduplicate(
     index = DedupIndex.open(local, settings)
     try:
         view = ManifestView(index.conn)
-        view.load(entries, processed)
+        view.load(out, processed, None if full else delta)
         report.duplicate_dumps = resolve_duplicate_dumps(out, view)
         _deduplicate(out, view, index, canonical_only, report, progress)
         report.edits = view.edits
@@ -1302,7 +1342,7 @@ def deduplicate(
     return report
 
 
-def reconcile(index: DedupIndex) -> tuple[set[int], int]:
+def reconcile(index: DedupIndex, view: ManifestView) -> tuple[set[int], int]:
     """Forget indexed documents whose records no longer stand for the output folder, and
     list the manifest's documents not indexed (in ``m_miss``, by dump path and index).
     Returns (text ids of the forgotten documents, how many documents are to be read).
@@ -1311,18 +1351,31 @@ def reconcile(index: DedupIndex) -> tuple[set[int], int]:
     (``m_doc``) and that dump was not cleaned since (``m_proc``). Document ids come from a
     dump's bytes, so a dump gone while its byte-identical copy was cleaned in its place (by
     a run without dedup) brings back the same ids under another dump: re-read, not trusted.
+
+    With a partial view only the documents of changed dumps (and those their entries name)
+    are looked at: the others stood when the index was last brought up to date.
     """
     conn = index.conn
+    touched = "1"
+    if view.partial:
+        touched = (
+            f"({view.scope('d.path')} OR d.id IN (SELECT m.id FROM m_doc m"
+            f" WHERE {view.scope('m.rel')}))"
+        )
     conn.execute(
         "INSERT INTO m_stale SELECT d.id, d.tid FROM docs d LEFT JOIN m_doc l ON l.id = d.id"
-        " WHERE l.id IS NULL OR l.rel IS NOT d.path OR l.idx IS NOT d.idx"
-        " OR l.file IS NOT d.file OR d.path IN (SELECT rel FROM m_proc)"
+        f" WHERE {touched} AND (l.id IS NULL OR l.rel IS NOT d.path OR l.idx IS NOT d.idx"
+        " OR l.file IS NOT d.file OR d.path IN (SELECT rel FROM m_proc))"
     )
     tids = {r[0] for r in conn.execute("SELECT DISTINCT tid FROM m_stale")}
     conn.execute("DELETE FROM docs WHERE id IN (SELECT id FROM m_stale)")
+    wanted = "1"
+    if view.partial:
+        wanted = f"({view.scope('l.rel')} OR l.id IN (SELECT id FROM m_stale))"
     conn.execute(
         "INSERT INTO m_miss SELECT l.id, l.rel, l.idx, l.file FROM m_doc l"
-        " WHERE NOT EXISTS (SELECT 1 FROM docs d WHERE d.id = l.id) ORDER BY l.rel, l.idx, l.id"
+        f" WHERE {wanted} AND NOT EXISTS (SELECT 1 FROM docs d WHERE d.id = l.id)"
+        " ORDER BY l.rel, l.idx, l.id"
     )
     return tids, int(conn.execute("SELECT COUNT(*) FROM m_miss").fetchone()[0])
 
@@ -1337,7 +1390,7 @@ def _deduplicate(
 ) -> None:
     mode_changed = index.get_meta("canonical_only") != str(canonical_only)
     index.set_meta("canonical_only", str(canonical_only))
-    old_tids, n_missing = reconcile(index)
+    old_tids, n_missing = reconcile(index, view)
     tick = _Ticker(progress, "read", n_missing)
     where = _doc_paths(out)
     done, last = 0, 0
@@ -1463,3 +1516,4 @@ def _withhold(out: Location, view: ManifestView, r: DocRecord, report: DedupRepo
 
 def _mark_stale(view: ManifestView, rel: str) -> None:
     view.edit(rel, status=STALE, key=None, reason="documents_missing")
+    view.set_status(rel, STALE)

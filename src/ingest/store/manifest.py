@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -409,10 +409,15 @@ class _Hashing:
         self._fh.close()
 
 
-def iter_entries(out: OutputFolder | Location) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every entry of the manifest, decoded one at a time, in path order (a damaged entry
-    ends the iteration, as it ends :class:`ManifestReader`'s)."""
+def iter_entries(
+    out: OutputFolder | Location, only: Collection[str] | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every entry of the manifest (or only those of the paths ``only``), decoded one at a
+    time, in path order (a damaged entry ends the iteration, as it ends
+    :class:`ManifestReader`'s)."""
     for prior in ManifestReader(out):
+        if only is not None and prior.rel not in only:
+            continue  # not even decoded
         try:
             entry = prior.entry()
         except ValueError:
