@@ -392,6 +392,70 @@ def ratios(res: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_MB = 2**20 / 1e6  # MiB in MB: the issue's memory targets are in MB
+
+
+def targets(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """Issue #15's targets: (what, measured, met); met is None when not measured."""
+    out: list[tuple[str, str, bool | None]] = []
+    r = res.get("ratios", {})
+    sizes = sorted(res.get("sizes", {}), key=int)
+    for n in sizes:
+        x = r.get(f"dedup_vs_no_dedup_{n}")
+        out.append(
+            (f"dedup run <= 1.5x --no-dedup, {n} dumps", f"{x}x", x is not None and x <= 1.5)
+        )
+    if sizes:
+        big = res["sizes"][sizes[-1]]["dedup"]["peak_rss_mib"]
+        out.append(
+            (f"peak RSS <= 400 MB, {sizes[-1]} dumps", f"{round(big * _MB)} MB", big * _MB <= 400)
+        )
+        x = r.get(f"rerun_dedup_vs_full_dedup_{sizes[-1]}")
+        pct = None if x is None else round(100 * x, 1)
+        out.append(
+            (f"1% re-run's dedup <= 5% of the full run's, {sizes[-1]} dumps", f"{pct}%",
+             x is not None and x <= 0.05)
+        )  # fmt: skip
+    if len(sizes) > 1:
+        x = r.get("rss_big_vs_small")
+        out.append(
+            (f"peak RSS {sizes[-1]} within 25% of {sizes[0]}", f"{x}x", x is not None and x <= 1.25)
+        )
+    groups = sorted(res.get("group", {}), key=int)
+    if len(groups) > 1:
+        x = r.get("group_dedup_time_big_vs_small")
+        out.append(
+            (
+                f"{groups[-1]} copies within 2.5x of {groups[0]} (time)",
+                f"{x}x",
+                x is not None and x <= 2.5,
+            )
+        )
+        rss = res["group"][groups[-1]]["peak_rss_mib"]
+        out.append(
+            (f"{groups[-1]} copies: peak RSS <= 400 MB", f"{round(rss * _MB)} MB", rss * _MB <= 400)
+        )
+        x = r.get("group_index_size_big_vs_small")
+        k = int(groups[-1]) / int(groups[0])
+        out.append(
+            (
+                f"index on disk linear in the group ({k:g}x copies)",
+                f"{x}x",
+                x is not None and x <= k * 1.1,
+            )
+        )
+    if "sim" in res:
+        rss = res["sim"]["peak_rss_mib"]
+        out.append(
+            (
+                f"simulated {res['sim']['documents']}-document index: RSS <= 400 MB",
+                f"{round(rss * _MB)} MB",
+                rss * _MB <= 400,
+            )
+        )
+    return out
+
+
 def table(res: dict[str, Any]) -> str:
     rows = [
         "| measurement | wall s | CPU s | dedup s | peak RSS MiB | documents | index MiB |",
@@ -418,6 +482,8 @@ def table(res: dict[str, Any]) -> str:
     rows += [f"- {k}: {v}" for k, v in res["ratios"].items()]
     load = res["machine"]
     rows.append(f"- load average at start {load['load_start']}, at end {load.get('load_end')}")
+    rows += ["", "| target | measured | |", "|---|---:|---|"]
+    rows += [f"| {what} | {got} | {'met' if ok else 'missed'} |" for what, got, ok in targets(res)]
     return "\n".join(rows)
 
 
