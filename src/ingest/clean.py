@@ -18,7 +18,7 @@ from ingest.document import Document, Evidence, RecordFailure, Removal, Repair, 
 from ingest.errors import check_size, no_story
 from ingest.furniture import find_furniture
 from ingest.language import detect_language
-from ingest.learn import Learned, StoryFeatures, collect_story, match_story, source_of
+from ingest.learn import Learned, StoryFeatures, line_features, match_story, source_of, story_of
 from ingest.published import format_utc, resolve_published
 from ingest.repair import repair_lines
 from ingest.residue import apply_cuts, find_cuts
@@ -304,17 +304,19 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             body = body[1:]
     body = _drop_furniture(ctx, body, removed)
     features = None
-    if ctx.collect or ctx.learned:
+    if (ctx.collect or ctx.learned) and body:
         texts = [lines[n].strip() for n in body]
         max_words = ctx.settings.learn_max_words
-        if ctx.collect and texts:
-            features = collect_story(ctx.source, texts, max_words)
+        # Each line's features once, for what is learned and what is removed alike.
+        per_line = [line_features(t, max_words) for t in texts]
+        if ctx.collect:
+            features = story_of(ctx.source, texts, per_line)
         if ctx.learned:
             gone = set()
-            for i, match in match_story(texts, ctx.learned, max_words):
+            for i, match in match_story(texts, ctx.learned, max_words, per_line):
                 n = body[i]
                 gone.add(n)
-                evidence = Evidence(ctx.source, match.pattern, match.stories, ctx.learned.stories)
+                evidence = Evidence(ctx.source, match.pattern)
                 removed.append(Removal(match.rule, texts[i], n + 1, _indent(lines[n]), evidence))
             body = [n for n in body if n not in gone]
     paragraphs: list[str] = []
