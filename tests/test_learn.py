@@ -301,3 +301,34 @@ def test_a_folder_cleaned_without_learning_state_is_learned_whole(
     assert again.processed == 50
     run_folder(src, tmp_path / "fresh", rules, learn=True)
     assert read_output(tmp_path / "out") == read_output(tmp_path / "fresh")
+
+
+def test_a_sample_first_saves_cleaning_twice_and_changes_nothing(
+    tmp_path: Path, site: list[tuple[str, bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first run learns from a sample before cleaning, so it cleans again only dumps the
+    sample taught it wrong; its output is the same as without a sample."""
+    from ingest.engine import run as run_module
+    from ingest.engine.run import LocalDispatch
+
+    class Logged(LocalDispatch):
+        def __init__(self) -> None:
+            super().__init__(workers=1)
+            self.lines: list[str] = []
+
+        def log(self, message: str) -> None:
+            self.lines.append(message)
+
+    src = write_site(tmp_path / "src", site)
+    rules = load_rules()
+    logs = {}
+    for name, sample_from in (("sampled", 20), ("whole", 10_000)):
+        monkeypatch.setattr(run_module, "SAMPLE_FROM", sample_from)
+        monkeypatch.setattr(run_module, "SAMPLE_MIN", 10)
+        dispatch = Logged()
+        run_folder(src, tmp_path / name, rules, dispatch=dispatch, learn=True)
+        logs[name] = dispatch.lines
+    assert read_output(tmp_path / "sampled") == read_output(tmp_path / "whole")
+    assert any("from a sample of 10 dumps" in line for line in logs["sampled"])
+    assert any("; 50 dumps to clean again" in line for line in logs["whole"])
+    assert any("; 0 dumps to clean again" in line for line in logs["sampled"]), logs["sampled"]

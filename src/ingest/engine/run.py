@@ -23,6 +23,7 @@ from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
 from ingest.errors import UsageError
 from ingest.learn import (
+    Learned,
     StoryFeatures,
     changed_features,
     decode_state,
@@ -240,6 +241,9 @@ def run_folder(
         memory = Memory.load(run) if learn else None
         if memory is not None:
             todo = memory.prepare(run)
+            if todo >= SAMPLE_FROM and todo == len(run.rels) and not memory.before:
+                memory.before = presample(run, dispatch)
+                run.learned = memory.before or None
         cleaned: dict[str, FileOutcome] = {}
         try:
             chunk, window = dispatch.start(run, todo)
@@ -319,6 +323,43 @@ class Memory:
                 decisions[i] = _CLEAN
         run.to_clean = decisions.count(_CLEAN)
         return run.to_clean
+
+
+# A run that cleans every dump of its folder (at least SAMPLE_FROM), with nothing learned
+# before, first learns from a sample: one dump in SAMPLE_SHARE, at least SAMPLE_MIN of them.
+# It then cleans with that, so only the dumps where the sample was wrong are cleaned twice.
+SAMPLE_FROM = 500
+SAMPLE_SHARE = 50
+SAMPLE_MIN = 100
+
+
+def presample(run: FolderRun, dispatch: Dispatch) -> dict[str, Learned]:
+    """What a sample of the run's dumps teaches: a first guess at what the run will learn.
+
+    The sample is cleaned by the run's dispatch (its documents are written, and written
+    again by the run). The guess only saves work: whatever it is, :func:`relearn` cleans
+    again every dump it got wrong, so the output does not depend on it.
+    """
+    step = max(1, min(SAMPLE_SHARE, len(run.rels) // SAMPLE_MIN))
+    rels = run.rels[::step]
+    sample = FolderRun(run.src, run.out, run.rules, scraped_at=run.scraped_at)
+    sample.rels, sample.decisions, sample.to_clean = rels, bytearray(len(rels)), len(rels)
+    sample.learn = True
+    dumps: dict[str, tuple[StoryFeatures, ...]] = {}
+    try:
+        chunk, _window = dispatch.start(sample, len(rels))
+        futures = [dispatch.submit(rels[i : i + chunk]) for i in range(0, len(rels), chunk)]
+        for future in futures:
+            for outcome in future.result():
+                dumps[outcome.path] = outcome.stories
+    finally:
+        dispatch.close()
+    guess = learn_from(dumps, run.rules.settings)
+    dispatch.log(
+        f"learned {sum(len(x.features) for x in guess.values())} boilerplate patterns from a "
+        f"sample of {len(rels)} dumps"
+    )
+    return guess
 
 
 def relearn(
