@@ -332,3 +332,34 @@ def test_a_sample_first_saves_cleaning_twice_and_changes_nothing(
     assert any("from a sample of 10 dumps" in line for line in logs["sampled"])
     assert any("; 50 dumps to clean again" in line for line in logs["whole"])
     assert any("; 0 dumps to clean again" in line for line in logs["sampled"]), logs["sampled"]
+
+
+def test_html_pages_and_json_records_are_learned_from(tmp_path: Path) -> None:
+    """The text an HTML page or a JSON record gives takes part like a dump's: its furniture
+    is learned per folder and removed, with the same rule names and evidence."""
+    from html import escape
+
+    rng = random.Random(3)
+    src = tmp_path / "src"
+    (src / "site").mkdir(parents=True)
+    (src / "feed").mkdir()
+    for i in range(30):
+        head, *body = story(i, rng).strip().split("\n")
+        paras = "".join(f"<p>{escape(line)}</p>" for line in body)
+        (src / "site" / f"{i:03d}.html").write_text(
+            f"<html><head><title>{escape(head)}</title></head><body><article>"
+            f"<h1>{escape(head)}</h1>{paras}</article></body></html>"
+        )
+    records = [json.dumps({"text": story(100 + i, rng)}) for i in range(30)]
+    (src / "feed" / "a.jsonl").write_text("\n".join(records) + "\n")
+    summary = run_folder(src, tmp_path / "out", load_rules(), learn=True)
+    assert summary.ok
+    for doc_path, source in (("site/005.html/000.json", "site"), ("feed/a.jsonl/003.json", "feed")):
+        doc = json.loads((tmp_path / "out" / doc_path).read_text())
+        assert len(doc["text"].split("\n\n")) == 3, doc["text"]
+        learned = [r for r in doc["removed"] if r["rule"].startswith("learned.")]
+        assert {r["text"] for r in learned} >= {"Valley Gazette Plus members read this first"}
+        assert len(learned) == 4
+        assert {r["evidence"]["source"] for r in learned} == {f"folder:{source}"}
+    off = run_folder(src, tmp_path / "off", load_rules(), learn=False)
+    assert not any(r.startswith("learned.") for r in off.removed_by_rule)

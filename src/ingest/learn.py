@@ -38,6 +38,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -323,6 +324,22 @@ def match_story(
     return iter(hits)
 
 
+@dataclass
+class Learning:
+    """Learning for one HTML page or JSON records file, whose front end cleans its text in
+    parts (a page's story and cards, each record): the file's path, what was learned, whether
+    to collect, and the stories gathered. Set in :data:`LEARNING` around the front end, so
+    every part it cleans takes part without each front end passing it along."""
+
+    path: str
+    learned: Mapping[str, Learned]
+    collect: bool
+    stories: list[StoryFeatures] = field(default_factory=list)
+
+
+LEARNING: ContextVar[Learning | None] = ContextVar("ingest_learning", default=None)
+
+
 def source_of(path: str, profiles: Iterable[str]) -> str:
     """A dump's source for learning: its first detected profile, else its folder.
 
@@ -347,7 +364,7 @@ def encode_state(dumps: Mapping[str, Sequence[StoryFeatures]], max_words: int) -
     Feature ids are little-endian 64-bit, base64: compact, and sorted, so the same dumps
     give the same bytes.
 
-    >>> s = {"a.txt": (StoryFeatures("folder:.", "k1", (3, 9)),)}
+    >>> s = {"caf" + chr(0xDCE9) + ".txt": (StoryFeatures("folder:.", "k1", (3, 9)),)}
     >>> decode_state(encode_state(s, 40), 40) == s
     True
     """
@@ -359,7 +376,8 @@ def encode_state(dumps: Mapping[str, Sequence[StoryFeatures]], max_words: int) -
             for rel, stories in sorted(dumps.items())
         },
     }
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    # ASCII: a name that is not UTF-8 (a lone surrogate) is kept as its escape.
+    return json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
 
 
 def _pack(ids: tuple[int, ...]) -> str:
