@@ -288,18 +288,20 @@ def test_incremental_runs_equal_a_fresh_run_as_learning_changes(tmp_path: Path) 
     assert again.processed == 0  # nothing changed: nothing cleaned, nothing learned anew
 
 
+@pytest.mark.parametrize("dedup", [False, True])
 def test_a_folder_cleaned_without_learning_state_is_learned_whole(
-    tmp_path: Path, site: list[tuple[str, bytes]]
+    tmp_path: Path, site: list[tuple[str, bytes]], dedup: bool
 ) -> None:
     """Dumps kept from a run whose learning state is missing are cleaned again, so the
-    output is a fresh run's."""
-    src = write_site(tmp_path / "src", site)
+    output is a fresh run's (a byte-identical copy is still a duplicate dump)."""
+    src = write_site(tmp_path / "src", [*site, ("gazette/zz-copy.txt", site[0][1])])
     rules = load_rules()
-    run_folder(src, tmp_path / "out", rules, learn=True)
+    run_folder(src, tmp_path / "out", rules, learn=True, dedup=dedup)
     (tmp_path / "out" / ".ingest" / "learned.json").unlink()
-    again = run_folder(src, tmp_path / "out", rules, learn=True)
-    assert again.processed == 50
-    run_folder(src, tmp_path / "fresh", rules, learn=True)
+    again = run_folder(src, tmp_path / "out", rules, learn=True, dedup=dedup)
+    assert again.processed == (50 if dedup else 51)
+    assert again.duplicate_dumps == (1 if dedup else 0)
+    run_folder(src, tmp_path / "fresh", rules, learn=True, dedup=dedup)
     assert read_output(tmp_path / "out") == read_output(tmp_path / "fresh")
 
 

@@ -232,12 +232,12 @@ def run_folder(
             source, output, rules, full=full, scraped_at=scraped_at, dedup=dedup,
             canonical_only=canonical_only, keep_under=unlistable, allow_empty=allow_empty,
         )  # fmt: skip
+        run.learn = learn  # before planning: a learning run may clean kept dumps too
         todo = run.plan(rels)
         for folder in unlistable:
             summary.add(unlistable_outcome(source, folder, run.kept_unseen))
         if run.emptied:
             summary.add(emptied_outcome(source, run.kept_unseen))
-        run.learn = learn
         memory = Memory.load(run) if learn else None
         if memory is not None:
             todo = memory.prepare(run)
@@ -318,9 +318,10 @@ class Memory:
         """
         run.learned = self.before or None
         decisions = run.decisions
+        unseen = ("",) if run.emptied else run.keep_under  # prefixes of unlisted dumps
         for i, rel in enumerate(run.rels):
-            if decisions[i] != _CLEAN and rel not in self.dumps:
-                decisions[i] = _CLEAN
+            if decisions[i] != _CLEAN and rel not in self.dumps and not rel.startswith(unseen):
+                decisions[i] = _CLEAN  # (dumps whose folder could not be listed stay kept)
         run.to_clean = decisions.count(_CLEAN)
         return run.to_clean
 
