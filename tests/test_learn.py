@@ -365,3 +365,18 @@ def test_html_pages_and_json_records_are_learned_from(tmp_path: Path) -> None:
         assert {r["evidence"]["source"] for r in learned} == {f"folder:{source}"}
     off = run_folder(src, tmp_path / "off", load_rules(), learn=False)
     assert not any(r.startswith("learned.") for r in off.removed_by_rule)
+
+
+def test_dumps_cleaned_without_learning_are_cleaned_again_by_the_next_learning_run(
+    tmp_path: Path, site: list[tuple[str, bytes]]
+) -> None:
+    src = write_site(tmp_path / "src", site)
+    rules = load_rules()
+    run_folder(src, tmp_path / "out", rules, learn=True)
+    changed = src / site[7][0]
+    changed.write_bytes(changed.read_bytes() + b"One more line of the story.\n")
+    run_folder(src, tmp_path / "out", rules, learn=False)
+    again = run_folder(src, tmp_path / "out", rules, learn=True)
+    assert again.processed == 1
+    run_folder(src, tmp_path / "fresh", rules, learn=True)
+    assert read_output(tmp_path / "out") == read_output(tmp_path / "fresh")

@@ -245,6 +245,7 @@ def run_folder(
                 memory.before = presample(run, dispatch)
                 run.learned = memory.before or None
         cleaned: dict[str, FileOutcome] = {}
+        unlearned: set[str] = set()  # dumps a --no-learn run cleans
         try:
             chunk, window = dispatch.start(run, todo)
             stream = run.outcomes(dispatch.submit, chunk, window, documents=dispatch.documents)
@@ -252,6 +253,8 @@ def run_folder(
                 summary.add(outcome)
                 if learn and outcome.status != Status.UNCHANGED:
                     cleaned[outcome.path] = outcome
+                elif outcome.status != Status.UNCHANGED:
+                    unlearned.add(outcome.path)
                 if progress is not None:
                     progress(outcome)
         finally:
@@ -263,6 +266,8 @@ def run_folder(
         )
         if memory is not None:
             relearn(run, memory, cleaned, summary, dispatch)
+        elif unlearned:
+            Memory.forget(run, unlearned)
         report = dispatch.deduplicate(run, dedup_progress) if run.dedup else None
         if report is not None:
             summary.dedup = report
@@ -307,6 +312,17 @@ class Memory:
             data = b""
         max_words = run.rules.settings.learn_max_words
         return cls(decode_state(data, max_words) if data else None, run.rules)
+
+    @staticmethod
+    def forget(run: FolderRun, rels: set[str]) -> None:
+        """Drop dumps a ``--no-learn`` run cleaned from the state: their documents hold no
+        learned removals now, so the next learning run must clean them again."""
+        memory = Memory.load(run)
+        if memory.known and not rels.isdisjoint(memory.dumps):
+            kept = {rel: s for rel, s in memory.dumps.items() if rel not in rels}
+            temp = run.out.state_temp(LEARNED_STATE)
+            temp.write_bytes(encode_state(kept, run.rules.settings.learn_max_words))
+            run.out.publish(temp, LEARNED_STATE)
 
     def prepare(self, run: FolderRun) -> int:
         """Set up the run's first pass; return how many dumps it cleans.
