@@ -330,6 +330,12 @@ CARDS = [
         "Rep. Mark Meadows and Sen. Chuck Schumer agreed.",
         "Mark Randall MeadowsDemocrats seize on new evidence Read more",
     ),
+    (  # closed by an arrow instead of a word
+        "Rep. Mark Meadows Mark Randall MeadowsDemocrats seize on new evidence Trump signs "
+        "bill » said on Monday.",
+        "Rep. Mark Meadows said on Monday.",
+        "Mark Randall MeadowsDemocrats seize on new evidence Trump signs bill »",
+    ),
 ]
 
 
@@ -348,6 +354,9 @@ CARD_LOOKALIKES = [
     "Trump said YouTube and PayPal would pay MORE, and Trump agreed.",
     "Officials in Washington WashingtonPost reported the news. Read more",
     "Fans of Liverpool Liverpool FC cheered MORE than ever.",
+    "He said «we will win» and left.",
+    "Prices rose » in March, said Anna Lee Lee.",
+    "The Paris Paris-Match cover read « Enfin » on Monday.",
 ]
 
 
