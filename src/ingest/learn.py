@@ -128,8 +128,10 @@ def line_features(text: str, max_words: int) -> list[str]:
         if end and end.start() > 0 and _is_marker(end.group(1)):
             out.append("suffix\t" + end.group().strip())
     if len(words) >= MIN_TEMPLATE_LINE_WORDS:
-        first = " ".join(head.split()[:TEMPLATE_WORDS])
-        last = " ".join(tail.split()[-TEMPLATE_WORDS:])
+        head_words = head.split()
+        tail_words = head_words if tail is head else tail.split()
+        first = " ".join(head_words[:TEMPLATE_WORDS])
+        last = " ".join(tail_words[-TEMPLATE_WORDS:])
         if one_sided:
             out += [f"prefix\t{first} …", f"suffix\t… {last}"]
         out.append(f"frame\t{first} … {last}")
