@@ -41,8 +41,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from ingest.rules import Settings
 
 RULE_PREFIX = "learned."
@@ -383,12 +381,16 @@ def encode_state(dumps: Mapping[str, Sequence[StoryFeatures]], max_words: int) -
 
 
 def _pack(ids: tuple[int, ...]) -> str:
+    import numpy as np  # here: a run that cleans nothing need not load it
+
     return base64.b64encode(np.asarray(ids, "<u8").tobytes()).decode()
 
 
 def decode_state(data: bytes, max_words: int) -> dict[str, tuple[StoryFeatures, ...]] | None:
     """The dumps' contributions in a state file; None when it is unreadable or was made with
     other settings or another version (the run then learns again from every dump)."""
+    import numpy as np
+
     try:
         body = json.loads(data)
         if (
@@ -428,6 +430,8 @@ def learn_from(
     >>> learn_from({**dumps, "copy.txt": (st("k0", 1, 100),)}, Settings())["s"].stories
     5
     """
+    import numpy as np
+
     per_source: dict[str, dict[str, tuple[int, ...]]] = {}
     for rel in sorted(dumps):
         for story in dumps[rel]:
