@@ -430,6 +430,8 @@ def learn_from(
     >>> learn_from({**dumps, "copy.txt": (st("k0", 1, 100),)}, Settings())["s"].stories
     5
     """
+    if not dumps:
+        return {}
     import numpy as np
 
     per_source: dict[str, dict[str, tuple[int, ...]]] = {}

@@ -305,21 +305,25 @@ class Memory:
 
     @classmethod
     def load(cls, run: FolderRun) -> Memory:
+        return cls(cls.read(run), run.rules)
+
+    @staticmethod
+    def read(run: FolderRun) -> dict[str, tuple[StoryFeatures, ...]] | None:
+        """Each dump's contribution as the state file keeps it; None when there is none."""
         try:
             with run.out.open_state(LEARNED_STATE) as fh:
                 data = fh.read()
         except OSError:
-            data = b""
-        max_words = run.rules.settings.learn_max_words
-        return cls(decode_state(data, max_words) if data else None, run.rules)
+            return None
+        return decode_state(data, run.rules.settings.learn_max_words) if data else None
 
     @staticmethod
     def forget(run: FolderRun, rels: set[str]) -> None:
         """Drop dumps a ``--no-learn`` run cleaned from the state: their documents hold no
         learned removals now, so the next learning run must clean them again."""
-        memory = Memory.load(run)
-        if memory.known and not rels.isdisjoint(memory.dumps):
-            kept = {rel: s for rel, s in memory.dumps.items() if rel not in rels}
+        dumps = Memory.read(run)
+        if dumps is not None and not rels.isdisjoint(dumps):
+            kept = {rel: s for rel, s in dumps.items() if rel not in rels}
             temp = run.out.state_temp(LEARNED_STATE)
             temp.write_bytes(encode_state(kept, run.rules.settings.learn_max_words))
             run.out.publish(temp, LEARNED_STATE)
