@@ -270,6 +270,21 @@ class ShardedOutput(OutputFolder):
     def drop_documents(self, rel: str) -> None:
         self.docs.drop_documents(rel)
 
+    def list_documents(self) -> dict[str, set[str]]:
+        return self.docs.list_documents()
+
+    def forget_listing(self) -> None:
+        self.docs.forget_listing()
+
+    @property
+    def lock_note(self) -> str | None:
+        """What taking the folder's lock found worth saying (the folder's own lock's)."""
+        return self.inner.lock_note
+
+    @lock_note.setter
+    def lock_note(self, value: str | None) -> None:
+        self.inner.lock_note = value
+
     @property
     def root(self) -> Path | RemotePath:
         return self.inner.root
@@ -288,50 +303,49 @@ class ShardedOutput(OutputFolder):
 
     # -- placing documents in shards --------------------------------------------------
 
-    def place(self, load: Callable[[], Entries]) -> Entries | None:
-        """Pack the working copy into shards; return the manifest entries with each
-        document's ``shard`` and ``row`` when they changed (None when they did not).
+    def place(self, load: Callable[[], Iterable[tuple[str, dict[str, Any]]]]) -> Entries | None:
+        """Pack the working copy into shards; return the manifest edits (path → the entry's
+        ``documents``, each with its ``shard`` and ``row``) where they changed, or None.
 
-        Only shards whose documents changed (by the listing's size and modification time
-        of each document file) are written; shards no longer planned are deleted, after
-        the new ones are in place.
+        ``load()`` streams the manifest's entries in path order (it is called a second time
+        only when entries changed). Only shards whose documents changed (by the listing's
+        size and modification time of each document file) are written; shards no longer
+        planned are deleted once the new ones are in place.
         """
         from ingest.store import write_atomic
 
-        entries = load()
         root = self.inner.root
         listing = _fingerprints(root, f"{STATE_DIR}/{DOCUMENTS_DIR}")
-        placed: list[tuple[str, dict[str, Any]]] = []
-        changed = False
-        for rel in sorted(entries):
-            entry = entries[rel]
+        # (dump, position in its entry's documents, index, file, shard and row it had)
+        placed: list[tuple[str, int, int, str, Any, Any]] = []
+        edited: set[str] = set()
+        for rel, entry in load():
             withheld = set(entry.get("withheld", ()))
-            for doc in entry.get("documents", ()):
-                name = str(doc.get("file", "")).rpartition("/")[2]
-                live = (
+            for pos, doc in enumerate(entry.get("documents", ())):
+                file = str(doc.get("file", ""))
+                if (
                     entry.get("status") == "written"
-                    and name not in withheld
-                    and doc.get("file") in listing
-                )
-                if live:
-                    placed.append((rel, doc))
+                    and file.rpartition("/")[2] not in withheld
+                    and file in listing
+                ):
+                    placed.append(
+                        (rel, pos, int(doc["index"]), file, doc.get("shard"), doc.get("row"))
+                    )
                 elif "shard" in doc or "row" in doc:
-                    doc.pop("shard", None)
-                    doc.pop("row", None)
-                    changed = True
+                    edited.add(rel)  # no longer in any shard
         old = self._read_shards()
         shards: dict[str, str] = {}
+        where: dict[tuple[str, int], tuple[str, int]] = {}  # (dump, position) → (shard, row)
         start = 0
-        for size in cut_shards(((r, int(d["index"])) for r, d in placed), self.shard_rows):
+        for size in cut_shards(((p[0], p[2]) for p in placed), self.shard_rows):
             part = placed[start : start + size]
             start += size
-            first_rel, first = part[0]
-            name = shard_name(first_rel, int(first["index"]), self.format.suffix)
-            for row, (_, doc) in enumerate(part):
-                if doc.get("shard") != name or doc.get("row") != row:
-                    doc["shard"], doc["row"] = name, row
-                    changed = True
-            files = [str(d["file"]) for _, d in part]
+            name = shard_name(part[0][0], part[0][2], self.format.suffix)
+            for row, (rel, pos, _, _, was_shard, was_row) in enumerate(part):
+                where[rel, pos] = (name, row)
+                if was_shard != name or was_row != row:
+                    edited.add(rel)
+            files = [p[3] for p in part]
             fingerprint = hashlib.sha256(
                 "\n".join(f"{f}\t{listing[f]}" for f in files).encode("utf-8", "surrogatepass")
             ).hexdigest()
@@ -344,7 +358,20 @@ class ShardedOutput(OutputFolder):
                 (root / name).unlink(missing_ok=True)
         if shards != old:
             write_atomic(root / STATE_DIR / SHARDS_STATE, _json_bytes(shards))
-        return entries if changed else None
+        if not edited:
+            return None
+        edits: Entries = {}
+        for rel, entry in load():
+            if rel not in edited:
+                continue
+            documents = []
+            for pos, doc in enumerate(entry.get("documents", ())):
+                doc = {k: v for k, v in doc.items() if k not in ("shard", "row")}
+                if (rel, pos) in where:
+                    doc["shard"], doc["row"] = where[rel, pos]
+                documents.append(doc)
+            edits[rel] = {"documents": documents}
+        return edits
 
     def _read_shards(self) -> dict[str, str]:
         try:
