@@ -298,7 +298,7 @@ def test_a_folder_cleaned_without_learning_state_is_learned_whole(
     src = write_site(tmp_path / "src", [*site, ("gazette/zz-copy.txt", site[0][1])])
     rules = load_rules()
     run_folder(src, tmp_path / "out", rules, learn=True, dedup=dedup)
-    (tmp_path / "out" / ".ingest" / "learned.json").unlink()
+    (tmp_path / "out" / ".ingest" / "learned.state").unlink()
     again = run_folder(src, tmp_path / "out", rules, learn=True, dedup=dedup)
     assert again.processed == (50 if dedup else 51)
     assert again.duplicate_dumps == (1 if dedup else 0)

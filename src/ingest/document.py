@@ -17,7 +17,7 @@ SCHEMA_VERSION = 1
 class Evidence:
     """Why learned boilerplate removed a line: the source it was learned from and the
     normalised pattern (ingest.learn). How many of the source's stories hold the pattern is
-    in the run's ``.ingest/learned.json`` and summary: a count here would change with every
+    in the run's ``.ingest/learned.state`` and summary: a count here would change with every
     story the source gains, and with it every document the pattern touched."""
 
     source: str

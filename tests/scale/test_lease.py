@@ -137,10 +137,10 @@ def test_the_lease_is_renewed_while_held_and_a_lost_one_stops_the_manifest(s3: S
         while held.lost is None and time.monotonic() < deadline:
             time.sleep(0.1)
         assert held.lost is not None and "taken over by h" in held.lost
-        temp = Path(output_folder(out).state_temp("manifest.json"))
+        temp = Path(output_folder(out).state_temp("manifest.state"))
         temp.write_bytes(b"{}\n")
         with pytest.raises(OutputBusyError, match="manifest is not written"):
-            output_folder(out).publish(temp, "manifest.json")
+            output_folder(out).publish(temp, "manifest.state")
         temp.unlink()
     # Not ours any more: left for the run that holds it.
     assert _lock_body(s3, "lease3/out") == {"token": "x", "holder": "h"}

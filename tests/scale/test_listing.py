@@ -81,7 +81,7 @@ def test_documents_no_manifest_vouches_for_go_when_their_dump_goes(
     out: Any
     if where == "bucket":
         src, out = location(s3.upload(dumps, f"{key}/dumps")), location(s3.url(f"{key}/out"))
-        state = f"{s3.bucket}/{key}/out/.ingest/manifest.json"
+        state = f"{s3.bucket}/{key}/out/.ingest/manifest.state"
         late_key = f"{s3.bucket}/{key}/dumps/feed01/late.txt"
 
         def tree() -> dict[str, bytes]:
@@ -104,7 +104,7 @@ def test_documents_no_manifest_vouches_for_go_when_their_dump_goes(
             return local_tree(tmp_path / "out")
 
         def manifest(data: bytes | None = None) -> bytes:
-            path = tmp_path / "out" / ".ingest" / "manifest.json"
+            path = tmp_path / "out" / ".ingest" / "manifest.state"
             if data is not None:
                 path.write_bytes(data)
             return path.read_bytes()
