@@ -104,7 +104,7 @@ def encode_entry(rel: str, entry: Mapping[str, Any]) -> bytes:
     try:
         # orjson indents by two spaces where json.dumps(indent=1) indents by one, and is
         # otherwise byte-identical for what an entry holds (str, int, None, lists, dicts;
-        # checked by tests/test_manifest.py). json.dumps with indent runs in pure Python:
+        # checked by tests/store/test_manifest.py). json.dumps with indent runs in pure Python:
         # it was a tenth of a run's time.
         text = orjson.dumps({rel: entry}, option=orjson.OPT_INDENT_2)
     except TypeError:  # lone surrogates, integers over 64 bits: the reference encoder
