@@ -45,12 +45,11 @@ import numpy.typing as npt
 import orjson
 
 from ingest.document import Sighting, doc_id, dumps_json
-from ingest.store import STATE_DIR, RemotePath, output_folder, write_atomic
+from ingest.store import STATE_DIR, Location, output_folder, write_atomic
 from ingest.store.manifest import DUPLICATE_DUMP
 
 Signature = npt.NDArray[np.uint32]
 Match = Literal["exact", "near"]
-Location = Path | RemotePath
 # progress(stage, done, total): "read" (documents read and fingerprinted), "link" (texts
 # linked), "write" (groups written). Plain values, so a Prefect task can log them.
 Progress = Callable[[str, int, int], None]
@@ -1091,33 +1090,12 @@ def record_from_document(
 _READ_BATCH = 2000  # documents read, then fingerprinted together (bounded memory)
 
 
+INDEX_STATE = f"{DEDUP_DIR}/{INDEX_FILE}"  # the index, as a state file of the output folder
+
+
 def index_path(out: Location) -> Path:
     """Where the index file is: in the output folder, or a local cache for remote output."""
-    if isinstance(out, Path):
-        return out / STATE_DIR / DEDUP_DIR / INDEX_FILE
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    name = hashlib.sha256(str(out).encode()).hexdigest()[:24]
-    return base / "ingest" / "dedup" / f"{name}.sqlite"
-
-
-def _fetch_remote(out: RemotePath, local: Path) -> None:
-    """Bring the remote index into the local cache (one object), or start empty."""
-    remote = out / STATE_DIR / DEDUP_DIR / INDEX_FILE
-    local.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        data = remote.read_bytes()
-    except (FileNotFoundError, OSError):
-        local.unlink(missing_ok=True)
-        return
-    tmp = local.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, local)
-
-
-def _push_remote(out: RemotePath, local: Path) -> None:
-    remote = out / STATE_DIR / DEDUP_DIR / INDEX_FILE
-    remote.parent.mkdir()
-    remote.write_bytes(local.read_bytes())
+    return output_folder(out).working_path(INDEX_STATE)
 
 
 class _Ticker:
@@ -1162,9 +1140,8 @@ def deduplicate(
         out, entries, processed
     )
     live = live_documents(entries)
-    local = index_path(out)
-    if isinstance(out, RemotePath):
-        _fetch_remote(out, local)
+    folder = output_folder(out)
+    local = folder.check_out(INDEX_STATE)
     if full:
         local.unlink(missing_ok=True)
     index = DedupIndex.open(local, settings)
@@ -1173,8 +1150,7 @@ def deduplicate(
         index.commit()
     finally:
         index.close()
-    if isinstance(out, RemotePath):
-        _push_remote(out, local)
+    folder.check_in(INDEX_STATE)
     # The run layer's sign that an index exists (it does not open SQLite to ask).
     about = {"version": INDEX_VERSION, "file": INDEX_FILE, "settings": settings.fingerprint}
     write_atomic(out / STATE_DIR / DEDUP_DIR / MARK_FILE, json.dumps(about).encode() + b"\n")
