@@ -176,7 +176,9 @@ def clean_dump(
                 published_text=story.published_text,
                 published=resolve_published(story.published_text, scraped_at),
                 text=story.text,
-                language=detect_language(story.text, ctx.settings.min_language_words),
+                language=detect_language(
+                    story.text, ctx.settings.min_language_words, ctx.rules.language
+                ),
                 truncated=not _ends_complete(story.text),
                 removed=tuple(story.removed),
                 repairs=tuple(r for r in repairs if first < r.line <= last + 1),

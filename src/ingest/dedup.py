@@ -36,7 +36,7 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,6 +45,7 @@ import numpy.typing as npt
 import orjson
 
 from ingest.document import Sighting, doc_id, dumps_json
+from ingest.settings import DedupSettings
 from ingest.store import STATE_DIR, Location, output_folder, write_atomic
 from ingest.store.manifest import DUPLICATE_DUMP
 
@@ -59,35 +60,6 @@ INDEX_FILE = "index.sqlite"
 MARK_FILE = "index.json"
 INDEX_VERSION = 2
 _U64 = np.uint64
-
-
-@dataclass(frozen=True)
-class DedupSettings:
-    """How duplicates are found. Defaults chosen by measurement (docs/dedup.md).
-
-    ``shingle_words``: words per shingle. ``num_perm``: MinHash values per signature.
-    ``bands`` × ``rows``: LSH bands of ``rows`` values each (37 × 3 proposes pairs from
-    Jaccard ≈ 0.3, below ``jaccard``, so truncated copies are still proposed). ``jaccard``:
-    estimated Jaccard at or above which a candidate is a near duplicate. ``containment``:
-    share of the shorter text's shingles found in the longer one at or above which a
-    candidate is a near duplicate, when the shorter one is ``truncated`` (cut short: it does
-    not end a sentence) and has at least ``min_shingles``.
-    """
-
-    shingle_words: int = 5
-    num_perm: int = 128
-    bands: int = 37
-    rows: int = 3
-    jaccard: float = 0.45
-    containment: float = 0.85
-    min_shingles: int = 40
-    seed: int = 1
-
-    @property
-    def fingerprint(self) -> str:
-        """Changes whenever a setting does: an index built with other settings is rebuilt."""
-        blob = json.dumps(asdict(self), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
 
 
 DEFAULT_SETTINGS = DedupSettings()

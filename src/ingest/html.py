@@ -41,6 +41,7 @@ from ingest.language import detect_language
 from ingest.published import format_utc, parse_iso, resolve_published
 from ingest.repair import repair_lines
 from ingest.rules import Profile, Rules
+from ingest.settings import ExtractSettings
 from ingest.split import detect_profiles, find_headers, looks_like_headline
 
 # Elements whose text starts and ends a line when a page is read as lines.
@@ -77,25 +78,6 @@ _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-
 # WHATWG: these labels mean windows-1252 in a browser, and so here.
 _AS_CP1252 = frozenset(("iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii"))
 _HAS_WORD = re.compile(r"\w")
-
-
-@dataclass(frozen=True)
-class ExtractSettings:
-    """trafilatura's switches for the main story: its defaults, with comments left out.
-
-    ``favor_precision`` is off: on real pages (``bench/html_bench.py``) it dropped most of
-    a story now and then, and its mean F1 was below the default reading's.
-    """
-
-    favor_precision: bool = False
-    favor_recall: bool = False
-    include_tables: bool = True
-    no_fallback: bool = False
-    include_comments: bool = False
-
-    def as_kwargs(self) -> dict[str, bool]:
-        """The switches as keyword arguments for ``trafilatura.extract``."""
-        return dataclasses.asdict(self)
 
 
 DEFAULT_SETTINGS = ExtractSettings()
@@ -722,7 +704,7 @@ def clean_page(
     rules: Rules,
     scraped_at: datetime | None,
     hints: Hints = Hints(),
-    settings: ExtractSettings = DEFAULT_SETTINGS,
+    settings: ExtractSettings | None = None,
 ) -> PageResult:
     """Clean one decoded page into documents; ``base`` carries the provenance to stamp.
 
@@ -735,7 +717,7 @@ def clean_page(
     (:func:`fallback_reason`), its reading is the main story, the cards give no documents
     of their own, and the document says so in ``fallback``.
     """
-    page = extract_page(html, rules, hints.url, settings)
+    page = extract_page(html, rules, hints.url, settings or rules.extract)
     result = _clean_read_page(page, base=base, rules=rules, scraped_at=scraped_at, hints=hints)
     main = (
         result.documents[0] if result.documents and result.documents[0].source.index == 0 else None
@@ -867,7 +849,7 @@ def _document(
         published_text=published[0],
         published=published[1],
         text=story.text,
-        language=detect_language(story.text, rules.settings.min_language_words),
+        language=detect_language(story.text, rules.settings.min_language_words, rules.language),
         truncated=story.truncated,
         removed=tuple(story.removed),
         repairs=tuple(repairs),
@@ -1081,7 +1063,7 @@ def clean_html(
     path: str,
     rules: Rules,
     scraped_at: datetime | None = None,
-    settings: ExtractSettings = DEFAULT_SETTINGS,
+    settings: ExtractSettings | None = None,
 ) -> DumpResult:
     """Clean one HTML file's bytes into documents, or raise IngestError saying why not."""
     decoded = decode_html(data)

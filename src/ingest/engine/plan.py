@@ -476,6 +476,7 @@ class FolderRun:
             out,
             entries,
             set(entries) if self.unindexed else self.processed | self.dirty,
+            settings=self.rules.dedup,
             canonical_only=self.canonical_only,
             full=self.full,
             progress=progress,
