@@ -17,7 +17,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import dataclasses
-import hashlib
 import itertools
 import re
 from collections import Counter
@@ -32,7 +31,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from ingest.clean import DumpResult, LineStory, clean_lines
-from ingest.decode import Decoded, decode_bytes, normalise_newlines
+from ingest.decode import Decoded, decode_bytes, file_source, normalise_newlines
 from ingest.document import Document, Fallback, Removal, Repair, Source
 from ingest.errors import IngestError, no_story
 from ingest.furniture import Furniture as FurnitureRules
@@ -1044,17 +1043,7 @@ def _outlet(page: Page, hints: Hints, aggregator: str | None) -> str | None:
 
 def page_source(data: bytes, decoded: Decoded, *, path: str, scraped_at: datetime | None) -> Source:
     """The provenance every document of one HTML page starts from (its index set later)."""
-    return Source(
-        path=path,
-        sha256=hashlib.sha256(data).hexdigest(),
-        index=0,
-        line_start=None,
-        line_end=None,
-        encoding=decoded.encoding,
-        newline=decoded.newline,
-        scraped_at=format_utc(scraped_at) if scraped_at else None,
-        kind="html",
-    )
+    return file_source(data, decoded, path=path, scraped_at=scraped_at, kind="html")
 
 
 def clean_html(
