@@ -14,7 +14,7 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ingest.document import loads_json, utf8_json
 from ingest.engine.outcomes import DUPLICATE_DUMP, TOOL, FileOutcome, Status, manifest_entry
@@ -167,14 +167,10 @@ class FolderRun:
                         decisions[i] = _KEEP_NOTE
                     else:
                         decisions[i] = _KEEP
-                    if (
-                        known is not None
-                        and not self.unindexed
-                        and entry.get("sha256")
-                        and prior.rel not in dirty
-                    ):
+                    sha = entry["sha256"]
+                    if known is not None and not self.unindexed and sha and prior.rel not in dirty:
                         # (a dump cleaned since the last dedup step is as new as this run's)
-                        known.setdefault(entry["sha256"], prior.rel)
+                        known.setdefault(sha, prior.rel)
                 elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
                     decisions[i] = _KEEP
                     copies.append((i, str(entry.get("duplicate_of")), str(entry["sha256"])))
@@ -471,7 +467,8 @@ class FolderRun:
             }
         from ingest.dedup import deduplicate
 
-        entries = read_entries(self.out)
+        # Checked entries (read_entries), which dedup edits in place as the JSON objects they are.
+        entries = cast(dict[str, dict[str, Any]], read_entries(self.out))
         report = deduplicate(
             out,
             entries,
