@@ -105,6 +105,7 @@ def summary_markdown(summary: RunSummary, *, flow_run_name: str | None, rows_lef
         f"| failed | {len(summary.failed)} |",
         f"| documents written | {summary.documents_written} |",
         f"| processed dumps that matched no profile | {summary.no_profile} |",
+        f"| HTML pages that fell back to trafilatura | {summary.fallbacks} |",
         f"| boilerplate patterns learned | {summary.learned} |",
         f"| duration | {summary.duration_s:.2f} s |",
         "",
