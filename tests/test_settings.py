@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.cli import main
 from ingest.engine import run_folder
 from ingest.errors import RulesError
 from ingest.language import decide_by_stopwords
@@ -140,3 +141,11 @@ def test_dedup_settings_reach_the_index(tmp_path: Path, seeds: Path, scraped_at:
     run_folder(seeds, out, rules, scraped_at=scraped_at, workers=1, dedup=True)
     mark = json.loads((out / ".ingest" / "dedup" / "index.json").read_text())
     assert mark["settings"] == rules.dedup.fingerprint != DedupSettings().fingerprint
+
+
+def test_the_cli_refuses_a_bad_environment_variable_up_front(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("INGEST_PROCESSES", "many")
+    assert main(["check-rules"]) == 2
+    assert "INGEST_PROCESSES must be a whole number, not 'many'" in capsys.readouterr().err
