@@ -189,7 +189,8 @@ class FolderRun:
             if known.get(sha) != original:
                 decisions[i] = _CLEAN
         self.to_clean = decisions.count(_CLEAN)
-        self.known = known if self.to_clean else None
+        # (a learning run may clean kept dumps too: ingest.engine.run.Memory.prepare)
+        self.known = known if self.to_clean or self.learn else None
         return self.to_clean
 
     def _unseen(self, rels: list[str]) -> set[str]:
