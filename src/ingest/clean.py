@@ -21,9 +21,9 @@ from ingest.learn import (
     LEARNING,
     Learned,
     StoryFeatures,
-    line_features,
     match_story,
     source_of,
+    story_features,
     story_of,
 )
 from ingest.published import resolve_published
@@ -327,7 +327,7 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
         texts = [lines[n].strip() for n in body]
         max_words = ctx.settings.learn_max_words
         # Each line's features once, for what is learned and what is removed alike.
-        per_line = [line_features(t, max_words) for t in texts]
+        per_line = story_features(texts, max_words)
         if ctx.collect:
             features = story_of(ctx.source, texts, per_line)
         if ctx.learned:
