@@ -124,10 +124,12 @@ def clean_dump(
     scraped_at: datetime | None = None,
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
+    scraped_from: str | None = None,
 ) -> DumpResult:
     """Clean one dump's bytes into documents, or raise IngestError saying why it cannot be.
 
-    ``path`` is recorded as provenance; ``scraped_at`` anchors relative times ("2 hours ago").
+    ``path`` is recorded as provenance; ``scraped_at`` anchors relative times ("2 hours ago"),
+    and ``scraped_from`` says where it came from (ingest.scraped; default ``flag``).
     ``learn`` collects each story's line features (``DumpResult.stories``); ``learned``
     (source → what was learned from it, ingest.learn) removes the dump's source's learned
     boilerplate. Without either, a :data:`ingest.learn.LEARNING` set around the call (a JSON
@@ -138,7 +140,7 @@ def clean_dump(
         learn, learned = learning.collect, learning.learned
     check_size(len(data), rules.settings.max_file_bytes)
     decoded = decode_bytes(data)
-    base = file_source(data, decoded, path=path, scraped_at=scraped_at)
+    base = file_source(data, decoded, path=path, scraped_at=scraped_at, scraped_from=scraped_from)
     sha = base.sha256
     lines = decoded.text.split("\n")
     repairs = repair_lines(lines)

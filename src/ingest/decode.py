@@ -11,6 +11,7 @@ from datetime import datetime
 from ingest.document import Source
 from ingest.errors import IngestError
 from ingest.published import format_utc
+from ingest.scraped import FROM_FLAG
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -179,9 +180,11 @@ def file_source(
     path: str,
     scraped_at: datetime | None,
     kind: str | None = None,
+    scraped_from: str | None = None,
 ) -> Source:
     """The provenance every document of one input file starts from: the file's path, hash,
-    encoding and line ends, its scrape time, and ``kind`` for a non-text input (HTML, JSON
+    encoding and line ends, its scrape time and where that came from (``scraped_from``,
+    ingest.scraped; default ``flag``), and ``kind`` for a non-text input (HTML, JSON
     records). Index 0 and no line span: each front end sets a document's own
     (``dataclasses.replace``), so all three build it here and record the same fields.
 
@@ -198,4 +201,5 @@ def file_source(
         newline=decoded.newline,
         scraped_at=format_utc(scraped_at) if scraped_at else None,
         kind=kind,
+        scraped_at_from=(scraped_from or FROM_FLAG) if scraped_at else None,
     )

@@ -40,6 +40,7 @@ from ingest.language import detect_language
 from ingest.published import format_utc, parse_iso, resolve_published
 from ingest.repair import repair_lines
 from ingest.rules import Profile, Rules
+from ingest.scraped import FROM_HTML, saved_time
 from ingest.settings import ExtractSettings
 from ingest.split import detect_profiles, find_headers, looks_like_headline
 
@@ -1156,9 +1157,22 @@ def _outlet(page: Page, hints: Hints, aggregator: str | None) -> str | None:
     return site
 
 
-def page_source(data: bytes, decoded: Decoded, *, path: str, scraped_at: datetime | None) -> Source:
+# A saver's stamp sits before <head> (SingleFile's comment is a few hundred characters).
+_SAVED_STAMP_CHARS = 4096
+
+
+def page_source(
+    data: bytes,
+    decoded: Decoded,
+    *,
+    path: str,
+    scraped_at: datetime | None,
+    scraped_from: str | None = None,
+) -> Source:
     """The provenance every document of one HTML page starts from (its index set later)."""
-    return file_source(data, decoded, path=path, scraped_at=scraped_at, kind="html")
+    return file_source(
+        data, decoded, path=path, scraped_at=scraped_at, kind="html", scraped_from=scraped_from
+    )
 
 
 def clean_html(
@@ -1168,10 +1182,18 @@ def clean_html(
     rules: Rules,
     scraped_at: datetime | None = None,
     settings: ExtractSettings | None = None,
+    scraped_from: str | None = None,
 ) -> DumpResult:
-    """Clean one HTML file's bytes into documents, or raise IngestError saying why not."""
+    """Clean one HTML file's bytes into documents, or raise IngestError saying why not.
+
+    A page that carries its save time (ingest.scraped.saved_time) is dated by it, whatever
+    ``scraped_at`` says (``source.scraped_at_from`` is ``html``).
+    """
     decoded = decode_html(data)
-    base = page_source(data, decoded, path=path, scraped_at=scraped_at)
+    saved = saved_time(decoded.text[:_SAVED_STAMP_CHARS])
+    if saved is not None:
+        scraped_at, scraped_from = saved, FROM_HTML
+    base = page_source(data, decoded, path=path, scraped_at=scraped_at, scraped_from=scraped_from)
     sha = base.sha256
     result = clean_page(
         decoded.text, base=base, rules=rules, scraped_at=scraped_at, settings=settings

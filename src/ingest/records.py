@@ -29,6 +29,7 @@ from ingest.errors import IngestError
 from ingest.html import Hints, clean_page, page_failure, parse_published
 from ingest.published import format_utc, parse_utc
 from ingest.rules import Rules
+from ingest.scraped import FROM_FLAG, FROM_RECORD
 
 MAX_FAILURES_IN_MESSAGE = 3
 _FIELDS = ("html", "text", "url", "title", "outlet", "scraped_at", "published")
@@ -200,12 +201,21 @@ class _Cleaned:
 
 
 def clean_record(
-    record: Record, *, base: Source, rules: Rules, scraped_at: datetime | None
+    record: Record,
+    *,
+    base: Source,
+    rules: Rules,
+    scraped_at: datetime | None,
+    scraped_from: str | None = None,
 ) -> _Cleaned:
     """One record's documents (indexed from 0 within the record), or raise IngestError."""
     when = record.scraped_at or scraped_at
+    origin = FROM_RECORD if record.scraped_at else (scraped_from or FROM_FLAG)
     base = dataclasses.replace(
-        base, record=record.number, scraped_at=format_utc(when) if when else None
+        base,
+        record=record.number,
+        scraped_at=format_utc(when) if when else None,
+        scraped_at_from=origin if when else None,
     )
     if record.html is not None:
         where = f"record {record.number}: "
@@ -262,6 +272,7 @@ def clean_records(
     rules: Rules,
     scraped_at: datetime | None = None,
     kind: str = "jsonl",
+    scraped_from: str | None = None,
 ) -> DumpResult:
     """Clean a JSON Lines (``kind="jsonl"``) or JSON file into documents.
 
@@ -280,7 +291,10 @@ def clean_records(
     aggregators: list[str] = []
     for raw in raws:
         try:
-            cleaned = clean_record(parse_record(raw), base=base, rules=rules, scraped_at=scraped_at)
+            cleaned = clean_record(
+                parse_record(raw), base=base, rules=rules, scraped_at=scraped_at,
+                scraped_from=scraped_from,
+            )  # fmt: skip
         except IngestError as exc:
             failures.append(RecordFailure(raw.number, exc.reason, exc.message))
             continue
