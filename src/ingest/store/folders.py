@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -104,7 +104,7 @@ class OutputFolder(ABC):
         return f"{rel}/{name}"
 
     def place(
-        self, load: Callable[[], Iterable[tuple[str, dict[str, Any]]]]
+        self, load: Callable[[], Iterable[tuple[str, Mapping[str, Any]]]]
     ) -> dict[str, dict[str, Any]] | None:
         """Put the run's documents where users read them, at the end of a run (after
         dedup); return edits to the manifest's entries (path → fields to set), if any.

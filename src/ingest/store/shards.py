@@ -301,9 +301,18 @@ class ShardedOutput(OutputFolder):
     def publish(self, temp: Path, name: str) -> None:
         self.inner.publish(temp, name)
 
+    def working_path(self, name: str) -> Path:
+        return self.inner.working_path(name)
+
+    def check_out(self, name: str) -> Path:
+        return self.inner.check_out(name)
+
+    def check_in(self, name: str) -> None:
+        self.inner.check_in(name)
+
     # -- placing documents in shards --------------------------------------------------
 
-    def place(self, load: Callable[[], Iterable[tuple[str, dict[str, Any]]]]) -> Entries | None:
+    def place(self, load: Callable[[], Iterable[tuple[str, Mapping[str, Any]]]]) -> Entries | None:
         """Pack the working copy into shards; return the manifest edits (path → the entry's
         ``documents``, each with its ``shard`` and ``row``) where they changed, or None.
 
