@@ -28,7 +28,7 @@ from ingest.store.folders import FileStat, OutputFolder, SourceFolder
 from ingest.store.layout import LEGACY_STATE, STATE_DIR, document_dir, document_name
 from ingest.store.local import LocalOutput, LocalSource
 from ingest.store.remote import RemoteOutput, RemotePath, RemoteSource
-from ingest.store.shards import check_format, recorded_format, sharded
+from ingest.store.shards import check_format, recorded_format, sharded, state_names
 
 __all__ = [
     "STATE_DIR",
@@ -46,6 +46,7 @@ __all__ = [
     "overlap_problem",
     "rewriting",
     "source_folder",
+    "state_folder",
     "url_protocol",
     "write_atomic",
 ]
@@ -124,8 +125,10 @@ def output_folder(
             raise UsageError(f"{value} is a {value.output_format} output folder")
         return value
     where = location(value)
-    recorded = recorded_format(where) if where.exists() else None
-    fmt = check_format(output_format) if output_format else recorded[0] if recorded else "json"
+    asked = check_format(output_format) if output_format else None
+    listed = state_names(where)
+    recorded = recorded_format(where, asked not in (None, "json"), listed)
+    fmt = asked or (recorded[0] if recorded else "json")
     if recorded is not None and recorded[0] != fmt:
         raise UsageError(
             f"the output folder {where} holds {recorded[0]} output, not {fmt}: run with "
@@ -136,9 +139,20 @@ def output_folder(
     def make(path: Path | RemotePath) -> OutputFolder:
         return RemoteOutput(path) if isinstance(path, RemotePath) else LocalOutput(path)
 
+    folder = make(where)
+    if listed is not None:  # one listing says whether an older version left state to rename
+        folder.legacy_state = LEGACY_STATE[0][0] in listed
     if fmt == "json":
-        return make(where)
-    return sharded(make(where), make(where / STATE_DIR / "documents"), fmt, rows)
+        return folder
+    return sharded(folder, make(where / STATE_DIR / "documents"), fmt, rows)
+
+
+def state_folder(value: str | Path | RemotePath) -> OutputFolder:
+    """The output folder at ``value`` for its state files alone (the manifest), whatever
+    format its documents are in: nothing is read to find out (on an object store, that
+    is a listing saved)."""
+    where = location(value)
+    return RemoteOutput(where) if isinstance(where, RemotePath) else LocalOutput(where)
 
 
 def overlap_problem(src: SourceFolder, out: OutputFolder) -> str | None:
@@ -204,18 +218,25 @@ def write_atomic(path: Path | RemotePath, data: bytes) -> bool:
 def migrate_state(out: OutputFolder) -> int:
     """Rename state files an older version wrote under document-like names; return how many.
 
-    Called under the run's lock, before anything reads the state. A file whose new name is
-    already there is simply deleted (a run of this version wrote the newer one).
+    Called under the run's lock, before anything reads the state. An older version always
+    wrote ``manifest.json`` first, so only its absence is asked about (one read, a GET on an
+    object store) unless there is something to rename. A file whose new name is already
+    there is simply deleted (a run of this version wrote the newer one).
     """
     state = out.root / STATE_DIR
+    if out.legacy_state is False:  # known from the listing output_folder made
+        return 0
     moved = 0
     for old, new in LEGACY_STATE:
-        legacy = state / old
-        if not legacy.exists():
+        try:
+            data = (state / old).read_bytes()
+        except OSError:
+            if old == LEGACY_STATE[0][0]:
+                return 0  # no old manifest: nothing an older version wrote
             continue
         target = state / new
         if not target.exists():
-            write_atomic(target, legacy.read_bytes())
-        legacy.unlink(missing_ok=True)
+            write_atomic(target, data)
+        (state / old).unlink(missing_ok=True)
         moved += 1
     return moved

@@ -76,6 +76,8 @@ class OutputFolder(ABC):
     #: How documents reach the user (``--format``): one JSON file per story here; shards
     #: (ingest.store.shards.ShardedOutput) for jsonl, jsonl.gz and parquet.
     output_format = "json"
+    #: Whether ``.ingest/`` holds state under an older version's names (None: not known).
+    legacy_state: bool | None = None
     #: What taking the lock found worth saying (a stale lock taken over), else None.
     lock_note: str | None = None
 

@@ -34,7 +34,7 @@ from typing import IO, Any, NotRequired, TypedDict, cast
 import orjson
 
 from ingest.document import loads_json, utf8_json
-from ingest.store import Location, output_folder
+from ingest.store import Location, output_folder, state_folder
 from ingest.store.folders import OutputFolder
 
 MANIFEST = "manifest.state"
@@ -363,11 +363,12 @@ def commit_manifest(commit: ManifestCommit) -> bool:
     Returns whether the manifest changed. Idempotent: a retry after an I/O error finds the
     same temporary file (nothing is deleted on failure) and finishes the job.
     """
-    out = output_folder(commit.output)
-    for rel in commit.gone:
-        out.drop_documents(rel)
+    if commit.gone:
+        out = output_folder(commit.output)
+        for rel in commit.gone:
+            out.drop_documents(rel)
     if commit.temp is not None:
-        out.publish(Path(commit.temp), MANIFEST)
+        state_folder(commit.output).publish(Path(commit.temp), MANIFEST)
     return commit.changed
 
 

@@ -277,6 +277,10 @@ class ShardedOutput(OutputFolder):
         self.docs.forget_listing()
 
     @property
+    def legacy_state(self) -> bool | None:  # type: ignore[override]
+        return self.inner.legacy_state
+
+    @property
     def lock_note(self) -> str | None:
         """What taking the folder's lock found worth saying (the folder's own lock's)."""
         return self.inner.lock_note
@@ -450,24 +454,49 @@ def _shard_files(root: Path | RemotePath) -> list[str]:
     return sorted(n for n in names if n.startswith(SHARD_PREFIX) and n.endswith(suffixes))
 
 
-def recorded_format(root: Path | RemotePath) -> tuple[str, int] | None:
-    """What an output folder was written as: (format, shard_rows), or None for a new one.
+def recorded_format(
+    root: Path | RemotePath, look_for_json: bool = False, listed: set[str] | None = None
+) -> tuple[str, int] | None:
+    """What an output folder was written as: (format, shard_rows), or None if not recorded.
 
-    A folder with a manifest but no record was written as JSON (before formats existed).
+    One read of ``.ingest/format.state`` (a GET on an object store, nothing listed). With
+    ``look_for_json``, a folder with a manifest but no record counts as written in JSON
+    (JSON folders have no record: they were written before formats existed). ``listed``:
+    :func:`state_names`, when the caller has it.
     """
     state = root / STATE_DIR
+    if listed is None:
+        listed = state_names(root)
     try:
+        if listed is not None and FORMAT_STATE not in listed:
+            raise FileNotFoundError(FORMAT_STATE)  # not asked for: a missing object costs two
         body = json.loads((state / FORMAT_STATE).read_bytes())
         return check_format(str(body["format"])), int(body.get("shard_rows", DEFAULT_SHARD_ROWS))
     except (OSError, ValueError, KeyError, TypeError, UsageError):
         pass
+    if not look_for_json:
+        return None
     from ingest.store.manifest import MANIFEST
 
     for name in (MANIFEST, "manifest.json"):
         with contextlib.suppress(OSError):
-            if (state / name).exists():
+            if (name in listed) if listed is not None else (state / name).exists():
                 return "json", DEFAULT_SHARD_ROWS
     return None
+
+
+def state_names(root: Path | RemotePath) -> set[str] | None:
+    """The names directly in ``.ingest/`` on an object store, from one listing (fsspec
+    keeps it: asking again costs nothing); None on a local disk, where asking a file is
+    cheaper than listing the folder."""
+    if isinstance(root, Path):
+        return None
+    state = root / STATE_DIR
+    try:
+        found = state.fs.ls(state.path, detail=False)
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
+    return {PurePosixPath(str(p)).name for p in found}
 
 
 def sharded(
