@@ -89,6 +89,17 @@ def src_and_out(p: argparse.ArgumentParser) -> None:
     )
 
 
+def positive_seconds(text: str) -> float:
+    """A number of seconds above 0 (--no-workers-timeout)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0 seconds, not {text}")
+    return value
+
+
 def scale_options(p: argparse.ArgumentParser, *, local: bool = True) -> None:
     """``--workers`` / ``--dask-address`` (docs/scale-out.md); ``local``: the command has
     ``--local`` (``run`` has, ``serve`` has not)."""
@@ -106,6 +117,13 @@ def scale_options(p: argparse.ArgumentParser, *, local: bool = True) -> None:
         "--dask-address",
         metavar="tcp://HOST:PORT",
         help="clean batches on an existing Dask scheduler's workers (needs a Prefect server)",
+    )
+    p.add_argument(
+        "--no-workers-timeout",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="with --workers/--dask-address: end the run (exit 3) when the cluster has had no "
+        "worker for this long (default: $INGEST_NO_WORKERS_TIMEOUT, else 120)",
     )
 
 
@@ -359,6 +377,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
+    _export_no_workers_timeout(args)
     if not runner.distributed and process_count() > 1:
         prestart_fork_server()  # imports the cleaning stack while we import Prefect
     from ingest.prefect.api import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
@@ -429,6 +448,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
+    _export_no_workers_timeout(args)
     api = choose_api()
     if api.url is None:
         print(
@@ -477,6 +497,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # pause here, so a stopped `ingest serve` leaves no schedule firing into the void.
             pause_deployment(f"{flow.name}/{name}")
     return EXIT_OK
+
+
+def _export_no_workers_timeout(args: argparse.Namespace) -> None:
+    """--no-workers-timeout, for the flow in this process and the runs it starts."""
+    from ingest.prefect.cluster import ENV_NO_WORKERS_TIMEOUT
+
+    if getattr(args, "no_workers_timeout", None) is not None:
+        os.environ[ENV_NO_WORKERS_TIMEOUT] = str(args.no_workers_timeout)
 
 
 def _runner_or_none(args: argparse.Namespace) -> RunnerChoice | None:

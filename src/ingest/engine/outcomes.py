@@ -76,6 +76,8 @@ class RunSummary:
     dedup: dict[str, int] | None = None  # ingest.dedup.DedupReport.to_json() when it ran
     no_profile: int = 0  # processed dumps in which no rules profile was detected
     learned: int = 0  # learned boilerplate patterns in force (ingest.learn)
+    # Dumps counted from a killed run's completion markers instead of being cleaned again.
+    resumed: int = 0
     # The inspect report written into the output folder (ingest.report.run_report), and a
     # few removed texts per rule from it for the summary artifact; None/empty: not written.
     report: str | None = None
@@ -128,6 +130,7 @@ class RunSummary:
             f"{len(self.failed) - self.records_failed} failed{self._records_note()}; "
             f"{self.documents_written} documents written; "
             f"removed spans: {rules}; {self._profile_note()}{self._dedup_note()}"
+            f"{self._resumed_note()}"
             f"{self.duration_s:.2f}s"
         )
 
@@ -146,6 +149,10 @@ class RunSummary:
         note = f"{n} dump{'s' if n != 1 else ''} matched no profile; " if n else ""
         return note + (f"{k} boilerplate pattern{'s' if k != 1 else ''} learned; " if k else "")
 
+    def _resumed_note(self) -> str:
+        n = self.resumed
+        return f"{n} dump{'s' if n != 1 else ''} resumed from an interrupted run; " if n else ""
+
     def _records_note(self) -> str:
         n = self.records_failed
         return f", {n} record{'s' if n != 1 else ''} failed" if n else ""
@@ -160,6 +167,7 @@ class RunSummary:
             "documents_written": self.documents_written,
             "no_profile": self.no_profile,
             "learned": self.learned,
+            "resumed": self.resumed,
             "removed_by_rule": dict(sorted(self.removed_by_rule.items())),
             "failed": [
                 {"path": f.path, "reason": f.reason, "message": f.message} for f in self.failed

@@ -36,6 +36,8 @@ from ingest.store.manifest import ManifestCommit, commit_manifest
 
 # Called with every outcome as it is recorded, in path order (progress, tables).
 Progress = Callable[[FileOutcome], None]
+# Chunks in flight: a number, or asked again as the run goes (FolderRun.outcomes).
+Window = int | Callable[[], int]
 
 
 class Dispatch:
@@ -50,11 +52,17 @@ class Dispatch:
     def log(self, message: str) -> None:
         """Say what the run is doing (the local run is quiet: the CLI prints the summary)."""
 
+    def claim(self, output: OutputFolder, locked: bool) -> None:
+        """The run now holds ``output`` (``locked``: by a lock no other run can hold at the
+        same time): tidy up after runs into it that died (the flow marks their runs)."""
+
     def discover(self, src: SourceFolder) -> list[str]:
         return src.list_sorted()
 
-    def start(self, run: FolderRun, todo: int) -> tuple[int, int]:
-        """Get ready to clean ``todo`` dumps of ``run``; return (chunk size, chunks in flight)."""
+    def start(self, run: FolderRun, todo: int) -> tuple[int, Window]:
+        """Get ready to clean ``todo`` dumps of ``run``; return (chunk size, chunks in
+        flight): a number, or a function the run asks again as it goes (a cluster whose
+        workers come and go)."""
         raise NotImplementedError
 
     def submit(self, rels: list[str]) -> Any:
@@ -92,7 +100,7 @@ class LocalDispatch(Dispatch):
         self._job: CleanJob | None = None
         self._known: dict[str, str] | None = None
 
-    def start(self, run: FolderRun, todo: int) -> tuple[int, int]:
+    def start(self, run: FolderRun, todo: int) -> tuple[int, Window]:
         count = min(self.workers or os.cpu_count() or 1, math.ceil(todo / self.batch_size))
         self._job = run.job()
         if count > 1:
@@ -216,6 +224,7 @@ def run_folder(
     with output.lock(wait=wait) as locked:
         if not locked:
             dispatch.log(f"no lock on remote output {output}: do not run two runs into it at once")
+        dispatch.claim(output, locked)
         swept = output.sweep()
         if swept:
             dispatch.log(f"removed {swept} temporary files left by an interrupted run")
@@ -230,6 +239,12 @@ def run_folder(
         if run.emptied:
             summary.add(emptied_outcome(source, run.kept_unseen))
         run.learn = learn
+        run.record_progress = True  # a killed run's successor redoes only chunks in flight
+        if run.resumed:
+            dispatch.log(
+                f"{len(run.resumed)} dumps recorded as cleaned by a run that did not finish: "
+                "kept where they still vouch for their documents"
+            )
         learning: list[FileOutcome] = []
         try:
             chunk, window = dispatch.start(run, todo)
@@ -242,7 +257,10 @@ def run_folder(
                     progress(outcome)
         finally:
             dispatch.close()
-        changed = dispatch.commit(run.seal())
+        summary.resumed = run.resumed_kept
+        sealed = run.seal()
+        run.clear_progress()  # the sealed manifest holds what the markers said
+        changed = dispatch.commit(sealed)
         dispatch.log(
             f"manifest {'updated' if changed else 'unchanged'}; "
             f"{len(run.gone)} gone dumps' documents deleted"
