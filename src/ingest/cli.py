@@ -387,6 +387,9 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
     if problem:
         print(f"ingest: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    from ingest.prefect.zombies import set_up_zombie_detection
+
+    set_up_zombie_detection(api.url, _warn)  # a run whose process dies is marked Crashed
     if not args.quiet:
         print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
         if runner.distributed:
@@ -431,6 +434,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ingest.prefect.api import (
         choose_api,
         cron_problem,
+        deployment_owner_problem,
         load_flow,
         pause_deployment,
         quiet_prefect_env,
@@ -459,6 +463,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
     os.environ["PREFECT_API_URL"] = api.url  # the runner's flow-run subprocesses inherit it
+    from ingest.prefect.zombies import set_up_zombie_detection
+
+    # Served runs send heartbeats; one whose process dies is marked Crashed, so it does not
+    # hold the deployment's one slot (limit=1) forever.
+    set_up_zombie_detection(api.url, _warn)
     if runner.distributed:
         # Served runs load the flow afresh in a subprocess, which picks its
         # task runner from these (ingest.prefect.runners.choice_from_env).
@@ -473,6 +482,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     schedule = {"cron": args.cron} if args.cron else {"interval": args.interval}
     name = args.name or deployment_name(args.src, args.out)
     with temporary_settings(updates={PREFECT_API_URL: api.url}):
+        owned = deployment_owner_problem(f"{flow.name}/{name}")
+        if owned:
+            print(f"ingest: {owned}", file=sys.stderr)
+            return EXIT_USAGE
         try:
             flow.serve(
                 name=name,
@@ -497,6 +510,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # pause here, so a stopped `ingest serve` leaves no schedule firing into the void.
             pause_deployment(f"{flow.name}/{name}")
     return EXIT_OK
+
+
+def _warn(message: str) -> None:
+    print(f"ingest: warning: {message}", file=sys.stderr, flush=True)
 
 
 def _export_no_workers_timeout(args: argparse.Namespace) -> None:

@@ -331,6 +331,7 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+@pytest.mark.slow
 def test_client_killed_in_dask_mode_leaves_no_process_of_the_run(
     prefect_api: None, corpus: Path, tmp_path: Path
 ) -> None:
@@ -365,3 +366,46 @@ def test_client_killed_in_dask_mode_leaves_no_process_of_the_run(
         for pid in below:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def most_at_once(spans: list[tuple[float, float]]) -> int:
+    """The largest number of (start, end) spans open at one instant.
+
+    >>> most_at_once([(0, 2), (1, 3), (2.5, 4)])
+    2
+    """
+    events = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])
+    best = now = 0
+    for _, step in events:
+        now += step
+        best = max(best, now)
+    return best
+
+
+@pytest.mark.slow
+def test_eight_worker_processes_run_at_least_eight_batches_at_once(
+    prefect_api: None, tmp_path: Path
+) -> None:
+    src = tmp_path / "dumps"
+    write_corpus(src, 160, seed=5)
+    cluster = start_cluster(8)
+    out = tmp_path / "out"
+    try:
+        done = subprocess.run(
+            [INGEST, "run", str(src), "--out", str(out), "--dask-address", cluster.address,
+             "--scraped-at", SCRAPED_AT, "--batch-size", "8", "--no-learn", "--no-dedup"],
+            capture_output=True, text=True, env=cli_env(tmp_path), timeout=900,
+            preexec_fn=restore_sigint,
+        )  # fmt: skip
+    finally:
+        cluster.close()
+    assert done.returncode == 0, done.stderr
+    assert "on 8 Dask workers, 8 threads, up to 16 batches in flight" in done.stderr
+    (run,) = flow_runs_into(out)
+    spans = [
+        (t.start_time.timestamp(), t.end_time.timestamp())
+        for t in task_runs_of(run.id)
+        if t.name.startswith("clean-batch") and t.start_time and t.end_time
+    ]
+    assert len(spans) == 20
+    assert most_at_once(spans) >= 8, sorted(spans)
