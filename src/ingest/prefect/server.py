@@ -295,9 +295,9 @@ def cmd_ui(
     except ServerError as exc:
         print(f"ingest ui: {exc}", file=sys.stderr)
         return 1
+    _zombie_detection(server.api_url)  # before the state file: runs find it set up
     write_state(server, owner_pid=None if detach else os.getpid())
     print(f"ready in {time.monotonic() - started:.1f} s")
-    _zombie_detection(server.api_url)
     print(how_to_use(server))
     if detach:
         print(f"running in the background (pid {server.process.pid}); stop: ingest ui --stop")
