@@ -79,16 +79,27 @@ def dead_flow_run(output: Path, name: str) -> tuple[Any, Any]:
 
 
 def test_the_next_run_into_an_output_marks_the_dead_ones_crashed(
-    seeds_copy: Path, tmp_path: Path
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from datetime import timedelta
+
     from prefect.client.orchestration import get_client
 
+    from ingest.prefect import ghosts
     from ingest.prefect.flow import ingest_dumps
 
     out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
     dead, dead_task = dead_flow_run(out, "seeds-killed")
     other, _ = dead_flow_run(elsewhere, "other-killed")  # another output: not ours to judge
 
+    # Running for less than the grace: it may be a live run about to take the lock.
+    state = ingest_dumps(source=str(seeds_copy), output=str(out), return_state=True)
+    assert state.is_completed(), state.message
+    with get_client(sync_client=True) as client:
+        young = client.read_flow_run(dead.id)
+    assert young.state is not None and young.state.type.value == "RUNNING"
+
+    monkeypatch.setattr(ghosts, "RUNNING_GRACE", timedelta(0))  # (10 s: not worth waiting)
     state = ingest_dumps(source=str(seeds_copy), output=str(out), return_state=True)
     assert state.is_completed(), state.message
     with get_client(sync_client=True) as client:

@@ -5,8 +5,10 @@ Prefect keeps its flow run and the task runs it had started as Running. Two thin
 them, whichever comes first:
 
 - the next run into the same output folder: it holds the output's lock, so no other run
-  into that folder is alive, and every ``ingest-dumps`` flow run still Running or Pending
-  with that output is a ghost (:func:`crash_ghost_runs`), marked Crashed with its task runs;
+  into that folder is alive, and every ``ingest-dumps`` flow run still Running (for more
+  than a few seconds: a live one takes the lock at once) or Pending (for more than ten
+  minutes) with that output is a ghost (:func:`crash_ghost_runs`), marked Crashed with its
+  task runs;
 - Prefect's zombie detection, for runs that nobody re-runs (ingest.prefect.zombies).
 
 A batch whose Dask workers kept dying is marked Crashed by the run itself
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -46,6 +49,23 @@ def crash_task_runs(ids: Iterable[UUID | None], message: str) -> int:
     except Exception:
         return done
     return done
+
+
+# A live run takes the output's lock within a second or two of starting: one Running for
+# longer without it is dead. A Pending run may still be starting its process (pulling an
+# image, say): only one Pending for long is taken for dead.
+RUNNING_GRACE = timedelta(seconds=10)
+PENDING_GRACE = timedelta(minutes=10)
+
+
+def _dead_for_sure(run: Any, now: datetime) -> bool:
+    state = run.state
+    if state is None or state.timestamp is None:
+        return False
+    if state.type.value == "PENDING":
+        return bool(now - state.timestamp > PENDING_GRACE)
+    started = run.start_time or state.timestamp
+    return bool(now - started > RUNNING_GRACE)
 
 
 def _where(output: object) -> str | None:
@@ -91,8 +111,11 @@ def crash_ghost_runs(flow_name: str, output: str, current: UUID | None, holder: 
             ),
             limit=200,
         )
+        now = datetime.now(UTC)
         for run in runs:
             if run.id == current or _where(run.parameters.get("output")) != output:
+                continue
+            if not _dead_for_sure(run, now):
                 continue
             message = (
                 f"its process died before the run finished (found by {holder}, which holds "
