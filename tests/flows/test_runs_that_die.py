@@ -78,6 +78,25 @@ def dead_flow_run(output: Path, name: str) -> tuple[Any, Any]:
     return run, task_run
 
 
+def run_logs(flow_run_id: Any, want: str = "marked Crashed") -> list[Any]:
+    """A flow run's logs, once one containing ``want`` arrived (they are sent in batches)."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    deadline = time.monotonic() + 30
+    while True:
+        with get_client(sync_client=True) as client:
+            logs = client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])),
+                limit=200,
+            )
+        if any(want in log.message for log in logs) or time.monotonic() > deadline:
+            return list(logs)
+        time.sleep(0.5)
+
+
 def test_the_next_run_into_an_output_marks_the_dead_ones_crashed(
     seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -106,7 +125,7 @@ def test_the_next_run_into_an_output_marks_the_dead_ones_crashed(
         dead_now = client.read_flow_run(dead.id)
         task_now = client.read_task_run(dead_task.id)
         other_now = client.read_flow_run(other.id)
-        logs = client.read_logs()
+    logs = run_logs(state.state_details.flow_run_id)
     assert dead_now.state is not None and dead_now.state.type.value == "CRASHED"
     assert "its process died before the run finished" in (dead_now.state.message or "")
     assert task_now.state is not None and task_now.state.type.value == "CRASHED"
