@@ -26,8 +26,8 @@ from typing import Any
 from ingest.clean import DumpResult, clean_dump
 from ingest.decode import decode_bytes
 from ingest.document import Document, RecordFailure, Removal, Repair, Source
-from ingest.errors import IngestError, no_story
-from ingest.html import Hints, clean_page, parse_published
+from ingest.errors import IngestError
+from ingest.html import Hints, clean_page, page_failure, parse_published
 from ingest.published import format_utc, parse_utc
 from ingest.rules import Rules
 
@@ -209,9 +209,15 @@ def clean_record(
         base, record=record.number, scraped_at=format_utc(when) if when else None
     )
     if record.html is not None:
-        page = clean_page(record.html, base=base, rules=rules, scraped_at=when, hints=record.hints)
+        where = f"record {record.number}: "
+        try:
+            page = clean_page(
+                record.html, base=base, rules=rules, scraped_at=when, hints=record.hints
+            )
+        except IngestError as exc:
+            raise IngestError(exc.reason, f"{where}{exc.message}") from None
         if not page.documents:
-            raise no_story((r.rule for r in page.orphans), where=f"record {record.number}: ")
+            raise page_failure(page, where)
         return _Cleaned(page.documents, page.orphans, page.repairs, page.aggregator)
     assert record.text is not None
     try:

@@ -50,6 +50,9 @@ class FileOutcome:
     duplicate_of: str | None = None
     # Cleaned, and no rules profile was detected in it (only its generic rules applied).
     no_profile: bool = False
+    # Its documents whose main story is trafilatura's reading of the whole HTML page
+    # (``Document.fallback``): ingest's own reading found too little.
+    fallbacks: int = 0
     # Its stories' line features for learned boilerplate (ingest.learn); not in the manifest.
     stories: tuple[StoryFeatures, ...] = ()
 
@@ -75,6 +78,7 @@ class RunSummary:
     duplicate_dumps: int = 0
     dedup: dict[str, int] | None = None  # ingest.dedup.DedupReport.to_json() when it ran
     no_profile: int = 0  # processed dumps in which no rules profile was detected
+    fallbacks: int = 0  # documents whose main story fell back to trafilatura (HTML pages)
     learned: int = 0  # learned boilerplate patterns in force (ingest.learn)
     # Dumps counted from a killed run's completion markers instead of being cleaned again.
     resumed: int = 0
@@ -96,6 +100,7 @@ class RunSummary:
             self.documents_written += len(outcome.documents)
             self.removed_by_rule.update(outcome.removed_by_rule)
             self.no_profile += outcome.no_profile
+            self.fallbacks += outcome.fallbacks
         for bad in outcome.failed_records:
             # A failed record is listed like a failed file, as "path:record", so every
             # report of failures (stderr, the flow's state, the manifest) names it.
@@ -115,6 +120,7 @@ class RunSummary:
         self.removed_by_rule.update(after.removed_by_rule)
         self.removed_by_rule = +self.removed_by_rule
         self.documents_written += len(after.documents) - len(before.documents)
+        self.fallbacks += after.fallbacks - before.fallbacks
         if after.status == Status.FAILED:  # it cleaned once; again it could only fail to write
             self.processed -= 1
             self.failed.append(after)
@@ -129,8 +135,8 @@ class RunSummary:
             f"{self.files_seen} files: {self.processed} processed, {self.unchanged} unchanged, "
             f"{len(self.failed) - self.records_failed} failed{self._records_note()}; "
             f"{self.documents_written} documents written; "
-            f"removed spans: {rules}; {self._profile_note()}{self._dedup_note()}"
-            f"{self._resumed_note()}"
+            f"removed spans: {rules}; {self._profile_note()}{self._fallback_note()}"
+            f"{self._dedup_note()}{self._resumed_note()}"
             f"{self.duration_s:.2f}s"
         )
 
@@ -153,6 +159,12 @@ class RunSummary:
         n = self.resumed
         return f"{n} dump{'s' if n != 1 else ''} resumed from an interrupted run; " if n else ""
 
+    def _fallback_note(self) -> str:
+        n = self.fallbacks
+        if not n:
+            return ""
+        return f"{n} HTML {'pages' if n != 1 else 'page'} fell back to trafilatura; "
+
     def _records_note(self) -> str:
         n = self.records_failed
         return f", {n} record{'s' if n != 1 else ''} failed" if n else ""
@@ -166,6 +178,7 @@ class RunSummary:
             "unchanged": self.unchanged,
             "documents_written": self.documents_written,
             "no_profile": self.no_profile,
+            "fallbacks": self.fallbacks,
             "learned": self.learned,
             "resumed": self.resumed,
             "removed_by_rule": dict(sorted(self.removed_by_rule.items())),

@@ -131,7 +131,7 @@ class FolderRun:
         self.resumed: set[str] = set()  # dumps whose entries came from a killed run's markers
         self._marked: dict[str, bytes] | None = None
         self.resumed_kept = 0  # of those, kept (they still vouch for their documents)
-        self._stories: dict[str, tuple[StoryFeatures, ...]] = {}  # theirs, for learning
+        self._extra: dict[str, Resumed] = {}  # what the summary and learning need of them
 
     # -- pass 1 ------------------------------------------------------------------------
 
@@ -221,7 +221,7 @@ class FolderRun:
         if self.full:
             return iter(old)
         if self._marked is None:
-            self._marked, self._stories = read_progress(self._state())
+            self._marked, self._extra = read_progress(self._state())
             self.resumed = set(self._marked)
         marked = self._marked
         if not marked:
@@ -377,9 +377,11 @@ class FolderRun:
                 job.entries.append(raw)
                 if outcome.stories:
                     job.stories[rel] = outcome.stories
+                if outcome.fallbacks:
+                    job.fallbacks[rel] = outcome.fallbacks
                 if pos == len(outcomes) - 1:
-                    write_progress(self._state(), job.rels, job.entries, job.stories)
-                    job.entries, job.stories = [], {}
+                    write_progress(self._state(), job.rels, job.entries, job.stories, job.fallbacks)
+                    job.entries, job.stories, job.fallbacks = [], {}, {}
             return outcome
 
         try:
@@ -453,6 +455,7 @@ class FolderRun:
             writer.add(prior.raw, prior)
         if rel in self.resumed:
             self.resumed_kept += 1
+            extra = self._extra.get(rel, Resumed())
             # Cleaned by a run that was killed before its commit: its outcome, as that run
             # recorded it (the summary, learning and dedup see what a whole run would).
             if self.dedup:
@@ -463,7 +466,8 @@ class FolderRun:
                 **carry(entry, True),
                 duplicate_of=entry.get("duplicate_of"),
                 no_profile=bool(entry.get("no_profile")),
-                stories=self._stories.get(rel, ()),
+                stories=extra.stories,
+                fallbacks=extra.fallbacks,
             )
         return FileOutcome(rel, Status.UNCHANGED, **carry(entry, documents))
 
@@ -595,6 +599,14 @@ def _read_mark(path: Location) -> Any:
         return None
 
 
+@dataclasses.dataclass(frozen=True)
+class Resumed:
+    """What a completion marker keeps of a dump besides its manifest entry."""
+
+    stories: tuple[StoryFeatures, ...] = ()  # for learning
+    fallbacks: int = 0  # HTML documents read by trafilatura's fallback (the summary counts)
+
+
 def _progress_folder(state: Location) -> Location:
     return state / PROGRESS_DIR
 
@@ -613,9 +625,11 @@ def write_progress(
     rels: list[str],
     entries: list[bytes],
     stories: Mapping[str, tuple[StoryFeatures, ...]] | None = None,
+    fallbacks: Mapping[str, int] | None = None,
 ) -> None:
-    """One chunk's completion marker: its dumps' manifest entries (as in the manifest) and
-    their stories' features for learning, as one JSON object."""
+    """One chunk's completion marker: its dumps' manifest entries (as in the manifest),
+    their stories' features for learning and their HTML fallback counts (for the summary),
+    as one JSON object."""
     name = hashlib.sha256("\0".join(rels).encode("utf-8", "surrogatepass")).hexdigest()[:24]
     folder = _progress_folder(state)
     if isinstance(folder, Path):
@@ -629,37 +643,38 @@ def write_progress(
         + b",\n".join(entries)
         + b'\n },\n "stories": '
         + utf8_json(json.dumps(features, ensure_ascii=False, sort_keys=True))
+        + b',\n "fallbacks": '
+        + utf8_json(json.dumps(dict(fallbacks or {}), ensure_ascii=False, sort_keys=True))
         + b"\n}\n"
     )
     write_atomic(folder / f"{name}{PROGRESS_SUFFIX}", data)
 
 
-def read_progress(
-    state: Location,
-) -> tuple[dict[str, bytes], dict[str, tuple[StoryFeatures, ...]]]:
-    """From every completion marker: rel -> manifest entry bytes, and rel -> its stories'
-    features (a torn or foreign marker is skipped: its dumps are cleaned again)."""
+def read_progress(state: Location) -> tuple[dict[str, bytes], dict[str, Resumed]]:
+    """From every completion marker: rel -> manifest entry bytes, and rel -> what else the
+    summary needs of it (a torn or foreign marker is skipped: its dumps are cleaned again)."""
     folder = _progress_folder(state)
     found: dict[str, bytes] = {}
-    stories: dict[str, tuple[StoryFeatures, ...]] = {}
+    extra: dict[str, Resumed] = {}
     for name in _names(folder):
         if not name.endswith(PROGRESS_SUFFIX):
             continue
         try:
             data = loads_json((folder / name).read_bytes())
-            entries, told = data["entries"], data["stories"]
-            if not isinstance(entries, dict) or not isinstance(told, dict):
+            entries, told, fell = data["entries"], data["stories"], data["fallbacks"]
+            if not all(isinstance(x, dict) for x in (entries, told, fell)):
                 continue
             for rel, entry in entries.items():
                 if isinstance(rel, str) and isinstance(entry, dict):
                     found[rel] = encode_entry(rel, entry)
-                    stories[rel] = tuple(
+                    stories = tuple(
                         StoryFeatures(str(x), str(y), tuple(map(str, z)))
                         for x, y, z in told.get(rel, ())
                     )
+                    extra[rel] = Resumed(stories, int(fell.get(rel, 0)))
         except (OSError, ValueError, TypeError, KeyError):
             continue
-    return dict(sorted(found.items())), stories
+    return dict(sorted(found.items())), extra
 
 
 def clear_progress(state: Location) -> int:
@@ -695,11 +710,12 @@ def _overlay(old: Iterable[Prior], marked: dict[str, bytes]) -> Iterator[Prior]:
 class _Chunk:
     """Dumps handed out together for cleaning: their paths, future, and outcomes once back."""
 
-    __slots__ = ("_outcomes", "entries", "future", "rels", "stories")
+    __slots__ = ("_outcomes", "entries", "fallbacks", "future", "rels", "stories")
 
     def __init__(self) -> None:
         self.entries: list[bytes] = []  # manifest entries recorded so far (progress markers)
         self.stories: dict[str, tuple[StoryFeatures, ...]] = {}
+        self.fallbacks: dict[str, int] = {}
         self.rels: list[str] = []
         self.future: Any = None
         self._outcomes: list[FileOutcome] | None = None

@@ -220,6 +220,7 @@ def _process_file(
         removed_by_rule=dict(sorted(removed.items())),
         failed_records=[asdict(f) for f in result.failures],
         no_profile=result.profiles == (),
+        fallbacks=sum(doc.fallback is not None for doc in result.documents),
         stories=result.stories,
     )
 

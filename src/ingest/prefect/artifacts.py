@@ -113,6 +113,7 @@ def summary_markdown(
         f"| failed | {len(summary.failed)} |",
         f"| documents written | {summary.documents_written} |",
         f"| processed dumps that matched no profile | {summary.no_profile} |",
+        f"| HTML pages that fell back to trafilatura | {summary.fallbacks} |",
         f"| boilerplate patterns learned | {summary.learned} |",
         f"| duration | {summary.duration_s:.2f} s |",
         "",
