@@ -59,7 +59,7 @@ from ingest.prefect.cluster import (
     no_workers_timeout,
     poisoned_outcomes,
 )
-from ingest.prefect.ghosts import crash_ghost_runs, crash_task_runs
+from ingest.prefect.ghosts import crash_ghost_runs, crash_task_runs, record_crashed_batch
 from ingest.prefect.runners import choice_from_env, process_count, task_runner
 from ingest.rules import load_rules
 from ingest.store import OutputFolder, SourceFolder, output_folder, source_folder
@@ -226,7 +226,14 @@ class BatchFuture(Watched):
             get_run_logger().error("%s: %s", self.label, message)
             if watch is not None:
                 watch.events.append(f"{self.label}: {message}")
-            crash_task_runs([self.future.task_run_id], f"{self.label}: {message}")
+            context = FlowRunContext.get()
+            record_crashed_batch(
+                clean_batch,
+                context.flow_run.id if context is not None and context.flow_run else None,
+                self.future.task_run_id,
+                self.label,
+                f"{self.label}: {message}",
+            )
             return outcomes
         finally:
             if watch is not None:

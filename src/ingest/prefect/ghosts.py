@@ -28,6 +28,32 @@ _UNFINISHED = ("RUNNING", "PENDING", "CANCELLING")
 _TASK_UNFINISHED = ("RUNNING", "PENDING", "SCHEDULED")
 
 
+def record_crashed_batch(
+    task: Any, flow_run_id: UUID | None, task_run_id: UUID | None, label: str, message: str
+) -> None:
+    """Mark a batch's task run Crashed, creating it (same id, its label) when its worker
+    died before the task even reported that it started: the batch must show in the UI."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+    from prefect.states import Crashed
+
+    if task_run_id is None:
+        return
+    try:
+        with get_client(sync_client=True) as client:
+            try:
+                client.read_task_run(task_run_id)
+            except ObjectNotFound:
+                client.create_task_run(
+                    task, flow_run_id, dynamic_key=label, id=task_run_id, name=label,
+                    state=Crashed(message=message),
+                )  # fmt: skip
+                return
+        crash_task_runs([task_run_id], message)
+    except Exception:  # the record only: never fail the run for it
+        return
+
+
 def crash_task_runs(ids: Iterable[UUID | None], message: str) -> int:
     """Mark the task runs ``ids`` Crashed with ``message`` (those that exist and are not
     finished); return how many. Never raises: the run goes on without it."""
