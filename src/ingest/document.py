@@ -15,21 +15,16 @@ SCHEMA_VERSION = 1
 
 @dataclass(frozen=True)
 class Evidence:
-    """Why learned boilerplate removed a line: the pattern, and in how many of the source's
-    distinct stories it recurs (ingest.learn)."""
+    """Why learned boilerplate removed a line: the source it was learned from and the
+    normalised pattern (ingest.learn). How many of the source's stories hold the pattern is
+    in the run's ``.ingest/learned.json`` and summary: a count here would change with every
+    story the source gains, and with it every document the pattern touched."""
 
     source: str
     pattern: str
-    stories: int
-    of: int
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "pattern": self.pattern,
-            "stories": self.stories,
-            "of": self.of,
-        }
+        return {"source": self.source, "pattern": self.pattern}
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ breaks ties): text dumps go to :func:`ingest.clean.clean_dump`, HTML pages to
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 
 from ingest.clean import DumpResult, clean_dump
 from ingest.detect import detect_kind
 from ingest.errors import check_size
-from ingest.learn import Learned
+from ingest.learn import LEARNING, Learned, Learning
 from ingest.rules import Rules
 
 
@@ -29,8 +30,8 @@ def clean_source(
 ) -> DumpResult:
     """Clean one input file of any supported kind into documents (raises IngestError).
 
-    ``learn`` and ``learned`` (ingest.learn) apply to text dumps; HTML pages and JSON
-    records are not learned from yet.
+    ``learn`` collects each story's features and ``learned`` removes learned boilerplate
+    (ingest.learn): in a text dump, and in the text an HTML page or JSON record gives.
     """
     kind = detect_kind(data, path)
     if kind == "text":
@@ -38,10 +39,19 @@ def clean_source(
             data, path=path, rules=rules, scraped_at=scraped_at, learn=learn, learned=learned
         )
     check_size(len(data), rules.settings.max_file_bytes)
-    if kind == "html":
-        from ingest.html import clean_html
+    learning = Learning(path, learned or {}, learn) if learn or learned else None
+    token = LEARNING.set(learning)
+    try:
+        if kind == "html":
+            from ingest.html import clean_html
 
-        return clean_html(data, path=path, rules=rules, scraped_at=scraped_at)
-    from ingest.records import clean_records
+            result = clean_html(data, path=path, rules=rules, scraped_at=scraped_at)
+        else:
+            from ingest.records import clean_records
 
-    return clean_records(data, path=path, rules=rules, scraped_at=scraped_at, kind=kind)
+            result = clean_records(data, path=path, rules=rules, scraped_at=scraped_at, kind=kind)
+    finally:
+        LEARNING.reset(token)
+    if learning is None or not learning.stories:
+        return result
+    return dataclasses.replace(result, stories=tuple(learning.stories))

@@ -33,8 +33,7 @@ from ingest.store.manifest import (
     Prior,
     commit_manifest,
     encode_entry,
-    read_entries,
-    write_entries,
+    patch_entries,
 )
 
 if TYPE_CHECKING:
@@ -45,6 +44,7 @@ _CLEAN = 0  # clean it (new, changed, failed before, documents missing, --full)
 _KEEP = 1  # unchanged: its entry is copied as it is
 _KEEP_NOTE = 2  # unchanged, and its entry lists failed records (counted in the summary)
 _KEEP_EDIT = 3  # unchanged, but its entry loses its "withheld" mark (not canonical-only)
+_CHANGES = (_CLEAN, _KEEP_EDIT)  # decisions whose manifest entries may change
 
 # The marker that says which manifest the dedup index was last brought up to date with.
 DEDUP_MARK = "dedup/manifest.json"
@@ -85,7 +85,7 @@ class FolderRun:
        replaces the old one in one rename (untouched when unchanged). A run killed before
        this leaves the previous manifest.
     4. :meth:`deduplicate` (dedup runs): only when something changed since the dedup
-       index was last brought up to date; it alone loads the whole manifest.
+       index was last brought up to date; it reads the manifest once more, as a stream.
 
     Memory: the sorted list of paths, one byte per dump, the chunks in flight; with dedup,
     sha256 → path of the dumps (to spot byte-identical ones) and the paths cleaned.
@@ -120,6 +120,9 @@ class FolderRun:
         self.processed: set[str] = set()  # dumps cleaned this run (dedup runs)
         self.dirty: set[str] = set()  # dumps cleaned by earlier runs since the last dedup step
         self.unindexed = False  # no dedup index yet: every dump counts as cleaned since
+        # The previous manifest is the one the dedup index was last brought up to date with:
+        # the dedup step then reads only the entries this run changes.
+        self.in_sync = False
         self.gone: list[str] = []  # dumps in the old manifest that are no longer there
         self._writer: ManifestWriter | None = None
         self.manifest_sha256: str | None = None
@@ -154,17 +157,20 @@ class FolderRun:
         self.rels = rels
         decisions = self.decisions = bytearray(len(rels))  # all _CLEAN
         known: dict[str, str] | None = {} if self.dedup else None
+        mark = None
         if self.dedup:
             state = self._state()
             self.dirty = _read_dirty(state / DEDUP_DIRTY)
             self.unindexed = not (state / DEDUP_INDEX).exists()
+            mark = _read_mark(state / DEDUP_MARK)  # before this run's cleaning deletes it
         dirty = self.dirty
         strip = self.dedup and not self.canonical_only
         copies: list[tuple[int, str, str]] = []  # kept copies: (index, original, sha256)
         gone = False
         withholding: list[int] = []  # kept dumps with documents withheld (canonical_only)
         if not self.full:
-            for i, prior in self._merge(self._priors(ManifestReader(self.out))):
+            old = ManifestReader(self.out)
+            for i, prior in self._merge(self._priors(old)):
                 if i is None:
                     gone = True
                     continue  # a gone dump: its documents are deleted at commit
@@ -195,6 +201,13 @@ class FolderRun:
                 elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
                     decisions[i] = _KEEP
                     copies.append((i, str(entry.get("duplicate_of")), str(entry["sha256"])))
+            self.in_sync = (
+                isinstance(mark, dict)
+                and old.sha256 is not None
+                and mark.get("manifest_sha256") == old.sha256
+                and mark.get("canonical_only") == self.canonical_only
+                and mark.get("tool") == TOOL
+            )
         if unseen:  # kept as they were, unseen: never cleaned, never deleted
             for i, rel in enumerate(rels):
                 if rel in unseen:
@@ -210,7 +223,8 @@ class FolderRun:
             if known.get(sha) != original:
                 decisions[i] = _CLEAN
         self.to_clean = decisions.count(_CLEAN)
-        self.known = known if self.to_clean else None
+        # (a learning run may clean kept dumps too: ingest.engine.run.Memory.prepare)
+        self.known = known if self.to_clean or self.learn else None
         return self.to_clean
 
     def _priors(self, old: ManifestReader) -> Iterator[Prior]:
@@ -541,17 +555,22 @@ class FolderRun:
             }
         from ingest.dedup import deduplicate
 
-        entries = read_entries(self.out)
+        delta = None
+        if self.in_sync:  # what this run may have changed in the manifest
+            delta = self.processed | self.dirty | set(self.gone)
+            delta.update(
+                rel for rel, d in zip(self.rels, self.decisions, strict=True) if d in _CHANGES
+            )
         report = deduplicate(
             out,
-            entries,
-            set(entries) if self.unindexed else self.processed | self.dirty,
+            None if self.unindexed else self.processed | self.dirty,
+            delta=delta,
             canonical_only=self.canonical_only,
             full=self.full,
             progress=progress,
         )
-        if report.manifest_changed:
-            self.manifest_sha256 = write_entries(self.out, entries, TOOL)
+        if report.edits:
+            self.manifest_sha256 = patch_entries(self.out, report.edits, TOOL)
         # The index now stands for every document: what was cleaned before it is not news.
         (out / STATE_DIR / DEDUP_DIRTY).unlink(missing_ok=True)
         done = {
@@ -668,7 +687,7 @@ def read_progress(state: Location) -> tuple[dict[str, bytes], dict[str, Resumed]
                 if isinstance(rel, str) and isinstance(entry, dict):
                     found[rel] = encode_entry(rel, entry)
                     stories = tuple(
-                        StoryFeatures(str(x), str(y), tuple(map(str, z)))
+                        StoryFeatures(str(x), str(y), tuple(map(int, z)))
                         for x, y, z in told.get(rel, ())
                     )
                     extra[rel] = Resumed(stories, int(fell.get(rel, 0)))
