@@ -242,6 +242,10 @@ class FolderRun:
             return iter(old)
         return _overlay(old, marked)
 
+    def resumed_extra(self) -> dict[str, Resumed]:
+        """What the completion markers keep of each resumed dump besides its entry."""
+        return self._extra
+
     def _unseen(self, rels: list[str]) -> set[str]:
         """Dumps of the old manifest that are kept though not listed: those under a folder
         that could not be listed, or all of them when the source lists no dump at all
@@ -394,7 +398,10 @@ class FolderRun:
                 if outcome.fallbacks:
                     job.fallbacks[rel] = outcome.fallbacks
                 if pos == len(outcomes) - 1:
-                    write_progress(self._state(), job.rels, job.entries, job.stories, job.fallbacks)
+                    write_progress(
+                        self._state(), job.rels, job.entries, job.stories, job.fallbacks,
+                        learned_fingerprint(self.learned),
+                    )  # fmt: skip
                     job.entries, job.stories, job.fallbacks = [], {}, {}
             return outcome
 
@@ -624,6 +631,19 @@ class Resumed:
 
     stories: tuple[StoryFeatures, ...] = ()  # for learning
     fallbacks: int = 0  # HTML documents read by trafilatura's fallback (the summary counts)
+    basis: str = ""  # learned_fingerprint() of the boilerplate it was cleaned with
+
+
+def learned_fingerprint(learned: Mapping[str, Learned] | None) -> str:
+    """A short hash of learned boilerplate (what a chunk was cleaned with).
+
+    >>> learned_fingerprint(None) == learned_fingerprint({})
+    True
+    """
+    body = sorted(
+        (src, x.stories, sorted(x.features.items())) for src, x in (learned or {}).items()
+    )
+    return hashlib.sha256(json.dumps(body).encode()).hexdigest()[:16]
 
 
 def _progress_folder(state: Location) -> Location:
@@ -645,6 +665,7 @@ def write_progress(
     entries: list[bytes],
     stories: Mapping[str, tuple[StoryFeatures, ...]] | None = None,
     fallbacks: Mapping[str, int] | None = None,
+    basis: str = "",
 ) -> None:
     """One chunk's completion marker: its dumps' manifest entries (as in the manifest),
     their stories' features for learning and their HTML fallback counts (for the summary),
@@ -664,6 +685,8 @@ def write_progress(
         + utf8_json(json.dumps(features, ensure_ascii=False, sort_keys=True))
         + b',\n "fallbacks": '
         + utf8_json(json.dumps(dict(fallbacks or {}), ensure_ascii=False, sort_keys=True))
+        + b',\n "basis": '
+        + json.dumps(basis).encode()
         + b"\n}\n"
     )
     write_atomic(folder / f"{name}{PROGRESS_SUFFIX}", data)
@@ -690,7 +713,7 @@ def read_progress(state: Location) -> tuple[dict[str, bytes], dict[str, Resumed]
                         StoryFeatures(str(x), str(y), tuple(map(int, z)))
                         for x, y, z in told.get(rel, ())
                     )
-                    extra[rel] = Resumed(stories, int(fell.get(rel, 0)))
+                    extra[rel] = Resumed(stories, int(fell.get(rel, 0)), str(data["basis"]))
         except (OSError, ValueError, TypeError, KeyError):
             continue
     return dict(sorted(found.items())), extra

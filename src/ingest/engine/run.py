@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.engine.outcomes import FileOutcome, RunSummary, Status
-from ingest.engine.plan import _CLEAN, _KEEP, DedupProgress, FolderRun
+from ingest.engine.plan import _CLEAN, _KEEP, DedupProgress, FolderRun, learned_fingerprint
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
 from ingest.errors import UsageError
@@ -255,6 +255,7 @@ def run_folder(
             )
         memory = Memory.load(run) if learn else None
         if memory is not None:
+            memory.adopt(run)
             todo = memory.prepare(run)
             if todo >= SAMPLE_FROM and todo == len(run.rels) and not memory.before:
                 memory.before = presample(run, dispatch)
@@ -345,6 +346,21 @@ class Memory:
             temp = run.out.state_temp(LEARNED_STATE)
             temp.write_bytes(encode_state(kept, run.rules.settings.learn_max_words))
             run.out.publish(temp, LEARNED_STATE)
+
+    def adopt(self, run: FolderRun) -> int:
+        """Remember the dumps a killed run cleaned (its completion markers) with what this
+        run cleans with: they count as cleaned in this run's first pass, and are not
+        cleaned again. The state file is then written again at the end. Returns how many."""
+        basis = learned_fingerprint(self.before or None)
+        adopted = 0
+        for i, rel in enumerate(run.rels):
+            extra = run.resumed_extra().get(rel)
+            if extra is not None and extra.basis == basis and run.decisions[i] != _CLEAN:
+                self.dumps[rel] = extra.stories
+                adopted += 1
+        if adopted:
+            self.known = False  # (relearn saves the state when it is not known)
+        return adopted
 
     def prepare(self, run: FolderRun) -> int:
         """Set up the run's first pass; return how many dumps it cleans.
