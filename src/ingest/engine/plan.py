@@ -13,9 +13,10 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from ingest.engine.process import carry, outputs_exist, vouches
 from ingest.errors import IngestError
 from ingest.learn import Learned, StoryFeatures
 from ingest.rules import Rules
+from ingest.scraped import ScrapeClock, as_clock
 from ingest.store import STATE_DIR, Location, OutputFolder, SourceFolder, write_atomic
 from ingest.store.manifest import (
     ManifestCommit,
@@ -62,6 +64,9 @@ PROGRESS_DIR = "progress"
 PROGRESS_SUFFIX = ".entries"
 
 
+# A document's file name (ingest.store.document_name): what an orphan folder holds.
+_DOCUMENT_NAME = re.compile(r"^[0-9]{3,}\.json$")
+
 # progress(stage, done, total) of the dedup step (ingest.dedup.Progress; not imported: numpy).
 DedupProgress = Callable[[str, int, int], None]
 
@@ -98,7 +103,7 @@ class FolderRun:
         rules: Rules,
         *,
         full: bool = False,
-        scraped_at: datetime | None = None,
+        scraped_at: datetime | ScrapeClock | None = None,
         dedup: bool = False,
         canonical_only: bool = False,
         keep_under: list[str] | None = None,
@@ -110,7 +115,7 @@ class FolderRun:
         self.allow_empty = allow_empty
         self.kept_unseen = 0  # dumps kept because their folder could not be seen
         self.emptied = False  # the source had no dumps at all, and output was kept
-        self.full, self.scraped_at = full, scraped_at
+        self.full, self.scraped_at = full, as_clock(scraped_at)
         self.dedup = dedup or canonical_only
         self.canonical_only = canonical_only
         self.rels: list[str] = []
@@ -124,6 +129,9 @@ class FolderRun:
         # the dedup step then reads only the entries this run changes.
         self.in_sync = False
         self.gone: list[str] = []  # dumps in the old manifest that are no longer there
+        # Folders of documents that no dump of this run and no manifest entry stands for (a
+        # run killed before its manifest, then the dump deleted): deleted at commit.
+        self.orphans: list[str] = []
         self._writer: ManifestWriter | None = None
         self.manifest_sha256: str | None = None
         # Learned boilerplate (ingest.learn): collect features while cleaning; apply these.
@@ -155,6 +163,18 @@ class FolderRun:
         if unseen:
             rels = sorted({*rels, *unseen})
         self.rels = rels
+        # One listing of each folder for the whole run, not a request per dump (object
+        # stores): the dumps' stats, and the documents already written.
+        self.src.prefetch()
+        try:
+            listing = self.out.list_documents()
+            return self._plan(rels, unseen, listing)
+        finally:
+            self.out.forget_listing()
+
+    def _plan(self, rels: list[str], unseen: set[str], listing: dict[str, set[str]]) -> int:
+        """:meth:`plan`, with the output's documents listed (``listing``)."""
+        self.orphans = self._orphans(listing)
         decisions = self.decisions = bytearray(len(rels))  # all _CLEAN
         known: dict[str, str] | None = {} if self.dedup else None
         mark = None
@@ -188,16 +208,17 @@ class FolderRun:
                         decisions[i] = _KEEP_NOTE
                     else:
                         decisions[i] = _KEEP
+                    sha = entry["sha256"]
                     if (
                         known is not None
-                        and entry.get("sha256")
+                        and sha
                         and (
                             (not self.unindexed and prior.rel not in dirty)
                             or prior.rel in self.resumed  # cleaned by this run, in effect
                         )
                     ):
                         # (a dump cleaned since the last dedup step is as new as this run's)
-                        known.setdefault(entry["sha256"], prior.rel)
+                        known.setdefault(sha, prior.rel)
                 elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
                     decisions[i] = _KEEP
                     copies.append((i, str(entry.get("duplicate_of")), str(entry["sha256"])))
@@ -246,6 +267,23 @@ class FolderRun:
         """What the completion markers keep of each resumed dump besides its entry."""
         return self._extra
 
+    def _orphans(self, listing: dict[str, set[str]]) -> list[str]:
+        """Folders of documents for no dump this run sees (``listing``: the output's).
+
+        Kept when the source could not be listed whole (an unlistable folder's dumps, or an
+        empty source that is probably not mounted: :meth:`_unseen`).
+        """
+        if self.emptied or (not self.rels and not self.allow_empty):
+            return []
+        current = set(self.rels)
+        return sorted(
+            folder
+            for folder, names in listing.items()
+            if folder not in current
+            and not folder.startswith(self.keep_under)
+            and any(_DOCUMENT_NAME.match(n) for n in names)
+        )
+
     def _unseen(self, rels: list[str]) -> set[str]:
         """Dumps of the old manifest that are kept though not listed: those under a folder
         that could not be listed, or all of them when the source lists no dump at all
@@ -287,7 +325,7 @@ class FolderRun:
             return False
         try:
             st = self.src.stat(rel)
-            when = self.scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
+            when = self.scraped_at.fallback(rel, st.st_mtime)
             if not vouches(entry, st, when, self.rules, status):
                 return False
             if status == DUPLICATE_DUMP:
@@ -502,8 +540,9 @@ class FolderRun:
         """
         writer = self._writer
         assert writer is not None, "outcomes() first"
+        gone = set(self.gone)
         try:
-            sealed = writer.seal(self.gone)
+            sealed = writer.seal(self.gone + [o for o in self.orphans if o not in gone])
         except BaseException:
             writer.abort()
             raise
@@ -572,6 +611,7 @@ class FolderRun:
             out,
             None if self.unindexed else self.processed | self.dirty,
             delta=delta,
+            settings=self.rules.dedup,
             canonical_only=self.canonical_only,
             full=self.full,
             progress=progress,

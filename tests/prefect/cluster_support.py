@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .conftest import free_port
+from tests.support.s3 import free_port
 
 BIN = Path(sys.executable).parent
 INGEST = str(BIN / "ingest")

@@ -32,10 +32,10 @@ from ingest.engine.plan import PROGRESS_DIR, read_progress
 from ingest.prefect.cluster import ClusterWatch
 from ingest.rules import load_rules
 from ingest.store import STATE_DIR
+from tests.support.s3 import local_tree
 from tests.support.synth import write_corpus
 
 from .cluster_support import INGEST, counts, quiet_env, restore_sigint, start_cluster, wait_for
-from .conftest import local_tree
 
 SCRAPED_AT = "2025-08-15T12:00:00Z"
 WHEN = datetime(2025, 8, 15, 12, 0, tzinfo=UTC)
