@@ -92,6 +92,8 @@ class Source:
     kind: str | None = None
     url: str | None = None
     record: int | None = None
+    # Where scraped_at came from (ingest.scraped.ORIGINS), None when there is no scrape time.
+    scraped_at_from: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         lines = (
@@ -107,6 +109,7 @@ class Source:
             "encoding": self.encoding,
             "newline": self.newline,
             "scraped_at": self.scraped_at,
+            "scraped_at_from": self.scraped_at_from,
         }
         optional = (("kind", self.kind), ("url", self.url), ("record", self.record))
         out.update((key, value) for key, value in optional if value is not None)
