@@ -438,9 +438,8 @@ def presample(run: FolderRun) -> dict[str, Learned]:
     for rel in run.rels[::step]:
         try:
             data = run.src.read(rel, limit)
-            result = clean_source(
-                data, path=rel, rules=rules, scraped_at=run.scraped_at, learn=True
-            )
+            # (no scrape time: it dates stories, and what is learned does not depend on it)
+            result = clean_source(data, path=rel, rules=rules, learn=True)
         except (IngestError, OSError, ValueError):
             continue  # the run records why
         dumps[rel] = result.stories
