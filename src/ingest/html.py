@@ -719,8 +719,8 @@ def extract_page(
         raise IngestError(
             "too_many_elements",
             f"the page holds {text.elements:,} elements, over the limit of "
-            f"{settings.max_elements:,} (extract max_elements): extraction's time grows "
-            "faster than the page past that; raise the limit to read it anyway",
+            f"{settings.max_elements:,}: extraction's time grows faster than the page past "
+            "that; raise extract.max_elements in a rules file (--rules) to read it anyway",
         )
     profiles = detect_profiles(text.texts, rules)
     navigation = find_navigation(tree)

@@ -171,8 +171,8 @@ def _checked(value: object, kind: str, name: str, where: str) -> Any:
     return float(value)
 
 
-# Settings that 0 would break (no shingles, no signature, an empty window).
-_AT_LEAST_ONE = ("shingle_words", "num_perm", "bands", "rows", "window")
+# Settings that 0 would break (no shingles, no signature, an empty window, no page read).
+_AT_LEAST_ONE = ("shingle_words", "num_perm", "bands", "rows", "window", "max_elements")
 
 
 def _check_bounds(made: object, where: str) -> None:
