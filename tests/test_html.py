@@ -230,7 +230,9 @@ def test_output_is_deterministic_and_validates(rules: Rules, scraped_at: datetim
 def test_text_dump_json_has_no_new_keys(rules: Rules) -> None:
     doc = clean_source(b"A story. It ends here.\n", path="a.txt", rules=rules).documents[0]
     source = doc.to_json()["source"]
-    assert list(source) == ["path", "sha256", "index", "lines", "encoding", "newline", "scraped_at"]
+    assert list(source) == [
+        "path", "sha256", "index", "lines", "encoding", "newline", "scraped_at", "scraped_at_from"
+    ]  # fmt: skip
     changed = dataclasses.replace(doc.source, url="https://x.test/a")
     assert changed.to_json()["url"] == "https://x.test/a"
 

@@ -8,13 +8,12 @@ line span; every character is either kept (text or metadata) or recorded in ``re
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ingest.decode import decode_bytes
-from ingest.document import Document, Evidence, RecordFailure, Removal, Repair, Source
+from ingest.decode import decode_bytes, file_source
+from ingest.document import Document, Evidence, RecordFailure, Removal, Repair
 from ingest.errors import check_size, no_story
 from ingest.furniture import find_furniture
 from ingest.language import detect_language
@@ -22,12 +21,12 @@ from ingest.learn import (
     LEARNING,
     Learned,
     StoryFeatures,
-    line_features,
     match_story,
     source_of,
+    story_features,
     story_of,
 )
-from ingest.published import format_utc, resolve_published
+from ingest.published import resolve_published
 from ingest.repair import repair_lines
 from ingest.residue import apply_cuts, find_cuts
 from ingest.rules import InlineRule, LineRule, Profile, Rules, Settings, profile_settings
@@ -125,10 +124,12 @@ def clean_dump(
     scraped_at: datetime | None = None,
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
+    scraped_from: str | None = None,
 ) -> DumpResult:
     """Clean one dump's bytes into documents, or raise IngestError saying why it cannot be.
 
-    ``path`` is recorded as provenance; ``scraped_at`` anchors relative times ("2 hours ago").
+    ``path`` is recorded as provenance; ``scraped_at`` anchors relative times ("2 hours ago"),
+    and ``scraped_from`` says where it came from (ingest.scraped; default ``flag``).
     ``learn`` collects each story's line features (``DumpResult.stories``); ``learned``
     (source → what was learned from it, ingest.learn) removes the dump's source's learned
     boilerplate. Without either, a :data:`ingest.learn.LEARNING` set around the call (a JSON
@@ -138,15 +139,15 @@ def clean_dump(
     if learning is not None:
         learn, learned = learning.collect, learning.learned
     check_size(len(data), rules.settings.max_file_bytes)
-    sha = hashlib.sha256(data).hexdigest()
     decoded = decode_bytes(data)
+    base = file_source(data, decoded, path=path, scraped_at=scraped_at, scraped_from=scraped_from)
+    sha = base.sha256
     lines = decoded.text.split("\n")
     repairs = repair_lines(lines)
     profiles = detect_profiles(lines, rules)
     aggregator = next((p.aggregator for p in profiles if p.aggregator), None)
     source = source_of(path, (p.name for p in profiles)) if learn or learned else ""
     ctx = _context(lines, rules, profiles, source, (learned or {}).get(source), collect=learn)
-    scraped_text = format_utc(scraped_at) if scraped_at else None  # once, not per story
     docs: list[Document] = []
     # A story left with no text gives no document; what was taken from it (its header as
     # empty_story, its chrome and residue) goes into the audit of the story before it, or
@@ -172,15 +173,8 @@ def clean_dump(
         first, last = _trim_span(lines, block)
         docs.append(
             Document(
-                source=Source(
-                    path=path,
-                    sha256=sha,
-                    index=index,
-                    line_start=first + 1,
-                    line_end=last + 1,
-                    encoding=decoded.encoding,
-                    newline=decoded.newline,
-                    scraped_at=scraped_text,
+                source=dataclasses.replace(
+                    base, index=index, line_start=first + 1, line_end=last + 1
                 ),
                 outlet=story.outlet,
                 headline=story.headline,
@@ -188,7 +182,9 @@ def clean_dump(
                 published_text=story.published_text,
                 published=resolve_published(story.published_text, scraped_at),
                 text=story.text,
-                language=detect_language(story.text, ctx.settings.min_language_words),
+                language=detect_language(
+                    story.text, ctx.settings.min_language_words, ctx.rules.language
+                ),
                 truncated=not _ends_complete(story.text),
                 removed=tuple(story.removed),
                 repairs=tuple(r for r in repairs if first < r.line <= last + 1),
@@ -333,7 +329,7 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
         texts = [lines[n].strip() for n in body]
         max_words = ctx.settings.learn_max_words
         # Each line's features once, for what is learned and what is removed alike.
-        per_line = [line_features(t, max_words) for t in texts]
+        per_line = story_features(texts, max_words)
         if ctx.collect:
             features = story_of(ctx.source, texts, per_line)
         if ctx.learned:

@@ -16,9 +16,9 @@ SCHEMA_VERSION = 1
 @dataclass(frozen=True)
 class Evidence:
     """Why learned boilerplate removed a line: the source it was learned from and the
-    normalised pattern (ingest.learn). How many of the source's stories hold the pattern is
-    in the run's ``.ingest/learned.json`` and summary: a count here would change with every
-    story the source gains, and with it every document the pattern touched."""
+    normalised pattern (ingest.learn), which recurs in at least ``learn_min_stories`` and
+    ``learn_min_percent`` of the source's distinct stories. No count here: it would change
+    with every story the source gains, and with it every document the pattern touched."""
 
     source: str
     pattern: str
@@ -92,6 +92,8 @@ class Source:
     kind: str | None = None
     url: str | None = None
     record: int | None = None
+    # Where scraped_at came from (ingest.scraped.ORIGINS), None when there is no scrape time.
+    scraped_at_from: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         lines = (
@@ -107,6 +109,7 @@ class Source:
             "encoding": self.encoding,
             "newline": self.newline,
             "scraped_at": self.scraped_at,
+            "scraped_at_from": self.scraped_at_from,
         }
         optional = (("kind", self.kind), ("url", self.url), ("record", self.record))
         out.update((key, value) for key, value in optional if value is not None)

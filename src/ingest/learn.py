@@ -104,16 +104,32 @@ def line_features(text: str, max_words: int) -> list[str]:
     >>> line_features("(Photo: Jane Doe, AP)", 40)
     ['line\\t(photo: jane doe, ap)', 'prefix\\t(photo:']
     """
-    words = text.split()
+    return _features(text, _DIGITS.sub("0", text.casefold()).split(), max_words)
+
+
+def story_features(texts: list[str], max_words: int) -> list[list[str]]:
+    """:func:`line_features` of each of a story's lines, the story folded in one go.
+
+    >>> lines = ["Posted by Ann Lee on May 3, 2024 | Share", "Body text.", ""]
+    >>> story_features(lines, 40) == [line_features(t, 40) for t in lines]
+    True
+    """
+    # Case folding and digit runs never cross a space or a line: per story, not per line.
+    folded = _DIGITS.sub("0", "\n".join(texts).casefold()).split("\n")
+    return [_features(t, f.split(), max_words) for t, f in zip(texts, folded, strict=True)]
+
+
+def _features(text: str, words: list[str], max_words: int) -> list[str]:
+    """The features of a line from its normalised words."""
     if not words:
         return []
     out = []
     if len(words) <= max_words:
-        head = tail = _DIGITS.sub("0", " ".join(words).casefold())
+        head = tail = " ".join(words)
         out.append("line\t" + head)
     else:
-        head = _DIGITS.sub("0", " ".join(words[:_EDGE_WORDS]).casefold())
-        tail = _DIGITS.sub("0", " ".join(words[-_EDGE_WORDS:]).casefold())
+        head = " ".join(words[:_EDGE_WORDS])
+        tail = " ".join(words[-_EDGE_WORDS:])
     # One-sided templates never remove a sentence, so a sentence is no evidence for them
     # either: what is learned then removes every line it is found in (and a run cleans again
     # only the dumps it really changes).
@@ -126,10 +142,8 @@ def line_features(text: str, max_words: int) -> list[str]:
         if end and end.start() > 0 and _is_marker(end.group(1)):
             out.append("suffix\t" + end.group().strip())
     if len(words) >= MIN_TEMPLATE_LINE_WORDS:
-        head_words = head.split()
-        tail_words = head_words if tail is head else tail.split()
-        first = " ".join(head_words[:TEMPLATE_WORDS])
-        last = " ".join(tail_words[-TEMPLATE_WORDS:])
+        first = " ".join(words[:TEMPLATE_WORDS])
+        last = " ".join(words[-TEMPLATE_WORDS:])
         if one_sided:
             out += [f"prefix\t{first} …", f"suffix\t… {last}"]
         out.append(f"frame\t{first} … {last}")

@@ -15,7 +15,6 @@ A record that cannot become documents (a line that is not JSON, not an object, w
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -24,12 +23,13 @@ from datetime import datetime
 from typing import Any
 
 from ingest.clean import DumpResult, clean_dump
-from ingest.decode import decode_bytes
+from ingest.decode import decode_bytes, file_source
 from ingest.document import Document, RecordFailure, Removal, Repair, Source
 from ingest.errors import IngestError
 from ingest.html import Hints, clean_page, page_failure, parse_published
 from ingest.published import format_utc, parse_utc
 from ingest.rules import Rules
+from ingest.scraped import FROM_FLAG, FROM_RECORD
 
 MAX_FAILURES_IN_MESSAGE = 3
 _FIELDS = ("html", "text", "url", "title", "outlet", "scraped_at", "published")
@@ -201,12 +201,21 @@ class _Cleaned:
 
 
 def clean_record(
-    record: Record, *, base: Source, rules: Rules, scraped_at: datetime | None
+    record: Record,
+    *,
+    base: Source,
+    rules: Rules,
+    scraped_at: datetime | None,
+    scraped_from: str | None = None,
 ) -> _Cleaned:
     """One record's documents (indexed from 0 within the record), or raise IngestError."""
     when = record.scraped_at or scraped_at
+    origin = FROM_RECORD if record.scraped_at else (scraped_from or FROM_FLAG)
     base = dataclasses.replace(
-        base, record=record.number, scraped_at=format_utc(when) if when else None
+        base,
+        record=record.number,
+        scraped_at=format_utc(when) if when else None,
+        scraped_at_from=origin if when else None,
     )
     if record.html is not None:
         where = f"record {record.number}: "
@@ -263,25 +272,17 @@ def clean_records(
     rules: Rules,
     scraped_at: datetime | None = None,
     kind: str = "jsonl",
+    scraped_from: str | None = None,
 ) -> DumpResult:
     """Clean a JSON Lines (``kind="jsonl"``) or JSON file into documents.
 
     Documents are numbered 0, 1, 2, ... across the file in record order. Raises IngestError
     only when no record gives a document; otherwise failed records are in ``failures``.
     """
-    sha = hashlib.sha256(data).hexdigest()
     decoded = decode_bytes(data)
-    base = Source(
-        path=path,
-        sha256=sha,
-        index=0,
-        line_start=None,
-        line_end=None,
-        encoding=decoded.encoding,
-        newline=decoded.newline,
-        scraped_at=None,
-        kind=kind,
-    )
+    # No scrape time here: each record stamps its own (clean_record).
+    base = file_source(data, decoded, path=path, scraped_at=None, kind=kind)
+    sha = base.sha256
     raws = iter_lines(decoded.text) if kind == "jsonl" else iter_json(decoded.text)
     docs: list[Document] = []
     orphans: list[Removal] = []
@@ -290,7 +291,10 @@ def clean_records(
     aggregators: list[str] = []
     for raw in raws:
         try:
-            cleaned = clean_record(parse_record(raw), base=base, rules=rules, scraped_at=scraped_at)
+            cleaned = clean_record(
+                parse_record(raw), base=base, rules=rules, scraped_at=scraped_at,
+                scraped_from=scraped_from,
+            )  # fmt: skip
         except IngestError as exc:
             failures.append(RecordFailure(raw.number, exc.reason, exc.message))
             continue

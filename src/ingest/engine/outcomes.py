@@ -55,6 +55,9 @@ class FileOutcome:
     fallbacks: int = 0
     # Its stories' line features for learned boilerplate (ingest.learn); not in the manifest.
     stories: tuple[StoryFeatures, ...] = ()
+    # Documents with an absolute ``published``, by what it rests on: the scrape time's
+    # origin (ingest.scraped) for a relative time, ``stated`` for a date the page states.
+    dated: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,6 +87,10 @@ class RunSummary:
     # few removed texts per rule from it for the summary artifact; None/empty: not written.
     report: str | None = None
     removed_examples: dict[str, list[str]] = field(default_factory=dict)
+    # What the user must hear about this run besides failures (a stale lock taken over, a
+    # step that cannot be done on this output), in the order it happened.
+    notes: list[str] = field(default_factory=list)
+    dated: Counter[str] = field(default_factory=Counter)  # FileOutcome.dated, summed
 
     def add(self, outcome: FileOutcome) -> None:
         self.files_seen += 1
@@ -98,6 +105,7 @@ class RunSummary:
             self.documents_written += len(outcome.documents)
             self.removed_by_rule.update(outcome.removed_by_rule)
             self.no_profile += outcome.no_profile
+            self.dated.update(outcome.dated)
             self.fallbacks += outcome.fallbacks
         for bad in outcome.failed_records:
             # A failed record is listed like a failed file, as "path:record", so every
@@ -117,6 +125,9 @@ class RunSummary:
         self.removed_by_rule.subtract(before.removed_by_rule)
         self.removed_by_rule.update(after.removed_by_rule)
         self.removed_by_rule = +self.removed_by_rule
+        self.dated.subtract(before.dated)
+        self.dated.update(after.dated)
+        self.dated = +self.dated
         self.documents_written += len(after.documents) - len(before.documents)
         self.fallbacks += after.fallbacks - before.fallbacks
         if after.status == Status.FAILED:  # it cleaned once; again it could only fail to write
@@ -133,7 +144,8 @@ class RunSummary:
             f"{self.files_seen} files: {self.processed} processed, {self.unchanged} unchanged, "
             f"{len(self.failed) - self.records_failed} failed{self._records_note()}; "
             f"{self.documents_written} documents written; "
-            f"removed spans: {rules}; {self._profile_note()}{self._fallback_note()}"
+            f"removed spans: {rules}; {self._dates_note()}{self._profile_note()}"
+            f"{self._fallback_note()}"
             f"{self._dedup_note()}"
             f"{self.duration_s:.2f}s"
         )
@@ -147,6 +159,28 @@ class RunSummary:
             f"{d['new']} new, {d['exact_duplicates']} exact and {d['near_duplicates']} near "
             f"duplicates{same}; "
         )
+
+    def dated_text(self) -> str:
+        """How many written documents got an absolute published time, and from what.
+
+        >>> RunSummary("a", "b", dated=Counter(mtime=3, stated=1)).dated_text()
+        '4 (3 from mtime, 1 stated)'
+        """
+        total = sum(self.dated.values())
+        if not total:
+            return "0"
+        parts = ", ".join(
+            f"{n} stated" if k == "stated" else f"{n} from {k}"
+            for k, n in sorted(self.dated.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        return f"{total} ({parts})"
+
+    def _dates_note(self) -> str:
+        total = sum(self.dated.values())
+        if not total:
+            return ""
+        noun = "document" if total == 1 else "documents"
+        return f"{total} {noun} dated ({self.dated_text().partition(' (')[2]}; "
 
     def _profile_note(self) -> str:
         n, k = self.no_profile, self.learned
@@ -174,6 +208,8 @@ class RunSummary:
             "no_profile": self.no_profile,
             "fallbacks": self.fallbacks,
             "learned": self.learned,
+            "dated": dict(sorted(self.dated.items())),
+            "notes": list(self.notes),
             "removed_by_rule": dict(sorted(self.removed_by_rule.items())),
             "failed": [
                 {"path": f.path, "reason": f.reason, "message": f.message} for f in self.failed

@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ingest.document import loads_json, utf8_json
@@ -22,6 +23,7 @@ from ingest.engine.process import carry, outputs_exist, vouches
 from ingest.errors import IngestError
 from ingest.learn import Learned
 from ingest.rules import Rules
+from ingest.scraped import ScrapeClock, as_clock
 from ingest.store import STATE_DIR, Location, OutputFolder, SourceFolder, write_atomic
 from ingest.store.manifest import (
     ManifestCommit,
@@ -52,6 +54,9 @@ DEDUP_MARK = "dedup/manifest.json"
 DEDUP_DIRTY = "dedup/cleaned.jsonl"
 DEDUP_INDEX = "dedup/index.json"  # ingest.dedup's (not imported: numpy)
 
+
+# A document's file name (ingest.store.document_name): what an orphan folder holds.
+_DOCUMENT_NAME = re.compile(r"^[0-9]{3,}\.json$")
 
 # progress(stage, done, total) of the dedup step (ingest.dedup.Progress; not imported: numpy).
 DedupProgress = Callable[[str, int, int], None]
@@ -89,7 +94,7 @@ class FolderRun:
         rules: Rules,
         *,
         full: bool = False,
-        scraped_at: datetime | None = None,
+        scraped_at: datetime | ScrapeClock | None = None,
         dedup: bool = False,
         canonical_only: bool = False,
         keep_under: list[str] | None = None,
@@ -101,7 +106,7 @@ class FolderRun:
         self.allow_empty = allow_empty
         self.kept_unseen = 0  # dumps kept because their folder could not be seen
         self.emptied = False  # the source had no dumps at all, and output was kept
-        self.full, self.scraped_at = full, scraped_at
+        self.full, self.scraped_at = full, as_clock(scraped_at)
         self.dedup = dedup or canonical_only
         self.canonical_only = canonical_only
         self.rels: list[str] = []
@@ -115,6 +120,9 @@ class FolderRun:
         # the dedup step then reads only the entries this run changes.
         self.in_sync = False
         self.gone: list[str] = []  # dumps in the old manifest that are no longer there
+        # Folders of documents that no dump of this run and no manifest entry stands for (a
+        # run killed before its manifest, then the dump deleted): deleted at commit.
+        self.orphans: list[str] = []
         self._writer: ManifestWriter | None = None
         self.manifest_sha256: str | None = None
         # Learned boilerplate (ingest.learn): collect features while cleaning; apply these.
@@ -140,6 +148,18 @@ class FolderRun:
         if unseen:
             rels = sorted({*rels, *unseen})
         self.rels = rels
+        # One listing of each folder for the whole run, not a request per dump (object
+        # stores): the dumps' stats, and the documents already written.
+        self.src.prefetch()
+        try:
+            listing = self.out.list_documents()
+            return self._plan(rels, unseen, listing)
+        finally:
+            self.out.forget_listing()
+
+    def _plan(self, rels: list[str], unseen: set[str], listing: dict[str, set[str]]) -> int:
+        """:meth:`plan`, with the output's documents listed (``listing``)."""
+        self.orphans = self._orphans(listing)
         decisions = self.decisions = bytearray(len(rels))  # all _CLEAN
         known: dict[str, str] | None = {} if self.dedup else None
         mark = None
@@ -173,14 +193,10 @@ class FolderRun:
                         decisions[i] = _KEEP_NOTE
                     else:
                         decisions[i] = _KEEP
-                    if (
-                        known is not None
-                        and not self.unindexed
-                        and entry.get("sha256")
-                        and prior.rel not in dirty
-                    ):
+                    sha = entry["sha256"]
+                    if known is not None and not self.unindexed and sha and prior.rel not in dirty:
                         # (a dump cleaned since the last dedup step is as new as this run's)
-                        known.setdefault(entry["sha256"], prior.rel)
+                        known.setdefault(sha, prior.rel)
                 elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
                     decisions[i] = _KEEP
                     copies.append((i, str(entry.get("duplicate_of")), str(entry["sha256"])))
@@ -209,6 +225,23 @@ class FolderRun:
         # (a learning run may clean kept dumps too: ingest.engine.run.Memory.prepare)
         self.known = known if self.to_clean or self.learn else None
         return self.to_clean
+
+    def _orphans(self, listing: dict[str, set[str]]) -> list[str]:
+        """Folders of documents for no dump this run sees (``listing``: the output's).
+
+        Kept when the source could not be listed whole (an unlistable folder's dumps, or an
+        empty source that is probably not mounted: :meth:`_unseen`).
+        """
+        if self.emptied or (not self.rels and not self.allow_empty):
+            return []
+        current = set(self.rels)
+        return sorted(
+            folder
+            for folder, names in listing.items()
+            if folder not in current
+            and not folder.startswith(self.keep_under)
+            and any(_DOCUMENT_NAME.match(n) for n in names)
+        )
 
     def _unseen(self, rels: list[str]) -> set[str]:
         """Dumps of the old manifest that are kept though not listed: those under a folder
@@ -251,7 +284,7 @@ class FolderRun:
             return False
         try:
             st = self.src.stat(rel)
-            when = self.scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
+            when = self.scraped_at.fallback(rel, st.st_mtime)
             if not vouches(entry, st, when, self.rules, status):
                 return False
             if status == DUPLICATE_DUMP:
@@ -433,8 +466,9 @@ class FolderRun:
         """
         writer = self._writer
         assert writer is not None, "outcomes() first"
+        gone = set(self.gone)
         try:
-            sealed = writer.seal(self.gone)
+            sealed = writer.seal(self.gone + [o for o in self.orphans if o not in gone])
         except BaseException:
             writer.abort()
             raise
@@ -495,6 +529,7 @@ class FolderRun:
             out,
             None if self.unindexed else self.processed | self.dirty,
             delta=delta,
+            settings=self.rules.dedup,
             canonical_only=self.canonical_only,
             full=self.full,
             progress=progress,

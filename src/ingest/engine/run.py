@@ -21,7 +21,7 @@ from ingest.engine.outcomes import FileOutcome, RunSummary, Status
 from ingest.engine.plan import _CLEAN, _KEEP, DedupProgress, FolderRun
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
-from ingest.errors import UsageError
+from ingest.errors import IngestError, UsageError
 from ingest.learn import (
     Learned,
     StoryFeatures,
@@ -32,6 +32,13 @@ from ingest.learn import (
     learn_from,
 )
 from ingest.rules import Rules
+from ingest.scraped import (
+    FOLDER_FILE,
+    FROM_MTIME,
+    ScrapeClock,
+    parse_folder_file,
+    split_folder_files,
+)
 from ingest.store import (
     Location,
     OutputFolder,
@@ -223,13 +230,17 @@ def run_folder(
     # second fails at once with the holder's pid rather than interleaving writes.
     with output.lock(wait=wait) as locked:
         if not locked:
-            dispatch.log(f"no lock on remote output {output}: do not run two runs into it at once")
+            dispatch.log(f"no lock on output {output}: do not run two runs into it at once")
+        if output.lock_note:
+            _note(summary, dispatch, f"output {output}: {output.lock_note}")
         swept = output.sweep()
         if swept:
             dispatch.log(f"removed {swept} temporary files left by an interrupted run")
         rels, unlistable = split_unlistable(dispatch.discover(source))
+        rels, folder_files = split_folder_files(rels)
+        clock = ScrapeClock(scraped_at, read_folder_defaults(source, folder_files))
         run = FolderRun(
-            source, output, rules, full=full, scraped_at=scraped_at, dedup=dedup,
+            source, output, rules, full=full, scraped_at=clock, dedup=dedup,
             canonical_only=canonical_only, keep_under=unlistable, allow_empty=allow_empty,
         )  # fmt: skip
         run.learn = learn  # before planning: a learning run may clean kept dumps too
@@ -242,8 +253,12 @@ def run_folder(
         if memory is not None:
             todo = memory.prepare(run)
             if todo >= SAMPLE_FROM and todo == len(run.rels) and not memory.before:
-                memory.before = presample(run, dispatch)
+                memory.before = presample(run)
                 run.learned = memory.before or None
+                dispatch.log(
+                    f"learned {sum(len(x.features) for x in memory.before.values())} "
+                    f"boilerplate patterns from a sample of the dumps"
+                )
         cleaned: dict[str, FileOutcome] = {}
         unlearned: set[str] = set()  # dumps a --no-learn run cleans
         try:
@@ -259,10 +274,14 @@ def run_folder(
                     progress(outcome)
         finally:
             dispatch.close()
+        if summary.dated.get(FROM_MTIME):
+            _note(summary, dispatch, mtime_warning(summary.dated[FROM_MTIME]))
         changed = dispatch.commit(run.seal())
+        orphans = len(set(run.orphans) - set(run.gone))
         dispatch.log(
             f"manifest {'updated' if changed else 'unchanged'}; "
             f"{len(run.gone)} gone dumps' documents deleted"
+            + (f"; documents of {orphans} dumps no manifest listed deleted" if orphans else "")
         )
         if memory is not None:
             relearn(run, memory, cleaned, summary, dispatch)
@@ -274,8 +293,56 @@ def run_folder(
             summary.duplicate_dumps = report["duplicate_dumps"]
         if output.local_path is not None:  # the inspect report: DST/.ingest/report/
             _add_report(summary, output.local_path, rules, source, dispatch.log)
+        else:
+            _note(
+                summary,
+                dispatch,
+                f"no inspect report for {output}: it is written into a local output folder "
+                "only; copy the output to a local folder and run `ingest inspect` on it",
+            )
     summary.duration_s = time.perf_counter() - started
     return summary
+
+
+def read_folder_defaults(
+    source: SourceFolder, files: list[str]
+) -> tuple[tuple[str, datetime], ...]:
+    """The scrape times the ``.scraped_at`` files in SRC set, by folder (``""``, ``"sub/"``).
+
+    A file that holds no time is the user's mistake: the run stops before cleaning anything
+    (UsageError, exit 2) rather than date that folder's documents some other way.
+    """
+    found = []
+    for rel in files:
+        where = f"{source}/{rel}"
+        try:
+            moment = parse_folder_file(source.read(rel, 4096), where)
+        except (IngestError, OSError) as exc:
+            raise UsageError(f"{where} cannot be read: {exc}") from None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        found.append((rel[: -len(FOLDER_FILE)], moment))
+    return tuple(found)
+
+
+def mtime_warning(count: int) -> str:
+    """The run's one warning about relative times resolved against modification times.
+
+    >>> mtime_warning(2)[:62]
+    "2 documents' relative times were resolved against their files'"
+    """
+    return (
+        f"{count} document{'s' if count != 1 else ''}' relative times were resolved against "
+        'their files\' modification times (source.scraped_at_from "mtime"), which copying, '
+        "cloning and syncing reset: give the scrape time with --scraped-at, a .scraped_at "
+        'file in SRC, or a time in the file names (README, "Scrape times")'
+    )
+
+
+def _note(summary: RunSummary, dispatch: Dispatch, message: str) -> None:
+    """Something the user must hear: in the run's log, and in the summary's notes."""
+    summary.notes.append(message)
+    dispatch.log(message)
 
 
 def _add_report(
@@ -354,33 +421,29 @@ SAMPLE_SHARE = 50
 SAMPLE_MIN = 100
 
 
-def presample(run: FolderRun, dispatch: Dispatch) -> dict[str, Learned]:
+def presample(run: FolderRun) -> dict[str, Learned]:
     """What a sample of the run's dumps teaches: a first guess at what the run will learn.
 
-    The sample is cleaned by the run's dispatch (its documents are written, and written
-    again by the run). The guess only saves work: whatever it is, :func:`relearn` cleans
-    again every dump it got wrong, so the output does not depend on it.
+    The sample is read and cleaned here, its documents not written: a few dumps in this
+    process cost less than starting the workers once more (and forked workers then find
+    the language model loaded). The guess only saves work: whatever it is, :func:`relearn`
+    cleans again every dump it got wrong, so the output does not depend on it.
     """
+    from ingest.errors import IngestError
+    from ingest.sources import clean_source
+
     step = max(1, min(SAMPLE_SHARE, len(run.rels) // SAMPLE_MIN))
-    rels = run.rels[::step]
-    sample = FolderRun(run.src, run.out, run.rules, scraped_at=run.scraped_at)
-    sample.rels, sample.decisions, sample.to_clean = rels, bytearray(len(rels)), len(rels)
-    sample.learn = True
+    rules, limit = run.rules, run.rules.settings.max_file_bytes
     dumps: dict[str, tuple[StoryFeatures, ...]] = {}
-    try:
-        chunk, _window = dispatch.start(sample, len(rels))
-        futures = [dispatch.submit(rels[i : i + chunk]) for i in range(0, len(rels), chunk)]
-        for future in futures:
-            for outcome in future.result():
-                dumps[outcome.path] = outcome.stories
-    finally:
-        dispatch.close()
-    guess = learn_from(dumps, run.rules.settings)
-    dispatch.log(
-        f"learned {sum(len(x.features) for x in guess.values())} boilerplate patterns from a "
-        f"sample of {len(rels)} dumps"
-    )
-    return guess
+    for rel in run.rels[::step]:
+        try:
+            data = run.src.read(rel, limit)
+            # (no scrape time: it dates stories, and what is learned does not depend on it)
+            result = clean_source(data, path=rel, rules=rules, learn=True)
+        except (IngestError, OSError, ValueError):
+            continue  # the run records why
+        dumps[rel] = result.stories
+    return learn_from(dumps, rules.settings)
 
 
 def relearn(

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from ingest.errors import IngestError, too_large
+from ingest.scraped import FOLDER_FILE
 from ingest.store.folders import OutputFolder, SourceFolder
 from ingest.store.layout import STATE_DIR, TMP_SUFFIX, document_dir, safe_parts
 
@@ -143,6 +144,9 @@ class LocalOutput(OutputFolder):
             return []  # never delete through a link: those files are not ours
         return remove_stale(document_dir(self.path, rel), keep)
 
+    def list_documents(self) -> dict[str, set[str]]:
+        return list_documents(os.fspath(self.path))
+
     @property
     def root(self) -> Path:
         return self.path
@@ -162,6 +166,12 @@ class LocalOutput(OutputFolder):
         target = self.path / STATE_DIR / name
         target.parent.mkdir(parents=True, exist_ok=True)
         return target.with_name(f".{target.name}.{os.getpid()}{TMP_SUFFIX}")
+
+    def working_path(self, name: str) -> Path:
+        return self.path / STATE_DIR / name
+
+    def check_in(self, name: str) -> None:
+        return  # changed in place: it is stored already
 
     def publish(self, temp: Path, name: str) -> None:
         if not temp.exists():
@@ -189,7 +199,9 @@ def discover_sorted(src: Path) -> list[str]:
     """All dumps under ``src`` as relative POSIX paths, sorted (a stable order for batches
     and output).
 
-    Hidden files and folders are skipped; only real folders are walked, and a symbolic
+    Hidden files and folders are skipped, but for the ``.scraped_at`` files that set a
+    folder's scrape time (:mod:`ingest.scraped`; the run takes them out of the list); only
+    real folders are walked, and a symbolic
     link is listed (so that reading it fails with a recorded reason rather than vanishing).
     A folder that cannot be listed is listed as its path with a slash at the end (``sub/``,
     ``/`` for ``src`` itself): the run records it and keeps what it held
@@ -206,6 +218,8 @@ def discover_sorted(src: Path) -> list[str]:
                 for entry in it:
                     name = entry.name
                     if name.startswith("."):
+                        if name == FOLDER_FILE and entry.is_file(follow_symlinks=False):
+                            rels.append(prefix + name)
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         stack.append((entry.path, f"{prefix}{name}/"))
@@ -233,6 +247,31 @@ def walk_files(top: str) -> Iterator[str]:
                 stack.append(entry.path)
             else:
                 yield entry.path
+
+
+def list_documents(top: str) -> dict[str, set[str]]:
+    """The ``*.json`` files under ``top`` by folder (relative POSIX path), hidden names and
+    links skipped (a link is never followed into, nor are its files ours)."""
+    found: dict[str, set[str]] = {}
+    stack = [(top, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        names = set()
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.name.endswith(".json") and entry.is_file(follow_symlinks=False):
+                names.add(entry.name)
+        if names and prefix:
+            found[prefix.rstrip("/")] = names
+    return found
 
 
 def read_dump(src: Path, rel: str, max_bytes: int) -> bytes:
@@ -550,7 +589,7 @@ class OutputLock:
     Uses ``flock`` on ``<out>/.ingest/lock``: the kernel drops it when the holder dies, so a
     killed run never leaves the folder locked. The holder's pid is written for the message.
 
-    Local output only: object storage has no lock (:mod:`ingest.store.remote`).
+    Local output; an object-store output is held with a lease (:mod:`ingest.store.lease`).
     """
 
     def __init__(self, out: Path, wait: bool = False) -> None:
