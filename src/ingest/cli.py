@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +30,7 @@ from ingest.rules import Rules, load_rules
 from ingest.store import RemotePath, location
 
 if TYPE_CHECKING:
-    from ingest.engine.outcomes import FileOutcome
+    from ingest.engine.outcomes import FileOutcome, RunSummary
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 # The run could not finish: the output folder is locked by another run, full, read-only.
@@ -335,10 +338,7 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         dedup_progress=_say_dedup_progress,
         learn=not args.no_learn,
     )
-    print_failures(summary.failed)
-    if summary.report and not args.quiet:
-        print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
-    print(summary.line())
+    report_run(summary, args.quiet)
     return EXIT_OK if summary.ok else EXIT_FAILED_FILES
 
 
@@ -368,6 +368,8 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
     if problem:
         print(f"ingest: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    if api_down(api.url, api.origin):
+        return EXIT_FLOW_ERROR
     if not args.quiet:
         print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
         if runner.distributed:
@@ -388,7 +390,9 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         canonical_only=args.canonical_only,
         allow_empty=args.allow_empty,
         learn=not args.no_learn,
+        on_api_lost=lambda reason: _api_lost(reason, args.quiet),
     )
+    _REPORTING.acquire()  # not while the API watch reports (it then ends the process)
     link = flow_run_url(api, result.flow_run_id)
     if not args.quiet:
         name = result.flow_run_name or result.flow_run_id
@@ -400,11 +404,72 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
     if summary is None:
         print(f"ingest: the flow did not finish: {result.message}", file=sys.stderr)
         return EXIT_FLOW_ERROR
-    print_failures(summary.failed)
-    if summary.report and not args.quiet:
-        print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
-    print(summary.line())
+    report_run(summary, args.quiet, result.recorded)
     return EXIT_OK if result.ok else EXIT_FAILED_FILES
+
+
+def report_run(summary: RunSummary, quiet: bool, recorded: str | None = None) -> None:
+    """A finished run's failures and inspect report (stderr), and its summary line (stdout),
+    with where Prefect recorded it."""
+    print_failures(summary.failed)
+    if summary.report and not quiet:
+        print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
+    print(summary.line() + (f"; {recorded}" if recorded else ""), flush=True)
+
+
+def api_down(url: str | None, origin: str) -> bool:
+    """Say so, and True, when the Prefect API ``url`` does not answer (before any run)."""
+    from ingest.prefect.watch import check_health
+
+    problem = check_health(url) if url else None
+    if problem:
+        print(
+            f"ingest: the Prefect API at {url} ({origin}) does not answer ({problem}): start "
+            "its server (`ingest ui` starts the local one), point PREFECT_API_URL at one that "
+            "runs, unset it to use a temporary server, or run with --local; nothing was done",
+            file=sys.stderr,
+        )
+    return problem is not None
+
+
+# Held by whoever reports the run's end: the main thread, or the API watch's thread.
+_REPORTING = threading.Lock()
+
+
+def _api_lost(reason: str, quiet: bool) -> None:
+    """The Prefect API went away mid-run (ingest.prefect.watch): say so at once, let our own
+    work finish (it does not need the API), print its summary and exit 3, instead of
+    waiting minutes for Prefect's retries to fail in a traceback."""
+    from ingest.prefect.api import EXIT_FLOW_ERROR
+    from ingest.prefect.watch import BODY
+
+    if not _REPORTING.acquire(blocking=False):
+        return  # the run ended and is being reported
+    for noisy in ("prefect.events.clients", "prefect._internal.concurrency"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)  # "cannot connect", once a second
+    print(
+        f"ingest: {reason}; the run goes on without it (what it writes does not need the "
+        "server), then stops: its record in Prefect stays incomplete",
+        file=sys.stderr,
+        flush=True,
+    )
+    state, result = BODY.wait_settled()
+    if state == "finished":
+        report_run(result, quiet, "flow run not fully recorded: the Prefect API went away")
+        print(
+            "ingest: every dump above was processed and its documents and the manifest are "
+            "written; exit 3 because the run's record in Prefect is incomplete",
+            file=sys.stderr,
+        )
+    elif state == "failed":
+        print(f"ingest: the run failed: {type(result).__name__}: {result}", file=sys.stderr)
+    else:
+        print("ingest: the run had not started: nothing was written", file=sys.stderr)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    # Not sys.exit: Prefect would first retry every buffered event and log at exit.
+    os._exit(EXIT_FLOW_ERROR)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -437,6 +502,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if api_down(api.url, api.origin):
+        return EXIT_BUSY
     print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
     os.environ["PREFECT_API_URL"] = api.url  # the runner's flow-run subprocesses inherit it
     if runner.distributed:

@@ -50,6 +50,7 @@ from ingest.prefect.artifacts import (
     table_key,
 )
 from ingest.prefect.runners import choice_from_env, process_count, task_runner
+from ingest.prefect.watch import BODY
 from ingest.rules import load_rules
 from ingest.store import SourceFolder, output_folder, source_folder
 from ingest.store.manifest import ManifestCommit, commit_manifest
@@ -298,19 +299,25 @@ def ingest_dumps(
             if len(rows) < MAX_TABLE_ROWS:
                 rows.extend(document_rows(outcome)[: MAX_TABLE_ROWS - len(rows)])
 
-    summary = run_folder(
-        source_folder(source),  # folders, or fsspec URLs (s3://...)
-        output_folder(output),
-        loaded,
-        dispatch=PrefectDispatch(batch_size, processes),
-        full=full,
-        scraped_at=scraped_at,
-        dedup=dedup,
-        canonical_only=canonical_only,
-        allow_empty=allow_empty,
-        progress=table,
-        learn=learn,
-    )
+    BODY.enter()  # ingest.prefect.watch: the caller may outlive a dead API with our summary
+    try:
+        summary = run_folder(
+            source_folder(source),  # folders, or fsspec URLs (s3://...)
+            output_folder(output),
+            loaded,
+            dispatch=PrefectDispatch(batch_size, processes),
+            full=full,
+            scraped_at=scraped_at,
+            dedup=dedup,
+            canonical_only=canonical_only,
+            allow_empty=allow_empty,
+            progress=table,
+            learn=learn,
+        )
+    except BaseException as exc:
+        BODY.fail(exc)
+        raise
+    BODY.finish(summary)
     create_markdown_artifact(
         summary_markdown(summary, flow_run_name=flow_run.name, rows_left_out=documents - len(rows)),
         key=summary_key(source),
