@@ -324,6 +324,9 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
     if args.dask_address:
         print("ingest: --dask-address needs the Prefect flow: drop --local", file=sys.stderr)
         return EXIT_USAGE
+    from ingest.progress import TerminalProgress
+
+    bar = None if args.quiet else TerminalProgress()
     summary = run_folder(
         args.src,
         args.out,
@@ -337,6 +340,8 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         allow_empty=args.allow_empty,
         dedup_progress=_say_dedup_progress,
         learn=not args.no_learn,
+        progress=bar,
+        on_plan=bar.plan if bar is not None else None,
     )
     report_run(summary, args.quiet)
     return EXIT_OK if summary.ok else EXIT_FAILED_FILES
@@ -350,9 +355,13 @@ def print_failures(failed: list[FileOutcome]) -> None:
 def cmd_run_flow(args: argparse.Namespace) -> int:
     """``ingest run`` through the Prefect flow (:mod:`ingest.prefect.flow`)."""
     from ingest.prefect.api import quiet_prefect_env
+    from ingest.progress import TerminalProgress, listen
 
     quiet_prefect_env()  # before Prefect is imported: no telemetry, nothing beyond loopback
-    if args.quiet:
+    bar = None if args.quiet else TerminalProgress()
+    listen(bar)  # the flow runs in this process: the bar hears its outcomes
+    if args.quiet or (bar is not None and bar.tty):
+        # On a terminal the bar says what the per-batch log lines said (they stay in the UI)
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "WARNING")

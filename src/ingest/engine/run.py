@@ -179,14 +179,17 @@ def run_folder(
     progress: Progress | None = None,
     dedup_progress: DedupProgress | None = None,
     learn: bool = False,
+    on_plan: Callable[[int, int], None] | None = None,
 ) -> RunSummary:
     """Clean every dump under ``src`` into ``out``; return the summary.
 
     Unchanged dumps are recognised before any cleaning starts. The rest is cleaned by
     ``dispatch`` (default: :class:`LocalDispatch` with ``workers`` and ``batch_size``);
     outcomes are recorded in path order, so the documents, the manifest and the summary are
-    byte-identical whatever cleans them. ``progress(outcome)`` is called as each is recorded;
-    ``dedup_progress(stage, done, total)`` as the dedup step goes (ingest.dedup.Progress).
+    byte-identical whatever cleans them. ``on_plan(dumps, to_clean)`` is called once the
+    dumps are listed and decided, ``progress(outcome)`` as each outcome is recorded (a
+    progress bar: ingest.progress), ``dedup_progress(stage, done, total)`` as the dedup step
+    goes (ingest.dedup.Progress).
 
     With ``dedup`` (``ingest run`` turns it on), duplicate stories across everything in
     ``out`` are linked at the end, under the lock (ingest.dedup, docs/dedup.md);
@@ -225,6 +228,8 @@ def run_folder(
             canonical_only=canonical_only, keep_under=unlistable, allow_empty=allow_empty,
         )  # fmt: skip
         todo = run.plan(rels)
+        if on_plan is not None:
+            on_plan(len(rels), todo)
         for folder in unlistable:
             summary.add(unlistable_outcome(source, folder, run.kept_unseen))
         if run.emptied:

@@ -173,7 +173,7 @@ def run_flow(
     ``on_api_lost(reason)`` is called from a watching thread when the API stops answering
     mid-run (ingest.prefect.watch); the flow body's progress is in ``watch.BODY``.
     """
-    from ingest.prefect.watch import BODY, ApiWatch
+    from ingest.prefect.watch import BODY, LOST, ApiWatch
 
     quiet_prefect_env()
     api = api or choose_api()
@@ -189,6 +189,7 @@ def run_flow(
             stack.callback(flush_to_api)
         stack.enter_context(temporary_settings(updates={PREFECT_API_URL: url}))
         BODY.reset()
+        LOST.clear()
         if on_api_lost is not None:
             stack.enter_context(ApiWatch(url, on_api_lost))
         state = flow(

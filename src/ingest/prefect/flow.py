@@ -49,8 +49,10 @@ from ingest.prefect.artifacts import (
     summary_markdown,
     table_key,
 )
+from ingest.prefect.progress import ProgressArtifact
 from ingest.prefect.runners import choice_from_env, process_count, task_runner
 from ingest.prefect.watch import BODY
+from ingest.progress import listener
 from ingest.rules import load_rules
 from ingest.store import SourceFolder, output_folder, source_folder
 from ingest.store.manifest import ManifestCommit, commit_manifest
@@ -299,6 +301,20 @@ def ingest_dumps(
             if len(rows) < MAX_TABLE_ROWS:
                 rows.extend(document_rows(outcome)[: MAX_TABLE_ROWS - len(rows)])
 
+    artifact = ProgressArtifact(source, batch_size)  # the run's progress, in the UI
+    terminal = listener()  # `ingest run`'s progress bar, when it runs this flow in-process
+
+    def plan(total: int, todo: int) -> None:
+        artifact.plan(total, todo)
+        if terminal is not None:
+            terminal.plan(total, todo)
+
+    def progress(outcome: FileOutcome) -> None:
+        table(outcome)
+        artifact(outcome)
+        if terminal is not None:
+            terminal(outcome)
+
     BODY.enter()  # ingest.prefect.watch: the caller may outlive a dead API with our summary
     try:
         summary = run_folder(
@@ -311,7 +327,8 @@ def ingest_dumps(
             dedup=dedup,
             canonical_only=canonical_only,
             allow_empty=allow_empty,
-            progress=table,
+            progress=progress,
+            on_plan=plan,
             learn=learn,
         )
     except BaseException as exc:

@@ -98,6 +98,9 @@ class FlowBody:
 
 
 BODY = FlowBody()
+# Set once the watch finds the API lost: calls that would only wait on Prefect's retries
+# (the progress artifact's updates) are not tried.
+LOST = threading.Event()
 
 
 class ApiWatch:
@@ -142,5 +145,6 @@ class ApiWatch:
                     f"the Prefect API at {self.api_url} stopped answering ({problem}, "
                     f"for {now - failing_since:.0f} s)"
                 )
+                LOST.set()
                 self.on_lost(self.lost)
                 return
