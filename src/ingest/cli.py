@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -11,7 +12,7 @@ import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ingest import __version__
 from ingest.errors import IngestError, OutputError, RulesError, output_error, shown_path
@@ -27,7 +28,7 @@ from ingest.prefect.runners import (
 from ingest.published import parse_utc
 from ingest.report.command import add_parser as add_inspect_parser
 from ingest.rules import Rules, load_rules
-from ingest.store import RemotePath, location
+from ingest.store import STATE_DIR, RemotePath, location
 
 if TYPE_CHECKING:
     from ingest.engine.outcomes import FileOutcome, RunSummary
@@ -513,6 +514,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if api_down(api.url, api.origin):
         return EXIT_BUSY
+    busy = claim_serving(args.src, args.out)
+    if busy:
+        print(f"ingest: {busy}", file=sys.stderr)
+        return EXIT_BUSY
     print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
     os.environ["PREFECT_API_URL"] = api.url  # the runner's flow-run subprocesses inherit it
     if runner.distributed:
@@ -553,6 +558,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # pause here, so a stopped `ingest serve` leaves no schedule firing into the void.
             pause_deployment(f"{flow.name}/{name}")
     return EXIT_OK
+
+
+SERVE_LOCK = "serve.lock"
+_SERVING: list[IO[str]] = []  # held open (and flock-ed) for as long as this process serves
+
+
+def claim_serving(src: Path | RemotePath, out: Path | RemotePath) -> str | None:
+    """Hold ``DST/.ingest/serve.lock`` while this process serves; why not, if another does.
+
+    Two serves into one output folder run into each other's run lock, and stopping either
+    pauses the deployment the other serves: the second is refused instead. ``flock``, so
+    the kernel frees it when the serve dies however it dies. Object stores have no lock.
+    """
+    if not isinstance(out, Path):
+        return None
+    path = out / STATE_DIR / SERVE_LOCK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until this process ends
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "another process"
+        fh.close()
+        return (
+            f"the output folder {out} is already served by {holder}: two serves into one "
+            "folder would block each other's runs, and stopping either would pause the "
+            "other's schedule; stop that one first (or serve into another --out)"
+        )
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()} (ingest serve {src})")
+    fh.flush()
+    _SERVING.append(fh)
+    return None
 
 
 def _runner_or_none(args: argparse.Namespace) -> RunnerChoice | None:
