@@ -166,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a SRC with no dumps at all deletes the documents of earlier runs (by default "
         "they are kept: an unmounted share looks empty)",
     )
+    run.add_argument(
+        "--verify",
+        action="store_true",
+        help="read back every document of the dumps the manifest says are unchanged, and "
+        "clean again those whose documents were damaged or edited (reads every document)",
+    )
     scale_options(run)
     common(run)
 
@@ -339,6 +345,7 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
         allow_empty=args.allow_empty,
+        verify=args.verify,
         dedup_progress=_say_dedup_progress,
         learn=not args.no_learn,
         progress=bar,
@@ -399,6 +406,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
         allow_empty=args.allow_empty,
+        verify=args.verify,
         learn=not args.no_learn,
         on_api_lost=lambda reason: _api_lost(reason, args.quiet),
     )

@@ -180,6 +180,7 @@ def run_folder(
     dedup_progress: DedupProgress | None = None,
     learn: bool = False,
     on_plan: Callable[[int, int], None] | None = None,
+    verify: bool = False,
 ) -> RunSummary:
     """Clean every dump under ``src`` into ``out``; return the summary.
 
@@ -199,6 +200,9 @@ def run_folder(
     A source folder (or subfolder) that cannot be listed is a failure of the run's, and the
     documents of the dumps it held are kept; so are all documents when the source has no
     dumps at all but earlier runs wrote some (an unmounted share), unless ``allow_empty``.
+
+    With ``verify``, every document the manifest vouches for is read back and checked
+    (``engine.process.documents_sound``); a damaged one makes its dump cleaned again.
 
     With ``learn``, boilerplate is learned from this run's stories and what earlier runs
     into ``out`` learned (ingest.learn), and the dumps it touches are cleaned again with
@@ -226,6 +230,7 @@ def run_folder(
         run = FolderRun(
             source, output, rules, full=full, scraped_at=scraped_at, dedup=dedup,
             canonical_only=canonical_only, keep_under=unlistable, allow_empty=allow_empty,
+            verify=verify,
         )  # fmt: skip
         todo = run.plan(rels)
         if on_plan is not None:

@@ -164,6 +164,7 @@ def run_flow(
     canonical_only: bool = False,
     allow_empty: bool = False,
     learn: bool = True,
+    verify: bool = False,
     on_api_lost: Callable[[str], None] | None = None,
 ) -> FlowResult:
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
@@ -202,6 +203,7 @@ def run_flow(
             dedup=dedup,
             canonical_only=canonical_only,
             allow_empty=allow_empty,
+            verify=verify,
             learn=learn,
             return_state=True,
         )

@@ -268,6 +268,7 @@ def ingest_dumps(
     processes: int | None = None,
     allow_empty: bool = False,
     learn: bool = True,
+    verify: bool = False,
 ) -> State:
     """Clean every new or changed dump under ``source`` into ``output``.
 
@@ -285,6 +286,7 @@ def ingest_dumps(
         allow_empty: a source with no dumps deletes the documents of earlier runs (by
             default they are kept, and the run fails saying so).
         learn: learn boilerplate from the run's stories and remove it (docs/rules.md).
+        verify: read back every document the manifest vouches for; redo damaged ones.
 
     The final state is Completed when every dump was cleaned, Failed (naming the failed
     dumps and their reasons) when any was not; either way its data is the ``RunSummary``.
@@ -327,6 +329,7 @@ def ingest_dumps(
             dedup=dedup,
             canonical_only=canonical_only,
             allow_empty=allow_empty,
+            verify=verify,
             progress=progress,
             on_plan=plan,
             learn=learn,
