@@ -36,6 +36,7 @@ def test_updates_come_once_per_batch_and_at_the_end() -> None:
     progress(FileOutcome("u", Status.UNCHANGED))
     for name in "abcde":
         progress(FileOutcome(name, Status.WRITTEN))
+    progress.close()
     assert calls == [
         ("create", 0.0, "0/5 dumps cleaned (1 of 6 unchanged)"),
         ("update", "id-1", 40.0, "2/5 dumps cleaned"),

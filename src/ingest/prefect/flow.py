@@ -338,6 +338,7 @@ def ingest_dumps(
         BODY.fail(exc)
         raise
     BODY.finish(summary)
+    artifact.close()
     create_markdown_artifact(
         summary_markdown(summary, flow_run_name=flow_run.name, rows_left_out=documents - len(rows)),
         key=summary_key(source),
