@@ -81,6 +81,20 @@ def test_an_unreachable_api_url_is_a_message_and_exit_3(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists(), "nothing may be touched"
 
 
+def test_serve_with_an_unreachable_api_is_a_message_and_exit_3(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    url = f"http://127.0.0.1:{free_port()}/api"
+    env = {**os.environ, "PREFECT_API_URL": url, "PREFECT_HOME": str(tmp_path / "home")}
+    done = subprocess.run(
+        ingest_cmd("serve", src, "--out", tmp_path / "out", "--interval", "60"),
+        capture_output=True, text=True, timeout=120, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr and "does not answer (connection refused)" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def _start_prefect_server(home: Path, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")

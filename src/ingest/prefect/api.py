@@ -215,8 +215,8 @@ def run_flow(
         run_id = str(state.state_details.flow_run_id) if state.state_details.flow_run_id else None
         name = None
         if run_id and api.url:
-            with get_client(sync_client=True) as client:
-                name = client.read_flow_run(state.state_details.flow_run_id).name
+            with contextlib.suppress(Exception), get_client(sync_client=True) as client:
+                name = client.read_flow_run(state.state_details.flow_run_id).name  # for show
     message = state.message
     if summary is None and isinstance(result, BaseException):
         message = f"{type(result).__name__}: {result}"
