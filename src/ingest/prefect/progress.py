@@ -25,7 +25,9 @@ from ingest.prefect.watch import LOST
 
 
 def progress_key(source: str) -> str:
-    """>>> progress_key("/data/Seeds")
+    """The artifact key of a source folder's progress.
+
+    >>> progress_key("/data/Seeds")
     'ingest-progress-seeds'
     """
     return f"ingest-progress-{source_slug(source)}"
