@@ -119,16 +119,25 @@ def related_pool(rng: random.Random, bank: Bank, n: int) -> tuple[list[Any], lis
     return pool, [1 / (i + 1) ** 1.1 for i in range(n)]  # Zipf: a few stories everywhere
 
 
-def write_aggregator(folder: Path, lo: int, hi: int, seed: int) -> None:
-    """Dumps ``lo``..``hi`` of the corpus (the same dumps whatever the range asked)."""
+def aggregator_path(folder: Path, i: int) -> Path:
+    return folder / f"{i // 1000:03d}" / f"dump_{i:06d}.txt"
+
+
+def write_aggregator(folder: Path, lo: int, hi: int, seed: int) -> list[Path]:
+    """Dumps ``lo``..``hi`` of the corpus (the same dumps whatever the range asked; those
+    already there are kept, so a corpus kept with ``--corpus`` is made once)."""
     bank = Bank(seed)
     pool, popular = related_pool(random.Random(seed), bank, 2000)
     folder.mkdir(parents=True, exist_ok=True)
+    paths = []
     for i in range(lo, hi):
-        rng = random.Random(f"{seed}:{i}")
-        (folder / f"{i // 1000:03d}" / f"dump_{i:06d}.txt").parent.mkdir(exist_ok=True)
-        data = aggregator_dump(rng, bank, pool, popular)
-        (folder / f"{i // 1000:03d}" / f"dump_{i:06d}.txt").write_bytes(data)
+        path = aggregator_path(folder, i)
+        paths.append(path)
+        if path.exists():
+            continue
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(aggregator_dump(random.Random(f"{seed}:{i}"), bank, pool, popular))
+    return paths
 
 
 def write_group(folder: Path, n: int, seed: int) -> None:
@@ -152,6 +161,13 @@ def write_group(folder: Path, n: int, seed: int) -> None:
 
 def _peak_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _cpu_s() -> float:
+    """User + system CPU seconds of this process: less sensitive to a busy machine than wall
+    time (both are reported)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return round(r.ru_utime + r.ru_stime, 2)
 
 
 def job_run(src: str, out: str, dedup: bool) -> dict[str, Any]:
@@ -190,6 +206,8 @@ def job_run(src: str, out: str, dedup: bool) -> dict[str, Any]:
         "dedup": summary.dedup,
         "index_mib": round(index.stat().st_size / 2**20, 2) if index.exists() else 0.0,
         "peak_rss_mib": _peak_mib(),
+        "cpu_s": _cpu_s(),
+        "load": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -292,6 +310,7 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
         print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="dedup-bench-"))
+    corpora = Path(args.corpus) if args.corpus else scratch
     res: dict[str, Any] = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -304,7 +323,7 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
     try:
         for n in args.sizes:
             extra = max(1, n // 100)
-            src = scratch / f"agg-{n}"
+            src = corpora / f"agg-{n}"
             log(f"corpus: {n} dumps (+{extra} for the re-run)")
             write_aggregator(src, 0, n, args.seed)
             row: dict[str, Any] = {}
@@ -312,14 +331,17 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
             row["no_dedup"] = child("run", src=str(src), out=str(scratch / f"o-{n}-n"), dedup=False)
             log(f"{n}: with dedup")
             row["dedup"] = child("run", src=str(src), out=str(scratch / f"o-{n}-d"), dedup=True)
-            write_aggregator(src, n, n + extra, args.seed)
+            added = write_aggregator(src, n, n + extra, args.seed)
             log(f"{n}: re-run with {extra} new dumps")
             row["rerun_1pct"] = child(
                 "run", src=str(src), out=str(scratch / f"o-{n}-d"), dedup=True
             )
+            for path in added:  # the corpus stays as made, for the next time
+                path.unlink()
             shutil.rmtree(scratch / f"o-{n}-n", ignore_errors=True)
             shutil.rmtree(scratch / f"o-{n}-d", ignore_errors=True)
-            shutil.rmtree(src, ignore_errors=True)
+            if not args.corpus:
+                shutil.rmtree(src, ignore_errors=True)
             res["sizes"][str(n)] = row
         res["group"] = {}
         for k in args.group:
@@ -350,6 +372,9 @@ def ratios(res: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for n, row in res["sizes"].items():
         out[f"dedup_vs_no_dedup_{n}"] = _ratio(row["dedup"]["wall_s"], row["no_dedup"]["wall_s"])
+        out[f"dedup_vs_no_dedup_cpu_{n}"] = _ratio(
+            row["dedup"].get("cpu_s", 0), row["no_dedup"].get("cpu_s", 0)
+        )
         out[f"rerun_dedup_vs_full_dedup_{n}"] = _ratio(
             row["rerun_1pct"]["dedup_s"], row["dedup"]["dedup_s"]
         )
@@ -367,32 +392,98 @@ def ratios(res: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_MB = 2**20 / 1e6  # MiB in MB: the issue's memory targets are in MB
+
+
+def targets(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """Issue #15's targets: (what, measured, met); met is None when not measured."""
+    out: list[tuple[str, str, bool | None]] = []
+    r = res.get("ratios", {})
+    sizes = sorted(res.get("sizes", {}), key=int)
+    for n in sizes:
+        x = r.get(f"dedup_vs_no_dedup_{n}")
+        out.append(
+            (f"dedup run <= 1.5x --no-dedup, {n} dumps", f"{x}x", x is not None and x <= 1.5)
+        )
+    if sizes:
+        big = res["sizes"][sizes[-1]]["dedup"]["peak_rss_mib"]
+        out.append(
+            (f"peak RSS <= 400 MB, {sizes[-1]} dumps", f"{round(big * _MB)} MB", big * _MB <= 400)
+        )
+        x = r.get(f"rerun_dedup_vs_full_dedup_{sizes[-1]}")
+        pct = None if x is None else round(100 * x, 1)
+        out.append(
+            (f"1% re-run's dedup <= 5% of the full run's, {sizes[-1]} dumps", f"{pct}%",
+             x is not None and x <= 0.05)
+        )  # fmt: skip
+    if len(sizes) > 1:
+        x = r.get("rss_big_vs_small")
+        out.append(
+            (f"peak RSS {sizes[-1]} within 25% of {sizes[0]}", f"{x}x", x is not None and x <= 1.25)
+        )
+    groups = sorted(res.get("group", {}), key=int)
+    if len(groups) > 1:
+        x = r.get("group_dedup_time_big_vs_small")
+        out.append(
+            (
+                f"{groups[-1]} copies within 2.5x of {groups[0]} (time)",
+                f"{x}x",
+                x is not None and x <= 2.5,
+            )
+        )
+        rss = res["group"][groups[-1]]["peak_rss_mib"]
+        out.append(
+            (f"{groups[-1]} copies: peak RSS <= 400 MB", f"{round(rss * _MB)} MB", rss * _MB <= 400)
+        )
+        x = r.get("group_index_size_big_vs_small")
+        k = int(groups[-1]) / int(groups[0])
+        out.append(
+            (
+                f"index on disk linear in the group ({k:g}x copies)",
+                f"{x}x",
+                x is not None and x <= k * 1.1,
+            )
+        )
+    if "sim" in res:
+        rss = res["sim"]["peak_rss_mib"]
+        out.append(
+            (
+                f"simulated {res['sim']['documents']}-document index: RSS <= 400 MB",
+                f"{round(rss * _MB)} MB",
+                rss * _MB <= 400,
+            )
+        )
+    return out
+
+
 def table(res: dict[str, Any]) -> str:
     rows = [
-        "| measurement | wall s | dedup s | peak RSS MiB | documents | index MiB |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| measurement | wall s | CPU s | dedup s | peak RSS MiB | documents | index MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for n, row in res["sizes"].items():
         for name, r in row.items():
             rows.append(
-                f"| {n} dumps, {name} | {r['wall_s']} | {r['dedup_s']} | {r['peak_rss_mib']}"
-                f" | {r['documents']} | {r['index_mib']} |"
+                f"| {n} dumps, {name} | {r['wall_s']} | {r.get('cpu_s', '')} | {r['dedup_s']}"
+                f" | {r['peak_rss_mib']} | {r['documents']} | {r['index_mib']} |"
             )
     for k, r in res.get("group", {}).items():
         rows.append(
-            f"| one story in {k} dumps | {r['wall_s']} | {r['dedup_s']} | {r['peak_rss_mib']}"
-            f" | {r['documents']} | {r['index_mib']} |"
+            f"| one story in {k} dumps | {r['wall_s']} | {r.get('cpu_s', '')} | {r['dedup_s']}"
+            f" | {r['peak_rss_mib']} | {r['documents']} | {r['index_mib']} |"
         )
     if "sim" in res:
         s = res["sim"]
         rows.append(
             f"| simulated index, {s['documents']} docs ({s['texts']} texts) | {s['build_s']} |"
-            f" {s['build_s']} | {s['peak_rss_mib']} | {s['documents']} | {s['index_mib']} |"
+            f" | {s['build_s']} | {s['peak_rss_mib']} | {s['documents']} | {s['index_mib']} |"
         )
     rows.append("")
     rows += [f"- {k}: {v}" for k, v in res["ratios"].items()]
     load = res["machine"]
     rows.append(f"- load average at start {load['load_start']}, at end {load.get('load_end')}")
+    rows += ["", "| target | measured | |", "|---|---:|---|"]
+    rows += [f"| {what} | {got} | {'met' if ok else 'missed'} |" for what, got, ok in targets(res)]
     return "\n".join(rows)
 
 
@@ -409,6 +500,9 @@ def main(argv: list[str] | None = None) -> int:
     fg.add_argument("--distinct", type=float, default=0.3, help="share of new texts (sim)")
     fg.add_argument("--seed", type=int, default=1)
     fg.add_argument("--scratch", default=None, help="where corpora and outputs go")
+    fg.add_argument(
+        "--corpus", default=None, help="keep the aggregator corpora here (made once, reused)"
+    )
     fg.add_argument("--json", default=str(OUT / "dedup.json"))
     ch = sub.add_parser("child")
     ch.add_argument("job")

@@ -1,10 +1,12 @@
 """Learned boilerplate: what it costs a run, measured side by side in one process.
 
     python bench/learn_bench.py                 # 10,000 dumps of each corpus, 2 workers
-    python bench/learn_bench.py --dumps 2000 --rounds 1
+    python bench/learn_bench.py --dumps 2000
 
 Two corpora, each run with learning off and on (``run_folder(..., learn=...)``, no dedup),
-alternating, into a fresh output folder each time; the median of ``--rounds`` pairs:
+side by side, into a fresh output folder each time; the median of ``--rounds`` pairs. Each
+run's wall time and CPU time (this process and its workers) are taken: on a machine other
+jobs share, the CPU time is the steadier measure of what learning costs.
 
 - **aggregator**: the generated Daily8-style dumps of ``bench/run_bench.py`` (many outlets,
   little that one source repeats): the common case, learning mostly collects and finds little.
@@ -12,16 +14,20 @@ alternating, into a fresh output folder each time; the median of ``--rounds`` pa
   every story: the worst case, every dump is touched and cleaned a second time.
 
 The ratio (on - off) / off is what learning adds to the run (the target is <= 10%).
-Results go to ``bench/out/learn.json``.
+Results go to ``bench/results/learn.json`` (``--results``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import random
+import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -53,24 +59,48 @@ def site_corpus(root: Path, n: int) -> Path:
     return folder
 
 
+def cpu_s() -> float:
+    """CPU seconds of this process and of its children that have ended (the workers)."""
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def timed(src: Path, scratch: Path, workers: int, learn: bool) -> dict[str, Any]:
     out = Path(tempfile.mkdtemp(dir=scratch))
     try:
-        started = time.perf_counter()
+        cpu, started = cpu_s(), time.perf_counter()
         summary = run_folder(src, out, load_rules(), workers=workers, learn=learn)
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, cpu_s() - cpu
     finally:
         shutil.rmtree(out, ignore_errors=True)
     learned = sum(v for k, v in summary.removed_by_rule.items() if k.startswith("learned."))
-    return {"wall_s": wall, "learned_patterns": summary.learned, "learned_spans": learned}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "learned_patterns": summary.learned,
+        "learned_spans": learned,
+    }
+
+
+def machine() -> dict[str, Any]:
+    git = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "git": git,
+        "load_avg_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--dumps", type=int, default=10_000)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--rounds", type=int, default=2)
-    p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="corpus cache")
+    p.add_argument("--results", type=Path, default=ROOT / "bench" / "results" / "learn.json")
     args = p.parse_args()
     corpus_root = args.out / "corpus"
     corpus_root.mkdir(parents=True, exist_ok=True)
@@ -78,30 +108,39 @@ def main() -> None:
         "aggregator": synth_corpus(corpus_root, args.dumps, 0, args.workers),
         "site": site_corpus(corpus_root, args.dumps),
     }
-    results: dict[str, Any] = {"dumps": args.dumps, "workers": args.workers, "corpora": {}}
+    results: dict[str, Any] = {
+        "command": " ".join(["python", "bench/learn_bench.py", *sys.argv[1:]]),
+        "machine": machine(),
+        "dumps": args.dumps,
+        "workers": args.workers,
+        "corpora": {},
+    }
     with tempfile.TemporaryDirectory() as scratch:
         for name, src in corpora.items():
             runs: dict[str, list[dict[str, Any]]] = {"off": [], "on": []}
             for _ in range(args.rounds):
                 for mode in ("off", "on"):
                     runs[mode].append(timed(src, Path(scratch), args.workers, mode == "on"))
-            off = statistics.median(r["wall_s"] for r in runs["off"])
-            on = statistics.median(r["wall_s"] for r in runs["on"])
-            results["corpora"][name] = {
-                "off_s": round(off, 2),
-                "on_s": round(on, 2),
-                "added": round((on - off) / off, 3),
-                "learned_patterns": runs["on"][-1]["learned_patterns"],
-                "learned_spans": runs["on"][-1]["learned_spans"],
-            }
-            r = results["corpora"][name]
+            r: dict[str, Any] = {}
+            for measure in ("wall_s", "cpu_s"):
+                off = statistics.median(x[measure] for x in runs["off"])
+                on = statistics.median(x[measure] for x in runs["on"])
+                key = measure.removesuffix("_s")
+                r[f"off_{key}_s"], r[f"on_{key}_s"] = round(off, 2), round(on, 2)
+                r[f"added_{key}"] = round((on - off) / off, 3)
+            r["learned_patterns"] = runs["on"][-1]["learned_patterns"]
+            r["learned_spans"] = runs["on"][-1]["learned_spans"]
+            results["corpora"][name] = r
             print(
-                f"{name:>10}: {args.dumps} dumps, off {r['off_s']:.2f}s, on {r['on_s']:.2f}s, "
-                f"learning adds {100 * r['added']:+.1f}% ({r['learned_patterns']} patterns, "
-                f"{r['learned_spans']} lines removed)",
+                f"{name:>10}: {args.dumps} dumps, wall off {r['off_wall_s']:.2f}s on "
+                f"{r['on_wall_s']:.2f}s ({100 * r['added_wall']:+.1f}%), cpu off "
+                f"{r['off_cpu_s']:.2f}s on {r['on_cpu_s']:.2f}s ({100 * r['added_cpu']:+.1f}%); "
+                f"{r['learned_patterns']} patterns, {r['learned_spans']} lines removed",
                 flush=True,
             )
-    (args.out / "learn.json").write_text(json.dumps(results, indent=1) + "\n")
+    results["machine"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=1) + "\n")
 
 
 if __name__ == "__main__":

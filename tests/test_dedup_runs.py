@@ -10,6 +10,7 @@ import shutil
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -233,3 +234,42 @@ def test_byte_identical_copies_settle_in_one_run_whatever_the_split(
         other = tmp_path / name
         run_folder(src, other, rules, scraped_at=scraped_at, dedup=True, **kwargs)  # type: ignore[arg-type]
         assert tree(other) == tree(out), name
+
+
+def test_a_rerun_reads_only_the_entries_it_changed(
+    tmp_path: Path, rules: Rules, scraped_at: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a dedup run, the next one (a dump added, one changed, one removed) decodes only
+    those entries of the manifest, and still ends as a fresh run; a run after one without
+    dedup (the index no longer matches the manifest) reads the whole manifest again."""
+    import ingest.dedup as dedup_mod
+
+    src, out = corpus(tmp_path / "src", 6), tmp_path / "out"
+    (src / "bad.txt").unlink()  # a failed dump is cleaned again by every run
+    run_folder(src, out, rules, scraped_at=scraped_at, dedup=True)
+    read: list[list[str]] = []
+    real = dedup_mod.iter_entries
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        read.append([])
+        for rel, entry in real(*args, **kwargs):
+            read[-1].append(rel)
+            yield rel, entry
+
+    monkeypatch.setattr(dedup_mod, "iter_entries", counted)
+    dumps = sorted(p.relative_to(src).as_posix() for p in src.rglob("*.txt"))
+    (src / dumps[0]).unlink()
+    (src / dumps[1]).write_bytes(generate_dump(901).data)
+    (src / "a" / "new.txt").write_bytes(generate_dump(902).data)
+    run_folder(src, out, rules, scraped_at=scraped_at, dedup=True)
+    assert read == [sorted([dumps[1], "a/new.txt"])]  # the gone one has no entry to read
+    fresh = tmp_path / "fresh"
+    run_folder(src, fresh, rules, scraped_at=scraped_at, dedup=True)
+    assert documents(out) == documents(fresh)
+    assert read_entries(out) == read_entries(fresh)
+
+    (src / "a" / "other.txt").write_bytes(generate_dump(903).data)
+    run_folder(src, out, rules, scraped_at=scraped_at, dedup=False)
+    read.clear()
+    run_folder(src, out, rules, scraped_at=scraped_at, dedup=True)
+    assert read == [sorted(read_entries(out))]  # the whole manifest again

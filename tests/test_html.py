@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -175,19 +176,38 @@ def test_mojibake_in_a_page_is_repaired_and_recorded(rules: Rules, scraped_at: d
     assert doc.repairs and doc.repairs[0].before.startswith("The plan costs Â£4bn")
 
 
-def test_huge_page_is_cleaned_in_reasonable_time(rules: Rules, scraped_at: datetime) -> None:
+def _cpu_seconds(run: Callable[[], object]) -> float:
+    started = time.process_time()
+    run()
+    return time.process_time() - started
+
+
+@pytest.mark.timeout(300)
+def test_huge_page_costs_about_what_trafilatura_alone_does(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    """5,000 paragraphs in one page: all kept, each apart, and ingest's CPU time stays
+    within 2.5x of bare ``trafilatura.extract`` on the same page (measured 1.2-1.6x), the
+    best of two each, side by side: a step of ours that grew faster than the page would
+    show as a ratio, whatever the machine's load."""
+    import trafilatura
+
     paragraph = "<p>Paragraph {} of a very long report on the state of the nation's railways.</p>"
-    body = "\n".join(paragraph.format(i) for i in range(30000))
+    body = "\n".join(paragraph.format(i) for i in range(5_000))
     page = f"<html><head><title>A very long report</title></head><body><article>{body}</article>"
     data = (page + "</body></html>").encode()
-    assert len(data) > 2_000_000
-    started = time.perf_counter()
     (doc,) = clean_html(data, path="huge.html", rules=rules, scraped_at=scraped_at).documents
-    assert time.perf_counter() - started < 60
-    assert doc.text.count("\n\n") == 29999
+    assert doc.text.count("\n\n") == 4_999
     assert doc.text.endswith(
-        "Paragraph 29999 of a very long report on the state of the nation's railways."
+        "Paragraph 4999 of a very long report on the state of the nation's railways."
     )
+    ours, theirs = [], []
+    for _ in range(2):
+        theirs.append(_cpu_seconds(lambda: trafilatura.extract(data)))
+        ours.append(
+            _cpu_seconds(lambda: clean_html(data, path="h.html", rules=rules, scraped_at=None))
+        )
+    assert min(ours) < 2.5 * min(theirs), f"ingest {min(ours):.2f}s, trafilatura {min(theirs):.2f}s"
 
 
 def test_page_with_no_story_is_a_failure(rules: Rules) -> None:
@@ -210,7 +230,9 @@ def test_output_is_deterministic_and_validates(rules: Rules, scraped_at: datetim
 def test_text_dump_json_has_no_new_keys(rules: Rules) -> None:
     doc = clean_source(b"A story. It ends here.\n", path="a.txt", rules=rules).documents[0]
     source = doc.to_json()["source"]
-    assert list(source) == ["path", "sha256", "index", "lines", "encoding", "newline", "scraped_at"]
+    assert list(source) == [
+        "path", "sha256", "index", "lines", "encoding", "newline", "scraped_at", "scraped_at_from"
+    ]  # fmt: skip
     changed = dataclasses.replace(doc.source, url="https://x.test/a")
     assert changed.to_json()["url"] == "https://x.test/a"
 
@@ -430,3 +452,47 @@ def test_glued_share_buttons(line: str, expected: bool, rules: Rules) -> None:
 )
 def test_pipe_cells(line: str, cells: list[str] | None) -> None:
     assert pipe_cells(line) == cells
+
+
+def test_a_short_article_read_whole_is_split_back_into_its_blocks(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    """Too little for trafilatura's main reading: it takes the article's text as one line."""
+    page = (
+        "<html><head><title>Harbour ferry returns to service</title></head><body>"
+        "<main><article><h1>Harbour ferry returns to service</h1>"
+        "<div class='body'><p>The harbour ferry returned to service on Monday morning.</p>"
+        "<p>Repairs took three weeks longer than the operator had planned.</p></div>"
+        "<div class='tools'><button>Listen</button> <button>Print</button></div>"
+        "</article></main></body></html>"
+    )
+    result = clean_html(page.encode(), path="short.html", rules=rules, scraped_at=scraped_at)
+    (doc,) = result.documents
+    assert doc.headline == "Harbour ferry returns to service"
+    assert doc.text == (
+        "The harbour ferry returned to service on Monday morning.\n\n"
+        "Repairs took three weeks longer than the operator had planned."
+    )
+
+
+def test_a_run_counts_the_pages_that_fell_back(
+    tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    """The run's summary line, its JSON and the flow's summary artifact say how many."""
+    from ingest.engine import run_folder
+    from ingest.prefect.artifacts import summary_markdown
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "comments.html").write_bytes(
+        page_html(f"<section class='comments'><div>{STORY}</div></section>")
+    )
+    (src / "article.html").write_bytes((FIXTURES / "article.html").read_bytes())
+    summary = run_folder(src, tmp_path / "out", rules, scraped_at=scraped_at)
+    assert summary.processed == 2 and summary.fallbacks == 1
+    assert "1 HTML page fell back to trafilatura; " in summary.line()
+    assert summary.to_json()["fallbacks"] == 1
+    artifact = summary_markdown(summary, flow_run_name=None, rows_left_out=0)
+    assert "| HTML pages that fell back to trafilatura | 1 |" in artifact
+    again = run_folder(src, tmp_path / "out", rules, scraped_at=scraped_at)
+    assert again.unchanged == 2 and again.fallbacks == 0 and "fell back" not in again.line()

@@ -11,8 +11,8 @@ import pytest
 
 from ingest.clean import clean_dump
 from ingest.engine import run_folder
-from ingest.learn import collect_stats, derive, learn_all
-from ingest.rules import load_rules
+from ingest.learn import Learned, StoryFeatures, collect_stats, derive, learn_from
+from ingest.rules import Settings, load_rules
 
 WORDS = [
     "council",
@@ -72,6 +72,11 @@ def site() -> list[tuple[str, bytes]]:
     return [(f"gazette/{i:03d}.txt", story(i, rng).encode()) for i in range(50)]
 
 
+def learn_stories(stories: list[StoryFeatures], settings: Settings) -> dict[str, Learned]:
+    """What is learned from stories, each as a dump of its own."""
+    return learn_from({f"{i:06d}": (s,) for i, s in enumerate(stories)}, settings)
+
+
 def learn_site(dumps: list[tuple[str, bytes]]) -> dict[str, object]:
     rules = load_rules()
     stories = [
@@ -79,8 +84,7 @@ def learn_site(dumps: list[tuple[str, bytes]]) -> dict[str, object]:
         for path, data in dumps
         for s in clean_dump(data, path=path, rules=rules, learn=True).stories
     ]
-    _, learned = learn_all({}, stories, rules.settings)
-    return learned  # type: ignore[return-value]
+    return learn_stories(stories, rules.settings)  # type: ignore[return-value]
 
 
 def test_furniture_and_templates_are_learned_a_shared_sentence_is_not(
@@ -96,11 +100,12 @@ def test_furniture_and_templates_are_learned_a_shared_sentence_is_not(
     assert list(stats) == ["folder:gazette"] and len(stats["folder:gazette"].stories) == 50
     learned = derive("folder:gazette", stats["folder:gazette"], rules.settings)
     # Lines the generic rules leave to learning: a site's own furniture and templates.
-    assert learned.features["line\tvalley gazette plus members read this first"] == 50
-    assert learned.features["line\tfrom the gazette archive, est. 0"] == 50
-    assert learned.features["suffix\t| share"] == 50  # "Posted by X on Y | Share"
-    assert learned.features["prefix\tgazette desk:"] == 50
-    assert not any("weather service" in f for f in learned.features)
+    assert learned.get("line\tvalley gazette plus members read this first") == 50
+    assert learned.get("line\tfrom the gazette archive, est. 0") == 50
+    assert learned.get("suffix\t| share") == 50  # "Posted by X on Y | Share"
+    assert learned.get("prefix\tgazette desk:") == 50
+    assert learned.get(f"line\t{SHARED.lower()}") is None
+    assert learned_from_stories_is_the_same(stories, learned)
 
     path, data = site[1]
     doc = clean_dump(data, path=path, rules=rules, learned={"folder:gazette": learned})
@@ -114,8 +119,12 @@ def test_furniture_and_templates_are_learned_a_shared_sentence_is_not(
     share = next(r for r in main.removed if r.rule == "learned.suffix")
     assert share.evidence is not None
     assert (share.evidence.source, share.evidence.pattern) == ("folder:gazette", "| share")
-    assert (share.evidence.stories, share.evidence.of) == (50, 50)
-    assert share.to_json()["evidence"]["stories"] == 50
+    assert share.to_json()["evidence"] == {"source": "folder:gazette", "pattern": "| share"}
+
+
+def learned_from_stories_is_the_same(stories: list[StoryFeatures], learned: Learned) -> bool:
+    """learn_from (the run's, vectorised) and derive (propose's) agree."""
+    return learn_stories(stories, Settings())["folder:gazette"] == learned
 
 
 def test_reposts_teach_nothing(site: list[tuple[str, bytes]]) -> None:
@@ -128,14 +137,12 @@ def test_reposts_teach_nothing(site: list[tuple[str, bytes]]) -> None:
         for path, data in copies + site[:3]
         for s in clean_dump(data, path=path, rules=rules, learn=True).stories
     ]
-    _, learned = learn_all({}, stories, rules.settings)
-    assert learned == {}  # 3 distinct stories: below learn_min_stories
+    assert learn_stories(stories, rules.settings) == {}  # 3 distinct stories: too few
 
 
 def test_only_body_line_is_never_removed() -> None:
     rules = load_rules()
-    _, learned = learn_all(
-        {},
+    learned = learn_stories(
         [
             s
             for i in range(10)
@@ -148,7 +155,7 @@ def test_only_body_line_is_never_removed() -> None:
         ],
         rules.settings,
     )
-    assert "line\tgazette plus members first" in learned["folder:."].features
+    assert learned["folder:."].get("line\tgazette plus members first") == 10
     alone = b"Headline\nGazette Plus members first\n"
     kept = clean_dump(alone, path="x.txt", rules=rules, learned=learned)
     assert kept.documents[0].text == "Gazette Plus members first"
@@ -191,14 +198,17 @@ def test_run_learns_and_output_does_not_depend_on_the_split(
         assert len(doc["text"].split("\n\n")) == (4 if SHARED in doc["text"] else 3)
         assert all(p.endswith(".") and "Gazette" not in p for p in doc["text"].split("\n\n"))
     state = json.loads(runs["one"][".ingest/learned.json"])
-    assert len(state["sources"]["folder:gazette"]["stories"]) == 50
+    assert len(state["dumps"]) == 50
 
-    # A small later run into the same folder benefits from what was learned.
-    extra = tmp_path / "extra"
-    write_site(extra, [("gazette/new.txt", story(99, random.Random(1)).encode())])
-    run_folder(extra, tmp_path / "one", rules, learn=True)
+    # A small later run into the same folder benefits from what was learned, and cleans
+    # only the new dump: the learned set did not change, so no other dump is touched.
+    write_site(src, [("gazette/new.txt", story(99, random.Random(1)).encode())])
+    later = run_folder(src, tmp_path / "one", rules, learn=True)
+    assert (later.processed, later.unchanged) == (1, 50)
     new = json.loads((tmp_path / "one" / "gazette/new.txt/000.json").read_text())
     assert "Posted by" not in new["text"] and "Gazette desk" not in new["text"]
+    run_folder(src, tmp_path / "fresh", rules, learn=True)
+    assert read_output(tmp_path / "one") == read_output(tmp_path / "fresh")
 
     # --no-learn: nothing learned, nothing removed by it.
     off = run_folder(src, tmp_path / "off", rules, learn=False)
@@ -236,3 +246,137 @@ def test_ingest_learn_proposes_a_profile_that_check_rules_accepts(
     capsys.readouterr()
     assert main(["check-rules", str(proposed), "--sample", str(src / path)]) == 0
     assert "profiles detected: gazette" in capsys.readouterr().out
+
+
+QUIZ = "Take the Gazette weekly quiz"
+
+
+def quiz_site(n: int, with_quiz: int) -> list[tuple[str, bytes]]:
+    """N stories of the made-up site, the first ``with_quiz`` closed by a quiz line."""
+    rng = random.Random(5)
+    return [
+        (f"gazette/{i:03d}.txt", (story(i, rng) + (QUIZ + "\n" if i < with_quiz else "")).encode())
+        for i in range(n)
+    ]
+
+
+def test_incremental_runs_equal_a_fresh_run_as_learning_changes(tmp_path: Path) -> None:
+    """The quiz line is learned from 10 stories (4 hold it), unlearned at 100 (4 of 100 is
+    under 5%): the 4 dumps kept from the first run are cleaned again, their line back. A gone
+    dump takes its stories with it. Every step's output is a fresh run's, byte for byte."""
+    rules = load_rules()
+    everything = quiz_site(100, 4)
+    src, out = tmp_path / "src", tmp_path / "out"
+    write_site(src, everything[:10])
+    first = run_folder(src, out, rules, learn=True)
+    assert first.removed_by_rule["learned.line"] >= 4
+    quiz_doc = out / "gazette/000.txt/000.json"
+    assert QUIZ not in json.loads(quiz_doc.read_text())["text"]
+
+    steps = [("grown", lambda: write_site(src, everything[10:]))]
+    steps.append(("shrunk", lambda: [p.unlink() for p in sorted(src.rglob("*.txt"))[20:]]))
+    for name, change in steps:
+        change()
+        run_folder(src, out, rules, learn=True)
+        run_folder(src, tmp_path / name, rules, learn=True)
+        assert read_output(out) == read_output(tmp_path / name), name
+        if name == "grown":
+            assert QUIZ in json.loads(quiz_doc.read_text())["text"]  # not learned at 100
+        else:
+            assert QUIZ not in json.loads(quiz_doc.read_text())["text"]  # 4 of 20 again
+    again = run_folder(src, out, rules, learn=True)
+    assert again.processed == 0  # nothing changed: nothing cleaned, nothing learned anew
+
+
+@pytest.mark.parametrize("dedup", [False, True])
+def test_a_folder_cleaned_without_learning_state_is_learned_whole(
+    tmp_path: Path, site: list[tuple[str, bytes]], dedup: bool
+) -> None:
+    """Dumps kept from a run whose learning state is missing are cleaned again, so the
+    output is a fresh run's (a byte-identical copy is still a duplicate dump)."""
+    src = write_site(tmp_path / "src", [*site, ("gazette/zz-copy.txt", site[0][1])])
+    rules = load_rules()
+    run_folder(src, tmp_path / "out", rules, learn=True, dedup=dedup)
+    (tmp_path / "out" / ".ingest" / "learned.json").unlink()
+    again = run_folder(src, tmp_path / "out", rules, learn=True, dedup=dedup)
+    assert again.processed == (50 if dedup else 51)
+    assert again.duplicate_dumps == (1 if dedup else 0)
+    run_folder(src, tmp_path / "fresh", rules, learn=True, dedup=dedup)
+    assert read_output(tmp_path / "out") == read_output(tmp_path / "fresh")
+
+
+def test_a_sample_first_saves_cleaning_twice_and_changes_nothing(
+    tmp_path: Path, site: list[tuple[str, bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first run learns from a sample before cleaning, so it cleans again only dumps the
+    sample taught it wrong; its output is the same as without a sample."""
+    from ingest.engine import run as run_module
+    from ingest.engine.run import LocalDispatch
+
+    class Logged(LocalDispatch):
+        def __init__(self) -> None:
+            super().__init__(workers=1)
+            self.lines: list[str] = []
+
+        def log(self, message: str) -> None:
+            self.lines.append(message)
+
+    src = write_site(tmp_path / "src", site)
+    rules = load_rules()
+    logs = {}
+    for name, sample_from in (("sampled", 20), ("whole", 10_000)):
+        monkeypatch.setattr(run_module, "SAMPLE_FROM", sample_from)
+        monkeypatch.setattr(run_module, "SAMPLE_MIN", 10)
+        dispatch = Logged()
+        run_folder(src, tmp_path / name, rules, dispatch=dispatch, learn=True)
+        logs[name] = dispatch.lines
+    assert read_output(tmp_path / "sampled") == read_output(tmp_path / "whole")
+    assert any("from a sample of 10 dumps" in line for line in logs["sampled"])
+    assert any("; 50 dumps to clean again" in line for line in logs["whole"])
+    assert any("; 0 dumps to clean again" in line for line in logs["sampled"]), logs["sampled"]
+
+
+def test_html_pages_and_json_records_are_learned_from(tmp_path: Path) -> None:
+    """The text an HTML page or a JSON record gives takes part like a dump's: its furniture
+    is learned per folder and removed, with the same rule names and evidence."""
+    from html import escape
+
+    rng = random.Random(3)
+    src = tmp_path / "src"
+    (src / "site").mkdir(parents=True)
+    (src / "feed").mkdir()
+    for i in range(30):
+        head, *body = story(i, rng).strip().split("\n")
+        paras = "".join(f"<p>{escape(line)}</p>" for line in body)
+        (src / "site" / f"{i:03d}.html").write_text(
+            f"<html><head><title>{escape(head)}</title></head><body><article>"
+            f"<h1>{escape(head)}</h1>{paras}</article></body></html>"
+        )
+    records = [json.dumps({"text": story(100 + i, rng)}) for i in range(30)]
+    (src / "feed" / "a.jsonl").write_text("\n".join(records) + "\n")
+    summary = run_folder(src, tmp_path / "out", load_rules(), learn=True)
+    assert summary.ok
+    for doc_path, source in (("site/005.html/000.json", "site"), ("feed/a.jsonl/003.json", "feed")):
+        doc = json.loads((tmp_path / "out" / doc_path).read_text())
+        assert len(doc["text"].split("\n\n")) == 3, doc["text"]
+        learned = [r for r in doc["removed"] if r["rule"].startswith("learned.")]
+        assert {r["text"] for r in learned} >= {"Valley Gazette Plus members read this first"}
+        assert len(learned) == 4
+        assert {r["evidence"]["source"] for r in learned} == {f"folder:{source}"}
+    off = run_folder(src, tmp_path / "off", load_rules(), learn=False)
+    assert not any(r.startswith("learned.") for r in off.removed_by_rule)
+
+
+def test_dumps_cleaned_without_learning_are_cleaned_again_by_the_next_learning_run(
+    tmp_path: Path, site: list[tuple[str, bytes]]
+) -> None:
+    src = write_site(tmp_path / "src", site)
+    rules = load_rules()
+    run_folder(src, tmp_path / "out", rules, learn=True)
+    changed = src / site[7][0]
+    changed.write_bytes(changed.read_bytes() + b"One more line of the story.\n")
+    run_folder(src, tmp_path / "out", rules, learn=False)
+    again = run_folder(src, tmp_path / "out", rules, learn=True)
+    assert again.processed == 1
+    run_folder(src, tmp_path / "fresh", rules, learn=True)
+    assert read_output(tmp_path / "out") == read_output(tmp_path / "fresh")

@@ -169,6 +169,15 @@ DURATIONS = [
         "0:45",
     ),
     ("thrown out of the bar. 3:10", "thrown out of the bar.", "3:10"),
+    # Two-digit, but not at a round minute: a duration, not a clock time.
+    ("It was over. 10:32 The crowd left.", "It was over. The crowd left.", "10:32"),
+    # Glued to the video title after it, after a sentence or at a line's start.
+    (
+        "The vote is next week. 2:45Mayor explains the budget",
+        "The vote is next week. Mayor explains the budget",
+        "2:45",
+    ),
+    ("1:23Watch the mayor speak", "Watch the mayor speak", "1:23"),
     ("0:45", "", "0:45"),  # alone on its line, no clock time
     ("1:02:03", "", "1:02:03"),
 ]
@@ -207,6 +216,12 @@ LOOKALIKES = [
     "Doors open at six. 18:30 Doors close for the speeches.",
     "The order was signed. 09:00 Friday is when it takes effect.",
     "13:05",
+    "9:05",
+    # A 24-hour clock at a round minute starting a sentence.
+    "The council met on Monday. 10:30 The meeting began with a prayer.",
+    "Polls opened early. 07:00 Voters queued in the rain.",
+    # A time glued to its zone or to am/pm is not a glued duration.
+    "The shop opened. 10:30AM was when it opened.",
     "Read more about the plan on the council website.",
     "You can read more: the report runs to 300 pages.",
 ]
@@ -315,6 +330,12 @@ CARDS = [
         "Rep. Mark Meadows and Sen. Chuck Schumer agreed.",
         "Mark Randall MeadowsDemocrats seize on new evidence Read more",
     ),
+    (  # closed by an arrow instead of a word
+        "Rep. Mark Meadows Mark Randall MeadowsDemocrats seize on new evidence Trump signs "
+        "bill » said on Monday.",
+        "Rep. Mark Meadows said on Monday.",
+        "Mark Randall MeadowsDemocrats seize on new evidence Trump signs bill »",
+    ),
 ]
 
 
@@ -333,6 +354,9 @@ CARD_LOOKALIKES = [
     "Trump said YouTube and PayPal would pay MORE, and Trump agreed.",
     "Officials in Washington WashingtonPost reported the news. Read more",
     "Fans of Liverpool Liverpool FC cheered MORE than ever.",
+    "He said «we will win» and left.",
+    "Prices rose » in March, said Anna Lee Lee.",
+    "The Paris Paris-Match cover read « Enfin » on Monday.",
 ]
 
 

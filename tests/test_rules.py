@@ -181,6 +181,38 @@ def test_min_chrome_run_can_be_set_per_profile(tmp_path: Path, scraped_at: datet
     assert [d.text for d in seed.documents] == [d.text for d in base.documents]
 
 
+def test_furniture_settings_can_be_set_per_profile(tmp_path: Path, scraped_at: datetime) -> None:
+    """A lone line closed by a date and time is a related-story link only where the
+    profile lowers min_related_run: other dumps, and the run's settings, keep 2."""
+    related = "City hall approves new budget Apr 19, 4:29 PM"
+    dump = f"Bridge closes\nThe bridge closes on Monday.\n{related}\nUse the ring road.\n"
+    lowered = load_rules(
+        write(tmp_path, PROFILE + "[profiles.newswire.settings]\nmin_related_run = 1\n")
+    )
+    assert lowered.settings.min_related_run == 2
+    with_profile = (dump + "More from NewsWire Hub\n").encode()
+    for rules, data, gone in (
+        (load_rules(), with_profile, False),
+        (lowered, with_profile, True),
+        (lowered, dump.encode(), False),  # the profile is not detected: the run's setting
+    ):
+        doc = clean_dump(data, path="n", rules=rules, scraped_at=scraped_at).documents[0]
+        assert (related not in doc.text) is gone
+        assert ("related_run" in {r.rule for r in doc.removed}) is gone
+
+
+@pytest.mark.parametrize("key", ["min_related_run", "min_chrome_run"])
+@pytest.mark.parametrize("section", ["[settings]", "[profiles.newswire.settings]"])
+def test_run_lengths_of_zero_are_refused(tmp_path: Path, key: str, section: str) -> None:
+    with pytest.raises(RulesError, match=f"{key} must be at least 1"):
+        load_rules(write(tmp_path, PROFILE + f"{section}\n{key} = 0\n"))
+
+
+def test_unknown_profile_setting_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(RulesError, match=r"unknown setting 'max_file_bytes'.*max_credit_words"):
+        load_rules(write(tmp_path, PROFILE + "[profiles.newswire.settings]\nmax_file_bytes = 9\n"))
+
+
 def test_to_end_rule_cuts_from_heading_to_end_of_story(
     tmp_path: Path, scraped_at: datetime
 ) -> None:

@@ -18,11 +18,20 @@ from ingest.document import Document, Evidence, RecordFailure, Removal, Repair, 
 from ingest.errors import check_size, no_story
 from ingest.furniture import find_furniture
 from ingest.language import detect_language
-from ingest.learn import Learned, StoryFeatures, collect_story, match_story, source_of
+from ingest.learn import (
+    LEARNING,
+    Learned,
+    StoryFeatures,
+    match_story,
+    source_of,
+    story_features,
+    story_of,
+)
 from ingest.published import format_utc, resolve_published
 from ingest.repair import repair_lines
 from ingest.residue import apply_cuts, find_cuts
 from ingest.rules import InlineRule, LineRule, Profile, Rules, Settings, profile_settings
+from ingest.scraped import FROM_FLAG
 from ingest.split import (
     Block,
     detect_profiles,
@@ -117,14 +126,20 @@ def clean_dump(
     scraped_at: datetime | None = None,
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
+    scraped_from: str | None = None,
 ) -> DumpResult:
     """Clean one dump's bytes into documents, or raise IngestError saying why it cannot be.
 
-    ``path`` is recorded as provenance; ``scraped_at`` anchors relative times ("2 hours ago").
+    ``path`` is recorded as provenance; ``scraped_at`` anchors relative times ("2 hours ago"),
+    and ``scraped_from`` says where it came from (ingest.scraped; default ``flag``).
     ``learn`` collects each story's line features (``DumpResult.stories``); ``learned``
     (source → what was learned from it, ingest.learn) removes the dump's source's learned
-    boilerplate.
+    boilerplate. Without either, a :data:`ingest.learn.LEARNING` set around the call (a JSON
+    record's text) says what to do, and gathers the stories.
     """
+    learning = LEARNING.get() if not (learn or learned) else None
+    if learning is not None:
+        learn, learned = learning.collect, learning.learned
     check_size(len(data), rules.settings.max_file_bytes)
     sha = hashlib.sha256(data).hexdigest()
     decoded = decode_bytes(data)
@@ -135,6 +150,7 @@ def clean_dump(
     source = source_of(path, (p.name for p in profiles)) if learn or learned else ""
     ctx = _context(lines, rules, profiles, source, (learned or {}).get(source), collect=learn)
     scraped_text = format_utc(scraped_at) if scraped_at else None  # once, not per story
+    scraped_origin = (scraped_from or FROM_FLAG) if scraped_at else None
     docs: list[Document] = []
     # A story left with no text gives no document; what was taken from it (its header as
     # empty_story, its chrome and residue) goes into the audit of the story before it, or
@@ -169,6 +185,7 @@ def clean_dump(
                     encoding=decoded.encoding,
                     newline=decoded.newline,
                     scraped_at=scraped_text,
+                    scraped_at_from=scraped_origin,
                 ),
                 outlet=story.outlet,
                 headline=story.headline,
@@ -187,6 +204,8 @@ def clean_dump(
         orphans = []
     if not docs:
         raise no_story((r.rule for r in orphans), len(orphans))
+    if learning is not None:
+        learning.stories.extend(stories)
     return DumpResult(
         tuple(docs),
         tuple(orphans),
@@ -213,15 +232,26 @@ def clean_lines(
     story (no related-story header is looked for); ``find_headline=False`` never takes the
     first line as the headline. Every story is returned, including those left empty.
 
+    Learned boilerplate takes part when :data:`ingest.learn.LEARNING` is set (the front end's
+    file is being learned from): each story's features are gathered there.
+
     >>> from ingest.rules import load_rules
     >>> [s.text for s in clean_lines(["Body. 3:10 More body."], load_rules(), ())]
     ['Body. More body.']
     """
-    ctx = _context(lines, rules, profiles)
+    learning = LEARNING.get()
+    if learning is None:
+        ctx = _context(lines, rules, profiles)
+    else:
+        source = source_of(learning.path, (p.name for p in profiles))
+        learned = learning.learned.get(source)
+        ctx = _context(lines, rules, profiles, source, learned, collect=learning.collect)
     headers = find_headers(lines, rules, ctx.chrome) if split else []
     stories = []
     for block in split_blocks(lines, headers):
         story = _clean_block(ctx, block, find_headline=find_headline)
+        if learning is not None and story.features is not None:
+            learning.stories.append(story.features)
         first, last = _trim_span(lines, block)
         stories.append(
             LineStory(
@@ -304,17 +334,19 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             body = body[1:]
     body = _drop_furniture(ctx, body, removed)
     features = None
-    if ctx.collect or ctx.learned:
+    if (ctx.collect or ctx.learned) and body:
         texts = [lines[n].strip() for n in body]
         max_words = ctx.settings.learn_max_words
-        if ctx.collect and texts:
-            features = collect_story(ctx.source, texts, max_words)
+        # Each line's features once, for what is learned and what is removed alike.
+        per_line = story_features(texts, max_words)
+        if ctx.collect:
+            features = story_of(ctx.source, texts, per_line)
         if ctx.learned:
             gone = set()
-            for i, match in match_story(texts, ctx.learned, max_words):
+            for i, match in match_story(texts, ctx.learned, max_words, per_line):
                 n = body[i]
                 gone.add(n)
-                evidence = Evidence(ctx.source, match.pattern, match.stories, ctx.learned.stories)
+                evidence = Evidence(ctx.source, match.pattern)
                 removed.append(Removal(match.rule, texts[i], n + 1, _indent(lines[n]), evidence))
             body = [n for n in body if n not in gone]
     paragraphs: list[str] = []

@@ -10,12 +10,20 @@ import logging
 import os
 import sys
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ingest import __version__
-from ingest.errors import IngestError, OutputError, RulesError, output_error, shown_path
+from ingest.errors import (
+    IngestError,
+    OutputError,
+    RulesError,
+    UsageError,
+    output_error,
+    shown_path,
+    unreachable_store,
+)
 from ingest.prefect.runners import (
     RunnerChoice,
     choose_runner,
@@ -127,7 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--scraped-at",
             type=parse_time,
-            help="scrape time for relative dates (default: each file's modification time)",
+            help="scrape time for relative dates, for dumps that state none of their own (a "
+            "record's scraped_at, a saved page's stamp, a time in the file name); default: "
+            "the nearest .scraped_at file in SRC, else each file's modification time",
         )
 
     run = sub.add_parser("run", help="clean every dump under SRC into DST")
@@ -254,6 +264,12 @@ def main(argv: list[str] | None = None) -> int:
             "ingest: interrupted; run again to finish (what was written is kept)", file=sys.stderr
         )
         return 130
+    except Exception as exc:  # the object store cannot be reached: one line naming the host
+        stop = unreachable_store(exc)
+        if stop is None:
+            raise
+        print(f"ingest: {stop}", file=sys.stderr)
+        return EXIT_BUSY
     return status
 
 
@@ -289,6 +305,9 @@ def _main(argv: list[str] | None = None) -> int:
         except (OutputBusyError, OutputError) as exc:  # DST is held, full, read-only
             print(f"ingest: {exc}", file=sys.stderr)
             return EXIT_BUSY
+        except UsageError as exc:  # found once the run looked (a bad .scraped_at file)
+            print(f"ingest: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         except OSError as exc:  # DST cannot be made or written (names a file, say)
             print(f"ingest: {output_error(exc, args.out)}", file=sys.stderr)
             return EXIT_BUSY
@@ -353,6 +372,11 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
     )
     report_run(summary, args.quiet)
     return EXIT_OK if summary.ok else EXIT_FAILED_FILES
+
+
+def print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"ingest: note: {note}", file=sys.stderr)
 
 
 def print_failures(failed: list[FileOutcome]) -> None:
@@ -430,6 +454,7 @@ def report_run(summary: RunSummary, quiet: bool, recorded: str | None = None) ->
     """A finished run's failures and inspect report (stderr), and its summary line (stdout),
     with where Prefect recorded it."""
     print_failures(summary.failed)
+    print_notes(summary.notes)
     if summary.report and not quiet:
         print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
     print(summary.line() + (f"; {recorded}" if recorded else ""), flush=True)
@@ -614,6 +639,7 @@ def _runner_or_none(args: argparse.Namespace) -> RunnerChoice | None:
 
 def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:
     from ingest.engine.process import cleaner_error
+    from ingest.scraped import ScrapeClock
     from ingest.sources import clean_source  # the cleaning stack: only the commands that clean
     from ingest.store.local import read_file
 
@@ -622,8 +648,10 @@ def cmd_clean(args: argparse.Namespace, rules: Rules) -> int:
         shown = shown_path(str(path))
         try:
             data = read_file(path, rules.settings.max_file_bytes)
-            when = args.scraped_at or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-            result = clean_source(data, path=str(path), rules=rules, scraped_at=when)
+            when = ScrapeClock(args.scraped_at).fallback(path.name, path.stat().st_mtime)
+            result = clean_source(
+                data, path=str(path), rules=rules, scraped_at=when.when, scraped_from=when.origin
+            )
         except IngestError as exc:
             print(f"ingest: {shown}: {exc.message} [{exc.reason}]", file=sys.stderr)
             status = EXIT_FAILED_FILES

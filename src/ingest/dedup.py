@@ -36,7 +36,7 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,8 +45,8 @@ import numpy.typing as npt
 import orjson
 
 from ingest.document import Sighting, doc_id, dumps_json
-from ingest.store import STATE_DIR, RemotePath, output_folder, write_atomic
-from ingest.store.manifest import DUPLICATE_DUMP
+from ingest.store import STATE_DIR, RemotePath, output_folder, rewriting, write_atomic
+from ingest.store.manifest import DUPLICATE_DUMP, iter_entries
 
 Signature = npt.NDArray[np.uint32]
 Match = Literal["exact", "near"]
@@ -422,6 +422,27 @@ CREATE TABLE lsh(part INTEGER, seg INTEGER, keys BLOB NOT NULL, tids BLOB NOT NU
                  PRIMARY KEY(part, seg)) WITHOUT ROWID;
 CREATE TABLE copies(id TEXT PRIMARY KEY, sightings TEXT NOT NULL) WITHOUT ROWID;
 """
+# What the manifest said when the index was last brought up to date with it (ManifestView):
+# kept, so a re-run reads only the entries that changed. (Added to version 2's schema.)
+_VIEW_SCHEMA = """
+CREATE TABLE IF NOT EXISTS m_dump(rel TEXT PRIMARY KEY, status TEXT, sha TEXT, dup_of TEXT,
+                                  withheld TEXT) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS m_dump_sha ON m_dump(sha);
+CREATE TABLE IF NOT EXISTS m_doc(rel TEXT NOT NULL, idx INTEGER NOT NULL, id TEXT NOT NULL,
+                                 file TEXT NOT NULL, PRIMARY KEY(rel, idx)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS m_doc_id ON m_doc(id);
+CREATE INDEX IF NOT EXISTS docs_path ON docs(path);
+"""
+# Per step, never saved: what changed, what the step found and did.
+_TEMP_SCHEMA = """
+CREATE TEMP TABLE m_proc(rel TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TEMP TABLE m_delta(rel TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TEMP TABLE m_sha(sha TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TEMP TABLE m_stale(id TEXT NOT NULL, tid INTEGER NOT NULL);
+CREATE TEMP TABLE m_miss(id TEXT NOT NULL, rel TEXT NOT NULL, idx INTEGER NOT NULL,
+                         file TEXT NOT NULL);
+CREATE TEMP TABLE m_added(id TEXT PRIMARY KEY, bare INTEGER NOT NULL) WITHOUT ROWID;
+"""
 _DOC_COLS = "d.id, d.path, d.idx, d.file, d.outlet, d.published_text, d.published, "
 _DOC_COLS += "d.scraped_at, d.words, d.removed, t.key, t.shingles, t.truncated"
 
@@ -431,6 +452,18 @@ def _record(row: Sequence[Any]) -> DocRecord:
     return DocRecord(
         i, path, idx, file, outlet, ptext, pub, scraped, words, removed, key, n, bool(trunc)
     )
+
+
+@dataclass(frozen=True)
+class Member:
+    """A document of a group: its record, what its file was last given (a
+    :func:`_written_mark`), whether it was added by this step and, then, whether its file
+    holds no dedup fields (``bare``)."""
+
+    record: DocRecord
+    written: str
+    added: bool
+    bare: bool
 
 
 class DedupIndex:
@@ -473,6 +506,7 @@ class DedupIndex:
                 if "meta" in tables:
                     meta = dict(conn.execute("SELECT k, v FROM meta").fetchall())
                     if all(meta.get(k) == v for k, v in want.items()):
+                        conn.executescript(_VIEW_SCHEMA + _TEMP_SCHEMA)
                         conn.execute("BEGIN")
                         return cls(conn, settings)
                 if tables:  # another version or other settings: start again
@@ -481,6 +515,7 @@ class DedupIndex:
                     conn = sqlite3.connect(str(path), isolation_level=None)
                 conn.executescript(_SCHEMA)
                 conn.executemany("INSERT INTO meta VALUES (?, ?)", want.items())
+                conn.executescript(_VIEW_SCHEMA + _TEMP_SCHEMA)
                 conn.execute("BEGIN")
                 return cls(conn, settings)
             except sqlite3.DatabaseError:
@@ -518,10 +553,6 @@ class DedupIndex:
 
     def count_docs(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
-
-    def iter_docs(self) -> Iterator[tuple[str, str, int, str]]:
-        """(id, path, index, file) of every document, by id."""
-        yield from self.conn.execute("SELECT id, path, idx, file FROM docs ORDER BY id")
 
     def text_ids(self, keys: Collection[str]) -> dict[str, int]:
         """Text id of each of ``keys`` already indexed."""
@@ -594,18 +625,6 @@ class DedupIndex:
             ),
         )
 
-    def remove_docs(self, ids: Sequence[str]) -> set[int]:
-        """Forget documents; return the text ids they had (their groups change)."""
-        tids: set[int] = set()
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            tids.update(
-                r[0] for r in self.conn.execute(f"SELECT tid FROM docs WHERE id IN ({marks})", part)
-            )
-            self.conn.execute(f"DELETE FROM docs WHERE id IN ({marks})", part)
-        return tids
-
     def group_of(self, tids: Iterable[int]) -> set[int]:
         """The groups of these texts (those still indexed)."""
         out: set[int] = set()
@@ -630,14 +649,29 @@ class DedupIndex:
     def all_groups(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT grp FROM texts ORDER BY grp")]
 
-    def members(self, grp: int) -> list[tuple[DocRecord, str]]:
-        """The documents of a group (with what was last written into each file)."""
+    def members(self, grp: int) -> list[Member]:
+        """The documents of a group."""
         rows = self.conn.execute(
-            f"SELECT {_DOC_COLS}, d.written FROM texts t JOIN docs d ON d.tid = t.tid"
-            " WHERE t.grp = ? ORDER BY d.id",
+            f"SELECT {_DOC_COLS}, d.written, a.bare FROM texts t JOIN docs d ON d.tid = t.tid"
+            " LEFT JOIN m_added a ON a.id = d.id WHERE t.grp = ? ORDER BY d.id",
             (grp,),
         )
-        return [(_record(r), str(r[13])) for r in rows]
+        return [Member(_record(r), str(r[13]), r[14] is not None, bool(r[14])) for r in rows]
+
+    def groups_of_added(self) -> set[int]:
+        """The groups of the documents added by this step."""
+        q = "SELECT DISTINCT t.grp FROM m_added a JOIN docs d ON d.id = a.id"
+        return {r[0] for r in self.conn.execute(q + " JOIN texts t ON t.tid = d.tid")}
+
+    def added_among(self, ids: Collection[str]) -> set[str]:
+        """Those of ``ids`` added by this step."""
+        out: set[str] = set()
+        ds = sorted(ids)
+        for i in range(0, len(ds), 500):
+            part = ds[i : i + 500]
+            q = f"SELECT id FROM m_added WHERE id IN ({','.join('?' * len(part))})"
+            out.update(r[0] for r in self.conn.execute(q, part))
+        return out
 
     def set_written(self, items: Iterable[tuple[str, str]]) -> None:
         self.conn.executemany(
@@ -646,20 +680,14 @@ class DedupIndex:
 
     # -- linking
 
-    def _segments(self, part: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
+    def _segments(self, part: int) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+        """A key range's segments: (sorted keys, their occupants), as stored (read-only
+        views on the stored bytes: nothing is copied or sorted here)."""
         rows = self.conn.execute(
             "SELECT keys, tids FROM lsh WHERE part = ? ORDER BY seg", (part,)
         ).fetchall()
-        if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
-        keys = np.concatenate([np.frombuffer(k, dtype=np.int64) for k, _ in rows])
-        tids = np.concatenate([np.frombuffer(t, dtype=np.int64) for _, t in rows])
-        alive = self._alive(tids)  # a key whose occupant was removed is free again
-        keys, tids = keys[alive], tids[alive]
-        if len(rows) > 1:
-            order = np.argsort(keys, kind="stable")
-            keys, tids = keys[order], tids[order]
-        return keys, tids, len(rows)
+        i64 = np.int64
+        return [(np.frombuffer(k, dtype=i64), np.frombuffer(t, dtype=i64)) for k, t in rows]
 
     def _live_tids(self) -> npt.NDArray[np.int64]:
         if self._live is None:
@@ -677,6 +705,28 @@ class DedupIndex:
         )
         return ok
 
+    def _occupants(
+        self,
+        segments: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
+        keys: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.int64]:
+        """The live stored occupant of each of ``keys`` (-1: none). Each segment is searched
+        as it is, and only the occupants found are checked for life: a re-run that adds a
+        few texts costs a binary search per key and segment, not a pass over the index.
+        (A key whose occupant was removed is free; it is stored again, in a later segment,
+        for its next text, so a key has at most one live occupant.)"""
+        occ = np.full(len(keys), -1, dtype=np.int64)
+        for sk, st in segments:
+            if not len(sk):
+                continue
+            pos = np.minimum(np.searchsorted(sk, keys), len(sk) - 1)
+            hit = np.flatnonzero(sk[pos] == keys)
+            if len(hit):
+                found = st[pos[hit]]
+                alive = self._alive(found)
+                occ[hit[alive]] = found[alive]
+        return occ
+
     def _candidates(self) -> npt.NDArray[np.int64]:
         """Stage 2: for every spilled (key, new text), the key's occupant (a stored live
         text, else the first new text with that key) is a candidate; new occupants are
@@ -690,21 +740,16 @@ class DedupIndex:
             new = np.fromfile(spill, dtype=np.int64).reshape(-1, 2)
             order = np.lexsort((new[:, 1], new[:, 0]))
             nk, nt = new[order, 0], new[order, 1]
-            ok, ot, nseg = self._segments(p)
-            if len(ok):
-                pos = np.minimum(np.searchsorted(ok, nk), len(ok) - 1)
-                hit = ok[pos] == nk
-                occ = np.where(hit, ot[pos], -1)
-            else:
-                hit = np.zeros(len(nk), dtype=bool)
-                occ = np.full(len(nk), -1, dtype=np.int64)
+            segments = self._segments(p)
+            occ = self._occupants(segments, nk)
+            hit = occ >= 0
             first = np.r_[True, nk[1:] != nk[:-1]]
             run_first = nt[np.maximum.accumulate(np.where(first, np.arange(len(nk)), 0))]
             occ = np.where(hit, occ, run_first)
             sel = occ != nt
             pairs.append(np.stack([nt[sel], occ[sel]], axis=1))
             fresh = first & ~hit
-            self._store_segment(p, nk[fresh], nt[fresh], ok, ot, nseg)
+            self._store_segment(p, nk[fresh], nt[fresh], segments)
         if not pairs:
             return np.zeros((0, 2), dtype=np.int64)
         allp = np.concatenate(pairs)
@@ -715,15 +760,16 @@ class DedupIndex:
         part: int,
         keys: npt.NDArray[np.int64],
         tids: npt.NDArray[np.int64],
-        old_keys: npt.NDArray[np.int64],
-        old_tids: npt.NDArray[np.int64],
-        segments: int,
+        segments: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]],
     ) -> None:
         if not len(keys):
             return
-        if segments + 1 > _MERGE_AT:  # merge: one segment, without keys of removed texts
-            k = np.concatenate([old_keys, keys])
-            t = np.concatenate([old_tids, tids])
+        if len(segments) + 1 > _MERGE_AT:  # merge: one segment, without keys of removed texts
+            k = np.concatenate([*(sk for sk, _ in segments), keys])
+            t = np.concatenate([*(st for _, st in segments), tids])
+            alive = self._alive(t)
+            alive[len(t) - len(tids) :] = True  # the new ones (not in the texts read yet)
+            k, t = k[alive], t[alive]
             order = np.argsort(k, kind="stable")
             k, t = k[order], t[order]
             self.conn.execute("DELETE FROM lsh WHERE part = ?", (part,))
@@ -900,7 +946,8 @@ def group_records(
             index.add_docs((rec, by_key[rec.text_key]) for rec, _ in ordered)
         index.link()
         groups = [
-            sorted((r for r, _ in index.members(g)), key=lambda r: r.id) for g in index.all_groups()
+            sorted((m.record for m in index.members(g)), key=lambda r: r.id)
+            for g in index.all_groups()
         ]
         return sorted(groups, key=lambda g: g[0].id)
     finally:
@@ -922,7 +969,12 @@ class DedupReport:
     duplicate_dumps: int = 0  # dumps byte-identical to another one (not re-cleaned)
     files_updated: int = 0  # document files whose duplicate_of / seen_in changed
     withheld: int = 0  # non-canonical documents not kept (canonical_only)
-    manifest_changed: bool = False  # the caller must save the manifest again
+    # Manifest entries to change (path -> fields to set): the caller rewrites the manifest.
+    edits: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def manifest_changed(self) -> bool:
+        return bool(self.edits)
 
     def to_json(self) -> dict[str, int]:
         return {
@@ -961,74 +1013,164 @@ def describe_progress(stage: str, done: int, total: int) -> str:
     return f"dedup: {done}/{total} {what}"
 
 
-def resolve_duplicate_dumps(
-    out: Location, entries: dict[str, dict[str, Any]], processed: Collection[str]
-) -> tuple[int, bool]:
+class ManifestView:
+    """What deduplication needs of the manifest, in SQLite tables of the index (memory stays
+    flat however many dumps the output folder holds), and the entry edits the step makes
+    (:attr:`edits`, path → fields to set; the caller rewrites the manifest with them).
+
+    ``m_dump``: every dump's status, sha256, ``duplicate_of`` and ``withheld``; ``m_doc``:
+    every document of a written dump, (dump, index) → id and file. Both are kept with the
+    index: a run whose previous manifest is the one the index was last brought up to date
+    with passes only the entries that changed since (``delta``), and the step looks only at
+    what they touch. ``m_proc``: the dumps cleaned since the index was last saved.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.edits: dict[str, dict[str, Any]] = {}
+        self.partial = False  # only the dumps in m_delta (and their sha256s) changed
+
+    def load(
+        self, out: Location, processed: Collection[str] | None, delta: Collection[str] | None
+    ) -> None:
+        """Read the manifest's entries; ``processed`` None: every dump.
+
+        ``delta``: the dumps whose entries may differ from the manifest the index was last
+        brought up to date with: only theirs are read (a dump of ``delta`` missing from the
+        manifest is gone), when the index holds that manifest's view; else all are.
+        """
+        conn = self.conn
+        self.partial = delta is not None and conn.execute(
+            "SELECT v FROM meta WHERE k = 'view'"
+        ).fetchone() == ("1",)
+        if self.partial:
+            assert delta is not None
+            conn.executemany("INSERT OR IGNORE INTO m_delta VALUES (?)", ((r,) for r in delta))
+            conn.execute(  # the sha256s the changed entries had: their copies are looked at
+                "INSERT OR IGNORE INTO m_sha SELECT sha FROM m_dump"
+                " WHERE rel IN (SELECT rel FROM m_delta) AND sha IS NOT NULL"
+            )
+            conn.execute("DELETE FROM m_dump WHERE rel IN (SELECT rel FROM m_delta)")
+            conn.execute("DELETE FROM m_doc WHERE rel IN (SELECT rel FROM m_delta)")
+        else:
+            conn.execute("DELETE FROM m_dump")
+            conn.execute("DELETE FROM m_doc")
+        entries = iter_entries(out, only=delta if self.partial else None)
+        dumps: list[tuple[Any, ...]] = []
+        docs: list[tuple[str, int, str, str]] = []
+
+        def flush() -> None:
+            conn.executemany("INSERT OR REPLACE INTO m_dump VALUES (?, ?, ?, ?, ?)", dumps)
+            conn.executemany("INSERT OR IGNORE INTO m_doc VALUES (?, ?, ?, ?)", docs)
+            if self.partial:
+                shas = ((d[2],) for d in dumps if d[2])
+                conn.executemany("INSERT OR IGNORE INTO m_sha VALUES (?)", shas)
+            dumps.clear()
+            docs.clear()
+
+        for rel, e in entries:
+            status, sha = e.get("status"), e.get("sha256") or None
+            withheld = e.get("withheld")
+            held = json.dumps(withheld) if withheld else None
+            dumps.append((rel, status, sha, e.get("duplicate_of"), held))
+            if status == "written" and sha:
+                for d in e.get("documents", ()):
+                    idx = int(d["index"])
+                    docs.append((rel, idx, doc_id(sha, idx), d["file"]))
+            if len(docs) >= 5000 or len(dumps) >= 5000:
+                flush()
+        flush()
+        if processed is None:
+            conn.execute("INSERT INTO m_proc SELECT rel FROM m_dump")
+        else:
+            conn.executemany(
+                "INSERT OR IGNORE INTO m_proc VALUES (?)", ((r,) for r in sorted(processed))
+            )
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('view', '1')")
+
+    def scope(self, column: str, kind: str = "rel") -> str:
+        """An SQL condition on ``column`` (a dump path, or a sha256 with ``kind="sha"``):
+        true for what the changed entries touch (always true for a whole manifest)."""
+        if not self.partial:
+            return "1"
+        table = "m_delta" if kind == "rel" else "m_sha"
+        return f"{column} IN (SELECT {kind} FROM {table})"
+
+    def edit(self, rel: str, **fields_: Any) -> None:
+        self.edits.setdefault(rel, {}).update(fields_)
+
+    def set_status(self, rel: str, status: str, duplicate_of: str | None = None) -> None:
+        """A dump's new status (its documents leave the view: it is no longer written; and
+        it counts as changed)."""
+        self.conn.execute(
+            "UPDATE m_dump SET status = ?, dup_of = ? WHERE rel = ?", (status, duplicate_of, rel)
+        )
+        self.conn.execute("DELETE FROM m_doc WHERE rel = ?", (rel,))
+        self.conn.execute("INSERT OR IGNORE INTO m_delta VALUES (?)", (rel,))
+
+    def withheld(self, rel: str) -> list[str]:
+        row = self.conn.execute("SELECT withheld FROM m_dump WHERE rel = ?", (rel,)).fetchone()
+        return list(json.loads(row[0])) if row and row[0] else []
+
+    def set_withheld(self, rel: str, names: list[str]) -> None:
+        self.conn.execute("UPDATE m_dump SET withheld = ? WHERE rel = ?", (json.dumps(names), rel))
+        self.edit(rel, withheld=names)
+
+
+def resolve_duplicate_dumps(out: Location, view: ManifestView) -> int:
     """Turn every written dump whose bytes equal another's into a ``duplicate_dump`` entry,
     and point every ``duplicate_dump`` at its original (the written dump with its bytes).
 
     The kept dump is one that was not processed this run (it was there before), else the
     first by path. Documents of the duplicates are deleted (they would share ids with the
     kept dump's). A ``duplicate_dump`` whose bytes no written dump holds any more becomes
-    ``stale``, so the next run cleans it. Returns (duplicate dumps, whether entries changed).
+    ``stale``, so the next run cleans it. Returns how many duplicate dumps there are.
+    Only the sha256s of changed entries can have changed their answer, so with a partial
+    view only those are looked at.
     """
-    changed = False
-    by_sha: dict[str, list[str]] = {}
-    for rel, e in sorted(entries.items()):
-        if e.get("status") == "written" and e.get("sha256"):
-            by_sha.setdefault(e["sha256"], []).append(rel)
-    original: dict[str, str] = {}
-    for sha, rels in by_sha.items():
-        keep = min(rels, key=lambda r: (r in processed, r))
-        original[sha] = keep
-        for rel in rels:
+    conn = view.conn
+    rows = conn.execute(
+        "SELECT sha, rel, rel IN (SELECT rel FROM m_proc) FROM m_dump"
+        " WHERE status = 'written' AND sha IN (SELECT sha FROM m_dump WHERE status = 'written'"
+        f" AND {view.scope('sha', 'sha')} GROUP BY sha HAVING COUNT(*) > 1) ORDER BY sha, rel"
+    ).fetchall()
+    by_sha: dict[str, list[tuple[bool, str]]] = {}
+    for sha, rel, proc in rows:
+        by_sha.setdefault(sha, []).append((bool(proc), rel))
+    for group in by_sha.values():
+        keep = min(group)[1]
+        for _, rel in group:
             if rel != keep:
-                _drop_documents(out, rel, entries[rel])
-                entries[rel].update(status=DUPLICATE_DUMP, duplicate_of=keep, documents=[])
-                changed = True
-    count = 0
-    for e in entries.values():
-        if e.get("status") != DUPLICATE_DUMP:
-            continue
-        target = original.get(e.get("sha256") or "")
+                output_folder(out).drop_documents(rel)
+                view.edit(rel, status=DUPLICATE_DUMP, duplicate_of=keep, documents=[])
+                view.set_status(rel, DUPLICATE_DUMP, keep)
+    rows = conn.execute(
+        "SELECT d.rel, d.dup_of, (SELECT w.rel FROM m_dump w WHERE w.status = 'written'"
+        " AND w.sha = d.sha) FROM m_dump d WHERE d.status = ?"
+        f" AND ({view.scope('d.rel')} OR {view.scope('d.sha', 'sha')}) ORDER BY d.rel",
+        (DUPLICATE_DUMP,),
+    ).fetchall()
+    for rel, dup_of, target in rows:
         if target is None:
-            e.update(status=STALE, key=None, reason="duplicate_of_changed")
-            changed = True
-            continue
-        if e.get("duplicate_of") != target:
-            e["duplicate_of"] = target
-            changed = True
-        count += 1
-    return count, changed
+            view.edit(rel, status=STALE, key=None, reason="duplicate_of_changed")
+            view.set_status(rel, STALE)
+        elif dup_of != target:
+            view.edit(rel, duplicate_of=target)
+            view.set_status(rel, DUPLICATE_DUMP, target)
+    q = "SELECT COUNT(*) FROM m_dump WHERE status = ?"
+    return int(conn.execute(q, (DUPLICATE_DUMP,)).fetchone()[0])
 
 
-def _drop_documents(out: Location, rel: str, entry: Mapping[str, Any]) -> None:
-    """Delete a dump's documents (and, on local disk, the folder they leave empty)."""
-    output_folder(out).drop_documents(rel)
-
-
-def live_documents(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, int, str]]:
-    """Every document the manifest vouches for: id → (dump path, index, file)."""
-    live: dict[str, tuple[str, int, str]] = {}
-    for rel, e in sorted(entries.items()):
-        if e.get("status") != "written" or not e.get("sha256"):
-            continue
-        for d in e.get("documents", []):
-            live.setdefault(doc_id(e["sha256"], int(d["index"])), (rel, int(d["index"]), d["file"]))
-    return live
-
-
-def copy_paths(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+def copy_paths(view: ManifestView) -> dict[str, str]:
     """Document id → JSON list of the byte-identical copies of its dump (paths, sorted)."""
     paths: dict[str, list[str]] = {}
-    for rel, e in sorted(entries.items()):
-        if e.get("status") != DUPLICATE_DUMP:
-            continue
-        target = entries.get(e.get("duplicate_of") or "")
-        if not target:
-            continue
-        for d in target.get("documents", []):
-            paths.setdefault(doc_id(target["sha256"], int(d["index"])), []).append(rel)
+    rows = view.conn.execute(
+        "SELECT m.id, d.rel FROM m_dump d JOIN m_doc m ON m.rel = d.dup_of"
+        " WHERE d.status = ? ORDER BY d.rel, m.idx",
+        (DUPLICATE_DUMP,),
+    )
+    for key, rel in rows:
+        paths.setdefault(key, []).append(rel)
     return {k: json.dumps(v) for k, v in paths.items()}
 
 
@@ -1041,9 +1183,24 @@ def _copy_sightings(r: DocRecord, paths_json: str | None) -> list[Sighting]:
     ]
 
 
-def _read_json(path: Location) -> dict[str, Any] | None:
+DocPath = str | RemotePath  # a document's file: a local path as text (no pathlib per file)
+
+
+def _doc_paths(out: Location) -> Callable[[str], DocPath]:
+    """``file`` (relative to the output folder) → where to read and write it."""
+    if isinstance(out, RemotePath):
+        return lambda file: out / file
+    root = os.fspath(out)
+    return lambda file: os.path.join(root, file)
+
+
+def _read_json(path: DocPath) -> dict[str, Any] | None:
     try:
-        data = orjson.loads(path.read_bytes())
+        if isinstance(path, str):
+            with open(path, "rb") as fh:
+                data = orjson.loads(fh.read())
+        else:
+            data = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -1137,9 +1294,9 @@ class _Ticker:
 
 def deduplicate(
     out: Location,
-    entries: dict[str, dict[str, Any]],
-    processed: Collection[str],
+    processed: Collection[str] | None,
     *,
+    delta: Collection[str] | None = None,
     settings: DedupSettings = DEFAULT_SETTINGS,
     canonical_only: bool = False,
     full: bool = False,
@@ -1147,21 +1304,21 @@ def deduplicate(
 ) -> DedupReport:
     """Deduplicate the output folder after a run; call it holding the folder's lock.
 
-    ``entries`` is the manifest's file table after the run (it may be changed in place:
-    byte-identical dumps, withheld documents; then ``report.manifest_changed`` is set and the
-    caller saves the manifest). ``processed`` names the dumps cleaned since the index was
-    last saved: their documents are (re)indexed; documents of unchanged dumps are taken from
-    the index, never re-read. ``full`` rebuilds the index from every document.
-    ``progress(stage, done, total)`` hears how far it is (:func:`describe_progress`).
+    The manifest is read as a stream (:class:`ManifestView`). The step may change entries
+    (byte-identical dumps, withheld documents): ``report.edits`` says how, and the caller
+    rewrites the manifest with them. ``processed`` names the dumps cleaned since the
+    index was last saved (None: all of them): their documents are (re)indexed; documents of
+    unchanged dumps are taken from the index, never re-read. ``delta``, when the manifest
+    before the run was the one the index was last brought up to date with: the dumps whose
+    entries may have changed since (cleaned, gone, edited): only theirs are read, and only
+    what they touch is looked at. ``full`` rebuilds the index
+    from every document. ``progress(stage, done, total)`` hears how far it is
+    (:func:`describe_progress`).
 
     The index is reconciled with the manifest first (:func:`reconcile`), so the documents
     end as a fresh ``full`` run would write them.
     """
     report = DedupReport()
-    report.duplicate_dumps, report.manifest_changed = resolve_duplicate_dumps(
-        out, entries, processed
-    )
-    live = live_documents(entries)
     local = index_path(out)
     if isinstance(out, RemotePath):
         _fetch_remote(out, local)
@@ -1169,7 +1326,11 @@ def deduplicate(
         local.unlink(missing_ok=True)
     index = DedupIndex.open(local, settings)
     try:
-        _deduplicate(out, entries, processed, live, index, canonical_only, report, progress)
+        view = ManifestView(index.conn)
+        view.load(out, processed, None if full else delta)
+        report.duplicate_dumps = resolve_duplicate_dumps(out, view)
+        _deduplicate(out, view, index, canonical_only, report, progress)
+        report.edits = view.edits
         index.commit()
     finally:
         index.close()
@@ -1181,33 +1342,47 @@ def deduplicate(
     return report
 
 
-def reconcile(
-    index: DedupIndex, live: Mapping[str, tuple[str, int, str]], processed: Collection[str]
-) -> tuple[list[str], list[str]]:
-    """(indexed documents whose records no longer stand for the output folder, live
-    documents not indexed), both by id.
+def reconcile(index: DedupIndex, view: ManifestView) -> tuple[set[int], int]:
+    """Forget indexed documents whose records no longer stand for the output folder, and
+    list the manifest's documents not indexed (in ``m_miss``, by dump path and index).
+    Returns (text ids of the forgotten documents, how many documents are to be read).
 
     A record stands while the manifest lists its id under the same dump, index and file
-    (``live``) and that dump was not cleaned since. Document ids come from a dump's bytes,
-    so a dump gone while its byte-identical copy was cleaned in its place (by a run
-    without dedup) brings back the same ids under another dump: re-read, not trusted.
+    (``m_doc``) and that dump was not cleaned since (``m_proc``). Document ids come from a
+    dump's bytes, so a dump gone while its byte-identical copy was cleaned in its place (by
+    a run without dedup) brings back the same ids under another dump: re-read, not trusted.
+
+    With a partial view only the documents of changed dumps (and those their entries name)
+    are looked at: the others stood when the index was last brought up to date.
     """
-    stale: list[str] = []
-    present: set[str] = set()
-    for key, path, idx, file in index.iter_docs():
-        if live.get(key) != (path, idx, file) or path in processed:
-            stale.append(key)
-        else:
-            present.add(key)
-    missing = sorted((k for k in live if k not in present), key=lambda k: (live[k][:2], k))
-    return stale, missing
+    conn = index.conn
+    touched = "1"
+    if view.partial:
+        touched = (
+            f"({view.scope('d.path')} OR d.id IN (SELECT m.id FROM m_doc m"
+            f" WHERE {view.scope('m.rel')}))"
+        )
+    conn.execute(
+        "INSERT INTO m_stale SELECT d.id, d.tid FROM docs d LEFT JOIN m_doc l ON l.id = d.id"
+        f" WHERE {touched} AND (l.id IS NULL OR l.rel IS NOT d.path OR l.idx IS NOT d.idx"
+        " OR l.file IS NOT d.file OR d.path IN (SELECT rel FROM m_proc))"
+    )
+    tids = {r[0] for r in conn.execute("SELECT DISTINCT tid FROM m_stale")}
+    conn.execute("DELETE FROM docs WHERE id IN (SELECT id FROM m_stale)")
+    wanted = "1"
+    if view.partial:
+        wanted = f"({view.scope('l.rel')} OR l.id IN (SELECT id FROM m_stale))"
+    conn.execute(
+        "INSERT INTO m_miss SELECT l.id, l.rel, l.idx, l.file FROM m_doc l"
+        f" WHERE {wanted} AND NOT EXISTS (SELECT 1 FROM docs d WHERE d.id = l.id)"
+        " ORDER BY l.rel, l.idx, l.id"
+    )
+    return tids, int(conn.execute("SELECT COUNT(*) FROM m_miss").fetchone()[0])
 
 
 def _deduplicate(
     out: Location,
-    entries: dict[str, dict[str, Any]],
-    processed: Collection[str],
-    live: Mapping[str, tuple[str, int, str]],
+    view: ManifestView,
     index: DedupIndex,
     canonical_only: bool,
     report: DedupReport,
@@ -1215,24 +1390,28 @@ def _deduplicate(
 ) -> None:
     mode_changed = index.get_meta("canonical_only") != str(canonical_only)
     index.set_meta("canonical_only", str(canonical_only))
-    stale, missing = reconcile(index, live, processed)
-    old_tids = index.remove_docs(stale)
-    added: set[str] = set()
-    bare: set[str] = set()  # new documents whose files hold no dedup fields
-    doc_tids: set[int] = set()
-    tick = _Ticker(progress, "read", len(missing))
-    for lo in range(0, len(missing), _READ_BATCH):
-        batch = missing[lo : lo + _READ_BATCH]
+    old_tids, n_missing = reconcile(index, view)
+    tick = _Ticker(progress, "read", n_missing)
+    where = _doc_paths(out)
+    done, last = 0, 0
+    while True:
+        batch = index.conn.execute(
+            "SELECT rowid, id, rel, file FROM m_miss WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (last, _READ_BATCH),
+        ).fetchall()
+        if not batch:
+            break
+        last = batch[-1][0]
         recs: list[tuple[DocRecord, list[str]]] = []
-        for key in batch:
-            rel, _, file = live[key]
-            body = _read_json(out / file)
+        added: list[tuple[str, int]] = []
+        for _, key, rel, file in batch:
+            body = _read_json(where(file))
             if body is None or body.get("id") != key:
-                _mark_stale(entries[rel], report)  # a withheld or damaged file: clean it again
+                _mark_stale(view, rel)  # a withheld or damaged file: clean it again
                 continue
             rec, words = record_from_document(body, file, index.settings)
-            if not any(k in body for k in DEDUP_FIELDS):
-                bare.add(key)
+            # (new documents whose files hold no dedup fields yet: bare)
+            added.append((key, int(not any(k in body for k in DEDUP_FIELDS))))
             recs.append((rec, words))
         known = index.text_ids({r.text_key for r, _ in recs})
         fresh: dict[str, tuple[DocRecord, list[str]]] = {}
@@ -1245,65 +1424,78 @@ def _deduplicate(
             tids = index.add_texts(keys, sigs, counts, [fresh[k][0].truncated for k in keys])
             known.update(zip(keys, tids, strict=True))
         index.add_docs((rec, known[rec.text_key]) for rec, _ in recs)
-        added.update(rec.id for rec, _ in recs)
-        doc_tids.update(known[rec.text_key] for rec, _ in recs)
-        tick(lo + len(batch))
+        index.conn.executemany("INSERT OR REPLACE INTO m_added VALUES (?, ?)", added)
+        done += len(batch)
+        tick(done)
     index.link(progress)
-    groups = index.prune(old_tids) | index.group_of(doc_tids)
-    copies = copy_paths(entries)
+    groups = index.prune(old_tids) | index.groups_of_added()
+    copies = copy_paths(view)
     before = index.copies()
     changed_copies = {k for k in set(copies) | set(before) if copies.get(k) != before.get(k)}
     index.set_copies(copies)
     groups |= index.groups_of_docs(changed_copies)
     if mode_changed:
         groups = set(index.all_groups())
-    report.exact += sum(
-        len(json.loads(v)) for k, v in copies.items() if k in added or k in changed_copies
-    )
-    _write_groups(
-        out, entries, index, sorted(groups), copies, added, bare, canonical_only, report, progress
-    )
+    counted = index.added_among(set(copies)) | changed_copies
+    report.exact += sum(len(json.loads(v)) for k, v in copies.items() if k in counted)
+    _write_groups(out, view, index, sorted(groups), copies, canonical_only, report, progress)
     report.documents = index.count_docs()
 
 
 def _write_groups(
     out: Location,
-    entries: dict[str, dict[str, Any]],
+    view: ManifestView,
     index: DedupIndex,
     groups: Sequence[int],
     copies: Mapping[str, str],
-    added: Collection[str],
-    bare: Collection[str],
     canonical_only: bool,
     report: DedupReport,
     progress: Progress | None,
 ) -> None:
     """Give each member of the groups its dedup fields (or, canonical-only, drop duplicates);
     a file is read and rewritten only when its fields change."""
+    with rewriting() as rewrite:
+        _write_each(out, view, index, groups, copies, canonical_only, report, progress, rewrite)
+
+
+def _write_each(
+    out: Location,
+    view: ManifestView,
+    index: DedupIndex,
+    groups: Sequence[int],
+    copies: Mapping[str, str],
+    canonical_only: bool,
+    report: DedupReport,
+    progress: Progress | None,
+    rewrite: Callable[[DocPath, bytes], bool],
+) -> None:
     tick = _Ticker(progress, "write", len(groups))
+    where = _doc_paths(out)
     marks: list[tuple[str, str]] = []
     for n, g in enumerate(groups, 1):
         members = index.members(g)
-        group = [r for r, _ in members]
+        group = [m.record for m in members]
+        added = {m.record.id for m in members if m.added}
         for label in arrival_labels(group, added).values():
             setattr(report, label, getattr(report, label) + 1)
         report.groups += len(group) > 1
         copy_map = {r.id: _copy_sightings(r, copies.get(r.id)) for r in group if r.id in copies}
         wanted = group_fields(group, copy_map)
-        for r, written in members:
+        for m in members:
+            r = m.record
             want = wanted[r.id]
             if canonical_only and "duplicate_of" in want:
-                _withhold(out, entries, r, report)
+                _withhold(out, view, r, report)
                 continue
             mark = _written_mark(want)
-            holds = ("" if r.id in bare else None) if r.id in added else written
+            holds = ("" if m.bare else None) if m.added else m.written
             if mark == holds:
                 continue  # the file already holds these fields
-            body = _read_json(out / r.file)
+            body = _read_json(where(r.file))
             if body is None:
-                _mark_stale(entries[r.path], report)
+                _mark_stale(view, r.path)
                 continue
-            if write_atomic(out / r.file, dumps_json(annotate(body, want)).encode("utf-8")):
+            if rewrite(where(r.file), dumps_json(annotate(body, want)).encode("utf-8")):
                 report.files_updated += 1
             marks.append((r.id, mark))
         if len(marks) > 5000:
@@ -1313,19 +1505,15 @@ def _write_groups(
     index.set_written(marks)
 
 
-def _withhold(
-    out: Location, entries: dict[str, dict[str, Any]], r: DocRecord, report: DedupReport
-) -> None:
-    entry = entries[r.path]
+def _withhold(out: Location, view: ManifestView, r: DocRecord, report: DedupReport) -> None:
     name = Path(r.file).name
     (out / r.file).unlink(missing_ok=True)
-    withheld = entry.get("withheld", [])
+    withheld = view.withheld(r.path)
     if name not in withheld:
-        entry["withheld"] = sorted([*withheld, name])
-        report.manifest_changed = True
+        view.set_withheld(r.path, sorted([*withheld, name]))
     report.withheld += 1
 
 
-def _mark_stale(entry: dict[str, Any], report: DedupReport) -> None:
-    entry.update(status=STALE, key=None, reason="documents_missing")
-    report.manifest_changed = True
+def _mark_stale(view: ManifestView, rel: str) -> None:
+    view.edit(rel, status=STALE, key=None, reason="documents_missing")
+    view.set_status(rel, STALE)

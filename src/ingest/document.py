@@ -15,21 +15,16 @@ SCHEMA_VERSION = 1
 
 @dataclass(frozen=True)
 class Evidence:
-    """Why learned boilerplate removed a line: the pattern, and in how many of the source's
-    distinct stories it recurs (ingest.learn)."""
+    """Why learned boilerplate removed a line: the source it was learned from and the
+    normalised pattern (ingest.learn). How many of the source's stories hold the pattern is
+    in the run's ``.ingest/learned.json`` and summary: a count here would change with every
+    story the source gains, and with it every document the pattern touched."""
 
     source: str
     pattern: str
-    stories: int
-    of: int
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "pattern": self.pattern,
-            "stories": self.stories,
-            "of": self.of,
-        }
+        return {"source": self.source, "pattern": self.pattern}
 
 
 @dataclass(frozen=True)
@@ -97,6 +92,8 @@ class Source:
     kind: str | None = None
     url: str | None = None
     record: int | None = None
+    # Where scraped_at came from (ingest.scraped.ORIGINS), None when there is no scrape time.
+    scraped_at_from: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         lines = (
@@ -112,6 +109,7 @@ class Source:
             "encoding": self.encoding,
             "newline": self.newline,
             "scraped_at": self.scraped_at,
+            "scraped_at_from": self.scraped_at_from,
         }
         optional = (("kind", self.kind), ("url", self.url), ("record", self.record))
         out.update((key, value) for key, value in optional if value is not None)

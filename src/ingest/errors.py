@@ -95,3 +95,44 @@ def shown_path(path: str) -> str:
     return "".join(
         c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in path
     )
+
+
+# Exceptions of the object-store clients that say the store cannot be reached at all
+# (botocore's, aiohttp's): by name, so that neither has to be imported to recognise them.
+_UNREACHABLE = frozenset(
+    {
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ConnectionClosedError",
+        "ClientConnectorError",
+        "ServerTimeoutError",
+    }
+)
+
+
+def unreachable_store(exc: BaseException) -> OutputError | None:
+    """An :class:`OutputError` naming this machine when ``exc`` says the object store cannot
+    be reached (a worker started without the endpoint, say); None for any other error.
+
+    Every dump would fail the same way, so the run stops with one message that says which
+    machine could not reach which endpoint, and what to set there.
+
+    >>> class EndpointConnectionError(Exception): ...
+    >>> str(unreachable_store(EndpointConnectionError('Could not connect to "http://x:9"')))[:33]
+    'the object store cannot be reache'
+    >>> unreachable_store(ValueError("x")) is None
+    True
+    """
+    if not any(cls.__name__ in _UNREACHABLE for cls in type(exc).__mro__):
+        return None
+    import os
+    import socket
+
+    endpoint = os.environ.get("FSSPEC_S3_ENDPOINT_URL")
+    where = f"FSSPEC_S3_ENDPOINT_URL={endpoint}" if endpoint else "no FSSPEC_S3_ENDPOINT_URL set"
+    return OutputError(
+        f"the object store cannot be reached from host {socket.gethostname()} (pid "
+        f"{os.getpid()}, {where}): {exc}. Set the storage endpoint and credentials on that "
+        "machine (FSSPEC_S3_ENDPOINT_URL or ~/.config/fsspec/s3.json, AWS_ACCESS_KEY_ID, "
+        "AWS_SECRET_ACCESS_KEY; docs/scale-out.md, section 3) and run again"
+    )

@@ -41,6 +41,7 @@ from ingest.language import detect_language
 from ingest.published import format_utc, parse_iso, resolve_published
 from ingest.repair import repair_lines
 from ingest.rules import Profile, Rules
+from ingest.scraped import FROM_FLAG, FROM_HTML, saved_time
 from ingest.split import detect_profiles, find_headers, looks_like_headline
 
 # Elements whose text starts and ends a line when a page is read as lines.
@@ -50,7 +51,7 @@ BLOCK_TAGS = frozenset(
         *("div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "header"),
         *("h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "nav", "ol", "p", "pre"),
         *("section", "summary", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "ul"),
-        "time",
+        *("button", "time"),
     )
 )
 # Never text: scripts, styles, embedded media and templates.
@@ -85,6 +86,12 @@ class ExtractSettings:
 
     ``favor_precision`` is off: on real pages (``bench/html_bench.py``) it dropped most of
     a story now and then, and its mean F1 was below the default reading's.
+
+    ``max_elements``: a page with more elements than this is refused (``too_many_elements``)
+    before extraction. trafilatura's time grows faster than the page past a few tens of
+    thousands of elements (20,000 paragraphs about 2 s, 40,000 about 7 s), so a single
+    machine-made page could hold a run for hours; the largest real news page measured
+    (``bench/html_bench.py``) has under 3,000.
     """
 
     favor_precision: bool = False
@@ -92,10 +99,11 @@ class ExtractSettings:
     include_tables: bool = True
     no_fallback: bool = False
     include_comments: bool = False
+    max_elements: int = 50_000
 
     def as_kwargs(self) -> dict[str, bool]:
         """The switches as keyword arguments for ``trafilatura.extract``."""
-        return dataclasses.asdict(self)
+        return {k: v for k, v in dataclasses.asdict(self).items() if isinstance(v, bool)}
 
 
 DEFAULT_SETTINGS = ExtractSettings()
@@ -154,6 +162,7 @@ class Page:
     navigation: frozenset[str] = frozenset()
     links: frozenset[str] = frozenset()  # the texts of the page's links
     words: int = 0  # words of the whole page read as lines, cards included
+    too_deep: bool = False  # the parser stopped at its depth limit (see parse_page)
 
 
 @dataclass(frozen=True)
@@ -165,6 +174,7 @@ class PageResult:
     repairs: tuple[Repair, ...]
     aggregator: str | None
     extracted_lines: tuple[str, ...] = field(default=())
+    too_deep: bool = False  # the parser stopped at its depth limit (see parse_page)
 
 
 def find_declared_charset(data: bytes) -> str | None:
@@ -286,6 +296,23 @@ def parse_html(html: str) -> HtmlElement:
     return tree
 
 
+#: libxml2's HTML parser reads elements nested at most this deep; what lies deeper is lost.
+MAX_PARSE_DEPTH = 255
+
+
+def parse_page(html: str) -> tuple[HtmlElement, bool]:
+    """:func:`parse_html`, and whether the parser stopped at :data:`MAX_PARSE_DEPTH`.
+
+    >>> parse_page("<div>" * 300 + "<p>Deep text.</p>")[1]
+    True
+    """
+    tree = parse_html(html)
+    return tree, any(_DEPTH_ERROR in e.message for e in _PARSER.error_log)
+
+
+_DEPTH_ERROR = "Excessive depth in document"
+
+
 def linearize(root: HtmlElement) -> list[str]:
     """Read an element as lines: one per block element, inline text joined with spaces.
 
@@ -314,36 +341,56 @@ def find_navigation(tree: HtmlElement) -> frozenset[str]:
     return frozenset(found)
 
 
-# Every text of a page that reads as text (not in a script, a style, the head, ...).
-_TEXT_NODES = etree.XPath(
-    "//text()[not(" + " or ".join(f"ancestor::{tag}" for tag in sorted(SKIP_TAGS)) + ")]"
-)
-
-
 @dataclass(frozen=True)
 class PageText:
-    """A page's text nodes, whitespace collapsed (empty ones left out), and its word count."""
+    """A page's texts, whitespace collapsed (empty ones left out), and its word count.
 
-    nodes: list[Any]
+    ``holders[i]`` is the element whose ``text`` (``False``) or ``tail`` (``True``) is
+    ``texts[i]``. ``elements`` counts the elements read (a skipped one counts once).
+    """
+
+    holders: list[tuple[HtmlElement, bool]]
     texts: list[str]
     words: int
+    elements: int = 0
 
 
 def read_text(tree: HtmlElement) -> PageText:
-    """The page's text nodes in document order, in one XPath pass done in C.
+    """The page's texts in document order, those in scripts, styles, the head... left out.
+
+    One walk of the whole document in C that skips those elements' subtrees: an XPath over
+    ``text()`` nodes made a Python object per node and checked every node's ancestors.
 
     >>> page = lxml.html.document_fromstring("<p>Try <b>our</b>  app</p><script>x</script>")
     >>> read_text(page).texts
     ['Try', 'our', 'app']
     """
-    nodes, texts, words = [], [], 0
-    for node in _TEXT_NODES(tree):
-        parts = node.split()
+    root = tree.getroottree().getroot()
+    holders: list[tuple[HtmlElement, bool]] = []
+    texts: list[str] = []
+    words = 0
+
+    def add(el: HtmlElement, tail: bool, text: str | None) -> None:
+        nonlocal words
+        parts = text.split() if text else None
         if parts:
-            nodes.append(node)
+            holders.append((el, tail))
             texts.append(" ".join(parts))
             words += len(parts)
-    return PageText(nodes, texts, words)
+
+    elements = 0
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        if event == "end":
+            if el is not root:
+                add(el, True, el.tail)
+            continue
+        elements += 1
+        if isinstance(el.tag, str) and el.tag not in SKIP_TAGS:
+            add(el, False, el.text)
+        else:  # comments, processing instructions, skipped elements: only the tail reads
+            walker.skip_subtree()
+    return PageText(holders, texts, words, elements)
 
 
 def _walk(root: HtmlElement) -> list[str]:
@@ -400,8 +447,8 @@ def _anchor_elements(text: PageText, rules: Rules) -> list[HtmlElement]:
         hits.update(itertools.compress(short, map(pattern.match, candidates)))
     found = []
     for i in sorted(hits):
-        node = text.nodes[i]
-        holder = node.getparent() if node.is_text else node.getparent().getparent()
+        el, tail = text.holders[i]
+        holder = el.getparent() if tail else el
         if holder is not None and isinstance(holder.tag, str):
             found.append(holder)
     return found
@@ -619,8 +666,63 @@ def extract_main(
         include_comments=settings.include_comments,
     )
     text = (doc.text or "") if doc is not None else ""
-    lines = tuple(s for s in (collapse_space(line) for line in text.split("\n")) if s)
-    return Extracted(lines, info.title, info.sitename, info.date, info.url)
+    lines = [s for s in (collapse_space(line) for line in text.split("\n")) if s]
+    articles = _TOP_ARTICLES(tree)
+    if lines and len(lines) <= len(articles):
+        buttons = {collapse_space(b.text_content()) for a in articles for b in a.iter("button")}
+        lines = unglue_articles(lines, [linearize(a) for a in articles], frozenset(buttons))
+    return Extracted(tuple(lines), info.title, info.sitename, info.date, info.url)
+
+
+_TOP_ARTICLES = etree.XPath("//article[not(ancestor::article)]")
+
+
+def unglue_articles(
+    lines: Sequence[str], articles: Sequence[Sequence[str]], buttons: frozenset[str] = frozenset()
+) -> list[str]:
+    """Extracted lines with each whole ``<article>`` read as one line split back into its blocks.
+
+    When its main reading finds too little, trafilatura takes each article's text as one
+    paragraph: a headline, the story, "Hashtags" and "Comments" run together, so that no
+    line rule can see them. Such a line is the article's block lines (:func:`linearize`),
+    some left out, joined by spaces: it is split back into those, without the labels of
+    ``buttons`` (trafilatura's main reading never keeps a button); any other line stays.
+
+    >>> unglue_articles(["Title Body one. Hashtags Share"],
+    ...     [["Title", "Body one.", "Comments", "Hashtags", "Share"]], frozenset(["Share"]))
+    ['Title', 'Body one.', 'Hashtags']
+    >>> unglue_articles(["Something else"], [["Title", "Body one."]])
+    ['Something else']
+    """
+    out: list[str] = []
+    for line in lines:
+        for parts in articles:
+            split = split_by_parts(line, parts)
+            if split is not None:
+                out.extend(part for part in split if part not in buttons)
+                break
+        else:
+            out.append(line)
+    return out
+
+
+def split_by_parts(line: str, parts: Sequence[str]) -> list[str] | None:
+    """``line`` as a run of ``parts`` in order, some skipped, joined by spaces; else None.
+
+    >>> split_by_parts("a b c", ["a", "x", "b c"])
+    ['a', 'b c']
+    >>> split_by_parts("a b c", ["a", "b"]) is None
+    True
+    """
+    if len(parts) < 2:
+        return None
+    found, pos = [], 0
+    for part in parts:
+        end = pos + len(part)
+        if line.startswith(part, pos) and (end == len(line) or line[end] == " "):
+            found.append(part)
+            pos = end + 1
+    return found if pos >= len(line) and len(found) > 1 else None
 
 
 def extract_page(
@@ -637,8 +739,15 @@ def extract_page(
     trafilatura reads the same tree. ``take_cards=False`` reads the whole page as
     trafilatura would (the fallback of :func:`clean_page`).
     """
-    tree = parse_html(html)
+    tree, too_deep = parse_page(html)
     text = read_text(tree)
+    if text.elements > settings.max_elements:
+        raise IngestError(
+            "too_many_elements",
+            f"the page holds {text.elements:,} elements, over the limit of "
+            f"{settings.max_elements:,} (extract max_elements): extraction's time grows "
+            "faster than the page past that; raise the limit to read it anyway",
+        )
     profiles = detect_profiles(text.texts, rules)
     navigation = find_navigation(tree)
     canonical = url or _canonical_url(tree)
@@ -665,8 +774,18 @@ def extract_page(
         if any("|" in line for line in main)
         else frozenset()
     )
-    words = text.words
-    return Page(lines, headline, span, tuple(placed), extracted, profiles, navigation, links, words)
+    return Page(
+        lines,
+        headline,
+        span,
+        tuple(placed),
+        extracted,
+        profiles,
+        navigation,
+        links,
+        text.words,
+        too_deep,
+    )
 
 
 _CANONICAL = (
@@ -746,7 +865,8 @@ def clean_page(
     read = sum(len(line.split()) for line in page.lines)  # main story and cards, as read
     if page.words - read < FALLBACK_MIN_WORDS:
         return result  # no text left on the page that could be a story
-    whole = extract_page(html, rules, hints.url, BARE_SETTINGS, take_cards=False)
+    bare = dataclasses.replace(BARE_SETTINGS, max_elements=settings.max_elements)
+    whole = extract_page(html, rules, hints.url, bare, take_cards=False)
     again = _clean_read_page(whole, base=base, rules=rules, scraped_at=scraped_at, hints=hints)
     if not again.documents:
         return result
@@ -845,7 +965,9 @@ def _clean_read_page(
                 repairs=[r for r in repairs if start < r.line <= end],
             )
         )
-    return PageResult(tuple(docs), tuple(orphans), tuple(repairs), aggregator, tuple(lines))
+    return PageResult(
+        tuple(docs), tuple(orphans), tuple(repairs), aggregator, tuple(lines), page.too_deep
+    )
 
 
 def _document(
@@ -1060,7 +1182,18 @@ def _outlet(page: Page, hints: Hints, aggregator: str | None) -> str | None:
     return site
 
 
-def page_source(data: bytes, decoded: Decoded, *, path: str, scraped_at: datetime | None) -> Source:
+# A saver's stamp sits before <head> (SingleFile's comment is a few hundred characters).
+_SAVED_STAMP_CHARS = 4096
+
+
+def page_source(
+    data: bytes,
+    decoded: Decoded,
+    *,
+    path: str,
+    scraped_at: datetime | None,
+    scraped_from: str | None = None,
+) -> Source:
     """The provenance every document of one HTML page starts from (its index set later)."""
     return Source(
         path=path,
@@ -1072,6 +1205,7 @@ def page_source(data: bytes, decoded: Decoded, *, path: str, scraped_at: datetim
         newline=decoded.newline,
         scraped_at=format_utc(scraped_at) if scraped_at else None,
         kind="html",
+        scraped_at_from=(scraped_from or FROM_FLAG) if scraped_at else None,
     )
 
 
@@ -1082,19 +1216,35 @@ def clean_html(
     rules: Rules,
     scraped_at: datetime | None = None,
     settings: ExtractSettings = DEFAULT_SETTINGS,
+    scraped_from: str | None = None,
 ) -> DumpResult:
-    """Clean one HTML file's bytes into documents, or raise IngestError saying why not."""
+    """Clean one HTML file's bytes into documents, or raise IngestError saying why not.
+
+    A page that carries its save time (ingest.scraped.saved_time) is dated by it, whatever
+    ``scraped_at`` says (``source.scraped_at_from`` is ``html``).
+    """
     decoded = decode_html(data)
-    base = page_source(data, decoded, path=path, scraped_at=scraped_at)
+    saved = saved_time(decoded.text[:_SAVED_STAMP_CHARS])
+    if saved is not None:
+        scraped_at, scraped_from = saved, FROM_HTML
+    base = page_source(data, decoded, path=path, scraped_at=scraped_at, scraped_from=scraped_from)
     sha = base.sha256
     result = clean_page(
         decoded.text, base=base, rules=rules, scraped_at=scraped_at, settings=settings
     )
     if not result.documents:
-        raise_no_story(result.orphans)
+        raise page_failure(result)
     return DumpResult(result.documents, result.orphans, result.repairs, sha, result.aggregator)
 
 
-def raise_no_story(orphans: Sequence[Removal]) -> None:
-    """Say that nothing was left of a page once chrome and residue were removed."""
-    raise no_story((r.rule for r in orphans), len(orphans))
+def page_failure(result: PageResult, where: str = "") -> IngestError:
+    """Why a page (a record's, ``where``) gave no document: nested too deep to read, or
+    nothing left once chrome and residue were removed."""
+    if result.too_deep:
+        return IngestError(
+            "too_deep",
+            f"{where}the page nests its elements more than {MAX_PARSE_DEPTH} deep, past what "
+            "the HTML parser reads, and no story stands above that depth (its markup is "
+            "broken or machine-made)",
+        )
+    return no_story((r.rule for r in result.orphans), len(result.orphans), where)

@@ -30,14 +30,16 @@ layer stores it in the output's state folder) so small incremental runs benefit.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import itertools
 import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
 
 from ingest.rules import Settings
 
@@ -102,33 +104,60 @@ def line_features(text: str, max_words: int) -> list[str]:
     >>> line_features("(Photo: Jane Doe, AP)", 40)
     ['line\\t(photo: jane doe, ap)', 'prefix\\t(photo:']
     """
-    words = text.split()
+    return _features(text, _DIGITS.sub("0", text.casefold()).split(), max_words)
+
+
+def story_features(texts: list[str], max_words: int) -> list[list[str]]:
+    """:func:`line_features` of each of a story's lines, the story folded in one go.
+
+    >>> lines = ["Posted by Ann Lee on May 3, 2024 | Share", "Body text.", ""]
+    >>> story_features(lines, 40) == [line_features(t, 40) for t in lines]
+    True
+    """
+    # Case folding and digit runs never cross a space or a line: per story, not per line.
+    folded = _DIGITS.sub("0", "\n".join(texts).casefold()).split("\n")
+    return [_features(t, f.split(), max_words) for t, f in zip(texts, folded, strict=True)]
+
+
+def _features(text: str, words: list[str], max_words: int) -> list[str]:
+    """The features of a line from its normalised words."""
     if not words:
         return []
     out = []
     if len(words) <= max_words:
-        head = tail = normalise_line(text)
-        out.append(f"line\t{head}")
+        head = tail = " ".join(words)
+        out.append("line\t" + head)
     else:
-        head = normalise_line(" ".join(words[:_EDGE_WORDS]))
-        tail = normalise_line(" ".join(words[-_EDGE_WORDS:]))
+        head = " ".join(words[:_EDGE_WORDS])
+        tail = " ".join(words[-_EDGE_WORDS:])
     # One-sided templates never remove a sentence, so a sentence is no evidence for them
     # either: what is learned then removes every line it is found in (and a run cleans again
     # only the dumps it really changes).
     one_sided = not ends_like_sentence(text)
-    marker = _MARKER_PREFIX.match(head) if one_sided else None
-    if marker and marker.end() < len(head) and _is_marker(marker.group()):
-        out.append(f"prefix\t{marker.group().strip()}")
-    end = _MARKER_SUFFIX.search(tail, max(0, len(tail) - _EDGE_CHARS)) if one_sided else None
-    if end and end.start() > 0 and _is_marker(end.group(1)):
-        out.append(f"suffix\t{end.group().strip()}")
+    if one_sided:
+        marker = _MARKER_PREFIX.match(head)
+        if marker and marker.end() < len(head) and _is_marker(marker.group()):
+            out.append("prefix\t" + marker.group().strip())
+        end = _MARKER_SUFFIX.search(tail, max(0, len(tail) - _EDGE_CHARS))
+        if end and end.start() > 0 and _is_marker(end.group(1)):
+            out.append("suffix\t" + end.group().strip())
     if len(words) >= MIN_TEMPLATE_LINE_WORDS:
-        first = " ".join(head.split()[:TEMPLATE_WORDS])
-        last = " ".join(tail.split()[-TEMPLATE_WORDS:])
+        first = " ".join(words[:TEMPLATE_WORDS])
+        last = " ".join(words[-TEMPLATE_WORDS:])
         if one_sided:
             out += [f"prefix\t{first} …", f"suffix\t… {last}"]
         out.append(f"frame\t{first} … {last}")
     return out
+
+
+def feature_id(feature: str) -> int:
+    """A feature as it is counted and kept: 64 bits of its BLAKE2b hash (the same in every
+    process and run, unlike ``hash()``; a collision needs about 4 billion features).
+
+    >>> feature_id("line\\tshare") == feature_id("line\\tshare") != feature_id("line\\tshares")
+    True
+    """
+    return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
 
 
 def story_key(lines: Iterable[str]) -> str:
@@ -143,23 +172,31 @@ def story_key(lines: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class StoryFeatures:
-    """What one story contributes to learning: its source, identity and line features."""
+    """What one story contributes to learning: its source, identity and line features
+    (:func:`feature_id` of each, sorted, each once)."""
 
     source: str
     key: str
-    features: tuple[str, ...]
+    features: tuple[int, ...]
 
 
 def collect_story(source: str, lines: Iterable[str], max_words: int) -> StoryFeatures:
     """The features of a story's body lines, each counted once per story.
 
     >>> s = collect_story("folder:.", ["Advertisement", "Body text.", "Advertisement"], 40)
-    >>> s.features
-    ('line\\tadvertisement', 'line\\tbody text.')
+    >>> s.features == tuple(sorted({feature_id("line\\tadvertisement"),
+    ...                             feature_id("line\\tbody text.")}))
+    True
     """
     lines = list(lines)
-    features = {f for line in lines for f in line_features(line, max_words)}
-    return StoryFeatures(source, story_key(lines), tuple(sorted(features)))
+    return story_of(source, lines, [line_features(line, max_words) for line in lines])
+
+
+def story_of(source: str, lines: list[str], features: list[list[str]]) -> StoryFeatures:
+    """A story's contribution from its lines and their :func:`line_features` (computed once
+    by the caller, who matches them too)."""
+    ids = {feature_id(f) for per_line in features for f in per_line}
+    return StoryFeatures(source, story_key(lines), tuple(sorted(ids)))
 
 
 @dataclass
@@ -167,7 +204,7 @@ class SourceStats:
     """Counts for one source: its distinct stories, and in how many of them each feature is."""
 
     stories: set[str] = field(default_factory=set)
-    counts: Counter[str] = field(default_factory=Counter)
+    counts: Counter[int] = field(default_factory=Counter)
 
     def add(self, story: StoryFeatures) -> bool:
         """Count a story once; a story seen before (same body) adds nothing."""
@@ -177,21 +214,13 @@ class SourceStats:
         self.counts.update(story.features)
         return True
 
-    def to_json(self) -> dict[str, Any]:
-        """The persisted form: sorted, so the same stories give the same bytes."""
-        return {"stories": sorted(self.stories), "counts": dict(sorted(self.counts.items()))}
-
-    @classmethod
-    def from_json(cls, body: Mapping[str, Any]) -> SourceStats:
-        return cls(set(body.get("stories", ())), Counter(body.get("counts", {})))
-
 
 def collect_stats(stories: Iterable[StoryFeatures]) -> dict[str, SourceStats]:
     """Stats per source over stories, in any order (the result does not depend on it).
 
-    >>> a = StoryFeatures("s", "k1", ("line\\tx",))
-    >>> b = StoryFeatures("s", "k2", ("line\\tx",))
-    >>> collect_stats([a, b, a])["s"].counts["line\\tx"]
+    >>> a = StoryFeatures("s", "k1", (7,))
+    >>> b = StoryFeatures("s", "k2", (7,))
+    >>> collect_stats([a, b, a])["s"].counts[7]
     2
     """
     stats: dict[str, SourceStats] = {}
@@ -202,11 +231,15 @@ def collect_stats(stories: Iterable[StoryFeatures]) -> dict[str, SourceStats]:
 
 @dataclass(frozen=True)
 class Learned:
-    """What was learned from one source: feature → in how many of its stories it recurs."""
+    """What was learned from one source: feature id → in how many of its stories it recurs."""
 
     source: str
     stories: int
-    features: Mapping[str, int]
+    features: Mapping[int, int]
+
+    def get(self, feature: str) -> int | None:
+        """In how many stories a feature (``"<kind>\\t<pattern>"``) recurs, if it was learned."""
+        return self.features.get(feature_id(feature))
 
 
 def threshold(stories: int, settings: Settings) -> int:
@@ -239,10 +272,15 @@ class Match:
         return RULE_PREFIX + self.kind
 
 
-def match_line(text: str, learned: Learned, max_words: int) -> Match | None:
+def match_line(
+    text: str, learned: Learned, max_words: int, features: list[str] | None = None
+) -> Match | None:
     """The most specific learned feature of a line, or None if the line stays.
 
-    >>> learned = Learned("s", 30, {"prefix\\t(photo:": 9, "line\\tadvertisement": 12})
+    ``features``: the line's :func:`line_features`, when the caller has them already.
+
+    >>> learned = Learned("s", 30, {feature_id("prefix\\t(photo:"): 9,
+    ...                             feature_id("line\\tadvertisement"): 12})
     >>> match_line("ADVERTISEMENT", learned, 40)
     Match(kind='line', pattern='advertisement', stories=12)
     >>> match_line("(Photo: Jane Doe, AP)", learned, 40).rule
@@ -253,11 +291,14 @@ def match_line(text: str, learned: Learned, max_words: int) -> Match | None:
     if not learned.features:
         return None
     found: dict[str, Match] = {}
-    for feature in line_features(text, max_words):
-        n = learned.features.get(feature)
+    known = learned.features
+    for feature in line_features(text, max_words) if features is None else features:
+        n = known.get(feature_id(feature))
         if n is not None:
             kind, _, pattern = feature.partition("\t")
             found.setdefault(kind, Match(kind, pattern, n))
+    if not found:
+        return None
     for kind in KINDS:
         match = found.get(kind)
         if match is None:
@@ -268,24 +309,49 @@ def match_line(text: str, learned: Learned, max_words: int) -> Match | None:
     return None
 
 
-def match_story(lines: list[str], learned: Learned, max_words: int) -> Iterator[tuple[int, Match]]:
+def match_story(
+    lines: list[str],
+    learned: Learned,
+    max_words: int,
+    features: list[list[str]] | None = None,
+) -> Iterator[tuple[int, Match]]:
     """``(position, match)`` for a story's body lines that learned boilerplate removes.
 
     Nothing when every line would go: a line that is the only body text is never removed.
 
-    >>> learned = Learned("s", 30, {"line\\tshare": 9})
+    >>> learned = Learned("s", 30, {feature_id("line\\tshare"): 9})
     >>> list(match_story(["Body.", "Share"], learned, 40))
     [(1, Match(kind='line', pattern='share', stories=9))]
     >>> list(match_story(["Share"], learned, 40))
     []
     """
-    found = [
-        (i, m) for i, m in ((i, match_line(t, learned, max_words)) for i, t in enumerate(lines))
+    hits = [
+        (i, m)
+        for i, m in (
+            (i, match_line(t, learned, max_words, None if features is None else features[i]))
+            for i, t in enumerate(lines)
+        )
+        if m is not None
     ]
-    hits = [(i, m) for i, m in found if m is not None]
     if len(hits) == len(lines):
         return iter(())
     return iter(hits)
+
+
+@dataclass
+class Learning:
+    """Learning for one HTML page or JSON records file, whose front end cleans its text in
+    parts (a page's story and cards, each record): the file's path, what was learned, whether
+    to collect, and the stories gathered. Set in :data:`LEARNING` around the front end, so
+    every part it cleans takes part without each front end passing it along."""
+
+    path: str
+    learned: Mapping[str, Learned]
+    collect: bool
+    stories: list[StoryFeatures] = field(default_factory=list)
+
+
+LEARNING: ContextVar[Learning | None] = ContextVar("ingest_learning", default=None)
 
 
 def source_of(path: str, profiles: Iterable[str]) -> str:
@@ -301,76 +367,128 @@ def source_of(path: str, profiles: Iterable[str]) -> str:
     return f"folder:{folder or '.'}"
 
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
-def encode_state(stats: Mapping[str, SourceStats], max_words: int) -> bytes:
-    """What was learned, per source, as the bytes of the output's state file.
+def encode_state(dumps: Mapping[str, Sequence[StoryFeatures]], max_words: int) -> bytes:
+    """What each dump contributed to learning, as the bytes of the output's state file.
 
-    Features seen in one story only are left out (they cannot be boilerplate yet, and they
-    are most of the lines); the stories are all kept, so none is counted twice.
+    Kept per dump, so a later run counts exactly the stories of the dumps that are there
+    (a dump changed or gone takes its stories with it) without reading the others again.
+    Feature ids are little-endian 64-bit, base64: compact, and sorted, so the same dumps
+    give the same bytes.
 
-    >>> s = collect_stats([StoryFeatures("s", "k1", ("line\\tx", "line\\ty"))])
-    >>> decode_state(encode_state(s, 40), 40)["s"].stories
-    {'k1'}
+    >>> s = {"caf" + chr(0xDCE9) + ".txt": (StoryFeatures("folder:.", "k1", (3, 9)),)}
+    >>> decode_state(encode_state(s, 40), 40) == s
+    True
     """
     body = {
         "version": STATE_VERSION,
         "learn_max_words": max_words,
-        "sources": {
-            name: {
-                "stories": sorted(s.stories),
-                "counts": {f: n for f, n in sorted(s.counts.items()) if n > 1},
-            }
-            for name, s in sorted(stats.items())
+        "dumps": {
+            rel: [[s.source, s.key, _pack(s.features)] for s in stories]
+            for rel, stories in sorted(dumps.items())
         },
     }
-    return json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True).encode() + b"\n"
+    # ASCII: a name that is not UTF-8 (a lone surrogate) is kept as its escape.
+    return json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
 
 
-def decode_state(data: bytes, max_words: int) -> dict[str, SourceStats]:
-    """The stats in a state file; empty when it is unreadable or was made with other
-    settings (learning then starts again from this run's stories)."""
+def _pack(ids: tuple[int, ...]) -> str:
+    import numpy as np  # here: a run that cleans nothing need not load it
+
+    return base64.b64encode(np.asarray(ids, "<u8").tobytes()).decode()
+
+
+def decode_state(data: bytes, max_words: int) -> dict[str, tuple[StoryFeatures, ...]] | None:
+    """The dumps' contributions in a state file; None when it is unreadable or was made with
+    other settings or another version (the run then learns again from every dump)."""
+    import numpy as np
+
     try:
         body = json.loads(data)
-    except ValueError:
-        return {}
-    if (
-        not isinstance(body, dict)
-        or body.get("version") != STATE_VERSION
-        or body.get("learn_max_words") != max_words
-        or not isinstance(body.get("sources"), dict)
-    ):
-        return {}
-    return {
-        name: SourceStats.from_json(s) for name, s in body["sources"].items() if isinstance(s, dict)
-    }
+        if (
+            not isinstance(body, dict)
+            or body.get("version") != STATE_VERSION
+            or body.get("learn_max_words") != max_words
+        ):
+            return None
+        return {
+            rel: tuple(
+                StoryFeatures(
+                    source, key, tuple(np.frombuffer(base64.b64decode(ids), "<u8").tolist())
+                )
+                for source, key, ids in stories
+            )
+            for rel, stories in body["dumps"].items()
+        }
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
-def learn_all(
-    prior: Mapping[str, SourceStats], stories: Iterable[StoryFeatures], settings: Settings
-) -> tuple[dict[str, SourceStats], dict[str, Learned]]:
-    """Add a run's stories to what was learned before; return the stats and, per source,
-    the features learned (sources where nothing was learned are left out).
+def learn_from(
+    dumps: Mapping[str, Sequence[StoryFeatures]], settings: Settings
+) -> dict[str, Learned]:
+    """Per source, the features learned from the distinct stories of ``dumps`` (sources
+    where nothing was learned are left out).
 
     The result depends on the set of stories only, not on their order or how they were
-    batched: the same folder gives the same learning whatever the worker split.
+    batched: the same folder gives the same learning whatever the worker split. Counting is
+    vectorised: each source's feature ids in one array, counted by sorting (8 bytes per
+    feature of a story, not a dict entry per distinct feature).
+
+    >>> st = lambda k, *f: StoryFeatures("s", k, f)
+    >>> dumps = {f"{i}.txt": (st(f"k{i}", 1, 100 + i),) for i in range(5)}
+    >>> learn_from(dumps, Settings())["s"].features
+    {1: 5}
+    >>> learn_from({**dumps, "copy.txt": (st("k0", 1, 100),)}, Settings())["s"].stories
+    5
     """
-    stats = {name: SourceStats(set(s.stories), Counter(s.counts)) for name, s in prior.items()}
-    for story in stories:
-        stats.setdefault(story.source, SourceStats()).add(story)
+    if not dumps:
+        return {}
+    import numpy as np
+
+    per_source: dict[str, dict[str, tuple[int, ...]]] = {}
+    for rel in sorted(dumps):
+        for story in dumps[rel]:
+            per_source.setdefault(story.source, {}).setdefault(story.key, story.features)
     learned = {}
-    for name, s in sorted(stats.items()):
-        found = derive(name, s, settings)
-        if found.features:
-            learned[name] = found
-    return stats, learned
+    for source, stories in sorted(per_source.items()):
+        need = threshold(len(stories), settings)
+        if len(stories) < need:
+            continue
+        ids = np.fromiter(itertools.chain.from_iterable(stories.values()), dtype=np.uint64)
+        values, counts = np.unique(ids, return_counts=True)
+        keep = counts >= need
+        if keep.any():
+            found = dict(zip(values[keep].tolist(), counts[keep].tolist(), strict=True))
+            learned[source] = Learned(source, len(stories), found)
+    return learned
 
 
-def hits(stories: Iterable[StoryFeatures], learned: Mapping[str, Learned]) -> bool:
-    """Whether any of a dump's stories holds a learned feature of its source."""
+def changed_features(
+    before: Mapping[str, Learned], after: Mapping[str, Learned]
+) -> dict[str, frozenset[int]]:
+    """Per source, the features learned before or after but not both.
+
+    >>> a, b = Learned("s", 9, {1: 5, 2: 5}), Learned("s", 9, {2: 6, 3: 5})
+    >>> changed_features({"s": a}, {"s": b})
+    {'s': frozenset({1, 3})}
+    """
+    out = {}
+    for source in sorted({*before, *after}):
+        old = before[source].features.keys() if source in before else frozenset()
+        new = after[source].features.keys() if source in after else frozenset()
+        diff = frozenset(old ^ new)
+        if diff:
+            out[source] = diff
+    return out
+
+
+def hits(stories: Iterable[StoryFeatures], features: Mapping[str, frozenset[int]]) -> bool:
+    """Whether any of a dump's stories holds one of its source's ``features``."""
     for story in stories:
-        found = learned.get(story.source)
-        if found is not None and not found.features.keys().isdisjoint(story.features):
+        found = features.get(story.source)
+        if found is not None and not found.isdisjoint(story.features):
             return True
     return False

@@ -134,9 +134,10 @@ def propose(files: Iterable[tuple[str, bytes]], rules: Rules) -> Proposal:
     taken: set[str] = set()
     proposed = []
     assert found is not None or not used
-    for key in sorted(used, key=lambda k: (-found.features[k[0] + "\t" + k[1]], k)):  # type: ignore[union-attr]
+    counts = {k: found.get(f"{k[0]}\t{k[1]}") or 0 for k in used} if found else {}
+    for key in sorted(used, key=lambda k: (-counts[k], k)):
         kind, pattern = key
-        n = found.features[f"{kind}\t{pattern}"]  # type: ignore[union-attr]
+        n = counts[key]
         positions = sorted(where[key])
         tail = positions[len(positions) // 2] >= TAIL_SHARE
         comment = [

@@ -26,10 +26,11 @@ from typing import Any
 from ingest.clean import DumpResult, clean_dump
 from ingest.decode import decode_bytes
 from ingest.document import Document, RecordFailure, Removal, Repair, Source
-from ingest.errors import IngestError, no_story
-from ingest.html import Hints, clean_page, parse_published
+from ingest.errors import IngestError
+from ingest.html import Hints, clean_page, page_failure, parse_published
 from ingest.published import format_utc, parse_utc
 from ingest.rules import Rules
+from ingest.scraped import FROM_FLAG, FROM_RECORD
 
 MAX_FAILURES_IN_MESSAGE = 3
 _FIELDS = ("html", "text", "url", "title", "outlet", "scraped_at", "published")
@@ -201,17 +202,32 @@ class _Cleaned:
 
 
 def clean_record(
-    record: Record, *, base: Source, rules: Rules, scraped_at: datetime | None
+    record: Record,
+    *,
+    base: Source,
+    rules: Rules,
+    scraped_at: datetime | None,
+    scraped_from: str | None = None,
 ) -> _Cleaned:
     """One record's documents (indexed from 0 within the record), or raise IngestError."""
     when = record.scraped_at or scraped_at
+    origin = FROM_RECORD if record.scraped_at else (scraped_from or FROM_FLAG)
     base = dataclasses.replace(
-        base, record=record.number, scraped_at=format_utc(when) if when else None
+        base,
+        record=record.number,
+        scraped_at=format_utc(when) if when else None,
+        scraped_at_from=origin if when else None,
     )
     if record.html is not None:
-        page = clean_page(record.html, base=base, rules=rules, scraped_at=when, hints=record.hints)
+        where = f"record {record.number}: "
+        try:
+            page = clean_page(
+                record.html, base=base, rules=rules, scraped_at=when, hints=record.hints
+            )
+        except IngestError as exc:
+            raise IngestError(exc.reason, f"{where}{exc.message}") from None
         if not page.documents:
-            raise no_story((r.rule for r in page.orphans), where=f"record {record.number}: ")
+            raise page_failure(page, where)
         return _Cleaned(page.documents, page.orphans, page.repairs, page.aggregator)
     assert record.text is not None
     try:
@@ -257,6 +273,7 @@ def clean_records(
     rules: Rules,
     scraped_at: datetime | None = None,
     kind: str = "jsonl",
+    scraped_from: str | None = None,
 ) -> DumpResult:
     """Clean a JSON Lines (``kind="jsonl"``) or JSON file into documents.
 
@@ -284,7 +301,10 @@ def clean_records(
     aggregators: list[str] = []
     for raw in raws:
         try:
-            cleaned = clean_record(parse_record(raw), base=base, rules=rules, scraped_at=scraped_at)
+            cleaned = clean_record(
+                parse_record(raw), base=base, rules=rules, scraped_at=scraped_at,
+                scraped_from=scraped_from,
+            )  # fmt: skip
         except IngestError as exc:
             failures.append(RecordFailure(raw.number, exc.reason, exc.message))
             continue

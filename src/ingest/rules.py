@@ -66,8 +66,15 @@ PROFILE_SETTINGS = frozenset(
         "min_teaser_words",
         "min_chrome_run",
         "min_language_words",
+        "max_furniture_words",
+        "max_credit_words",
+        "max_caption_words",
+        "max_promo_words",
+        "min_related_run",
     }
 )
+# Settings that count lines of a run: a run of no lines is not a run.
+_AT_LEAST_ONE = frozenset({"min_chrome_run", "min_related_run"})
 
 
 @dataclass(frozen=True)
@@ -411,6 +418,10 @@ def _compile_settings(
                 f"known settings: {', '.join(sorted(known))}"
             )
         values[key] = _whole_number(value, f"{section}.{key}", where)
+        if key in _AT_LEAST_ONE and values[key] < 1:
+            raise RulesError(
+                f"rules {where}: {section}.{key} must be at least 1 (a run of lines), not 0"
+            )
     return values
 
 

@@ -8,13 +8,14 @@ breaks ties): text dumps go to :func:`ingest.clean.clean_dump`, HTML pages to
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 
 from ingest.clean import DumpResult, clean_dump
 from ingest.detect import detect_kind
 from ingest.errors import check_size
-from ingest.learn import Learned
+from ingest.learn import LEARNING, Learned, Learning
 from ingest.rules import Rules
 
 
@@ -26,22 +27,41 @@ def clean_source(
     scraped_at: datetime | None = None,
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
+    scraped_from: str | None = None,
 ) -> DumpResult:
     """Clean one input file of any supported kind into documents (raises IngestError).
 
-    ``learn`` and ``learned`` (ingest.learn) apply to text dumps; HTML pages and JSON
-    records are not learned from yet.
+    ``scraped_at`` anchors relative times unless the file states its own scrape time (a
+    record's field, an HTML page's save stamp); ``scraped_from`` says where it came from
+    (ingest.scraped; default ``flag``: the caller gave it). ``learn`` collects each story's
+    features and ``learned`` removes learned boilerplate (ingest.learn): in a text dump, and
+    in the text an HTML page or JSON record gives.
     """
     kind = detect_kind(data, path)
     if kind == "text":
         return clean_dump(
-            data, path=path, rules=rules, scraped_at=scraped_at, learn=learn, learned=learned
-        )
+            data, path=path, rules=rules, scraped_at=scraped_at, learn=learn, learned=learned,
+            scraped_from=scraped_from,
+        )  # fmt: skip
     check_size(len(data), rules.settings.max_file_bytes)
-    if kind == "html":
-        from ingest.html import clean_html
+    learning = Learning(path, learned or {}, learn) if learn or learned else None
+    token = LEARNING.set(learning)
+    try:
+        if kind == "html":
+            from ingest.html import clean_html
 
-        return clean_html(data, path=path, rules=rules, scraped_at=scraped_at)
-    from ingest.records import clean_records
+            result = clean_html(
+                data, path=path, rules=rules, scraped_at=scraped_at, scraped_from=scraped_from
+            )
+        else:
+            from ingest.records import clean_records
 
-    return clean_records(data, path=path, rules=rules, scraped_at=scraped_at, kind=kind)
+            result = clean_records(
+                data, path=path, rules=rules, scraped_at=scraped_at, kind=kind,
+                scraped_from=scraped_from,
+            )  # fmt: skip
+    finally:
+        LEARNING.reset(token)
+    if learning is None or not learning.stories:
+        return result
+    return dataclasses.replace(result, stories=tuple(learning.stories))

@@ -50,8 +50,14 @@ class FileOutcome:
     duplicate_of: str | None = None
     # Cleaned, and no rules profile was detected in it (only its generic rules applied).
     no_profile: bool = False
+    # Its documents whose main story is trafilatura's reading of the whole HTML page
+    # (``Document.fallback``): ingest's own reading found too little.
+    fallbacks: int = 0
     # Its stories' line features for learned boilerplate (ingest.learn); not in the manifest.
     stories: tuple[StoryFeatures, ...] = ()
+    # Documents with an absolute ``published``, by what it rests on: the scrape time's
+    # origin (ingest.scraped) for a relative time, ``stated`` for a date the page states.
+    dated: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,11 +81,16 @@ class RunSummary:
     duplicate_dumps: int = 0
     dedup: dict[str, int] | None = None  # ingest.dedup.DedupReport.to_json() when it ran
     no_profile: int = 0  # processed dumps in which no rules profile was detected
+    fallbacks: int = 0  # documents whose main story fell back to trafilatura (HTML pages)
     learned: int = 0  # learned boilerplate patterns in force (ingest.learn)
     # The inspect report written into the output folder (ingest.report.run_report), and a
     # few removed texts per rule from it for the summary artifact; None/empty: not written.
     report: str | None = None
     removed_examples: dict[str, list[str]] = field(default_factory=dict)
+    # What the user must hear about this run besides failures (a stale lock taken over, a
+    # step that cannot be done on this output), in the order it happened.
+    notes: list[str] = field(default_factory=list)
+    dated: Counter[str] = field(default_factory=Counter)  # FileOutcome.dated, summed
 
     def add(self, outcome: FileOutcome) -> None:
         self.files_seen += 1
@@ -94,6 +105,8 @@ class RunSummary:
             self.documents_written += len(outcome.documents)
             self.removed_by_rule.update(outcome.removed_by_rule)
             self.no_profile += outcome.no_profile
+            self.dated.update(outcome.dated)
+            self.fallbacks += outcome.fallbacks
         for bad in outcome.failed_records:
             # A failed record is listed like a failed file, as "path:record", so every
             # report of failures (stderr, the flow's state, the manifest) names it.
@@ -112,7 +125,11 @@ class RunSummary:
         self.removed_by_rule.subtract(before.removed_by_rule)
         self.removed_by_rule.update(after.removed_by_rule)
         self.removed_by_rule = +self.removed_by_rule
+        self.dated.subtract(before.dated)
+        self.dated.update(after.dated)
+        self.dated = +self.dated
         self.documents_written += len(after.documents) - len(before.documents)
+        self.fallbacks += after.fallbacks - before.fallbacks
         if after.status == Status.FAILED:  # it cleaned once; again it could only fail to write
             self.processed -= 1
             self.failed.append(after)
@@ -127,7 +144,9 @@ class RunSummary:
             f"{self.files_seen} files: {self.processed} processed, {self.unchanged} unchanged, "
             f"{len(self.failed) - self.records_failed} failed{self._records_note()}; "
             f"{self.documents_written} documents written; "
-            f"removed spans: {rules}; {self._profile_note()}{self._dedup_note()}"
+            f"removed spans: {rules}; {self._dates_note()}{self._profile_note()}"
+            f"{self._fallback_note()}"
+            f"{self._dedup_note()}"
             f"{self.duration_s:.2f}s"
         )
 
@@ -141,10 +160,38 @@ class RunSummary:
             f"duplicates{same}; "
         )
 
+    def dated_text(self) -> str:
+        """How many written documents got an absolute published time, and from what.
+
+        >>> RunSummary("a", "b", dated=Counter(mtime=3, stated=1)).dated_text()
+        '4 (3 from mtime, 1 stated)'
+        """
+        total = sum(self.dated.values())
+        if not total:
+            return "0"
+        parts = ", ".join(
+            f"{n} stated" if k == "stated" else f"{n} from {k}"
+            for k, n in sorted(self.dated.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        return f"{total} ({parts})"
+
+    def _dates_note(self) -> str:
+        total = sum(self.dated.values())
+        if not total:
+            return ""
+        noun = "document" if total == 1 else "documents"
+        return f"{total} {noun} dated ({self.dated_text().partition(' (')[2]}; "
+
     def _profile_note(self) -> str:
         n, k = self.no_profile, self.learned
         note = f"{n} dump{'s' if n != 1 else ''} matched no profile; " if n else ""
         return note + (f"{k} boilerplate pattern{'s' if k != 1 else ''} learned; " if k else "")
+
+    def _fallback_note(self) -> str:
+        n = self.fallbacks
+        if not n:
+            return ""
+        return f"{n} HTML {'pages' if n != 1 else 'page'} fell back to trafilatura; "
 
     def _records_note(self) -> str:
         n = self.records_failed
@@ -159,7 +206,10 @@ class RunSummary:
             "unchanged": self.unchanged,
             "documents_written": self.documents_written,
             "no_profile": self.no_profile,
+            "fallbacks": self.fallbacks,
             "learned": self.learned,
+            "dated": dict(sorted(self.dated.items())),
+            "notes": list(self.notes),
             "removed_by_rule": dict(sorted(self.removed_by_rule.items())),
             "failed": [
                 {"path": f.path, "reason": f.reason, "message": f.message} for f in self.failed

@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ingest.document import loads_json, utf8_json
@@ -22,6 +23,7 @@ from ingest.engine.process import carry, documents_sound, outputs_exist, vouches
 from ingest.errors import IngestError
 from ingest.learn import Learned
 from ingest.rules import Rules
+from ingest.scraped import ScrapeClock, as_clock
 from ingest.store import STATE_DIR, Location, OutputFolder, SourceFolder, write_atomic
 from ingest.store.manifest import (
     ManifestCommit,
@@ -30,8 +32,7 @@ from ingest.store.manifest import (
     Prior,
     commit_manifest,
     encode_entry,
-    read_entries,
-    write_entries,
+    patch_entries,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ _CLEAN = 0  # clean it (new, changed, failed before, documents missing, --full)
 _KEEP = 1  # unchanged: its entry is copied as it is
 _KEEP_NOTE = 2  # unchanged, and its entry lists failed records (counted in the summary)
 _KEEP_EDIT = 3  # unchanged, but its entry loses its "withheld" mark (not canonical-only)
+_CHANGES = (_CLEAN, _KEEP_EDIT)  # decisions whose manifest entries may change
 
 # The marker that says which manifest the dedup index was last brought up to date with.
 DEDUP_MARK = "dedup/manifest.json"
@@ -52,6 +54,9 @@ DEDUP_MARK = "dedup/manifest.json"
 DEDUP_DIRTY = "dedup/cleaned.jsonl"
 DEDUP_INDEX = "dedup/index.json"  # ingest.dedup's (not imported: numpy)
 
+
+# A document's file name (ingest.store.document_name): what an orphan folder holds.
+_DOCUMENT_NAME = re.compile(r"^[0-9]{3,}\.json$")
 
 # progress(stage, done, total) of the dedup step (ingest.dedup.Progress; not imported: numpy).
 DedupProgress = Callable[[str, int, int], None]
@@ -76,7 +81,7 @@ class FolderRun:
        replaces the old one in one rename (untouched when unchanged). A run killed before
        this leaves the previous manifest.
     4. :meth:`deduplicate` (dedup runs): only when something changed since the dedup
-       index was last brought up to date; it alone loads the whole manifest.
+       index was last brought up to date; it reads the manifest once more, as a stream.
 
     Memory: the sorted list of paths, one byte per dump, the chunks in flight; with dedup,
     sha256 → path of the dumps (to spot byte-identical ones) and the paths cleaned.
@@ -89,7 +94,7 @@ class FolderRun:
         rules: Rules,
         *,
         full: bool = False,
-        scraped_at: datetime | None = None,
+        scraped_at: datetime | ScrapeClock | None = None,
         dedup: bool = False,
         canonical_only: bool = False,
         keep_under: list[str] | None = None,
@@ -103,7 +108,7 @@ class FolderRun:
         self.allow_empty = allow_empty
         self.kept_unseen = 0  # dumps kept because their folder could not be seen
         self.emptied = False  # the source had no dumps at all, and output was kept
-        self.full, self.scraped_at = full, scraped_at
+        self.full, self.scraped_at = full, as_clock(scraped_at)
         self.dedup = dedup or canonical_only
         self.canonical_only = canonical_only
         self.rels: list[str] = []
@@ -113,7 +118,13 @@ class FolderRun:
         self.processed: set[str] = set()  # dumps cleaned this run (dedup runs)
         self.dirty: set[str] = set()  # dumps cleaned by earlier runs since the last dedup step
         self.unindexed = False  # no dedup index yet: every dump counts as cleaned since
+        # The previous manifest is the one the dedup index was last brought up to date with:
+        # the dedup step then reads only the entries this run changes.
+        self.in_sync = False
         self.gone: list[str] = []  # dumps in the old manifest that are no longer there
+        # Folders of documents that no dump of this run and no manifest entry stands for (a
+        # run killed before its manifest, then the dump deleted): deleted at commit.
+        self.orphans: list[str] = []
         self._writer: ManifestWriter | None = None
         self.manifest_sha256: str | None = None
         # Learned boilerplate (ingest.learn): collect features while cleaning; apply these.
@@ -139,19 +150,34 @@ class FolderRun:
         if unseen:
             rels = sorted({*rels, *unseen})
         self.rels = rels
+        # One listing of each folder for the whole run, not a request per dump (object
+        # stores): the dumps' stats, and the documents already written.
+        self.src.prefetch()
+        try:
+            listing = self.out.list_documents()
+            return self._plan(rels, unseen, listing)
+        finally:
+            self.out.forget_listing()
+
+    def _plan(self, rels: list[str], unseen: set[str], listing: dict[str, set[str]]) -> int:
+        """:meth:`plan`, with the output's documents listed (``listing``)."""
+        self.orphans = self._orphans(listing)
         decisions = self.decisions = bytearray(len(rels))  # all _CLEAN
         known: dict[str, str] | None = {} if self.dedup else None
+        mark = None
         if self.dedup:
             state = self._state()
             self.dirty = _read_dirty(state / DEDUP_DIRTY)
             self.unindexed = not (state / DEDUP_INDEX).exists()
+            mark = _read_mark(state / DEDUP_MARK)  # before this run's cleaning deletes it
         dirty = self.dirty
         strip = self.dedup and not self.canonical_only
         copies: list[tuple[int, str, str]] = []  # kept copies: (index, original, sha256)
         gone = False
         withholding: list[int] = []  # kept dumps with documents withheld (canonical_only)
         if not self.full:
-            for i, prior in self._merge(ManifestReader(self.out)):
+            old = ManifestReader(self.out)
+            for i, prior in self._merge(old):
                 if i is None:
                     gone = True
                     continue  # a gone dump: its documents are deleted at commit
@@ -180,6 +206,13 @@ class FolderRun:
                 elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
                     decisions[i] = _KEEP
                     copies.append((i, str(entry.get("duplicate_of")), str(entry["sha256"])))
+            self.in_sync = (
+                isinstance(mark, dict)
+                and old.sha256 is not None
+                and mark.get("manifest_sha256") == old.sha256
+                and mark.get("canonical_only") == self.canonical_only
+                and mark.get("tool") == TOOL
+            )
         if unseen:  # kept as they were, unseen: never cleaned, never deleted
             for i, rel in enumerate(rels):
                 if rel in unseen:
@@ -195,8 +228,26 @@ class FolderRun:
             if known.get(sha) != original:
                 decisions[i] = _CLEAN
         self.to_clean = decisions.count(_CLEAN)
-        self.known = known if self.to_clean else None
+        # (a learning run may clean kept dumps too: ingest.engine.run.Memory.prepare)
+        self.known = known if self.to_clean or self.learn else None
         return self.to_clean
+
+    def _orphans(self, listing: dict[str, set[str]]) -> list[str]:
+        """Folders of documents for no dump this run sees (``listing``: the output's).
+
+        Kept when the source could not be listed whole (an unlistable folder's dumps, or an
+        empty source that is probably not mounted: :meth:`_unseen`).
+        """
+        if self.emptied or (not self.rels and not self.allow_empty):
+            return []
+        current = set(self.rels)
+        return sorted(
+            folder
+            for folder, names in listing.items()
+            if folder not in current
+            and not folder.startswith(self.keep_under)
+            and any(_DOCUMENT_NAME.match(n) for n in names)
+        )
 
     def _unseen(self, rels: list[str]) -> set[str]:
         """Dumps of the old manifest that are kept though not listed: those under a folder
@@ -239,7 +290,7 @@ class FolderRun:
             return False
         try:
             st = self.src.stat(rel)
-            when = self.scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
+            when = self.scraped_at.fallback(rel, st.st_mtime)
             if not vouches(entry, st, when, self.rules, status):
                 return False
             if status == DUPLICATE_DUMP:
@@ -423,8 +474,9 @@ class FolderRun:
         """
         writer = self._writer
         assert writer is not None, "outcomes() first"
+        gone = set(self.gone)
         try:
-            sealed = writer.seal(self.gone)
+            sealed = writer.seal(self.gone + [o for o in self.orphans if o not in gone])
         except BaseException:
             writer.abort()
             raise
@@ -475,17 +527,22 @@ class FolderRun:
             }
         from ingest.dedup import deduplicate
 
-        entries = read_entries(self.out)
+        delta = None
+        if self.in_sync:  # what this run may have changed in the manifest
+            delta = self.processed | self.dirty | set(self.gone)
+            delta.update(
+                rel for rel, d in zip(self.rels, self.decisions, strict=True) if d in _CHANGES
+            )
         report = deduplicate(
             out,
-            entries,
-            set(entries) if self.unindexed else self.processed | self.dirty,
+            None if self.unindexed else self.processed | self.dirty,
+            delta=delta,
             canonical_only=self.canonical_only,
             full=self.full,
             progress=progress,
         )
-        if report.manifest_changed:
-            self.manifest_sha256 = write_entries(self.out, entries, TOOL)
+        if report.edits:
+            self.manifest_sha256 = patch_entries(self.out, report.edits, TOOL)
         # The index now stands for every document: what was cleaned before it is not news.
         (out / STATE_DIR / DEDUP_DIRTY).unlink(missing_ok=True)
         done = {

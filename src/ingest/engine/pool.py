@@ -26,6 +26,7 @@ from ingest.engine.outcomes import FileOutcome
 from ingest.engine.process import JSON, OutputFormat, process_batch
 from ingest.learn import Learned
 from ingest.rules import Rules
+from ingest.scraped import ScrapeClock
 from ingest.store import OutputFolder, SourceFolder
 
 
@@ -40,7 +41,7 @@ class CleanJob:
     source: SourceFolder
     output: OutputFolder
     rules: Rules
-    scraped_at: datetime | None = None
+    scraped_at: datetime | ScrapeClock | None = None  # ScrapeClock: the run's (ingest.scraped)
     known: dict[str, str] | None = None
     output_format: OutputFormat = JSON
     # Learned boilerplate (ingest.learn): collect each story's features; remove these.

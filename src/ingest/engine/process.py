@@ -11,16 +11,23 @@ import hashlib
 from collections import Counter
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from ingest import __version__
 from ingest.document import Document, encode_document, loads_json
 from ingest.engine.outcomes import DUPLICATE_DUMP, DocSummary, FileOutcome, Status
-from ingest.errors import OUTPUT_ERRNOS, IngestError, OutputError, output_error
+from ingest.errors import (
+    OUTPUT_ERRNOS,
+    IngestError,
+    OutputError,
+    output_error,
+    unreachable_store,
+)
 from ingest.learn import Learned
-from ingest.published import format_utc
+from ingest.published import parse_relative
 from ingest.rules import Rules
+from ingest.scraped import ScrapeClock, ScrapeTime, as_clock
 from ingest.sources import clean_source
 from ingest.store import FileStat, OutputFolder, SourceFolder, document_name
 
@@ -46,7 +53,8 @@ JSON = JsonFormat()
 
 
 def cache_key(sha256: str, scraped_at: str | None, rules: Rules) -> str:
-    """What a dump's output depends on: its bytes, its scrape time, the rules, our version."""
+    """What a dump's output depends on: its bytes, its scrape time and where that came from
+    (:meth:`ingest.scraped.ScrapeTime.stamp`), the rules, our version."""
     blob = f"{sha256}|{scraped_at}|{rules.fingerprint}|{__version__}".encode()
     return hashlib.sha256(blob).hexdigest()[:32]
 
@@ -57,7 +65,7 @@ def process_file(
     out: OutputFolder,
     rules: Rules,
     *,
-    scraped_at: datetime | None = None,
+    scraped_at: datetime | ScrapeClock | None = None,
     previous: dict[str, Any] | None = None,
     known_dumps: MutableMapping[str, str] | None = None,
     output_format: OutputFormat = JSON,
@@ -84,6 +92,9 @@ def process_file(
     except OutputError:
         raise
     except Exception as exc:
+        stop = unreachable_store(exc)
+        if stop is not None:
+            raise stop from exc
         with contextlib.suppress(Exception):
             out.drop_documents(rel)
         return FileOutcome(rel, Status.FAILED, reason="cleaner_error", message=cleaner_error(exc))
@@ -139,7 +150,7 @@ def _process_file(
     out: OutputFolder,
     rules: Rules,
     *,
-    scraped_at: datetime | None = None,
+    scraped_at: datetime | ScrapeClock | None = None,
     previous: dict[str, Any] | None = None,
     known_dumps: MutableMapping[str, str] | None = None,
     output_format: OutputFormat = JSON,
@@ -149,7 +160,7 @@ def _process_file(
     try:
         check_name(rel)
         st = src.stat(rel)
-        when = scraped_at or datetime.fromtimestamp(st.st_mtime, tz=UTC)
+        when = as_clock(scraped_at).fallback(rel, st.st_mtime)
         if previous and vouches(previous, st, when, rules) and outputs_exist(out, rel, previous):
             return FileOutcome(rel, Status.UNCHANGED, **carry(previous))
         data = src.read(rel, rules.settings.max_file_bytes)
@@ -160,14 +171,15 @@ def _process_file(
                 rel,
                 DUPLICATE_DUMP,
                 sha256=digest,
-                key=cache_key(digest, format_utc(when), rules),  # so a re-run can skip it
+                key=cache_key(digest, when.stamp(), rules),  # so a re-run can skip it
                 size=st.st_size,
                 mtime_ns=st.st_mtime_ns,
                 duplicate_of=known_dumps[digest],
             )
         result = clean_source(
-            data, path=rel, rules=rules, scraped_at=when, learn=learn, learned=learned
-        )
+            data, path=rel, rules=rules, scraped_at=when.when, learn=learn, learned=learned,
+            scraped_from=when.origin,
+        )  # fmt: skip
     except IngestError as exc:
         out.drop_documents(rel)
         return FileOutcome(rel, Status.FAILED, reason=exc.reason, message=exc.message)
@@ -209,18 +221,27 @@ def _process_file(
         )
     removed.update(r.rule for r in result.orphans)
     out.remove_stale(rel, names)
+    dated = Counter(
+        (d.source.scraped_at_from or "stated")
+        if d.published_text and parse_relative(d.published_text) is not None
+        else "stated"
+        for d in result.documents
+        if d.published
+    )
     return FileOutcome(
         rel,
         Status.WRITTEN,
         sha256=result.sha256,
-        key=cache_key(result.sha256, format_utc(when), rules),
+        key=cache_key(result.sha256, when.stamp(), rules),
         size=st.st_size,
         mtime_ns=st.st_mtime_ns,
         documents=summaries,
         removed_by_rule=dict(sorted(removed.items())),
         failed_records=[asdict(f) for f in result.failures],
         no_profile=result.profiles == (),
+        fallbacks=sum(doc.fallback is not None for doc in result.documents),
         stories=result.stories,
+        dated=dict(sorted(dated.items())),
     )
 
 
@@ -230,7 +251,7 @@ def process_batch(
     out: OutputFolder,
     rules: Rules,
     *,
-    scraped_at: datetime | None = None,
+    scraped_at: datetime | ScrapeClock | None = None,
     previous: Mapping[str, dict[str, Any]] | None = None,
     known_dumps: MutableMapping[str, str] | None = None,
     output_format: OutputFormat = JSON,
@@ -270,7 +291,7 @@ def carry(entry: dict[str, Any], documents: bool = True) -> dict[str, Any]:
 def vouches(
     entry: Mapping[str, Any],
     st: FileStat,
-    when: datetime,
+    when: ScrapeTime,
     rules: Rules,
     status: str = Status.WRITTEN,
 ) -> bool:
@@ -281,7 +302,7 @@ def vouches(
         entry.get("status") == status
         and entry.get("size") == st.st_size
         and entry.get("mtime_ns") == st.st_mtime_ns
-        and entry.get("key") == cache_key(entry.get("sha256", ""), format_utc(when), rules)
+        and entry.get("key") == cache_key(entry.get("sha256", ""), when.stamp(), rules)
     )
 
 

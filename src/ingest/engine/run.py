@@ -21,9 +21,24 @@ from ingest.engine.outcomes import FileOutcome, RunSummary, Status
 from ingest.engine.plan import _CLEAN, _KEEP, DedupProgress, FolderRun
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
-from ingest.errors import UsageError
-from ingest.learn import decode_state, encode_state, hits, learn_all
+from ingest.errors import IngestError, UsageError
+from ingest.learn import (
+    Learned,
+    StoryFeatures,
+    changed_features,
+    decode_state,
+    encode_state,
+    hits,
+    learn_from,
+)
 from ingest.rules import Rules
+from ingest.scraped import (
+    FOLDER_FILE,
+    FROM_MTIME,
+    ScrapeClock,
+    parse_folder_file,
+    split_folder_files,
+)
 from ingest.store import (
     Location,
     OutputFolder,
@@ -222,16 +237,21 @@ def run_folder(
     # second fails at once with the holder's pid rather than interleaving writes.
     with output.lock(wait=wait) as locked:
         if not locked:
-            dispatch.log(f"no lock on remote output {output}: do not run two runs into it at once")
+            dispatch.log(f"no lock on output {output}: do not run two runs into it at once")
+        if output.lock_note:
+            _note(summary, dispatch, f"output {output}: {output.lock_note}")
         swept = output.sweep()
         if swept:
             dispatch.log(f"removed {swept} temporary files left by an interrupted run")
         rels, unlistable = split_unlistable(dispatch.discover(source))
+        rels, folder_files = split_folder_files(rels)
+        clock = ScrapeClock(scraped_at, read_folder_defaults(source, folder_files))
         run = FolderRun(
-            source, output, rules, full=full, scraped_at=scraped_at, dedup=dedup,
+            source, output, rules, full=full, scraped_at=clock, dedup=dedup,
             canonical_only=canonical_only, keep_under=unlistable, allow_empty=allow_empty,
             verify=verify,
         )  # fmt: skip
+        run.learn = learn  # before planning: a learning run may clean kept dumps too
         todo = run.plan(rels)
         if on_plan is not None:
             on_plan(len(rels), todo)
@@ -239,34 +259,96 @@ def run_folder(
             summary.add(unlistable_outcome(source, folder, run.kept_unseen))
         if run.emptied:
             summary.add(emptied_outcome(source, run.kept_unseen))
-        run.learn = learn
-        learning: list[FileOutcome] = []
+        memory = Memory.load(run) if learn else None
+        if memory is not None:
+            todo = memory.prepare(run)
+            if todo >= SAMPLE_FROM and todo == len(run.rels) and not memory.before:
+                memory.before = presample(run, dispatch)
+                run.learned = memory.before or None
+        cleaned: dict[str, FileOutcome] = {}
+        unlearned: set[str] = set()  # dumps a --no-learn run cleans
         try:
             chunk, window = dispatch.start(run, todo)
             stream = run.outcomes(dispatch.submit, chunk, window, documents=dispatch.documents)
             for outcome in stream:
                 summary.add(outcome)
-                if outcome.stories and outcome.status == Status.WRITTEN:
-                    learning.append(outcome)
+                if learn and outcome.status != Status.UNCHANGED:
+                    cleaned[outcome.path] = outcome
+                elif outcome.status != Status.UNCHANGED:
+                    unlearned.add(outcome.path)
                 if progress is not None:
                     progress(outcome)
         finally:
             dispatch.close()
+        if summary.dated.get(FROM_MTIME):
+            _note(summary, dispatch, mtime_warning(summary.dated[FROM_MTIME]))
         changed = dispatch.commit(run.seal())
+        orphans = len(set(run.orphans) - set(run.gone))
         dispatch.log(
             f"manifest {'updated' if changed else 'unchanged'}; "
             f"{len(run.gone)} gone dumps' documents deleted"
+            + (f"; documents of {orphans} dumps no manifest listed deleted" if orphans else "")
         )
-        if learn:
-            relearn(run, learning, summary, dispatch)
+        if memory is not None:
+            relearn(run, memory, cleaned, summary, dispatch)
+        elif unlearned:
+            Memory.forget(run, unlearned)
         report = dispatch.deduplicate(run, dedup_progress) if run.dedup else None
         if report is not None:
             summary.dedup = report
             summary.duplicate_dumps = report["duplicate_dumps"]
         if output.local_path is not None:  # the inspect report: DST/.ingest/report/
             _add_report(summary, output.local_path, rules, source, dispatch.log)
+        else:
+            _note(
+                summary,
+                dispatch,
+                f"no inspect report for {output}: it is written into a local output folder "
+                "only; copy the output to a local folder and run `ingest inspect` on it",
+            )
     summary.duration_s = time.perf_counter() - started
     return summary
+
+
+def read_folder_defaults(
+    source: SourceFolder, files: list[str]
+) -> tuple[tuple[str, datetime], ...]:
+    """The scrape times the ``.scraped_at`` files in SRC set, by folder (``""``, ``"sub/"``).
+
+    A file that holds no time is the user's mistake: the run stops before cleaning anything
+    (UsageError, exit 2) rather than date that folder's documents some other way.
+    """
+    found = []
+    for rel in files:
+        where = f"{source}/{rel}"
+        try:
+            moment = parse_folder_file(source.read(rel, 4096), where)
+        except (IngestError, OSError) as exc:
+            raise UsageError(f"{where} cannot be read: {exc}") from None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        found.append((rel[: -len(FOLDER_FILE)], moment))
+    return tuple(found)
+
+
+def mtime_warning(count: int) -> str:
+    """The run's one warning about relative times resolved against modification times.
+
+    >>> mtime_warning(2)[:62]
+    "2 documents' relative times were resolved against their files'"
+    """
+    return (
+        f"{count} document{'s' if count != 1 else ''}' relative times were resolved against "
+        'their files\' modification times (source.scraped_at_from "mtime"), which copying, '
+        "cloning and syncing reset: give the scrape time with --scraped-at, a .scraped_at "
+        'file in SRC, or a time in the file names (README, "Scrape times")'
+    )
+
+
+def _note(summary: RunSummary, dispatch: Dispatch, message: str) -> None:
+    """Something the user must hear: in the run's log, and in the summary's notes."""
+    summary.notes.append(message)
+    dispatch.log(message)
 
 
 def _add_report(
@@ -284,53 +366,154 @@ def _add_report(
 LEARNED_STATE = "learned.json"
 
 
-def relearn(
-    run: FolderRun, learning: list[FileOutcome], summary: RunSummary, dispatch: Dispatch
-) -> set[str]:
-    """Learn boilerplate from a committed run, clean again the dumps it touches; return them.
+class Memory:
+    """What earlier runs into the output folder learned from (``.ingest/learned.json``):
+    each dump's stories' features, and the boilerplate learned from them all, which is what
+    the documents there were cleaned with."""
 
-    The run's stories are added to what earlier runs into the folder learned
-    (``.ingest/learned.json``, saved again here), the learned features are derived per
-    source, and every dump of this run holding one is cleaned again with them by the same
-    dispatch, in a second manifest pass that copies every other entry as it is. The
-    summary's counts are those of the final documents. Each dump's output depends only on
-    the set of stories, so it is the same whatever the batch or worker split.
+    def __init__(self, dumps: dict[str, tuple[StoryFeatures, ...]] | None, rules: Rules) -> None:
+        self.known = dumps is not None
+        self.dumps = dumps or {}
+        self.before = learn_from(self.dumps, rules.settings)
+
+    @classmethod
+    def load(cls, run: FolderRun) -> Memory:
+        return cls(cls.read(run), run.rules)
+
+    @staticmethod
+    def read(run: FolderRun) -> dict[str, tuple[StoryFeatures, ...]] | None:
+        """Each dump's contribution as the state file keeps it; None when there is none."""
+        try:
+            with run.out.open_state(LEARNED_STATE) as fh:
+                data = fh.read()
+        except OSError:
+            return None
+        return decode_state(data, run.rules.settings.learn_max_words) if data else None
+
+    @staticmethod
+    def forget(run: FolderRun, rels: set[str]) -> None:
+        """Drop dumps a ``--no-learn`` run cleaned from the state: their documents hold no
+        learned removals now, so the next learning run must clean them again."""
+        dumps = Memory.read(run)
+        if dumps is not None and not rels.isdisjoint(dumps):
+            kept = {rel: s for rel, s in dumps.items() if rel not in rels}
+            temp = run.out.state_temp(LEARNED_STATE)
+            temp.write_bytes(encode_state(kept, run.rules.settings.learn_max_words))
+            run.out.publish(temp, LEARNED_STATE)
+
+    def prepare(self, run: FolderRun) -> int:
+        """Set up the run's first pass; return how many dumps it cleans.
+
+        It cleans with what was learned before, so when the run learns nothing new only
+        the dumps whose learning changes are cleaned again. A dump kept from an earlier run
+        whose contribution is not remembered (no state, or one made with other settings) is
+        cleaned too: learning must count it, as a fresh run would.
+        """
+        run.learned = self.before or None
+        decisions = run.decisions
+        unseen = ("",) if run.emptied else run.keep_under  # prefixes of unlisted dumps
+        for i, rel in enumerate(run.rels):
+            if decisions[i] != _CLEAN and rel not in self.dumps and not rel.startswith(unseen):
+                decisions[i] = _CLEAN  # (dumps whose folder could not be listed stay kept)
+        run.to_clean = decisions.count(_CLEAN)
+        return run.to_clean
+
+
+# A run that cleans every dump of its folder (at least SAMPLE_FROM), with nothing learned
+# before, first learns from a sample: one dump in SAMPLE_SHARE, at least SAMPLE_MIN of them.
+# It then cleans with that, so only the dumps where the sample was wrong are cleaned twice.
+SAMPLE_FROM = 500
+SAMPLE_SHARE = 50
+SAMPLE_MIN = 100
+
+
+def presample(run: FolderRun, dispatch: Dispatch) -> dict[str, Learned]:
+    """What a sample of the run's dumps teaches: a first guess at what the run will learn.
+
+    The sample is cleaned by the run's dispatch (its documents are written, and written
+    again by the run). The guess only saves work: whatever it is, :func:`relearn` cleans
+    again every dump it got wrong, so the output does not depend on it.
+    """
+    step = max(1, min(SAMPLE_SHARE, len(run.rels) // SAMPLE_MIN))
+    rels = run.rels[::step]
+    sample = FolderRun(run.src, run.out, run.rules, scraped_at=run.scraped_at)
+    sample.rels, sample.decisions, sample.to_clean = rels, bytearray(len(rels)), len(rels)
+    sample.learn = True
+    dumps: dict[str, tuple[StoryFeatures, ...]] = {}
+    try:
+        chunk, _window = dispatch.start(sample, len(rels))
+        futures = [dispatch.submit(rels[i : i + chunk]) for i in range(0, len(rels), chunk)]
+        for future in futures:
+            for outcome in future.result():
+                dumps[outcome.path] = outcome.stories
+    finally:
+        dispatch.close()
+    guess = learn_from(dumps, run.rules.settings)
+    dispatch.log(
+        f"learned {sum(len(x.features) for x in guess.values())} boilerplate patterns from a "
+        f"sample of {len(rels)} dumps"
+    )
+    return guess
+
+
+def relearn(
+    run: FolderRun,
+    memory: Memory,
+    cleaned: dict[str, FileOutcome],
+    summary: RunSummary,
+    dispatch: Dispatch,
+) -> set[str]:
+    """Learn boilerplate from a committed run, clean again the dumps it changes; return them.
+
+    The stories of the folder's dumps (this run's, and those of the dumps it kept, from
+    ``.ingest/learned.json``, saved again here) give the learned features per source. Every
+    dump holding a feature learned before or now but not both is cleaned again with them
+    (the first pass cleaned with what was learned before), by the same dispatch, in a second
+    manifest pass that copies every other entry as it is. The summary's counts are those of
+    the final documents. Each dump's output depends only on its bytes and the set of the
+    folder's stories, so it is the same whatever the batch or worker split, and the same as
+    a fresh run's.
     """
     settings = run.rules.settings
-    max_words = settings.learn_max_words
-    try:
-        with run.out.open_state(LEARNED_STATE) as fh:
-            prior = decode_state(fh.read(), max_words)
-    except OSError:
-        prior = {}
-    stats, learned = learn_all(prior, (s for o in learning for s in o.stories), settings)
-    if sum(map(len, (s.stories for s in stats.values()))) > sum(
-        map(len, (s.stories for s in prior.values()))
-    ):  # new stories: save (an unchanged re-run writes nothing)
+    present = set(run.rels)
+    dumps = {rel: s for rel, s in memory.dumps.items() if rel in present}
+    for rel, outcome in cleaned.items():
+        dumps[rel] = outcome.stories if outcome.status == Status.WRITTEN else ()
+    if not memory.known or dumps != memory.dumps:  # an unchanged re-run writes nothing
         temp = run.out.state_temp(LEARNED_STATE)
-        temp.write_bytes(encode_state(stats, max_words))
+        temp.write_bytes(encode_state(dumps, settings.learn_max_words))
         run.out.publish(temp, LEARNED_STATE)
+    learned = learn_from(dumps, settings)
     summary.learned = sum(len(x.features) for x in learned.values())
-    touched = {o.path: o for o in learning if hits(o.stories, learned)}
+    changed = changed_features(memory.before, learned)
+    touched = sorted(rel for rel, stories in dumps.items() if changed and hits(stories, changed))
     dispatch.log(
-        f"{summary.learned} boilerplate patterns learned; "
+        f"{summary.learned} boilerplate patterns learned from "
+        f"{sum(x.stories for x in learned.values())} distinct stories; "
         f"{len(touched)} dumps to clean again with them"
     )
     if not touched:
         return set()
     again = FolderRun(run.src, run.out, run.rules, scraped_at=run.scraped_at)
     again.rels = run.rels
-    again.decisions = bytearray(_CLEAN if rel in touched else _KEEP for rel in run.rels)
+    chosen = set(touched)
+    again.decisions = bytearray(_CLEAN if rel in chosen else _KEEP for rel in run.rels)
     again.to_clean = len(touched)
     again.learned = learned
     try:
         chunk, window = dispatch.start(again, len(touched))
         for outcome in again.outcomes(dispatch.submit, chunk, window):
-            before = touched.get(outcome.path)
-            if before is not None:
+            before = cleaned.get(outcome.path)
+            if before is not None and before.status == Status.WRITTEN:
                 summary.replace(before, outcome)
+            elif outcome.path in chosen:  # kept by the first pass: now cleaned
+                summary.unchanged -= 1
+                summary.files_seen -= 1
+                summary.add(outcome)
     finally:
         dispatch.close()
     dispatch.commit(again.seal())
     run.manifest_sha256 = again.manifest_sha256
-    return set(touched)
+    if run.dedup:  # their documents changed: the dedup step must read them again
+        run.processed.update(touched)
+    return chosen

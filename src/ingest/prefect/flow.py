@@ -278,7 +278,8 @@ def ingest_dumps(
         rules: a TOML rules file merged over the built-in rules.
         batch_size: dumps per task run.
         full: reprocess every dump, not only new or changed ones.
-        scraped_at: scrape time for relative dates (default: each file's modification time).
+        scraped_at: scrape time for relative dates, for dumps that state none (README,
+            "Scrape times"; default: a .scraped_at file in SRC, else modification times).
         dedup: link duplicate stories across the output folder (duplicate_of / seen_in).
         canonical_only: keep only each story's canonical document (implies dedup).
         processes: worker processes that clean the batches (default: ``INGEST_PROCESSES``,

@@ -34,6 +34,62 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4200
 STARTUP_TIMEOUT_S = 120.0  # 12 s on a fresh database here; CI machines are slower
 LOG_FILE = "server.log"
+# Hosts that mean "every interface": a URL with one of them reaches nothing elsewhere.
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]", ""})
+SUBSTITUTE = "<this machine's address>"
+
+
+def local_host(host: str) -> str:
+    """Where this machine reaches a server listening on ``host``.
+
+    >>> local_host("0.0.0.0"), local_host("10.1.2.3")
+    ('127.0.0.1', '10.1.2.3')
+    """
+    return DEFAULT_HOST if host in WILDCARD_HOSTS else host
+
+
+def reachable_host(host: str) -> str | None:
+    """Where other machines reach a server listening on ``host``, or None when we cannot
+    tell. For every interface (``0.0.0.0``): the first address that is not loopback of
+    this host's name, else of its network interfaces (looked up; no packet is sent).
+    """
+    if host not in WILDCARD_HOSTS:
+        return host
+    addresses = _host_addresses() or _interface_addresses()
+    return addresses[0] if addresses else None
+
+
+def _host_addresses() -> list[str]:
+    found: set[str] = set()
+    for name in {socket.gethostname(), socket.getfqdn()}:
+        try:
+            infos = socket.getaddrinfo(name, None, socket.AF_INET, socket.SOCK_STREAM)
+        except OSError:
+            continue
+        found.update(str(info[4][0]) for info in infos)
+    return sorted(a for a in found if a and not a.startswith("127."))
+
+
+def _interface_addresses() -> list[str]:
+    """IPv4 addresses of this machine's interfaces but loopback (Linux: SIOCGIFADDR)."""
+    import fcntl
+    import struct
+
+    found = []
+    try:
+        names = [name for _, name in socket.if_nameindex()]
+    except OSError:
+        return []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for name in names:
+            try:
+                packed = fcntl.ioctl(sock.fileno(), 0x8915, struct.pack("256s", name.encode()[:15]))
+            except OSError:
+                continue  # no IPv4 address, or not Linux
+            address = socket.inet_ntoa(packed[20:24])
+            if not address.startswith("127."):
+                found.append(address)
+    return found
 
 
 class ServerError(RuntimeError):
@@ -67,8 +123,10 @@ def server_env(
     env["PREFECT_SERVER_API_HOST"] = host
     env["PREFECT_SERVER_API_PORT"] = str(port)
     # The UI's idea of the API: `--port` alone leaves it at :4200, and a UI on another port
-    # then shows "Can't connect to Server API" with no runs.
-    env["PREFECT_UI_API_URL"] = f"http://{host}:{port}/api"
+    # then shows "Can't connect to Server API" with no runs. A browser on another machine
+    # cannot use http://0.0.0.0:PORT: it gets this machine's address.
+    ui_host = reachable_host(host) or local_host(host)
+    env["PREFECT_UI_API_URL"] = f"http://{ui_host}:{port}/api"
     env.pop("PREFECT_API_URL", None)  # the server must not think it is a client of another
     env.setdefault("PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT", "false")
     return env
@@ -104,8 +162,8 @@ def start_server(
     home.mkdir(parents=True, exist_ok=True)
     if port == 0:
         port = free_port(host)
-    url = f"http://{host}:{port}"
-    if port_in_use(host, port):
+    url = f"http://{local_host(host)}:{port}"
+    if port_in_use(local_host(host), port):
         raise ServerError(
             f"something already listens on {host}:{port}"
             + (" (a Prefect server)" if api_healthy(f"{url}/api") else "")
@@ -227,16 +285,35 @@ def clear_state(home: Path, pid: int | None = None) -> None:
         (home / UI_STATE_FILE).unlink()
 
 
-def how_to_use(server: Server) -> str:
-    return "\n".join(
-        [
-            f"Prefect UI:  {server.url}",
-            f"Prefect API: {server.api_url}",
-            f"Data:        {server.home} (database prefect.db, log {LOG_FILE})",
-            "`ingest run SRC --out DST` from this checkout now records its runs here.",
-            f"Elsewhere:   export PREFECT_API_URL={server.api_url}",
+def how_to_use(server: Server, host: str = DEFAULT_HOST) -> str:
+    """What to do with a started server; ``host`` is what it listens on.
+
+    >>> print(how_to_use(Server(None, Path("/h"), "http://127.0.0.1:4200")).splitlines()[-1])
+    Elsewhere:   export PREFECT_API_URL=http://127.0.0.1:4200/api
+    """
+    port = server.url.rpartition(":")[2]
+    lines = [
+        f"Prefect UI:  {server.url}",
+        f"Prefect API: {server.api_url}",
+        f"Data:        {server.home} (database prefect.db, log {LOG_FILE})",
+        "`ingest run SRC --out DST` from this checkout now records its runs here.",
+    ]
+    if host not in WILDCARD_HOSTS:
+        return "\n".join([*lines, f"Elsewhere:   export PREFECT_API_URL={server.api_url}"])
+    reachable = reachable_host(host)
+    if reachable is not None:
+        lines += [
+            f"Other machines: export PREFECT_API_URL=http://{reachable}:{port}/api",
+            f"                (UI: http://{reachable}:{port}; {reachable} is an address of "
+            "this machine: use another if other machines reach it by another)",
         ]
-    )
+    else:
+        lines += [
+            f"Other machines: export PREFECT_API_URL=http://{SUBSTITUTE}:{port}/api",
+            "                (substitute the address other machines reach this one by, e.g. "
+            "one of `hostname -I`)",
+        ]
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager
@@ -297,7 +374,7 @@ def cmd_ui(
         return 1
     write_state(server, owner_pid=None if detach else os.getpid())
     print(f"ready in {time.monotonic() - started:.1f} s")
-    print(how_to_use(server))
+    print(how_to_use(server, host))
     if detach:
         print(f"running in the background (pid {server.process.pid}); stop: ingest ui --stop")
         return 0

@@ -84,13 +84,13 @@ def dump_lines(data: bytes, repairs: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def _clean_html(data: bytes, path: str, rules: Rules, scraped_at: datetime | None) -> Cleaned:
-    from ingest.html import clean_page, decode_html, page_source, raise_no_story
+    from ingest.html import clean_page, decode_html, page_failure, page_source
 
     decoded = decode_html(data)
     base = page_source(data, decoded, path=path, scraped_at=scraped_at)
     page = clean_page(decoded.text, base=base, rules=rules, scraped_at=scraped_at)
     if not page.documents:
-        raise_no_story(page.orphans)
+        raise page_failure(page)
     return Cleaned(
         list(page.extracted_lines),
         [d.to_json() for d in page.documents],

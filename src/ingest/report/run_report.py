@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.report.load import MANIFEST, read_manifest, view_entry
+from ingest.report.load import MANIFEST, view_entry
 from ingest.report.model import DumpView
 from ingest.report.page import MAX_DUMPS, PER_PAGE, ReportInfo, write_pages
 from ingest.rules import Rules
 from ingest.store import write_atomic
+from ingest.store.manifest import iter_entries
 
 REPORT = Path(".ingest") / "report" / "index.html"
 # Beside the pages: what the summary needs when the report still stands (JSON, but not named
@@ -160,26 +161,31 @@ def write_run_report(
 
     ``src`` is the folder the dumps were read from (documents name them relative to it).
     """
-    files = dict(entries) if entries is not None else read_manifest(out)
+    # The manifest is read as a stream (a folder of 100,000 dumps would hold hundreds of MB
+    # decoded): counted whole, only the entries of the dumps shown are kept.
+    stream = sorted(entries.items()) if entries is not None else iter_entries(out)
     # No path of its own in the page: the same run into two folders writes the same bytes.
     info = ReportInfo("ingest report: the output folder's documents, over their dumps")
-    for entry in files.values():
+    files: dict[str, Mapping[str, Any]] = {}
+    for rel, entry in stream:
         info.counts.update(entry.get("removed_by_rule") or {})
         info.documents += len(entry.get("documents") or [])
         info.failed += entry.get("status") == "failed"
-    info.dumps = len(files)
-    rels = sorted(files)
-    shown = rels[:max_dumps]
-    if len(rels) > max_dumps:
-        info.left_out = len(rels) - max_dumps
+        info.dumps += 1
+        if len(files) < max_dumps:
+            files[rel] = entry
+    total = info.dumps
+    shown = list(files)
+    if total > max_dumps:
+        info.left_out = total - max_dumps
         info.notes.append(
-            f"{len(rels)} dumps are recorded in this folder; the first {max_dumps} in path order "
+            f"{total} dumps are recorded in this folder; the first {max_dumps} in path order "
             f"have a section here, {per_page} to a page. The other {info.left_out} are counted "
             f"in the legend but not shown: `ingest inspect DST/<dump>/ --src SRC` shows any "
             "one of them, `ingest inspect --html OUT.html ...` any selection."
         )
-    elif len(rels) > per_page:
-        info.notes.append(f"{len(rels)} dumps, {per_page} to a page: follow the page links.")
+    elif total > per_page:
+        info.notes.append(f"{total} dumps, {per_page} to a page: follow the page links.")
     if src is None:
         info.notes.append("The source folder was not given: dumps are shown as their audit.")
     places = [src] if src is not None else []
@@ -189,6 +195,4 @@ def write_run_report(
     pages = write_pages(
         first, collect_examples(views, examples), info, per_page=per_page, total=len(shown)
     )
-    return RunReport(
-        first, pages, len(rels), len(shown), info.counts, dict(sorted(examples.items()))
-    )
+    return RunReport(first, pages, total, len(shown), info.counts, dict(sorted(examples.items())))

@@ -62,12 +62,19 @@ class SourceFolder(ABC):
     def read(self, rel: str, max_bytes: int) -> bytes:
         """A dump's bytes, refusing more than ``max_bytes`` and links out of the folder."""
 
+    def prefetch(self) -> None:
+        """Get every dump's stat in one go before a run stats them one by one (an object
+        store: one listing instead of a request per dump); nothing to do locally."""
+        return None
+
 
 class OutputFolder(ABC):
     """A folder of documents, one folder per dump, plus the run's state under ``.ingest/``."""
 
     #: Whether the output lives on this machine's file system (dedup needs it).
     local_path: Path | None = None
+    #: What taking the lock found worth saying (a stale lock taken over), else None.
+    lock_note: str | None = None
 
     @abstractmethod
     def __str__(self) -> str: ...
@@ -103,6 +110,19 @@ class OutputFolder(ABC):
     @abstractmethod
     def remove_stale(self, rel: str, keep: Iterable[str]) -> list[str]:
         """Delete the documents of dump ``rel`` not in ``keep``; name them."""
+
+    @abstractmethod
+    def list_documents(self) -> dict[str, set[str]]:
+        """Every folder holding documents (a dump's relative path) and their file names, in
+        one listing of the whole output; the state folder and hidden names left out.
+
+        Until :meth:`forget_listing`, :meth:`has_documents` and :meth:`has_no_documents`
+        may answer from it (an object store: no request per dump).
+        """
+
+    def forget_listing(self) -> None:
+        """Answer from the folder itself again (documents are about to change)."""
+        return None
 
     def drop_documents(self, rel: str) -> None:
         """Delete every document of dump ``rel`` (quietly: it may have none)."""

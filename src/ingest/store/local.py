@@ -10,16 +10,19 @@ held for a run with ``flock``, which the kernel drops when the holder dies.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
 import os
 import stat
+import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
 from ingest.errors import IngestError, too_large
+from ingest.scraped import FOLDER_FILE
 from ingest.store.folders import OutputFolder, SourceFolder
 from ingest.store.layout import STATE_DIR, TMP_SUFFIX, document_dir, safe_parts
 
@@ -141,6 +144,9 @@ class LocalOutput(OutputFolder):
             return []  # never delete through a link: those files are not ours
         return remove_stale(document_dir(self.path, rel), keep)
 
+    def list_documents(self) -> dict[str, set[str]]:
+        return list_documents(os.fspath(self.path))
+
     @property
     def root(self) -> Path:
         return self.path
@@ -187,7 +193,9 @@ def discover_sorted(src: Path) -> list[str]:
     """All dumps under ``src`` as relative POSIX paths, sorted (a stable order for batches
     and output).
 
-    Hidden files and folders are skipped; only real folders are walked, and a symbolic
+    Hidden files and folders are skipped, but for the ``.scraped_at`` files that set a
+    folder's scrape time (:mod:`ingest.scraped`; the run takes them out of the list); only
+    real folders are walked, and a symbolic
     link is listed (so that reading it fails with a recorded reason rather than vanishing).
     A folder that cannot be listed is listed as its path with a slash at the end (``sub/``,
     ``/`` for ``src`` itself): the run records it and keeps what it held
@@ -204,6 +212,8 @@ def discover_sorted(src: Path) -> list[str]:
                 for entry in it:
                     name = entry.name
                     if name.startswith("."):
+                        if name == FOLDER_FILE and entry.is_file(follow_symlinks=False):
+                            rels.append(prefix + name)
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         stack.append((entry.path, f"{prefix}{name}/"))
@@ -231,6 +241,31 @@ def walk_files(top: str) -> Iterator[str]:
                 stack.append(entry.path)
             else:
                 yield entry.path
+
+
+def list_documents(top: str) -> dict[str, set[str]]:
+    """The ``*.json`` files under ``top`` by folder (relative POSIX path), hidden names and
+    links skipped (a link is never followed into, nor are its files ours)."""
+    found: dict[str, set[str]] = {}
+    stack = [(top, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        names = set()
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.name.endswith(".json") and entry.is_file(follow_symlinks=False):
+                names.add(entry.name)
+        if names and prefix:
+            found[prefix.rstrip("/")] = names
+    return found
 
 
 def read_dump(src: Path, rel: str, max_bytes: int) -> bytes:
@@ -369,6 +404,74 @@ os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, os.getpid()))
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
 
 
+class Rewriter:
+    """Rewrite many existing files, each atomically, without freeing a file's blocks each time.
+
+    ``os.replace`` over an existing file frees the old file's blocks there and then, and on
+    ext4 that made rewriting a file cost several times writing a new one (bench/README.md,
+    dedup). Here the new bytes go into one spare file that is then swapped with the target
+    in one atomic step (``renameat2(RENAME_EXCHANGE)``, which works across folders): a reader
+    sees the old file or the new one, never a mix. The old file, now under the spare's
+    hidden name (next to the first file rewritten), is the next spare, unless it has other
+    hard links: then it is left to them. :meth:`close` deletes the spare. Where the system
+    cannot swap (not Linux, or a file system without it), each file is written with
+    :func:`write_atomic`.
+    """
+
+    def __init__(self) -> None:
+        self._spare: str | None = None  # its path, once made
+        self._swap = _exchange_call()
+
+    def write(self, path: str | Path, data: bytes) -> bool:
+        """Like :func:`write_atomic`: False when the file already held ``data``."""
+        target = os.fspath(path)
+        if self._swap is None or not os.path.exists(target):
+            return write_atomic(Path(target), data)
+        if _holds(target, data):
+            return False
+        if self._spare is None:
+            folder, name = os.path.split(target)
+            self._spare = os.path.join(folder, f".{name}.{_PID[0]}{TMP_SUFFIX}")
+            fd = os.open(self._spare, _CREATE, 0o666)
+        else:
+            fd = os.open(self._spare, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.ftruncate(fd, len(data))
+        finally:
+            os.close(fd)
+        spare = self._spare
+        if self._swap(os.fsencode(spare), os.fsencode(target)) != 0:
+            os.replace(spare, target)  # this file system cannot swap: a plain atomic rename
+            self._spare, self._swap = None, None
+            return True
+        if os.stat(spare).st_nlink > 1:  # hard-linked elsewhere: never overwrite it
+            os.unlink(spare)
+        return True
+
+    def close(self) -> None:
+        if self._spare is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._spare)
+            self._spare = None
+
+
+def _exchange_call() -> Callable[[bytes, bytes], int] | None:
+    """``renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE)`` (0 when done), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without it (glibc < 2.28)
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    at_fdcwd, exchange = -100, 2
+    return lambda a, b: int(fn(at_fdcwd, a, at_fdcwd, b, exchange))
+
+
 def _holds(path: str, data: bytes) -> bool:
     """Say whether the file at ``path`` already holds exactly ``data`` (size checked first)."""
     try:
@@ -480,7 +583,7 @@ class OutputLock:
     Uses ``flock`` on ``<out>/.ingest/lock``: the kernel drops it when the holder dies, so a
     killed run never leaves the folder locked. The holder's pid is written for the message.
 
-    Local output only: object storage has no lock (:mod:`ingest.store.remote`).
+    Local output; an object-store output is held with a lease (:mod:`ingest.store.lease`).
     """
 
     def __init__(self, out: Path, wait: bool = False) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -409,15 +409,49 @@ class _Hashing:
         self._fh.close()
 
 
-def read_entries(out: OutputFolder | Location) -> dict[str, dict[str, Any]]:
-    """Every entry of the manifest, in memory (only where a step needs them all: dedup)."""
-    entries = {}
+def iter_entries(
+    out: OutputFolder | Location, only: Collection[str] | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every entry of the manifest (or only those of the paths ``only``), decoded one at a
+    time, in path order (a damaged entry ends the iteration, as it ends
+    :class:`ManifestReader`'s)."""
     for prior in ManifestReader(out):
+        if only is not None and prior.rel not in only:
+            continue  # not even decoded
         try:
-            entries[prior.rel] = prior.entry()
+            entry = prior.entry()
         except ValueError:
-            break
-    return entries
+            return
+        yield prior.rel, entry
+
+
+def read_entries(out: OutputFolder | Location) -> dict[str, dict[str, Any]]:
+    """Every entry of the manifest, in memory (for tests and small tools: a run streams)."""
+    return dict(iter_entries(out))
+
+
+def patch_entries(
+    out: OutputFolder | Location, edits: Mapping[str, Mapping[str, Any]], tool: str
+) -> str:
+    """Rewrite the manifest with ``edits`` (path → fields to set) applied, streaming: only
+    the edited entries are decoded; return the new manifest's sha256."""
+    old = ManifestReader(out)
+    writer = ManifestWriter(out, old, tool)
+    try:
+        for prior in old:
+            fields = edits.get(prior.rel)
+            if fields is None:
+                writer.add(prior.raw, prior)
+                continue
+            entry = prior.entry()
+            entry.update(fields)
+            writer.add(encode_entry(prior.rel, entry), prior)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    assert writer.sha256 is not None
+    return writer.sha256
 
 
 def write_entries(

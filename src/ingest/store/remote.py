@@ -5,10 +5,9 @@
 path-like handle on an fsspec file system that lists, reads and writes through fsspec, and
 the folders a run works on are :class:`RemoteSource` and :class:`RemoteOutput`. A document
 is written with one PUT of its whole bytes (``pipe_file``): an object store never shows a
-half-written object, so that is as atomic as a rename. There is no lock on remote output:
-two runs into the same prefix both write; each document is one whole PUT, so none is ever
-half written, but the manifest is last writer wins and the next run redoes what it does not
-vouch for (docs/scale-out.md).
+half-written object, so that is as atomic as a rename. A run holds the output prefix with a
+lease object created with ``If-None-Match: *`` (:mod:`ingest.store.lease`), so a second run
+into the same prefix is refused as on a local disk (docs/scale-out.md).
 
 Connection settings (endpoint, credentials) are never flow parameters (they would be stored
 in the Prefect database): they come from fsspec's own configuration, which every process,
@@ -30,6 +29,7 @@ from typing import IO, Any
 
 from ingest.errors import IngestError, too_large
 from ingest.published import parse_iso
+from ingest.scraped import FOLDER_FILE
 from ingest.store.folders import OutputFolder, SourceFolder
 from ingest.store.layout import STATE_DIR, document_dir
 from ingest.store.local import local_temp
@@ -48,19 +48,37 @@ class RemoteStat:
 
 
 def _mtime_ns(info: dict[str, Any]) -> int:
-    """Modification time of an object from its fsspec ``info`` (fields differ by backend)."""
+    """Modification time of an object from its fsspec ``info`` (fields differ by backend).
+
+    Whole seconds: a listing gives S3's LastModified to the millisecond and a HEAD to the
+    second, and a run compares the one with the other (:meth:`RemoteSource.prefetch`).
+    """
     for key in ("mtime", "LastModified", "last_modified", "updated", "created"):
         value = info.get(key)
         if isinstance(value, datetime):
-            return int(value.timestamp()) * 10**9 + value.microsecond * 1000
+            return int(value.timestamp()) * 10**9
         if isinstance(value, int | float):
-            return int(value * 10**9)
+            return int(value) * 10**9
         if isinstance(value, str):
             moment = parse_iso(value)
             if moment is None:
                 continue
-            return int(moment.timestamp()) * 10**9 + moment.microsecond * 1000
+            return int(moment.timestamp()) * 10**9
     return 0
+
+
+def listed(rel: str) -> bool:
+    """Whether discovery lists an object: like local discovery, not when a part of its name
+    starts with ``.`` (the output's ``.ingest/`` state, editor and upload leftovers), but for
+    ``.scraped_at`` files (:mod:`ingest.scraped`).
+
+    >>> listed("a/b.txt"), listed(".ingest/manifest.json"), listed("a/.scraped_at")
+    (True, False, True)
+    """
+    *folders, name = rel.split("/")
+    if any(p.startswith(".") for p in folders):
+        return False
+    return not name.startswith(".") or name == FOLDER_FILE
 
 
 class RemotePath:
@@ -128,21 +146,37 @@ class RemotePath:
             raise IsADirectoryError(str(self))
         return RemoteStat(int(info.get("size") or 0), _mtime_ns(info))
 
-    def list_files(self) -> list[str]:
-        """Every object under this folder as a sorted relative POSIX path.
+    def list_tree(self) -> dict[str, dict[str, Any]]:
+        """Every object under this folder, relative POSIX path -> its listing entry (size,
+        LastModified, ...), hidden parts included: one listing (S3: a request per 1,000
+        objects), however many folders."""
+        self.fs.invalidate_cache(self.path)
+        try:
+            found = self.fs.find(self.path, withdirs=False, detail=True)
+        except FileNotFoundError:
+            return {}
+        tree = {}
+        for name, info in found.items():
+            rel = PurePosixPath(str(name)).relative_to(self.path).as_posix()
+            if rel != ".":
+                tree[rel] = info
+        return tree
 
-        Like local discovery, names with a part starting with ``.`` are skipped (the output's
-        ``.ingest/`` state, editor and upload leftovers).
-        """
+    def list_files(self) -> list[str]:
+        """Every object under this folder as a sorted relative POSIX path (:func:`listed`)."""
+        return self.list_dumps()[0]
+
+    def list_dumps(self) -> tuple[list[str], dict[str, RemoteStat]]:
+        """:meth:`list_files`, and every listed object's stat, from one listing."""
         self.fs.invalidate_cache(self.path)
         if not self.is_dir():
-            return []
-        rels = []
-        for found in self.fs.find(self.path, withdirs=False, detail=False):
-            rel = PurePosixPath(str(found)).relative_to(self.path).as_posix()
-            if rel != "." and not any(p.startswith(".") for p in rel.split("/")):
-                rels.append(rel)
-        return sorted(rels)
+            return [], {}
+        stats = {
+            rel: RemoteStat(int(info.get("size") or 0), _mtime_ns(info))
+            for rel, info in self.list_tree().items()
+            if listed(rel)
+        }
+        return sorted(stats), stats
 
     # -- reading --------------------------------------------------------------------------
     def read_bytes(self) -> bytes:
@@ -241,10 +275,22 @@ class RemotePath:
 
 
 class RemoteSource(SourceFolder):
-    """A folder of dumps on an fsspec file system (``s3://bucket/dumps/``, ...)."""
+    """A folder of dumps on an fsspec file system (``s3://bucket/dumps/``, ...).
+
+    :meth:`prefetch` keeps every object's stat from one listing, so a run that decides
+    thousands of unchanged dumps sends no request per dump; it is not sent to workers.
+    """
 
     def __init__(self, path: RemotePath) -> None:
         self.path = path
+        self._stats: dict[str, RemoteStat] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "_stats": None}
+
+    def prefetch(self) -> None:
+        if self._stats is None:
+            self._stats = self.path.list_dumps()[1]
 
     def __str__(self) -> str:
         return str(self.path)
@@ -259,9 +305,12 @@ class RemoteSource(SourceFolder):
         return self.path.is_dir()
 
     def list_sorted(self) -> list[str]:
-        return self.path.list_files()
+        rels, self._stats = self.path.list_dumps()
+        return rels
 
     def stat(self, rel: str) -> RemoteStat:
+        if self._stats is not None and rel in self._stats:
+            return self._stats[rel]
         try:
             return (self.path / rel).stat()
         except (FileNotFoundError, IsADirectoryError):
@@ -274,16 +323,41 @@ class RemoteSource(SourceFolder):
 
 
 class RemoteOutput(OutputFolder):
-    """A folder of documents on an fsspec file system: one PUT per document, no lock."""
+    """A folder of documents on an fsspec file system: one PUT per document, a lease lock."""
 
     def __init__(self, path: RemotePath) -> None:
         self.path = path
+        self._listing: dict[str, set[str]] | None = None  # list_documents(), until forgotten
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "_listing": None}
 
     def __str__(self) -> str:
         return str(self.path)
 
     def __repr__(self) -> str:
         return f"RemoteOutput({str(self.path)!r})"
+
+    def list_documents(self) -> dict[str, set[str]]:
+        listing: dict[str, set[str]] = {}
+        for rel in self.path.list_tree():
+            folder, _, name = rel.rpartition("/")
+            if (
+                folder
+                and name.endswith(".json")
+                and not any(p.startswith(".") for p in rel.split("/"))
+            ):
+                listing.setdefault(folder, set()).add(name)
+        self._listing = listing
+        return listing
+
+    def forget_listing(self) -> None:
+        self._listing = None
+
+    def _names(self, rel: str) -> set[str]:
+        if self._listing is not None:
+            return self._listing.get(rel, set())
+        return document_dir(self.path, rel).file_names()
 
     def url(self) -> str:
         return str(self.path)
@@ -293,7 +367,11 @@ class RemoteOutput(OutputFolder):
 
     @contextlib.contextmanager
     def lock(self, wait: bool = False) -> Iterator[bool]:
-        yield False  # object stores have no lock (see the module docstring)
+        from ingest.store.lease import ObjectLock
+
+        with ObjectLock(self.path, wait=wait) as held:
+            self.lock_note = held.took_over
+            yield True
 
     def sweep(self) -> int:
         return 0  # one PUT per object: no temporary files
@@ -302,11 +380,11 @@ class RemoteOutput(OutputFolder):
         return (document_dir(self.path, rel) / name).write_if_changed(data)
 
     def has_documents(self, rel: str, names: Iterable[str]) -> bool:
-        present = document_dir(self.path, rel).file_names()  # one listing, not one per file
+        present = self._names(rel)  # one listing, not one per file
         return all(n in present for n in names)
 
     def has_no_documents(self, rel: str) -> bool:
-        return not any(n.endswith(".json") for n in document_dir(self.path, rel).file_names())
+        return not any(n.endswith(".json") for n in self._names(rel))
 
     def remove_stale(self, rel: str, keep: Iterable[str]) -> list[str]:
         return document_dir(self.path, rel).remove_stale(set(keep))
@@ -331,6 +409,9 @@ class RemoteOutput(OutputFolder):
     def publish(self, temp: Path, name: str) -> None:
         if not temp.exists():
             return  # published already (a retried step)
+        from ingest.store.lease import check_lease
+
+        check_lease(self.path)  # never over the manifest of a run that took the prefix over
         target = self.path / STATE_DIR / name
         # One upload: the object appears whole when it completes.
         target.fs.put_file(str(temp), target.path)
