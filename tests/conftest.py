@@ -14,6 +14,9 @@ from ingest.rules import Rules, load_rules
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
+# The S3 server on loopback (tests/store, tests/prefect): one per session, for every folder.
+pytest_plugins = ("tests.support.s3",)
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SCRAPED_AT = datetime(2025, 8, 15, 12, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""The ingest command as a user types it (library mode; the Prefect path is tested in tests/flows)."""
+"""The ingest command as a user types it (library mode; the Prefect path is tested in tests/prefect)."""
 
 from __future__ import annotations
 

@@ -19,9 +19,8 @@ from hypothesis import strategies as st
 from ingest.engine import run_folder
 from ingest.rules import Rules
 from ingest.store.manifest import read_entries
+from tests.engine.test_run import corpus
 from tests.support.synth import generate_dump
-
-from .test_run import corpus
 
 
 def documents(out: Path) -> dict[str, bytes]:

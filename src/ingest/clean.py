@@ -8,13 +8,12 @@ line span; every character is either kept (text or metadata) or recorded in ``re
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ingest.decode import decode_bytes
-from ingest.document import Document, Evidence, RecordFailure, Removal, Repair, Source
+from ingest.decode import decode_bytes, file_source
+from ingest.document import Document, Evidence, RecordFailure, Removal, Repair
 from ingest.errors import check_size, no_story
 from ingest.furniture import find_furniture
 from ingest.language import detect_language
@@ -27,11 +26,10 @@ from ingest.learn import (
     story_features,
     story_of,
 )
-from ingest.published import format_utc, resolve_published
+from ingest.published import resolve_published
 from ingest.repair import repair_lines
 from ingest.residue import apply_cuts, find_cuts
 from ingest.rules import InlineRule, LineRule, Profile, Rules, Settings, profile_settings
-from ingest.scraped import FROM_FLAG
 from ingest.split import (
     Block,
     detect_profiles,
@@ -141,16 +139,15 @@ def clean_dump(
     if learning is not None:
         learn, learned = learning.collect, learning.learned
     check_size(len(data), rules.settings.max_file_bytes)
-    sha = hashlib.sha256(data).hexdigest()
     decoded = decode_bytes(data)
+    base = file_source(data, decoded, path=path, scraped_at=scraped_at, scraped_from=scraped_from)
+    sha = base.sha256
     lines = decoded.text.split("\n")
     repairs = repair_lines(lines)
     profiles = detect_profiles(lines, rules)
     aggregator = next((p.aggregator for p in profiles if p.aggregator), None)
     source = source_of(path, (p.name for p in profiles)) if learn or learned else ""
     ctx = _context(lines, rules, profiles, source, (learned or {}).get(source), collect=learn)
-    scraped_text = format_utc(scraped_at) if scraped_at else None  # once, not per story
-    scraped_origin = (scraped_from or FROM_FLAG) if scraped_at else None
     docs: list[Document] = []
     # A story left with no text gives no document; what was taken from it (its header as
     # empty_story, its chrome and residue) goes into the audit of the story before it, or
@@ -176,16 +173,8 @@ def clean_dump(
         first, last = _trim_span(lines, block)
         docs.append(
             Document(
-                source=Source(
-                    path=path,
-                    sha256=sha,
-                    index=index,
-                    line_start=first + 1,
-                    line_end=last + 1,
-                    encoding=decoded.encoding,
-                    newline=decoded.newline,
-                    scraped_at=scraped_text,
-                    scraped_at_from=scraped_origin,
+                source=dataclasses.replace(
+                    base, index=index, line_start=first + 1, line_end=last + 1
                 ),
                 outlet=story.outlet,
                 headline=story.headline,
@@ -193,7 +182,9 @@ def clean_dump(
                 published_text=story.published_text,
                 published=resolve_published(story.published_text, scraped_at),
                 text=story.text,
-                language=detect_language(story.text, ctx.settings.min_language_words),
+                language=detect_language(
+                    story.text, ctx.settings.min_language_words, ctx.rules.language
+                ),
                 truncated=not _ends_complete(story.text),
                 removed=tuple(story.removed),
                 repairs=tuple(r for r in repairs if first < r.line <= last + 1),

@@ -35,7 +35,8 @@ from ingest.prefect.runners import (
 )
 from ingest.published import parse_utc
 from ingest.report.command import add_parser as add_inspect_parser
-from ingest.rules import Rules, load_rules
+from ingest.rules import Rules
+from ingest.settings import load_settings
 from ingest.store import STATE_DIR, RemotePath, location
 
 if TYPE_CHECKING:
@@ -276,10 +277,12 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        rules = load_rules(getattr(args, "rules", None))
-    except RulesError as exc:
+        # Every setting, once: the settings file (with --rules over it) and INGEST_*.
+        settings = load_settings(getattr(args, "rules", None))
+    except (RulesError, ValueError) as exc:
         print(f"ingest: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    rules = settings.rules
     if args.command == "ui":
         from ingest.prefect.server import cmd_ui
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
+from ingest.document import Source
 from ingest.errors import IngestError
+from ingest.published import format_utc
+from ingest.scraped import FROM_FLAG
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -166,3 +171,35 @@ def _decode_mixed(data: bytes) -> tuple[str, str]:
             legacy_lines += 1
     encoding = "cp1252" if not utf8_lines else "utf-8+cp1252"
     return "".join(parts), encoding
+
+
+def file_source(
+    data: bytes,
+    decoded: Decoded,
+    *,
+    path: str,
+    scraped_at: datetime | None,
+    kind: str | None = None,
+    scraped_from: str | None = None,
+) -> Source:
+    """The provenance every document of one input file starts from: the file's path, hash,
+    encoding and line ends, its scrape time and where that came from (``scraped_from``,
+    ingest.scraped; default ``flag``), and ``kind`` for a non-text input (HTML, JSON
+    records). Index 0 and no line span: each front end sets a document's own
+    (``dataclasses.replace``), so all three build it here and record the same fields.
+
+    >>> file_source(b"Hi", decode_bytes(b"Hi"), path="a.txt", scraped_at=None).sha256[:12]
+    '3639efcd08ab'
+    """
+    return Source(
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        index=0,
+        line_start=None,
+        line_end=None,
+        encoding=decoded.encoding,
+        newline=decoded.newline,
+        scraped_at=format_utc(scraped_at) if scraped_at else None,
+        kind=kind,
+        scraped_at_from=(scraped_from or FROM_FLAG) if scraped_at else None,
+    )

@@ -36,7 +36,7 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,12 +45,12 @@ import numpy.typing as npt
 import orjson
 
 from ingest.document import Sighting, doc_id, dumps_json
-from ingest.store import STATE_DIR, RemotePath, output_folder, rewriting, write_atomic
+from ingest.settings import DedupSettings
+from ingest.store import STATE_DIR, Location, RemotePath, output_folder, rewriting, write_atomic
 from ingest.store.manifest import DUPLICATE_DUMP, iter_entries
 
 Signature = npt.NDArray[np.uint32]
 Match = Literal["exact", "near"]
-Location = Path | RemotePath
 # progress(stage, done, total): "read" (documents read and fingerprinted), "link" (texts
 # linked), "write" (groups written). Plain values, so a Prefect task can log them.
 Progress = Callable[[str, int, int], None]
@@ -60,35 +60,6 @@ INDEX_FILE = "index.sqlite"
 MARK_FILE = "index.json"
 INDEX_VERSION = 2
 _U64 = np.uint64
-
-
-@dataclass(frozen=True)
-class DedupSettings:
-    """How duplicates are found. Defaults chosen by measurement (docs/dedup.md).
-
-    ``shingle_words``: words per shingle. ``num_perm``: MinHash values per signature.
-    ``bands`` × ``rows``: LSH bands of ``rows`` values each (37 × 3 proposes pairs from
-    Jaccard ≈ 0.3, below ``jaccard``, so truncated copies are still proposed). ``jaccard``:
-    estimated Jaccard at or above which a candidate is a near duplicate. ``containment``:
-    share of the shorter text's shingles found in the longer one at or above which a
-    candidate is a near duplicate, when the shorter one is ``truncated`` (cut short: it does
-    not end a sentence) and has at least ``min_shingles``.
-    """
-
-    shingle_words: int = 5
-    num_perm: int = 128
-    bands: int = 37
-    rows: int = 3
-    jaccard: float = 0.45
-    containment: float = 0.85
-    min_shingles: int = 40
-    seed: int = 1
-
-    @property
-    def fingerprint(self) -> str:
-        """Changes whenever a setting does: an index built with other settings is rebuilt."""
-        blob = json.dumps(asdict(self), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
 
 
 DEFAULT_SETTINGS = DedupSettings()
@@ -1248,33 +1219,12 @@ def record_from_document(
 _READ_BATCH = 2000  # documents read, then fingerprinted together (bounded memory)
 
 
+INDEX_STATE = f"{DEDUP_DIR}/{INDEX_FILE}"  # the index, as a state file of the output folder
+
+
 def index_path(out: Location) -> Path:
     """Where the index file is: in the output folder, or a local cache for remote output."""
-    if isinstance(out, Path):
-        return out / STATE_DIR / DEDUP_DIR / INDEX_FILE
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    name = hashlib.sha256(str(out).encode()).hexdigest()[:24]
-    return base / "ingest" / "dedup" / f"{name}.sqlite"
-
-
-def _fetch_remote(out: RemotePath, local: Path) -> None:
-    """Bring the remote index into the local cache (one object), or start empty."""
-    remote = out / STATE_DIR / DEDUP_DIR / INDEX_FILE
-    local.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        data = remote.read_bytes()
-    except (FileNotFoundError, OSError):
-        local.unlink(missing_ok=True)
-        return
-    tmp = local.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, local)
-
-
-def _push_remote(out: RemotePath, local: Path) -> None:
-    remote = out / STATE_DIR / DEDUP_DIR / INDEX_FILE
-    remote.parent.mkdir()
-    remote.write_bytes(local.read_bytes())
+    return output_folder(out).working_path(INDEX_STATE)
 
 
 class _Ticker:
@@ -1319,9 +1269,8 @@ def deduplicate(
     end as a fresh ``full`` run would write them.
     """
     report = DedupReport()
-    local = index_path(out)
-    if isinstance(out, RemotePath):
-        _fetch_remote(out, local)
+    folder = output_folder(out)
+    local = folder.check_out(INDEX_STATE)
     if full:
         local.unlink(missing_ok=True)
     index = DedupIndex.open(local, settings)
@@ -1334,8 +1283,7 @@ def deduplicate(
         index.commit()
     finally:
         index.close()
-    if isinstance(out, RemotePath):
-        _push_remote(out, local)
+    folder.check_in(INDEX_STATE)
     # The run layer's sign that an index exists (it does not open SQLite to ask).
     about = {"version": INDEX_VERSION, "file": INDEX_FILE, "settings": settings.fingerprint}
     write_atomic(out / STATE_DIR / DEDUP_DIR / MARK_FILE, json.dumps(about).encode() + b"\n")

@@ -16,9 +16,9 @@ SCHEMA_VERSION = 1
 @dataclass(frozen=True)
 class Evidence:
     """Why learned boilerplate removed a line: the source it was learned from and the
-    normalised pattern (ingest.learn). How many of the source's stories hold the pattern is
-    in the run's ``.ingest/learned.json`` and summary: a count here would change with every
-    story the source gains, and with it every document the pattern touched."""
+    normalised pattern (ingest.learn), which recurs in at least ``learn_min_stories`` and
+    ``learn_min_percent`` of the source's distinct stories. No count here: it would change
+    with every story the source gains, and with it every document the pattern touched."""
 
     source: str
     pattern: str

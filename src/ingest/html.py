@@ -17,7 +17,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import dataclasses
-import hashlib
 import itertools
 import re
 from collections import Counter
@@ -32,7 +31,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from ingest.clean import DumpResult, LineStory, clean_lines
-from ingest.decode import Decoded, decode_bytes, normalise_newlines
+from ingest.decode import Decoded, decode_bytes, file_source, normalise_newlines
 from ingest.document import Document, Fallback, Removal, Repair, Source
 from ingest.errors import IngestError, no_story
 from ingest.furniture import Furniture as FurnitureRules
@@ -41,7 +40,8 @@ from ingest.language import detect_language
 from ingest.published import format_utc, parse_iso, resolve_published
 from ingest.repair import repair_lines
 from ingest.rules import Profile, Rules
-from ingest.scraped import FROM_FLAG, FROM_HTML, saved_time
+from ingest.scraped import FROM_HTML, saved_time
+from ingest.settings import ExtractSettings
 from ingest.split import detect_profiles, find_headers, looks_like_headline
 
 # Elements whose text starts and ends a line when a page is read as lines.
@@ -78,32 +78,6 @@ _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-
 # WHATWG: these labels mean windows-1252 in a browser, and so here.
 _AS_CP1252 = frozenset(("iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii"))
 _HAS_WORD = re.compile(r"\w")
-
-
-@dataclass(frozen=True)
-class ExtractSettings:
-    """trafilatura's switches for the main story: its defaults, with comments left out.
-
-    ``favor_precision`` is off: on real pages (``bench/html_bench.py``) it dropped most of
-    a story now and then, and its mean F1 was below the default reading's.
-
-    ``max_elements``: a page with more elements than this is refused (``too_many_elements``)
-    before extraction. trafilatura's time grows faster than the page past a few tens of
-    thousands of elements (20,000 paragraphs about 2 s, 40,000 about 7 s), so a single
-    machine-made page could hold a run for hours; the largest real news page measured
-    (``bench/html_bench.py``) has under 3,000.
-    """
-
-    favor_precision: bool = False
-    favor_recall: bool = False
-    include_tables: bool = True
-    no_fallback: bool = False
-    include_comments: bool = False
-    max_elements: int = 50_000
-
-    def as_kwargs(self) -> dict[str, bool]:
-        """The switches as keyword arguments for ``trafilatura.extract``."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if isinstance(v, bool)}
 
 
 DEFAULT_SETTINGS = ExtractSettings()
@@ -745,8 +719,8 @@ def extract_page(
         raise IngestError(
             "too_many_elements",
             f"the page holds {text.elements:,} elements, over the limit of "
-            f"{settings.max_elements:,} (extract max_elements): extraction's time grows "
-            "faster than the page past that; raise the limit to read it anyway",
+            f"{settings.max_elements:,}: extraction's time grows faster than the page past "
+            "that; raise extract.max_elements in a rules file (--rules) to read it anyway",
         )
     profiles = detect_profiles(text.texts, rules)
     navigation = find_navigation(tree)
@@ -841,7 +815,7 @@ def clean_page(
     rules: Rules,
     scraped_at: datetime | None,
     hints: Hints = Hints(),
-    settings: ExtractSettings = DEFAULT_SETTINGS,
+    settings: ExtractSettings | None = None,
 ) -> PageResult:
     """Clean one decoded page into documents; ``base`` carries the provenance to stamp.
 
@@ -854,6 +828,7 @@ def clean_page(
     (:func:`fallback_reason`), its reading is the main story, the cards give no documents
     of their own, and the document says so in ``fallback``.
     """
+    settings = settings or rules.extract  # the run's [extract] settings
     page = extract_page(html, rules, hints.url, settings)
     result = _clean_read_page(page, base=base, rules=rules, scraped_at=scraped_at, hints=hints)
     main = (
@@ -989,7 +964,7 @@ def _document(
         published_text=published[0],
         published=published[1],
         text=story.text,
-        language=detect_language(story.text, rules.settings.min_language_words),
+        language=detect_language(story.text, rules.settings.min_language_words, rules.language),
         truncated=story.truncated,
         removed=tuple(story.removed),
         repairs=tuple(repairs),
@@ -1195,17 +1170,8 @@ def page_source(
     scraped_from: str | None = None,
 ) -> Source:
     """The provenance every document of one HTML page starts from (its index set later)."""
-    return Source(
-        path=path,
-        sha256=hashlib.sha256(data).hexdigest(),
-        index=0,
-        line_start=None,
-        line_end=None,
-        encoding=decoded.encoding,
-        newline=decoded.newline,
-        scraped_at=format_utc(scraped_at) if scraped_at else None,
-        kind="html",
-        scraped_at_from=(scraped_from or FROM_FLAG) if scraped_at else None,
+    return file_source(
+        data, decoded, path=path, scraped_at=scraped_at, kind="html", scraped_from=scraped_from
     )
 
 
@@ -1215,7 +1181,7 @@ def clean_html(
     path: str,
     rules: Rules,
     scraped_at: datetime | None = None,
-    settings: ExtractSettings = DEFAULT_SETTINGS,
+    settings: ExtractSettings | None = None,
     scraped_from: str | None = None,
 ) -> DumpResult:
     """Clean one HTML file's bytes into documents, or raise IngestError saying why not.

@@ -6,11 +6,11 @@ function words ("the", "of", "der", "und", "le", "de", ...) make up a third or m
 sentence, so counting them settles most stories at a few percent of that cost.
 
 The fast path, :func:`decide_by_stopwords`, reads the same 600-character window py3langid
-classifies and answers only when the evidence is overwhelming (:data:`MIN_TOKENS`,
-:data:`MIN_SHARE`, :data:`MIN_OWN`, :data:`MIN_RATIO`, :data:`MIN_PART_SHARE`); any doubt returns
-None and py3langid decides, so the answer is py3langid's either way. The word lists live in
-``data/stopwords.toml``: the languages the fast path may answer, and "guard" relatives
-(Galician, Catalan, Afrikaans, ...) whose words only ever count against a decision.
+classifies and answers only when the evidence is overwhelming (the thresholds of
+:class:`ingest.settings.LanguageSettings`); any doubt returns None and py3langid decides,
+so the answer is py3langid's either way. The word lists live in ``data/stopwords.toml``:
+the languages the fast path may answer, and "guard" relatives (Galician, Catalan,
+Afrikaans, ...) whose words only ever count against a decision.
 
 Counting is done on packed integers: each word maps to an int with one :data:`FIELD`-bit
 counter per language, set to 1 for every list the word is on, so ``sum()`` over a window's
@@ -26,29 +26,21 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-#: Characters of a story that decide its language, the same for both paths: 600 decide as
-#: well as the whole story, at a fraction of the cost.
-WINDOW = 600
-#: Fewer words than this in the window and the fast path leaves it to py3langid.
-MIN_TOKENS = 15
-#: The leading language's function words must be at least this share of the window's words.
-#: Running news prose in a listed language measures 0.3-0.6 (under 1% of the English
-#: reference stories fall below 0.3); lists of names, captions and text in other languages
-#: stay below. Spliced and mixed test windows showed no disagreement down to 0.25.
-MIN_SHARE = 0.27
-#: Against every other language, the leader needs words that language's list lacks: at least
-#: MIN_OWN, plus MIN_RATIO for each word of that language the leader's list lacks. Spanish
-#: wins over Catalan on "el", "los", "y" only while "els", "amb", "i" stay away; text mixing
-#: two languages (an English story quoting a French sentence) never gets there.
-MIN_OWN = 2
-MIN_RATIO = 3
-#: Each half of the window is also judged by the same rule, with this lower share and no
-#: MIN_OWN: the leader must lead all the way through the window.
-MIN_PART_SHARE = 0.2
+from ingest.settings import LanguageSettings
 
-#: Bits per language in a packed count. A window holds at most WINDOW // 2 words, so counts
-#: and the margins of :func:`outweighs_others` (at most MIN_RATIO * WINDOW // 2 either side
-#: of _BIAS) stay inside a field and never carry into the next.
+#: The thresholds' defaults (documented on LanguageSettings, set in a rules file's
+#: ``[language]`` table).
+DEFAULT_LANGUAGE = LanguageSettings()
+WINDOW = DEFAULT_LANGUAGE.window
+MIN_TOKENS = DEFAULT_LANGUAGE.min_tokens
+MIN_SHARE = DEFAULT_LANGUAGE.min_share
+MIN_OWN = DEFAULT_LANGUAGE.min_own
+MIN_RATIO = DEFAULT_LANGUAGE.min_ratio
+MIN_PART_SHARE = DEFAULT_LANGUAGE.min_part_share
+
+#: Bits per language in a packed count. A window holds at most window // 2 words, so counts
+#: and the margins of :func:`outweighs_others` (at most min_ratio * window // 2 either side
+#: of _BIAS) stay inside a field and never carry into the next (ingest.settings bounds both).
 FIELD = 16
 _COUNT = (1 << FIELD) - 1
 _BIAS = 1 << (FIELD - 2)
@@ -106,7 +98,7 @@ def load_stopwords() -> Stopwords:
     return parse_stopwords(data.read_text(encoding="utf-8"))
 
 
-def split_window(text: str) -> list[str]:
+def split_window(text: str, window: int = WINDOW) -> list[str]:
     """Words of the window py3langid would see, cased as py3langid sees them.
 
     Split on whitespace and apostrophes only, and no Unicode normalisation: a word with
@@ -119,11 +111,11 @@ def split_window(text: str) -> list[str]:
     >>> split_window("THE END OF 2024")
     ['the', 'end', 'of', '2024']
     """
-    window = text[:WINDOW]
-    if window.isupper():
-        window = window.lower()
+    part = text[:window]
+    if part.isupper():
+        part = part.lower()
     # "l'homme" -> "l homme": elided articles count (str.replace: far cheaper than translate)
-    return window.replace("'", " ").replace("’", " ").split()
+    return part.replace("'", " ").replace("’", " ").split()
 
 
 def count_language(packed: int, lang: int) -> int:
@@ -136,16 +128,22 @@ def count_language(packed: int, lang: int) -> int:
 
 
 def outweighs_others(
-    hits: int, shared: int, lang: int, ones: int, min_hits: float, min_own: int
+    hits: int,
+    shared: int,
+    lang: int,
+    ones: int,
+    min_hits: float,
+    min_own: int,
+    min_ratio: int = MIN_RATIO,
 ) -> bool:
     """Whether ``lang`` has ``min_hits`` words and, against every other language, at least
-    ``min_own`` words that language's list lacks plus :data:`MIN_RATIO` for each of its words
+    ``min_own`` words that language's list lacks plus ``min_ratio`` for each of its words
     ``lang``'s list lacks.
 
     ``hits`` is the packed count of all matched words, ``shared`` that of the words on
     ``lang``'s list, ``ones`` has a 1 in every language's field. With ``top`` words on
     ``lang``'s list, ``n`` on the other's and ``s`` on both, the test is
-    ``(top - s) - min_own - MIN_RATIO * (n - s) >= 0``, computed for all languages at once:
+    ``(top - s) - min_own - min_ratio * (n - s) >= 0``, computed for all languages at once:
     offset by _BIAS, every field stays positive and passes if it keeps its _BIAS bit.
 
     >>> es, ca = 1, 1 << FIELD  # "el", "los": Spanish; "la", "de": both; "amb": Catalan
@@ -158,17 +156,19 @@ def outweighs_others(
     top = count_language(hits, lang)
     if top < min_hits:
         return False
-    margins = (_BIAS + top - min_own) * ones + (MIN_RATIO - 1) * shared - MIN_RATIO * hits
+    margins = (_BIAS + top - min_own) * ones + (min_ratio - 1) * shared - min_ratio * hits
     passed = margins & _BIAS * ones | _BIAS << (FIELD * lang)  # lang needs no win over lang
     return passed == _BIAS * ones
 
 
-def choose_language(tokens: Sequence[str], stopwords: Stopwords) -> str | None:
+def choose_language(
+    tokens: Sequence[str], stopwords: Stopwords, settings: LanguageSettings = DEFAULT_LANGUAGE
+) -> str | None:
     """The language whose function words overwhelm every other's, or None.
 
-    The deciding language with most words on its list must have :data:`MIN_SHARE` of the
-    tokens and outweigh every other language (:data:`MIN_OWN`) over the whole window, and
-    :data:`MIN_PART_SHARE` and outweigh every other language in each half of it: a window
+    The deciding language with most words on its list must have ``min_share`` of the
+    tokens and outweigh every other language (``min_own``) over the whole window, and
+    ``min_part_share`` and outweigh every other language in each half of it: a window
     that switches language (a Spanish story after a Romanian caption) goes to py3langid even
     when the language it switches to is on no list.
 
@@ -182,7 +182,7 @@ def choose_language(tokens: Sequence[str], stopwords: Stopwords) -> str | None:
     True
     """
     n = len(tokens)
-    if n < MIN_TOKENS:
+    if n < settings.min_tokens:
         return None
     packed, ones = stopwords.packed.get, stopwords.ones
     halves = tokens[: n // 2], tokens[n // 2 :]
@@ -193,15 +193,19 @@ def choose_language(tokens: Sequence[str], stopwords: Stopwords) -> str | None:
     lang = stopwords.deciding[counts.index(max(counts))]
     if_on_list = stopwords.if_on_list[lang].__getitem__
     shared = [sum(map(if_on_list, half)) for half in words]
-    if not outweighs_others(total, shared[0] + shared[1], lang, ones, MIN_SHARE * n, MIN_OWN):
+    s, ratio = settings, settings.min_ratio
+    if not outweighs_others(
+        total, shared[0] + shared[1], lang, ones, s.min_share * n, s.min_own, ratio
+    ):
         return None
     for half, half_hits, half_shared in zip(halves, hits, shared, strict=True):
-        if not outweighs_others(half_hits, half_shared, lang, ones, MIN_PART_SHARE * len(half), 0):
+        min_hits = s.min_part_share * len(half)
+        if not outweighs_others(half_hits, half_shared, lang, ones, min_hits, 0, ratio):
             return None
     return stopwords.languages[lang]
 
 
-def decide_by_stopwords(text: str) -> str | None:
+def decide_by_stopwords(text: str, settings: LanguageSettings = DEFAULT_LANGUAGE) -> str | None:
     """The language of the text's window by function words alone, or None when in doubt.
 
     >>> decide_by_stopwords("Die Regierung hat am Montag ein neues Paket für Familien "
@@ -211,7 +215,7 @@ def decide_by_stopwords(text: str) -> str | None:
     ...     "Aoife Nic Fhionnlaoich and Ruaidhrí Mac Giolla Phádraig") is None
     True
     """
-    return choose_language(split_window(text), load_stopwords())
+    return choose_language(split_window(text, settings.window), load_stopwords(), settings)
 
 
 @lru_cache(maxsize=1)
@@ -223,10 +227,12 @@ def _identifier() -> Any:
     return py3langid
 
 
-def detect_language(text: str, min_words: int = 8) -> str | None:
+def detect_language(
+    text: str, min_words: int = 8, settings: LanguageSettings = DEFAULT_LANGUAGE
+) -> str | None:
     """ISO 639-1 code of the text's language, or None when it is too short to tell.
 
-    py3langid's answer for the first :data:`WINDOW` characters; the function-word fast path
+    py3langid's answer for the first ``settings.window`` characters; the function-word fast path
     gives it without loading py3langid whenever the evidence is overwhelming.
 
     >>> detect_language("The government said on Monday that the talks would resume next week.")
@@ -237,8 +243,8 @@ def detect_language(text: str, min_words: int = 8) -> str | None:
     # At most min_words + 1 pieces: the count is all that matters, not the whole story.
     if len(text.split(None, min_words)) < min_words:
         return None
-    fast = decide_by_stopwords(text)
+    fast = decide_by_stopwords(text, settings)
     if fast is not None:
         return fast
-    lang, _ = _identifier().classify(text[:WINDOW])
+    lang, _ = _identifier().classify(text[: settings.window])
     return str(lang)

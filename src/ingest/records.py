@@ -15,7 +15,6 @@ A record that cannot become documents (a line that is not JSON, not an object, w
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from ingest.clean import DumpResult, clean_dump
-from ingest.decode import decode_bytes
+from ingest.decode import decode_bytes, file_source
 from ingest.document import Document, RecordFailure, Removal, Repair, Source
 from ingest.errors import IngestError
 from ingest.html import Hints, clean_page, page_failure, parse_published
@@ -280,19 +279,10 @@ def clean_records(
     Documents are numbered 0, 1, 2, ... across the file in record order. Raises IngestError
     only when no record gives a document; otherwise failed records are in ``failures``.
     """
-    sha = hashlib.sha256(data).hexdigest()
     decoded = decode_bytes(data)
-    base = Source(
-        path=path,
-        sha256=sha,
-        index=0,
-        line_start=None,
-        line_end=None,
-        encoding=decoded.encoding,
-        newline=decoded.newline,
-        scraped_at=None,
-        kind=kind,
-    )
+    # No scrape time here: each record stamps its own (clean_record).
+    base = file_source(data, decoded, path=path, scraped_at=None, kind=kind)
+    sha = base.sha256
     raws = iter_lines(decoded.text) if kind == "jsonl" else iter_json(decoded.text)
     docs: list[Document] = []
     orphans: list[Removal] = []

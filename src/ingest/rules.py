@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from ingest.errors import RulesError
 from ingest.furniture import Furniture, compile_furniture
+from ingest.settings import DedupSettings, ExtractSettings, LanguageSettings, compile_section
 from ingest.user_regex import budgeted
 
 DEFAULT_RULES = "default_rules.toml"
@@ -143,7 +144,9 @@ class Profile:
 
 @dataclass(frozen=True)
 class Rules:
-    """Everything the cleaner needs, compiled."""
+    """The settings file compiled: everything the cleaner needs, and the settings of the
+    steps around it (``[dedup]``, ``[extract]``, ``[language]``; ingest.settings).
+    ``fingerprint`` covers every table of the merged file."""
 
     settings: Settings
     published: tuple[re.Pattern[str], ...]
@@ -154,6 +157,9 @@ class Rules:
     files: tuple[str, ...]
     fingerprint: str = ""
     furniture: Furniture = field(default_factory=Furniture)
+    dedup: DedupSettings = field(default_factory=DedupSettings)
+    extract: ExtractSettings = field(default_factory=ExtractSettings)
+    language: LanguageSettings = field(default_factory=LanguageSettings)
 
 
 def merge_tables(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -222,7 +228,8 @@ def compile_rules(data: dict[str, Any], files: tuple[str, ...] = ("<dict>",)) ->
     rules <dict>: profiles.x.detect_min is 2, but profiles.x.detect has only 1 pattern
     """
     where = " + ".join(files)
-    _check_keys(data, {"settings", "header", "generic", "profiles"}, "", where)
+    tables = {"settings", "header", "generic", "profiles", "dedup", "extract", "language"}
+    _check_keys(data, tables, "", where)
     settings = Settings(**_compile_settings(_table(data, "settings", "", where), where))
     header = _table(data, "header", "", where)
     _check_keys(header, {"published", "byline"}, "header", where)
@@ -266,6 +273,9 @@ def compile_rules(data: dict[str, Any], files: tuple[str, ...] = ("<dict>",)) ->
         profiles=profiles,
         files=files,
         furniture=compile_furniture(_table(generic, "lines", "generic", where), where),
+        dedup=compile_section(DedupSettings, _table(data, "dedup", "", where), where),
+        extract=compile_section(ExtractSettings, _table(data, "extract", "", where), where),
+        language=compile_section(LanguageSettings, _table(data, "language", "", where), where),
     )
 
 

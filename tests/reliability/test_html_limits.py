@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from ingest.engine import run_folder
-from ingest.errors import IngestError
+from ingest.errors import IngestError, RulesError
 from ingest.html import MAX_PARSE_DEPTH, ExtractSettings, clean_html
 from ingest.records import clean_records
-from ingest.rules import Rules
+from ingest.rules import Rules, load_rules
 
 SENTENCE = "The council met on Tuesday and agreed the budget for the harbour works. "
 
@@ -79,3 +79,21 @@ def test_a_run_records_a_page_over_the_default_limit_and_goes_on(
     assert summary.processed == 1 and summary.documents_written == 1
     reasons = {f.path: f.reason for f in summary.failed}
     assert reasons == {"huge.html": "too_many_elements", "deep.html": "too_deep"}
+
+
+def test_the_element_limit_is_set_in_a_rules_file(
+    tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    """The refusal names the setting; a rules file's [extract] max_elements moves the limit,
+    and 0 is refused by name (no page could be read)."""
+    page = paragraphs(3_000)
+    low = tmp_path / "low.toml"
+    low.write_text("[extract]\nmax_elements = 2000\n")
+    with pytest.raises(IngestError) as err:
+        clean_html(page, path="p.html", rules=load_rules(low), scraped_at=scraped_at)
+    assert err.value.reason == "too_many_elements"
+    assert "raise extract.max_elements in a rules file (--rules)" in err.value.message
+    zero = tmp_path / "zero.toml"
+    zero.write_text("[extract]\nmax_elements = 0\n")
+    with pytest.raises(RulesError, match=r"extract\.max_elements must be 1 or more"):
+        load_rules(zero)

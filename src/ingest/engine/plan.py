@@ -195,14 +195,10 @@ class FolderRun:
                         decisions[i] = _KEEP_NOTE
                     else:
                         decisions[i] = _KEEP
-                    if (
-                        known is not None
-                        and not self.unindexed
-                        and entry.get("sha256")
-                        and prior.rel not in dirty
-                    ):
+                    sha = entry["sha256"]
+                    if known is not None and not self.unindexed and sha and prior.rel not in dirty:
                         # (a dump cleaned since the last dedup step is as new as this run's)
-                        known.setdefault(entry["sha256"], prior.rel)
+                        known.setdefault(sha, prior.rel)
                 elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
                     decisions[i] = _KEEP
                     copies.append((i, str(entry.get("duplicate_of")), str(entry["sha256"])))
@@ -537,6 +533,7 @@ class FolderRun:
             out,
             None if self.unindexed else self.processed | self.dirty,
             delta=delta,
+            settings=self.rules.dedup,
             canonical_only=self.canonical_only,
             full=self.full,
             progress=progress,

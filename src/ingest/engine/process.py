@@ -275,7 +275,7 @@ def process_batch(
     return outcomes
 
 
-def carry(entry: dict[str, Any], documents: bool = True) -> dict[str, Any]:
+def carry(entry: Mapping[str, Any], documents: bool = True) -> dict[str, Any]:
     docs = [DocSummary(**d) for d in entry.get("documents", [])] if documents else []
     return {
         "sha256": entry.get("sha256"),

@@ -263,8 +263,12 @@ def run_folder(
         if memory is not None:
             todo = memory.prepare(run)
             if todo >= SAMPLE_FROM and todo == len(run.rels) and not memory.before:
-                memory.before = presample(run, dispatch)
+                memory.before = presample(run)
                 run.learned = memory.before or None
+                dispatch.log(
+                    f"learned {sum(len(x.features) for x in memory.before.values())} "
+                    f"boilerplate patterns from a sample of the dumps"
+                )
         cleaned: dict[str, FileOutcome] = {}
         unlearned: set[str] = set()  # dumps a --no-learn run cleans
         try:
@@ -427,33 +431,29 @@ SAMPLE_SHARE = 50
 SAMPLE_MIN = 100
 
 
-def presample(run: FolderRun, dispatch: Dispatch) -> dict[str, Learned]:
+def presample(run: FolderRun) -> dict[str, Learned]:
     """What a sample of the run's dumps teaches: a first guess at what the run will learn.
 
-    The sample is cleaned by the run's dispatch (its documents are written, and written
-    again by the run). The guess only saves work: whatever it is, :func:`relearn` cleans
-    again every dump it got wrong, so the output does not depend on it.
+    The sample is read and cleaned here, its documents not written: a few dumps in this
+    process cost less than starting the workers once more (and forked workers then find
+    the language model loaded). The guess only saves work: whatever it is, :func:`relearn`
+    cleans again every dump it got wrong, so the output does not depend on it.
     """
+    from ingest.errors import IngestError
+    from ingest.sources import clean_source
+
     step = max(1, min(SAMPLE_SHARE, len(run.rels) // SAMPLE_MIN))
-    rels = run.rels[::step]
-    sample = FolderRun(run.src, run.out, run.rules, scraped_at=run.scraped_at)
-    sample.rels, sample.decisions, sample.to_clean = rels, bytearray(len(rels)), len(rels)
-    sample.learn = True
+    rules, limit = run.rules, run.rules.settings.max_file_bytes
     dumps: dict[str, tuple[StoryFeatures, ...]] = {}
-    try:
-        chunk, _window = dispatch.start(sample, len(rels))
-        futures = [dispatch.submit(rels[i : i + chunk]) for i in range(0, len(rels), chunk)]
-        for future in futures:
-            for outcome in future.result():
-                dumps[outcome.path] = outcome.stories
-    finally:
-        dispatch.close()
-    guess = learn_from(dumps, run.rules.settings)
-    dispatch.log(
-        f"learned {sum(len(x.features) for x in guess.values())} boilerplate patterns from a "
-        f"sample of {len(rels)} dumps"
-    )
-    return guess
+    for rel in run.rels[::step]:
+        try:
+            data = run.src.read(rel, limit)
+            # (no scrape time: it dates stories, and what is learned does not depend on it)
+            result = clean_source(data, path=rel, rules=rules, learn=True)
+        except (IngestError, OSError, ValueError):
+            continue  # the run records why
+        dumps[rel] = result.stories
+    return learn_from(dumps, rules.settings)
 
 
 def relearn(

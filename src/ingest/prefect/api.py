@@ -31,6 +31,7 @@ from typing import Any
 
 from ingest.engine import RunSummary
 from ingest.prefect.runners import RunnerChoice, flow_with_runner
+from ingest.settings import home_from_environ
 from ingest.store import Location
 
 # Settings every Prefect process of ours starts with (unless the user set them).
@@ -67,8 +68,9 @@ def ingest_home() -> Path:
 
     ``$INGEST_HOME`` if set; else ``.prefect/`` in the source checkout; else ``~/.ingest``.
     """
-    if os.environ.get("INGEST_HOME"):
-        return Path(os.environ["INGEST_HOME"]).expanduser().resolve()
+    home = home_from_environ()
+    if home is not None:
+        return home
     root = checkout_root()
     return root / ".prefect" if root else Path.home() / ".ingest"
 

@@ -26,6 +26,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ingest.settings import ENV_DASK_ADDRESS as ENV_DASK_ADDRESS
+from ingest.settings import ENV_PROCESSES as ENV_PROCESSES
+from ingest.settings import ENV_WORKERS as ENV_WORKERS
+from ingest.settings import Environment
+
 if TYPE_CHECKING:
     from ingest.store import Location
 
@@ -77,11 +82,8 @@ def choose_runner(workers: int | None = None, dask_address: str | None = None) -
 
 
 # How a process that loads the flow file itself (a served run, a work-pool worker's run)
-# learns the task runner: from its environment.
-ENV_WORKERS = "INGEST_WORKERS"
-ENV_DASK_ADDRESS = "INGEST_DASK_ADDRESS"
-# Worker processes of the default (local) runner's process pool.
-ENV_PROCESSES = "INGEST_PROCESSES"
+# learns the task runner, and the size of the default runner's process pool: from its
+# environment (INGEST_WORKERS, INGEST_DASK_ADDRESS, INGEST_PROCESSES; ingest.settings).
 
 
 def process_count(processes: int | None = None, env: dict[str, str] | None = None) -> int:
@@ -93,12 +95,9 @@ def process_count(processes: int | None = None, env: dict[str, str] | None = Non
     """
     if processes is not None:
         return max(1, processes)
-    value = (os.environ if env is None else env).get(ENV_PROCESSES, "").strip()
-    if value:
-        try:
-            return max(1, int(value))
-        except ValueError:
-            raise ValueError(f"{ENV_PROCESSES} must be a whole number, not {value!r}") from None
+    value = Environment.from_environ(env).processes
+    if value is not None:
+        return max(1, value)
     return os.cpu_count() or 1
 
 
@@ -138,11 +137,8 @@ def choice_from_env(env: dict[str, str] | None = None) -> RunnerChoice:
     >>> choice_from_env({"INGEST_WORKERS": "2"}).describe()
     'task runner: a local Dask cluster of 2 worker processes'
     """
-    source = os.environ if env is None else env
-    workers = source.get(ENV_WORKERS, "").strip()
-    return choose_runner(
-        int(workers) if workers else None, source.get(ENV_DASK_ADDRESS, "").strip() or None
-    )
+    read = Environment.from_environ(env)
+    return choose_runner(read.workers, read.dask_address)
 
 
 def distributed_api_problem(choice: RunnerChoice, api_url: str | None) -> str | None:

@@ -148,6 +148,21 @@ class OutputFolder(ABC):
         """A local temporary file to write a new state file into, before :meth:`publish`."""
 
     @abstractmethod
+    def working_path(self, name: str) -> Path:
+        """Where the state file ``.ingest/<name>`` is changed in place on this machine (an
+        SQLite index): that file itself here; a per-folder cache file for an object store."""
+
+    def check_out(self, name: str) -> Path:
+        """:meth:`working_path`, holding the stored ``.ingest/<name>`` (or no file when
+        there is none yet), ready to be opened and changed."""
+        return self.working_path(name)
+
+    @abstractmethod
+    def check_in(self, name: str) -> None:
+        """Store the working copy of ``.ingest/<name>`` back (one upload on an object
+        store; nothing to do on a local disk, where it was changed in place)."""
+
+    @abstractmethod
     def publish(self, temp: Path, name: str) -> None:
         """Put ``temp`` in place as ``.ingest/<name>`` in one step (rename, or one upload).
 

@@ -167,6 +167,12 @@ class LocalOutput(OutputFolder):
         target.parent.mkdir(parents=True, exist_ok=True)
         return target.with_name(f".{target.name}.{os.getpid()}{TMP_SUFFIX}")
 
+    def working_path(self, name: str) -> Path:
+        return self.path / STATE_DIR / name
+
+    def check_in(self, name: str) -> None:
+        return  # changed in place: it is stored already
+
     def publish(self, temp: Path, name: str) -> None:
         if not temp.exists():
             return  # published already (a retried step)

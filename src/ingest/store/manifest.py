@@ -27,7 +27,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any, NotRequired, TypedDict
+from typing import IO, Any, NotRequired, TypedDict, cast
 
 import orjson
 
@@ -104,7 +104,7 @@ def encode_entry(rel: str, entry: Mapping[str, Any]) -> bytes:
     try:
         # orjson indents by two spaces where json.dumps(indent=1) indents by one, and is
         # otherwise byte-identical for what an entry holds (str, int, None, lists, dicts;
-        # checked by tests/test_manifest.py). json.dumps with indent runs in pure Python:
+        # checked by tests/store/test_manifest.py). json.dumps with indent runs in pure Python:
         # it was a tenth of a run's time.
         text = orjson.dumps({rel: entry}, option=orjson.OPT_INDENT_2)
     except TypeError:  # lone surrogates, integers over 64 bits: the reference encoder
@@ -116,12 +116,90 @@ def encode_entry(rel: str, entry: Mapping[str, Any]) -> bytes:
     )
 
 
-def decode_entry(raw: bytes) -> dict[str, Any]:
-    """An entry's value from its bytes (as :func:`encode_entry` makes them)."""
-    value = loads_json(raw[raw.index(b"\n") - 1 :])  # from the '{' ending the key line
+def decode_entry(raw: bytes) -> ManifestEntry:
+    """An entry's value from its bytes (as :func:`encode_entry` makes them), checked
+    (:func:`parse_entry`; ValueError when it is damaged)."""
+    return parse_entry(loads_json(raw[raw.index(b"\n") - 1 :]))  # from the key line's '{'
+
+
+# The type of each key of an entry and of a document in it, as this version writes them.
+_STR, _INT, _OPT_STR, _OPT_INT = (str,), (int,), (str, type(None)), (int, type(None))
+_ENTRY_KEYS: dict[str, tuple[type, ...]] = {
+    "status": _STR,
+    "sha256": _OPT_STR,
+    "key": _OPT_STR,
+    "size": _OPT_INT,
+    "mtime_ns": _OPT_INT,
+    "reason": _OPT_STR,
+    "message": _OPT_STR,
+    "documents": (list,),
+    "removed_by_rule": (dict,),
+    "failed_records": (list,),
+}
+_OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
+    "duplicate_of": _STR,
+    "no_profile": (bool,),
+    "withheld": (list,),
+}
+_DOCUMENT_KEYS: dict[str, tuple[type, ...]] = {
+    "source": _STR,
+    "index": _INT,
+    "outlet": _OPT_STR,
+    "headline": _OPT_STR,
+    "words": _INT,
+    "removed": _INT,
+    "file": _STR,
+}
+
+
+def parse_entry(value: object) -> ManifestEntry:
+    """A decoded manifest entry as a :class:`ManifestEntry`, or ValueError saying what is
+    wrong with it: a missing key, or a value of another type (an entry edited by hand, a
+    damaged file). A damaged entry is never trusted: its dump is cleaned again. Keys this
+    version does not know are kept as they are.
+
+    >>> parse_entry({"status": "failed"})
+    Traceback (most recent call last):
+    ...
+    ValueError: manifest entry: no sha256
+    >>> e = encode_entry("a", {"status": "written", "sha256": None, "key": None, "size": 1,
+    ...     "mtime_ns": 2, "reason": None, "message": None, "documents": "x",
+    ...     "removed_by_rule": {}, "failed_records": []})
+    >>> decode_entry(e)
+    Traceback (most recent call last):
+    ...
+    ValueError: manifest entry: documents is str, not list
+    """
     if not isinstance(value, dict):
         raise ValueError("a manifest entry is not an object")
-    return value
+    _check_keys(value, _ENTRY_KEYS, "manifest entry")
+    _check_keys(value, _OPTIONAL_KEYS, "manifest entry", required=False)
+    for i, doc in enumerate(value["documents"]):
+        if not isinstance(doc, dict):
+            raise ValueError(f"manifest entry: documents[{i}] is not an object")
+        _check_keys(doc, _DOCUMENT_KEYS, f"manifest entry: documents[{i}]")
+    counts = value["removed_by_rule"]
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in counts.values()):
+        raise ValueError("manifest entry: removed_by_rule holds a count that is not a number")
+    if not all(isinstance(r, dict) for r in value["failed_records"]):
+        raise ValueError("manifest entry: failed_records holds a record that is not an object")
+    if not all(isinstance(n, str) for n in value.get("withheld", ())):
+        raise ValueError("manifest entry: withheld holds a name that is not a string")
+    return cast(ManifestEntry, value)
+
+
+def _check_keys(
+    value: dict[str, Any], keys: Mapping[str, tuple[type, ...]], what: str, required: bool = True
+) -> None:
+    for key, types in keys.items():
+        if key not in value:
+            if required:
+                raise ValueError(f"{what}: no {key}")
+            continue
+        got = value[key]
+        # bool is an int to isinstance, never to a manifest: true is not a size.
+        if not isinstance(got, types) or (isinstance(got, bool) and bool not in types):
+            raise ValueError(f"{what}: {key} is {type(got).__name__}, not {types[0].__name__}")
 
 
 def _dumps(value: Any) -> bytes:
@@ -141,7 +219,7 @@ class Prior:
     start: int = -1
     end: int = -1
 
-    def entry(self) -> dict[str, Any]:
+    def entry(self) -> ManifestEntry:
         return decode_entry(self.raw)
 
 
@@ -411,7 +489,7 @@ class _Hashing:
 
 def iter_entries(
     out: OutputFolder | Location, only: Collection[str] | None = None
-) -> Iterator[tuple[str, dict[str, Any]]]:
+) -> Iterator[tuple[str, ManifestEntry]]:
     """Every entry of the manifest (or only those of the paths ``only``), decoded one at a
     time, in path order (a damaged entry ends the iteration, as it ends
     :class:`ManifestReader`'s)."""
@@ -425,8 +503,9 @@ def iter_entries(
         yield prior.rel, entry
 
 
-def read_entries(out: OutputFolder | Location) -> dict[str, dict[str, Any]]:
-    """Every entry of the manifest, in memory (for tests and small tools: a run streams)."""
+def read_entries(out: OutputFolder | Location) -> dict[str, ManifestEntry]:
+    """Every entry of the manifest, in memory, up to the first damaged one (for tests and
+    small tools: a run streams)."""
     return dict(iter_entries(out))
 
 
@@ -443,8 +522,7 @@ def patch_entries(
             if fields is None:
                 writer.add(prior.raw, prior)
                 continue
-            entry = prior.entry()
-            entry.update(fields)
+            entry = {**prior.entry(), **fields}  # fields may set keys ManifestEntry lacks
             writer.add(encode_entry(prior.rel, entry), prior)
         writer.commit()
     except BaseException:
@@ -455,7 +533,7 @@ def patch_entries(
 
 
 def write_entries(
-    out: OutputFolder | Location, entries: dict[str, dict[str, Any]], tool: str
+    out: OutputFolder | Location, entries: Mapping[str, Mapping[str, Any]], tool: str
 ) -> str:
     """Write a manifest from entries held in memory; return its sha256."""
     old = ManifestReader(out)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -405,6 +406,32 @@ class RemoteOutput(OutputFolder):
 
     def state_temp(self, name: str) -> Path:
         return local_temp(f".{name}.")
+
+    def working_path(self, name: str) -> Path:
+        # One cache file per output folder and state file, outside any run's temp folder,
+        # so a rerun on this machine finds the copy it left.
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        folder, suffix = PurePosixPath(name).parent, PurePosixPath(name).suffix
+        key = hashlib.sha256(str(self.path).encode()).hexdigest()[:24]
+        return base / "ingest" / folder / f"{key}{suffix}"
+
+    def check_out(self, name: str) -> Path:
+        local = self.working_path(name)
+        local.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            data = (self.path / STATE_DIR / name).read_bytes()
+        except OSError:  # none stored yet (or unreadable): start empty
+            local.unlink(missing_ok=True)
+            return local
+        tmp = local.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, local)
+        return local
+
+    def check_in(self, name: str) -> None:
+        target = self.path / STATE_DIR / name
+        target.parent.mkdir()
+        target.write_bytes(self.working_path(name).read_bytes())
 
     def publish(self, temp: Path, name: str) -> None:
         if not temp.exists():

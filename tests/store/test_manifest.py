@@ -8,6 +8,7 @@ import errno
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ from ingest.store.manifest import (
     ManifestReader,
     ManifestWriter,
     commit_manifest,
+    decode_entry,
     encode_entry,
+    parse_entry,
     read_entries,
     write_entries,
 )
@@ -27,12 +30,27 @@ TOOL = "ingest 9.9"
 
 
 def entry(i: int, docs: int = 2) -> dict[str, Any]:
+    """A whole entry (read_entries checks every key), with text JSON escapes differ on."""
     return {
         "status": "written",
         "sha256": f"{i:064x}",
+        "key": None,
         "size": i,
+        "mtime_ns": None,
+        "reason": None,
+        "message": None,
         "documents": [
-            {"index": k, "file": f"d{i}/{k:03d}.json", "h": 'é\u2028"x"'} for k in range(docs)
+            {
+                "source": f"d{i}",
+                "index": k,
+                "outlet": None,
+                "headline": 'é\u2028"x"',
+                "words": 1,
+                "removed": 0,
+                "file": f"d{i}/{k:03d}.json",
+                "h": 'é\u2028"x"',
+            }
+            for k in range(docs)
         ],
         "removed_by_rule": {},
         "failed_records": [],
@@ -186,3 +204,42 @@ def test_a_commit_retried_after_a_failed_rename_puts_the_whole_manifest_in_place
     assert path(out).read_bytes() == whole(new)
     assert commit_manifest(sealed) is True  # and once more: nothing left to do, no harm
     assert path(out).read_bytes() == whole(new) and len(calls) == 2
+
+
+def _written_entry() -> dict[str, Any]:
+    return {
+        "status": "written", "sha256": "ab", "key": "k", "size": 3, "mtime_ns": 4,
+        "reason": None, "message": None,
+        "documents": [{"source": "a.txt", "index": 0, "outlet": None, "headline": "H",
+                       "words": 5, "removed": 0, "file": "a.txt/000.json"}],
+        "removed_by_rule": {"teaser": 1}, "failed_records": [],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda e: e.pop("key"), "no key"),
+        (lambda e: e.update(size="3"), "size is str, not int"),
+        (lambda e: e.update(size=True), "size is bool, not int"),
+        (lambda e: e.update(documents="nonsense"), "documents is str, not list"),
+        (lambda e: e["documents"][0].pop("file"), r"documents\[0\]: no file"),
+        (lambda e: e["documents"].append(3), r"documents\[1\] is not an object"),
+        (lambda e: e.update(removed_by_rule={"teaser": "1"}), "removed_by_rule holds a count"),
+        (lambda e: e.update(withheld=[1]), "withheld holds a name"),
+        (lambda e: e.update(duplicate_of=None), "duplicate_of is NoneType, not str"),
+    ],
+)
+def test_a_damaged_entry_is_refused_saying_what_is_wrong(
+    damage: Callable[[dict[str, Any]], object], message: str
+) -> None:
+    entry = _written_entry()
+    assert decode_entry(encode_entry("a.txt", entry)) == entry
+    damage(entry)
+    with pytest.raises(ValueError, match=message):
+        decode_entry(encode_entry("a.txt", entry))
+
+
+def test_keys_a_later_version_adds_are_kept() -> None:
+    entry = {**_written_entry(), "format": "jsonl", "no_profile": True}
+    assert parse_entry(entry) == entry

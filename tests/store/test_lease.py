@@ -23,8 +23,7 @@ from ingest.rules import Rules
 from ingest.store import location, output_folder
 from ingest.store.lease import ObjectLock, stale_reason
 from ingest.store.local import OutputBusyError
-
-from .conftest import ROOT, S3
+from tests.support.s3 import ROOT, S3
 
 INGEST = [str(Path(sys.executable).with_name("ingest"))]  # the installed command
 WHEN = "2025-08-15T12:00:00Z"

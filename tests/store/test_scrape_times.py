@@ -15,8 +15,7 @@ from pathlib import Path
 from ingest.engine import run_folder
 from ingest.rules import Rules
 from ingest.store import location
-
-from .conftest import S3, local_tree
+from tests.support.s3 import S3, local_tree
 
 
 def test_a_folder_default_gives_the_same_documents_locally_and_in_a_bucket(

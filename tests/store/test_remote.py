@@ -18,8 +18,7 @@ import pytest
 from ingest.engine import run_folder
 from ingest.rules import Rules
 from ingest.store import RemotePath, is_remote, location, write_atomic
-
-from .conftest import S3, local_tree
+from tests.support.s3 import S3, local_tree
 
 WHEN = datetime(2025, 8, 15, 12, 0, tzinfo=UTC)
 

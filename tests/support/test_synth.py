@@ -145,7 +145,7 @@ def test_identical_across_processes_and_hash_seeds() -> None:
     env = {**os.environ, "PYTHONHASHSEED": "12345"}  # this process runs with another one
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=Path(__file__).resolve().parents[2],
     )  # fmt: skip
     assert out.stdout.strip() == expected
 
@@ -315,7 +315,7 @@ def test_write_corpus_and_cli(tmp_path: Path) -> None:
         ],
         check=True,
         capture_output=True,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=Path(__file__).resolve().parents[2],
     )
     assert (tmp_path / "c" / "synth_00001.txt").read_bytes() == files[1].read_bytes()
 

@@ -20,9 +20,8 @@ import pytest
 from ingest.engine import RunSummary, run_folder
 from ingest.prefect.runners import choose_runner, flow_with_runner
 from ingest.rules import Rules
-
-from .conftest import ROOT, S3, local_tree
-from .test_storage import WHEN, manifest_entries
+from tests.store.test_remote import WHEN, manifest_entries
+from tests.support.s3 import ROOT, S3, local_tree
 
 pytestmark = pytest.mark.slow
 

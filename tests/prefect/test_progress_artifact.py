@@ -10,7 +10,7 @@ import pytest
 
 from ingest.engine.outcomes import FileOutcome, Status
 from ingest.prefect.progress import ProgressArtifact, progress_key
-from tests.flows.test_ingest_flow import read_back, run
+from tests.prefect.test_flow import read_back, run
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

@@ -38,6 +38,11 @@ def prefect_harness() -> Iterator[None]:
     shutil.rmtree(_HOME, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def prefect_api(prefect_harness: None) -> None:
+    """The same harness, under the name the object-store flow tests use."""
+
+
 @pytest.fixture
 def seeds_copy(tmp_path: Path) -> Path:
     """A private copy of the seed dumps (tests add, change and break files in it)."""

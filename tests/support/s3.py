@@ -1,20 +1,20 @@
-"""Fixtures for the scale-out tests: a real S3 API on loopback and a Prefect harness.
+"""Fixtures for the object-store tests (tests/store, tests/prefect): a real S3 API on loopback.
+
+Registered for the whole suite by ``pytest_plugins`` in tests/conftest.py, so the session's
+one S3 server serves every folder that asks for it.
 
 - ``s3``: moto's server mode (``moto.server.ThreadedMotoServer``) on a free 127.0.0.1
   port, one per session, with dummy credentials. fsspec gets the endpoint from its own
   configuration (``FSSPEC_S3_ENDPOINT_URL``, read by every process, Dask workers
   included), exactly as a user points ingest at MinIO or another S3 API. Nothing can reach
   AWS: the endpoint is loopback and the instance-metadata lookup is off.
-- ``prefect_api``: one ``prefect_test_harness`` (a real temporary Prefect server) for the
-  module that needs it. Dask workers reach it through the settings prefect-dask sends
-  with every task.
+- ``corpus``: 15 dumps in two folders and a bad one, to clean from and into a bucket.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,15 +23,6 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-
-# Before Prefect is imported: no telemetry, no developer server or database in the way.
-os.environ.pop("PREFECT_API_URL", None)
-os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-os.environ["DO_NOT_TRACK"] = "1"
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-os.environ.setdefault(
-    "PREFECT_HOME", str(Path(tempfile.mkdtemp(prefix="ingest-scale-tests-")) / "prefect")
-)
 
 BUCKET = "ingest-scale-tests"
 S3_ENV = {
@@ -110,14 +101,6 @@ def s3() -> Iterator[S3]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-@pytest.fixture(scope="session")
-def prefect_api() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
 
 
 def local_tree(folder: Path) -> dict[str, bytes]:

@@ -21,8 +21,7 @@ from ingest.errors import OutputError
 from ingest.rules import Rules
 from ingest.store import RemotePath
 from ingest.store.remote import RemoteOutput, RemoteSource
-
-from .conftest import ROOT, S3, free_port
+from tests.support.s3 import ROOT, S3, free_port
 
 INGEST = str(Path(sys.executable).with_name("ingest"))
 
