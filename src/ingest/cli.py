@@ -102,6 +102,17 @@ def src_and_out(p: argparse.ArgumentParser) -> None:
     )
 
 
+def positive_seconds(text: str) -> float:
+    """A number of seconds above 0 (--no-workers-timeout)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0 seconds, not {text}")
+    return value
+
+
 def scale_options(p: argparse.ArgumentParser, *, local: bool = True) -> None:
     """``--workers`` / ``--dask-address`` (docs/scale-out.md); ``local``: the command has
     ``--local`` (``run`` has, ``serve`` has not)."""
@@ -119,6 +130,13 @@ def scale_options(p: argparse.ArgumentParser, *, local: bool = True) -> None:
         "--dask-address",
         metavar="tcp://HOST:PORT",
         help="clean batches on an existing Dask scheduler's workers (needs a Prefect server)",
+    )
+    p.add_argument(
+        "--no-workers-timeout",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="with --workers/--dask-address: end the run (exit 3) when the cluster has had no "
+        "worker for this long (default: $INGEST_NO_WORKERS_TIMEOUT, else 120)",
     )
 
 
@@ -403,6 +421,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
+    _export_no_workers_timeout(args)
     if not runner.distributed and process_count() > 1:
         prestart_fork_server()  # imports the cleaning stack while we import Prefect
     from ingest.prefect.api import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
@@ -414,6 +433,9 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if api_down(api.url, api.origin):
         return EXIT_FLOW_ERROR
+    from ingest.prefect.zombies import set_up_zombie_detection
+
+    set_up_zombie_detection(api.url, _warn)  # a run whose process dies is marked Crashed
     if not args.quiet:
         print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
         if runner.distributed:
@@ -523,6 +545,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ingest.prefect.api import (
         choose_api,
         cron_problem,
+        deployment_owner_problem,
         load_flow,
         pause_deployment,
         quiet_prefect_env,
@@ -540,6 +563,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
+    _export_no_workers_timeout(args)
     api = choose_api()
     if api.url is None:
         print(
@@ -556,6 +580,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_BUSY
     print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
     os.environ["PREFECT_API_URL"] = api.url  # the runner's flow-run subprocesses inherit it
+    from ingest.prefect.zombies import set_up_zombie_detection
+
+    # Served runs send heartbeats; one whose process dies is marked Crashed, so it does not
+    # hold the deployment's one slot (limit=1) forever.
+    set_up_zombie_detection(api.url, _warn)
     if runner.distributed:
         # Served runs load the flow afresh in a subprocess, which picks its
         # task runner from these (ingest.prefect.runners.choice_from_env).
@@ -570,6 +599,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     schedule = {"cron": args.cron} if args.cron else {"interval": args.interval}
     name = args.name or deployment_name(args.src, args.out)
     with temporary_settings(updates={PREFECT_API_URL: api.url}):
+        owned = deployment_owner_problem(f"{flow.name}/{name}")
+        if owned:
+            print(f"ingest: {owned}", file=sys.stderr)
+            return EXIT_USAGE
         try:
             flow.serve(
                 name=name,
@@ -629,6 +662,18 @@ def claim_serving(src: Path | RemotePath, out: Path | RemotePath) -> str | None:
     fh.flush()
     _SERVING.append(fh)
     return None
+
+
+def _warn(message: str) -> None:
+    print(f"ingest: warning: {message}", file=sys.stderr, flush=True)
+
+
+def _export_no_workers_timeout(args: argparse.Namespace) -> None:
+    """--no-workers-timeout, for the flow in this process and the runs it starts."""
+    from ingest.prefect.cluster import ENV_NO_WORKERS_TIMEOUT
+
+    if getattr(args, "no_workers_timeout", None) is not None:
+        os.environ[ENV_NO_WORKERS_TIMEOUT] = str(args.no_workers_timeout)
 
 
 def _runner_or_none(args: argparse.Namespace) -> RunnerChoice | None:

@@ -328,3 +328,28 @@ def pause_deployment(full_name: str) -> bool:
         return False
     print(f"ingest: paused deployment {full_name}", file=sys.stderr)
     return True
+
+
+def deployment_owner_problem(full_name: str) -> str | None:
+    """Why ``ingest serve`` must not serve ``flow-name/deployment-name``: it exists and a
+    work pool runs it (``prefect deploy`` made it); None when serving it is fine.
+
+    One owner per deployment name: serving a work-pool deployment would silently take it
+    over (same name, same id), and ``prefect deploy`` would take a served one back.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            deployment = client.read_deployment_by_name(full_name)
+        except ObjectNotFound:
+            return None
+    if not deployment.work_pool_name:
+        return None
+    return (
+        f"the deployment {full_name} exists on the work pool {deployment.work_pool_name!r} "
+        "(made by `prefect deploy`, e.g. from prefect.yaml); serving it here would silently "
+        "take it over. Give another --name, or none: ingest serve's default names end in a "
+        "hash of SRC and --out and never meet prefect.yaml's"
+    )
