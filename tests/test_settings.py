@@ -139,7 +139,7 @@ def test_dedup_settings_reach_the_index(tmp_path: Path, seeds: Path, scraped_at:
     rules = load_rules(write(tmp_path, "[dedup]\njaccard = 0.7\n"))
     out = tmp_path / "out"
     run_folder(seeds, out, rules, scraped_at=scraped_at, workers=1, dedup=True)
-    mark = json.loads((out / ".ingest" / "dedup" / "index.json").read_text())
+    mark = json.loads((out / ".ingest" / "dedup" / "index.state").read_text())
     assert mark["settings"] == rules.dedup.fingerprint != DedupSettings().fingerprint
 
 

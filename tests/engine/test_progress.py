@@ -60,7 +60,7 @@ def test_a_killed_run_leaves_markers_and_the_next_run_redoes_only_the_rest(
     assert proc.returncode == -signal.SIGKILL, "the run finished before it was killed"
     done, _ = read_progress(out / STATE_DIR)
     assert len(done) >= 30, len(done)
-    assert not (out / STATE_DIR / "manifest.json").exists()  # never committed
+    assert not (out / STATE_DIR / "manifest.state").exists()  # never committed
 
     again = run_folder(src, out, rules, **opts)
     # Everything the markers vouch for is kept, not cleaned again; the summary counts them
@@ -97,7 +97,7 @@ def test_markers_of_a_dump_that_changed_or_went_are_not_trusted(tmp_path: Path) 
     state = out / STATE_DIR
     import json
 
-    files = json.loads((state / "manifest.json").read_bytes())["files"]
+    files = json.loads((state / "manifest.state").read_bytes())["files"]
     write_progress(state, names[:2], [encode_entry(n, files[n]) for n in names[:2]])
     (state / PROGRESS_DIR / f"torn{PROGRESS_SUFFIX}").write_bytes(b'{\n  "x": {')
     (src / names[0]).write_bytes((src / names[0]).read_bytes() + b"\nmore\n")

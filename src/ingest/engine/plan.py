@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.document import loads_json, utf8_json
 from ingest.engine.outcomes import DUPLICATE_DUMP, TOOL, FileOutcome, Status, manifest_entry
-from ingest.engine.process import carry, outputs_exist, vouches
+from ingest.engine.process import carry, documents_sound, outputs_exist, vouches
 from ingest.errors import IngestError
 from ingest.learn import Learned, StoryFeatures
 from ingest.rules import Rules
@@ -109,8 +109,10 @@ class FolderRun:
         canonical_only: bool = False,
         keep_under: list[str] | None = None,
         allow_empty: bool = False,
+        verify: bool = False,
     ) -> None:
         self.src, self.out, self.rules = src, out, rules
+        self.verify = verify  # read back every vouched-for document (documents_sound)
         # Folders that could not be listed ("sub/", "/": all): their dumps are not gone.
         self.keep_under = tuple("" if k == "/" else k for k in keep_under or ())
         self.allow_empty = allow_empty
@@ -331,7 +333,9 @@ class FolderRun:
                 return False
             if status == DUPLICATE_DUMP:
                 return self.out.has_no_documents(rel)
-            return outputs_exist(self.out, rel, entry)
+            if not outputs_exist(self.out, rel, entry):
+                return False
+            return not self.verify or documents_sound(self.out, rel, entry)
         except (IngestError, OSError, ValueError):
             return False  # cleaning it records why
         except (KeyError, TypeError, AttributeError):

@@ -205,14 +205,18 @@ def run_folder(
     learn: bool = False,
     output_format: str | None = None,
     shard_rows: int | None = None,
+    on_plan: Callable[[int, int], None] | None = None,
+    verify: bool = False,
 ) -> RunSummary:
     """Clean every dump under ``src`` into ``out``; return the summary.
 
     Unchanged dumps are recognised before any cleaning starts. The rest is cleaned by
     ``dispatch`` (default: :class:`LocalDispatch` with ``workers`` and ``batch_size``);
     outcomes are recorded in path order, so the documents, the manifest and the summary are
-    byte-identical whatever cleans them. ``progress(outcome)`` is called as each is recorded;
-    ``dedup_progress(stage, done, total)`` as the dedup step goes (ingest.dedup.Progress).
+    byte-identical whatever cleans them. ``on_plan(dumps, to_clean)`` is called once the
+    dumps are listed and decided, ``progress(outcome)`` as each outcome is recorded (a
+    progress bar: ingest.progress), ``dedup_progress(stage, done, total)`` as the dedup step
+    goes (ingest.dedup.Progress).
 
     With ``dedup`` (``ingest run`` turns it on), duplicate stories across everything in
     ``out`` are linked at the end, under the lock (ingest.dedup, docs/dedup.md);
@@ -222,6 +226,9 @@ def run_folder(
     A source folder (or subfolder) that cannot be listed is a failure of the run's, and the
     documents of the dumps it held are kept; so are all documents when the source has no
     dumps at all but earlier runs wrote some (an unmounted share), unless ``allow_empty``.
+
+    With ``verify``, every document the manifest vouches for is read back and checked
+    (``engine.process.documents_sound``); a damaged one makes its dump cleaned again.
 
     With ``learn``, boilerplate is learned from this run's stories and what earlier runs
     into ``out`` learned (ingest.learn), and the dumps it touches are cleaned again with
@@ -258,9 +265,12 @@ def run_folder(
         run = FolderRun(
             source, output, rules, full=full, scraped_at=clock, dedup=dedup,
             canonical_only=canonical_only, keep_under=unlistable, allow_empty=allow_empty,
+            verify=verify,
         )  # fmt: skip
         run.learn = learn  # before planning: a learning run may clean kept dumps too
         todo = run.plan(rels)
+        if on_plan is not None:
+            on_plan(len(rels), todo)
         for folder in unlistable:
             summary.add(unlistable_outcome(source, folder, run.kept_unseen))
         if run.emptied:

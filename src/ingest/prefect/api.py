@@ -23,7 +23,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -148,6 +148,8 @@ class FlowResult:
     flow_run_id: str | None
     flow_run_name: str | None
     ok: bool
+    # Where the run was recorded, in words, for the summary line (a UI link, a database).
+    recorded: str | None = None
 
 
 def run_flow(
@@ -166,12 +168,18 @@ def run_flow(
     learn: bool = True,
     output_format: str | None = None,
     shard_rows: int | None = None,
+    verify: bool = False,
+    on_api_lost: Callable[[str], None] | None = None,
 ) -> FlowResult:
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
 
     ``runner`` picks the task runner for the batches (ingest.prefect.runners; default: the flow's
     thread pool). SRC and DST may be object-store locations (ingest.store).
+    ``on_api_lost(reason)`` is called from a watching thread when the API stops answering
+    mid-run (ingest.prefect.watch); the flow body's progress is in ``watch.BODY``.
     """
+    from ingest.prefect.watch import BODY, LOST, ApiWatch
+
     quiet_prefect_env()
     api = api or choose_api()
     flow = load_flow()
@@ -182,7 +190,13 @@ def run_flow(
 
     with contextlib.ExitStack() as stack:
         url = api.url or stack.enter_context(temporary_server())
+        if api.url is None:  # runs after the flow, before the temporary server stops
+            stack.callback(flush_to_api)
         stack.enter_context(temporary_settings(updates={PREFECT_API_URL: url}))
+        BODY.reset()
+        LOST.clear()
+        if on_api_lost is not None:
+            stack.enter_context(ApiWatch(url, on_api_lost))
         state = flow(
             source=str(source.resolve()),
             output=str(output.resolve()),
@@ -193,6 +207,7 @@ def run_flow(
             dedup=dedup,
             canonical_only=canonical_only,
             allow_empty=allow_empty,
+            verify=verify,
             learn=learn,
             output_format=output_format,
             shard_rows=shard_rows,
@@ -206,8 +221,8 @@ def run_flow(
         run_id = str(state.state_details.flow_run_id) if state.state_details.flow_run_id else None
         name = None
         if run_id and api.url:
-            with get_client(sync_client=True) as client:
-                name = client.read_flow_run(state.state_details.flow_run_id).name
+            with contextlib.suppress(Exception), get_client(sync_client=True) as client:
+                name = client.read_flow_run(state.state_details.flow_run_id).name  # for show
     message = state.message
     if summary is None and isinstance(result, BaseException):
         message = f"{type(result).__name__}: {result}"
@@ -218,6 +233,37 @@ def run_flow(
         flow_run_id=run_id,
         flow_run_name=name,
         ok=bool(state.is_completed()),
+        recorded=recorded_where(api, run_id),
+    )
+
+
+def flush_to_api(timeout: float = 10.0) -> None:
+    """Send the logs and events Prefect still buffers, now: a temporary server stops when
+    the run ends, and what Prefect flushed at interpreter exit then met no server ("---
+    Error logging to API --- All connection attempts failed" after ``make run``)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        with contextlib.suppress(Exception):  # a flush that fails must not fail the run
+            worker.drain_all(timeout=timeout, at_exit=False)
+
+
+def recorded_where(api: ApiChoice, flow_run_id: str | None) -> str | None:
+    """Where a flow run was recorded and how to see it, for the summary line."""
+    link = flow_run_url(api, flow_run_id)
+    if link:
+        return f"flow run recorded at {link}"
+    if api.url is not None or not flow_run_id:
+        return None
+    from prefect.settings import get_current_settings
+
+    database = get_current_settings().server.database.connection_url
+    where = database.get_secret_value() if database is not None else ""
+    where = where.split(":///", 1)[-1] if where.startswith("sqlite") else "its database"
+    return (
+        f"flow run recorded by a temporary Prefect server in {where} (not shown in any UI: "
+        "start `ingest ui` first to see runs there)"
     )
 
 

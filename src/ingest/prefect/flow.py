@@ -60,7 +60,10 @@ from ingest.prefect.cluster import (
     poisoned_outcomes,
 )
 from ingest.prefect.ghosts import crash_ghost_runs, crash_task_runs, record_crashed_batch
+from ingest.prefect.progress import ProgressArtifact
 from ingest.prefect.runners import choice_from_env, process_count, task_runner
+from ingest.prefect.watch import BODY
+from ingest.progress import listener
 from ingest.rules import load_rules
 from ingest.store import OutputFolder, SourceFolder, output_folder, source_folder
 from ingest.store.manifest import ManifestCommit, commit_manifest
@@ -413,6 +416,7 @@ def ingest_dumps(
     learn: bool = True,
     output_format: str | None = None,
     shard_rows: int | None = None,
+    verify: bool = False,
     no_workers_timeout: float | None = None,
 ) -> State:
     """Clean every new or changed dump under ``source`` into ``output``.
@@ -435,6 +439,7 @@ def ingest_dumps(
         output_format: json (one file per story), jsonl, jsonl.gz or parquet (shards);
             default: as ``output`` was written before, else json.
         shard_rows: documents per shard, on average (sharded formats; default 50,000).
+        verify: read back every document the manifest vouches for; redo damaged ones.
         no_workers_timeout: with a Dask runner, seconds the run waits while the cluster has
             no worker before it gives up (default: ``INGEST_NO_WORKERS_TIMEOUT``, else 120).
 
@@ -455,7 +460,22 @@ def ingest_dumps(
         if len(rows) < MAX_TABLE_ROWS:
             rows.append(dump_row(outcome, shown))
 
+    artifact = ProgressArtifact(source, batch_size)  # the run's progress, in the UI
+    terminal = listener()  # `ingest run`'s progress bar, when it runs this flow in-process
+
+    def plan(total: int, todo: int) -> None:
+        artifact.plan(total, todo)
+        if terminal is not None:
+            terminal.plan(total, todo)
+
+    def progress(outcome: FileOutcome) -> None:
+        table(outcome)
+        artifact(outcome)
+        if terminal is not None:
+            terminal(outcome)
+
     dispatch = PrefectDispatch(batch_size, processes, no_workers_timeout)
+    BODY.enter()  # ingest.prefect.watch: the caller may outlive a dead API with our summary
     try:
         summary = run_folder(
             source_folder(source),  # folders, or fsspec URLs (s3://...)
@@ -467,11 +487,18 @@ def ingest_dumps(
             dedup=dedup,
             canonical_only=canonical_only,
             allow_empty=allow_empty,
-            progress=table,
+            verify=verify,
+            progress=progress,
+            on_plan=plan,
             learn=learn,
         )
+    except BaseException as exc:
+        BODY.fail(exc)
+        raise
     finally:
         dispatch.finish()
+    BODY.finish(summary)
+    artifact.close()
     events = dispatch.watch.events if dispatch.watch is not None else []
     create_markdown_artifact(
         summary_markdown(
