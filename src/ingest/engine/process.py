@@ -342,7 +342,7 @@ def documents_sound(out: OutputFolder, rel: str, entry: Mapping[str, Any]) -> bo
         name = d["file"].rpartition("/")[2]
         if name in withheld:
             continue
-        doc = loads_json((root / rel / name).read_bytes())
+        doc = loads_json((root / out.document_file(rel, name)).read_bytes())
         text = doc.get("text") if isinstance(doc, dict) else None
         source = doc.get("source") if isinstance(doc, dict) else None
         if not isinstance(text, str) or not isinstance(source, dict):
