@@ -26,6 +26,7 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/ingest run seeds --out cleaned
+	@echo "make run: done; the ingest command is $(BIN)/ingest (to type it bare: source $(BIN)/activate)"
 
 test: setup
 	$(BIN)/pytest

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
+import logging
 import os
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ingest import __version__
 from ingest.errors import (
@@ -33,10 +37,10 @@ from ingest.published import parse_utc
 from ingest.report.command import add_parser as add_inspect_parser
 from ingest.rules import Rules
 from ingest.settings import load_settings
-from ingest.store import RemotePath, location
+from ingest.store import STATE_DIR, RemotePath, location
 
 if TYPE_CHECKING:
-    from ingest.engine.outcomes import FileOutcome
+    from ingest.engine.outcomes import FileOutcome, RunSummary
 
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE = 0, 1, 2
 # The run could not finish: the output folder is locked by another run, full, read-only.
@@ -98,6 +102,17 @@ def src_and_out(p: argparse.ArgumentParser) -> None:
     )
 
 
+def positive_seconds(text: str) -> float:
+    """A number of seconds above 0 (--no-workers-timeout)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0 seconds, not {text}")
+    return value
+
+
 def scale_options(p: argparse.ArgumentParser, *, local: bool = True) -> None:
     """``--workers`` / ``--dask-address`` (docs/scale-out.md); ``local``: the command has
     ``--local`` (``run`` has, ``serve`` has not)."""
@@ -115,6 +130,13 @@ def scale_options(p: argparse.ArgumentParser, *, local: bool = True) -> None:
         "--dask-address",
         metavar="tcp://HOST:PORT",
         help="clean batches on an existing Dask scheduler's workers (needs a Prefect server)",
+    )
+    p.add_argument(
+        "--no-workers-timeout",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="with --workers/--dask-address: end the run (exit 3) when the cluster has had no "
+        "worker for this long (default: $INGEST_NO_WORKERS_TIMEOUT, else 120)",
     )
 
 
@@ -172,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a SRC with no dumps at all deletes the documents of earlier runs (by default "
         "they are kept: an unmounted share looks empty)",
+    )
+    run.add_argument(
+        "--verify",
+        action="store_true",
+        help="read back every document of the dumps the manifest says are unchanged, and "
+        "clean again those whose documents were damaged or edited (reads every document)",
     )
     scale_options(run)
     common(run)
@@ -343,6 +371,9 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
     if args.dask_address:
         print("ingest: --dask-address needs the Prefect flow: drop --local", file=sys.stderr)
         return EXIT_USAGE
+    from ingest.progress import TerminalProgress
+
+    bar = None if args.quiet else TerminalProgress()
     summary = run_folder(
         args.src,
         args.out,
@@ -354,14 +385,13 @@ def cmd_run(args: argparse.Namespace, rules: Rules) -> int:
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
         allow_empty=args.allow_empty,
+        verify=args.verify,
         dedup_progress=_say_dedup_progress,
         learn=not args.no_learn,
+        progress=bar,
+        on_plan=bar.plan if bar is not None else None,
     )
-    print_failures(summary.failed)
-    print_notes(summary.notes)
-    if summary.report and not args.quiet:
-        print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
-    print(summary.line())
+    report_run(summary, args.quiet)
     return EXIT_OK if summary.ok else EXIT_FAILED_FILES
 
 
@@ -378,15 +408,20 @@ def print_failures(failed: list[FileOutcome]) -> None:
 def cmd_run_flow(args: argparse.Namespace) -> int:
     """``ingest run`` through the Prefect flow (:mod:`ingest.prefect.flow`)."""
     from ingest.prefect.api import quiet_prefect_env
+    from ingest.progress import TerminalProgress, listen
 
     quiet_prefect_env()  # before Prefect is imported: no telemetry, nothing beyond loopback
-    if args.quiet:
+    bar = None if args.quiet else TerminalProgress()
+    listen(bar)  # the flow runs in this process: the bar hears its outcomes
+    if args.quiet or (bar is not None and bar.tty):
+        # On a terminal the bar says what the per-batch log lines said (they stay in the UI)
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "WARNING")
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
+    _export_no_workers_timeout(args)
     if not runner.distributed and process_count() > 1:
         prestart_fork_server()  # imports the cleaning stack while we import Prefect
     from ingest.prefect.api import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
@@ -396,6 +431,11 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
     if problem:
         print(f"ingest: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    if api_down(api.url, api.origin):
+        return EXIT_FLOW_ERROR
+    from ingest.prefect.zombies import set_up_zombie_detection
+
+    set_up_zombie_detection(api.url, _warn)  # a run whose process dies is marked Crashed
     if not args.quiet:
         print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
         if runner.distributed:
@@ -415,8 +455,11 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         dedup=not args.no_dedup,
         canonical_only=args.canonical_only,
         allow_empty=args.allow_empty,
+        verify=args.verify,
         learn=not args.no_learn,
+        on_api_lost=lambda reason: _api_lost(reason, args.quiet),
     )
+    _REPORTING.acquire()  # not while the API watch reports (it then ends the process)
     link = flow_run_url(api, result.flow_run_id)
     if not args.quiet:
         name = result.flow_run_name or result.flow_run_id
@@ -428,12 +471,73 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
     if summary is None:
         print(f"ingest: the flow did not finish: {result.message}", file=sys.stderr)
         return EXIT_FLOW_ERROR
+    report_run(summary, args.quiet, result.recorded)
+    return EXIT_OK if result.ok else EXIT_FAILED_FILES
+
+
+def report_run(summary: RunSummary, quiet: bool, recorded: str | None = None) -> None:
+    """A finished run's failures and inspect report (stderr), and its summary line (stdout),
+    with where Prefect recorded it."""
     print_failures(summary.failed)
     print_notes(summary.notes)
-    if summary.report and not args.quiet:
+    if summary.report and not quiet:
         print(f"ingest: inspect report: {summary.report}", file=sys.stderr)
-    print(summary.line())
-    return EXIT_OK if result.ok else EXIT_FAILED_FILES
+    print(summary.line() + (f"; {recorded}" if recorded else ""), flush=True)
+
+
+def api_down(url: str | None, origin: str) -> bool:
+    """Say so, and True, when the Prefect API ``url`` does not answer (before any run)."""
+    from ingest.prefect.watch import check_health
+
+    problem = check_health(url) if url else None
+    if problem:
+        print(
+            f"ingest: the Prefect API at {url} ({origin}) does not answer ({problem}): start "
+            "its server (`ingest ui` starts the local one), point PREFECT_API_URL at one that "
+            "runs, unset it to use a temporary server, or run with --local; nothing was done",
+            file=sys.stderr,
+        )
+    return problem is not None
+
+
+# Held by whoever reports the run's end: the main thread, or the API watch's thread.
+_REPORTING = threading.Lock()
+
+
+def _api_lost(reason: str, quiet: bool) -> None:
+    """The Prefect API went away mid-run (ingest.prefect.watch): say so at once, let our own
+    work finish (it does not need the API), print its summary and exit 3, instead of
+    waiting minutes for Prefect's retries to fail in a traceback."""
+    from ingest.prefect.api import EXIT_FLOW_ERROR
+    from ingest.prefect.watch import BODY
+
+    if not _REPORTING.acquire(blocking=False):
+        return  # the run ended and is being reported
+    for noisy in ("prefect.events.clients", "prefect._internal.concurrency"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)  # "cannot connect", once a second
+    print(
+        f"ingest: {reason}; the run goes on without it (what it writes does not need the "
+        "server), then stops: its record in Prefect stays incomplete",
+        file=sys.stderr,
+        flush=True,
+    )
+    state, result = BODY.wait_settled()
+    if state == "finished":
+        report_run(result, quiet, "flow run not fully recorded: the Prefect API went away")
+        print(
+            "ingest: every dump above was processed and its documents and the manifest are "
+            "written; exit 3 because the run's record in Prefect is incomplete",
+            file=sys.stderr,
+        )
+    elif state == "failed":
+        print(f"ingest: the run failed: {type(result).__name__}: {result}", file=sys.stderr)
+    else:
+        print("ingest: the run had not started: nothing was written", file=sys.stderr)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    # Not sys.exit: Prefect would first retry every buffered event and log at exit.
+    os._exit(EXIT_FLOW_ERROR)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -441,6 +545,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ingest.prefect.api import (
         choose_api,
         cron_problem,
+        deployment_owner_problem,
         load_flow,
         pause_deployment,
         quiet_prefect_env,
@@ -458,6 +563,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
+    _export_no_workers_timeout(args)
     api = choose_api()
     if api.url is None:
         print(
@@ -466,8 +572,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if api_down(api.url, api.origin):
+        return EXIT_BUSY
+    busy = claim_serving(args.src, args.out)
+    if busy:
+        print(f"ingest: {busy}", file=sys.stderr)
+        return EXIT_BUSY
     print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
     os.environ["PREFECT_API_URL"] = api.url  # the runner's flow-run subprocesses inherit it
+    from ingest.prefect.zombies import set_up_zombie_detection
+
+    # Served runs send heartbeats; one whose process dies is marked Crashed, so it does not
+    # hold the deployment's one slot (limit=1) forever.
+    set_up_zombie_detection(api.url, _warn)
     if runner.distributed:
         # Served runs load the flow afresh in a subprocess, which picks its
         # task runner from these (ingest.prefect.runners.choice_from_env).
@@ -482,6 +599,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     schedule = {"cron": args.cron} if args.cron else {"interval": args.interval}
     name = args.name or deployment_name(args.src, args.out)
     with temporary_settings(updates={PREFECT_API_URL: api.url}):
+        owned = deployment_owner_problem(f"{flow.name}/{name}")
+        if owned:
+            print(f"ingest: {owned}", file=sys.stderr)
+            return EXIT_USAGE
         try:
             flow.serve(
                 name=name,
@@ -506,6 +627,53 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # pause here, so a stopped `ingest serve` leaves no schedule firing into the void.
             pause_deployment(f"{flow.name}/{name}")
     return EXIT_OK
+
+
+SERVE_LOCK = "serve.lock"
+_SERVING: list[IO[str]] = []  # held open (and flock-ed) for as long as this process serves
+
+
+def claim_serving(src: Path | RemotePath, out: Path | RemotePath) -> str | None:
+    """Hold ``DST/.ingest/serve.lock`` while this process serves; why not, if another does.
+
+    Two serves into one output folder run into each other's run lock, and stopping either
+    pauses the deployment the other serves: the second is refused instead. ``flock``, so
+    the kernel frees it when the serve dies however it dies. Object stores have no lock.
+    """
+    if not isinstance(out, Path):
+        return None
+    path = out / STATE_DIR / SERVE_LOCK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until this process ends
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "another process"
+        fh.close()
+        return (
+            f"the output folder {out} is already served by {holder}: two serves into one "
+            "folder would block each other's runs, and stopping either would pause the "
+            "other's schedule; stop that one first (or serve into another --out)"
+        )
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()} (ingest serve {src})")
+    fh.flush()
+    _SERVING.append(fh)
+    return None
+
+
+def _warn(message: str) -> None:
+    print(f"ingest: warning: {message}", file=sys.stderr, flush=True)
+
+
+def _export_no_workers_timeout(args: argparse.Namespace) -> None:
+    """--no-workers-timeout, for the flow in this process and the runs it starts."""
+    from ingest.prefect.cluster import ENV_NO_WORKERS_TIMEOUT
+
+    if getattr(args, "no_workers_timeout", None) is not None:
+        os.environ[ENV_NO_WORKERS_TIMEOUT] = str(args.no_workers_timeout)
 
 
 def _runner_or_none(args: argparse.Namespace) -> RunnerChoice | None:

@@ -9,6 +9,7 @@ a broken rules file stops the run at once with the key's name (docs/rules.md).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -21,6 +22,7 @@ from typing import Any, Literal
 from ingest.errors import RulesError
 from ingest.furniture import Furniture, compile_furniture
 from ingest.settings import DedupSettings, ExtractSettings, LanguageSettings, compile_section
+from ingest.user_regex import budgeted
 
 DEFAULT_RULES = "default_rules.toml"
 InlineKind = Literal["teaser", "teaser_after", "regex", "card"]
@@ -353,12 +355,31 @@ def _compile(pattern: object, rule: str, where: str) -> re.Pattern[str]:
             f"rules {where}: rule {rule}: the pattern is empty (it would match anything)"
         )
     try:
-        return re.compile(pattern)
+        compiled = re.compile(pattern)
     except re.error as exc:
         raise RulesError(
             f"rules {where}: rule {rule}: invalid regular expression at position {exc.pos}: "
             f"{exc.msg} in {pattern!r}"
         ) from None
+    # A pattern a rules file adds runs with a time budget (ingest.user_regex); ours on re.
+    return compiled if pattern in _builtin_patterns() else budgeted(compiled, rule)
+
+
+@functools.cache
+def _builtin_patterns() -> frozenset[str]:
+    """Every string in the built-in rules file: the patterns that stay on ``re``."""
+    text = resources.files("ingest").joinpath("data").joinpath(DEFAULT_RULES).read_text("utf-8")
+    found: set[str] = set()
+    todo: list[Any] = [tomllib.loads(text)]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, str):
+            found.add(item)
+    return frozenset(found)
 
 
 def _compile_list(value: object, rule: str, where: str) -> tuple[re.Pattern[str], ...]:

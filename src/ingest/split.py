@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ingest.residue import ends_sentence, is_capitalised
 from ingest.rules import LineRule, Profile, Rules
+from ingest.user_regex import is_budgeted
 
 
 @dataclass(frozen=True)
@@ -276,9 +277,9 @@ def _any_rule(chrome: tuple[LineRule, ...]) -> Callable[[str], object]:
     >>> bool(_any_rule((rule,))("Comments")), bool(_any_rule((rule,))("No comments"))
     (True, False)
     """
-    patterns = [r.pattern for r in chrome]
+    patterns = [r.pattern for r in chrome]  # a user pattern keeps its own time budget
     plain = re.compile("").flags
-    if all(p.groups == 0 and p.flags == plain for p in patterns):
+    if all(p.groups == 0 and p.flags == plain and not is_budgeted(p) for p in patterns):
         with contextlib.suppress(re.error):
             return re.compile("|".join(f"(?:{p.pattern})" for p in patterns)).match
     return lambda text: any(p.match(text) for p in patterns)

@@ -68,6 +68,7 @@ def read_back(flow_run_id: UUID) -> dict[str, Any]:
         "flow_run": flow_run,
         "task_names": sorted(t.name for t in task_runs),
         "task_states": {t.name: t.state_type.value for t in task_runs if t.state_type},
+        "task_messages": {t.name: (t.state.message or "") for t in task_runs if t.state},
         "artifacts": {a.key: a for a in artifacts},
     }
 
@@ -118,19 +119,30 @@ def test_run_publishes_named_tasks_and_artifacts(seeds_copy: Path, tmp_path: Pat
     table = found["artifacts"][table_key(seeds_copy)]
     assert table.type == "table"
     rows = json.loads(table.data)
-    assert len(rows) == summary.documents_written
-    assert {r["source"] for r in rows} == {p.name for p in seeds_copy.iterdir()}
+    # One row per dump (a 3,000-dump run is 3,000 short rows, not 10,000 long ones), with
+    # where its JSON is and how to inspect it.
+    assert [r["dump"] for r in rows] == sorted(p.name for p in seeds_copy.iterdir())
     assert set(rows[0]) == {
-        "source",
-        "index",
-        "outlet",
-        "headline",
-        "words",
-        "removed spans",
+        "dump",
         "status",
+        "documents",
+        "words",
+        "removed",
+        "rules",
+        "first headline",
+        "json",
+        "inspect",
     }
-    written = [json.loads(b) for b in tree(tmp_path / "out").values()]
-    assert sum(r["removed spans"] for r in rows) == sum(len(d["removed"]) for d in written)
+    out = tmp_path / "out"
+    written = [json.loads(b) for b in tree(out).values()]
+    assert sum(r["documents"] for r in rows) == len(written) == summary.documents_written
+    assert sum(r["removed"] for r in rows) == sum(len(d["removed"]) for d in written)
+    for row in rows:
+        assert row["status"] == "written"
+        assert Path(row["json"]).is_dir() and any(Path(row["json"]).glob("*.json"))
+        assert row["inspect"] == f"ingest inspect {row['json']}"
+        assert len(row["first headline"]) <= 60
+    assert "inspect report" in (table.description or "")
 
 
 def test_bad_dump_is_recorded_and_the_rest_succeed(seeds_copy: Path, tmp_path: Path) -> None:
@@ -151,6 +163,9 @@ def test_bad_dump_is_recorded_and_the_rest_succeed(seeds_copy: Path, tmp_path: P
     found = read_back(state.state_details.flow_run_id)
     assert found["flow_run"].state.type.value == "FAILED"
     assert "broken.txt (binary_file)" in (found["flow_run"].state.message or "")
+    # The batch holding the bad dump is red in the UI, not green, and says which dump.
+    assert found["task_states"]["clean-batch-001-of-001"] == "FAILED"
+    assert "broken.txt (binary_file)" in found["task_messages"]["clean-batch-001-of-001"]
     text = found["artifacts"][summary_key(seeds_copy)].data
     assert "| failed | 1 |" in text and "| broken.txt | binary_file |" in text
 

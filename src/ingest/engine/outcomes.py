@@ -83,6 +83,8 @@ class RunSummary:
     no_profile: int = 0  # processed dumps in which no rules profile was detected
     fallbacks: int = 0  # documents whose main story fell back to trafilatura (HTML pages)
     learned: int = 0  # learned boilerplate patterns in force (ingest.learn)
+    # Dumps counted from a killed run's completion markers instead of being cleaned again.
+    resumed: int = 0
     # The inspect report written into the output folder (ingest.report.run_report), and a
     # few removed texts per rule from it for the summary artifact; None/empty: not written.
     report: str | None = None
@@ -146,7 +148,7 @@ class RunSummary:
             f"{self.documents_written} documents written; "
             f"removed spans: {rules}; {self._dates_note()}{self._profile_note()}"
             f"{self._fallback_note()}"
-            f"{self._dedup_note()}"
+            f"{self._dedup_note()}{self._resumed_note()}"
             f"{self.duration_s:.2f}s"
         )
 
@@ -187,6 +189,10 @@ class RunSummary:
         note = f"{n} dump{'s' if n != 1 else ''} matched no profile; " if n else ""
         return note + (f"{k} boilerplate pattern{'s' if k != 1 else ''} learned; " if k else "")
 
+    def _resumed_note(self) -> str:
+        n = self.resumed
+        return f"{n} dump{'s' if n != 1 else ''} resumed from an interrupted run; " if n else ""
+
     def _fallback_note(self) -> str:
         n = self.fallbacks
         if not n:
@@ -208,6 +214,7 @@ class RunSummary:
             "no_profile": self.no_profile,
             "fallbacks": self.fallbacks,
             "learned": self.learned,
+            "resumed": self.resumed,
             "dated": dict(sorted(self.dated.items())),
             "notes": list(self.notes),
             "removed_by_rule": dict(sorted(self.removed_by_rule.items())),

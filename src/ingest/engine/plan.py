@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import json
+import os
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.document import loads_json, utf8_json
 from ingest.engine.outcomes import DUPLICATE_DUMP, TOOL, FileOutcome, Status, manifest_entry
-from ingest.engine.process import carry, outputs_exist, vouches
+from ingest.engine.process import carry, documents_sound, outputs_exist, vouches
 from ingest.errors import IngestError
-from ingest.learn import Learned
+from ingest.learn import Learned, StoryFeatures
 from ingest.rules import Rules
 from ingest.scraped import ScrapeClock, as_clock
 from ingest.store import STATE_DIR, Location, OutputFolder, SourceFolder, write_atomic
@@ -53,6 +56,12 @@ DEDUP_MARK = "dedup/manifest.json"
 # dedup step must read those dumps again even though their manifest entries vouch for them.
 DEDUP_DIRTY = "dedup/cleaned.jsonl"
 DEDUP_INDEX = "dedup/index.json"  # ingest.dedup's (not imported: numpy)
+# Per-chunk completion markers (datatrove's per-task markers, for chunks): the manifest
+# entries of a chunk's dumps, written under the state folder as soon as the chunk's outcomes
+# are recorded, so a run killed before its commit loses at most the chunks in flight. The
+# next run reads them over the old manifest (they win), and every committed run removes them.
+PROGRESS_DIR = "progress"
+PROGRESS_SUFFIX = ".entries"
 
 
 # A document's file name (ingest.store.document_name): what an orphan folder holds.
@@ -99,8 +108,10 @@ class FolderRun:
         canonical_only: bool = False,
         keep_under: list[str] | None = None,
         allow_empty: bool = False,
+        verify: bool = False,
     ) -> None:
         self.src, self.out, self.rules = src, out, rules
+        self.verify = verify  # read back every vouched-for document (documents_sound)
         # Folders that could not be listed ("sub/", "/": all): their dumps are not gone.
         self.keep_under = tuple("" if k == "/" else k for k in keep_under or ())
         self.allow_empty = allow_empty
@@ -128,6 +139,12 @@ class FolderRun:
         # Learned boilerplate (ingest.learn): collect features while cleaning; apply these.
         self.learn = False
         self.learned: dict[str, Learned] | None = None
+        # Write a completion marker per chunk (the first pass of a run; not relearn's).
+        self.record_progress = False
+        self.resumed: set[str] = set()  # dumps whose entries came from a killed run's markers
+        self._marked: dict[str, bytes] | None = None
+        self.resumed_kept = 0  # of those, kept (they still vouch for their documents)
+        self._extra: dict[str, Resumed] = {}  # what the summary and learning need of them
 
     # -- pass 1 ------------------------------------------------------------------------
 
@@ -175,7 +192,7 @@ class FolderRun:
         withholding: list[int] = []  # kept dumps with documents withheld (canonical_only)
         if not self.full:
             old = ManifestReader(self.out)
-            for i, prior in self._merge(old):
+            for i, prior in self._merge(self._priors(old)):
                 if i is None:
                     gone = True
                     continue  # a gone dump: its documents are deleted at commit
@@ -194,7 +211,14 @@ class FolderRun:
                     else:
                         decisions[i] = _KEEP
                     sha = entry["sha256"]
-                    if known is not None and not self.unindexed and sha and prior.rel not in dirty:
+                    if (
+                        known is not None
+                        and sha
+                        and (
+                            (not self.unindexed and prior.rel not in dirty)
+                            or prior.rel in self.resumed  # cleaned by this run, in effect
+                        )
+                    ):
                         # (a dump cleaned since the last dedup step is as new as this run's)
                         known.setdefault(sha, prior.rel)
                 elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
@@ -225,6 +249,25 @@ class FolderRun:
         # (a learning run may clean kept dumps too: ingest.engine.run.Memory.prepare)
         self.known = known if self.to_clean or self.learn else None
         return self.to_clean
+
+    def _priors(self, old: ManifestReader) -> Iterator[Prior]:
+        """The old manifest's entries with the completion markers' over them, in path order.
+
+        The markers are read once (the first call); ``resumed`` is what they vouch for.
+        """
+        if self.full:
+            return iter(old)
+        if self._marked is None:
+            self._marked, self._extra = read_progress(self._state())
+            self.resumed = set(self._marked)
+        marked = self._marked
+        if not marked:
+            return iter(old)
+        return _overlay(old, marked)
+
+    def resumed_extra(self) -> dict[str, Resumed]:
+        """What the completion markers keep of each resumed dump besides its entry."""
+        return self._extra
 
     def _orphans(self, listing: dict[str, set[str]]) -> list[str]:
         """Folders of documents for no dump this run sees (``listing``: the output's).
@@ -289,7 +332,9 @@ class FolderRun:
                 return False
             if status == DUPLICATE_DUMP:
                 return self.out.has_no_documents(rel)
-            return outputs_exist(self.out, rel, entry)
+            if not outputs_exist(self.out, rel, entry):
+                return False
+            return not self.verify or documents_sound(self.out, rel, entry)
         except (IngestError, OSError, ValueError):
             return False  # cleaning it records why
         except (KeyError, TypeError, AttributeError):
@@ -318,14 +363,15 @@ class FolderRun:
         self,
         dispatch: Submit,
         chunk: int,
-        window: int,
+        window: int | Callable[[], int],
         *,
         documents: bool = False,
     ) -> Iterator[FileOutcome]:
         """Clean the dumps to clean and yield every dump's outcome, in path order.
 
         ``dispatch(rels)`` starts cleaning one chunk (at most ``chunk`` dumps) and returns
-        a future; at most ``window`` chunks are in flight. Unchanged dumps come back as
+        a future; at most ``window`` chunks are in flight (a function: asked again at each
+        step, for a cluster whose workers come and go). Unchanged dumps come back as
         ``unchanged`` outcomes (with their documents only if ``documents``). The new
         manifest is written along the way; :meth:`commit` puts it in place.
         """
@@ -333,6 +379,7 @@ class FolderRun:
             self._note_cleaning(self._state())
         old = ManifestReader(self.out)
         writer = self._writer = ManifestWriter(self.out, old, TOOL)
+        marking = self.record_progress
         rels, decisions = self.rels, self.decisions
         # sha256 -> path of dumps cleaned so far, in path order (dedup runs): a dump cleaned
         # in parallel with its byte-identical twin becomes what one process would make it.
@@ -342,7 +389,7 @@ class FolderRun:
         queue: deque[tuple[int, Prior | None, _Chunk | None, int]] = deque()
         filling = _Chunk()  # the chunk being filled, not yet dispatched
         flying: deque[_Chunk] = deque()  # dispatched, outcomes not all emitted
-        limit = max(4096, 2 * window * chunk)
+        width = window if callable(window) else lambda: window
 
         def flush() -> None:
             nonlocal filling
@@ -382,13 +429,26 @@ class FolderRun:
                         mtime_ns=outcome.mtime_ns,
                         duplicate_of=first,
                     )
-            writer.add(encode_entry(rel, manifest_entry(outcome)), prior)
+            raw = encode_entry(rel, manifest_entry(outcome))
+            writer.add(raw, prior)
             if self.dedup and outcome.status != Status.UNCHANGED:
                 self.processed.add(rel)
+            if marking:
+                job.entries.append(raw)
+                if outcome.stories:
+                    job.stories[rel] = outcome.stories
+                if outcome.fallbacks:
+                    job.fallbacks[rel] = outcome.fallbacks
+                if pos == len(outcomes) - 1:
+                    write_progress(
+                        self._state(), job.rels, job.entries, job.stories, job.fallbacks,
+                        learned_fingerprint(self.learned),
+                    )  # fmt: skip
+                    job.entries, job.stories, job.fallbacks = [], {}, {}
             return outcome
 
         try:
-            for i, prior in self._pairs(old):
+            for i, prior in self._pairs(self._priors(old)):
                 if decisions[i] == _CLEAN:
                     queue.append((i, prior, filling, len(filling.rels)))
                     filling.rels.append(rels[i])
@@ -398,7 +458,9 @@ class FolderRun:
                     queue.append((i, prior, None, 0))
                 while queue and (queue[0][2] is None or queue[0][2].done()):
                     yield emit(*queue.popleft())
-                while queue and (len(queue) > limit or len(flying) > window):
+                while queue and (
+                    len(flying) > (w := width()) or len(queue) > max(4096, 2 * w * chunk)
+                ):
                     yield emit(*queue.popleft())  # waits for the oldest chunk
             flush()
             while queue:
@@ -419,7 +481,7 @@ class FolderRun:
             self.out.append_state(DEDUP_DIRTY, lines)
         (state / DEDUP_MARK).unlink(missing_ok=True)
 
-    def _pairs(self, old: ManifestReader) -> Iterator[tuple[int, Prior | None]]:
+    def _pairs(self, old: Iterable[Prior]) -> Iterator[tuple[int, Prior | None]]:
         """Every dump in order with its old entry (or None); gone dumps noted on the way."""
         n = len(self.rels)
         nxt = 0
@@ -445,7 +507,7 @@ class FolderRun:
         documents: bool,
     ) -> FileOutcome:
         assert prior is not None
-        if decision == _KEEP and not documents:
+        if decision == _KEEP and not documents and rel not in self.resumed:
             writer.add(prior.raw, prior)
             return FileOutcome(rel, Status.UNCHANGED)
         entry = prior.entry()
@@ -454,6 +516,22 @@ class FolderRun:
             writer.add(encode_entry(rel, entry), prior)
         else:
             writer.add(prior.raw, prior)
+        if rel in self.resumed:
+            self.resumed_kept += 1
+            extra = self._extra.get(rel, Resumed())
+            # Cleaned by a run that was killed before its commit: its outcome, as that run
+            # recorded it (the summary, learning and dedup see what a whole run would).
+            if self.dedup:
+                self.processed.add(rel)
+            return FileOutcome(
+                rel,
+                Status(entry["status"]),  # written or duplicate_dump: plan() kept only those
+                **carry(entry, True),
+                duplicate_of=entry.get("duplicate_of"),
+                no_profile=bool(entry.get("no_profile")),
+                stories=extra.stories,
+                fallbacks=extra.fallbacks,
+            )
         return FileOutcome(rel, Status.UNCHANGED, **carry(entry, documents))
 
     # -- 3, 4 --------------------------------------------------------------------------
@@ -480,7 +558,15 @@ class FolderRun:
 
         Returns whether the manifest changed.
         """
-        return commit_manifest(self.seal())
+        sealed = self.seal()
+        self.clear_progress()
+        return commit_manifest(sealed)
+
+    def clear_progress(self) -> int:
+        """Remove the completion markers (after :meth:`seal`, before the commit: the sealed
+        manifest holds what they said; a kill between the two loses progress, never
+        correctness). Returns how many there were."""
+        return clear_progress(self._state())
 
     def deduplicate(self, progress: DedupProgress | None = None) -> dict[str, int] | None:
         """Link duplicate stories (ingest.dedup); return ``DedupReport.to_json()``, or None
@@ -583,12 +669,139 @@ def _read_mark(path: Location) -> Any:
         return None
 
 
+@dataclasses.dataclass(frozen=True)
+class Resumed:
+    """What a completion marker keeps of a dump besides its manifest entry."""
+
+    stories: tuple[StoryFeatures, ...] = ()  # for learning
+    fallbacks: int = 0  # HTML documents read by trafilatura's fallback (the summary counts)
+    basis: str = ""  # learned_fingerprint() of the boilerplate it was cleaned with
+
+
+def learned_fingerprint(learned: Mapping[str, Learned] | None) -> str:
+    """A short hash of learned boilerplate (what a chunk was cleaned with).
+
+    >>> learned_fingerprint(None) == learned_fingerprint({})
+    True
+    """
+    body = sorted(
+        (src, x.stories, sorted(x.features.items())) for src, x in (learned or {}).items()
+    )
+    return hashlib.sha256(json.dumps(body).encode()).hexdigest()[:16]
+
+
+def _progress_folder(state: Location) -> Location:
+    return state / PROGRESS_DIR
+
+
+def _names(folder: Location) -> list[str]:
+    if isinstance(folder, Path):
+        try:
+            return sorted(os.listdir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+    return sorted(folder.file_names())
+
+
+def write_progress(
+    state: Location,
+    rels: list[str],
+    entries: list[bytes],
+    stories: Mapping[str, tuple[StoryFeatures, ...]] | None = None,
+    fallbacks: Mapping[str, int] | None = None,
+    basis: str = "",
+) -> None:
+    """One chunk's completion marker: its dumps' manifest entries (as in the manifest),
+    their stories' features for learning and their HTML fallback counts (for the summary),
+    as one JSON object."""
+    name = hashlib.sha256("\0".join(rels).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    folder = _progress_folder(state)
+    if isinstance(folder, Path):
+        folder.mkdir(parents=True, exist_ok=True)
+    features = {
+        rel: [[s.source, s.key, list(s.features)] for s in told]
+        for rel, told in (stories or {}).items()
+    }
+    data = (
+        b'{\n "entries": {\n'
+        + b",\n".join(entries)
+        + b'\n },\n "stories": '
+        + utf8_json(json.dumps(features, ensure_ascii=False, sort_keys=True))
+        + b',\n "fallbacks": '
+        + utf8_json(json.dumps(dict(fallbacks or {}), ensure_ascii=False, sort_keys=True))
+        + b',\n "basis": '
+        + json.dumps(basis).encode()
+        + b"\n}\n"
+    )
+    write_atomic(folder / f"{name}{PROGRESS_SUFFIX}", data)
+
+
+def read_progress(state: Location) -> tuple[dict[str, bytes], dict[str, Resumed]]:
+    """From every completion marker: rel -> manifest entry bytes, and rel -> what else the
+    summary needs of it (a torn or foreign marker is skipped: its dumps are cleaned again)."""
+    folder = _progress_folder(state)
+    found: dict[str, bytes] = {}
+    extra: dict[str, Resumed] = {}
+    for name in _names(folder):
+        if not name.endswith(PROGRESS_SUFFIX):
+            continue
+        try:
+            data = loads_json((folder / name).read_bytes())
+            entries, told, fell = data["entries"], data["stories"], data["fallbacks"]
+            if not all(isinstance(x, dict) for x in (entries, told, fell)):
+                continue
+            for rel, entry in entries.items():
+                if isinstance(rel, str) and isinstance(entry, dict):
+                    found[rel] = encode_entry(rel, entry)
+                    stories = tuple(
+                        StoryFeatures(str(x), str(y), tuple(map(int, z)))
+                        for x, y, z in told.get(rel, ())
+                    )
+                    extra[rel] = Resumed(stories, int(fell.get(rel, 0)), str(data["basis"]))
+        except (OSError, ValueError, TypeError, KeyError):
+            continue
+    return dict(sorted(found.items())), extra
+
+
+def clear_progress(state: Location) -> int:
+    folder = _progress_folder(state)
+    names = [n for n in _names(folder) if n.endswith(PROGRESS_SUFFIX)]
+    for name in names:
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
+    if isinstance(folder, Path):
+        with contextlib.suppress(OSError):  # not empty (a foreign file), or not there
+            folder.rmdir()
+    return len(names)
+
+
+def _overlay(old: Iterable[Prior], marked: dict[str, bytes]) -> Iterator[Prior]:
+    """``old``'s entries in path order, with ``marked``'s (sorted) replacing or joining them."""
+    pending = iter(marked.items())
+    nxt = next(pending, None)
+    for prior in old:
+        while nxt is not None and nxt[0] < prior.rel:
+            yield Prior(nxt[0], nxt[1])
+            nxt = next(pending, None)
+        if nxt is not None and nxt[0] == prior.rel:
+            yield Prior(nxt[0], nxt[1])
+            nxt = next(pending, None)
+            continue
+        yield prior
+    while nxt is not None:
+        yield Prior(nxt[0], nxt[1])
+        nxt = next(pending, None)
+
+
 class _Chunk:
     """Dumps handed out together for cleaning: their paths, future, and outcomes once back."""
 
-    __slots__ = ("_outcomes", "future", "rels")
+    __slots__ = ("_outcomes", "entries", "fallbacks", "future", "rels", "stories")
 
     def __init__(self) -> None:
+        self.entries: list[bytes] = []  # manifest entries recorded so far (progress markers)
+        self.stories: dict[str, tuple[StoryFeatures, ...]] = {}
+        self.fallbacks: dict[str, int] = {}
         self.rels: list[str] = []
         self.future: Any = None
         self._outcomes: list[FileOutcome] | None = None

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ingest import __version__
-from ingest.document import Document, encode_document
+from ingest.document import Document, encode_document, loads_json
 from ingest.engine.outcomes import DUPLICATE_DUMP, DocSummary, FileOutcome, Status
 from ingest.errors import (
     OUTPUT_ERRNOS,
@@ -314,3 +314,34 @@ def outputs_exist(out: OutputFolder, rel: str, entry: Mapping[str, Any]) -> bool
         if n not in withheld
     ]  # fmt: skip
     return out.has_documents(rel, names)
+
+
+def documents_sound(out: OutputFolder, rel: str, entry: Mapping[str, Any]) -> bool:
+    """Whether every document an entry lists reads back as one this dump wrote: valid JSON
+    whose ``text`` matches its ``text_sha256`` and whose ``source.sha256`` is the dump's.
+
+    ``ingest run --verify``: this reads every document the manifest vouches for (the plain
+    check is their size), so it is opt-in. Documents in an object store are not read back.
+    Raises ``ValueError`` on a document that is not JSON (the caller redoes the dump).
+    """
+    root = out.local_path
+    if root is None:
+        return True
+    withheld = entry.get("withheld", ())
+    for d in entry.get("documents", ()):
+        name = d["file"].rpartition("/")[2]
+        if name in withheld:
+            continue
+        doc = loads_json((root / rel / name).read_bytes())
+        text = doc.get("text") if isinstance(doc, dict) else None
+        source = doc.get("source") if isinstance(doc, dict) else None
+        if not isinstance(text, str) or not isinstance(source, dict):
+            return False
+        if source.get("sha256") != entry.get("sha256"):
+            return False
+        try:
+            if hashlib.sha256(text.encode("utf-8")).hexdigest() != doc.get("text_sha256"):
+                return False
+        except UnicodeEncodeError:
+            return False
+    return True

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.engine.outcomes import FileOutcome, RunSummary, Status
-from ingest.engine.plan import _CLEAN, _KEEP, DedupProgress, FolderRun
+from ingest.engine.plan import _CLEAN, _KEEP, DedupProgress, FolderRun, learned_fingerprint
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
 from ingest.engine.process import process_batch
 from ingest.errors import IngestError, UsageError
@@ -51,6 +51,8 @@ from ingest.store.manifest import ManifestCommit, commit_manifest
 
 # Called with every outcome as it is recorded, in path order (progress, tables).
 Progress = Callable[[FileOutcome], None]
+# Chunks in flight: a number, or asked again as the run goes (FolderRun.outcomes).
+Window = int | Callable[[], int]
 
 
 class Dispatch:
@@ -65,11 +67,17 @@ class Dispatch:
     def log(self, message: str) -> None:
         """Say what the run is doing (the local run is quiet: the CLI prints the summary)."""
 
+    def claim(self, output: OutputFolder, locked: bool) -> None:
+        """The run now holds ``output`` (``locked``: by a lock no other run can hold at the
+        same time): tidy up after runs into it that died (the flow marks their runs)."""
+
     def discover(self, src: SourceFolder) -> list[str]:
         return src.list_sorted()
 
-    def start(self, run: FolderRun, todo: int) -> tuple[int, int]:
-        """Get ready to clean ``todo`` dumps of ``run``; return (chunk size, chunks in flight)."""
+    def start(self, run: FolderRun, todo: int) -> tuple[int, Window]:
+        """Get ready to clean ``todo`` dumps of ``run``; return (chunk size, chunks in
+        flight): a number, or a function the run asks again as it goes (a cluster whose
+        workers come and go)."""
         raise NotImplementedError
 
     def submit(self, rels: list[str]) -> Any:
@@ -107,7 +115,7 @@ class LocalDispatch(Dispatch):
         self._job: CleanJob | None = None
         self._known: dict[str, str] | None = None
 
-    def start(self, run: FolderRun, todo: int) -> tuple[int, int]:
+    def start(self, run: FolderRun, todo: int) -> tuple[int, Window]:
         count = min(self.workers or os.cpu_count() or 1, math.ceil(todo / self.batch_size))
         self._job = run.job()
         if count > 1:
@@ -194,14 +202,18 @@ def run_folder(
     progress: Progress | None = None,
     dedup_progress: DedupProgress | None = None,
     learn: bool = False,
+    on_plan: Callable[[int, int], None] | None = None,
+    verify: bool = False,
 ) -> RunSummary:
     """Clean every dump under ``src`` into ``out``; return the summary.
 
     Unchanged dumps are recognised before any cleaning starts. The rest is cleaned by
     ``dispatch`` (default: :class:`LocalDispatch` with ``workers`` and ``batch_size``);
     outcomes are recorded in path order, so the documents, the manifest and the summary are
-    byte-identical whatever cleans them. ``progress(outcome)`` is called as each is recorded;
-    ``dedup_progress(stage, done, total)`` as the dedup step goes (ingest.dedup.Progress).
+    byte-identical whatever cleans them. ``on_plan(dumps, to_clean)`` is called once the
+    dumps are listed and decided, ``progress(outcome)`` as each outcome is recorded (a
+    progress bar: ingest.progress), ``dedup_progress(stage, done, total)`` as the dedup step
+    goes (ingest.dedup.Progress).
 
     With ``dedup`` (``ingest run`` turns it on), duplicate stories across everything in
     ``out`` are linked at the end, under the lock (ingest.dedup, docs/dedup.md);
@@ -211,6 +223,9 @@ def run_folder(
     A source folder (or subfolder) that cannot be listed is a failure of the run's, and the
     documents of the dumps it held are kept; so are all documents when the source has no
     dumps at all but earlier runs wrote some (an unmounted share), unless ``allow_empty``.
+
+    With ``verify``, every document the manifest vouches for is read back and checked
+    (``engine.process.documents_sound``); a damaged one makes its dump cleaned again.
 
     With ``learn``, boilerplate is learned from this run's stories and what earlier runs
     into ``out`` learned (ingest.learn), and the dumps it touches are cleaned again with
@@ -233,6 +248,7 @@ def run_folder(
             dispatch.log(f"no lock on output {output}: do not run two runs into it at once")
         if output.lock_note:
             _note(summary, dispatch, f"output {output}: {output.lock_note}")
+        dispatch.claim(output, locked)
         swept = output.sweep()
         if swept:
             dispatch.log(f"removed {swept} temporary files left by an interrupted run")
@@ -242,15 +258,25 @@ def run_folder(
         run = FolderRun(
             source, output, rules, full=full, scraped_at=clock, dedup=dedup,
             canonical_only=canonical_only, keep_under=unlistable, allow_empty=allow_empty,
+            verify=verify,
         )  # fmt: skip
         run.learn = learn  # before planning: a learning run may clean kept dumps too
         todo = run.plan(rels)
+        if on_plan is not None:
+            on_plan(len(rels), todo)
         for folder in unlistable:
             summary.add(unlistable_outcome(source, folder, run.kept_unseen))
         if run.emptied:
             summary.add(emptied_outcome(source, run.kept_unseen))
+        run.record_progress = True  # a killed run's successor redoes only chunks in flight
+        if run.resumed:
+            dispatch.log(
+                f"{len(run.resumed)} dumps recorded as cleaned by a run that did not finish: "
+                "kept where they still vouch for their documents"
+            )
         memory = Memory.load(run) if learn else None
         if memory is not None:
+            memory.adopt(run)
             todo = memory.prepare(run)
             if todo >= SAMPLE_FROM and todo == len(run.rels) and not memory.before:
                 memory.before = presample(run)
@@ -276,7 +302,10 @@ def run_folder(
             dispatch.close()
         if summary.dated.get(FROM_MTIME):
             _note(summary, dispatch, mtime_warning(summary.dated[FROM_MTIME]))
-        changed = dispatch.commit(run.seal())
+        summary.resumed = run.resumed_kept
+        sealed = run.seal()
+        run.clear_progress()  # the sealed manifest holds what the markers said
+        changed = dispatch.commit(sealed)
         orphans = len(set(run.orphans) - set(run.gone))
         dispatch.log(
             f"manifest {'updated' if changed else 'unchanged'}; "
@@ -394,6 +423,21 @@ class Memory:
             temp = run.out.state_temp(LEARNED_STATE)
             temp.write_bytes(encode_state(kept, run.rules.settings.learn_max_words))
             run.out.publish(temp, LEARNED_STATE)
+
+    def adopt(self, run: FolderRun) -> int:
+        """Remember the dumps a killed run cleaned (its completion markers) with what this
+        run cleans with: they count as cleaned in this run's first pass, and are not
+        cleaned again. The state file is then written again at the end. Returns how many."""
+        basis = learned_fingerprint(self.before or None)
+        adopted = 0
+        for i, rel in enumerate(run.rels):
+            extra = run.resumed_extra().get(rel)
+            if extra is not None and extra.basis == basis and run.decisions[i] != _CLEAN:
+                self.dumps[rel] = extra.stories
+                adopted += 1
+        if adopted:
+            self.known = False  # (relearn saves the state when it is not known)
+        return adopted
 
     def prepare(self, run: FolderRun) -> int:
         """Set up the run's first pass; return how many dumps it cleans.

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -148,6 +148,8 @@ class FlowResult:
     flow_run_id: str | None
     flow_run_name: str | None
     ok: bool
+    # Where the run was recorded, in words, for the summary line (a UI link, a database).
+    recorded: str | None = None
 
 
 def run_flow(
@@ -164,12 +166,18 @@ def run_flow(
     canonical_only: bool = False,
     allow_empty: bool = False,
     learn: bool = True,
+    verify: bool = False,
+    on_api_lost: Callable[[str], None] | None = None,
 ) -> FlowResult:
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
 
     ``runner`` picks the task runner for the batches (ingest.prefect.runners; default: the flow's
     thread pool). SRC and DST may be object-store locations (ingest.store).
+    ``on_api_lost(reason)`` is called from a watching thread when the API stops answering
+    mid-run (ingest.prefect.watch); the flow body's progress is in ``watch.BODY``.
     """
+    from ingest.prefect.watch import BODY, LOST, ApiWatch
+
     quiet_prefect_env()
     api = api or choose_api()
     flow = load_flow()
@@ -180,7 +188,13 @@ def run_flow(
 
     with contextlib.ExitStack() as stack:
         url = api.url or stack.enter_context(temporary_server())
+        if api.url is None:  # runs after the flow, before the temporary server stops
+            stack.callback(flush_to_api)
         stack.enter_context(temporary_settings(updates={PREFECT_API_URL: url}))
+        BODY.reset()
+        LOST.clear()
+        if on_api_lost is not None:
+            stack.enter_context(ApiWatch(url, on_api_lost))
         state = flow(
             source=str(source.resolve()),
             output=str(output.resolve()),
@@ -191,6 +205,7 @@ def run_flow(
             dedup=dedup,
             canonical_only=canonical_only,
             allow_empty=allow_empty,
+            verify=verify,
             learn=learn,
             return_state=True,
         )
@@ -202,8 +217,8 @@ def run_flow(
         run_id = str(state.state_details.flow_run_id) if state.state_details.flow_run_id else None
         name = None
         if run_id and api.url:
-            with get_client(sync_client=True) as client:
-                name = client.read_flow_run(state.state_details.flow_run_id).name
+            with contextlib.suppress(Exception), get_client(sync_client=True) as client:
+                name = client.read_flow_run(state.state_details.flow_run_id).name  # for show
     message = state.message
     if summary is None and isinstance(result, BaseException):
         message = f"{type(result).__name__}: {result}"
@@ -214,6 +229,37 @@ def run_flow(
         flow_run_id=run_id,
         flow_run_name=name,
         ok=bool(state.is_completed()),
+        recorded=recorded_where(api, run_id),
+    )
+
+
+def flush_to_api(timeout: float = 10.0) -> None:
+    """Send the logs and events Prefect still buffers, now: a temporary server stops when
+    the run ends, and what Prefect flushed at interpreter exit then met no server ("---
+    Error logging to API --- All connection attempts failed" after ``make run``)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        with contextlib.suppress(Exception):  # a flush that fails must not fail the run
+            worker.drain_all(timeout=timeout, at_exit=False)
+
+
+def recorded_where(api: ApiChoice, flow_run_id: str | None) -> str | None:
+    """Where a flow run was recorded and how to see it, for the summary line."""
+    link = flow_run_url(api, flow_run_id)
+    if link:
+        return f"flow run recorded at {link}"
+    if api.url is not None or not flow_run_id:
+        return None
+    from prefect.settings import get_current_settings
+
+    database = get_current_settings().server.database.connection_url
+    where = database.get_secret_value() if database is not None else ""
+    where = where.split(":///", 1)[-1] if where.startswith("sqlite") else "its database"
+    return (
+        f"flow run recorded by a temporary Prefect server in {where} (not shown in any UI: "
+        "start `ingest ui` first to see runs there)"
     )
 
 
@@ -282,3 +328,28 @@ def pause_deployment(full_name: str) -> bool:
         return False
     print(f"ingest: paused deployment {full_name}", file=sys.stderr)
     return True
+
+
+def deployment_owner_problem(full_name: str) -> str | None:
+    """Why ``ingest serve`` must not serve ``flow-name/deployment-name``: it exists and a
+    work pool runs it (``prefect deploy`` made it); None when serving it is fine.
+
+    One owner per deployment name: serving a work-pool deployment would silently take it
+    over (same name, same id), and ``prefect deploy`` would take a served one back.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            deployment = client.read_deployment_by_name(full_name)
+        except ObjectNotFound:
+            return None
+    if not deployment.work_pool_name:
+        return None
+    return (
+        f"the deployment {full_name} exists on the work pool {deployment.work_pool_name!r} "
+        "(made by `prefect deploy`, e.g. from prefect.yaml); serving it here would silently "
+        "take it over. Give another --name, or none: ingest serve's default names end in a "
+        "hash of SRC and --out and never meet prefect.yaml's"
+    )

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from ingest.engine import FileOutcome, RunSummary, Status
 from ingest.store import is_remote, location
 
-# Rows beyond this are left out of the documents table (the summary says so): a table
+# Dumps beyond this are left out of the documents table (the summary says so): a table
 # artifact is one JSON blob in the database and the UI renders every row.
 MAX_TABLE_ROWS = 5000
 # Failed dumps named in the final state's message; the summary artifact lists them all.
@@ -89,8 +90,15 @@ def dedup_rows(summary: RunSummary) -> list[str]:
     ]
 
 
-def summary_markdown(summary: RunSummary, *, flow_run_name: str | None, rows_left_out: int) -> str:
-    """The run's summary artifact, in markdown."""
+def summary_markdown(
+    summary: RunSummary,
+    *,
+    flow_run_name: str | None,
+    rows_left_out: int,
+    cluster_events: list[str] | None = None,
+) -> str:
+    """The run's summary artifact, in markdown (``cluster_events``: Dask workers lost and
+    joined, batches run again, in the order they happened)."""
     lines = [
         f"# ingest: {summary.source} → {summary.output}",
         "",
@@ -124,6 +132,9 @@ def summary_markdown(summary: RunSummary, *, flow_run_name: str | None, rows_lef
     else:
         lines.append("none")
     lines += ["", *report_lines(summary)]
+    if cluster_events:
+        lines += ["", "## The Dask cluster during the run", ""]
+        lines += [f"- {_cell(e)}" for e in cluster_events]
     lines += ["", "## Failed dumps", ""]
     if summary.failed:
         lines += ["| dump | reason | message |", "|---|---|---|"]
@@ -135,7 +146,7 @@ def summary_markdown(summary: RunSummary, *, flow_run_name: str | None, rows_lef
     if rows_left_out:
         lines += [
             "",
-            f"The documents table lists the first {MAX_TABLE_ROWS} documents; "
+            f"The documents table lists the first {MAX_TABLE_ROWS} dumps; "
             f"{rows_left_out} more are in the output folder.",
         ]
     return "\n".join(lines) + "\n"
@@ -169,22 +180,67 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def document_rows(outcome: FileOutcome) -> list[dict[str, Any]]:
-    """One row per document of a dump in the output (written this run, or unchanged)."""
+# Cells of the documents table are kept short: the UI sizes columns to their widest cell,
+# and long headlines pushed the status off screen.
+HEADLINE_CHARS = 60
+TOP_RULES = 3
+
+
+def dump_row(outcome: FileOutcome, output: str) -> dict[str, Any]:
+    """One row of the documents table: a dump, what became of it, and where its JSON is.
+
+    >>> from ingest.engine.outcomes import DocSummary
+    >>> doc = DocSummary("a.txt", 0, "BBC", "A headline", 120, 3, "000.json")
+    >>> out = FileOutcome("a.txt", Status.WRITTEN, documents=[doc],
+    ...                   removed_by_rule={"byline": 2, "related": 1})
+    >>> row = dump_row(out, "/data/cleaned")
+    >>> row["dump"], row["documents"], row["removed"], row["rules"], row["json"]
+    ('a.txt', 1, 3, 'byline 2, related 1', '/data/cleaned/a.txt/')
+    >>> dump_row(FileOutcome("b.txt", Status.FAILED, reason="binary_file"), "x")["status"]
+    'failed: binary_file'
+    """
+    docs = outcome.documents
+    removed = Counter(outcome.removed_by_rule)
+    status = str(outcome.status)
     if outcome.status == Status.FAILED:
-        return []
-    return [
-        {
-            "source": d.source,
-            "index": d.index,
-            "outlet": d.outlet or "",
-            "headline": d.headline or "",
-            "words": d.words,
-            "removed spans": d.removed,
-            "status": outcome.status,
-        }
-        for d in outcome.documents
-    ]
+        status = f"failed: {outcome.reason}"
+    elif outcome.status == Status.DUPLICATE_DUMP and outcome.duplicate_of:
+        status = f"copy of {outcome.duplicate_of}"
+    headline = next((d.headline for d in docs if d.headline), "") or ""
+    if len(headline) > HEADLINE_CHARS:
+        headline = headline[: HEADLINE_CHARS - 1].rstrip() + "…"
+    where = f"{output.rstrip('/')}/{outcome.path}/"
+    return {
+        "dump": outcome.path,
+        "status": status,
+        "documents": len(docs),
+        "words": sum(d.words for d in docs),
+        "removed": sum(d.removed for d in docs),
+        "rules": ", ".join(f"{rule} {n}" for rule, n in top_rules(removed)),
+        "first headline": headline,
+        "json": where if docs else "",
+        "inspect": f"ingest inspect {where}" if docs else "",
+    }
+
+
+def top_rules(removed: Counter[str], n: int = TOP_RULES) -> list[tuple[str, int]]:
+    """The ``n`` rules that removed most, most first, ties by name.
+
+    >>> top_rules(Counter({"b": 1, "a": 1, "c": 5}), 2)
+    [('c', 5), ('a', 1)]
+    """
+    return sorted(removed.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+def table_description(summary: RunSummary, dumps: int, rows: int) -> str:
+    """The documents table's description: what it lists, and where to see removed text."""
+    more = f" (the first {rows}; the summary counts all)" if rows < dumps else ""
+    written = summary.documents_written
+    text = f"{dumps} dumps from {summary.source}{more}, {written} documents written"
+    if summary.report is not None:
+        url = Path(summary.report).resolve().as_uri()
+        text += f"; every removed span in place: [inspect report]({url})"
+    return text
 
 
 def failure_message(summary: RunSummary) -> str:

@@ -17,10 +17,11 @@ directly: ``ingest_dumps(source="seeds", output="cleaned")``.
 # No `from __future__ import annotations`: Prefect validates the flow parameters with
 # pydantic from these annotations, evaluated where the flow is defined.
 
+import contextlib
 import os
 import socket
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -41,17 +42,30 @@ from ingest.engine.plan import DedupProgress, FolderRun
 from ingest.engine.pool import CleanJob, Watched, close_shared_pool, shared_pool
 from ingest.engine.run import Dispatch, run_folder
 from ingest.prefect.artifacts import (
+    MAX_FAILED_IN_MESSAGE,
     MAX_TABLE_ROWS,
-    document_rows,
+    dump_row,
     failure_message,
     source_slug,
     summary_key,
     summary_markdown,
+    table_description,
     table_key,
 )
+from ingest.prefect.cluster import (
+    ClusterLostError,
+    ClusterWatch,
+    is_killed_worker,
+    no_workers_timeout,
+    poisoned_outcomes,
+)
+from ingest.prefect.ghosts import crash_ghost_runs, crash_task_runs, record_crashed_batch
+from ingest.prefect.progress import ProgressArtifact
 from ingest.prefect.runners import choice_from_env, process_count, task_runner
+from ingest.prefect.watch import BODY
+from ingest.progress import listener
 from ingest.rules import load_rules
-from ingest.store import SourceFolder, output_folder, source_folder
+from ingest.store import OutputFolder, SourceFolder, output_folder, source_folder
 from ingest.store.manifest import ManifestCommit, commit_manifest
 
 FLOW_NAME = "ingest-dumps"
@@ -108,8 +122,12 @@ def clean_batch(
     rels: list[str],
     processes: int = 1,
     known: dict[str, str] | None = None,
-) -> list[FileOutcome]:
+) -> list[FileOutcome] | State:
     """Clean one batch of dumps with the library; bad dumps come back as ``failed`` outcomes.
+
+    A batch in which a dump (or a record of one) failed ends ``Failed``, naming them, so the
+    UI shows it red, not green; its outcomes are the state's data either way (the flow
+    reads them with ``raise_on_failure=False``), and no retry follows: a bad dump stays bad.
 
     With ``processes`` > 1 (the flow's thread runner) the batch is split over the run's
     worker processes in this process (:func:`ingest.engine.pool.shared_pool`) and this
@@ -134,9 +152,17 @@ def clean_batch(
         socket.gethostname(),  # which machine and worker process: Dask runs spread them
         where,
     )
+    bad = []
     for o in outcomes:
         if o.status == Status.FAILED:
             logger.warning("%s failed [%s]: %s", o.path, o.reason, o.message)
+            bad.append(f"{o.path} ({o.reason})")
+        bad += [f"{o.path}:{r['record']} ({r['reason']})" for r in o.failed_records]
+    if bad:
+        extra = len(bad) - MAX_FAILED_IN_MESSAGE
+        more = f" and {extra} more" if extra > 0 else ""
+        named = ", ".join(bad[:MAX_FAILED_IN_MESSAGE])
+        return Failed(message=f"{label}: {len(bad)} failed: {named}{more}", data=outcomes)
     return outcomes
 
 
@@ -168,39 +194,124 @@ def deduplicate_task(run: FolderRun) -> dict[str, int] | None:
     return report
 
 
+class BatchFuture(Watched):
+    """A clean-batch task run's future, as the run reads it.
+
+    A batch that ended ``Failed`` because some of its dumps failed still gives its outcomes;
+    a batch whose Dask workers kept dying (``KilledWorker``) gives a failed outcome for each
+    of its dumps, naming them, and its task run is marked Crashed; while it waits, a
+    cluster left with no worker for too long (:class:`ClusterWatch`) ends the wait with
+    :class:`ClusterLostError`.
+    """
+
+    __slots__ = ("key", "label", "rels", "watch")
+
+    def __init__(self, future: Any, label: str, rels: list[str], watch: ClusterWatch | None):
+        super().__init__(future)
+        self.label, self.rels, self.watch = label, rels, watch
+        wrapped = getattr(future, "wrapped_future", None)
+        self.key = str(getattr(wrapped, "key", "")) if wrapped is not None else ""
+        if watch is not None and self.key:
+            watch.track(label, rels, self.key)
+
+    def result(self) -> Any:
+        watch = self.watch
+        while watch is not None and not self._done.wait(0.5):
+            if watch.lost:
+                raise ClusterLostError(watch.lost)
+        try:
+            value = self.future.result(raise_on_failure=False)
+        except Exception as exc:
+            if not is_killed_worker(exc):
+                raise
+            outcomes = poisoned_outcomes(self.label, self.rels, exc)
+            message = outcomes[0].message or ""
+            get_run_logger().error("%s: %s", self.label, message)
+            if watch is not None:
+                watch.events.append(f"{self.label}: {message}")
+            context = FlowRunContext.get()
+            record_crashed_batch(
+                clean_batch,
+                context.flow_run.id if context is not None and context.flow_run else None,
+                self.future.task_run_id,
+                self.label,
+                f"{self.label}: {message}",
+            )
+            return outcomes
+        finally:
+            if watch is not None:
+                watch.untrack(self.key)
+        if isinstance(value, BaseException):
+            raise value
+        return value
+
+
 class PrefectDispatch(Dispatch):
     """The run's steps as Prefect tasks: one clean-batch task run per ``batch_size`` dumps.
 
     Under the flow's thread runner the batches are cleaned in the flow run's own worker
-    processes (``processes``, default one per CPU); under a Dask runner, in the task.
+    processes (``processes``, default one per CPU); under a Dask runner, in the task, with
+    as many batches in flight as the cluster has worker threads, twice over
+    (:class:`ClusterWatch`, read again as workers come and go).
     """
 
     documents = True  # the documents table lists unchanged dumps' documents too
 
-    def __init__(self, batch_size: int, processes: int | None) -> None:
+    def __init__(
+        self, batch_size: int, processes: int | None, no_workers_timeout: float | None = None
+    ) -> None:
         self.batch_size = max(1, batch_size)
         self.processes = processes
+        self.no_workers_timeout = no_workers_timeout
         self.logger = get_run_logger()
         self.workers = 1
+        self.watch: ClusterWatch | None = None
         self._run: FolderRun | None = None
         self._job: CleanJob | None = None
         self._labels: Iterator[str] = iter(())
+        self._flying: list[BatchFuture] = []
 
     def log(self, message: str) -> None:
         self.logger.info(message)
 
+    def claim(self, output: OutputFolder, locked: bool) -> None:
+        """Mark Crashed the runs into ``output`` whose process died (we hold its lock)."""
+        context = FlowRunContext.get()
+        if not locked or context is None or context.flow_run is None:
+            return
+        try:
+            marked = crash_ghost_runs(
+                FLOW_NAME, str(output), context.flow_run.id, f"flow run {context.flow_run.name}"
+            )
+        except Exception as exc:  # the record of old runs; never worth failing this one
+            self.logger.warning("could not look for runs into %s that died: %s", output, exc)
+            return
+        for name in marked:
+            self.logger.warning(
+                "flow run %s into %s had died without finishing: marked Crashed (its "
+                "documents are kept; this run cleans what it left)",
+                name,
+                output,
+            )
+
     def discover(self, src: SourceFolder) -> list[str]:
         return discover_task(str(src))
 
-    def start(self, run: FolderRun, todo: int) -> tuple[int, int]:
+    def start(self, run: FolderRun, todo: int) -> tuple[int, int | Callable[[], int]]:
         # The flow's own threads: batches are cleaned in worker processes of this run
         # (started at the first batch). A Dask runner's workers clean in the task.
         context = FlowRunContext.get()
-        local = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
+        runner = context.task_runner if context is not None else None
+        local = isinstance(runner, ThreadPoolTaskRunner)
         self.workers = process_count(self.processes) if local else 1
         self._run, self._job = run, run.job()
         batches = len(run.chunks(self.batch_size))
         self._labels = (f"clean-batch-{i:03d}-of-{batches:03d}" for i in range(1, batches + 1))
+        window: int | Callable[[], int] = max(4, 2 * self.workers)
+        if not local and runner is not None and hasattr(runner, "client") and todo:
+            if self.watch is None:
+                self.watch = self._watch(runner)
+            window = self.watch.window
         self.logger.info(
             "%d dumps: %d unchanged, %d to clean in %d batches of up to %d (%s run, %s)",
             len(run.rels),
@@ -209,30 +320,68 @@ class PrefectDispatch(Dispatch):
             batches,
             self.batch_size,
             "full" if run.full else "incremental",
-            f"{self.workers} worker processes" if self.workers > 1 else "cleaned in the tasks",
+            f"{self.workers} worker processes"
+            if self.workers > 1
+            else f"cleaned in the tasks on {self.watch.describe()}, up to "
+            f"{self.watch.window()} batches in flight"
+            if self.watch is not None
+            else "cleaned in the tasks",
         )
-        return self.batch_size, max(4, 2 * self.workers)  # batches in flight
+        return self.batch_size, window  # batches in flight
 
-    def submit(self, rels: list[str]) -> Watched:
+    def _watch(self, runner: Any) -> ClusterWatch:
+        client = runner.client  # prefect-dask's: started with the flow run
+        address = str(getattr(getattr(client, "scheduler", None), "address", "") or "")
+        watch = ClusterWatch(
+            client,
+            self.logger.info,
+            self.logger.warning,
+            timeout=no_workers_timeout(self.no_workers_timeout),
+            address=address,
+        )
+        watch.start()
+        return watch
+
+    def submit(self, rels: list[str]) -> BatchFuture:
         run, job = self._run, self._job
         assert run is not None and job is not None, "start() first"
         # a copy: the run's grows as outcomes are recorded
         known = dict(run.known) if run.known is not None and self.workers <= 1 else None
-        return Watched(
+        label = next(self._labels)
+        future = BatchFuture(
             clean_batch.submit(
-                next(self._labels),
+                label,
                 # unwalked(): Prefect would otherwise walk these large arguments looking
                 # for upstream futures, on every task submission.
                 unwalked(job),
                 unwalked(rels),
                 self.workers,
                 unwalked(known),
-            )
+            ),
+            label,
+            rels,
+            self.watch,
         )
+        self._flying = [f for f in self._flying if not f.done()]
+        self._flying.append(future)
+        return future
 
     def close(self) -> None:
         if self._job is not None:
             close_shared_pool(self._job)
+        left = [f for f in self._flying if not f.done()]
+        self._flying = []
+        if left and self.watch is not None and self.watch.lost:
+            # Their task runs would stay Running (or never start) in the UI.
+            cancel = getattr(self.watch.client, "cancel", None)
+            if cancel is not None:
+                with contextlib.suppress(Exception):
+                    cancel([f.future.wrapped_future for f in left])
+            crash_task_runs([f.future.task_run_id for f in left], self.watch.lost)
+
+    def finish(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
 
     def commit(self, sealed: ManifestCommit) -> bool:
         return save_manifest(sealed)
@@ -265,6 +414,8 @@ def ingest_dumps(
     processes: int | None = None,
     allow_empty: bool = False,
     learn: bool = True,
+    verify: bool = False,
+    no_workers_timeout: float | None = None,
 ) -> State:
     """Clean every new or changed dump under ``source`` into ``output``.
 
@@ -283,44 +434,81 @@ def ingest_dumps(
         allow_empty: a source with no dumps deletes the documents of earlier runs (by
             default they are kept, and the run fails saying so).
         learn: learn boilerplate from the run's stories and remove it (docs/rules.md).
+        verify: read back every document the manifest vouches for; redo damaged ones.
+        no_workers_timeout: with a Dask runner, seconds the run waits while the cluster has
+            no worker before it gives up (default: ``INGEST_NO_WORKERS_TIMEOUT``, else 120).
 
     The final state is Completed when every dump was cleaned, Failed (naming the failed
     dumps and their reasons) when any was not; either way its data is the ``RunSummary``.
     """
     logger = get_run_logger()
     loaded = load_rules(rules)
-    rows: list[dict[str, Any]] = []  # the table's, up to MAX_TABLE_ROWS
-    documents = 0
+    rows: list[dict[str, Any]] = []  # the table's, one per dump, up to MAX_TABLE_ROWS
+    dumps = 0
+
+    out = output_folder(output)
+    shown = str(out)
 
     def table(outcome: FileOutcome) -> None:
-        nonlocal documents
-        if outcome.status != Status.FAILED:
-            documents += len(outcome.documents)
-            if len(rows) < MAX_TABLE_ROWS:
-                rows.extend(document_rows(outcome)[: MAX_TABLE_ROWS - len(rows)])
+        nonlocal dumps
+        dumps += 1
+        if len(rows) < MAX_TABLE_ROWS:
+            rows.append(dump_row(outcome, shown))
 
-    summary = run_folder(
-        source_folder(source),  # folders, or fsspec URLs (s3://...)
-        output_folder(output),
-        loaded,
-        dispatch=PrefectDispatch(batch_size, processes),
-        full=full,
-        scraped_at=scraped_at,
-        dedup=dedup,
-        canonical_only=canonical_only,
-        allow_empty=allow_empty,
-        progress=table,
-        learn=learn,
-    )
+    artifact = ProgressArtifact(source, batch_size)  # the run's progress, in the UI
+    terminal = listener()  # `ingest run`'s progress bar, when it runs this flow in-process
+
+    def plan(total: int, todo: int) -> None:
+        artifact.plan(total, todo)
+        if terminal is not None:
+            terminal.plan(total, todo)
+
+    def progress(outcome: FileOutcome) -> None:
+        table(outcome)
+        artifact(outcome)
+        if terminal is not None:
+            terminal(outcome)
+
+    dispatch = PrefectDispatch(batch_size, processes, no_workers_timeout)
+    BODY.enter()  # ingest.prefect.watch: the caller may outlive a dead API with our summary
+    try:
+        summary = run_folder(
+            source_folder(source),  # folders, or fsspec URLs (s3://...)
+            out,
+            loaded,
+            dispatch=dispatch,
+            full=full,
+            scraped_at=scraped_at,
+            dedup=dedup,
+            canonical_only=canonical_only,
+            allow_empty=allow_empty,
+            verify=verify,
+            progress=progress,
+            on_plan=plan,
+            learn=learn,
+        )
+    except BaseException as exc:
+        BODY.fail(exc)
+        raise
+    finally:
+        dispatch.finish()
+    BODY.finish(summary)
+    artifact.close()
+    events = dispatch.watch.events if dispatch.watch is not None else []
     create_markdown_artifact(
-        summary_markdown(summary, flow_run_name=flow_run.name, rows_left_out=documents - len(rows)),
+        summary_markdown(
+            summary,
+            flow_run_name=flow_run.name,
+            rows_left_out=dumps - len(rows),
+            cluster_events=events,
+        ),
         key=summary_key(source),
         description=summary.line(),
     )
     create_table_artifact(
         rows,
         key=table_key(source),
-        description=f"{documents} documents from {source}",
+        description=table_description(summary, dumps, len(rows)),
     )
     logger.info(summary.line())
     if summary.failed:

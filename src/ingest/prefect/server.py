@@ -372,6 +372,7 @@ def cmd_ui(
     except ServerError as exc:
         print(f"ingest ui: {exc}", file=sys.stderr)
         return 1
+    _zombie_detection(server.api_url)  # before the state file: runs find it set up
     write_state(server, owner_pid=None if detach else os.getpid())
     print(f"ready in {time.monotonic() - started:.1f} s")
     print(how_to_use(server, host))
@@ -390,6 +391,22 @@ def cmd_ui(
         return 0
     finally:
         clear_state(home, server.process.pid)
+
+
+def _zombie_detection(api_url: str) -> None:
+    """The automation that marks flow runs Crashed when their heartbeats stop
+    (ingest.prefect.zombies): a run whose process died must not hold a schedule's slot."""
+    from ingest.prefect.api import quiet_prefect_env
+
+    quiet_prefect_env()
+    from ingest.prefect.zombies import AUTOMATION_NAME, set_up_zombie_detection
+
+    def warn(message: str) -> None:
+        print(f"ingest ui: warning: {message}", file=sys.stderr)
+
+    done = set_up_zombie_detection(api_url, warn)
+    if done is not None:
+        print(f"automation {AUTOMATION_NAME!r}: {done}")
 
 
 def _is_prefect_server(pid: int) -> bool:

@@ -1,0 +1,145 @@
+"""Prefect's own zombie detection, set up for ingest's runs: no stuck run blocks a schedule.
+
+A flow run whose process dies (a Prefect worker's machine lost, an out-of-memory kill)
+stays Running; with ``concurrency_limit: 1`` on its deployment, every later scheduled run
+then waits as ``AwaitingConcurrencySlot`` forever. Prefect 3's answer ("detect zombie
+flows" in its docs): flow runs emit a heartbeat event every
+``PREFECT_FLOWS_HEARTBEAT_FREQUENCY`` seconds (at least 30), and an automation marks a run
+``Crashed`` when its heartbeats stop, which ends the run and frees its concurrency slot.
+
+- :data:`HEARTBEAT_ENV`: what ``ingest run``/``serve`` put in their environment (and
+  ``prefect.yaml`` in its workers'), so every flow run of ingest sends heartbeats;
+- :func:`ensure_zombie_automation`: the automation, created once per server (by
+  ``ingest ui``, ``ingest serve`` and ``ingest run`` when they talk to a server), named
+  :data:`AUTOMATION_NAME`. A run is a zombie after ``INGEST_ZOMBIE_AFTER`` seconds without a
+  heartbeat (default :data:`DEFAULT_ZOMBIE_AFTER`: three heartbeats missed).
+
+The next run into the same output folder marks a dead run Crashed too, at once
+(ingest.prefect.ghosts); this covers the runs that nothing re-runs, and frees the slot the
+next scheduled run waits for.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+AUTOMATION_NAME = "ingest: crash flow runs whose heartbeats stopped"
+HEARTBEAT_SECONDS = 30  # Prefect's minimum
+HEARTBEAT_ENV = {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}
+ENV_ZOMBIE_AFTER = "INGEST_ZOMBIE_AFTER"
+DEFAULT_ZOMBIE_AFTER = 3 * HEARTBEAT_SECONDS
+
+
+def zombie_after(env: dict[str, str] | None = None) -> float:
+    """Seconds without a heartbeat after which a run is marked Crashed (at least 35: a
+    heartbeat every 30 s must not be taken for a death).
+
+    >>> zombie_after({}), zombie_after({"INGEST_ZOMBIE_AFTER": "45"})
+    (90, 45.0)
+    """
+    raw = (os.environ if env is None else env).get(ENV_ZOMBIE_AFTER, "").strip()
+    if not raw:
+        return DEFAULT_ZOMBIE_AFTER
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{ENV_ZOMBIE_AFTER} must be a number of seconds, not {raw!r}") from None
+    if value < HEARTBEAT_SECONDS + 5:
+        raise ValueError(
+            f"{ENV_ZOMBIE_AFTER} must be at least {HEARTBEAT_SECONDS + 5} seconds: flow runs "
+            f"send a heartbeat every {HEARTBEAT_SECONDS} s"
+        )
+    return value
+
+
+def send_heartbeats(env: Any = None) -> None:
+    """Make this process's flow runs (and the runs it starts) send heartbeats, unless the
+    user chose a frequency."""
+    target = os.environ if env is None else env
+    for key, value in HEARTBEAT_ENV.items():
+        target.setdefault(key, value)
+
+
+def zombie_automation(after: float) -> Any:
+    """The automation (Prefect's documented zombie recipe): a flow run that sent a
+    heartbeat and then, within ``after`` seconds, neither another nor a final state, is
+    marked Crashed."""
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
+    from prefect.events.schemas.events import ResourceSpecification
+
+    return AutomationCore(
+        name=AUTOMATION_NAME,
+        description=(
+            "Created by ingest: a flow run whose process died (no heartbeat for "
+            f"{after:.0f} s) is marked Crashed, so it frees its deployment's concurrency slot."
+        ),
+        trigger=EventTrigger(
+            after={"prefect.flow-run.heartbeat"},
+            expect={
+                "prefect.flow-run.heartbeat",
+                "prefect.flow-run.Completed",
+                "prefect.flow-run.Failed",
+                "prefect.flow-run.Cancelled",
+                "prefect.flow-run.Crashed",
+            },
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=timedelta(seconds=after),
+        ),
+        actions=[
+            ChangeFlowRunState(
+                state=StateType.CRASHED,
+                name="Crashed",
+                force=False,
+                message=(
+                    f"no heartbeat for {after:.0f} s: its process died (marked by the "
+                    f"automation {AUTOMATION_NAME!r})"
+                ),
+            )
+        ],
+    )
+
+
+def ensure_zombie_automation(after: float | None = None) -> str:
+    """Create the automation on the current Prefect API unless it is there with the same
+    trigger; return what was done (``created``, ``updated``, ``present``)."""
+    from prefect.client.orchestration import get_client
+
+    wanted = zombie_automation(zombie_after() if after is None else after)
+    with get_client(sync_client=True) as client:
+        found = client.read_automations_by_name(AUTOMATION_NAME)
+        same = [a for a in found if a.trigger == wanted.trigger and a.actions == wanted.actions]
+        if same:
+            return "present"
+        for old in found:
+            client.delete_automation(old.id)
+        client.create_automation(wanted)
+    return "updated" if found else "created"
+
+
+def set_up_zombie_detection(api_url: str | None, say: Any = None) -> str | None:
+    """Heartbeats for this process's runs and the automation on ``api_url`` (a real server;
+    None: the temporary one, where neither would outlive the run). Returns what was done to
+    the automation, or None; a failure is said (``say``), never raised."""
+    if not api_url:
+        return None
+    send_heartbeats()
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            return ensure_zombie_automation()
+    except Exception as exc:  # an old server without automations, a refused request
+        if say is not None:
+            say(
+                f"could not set up the automation that marks dead flow runs Crashed "
+                f"({type(exc).__name__}: {exc}); a run whose process dies stays Running "
+                "until the next run into its output folder"
+            )
+        return None

@@ -1,0 +1,177 @@
+"""Runs whose process died, and deployments with one owner (a real Prefect API).
+
+- the zombie automation (ingest.prefect.zombies) is created once per server, with Prefect's
+  documented trigger, and replaced when its window changes; a served run's environment
+  sends heartbeats (the end-to-end kill of a worker is tests/e2e/test_e2e_zombie.py);
+- a flow run left Running by a dead process, with its task runs, is marked Crashed by the
+  next run into the same output folder (crash_ghost_runs), and only those;
+- `ingest serve` refuses a deployment name that a work pool owns (``prefect deploy``), and
+  its default names cannot meet prefect.yaml's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingest.prefect.artifacts import deployment_name
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def test_zombie_automation_is_created_once_and_follows_its_window() -> None:
+    from prefect.client.orchestration import get_client
+
+    from ingest.prefect.zombies import AUTOMATION_NAME, ensure_zombie_automation
+
+    assert ensure_zombie_automation(after=90) in ("created", "present", "updated")
+    assert ensure_zombie_automation(after=90) == "present"
+    assert ensure_zombie_automation(after=120) == "updated"
+    with get_client(sync_client=True) as client:
+        (found,) = client.read_automations_by_name(AUTOMATION_NAME)
+    trigger: Any = found.trigger
+    assert trigger.posture == "Proactive" and trigger.within.total_seconds() == 120
+    assert trigger.after == {"prefect.flow-run.heartbeat"}
+    assert {"prefect.flow-run.heartbeat", "prefect.flow-run.Crashed"} <= trigger.expect
+    assert found.actions[0].type == "change-flow-run-state"
+    assert found.actions[0].state.value == "CRASHED"
+    assert found.enabled
+
+
+def test_zombie_window_must_outlast_a_heartbeat() -> None:
+    from ingest.prefect.zombies import send_heartbeats, zombie_after
+
+    with pytest.raises(ValueError, match="at least 35 seconds"):
+        zombie_after({"INGEST_ZOMBIE_AFTER": "20"})
+    env: dict[str, str] = {}
+    send_heartbeats(env)
+    assert env == {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}
+    mine = {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "60"}
+    send_heartbeats(mine)  # a user's choice stays
+    assert mine["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == "60"
+
+
+def dead_flow_run(output: Path, name: str) -> tuple[Any, Any]:
+    """A flow run and a task run as a SIGKILLed `ingest run` leaves them: Running."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Running
+
+    from ingest.prefect.flow import clean_batch, ingest_dumps
+
+    with get_client(sync_client=True) as client:
+        run = client.create_flow_run(
+            ingest_dumps, name=name, parameters={"source": "x", "output": str(output)}
+        )
+        client.set_flow_run_state(run.id, Running(), force=True)
+        task_run = client.create_task_run(
+            clean_batch, run.id, dynamic_key="1", name="clean-batch-001-of-002"
+        )
+        client.set_task_run_state(task_run.id, Running(), force=True)
+    return run, task_run
+
+
+def run_logs(flow_run_id: Any, want: str = "marked Crashed") -> list[Any]:
+    """A flow run's logs, once one containing ``want`` arrived (they are sent in batches)."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    deadline = time.monotonic() + 30
+    while True:
+        with get_client(sync_client=True) as client:
+            logs = client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])),
+                limit=200,
+            )
+        if any(want in log.message for log in logs) or time.monotonic() > deadline:
+            return list(logs)
+        time.sleep(0.5)
+
+
+def test_the_next_run_into_an_output_marks_the_dead_ones_crashed(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from prefect.client.orchestration import get_client
+
+    from ingest.prefect import ghosts
+    from ingest.prefect.flow import ingest_dumps
+
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    dead, dead_task = dead_flow_run(out, "seeds-killed")
+    other, _ = dead_flow_run(elsewhere, "other-killed")  # another output: not ours to judge
+
+    # Running for less than the grace: it may be a live run about to take the lock.
+    state = ingest_dumps(source=str(seeds_copy), output=str(out), return_state=True)
+    assert state.is_completed(), state.message
+    with get_client(sync_client=True) as client:
+        young = client.read_flow_run(dead.id)
+    assert young.state is not None and young.state.type.value == "RUNNING"
+
+    monkeypatch.setattr(ghosts, "RUNNING_GRACE", timedelta(0))  # (10 s: not worth waiting)
+    state = ingest_dumps(source=str(seeds_copy), output=str(out), return_state=True)
+    assert state.is_completed(), state.message
+    with get_client(sync_client=True) as client:
+        dead_now = client.read_flow_run(dead.id)
+        task_now = client.read_task_run(dead_task.id)
+        other_now = client.read_flow_run(other.id)
+    logs = run_logs(state.state_details.flow_run_id)
+    assert dead_now.state is not None and dead_now.state.type.value == "CRASHED"
+    assert "its process died before the run finished" in (dead_now.state.message or "")
+    assert task_now.state is not None and task_now.state.type.value == "CRASHED"
+    assert other_now.state is not None and other_now.state.type.value == "RUNNING"
+    assert any("seeds-killed" in log.message and "marked Crashed" in log.message for log in logs)
+
+
+def test_serve_refuses_a_name_a_work_pool_owns(tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.settings import PREFECT_API_URL
+
+    from ingest.prefect.api import deployment_owner_problem
+    from ingest.prefect.flow import ingest_dumps
+
+    with get_client(sync_client=True) as client:
+        client.create_work_pool(WorkPoolCreate(name="ingest-pool", type="process"))
+        flow_id = client.create_flow(ingest_dumps)
+        client.create_deployment(
+            flow_id,
+            "seeds",
+            work_pool_name="ingest-pool",
+            entrypoint="flows/ingest_dumps.py:ingest_dumps",
+        )
+        client.create_deployment(
+            flow_id, "served-one", entrypoint="ingest.prefect.flow.ingest_dumps"
+        )
+    problem = deployment_owner_problem("ingest-dumps/seeds")
+    assert problem and "work pool 'ingest-pool'" in problem and "--name" in problem
+    assert deployment_owner_problem("ingest-dumps/served-one") is None  # serve's own: fine
+    assert deployment_owner_problem("ingest-dumps/nothing-yet") is None
+
+    # Through the CLI: refused before anything is served, exit 2.
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest.cli", "serve", str(ROOT / "seeds"),
+         "--out", str(tmp_path / "out"), "--interval", "3600", "--name", "seeds"],
+        env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "would silently take it over" in done.stderr
+
+
+def test_serve_default_names_never_meet_prefect_yaml_names() -> None:
+    names = re.findall(r"^  - name: (\S+)$", (ROOT / "prefect.yaml").read_text(), re.M)
+    assert names == ["seeds"]
+    served = deployment_name(ROOT / "seeds", ROOT / "cleaned")
+    assert re.fullmatch(r"seeds-[0-9a-f]{8}", served)
+    assert not any(re.fullmatch(r".+-[0-9a-f]{8}", n) for n in names)
