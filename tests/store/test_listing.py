@@ -49,21 +49,33 @@ def count_requests(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     return calls
 
 
+def rerun_requests(
+    s3: S3, rules: Rules, base: Path, folders: int, monkeypatch: pytest.MonkeyPatch
+) -> Counter[str]:
+    """The S3 requests of an unchanged re-run over `folders` folders of two dumps each."""
+    src = s3.upload(many_folders(base / "dumps", folders), f"listing{folders}/dumps")
+    out = s3.url(f"listing{folders}/out")
+    first = run_folder(location(src), location(out), rules, scraped_at=WHEN, workers=1)
+    assert first.processed == 2 * folders
+    with monkeypatch.context() as patch:
+        calls = count_requests(patch)
+        again = run_folder(location(src), location(out), rules, scraped_at=WHEN, workers=1)
+    assert again.unchanged == 2 * folders and again.processed == 0
+    return calls
+
+
 def test_an_unchanged_rerun_lists_once_per_run_not_per_folder(
     s3: S3, rules: Rules, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    src = s3.upload(many_folders(tmp_path / "dumps", 12), "listing/dumps")
-    out = s3.url("listing/out")
-    first = run_folder(location(src), location(out), rules, scraped_at=WHEN, workers=1)
-    assert first.processed == 24
-    calls = count_requests(monkeypatch)
-    again = run_folder(location(src), location(out), rules, scraped_at=WHEN, workers=1)
-    assert again.unchanged == 24 and again.processed == 0
-    lists = calls["list_objects_v2"] + calls["list_objects"]
-    # The source: is it a folder, then its objects; the output: its documents.
-    assert lists <= 4, calls
-    assert calls["head_object"] <= 2, calls  # the lock and the manifest, not one per dump
-    assert calls["put_object"] <= 3, calls  # the lock: created, released; no document
+    few = rerun_requests(s3, rules, tmp_path / "few", 2, monkeypatch)
+    many = rerun_requests(s3, rules, tmp_path / "many", 12, monkeypatch)
+    lists = many["list_objects_v2"] + many["list_objects"]
+    # A fixed number of listings per run (the source, the output, the state folder), however
+    # many dump folders there are: before, each dump folder cost its own listing.
+    assert lists == few["list_objects_v2"] + few["list_objects"], (few, many)
+    assert lists <= 10, many
+    assert many["head_object"] <= 2, many  # the lock and the manifest, not one per dump
+    assert many["put_object"] <= 3, many  # the lock: created, released; no document
 
 
 @pytest.mark.parametrize("where", ["bucket", "local"])
