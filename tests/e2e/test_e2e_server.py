@@ -65,10 +65,12 @@ def test_cli_run_is_recorded_on_the_server(ui_server: UiServer, first_cli_run: C
     assert flow_run.parameters["batch_size"] == 2
     assert flow_run.parameters["source"] == str(run.source.resolve())
 
+    # The batch holding broken.txt (sorted last) shows Failed on the timeline; the other
+    # batch and the steps after it complete.
     assert task_runs(ui_server.api_url, run.flow_run_id) == {
         "discover": "COMPLETED",
         "clean-batch-001-of-002": "COMPLETED",
-        "clean-batch-002-of-002": "COMPLETED",
+        "clean-batch-002-of-002": "FAILED",
         "save-manifest": "COMPLETED",
         "deduplicate": "COMPLETED",
     }
@@ -99,8 +101,10 @@ def test_cli_run_is_recorded_on_the_server(ui_server: UiServer, first_cli_run: C
     ]
     assert len(table) == 1 and table[0]["type"] == "table"
     rows = json.loads(table[0]["data"])
-    assert len(rows) == len(docs) > 0
-    assert {r["source"] for r in rows} == {p.parent.name for p in docs}
+    # One row per dump, the failed one included; the written ones add up to the documents.
+    assert sorted(r["dump"] for r in rows) == sorted({p.parent.name for p in docs} | {"broken.txt"})
+    assert sum(r["documents"] for r in rows) == len(docs) > 0
+    assert next(r for r in rows if r["dump"] == "broken.txt")["status"] == "failed: binary_file"
 
 
 def test_rerun_finds_the_ui_server_and_skips_unchanged(

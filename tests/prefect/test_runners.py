@@ -61,3 +61,17 @@ def test_remote_scheduler_with_local_paths_is_warned_about() -> None:
     assert warning and warning.startswith("dumps is a local path")
     assert shared_location_problem(remote, "s3://b/in", "s3://b/out") is None
     assert shared_location_problem(choose_runner(workers=2), Path("dumps")) is None
+
+
+def test_the_flow_pickles_as_served_runs_ship_it() -> None:
+    """`ingest serve`'s runner cloudpickles the flow (its function by value) into each run's
+    subprocess: a module-level object with a lock among the function's globals made every
+    scheduled run crash before it started ("cannot pickle '_thread.RLock' object")."""
+    import cloudpickle
+
+    from ingest.prefect.api import load_flow
+
+    flow = load_flow()
+    again = cloudpickle.loads(cloudpickle.dumps(flow))
+    assert again.name == flow.name
+    assert again.fn.__name__ == flow.fn.__name__

@@ -41,6 +41,7 @@ from ingest.engine.outcomes import FileOutcome, Status
 from ingest.engine.plan import DedupProgress, FolderRun
 from ingest.engine.pool import CleanJob, Watched, close_shared_pool, shared_pool
 from ingest.engine.run import Dispatch, run_folder
+from ingest.prefect import watch
 from ingest.prefect.artifacts import (
     MAX_FAILED_IN_MESSAGE,
     MAX_TABLE_ROWS,
@@ -62,7 +63,6 @@ from ingest.prefect.cluster import (
 from ingest.prefect.ghosts import crash_ghost_runs, crash_task_runs, record_crashed_batch
 from ingest.prefect.progress import ProgressArtifact
 from ingest.prefect.runners import choice_from_env, process_count, task_runner
-from ingest.prefect.watch import BODY
 from ingest.progress import listener
 from ingest.rules import load_rules
 from ingest.store import OutputFolder, SourceFolder, output_folder, source_folder
@@ -475,7 +475,9 @@ def ingest_dumps(
             terminal(outcome)
 
     dispatch = PrefectDispatch(batch_size, processes, no_workers_timeout)
-    BODY.enter()  # ingest.prefect.watch: the caller may outlive a dead API with our summary
+    # watch.BODY through its module: served runs cloudpickle this function by value, and
+    # the body's lock cannot be pickled; a module is pickled by name.
+    watch.BODY.enter()  # the caller may outlive a dead API with our summary
     try:
         summary = run_folder(
             source_folder(source),  # folders, or fsspec URLs (s3://...)
@@ -493,11 +495,11 @@ def ingest_dumps(
             learn=learn,
         )
     except BaseException as exc:
-        BODY.fail(exc)
+        watch.BODY.fail(exc)
         raise
     finally:
         dispatch.finish()
-    BODY.finish(summary)
+    watch.BODY.finish(summary)
     artifact.close()
     events = dispatch.watch.events if dispatch.watch is not None else []
     create_markdown_artifact(
