@@ -10,7 +10,7 @@ UV_VERSION := 0.13.9
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run test test-fast test-slow lint format golden lock bench bench-dedup bench-flow bench-realdev ui clean-output
+.PHONY: setup run test test-fast test-all test-slow lint format golden lock bench bench-dedup bench-flow bench-realdev ui clean-output
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,11 +28,15 @@ run: setup
 	$(BIN)/ingest run seeds --out cleaned
 	@echo "make run: done; the ingest command is $(BIN)/ingest (to type it bare: source $(BIN)/activate)"
 
+# The default run: everything but the end-to-end and kill tests that start real servers,
+# clusters and browsers (-m slow, about 15 minutes more on 2 cores): make test-all runs both.
 test: setup
-	$(BIN)/pytest
-
-test-fast: setup
 	$(BIN)/pytest -m "not slow"
+
+test-fast: test
+
+test-all: setup
+	$(BIN)/pytest
 
 test-slow: setup
 	$(BIN)/pytest -m slow
