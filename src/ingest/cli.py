@@ -487,20 +487,22 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         shard_rows=args.shard_rows,
         on_api_lost=lambda reason: _api_lost(reason, args.quiet),
     )
-    _REPORTING.acquire()  # not while the API watch reports (it then ends the process)
-    link = flow_run_url(api, result.flow_run_id)
-    if not args.quiet:
-        name = result.flow_run_name or result.flow_run_id
-        print(
-            f"ingest: flow run {name}: {result.state_name}" + (f" ({link})" if link else ""),
-            file=sys.stderr,
-        )
-    summary = result.summary
-    if summary is None:
-        print(f"ingest: the flow did not finish: {result.message}", file=sys.stderr)
-        return EXIT_FLOW_ERROR
-    report_run(summary, args.quiet, result.recorded)
-    return EXIT_OK if result.ok else EXIT_FAILED_FILES
+    # Not while the API watch reports (it then ends the process); released for the next
+    # in-process caller (tests, a library user calling main twice).
+    with _REPORTING:
+        link = flow_run_url(api, result.flow_run_id)
+        if not args.quiet:
+            name = result.flow_run_name or result.flow_run_id
+            print(
+                f"ingest: flow run {name}: {result.state_name}" + (f" ({link})" if link else ""),
+                file=sys.stderr,
+            )
+        summary = result.summary
+        if summary is None:
+            print(f"ingest: the flow did not finish: {result.message}", file=sys.stderr)
+            return EXIT_FLOW_ERROR
+        report_run(summary, args.quiet, result.recorded)
+        return EXIT_OK if result.ok else EXIT_FAILED_FILES
 
 
 def report_run(summary: RunSummary, quiet: bool, recorded: str | None = None) -> None:
