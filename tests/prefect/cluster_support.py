@@ -101,7 +101,8 @@ def wait_for(what: Any, timeout: float, step: float = 0.1) -> Any:
 
 SUMMARY = re.compile(
     r"(\d+) files: (\d+) processed, (\d+) unchanged, (\d+) failed.*?"
-    r"(?:(\d+) dumps? resumed from an interrupted run; )?[\d.]+s$"
+    # The line may end with where the flow run was recorded.
+    r"(?:(\d+) dumps? resumed from an interrupted run; )?[\d.]+s(?:; flow run recorded .*)?$"
 )
 
 
