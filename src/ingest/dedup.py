@@ -525,15 +525,17 @@ class DedupIndex:
     def count_docs(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
 
+    def _rows_in(self, select: str, column: str, values: list[Any]) -> Iterator[Any]:
+        """Rows of ``select ... WHERE column IN values``, asked 500 values at a time (SQLite
+        caps a statement's parameters)."""
+        for i in range(0, len(values), 500):
+            part = values[i : i + 500]
+            q = f"{select} WHERE {column} IN ({','.join('?' * len(part))})"
+            yield from self.conn.execute(q, part)
+
     def text_ids(self, keys: Collection[str]) -> dict[str, int]:
         """Text id of each of ``keys`` already indexed."""
-        out: dict[str, int] = {}
-        ks = list(keys)
-        for i in range(0, len(ks), 500):
-            part = ks[i : i + 500]
-            q = f"SELECT key, tid FROM texts WHERE key IN ({','.join('?' * len(part))})"
-            out.update(self.conn.execute(q, part).fetchall())
-        return out
+        return dict(self._rows_in("SELECT key, tid FROM texts", "key", list(keys)))
 
     def add_texts(
         self,
@@ -598,24 +600,12 @@ class DedupIndex:
 
     def group_of(self, tids: Iterable[int]) -> set[int]:
         """The groups of these texts (those still indexed)."""
-        out: set[int] = set()
-        ts = list(tids)
-        for i in range(0, len(ts), 500):
-            part = ts[i : i + 500]
-            q = f"SELECT DISTINCT grp FROM texts WHERE tid IN ({','.join('?' * len(part))})"
-            out.update(r[0] for r in self.conn.execute(q, part))
-        return out
+        return {r[0] for r in self._rows_in("SELECT DISTINCT grp FROM texts", "tid", list(tids))}
 
     def groups_of_docs(self, ids: Collection[str]) -> set[int]:
         """The groups of these documents."""
-        out: set[int] = set()
-        ds = sorted(ids)
-        for i in range(0, len(ds), 500):
-            part = ds[i : i + 500]
-            q = "SELECT DISTINCT t.grp FROM docs d JOIN texts t ON t.tid = d.tid"
-            q += f" WHERE d.id IN ({','.join('?' * len(part))})"
-            out.update(r[0] for r in self.conn.execute(q, part))
-        return out
+        q = "SELECT DISTINCT t.grp FROM docs d JOIN texts t ON t.tid = d.tid"
+        return {r[0] for r in self._rows_in(q, "d.id", sorted(ids))}
 
     def all_groups(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT grp FROM texts ORDER BY grp")]
@@ -636,13 +626,7 @@ class DedupIndex:
 
     def added_among(self, ids: Collection[str]) -> set[str]:
         """Those of ``ids`` added by this step."""
-        out: set[str] = set()
-        ds = sorted(ids)
-        for i in range(0, len(ds), 500):
-            part = ds[i : i + 500]
-            q = f"SELECT id FROM m_added WHERE id IN ({','.join('?' * len(part))})"
-            out.update(r[0] for r in self.conn.execute(q, part))
-        return out
+        return {r[0] for r in self._rows_in("SELECT id FROM m_added", "id", sorted(ids))}
 
     def set_written(self, items: Iterable[tuple[str, str]]) -> None:
         self.conn.executemany(
@@ -756,23 +740,11 @@ class DedupIndex:
         )
 
     def _texts(self, tids: npt.NDArray[np.int64]) -> dict[int, tuple[bytes, int, int, str, int]]:
-        out: dict[int, tuple[bytes, int, int, str, int]] = {}
-        ts = tids.tolist()
-        for i in range(0, len(ts), 500):
-            part = ts[i : i + 500]
-            q = "SELECT tid, sig, shingles, truncated, key, grp FROM texts"
-            q += f" WHERE tid IN ({','.join('?' * len(part))})"
-            out.update((r[0], r[1:]) for r in self.conn.execute(q, part))
-        return out
+        q = "SELECT tid, sig, shingles, truncated, key, grp FROM texts"
+        return {r[0]: r[1:] for r in self._rows_in(q, "tid", tids.tolist())}
 
     def _groups_by_tid(self, tids: npt.NDArray[np.int64]) -> dict[int, int]:
-        out: dict[int, int] = {}
-        ts = tids.tolist()
-        for i in range(0, len(ts), 500):
-            part = ts[i : i + 500]
-            q = f"SELECT tid, grp FROM texts WHERE tid IN ({','.join('?' * len(part))})"
-            out.update(self.conn.execute(q, part).fetchall())
-        return out
+        return dict(self._rows_in("SELECT tid, grp FROM texts", "tid", tids.tolist()))
 
     def _verify(self, pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Stage 3: the candidate pairs that are near duplicates (both texts still here)."""
