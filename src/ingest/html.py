@@ -372,18 +372,19 @@ def _walk(root: HtmlElement) -> list[str]:
     buf: list[str] = []
 
     def flush() -> None:
-        text = collapse_space("".join(buf))
+        text = " ".join("".join(buf).split())
         buf.clear()
         if text and _HAS_WORD.search(text):
             lines.append(text)
 
-    # An explicit stack (broken markup can nest deeper than Python's recursion limit) of
-    # (element, state): _ENTER, or the element's end, as a block or inline element.
-    stack: list[tuple[Any, int]] = [(root, _ENTER)]
-    while stack:
-        node, state = stack.pop()
-        if state != _ENTER:
-            if state == _END_BLOCK:
+    # lxml's walk in C (start and end events, skipped subtrees never entered): a stack of
+    # (element, state) tuples kept in Python cost half as much again. ``blocks`` holds, for
+    # each element open in the walk, whether its end ends a line.
+    blocks: list[bool] = []
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, node in walker:
+        if event == "end":
+            if blocks.pop():
                 flush()
             if node.tail and node is not root:
                 buf.append(node.tail)
@@ -393,22 +394,20 @@ def _walk(root: HtmlElement) -> list[str]:
             # comments, processing instructions and skipped elements: only their tail reads
             if tag == "br":
                 flush()
-            if node.tail and node is not root:
-                buf.append(node.tail)
+            walker.skip_subtree()
+            blocks.append(False)
             continue
         block = _is_block(node)
         if block:
             flush()
         if node.text:
             buf.append(node.text)
-        stack.append((node, _END_BLOCK if block else _END_INLINE))
-        stack.extend((child, _ENTER) for child in reversed(node))
+        blocks.append(block)
     flush()
     return lines
 
 
 _ARTICLE_TAGS = frozenset(("article", "main"))
-_ENTER, _END_BLOCK, _END_INLINE = 0, 1, 2
 
 
 # Short text nodes only: a relative time is a few words, and most of a page's text is not.
