@@ -41,6 +41,7 @@ from ingest.engine.outcomes import FileOutcome, Status
 from ingest.engine.plan import DedupProgress, FolderRun
 from ingest.engine.pool import CleanJob, Watched, close_shared_pool, shared_pool
 from ingest.engine.run import Dispatch, run_folder
+from ingest.errors import OutputError
 from ingest.prefect import watch
 from ingest.prefect.artifacts import (
     MAX_FAILED_IN_MESSAGE,
@@ -60,7 +61,13 @@ from ingest.prefect.cluster import (
     no_workers_timeout,
     poisoned_outcomes,
 )
-from ingest.prefect.ghosts import crash_ghost_runs, crash_task_runs, record_crashed_batch
+from ingest.prefect.ghosts import (
+    crash_ghost_runs,
+    crash_task_runs,
+    read_lock_holder,
+    record_crashed_batch,
+    write_lock_holder,
+)
 from ingest.prefect.progress import ProgressArtifact
 from ingest.prefect.runners import choice_from_env, process_count, task_runner
 from ingest.progress import listener
@@ -280,8 +287,14 @@ class PrefectDispatch(Dispatch):
         if not locked or context is None or context.flow_run is None:
             return
         try:
+            previous = read_lock_holder(output)
+            write_lock_holder(output, context.flow_run.id)
             marked = crash_ghost_runs(
-                FLOW_NAME, str(output), context.flow_run.id, f"flow run {context.flow_run.name}"
+                FLOW_NAME,
+                str(output),
+                context.flow_run.id,
+                f"flow run {context.flow_run.name}",
+                previous,
             )
         except Exception as exc:  # the record of old runs; never worth failing this one
             self.logger.warning("could not look for runs into %s that died: %s", output, exc)
@@ -494,6 +507,12 @@ def ingest_dumps(
             on_plan=plan,
             learn=learn,
         )
+    except (OutputError, ClusterLostError) as exc:
+        # The run cannot go on (a machine without the store's credentials, no cluster left):
+        # its message says where and what to do; a traceback would only bury it.
+        watch.BODY.fail(exc)
+        logger.error("the run stops: %s", exc)
+        return Failed(message=f"{type(exc).__name__}: {exc}")
     except BaseException as exc:
         watch.BODY.fail(exc)
         raise
