@@ -281,7 +281,13 @@ def temporary_server() -> Iterator[str]:
         Popen = functools.partial(subprocess.Popen, preexec_fn=preexec_die_with_parent)
         TimeoutExpired = subprocess.TimeoutExpired
 
-    server = prefect_server.SubprocessASGIServer()
+    # Our own instance, keyed by its own port: SubprocessASGIServer() is a per-port singleton,
+    # and the default one may be a server someone else in this process runs (Prefect's
+    # ephemeral server, a test harness's), which stopping ours must not stop.
+    from ingest.prefect.server import free_port  # (it imports this module)
+
+    port = free_port()
+    server = prefect_server.SubprocessASGIServer(port=port)
     setattr(prefect_server, "subprocess", _Subprocess)  # noqa: B010 - its private import
     try:
         server.start()
@@ -291,6 +297,7 @@ def temporary_server() -> Iterator[str]:
         yield server.api_url
     finally:
         server.stop()
+        prefect_server.SubprocessASGIServer._instances.pop(port, None)
 
 
 def flow_run_url(api: ApiChoice, flow_run_id: str | None) -> str | None:

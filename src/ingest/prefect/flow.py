@@ -58,7 +58,13 @@ from ingest.prefect.cluster import (
     no_workers_timeout,
     poisoned_outcomes,
 )
-from ingest.prefect.ghosts import crash_ghost_runs, crash_task_runs, record_crashed_batch
+from ingest.prefect.ghosts import (
+    crash_ghost_runs,
+    crash_task_runs,
+    read_lock_holder,
+    record_crashed_batch,
+    write_lock_holder,
+)
 from ingest.prefect.progress import ProgressArtifact
 from ingest.prefect.runners import choice_from_env, process_count, task_runner
 from ingest.progress import listener
@@ -278,8 +284,14 @@ class PrefectDispatch(Dispatch):
         if not locked or context is None or context.flow_run is None:
             return
         try:
+            previous = read_lock_holder(output)
+            write_lock_holder(output, context.flow_run.id)
             marked = crash_ghost_runs(
-                FLOW_NAME, str(output), context.flow_run.id, f"flow run {context.flow_run.name}"
+                FLOW_NAME,
+                str(output),
+                context.flow_run.id,
+                f"flow run {context.flow_run.name}",
+                previous,
             )
         except Exception as exc:  # the record of old runs; never worth failing this one
             self.logger.warning("could not look for runs into %s that died: %s", output, exc)
