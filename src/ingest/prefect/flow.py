@@ -41,6 +41,7 @@ from ingest.engine.outcomes import FileOutcome, Status
 from ingest.engine.plan import DedupProgress, FolderRun
 from ingest.engine.pool import CleanJob, Watched, close_shared_pool, shared_pool
 from ingest.engine.run import Dispatch, run_folder
+from ingest.errors import OutputError
 from ingest.prefect import watch
 from ingest.prefect.artifacts import (
     MAX_FAILED_IN_MESSAGE,
@@ -495,6 +496,12 @@ def ingest_dumps(
             on_plan=plan,
             learn=learn,
         )
+    except (OutputError, ClusterLostError) as exc:
+        # The run cannot go on (a machine without the store's credentials, no cluster left):
+        # its message says where and what to do; a traceback would only bury it.
+        watch.BODY.fail(exc)
+        logger.error("the run stops: %s", exc)
+        return Failed(message=f"{type(exc).__name__}: {exc}")
     except BaseException as exc:
         watch.BODY.fail(exc)
         raise
