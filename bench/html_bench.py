@@ -3,6 +3,7 @@
     python bench/html_bench.py                      # every set, one timing round
     python bench/html_bench.py --sets readability   # one set
     python bench/html_bench.py --rounds 3 --worst 5 # median of 3 timing rounds, worst pages
+    python bench/html_bench.py --run --sets readability  # also a whole ``ingest run``
 
 Sets (all in the repository, no network):
 
@@ -26,6 +27,12 @@ the other faster on it when both ran page by page in one process. Time is the pr
 time: both are single-threaded with no I/O in the clock, so on an idle machine it equals
 wall time, and on a shared one it is not inflated by waiting for a core. One-off loads (the
 language model, trafilatura's first call) are outside the clock.
+
+``--run`` adds a third column in the same alternation: a whole run over the set as ``ingest
+run --local --workers 1 --no-dedup`` makes it (``run_folder``: the pages read from a folder,
+documents, manifest, learning, the inspect report), into a fresh output folder, in-process
+after the same warm-up; then the inspect report alone is rebuilt from scratch, so the report's
+share of the run is its own figure.
 """
 
 from __future__ import annotations
@@ -139,6 +146,8 @@ def run_child(who: str, set_name: str) -> dict[str, object]:
     py3langid.classify("Die Gespräche in Brüssel sollen später in dieser Woche weitergehen.")
     trafilatura.extract("<html><body><article><p>" + "Warm up text. " * 40 + "</p></article>")
     try_justext(lxml.html.fromstring("<html><body><p>Warm up.</p></body></html>"), None, None)
+    if who == "run":
+        return run_whole(set_name)
     pages = load_set(set_name)
     fallbacks: dict[str, str] = {}
     fn = ingest_text(load_rules(), fallbacks) if who == "ingest" else bare_text
@@ -148,6 +157,37 @@ def run_child(who: str, set_name: str) -> dict[str, object]:
         texts[name] = fn(name, data)
     seconds = time.process_time() - started
     return {"seconds": seconds, "texts": texts, "fallbacks": fallbacks}
+
+
+def run_whole(set_name: str) -> dict[str, object]:
+    """A whole run over the set's pages (written to a folder outside the clock), then the
+    inspect report alone rebuilt; CPU seconds of each."""
+    import tempfile
+
+    from ingest.engine import run_folder
+    from ingest.report.run_report import write_run_report
+
+    rules = load_rules()
+    with tempfile.TemporaryDirectory(prefix="html-bench-") as tmp:
+        src, out = Path(tmp) / "src", Path(tmp) / "out"
+        src.mkdir()
+        for name, data, _gold in load_set(set_name):
+            (src / name).write_bytes(data)
+        started = time.process_time()
+        wall = time.perf_counter()
+        summary = run_folder(src, out, rules, workers=1, dedup=False, learn=True)
+        seconds = time.process_time() - started
+        wall = time.perf_counter() - wall
+        started = time.process_time()
+        write_run_report(out, rules, src=src)
+        report = time.process_time() - started
+    return {
+        "seconds": seconds,
+        "wall_seconds": wall,
+        "report_seconds": report,
+        "documents": summary.documents_written,
+        "failed": len(summary.failed),
+    }
 
 
 def _child(who: str, set_name: str) -> dict[str, object]:
@@ -161,21 +201,38 @@ def _child(who: str, set_name: str) -> dict[str, object]:
     return result
 
 
-def measure(set_name: str, rounds: int) -> dict[str, object]:
+def measure(set_name: str, rounds: int, whole_run: bool = False) -> dict[str, object]:
     """Quality from the first round; speed as the median over rounds, each extractor in a
-    fresh process per round, the order alternating so neither always runs first."""
+    fresh process per round, the order alternating so none always runs first."""
     pages = load_set(set_name)
-    runs: dict[str, list[dict[str, object]]] = {"ingest": [], "trafilatura": []}
+    who_all = ("ingest", "trafilatura", "run") if whole_run else ("ingest", "trafilatura")
+    runs: dict[str, list[dict[str, object]]] = {who: [] for who in who_all}
     for r in range(rounds):
-        order = ("ingest", "trafilatura") if r % 2 == 0 else ("trafilatura", "ingest")
-        for who in order:
+        for who in who_all if r % 2 == 0 else reversed(who_all):
             runs[who].append(_child(who, set_name))
-    texts: dict[str, dict[str, str]] = {who: dict(runs[who][0]["texts"]) for who in runs}  # type: ignore[call-overload]
+    texts: dict[str, dict[str, str]] = {
+        who: dict(runs[who][0]["texts"])  # type: ignore[call-overload]
+        for who in ("ingest", "trafilatura")
+    }
     rows = {
-        who: {name: shingle_prf(gold, texts[who][name]) for name, _, gold in pages} for who in runs
+        who: {name: shingle_prf(gold, texts[who][name]) for name, _, gold in pages} for who in texts
     }
     seconds = {who: statistics.median(float(str(x["seconds"])) for x in runs[who]) for who in runs}
     speed = {who: len(pages) / s for who, s in seconds.items()}
+    whole: dict[str, object] = {}
+    if whole_run:
+        report_s = statistics.median(float(str(x["report_seconds"])) for x in runs["run"])
+        whole = {
+            "run_seconds": [x["seconds"] for x in runs["run"]],
+            "run_wall_seconds": [x["wall_seconds"] for x in runs["run"]],
+            "report_seconds": [x["report_seconds"] for x in runs["run"]],
+            "run_ratio": speed["run"] / speed["trafilatura"],
+            "run_without_report_ratio": len(pages)
+            / (seconds["run"] - report_s)
+            / speed["trafilatura"],
+            "run_documents": runs["run"][0]["documents"],
+            "run_failed": runs["run"][0]["failed"],
+        }
     below = sorted(
         (page_f1(rows["ingest"][n]) - page_f1(rows["trafilatura"][n]), n)
         for n, _, _ in pages
@@ -190,6 +247,7 @@ def measure(set_name: str, rounds: int) -> dict[str, object]:
         "trafilatura": summary(list(rows["trafilatura"].values())),
         "pages_per_s": speed,
         "speed_ratio": speed["ingest"] / speed["trafilatura"],
+        **whole,
         "pages_more_than_0.05_below": [f"{n} ({d:+.3f})" for d, n in below],
         "fallbacks": dict(sorted(fallbacks.items())),
         "per_page": {
@@ -218,6 +276,13 @@ def report(name: str, r: dict[str, object]) -> None:
     below = r["pages_more_than_0.05_below"]
     assert isinstance(below, list)
     print(f"speed ingest / trafilatura: {r['speed_ratio']:.2f}")
+    if "run_ratio" in r:
+        print(
+            f"whole run: {speed['run']:.1f} pages/s, / trafilatura: {r['run_ratio']:.2f} "
+            f"(without its report {r['run_without_report_ratio']:.2f}); run CPU s "
+            f"{r['run_seconds']}, wall s {r['run_wall_seconds']}, report alone CPU s "
+            f"{r['report_seconds']}; {r['run_documents']} documents, {r['run_failed']} failed"
+        )
     print(f"pages more than 0.05 F1 below trafilatura: {len(below)} {below}")
     print(f"pages whose main story fell back to trafilatura: {r['fallbacks']}")
 
@@ -228,14 +293,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1, help="timing rounds (median)")
     parser.add_argument("--worst", type=int, default=0, help="list the N worst pages")
     parser.add_argument("--json", type=Path, help="write every figure here")
-    parser.add_argument("--child", choices=("ingest", "trafilatura"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--run", action="store_true", help="also time a whole run (run_folder) over each set"
+    )
+    parser.add_argument("--child", choices=("ingest", "trafilatura", "run"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(run_child(args.child, args.sets)))
         return 0
     results = {}
     for name in args.sets.split(","):
-        results[name] = r = measure(name, max(1, args.rounds))
+        results[name] = r = measure(name, max(1, args.rounds), args.run)
         report(name, r)
         if args.worst:
             per = r["per_page"]

@@ -33,6 +33,7 @@ from ingest.dedup import (
     group_records,
     iter_pairs,
 )
+from ingest.document import Sighting, encode_json
 from ingest.engine import run_folder
 from ingest.rules import Rules
 from ingest.store.manifest import read_entries
@@ -338,6 +339,46 @@ def test_run_links_duplicates_across_dumps(
     d = summary.dedup
     assert d["new"] + d["exact_duplicates"] + d["near_duplicates"] == len(docs)
     assert d["new"] == len({s for s in truth_stories})
+
+
+def test_written_fields_are_group_fields_encoded_as_every_document(
+    corpus: list[Copy], tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    """The step writes dedup fields from index rows, splicing them after each file's own
+    bytes: every file must be what group_fields (the reference) gives its group, encoded as
+    every document is, including seen_in's byte-identical copies."""
+    dumps = compose_dumps(corpus, seed=7)[:40]
+    src, out = tmp_path / "src", tmp_path / "out"
+    write_dumps(src, dumps)
+    for name, data, _ in dumps[:3]:  # copies sort before and after their originals
+        (src / f"0{name}").write_bytes(data)
+        (src / f"z{name}").write_bytes(data)
+    assert run_folder(src, out, rules, scraped_at=scraped_at, dedup=True).ok
+    files = {p: p.read_bytes() for p in sorted(out.rglob("*.json")) if ".ingest" not in p.parts}
+    bodies = {p: json.loads(b) for p, b in files.items()}
+    assert all(encode_json(bodies[p]) == b for p, b in files.items())
+    by_id = {d["id"]: d for d in bodies.values()}
+    index = DedupIndex.open(dedup_mod.index_path(out))
+    try:
+        copies = index.copies()
+        linked = 0
+        for g in index.all_groups():
+            group = [m.record for m in index.members(g)]
+            copy_map = {
+                r.id: [
+                    Sighting(r.id, p, r.index, r.outlet, r.published_text, r.published, "copy")
+                    for p in json.loads(copies[r.id])
+                ]
+                for r in group
+                if r.id in copies
+            }
+            for key, want in group_fields(group, copy_map).items():
+                held = {k: by_id[key][k] for k in ("duplicate_of", "seen_in") if k in by_id[key]}
+                assert held == want, key
+                linked += bool(want)
+    finally:
+        index.close()
+    assert linked > len(dumps) and copies
 
 
 def test_incremental_run_indexes_only_new_documents_and_matches_a_full_run(

@@ -146,6 +146,15 @@ REMOVED = [
     ("View this post on Instagram", "social_embed"),
     ("A post shared by Jane Doe (@janedoe) on Mar 5, 2019 at 10:30am PST", "social_embed"),
     ("You may also like", "related_heading"),
+    # a player that prints its clip's title before and after its controls
+    (
+        "JUST WATCHED Is the bridge safe? Replay More Videos ... MUST WATCH Is the bridge safe? 02:45",
+        "video_block",
+    ),
+    (
+        "NOW PLAYING Storm hits the coast. Replay More Videos ... Storm hits the coast. 1:02",
+        "video_block",
+    ),
     ("Most Read", "related_heading"),
     ("Explore more on these topics", "related_heading"),
     ("More on this story", "related_heading"),
@@ -223,6 +232,8 @@ KEPT = [
     "https://nodejs.org/api/inspector.html",
     "Develop and debug apps directly in your browser, or on a device, with this tool.",
     "August 22, 2013",
+    "He hit Replay. More Videos loaded, he said, and the screen froze again.",
+    "The replay was shown twice. More videos will be released on Monday. 2:31",
 ]
 
 

@@ -45,6 +45,19 @@ _CLOSERS = "”’\"')]"
 
 
 @dataclass(frozen=True)
+class PageLines:
+    """An HTML page's text as its cleaning read it, for ``ingest inspect`` and the run's report.
+
+    ``lines``: the extracted lines the documents' ``removed[].line`` count;
+    ``not_extracted``: the page's own text lines (one per block element) that extraction
+    left out. Handed over from the cleaning so the report need not read the page again.
+    """
+
+    lines: tuple[str, ...]
+    not_extracted: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DumpResult:
     """What one dump became: its documents, and removals that belong to no story."""
 
@@ -58,6 +71,8 @@ class DumpResult:
     profiles: tuple[str, ...] | None = None
     # Each story's contribution to learned boilerplate (ingest.learn), when asked for.
     stories: tuple[StoryFeatures, ...] = ()
+    # An HTML page's lines for the inspect report, when asked for (``page_lines``).
+    page: PageLines | None = None
 
 
 @dataclass(frozen=True)

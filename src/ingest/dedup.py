@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import heapq
 import json
 import os
 import re
@@ -46,7 +47,7 @@ import orjson
 
 from ingest.document import Sighting, doc_id, dumps_json
 from ingest.settings import DedupSettings
-from ingest.store import STATE_DIR, Location, RemotePath, output_folder, rewriting, write_atomic
+from ingest.store import STATE_DIR, Location, OutputFolder, output_folder, write_atomic
 from ingest.store.manifest import DUPLICATE_DUMP, iter_entries
 
 Signature = npt.NDArray[np.uint32]
@@ -1117,33 +1118,9 @@ def copy_paths(view: ManifestView) -> dict[str, str]:
     return {k: json.dumps(v) for k, v in paths.items()}
 
 
-def _copy_sightings(r: DocRecord, paths_json: str | None) -> list[Sighting]:
-    if not paths_json:
-        return []
-    return [
-        Sighting(r.id, p, r.index, r.outlet, r.published_text, r.published, "copy")
-        for p in json.loads(paths_json)
-    ]
-
-
-DocPath = str | RemotePath  # a document's file: a local path as text (no pathlib per file)
-
-
-def _doc_paths(out: Location) -> Callable[[str], DocPath]:
-    """``file`` (relative to the output folder) → where to read and write it."""
-    if isinstance(out, RemotePath):
-        return lambda file: out / file
-    root = os.fspath(out)
-    return lambda file: os.path.join(root, file)
-
-
-def _read_json(path: DocPath) -> dict[str, Any] | None:
+def _read_json(folder: OutputFolder, file: str) -> dict[str, Any] | None:
     try:
-        if isinstance(path, str):
-            with open(path, "rb") as fh:
-                data = orjson.loads(fh.read())
-        else:
-            data = orjson.loads(path.read_bytes())
+        data = orjson.loads(folder.read_file(file))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -1164,6 +1141,85 @@ def _written_mark(want: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
+# A key of the document's own object: files are written indented two spaces, and strings
+# hold no raw newline, so only a top-level key starts a line with exactly two spaces.
+_TOP_KEY = re.compile(rb'\n  "((?:[^"\\]|\\.)*)": ')
+_DEDUP_KEYS = tuple(f'\n  "{k}": '.encode() for k in ("duplicate_of", "seen_in"))
+
+
+def split_dedup_fields(data: bytes) -> bytes | None:
+    """A document file's bytes before its dedup fields (which :func:`annotate` puts last)
+    and its closing brace; None when the file is not laid out so (then it is parsed).
+
+    >>> split_dedup_fields(b'{\\n  "id": "a",\\n  "duplicate_of": "b"\\n}\\n')
+    b'{\\n  "id": "a"'
+    >>> split_dedup_fields(b'{\\n  "id": "a"\\n}\\n')
+    b'{\\n  "id": "a"'
+    """
+    end = len(data) - 3
+    if end < 1 or not data.endswith(b"\n}\n"):
+        return None
+    cut = min((p for p in (data.find(k) for k in _DEDUP_KEYS) if p >= 0), default=end)
+    if cut < end and data[cut - 1 : cut] != b",":
+        return None
+    names = {m.group(1) for m in _TOP_KEY.finditer(data, cut)}
+    if not names <= {b"duplicate_of", b"seen_in"}:
+        return None  # another key after a dedup field: not written by annotate
+    return data[: cut - 1] if cut < end else data[:end]
+
+
+class _SeenIn:
+    """A canonical document's ``seen_in``, built one sighting at a time (a story seen on
+    tens of thousands of pages holds no Python object per sighting): the bytes of its
+    file's tail, as :func:`dumps_json` writes them, and its :func:`_written_mark`."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.mark = hashlib.sha256(b'{"seen_in":[')
+        self.n = 0
+
+    def add(self, sighting: Mapping[str, Any]) -> None:
+        if self.n:
+            self.mark.update(b",")
+        self.n += 1
+        self.mark.update(orjson.dumps(sighting, option=orjson.OPT_SORT_KEYS))
+        entry = orjson.dumps(sighting, option=orjson.OPT_INDENT_2)
+        self.parts.append(b"    " + entry.replace(b"\n", b"\n    "))
+
+    def written_mark(self) -> str:
+        mark = self.mark.copy()
+        mark.update(b"]}")
+        return mark.hexdigest()[:16]
+
+    def tail(self) -> bytes:
+        return b',\n  "seen_in": [\n' + b",\n".join(self.parts) + b"\n  ]\n}\n"
+
+
+def _rewritten(folder: OutputFolder, file: str, tail: bytes) -> tuple[bytes, bytes] | None:
+    """(old bytes, new bytes) of a document file whose dedup fields become ``tail`` (their
+    encoding after the document's own fields, closing brace included); None when the file
+    cannot be read.
+
+    The new bytes are the file's own up to its dedup fields, then ``tail``: what
+    :func:`dumps_json` of :func:`annotate` writes, without decoding the document.
+    """
+    try:
+        old = folder.read_file(file)
+    except OSError:
+        return None
+    head = split_dedup_fields(old)
+    if head is not None:
+        return old, head + tail
+    try:  # not laid out as this module writes: decode and annotate
+        body = orjson.loads(old)
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    want = orjson.loads(b"{" + tail[1:])
+    return old, dumps_json(annotate(body, want)).encode("utf-8")
+
+
 def record_from_document(
     doc: Mapping[str, Any], file: str, settings: DedupSettings = DEFAULT_SETTINGS
 ) -> tuple[DocRecord, list[str]]:
@@ -1179,7 +1235,7 @@ def record_from_document(
         published_text=doc.get("published_text"),
         published=doc.get("published"),
         scraped_at=src.get("scraped_at"),
-        words=int(doc.get("word_count", len(str(doc["text"]).split()))),
+        words=int(doc["word_count"] if "word_count" in doc else len(str(doc["text"]).split())),
         removed=len(doc.get("removed", ())),
         text_key=text_key(words),
         shingles=0,
@@ -1312,7 +1368,7 @@ def _deduplicate(
     index.set_meta("canonical_only", str(canonical_only))
     old_tids, n_missing = reconcile(index, view)
     tick = _Ticker(progress, "read", n_missing)
-    where = _doc_paths(out)
+    folder = output_folder(out)
     done, last = 0, 0
     while True:
         batch = index.conn.execute(
@@ -1322,28 +1378,28 @@ def _deduplicate(
         if not batch:
             break
         last = batch[-1][0]
-        recs: list[tuple[DocRecord, list[str]]] = []
+        recs: list[DocRecord] = []
+        firsts: dict[str, tuple[DocRecord, list[str]]] = {}  # words of each text, once
         added: list[tuple[str, int]] = []
         for _, key, rel, file in batch:
-            body = _read_json(where(file))
+            body = _read_json(folder, file)
             if body is None or body.get("id") != key:
                 _mark_stale(view, rel)  # a withheld or damaged file: clean it again
                 continue
             rec, words = record_from_document(body, file, index.settings)
             # (new documents whose files hold no dedup fields yet: bare)
             added.append((key, int(not any(k in body for k in DEDUP_FIELDS))))
-            recs.append((rec, words))
-        known = index.text_ids({r.text_key for r, _ in recs})
-        fresh: dict[str, tuple[DocRecord, list[str]]] = {}
-        for rec, words in recs:
-            if rec.text_key not in known:  # the exact-duplicate fast path: no MinHash
-                fresh.setdefault(rec.text_key, (rec, words))
+            recs.append(rec)
+            firsts.setdefault(rec.text_key, (rec, words))
+        known = index.text_ids(firsts)
+        # the exact-duplicate fast path: a text already indexed gets no MinHash
+        fresh = {k: v for k, v in firsts.items() if k not in known}
         if fresh:
             keys = list(fresh)
             counts, sigs = fingerprint_words([fresh[k][1] for k in keys], index.settings)
             tids = index.add_texts(keys, sigs, counts, [fresh[k][0].truncated for k in keys])
             known.update(zip(keys, tids, strict=True))
-        index.add_docs((rec, known[rec.text_key]) for rec, _ in recs)
+        index.add_docs((rec, known[rec.text_key]) for rec in recs)
         index.conn.executemany("INSERT OR REPLACE INTO m_added VALUES (?, ?)", added)
         done += len(batch)
         tick(done)
@@ -1358,7 +1414,7 @@ def _deduplicate(
         groups = set(index.all_groups())
     counted = index.added_among(set(copies)) | changed_copies
     report.exact += sum(len(json.loads(v)) for k, v in copies.items() if k in counted)
-    _write_groups(out, view, index, sorted(groups), copies, canonical_only, report, progress)
+    _write_groups(out, view, index, sorted(groups), canonical_only, report, progress)
     report.documents = index.count_docs()
 
 
@@ -1367,70 +1423,123 @@ def _write_groups(
     view: ManifestView,
     index: DedupIndex,
     groups: Sequence[int],
-    copies: Mapping[str, str],
     canonical_only: bool,
     report: DedupReport,
     progress: Progress | None,
 ) -> None:
     """Give each member of the groups its dedup fields (or, canonical-only, drop duplicates);
     a file is read and rewritten only when its fields change."""
-    with rewriting() as rewrite:
-        _write_each(out, view, index, groups, copies, canonical_only, report, progress, rewrite)
-
-
-def _write_each(
-    out: Location,
-    view: ManifestView,
-    index: DedupIndex,
-    groups: Sequence[int],
-    copies: Mapping[str, str],
-    canonical_only: bool,
-    report: DedupReport,
-    progress: Progress | None,
-    rewrite: Callable[[DocPath, bytes], bool],
-) -> None:
+    folder = output_folder(out)
     tick = _Ticker(progress, "write", len(groups))
-    where = _doc_paths(out)
     marks: list[tuple[str, str]] = []
-    for n, g in enumerate(groups, 1):
-        members = index.members(g)
-        group = [m.record for m in members]
-        added = {m.record.id for m in members if m.added}
-        for label in arrival_labels(group, added).values():
-            setattr(report, label, getattr(report, label) + 1)
-        report.groups += len(group) > 1
-        copy_map = {r.id: _copy_sightings(r, copies.get(r.id)) for r in group if r.id in copies}
-        wanted = group_fields(group, copy_map)
-        for m in members:
-            r = m.record
-            want = wanted[r.id]
-            if canonical_only and "duplicate_of" in want:
-                _withhold(out, view, r, report)
-                continue
-            mark = _written_mark(want)
-            holds = ("" if m.bare else None) if m.added else m.written
-            if mark == holds:
-                continue  # the file already holds these fields
-            body = _read_json(where(r.file))
-            if body is None:
-                _mark_stale(view, r.path)
-                continue
-            if rewrite(where(r.file), dumps_json(annotate(body, want)).encode("utf-8")):
+    with folder.rewriting() as rewrite:
+
+        def put(key: str, path: str, file: str, tail: bytes, mark: str) -> None:
+            new = _rewritten(folder, file, tail)
+            if new is None:
+                _mark_stale(view, path)
+                return
+            if rewrite(file, new[1], new[0]):
                 report.files_updated += 1
-            marks.append((r.id, mark))
-        if len(marks) > 5000:
-            index.set_written(marks)
-            marks = []
-        tick(n)
+            marks.append((key, mark))
+
+        for n, g in enumerate(groups, 1):
+            _write_group(index, g, view, out, canonical_only, report, put)
+            if len(marks) > 5000:
+                index.set_written(marks)
+                marks = []
+            tick(n)
     index.set_written(marks)
 
 
-def _withhold(out: Location, view: ManifestView, r: DocRecord, report: DedupReport) -> None:
-    name = Path(r.file).name
-    (out / r.file).unlink(missing_ok=True)
-    withheld = view.withheld(r.path)
+_GROUP = (
+    " FROM texts t JOIN docs d ON d.tid = t.tid LEFT JOIN m_added a ON a.id = d.id WHERE t.grp = ?"
+)
+_MEMBER = "d.id, d.path, d.file, d.tid, d.written, a.id IS NOT NULL, a.bare"
+# canonical_order in SQL (text compares as Python's str does: UTF-8 bytes keep code point order)
+_CANONICAL_ORDER = (
+    " ORDER BY d.words DESC, d.removed, COALESCE(NULLIF(d.scraped_at, ''), '~'),"
+    " COALESCE(NULLIF(d.published, ''), '~'), d.path, d.idx"
+)
+_LONE_TAIL = b"\n}\n"
+
+
+def _write_group(
+    index: DedupIndex,
+    g: int,
+    view: ManifestView,
+    out: Location,
+    canonical_only: bool,
+    report: DedupReport,
+    put: Callable[[str, str, str, bytes, str], None],
+) -> None:
+    """One group: what :func:`group_fields` and :func:`arrival_labels` say, read from the
+    index as rows, never as one list (a story seen on tens of thousands of pages): the
+    canonical document first, then the members in arrival order (counts, files to
+    rewrite), then in (path, index) order for the canonical's ``seen_in``."""
+    conn = index.conn
+    top = conn.execute(
+        f"SELECT {_MEMBER}, EXISTS (SELECT 1 FROM copies c WHERE c.id = d.id)"
+        f" {_GROUP} {_CANONICAL_ORDER} LIMIT 2",
+        (g,),
+    ).fetchall()
+    if not top:
+        return
+    canon_id, canon_path, canon_file, canon_tid, written, added, bare, copied = top[0]
+    holds = ("" if bare else None) if added else written
+    if len(top) == 1 and not copied:  # alone, without copies: no dedup fields
+        report.new += bool(added)
+        if holds != "":
+            put(canon_id, canon_path, canon_file, _LONE_TAIL, "")
+        return
+    report.groups += len(top) > 1
+    dup_tail = b',\n  "duplicate_of": ' + orjson.dumps(canon_id) + b"\n}\n"
+    dup_mark = _written_mark({"duplicate_of": canon_id})
+    texts: set[int] = set()
+    todo: list[tuple[str, str, str]] = []
+    rows = conn.execute(f"SELECT {_MEMBER} {_GROUP} ORDER BY a.id IS NOT NULL, d.path, d.idx", (g,))
+    for key, path, file, tid, m_written, m_added, _ in rows:
+        if m_added:  # arrival_labels
+            label = "new" if not texts else "exact" if tid in texts else "near"
+            setattr(report, label, getattr(report, label) + 1)
+        texts.add(tid)
+        if key == canon_id:
+            continue
+        if canonical_only:
+            _withhold(out, view, path, file, report)
+        elif m_added or m_written != dup_mark:
+            todo.append((key, path, file))
+    for key, path, file in todo:
+        put(key, path, file, dup_tail, dup_mark)
+    seen = _SeenIn()
+    copies: list[tuple[str, int, int, dict[str, Any]]] = []  # (path, index, n, sighting)
+    rows = conn.execute(
+        "SELECT d.id, d.path, d.idx, d.outlet, d.published_text, d.published, d.tid,"
+        f" (SELECT c.sightings FROM copies c WHERE c.id = d.id) {_GROUP} ORDER BY d.path, d.idx",
+        (g,),
+    )
+    for key, path, idx, outlet, ptext, pub, tid, paths in rows:
+        match = "canonical" if key == canon_id else "exact" if tid == canon_tid else "near"
+        sighting = Sighting(key, path, idx, outlet, ptext, pub, match).to_json()
+        for p in json.loads(paths) if paths else ():  # its dump's byte-identical copies
+            entry = {**sighting, "path": p, "match": "copy"}
+            heapq.heappush(copies, (p, idx, len(copies), entry))
+        while copies and copies[0][:2] < (path, idx):
+            seen.add(heapq.heappop(copies)[3])
+        seen.add(sighting)
+    while copies:
+        seen.add(heapq.heappop(copies)[3])
+    mark = seen.written_mark()
+    if mark != holds:
+        put(canon_id, canon_path, canon_file, seen.tail(), mark)
+
+
+def _withhold(out: Location, view: ManifestView, path: str, file: str, report: DedupReport) -> None:
+    name = Path(file).name
+    (out / file).unlink(missing_ok=True)
+    withheld = view.withheld(path)
     if name not in withheld:
-        view.set_withheld(r.path, sorted([*withheld, name]))
+        view.set_withheld(path, sorted([*withheld, name]))
     report.withheld += 1
 
 

@@ -660,12 +660,43 @@ def is_player_title_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_player_title_line("The replay lasted 2:31 and nobody watched it.", f, 40)
     False
+
+    A player that prints its title twice, before and after its controls, may hold a title
+    that reads as a sentence ("Is it over? Replay More Videos ... MUST WATCH Is it over? 2:31").
+
+    >>> is_player_title_line("JUST WATCHED Is the war over? Replay More Videos ... "
+    ...     "MUST WATCH Is the war over? 02:45", f, 12)
+    True
+    >>> is_player_title_line("Is the war over? Replay More Videos are coming. Is it?", f, 12)
+    False
     """
-    if too_long(text, max_words) or reads_as_sentences(text):
+    if too_long(text, 2 * max_words):
         return False
-    title_case = [w.lower() for w in text.split() if w[:1].isupper()]
-    strong = {w for w in title_case if w in f.player_strong}
-    return bool(strong) and (len(strong) >= 2 or _DURATION.search(text) is not None)
+    words = text.split()
+    strong_at = [i for i, w in enumerate(words) if w[:1].isupper() and w.lower() in f.player_strong]
+    if not strong_at:
+        return False
+    strong = {words[i].lower() for i in strong_at}
+    if not (len(strong) >= 2 or _DURATION.search(text) is not None):
+        return False
+    if not too_long(text, max_words) and not reads_as_sentences(text):
+        return True
+    return len(strong) >= 2 and _title_repeats(words[: strong_at[0]], words[strong_at[-1] + 1 :])
+
+
+def _title_repeats(head: Sequence[str], tail: Sequence[str]) -> bool:
+    """Say whether the end of ``head``, two words or more from a capital, comes again in ``tail``.
+
+    >>> _title_repeats("JUST WATCHED Storm hits".split(), "MUST WATCH Storm hits 2:01".split())
+    True
+    >>> _title_repeats("He said it was one of the".split(), "one of the best".split())
+    False
+    """
+    joined = " " + " ".join(tail) + " "
+    return any(
+        not head[k][:1].islower() and f" {' '.join(head[k:])} " in joined
+        for k in range(max(0, len(head) - 20), len(head) - 1)
+    )
 
 
 def is_player_caption(text: str, f: Furniture, max_words: int) -> bool:

@@ -30,7 +30,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ingest.clean import DumpResult, LineStory, clean_lines
+from ingest.clean import DumpResult, LineStory, PageLines, clean_lines
 from ingest.decode import Decoded, decode_bytes, file_source, normalise_newlines
 from ingest.document import Document, Fallback, Removal, Repair, Source
 from ingest.errors import IngestError, no_story
@@ -137,6 +137,8 @@ class Page:
     links: frozenset[str] = frozenset()  # the texts of the page's links
     words: int = 0  # words of the whole page read as lines, cards included
     too_deep: bool = False  # the parser stopped at its depth limit (see parse_page)
+    # The whole page's text lines (linearize of its body), when asked for (extract_page).
+    text_lines: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,9 @@ class PageResult:
     aggregator: str | None
     extracted_lines: tuple[str, ...] = field(default=())
     too_deep: bool = False  # the parser stopped at its depth limit (see parse_page)
+    # The page's text lines that are in none of ``extracted_lines``, when asked for
+    # (clean_page's ``page_lines``): what extraction left out.
+    not_extracted: tuple[str, ...] | None = None
 
 
 def find_declared_charset(data: bytes) -> str | None:
@@ -372,18 +377,21 @@ def _walk(root: HtmlElement) -> list[str]:
     buf: list[str] = []
 
     def flush() -> None:
-        text = collapse_space("".join(buf))
+        if not buf:  # most block boundaries follow another one
+            return
+        text = " ".join("".join(buf).split())
         buf.clear()
         if text and _HAS_WORD.search(text):
             lines.append(text)
 
-    # An explicit stack (broken markup can nest deeper than Python's recursion limit) of
-    # (element, state): _ENTER, or the element's end, as a block or inline element.
-    stack: list[tuple[Any, int]] = [(root, _ENTER)]
-    while stack:
-        node, state = stack.pop()
-        if state != _ENTER:
-            if state == _END_BLOCK:
+    # lxml's walk in C (start and end events, skipped subtrees never entered): a stack of
+    # (element, state) tuples kept in Python cost half as much again. ``blocks`` holds, for
+    # each element open in the walk, whether its end ends a line.
+    blocks: list[bool] = []
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, node in walker:
+        if event == "end":
+            if blocks.pop():
                 flush()
             if node.tail and node is not root:
                 buf.append(node.tail)
@@ -393,22 +401,20 @@ def _walk(root: HtmlElement) -> list[str]:
             # comments, processing instructions and skipped elements: only their tail reads
             if tag == "br":
                 flush()
-            if node.tail and node is not root:
-                buf.append(node.tail)
+            walker.skip_subtree()
+            blocks.append(False)
             continue
         block = _is_block(node)
         if block:
             flush()
         if node.text:
             buf.append(node.text)
-        stack.append((node, _END_BLOCK if block else _END_INLINE))
-        stack.extend((child, _ENTER) for child in reversed(node))
+        blocks.append(block)
     flush()
     return lines
 
 
 _ARTICLE_TAGS = frozenset(("article", "main"))
-_ENTER, _END_BLOCK, _END_INLINE = 0, 1, 2
 
 
 # Short text nodes only: a relative time is a few words, and most of a page's text is not.
@@ -706,14 +712,17 @@ def extract_page(
     settings: ExtractSettings = DEFAULT_SETTINGS,
     *,
     take_cards: bool = True,
+    text_lines: bool = False,
 ) -> Page:
     """Read a page into lines: headline, main paragraphs, then each card's lines.
 
     The page is parsed once; cards are found on that tree and taken out of it, and
     trafilatura reads the same tree. ``take_cards=False`` reads the whole page as
-    trafilatura would (the fallback of :func:`clean_page`).
+    trafilatura would (the fallback of :func:`clean_page`). ``text_lines``: also read the
+    whole page's text lines (:func:`page_text_lines`), before anything is taken out.
     """
     tree, too_deep = parse_page(html)
+    whole = tuple(page_text_lines(tree)) if text_lines else None
     text = read_text(tree)
     if text.elements > settings.max_elements:
         raise IngestError(
@@ -759,7 +768,39 @@ def extract_page(
         links,
         text.words,
         too_deep,
+        whole,
     )
+
+
+def page_text_lines(tree: HtmlElement) -> list[str]:
+    """A parsed page's text lines: its body (or, with none, the whole tree) linearized.
+
+    >>> page_text_lines(parse_html("<head><title>T</title></head><body><p>One.</p>Two</body>"))
+    ['One.', 'Two']
+    """
+    body = tree.find("body")
+    return linearize(body if body is not None else tree)
+
+
+def leave_out_extracted(lines: Sequence[str], extracted: Sequence[str]) -> tuple[str, ...]:
+    """The page's text ``lines`` that are in none of the ``extracted`` lines.
+
+    What trafilatura left out of the page (navigation, footers, share bars, a paragraph it
+    judged boilerplate): the cleaner never saw it, so no document's audit can list it.
+    Lines are compared with runs of space collapsed; a line found inside an extracted
+    line (a paragraph split differently) counts as extracted.
+
+    >>> leave_out_extracted(["Home", "Body text.", "text"], ["Body  text."])
+    ('Home',)
+    """
+    have = {collapse_space(x) for x in extracted}
+    joined = "\n".join(have)
+    out = []
+    for line in lines:
+        text = collapse_space(line)
+        if text and text not in have and text not in joined:
+            out.append(line)
+    return tuple(out)
 
 
 _CANONICAL = (
@@ -816,6 +857,7 @@ def clean_page(
     scraped_at: datetime | None,
     hints: Hints = Hints(),
     settings: ExtractSettings | None = None,
+    page_lines: bool = False,
 ) -> PageResult:
     """Clean one decoded page into documents; ``base`` carries the provenance to stamp.
 
@@ -827,9 +869,32 @@ def clean_page(
     (its default settings, no cards taken out); if that holds clearly more story text
     (:func:`fallback_reason`), its reading is the main story, the cards give no documents
     of their own, and the document says so in ``fallback``.
+
+    ``page_lines``: the result also says what extraction left out of the page
+    (``not_extracted``), for ``ingest inspect`` and the run's report.
     """
     settings = settings or rules.extract  # the run's [extract] settings
-    page = extract_page(html, rules, hints.url, settings)
+    page = extract_page(html, rules, hints.url, settings, text_lines=page_lines)
+    result = _clean_whole_page(
+        html, page, base=base, rules=rules, scraped_at=scraped_at, hints=hints, settings=settings
+    )
+    if page.text_lines is None:
+        return result
+    left = leave_out_extracted(page.text_lines, result.extracted_lines)
+    return dataclasses.replace(result, not_extracted=left)
+
+
+def _clean_whole_page(
+    html: str,
+    page: Page,
+    *,
+    base: Source,
+    rules: Rules,
+    scraped_at: datetime | None,
+    hints: Hints,
+    settings: ExtractSettings,
+) -> PageResult:
+    """:func:`clean_page` of a page read once (``page``), with its fallback."""
     result = _clean_read_page(page, base=base, rules=rules, scraped_at=scraped_at, hints=hints)
     main = (
         result.documents[0] if result.documents and result.documents[0].source.index == 0 else None
@@ -1183,11 +1248,13 @@ def clean_html(
     scraped_at: datetime | None = None,
     settings: ExtractSettings | None = None,
     scraped_from: str | None = None,
+    page_lines: bool = False,
 ) -> DumpResult:
     """Clean one HTML file's bytes into documents, or raise IngestError saying why not.
 
     A page that carries its save time (ingest.scraped.saved_time) is dated by it, whatever
-    ``scraped_at`` says (``source.scraped_at_from`` is ``html``).
+    ``scraped_at`` says (``source.scraped_at_from`` is ``html``). ``page_lines``: the
+    result carries the page's lines for the inspect report (``DumpResult.page``).
     """
     decoded = decode_html(data)
     saved = saved_time(decoded.text[:_SAVED_STAMP_CHARS])
@@ -1196,11 +1263,19 @@ def clean_html(
     base = page_source(data, decoded, path=path, scraped_at=scraped_at, scraped_from=scraped_from)
     sha = base.sha256
     result = clean_page(
-        decoded.text, base=base, rules=rules, scraped_at=scraped_at, settings=settings
-    )
+        decoded.text, base=base, rules=rules, scraped_at=scraped_at, settings=settings,
+        page_lines=page_lines,
+    )  # fmt: skip
     if not result.documents:
         raise page_failure(result)
-    return DumpResult(result.documents, result.orphans, result.repairs, sha, result.aggregator)
+    lines = (
+        None
+        if result.not_extracted is None
+        else PageLines(result.extracted_lines, result.not_extracted)
+    )
+    return DumpResult(
+        result.documents, result.orphans, result.repairs, sha, result.aggregator, page=lines
+    )
 
 
 def page_failure(result: PageResult, where: str = "") -> IngestError:

@@ -28,6 +28,7 @@ def clean_source(
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
     scraped_from: str | None = None,
+    page_lines: bool = False,
 ) -> DumpResult:
     """Clean one input file of any supported kind into documents (raises IngestError).
 
@@ -35,7 +36,8 @@ def clean_source(
     record's field, an HTML page's save stamp); ``scraped_from`` says where it came from
     (ingest.scraped; default ``flag``: the caller gave it). ``learn`` collects each story's
     features and ``learned`` removes learned boilerplate (ingest.learn): in a text dump, and
-    in the text an HTML page or JSON record gives.
+    in the text an HTML page or JSON record gives. ``page_lines``: an HTML page's result
+    carries its lines for the inspect report (``DumpResult.page``).
     """
     kind = detect_kind(data, path)
     if kind == "text":
@@ -51,8 +53,9 @@ def clean_source(
             from ingest.html import clean_html
 
             result = clean_html(
-                data, path=path, rules=rules, scraped_at=scraped_at, scraped_from=scraped_from
-            )
+                data, path=path, rules=rules, scraped_at=scraped_at, scraped_from=scraped_from,
+                page_lines=page_lines,
+            )  # fmt: skip
         else:
             from ingest.records import clean_records
 

@@ -17,6 +17,7 @@ machine or a job supervisor sends it.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -32,7 +33,7 @@ from ingest.engine.plan import PROGRESS_DIR, read_progress
 from ingest.prefect.cluster import ClusterWatch
 from ingest.rules import load_rules
 from ingest.store import STATE_DIR
-from tests.support.s3 import local_tree
+from tests.support.s3 import S3, local_tree
 from tests.support.synth import write_corpus
 
 from .cluster_support import INGEST, counts, quiet_env, restore_sigint, start_cluster, wait_for
@@ -183,6 +184,7 @@ def test_all_workers_gone_ends_the_run_with_exit_3_within_the_set_time(
     finally:
         cluster.close()
     assert proc.returncode == 3, stderr
+    assert "Traceback" not in stderr, stderr
     assert 8 <= took < 8 + 45, took  # the set time, plus the run winding up
     assert "no Dask worker connected to the scheduler" in stderr
     assert "check that the `dask worker` processes are running" in stderr
@@ -311,6 +313,58 @@ def test_poison_batch_is_named_by_its_dumps_and_the_rest_lands(
     assert len(crashed) == failed // 4, states
     assert all(n.startswith("clean-batch") for n in crashed), states
     assert "RUNNING" not in states.values()
+
+
+@pytest.mark.slow
+def test_a_worker_without_storage_credentials_stops_the_run_naming_its_host(
+    prefect_api: None, s3: S3, corpus: Path, tmp_path: Path
+) -> None:
+    """A `dask worker` started with neither the keys nor the endpoint: not a `cleaner_error`
+    for every dump (a bug in ingest, it said), but exit 3 naming that worker's host and pid
+    and what it lacks."""
+    import socket
+
+    src = s3.upload(corpus, "nokeys/dumps")
+    out = s3.url("nokeys/out")
+    bare = {
+        k: v
+        for k, v in quiet_env().items()
+        if not k.startswith("AWS_") and k != "FSSPEC_S3_ENDPOINT_URL"
+    }
+    bare.update(  # nothing of the developer's, and never a request beyond loopback
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
+    cluster = start_cluster(0)
+    try:
+        worker = cluster.add_worker(env=bare)
+        with cluster.client() as client:
+            client.wait_for_workers(1, timeout=180)
+        done = subprocess.run(
+            [INGEST, "run", src, "--out", out, "--dask-address", cluster.address,
+             "--scraped-at", SCRAPED_AT, "--batch-size", "8"],
+            capture_output=True, text=True, env=cli_env(tmp_path), timeout=600,
+            preexec_fn=restore_sigint,
+        )  # fmt: skip
+        below = descendants(worker.pid) | {worker.pid}
+    finally:
+        cluster.close()
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "cleaner_error" not in done.stderr and "bug in ingest" not in done.stderr
+    found = re.search(
+        r"no credentials for the object store on host (\S+) \(pid (\d+): no AWS_ACCESS_KEY_ID, "
+        r"no AWS_SECRET_ACCESS_KEY, no credentials file",
+        done.stderr,
+    )
+    assert found, done.stderr
+    assert found[1] == socket.gethostname() and int(found[2]) in below  # the worker, named
+    assert "NoCredentialsError" in done.stderr and "AWS_ACCESS_KEY_ID" in done.stderr
+    (run,) = flow_runs_into(out)
+    assert run.state.type.value == "FAILED", run.state
+    running = [t.name for t in task_runs_of(run.id) if t.state_type.value == "RUNNING"]
+    assert not running, running
 
 
 def descendants(pid: int) -> set[int]:

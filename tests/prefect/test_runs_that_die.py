@@ -133,6 +133,36 @@ def test_the_next_run_into_an_output_marks_the_dead_ones_crashed(
     assert any("seeds-killed" in log.message and "marked Crashed" in log.message for log in logs)
 
 
+def test_the_run_that_held_the_lock_is_crashed_however_young(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """A client killed seconds after it started (a quick machine) held the lock: its run
+    is dead for sure, with no grace to wait out."""
+    from prefect.client.orchestration import get_client
+
+    from ingest.prefect.flow import ingest_dumps
+    from ingest.prefect.ghosts import read_lock_holder, write_lock_holder
+    from ingest.store import output_folder
+
+    out = tmp_path / "out"
+    holder, holder_task = dead_flow_run(out, "seeds-held-the-lock")
+    young, _ = dead_flow_run(out, "seeds-just-started")  # never held it: may be starting
+    folder = output_folder(str(out))
+    folder.make()
+    write_lock_holder(folder, holder.id)  # what the killed run wrote on taking the lock
+
+    state = ingest_dumps(source=str(seeds_copy), output=str(out), return_state=True)
+    assert state.is_completed(), state.message
+    with get_client(sync_client=True) as client:
+        holder_now = client.read_flow_run(holder.id)
+        task_now = client.read_task_run(holder_task.id)
+        young_now = client.read_flow_run(young.id)
+    assert holder_now.state is not None and holder_now.state.type.value == "CRASHED"
+    assert task_now.state is not None and task_now.state.type.value == "CRASHED"
+    assert young_now.state is not None and young_now.state.type.value == "RUNNING"
+    assert read_lock_holder(folder) == state.state_details.flow_run_id  # names itself now
+
+
 def test_serve_refuses_a_name_a_work_pool_owns(tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate

@@ -349,8 +349,18 @@ class FolderRun:
         known = None if self.known is None else dict(self.known)
         return CleanJob(
             self.src, self.out, self.rules, self.scraped_at, known, learn=self.learn,
-            learned=self.learned,
+            learned=self.learned, report_upto=self.report_upto(),
         )  # fmt: skip
+
+    def report_upto(self) -> str | None:
+        """The last dump the run's inspect report shows (the first ``MAX_DUMPS`` in path
+        order): HTML pages up to it hand their lines to the report. None when no report is
+        written (an output folder that is not local)."""
+        from ingest.report.page import MAX_DUMPS
+
+        if self.out.local_path is None or not self.rels:
+            return None
+        return self.rels[min(len(self.rels), MAX_DUMPS) - 1]
 
     def chunks(self, size: int) -> list[int]:
         """How many dumps go in each chunk, chunks of at most ``size``, in order."""

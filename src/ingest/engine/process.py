@@ -22,7 +22,7 @@ from ingest.errors import (
     IngestError,
     OutputError,
     output_error,
-    unreachable_store,
+    store_problem,
 )
 from ingest.learn import Learned
 from ingest.published import parse_relative
@@ -71,6 +71,7 @@ def process_file(
     output_format: OutputFormat = JSON,
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
+    report_upto: str | None = None,
 ) -> FileOutcome:
     """Clean one dump and write its documents; never raises for a bad dump.
 
@@ -78,6 +79,10 @@ def process_file(
     matches, nothing is re-cleaned or rewritten. ``known_dumps`` maps the sha256 of dumps
     already cleaned to their paths: a dump with the same bytes as another is reported as
     ``duplicate_dump`` and not cleaned (ingest.dedup links its stories).
+
+    ``report_upto``: an HTML page whose path sorts at or before this (the dumps the run's
+    inspect report shows) hands its lines to the report (ingest.report.handoff), in a
+    local output folder; None: none does.
 
     Any exception but the output folder's own failure (:class:`OutputError`, which stops
     the run) becomes this dump's ``failed`` outcome, reason ``cleaner_error``: one input
@@ -87,12 +92,12 @@ def process_file(
         return _process_file(
             src, rel, out, rules, scraped_at=scraped_at, previous=previous,
             known_dumps=known_dumps, output_format=output_format, learn=learn,
-            learned=learned,
+            learned=learned, report_upto=report_upto,
         )  # fmt: skip
     except OutputError:
         raise
     except Exception as exc:
-        stop = unreachable_store(exc)
+        stop = store_problem(exc)  # every dump of this machine would fail so: stop the run
         if stop is not None:
             raise stop from exc
         with contextlib.suppress(Exception):
@@ -156,7 +161,9 @@ def _process_file(
     output_format: OutputFormat = JSON,
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
+    report_upto: str | None = None,
 ) -> FileOutcome:
+    handoff = out.local_path if report_upto is not None and rel <= report_upto else None
     try:
         check_name(rel)
         st = src.stat(rel)
@@ -178,12 +185,15 @@ def _process_file(
             )
         result = clean_source(
             data, path=rel, rules=rules, scraped_at=when.when, learn=learn, learned=learned,
-            scraped_from=when.origin,
+            scraped_from=when.origin, page_lines=handoff is not None,
         )  # fmt: skip
     except IngestError as exc:
         out.drop_documents(rel)
         return FileOutcome(rel, Status.FAILED, reason=exc.reason, message=exc.message)
     except OSError as exc:
+        stop = store_problem(exc)  # credentials the store refuses: not this dump's fault
+        if stop is not None:
+            raise stop from exc
         out.drop_documents(rel)
         return FileOutcome(rel, Status.FAILED, reason="os_error", message=f"{exc.strerror or exc}")
     names = []
@@ -199,6 +209,9 @@ def _process_file(
         except OSError as exc:  # a file where the folder must go: record it
             if exc.errno in OUTPUT_ERRNOS:
                 raise output_error(exc, out) from exc  # full disk, read-only: stop the run
+            stop = store_problem(exc)
+            if stop is not None:
+                raise stop from exc
             out.drop_documents(rel)
             return FileOutcome(
                 rel,
@@ -221,6 +234,11 @@ def _process_file(
         )
     removed.update(r.rule for r in result.orphans)
     out.remove_stale(rel, names)
+    key = cache_key(result.sha256, when.stamp(), rules)
+    if handoff is not None and result.page is not None:
+        from ingest.report.handoff import save_page_lines
+
+        save_page_lines(handoff, rel, key, result.page, result.orphans, result.documents)
     dated = Counter(
         (d.source.scraped_at_from or "stated")
         if d.published_text and parse_relative(d.published_text) is not None
@@ -232,7 +250,7 @@ def _process_file(
         rel,
         Status.WRITTEN,
         sha256=result.sha256,
-        key=cache_key(result.sha256, when.stamp(), rules),
+        key=key,
         size=st.st_size,
         mtime_ns=st.st_mtime_ns,
         documents=summaries,
@@ -257,6 +275,7 @@ def process_batch(
     output_format: OutputFormat = JSON,
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
+    report_upto: str | None = None,
 ) -> list[FileOutcome]:
     """Process several dumps in one call (one Prefect task, one worker job).
 
@@ -268,6 +287,7 @@ def process_batch(
         outcome = process_file(
             src, rel, out, rules, scraped_at=scraped_at, previous=prev.get(rel),
             known_dumps=known_dumps, output_format=output_format, learn=learn, learned=learned,
+            report_upto=report_upto,
         )  # fmt: skip
         if known_dumps is not None and outcome.status in (Status.WRITTEN, Status.UNCHANGED):
             known_dumps.setdefault(outcome.sha256 or "", rel)

@@ -134,7 +134,7 @@ class LocalDispatch(Dispatch):
         outcomes = process_batch(
             job.source, rels, job.output, job.rules, scraped_at=job.scraped_at,
             known_dumps=self._known, output_format=job.output_format, learn=job.learn,
-            learned=job.learned,
+            learned=job.learned, report_upto=job.report_upto,
         )  # fmt: skip
         return _Done(outcomes)
 
@@ -545,10 +545,12 @@ def relearn(
     try:
         chunk, window = dispatch.start(again, len(touched))
         for outcome in again.outcomes(dispatch.submit, chunk, window):
+            if outcome.path not in chosen:
+                continue  # kept as the first pass left it (an ``unchanged`` outcome here)
             before = cleaned.get(outcome.path)
             if before is not None and before.status == Status.WRITTEN:
                 summary.replace(before, outcome)
-            elif outcome.path in chosen:  # kept by the first pass: now cleaned
+            else:  # kept by the first pass: now cleaned
                 summary.unchanged -= 1
                 summary.files_seen -= 1
                 summary.add(outcome)

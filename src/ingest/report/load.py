@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import IngestError
+from ingest.report.handoff import HandedPage, load_page_lines
 from ingest.report.model import (
     NOT_EXTRACTED,
     DumpView,
@@ -96,7 +97,7 @@ def _clean_html(data: bytes, path: str, rules: Rules, scraped_at: datetime | Non
 
     decoded = decode_html(data)
     base = page_source(data, decoded, path=path, scraped_at=scraped_at)
-    page = clean_page(decoded.text, base=base, rules=rules, scraped_at=scraped_at)
+    page = clean_page(decoded.text, base=base, rules=rules, scraped_at=scraped_at, page_lines=True)
     if not page.documents:
         raise page_failure(page)
     return Cleaned(
@@ -105,34 +106,21 @@ def _clean_html(data: bytes, path: str, rules: Rules, scraped_at: datetime | Non
         [r.to_json() for r in page.orphans],
         [r.to_json() for r in page.repairs],
         "html",
-        find_not_extracted(decoded.text, page.extracted_lines),
+        page.not_extracted or (),
     )
 
 
 def find_not_extracted(page: str, extracted: Sequence[str]) -> tuple[str, ...]:
-    """The page's text lines (one per block element) that are in none of ``extracted``.
-
-    What trafilatura left out of the page (navigation, footers, share bars, a paragraph it
-    judged boilerplate): the cleaner never saw it, so no document's audit can list it.
-    Lines are compared with runs of space collapsed; a line found inside an extracted
-    line (a paragraph split differently) counts as extracted.
+    """The page's text lines (one per block element) that are in none of ``extracted``,
+    the page parsed again (cleaning finds them on its own parse: ``clean_page``'s
+    ``page_lines``).
 
     >>> find_not_extracted("<body><nav>Home</nav><p>Body text.</p></body>", ["Body text."])
     ('Home',)
     """
-    from ingest.html import collapse_space, linearize, parse_html
+    from ingest.html import leave_out_extracted, page_text_lines, parse_html
 
-    tree = parse_html(page)
-    body = tree.find("body")
-    lines = linearize(body if body is not None else tree)
-    have = {collapse_space(x) for x in extracted}
-    joined = "\n".join(have)
-    out = []
-    for line in lines:
-        text = collapse_space(line)
-        if text and text not in have and text not in joined:
-            out.append(line)
-    return tuple(out)
+    return leave_out_extracted(page_text_lines(parse_html(page)), extracted)
 
 
 def with_not_extracted(view: DumpView, lines: Sequence[str]) -> DumpView:
@@ -209,8 +197,13 @@ def view_documents(
     rules: Rules,
     *,
     label: str | None = None,
+    handed: HandedPage | None = None,
 ) -> DumpView:
-    """Documents of one dump over the dump's lines when it can be found, else their audit."""
+    """Documents of one dump over the dump's lines when it can be found, else their audit.
+
+    ``handed``: an HTML page's lines as the run's cleaning handed them over
+    (ingest.report.handoff), instead of reading the page again.
+    """
     if not documents:
         return DumpView(label or "?", (), failure="no documents")
     source = documents[0]["source"]
@@ -226,6 +219,10 @@ def view_documents(
     kind = source.get("kind")
     repairs = [r for d in documents for r in d.get("repairs", [])]
     if kind == "html":
+        note = "HTML: the page's extracted text"
+        if handed is not None:  # made by the cleaning that made these documents
+            view = build_view(path, handed.lines, documents, orphans=handed.orphans, note=note)
+            return with_not_extracted(view, handed.not_extracted)
         try:
             page = _clean_html(data, str(source.get("path")), rules, None)
         except IngestError as exc:
@@ -234,7 +231,6 @@ def view_documents(
         # again: shown when that gives these very documents (same rules).
         same = [d.get("removed") for d in page.documents] == [d.get("removed") for d in documents]
         orphans = page.orphans if same else []
-        note = "HTML: the page's extracted text"
         view = build_view(path, page.lines, documents, orphans=orphans, note=note)
         return with_not_extracted(view, page.not_extracted)
     if kind is not None:
@@ -319,4 +315,7 @@ def view_entry(
             docs.append(body)
     if not docs:
         return DumpView(rel, (), failure="its documents are missing from the output folder")
-    return view_documents(docs, places, rules, label=rel)
+    handed = None
+    if docs[0]["source"].get("kind") == "html":
+        handed = load_page_lines(out, rel, entry.get("key"), docs)
+    return view_documents(docs, places, rules, label=rel, handed=handed)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.report.handoff import keep_page_lines
 from ingest.report.load import manifest_path, view_entry
 from ingest.report.model import DumpView
 from ingest.report.page import MAX_DUMPS, PER_PAGE, ReportInfo, write_pages
@@ -195,4 +196,5 @@ def write_run_report(
     pages = write_pages(
         first, collect_examples(views, examples), info, per_page=per_page, total=len(shown)
     )
+    keep_page_lines(out, ((rel, files[rel].get("key")) for rel in shown))
     return RunReport(first, pages, total, len(shown), info.counts, dict(sorted(examples.items())))

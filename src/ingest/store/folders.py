@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -66,6 +66,11 @@ class SourceFolder(ABC):
         """Get every dump's stat in one go before a run stats them one by one (an object
         store: one listing instead of a request per dump); nothing to do locally."""
         return None
+
+
+# rewrite(file, data, old): put ``data`` in ``file`` (relative to the output folder)
+# atomically, where ``old`` is what the file held when just read; False when they are equal.
+Rewrite = Callable[[str, bytes, bytes], bool]
 
 
 class OutputFolder(ABC):
@@ -149,6 +154,21 @@ class OutputFolder(ABC):
         """Delete every document of dump ``rel`` (quietly: it may have none)."""
         with contextlib.suppress(ValueError, OSError):
             self.remove_stale(rel, ())
+
+    def read_file(self, file: str) -> bytes:
+        """The bytes of ``file``, a path relative to the folder (a manifest entry's
+        ``file``); OSError when it cannot be read."""
+        return (self.root / file).read_bytes()
+
+    @contextlib.contextmanager
+    def rewriting(self) -> Iterator[Rewrite]:
+        """A :data:`Rewrite` for changing many existing files in a row (ingest.dedup)."""
+        from ingest.store import write_atomic
+
+        def rewrite(file: str, data: bytes, old: bytes) -> bool:
+            return data != old and write_atomic(self.root / file, data)
+
+        yield rewrite
 
     @property
     @abstractmethod

@@ -23,7 +23,7 @@ from typing import IO
 
 from ingest.errors import IngestError, too_large
 from ingest.scraped import FOLDER_FILE
-from ingest.store.folders import OutputFolder, SourceFolder
+from ingest.store.folders import OutputFolder, Rewrite, SourceFolder
 from ingest.store.layout import STATE_DIR, TMP_SUFFIX, document_dir, safe_parts
 
 
@@ -146,6 +146,22 @@ class LocalOutput(OutputFolder):
 
     def list_documents(self) -> dict[str, set[str]]:
         return list_documents(os.fspath(self.path))
+
+    def read_file(self, file: str) -> bytes:
+        with open(os.path.join(self.path, file), "rb") as fh:  # no pathlib per file
+            return fh.read()
+
+    @contextlib.contextmanager
+    def rewriting(self) -> Iterator[Rewrite]:
+        root, rewriter = os.fspath(self.path), Rewriter()
+
+        def rewrite(file: str, data: bytes, old: bytes) -> bool:
+            return rewriter.write(os.path.join(root, file), data, old)
+
+        try:
+            yield rewrite
+        finally:
+            rewriter.close()
 
     @property
     def root(self) -> Path:
@@ -428,13 +444,19 @@ class Rewriter:
         self._spare: str | None = None  # its path, once made
         self._swap = _exchange_call()
 
-    def write(self, path: str | Path, data: bytes) -> bool:
-        """Like :func:`write_atomic`: False when the file already held ``data``."""
+    def write(self, path: str | Path, data: bytes, old: bytes | None = None) -> bool:
+        """Like :func:`write_atomic`: False when the file already held ``data``. ``old``:
+        the file's bytes, just read by the caller (so it exists and is not read again)."""
         target = os.fspath(path)
-        if self._swap is None or not os.path.exists(target):
+        if old is not None:
+            if old == data:
+                return False
+        elif self._swap is None or not os.path.exists(target):
             return write_atomic(Path(target), data)
-        if _holds(target, data):
+        elif _holds(target, data):
             return False
+        if self._swap is None:
+            return write_atomic(Path(target), data)
         if self._spare is None:
             folder, name = os.path.split(target)
             self._spare = os.path.join(folder, f".{name}.{_PID[0]}{TMP_SUFFIX}")

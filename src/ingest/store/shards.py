@@ -37,7 +37,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from ingest.errors import UsageError
-from ingest.store.folders import OutputFolder
+from ingest.store.folders import OutputFolder, Rewrite
 from ingest.store.layout import STATE_DIR
 
 if TYPE_CHECKING:
@@ -292,6 +292,14 @@ class ShardedOutput(OutputFolder):
     @property
     def root(self) -> Path | RemotePath:
         return self.inner.root
+
+    def read_file(self, file: str) -> bytes:
+        return self.inner.read_file(file)  # ``file`` is relative to the folder itself
+
+    @contextlib.contextmanager
+    def rewriting(self) -> Iterator[Rewrite]:
+        with self.inner.rewriting() as rewrite:
+            yield rewrite
 
     def append_state(self, name: str, data: bytes) -> None:
         self.inner.append_state(name, data)
