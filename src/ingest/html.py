@@ -332,18 +332,25 @@ class PageText:
     texts: list[str]
     words: int
     elements: int = 0
+    lines: tuple[str, ...] | None = None  # page_text_lines, when read_text was asked for them
 
 
-def read_text(tree: HtmlElement) -> PageText:
+def read_text(tree: HtmlElement, lines: bool = False) -> PageText:
     """The page's texts in document order, those in scripts, styles, the head... left out.
 
     One walk of the whole document in C that skips those elements' subtrees: an XPath over
     ``text()`` nodes made a Python object per node and checked every node's ancestors.
+    ``lines``: the same walk also reads :func:`page_text_lines` (a walk of its own cost as
+    much again).
 
     >>> page = lxml.html.document_fromstring("<p>Try <b>our</b>  app</p><script>x</script>")
     >>> read_text(page).texts
     ['Try', 'our', 'app']
+    >>> read_text(page, lines=True).lines
+    ('Try our app',)
     """
+    if lines:
+        return _read_text_and_lines(tree)
     root = tree.getroottree().getroot()
     holders: list[tuple[HtmlElement, bool]] = []
     texts: list[str] = []
@@ -370,6 +377,77 @@ def read_text(tree: HtmlElement) -> PageText:
         else:  # comments, processing instructions, skipped elements: only the tail reads
             walker.skip_subtree()
     return PageText(holders, texts, words, elements)
+
+
+def _read_text_and_lines(tree: HtmlElement) -> PageText:
+    """:func:`read_text` and, in the same walk, :func:`page_text_lines` (as ``_walk`` reads
+    lines, inside the body)."""
+    root = tree.getroottree().getroot()
+    body = tree.find("body")
+    target = body if body is not None else tree
+    holders: list[tuple[HtmlElement, bool]] = []
+    texts: list[str] = []
+    words = 0
+    lines: list[str] = []
+    buf: list[str] = []
+    blocks: list[bool] = []  # for each element open inside the target: whether it is a block
+
+    def add(el: HtmlElement, tail: bool, text: str | None) -> None:
+        nonlocal words
+        parts = text.split() if text else None
+        if parts:
+            holders.append((el, tail))
+            texts.append(" ".join(parts))
+            words += len(parts)
+
+    def flush() -> None:
+        if not buf:
+            return
+        text = " ".join("".join(buf).split())
+        buf.clear()
+        if text and _HAS_WORD.search(text):
+            lines.append(text)
+
+    elements = 0
+    inside = entered = False
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        if event == "end":
+            if el is not root:
+                add(el, True, el.tail)
+            if inside:
+                if blocks.pop():
+                    flush()
+                if el is target:  # its tail is not its text
+                    flush()
+                    inside = False
+                elif el.tail:
+                    buf.append(el.tail)
+            continue
+        elements += 1
+        tag = el.tag
+        if el is target:
+            inside = entered = True
+        if isinstance(tag, str) and tag not in SKIP_TAGS:
+            add(el, False, el.text)
+            if not inside:
+                continue
+            if tag == "br":  # a line break (never any text of its own)
+                flush()
+                blocks.append(False)
+                continue
+            block = _is_block(el)
+            if block:
+                flush()
+            if el.text:
+                buf.append(el.text)
+            blocks.append(block)
+        else:  # comments, processing instructions, skipped elements: only the tail reads
+            walker.skip_subtree()
+            if inside:
+                blocks.append(False)
+    found = tuple(lines) if entered else tuple(linearize(target))  # (a target the walk skips)
+    return PageText(holders, texts, words, elements, found)
 
 
 def _walk(root: HtmlElement) -> list[str]:
@@ -722,8 +800,7 @@ def extract_page(
     whole page's text lines (:func:`page_text_lines`), before anything is taken out.
     """
     tree, too_deep = parse_page(html)
-    whole = tuple(page_text_lines(tree)) if text_lines else None
-    text = read_text(tree)
+    text = read_text(tree, lines=text_lines)
     if text.elements > settings.max_elements:
         raise IngestError(
             "too_many_elements",
@@ -768,7 +845,7 @@ def extract_page(
         links,
         text.words,
         too_deep,
-        whole,
+        text.lines,
     )
 
 
