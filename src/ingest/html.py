@@ -333,6 +333,7 @@ class PageText:
     words: int
     elements: int = 0
     lines: tuple[str, ...] | None = None  # page_text_lines, when read_text was asked for them
+    navigation: frozenset[str] | None = None  # find_navigation, when read with the lines
 
 
 def read_text(tree: HtmlElement, lines: bool = False) -> PageText:
@@ -381,7 +382,10 @@ def read_text(tree: HtmlElement, lines: bool = False) -> PageText:
 
 def _read_text_and_lines(tree: HtmlElement) -> PageText:
     """:func:`read_text` and, in the same walk, :func:`page_text_lines` (as ``_walk`` reads
-    lines, inside the body)."""
+    lines, inside the body) and :func:`find_navigation`'s lines: those read inside each
+    navigation element (a block: its lines are the ones a walk of its own reads). Where a
+    navigation element lies where the walk reads no lines (the head, a script), navigation
+    is left for :func:`find_navigation`."""
     root = tree.getroottree().getroot()
     body = tree.find("body")
     target = body if body is not None else tree
@@ -391,6 +395,9 @@ def _read_text_and_lines(tree: HtmlElement) -> PageText:
     lines: list[str] = []
     buf: list[str] = []
     blocks: list[bool] = []  # for each element open inside the target: whether it is a block
+    navs: list[tuple[HtmlElement, int]] = []  # open navigation elements, their first line
+    articles: list[HtmlElement] = []  # open article and main elements
+    navigation: set[str] | None = set()
 
     def add(el: HtmlElement, tail: bool, text: str | None) -> None:
         nonlocal words
@@ -415,9 +422,15 @@ def _read_text_and_lines(tree: HtmlElement) -> PageText:
         if event == "end":
             if el is not root:
                 add(el, True, el.tail)
+            if articles and articles[-1] is el:
+                articles.pop()
             if inside:
                 if blocks.pop():
                     flush()
+                if navs and navs[-1][0] is el:
+                    if navigation is not None:
+                        navigation.update(lines[navs[-1][1] :])
+                    navs.pop()
                 if el is target:  # its tail is not its text
                     flush()
                     inside = False
@@ -430,7 +443,11 @@ def _read_text_and_lines(tree: HtmlElement) -> PageText:
             inside = entered = True
         if isinstance(tag, str) and tag not in SKIP_TAGS:
             add(el, False, el.text)
+            if tag in _ARTICLE_TAGS:
+                articles.append(el)
             if not inside:
+                if tag in _NAVIGATION_TAGS:
+                    navigation = None
                 continue
             if tag == "br":  # a line break (never any text of its own)
                 flush()
@@ -439,15 +456,25 @@ def _read_text_and_lines(tree: HtmlElement) -> PageText:
             block = _is_block(el)
             if block:
                 flush()
+            if tag in _NAVIGATION_TAGS and (tag == "nav" or not articles):
+                navs.append((el, len(lines)))
             if el.text:
                 buf.append(el.text)
             blocks.append(block)
         else:  # comments, processing instructions, skipped elements: only the tail reads
             walker.skip_subtree()
+            hidden = isinstance(tag, str) and next(el.iter(*_NAVIGATION_TAGS), None) is not None
+            if hidden:  # navigation the walk does not enter: find_navigation reads it
+                navigation = None
             if inside:
                 blocks.append(False)
-    found = tuple(lines) if entered else tuple(linearize(target))  # (a target the walk skips)
-    return PageText(holders, texts, words, elements, found)
+    if not entered:  # a target the walk skips
+        return PageText(holders, texts, words, elements, tuple(linearize(target)))
+    found = None if navigation is None else frozenset(navigation)
+    return PageText(holders, texts, words, elements, tuple(lines), found)
+
+
+_NAVIGATION_TAGS = ("nav", "header", "footer")
 
 
 def _walk(root: HtmlElement) -> list[str]:
@@ -809,7 +836,7 @@ def extract_page(
             "that; raise extract.max_elements in a rules file (--rules) to read it anyway",
         )
     profiles = detect_profiles(text.texts, rules)
-    navigation = find_navigation(tree)
+    navigation = text.navigation if text.navigation is not None else find_navigation(tree)
     canonical = url or _canonical_url(tree)
     cards = find_cards(tree, rules, canonical, text) if take_cards else []
     for el, _ in cards:
