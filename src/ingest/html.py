@@ -377,6 +377,8 @@ def _walk(root: HtmlElement) -> list[str]:
     buf: list[str] = []
 
     def flush() -> None:
+        if not buf:  # most block boundaries follow another one
+            return
         text = " ".join("".join(buf).split())
         buf.clear()
         if text and _HAS_WORD.search(text):
