@@ -146,6 +146,16 @@ REMOVED = [
     ("View this post on Instagram", "social_embed"),
     ("A post shared by Jane Doe (@janedoe) on Mar 5, 2019 at 10:30am PST", "social_embed"),
     ("You may also like", "related_heading"),
+    # a credit behind an image's controls, printed twice; a player's notice and its caption
+    ("Enlarge this image toggle caption Ann Lee/AP Ann Lee/AP", "credit_line"),
+    ("Enlarge this image toggle caption City Maps City Maps", "credit_line"),
+    (
+        "Media playback is unsupported on your device Media caption The mayor opens the bridge",
+        "video_block",
+    ),
+    ("NOW WATCH: ‘Five things to know about the budget’", "teaser_line"),
+    ("More On This...", "related_heading"),
+    ("Follow Ann Lee on Twitter at https://twitter.com/annlee .", "follow_prompt"),
     # an ad slot that is one short word, and a link set in capitals with no label
     ("AD", "ad_slot"),
     ("Ads", "ad_slot"),
@@ -238,6 +248,11 @@ KEPT = [
     "Develop and debug apps directly in your browser, or on a device, with this tool.",
     "August 22, 2013",
     "The ad",
+    "Enlarge this image to see the damage, the agency said.",
+    "Media playback is slow on older devices, the company said.",
+    "Like many on Twitter, she said the post was cruel.",
+    "Follow the money on Twitter, the senator told reporters.",
+    "Related charges were dropped...",
     "AD 1066",
     "SAUDI ARABIA",
     "SEN. JOHN SMITH (R-OHIO):",

@@ -195,7 +195,7 @@ class Furniture:
 # embedded post.
 _PROSE_FAMILIES = frozenset(
     {"copyright_trailer", "caption_line", "video_block", "teaser_line", "promo_line"}
-    | {"tag_line", "time_stamp", "social_embed", "caps_link"}
+    | {"tag_line", "time_stamp", "social_embed", "caps_link", "follow_prompt"}
 )
 _FAMILIES = (
     "ad_slot",
@@ -482,14 +482,29 @@ def is_follow_prompt(text: str, f: Furniture) -> bool:
     (True, True)
     >>> is_follow_prompt("Follow the money, she said.", f)
     False
+
+    A prompt that ends like a sentence names whom to follow, then the network:
+
+    >>> is_follow_prompt("Follow Ann Lee on Twitter at https://twitter.com/annlee .", f)
+    True
+    >>> is_follow_prompt("Like many on Twitter, she said the post was cruel.", f)
+    False
     """
     first = text.split(None, 1)[0].lower()
     if first not in ("follow", "like", "connect", "find", "join") or too_long(text, 20):
         return False
+    tokens = word_tokens(text)
+    if text[-1] in ".!?" and text.count(" ") >= 5:
+        if _SAYS.search(text) or not _FOLLOW_WHOM.match(text):
+            return False
+        return bool(f.networks & set(tokens))
     if _HANDLE.search(text):
         return True
-    tokens = word_tokens(text)
     return "on" in tokens and bool(f.networks & set(tokens))
+
+
+# "Follow us on", "Follow Ann Lee on X": whom to follow, then where.
+_FOLLOW_WHOM = re.compile(r"Follow (?:us|me|him|her|them|(?:[A-Z][\w.'’-]* ){1,4})on [A-Z@]")
 
 
 def is_tag_line(text: str, f: Furniture, max_words: int) -> bool:
@@ -548,6 +563,16 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     ...     "Photo editing is now routine, experts say.")]
     [False, False, False]
     """
+    if too_long(text, 2 * max_words + 8):
+        return False
+    rest = _after_media_controls(text, f)
+    if rest is not None and rest != text:
+        # "Enlarge this image toggle caption Ann Lee/AP Ann Lee/AP": the credit printed twice
+        half = rest.split()
+        n = len(half) // 2
+        if half and len(half) % 2 == 0 and half[:n] == half[n:] and n <= max_words:
+            return not reads_as_sentences(rest)
+        return is_credit_line(rest, f, max_words)
     if too_long(text, max_words + 4):
         return False
     words = text.split()
@@ -569,6 +594,26 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     return any(core == a or core.endswith((" " + a, "/" + a)) for a in f.photo_agencies) and (
         not reads_as_sentences(core)
     )
+
+
+def _after_media_controls(text: str, f: Furniture) -> str | None:
+    """What follows a leading run of three or more media-control words holding one of their
+    cores ("Enlarge this image toggle caption ..."), or None when the line has no such run.
+
+    >>> f = Furniture(placeholder_words=frozenset("enlarge this image toggle caption".split()),
+    ...     placeholder_cores=frozenset(["image", "caption"]))
+    >>> _after_media_controls("Enlarge this image toggle caption Ann Lee/AP Ann Lee/AP", f)
+    'Ann Lee/AP Ann Lee/AP'
+    >>> _after_media_controls("This image shows the fire.", f) is None
+    True
+    """
+    words = text.split()
+    n = 0
+    while n < len(words) and words[n].lower() in f.placeholder_words:
+        n += 1
+    if n < 3 or not f.placeholder_cores & {w.lower() for w in words[:n]}:
+        return None
+    return " ".join(words[n:])
 
 
 def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
@@ -718,6 +763,35 @@ def _title_repeats(head: Sequence[str], tail: Sequence[str]) -> bool:
     )
 
 
+def is_player_notice(text: str, f: Furniture, max_words: int) -> bool:
+    """A player's notice run into its clip's caption label and caption.
+
+    >>> f = Furniture(player_words=frozenset("media playback is unsupported on your device"
+    ...     .split()), player_strong=frozenset(["playback"]))
+    >>> is_player_notice("Media playback is unsupported on your device Media caption "
+    ...     "The mayor speaks", f, 120)
+    True
+    >>> is_player_notice("Media playback is a caption of its own.", f, 120)
+    False
+    """
+    if too_long(text, max_words):
+        return False
+    words = text.split()
+    n = 0
+    while n < len(words) and words[n].lower().strip(".,:") in f.player_words:
+        n += 1
+    run = {w.lower().strip(".,:") for w in words[:n]}
+    if n < 3 or not f.player_strong & run:
+        return False
+    # The caption's label closes the run ("... device Media caption") or follows it.
+    return any(
+        label + 1 < len(words)
+        and words[label][:1].isupper()
+        and words[label + 1].lower().strip(":") == "caption"
+        for label in (n - 1, n)
+    )
+
+
 def is_player_caption(text: str, f: Furniture, max_words: int) -> bool:
     """A video overlay: a player control in capitals, then the clip's description.
 
@@ -770,8 +844,17 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
     if m is not None:
         label, rest = m.group("label").strip(), m.group("rest")
         tight = _TIGHT_LABEL.match(body) is not None
-        if _is_teaser_label(label, f, allow_caps=tight or bracketed or rest[:1].isupper()):
-            if rest[:1] in _QUOTES and not tight:
+        headline_first = rest.lstrip(_QUOTES + "‘’")[:1]
+        caps = (
+            tight
+            or bracketed
+            or rest[:1].isupper()
+            or (
+                rest[:1] in _QUOTES + "‘" and (headline_first.isupper() or headline_first.isdigit())
+            )
+        )
+        if _is_teaser_label(label, f, allow_caps=caps):
+            if rest[:1] in _QUOTES + "‘" and not tight:
                 rest = rest[1:]
             if not (rest[:1].isupper() or rest[:1].isdigit() or rest[:1] in _QUOTES):
                 return False
@@ -976,11 +1059,13 @@ def is_related_heading(text: str, f: Furniture) -> bool:
     [True, True, True]
     >>> is_related_heading("What we know", f), is_related_heading("Related charges.", f)
     (False, False)
+    >>> is_related_heading("Related Stories...", f)
+    True
     """
     if len(text) > 50 or not _first_word_in(text, f.related_headings):
         return False
-    if reads_as_sentences(text.rstrip(":")):
-        return False
+    if reads_as_sentences(text.rstrip(":").removesuffix("...").rstrip("…")):
+        return False  # "More On This..." is a heading; "Related charges." a sentence
     tokens = word_tokens(text)
     if len(tokens) > 5 or not _made_of(tokens, f.related_headings):
         return False
@@ -1268,6 +1353,7 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
 def _is_video_line(text: str, f: Furniture, settings: FurnitureSettings) -> bool:
     return (
         is_player_caption(text, f, settings.max_caption_words)
+        or is_player_notice(text, f, settings.max_caption_words)
         or is_player_line(text, f)
         or is_player_title_line(text, f, settings.max_furniture_words)
     )
