@@ -21,6 +21,7 @@ from ingest.learn import (
     LEARNING,
     Learned,
     StoryFeatures,
+    line_ids,
     match_story,
     source_of,
     story_features,
@@ -343,13 +344,14 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
     if (ctx.collect or ctx.learned) and body:
         texts = [lines[n].strip() for n in body]
         max_words = ctx.settings.learn_max_words
-        # Each line's features once, for what is learned and what is removed alike.
+        # Each line's features and their ids once, for what is learned and removed alike.
         per_line = story_features(texts, max_words)
+        ids = line_ids(per_line)
         if ctx.collect:
-            features = story_of(ctx.source, texts, per_line)
+            features = story_of(ctx.source, texts, ids)
         if ctx.learned:
             gone = set()
-            for i, match in match_story(texts, ctx.learned, max_words, per_line):
+            for i, match in match_story(texts, ctx.learned, max_words, per_line, ids):
                 n = body[i]
                 gone.add(n)
                 evidence = Evidence(ctx.source, match.pattern)
