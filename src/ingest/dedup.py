@@ -203,12 +203,16 @@ def minhash(
     """
     a, b = _perm_params(settings)
     sigs = np.full((n_texts, settings.num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    buf = np.empty((min(_BLOCK, len(hashes)), settings.num_perm), dtype=_U64)
     for lo in range(0, len(hashes), _BLOCK):
         h, own = hashes[lo : lo + _BLOCK], owner[lo : lo + _BLOCK]
+        vals = buf[: len(h)]
         with np.errstate(over="ignore"):
-            vals = ((h[:, None] * a[None, :] + b[None, :]) >> _U64(32)).astype(np.uint32)
+            np.multiply(h[:, None], a[None, :], out=vals)
+            np.add(vals, b[None, :], out=vals)
         cut = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
-        mins = np.minimum.reduceat(vals, cut, axis=0)
+        # the least value's top half is the least top half: shifted after the minimum
+        mins = (np.minimum.reduceat(vals, cut, axis=0) >> _U64(32)).astype(np.uint32)
         rows = own[cut]
         sigs[rows] = np.minimum(sigs[rows], mins)
     return sigs
@@ -414,6 +418,7 @@ CREATE TEMP TABLE m_stale(id TEXT NOT NULL, tid INTEGER NOT NULL);
 CREATE TEMP TABLE m_miss(id TEXT NOT NULL, rel TEXT NOT NULL, idx INTEGER NOT NULL,
                          file TEXT NOT NULL);
 CREATE TEMP TABLE m_added(id TEXT PRIMARY KEY, bare INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TEMP TABLE m_raw(h BLOB PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
 """
 _DOC_COLS = "d.id, d.path, d.idx, d.file, d.outlet, d.published_text, d.published, "
 _DOC_COLS += "d.scraped_at, d.words, d.removed, t.key, t.shingles, t.truncated"
@@ -533,6 +538,12 @@ class DedupIndex:
             part = values[i : i + 500]
             q = f"{select} WHERE {column} IN ({','.join('?' * len(part))})"
             yield from self.conn.execute(q, part)
+
+    def raw_key(self, h: bytes) -> str | None:
+        """The key of a text whose bytes as written hash to ``h`` (:func:`_raw_hash`), if
+        read before in this step."""
+        row = self.conn.execute("SELECT key FROM m_raw WHERE h = ?", (h,)).fetchone()
+        return None if row is None else str(row[0])
 
     def text_ids(self, keys: Collection[str]) -> dict[str, int]:
         """Text id of each of ``keys`` already indexed."""
@@ -1261,10 +1272,14 @@ def _rewritten(
 
 
 def record_from_document(
-    doc: Mapping[str, Any], file: str, settings: DedupSettings = DEFAULT_SETTINGS
+    doc: Mapping[str, Any],
+    file: str,
+    settings: DedupSettings = DEFAULT_SETTINGS,
+    key: str | None = None,
 ) -> tuple[DocRecord, list[str]]:
-    """A document's JSON object (as written) → its record (shingles still 0) and words."""
-    words = normalise_words(str(doc["text"]))
+    """A document's JSON object (as written) → its record (shingles still 0) and words;
+    ``key``: its text's key when already known (then it is not normalised: no words)."""
+    words = [] if key is not None else normalise_words(str(doc["text"]))
     src = doc["source"]
     record = DocRecord(
         id=str(doc["id"]),
@@ -1277,7 +1292,7 @@ def record_from_document(
         scraped_at=src.get("scraped_at"),
         words=int(doc["word_count"] if "word_count" in doc else len(str(doc["text"]).split())),
         removed=len(doc.get("removed", ())),
-        text_key=text_key(words),
+        text_key=key if key is not None else text_key(words),
         shingles=0,
         truncated=bool(doc.get("truncated", False)),
     )
@@ -1285,6 +1300,12 @@ def record_from_document(
 
 
 _READ_BATCH = 2000  # documents read, then fingerprinted together (bounded memory)
+
+
+def _raw_hash(text: Any) -> bytes:
+    """A document's text as written, hashed (to find texts read before without normalising)."""
+    data = str(text).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 INDEX_STATE = f"{DEDUP_DIR}/{INDEX_FILE}"  # the index, as a state file of the output folder
@@ -1421,17 +1442,25 @@ def _deduplicate(
         recs: list[DocRecord] = []
         firsts: dict[str, tuple[DocRecord, list[str]]] = {}  # words of each text, once
         added: list[tuple[str, int]] = []
+        raw: dict[bytes, str] = {}  # this batch's texts as written → their keys
         for _, key, rel, file in batch:
             body = _read_json(folder, file)
             if body is None or body.get("id") != key:
                 _mark_stale(view, rel)  # a withheld or damaged file: clean it again
                 continue
-            rec, words = record_from_document(body, file, index.settings)
+            # A text written the same as one read before has its key: not normalised again
+            # (most copies of a related story are byte for byte the same).
+            h = _raw_hash(body.get("text"))
+            known_key = raw.get(h) or index.raw_key(h)
+            rec, words = record_from_document(body, file, index.settings, known_key)
+            raw.setdefault(h, rec.text_key)
             # (new documents whose files hold no dedup fields yet: bare)
             added.append((key, int(not any(k in body for k in DEDUP_FIELDS))))
             recs.append(rec)
-            firsts.setdefault(rec.text_key, (rec, words))
-        known = index.text_ids(firsts)
+            if known_key is None:
+                firsts.setdefault(rec.text_key, (rec, words))
+        index.conn.executemany("INSERT OR IGNORE INTO m_raw VALUES (?, ?)", raw.items())
+        known = index.text_ids({r.text_key for r in recs})
         # the exact-duplicate fast path: a text already indexed gets no MinHash
         fresh = {k: v for k, v in firsts.items() if k not in known}
         if fresh:
