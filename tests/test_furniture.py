@@ -146,6 +146,35 @@ REMOVED = [
     ("View this post on Instagram", "social_embed"),
     ("A post shared by Jane Doe (@janedoe) on Mar 5, 2019 at 10:30am PST", "social_embed"),
     ("You may also like", "related_heading"),
+    # a credit behind an image's controls, printed twice; a player's notice and its caption
+    ("Enlarge this image toggle caption Ann Lee/AP Ann Lee/AP", "credit_line"),
+    ("Enlarge this image toggle caption City Maps City Maps", "credit_line"),
+    (
+        "Media playback is unsupported on your device Media caption The mayor opens the bridge",
+        "video_block",
+    ),
+    ("NOW WATCH: ‘Five things to know about the budget’", "teaser_line"),
+    ("More On This...", "related_heading"),
+    ("Follow Ann Lee on Twitter at https://twitter.com/annlee .", "follow_prompt"),
+    # a caption after its credit, a wire caption's opener, a hosted document's title line
+    ("Ann Lee/AP Protesters gather outside the court on Monday, March 4.", "caption_line"),
+    ("Tom Reid/Getty Images Fans queue outside the stadium before kickoff.", "caption_line"),
+    ("In this Sept. 5, 2019, file photo, the mayor speaks at City Hall.", "caption_line"),
+    ("CityBudget.2024 by Ann Lee on Scribd", "social_embed"),
+    # an ad slot that is one short word, and a link set in capitals with no label
+    ("AD", "ad_slot"),
+    ("Ads", "ad_slot"),
+    ("STORM SURGE FLOODS COASTAL TOWNS AS RIVER RISES", "caps_link"),
+    ("WHO WILL PAY FOR THE NEW STADIUM?", "caps_link"),
+    # a player that prints its clip's title before and after its controls
+    (
+        "JUST WATCHED Is the bridge safe? Replay More Videos ... MUST WATCH Is the bridge safe? 02:45",
+        "video_block",
+    ),
+    (
+        "NOW PLAYING Storm hits the coast. Replay More Videos ... Storm hits the coast. 1:02",
+        "video_block",
+    ),
     ("Most Read", "related_heading"),
     ("Explore more on these topics", "related_heading"),
     ("More on this story", "related_heading"),
@@ -223,6 +252,23 @@ KEPT = [
     "https://nodejs.org/api/inspector.html",
     "Develop and debug apps directly in your browser, or on a device, with this tool.",
     "August 22, 2013",
+    "The ad",
+    "In this town, photos of the mayor hang in every shop.",
+    "Israel/Palestine talks resume in Cairo on Monday, officials said.",
+    "The report was praised by Ann Lee on Twitter.",
+    "Enlarge this image to see the damage, the agency said.",
+    "Media playback is slow on older devices, the company said.",
+    "Like many on Twitter, she said the post was cruel.",
+    "Follow the money on Twitter, the senator told reporters.",
+    "Related charges were dropped...",
+    "AD 1066",
+    "SAUDI ARABIA",
+    "SEN. JOHN SMITH (R-OHIO):",
+    "WE WILL NEVER GIVE UP THIS FIGHT!",
+    "THE VOTE IS OVER. WE LOST.",
+    '"CHANGE THE LAWS NOW, ALL OF THEM"',
+    "He hit Replay. More Videos loaded, he said, and the screen froze again.",
+    "The replay was shown twice. More videos will be released on Monday. 2:31",
 ]
 
 
@@ -285,6 +331,39 @@ def test_video_block_takes_its_title_and_duration_but_a_lone_time_stays(rules: R
     assert found == dict.fromkeys([1, 2, 3, 4], "video_block")
     live = [BEFORE, "13:05", "Rachel Reeves has confirmed the budget date.", AFTER]
     assert find_furniture(live, rules.furniture, rules.settings) == {}
+
+
+def test_a_widget_printed_again_and_again_goes_but_a_refrain_or_applause_stays(
+    rules: Rules,
+) -> None:
+    widget = [
+        "Quick Poll:",
+        "Should the city build the stadium? Vote Now!",
+        BEFORE,
+        "Quick Poll:",
+        "Should the city build the stadium? Vote Now!",
+        AFTER,
+        "Quick Poll:",
+        "Should the city build the stadium? Vote Now!",
+    ]
+    found = find_furniture(widget, rules.furniture, rules.settings)
+    assert found == dict.fromkeys([0, 1, 3, 4, 6, 7], "repeated_line")
+    speech = [BEFORE, "Yes we can", "The crowd roared.", "Yes we can", AFTER]
+    assert find_furniture(speech, rules.furniture, rules.settings) == {}
+    transcript = ["(APPLAUSE)", BEFORE, "(APPLAUSE)", AFTER, "(APPLAUSE)"]
+    assert find_furniture(transcript, rules.furniture, rules.settings) == {}
+
+
+def test_a_line_in_capitals_is_a_link_only_between_paragraphs(rules: Rules) -> None:
+    link = "COUNCIL APPROVES BUDGET AFTER LONG NIGHT OF TALKS"
+    found = find_furniture([BEFORE, link, AFTER], rules.furniture, rules.settings)
+    assert found == {1: "caps_link"}
+    tagline = [BEFORE, AFTER, "JANE DOE IS THE PAPER'S POLITICAL EDITOR"]
+    assert find_furniture(tagline, rules.furniture, rules.settings) == {}
+    code = ["SELECT name", "FROM users", "ROWS BETWEEN 60 PRECEDING AND CURRENT ROW", "LIMIT 5"]
+    assert find_furniture(code, rules.furniture, rules.settings) == {}
+    sql = ["GROUP BY", "x = f(y)", "GROUP BY", "ORDER BY id", "GROUP BY", "x = f(y)", "x = f(y)"]
+    assert find_furniture(sql, rules.furniture, rules.settings) == {}
 
 
 def test_table_stays_whole_and_a_lone_menu_line_goes(rules: Rules) -> None:

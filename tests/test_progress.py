@@ -42,6 +42,45 @@ def test_plain_lines_come_every_period_with_rate_and_eta() -> None:
     ]
 
 
+def test_no_eta_until_a_tenth_is_done_and_the_bar_ends_with_the_time_taken() -> None:
+    """The first batch of a 3,000-dump run (200 dumps, after worker start-up, while three
+    more batches are about to land) gave "ETA 7:00", then "ETA 1:22" a moment later."""
+    now = [0.0]
+    out = io.StringIO()
+    progress = TerminalProgress(out, tty=True, clock=lambda: now[0])
+    progress.plan(total=3000, todo=3000)
+    written = FileOutcome("a", Status.WRITTEN, size=1000)
+
+    def land(count: int, at: float) -> str:
+        """``count`` outcomes at once; the bar as redrawn after the last (0.15 s later)."""
+        now[0] = at
+        for _ in range(count - 1):
+            progress(written)
+        now[0] = at + 0.15
+        progress(written)
+        return out.getvalue().rsplit("\r\x1b[K", 1)[-1]
+
+    assert land(200, 30.0).endswith("200/3000 dumps  0.2 MB  0.0 MB/s  ETA -:--")
+    assert land(600, 30.5).endswith("ETA 1:24")  # 800 done: the rate now spans 4 batches
+    assert land(2200, 100.0).endswith("3000/3000 dumps  3.0 MB  0.0 MB/s  in 1:40\n")
+
+    plain = io.StringIO()
+    lines = TerminalProgress(plain, tty=False, every=10.0, clock=lambda: now[0])
+    now[0] = 0.0
+    lines.plan(total=100, todo=100)
+    now[0] = 11.0
+    lines(written)
+    now[0] = 15.0
+    for _ in range(9):
+        lines(written)
+    now[0] = 22.0
+    lines(written)
+    assert plain.getvalue().splitlines()[1:] == [
+        "ingest: cleaned 1/100 dumps (1%), 0.0 MB, 0.0 MB/s",
+        "ingest: cleaned 11/100 dumps (11%), 0.0 MB, 0.0 MB/s, ETA 2:58",
+    ]
+
+
 def test_a_terminal_gets_one_bar_redrawn_in_place(tmp_path: Path) -> None:
     src = _source(tmp_path, 30)
     leader, follower = pty.openpty()  # a real terminal for the run's stderr
@@ -66,8 +105,9 @@ def test_a_terminal_gets_one_bar_redrawn_in_place(tmp_path: Path) -> None:
     os.close(leader)
     text = seen.decode()
     assert "\r\x1b[Kingest: [" in text, text
-    assert "30/30 dumps" in text and "MB/s" in text and "ETA" in text
+    assert "30/30 dumps" in text and "MB/s" in text
     assert "[########################]" in text  # full at the end
+    assert text.rstrip().split("MB/s  ")[-1].startswith("in 0:")  # the time it took
     assert "to clean" not in text  # no plain lines on a terminal
 
 

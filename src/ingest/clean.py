@@ -21,6 +21,8 @@ from ingest.learn import (
     LEARNING,
     Learned,
     StoryFeatures,
+    collapse_line,
+    line_ids,
     match_story,
     source_of,
     story_features,
@@ -343,13 +345,15 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
     if (ctx.collect or ctx.learned) and body:
         texts = [lines[n].strip() for n in body]
         max_words = ctx.settings.learn_max_words
-        # Each line's features once, for what is learned and what is removed alike.
-        per_line = story_features(texts, max_words)
+        # Each line's features and their ids once, for what is learned and removed alike.
+        collapsed = [collapse_line(t) for t in texts]
+        per_line = story_features(texts, max_words, collapsed)
+        ids = line_ids(per_line)
         if ctx.collect:
-            features = story_of(ctx.source, texts, per_line)
+            features = story_of(ctx.source, collapsed, ids, collapsed=True)
         if ctx.learned:
             gone = set()
-            for i, match in match_story(texts, ctx.learned, max_words, per_line):
+            for i, match in match_story(texts, ctx.learned, max_words, per_line, ids):
                 n = body[i]
                 gone.add(n)
                 evidence = Evidence(ctx.source, match.pattern)

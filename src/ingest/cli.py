@@ -22,7 +22,7 @@ from ingest.errors import (
     UsageError,
     output_error,
     shown_path,
-    unreachable_store,
+    store_problem,
 )
 from ingest.prefect.runners import (
     RunnerChoice,
@@ -302,8 +302,8 @@ def main(argv: list[str] | None = None) -> int:
             "ingest: interrupted; run again to finish (what was written is kept)", file=sys.stderr
         )
         return 130
-    except Exception as exc:  # the object store cannot be reached: one line naming the host
-        stop = unreachable_store(exc)
+    except Exception as exc:  # the object store cannot be reached or used: one line naming the host
+        stop = store_problem(exc)
         if stop is None:
             raise
         print(f"ingest: {stop}", file=sys.stderr)

@@ -132,7 +132,88 @@ def unreachable_store(exc: BaseException) -> OutputError | None:
     where = f"FSSPEC_S3_ENDPOINT_URL={endpoint}" if endpoint else "no FSSPEC_S3_ENDPOINT_URL set"
     return OutputError(
         f"the object store cannot be reached from host {socket.gethostname()} (pid "
-        f"{os.getpid()}, {where}): {exc}. Set the storage endpoint and credentials on that "
-        "machine (FSSPEC_S3_ENDPOINT_URL or ~/.config/fsspec/s3.json, AWS_ACCESS_KEY_ID, "
-        "AWS_SECRET_ACCESS_KEY; docs/scale-out.md, section 3) and run again"
+        f"{os.getpid()}, {where}): {exc}. {_SET_IT}"
     )
+
+
+_SET_IT = (
+    "Set the storage endpoint and credentials on that machine (FSSPEC_S3_ENDPOINT_URL or "
+    "~/.config/fsspec/s3.json, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; docs/scale-out.md, "
+    "section 3) and run again: what was written is kept"
+)
+
+# botocore's exceptions for credentials it cannot find or build, by name.
+_NO_CREDENTIALS = frozenset({"NoCredentialsError", "PartialCredentialsError"})
+# S3 error codes that refuse the credentials themselves (not one object's permissions): every
+# request of this machine gets the same answer.
+_BAD_CREDENTIALS = frozenset(
+    {"InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken"}
+)
+
+
+def credentials_seen(env: dict[str, str] | None = None) -> str:
+    """Which AWS credentials this machine offers, as a message names them (never a value).
+
+    >>> credentials_seen({"AWS_ACCESS_KEY_ID": "AKIA", "AWS_SHARED_CREDENTIALS_FILE": "/none"})
+    'AWS_ACCESS_KEY_ID set, no AWS_SECRET_ACCESS_KEY, no credentials file /none'
+    """
+    import os
+
+    env = dict(os.environ) if env is None else env
+    said = [
+        f"{name} set" if env.get(name) else f"no {name}"
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+    ]
+    if env.get("AWS_PROFILE"):
+        said.append(f"AWS_PROFILE={env['AWS_PROFILE']}")
+    shared = env.get("AWS_SHARED_CREDENTIALS_FILE") or os.path.expanduser("~/.aws/credentials")
+    said.append(
+        f"credentials file {shared}" if os.path.isfile(shared) else f"no credentials file {shared}"
+    )
+    return ", ".join(said)
+
+
+def _error_code(exc: BaseException) -> str | None:
+    """The S3 error code of ``exc`` or of the botocore error it was translated from."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        response = getattr(seen, "response", None)
+        if isinstance(response, dict):
+            code = response.get("Error", {}).get("Code")
+            return str(code) if code else None
+        seen = seen.__cause__
+    return None
+
+
+def missing_credentials(exc: BaseException) -> OutputError | None:
+    """An :class:`OutputError` naming this machine and the credentials it has when ``exc``
+    says it has none the object store takes (a Dask worker started without the keys, say);
+    None for any other error.
+
+    >>> class NoCredentialsError(Exception): ...
+    >>> str(missing_credentials(NoCredentialsError("Unable to locate credentials")))[:40]
+    'no credentials for the object store on h'
+    >>> missing_credentials(PermissionError("Access Denied")) is None
+    True
+    """
+    import os
+    import socket
+
+    code = _error_code(exc)
+    if code in _BAD_CREDENTIALS:
+        what = "the object store refused the credentials of"
+    elif any(cls.__name__ in _NO_CREDENTIALS for cls in type(exc).__mro__):
+        what = "no credentials for the object store on"
+    else:
+        return None
+    return OutputError(
+        f"{what} host {socket.gethostname()} (pid {os.getpid()}: {credentials_seen()}): "
+        f"{type(exc).__name__}: {exc}. {_SET_IT}"
+    )
+
+
+def store_problem(exc: BaseException) -> OutputError | None:
+    """The run-stopping :class:`OutputError` for an error that every dump of this machine
+    would meet (the object store unreachable, or no usable credentials), naming the host;
+    None for an error of one dump."""
+    return unreachable_store(exc) or missing_credentials(exc)

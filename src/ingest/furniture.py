@@ -15,6 +15,7 @@ A line is furniture only when the whole line is: a sentence that merely mentions
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -96,6 +97,12 @@ class FurnitureSettings(Protocol):
     def max_promo_words(self) -> int: ...
     @property
     def min_related_run(self) -> int: ...
+    @property
+    def min_caps_link_words(self) -> int: ...
+    @property
+    def max_repeated_words(self) -> int: ...
+    @property
+    def min_line_repeats(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,7 @@ class Furniture:
 
     ad_words: frozenset[str] = frozenset()
     ad_cores: frozenset[str] = frozenset()
+    ad_alone: frozenset[str] = frozenset()
     placeholder_words: frozenset[str] = frozenset()
     placeholder_cores: frozenset[str] = frozenset()
     share_words: frozenset[str] = frozenset()
@@ -187,7 +195,7 @@ class Furniture:
 # embedded post.
 _PROSE_FAMILIES = frozenset(
     {"copyright_trailer", "caption_line", "video_block", "teaser_line", "promo_line"}
-    | {"tag_line", "time_stamp", "social_embed"}
+    | {"tag_line", "time_stamp", "social_embed", "caps_link", "follow_prompt"}
 )
 _FAMILIES = (
     "ad_slot",
@@ -201,12 +209,14 @@ _FAMILIES = (
     "caption_line",
     "video_block",
     "teaser_line",
+    "caps_link",
     "promo_line",
     "table_pipe",
     "related_heading",
     "time_stamp",
     "social_embed",
     "related_run",
+    "repeated_line",
 )
 
 
@@ -220,7 +230,7 @@ def compile_furniture(table: dict[str, Any], where: str) -> Furniture:
     from ingest.errors import RulesError  # errors imports nothing of ours; kept local anyway
 
     keys: dict[str, tuple[str, ...]] = {
-        "ad_slot": ("words", "cores"),
+        "ad_slot": ("words", "cores", "alone"),
         "media_placeholder": ("words", "cores"),
         "share_buttons": ("words", "cores"),
         "link_line": ("labels",),
@@ -263,6 +273,7 @@ def compile_furniture(table: dict[str, Any], where: str) -> Furniture:
     return Furniture(
         ad_words=words("ad_slot.words"),
         ad_cores=words("ad_slot.cores"),
+        ad_alone=words("ad_slot.alone"),
         placeholder_words=words("media_placeholder.words"),
         placeholder_cores=words("media_placeholder.cores"),
         share_words=words("share_buttons.words"),
@@ -374,10 +385,18 @@ def is_ad_slot(text: str, f: Furniture) -> bool:
     (True, True)
     >>> is_ad_slot('"Advertisement is everything," he said.', f)
     False
+
+    Some words are an ad slot only alone: "AD" is one, "The ad ran twice." is not.
+
+    >>> f = Furniture(ad_words=frozenset(["ad", "the"]), ad_alone=frozenset(["ad"]))
+    >>> is_ad_slot("AD", f), is_ad_slot("The ad", f)
+    (True, False)
     """
     if len(text) > 150 or not _first_word_in(text, f.ad_words):
         return False
     tokens = word_tokens(text)
+    if len(tokens) == 1 and tokens[0] in f.ad_alone and len(text) <= len(tokens[0]) + 1:
+        return True
     return len(tokens) <= 12 and _made_of(tokens, f.ad_words) and bool(f.ad_cores & set(tokens))
 
 
@@ -463,14 +482,29 @@ def is_follow_prompt(text: str, f: Furniture) -> bool:
     (True, True)
     >>> is_follow_prompt("Follow the money, she said.", f)
     False
+
+    A prompt that ends like a sentence names whom to follow, then the network:
+
+    >>> is_follow_prompt("Follow Ann Lee on Twitter at https://twitter.com/annlee .", f)
+    True
+    >>> is_follow_prompt("Like many on Twitter, she said the post was cruel.", f)
+    False
     """
     first = text.split(None, 1)[0].lower()
     if first not in ("follow", "like", "connect", "find", "join") or too_long(text, 20):
         return False
+    tokens = word_tokens(text)
+    if text[-1] in ".!?" and text.count(" ") >= 5:
+        if _SAYS.search(text) or not _FOLLOW_WHOM.match(text):
+            return False
+        return bool(f.networks & set(tokens))
     if _HANDLE.search(text):
         return True
-    tokens = word_tokens(text)
     return "on" in tokens and bool(f.networks & set(tokens))
+
+
+# "Follow us on", "Follow Ann Lee on X": whom to follow, then where.
+_FOLLOW_WHOM = re.compile(r"Follow (?:us|me|him|her|them|(?:[A-Z][\w.'’-]* ){1,4})on [A-Z@]")
 
 
 def is_tag_line(text: str, f: Furniture, max_words: int) -> bool:
@@ -529,6 +563,16 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     ...     "Photo editing is now routine, experts say.")]
     [False, False, False]
     """
+    if too_long(text, 2 * max_words + 8):
+        return False
+    rest = _after_media_controls(text, f)
+    if rest is not None and rest != text:
+        # "Enlarge this image toggle caption Ann Lee/AP Ann Lee/AP": the credit printed twice
+        half = rest.split()
+        n = len(half) // 2
+        if half and len(half) % 2 == 0 and half[:n] == half[n:] and n <= max_words:
+            return not reads_as_sentences(rest)
+        return is_credit_line(rest, f, max_words)
     if too_long(text, max_words + 4):
         return False
     words = text.split()
@@ -552,6 +596,26 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     )
 
 
+def _after_media_controls(text: str, f: Furniture) -> str | None:
+    """What follows a leading run of three or more media-control words holding one of their
+    cores ("Enlarge this image toggle caption ..."), or None when the line has no such run.
+
+    >>> f = Furniture(placeholder_words=frozenset("enlarge this image toggle caption".split()),
+    ...     placeholder_cores=frozenset(["image", "caption"]))
+    >>> _after_media_controls("Enlarge this image toggle caption Ann Lee/AP Ann Lee/AP", f)
+    'Ann Lee/AP Ann Lee/AP'
+    >>> _after_media_controls("This image shows the fire.", f) is None
+    True
+    """
+    words = text.split()
+    n = 0
+    while n < len(words) and words[n].lower() in f.placeholder_words:
+        n += 1
+    if n < 3 or not f.placeholder_cores & {w.lower() for w in words[:n]}:
+        return None
+    return " ".join(words[n:])
+
+
 def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     """A photo caption: a paragraph closed by its credit, or "Image <caption> Credit <name>".
 
@@ -567,9 +631,21 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_caption_line("The photo, he said, was taken in 2019 (and he regrets it).", f, 120)
     False
+
+    The credit may come first ("Name/Agency <caption>"), or a wire caption's opener may say
+    what the picture is ("In this March 4, 2020, file photo, ...").
+
+    >>> is_caption_line("Ann Lee/AP Protesters gather outside the court on Monday.", f, 120)
+    True
+    >>> is_caption_line("In this July 1944 photo, the crew stands by its bomber.", f, 120)
+    True
+    >>> is_caption_line("In this town, photos of the mayor hang in every shop.", f, 120)
+    False
     """
     if too_long(text, max_words):
         return False
+    if _PHOTO_OPENER.match(text) or _credit_first(text, f):
+        return True
     if text.endswith(")") or ":" in text[-90:]:
         # A credit is at most ~200 characters: look only there, not along the paragraph.
         m = f._caption_end.search(text, max(0, len(text) - 260))
@@ -590,6 +666,33 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         if m is not None and len(m.group("who").split()) <= 12:
             return True
     return _CAPTION_LABEL.match(text) is not None
+
+
+# A wire caption's opener: "In this Monday, March 4, 2020, file photo, ...".
+_PHOTO_OPENER = re.compile(
+    r"^In this (?:[\w.'’/-]+,? ){0,8}?(?:photo|photograph|image|picture|video still)s?"
+    r"(?: (?:provided|released|taken|made available|obtained|posted|shared)\b[^,]{0,80})?, "
+)
+
+
+def _credit_first(text: str, f: Furniture) -> bool:
+    """Say whether a line opens with a "Name/Agency" credit and goes on with its caption.
+
+    >>> f = Furniture(photo_agencies=frozenset(["AP", "Getty Images"]))
+    >>> _credit_first("Ann Lee/Getty Images Fans queue outside the stadium.", f)
+    True
+    >>> _credit_first("Israel/Palestine talks resume in Cairo on Monday.", f)
+    False
+    """
+    left, slash, right = text.partition("/")
+    if not slash or not 2 <= len(left.split()) <= 5 or not _NAME_SLASH_AGENCY.match(left + "/X"):
+        return False
+    right = right.lstrip()
+    for agency in sorted(f.photo_agencies, key=len, reverse=True):
+        if right.startswith(agency + " "):
+            rest = right[len(agency) + 1 :]
+            return (rest[:1].isupper() or rest[:1] in _QUOTES) and len(rest.split()) >= 4
+    return False
 
 
 def _last_sentence_tail(text: str) -> str:
@@ -660,12 +763,72 @@ def is_player_title_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_player_title_line("The replay lasted 2:31 and nobody watched it.", f, 40)
     False
+
+    A player that prints its title twice, before and after its controls, may hold a title
+    that reads as a sentence ("Is it over? Replay More Videos ... MUST WATCH Is it over? 2:31").
+
+    >>> is_player_title_line("JUST WATCHED Is the war over? Replay More Videos ... "
+    ...     "MUST WATCH Is the war over? 02:45", f, 12)
+    True
+    >>> is_player_title_line("Is the war over? Replay More Videos are coming. Is it?", f, 12)
+    False
     """
-    if too_long(text, max_words) or reads_as_sentences(text):
+    if too_long(text, 2 * max_words):
         return False
-    title_case = [w.lower() for w in text.split() if w[:1].isupper()]
-    strong = {w for w in title_case if w in f.player_strong}
-    return bool(strong) and (len(strong) >= 2 or _DURATION.search(text) is not None)
+    words = text.split()
+    strong_at = [i for i, w in enumerate(words) if w[:1].isupper() and w.lower() in f.player_strong]
+    if not strong_at:
+        return False
+    strong = {words[i].lower() for i in strong_at}
+    if not (len(strong) >= 2 or _DURATION.search(text) is not None):
+        return False
+    if not too_long(text, max_words) and not reads_as_sentences(text):
+        return True
+    return len(strong) >= 2 and _title_repeats(words[: strong_at[0]], words[strong_at[-1] + 1 :])
+
+
+def _title_repeats(head: Sequence[str], tail: Sequence[str]) -> bool:
+    """Say whether the end of ``head``, two words or more from a capital, comes again in ``tail``.
+
+    >>> _title_repeats("JUST WATCHED Storm hits".split(), "MUST WATCH Storm hits 2:01".split())
+    True
+    >>> _title_repeats("He said it was one of the".split(), "one of the best".split())
+    False
+    """
+    joined = " " + " ".join(tail) + " "
+    return any(
+        not head[k][:1].islower() and f" {' '.join(head[k:])} " in joined
+        for k in range(max(0, len(head) - 20), len(head) - 1)
+    )
+
+
+def is_player_notice(text: str, f: Furniture, max_words: int) -> bool:
+    """A player's notice run into its clip's caption label and caption.
+
+    >>> f = Furniture(player_words=frozenset("media playback is unsupported on your device"
+    ...     .split()), player_strong=frozenset(["playback"]))
+    >>> is_player_notice("Media playback is unsupported on your device Media caption "
+    ...     "The mayor speaks", f, 120)
+    True
+    >>> is_player_notice("Media playback is a caption of its own.", f, 120)
+    False
+    """
+    if too_long(text, max_words):
+        return False
+    words = text.split()
+    n = 0
+    while n < len(words) and words[n].lower().strip(".,:") in f.player_words:
+        n += 1
+    run = {w.lower().strip(".,:") for w in words[:n]}
+    if n < 3 or not f.player_strong & run:
+        return False
+    # The caption's label closes the run ("... device Media caption") or follows it.
+    return any(
+        label + 1 < len(words)
+        and words[label][:1].isupper()
+        and words[label + 1].lower().strip(":") == "caption"
+        for label in (n - 1, n)
+    )
 
 
 def is_player_caption(text: str, f: Furniture, max_words: int) -> bool:
@@ -720,8 +883,17 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
     if m is not None:
         label, rest = m.group("label").strip(), m.group("rest")
         tight = _TIGHT_LABEL.match(body) is not None
-        if _is_teaser_label(label, f, allow_caps=tight or bracketed or rest[:1].isupper()):
-            if rest[:1] in _QUOTES and not tight:
+        headline_first = rest.lstrip(_QUOTES + "‘’")[:1]
+        caps = (
+            tight
+            or bracketed
+            or rest[:1].isupper()
+            or (
+                rest[:1] in _QUOTES + "‘" and (headline_first.isupper() or headline_first.isdigit())
+            )
+        )
+        if _is_teaser_label(label, f, allow_caps=caps):
+            if rest[:1] in _QUOTES + "‘" and not tight:
                 rest = rest[1:]
             if not (rest[:1].isupper() or rest[:1].isdigit() or rest[:1] in _QUOTES):
                 return False
@@ -748,6 +920,34 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
         and not reads_as_sentences(head)
         and (marker[:1].isupper() or marker[:1] in "([")
     )
+
+
+def is_caps_link(text: str, min_words: int, max_words: int) -> bool:
+    """A link to another story set in capitals on its own line, with no label.
+
+    >>> is_caps_link("OFFICIALS WARN OF STORM SURGE AS HURRICANE NEARS", 5, 30)
+    True
+    >>> is_caps_link("IS THE FED ABOUT TO BLINK ON RATES?", 5, 30)
+    True
+
+    A section heading, an acronym, a speaker's label, a shouted sentence or a quote stay.
+
+    >>> [is_caps_link(t, 5, 30) for t in ("SAUDI ARABIA", "NATO", "SEN. JOHN SMITH (R-OHIO):",
+    ...     "WE WILL NEVER GIVE UP THIS FIGHT!", "THE VOTE IS OVER. WE LOST.",
+    ...     '"CHANGE THE LAWS NOW, ALL OF THEM"', "The Fed is about to blink on rates",
+    ...     "JANE DOE IS THE PAPER'S POLITICAL EDITOR")]
+    [False, False, False, False, False, False, False, False]
+    """
+    if not text.isupper() or too_long(text, max_words) or text[0] in _QUOTES:
+        return False
+    if text.endswith((":", "!", ".")) or reads_as_sentences(text):
+        return False
+    if not text.endswith("?") and _COPULA.search(text):
+        return False  # headlines drop "is"; "JANE DOE IS THE PAPER'S EDITOR" is a tagline
+    return len(_ALPHA_WORD.findall(text)) >= min_words
+
+
+_COPULA = re.compile(r"\b(?:IS|ARE|WAS|WERE)\b")
 
 
 def _ends_question(text: str) -> bool:
@@ -880,8 +1080,14 @@ _EMBED = re.compile(
 )
 
 
-def is_social_embed(text: str, max_words: int) -> bool:
-    """What an embedded social post leaves: "View this post on Instagram", "A post shared by".
+def is_social_embed(text: str, max_words: int, networks: frozenset[str] = frozenset()) -> bool:
+    """What an embedded social post leaves: "View this post on Instagram", "A post shared by",
+    or a hosted file's title line: "<title> by <Name> on <platform>" (platforms: ``networks``).
+
+    >>> is_social_embed("BudgetMemo.2017 by Ann Lee on Scribd", 30, frozenset(["scribd"]))
+    True
+    >>> is_social_embed("He was praised by Ann Lee on Scribd.", 30, frozenset(["scribd"]))
+    False
 
     >>> is_social_embed("View this post on Instagram", 30)
     True
@@ -890,9 +1096,19 @@ def is_social_embed(text: str, max_words: int) -> bool:
     >>> is_social_embed("A post shared by thousands of users drew criticism.", 30)
     False
     """
-    if too_long(text, max_words) or not _EMBED.match(text):
+    if too_long(text, max_words):
         return False
+    if not _EMBED.match(text):
+        m = _HOSTED_BY.match(text)
+        return m is not None and m.group("host").lower() in networks and len(text.split()) <= 12
     return text.startswith("View") or "@" in text or not reads_as_sentences(text)
+
+
+# "<title> by <Name> on <Platform>": the title line a hosted document or clip leaves.
+_HOSTED_BY = re.compile(
+    r"^\S(?:[^.!?]|\.(?=\S)){0,80} by (?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,3}"
+    r" on (?P<host>[A-Z]\w+)$"
+)
 
 
 def is_related_heading(text: str, f: Furniture) -> bool:
@@ -904,11 +1120,13 @@ def is_related_heading(text: str, f: Furniture) -> bool:
     [True, True, True]
     >>> is_related_heading("What we know", f), is_related_heading("Related charges.", f)
     (False, False)
+    >>> is_related_heading("Related Stories...", f)
+    True
     """
     if len(text) > 50 or not _first_word_in(text, f.related_headings):
         return False
-    if reads_as_sentences(text.rstrip(":")):
-        return False
+    if reads_as_sentences(text.rstrip(":").removesuffix("...").rstrip("…")):
+        return False  # "More On This..." is a heading; "Related charges." a sentence
     tokens = word_tokens(text)
     if len(tokens) > 5 or not _made_of(tokens, f.related_headings):
         return False
@@ -1063,6 +1281,16 @@ def find_furniture(
                 break
     if f.enabled("video_block"):
         _extend_video_blocks(texts, found, f, short)
+    for i in [i for i, name in found.items() if name == "caps_link"]:
+        # A link sits between paragraphs; a line in capitals at the end of a story is its
+        # writer's tagline, and one among short lines is code or a table ("ROWS BETWEEN ...").
+        if i == len(texts) - 1 or not any(
+            0 <= j < len(texts) and _reads_as_prose(texts[j]) for j in (i - 1, i + 1)
+        ):
+            del found[i]
+    if f.enabled("repeated_line"):
+        for i in find_repeated_lines(texts, settings.max_repeated_words, settings.min_line_repeats):
+            found.setdefault(i, "repeated_line")
     for i in [i for i, name in found.items() if name == "table_pipe"]:
         # A menu is one line; rows next to rows are a table's, and a table is content.
         if any(0 <= j < len(texts) and texts[j].count("|") >= 2 for j in (i - 1, i + 1)):
@@ -1072,6 +1300,55 @@ def find_furniture(
             found.setdefault(i, name)
         _extend_related_lists(texts, found, short, settings.min_related_run)
     return found
+
+
+_CODE_CHARS = re.compile(r"[()\[\]{}=;<>_|│\\]")
+
+
+def find_repeated_lines(texts: Sequence[str], max_words: int, min_repeats: int) -> list[int]:
+    """Short lines that come back ``min_repeats`` times (at least twice) in one story.
+
+    A page prints a widget ("Urgent Poll:", "Vote Here!") again and again; a story does not
+    repeat its lines. A line needs two words of letters and must read as text to a person
+    (a capital first, some lower case, no code punctuation), so a transcript's "(APPLAUSE)",
+    a "* * *" break and the lines of code samples ("GROUP BY", "x = f(y)") stay.
+
+    >>> texts = ["Urgent Poll:", "Body one.", "Urgent Poll:", "Body two.", "Urgent Poll:"]
+    >>> find_repeated_lines(texts, 12, 3)
+    [0, 2, 4]
+    >>> find_repeated_lines(["(APPLAUSE)", "A.", "(APPLAUSE)", "B.", "(APPLAUSE)"], 12, 3)
+    []
+    >>> find_repeated_lines(["Yes we can", "He paused.", "Yes we can"], 12, 3)
+    []
+    >>> find_repeated_lines(["ORDER BY", "x", "ORDER BY", "y", "ORDER BY"], 12, 3)
+    []
+    >>> find_repeated_lines(["Order by id", "f(x)", "Order by id", "y", "Order by id"], 12, 3)
+    []
+    """
+    need = max(2, min_repeats)
+    if len(texts) < need:
+        return []
+    counts = Counter(t for t in texts if len(t) <= 12 * max_words)
+    repeated = {
+        t
+        for t, n in counts.items()
+        if n >= need
+        and not too_long(t, max_words)
+        and len(_ALPHA_WORD.findall(t)) >= 2
+        and t[:1].isupper()
+        and not t.isupper()
+        and not _CODE_CHARS.search(t)
+    }
+
+    def beside_code(i: int) -> bool:
+        return any(
+            0 <= j < len(texts) and _CODE_CHARS.search(texts[j]) and not too_long(texts[j], 8)
+            for j in (i - 1, i + 1)
+        )
+
+    at = [i for i, t in enumerate(texts) if t in repeated]
+    code = {texts[i] for i in at if beside_code(i)}  # "ORDER BY id" between lines of code
+    return [i for i in at if texts[i] not in code]
 
 
 def _extend_related_lists(
@@ -1107,8 +1384,12 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("caption_line", lambda t, f, s: is_caption_line(t, f, s.max_caption_words)),
     ("video_block", lambda t, f, s: _is_video_line(t, f, s)),
     ("promo_line", lambda t, f, s: is_promo_line(t, f, s.max_promo_words)),
+    (
+        "caps_link",
+        lambda t, f, s: is_caps_link(t, s.min_caps_link_words, s.max_furniture_words),
+    ),
     ("time_stamp", lambda t, f, s: is_time_stamp(t, s.max_furniture_words)),
-    ("social_embed", lambda t, f, s: is_social_embed(t, s.max_furniture_words)),
+    ("social_embed", lambda t, f, s: is_social_embed(t, s.max_furniture_words, f.networks)),
     ("table_pipe", lambda t, f, s: is_table_pipe(t)),
     ("related_heading", lambda t, f, s: is_related_heading(t, f)),
 )
@@ -1136,6 +1417,16 @@ def _plan(f: Furniture, settings: FurnitureSettings) -> Plan:
     return plan
 
 
+def _reads_as_prose(text: str) -> bool:
+    """A paragraph of running text: eight words or more, mostly in lower case.
+
+    >>> _reads_as_prose("The council voted on Tuesday to expand it."), _reads_as_prose("GROUP BY")
+    (True, False)
+    """
+    words = text.split()
+    return len(words) >= 8 and sum(w[:1].islower() for w in words) >= len(words) // 3
+
+
 def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
     """Cheap signs that a long line ending like a sentence could still be furniture.
 
@@ -1145,6 +1436,10 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
     """
     if ":" in text[:64] or text[0] in "([" or text[-1] in ")]" or " | " in text:
         return True
+    if text[-1] == "?" and text.isupper():
+        return True
+    if "/" in text[:48] or text.startswith("In this "):
+        return True  # a caption after its "Name/Agency" credit, a wire caption's opener
     if "©" in text or "opyright" in text or "OPYRIGHT" in text:
         return True
     first = text[: text.find(" ")]
@@ -1160,6 +1455,7 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
 def _is_video_line(text: str, f: Furniture, settings: FurnitureSettings) -> bool:
     return (
         is_player_caption(text, f, settings.max_caption_words)
+        or is_player_notice(text, f, settings.max_caption_words)
         or is_player_line(text, f)
         or is_player_title_line(text, f, settings.max_furniture_words)
     )

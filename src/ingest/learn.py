@@ -36,6 +36,8 @@ import itertools
 import json
 import math
 import re
+import sys
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
@@ -59,8 +61,13 @@ _DIGITS = re.compile(r"\d+")
 _EDGE_WORDS = max(MAX_MARKER_WORDS, TEMPLATE_WORDS) + 3
 # ... and a suffix marker is looked for in the last characters only.
 _EDGE_CHARS = 72
-_MARKER_PREFIX = re.compile(r"[^:|]{1,60}?[:|]")
-_MARKER_SUFFIX = re.compile(r"(?:\s[|•·]|\s[-–—])\s*([^|•·]{1,60})$")
+# A long line's ends are split from this many characters at each end (more when its words
+# are too long for that).
+_EDGE_SPAN = 200
+# A marker prefix ends at the line's first colon or bar, within this many characters ...
+_MARKER_CHARS = 60
+# ... and a suffix starts at a spaced bar or dash (normalised text: single spaces only).
+_MARKER_SUFFIX = re.compile(r" [|•·\-–—] ?([^|•·]{1,60})$")
 _LETTERS = re.compile(r"[^\W\d_]")
 _SENTENCE_ENDS = frozenset(".!?…")
 _CLOSERS = "”’\"')]"
@@ -104,27 +111,65 @@ def line_features(text: str, max_words: int) -> list[str]:
     >>> line_features("(Photo: Jane Doe, AP)", 40)
     ['line\\t(photo: jane doe, ap)', 'prefix\\t(photo:']
     """
-    return _features(text, _DIGITS.sub("0", text.casefold()).split(), max_words)
+    return story_features([text], max_words)[0]
 
 
-def story_features(texts: list[str], max_words: int) -> list[list[str]]:
+def story_features(
+    texts: list[str], max_words: int, collapsed: list[str] | None = None
+) -> list[list[str]]:
     """:func:`line_features` of each of a story's lines, the story folded in one go.
 
+    Only the words features come from are normalised: a short line's, and the first and
+    last :data:`_EDGE_WORDS` of a long one (a paragraph of 600 characters is read at its
+    ends, not folded whole). ``collapsed``: the lines through :func:`collapse_line`, when
+    the caller has them.
+
     >>> lines = ["Posted by Ann Lee on May 3, 2024 | Share", "Body text.", ""]
-    >>> story_features(lines, 40) == [line_features(t, 40) for t in lines]
-    True
+    >>> [len(f) for f in story_features(lines, 40)]
+    [5, 1, 0]
     """
+    if collapsed is None:
+        collapsed = [collapse_line(t) for t in texts]
+    # Enough words to tell a short line (<= max_words) from a long one, and to take a long
+    # line's two ends without overlap; a longer line is split at its ends only.
+    limit = max(max_words, 2 * _EDGE_WORDS)
+    pieces, whole = [], []
+    for text in collapsed:
+        n = text.count(" ") + 1 if text else 0
+        whole.append(n <= max_words)
+        if n > limit:
+            head = text[:_EDGE_SPAN].split(" ", _EDGE_WORDS)
+            if len(head) <= _EDGE_WORDS:  # long words: the span holds fewer than needed
+                head = text.split(" ", _EDGE_WORDS)
+            tail = text[-_EDGE_SPAN:].rsplit(" ", _EDGE_WORDS)
+            if len(tail) <= _EDGE_WORDS:
+                tail = text.rsplit(" ", _EDGE_WORDS)
+            text = " ".join(head[:_EDGE_WORDS] + tail[-_EDGE_WORDS:])
+        pieces.append(text)
     # Case folding and digit runs never cross a space or a line: per story, not per line.
-    folded = _DIGITS.sub("0", "\n".join(texts).casefold()).split("\n")
-    return [_features(t, f.split(), max_words) for t, f in zip(texts, folded, strict=True)]
+    folded = _DIGITS.sub("0", "\n".join(pieces).casefold()).split("\n")
+    return [_features(t, f.split(), w) for t, f, w in zip(collapsed, folded, whole, strict=True)]
 
 
-def _features(text: str, words: list[str], max_words: int) -> list[str]:
-    """The features of a line from its normalised words."""
+def collapse_line(text: str) -> str:
+    """A line's whitespace as single spaces between words: the line itself when it is so
+    already (most lines; every whitespace character but the space is unprintable).
+
+    >>> collapse_line("a b"), collapse_line(" a  b\\t"), collapse_line("a\\u00a0b")
+    ('a b', 'a b', 'a b')
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
+def _features(text: str, words: list[str], whole: bool) -> list[str]:
+    """The features of a line from its normalised words: all of them (``whole``, a short
+    line), or at least its first and last :data:`_EDGE_WORDS` (a long line)."""
     if not words:
         return []
     out = []
-    if len(words) <= max_words:
+    if whole:
         head = tail = " ".join(words)
         out.append("line\t" + head)
     else:
@@ -135,9 +180,13 @@ def _features(text: str, words: list[str], max_words: int) -> list[str]:
     # only the dumps it really changes).
     one_sided = not ends_like_sentence(text)
     if one_sided:
-        marker = _MARKER_PREFIX.match(head)
-        if marker and marker.end() < len(head) and _is_marker(marker.group()):
-            out.append("prefix\t" + marker.group().strip())
+        # (str.find, not a lazy pattern that tries every length up to the colon)
+        cut = head.find(":", 0, _MARKER_CHARS + 1)
+        bar = head.find("|", 0, _MARKER_CHARS + 1)
+        if bar >= 0 and (cut < 0 or bar < cut):
+            cut = bar
+        if 0 < cut < len(head) - 1 and _is_marker(head[: cut + 1]):
+            out.append("prefix\t" + head[: cut + 1].strip())
         end = _MARKER_SUFFIX.search(tail, max(0, len(tail) - _EDGE_CHARS))
         if end and end.start() > 0 and _is_marker(end.group(1)):
             out.append("suffix\t" + end.group().strip())
@@ -160,43 +209,82 @@ def feature_id(feature: str) -> int:
     return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
 
 
-def story_key(lines: Iterable[str]) -> str:
-    """A story's identity for counting: the hash of its body lines, whitespace collapsed.
+def pack_ids(ids: Iterable[int]) -> bytes:
+    """Feature ids as a story keeps them: each once, sorted, 8 bytes little-endian each (one
+    bytes object: a tuple of Python ints costs five times the memory, and more to pickle).
+
+    >>> pack_ids([3, 1, 3]) == (1).to_bytes(8, "little") + (3).to_bytes(8, "little")
+    True
+    """
+    packed = array("Q", sorted(set(ids)))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def unpack_ids(packed: bytes) -> array[int]:
+    """The feature ids :func:`pack_ids` packed (raises ValueError if they are not ids).
+
+    >>> list(unpack_ids(pack_ids([9, 2])))
+    [2, 9]
+    """
+    ids = array("Q")
+    ids.frombytes(packed)
+    if sys.byteorder == "big":
+        ids.byteswap()
+    return ids
+
+
+def story_key(lines: Iterable[str], collapsed: bool = False) -> str:
+    """A story's identity for counting: the hash of its body lines, whitespace collapsed
+    (``collapsed``: the lines are :func:`collapse_line`'s already).
 
     >>> story_key(["a  b", "c"]) == story_key(["a b", "c "]) != story_key(["a b c"])
     True
     """
-    text = "\n".join(" ".join(line.split()) for line in lines)
+    text = "\n".join(lines if collapsed else map(collapse_line, lines))
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoryFeatures:
     """What one story contributes to learning: its source, identity and line features
-    (:func:`feature_id` of each, sorted, each once)."""
+    (:func:`feature_id` of each, as :func:`pack_ids` packs them)."""
 
     source: str
     key: str
-    features: tuple[int, ...]
+    features: bytes
+
+    def ids(self) -> array[int]:
+        """The story's feature ids, sorted."""
+        return unpack_ids(self.features)
 
 
 def collect_story(source: str, lines: Iterable[str], max_words: int) -> StoryFeatures:
     """The features of a story's body lines, each counted once per story.
 
     >>> s = collect_story("folder:.", ["Advertisement", "Body text.", "Advertisement"], 40)
-    >>> s.features == tuple(sorted({feature_id("line\\tadvertisement"),
-    ...                             feature_id("line\\tbody text.")}))
+    >>> sorted(s.ids()) == sorted({feature_id("line\\tadvertisement"),
+    ...                           feature_id("line\\tbody text.")})
     True
     """
     lines = list(lines)
-    return story_of(source, lines, [line_features(line, max_words) for line in lines])
+    return story_of(source, lines, line_ids(story_features(lines, max_words)))
 
 
-def story_of(source: str, lines: list[str], features: list[list[str]]) -> StoryFeatures:
-    """A story's contribution from its lines and their :func:`line_features` (computed once
-    by the caller, who matches them too)."""
-    ids = {feature_id(f) for per_line in features for f in per_line}
-    return StoryFeatures(source, story_key(lines), tuple(sorted(ids)))
+def line_ids(features: list[list[str]]) -> list[list[int]]:
+    """The :func:`feature_id` of each line's features (a story's, computed once for what is
+    learned and what is removed alike)."""
+    return [[feature_id(f) for f in per_line] for per_line in features]
+
+
+def story_of(
+    source: str, lines: list[str], ids: list[list[int]], collapsed: bool = False
+) -> StoryFeatures:
+    """A story's contribution from its lines and their features' :func:`line_ids`
+    (``collapsed``: the lines are :func:`collapse_line`'s already)."""
+    key = story_key(lines, collapsed)
+    return StoryFeatures(source, key, pack_ids(itertools.chain.from_iterable(ids)))
 
 
 @dataclass
@@ -211,15 +299,15 @@ class SourceStats:
         if story.key in self.stories:
             return False
         self.stories.add(story.key)
-        self.counts.update(story.features)
+        self.counts.update(story.ids())
         return True
 
 
 def collect_stats(stories: Iterable[StoryFeatures]) -> dict[str, SourceStats]:
     """Stats per source over stories, in any order (the result does not depend on it).
 
-    >>> a = StoryFeatures("s", "k1", (7,))
-    >>> b = StoryFeatures("s", "k2", (7,))
+    >>> a = StoryFeatures("s", "k1", pack_ids([7]))
+    >>> b = StoryFeatures("s", "k2", pack_ids([7]))
     >>> collect_stats([a, b, a])["s"].counts[7]
     2
     """
@@ -273,11 +361,16 @@ class Match:
 
 
 def match_line(
-    text: str, learned: Learned, max_words: int, features: list[str] | None = None
+    text: str,
+    learned: Learned,
+    max_words: int,
+    features: list[str] | None = None,
+    ids: list[int] | None = None,
 ) -> Match | None:
     """The most specific learned feature of a line, or None if the line stays.
 
-    ``features``: the line's :func:`line_features`, when the caller has them already.
+    ``features``, ``ids``: the line's :func:`line_features` and their ids, when the caller
+    has them already.
 
     >>> learned = Learned("s", 30, {feature_id("prefix\\t(photo:"): 9,
     ...                             feature_id("line\\tadvertisement"): 12})
@@ -288,12 +381,16 @@ def match_line(
     >>> match_line("(Photo: the crowd cheered.)", learned, 40) is None  # ends a sentence
     True
     """
-    if not learned.features:
-        return None
-    found: dict[str, Match] = {}
     known = learned.features
-    for feature in line_features(text, max_words) if features is None else features:
-        n = known.get(feature_id(feature))
+    if not known:
+        return None
+    if features is None:
+        features = line_features(text, max_words)
+    if ids is None:
+        ids = [feature_id(f) for f in features]
+    found: dict[str, Match] = {}
+    for feature, fid in zip(features, ids, strict=True):
+        n = known.get(fid)
         if n is not None:
             kind, _, pattern = feature.partition("\t")
             found.setdefault(kind, Match(kind, pattern, n))
@@ -314,6 +411,7 @@ def match_story(
     learned: Learned,
     max_words: int,
     features: list[list[str]] | None = None,
+    ids: list[list[int]] | None = None,
 ) -> Iterator[tuple[int, Match]]:
     """``(position, match)`` for a story's body lines that learned boilerplate removes.
 
@@ -325,14 +423,17 @@ def match_story(
     >>> list(match_story(["Share"], learned, 40))
     []
     """
-    hits = [
-        (i, m)
-        for i, m in (
-            (i, match_line(t, learned, max_words, None if features is None else features[i]))
-            for i, t in enumerate(lines)
-        )
-        if m is not None
-    ]
+    if features is None:
+        features = story_features(lines, max_words)
+    if ids is None:
+        ids = line_ids(features)
+    known = learned.features
+    hits = []
+    for i, line_ids_ in enumerate(ids):
+        if not known.keys().isdisjoint(line_ids_):  # most lines: no lookup beyond this
+            match = match_line(lines[i], learned, max_words, features[i], line_ids_)
+            if match is not None:
+                hits.append((i, match))
     if len(hits) == len(lines):
         return iter(())
     return iter(hits)
@@ -378,7 +479,7 @@ def encode_state(dumps: Mapping[str, Sequence[StoryFeatures]], max_words: int) -
     Feature ids are little-endian 64-bit, base64: compact, and sorted, so the same dumps
     give the same bytes.
 
-    >>> s = {"caf" + chr(0xDCE9) + ".txt": (StoryFeatures("folder:.", "k1", (3, 9)),)}
+    >>> s = {"caf" + chr(0xDCE9) + ".txt": (StoryFeatures("folder:.", "k1", pack_ids([3, 9])),)}
     >>> decode_state(encode_state(s, 40), 40) == s
     True
     """
@@ -386,7 +487,7 @@ def encode_state(dumps: Mapping[str, Sequence[StoryFeatures]], max_words: int) -
         "version": STATE_VERSION,
         "learn_max_words": max_words,
         "dumps": {
-            rel: [[s.source, s.key, _pack(s.features)] for s in stories]
+            rel: [[s.source, s.key, encode_ids(s.features)] for s in stories]
             for rel, stories in sorted(dumps.items())
         },
     }
@@ -394,17 +495,9 @@ def encode_state(dumps: Mapping[str, Sequence[StoryFeatures]], max_words: int) -
     return json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
 
 
-def _pack(ids: tuple[int, ...]) -> str:
-    import numpy as np  # here: a run that cleans nothing need not load it
-
-    return base64.b64encode(np.asarray(ids, "<u8").tobytes()).decode()
-
-
 def decode_state(data: bytes, max_words: int) -> dict[str, tuple[StoryFeatures, ...]] | None:
     """The dumps' contributions in a state file; None when it is unreadable or was made with
     other settings or another version (the run then learns again from every dump)."""
-    import numpy as np
-
     try:
         body = json.loads(data)
         if (
@@ -413,17 +506,34 @@ def decode_state(data: bytes, max_words: int) -> dict[str, tuple[StoryFeatures, 
             or body.get("learn_max_words") != max_words
         ):
             return None
+        # One string per source, not one per story (100,000 dumps: ~20 MB less).
+        sources: dict[str, str] = {}
         return {
             rel: tuple(
-                StoryFeatures(
-                    source, key, tuple(np.frombuffer(base64.b64decode(ids), "<u8").tolist())
-                )
+                StoryFeatures(sources.setdefault(source, source), key, decode_ids(ids))
                 for source, key, ids in stories
             )
             for rel, stories in body["dumps"].items()
         }
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
+
+
+def encode_ids(packed: bytes) -> str:
+    """A story's packed feature ids as text (base64), as the state files keep them.
+
+    >>> decode_ids(encode_ids(pack_ids([5, 1]))) == pack_ids([1, 5])
+    True
+    """
+    return base64.b64encode(packed).decode()
+
+
+def decode_ids(text: str) -> bytes:
+    """Packed feature ids from :func:`encode_ids`' text (raises ValueError if they are not)."""
+    packed = base64.b64decode(text, validate=True)
+    if len(packed) % 8:
+        raise ValueError("feature ids are 8 bytes each")
+    return packed
 
 
 def learn_from(
@@ -437,7 +547,7 @@ def learn_from(
     vectorised: each source's feature ids in one array, counted by sorting (8 bytes per
     feature of a story, not a dict entry per distinct feature).
 
-    >>> st = lambda k, *f: StoryFeatures("s", k, f)
+    >>> st = lambda k, *f: StoryFeatures("s", k, pack_ids(f))
     >>> dumps = {f"{i}.txt": (st(f"k{i}", 1, 100 + i),) for i in range(5)}
     >>> learn_from(dumps, Settings())["s"].features
     {1: 5}
@@ -448,7 +558,7 @@ def learn_from(
         return {}
     import numpy as np
 
-    per_source: dict[str, dict[str, tuple[int, ...]]] = {}
+    per_source: dict[str, dict[str, bytes]] = {}
     for rel in sorted(dumps):
         for story in dumps[rel]:
             per_source.setdefault(story.source, {}).setdefault(story.key, story.features)
@@ -457,7 +567,7 @@ def learn_from(
         need = threshold(len(stories), settings)
         if len(stories) < need:
             continue
-        ids = np.fromiter(itertools.chain.from_iterable(stories.values()), dtype=np.uint64)
+        ids = np.frombuffer(b"".join(stories.values()), dtype="<u8")
         values, counts = np.unique(ids, return_counts=True)
         keep = counts >= need
         if keep.any():
@@ -489,6 +599,6 @@ def hits(stories: Iterable[StoryFeatures], features: Mapping[str, frozenset[int]
     """Whether any of a dump's stories holds one of its source's ``features``."""
     for story in stories:
         found = features.get(story.source)
-        if found is not None and not found.isdisjoint(story.features):
+        if found is not None and not found.isdisjoint(story.ids()):
             return True
     return False

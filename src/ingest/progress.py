@@ -11,6 +11,8 @@ is recorded, and writes to stderr
   redraws.
 
 Unchanged dumps are not counted: the bar, the rate and the ETA are about what is cleaned.
+The ETA waits until it means something (:func:`eta_ready`): outcomes come a batch at a
+time, several batches at once, so the first of them say little about the rate.
 ``ingest run --quiet`` uses none of it. The flow's own progress, for the Prefect UI, is a
 progress artifact (:mod:`ingest.prefect.progress`).
 """
@@ -27,6 +29,11 @@ from ingest.engine.outcomes import FileOutcome, Status
 EVERY_S = 10.0  # seconds between plain progress lines when stderr is not a terminal
 REDRAW_S = 0.1  # at most this often the bar is redrawn
 BAR_WIDTH = 24
+# The ETA is shown once this share of the dumps to clean is done, and this many seconds
+# have passed: before, the first batches' timing (worker start-up, batches finishing
+# together) made it swing from hours to seconds.
+ETA_MIN_SHARE = 0.1
+ETA_MIN_S = 2.0
 
 
 class RunListener(Protocol):
@@ -47,6 +54,18 @@ def clock_text(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def eta_ready(done: int, todo: int, elapsed: float) -> bool:
+    """Whether a rate measured over ``done`` of ``todo`` dumps in ``elapsed`` seconds is
+    worth an ETA: a tenth of the work done, over two seconds at least.
+
+    >>> eta_ready(1, 3000, 60.0), eta_ready(200, 3000, 30.0), eta_ready(400, 3000, 30.0)
+    (False, False, True)
+    >>> eta_ready(5, 10, 0.5), eta_ready(5, 10, 3.0)
+    (False, True)
+    """
+    return done >= max(1, ETA_MIN_SHARE * todo) and elapsed >= ETA_MIN_S
 
 
 def megabytes(count: int) -> str:
@@ -105,20 +124,26 @@ class TerminalProgress:
         self.stream.flush()
 
     def _rates(self, now: float) -> tuple[float, float | None]:
-        """MB/s so far, and the seconds left at the rate so far (None: no rate yet)."""
+        """MB/s so far, and the seconds left at the rate so far (None: too early to say)."""
         elapsed = now - self.started
         if elapsed <= 0 or not self.done:
             return 0.0, None
-        return self.bytes / 1e6 / elapsed, (self.todo - self.done) * elapsed / self.done
+        left = (self.todo - self.done) * elapsed / self.done
+        return self.bytes / 1e6 / elapsed, left if eta_ready(
+            self.done, self.todo, elapsed
+        ) else None
 
     def _bar(self, now: float) -> str:
         filled = BAR_WIDTH * self.done // max(1, self.todo)
         speed, left = self._rates(now)
         width = len(str(self.todo))
-        eta = clock_text(left) if left is not None else "-"
+        if self.done == self.todo:
+            when = f"in {clock_text(now - self.started)}"
+        else:
+            when = f"ETA {clock_text(left) if left is not None else '-:--'}"
         return (
             f"ingest: [{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {self.done:>{width}}/"
-            f"{self.todo} dumps  {megabytes(self.bytes)}  {speed:.1f} MB/s  ETA {eta}"
+            f"{self.todo} dumps  {megabytes(self.bytes)}  {speed:.1f} MB/s  {when}"
         )
 
     def _status(self, now: float) -> str:

@@ -48,6 +48,9 @@ class Settings:
     max_caption_words: int = 120
     max_promo_words: int = 120
     min_related_run: int = 2
+    min_caps_link_words: int = 5
+    max_repeated_words: int = 12
+    min_line_repeats: int = 3
     # Learned boilerplate (ingest.learn): a line or template is learned from a source when it
     # recurs in at least this many distinct stories ...
     learn_min_stories: int = 4
@@ -72,10 +75,14 @@ PROFILE_SETTINGS = frozenset(
         "max_caption_words",
         "max_promo_words",
         "min_related_run",
+        "min_caps_link_words",
+        "max_repeated_words",
+        "min_line_repeats",
     }
 )
-# Settings that count lines of a run: a run of no lines is not a run.
-_AT_LEAST_ONE = frozenset({"min_chrome_run", "min_related_run"})
+# Settings that count lines of a run: a run of no lines is not a run. A line seen once is not
+# repeated, and a link needs words.
+_AT_LEAST_ONE = frozenset({"min_chrome_run", "min_related_run", "min_caps_link_words"})
 
 
 @dataclass(frozen=True)

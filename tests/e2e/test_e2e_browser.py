@@ -121,7 +121,7 @@ def test_ui_shows_the_run_and_its_artifacts(
     page.screenshot(path=str(SCREENSHOTS / "ui-summary-artifact.png"), full_page=True)
 
     rows = json.loads(table["data"])
-    headline = " ".join(next(r["first headline"] for r in rows if r["first headline"]).split()[:4])
+    headline = " ".join(next(r["headline"] for r in rows if r["headline"]).split()[:4])
     page.goto(f"{ui_server.url}/artifacts/artifact/{table['id']}")
     page.get_by_text(headline).first.wait_for(timeout=60_000)
     assert f"{len(rows)} Items" in page.inner_text("body")

@@ -103,8 +103,8 @@ def test_cli_run_is_recorded_on_the_server(ui_server: UiServer, first_cli_run: C
     rows = json.loads(table[0]["data"])
     # One row per dump, the failed one included; the written ones add up to the documents.
     assert sorted(r["dump"] for r in rows) == sorted({p.parent.name for p in docs} | {"broken.txt"})
-    assert sum(r["documents"] for r in rows) == len(docs) > 0
-    assert next(r for r in rows if r["dump"] == "broken.txt")["status"] == "failed: binary_file"
+    assert sum(r["docs"] for r in rows) == len(docs) > 0
+    assert rows[0]["dump"] == "broken.txt" and rows[0]["status"] == "failed: binary_file"
 
 
 def test_rerun_finds_the_ui_server_and_skips_unchanged(

@@ -313,3 +313,29 @@ def test_duplicate_dump_status_matches_dedup() -> None:
     from ingest.engine import DUPLICATE_DUMP as RUN_DUPLICATE_DUMP
 
     assert DUPLICATE_DUMP == RUN_DUPLICATE_DUMP
+
+
+def test_a_learning_run_counts_the_dumps_it_does_not_clean_again(
+    src: Path, tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    """Learned boilerplate touches one site's dumps only: the summary still counts every
+    dump's documents and removed spans (those cleaned again by their final outcome)."""
+    import random
+
+    from tests.test_learn import story
+
+    rng = random.Random(13)
+    for i in range(50):
+        (src / "gazette").mkdir(exist_ok=True)
+        (src / "gazette" / f"{i:03d}.txt").write_text(story(i, rng), encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_folder(src, out, rules, scraped_at=scraped_at, learn=True)
+    assert summary.ok and summary.learned >= 4
+    entries = dict(read_entries(out))
+    assert summary.documents_written == len(snapshot(out)) == 55
+    removed: dict[str, int] = {}
+    for entry in entries.values():
+        for rule, n in entry["removed_by_rule"].items():
+            removed[rule] = removed.get(rule, 0) + n
+    assert dict(summary.removed_by_rule) == removed
+    assert removed["byline"] == 3  # the seeds', not cleaned again

@@ -39,11 +39,14 @@ class DaskCluster:
     env: dict[str, str]
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def add_worker(self, nthreads: int = 1) -> subprocess.Popen[bytes]:
+    def add_worker(
+        self, nthreads: int = 1, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """A ``dask worker`` process (``env``: its environment, default the cluster's)."""
         proc = subprocess.Popen(
             [str(BIN / "dask"), "worker", self.address, "--nthreads", str(nthreads),
              "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env or self.env,
             start_new_session=True, preexec_fn=restore_sigint,
         )  # fmt: skip
         self.workers.append(proc)
@@ -80,8 +83,9 @@ def start_cluster(workers: int, nthreads: int = 1, **env: str) -> DaskCluster:
     try:
         for _ in range(workers):
             cluster.add_worker(nthreads)
-        with cluster.client() as client:
-            client.wait_for_workers(workers, timeout=180)
+        if workers:
+            with cluster.client() as client:
+                client.wait_for_workers(workers, timeout=180)
     except BaseException:
         cluster.close()
         raise

@@ -17,6 +17,7 @@ machine or a job supervisor sends it.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -32,7 +33,7 @@ from ingest.engine.plan import PROGRESS_DIR, read_progress
 from ingest.prefect.cluster import ClusterWatch
 from ingest.rules import load_rules
 from ingest.store import STATE_DIR
-from tests.support.s3 import local_tree
+from tests.support.s3 import S3, local_tree
 from tests.support.synth import write_corpus
 
 from .cluster_support import INGEST, counts, quiet_env, restore_sigint, start_cluster, wait_for
@@ -183,6 +184,7 @@ def test_all_workers_gone_ends_the_run_with_exit_3_within_the_set_time(
     finally:
         cluster.close()
     assert proc.returncode == 3, stderr
+    assert "Traceback" not in stderr, stderr
     assert 8 <= took < 8 + 45, took  # the set time, plus the run winding up
     assert "no Dask worker connected to the scheduler" in stderr
     assert "check that the `dask worker` processes are running" in stderr
@@ -264,53 +266,113 @@ def test_client_killed_mid_run_then_rerun_redoes_at_most_the_batches_in_flight(
 def test_poison_batch_is_named_by_its_dumps_and_the_rest_lands(
     prefect_api: None, corpus: Path, tmp_path: Path
 ) -> None:
-    """A batch whose worker dies each time it runs it (here: killed by the test, with the
-    scheduler allowing no retry, as after its retries ran out)."""
-    cluster = start_cluster(2, DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0")
+    """A batch whose worker dies each time it runs it: the test kills every worker the
+    scheduler gives it to, and Dask, after its default ``allowed-failures`` (3), gives up
+    on the fourth death with ``KilledWorker``, as in the issue. Each 1-thread worker holds
+    one task at a time (worker saturation 1.0), so no other batch shares a death."""
+    cluster = start_cluster(2, DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0")
     out = tmp_path / "out"
-    killed: list[str] = []
+    killed: list[str] = []  # worker addresses, one per death of the poison batch
     try:
         with cluster.client() as client:
+            allowed = client.run_on_scheduler(
+                lambda dask_scheduler: dask_scheduler.allowed_failures
+            )
+            assert allowed == 3  # Dask's default, which the docs describe
             proc = start_run(corpus, out, cluster.address, cli_env(tmp_path), "--batch-size", "4")
             stop = threading.Event()
 
-            def kill_first_batch() -> None:
-                while not stop.is_set() and not killed:
+            def kill_the_poison_batch_wherever_it_goes() -> None:
+                poison: str | None = None
+                while not stop.is_set() and len(killed) < allowed + 1:
                     for addr, keys in client.processing().items():
-                        batch = [k for k in keys if str(k).startswith("clean_batch")]
-                        if batch:
+                        batches = sorted(str(k) for k in keys if str(k).startswith("clean_batch"))
+                        if addr in killed or not batches or (poison and poison not in batches):
+                            continue
+                        poison = poison or batches[0]
+                        try:  # the worker process; its nanny starts a new one
                             pid = client.run(os.getpid, workers=[addr])[addr]
-                            os.kill(pid, signal.SIGKILL)  # the worker; its nanny restarts it
-                            killed.append(str(batch[0]))
-                            return
+                            os.kill(pid, signal.SIGKILL)
+                        except Exception:
+                            continue  # gone already: the scheduler moves the batch on
+                        killed.append(addr)
+                        break
                     time.sleep(0.05)
 
-            thread = threading.Thread(target=kill_first_batch, daemon=True)
+            thread = threading.Thread(target=kill_the_poison_batch_wherever_it_goes, daemon=True)
             thread.start()
             stdout, stderr = proc.communicate(timeout=600)
             stop.set()
             thread.join(timeout=10)
     finally:
         cluster.close()
-    assert killed, "no batch was seen running"
+    assert len(killed) == allowed + 1, killed  # four deaths, on four worker processes
     assert proc.returncode == 1, stderr  # failed dumps, not a failed flow
-    # The killed worker's batch, and any batch queued on it (with no retry allowed, Dask
-    # gives up on every task the dying worker held): whole batches, and nothing else.
     got = counts(stdout)
-    failed = got["failed"]
-    assert failed >= 4 and failed % 4 == 0 and got["processed"] == 48 - failed, stdout
+    assert (got["failed"], got["processed"]) == (4, 44), stdout  # that batch, nothing else
     poisoned = [line for line in stderr.splitlines() if "[worker_died]" in line]
-    assert len(poisoned) == failed, stderr
+    assert len(poisoned) == 4, stderr
     assert "the Dask worker cleaning this dump died each time it was tried" in poisoned[0]
-    assert "ingest clean DUMP" in poisoned[0]
+    assert "4 times" in poisoned[0] and "ingest clean DUMP" in poisoned[0]
     (run,) = flow_runs_into(out)
     assert run.state.type.value == "FAILED"
     states = {t.name: t.state_type.value for t in task_runs_of(run.id)}
     crashed = [n for n, s in states.items() if s == "CRASHED"]
     # (created Crashed when the worker died before the task run reported its start)
-    assert len(crashed) == failed // 4, states
-    assert all(n.startswith("clean-batch") for n in crashed), states
+    assert len(crashed) == 1 and crashed[0].startswith("clean-batch"), states
     assert "RUNNING" not in states.values()
+
+
+@pytest.mark.slow
+def test_a_worker_without_storage_credentials_stops_the_run_naming_its_host(
+    prefect_api: None, s3: S3, corpus: Path, tmp_path: Path
+) -> None:
+    """A `dask worker` started with neither the keys nor the endpoint: not a `cleaner_error`
+    for every dump (a bug in ingest, it said), but exit 3 naming that worker's host and pid
+    and what it lacks."""
+    import socket
+
+    src = s3.upload(corpus, "nokeys/dumps")
+    out = s3.url("nokeys/out")
+    bare = {
+        k: v
+        for k, v in quiet_env().items()
+        if not k.startswith("AWS_") and k != "FSSPEC_S3_ENDPOINT_URL"
+    }
+    bare.update(  # nothing of the developer's, and never a request beyond loopback
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
+    cluster = start_cluster(0)
+    try:
+        worker = cluster.add_worker(env=bare)
+        with cluster.client() as client:
+            client.wait_for_workers(1, timeout=180)
+        done = subprocess.run(
+            [INGEST, "run", src, "--out", out, "--dask-address", cluster.address,
+             "--scraped-at", SCRAPED_AT, "--batch-size", "8"],
+            capture_output=True, text=True, env=cli_env(tmp_path), timeout=600,
+            preexec_fn=restore_sigint,
+        )  # fmt: skip
+        below = descendants(worker.pid) | {worker.pid}
+    finally:
+        cluster.close()
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "cleaner_error" not in done.stderr and "bug in ingest" not in done.stderr
+    found = re.search(
+        r"no credentials for the object store on host (\S+) \(pid (\d+): no AWS_ACCESS_KEY_ID, "
+        r"no AWS_SECRET_ACCESS_KEY, no credentials file",
+        done.stderr,
+    )
+    assert found, done.stderr
+    assert found[1] == socket.gethostname() and int(found[2]) in below  # the worker, named
+    assert "NoCredentialsError" in done.stderr and "AWS_ACCESS_KEY_ID" in done.stderr
+    (run,) = flow_runs_into(out)
+    assert run.state.type.value == "FAILED", run.state
+    running = [t.name for t in task_runs_of(run.id) if t.state_type.value == "RUNNING"]
+    assert not running, running
 
 
 def descendants(pid: int) -> set[int]:
@@ -330,6 +392,30 @@ def descendants(pid: int) -> set[int]:
         frontier = {p for p, parent in parents.items() if parent in frontier} - found
         found |= frontier
     return found
+
+
+@pytest.mark.slow
+def test_a_local_cluster_run_ends_without_a_traceback(
+    prefect_api: None, corpus: Path, tmp_path: Path
+) -> None:
+    """`ingest run --workers 2` stops its LocalCluster at the end: its workers' connections
+    closing is no error, and nothing of it reaches the user's terminal."""
+    done = subprocess.run(
+        [INGEST, "run", str(corpus), "--out", str(tmp_path / "out"), "--workers", "2",
+         "--batch-size", "12", "--scraped-at", SCRAPED_AT, "--no-learn", "--no-dedup"],
+        capture_output=True, text=True, env=cli_env(tmp_path), timeout=600,
+        preexec_fn=restore_sigint,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert counts(done.stdout)["processed"] == 48
+    # The traceback came now and then (a comm closed under a pending write); the cluster's
+    # INFO lines and the warning about workers killed on the way out came every time.
+    for noise in (
+        "Traceback", "CommClosedError", "StreamClosedError", "Exception in callback",
+        "distributed.nanny", "distributed.scheduler", "still alive after",
+    ):  # fmt: skip
+        assert noise not in done.stderr, done.stderr
+    assert "on 2 Dask workers, 2 threads" in done.stderr  # the run's own account of it
 
 
 @pytest.mark.slow

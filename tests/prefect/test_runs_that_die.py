@@ -3,6 +3,8 @@
 - the zombie automation (ingest.prefect.zombies) is created once per server, with Prefect's
   documented trigger, and replaced when its window changes; a served run's environment
   sends heartbeats (the end-to-end kill of a worker is tests/e2e/test_e2e_zombie.py);
+- a flow run left Pending or Submitting (its worker died before the run's process started)
+  is marked Crashed by the second automation, and a run that went on to Running is not;
 - a flow run left Running by a dead process, with its task runs, is marked Crashed by the
   next run into the same output folder (crash_ghost_runs), and only those;
 - `ingest serve` refuses a deployment name that a work pool owns (``prefect deploy``), and
@@ -44,6 +46,51 @@ def test_zombie_automation_is_created_once_and_follows_its_window() -> None:
     assert found.actions[0].type == "change-flow-run-state"
     assert found.actions[0].state.value == "CRASHED"
     assert found.enabled
+
+
+def test_a_run_left_pending_or_submitting_is_crashed_by_the_pending_automation() -> None:
+    """Prefect's own proactive trigger, on the real server: no ingest code runs while the
+    runs wait; the server's trigger service crashes them when the window ends."""
+    import time
+
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.states import Completed, Pending, Running, Submitting
+
+    from ingest.prefect.zombies import (
+        DEFAULT_PENDING_AFTER,
+        ensure_pending_automation,
+        pending_after,
+    )
+
+    @flow(name="ingest-pending-probe")
+    def probe() -> None: ...
+
+    assert ensure_pending_automation(after=10) in ("created", "updated", "present")
+    try:
+        with get_client(sync_client=True) as client:
+            pending = client.create_flow_run(probe, state=Pending())
+            submitting = client.create_flow_run(probe, state=Submitting())
+            alive = client.create_flow_run(probe, state=Pending())
+            client.set_flow_run_state(alive.id, Running())
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                types = {
+                    name: client.read_flow_run(run.id).state_type.value
+                    for name, run in (("pending", pending), ("submitting", submitting))
+                }
+                if set(types.values()) == {"CRASHED"}:
+                    break
+                time.sleep(1)
+            assert types == {"pending": "CRASHED", "submitting": "CRASHED"}, types
+            crashed = client.read_flow_run(pending.id).state
+            assert crashed is not None and "Pending for 10 s" in (crashed.message or "")
+            assert client.read_flow_run(alive.id).state_type.value == "RUNNING"
+            client.set_flow_run_state(alive.id, Completed(), force=True)  # tidy
+    finally:
+        ensure_pending_automation(after=DEFAULT_PENDING_AFTER)  # the harness is shared
+    with pytest.raises(ValueError, match="at least 10 seconds"):
+        pending_after({"INGEST_PENDING_AFTER": "5"})
 
 
 def test_zombie_window_must_outlast_a_heartbeat() -> None:
@@ -131,6 +178,36 @@ def test_the_next_run_into_an_output_marks_the_dead_ones_crashed(
     assert task_now.state is not None and task_now.state.type.value == "CRASHED"
     assert other_now.state is not None and other_now.state.type.value == "RUNNING"
     assert any("seeds-killed" in log.message and "marked Crashed" in log.message for log in logs)
+
+
+def test_the_run_that_held_the_lock_is_crashed_however_young(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """A client killed seconds after it started (a quick machine) held the lock: its run
+    is dead for sure, with no grace to wait out."""
+    from prefect.client.orchestration import get_client
+
+    from ingest.prefect.flow import ingest_dumps
+    from ingest.prefect.ghosts import read_lock_holder, write_lock_holder
+    from ingest.store import output_folder
+
+    out = tmp_path / "out"
+    holder, holder_task = dead_flow_run(out, "seeds-held-the-lock")
+    young, _ = dead_flow_run(out, "seeds-just-started")  # never held it: may be starting
+    folder = output_folder(str(out))
+    folder.make()
+    write_lock_holder(folder, holder.id)  # what the killed run wrote on taking the lock
+
+    state = ingest_dumps(source=str(seeds_copy), output=str(out), return_state=True)
+    assert state.is_completed(), state.message
+    with get_client(sync_client=True) as client:
+        holder_now = client.read_flow_run(holder.id)
+        task_now = client.read_task_run(holder_task.id)
+        young_now = client.read_flow_run(young.id)
+    assert holder_now.state is not None and holder_now.state.type.value == "CRASHED"
+    assert task_now.state is not None and task_now.state.type.value == "CRASHED"
+    assert young_now.state is not None and young_now.state.type.value == "RUNNING"
+    assert read_lock_holder(folder) == state.state_details.flow_run_id  # names itself now
 
 
 def test_serve_refuses_a_name_a_work_pool_owns(tmp_path: Path) -> None:

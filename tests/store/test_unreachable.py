@@ -42,6 +42,29 @@ def test_a_worker_without_the_endpoint_names_its_host(s3: S3, rules: Rules) -> N
     assert "127.0.0.1" in message and "FSSPEC_S3_ENDPOINT_URL" in message
 
 
+def test_a_worker_without_credentials_names_its_host_and_what_it_lacks(
+    s3: S3, rules: Rules, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No keys on a machine: every dump would fail as a `cleaner_error` ("a bug in ingest");
+    the step stops the run instead, naming the host and the credentials it looked for."""
+    import s3fs
+
+    s3.fs.pipe_file(f"{s3.bucket}/nokeys-unit/dumps/a.txt", b"Headline\n\nA story.\n")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    bare = s3fs.S3FileSystem(endpoint_url=s3.endpoint, skip_instance_cache=True)
+    out = RemoteOutput(RemotePath(bare, f"{s3.bucket}/nokeys-unit/out"))
+    src = RemoteSource(RemotePath(bare, f"{s3.bucket}/nokeys-unit/dumps"))
+    with pytest.raises(OutputError) as caught:
+        process_file(src, "a.txt", out, rules)
+    message = str(caught.value)
+    assert message.startswith(
+        f"no credentials for the object store on host {socket.gethostname()} "
+        f"(pid {os.getpid()}: no AWS_ACCESS_KEY_ID, no AWS_SECRET_ACCESS_KEY, no credentials file"
+    ), message
+    assert "NoCredentialsError" in message and "docs/scale-out.md" in message
+
+
 def test_the_cli_says_which_host_cannot_reach_the_store(tmp_path: Path, s3: S3) -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     env = {**os.environ, "FSSPEC_S3_ENDPOINT_URL": dead, "AWS_MAX_ATTEMPTS": "1"}
@@ -53,3 +76,21 @@ def test_the_cli_says_which_host_cannot_reach_the_store(tmp_path: Path, s3: S3) 
     assert "Traceback" not in done.stderr
     assert f"cannot be reached from host {socket.gethostname()}" in done.stderr
     assert f"FSSPEC_S3_ENDPOINT_URL={dead}" in done.stderr
+
+
+def test_keys_the_store_refuses_stop_the_run_but_one_object_denied_does_not() -> None:
+    from botocore.exceptions import ClientError
+
+    from ingest.errors import store_problem
+
+    def translated(code: str) -> PermissionError:  # as s3fs raises a refused request
+        error = PermissionError(f"{code} message")
+        error.__cause__ = ClientError({"Error": {"Code": code, "Message": "m"}}, "GetObject")
+        return error
+
+    refused = store_problem(translated("InvalidAccessKeyId"))
+    assert refused is not None
+    assert str(refused).startswith(
+        f"the object store refused the credentials of host {socket.gethostname()}"
+    )
+    assert store_problem(translated("AccessDenied")) is None  # one object's permissions

@@ -24,7 +24,7 @@ from ingest.document import loads_json, utf8_json
 from ingest.engine.outcomes import DUPLICATE_DUMP, TOOL, FileOutcome, Status, manifest_entry
 from ingest.engine.process import carry, documents_sound, outputs_exist, vouches
 from ingest.errors import IngestError
-from ingest.learn import Learned, StoryFeatures
+from ingest.learn import Learned, StoryFeatures, decode_ids, encode_ids
 from ingest.rules import Rules
 from ingest.scraped import ScrapeClock, as_clock
 from ingest.store import STATE_DIR, Location, OutputFolder, SourceFolder, write_atomic
@@ -750,7 +750,7 @@ def write_progress(
     if isinstance(folder, Path):
         folder.mkdir(parents=True, exist_ok=True)
     features = {
-        rel: [[s.source, s.key, list(s.features)] for s in told]
+        rel: [[s.source, s.key, encode_ids(s.features)] for s in told]
         for rel, told in (stories or {}).items()
     }
     data = (
@@ -785,7 +785,7 @@ def read_progress(state: Location) -> tuple[dict[str, bytes], dict[str, Resumed]
                 if isinstance(rel, str) and isinstance(entry, dict):
                     found[rel] = encode_entry(rel, entry)
                     stories = tuple(
-                        StoryFeatures(str(x), str(y), tuple(map(int, z)))
+                        StoryFeatures(str(x), str(y), decode_ids(z))
                         for x, y, z in told.get(rel, ())
                     )
                     extra[rel] = Resumed(stories, int(fell.get(rel, 0)), str(data["basis"]))

@@ -22,7 +22,7 @@ from ingest.errors import (
     IngestError,
     OutputError,
     output_error,
-    unreachable_store,
+    store_problem,
 )
 from ingest.learn import Learned
 from ingest.published import parse_relative
@@ -97,7 +97,7 @@ def process_file(
     except OutputError:
         raise
     except Exception as exc:
-        stop = unreachable_store(exc)
+        stop = store_problem(exc)  # every dump of this machine would fail so: stop the run
         if stop is not None:
             raise stop from exc
         with contextlib.suppress(Exception):
@@ -191,6 +191,9 @@ def _process_file(
         out.drop_documents(rel)
         return FileOutcome(rel, Status.FAILED, reason=exc.reason, message=exc.message)
     except OSError as exc:
+        stop = store_problem(exc)  # credentials the store refuses: not this dump's fault
+        if stop is not None:
+            raise stop from exc
         out.drop_documents(rel)
         return FileOutcome(rel, Status.FAILED, reason="os_error", message=f"{exc.strerror or exc}")
     names = []
@@ -206,6 +209,9 @@ def _process_file(
         except OSError as exc:  # a file where the folder must go: record it
             if exc.errno in OUTPUT_ERRNOS:
                 raise output_error(exc, out) from exc  # full disk, read-only: stop the run
+            stop = store_problem(exc)
+            if stop is not None:
+                raise stop from exc
             out.drop_documents(rel)
             return FileOutcome(
                 rel,

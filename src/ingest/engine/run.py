@@ -545,10 +545,12 @@ def relearn(
     try:
         chunk, window = dispatch.start(again, len(touched))
         for outcome in again.outcomes(dispatch.submit, chunk, window):
+            if outcome.path not in chosen:
+                continue  # kept as the first pass left it (an ``unchanged`` outcome here)
             before = cleaned.get(outcome.path)
             if before is not None and before.status == Status.WRITTEN:
                 summary.replace(before, outcome)
-            elif outcome.path in chosen:  # kept by the first pass: now cleaned
+            else:  # kept by the first pass: now cleaned
                 summary.unchanged -= 1
                 summary.files_seen -= 1
                 summary.add(outcome)

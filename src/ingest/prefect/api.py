@@ -220,7 +220,7 @@ def run_flow(
         summary = result if isinstance(result, RunSummary) else None
         run_id = str(state.state_details.flow_run_id) if state.state_details.flow_run_id else None
         name = None
-        if run_id and api.url:
+        if run_id:  # a temporary server still runs here: its runs have names too
             with contextlib.suppress(Exception), get_client(sync_client=True) as client:
                 name = client.read_flow_run(state.state_details.flow_run_id).name  # for show
     message = state.message
@@ -233,7 +233,7 @@ def run_flow(
         flow_run_id=run_id,
         flow_run_name=name,
         ok=bool(state.is_completed()),
-        recorded=recorded_where(api, run_id),
+        recorded=recorded_where(api, run_id, name),
     )
 
 
@@ -249,7 +249,7 @@ def flush_to_api(timeout: float = 10.0) -> None:
             worker.drain_all(timeout=timeout, at_exit=False)
 
 
-def recorded_where(api: ApiChoice, flow_run_id: str | None) -> str | None:
+def recorded_where(api: ApiChoice, flow_run_id: str | None, name: str | None = None) -> str | None:
     """Where a flow run was recorded and how to see it, for the summary line."""
     link = flow_run_url(api, flow_run_id)
     if link:
@@ -262,7 +262,8 @@ def recorded_where(api: ApiChoice, flow_run_id: str | None) -> str | None:
     where = database.get_secret_value() if database is not None else ""
     where = where.split(":///", 1)[-1] if where.startswith("sqlite") else "its database"
     return (
-        f"flow run recorded by a temporary Prefect server in {where} (not shown in any UI: "
+        f"flow run {name + ' ' if name else ''}recorded by a temporary Prefect server in "
+        f"{where} (not shown in any UI: "
         "start `ingest ui` first to see runs there)"
     )
 
@@ -280,7 +281,13 @@ def temporary_server() -> Iterator[str]:
         Popen = functools.partial(subprocess.Popen, preexec_fn=preexec_die_with_parent)
         TimeoutExpired = subprocess.TimeoutExpired
 
-    server = prefect_server.SubprocessASGIServer()
+    # Our own instance, keyed by its own port: SubprocessASGIServer() is a per-port singleton,
+    # and the default one may be a server someone else in this process runs (Prefect's
+    # ephemeral server, a test harness's), which stopping ours must not stop.
+    from ingest.prefect.server import free_port  # (it imports this module)
+
+    port = free_port()
+    server = prefect_server.SubprocessASGIServer(port=port)
     setattr(prefect_server, "subprocess", _Subprocess)  # noqa: B010 - its private import
     try:
         server.start()
@@ -290,6 +297,7 @@ def temporary_server() -> Iterator[str]:
         yield server.api_url
     finally:
         server.stop()
+        prefect_server.SubprocessASGIServer._instances.pop(port, None)
 
 
 def flow_run_url(api: ApiChoice, flow_run_id: str | None) -> str | None:

@@ -14,12 +14,13 @@ from typing import Any
 
 from ingest.engine import FileOutcome, RunSummary, Status
 from ingest.store import is_remote, location
+from ingest.store.layout import STATE_DIR
+from ingest.store.manifest import MANIFEST
 
-# Dumps beyond this are left out of the documents table (the summary says so): a table
-# artifact is one JSON blob in the database and the UI renders every row.
-MAX_TABLE_ROWS = 5000
 # Failed dumps named in the final state's message; the summary artifact lists them all.
 MAX_FAILED_IN_MESSAGE = 5
+# Where every dump of an output folder is listed, relative to it.
+MANIFEST_PATH = f"{STATE_DIR}/{MANIFEST}"
 
 
 def slug(text: str, fallback: str = "dumps") -> str:
@@ -146,8 +147,9 @@ def summary_markdown(
     if rows_left_out:
         lines += [
             "",
-            f"The documents table lists the first {MAX_TABLE_ROWS} dumps; "
-            f"{rows_left_out} more are in the output folder.",
+            f"The documents table lists failed dumps first, then the first ones cleaned; "
+            f"{rows_left_out} more are in `{MANIFEST_PATH}` in the output folder"
+            + (" and in the inspect report." if summary.report is not None else "."),
         ]
     return "\n".join(lines) + "\n"
 
@@ -180,46 +182,63 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-# Cells of the documents table are kept short: the UI sizes columns to their widest cell,
-# and long headlines pushed the status off screen.
-HEADLINE_CHARS = 60
+# The documents table: a table artifact is one JSON blob the UI lays out whole, and its
+# columns are as wide as their widest cell. So: few rows (failures first, then what was
+# cleaned), short cells, and the long ones (the JSON path, the headline) last, so that
+# status, words and rules stay on screen.
+MAX_TABLE_ROWS = 200
+HEADLINE_CHARS = 40
+DUMP_CHARS = 40
 TOP_RULES = 3
+TABLE_COLUMNS = ("status", "dump", "docs", "words", "removed", "rules", "json", "headline")
 
 
-def dump_row(outcome: FileOutcome, output: str) -> dict[str, Any]:
-    """One row of the documents table: a dump, what became of it, and where its JSON is.
+def shorten(text: str, limit: int, *, middle: bool = False) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, at the end or in the middle
+    (paths: the file name at the end says most).
+
+    >>> shorten("A long headline about things", 12), shorten("a/b/c/d/0001.txt", 12, middle=True)
+    ('A long head…', 'a/b…0001.txt')
+    """
+    if len(text) <= limit:
+        return text
+    if not middle:
+        return text[: limit - 1].rstrip() + "…"
+    head = (limit - 1) // 3  # a third of the start, the rest from the end
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
+
+
+def dump_row(outcome: FileOutcome, output_format: str = "json") -> dict[str, Any]:
+    """One row of the documents table: a dump, what became of it, and where its JSON is
+    (relative to the output folder; sharded formats have none of their own).
 
     >>> from ingest.engine.outcomes import DocSummary
     >>> doc = DocSummary("a.txt", 0, "BBC", "A headline", 120, 3, "000.json")
     >>> out = FileOutcome("a.txt", Status.WRITTEN, documents=[doc],
     ...                   removed_by_rule={"byline": 2, "related": 1})
-    >>> row = dump_row(out, "/data/cleaned")
-    >>> row["dump"], row["documents"], row["removed"], row["rules"], row["json"]
-    ('a.txt', 1, 3, 'byline 2, related 1', '/data/cleaned/a.txt/')
-    >>> dump_row(FileOutcome("b.txt", Status.FAILED, reason="binary_file"), "x")["status"]
+    >>> row = dump_row(out)
+    >>> row["dump"], row["docs"], row["removed"], row["rules"], row["json"]
+    ('a.txt', 1, 3, 'byline 2, related 1', 'a.txt/')
+    >>> dump_row(FileOutcome("b.txt", Status.FAILED, reason="binary_file"))["status"]
     'failed: binary_file'
     """
     docs = outcome.documents
-    removed = Counter(outcome.removed_by_rule)
     status = str(outcome.status)
     if outcome.status == Status.FAILED:
         status = f"failed: {outcome.reason}"
     elif outcome.status == Status.DUPLICATE_DUMP and outcome.duplicate_of:
-        status = f"copy of {outcome.duplicate_of}"
+        status = f"copy of {shorten(outcome.duplicate_of, DUMP_CHARS, middle=True)}"
     headline = next((d.headline for d in docs if d.headline), "") or ""
-    if len(headline) > HEADLINE_CHARS:
-        headline = headline[: HEADLINE_CHARS - 1].rstrip() + "…"
-    where = f"{output.rstrip('/')}/{outcome.path}/"
+    rules = top_rules(Counter(outcome.removed_by_rule))
     return {
-        "dump": outcome.path,
         "status": status,
-        "documents": len(docs),
+        "dump": shorten(outcome.path, DUMP_CHARS, middle=True),
+        "docs": len(docs),
         "words": sum(d.words for d in docs),
         "removed": sum(d.removed for d in docs),
-        "rules": ", ".join(f"{rule} {n}" for rule, n in top_rules(removed)),
-        "first headline": headline,
-        "json": where if docs else "",
-        "inspect": f"ingest inspect {where}" if docs else "",
+        "rules": ", ".join(f"{rule} {n}" for rule, n in rules),
+        "json": f"{outcome.path}/" if docs and output_format == "json" else "",
+        "headline": shorten(" ".join(headline.split()), HEADLINE_CHARS),
     }
 
 
@@ -232,15 +251,72 @@ def top_rules(removed: Counter[str], n: int = TOP_RULES) -> list[tuple[str, int]
     return sorted(removed.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
-def table_description(summary: RunSummary, dumps: int, rows: int) -> str:
-    """The documents table's description: what it lists, and where to see removed text."""
-    more = f" (the first {rows}; the summary counts all)" if rows < dumps else ""
-    written = summary.documents_written
-    text = f"{dumps} dumps from {summary.source}{more}, {written} documents written"
-    if summary.report is not None:
-        url = Path(summary.report).resolve().as_uri()
-        text += f"; every removed span in place: [inspect report]({url})"
-    return text
+class DumpTable:
+    """The documents table of a run, fed its outcomes as they come: every failed dump first,
+    then cleaned ones, then unchanged ones, :data:`MAX_TABLE_ROWS` rows in all, and a last
+    row saying how many more there are and where (the manifest lists every dump). Holds at
+    most that many rows of each kind, whatever the run's size.
+
+    >>> table = DumpTable("json", cap=2)
+    >>> for name in ("a", "b", "c"):
+    ...     table.add(FileOutcome(name, Status.WRITTEN))
+    >>> table.add(FileOutcome("d", Status.FAILED, reason="binary_file"))
+    >>> [(r["status"], r["dump"]) for r in table.rows()]
+    [('failed: binary_file', 'd'), ('written', 'a'), ('…', '2 more')]
+    """
+
+    def __init__(self, output_format: str = "json", cap: int = MAX_TABLE_ROWS) -> None:
+        self.output_format = output_format
+        self.cap = max(1, cap)
+        self.dumps = self.failed = 0
+        self._kinds: tuple[list[dict[str, Any]], ...] = ([], [], [])  # failed, cleaned, same
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.dumps += 1
+        kind = 0 if outcome.status == Status.FAILED else 1
+        if outcome.status == Status.UNCHANGED:
+            kind = 2
+        self.failed += kind == 0
+        if len(self._kinds[kind]) < self.cap:
+            self._kinds[kind].append(dump_row(outcome, self.output_format))
+
+    def shown(self) -> list[dict[str, Any]]:
+        return [row for kind in self._kinds for row in kind][: self.cap]
+
+    @property
+    def left_out(self) -> int:
+        return self.dumps - len(self.shown())
+
+    def rows(self) -> list[dict[str, Any]]:
+        rows = self.shown()
+        if self.left_out:
+            more = {column: "" for column in TABLE_COLUMNS}
+            more.update(status="…", dump=f"{self.left_out} more", docs="", words="")
+            more.update(removed="", headline=f"in {MANIFEST_PATH} (every dump)")
+            rows.append(more)
+        return rows
+
+    def description(self, summary: RunSummary) -> str:
+        """What the table lists, what it leaves out and where that is, where the JSON is."""
+        shown = len(self.shown())
+        failed = f", the {self.failed} failed first" if self.failed else ""
+        listed = f"{shown} of {self.dumps} dumps" if self.left_out else f"{self.dumps} dumps"
+        text = f"{listed} from {summary.source}{failed}; {summary.documents_written} documents"
+        if self.left_out:
+            text += f"; all {self.dumps} are in `{MANIFEST_PATH}`"
+            if summary.report is not None:
+                text += " and the inspect report"
+        if self.output_format == "json":
+            text += f". JSON paths are under {summary.output}"
+        else:
+            text += (
+                f". Documents are in the {self.output_format} shards under {summary.output} "
+                f"(`{MANIFEST_PATH}` gives each one's shard and row)"
+            )
+        if summary.report is not None:
+            url = Path(summary.report).resolve().as_uri()
+            text += f"; every removed span in place: [inspect report]({url})"
+        return text + "."
 
 
 def failure_message(summary: RunSummary) -> str:

@@ -90,9 +90,12 @@ def poisoned_outcomes(label: str, rels: list[str], exc: BaseException) -> list[F
     """
     first, last = rels[0], rels[-1]
     span = first if len(rels) == 1 else f"{len(rels)} dumps, {first} … {last}"
+    # KilledWorker comes after the scheduler's allowed-failures deaths, plus the last one.
+    allowed = getattr(exc, "allowed_failures", None)
+    tries = f"{allowed + 1} times; " if isinstance(allowed, int) else ""
     message = (
         f"the Dask worker cleaning this dump died each time it was tried ({label}: {span}; "
-        f"{type(exc).__name__}): one of these dumps may crash the cleaner or use up the "
+        f"{tries}{type(exc).__name__}): one of these dumps may crash the cleaner or use up the "
         "worker's memory. Check the workers' logs and memory limit, and clean the dumps one "
         "by one with `ingest clean DUMP` to find it; the next run tries them again"
     )

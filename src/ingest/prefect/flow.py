@@ -7,8 +7,8 @@ itself, before any task starts; the rest go out one task run per *batch* (200 by
 not per dump: a task run costs about 6.5 ms of client time and leaves the server recording
 events long after a 1,000-task flow returns. A batch's cleaning runs in the flow run's own
 pool of worker processes (one per CPU), so the tasks' threads only wait; outcomes stream
-into the manifest in path order, and the flow keeps only the summary's counts and the first
-``MAX_TABLE_ROWS`` table rows.
+into the manifest in path order, and the flow keeps only the summary's counts and the documents
+table's few rows (:class:`~ingest.prefect.artifacts.DumpTable`).
 
 Run it with ``ingest run SRC --out DST`` (see docs/orchestration.md), or call the flow
 directly: ``ingest_dumps(source="seeds", output="cleaned")``.
@@ -41,16 +41,15 @@ from ingest.engine.outcomes import FileOutcome, Status
 from ingest.engine.plan import DedupProgress, FolderRun
 from ingest.engine.pool import CleanJob, Watched, close_shared_pool, shared_pool
 from ingest.engine.run import Dispatch, run_folder
+from ingest.errors import OutputError
 from ingest.prefect import watch
 from ingest.prefect.artifacts import (
     MAX_FAILED_IN_MESSAGE,
-    MAX_TABLE_ROWS,
-    dump_row,
+    DumpTable,
     failure_message,
     source_slug,
     summary_key,
     summary_markdown,
-    table_description,
     table_key,
 )
 from ingest.prefect.cluster import (
@@ -60,7 +59,13 @@ from ingest.prefect.cluster import (
     no_workers_timeout,
     poisoned_outcomes,
 )
-from ingest.prefect.ghosts import crash_ghost_runs, crash_task_runs, record_crashed_batch
+from ingest.prefect.ghosts import (
+    crash_ghost_runs,
+    crash_task_runs,
+    read_lock_holder,
+    record_crashed_batch,
+    write_lock_holder,
+)
 from ingest.prefect.progress import ProgressArtifact
 from ingest.prefect.runners import choice_from_env, process_count, task_runner
 from ingest.progress import listener
@@ -280,8 +285,14 @@ class PrefectDispatch(Dispatch):
         if not locked or context is None or context.flow_run is None:
             return
         try:
+            previous = read_lock_holder(output)
+            write_lock_holder(output, context.flow_run.id)
             marked = crash_ghost_runs(
-                FLOW_NAME, str(output), context.flow_run.id, f"flow run {context.flow_run.name}"
+                FLOW_NAME,
+                str(output),
+                context.flow_run.id,
+                f"flow run {context.flow_run.name}",
+                previous,
             )
         except Exception as exc:  # the record of old runs; never worth failing this one
             self.logger.warning("could not look for runs into %s that died: %s", output, exc)
@@ -448,17 +459,8 @@ def ingest_dumps(
     """
     logger = get_run_logger()
     loaded = load_rules(rules)
-    rows: list[dict[str, Any]] = []  # the table's, one per dump, up to MAX_TABLE_ROWS
-    dumps = 0
-
     out = output_folder(output, output_format, shard_rows)
-    shown = str(out)
-
-    def table(outcome: FileOutcome) -> None:
-        nonlocal dumps
-        dumps += 1
-        if len(rows) < MAX_TABLE_ROWS:
-            rows.append(dump_row(outcome, shown))
+    table = DumpTable(out.output_format)  # the documents table: failures first, capped
 
     artifact = ProgressArtifact(source, batch_size)  # the run's progress, in the UI
     terminal = listener()  # `ingest run`'s progress bar, when it runs this flow in-process
@@ -469,7 +471,7 @@ def ingest_dumps(
             terminal.plan(total, todo)
 
     def progress(outcome: FileOutcome) -> None:
-        table(outcome)
+        table.add(outcome)
         artifact(outcome)
         if terminal is not None:
             terminal(outcome)
@@ -494,6 +496,12 @@ def ingest_dumps(
             on_plan=plan,
             learn=learn,
         )
+    except (OutputError, ClusterLostError) as exc:
+        # The run cannot go on (a machine without the store's credentials, no cluster left):
+        # its message says where and what to do; a traceback would only bury it.
+        watch.BODY.fail(exc)
+        logger.error("the run stops: %s", exc)
+        return Failed(message=f"{type(exc).__name__}: {exc}")
     except BaseException as exc:
         watch.BODY.fail(exc)
         raise
@@ -506,16 +514,16 @@ def ingest_dumps(
         summary_markdown(
             summary,
             flow_run_name=flow_run.name,
-            rows_left_out=dumps - len(rows),
+            rows_left_out=table.left_out,
             cluster_events=events,
         ),
         key=summary_key(source),
         description=summary.line(),
     )
     create_table_artifact(
-        rows,
+        table.rows(),
         key=table_key(source),
-        description=table_description(summary, dumps, len(rows)),
+        description=table.description(summary),
     )
     logger.info(summary.line())
     if summary.failed:

@@ -5,10 +5,11 @@ Prefect keeps its flow run and the task runs it had started as Running. Two thin
 them, whichever comes first:
 
 - the next run into the same output folder: it holds the output's lock, so no other run
-  into that folder is alive, and every ``ingest-dumps`` flow run still Running (for more
-  than a few seconds: a live one takes the lock at once) or Pending (for more than ten
-  minutes) with that output is a ghost (:func:`crash_ghost_runs`), marked Crashed with its
-  task runs;
+  into that folder is alive. The run that held the lock before it (each run names itself in
+  ``.ingest/flow-run`` once it holds the lock) is a ghost if still unfinished; so is every
+  other ``ingest-dumps`` flow run into that output still Running for more than a few
+  seconds (a live one takes the lock at once) or Pending for more than ten minutes
+  (:func:`crash_ghost_runs`). Each is marked Crashed with its task runs;
 - Prefect's zombie detection, for runs that nobody re-runs (ingest.prefect.zombies).
 
 A batch whose Dask workers kept dying is marked Crashed by the run itself
@@ -104,12 +105,15 @@ def _where(output: object) -> str | None:
         return None
 
 
-def crash_ghost_runs(flow_name: str, output: str, current: UUID | None, holder: str) -> list[str]:
+def crash_ghost_runs(
+    flow_name: str, output: str, current: UUID | None, holder: str, previous: UUID | None = None
+) -> list[str]:
     """Mark Crashed every run of ``flow_name`` into ``output`` left unfinished, and their
     unfinished task runs; return the names of the flow runs marked.
 
     Call only while holding ``output``'s lock: then no other run into it is alive.
-    ``holder`` names this run in the message the ghosts get.
+    ``holder`` names this run in the message the ghosts get. ``previous`` is the run that
+    held the lock last: unfinished, it died holding it, however recently it started.
     """
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (
@@ -141,7 +145,7 @@ def crash_ghost_runs(flow_name: str, output: str, current: UUID | None, holder: 
         for run in runs:
             if run.id == current or _where(run.parameters.get("output")) != output:
                 continue
-            if not _dead_for_sure(run, now):
+            if run.id != previous and not _dead_for_sure(run, now):
                 continue
             message = (
                 f"its process died before the run finished (found by {holder}, which holds "
@@ -162,3 +166,23 @@ def crash_ghost_runs(flow_name: str, output: str, current: UUID | None, holder: 
             client.set_flow_run_state(run.id, Crashed(message=message), force=True)
             marked.append(run.name)
     return marked
+
+
+# The state file in which the run holding an output's lock names its flow run.
+HOLDER_FILE = "flow-run"
+
+
+def read_lock_holder(output: Any) -> UUID | None:
+    """The flow run that last held ``output``'s lock (its ``.ingest/flow-run``), or None."""
+    try:
+        with output.open_state(HOLDER_FILE) as fh:
+            return UUID(fh.read(64).decode("ascii").strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def write_lock_holder(output: Any, flow_run_id: UUID) -> None:
+    """Name ``flow_run_id`` as the run holding ``output``'s lock (call while holding it)."""
+    temp = output.state_temp(HOLDER_FILE)
+    temp.write_text(f"{flow_run_id}\n", encoding="ascii")
+    output.publish(temp, HOLDER_FILE)

@@ -20,9 +20,12 @@ Nothing here imports Prefect, Dask or distributed at module level.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -173,7 +176,39 @@ def _dask_runner_class() -> Any:
                 return {k: v.unquote() if isinstance(v, quote) else v for k, v in out.items()}
             return out
 
+        def __enter__(self) -> Any:
+            # Dask's INFO lines (nannies starting, clients connecting) reach the user's
+            # terminal through Prefect's root handler; the flow logs what the cluster does.
+            raise_log_level("distributed", logging.WARNING)
+            return super().__enter__()  # type: ignore[no-untyped-call]
+
+        def __exit__(self, *args: Any) -> None:
+            # Stopping a cluster is noisy by design: comms closed under a pending write
+            # (a CommClosedError traceback), workers killed when slow to exit. Nothing of
+            # it is news once the run has its results.
+            with log_level("distributed", logging.ERROR):
+                super().__exit__(*args)
+
     return IngestDaskTaskRunner
+
+
+def raise_log_level(name: str, level: int) -> None:
+    """Make the logger ``name`` drop records below ``level`` (never lower its level)."""
+    logger = logging.getLogger(name)
+    if logger.getEffectiveLevel() < level:
+        logger.setLevel(level)
+
+
+@contextlib.contextmanager
+def log_level(name: str, level: int) -> Iterator[None]:
+    """The logger ``name`` at ``level`` at least for the block, as it was after it."""
+    logger = logging.getLogger(name)
+    before = logger.level
+    raise_log_level(name, level)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
 
 
 def task_runner(choice: RunnerChoice) -> Any | None:

@@ -14,6 +14,13 @@ flows" in its docs): flow runs emit a heartbeat event every
   :data:`AUTOMATION_NAME`. A run is a zombie after ``INGEST_ZOMBIE_AFTER`` seconds without a
   heartbeat (default :data:`DEFAULT_ZOMBIE_AFTER`: three heartbeats missed).
 
+A run that dies *before* it runs sends no heartbeat: a Prefect worker killed after it took
+the run (``Pending``, or ``Submitting`` while it starts the run's process) leaves it there,
+and Prefect has no rule of its own for it. :func:`pending_automation` is the same recipe
+for those: a run that went ``Pending``/``Submitting`` and then did nothing for
+``INGEST_PENDING_AFTER`` seconds (default :data:`DEFAULT_PENDING_AFTER`, ten minutes: a
+process may take that long to start where an image is pulled) is marked Crashed.
+
 The next run into the same output folder marks a dead run Crashed too, at once
 (ingest.prefect.ghosts); this covers the runs that nothing re-runs, and frees the slot the
 next scheduled run waits for.
@@ -30,6 +37,10 @@ HEARTBEAT_SECONDS = 30  # Prefect's minimum
 HEARTBEAT_ENV = {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}
 ENV_ZOMBIE_AFTER = "INGEST_ZOMBIE_AFTER"
 DEFAULT_ZOMBIE_AFTER = 3 * HEARTBEAT_SECONDS
+PENDING_AUTOMATION_NAME = "ingest: crash flow runs stuck Pending or Submitting"
+ENV_PENDING_AFTER = "INGEST_PENDING_AFTER"
+DEFAULT_PENDING_AFTER = 600  # as ingest.prefect.ghosts' grace for a Pending run
+MIN_PENDING_AFTER = 10  # Prefect's least window for a proactive trigger
 
 
 def zombie_after(env: dict[str, str] | None = None) -> float:
@@ -51,6 +62,24 @@ def zombie_after(env: dict[str, str] | None = None) -> float:
             f"{ENV_ZOMBIE_AFTER} must be at least {HEARTBEAT_SECONDS + 5} seconds: flow runs "
             f"send a heartbeat every {HEARTBEAT_SECONDS} s"
         )
+    return value
+
+
+def pending_after(env: dict[str, str] | None = None) -> float:
+    """Seconds a flow run may stay Pending/Submitting before it is marked Crashed.
+
+    >>> pending_after({}), pending_after({"INGEST_PENDING_AFTER": "120"})
+    (600, 120.0)
+    """
+    raw = (os.environ if env is None else env).get(ENV_PENDING_AFTER, "").strip()
+    if not raw:
+        return DEFAULT_PENDING_AFTER
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{ENV_PENDING_AFTER} must be a number of seconds, not {raw!r}") from None
+    if value < MIN_PENDING_AFTER:
+        raise ValueError(f"{ENV_PENDING_AFTER} must be at least {MIN_PENDING_AFTER} seconds")
     return value
 
 
@@ -106,14 +135,66 @@ def zombie_automation(after: float) -> Any:
     )
 
 
+def pending_automation(after: float) -> Any:
+    """The automation for runs that never started: one that went ``Pending`` or
+    ``Submitting`` and then, within ``after`` seconds, moved to no other state is marked
+    Crashed (every later state of the run, ``Running`` first, is an event
+    ``prefect.flow-run.<state name>``)."""
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
+    from prefect.events.schemas.events import ResourceSpecification
+
+    return AutomationCore(
+        name=PENDING_AUTOMATION_NAME,
+        description=(
+            "Created by ingest: a flow run left Pending or Submitting for "
+            f"{after:.0f} s (its worker died before the run's process started) is marked "
+            "Crashed, so it frees its deployment's concurrency slot."
+        ),
+        trigger=EventTrigger(
+            after={"prefect.flow-run.Pending", "prefect.flow-run.Submitting"},
+            expect={"prefect.flow-run.*"},
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=timedelta(seconds=after),
+        ),
+        actions=[
+            ChangeFlowRunState(
+                state=StateType.CRASHED,
+                name="Crashed",
+                force=False,
+                message=(
+                    f"Pending for {after:.0f} s without starting: its worker or process died "
+                    f"before the run began (marked by the automation "
+                    f"{PENDING_AUTOMATION_NAME!r})"
+                ),
+            )
+        ],
+    )
+
+
+def ensure_pending_automation(after: float | None = None) -> str:
+    """:func:`ensure_automation` for :func:`pending_automation`."""
+    return ensure_automation(pending_automation(pending_after() if after is None else after))
+
+
 def ensure_zombie_automation(after: float | None = None) -> str:
     """Create the automation on the current Prefect API unless it is there with the same
     trigger; return what was done (``created``, ``updated``, ``present``)."""
+    return ensure_automation(zombie_automation(zombie_after() if after is None else after))
+
+
+def ensure_automation(wanted: Any) -> str:
+    """Create ``wanted`` (an ``AutomationCore``) on the current Prefect API unless one of its
+    name is there with the same trigger and actions; return what was done (``created``,
+    ``updated``, ``present``)."""
     from prefect.client.orchestration import get_client
 
-    wanted = zombie_automation(zombie_after() if after is None else after)
     with get_client(sync_client=True) as client:
-        found = client.read_automations_by_name(AUTOMATION_NAME)
+        found = client.read_automations_by_name(wanted.name)
         same = [a for a in found if a.trigger == wanted.trigger and a.actions == wanted.actions]
         if same:
             return "present"
@@ -134,6 +215,7 @@ def set_up_zombie_detection(api_url: str | None, say: Any = None) -> str | None:
 
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            ensure_pending_automation()
             return ensure_zombie_automation()
     except Exception as exc:  # an old server without automations, a refused request
         if say is not None:
