@@ -133,6 +133,7 @@ def test_headline_like_first_line_of_plain_dump(rules: Rules, scraped_at: dateti
         "'The town is officially safe.' Council ends flood alert after barriers hold",
         "Mon dieu! Minister arrives in Paris amid row over fishing rights",
         "Comments",
+        "The Barriers Held. Why The Town Still Fears The Next Flood.",
     ],
 )
 def test_first_line_headline_by_shape(headline: str, rules: Rules, scraped_at: datetime) -> None:
@@ -147,6 +148,7 @@ def test_first_line_headline_by_shape(headline: str, rules: Rules, scraped_at: d
     [
         "What happens next is anyone's guess. Who will pay for it?",
         "The barriers held overnight.",
+        "The Mayor Said The Barriers Held.",
         "The barriers held. Residents returned home on Monday and began to clear the mud from "
         "their houses, and the council said the clean-up would take weeks",
     ],

@@ -156,6 +156,11 @@ REMOVED = [
     ("NOW WATCH: ‘Five things to know about the budget’", "teaser_line"),
     ("More On This...", "related_heading"),
     ("Follow Ann Lee on Twitter at https://twitter.com/annlee .", "follow_prompt"),
+    # a caption after its credit, a wire caption's opener, a hosted document's title line
+    ("Ann Lee/AP Protesters gather outside the court on Monday, March 4.", "caption_line"),
+    ("Tom Reid/Getty Images Fans queue outside the stadium before kickoff.", "caption_line"),
+    ("In this Sept. 5, 2019, file photo, the mayor speaks at City Hall.", "caption_line"),
+    ("CityBudget.2024 by Ann Lee on Scribd", "social_embed"),
     # an ad slot that is one short word, and a link set in capitals with no label
     ("AD", "ad_slot"),
     ("Ads", "ad_slot"),
@@ -248,6 +253,9 @@ KEPT = [
     "Develop and debug apps directly in your browser, or on a device, with this tool.",
     "August 22, 2013",
     "The ad",
+    "In this town, photos of the mayor hang in every shop.",
+    "Israel/Palestine talks resume in Cairo on Monday, officials said.",
+    "The report was praised by Ann Lee on Twitter.",
     "Enlarge this image to see the damage, the agency said.",
     "Media playback is slow on older devices, the company said.",
     "Like many on Twitter, she said the post was cruel.",
@@ -344,6 +352,18 @@ def test_a_widget_printed_again_and_again_goes_but_a_refrain_or_applause_stays(
     assert find_furniture(speech, rules.furniture, rules.settings) == {}
     transcript = ["(APPLAUSE)", BEFORE, "(APPLAUSE)", AFTER, "(APPLAUSE)"]
     assert find_furniture(transcript, rules.furniture, rules.settings) == {}
+
+
+def test_a_line_in_capitals_is_a_link_only_between_paragraphs(rules: Rules) -> None:
+    link = "COUNCIL APPROVES BUDGET AFTER LONG NIGHT OF TALKS"
+    found = find_furniture([BEFORE, link, AFTER], rules.furniture, rules.settings)
+    assert found == {1: "caps_link"}
+    tagline = [BEFORE, AFTER, "JANE DOE IS THE PAPER'S POLITICAL EDITOR"]
+    assert find_furniture(tagline, rules.furniture, rules.settings) == {}
+    code = ["SELECT name", "FROM users", "ROWS BETWEEN 60 PRECEDING AND CURRENT ROW", "LIMIT 5"]
+    assert find_furniture(code, rules.furniture, rules.settings) == {}
+    sql = ["GROUP BY", "x = f(y)", "GROUP BY", "ORDER BY id", "GROUP BY", "x = f(y)", "x = f(y)"]
+    assert find_furniture(sql, rules.furniture, rules.settings) == {}
 
 
 def test_table_stays_whole_and_a_lone_menu_line_goes(rules: Rules) -> None:

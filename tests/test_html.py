@@ -20,11 +20,15 @@ from ingest.html import (
     clean_html,
     clean_page,
     decode_html,
+    find_navigation,
     find_teaser_paragraph,
     is_glued_share_buttons,
     linearize,
+    page_text_lines,
+    parse_html,
     parse_published,
     pipe_cells,
+    read_text,
 )
 from ingest.rules import Rules
 from ingest.sources import clean_source
@@ -496,3 +500,34 @@ def test_a_run_counts_the_pages_that_fell_back(
     assert "| HTML pages that fell back to trafilatura | 1 |" in artifact
     again = run_folder(src, tmp_path / "out", rules, scraped_at=scraped_at)
     assert again.unchanged == 2 and again.fallbacks == 0 and "fell back" not in again.line()
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<p>x</p>",
+        "<title>Only a title</title>",
+        "text only",
+        "<div>a<br>b<script>s()</script>c<!-- note --></div>tail <b>bold</b>",
+        "<span>inline</span> after",
+        "<html><head><title>t</title></head>x<body><p>b</p><nav>Home</nav></body>y</html>",
+        "<table><tr><td>a</td><td>b</td></tr></table><span class='source'>Sky</span> News",
+        "<nav>Home <b>News</b><header>Inner</header></nav><article><header>Own</header>"
+        "<p>t</p><footer>Tags</footer></article><footer>All rights reserved</footer>",
+        "<main><header>H</header></main><header>Top</header><div><nav>a</nav>b</div>",
+        "<noscript><nav>Hidden</nav></noscript><p>x</p>",
+        "<html><head><nav>In the head</nav></head><body><p>x</p></body></html>",
+    ],
+)
+def test_the_page_text_lines_read_with_its_texts_are_those_of_a_walk_of_their_own(
+    page: str,
+) -> None:
+    for tree in (parse_html(page), lxml.html.fromstring(page)):
+        plain, both = read_text(tree), read_text(tree, lines=True)
+        assert both.lines == tuple(page_text_lines(tree))
+        # Navigation the walk cannot see (in the head, a noscript) is left to its own walk.
+        hidden = "<head><nav>" in page or "<noscript><nav>" in page
+        assert both.navigation == (None if hidden else find_navigation(tree))
+        assert plain.lines is None and plain.navigation is None
+        assert (both.texts, both.words, both.elements) == (plain.texts, plain.words, plain.elements)
+        assert [(id(e), t) for e, t in both.holders] == [(id(e), t) for e, t in plain.holders]

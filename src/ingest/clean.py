@@ -21,6 +21,7 @@ from ingest.learn import (
     LEARNING,
     Learned,
     StoryFeatures,
+    collapse_line,
     line_ids,
     match_story,
     source_of,
@@ -345,10 +346,11 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
         texts = [lines[n].strip() for n in body]
         max_words = ctx.settings.learn_max_words
         # Each line's features and their ids once, for what is learned and removed alike.
-        per_line = story_features(texts, max_words)
+        collapsed = [collapse_line(t) for t in texts]
+        per_line = story_features(texts, max_words, collapsed)
         ids = line_ids(per_line)
         if ctx.collect:
-            features = story_of(ctx.source, texts, ids)
+            features = story_of(ctx.source, collapsed, ids, collapsed=True)
         if ctx.learned:
             gone = set()
             for i, match in match_story(texts, ctx.learned, max_words, per_line, ids):

@@ -631,9 +631,21 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_caption_line("The photo, he said, was taken in 2019 (and he regrets it).", f, 120)
     False
+
+    The credit may come first ("Name/Agency <caption>"), or a wire caption's opener may say
+    what the picture is ("In this March 4, 2020, file photo, ...").
+
+    >>> is_caption_line("Ann Lee/AP Protesters gather outside the court on Monday.", f, 120)
+    True
+    >>> is_caption_line("In this July 1944 photo, the crew stands by its bomber.", f, 120)
+    True
+    >>> is_caption_line("In this town, photos of the mayor hang in every shop.", f, 120)
+    False
     """
     if too_long(text, max_words):
         return False
+    if _PHOTO_OPENER.match(text) or _credit_first(text, f):
+        return True
     if text.endswith(")") or ":" in text[-90:]:
         # A credit is at most ~200 characters: look only there, not along the paragraph.
         m = f._caption_end.search(text, max(0, len(text) - 260))
@@ -654,6 +666,33 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         if m is not None and len(m.group("who").split()) <= 12:
             return True
     return _CAPTION_LABEL.match(text) is not None
+
+
+# A wire caption's opener: "In this Monday, March 4, 2020, file photo, ...".
+_PHOTO_OPENER = re.compile(
+    r"^In this (?:[\w.'’/-]+,? ){0,8}?(?:photo|photograph|image|picture|video still)s?"
+    r"(?: (?:provided|released|taken|made available|obtained|posted|shared)\b[^,]{0,80})?, "
+)
+
+
+def _credit_first(text: str, f: Furniture) -> bool:
+    """Say whether a line opens with a "Name/Agency" credit and goes on with its caption.
+
+    >>> f = Furniture(photo_agencies=frozenset(["AP", "Getty Images"]))
+    >>> _credit_first("Ann Lee/Getty Images Fans queue outside the stadium.", f)
+    True
+    >>> _credit_first("Israel/Palestine talks resume in Cairo on Monday.", f)
+    False
+    """
+    left, slash, right = text.partition("/")
+    if not slash or not 2 <= len(left.split()) <= 5 or not _NAME_SLASH_AGENCY.match(left + "/X"):
+        return False
+    right = right.lstrip()
+    for agency in sorted(f.photo_agencies, key=len, reverse=True):
+        if right.startswith(agency + " "):
+            rest = right[len(agency) + 1 :]
+            return (rest[:1].isupper() or rest[:1] in _QUOTES) and len(rest.split()) >= 4
+    return False
 
 
 def _last_sentence_tail(text: str) -> str:
@@ -895,14 +934,20 @@ def is_caps_link(text: str, min_words: int, max_words: int) -> bool:
 
     >>> [is_caps_link(t, 5, 30) for t in ("SAUDI ARABIA", "NATO", "SEN. JOHN SMITH (R-OHIO):",
     ...     "WE WILL NEVER GIVE UP THIS FIGHT!", "THE VOTE IS OVER. WE LOST.",
-    ...     '"CHANGE THE LAWS NOW, ALL OF THEM"', "The Fed is about to blink on rates")]
-    [False, False, False, False, False, False, False]
+    ...     '"CHANGE THE LAWS NOW, ALL OF THEM"', "The Fed is about to blink on rates",
+    ...     "JANE DOE IS THE PAPER'S POLITICAL EDITOR")]
+    [False, False, False, False, False, False, False, False]
     """
     if not text.isupper() or too_long(text, max_words) or text[0] in _QUOTES:
         return False
     if text.endswith((":", "!", ".")) or reads_as_sentences(text):
         return False
+    if not text.endswith("?") and _COPULA.search(text):
+        return False  # headlines drop "is"; "JANE DOE IS THE PAPER'S EDITOR" is a tagline
     return len(_ALPHA_WORD.findall(text)) >= min_words
+
+
+_COPULA = re.compile(r"\b(?:IS|ARE|WAS|WERE)\b")
 
 
 def _ends_question(text: str) -> bool:
@@ -1035,8 +1080,14 @@ _EMBED = re.compile(
 )
 
 
-def is_social_embed(text: str, max_words: int) -> bool:
-    """What an embedded social post leaves: "View this post on Instagram", "A post shared by".
+def is_social_embed(text: str, max_words: int, networks: frozenset[str] = frozenset()) -> bool:
+    """What an embedded social post leaves: "View this post on Instagram", "A post shared by",
+    or a hosted file's title line: "<title> by <Name> on <platform>" (platforms: ``networks``).
+
+    >>> is_social_embed("BudgetMemo.2017 by Ann Lee on Scribd", 30, frozenset(["scribd"]))
+    True
+    >>> is_social_embed("He was praised by Ann Lee on Scribd.", 30, frozenset(["scribd"]))
+    False
 
     >>> is_social_embed("View this post on Instagram", 30)
     True
@@ -1045,9 +1096,19 @@ def is_social_embed(text: str, max_words: int) -> bool:
     >>> is_social_embed("A post shared by thousands of users drew criticism.", 30)
     False
     """
-    if too_long(text, max_words) or not _EMBED.match(text):
+    if too_long(text, max_words):
         return False
+    if not _EMBED.match(text):
+        m = _HOSTED_BY.match(text)
+        return m is not None and m.group("host").lower() in networks and len(text.split()) <= 12
     return text.startswith("View") or "@" in text or not reads_as_sentences(text)
+
+
+# "<title> by <Name> on <Platform>": the title line a hosted document or clip leaves.
+_HOSTED_BY = re.compile(
+    r"^\S(?:[^.!?]|\.(?=\S)){0,80} by (?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,3}"
+    r" on (?P<host>[A-Z]\w+)$"
+)
 
 
 def is_related_heading(text: str, f: Furniture) -> bool:
@@ -1220,6 +1281,13 @@ def find_furniture(
                 break
     if f.enabled("video_block"):
         _extend_video_blocks(texts, found, f, short)
+    for i in [i for i, name in found.items() if name == "caps_link"]:
+        # A link sits between paragraphs; a line in capitals at the end of a story is its
+        # writer's tagline, and one among short lines is code or a table ("ROWS BETWEEN ...").
+        if i == len(texts) - 1 or not any(
+            0 <= j < len(texts) and _reads_as_prose(texts[j]) for j in (i - 1, i + 1)
+        ):
+            del found[i]
     if f.enabled("repeated_line"):
         for i in find_repeated_lines(texts, settings.max_repeated_words, settings.min_line_repeats):
             found.setdefault(i, "repeated_line")
@@ -1234,12 +1302,16 @@ def find_furniture(
     return found
 
 
+_CODE_CHARS = re.compile(r"[()\[\]{}=;<>_|│\\]")
+
+
 def find_repeated_lines(texts: Sequence[str], max_words: int, min_repeats: int) -> list[int]:
     """Short lines that come back ``min_repeats`` times (at least twice) in one story.
 
     A page prints a widget ("Urgent Poll:", "Vote Here!") again and again; a story does not
-    repeat its lines. A line needs two words of letters, so a transcript's "(APPLAUSE)" or a
-    "* * *" break stays.
+    repeat its lines. A line needs two words of letters and must read as text to a person
+    (a capital first, some lower case, no code punctuation), so a transcript's "(APPLAUSE)",
+    a "* * *" break and the lines of code samples ("GROUP BY", "x = f(y)") stay.
 
     >>> texts = ["Urgent Poll:", "Body one.", "Urgent Poll:", "Body two.", "Urgent Poll:"]
     >>> find_repeated_lines(texts, 12, 3)
@@ -1247,6 +1319,10 @@ def find_repeated_lines(texts: Sequence[str], max_words: int, min_repeats: int) 
     >>> find_repeated_lines(["(APPLAUSE)", "A.", "(APPLAUSE)", "B.", "(APPLAUSE)"], 12, 3)
     []
     >>> find_repeated_lines(["Yes we can", "He paused.", "Yes we can"], 12, 3)
+    []
+    >>> find_repeated_lines(["ORDER BY", "x", "ORDER BY", "y", "ORDER BY"], 12, 3)
+    []
+    >>> find_repeated_lines(["Order by id", "f(x)", "Order by id", "y", "Order by id"], 12, 3)
     []
     """
     need = max(2, min_repeats)
@@ -1256,9 +1332,23 @@ def find_repeated_lines(texts: Sequence[str], max_words: int, min_repeats: int) 
     repeated = {
         t
         for t, n in counts.items()
-        if n >= need and not too_long(t, max_words) and len(_ALPHA_WORD.findall(t)) >= 2
+        if n >= need
+        and not too_long(t, max_words)
+        and len(_ALPHA_WORD.findall(t)) >= 2
+        and t[:1].isupper()
+        and not t.isupper()
+        and not _CODE_CHARS.search(t)
     }
-    return [i for i, t in enumerate(texts) if t in repeated]
+
+    def beside_code(i: int) -> bool:
+        return any(
+            0 <= j < len(texts) and _CODE_CHARS.search(texts[j]) and not too_long(texts[j], 8)
+            for j in (i - 1, i + 1)
+        )
+
+    at = [i for i, t in enumerate(texts) if t in repeated]
+    code = {texts[i] for i in at if beside_code(i)}  # "ORDER BY id" between lines of code
+    return [i for i in at if texts[i] not in code]
 
 
 def _extend_related_lists(
@@ -1299,7 +1389,7 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
         lambda t, f, s: is_caps_link(t, s.min_caps_link_words, s.max_furniture_words),
     ),
     ("time_stamp", lambda t, f, s: is_time_stamp(t, s.max_furniture_words)),
-    ("social_embed", lambda t, f, s: is_social_embed(t, s.max_furniture_words)),
+    ("social_embed", lambda t, f, s: is_social_embed(t, s.max_furniture_words, f.networks)),
     ("table_pipe", lambda t, f, s: is_table_pipe(t)),
     ("related_heading", lambda t, f, s: is_related_heading(t, f)),
 )
@@ -1327,6 +1417,16 @@ def _plan(f: Furniture, settings: FurnitureSettings) -> Plan:
     return plan
 
 
+def _reads_as_prose(text: str) -> bool:
+    """A paragraph of running text: eight words or more, mostly in lower case.
+
+    >>> _reads_as_prose("The council voted on Tuesday to expand it."), _reads_as_prose("GROUP BY")
+    (True, False)
+    """
+    words = text.split()
+    return len(words) >= 8 and sum(w[:1].islower() for w in words) >= len(words) // 3
+
+
 def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
     """Cheap signs that a long line ending like a sentence could still be furniture.
 
@@ -1338,6 +1438,8 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
         return True
     if text[-1] == "?" and text.isupper():
         return True
+    if "/" in text[:48] or text.startswith("In this "):
+        return True  # a caption after its "Name/Agency" credit, a wire caption's opener
     if "©" in text or "opyright" in text or "OPYRIGHT" in text:
         return True
     first = text[: text.find(" ")]

@@ -332,18 +332,26 @@ class PageText:
     texts: list[str]
     words: int
     elements: int = 0
+    lines: tuple[str, ...] | None = None  # page_text_lines, when read_text was asked for them
+    navigation: frozenset[str] | None = None  # find_navigation, when read with the lines
 
 
-def read_text(tree: HtmlElement) -> PageText:
+def read_text(tree: HtmlElement, lines: bool = False) -> PageText:
     """The page's texts in document order, those in scripts, styles, the head... left out.
 
     One walk of the whole document in C that skips those elements' subtrees: an XPath over
     ``text()`` nodes made a Python object per node and checked every node's ancestors.
+    ``lines``: the same walk also reads :func:`page_text_lines` (a walk of its own cost as
+    much again).
 
     >>> page = lxml.html.document_fromstring("<p>Try <b>our</b>  app</p><script>x</script>")
     >>> read_text(page).texts
     ['Try', 'our', 'app']
+    >>> read_text(page, lines=True).lines
+    ('Try our app',)
     """
+    if lines:
+        return _read_text_and_lines(tree)
     root = tree.getroottree().getroot()
     holders: list[tuple[HtmlElement, bool]] = []
     texts: list[str] = []
@@ -370,6 +378,103 @@ def read_text(tree: HtmlElement) -> PageText:
         else:  # comments, processing instructions, skipped elements: only the tail reads
             walker.skip_subtree()
     return PageText(holders, texts, words, elements)
+
+
+def _read_text_and_lines(tree: HtmlElement) -> PageText:
+    """:func:`read_text` and, in the same walk, :func:`page_text_lines` (as ``_walk`` reads
+    lines, inside the body) and :func:`find_navigation`'s lines: those read inside each
+    navigation element (a block: its lines are the ones a walk of its own reads). Where a
+    navigation element lies where the walk reads no lines (the head, a script), navigation
+    is left for :func:`find_navigation`."""
+    root = tree.getroottree().getroot()
+    body = tree.find("body")
+    target = body if body is not None else tree
+    holders: list[tuple[HtmlElement, bool]] = []
+    texts: list[str] = []
+    words = 0
+    lines: list[str] = []
+    buf: list[str] = []
+    blocks: list[bool] = []  # for each element open inside the target: whether it is a block
+    navs: list[tuple[HtmlElement, int]] = []  # open navigation elements, their first line
+    articles: list[HtmlElement] = []  # open article and main elements
+    navigation: set[str] | None = set()
+
+    def add(el: HtmlElement, tail: bool, text: str | None) -> None:
+        nonlocal words
+        parts = text.split() if text else None
+        if parts:
+            holders.append((el, tail))
+            texts.append(" ".join(parts))
+            words += len(parts)
+
+    def flush() -> None:
+        if not buf:
+            return
+        text = " ".join("".join(buf).split())
+        buf.clear()
+        if text and _HAS_WORD.search(text):
+            lines.append(text)
+
+    elements = 0
+    inside = entered = False
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        if event == "end":
+            if el is not root:
+                add(el, True, el.tail)
+            if articles and articles[-1] is el:
+                articles.pop()
+            if inside:
+                if blocks.pop():
+                    flush()
+                if navs and navs[-1][0] is el:
+                    if navigation is not None:
+                        navigation.update(lines[navs[-1][1] :])
+                    navs.pop()
+                if el is target:  # its tail is not its text
+                    flush()
+                    inside = False
+                elif el.tail:
+                    buf.append(el.tail)
+            continue
+        elements += 1
+        tag = el.tag
+        if el is target:
+            inside = entered = True
+        if isinstance(tag, str) and tag not in SKIP_TAGS:
+            add(el, False, el.text)
+            if tag in _ARTICLE_TAGS:
+                articles.append(el)
+            if not inside:
+                if tag in _NAVIGATION_TAGS:
+                    navigation = None
+                continue
+            if tag == "br":  # a line break (never any text of its own)
+                flush()
+                blocks.append(False)
+                continue
+            block = _is_block(el)
+            if block:
+                flush()
+            if tag in _NAVIGATION_TAGS and (tag == "nav" or not articles):
+                navs.append((el, len(lines)))
+            if el.text:
+                buf.append(el.text)
+            blocks.append(block)
+        else:  # comments, processing instructions, skipped elements: only the tail reads
+            walker.skip_subtree()
+            hidden = isinstance(tag, str) and next(el.iter(*_NAVIGATION_TAGS), None) is not None
+            if hidden:  # navigation the walk does not enter: find_navigation reads it
+                navigation = None
+            if inside:
+                blocks.append(False)
+    if not entered:  # a target the walk skips
+        return PageText(holders, texts, words, elements, tuple(linearize(target)))
+    found = None if navigation is None else frozenset(navigation)
+    return PageText(holders, texts, words, elements, tuple(lines), found)
+
+
+_NAVIGATION_TAGS = ("nav", "header", "footer")
 
 
 def _walk(root: HtmlElement) -> list[str]:
@@ -722,8 +827,7 @@ def extract_page(
     whole page's text lines (:func:`page_text_lines`), before anything is taken out.
     """
     tree, too_deep = parse_page(html)
-    whole = tuple(page_text_lines(tree)) if text_lines else None
-    text = read_text(tree)
+    text = read_text(tree, lines=text_lines)
     if text.elements > settings.max_elements:
         raise IngestError(
             "too_many_elements",
@@ -732,7 +836,7 @@ def extract_page(
             "that; raise extract.max_elements in a rules file (--rules) to read it anyway",
         )
     profiles = detect_profiles(text.texts, rules)
-    navigation = find_navigation(tree)
+    navigation = text.navigation if text.navigation is not None else find_navigation(tree)
     canonical = url or _canonical_url(tree)
     cards = find_cards(tree, rules, canonical, text) if take_cards else []
     for el, _ in cards:
@@ -768,7 +872,7 @@ def extract_page(
         links,
         text.words,
         too_deep,
-        whole,
+        text.lines,
     )
 
 

@@ -114,6 +114,13 @@ def looks_like_headline(line: str, max_words: int) -> bool:
     True
     >>> looks_like_headline("What happens next is anyone's guess. Who will pay for it?", 40)
     False
+
+    A line in title case is a headline whatever closes it: prose capitalises few words.
+
+    >>> looks_like_headline("The World Is Getting Better. It's Just That No One Tells You.", 40)
+    True
+    >>> looks_like_headline("The Senate Voted On Tuesday.", 40)
+    False
     >>> looks_like_headline("Ferries will resume. Islanders have faced weeks of cancellations"
     ...                     " since the storm, and the council says the operator must now"
     ...                     " explain why the timetable failed", 40)
@@ -122,6 +129,8 @@ def looks_like_headline(line: str, max_words: int) -> bool:
     words = line.split()
     if not words or len(words) > max_words:
         return False
+    if len(words) <= _MAX_KICKER_HEADLINE_WORDS and _title_case(words):
+        return True
     last = words[-1].rstrip("”’\"')]")
     if ends_sentence(words[-1]) and last[-1:] in ".…" and not _ends_with_place(words):
         return False
@@ -129,6 +138,19 @@ def looks_like_headline(line: str, max_words: int) -> bool:
         return True
     # Two sentences: a kicker before an unpunctuated headline, not a short paragraph.
     return len(words) <= _MAX_KICKER_HEADLINE_WORDS and not ends_sentence(words[-1])
+
+
+def _title_case(words: list[str]) -> bool:
+    """Eight words or more, and every word of four letters or more capitalised.
+
+    >>> _title_case("Why The Fed Is About To Blink On Rates Again".split())
+    True
+    >>> _title_case("The Senate voted on Tuesday to pass the bill".split())
+    False
+    """
+    long = [w.strip("\"'“”‘’()[],.:;!?") for w in words]
+    long = [w for w in long if len(w) >= 4 and w.isalpha()]
+    return len(words) >= 8 and len(long) >= 3 and all(w[:1].isupper() for w in long)
 
 
 def _ends_with_place(words: list[str]) -> bool:

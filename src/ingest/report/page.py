@@ -110,23 +110,24 @@ def page_names(first: Path, pages: int) -> list[Path]:
     ]
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+_e = html.escape  # quotes too: text goes into attributes as well
 
 
 def _line_html(line: ViewLine, keys: Mapping[str, int]) -> str:
+    # A report holds thousands of lines (an HTML page's text left out by extraction is one
+    # removed piece a line): each text is escaped once, a rule's name once per piece.
     parts = []
     cut = False
     for piece in line.pieces:
-        if piece.rule is None:
+        rule = piece.rule
+        if rule is None:
             parts.append(_e(piece.text))
             continue
         cut = True
-        k = keys[piece.rule]
+        name = _e(rule)
         parts.append(
-            f'<span class="cut r{k}" data-rule="{_e(piece.rule)}" '
-            f'title="removed by {_e(piece.rule)}">'
-            f"<del>{_e(piece.text)}</del><sub>{_e(piece.rule)}</sub></span>"
+            f'<span class="cut r{keys[rule]}" data-rule="{name}" title="removed by {name}">'
+            f"<del>{_e(piece.text)}</del><sub>{name}</sub></span>"
         )
     classes = ["line"] + (["has-cut"] if cut else []) + (["header"] if line.role else [])
     role = line.role or ""
@@ -136,7 +137,8 @@ def _line_html(line: ViewLine, keys: Mapping[str, int]) -> str:
     number = str(line.number) if line.number else ""
     return (
         f'<div class="{" ".join(classes)}"{title}><span class="ln">{number}</span>'
-        f'<span class="role">{_e(role)}</span><span class="t">{"".join(parts)}</span></div>'
+        f'<span class="role">{_e(role) if role else ""}</span>'
+        f'<span class="t">{"".join(parts)}</span></div>'
     )
 
 
