@@ -17,7 +17,7 @@ noting which columns are on screen without scrolling. Run through the bench lock
 
     flock /tmp/ingest-bench.lock nice .venv/bin/python bench/table_artifact.py -n 3000
 
-Writes bench/out/table_artifact.json and screenshots in bench/out/screenshots/.
+Writes bench/results/table_artifact.json and screenshots in bench/out/screenshots/.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "results" / "table_artifact.json"
 CHROMIUM = "/usr/bin/chromium"
-VIEWPORT = {"width": 1800, "height": 1000}
+WIDTH = 1800
 COLUMNS = ("status", "words", "rules", "json", "headline", "first headline", "inspect")
 
 
@@ -145,10 +146,16 @@ def main(argv: list[str] | None = None) -> int:
 
         shots = OUT / "screenshots"
         shots.mkdir(parents=True, exist_ok=True)
-        result: dict[str, Any] = {"dumps": len(outcomes), "documents": summary.documents_written}
+        result: dict[str, Any] = {
+            "command": "python bench/table_artifact.py " + " ".join(argv or sys.argv[1:]),
+            "load_avg": list(os.getloadavg()),
+            "dump_count": len(outcomes),
+            "documents": summary.documents_written,
+            "designs": {},
+        }
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
-            page = browser.new_page(viewport=VIEWPORT)
+            page = browser.new_page(viewport={"width": WIDTH, "height": 1000})
             page.set_default_timeout(600_000)
             for name, rows in tables.items():  # all in this one run, side by side
                 took = time_page(
@@ -160,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 present = [c for c in COLUMNS if c in rows[0]]
                 seen = columns_on_screen(page, present)
-                result[name] = {
+                result["designs"][name] = {
                     "rows": len(rows),
                     "rows_rendered": table_rows_rendered(page),
                     "bytes": len(json.dumps(rows)),
@@ -169,17 +176,16 @@ def main(argv: list[str] | None = None) -> int:
                 }
                 each = ", ".join(f"{t:.2f}" for t in took)
                 off = [c for c, ok in seen.items() if not ok] or ["none"]
-                print(f"{name}: {len(rows)} rows ({result[name]['bytes']:,} bytes), load "
+                print(f"{name}: {len(rows)} rows ({len(json.dumps(rows)):,} bytes), load "
                       f"{min(took):.2f} s best of {len(took)} ({each}); "
                       f"off screen: {', '.join(off)}")  # fmt: skip
             browser.close()
-        best = {name: min(result[name]["load_s"]) for name in tables}
+        best = {name: min(result["designs"][name]["load_s"]) for name in tables}
         for name in tables:
             if name != "capped":
                 result[f"{name}_over_capped_best"] = ratio = best[name] / best["capped"]
                 print(f"load time (best) {name}/capped: x{ratio:.1f}")
-        OUT.mkdir(parents=True, exist_ok=True)
-        (OUT / "table_artifact.json").write_text(json.dumps(result, indent=1) + "\n")
+        RESULTS.write_text(json.dumps(result, indent=1) + "\n")
     finally:
         server.stop()
     return 0

@@ -396,9 +396,17 @@ def test_incremental_run_indexes_only_new_documents_and_matches_a_full_run(
     monkeypatch.setattr(
         dedup_mod, "record_from_document", lambda *a, **k: calls.append(1) or real(*a, **k)
     )
+    grown: list[bool] = []  # seen_in lists that only had sightings appended
+    real_grown = dedup_mod._grown_seen_in
+    monkeypatch.setattr(
+        dedup_mod,
+        "_grown_seen_in",
+        lambda *a: grown.append((r := real_grown(*a)) is not None) or r,  # type: ignore[func-returns-value]
+    )
     second = run_folder(src, out, rules, scraped_at=scraped_at, dedup=True)
     assert second.unchanged == half
     assert len(calls) == sum(len(s) for _, _, s in dumps[half:])  # history is not re-read
+    assert any(grown)  # and the bytes below are a fresh run's all the same
     monkeypatch.undo()
     again = tmp_path / "again"
     run_folder(src, again, rules, scraped_at=scraped_at, dedup=True)

@@ -203,12 +203,16 @@ def minhash(
     """
     a, b = _perm_params(settings)
     sigs = np.full((n_texts, settings.num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    buf = np.empty((min(_BLOCK, len(hashes)), settings.num_perm), dtype=_U64)
     for lo in range(0, len(hashes), _BLOCK):
         h, own = hashes[lo : lo + _BLOCK], owner[lo : lo + _BLOCK]
+        vals = buf[: len(h)]
         with np.errstate(over="ignore"):
-            vals = ((h[:, None] * a[None, :] + b[None, :]) >> _U64(32)).astype(np.uint32)
+            np.multiply(h[:, None], a[None, :], out=vals)
+            np.add(vals, b[None, :], out=vals)
         cut = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
-        mins = np.minimum.reduceat(vals, cut, axis=0)
+        # the least value's top half is the least top half: shifted after the minimum
+        mins = (np.minimum.reduceat(vals, cut, axis=0) >> _U64(32)).astype(np.uint32)
         rows = own[cut]
         sigs[rows] = np.minimum(sigs[rows], mins)
     return sigs
@@ -414,6 +418,7 @@ CREATE TEMP TABLE m_stale(id TEXT NOT NULL, tid INTEGER NOT NULL);
 CREATE TEMP TABLE m_miss(id TEXT NOT NULL, rel TEXT NOT NULL, idx INTEGER NOT NULL,
                          file TEXT NOT NULL);
 CREATE TEMP TABLE m_added(id TEXT PRIMARY KEY, bare INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TEMP TABLE m_raw(h BLOB PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
 """
 _DOC_COLS = "d.id, d.path, d.idx, d.file, d.outlet, d.published_text, d.published, "
 _DOC_COLS += "d.scraped_at, d.words, d.removed, t.key, t.shingles, t.truncated"
@@ -429,7 +434,7 @@ def _record(row: Sequence[Any]) -> DocRecord:
 @dataclass(frozen=True)
 class Member:
     """A document of a group: its record, what its file was last given (a
-    :func:`_written_mark`), whether it was added by this step and, then, whether its file
+    :func:`_tail_mark`), whether it was added by this step and, then, whether its file
     holds no dedup fields (``bare``)."""
 
     record: DocRecord
@@ -533,6 +538,12 @@ class DedupIndex:
             part = values[i : i + 500]
             q = f"{select} WHERE {column} IN ({','.join('?' * len(part))})"
             yield from self.conn.execute(q, part)
+
+    def raw_key(self, h: bytes) -> str | None:
+        """The key of a text whose bytes as written hash to ``h`` (:func:`_raw_hash`), if
+        read before in this step."""
+        row = self.conn.execute("SELECT key FROM m_raw WHERE h = ?", (h,)).fetchone()
+        return None if row is None else str(row[0])
 
     def text_ids(self, keys: Collection[str]) -> dict[str, int]:
         """Text id of each of ``keys`` already indexed."""
@@ -703,13 +714,12 @@ class DedupIndex:
             run_first = nt[np.maximum.accumulate(np.where(first, np.arange(len(nk)), 0))]
             occ = np.where(hit, occ, run_first)
             sel = occ != nt
-            pairs.append(np.stack([nt[sel], occ[sel]], axis=1))
+            # one int64 per pair (text ids stay below 2**31): sorted as (text, occupant)
+            pairs.append(np.unique((nt[sel] << np.int64(32)) | occ[sel]))
             fresh = first & ~hit
             self._store_segment(p, nk[fresh], nt[fresh], segments)
-        if not pairs:
-            return np.zeros((0, 2), dtype=np.int64)
-        allp = np.concatenate(pairs)
-        return np.unique(allp, axis=0) if len(allp) else allp
+        codes = np.unique(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)
+        return np.stack([codes >> np.int64(32), codes & np.int64(0xFFFFFFFF)], axis=1)
 
     def _store_segment(
         self,
@@ -1133,12 +1143,10 @@ def annotate(body: dict[str, Any], fields_: Mapping[str, Any]) -> dict[str, Any]
     return out
 
 
-def _written_mark(want: Mapping[str, Any]) -> str:
-    """A short fingerprint of the dedup fields a file holds ('' for none)."""
-    if not want:
-        return ""
-    blob = orjson.dumps(want, option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(blob).hexdigest()[:16]
+def _tail_mark(tail: bytes | bytearray | memoryview) -> str:
+    """A short fingerprint of the dedup fields a file holds, from their bytes (:func:`_tails`);
+    '' for none."""
+    return "" if tail == _LONE_TAIL else hashlib.sha256(tail).hexdigest()[:16]
 
 
 # A key of the document's own object: files are written indented two spaces, and strings
@@ -1168,34 +1176,74 @@ def split_dedup_fields(data: bytes) -> bytes | None:
     return data[: cut - 1] if cut < end else data[:end]
 
 
-class _SeenIn:
-    """A canonical document's ``seen_in``, built one sighting at a time (a story seen on
-    tens of thousands of pages holds no Python object per sighting): the bytes of its
-    file's tail, as :func:`dumps_json` writes them, and its :func:`_written_mark`."""
+_LONE_TAIL = b"\n}\n"  # a document's end without dedup fields
+_SEEN_OPEN = b',\n  "seen_in": [\n'
+_SEEN_CLOSE = b"\n  ]\n}\n"
+_ENTRY_ID = re.compile(rb'\n    \{\n      "id": "([0-9a-f]+)",')
 
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-        self.mark = hashlib.sha256(b'{"seen_in":[')
-        self.n = 0
+
+class _SeenIn:
+    """A canonical document's ``seen_in``, one sighting at a time, straight into the bytes of
+    its file's tail as :func:`dumps_json` writes them (no Python object per sighting of a
+    story seen on tens of thousands of pages, and one buffer)."""
+
+    def __init__(self, start: bytes = _SEEN_OPEN) -> None:
+        self.buf = bytearray(start)
+        self.first: tuple[str, int] | None = None  # (path, index) of the first entry
 
     def add(self, sighting: Mapping[str, Any]) -> None:
-        if self.n:
-            self.mark.update(b",")
-        self.n += 1
-        self.mark.update(orjson.dumps(sighting, option=orjson.OPT_SORT_KEYS))
+        if self.first is None:
+            self.first = (sighting["path"], sighting["index"])
+        else:
+            self.buf += b",\n"
         entry = orjson.dumps(sighting, option=orjson.OPT_INDENT_2)
-        self.parts.append(b"    " + entry.replace(b"\n", b"\n    "))
+        self.buf += b"    " + entry.replace(b"\n", b"\n    ")
 
-    def written_mark(self) -> str:
-        mark = self.mark.copy()
-        mark.update(b"]}")
-        return mark.hexdigest()[:16]
-
-    def tail(self) -> bytes:
-        return b',\n  "seen_in": [\n' + b",\n".join(self.parts) + b"\n  ]\n}\n"
+    def tail(self) -> bytearray:
+        """The finished tail (the buffer itself: add nothing after)."""
+        self.buf += _SEEN_CLOSE
+        return self.buf
 
 
-def _rewritten(folder: OutputFolder, file: str, tail: bytes) -> tuple[bytes, bytes] | None:
+def _grown_seen_in(
+    old: bytes, written: str, ids: list[str], added: _SeenIn
+) -> tuple[bytearray, str] | None:
+    """The new bytes (and :func:`_tail_mark`) of a canonical document whose group only
+    gained the sightings ``added``, all sorting after its old ones (a re-run adding dumps):
+    its file's bytes with them appended to its ``seen_in``, not going over the old ones.
+
+    None unless the file holds what the index last gave it (``written``), its ``seen_in``
+    lists exactly ``ids`` (the group's members before this step, sorted) and no copies, and
+    ``added`` sorts after its last entry: then the whole ``seen_in`` is built again.
+    """
+    head = split_dedup_fields(old)
+    if head is None or added.first is None:
+        return None
+    at = len(head)
+    if not old.startswith(_SEEN_OPEN, at) or _tail_mark(memoryview(old)[at:]) != written:
+        return None
+    if old.find(b'"match": "copy"', at) >= 0:
+        return None
+    if sorted(m.decode() for m in _ENTRY_ID.findall(old, at)) != ids:
+        return None
+    try:  # the last entry's place: its "path" and "index" lines
+        p = old.rindex(b'\n      "path": ', at) + 15
+        i = old.rindex(b'\n      "index": ', at) + 16
+        last = (orjson.loads(old[p : old.index(b",\n", p)]), int(old[i : old.index(b",\n", i)]))
+    except ValueError:
+        return None
+    if not last < added.first:
+        return None
+    new = bytearray(old)
+    del new[-len(_SEEN_CLOSE) :]
+    new += added.buf  # started with ",\n", not _SEEN_OPEN
+    new += _SEEN_CLOSE
+    return new, _tail_mark(memoryview(new)[at:])
+
+
+def _rewritten(
+    folder: OutputFolder, file: str, tail: bytes | bytearray
+) -> tuple[bytes, bytes | bytearray] | None:
     """(old bytes, new bytes) of a document file whose dedup fields become ``tail`` (their
     encoding after the document's own fields, closing brace included); None when the file
     cannot be read.
@@ -1209,6 +1257,9 @@ def _rewritten(folder: OutputFolder, file: str, tail: bytes) -> tuple[bytes, byt
         return None
     head = split_dedup_fields(old)
     if head is not None:
+        if isinstance(tail, bytearray):  # a long seen_in: no second copy of it
+            tail[0:0] = head
+            return old, tail
         return old, head + tail
     try:  # not laid out as this module writes: decode and annotate
         body = orjson.loads(old)
@@ -1216,15 +1267,19 @@ def _rewritten(folder: OutputFolder, file: str, tail: bytes) -> tuple[bytes, byt
         return None
     if not isinstance(body, dict):
         return None
-    want = orjson.loads(b"{" + tail[1:])
+    want = orjson.loads(b"{" + bytes(tail[1:]))
     return old, dumps_json(annotate(body, want)).encode("utf-8")
 
 
 def record_from_document(
-    doc: Mapping[str, Any], file: str, settings: DedupSettings = DEFAULT_SETTINGS
+    doc: Mapping[str, Any],
+    file: str,
+    settings: DedupSettings = DEFAULT_SETTINGS,
+    key: str | None = None,
 ) -> tuple[DocRecord, list[str]]:
-    """A document's JSON object (as written) → its record (shingles still 0) and words."""
-    words = normalise_words(str(doc["text"]))
+    """A document's JSON object (as written) → its record (shingles still 0) and words;
+    ``key``: its text's key when already known (then it is not normalised: no words)."""
+    words = [] if key is not None else normalise_words(str(doc["text"]))
     src = doc["source"]
     record = DocRecord(
         id=str(doc["id"]),
@@ -1237,7 +1292,7 @@ def record_from_document(
         scraped_at=src.get("scraped_at"),
         words=int(doc["word_count"] if "word_count" in doc else len(str(doc["text"]).split())),
         removed=len(doc.get("removed", ())),
-        text_key=text_key(words),
+        text_key=key if key is not None else text_key(words),
         shingles=0,
         truncated=bool(doc.get("truncated", False)),
     )
@@ -1245,6 +1300,12 @@ def record_from_document(
 
 
 _READ_BATCH = 2000  # documents read, then fingerprinted together (bounded memory)
+
+
+def _raw_hash(text: Any) -> bytes:
+    """A document's text as written, hashed (to find texts read before without normalising)."""
+    data = str(text).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 INDEX_STATE = f"{DEDUP_DIR}/{INDEX_FILE}"  # the index, as a state file of the output folder
@@ -1381,17 +1442,25 @@ def _deduplicate(
         recs: list[DocRecord] = []
         firsts: dict[str, tuple[DocRecord, list[str]]] = {}  # words of each text, once
         added: list[tuple[str, int]] = []
+        raw: dict[bytes, str] = {}  # this batch's texts as written → their keys
         for _, key, rel, file in batch:
             body = _read_json(folder, file)
             if body is None or body.get("id") != key:
                 _mark_stale(view, rel)  # a withheld or damaged file: clean it again
                 continue
-            rec, words = record_from_document(body, file, index.settings)
+            # A text written the same as one read before has its key: not normalised again
+            # (most copies of a related story are byte for byte the same).
+            h = _raw_hash(body.get("text"))
+            known_key = raw.get(h) or index.raw_key(h)
+            rec, words = record_from_document(body, file, index.settings, known_key)
+            raw.setdefault(h, rec.text_key)
             # (new documents whose files hold no dedup fields yet: bare)
             added.append((key, int(not any(k in body for k in DEDUP_FIELDS))))
             recs.append(rec)
-            firsts.setdefault(rec.text_key, (rec, words))
-        known = index.text_ids(firsts)
+            if known_key is None:
+                firsts.setdefault(rec.text_key, (rec, words))
+        index.conn.executemany("INSERT OR IGNORE INTO m_raw VALUES (?, ?)", raw.items())
+        known = index.text_ids({r.text_key for r in recs})
         # the exact-duplicate fast path: a text already indexed gets no MinHash
         fresh = {k: v for k, v in firsts.items() if k not in known}
         if fresh:
@@ -1434,20 +1503,27 @@ def _write_groups(
     marks: list[tuple[str, str]] = []
     with folder.rewriting() as rewrite:
 
-        def put(key: str, path: str, file: str, tail: bytes, mark: str) -> None:
-            new = _rewritten(folder, file, tail)
+        def put(
+            key: str, path: str, file: str, new: tuple[bytes, bytes | bytearray] | None, mark: str
+        ) -> None:
+            """Write ``new`` (old bytes, new bytes), or mark the dump stale when None."""
+            nonlocal marks
             if new is None:
                 _mark_stale(view, path)
                 return
             if rewrite(file, new[1], new[0]):
                 report.files_updated += 1
             marks.append((key, mark))
-
-        for n, g in enumerate(groups, 1):
-            _write_group(index, g, view, out, canonical_only, report, put)
-            if len(marks) > 5000:
+            if len(marks) >= 5000:
                 index.set_written(marks)
                 marks = []
+
+        def put_tail(key: str, path: str, file: str, tail: bytes | bytearray) -> None:
+            mark = _tail_mark(tail)  # before _rewritten puts the head in front of it
+            put(key, path, file, _rewritten(folder, file, tail), mark)
+
+        for n, g in enumerate(groups, 1):
+            _write_group(index, g, view, folder, canonical_only, report, put, put_tail)
             tick(n)
     index.set_written(marks)
 
@@ -1455,70 +1531,102 @@ def _write_groups(
 _GROUP = (
     " FROM texts t JOIN docs d ON d.tid = t.tid LEFT JOIN m_added a ON a.id = d.id WHERE t.grp = ?"
 )
-_MEMBER = "d.id, d.path, d.file, d.tid, d.written, a.id IS NOT NULL, a.bare"
 # canonical_order in SQL (text compares as Python's str does: UTF-8 bytes keep code point order)
 _CANONICAL_ORDER = (
     " ORDER BY d.words DESC, d.removed, COALESCE(NULLIF(d.scraped_at, ''), '~'),"
     " COALESCE(NULLIF(d.published, ''), '~'), d.path, d.idx"
 )
-_LONE_TAIL = b"\n}\n"
+_SIGHTING = "d.id, d.path, d.idx, d.outlet, d.published_text, d.published, d.tid"
 
 
 def _write_group(
     index: DedupIndex,
     g: int,
     view: ManifestView,
-    out: Location,
+    folder: OutputFolder,
     canonical_only: bool,
     report: DedupReport,
-    put: Callable[[str, str, str, bytes, str], None],
+    put: Callable[[str, str, str, tuple[bytes, bytes | bytearray] | None, str], None],
+    put_tail: Callable[[str, str, str, bytes | bytearray], None],
 ) -> None:
     """One group: what :func:`group_fields` and :func:`arrival_labels` say, read from the
-    index as rows, never as one list (a story seen on tens of thousands of pages): the
-    canonical document first, then the members in arrival order (counts, files to
-    rewrite), then in (path, index) order for the canonical's ``seen_in``."""
+    index as rows, never as one list (a story seen on tens of thousands of pages). The
+    canonical document first; the members indexed before this step by SQL alone, unless
+    their file must change; then the members added, in arrival order; then the canonical's
+    ``seen_in``: the added sightings appended to the file's own when that is all that
+    changed (:func:`_grown_seen_in`), else every sighting in (path, index) order."""
     conn = index.conn
     top = conn.execute(
-        f"SELECT {_MEMBER}, EXISTS (SELECT 1 FROM copies c WHERE c.id = d.id)"
-        f" {_GROUP} {_CANONICAL_ORDER} LIMIT 2",
+        "SELECT d.id, d.path, d.file, d.written, a.id IS NOT NULL, a.bare, d.tid,"
+        f" EXISTS (SELECT 1 FROM copies c WHERE c.id = d.id) {_GROUP} {_CANONICAL_ORDER} LIMIT 2",
         (g,),
     ).fetchall()
     if not top:
         return
-    canon_id, canon_path, canon_file, canon_tid, written, added, bare, copied = top[0]
+    canon_id, canon_path, canon_file, written, added, bare, canon_tid, copied = top[0]
     holds = ("" if bare else None) if added else written
     if len(top) == 1 and not copied:  # alone, without copies: no dedup fields
         report.new += bool(added)
         if holds != "":
-            put(canon_id, canon_path, canon_file, _LONE_TAIL, "")
+            put_tail(canon_id, canon_path, canon_file, _LONE_TAIL)
         return
     report.groups += len(top) > 1
-    dup_tail = b',\n  "duplicate_of": ' + orjson.dumps(canon_id) + b"\n}\n"
-    dup_mark = _written_mark({"duplicate_of": canon_id})
-    texts: set[int] = set()
+    dup_tail = b',\n  "duplicate_of": ' + orjson.dumps(canon_id) + _LONE_TAIL
+    texts = {r[0] for r in conn.execute(f"SELECT DISTINCT d.tid {_GROUP} AND a.id IS NULL", (g,))}
     todo: list[tuple[str, str, str]] = []
-    rows = conn.execute(f"SELECT {_MEMBER} {_GROUP} ORDER BY a.id IS NOT NULL, d.path, d.idx", (g,))
-    for key, path, file, tid, m_written, m_added, _ in rows:
-        if m_added:  # arrival_labels
+    old = f"SELECT d.id, d.path, d.file {_GROUP} AND a.id IS NULL AND d.id != ?"
+    if canonical_only:
+        for _, path, file in conn.execute(old, (g, canon_id)).fetchall():
+            _withhold(folder, view, path, file, report)
+    else:
+        old += " AND d.written != ?"
+        todo += conn.execute(old, (g, canon_id, _tail_mark(dup_tail))).fetchall()
+    for key, path, file in todo:
+        put_tail(key, path, file, dup_tail)
+    grown = _SeenIn(b",\n")  # the added members' sightings, when the canonical is not new
+    page = f"SELECT {_SIGHTING}, d.file {_GROUP} AND a.id IS NOT NULL AND (d.path, d.idx) > (?, ?)"
+    after: tuple[str, int] = ("", -1)
+    while True:  # a page at a time: its files are rewritten between two queries
+        rows = conn.execute(page + " ORDER BY d.path, d.idx LIMIT 1000", (g, *after)).fetchall()
+        if not rows:
+            break
+        after = (rows[-1][1], rows[-1][2])
+        todo = []
+        for key, path, idx, outlet, ptext, pub, tid, file in rows:  # arrival_labels
             label = "new" if not texts else "exact" if tid in texts else "near"
             setattr(report, label, getattr(report, label) + 1)
-        texts.add(tid)
-        if key == canon_id:
-            continue
-        if canonical_only:
-            _withhold(out, view, path, file, report)
-        elif m_added or m_written != dup_mark:
-            todo.append((key, path, file))
-    for key, path, file in todo:
-        put(key, path, file, dup_tail, dup_mark)
+            texts.add(tid)
+            if not added:
+                match = "canonical" if key == canon_id else "exact" if tid == canon_tid else "near"
+                grown.add(Sighting(key, path, idx, outlet, ptext, pub, match).to_json())
+            if key == canon_id:
+                continue
+            if canonical_only:
+                _withhold(folder, view, path, file, report)
+            else:
+                todo.append((key, path, file))
+        for key, path, file in todo:
+            put_tail(key, path, file, dup_tail)
+    if grown.first is not None and written and not _has_copies(conn, g):
+        try:
+            data = folder.read_file(canon_file)
+        except OSError:
+            data = b""
+        ids = [
+            r[0] for r in conn.execute(f"SELECT d.id {_GROUP} AND a.id IS NULL ORDER BY d.id", (g,))
+        ]
+        grew = _grown_seen_in(data, written, ids, grown)
+        if grew is not None:
+            put(canon_id, canon_path, canon_file, (data, grew[0]), grew[1])
+            return
     seen = _SeenIn()
     copies: list[tuple[str, int, int, dict[str, Any]]] = []  # (path, index, n, sighting)
-    rows = conn.execute(
-        "SELECT d.id, d.path, d.idx, d.outlet, d.published_text, d.published, d.tid,"
-        f" (SELECT c.sightings FROM copies c WHERE c.id = d.id) {_GROUP} ORDER BY d.path, d.idx",
+    every = conn.execute(
+        f"SELECT {_SIGHTING}, (SELECT c.sightings FROM copies c WHERE c.id = d.id)"
+        f" {_GROUP} ORDER BY d.path, d.idx",
         (g,),
     )
-    for key, path, idx, outlet, ptext, pub, tid, paths in rows:
+    for key, path, idx, outlet, ptext, pub, tid, paths in every:
         match = "canonical" if key == canon_id else "exact" if tid == canon_tid else "near"
         sighting = Sighting(key, path, idx, outlet, ptext, pub, match).to_json()
         for p in json.loads(paths) if paths else ():  # its dump's byte-identical copies
@@ -1529,14 +1637,22 @@ def _write_group(
         seen.add(sighting)
     while copies:
         seen.add(heapq.heappop(copies)[3])
-    mark = seen.written_mark()
-    if mark != holds:
-        put(canon_id, canon_path, canon_file, seen.tail(), mark)
+    tail = seen.tail()
+    if _tail_mark(tail) != holds:
+        put_tail(canon_id, canon_path, canon_file, tail)
 
 
-def _withhold(out: Location, view: ManifestView, path: str, file: str, report: DedupReport) -> None:
+def _has_copies(conn: sqlite3.Connection, g: int) -> bool:
+    """Whether a member of group ``g`` is in byte-identical copies of its dump."""
+    q = "SELECT 1 FROM copies c JOIN docs d ON d.id = c.id JOIN texts t ON t.tid = d.tid"
+    return conn.execute(q + " WHERE t.grp = ? LIMIT 1", (g,)).fetchone() is not None
+
+
+def _withhold(
+    folder: OutputFolder, view: ManifestView, path: str, file: str, report: DedupReport
+) -> None:
     name = Path(file).name
-    (out / file).unlink(missing_ok=True)
+    (folder.root / file).unlink(missing_ok=True)
     withheld = view.withheld(path)
     if name not in withheld:
         view.set_withheld(path, sorted([*withheld, name]))

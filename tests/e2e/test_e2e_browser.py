@@ -1,7 +1,8 @@
 """The Prefect UI in headless Chromium (Debian's package) driven by Playwright for Python.
 
 Opens the runs list, finds the CLI's flow run by name, opens the summary and table
-artifacts, and saves screenshots under bench/out/screenshots/. Chromium is installed by the
+artifacts, and saves screenshots under bench/out/screenshots/ (docs/img/summary-artifact.png
+is a copy of ui-summary-artifact.png). Chromium is installed by the
 test set-up (apt-get, as root) when missing; the test is skipped, saying why, only where it
 cannot be installed. Never `playwright install`: it downloads browsers, which fails here.
 """
@@ -118,7 +119,12 @@ def test_ui_shows_the_run_and_its_artifacts(
     body = page.inner_text("body")
     assert "broken.txt" in body and "binary_file" in body and "documents written" in body
     assert "Inspect report" in body and "report/index.html" in body  # ingest.report
-    page.screenshot(path=str(SCREENSHOTS / "ui-summary-artifact.png"), full_page=True)
+    # The UI scrolls inside its own panel (full_page shows one window's worth): a window
+    # tall enough for the whole artifact, rules with examples and failed dumps included.
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    page.get_by_text("Failed dumps").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(SCREENSHOTS / "ui-summary-artifact.png"))
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
     rows = json.loads(table["data"])
     headline = " ".join(next(r["headline"] for r in rows if r["headline"]).split()[:4])

@@ -163,3 +163,22 @@ def test_only_pages_the_report_shows_hand_their_lines_over(
     manifest = json.loads((out / ".ingest" / "manifest.state").read_text("utf-8"))["files"]
     handed = {p.name for p in (out / PAGES).iterdir()}
     assert handed == {page_lines_name(r, manifest[r]["key"]) for r in sorted(manifest)[:2]}
+
+
+def test_a_later_run_reports_the_pages_it_kept_without_reading_them_again(
+    mixed_run: tuple[Path, Path, list[str]],
+    rules: Rules,
+    scraped_at: datetime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One dump changed: the report is rewritten, its kept pages from the earlier hand-off."""
+    src, out, html = mixed_run
+    first = report_bytes(out)
+    changed = next(p for p in sorted(src.glob("*.txt")))
+    changed.write_bytes(changed.read_bytes() + b"\nOne more line of the story.\n")
+    monkeypatch.setattr(load, "_clean_html", lambda *a, **k: pytest.fail("read a page again"))
+    summary = run_folder(src, out, rules, scraped_at=scraped_at, workers=1)
+    assert summary.processed == 1 and summary.unchanged == len(html) + 1
+    again = report_bytes(out)
+    assert again != first  # the changed dump's section
+    assert len({p.name for p in (out / PAGES).iterdir()}) == len(html)

@@ -70,7 +70,7 @@ class SourceFolder(ABC):
 
 # rewrite(file, data, old): put ``data`` in ``file`` (relative to the output folder)
 # atomically, where ``old`` is what the file held when just read; False when they are equal.
-Rewrite = Callable[[str, bytes, bytes], bool]
+Rewrite = Callable[[str, bytes | bytearray, bytes], bool]
 
 
 class OutputFolder(ABC):
@@ -165,8 +165,8 @@ class OutputFolder(ABC):
         """A :data:`Rewrite` for changing many existing files in a row (ingest.dedup)."""
         from ingest.store import write_atomic
 
-        def rewrite(file: str, data: bytes, old: bytes) -> bool:
-            return data != old and write_atomic(self.root / file, data)
+        def rewrite(file: str, data: bytes | bytearray, old: bytes) -> bool:
+            return data != old and write_atomic(self.root / file, bytes(data))
 
         yield rewrite
 

@@ -155,7 +155,7 @@ class LocalOutput(OutputFolder):
     def rewriting(self) -> Iterator[Rewrite]:
         root, rewriter = os.fspath(self.path), Rewriter()
 
-        def rewrite(file: str, data: bytes, old: bytes) -> bool:
+        def rewrite(file: str, data: bytes | bytearray, old: bytes) -> bool:
             return rewriter.write(os.path.join(root, file), data, old)
 
         try:
@@ -395,7 +395,7 @@ def _read_regular(path: str, max_bytes: int, *, link: bool) -> bytes:
 # -- writing ------------------------------------------------------------------------------
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
+def write_atomic(path: Path, data: bytes | bytearray) -> bool:
     """Write ``data`` to ``path`` so a reader never sees a partial file; False if unchanged.
 
     The bytes go to a temporary file in the same folder, then replace the target in one
@@ -444,7 +444,7 @@ class Rewriter:
         self._spare: str | None = None  # its path, once made
         self._swap = _exchange_call()
 
-    def write(self, path: str | Path, data: bytes, old: bytes | None = None) -> bool:
+    def write(self, path: str | Path, data: bytes | bytearray, old: bytes | None = None) -> bool:
         """Like :func:`write_atomic`: False when the file already held ``data``. ``old``:
         the file's bytes, just read by the caller (so it exists and is not read again)."""
         target = os.fspath(path)
@@ -500,7 +500,7 @@ def _exchange_call() -> Callable[[bytes, bytes], int] | None:
     return lambda a, b: int(fn(at_fdcwd, a, at_fdcwd, b, exchange))
 
 
-def _holds(path: str, data: bytes) -> bool:
+def _holds(path: str, data: bytes | bytearray) -> bool:
     """Say whether the file at ``path`` already holds exactly ``data`` (size checked first)."""
     try:
         if os.stat(path).st_size != len(data):
@@ -511,7 +511,7 @@ def _holds(path: str, data: bytes) -> bool:
         return False
 
 
-def _write_new(tmp: str, data: bytes, folder: str) -> None:
+def _write_new(tmp: str, data: bytes | bytearray, folder: str) -> None:
     """Write ``data`` to a fresh file ``tmp``, creating ``folder`` only when it is missing."""
     try:
         fd = os.open(tmp, _CREATE, 0o666)
