@@ -315,7 +315,16 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
     if header is not None:
         published_text = header.published_text
         kept.append((header.published_line + 1, published_text))
-        if header.outlet_line is not None:
+        if header.outlet_line == header.published_line:  # "Reuters · 3h"
+            outlet = header.outlet
+            kept.append((header.outlet_line + 1, outlet or ""))
+            start = _indent(lines[header.published_line])
+            text = lines[header.published_line].strip()
+            for a, b in header.fields:
+                removed.append(
+                    Removal("header_field", text[a:b], header.published_line + 1, start + a)
+                )
+        elif header.outlet_line is not None:
             outlet = header.outlet
             kept.append((header.outlet_line + 1, lines[header.outlet_line].strip()))
         if header.byline_line is not None:

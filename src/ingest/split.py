@@ -32,10 +32,15 @@ class Header:
     byline_line: int | None
     headline: str | None
     headline_line: int | None
+    # Spans (start, end) of the time line's other fields, in its stripped text, when the
+    # outlet and time share one line ("By Name | Outlet | 3h | 5 min read": all but the
+    # outlet and the time).
+    fields: tuple[tuple[int, int], ...] = ()
 
     @property
     def start(self) -> int:
-        return self.outlet_line if self.outlet_line is not None else self.published_line
+        lines = (self.outlet_line, self.published_line, self.headline_line)
+        return min(n for n in lines if n is not None)
 
     @property
     def last(self) -> int:
@@ -161,32 +166,52 @@ def _ends_with_place(words: list[str]) -> bool:
 
 
 def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = ()) -> list[Header]:
-    """Find every related-story header, in order; chrome lines are never an outlet."""
+    """Find every related-story header, in order; chrome lines are never an outlet.
+
+    The time line is the anchor: alone, with an outlet line above it or a byline below it,
+    or sharing its line with the outlet ("Reuters · 3h"). The headline is the next line;
+    when that reads as a paragraph and the line above the header as a headline, the page
+    printed the headline first ("Headline" / "Reuters · 3h" / body).
+    """
     headers: list[Header] = []
     max_outlet = rules.settings.max_outlet_chars
+    max_headline = rules.settings.max_headline_words
     stripped = list(map(str.strip, lines))
     anchors = _anchor_lines(stripped, rules.published)
+    shared = _shared_lines(stripped, rules.published, max_outlet, anchors, chrome)
+    anchors.update(shared)
     n = len(lines)
     taken = -1
     for i in sorted(anchors):
         text = stripped[i]
         if i <= taken or not text:
             continue
-        above = stripped[i - 1] if i > taken + 1 else ""
-        is_outlet = looks_like_outlet(above, max_outlet) and not any(
-            r.pattern.match(above) for r in chrome
-        )
-        outlet_line = i - 1 if is_outlet else None
+        fields: tuple[tuple[int, int], ...] = ()
+        if i in shared:
+            outlet_span, time_span, fields = shared[i]
+            outlet_line: int | None = i
+            outlet: str | None = text[outlet_span[0] : outlet_span[1]]
+            text = text[time_span[0] : time_span[1]]
+        else:
+            above = stripped[i - 1] if i > taken + 1 else ""
+            is_outlet = (
+                looks_like_outlet(above, max_outlet)
+                and not _BY_FIELD.match(above)  # an article's own "By Name" over its date
+                and not any(r.pattern.match(above) for r in chrome)
+            )
+            outlet_line = i - 1 if is_outlet else None
+            outlet = above if is_outlet else None
         bm = rules.byline.match(stripped[i + 1]) if i + 1 < n else None
         if outlet_line is None and bm is None:
             continue
         byline_line = i + 1 if bm else None
-        outlet = stripped[outlet_line] if outlet_line is not None else None
         byline = bm.group("outlet").strip() if bm else None
         j = (byline_line or i) + 1
         while j < n and not stripped[j]:
             j += 1
         headline_line = j if j < n and not _is_next_anchor(anchors, j, n, rules) else None
+        start = outlet_line if outlet_line is not None else i
+        first = _headline_above(stripped, start, taken, headline_line, max_headline)
         headers.append(
             Header(
                 outlet=outlet or byline,
@@ -195,12 +220,97 @@ def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = 
                 published_line=i,
                 byline=byline,
                 byline_line=byline_line,
-                headline=stripped[j] if headline_line is not None else None,
-                headline_line=headline_line,
+                headline=stripped[first if first is not None else j]
+                if first is not None or headline_line is not None
+                else None,
+                headline_line=first if first is not None else headline_line,
+                fields=fields,
             )
         )
-        taken = headline_line if headline_line is not None else (byline_line or i)
+        if first is not None:
+            taken = byline_line or i
+        else:
+            taken = headline_line if headline_line is not None else (byline_line or i)
     return headers
+
+
+def _headline_above(
+    stripped: list[str], start: int, taken: int, below: int | None, max_words: int
+) -> int | None:
+    """The line above a header when the page printed the headline first, else None.
+
+    Only when the line below the header reads as a paragraph, not a headline, and the
+    line above as a headline that no earlier header holds.
+    """
+    above = start - 1
+    if above <= taken or not stripped[above]:
+        return None
+    if below is not None and looks_like_headline(stripped[below], max_words):
+        return None
+    return above if looks_like_headline(stripped[above], max_words) else None
+
+
+# Fields printed on one line with the time, between spaced separators: "Reuters · 3h",
+# "3 hours ago • BBC", "By Jane Doe | Reuters | 2h | 5 min read".
+_FIELD_SEPARATOR = re.compile(r"\s+[·•|—–-]\s+")
+_LINE_WITH_SEPARATOR = re.compile(r".{1,200}?\s[·•|—–-]\s")
+# Fields beside the outlet and the time that such a line may also hold.
+_BY_FIELD = re.compile(r"(?i)^by\s+\S")
+_READ_TIME = re.compile(r"(?i)^\d{1,3} ?min(?:ute)?s?(?: read)?$")
+
+
+def _shared_lines(
+    stripped: list[str],
+    published: tuple[re.Pattern[str], ...],
+    max_outlet: int,
+    anchors: set[int],
+    chrome: tuple[LineRule, ...],
+) -> dict[int, tuple[tuple[int, int], tuple[int, int], tuple[tuple[int, int], ...]]]:
+    """Lines holding the outlet and the time between separators, by index.
+
+    Each maps to the outlet's span, the time's span and the spans of everything else
+    (separators, a "By Name" field, a reading time), in the stripped line.
+
+    >>> pats = (re.compile(r"^\\d+h$"),)
+    >>> _shared_lines(["Reuters · 3h", "Body · text", "3h"], pats, 60, {2}, ())
+    {0: ((0, 7), (10, 12), ((7, 10),))}
+    """
+    found = {}
+    for i in itertools.compress(itertools.count(), map(_LINE_WITH_SEPARATOR.match, stripped)):
+        if i in anchors or len(stripped[i]) > 200:
+            continue
+        text = stripped[i]
+        spans, pos = [], 0
+        for m in _FIELD_SEPARATOR.finditer(text):
+            spans.append((pos, m.start()))
+            pos = m.end()
+        spans.append((pos, len(text)))
+        times = [sp for sp in spans if any(p.match(text[sp[0] : sp[1]]) for p in published)]
+        rest = [
+            sp
+            for sp in spans
+            if sp not in times
+            and not _BY_FIELD.match(text[sp[0] : sp[1]])
+            and not _READ_TIME.match(text[sp[0] : sp[1]])
+        ]
+        if len(times) != 1 or len(rest) != 1:
+            continue
+        outlet = text[rest[0][0] : rest[0][1]]
+        if not looks_like_outlet(outlet, max_outlet) or any(
+            r.pattern.match(outlet) for r in chrome
+        ):
+            continue
+        keep = sorted((rest[0], times[0]))
+        others = []
+        pos = 0
+        for a, b in keep:
+            if a > pos:
+                others.append((pos, a))
+            pos = b
+        if pos < len(text):
+            others.append((pos, len(text)))
+        found[i] = (rest[0], times[0], tuple(others))
+    return found
 
 
 def _anchor_lines(stripped: list[str], published: tuple[re.Pattern[str], ...]) -> set[int]:
