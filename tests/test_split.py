@@ -108,4 +108,61 @@ def test_headline_below_wins_over_a_line_above(rules: Rules, scraped_at: datetim
         rules,
         scraped_at,
     )
-    assert docs[1].headline == HEAD and "Short closing line" in docs[0].text
+    # (the short line itself goes as the gap between story cards, not as a headline)
+    assert docs[1].headline == HEAD and docs[1].text == BODY
+
+
+def test_time_above_the_outlet(rules: Rules, scraped_at: datetime) -> None:
+    docs = clean([*MAIN, "", "3 hours ago", "The Irish Times", HEAD, BODY], rules, scraped_at)
+    assert (docs[1].outlet, docs[1].headline, docs[1].text) == ("The Irish Times", HEAD, BODY)
+
+
+def test_time_over_a_headline_without_outlet_is_no_outlet_below(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    # time / headline / body: the headline is not taken for an outlet (no header at all)
+    docs = clean([*MAIN, "", "3 hours ago", "Ferry strike ends", BODY], rules, scraped_at)
+    assert len(docs) == 1 and "Ferry strike ends" in docs[0].text
+
+
+@pytest.mark.parametrize(
+    "gap",
+    [
+        ["More from Reuters", "Share", "Like"],
+        ["Sponsored", "Brightline Insurance", "Drivers over 50 are switching to this plan"],
+        ["Ad", "Try the new Nimbus phone today"],
+        ["See more"],
+        ["Full coverage"],
+    ],
+)
+def test_lines_between_story_cards_go(gap: list[str], rules: Rules, scraped_at: datetime) -> None:
+    header = ["Reuters · 3h", HEAD]
+    docs = clean([*MAIN, *gap, "", *header, BODY, *gap, "", *header, BODY], rules, scraped_at)
+    assert [d.text for d in docs] == ["\n\n".join(MAIN[1:]), BODY, BODY]
+    for doc in docs:
+        removed = {r.text for r in doc.removed if r.rule in ("between_stories", "ad_slot")}
+        assert removed | {r.text for r in doc.removed} >= set(gap) or doc is docs[-1]
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "The mayor said work would start at 3:10pm.",
+        "“We will be back next year”",
+        "Here is what readers told us:",
+    ],
+)
+def test_a_story_closing_line_stays(last: str, rules: Rules, scraped_at: datetime) -> None:
+    docs = clean([*MAIN, last, "", "Reuters · 3h", HEAD, BODY, last], rules, scraped_at)
+    assert docs[0].text.endswith(last) and docs[1].text.endswith(last)
+
+
+def test_a_truncated_card_body_stays(rules: Rules, scraped_at: datetime) -> None:
+    cut = "Ferry crews returned to work on Monday after the strike ended and the"
+    docs = clean([*MAIN, "", "Reuters · 3h", HEAD, cut], rules, scraped_at)
+    assert docs[1].text == cut and docs[1].truncated
+
+
+def test_a_plain_article_keeps_its_last_line(rules: Rules, scraped_at: datetime) -> None:
+    docs = clean([*MAIN, "Works start in spring"], rules, scraped_at)
+    assert docs[0].text.endswith("Works start in spring")

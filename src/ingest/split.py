@@ -44,7 +44,7 @@ class Header:
 
     @property
     def last(self) -> int:
-        lines = (self.published_line, self.byline_line, self.headline_line)
+        lines = (self.outlet_line, self.published_line, self.byline_line, self.headline_line)
         return max(n for n in lines if n is not None)
 
 
@@ -202,15 +202,24 @@ def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = 
             outlet_line = i - 1 if is_outlet else None
             outlet = above if is_outlet else None
         bm = rules.byline.match(stripped[i + 1]) if i + 1 < n else None
+        if (
+            outlet_line is None
+            and bm is None
+            and _outlet_below(stripped, i, max_outlet, max_headline)
+        ):
+            outlet_line, outlet = i + 1, stripped[i + 1]  # "3 hours ago" / "Reuters" / headline
+            i_last = i + 1
+        else:
+            i_last = i
         if outlet_line is None and bm is None:
             continue
         byline_line = i + 1 if bm else None
         byline = bm.group("outlet").strip() if bm else None
-        j = (byline_line or i) + 1
+        j = (byline_line or i_last) + 1
         while j < n and not stripped[j]:
             j += 1
         headline_line = j if j < n and not _is_next_anchor(anchors, j, n, rules) else None
-        start = outlet_line if outlet_line is not None else i
+        start = min(outlet_line, i) if outlet_line is not None else i
         first = _headline_above(stripped, start, taken, headline_line, max_headline)
         headers.append(
             Header(
@@ -228,10 +237,30 @@ def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = 
             )
         )
         if first is not None:
-            taken = byline_line or i
+            taken = byline_line or i_last
         else:
-            taken = headline_line if headline_line is not None else (byline_line or i)
+            taken = headline_line if headline_line is not None else (byline_line or i_last)
     return headers
+
+
+def _outlet_below(stripped: list[str], i: int, max_outlet: int, max_headline: int) -> bool:
+    """The page printed the time above the outlet: "3 hours ago" / "Reuters" / headline.
+
+    Only when the line under the would-be outlet reads as a headline and the line under
+    that as a paragraph, so "3 hours ago" / headline / body keeps its headline.
+    """
+    if i + 3 >= len(stripped) or (i > 0 and stripped[i - 1]):
+        return False
+    outlet, head, body = stripped[i + 1 : i + 4]
+    return (
+        looks_like_outlet(outlet, max_outlet)
+        and len(outlet.split()) <= 6
+        and not _BY_FIELD.match(outlet)
+        and bool(head)
+        and looks_like_headline(head, max_headline)
+        and bool(body)
+        and not looks_like_headline(body, max_headline)
+    )
 
 
 def _headline_above(
@@ -415,3 +444,36 @@ def _any_rule(chrome: tuple[LineRule, ...]) -> Callable[[str], object]:
         with contextlib.suppress(re.error):
             return re.compile("|".join(f"(?:{p.pattern})" for p in patterns)).match
     return lambda text: any(p.match(text) for p in patterns)
+
+
+# A line between one story card and the next is at most this many words: a section head
+# ("More from Reuters", "Full coverage"), buttons ("Share", "Like"), an ad card's label,
+# brand and slogan ("Sponsored", "Brightline Insurance", "Drivers over 50 are switching").
+_MAX_GAP_WORDS = 10
+# A line closing with one of these is text: a sentence, a list's lead-in, a quote.
+_NOT_GAP_ENDS = frozenset(".!?…:;,”’\"')]")
+
+
+def count_gap_lines(texts: list[str]) -> int:
+    """How many of a story's last body lines are the page's furniture before the next story.
+
+    On a page of story cards, what follows a story's last paragraph up to the next card's
+    header is short lines that are no sentences. A paragraph closes with a sentence end or
+    runs long, so the run stops at the first such line, and the first line always stays.
+
+    >>> count_gap_lines(["Body text ends here.", "More from Reuters", "Share", "Like"])
+    3
+    >>> count_gap_lines(["Body text ends here.", "Sponsored", "Try the new phone today"])
+    2
+    >>> count_gap_lines(["Body text ends here.", "He left at 3:10pm.", "Comments"])
+    1
+    >>> count_gap_lines(["A truncated body with no end", "Share"]), count_gap_lines(["Share"])
+    (1, 0)
+    """
+    n = 0
+    for text in reversed(texts[1:]):
+        words = text.split()
+        if len(words) > _MAX_GAP_WORDS or ends_sentence(words[-1]) or text[-1] in _NOT_GAP_ENDS:
+            break
+        n += 1
+    return n
