@@ -39,6 +39,9 @@ def clean(lines: list[str], rules: Rules, when: datetime):  # type: ignore[no-un
         (["Reuters • Apr 19, 2024", HEAD], "Reuters", "Apr 19, 2024"),
         (["2 hours ago — The Irish Times", HEAD], "The Irish Times", "2 hours ago"),
         (["Reuters | 45 minutes ago", HEAD], "Reuters", "45 minutes ago"),
+        (["Reuters, 3 hours ago", HEAD], "Reuters", "3 hours ago"),
+        (["Reuters (3h)", HEAD], "Reuters", "3h"),
+        (["2 hours ago by Reuters", HEAD], "Reuters", "2 hours ago"),
         (["Reuters", "2h ago", HEAD], "Reuters", "2h ago"),
         (["Reuters", "Updated 2 hours ago", HEAD], "Reuters", "Updated 2 hours ago"),
         (["Reuters", "Apr 19, 2024, 4:29 PM", HEAD], "Reuters", "Apr 19, 2024, 4:29 PM"),
@@ -82,6 +85,9 @@ def test_other_languages_resolve(rules: Rules, scraped_at: datetime) -> None:
         "The meeting starts at 3:10pm · doors open at 3pm.",
         "Prices · Opinion · Sport",  # separators, but no time
         "Reuters · 3h · BBC",  # two outlets: not a header
+        "Yesterday, the council met",  # a time first before a comma opens a sentence
+        "Elected 3 years ago by voters",
+        "3 years ago by voters in the north",
     ],
 )
 def test_look_alikes_stay_text(line: str, rules: Rules, scraped_at: datetime) -> None:

@@ -282,10 +282,32 @@ def _headline_above(
 # Fields printed on one line with the time, between spaced separators: "Reuters · 3h",
 # "3 hours ago • BBC", "By Jane Doe | Reuters | 2h | 5 min read".
 _FIELD_SEPARATOR = re.compile(r"\s+[·•|—–-]\s+")
-_LINE_WITH_SEPARATOR = re.compile(r".{1,200}?\s[·•|—–-]\s")
+_LINE_WITH_SEPARATOR = re.compile(r".{1,200}?(?:\s[·•|—–-]\s|, | \(| by )")
+# Two fields without a spaced separator: "Reuters, 3 hours ago", "Reuters (3h)",
+# "2 hours ago by Reuters". The outlet comes first after a comma (a time first is a
+# sentence's opening: "Yesterday, the council met").
+_TWO_FIELDS = (
+    re.compile(r"^(?P<o>[^,()]+?), (?P<t>[^,()]+)$"),
+    re.compile(r"^(?P<o>[^()]+?) \((?P<t>[^()]+)\)$"),
+    re.compile(r"^(?P<t>.+?) by (?P<o>.+)$"),
+)
 # Fields beside the outlet and the time that such a line may also hold.
 _BY_FIELD = re.compile(r"(?i)^by\s+\S")
 _READ_TIME = re.compile(r"(?i)^\d{1,3} ?min(?:ute)?s?(?: read)?$")
+
+
+def _two_fields(text: str) -> list[tuple[int, int]]:
+    """The spans of a line's outlet and time joined without a spaced separator, or the
+    whole line as one span.
+
+    >>> _two_fields("Reuters (3h)"), _two_fields("Just text")
+    ([(0, 7), (9, 11)], [(0, 9)])
+    """
+    for pattern in _TWO_FIELDS:
+        m = pattern.match(text)
+        if m:
+            return sorted([m.span("o"), m.span("t")])
+    return [(0, len(text))]
 
 
 def _shared_lines(
@@ -303,6 +325,8 @@ def _shared_lines(
     >>> pats = (re.compile(r"^\\d+h$"),)
     >>> _shared_lines(["Reuters · 3h", "Body · text", "3h"], pats, 60, {2}, ())
     {0: ((0, 7), (10, 12), ((7, 10),))}
+    >>> _shared_lines(["Reuters (3h)", "3h by Reuters", "3h, the vote"], pats, 60, set(), ())
+    {0: ((0, 7), (9, 11), ((7, 9), (11, 12))), 1: ((6, 13), (0, 2), ((2, 6),))}
     """
     found = {}
     for i in itertools.compress(itertools.count(), map(_LINE_WITH_SEPARATOR.match, stripped)):
@@ -314,6 +338,8 @@ def _shared_lines(
             spans.append((pos, m.start()))
             pos = m.end()
         spans.append((pos, len(text)))
+        if len(spans) == 1:
+            spans = _two_fields(text)
         times = [sp for sp in spans if any(p.match(text[sp[0] : sp[1]]) for p in published)]
         rest = [
             sp
@@ -325,8 +351,10 @@ def _shared_lines(
         if len(times) != 1 or len(rest) != 1:
             continue
         outlet = text[rest[0][0] : rest[0][1]]
-        if not looks_like_outlet(outlet, max_outlet) or any(
-            r.pattern.match(outlet) for r in chrome
+        if (
+            not looks_like_outlet(outlet, max_outlet)
+            or (not outlet[0].isupper() and not outlet[0].isdigit() and "." not in outlet)
+            or any(r.pattern.match(outlet) for r in chrome)
         ):
             continue
         keep = sorted((rest[0], times[0]))
