@@ -172,3 +172,24 @@ def test_a_truncated_card_body_stays(rules: Rules, scraped_at: datetime) -> None
 def test_a_plain_article_keeps_its_last_line(rules: Rules, scraped_at: datetime) -> None:
     docs = clean([*MAIN, "Works start in spring"], rules, scraped_at)
     assert docs[0].text.endswith("Works start in spring")
+
+
+def test_time_over_the_outlet_without_blank_lines(rules: Rules, scraped_at: datetime) -> None:
+    # a short chrome line right above the time is not the outlet: the outlet is below
+    lines = [
+        *MAIN,
+        "Sign in",
+        "an hour ago",
+        "CNN",
+        HEAD,
+        BODY,
+        "an hour ago",
+        "Sky News",
+        HEAD,
+        BODY,
+    ]
+    docs = clean(lines, rules, scraped_at)
+    assert [(d.outlet, d.headline, d.text) for d in docs[1:]] == [
+        ("CNN", HEAD, BODY),
+        ("Sky News", HEAD, BODY),
+    ]

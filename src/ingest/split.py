@@ -202,12 +202,10 @@ def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = 
             outlet_line = i - 1 if is_outlet else None
             outlet = above if is_outlet else None
         bm = rules.byline.match(stripped[i + 1]) if i + 1 < n else None
-        if (
-            outlet_line is None
-            and bm is None
-            and _outlet_below(stripped, i, max_outlet, max_headline)
-        ):
-            outlet_line, outlet = i + 1, stripped[i + 1]  # "3 hours ago" / "Reuters" / headline
+        # "3 hours ago" / "Reuters" / headline / body: this reading wins over a short line
+        # above ("Sign in"), which would make the outlet the headline and the headline the body.
+        if i not in shared and bm is None and _outlet_below(stripped, i, max_outlet, max_headline):
+            outlet_line, outlet = i + 1, stripped[i + 1]
             i_last = i + 1
         else:
             i_last = i
@@ -249,7 +247,7 @@ def _outlet_below(stripped: list[str], i: int, max_outlet: int, max_headline: in
     Only when the line under the would-be outlet reads as a headline and the line under
     that as a paragraph, so "3 hours ago" / headline / body keeps its headline.
     """
-    if i + 3 >= len(stripped) or (i > 0 and stripped[i - 1]):
+    if i + 3 >= len(stripped):
         return False
     outlet, head, body = stripped[i + 1 : i + 4]
     return (
