@@ -40,6 +40,8 @@ def clean(lines: list[str], rules: Rules, when: datetime):  # type: ignore[no-un
         (["2 hours ago — The Irish Times", HEAD], "The Irish Times", "2 hours ago"),
         (["Reuters | 45 minutes ago", HEAD], "Reuters", "45 minutes ago"),
         (["Reuters, 3 hours ago", HEAD], "Reuters", "3 hours ago"),
+        (["Reuters", "Yesterday at 4:29 PM", HEAD], "Reuters", "Yesterday at 4:29 PM"),
+        (["Reuters • Sept. 3", HEAD], "Reuters", "Sept. 3"),
         (["Reuters (3h)", HEAD], "Reuters", "3h"),
         (["2 hours ago by Reuters", HEAD], "Reuters", "2 hours ago"),
         (["Reuters", "2h ago", HEAD], "Reuters", "2h ago"),
@@ -85,7 +87,8 @@ def test_other_languages_resolve(rules: Rules, scraped_at: datetime) -> None:
         "The meeting starts at 3:10pm · doors open at 3pm.",
         "Prices · Opinion · Sport",  # separators, but no time
         "Reuters · 3h · BBC",  # two outlets: not a header
-        "Yesterday, the council met",  # a time first before a comma opens a sentence
+        "Yesterday, the council met",
+        "14:32",  # a bare clock time reads as a video's duration: no header  # a time first before a comma opens a sentence
         "Elected 3 years ago by voters",
         "3 years ago by voters in the north",
     ],
@@ -193,3 +196,9 @@ def test_time_over_the_outlet_without_blank_lines(rules: Rules, scraped_at: date
         ("CNN", HEAD, BODY),
         ("Sky News", HEAD, BODY),
     ]
+
+
+def test_a_video_title_over_its_duration_is_no_header(rules: Rules, scraped_at: datetime) -> None:
+    lines = [*MAIN, "Storm batters the coast", "3:10", "The storm hit the coast overnight."]
+    docs = clean(lines, rules, scraped_at)
+    assert len(docs) == 1 and docs[0].text.endswith("The storm hit the coast overnight.")
