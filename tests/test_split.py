@@ -43,6 +43,7 @@ def clean(lines: list[str], rules: Rules, when: datetime):  # type: ignore[no-un
         (["Reuters", "Yesterday at 4:29 PM", HEAD], "Reuters", "Yesterday at 4:29 PM"),
         (["Reuters • Sept. 3", HEAD], "Reuters", "Sept. 3"),
         (["Reuters (3h)", HEAD], "Reuters", "3h"),
+        (["BBC News 3h ago", HEAD], "BBC News", "3h ago"),
         (["2 hours ago by Reuters", HEAD], "Reuters", "2 hours ago"),
         (["Reuters", "2h ago", HEAD], "Reuters", "2h ago"),
         (["Reuters", "Updated 2 hours ago", HEAD], "Reuters", "Updated 2 hours ago"),
@@ -88,6 +89,7 @@ def test_other_languages_resolve(rules: Rules, scraped_at: datetime) -> None:
         "Prices · Opinion · Sport",  # separators, but no time
         "Reuters · 3h · BBC",  # two outlets: not a header
         "Yesterday, the council met",
+        "The quake struck 3 hours ago",  # a paragraph follows it, not a headline
         "14:32",  # a bare clock time reads as a video's duration: no header  # a time first before a comma opens a sentence
         "Elected 3 years ago by voters",
         "3 years ago by voters in the north",

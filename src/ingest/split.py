@@ -178,7 +178,7 @@ def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = 
     max_headline = rules.settings.max_headline_words
     stripped = list(map(str.strip, lines))
     anchors = _anchor_lines(stripped, rules.published)
-    shared = _shared_lines(stripped, rules.published, max_outlet, anchors, chrome)
+    shared = _shared_lines(stripped, rules.published, max_outlet, anchors, chrome, max_headline)
     anchors.update(shared)
     n = len(lines)
     taken = -1
@@ -284,6 +284,8 @@ _LINE_WITH_SEPARATOR = re.compile(r".{1,200}?(?:\s[·•|—–-]\s|, | \(| by )
 # Two fields without a spaced separator: "Reuters, 3 hours ago", "Reuters (3h)",
 # "2 hours ago by Reuters". The outlet comes first after a comma (a time first is a
 # sentence's opening: "Yesterday, the council met").
+# An outlet and its time with only a space between: "BBC News 3h ago".
+_TRAILING_TIME = re.compile(r"^(?P<o>\S.{0,59}?[^\d\s]) (?P<t>\d{1,3} ?[^\W\d_]{1,7}(?: ago)?)$")
 _TWO_FIELDS = (
     re.compile(r"^(?P<o>[^,()]+?), (?P<t>[^,()]+)$"),
     re.compile(r"^(?P<o>[^()]+?) \((?P<t>[^()]+)\)$"),
@@ -314,6 +316,7 @@ def _shared_lines(
     max_outlet: int,
     anchors: set[int],
     chrome: tuple[LineRule, ...],
+    max_headline: int = 40,
 ) -> dict[int, tuple[tuple[int, int], tuple[int, int], tuple[tuple[int, int], ...]]]:
     """Lines holding the outlet and the time between separators, by index.
 
@@ -365,6 +368,25 @@ def _shared_lines(
         if pos < len(text):
             others.append((pos, len(text)))
         found[i] = (rest[0], times[0], tuple(others))
+    for i in itertools.compress(itertools.count(), map(_TRAILING_TIME.match, stripped)):
+        if i in anchors or i in found or i + 2 >= len(stripped):
+            continue
+        tm = _TRAILING_TIME.match(stripped[i])
+        assert tm is not None
+        outlet, time = tm["o"], tm["t"]
+        if (
+            any(p.match(time) for p in published)
+            and looks_like_outlet(outlet, max_outlet)
+            and outlet[0].isupper()
+            and not _BY_FIELD.match(outlet)
+            and not any(r.pattern.match(outlet) for r in chrome)
+            # a headline under it and a paragraph under that: "Storm hit 3 hours ago" /
+            # paragraph is a story's own line
+            and looks_like_headline(stripped[i + 1], max_headline)
+            and stripped[i + 2]
+            and not looks_like_headline(stripped[i + 2], max_headline)
+        ):
+            found[i] = (tm.span("o"), tm.span("t"), ())  # the space between is no field
     return found
 
 
