@@ -43,6 +43,7 @@ def clean(lines: list[str], rules: Rules, when: datetime):  # type: ignore[no-un
         (["Reuters", "Yesterday at 4:29 PM", HEAD], "Reuters", "Yesterday at 4:29 PM"),
         (["Reuters • Sept. 3", HEAD], "Reuters", "Sept. 3"),
         (["Reuters (3h)", HEAD], "Reuters", "3h"),
+        (["Source: Reuters | 3 hours ago", HEAD], "Reuters", "3 hours ago"),
         (["BBC News 3h ago", HEAD], "BBC News", "3h ago"),
         (["2 hours ago by Reuters", HEAD], "Reuters", "2 hours ago"),
         (["Reuters", "2h ago", HEAD], "Reuters", "2h ago"),

@@ -286,6 +286,8 @@ _LINE_WITH_SEPARATOR = re.compile(r".{1,200}?(?:\s[·•|—–-]\s|, | \(| by )
 # sentence's opening: "Yesterday, the council met").
 # An outlet and its time with only a space between: "BBC News 3h ago".
 _TRAILING_TIME = re.compile(r"^(?P<o>\S.{0,59}?[^\d\s]) (?P<t>\d{1,3} ?[^\W\d_]{1,7}(?: ago)?)$")
+# A label before the outlet's name in a shared line: "Source: Reuters", "via: BBC".
+_OUTLET_LABEL = re.compile(r"(?i)(?:source|sources|via|from|publisher)\s*:\s*(?=\S)")
 _TWO_FIELDS = (
     re.compile(r"^(?P<o>[^,()]+?), (?P<t>[^,()]+)$"),
     re.compile(r"^(?P<o>[^()]+?) \((?P<t>[^()]+)\)$"),
@@ -326,6 +328,8 @@ def _shared_lines(
     >>> pats = (re.compile(r"^\\d+h$"),)
     >>> _shared_lines(["Reuters · 3h", "Body · text", "3h"], pats, 60, {2}, ())
     {0: ((0, 7), (10, 12), ((7, 10),))}
+    >>> _shared_lines(["Source: AP | 3h"], pats, 60, set(), ())
+    {0: ((8, 10), (13, 15), ((0, 8), (10, 13)))}
     >>> _shared_lines(["Reuters (3h)", "3h by Reuters", "3h, the vote"], pats, 60, set(), ())
     {0: ((0, 7), (9, 11), ((7, 9), (11, 12))), 1: ((6, 13), (0, 2), ((2, 6),))}
     """
@@ -351,6 +355,9 @@ def _shared_lines(
         ]
         if len(times) != 1 or len(rest) != 1:
             continue
+        label = _OUTLET_LABEL.match(text, rest[0][0], rest[0][1])
+        if label:  # "Source: Reuters | 3h": the label is a field of its own
+            rest = [(label.end(), rest[0][1])]
         outlet = text[rest[0][0] : rest[0][1]]
         if (
             not looks_like_outlet(outlet, max_outlet)
