@@ -15,6 +15,10 @@ jobs share, the CPU time is the steadier measure of what learning costs.
 
 The ratio (on - off) / off is what learning adds to the run (the target is <= 10%).
 Results go to ``bench/results/learn.json`` (``--results``).
+
+``--in-process N`` adds what collecting costs cleaning alone, in this process: ``clean_source``
+over the first N dumps of each corpus with learning off, collecting, and collecting while
+removing what those dumps teach, alternating ``--in-process-rounds`` times (CPU time, best).
 """
 
 from __future__ import annotations
@@ -82,6 +86,38 @@ def timed(src: Path, scratch: Path, workers: int, learn: bool) -> dict[str, Any]
     }
 
 
+def in_process(src: Path, n: int, rounds: int) -> dict[str, Any]:
+    """CPU seconds of cleaning N dumps with learning off, collecting, and collecting and
+    removing (what the N dumps teach), best of ``rounds`` alternations."""
+    from ingest.learn import learn_from
+    from ingest.sources import clean_source
+
+    rules = load_rules()
+    files = sorted(p for p in src.rglob("*") if p.is_file() and not p.name.startswith("."))[:n]
+    data = [(str(p.relative_to(src)), p.read_bytes()) for p in files]
+    dumps = {rel: clean_source(b, path=rel, rules=rules, learn=True).stories for rel, b in data}
+    learned = learn_from(dumps, rules.settings)
+    modes: dict[str, dict[str, Any]] = {
+        "off": {},
+        "collect": {"learn": True},
+        "collect_remove": {"learn": True, "learned": learned},
+    }
+    best = dict.fromkeys(modes, float("inf"))
+    for _ in range(rounds):
+        for mode, kwargs in modes.items():
+            started = time.process_time()
+            for rel, raw in data:
+                clean_source(raw, path=rel, rules=rules, **kwargs)
+            best[mode] = min(best[mode], time.process_time() - started)
+    out: dict[str, Any] = {
+        "dumps": len(data),
+        **{f"{m}_cpu_s": round(v, 3) for m, v in best.items()},
+    }
+    for mode in ("collect", "collect_remove"):
+        out[f"added_{mode}"] = round(best[mode] / best["off"] - 1, 3)
+    return out
+
+
 def machine() -> dict[str, Any]:
     git = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
@@ -101,6 +137,8 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="corpus cache")
     p.add_argument("--results", type=Path, default=ROOT / "bench" / "results" / "learn.json")
+    p.add_argument("--in-process", type=int, default=0, metavar="N", help="see above")
+    p.add_argument("--in-process-rounds", type=int, default=5)
     args = p.parse_args()
     corpus_root = args.out / "corpus"
     corpus_root.mkdir(parents=True, exist_ok=True)
@@ -136,6 +174,17 @@ def main() -> None:
                 f"{r['on_wall_s']:.2f}s ({100 * r['added_wall']:+.1f}%), cpu off "
                 f"{r['off_cpu_s']:.2f}s on {r['on_cpu_s']:.2f}s ({100 * r['added_cpu']:+.1f}%); "
                 f"{r['learned_patterns']} patterns, {r['learned_spans']} lines removed",
+                flush=True,
+            )
+    if args.in_process:
+        results["in_process"] = {}
+        for name, src in corpora.items():
+            r = in_process(src, args.in_process, args.in_process_rounds)
+            results["in_process"][name] = r
+            print(
+                f"{name:>10}: cleaning {r['dumps']} dumps in one process, cpu off "
+                f"{r['off_cpu_s']:.3f}s, collecting {100 * r['added_collect']:+.1f}%, "
+                f"collecting and removing {100 * r['added_collect_remove']:+.1f}%",
                 flush=True,
             )
     results["machine"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -381,3 +381,33 @@ def test_dumps_cleaned_without_learning_are_cleaned_again_by_the_next_learning_r
     assert again.processed == 1
     run_folder(src, tmp_path / "fresh", rules, learn=True)
     assert read_output(tmp_path / "out") == read_output(tmp_path / "fresh")
+
+
+LONG_WORDS = " ".join(f"w{i}" + "x" * (i % 7) for i in range(60))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        LONG_WORDS,  # long: read at its ends only
+        LONG_WORDS + " | Share",
+        "Read more: " + LONG_WORDS,
+        "a\tb  c\u00a0d " + LONG_WORDS + "\u2009| Share",  # odd whitespace: collapsed first
+        " ".join(["y" * 120] * 20),  # words longer than the span read at each end
+        " ".join(f"W{i}" for i in range(41)),  # one more word than a short line holds
+        " ".join(f"W{i}" for i in range(40)),
+        "Copyright © 2019 The Times",
+        "",
+    ],
+)
+@pytest.mark.parametrize("max_words", [40, 5, 16])
+def test_a_line_read_at_its_ends_has_the_features_of_the_whole_line(
+    text: str, max_words: int
+) -> None:
+    """The fast path (a long line's ends, whitespace checked once) gives what normalising
+    the whole line gives."""
+    from ingest.learn import _features, normalise_line, story_features
+
+    words = normalise_line(text).split()
+    expected = _features(text, words, len(words) <= max_words)
+    assert story_features([text], max_words) == [expected]

@@ -20,6 +20,11 @@ from typing import Any
 
 import pytest
 
+from ingest.prefect.zombies import (
+    AUTOMATION_NAME,
+    DEFAULT_PENDING_AFTER,
+    PENDING_AUTOMATION_NAME,
+)
 from tests.e2e.e2e_support import BIN, ROOT, UiServer, api_get, restore_sigint, stop
 from tests.support.synth import write_corpus
 
@@ -79,8 +84,11 @@ def test_worker_killed_mid_run_leaves_no_run_stuck(ui_server: UiServer, tmp_path
         env=env, check=True, timeout=120, capture_output=True,
     )  # fmt: skip
     automations = api_get(api, "POST", "/automations/filter", {})
-    (mine,) = [a for a in automations if a["name"].startswith("ingest: crash flow runs")]
+    (mine,) = [a for a in automations if a["name"] == AUTOMATION_NAME]
     assert mine["trigger"]["within"] == AFTER and mine["trigger"]["posture"] == "Proactive"
+    # and the one for runs that die before they run, at its default window
+    (pending,) = [a for a in automations if a["name"] == PENDING_AUTOMATION_NAME]
+    assert pending["trigger"]["within"] == DEFAULT_PENDING_AFTER
 
     src = tmp_path / "dumps"
     write_corpus(src, 800, seed=2)

@@ -40,6 +40,7 @@ from .cluster_support import INGEST, counts, quiet_env, restore_sigint, start_cl
 
 SCRAPED_AT = "2025-08-15T12:00:00Z"
 WHEN = datetime(2025, 8, 15, 12, 0, tzinfo=UTC)
+POISON_PRELOAD = Path(__file__).with_name("poison_preload.py")  # kills the poison batch's workers
 
 
 def api_url() -> str:
@@ -266,13 +267,20 @@ def test_client_killed_mid_run_then_rerun_redoes_at_most_the_batches_in_flight(
 def test_poison_batch_is_named_by_its_dumps_and_the_rest_lands(
     prefect_api: None, corpus: Path, tmp_path: Path
 ) -> None:
-    """A batch whose worker dies each time it runs it: the test kills every worker the
-    scheduler gives it to, and Dask, after its default ``allowed-failures`` (3), gives up
-    on the fourth death with ``KilledWorker``, as in the issue. Each 1-thread worker holds
-    one task at a time (worker saturation 1.0), so no other batch shares a death."""
-    cluster = start_cluster(2, DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0")
+    """A batch whose worker dies each time it runs it (the workers' preload kills any
+    worker as it starts that batch): Dask, after its default ``allowed-failures`` (3),
+    gives up on the fourth death with ``KilledWorker``, as in the issue. Each 1-thread
+    worker holds one task at a time (worker saturation 1.0), so no other batch shares a
+    death."""
+    poison_dir = tmp_path / "poison"
+    poison_dir.mkdir()
+    cluster = start_cluster(
+        2,
+        DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION="1.0",
+        DASK_DISTRIBUTED__WORKER__PRELOAD=f"[{str(POISON_PRELOAD)!r}]",
+        INGEST_TEST_POISON_DIR=str(poison_dir),
+    )
     out = tmp_path / "out"
-    killed: list[str] = []  # worker addresses, one per death of the poison batch
     try:
         with cluster.client() as client:
             allowed = client.run_on_scheduler(
@@ -280,33 +288,11 @@ def test_poison_batch_is_named_by_its_dumps_and_the_rest_lands(
             )
             assert allowed == 3  # Dask's default, which the docs describe
             proc = start_run(corpus, out, cluster.address, cli_env(tmp_path), "--batch-size", "4")
-            stop = threading.Event()
-
-            def kill_the_poison_batch_wherever_it_goes() -> None:
-                poison: str | None = None
-                while not stop.is_set() and len(killed) < allowed + 1:
-                    for addr, keys in client.processing().items():
-                        batches = sorted(str(k) for k in keys if str(k).startswith("clean_batch"))
-                        if addr in killed or not batches or (poison and poison not in batches):
-                            continue
-                        poison = poison or batches[0]
-                        try:  # the worker process; its nanny starts a new one
-                            pid = client.run(os.getpid, workers=[addr])[addr]
-                            os.kill(pid, signal.SIGKILL)
-                        except Exception:
-                            continue  # gone already: the scheduler moves the batch on
-                        killed.append(addr)
-                        break
-                    time.sleep(0.05)
-
-            thread = threading.Thread(target=kill_the_poison_batch_wherever_it_goes, daemon=True)
-            thread.start()
             stdout, stderr = proc.communicate(timeout=600)
-            stop.set()
-            thread.join(timeout=10)
     finally:
         cluster.close()
-    assert len(killed) == allowed + 1, killed  # four deaths, on four worker processes
+    killed = (poison_dir / "deaths").read_text("utf-8").split()
+    assert len(set(killed)) == allowed + 1, killed  # four deaths, of four worker processes
     assert proc.returncode == 1, stderr  # failed dumps, not a failed flow
     got = counts(stdout)
     assert (got["failed"], got["processed"]) == (4, 44), stdout  # that batch, nothing else
