@@ -34,6 +34,7 @@ from ingest.residue import apply_cuts, find_cuts
 from ingest.rules import InlineRule, LineRule, Profile, Rules, Settings, profile_settings
 from ingest.split import (
     Block,
+    count_gap_lines,
     detect_profiles,
     find_chrome,
     find_headers,
@@ -350,6 +351,11 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             kept.append((body[0] + 1, headline))
             body = body[1:]
     body = _drop_furniture(ctx, body, removed)
+    if header is not None or block.end < len(lines):  # a page of story cards
+        gap = count_gap_lines([lines[n].strip() for n in body])
+        for n in body[len(body) - gap :]:
+            removed.append(Removal("between_stories", lines[n].strip(), n + 1, _indent(lines[n])))
+        body = body[: len(body) - gap]
     features = None
     if (ctx.collect or ctx.learned) and body:
         texts = [lines[n].strip() for n in body]
