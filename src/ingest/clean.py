@@ -34,6 +34,7 @@ from ingest.residue import apply_cuts, find_cuts
 from ingest.rules import InlineRule, LineRule, Profile, Rules, Settings, profile_settings
 from ingest.split import (
     Block,
+    count_gap_lines,
     detect_profiles,
     find_chrome,
     find_headers,
@@ -315,7 +316,16 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
     if header is not None:
         published_text = header.published_text
         kept.append((header.published_line + 1, published_text))
-        if header.outlet_line is not None:
+        if header.outlet_line == header.published_line:  # "Reuters · 3h"
+            outlet = header.outlet
+            kept.append((header.outlet_line + 1, outlet or ""))
+            start = _indent(lines[header.published_line])
+            text = lines[header.published_line].strip()
+            for a, b in header.fields:
+                removed.append(
+                    Removal("header_field", text[a:b], header.published_line + 1, start + a)
+                )
+        elif header.outlet_line is not None:
             outlet = header.outlet
             kept.append((header.outlet_line + 1, lines[header.outlet_line].strip()))
         if header.byline_line is not None:
@@ -341,6 +351,11 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             kept.append((body[0] + 1, headline))
             body = body[1:]
     body = _drop_furniture(ctx, body, removed)
+    if header is not None or block.end < len(lines):  # a page of story cards
+        gap = count_gap_lines([lines[n].strip() for n in body])
+        for n in body[len(body) - gap :]:
+            removed.append(Removal("between_stories", lines[n].strip(), n + 1, _indent(lines[n])))
+        body = body[: len(body) - gap]
     features = None
     if (ctx.collect or ctx.learned) and body:
         texts = [lines[n].strip() for n in body]

@@ -7,20 +7,68 @@ import re
 from datetime import UTC, datetime, timedelta
 
 _RELATIVE = re.compile(
-    r"(?i)^(?:about |over |almost )?(?P<n>an?|one|\d{1,3}) +"
-    r"(?P<unit>second|sec|minute|min|hour|hr|day|week|month|year)s? +ago$"
+    r"(?i)^(?:(?:updated|published|posted|edited) +)?(?:about |over |almost )?"
+    r"(?:il y a |hace |há |vor )?"
+    r"(?:(?P<n>\d{1,3}) *|(?:an?|one|une?|una?|uno|uma?|eine[rm]?|een) +)"
+    r"(?P<unit>[^\W\d_]+)\.?(?: +(?:ago|fa|geleden))?$"
 )
+# Units in the languages the [header] published patterns know, by their stem: the unit word
+# is cut to its first letters until one of these matches ("hours" -> "hour", "Stunden" ->
+# "stunde", "horas" -> "hora").
 _UNIT_SECONDS = {
-    "second": 1,
+    "s": 1,
     "sec": 1,
-    "minute": 60,
+    "second": 1,
+    "seconde": 1,
+    "segundo": 1,
+    "sekunde": 1,
+    "secondo": 1,
+    "m": 60,
     "min": 60,
-    "hour": 3600,
+    "minute": 60,
+    "minuto": 60,
+    "minuti": 60,
+    "h": 3600,
     "hr": 3600,
+    "hour": 3600,
+    "heure": 3600,
+    "hora": 3600,
+    "stunde": 3600,
+    "std": 3600,
+    "ora": 3600,
+    "ore": 3600,
+    "uur": 3600,
+    "d": 86400,
     "day": 86400,
+    "jour": 86400,
+    "día": 86400,
+    "dia": 86400,
+    "tag": 86400,
+    "giorn": 86400,
+    "dag": 86400,
+    "w": 7 * 86400,
+    "wk": 7 * 86400,
     "week": 7 * 86400,
+    "semaine": 7 * 86400,
+    "semana": 7 * 86400,
+    "woche": 7 * 86400,
+    "settiman": 7 * 86400,
+    "weke": 7 * 86400,
+    "mo": 30 * 86400,
     "month": 30 * 86400,
+    "mois": 30 * 86400,
+    "mes": 30 * 86400,
+    "monat": 30 * 86400,
+    "maand": 30 * 86400,
+    "y": 365 * 86400,
+    "yr": 365 * 86400,
     "year": 365 * 86400,
+    "an": 365 * 86400,
+    "año": 365 * 86400,
+    "ano": 365 * 86400,
+    "jahr": 365 * 86400,
+    "ann": 365 * 86400,
+    "jaar": 365 * 86400,
 }
 _NAMED = {
     "just now": 0,
@@ -45,6 +93,12 @@ def parse_relative(text: str) -> timedelta | None:
     datetime.timedelta(days=1)
     >>> parse_relative("at noon") is None
     True
+    >>> parse_relative("3h"), parse_relative("Updated 2 hrs ago")
+    (datetime.timedelta(seconds=10800), datetime.timedelta(seconds=7200))
+    >>> parse_relative("il y a 2 heures"), parse_relative("vor einem Tag")
+    (datetime.timedelta(seconds=7200), datetime.timedelta(days=1))
+    >>> parse_relative("3 miles") is None, parse_relative("Apr 19, 2024") is None
+    (True, True)
     """
     s = text.strip().lower()
     if s in _NAMED:
@@ -52,8 +106,27 @@ def parse_relative(text: str) -> timedelta | None:
     m = _RELATIVE.match(s)
     if not m:
         return None
-    n = 1 if m["n"] in ("a", "an", "one") else int(m["n"])
-    return timedelta(seconds=n * _UNIT_SECONDS[m["unit"]])
+    unit = _unit_seconds(m["unit"])
+    if unit is None:
+        return None
+    n = int(m["n"]) if m["n"] else 1
+    return timedelta(seconds=n * unit)
+
+
+def _unit_seconds(word: str) -> int | None:
+    """Seconds in a time unit word of any length or known language, or None.
+
+    >>> _unit_seconds("hours"), _unit_seconds("Stunden"), _unit_seconds("h")
+    (3600, 3600, 3600)
+    >>> _unit_seconds("miles") is None
+    True
+    """
+    word = word.lower()
+    for end in range(len(word), 0, -1):
+        seconds = _UNIT_SECONDS.get(word[:end])
+        if seconds is not None:
+            return seconds if end >= len(word) - 3 else None
+    return None
 
 
 # Every story of a dump shares the scrape time, and a handful of relative times ("2 hours
