@@ -95,43 +95,23 @@ def zombie_automation(after: float) -> Any:
     """The automation (Prefect's documented zombie recipe): a flow run that sent a
     heartbeat and then, within ``after`` seconds, neither another nor a final state, is
     marked Crashed."""
-    from prefect.client.schemas.objects import StateType
-    from prefect.events.actions import ChangeFlowRunState
-    from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
-    from prefect.events.schemas.events import ResourceSpecification
-
-    return AutomationCore(
-        name=AUTOMATION_NAME,
-        description=(
-            "Created by ingest: a flow run whose process died (no heartbeat for "
-            f"{after:.0f} s) is marked Crashed, so it frees its deployment's concurrency slot."
+    return _crash_when_silent(
+        AUTOMATION_NAME,
+        "Created by ingest: a flow run whose process died (no heartbeat for "
+        f"{after:.0f} s) is marked Crashed, so it frees its deployment's concurrency slot.",
+        after={"prefect.flow-run.heartbeat"},
+        expect={
+            "prefect.flow-run.heartbeat",
+            "prefect.flow-run.Completed",
+            "prefect.flow-run.Failed",
+            "prefect.flow-run.Cancelled",
+            "prefect.flow-run.Crashed",
+        },
+        seconds=after,
+        message=(
+            f"no heartbeat for {after:.0f} s: its process died (marked by the "
+            f"automation {AUTOMATION_NAME!r})"
         ),
-        trigger=EventTrigger(
-            after={"prefect.flow-run.heartbeat"},
-            expect={
-                "prefect.flow-run.heartbeat",
-                "prefect.flow-run.Completed",
-                "prefect.flow-run.Failed",
-                "prefect.flow-run.Cancelled",
-                "prefect.flow-run.Crashed",
-            },
-            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
-            for_each={"prefect.resource.id"},
-            posture=Posture.Proactive,
-            threshold=1,
-            within=timedelta(seconds=after),
-        ),
-        actions=[
-            ChangeFlowRunState(
-                state=StateType.CRASHED,
-                name="Crashed",
-                force=False,
-                message=(
-                    f"no heartbeat for {after:.0f} s: its process died (marked by the "
-                    f"automation {AUTOMATION_NAME!r})"
-                ),
-            )
-        ],
     )
 
 
@@ -140,37 +120,52 @@ def pending_automation(after: float) -> Any:
     ``Submitting`` and then, within ``after`` seconds, moved to no other state is marked
     Crashed (every later state of the run, ``Running`` first, is an event
     ``prefect.flow-run.<state name>``)."""
+    return _crash_when_silent(
+        PENDING_AUTOMATION_NAME,
+        "Created by ingest: a flow run left Pending or Submitting for "
+        f"{after:.0f} s (its worker died before the run's process started) is marked "
+        "Crashed, so it frees its deployment's concurrency slot.",
+        after={"prefect.flow-run.Pending", "prefect.flow-run.Submitting"},
+        expect={"prefect.flow-run.*"},
+        seconds=after,
+        message=(
+            f"Pending for {after:.0f} s without starting: its worker or process died "
+            f"before the run began (marked by the automation {PENDING_AUTOMATION_NAME!r})"
+        ),
+    )
+
+
+def _crash_when_silent(
+    name: str,
+    description: str,
+    *,
+    after: set[str],
+    expect: set[str],
+    seconds: float,
+    message: str,
+) -> Any:
+    """An automation marking a flow run Crashed when, after one of the events ``after``,
+    none of ``expect`` follows for that run within ``seconds``."""
     from prefect.client.schemas.objects import StateType
     from prefect.events.actions import ChangeFlowRunState
     from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
     from prefect.events.schemas.events import ResourceSpecification
 
     return AutomationCore(
-        name=PENDING_AUTOMATION_NAME,
-        description=(
-            "Created by ingest: a flow run left Pending or Submitting for "
-            f"{after:.0f} s (its worker died before the run's process started) is marked "
-            "Crashed, so it frees its deployment's concurrency slot."
-        ),
+        name=name,
+        description=description,
         trigger=EventTrigger(
-            after={"prefect.flow-run.Pending", "prefect.flow-run.Submitting"},
-            expect={"prefect.flow-run.*"},
+            after=after,
+            expect=expect,
             match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,
             threshold=1,
-            within=timedelta(seconds=after),
+            within=timedelta(seconds=seconds),
         ),
         actions=[
             ChangeFlowRunState(
-                state=StateType.CRASHED,
-                name="Crashed",
-                force=False,
-                message=(
-                    f"Pending for {after:.0f} s without starting: its worker or process died "
-                    f"before the run began (marked by the automation "
-                    f"{PENDING_AUTOMATION_NAME!r})"
-                ),
+                state=StateType.CRASHED, name="Crashed", force=False, message=message
             )
         ],
     )
