@@ -352,25 +352,6 @@ def _sighting(r: DocRecord, match: str) -> Sighting:
     return Sighting(r.id, r.path, r.index, r.outlet, r.published_text, r.published, match)
 
 
-def arrival_labels(
-    group: Sequence[DocRecord], added: Collection[str]
-) -> dict[str, Literal["new", "exact", "near"]]:
-    """For each member of ``group`` in ``added``: ``new`` when no member came before it,
-    ``exact`` when one with the same normalised text did, else ``near``.
-
-    "Before" means already indexed by an earlier run, or earlier in this run's (path,
-    index) order, so the counts do not depend on the order documents arrive in.
-    """
-    order = sorted(group, key=lambda r: (r.id in added, r.path, r.index))
-    labels: dict[str, Literal["new", "exact", "near"]] = {}
-    texts: set[str] = set()
-    for i, r in enumerate(order):
-        if r.id in added:
-            labels[r.id] = "new" if i == 0 else "exact" if r.text_key in texts else "near"
-        texts.add(r.text_key)
-    return labels
-
-
 def iter_pairs(groups: Iterable[Sequence[DocRecord]]) -> Iterator[tuple[str, str]]:
     """Every unordered pair of ids that share a group, as sorted tuples (for evaluation)."""
     for g in groups:
@@ -1071,7 +1052,7 @@ class ManifestView:
         self.edit(rel, withheld=names)
 
 
-def resolve_duplicate_dumps(out: Location, view: ManifestView) -> int:
+def resolve_duplicate_dumps(folder: OutputFolder, view: ManifestView) -> int:
     """Turn every written dump whose bytes equal another's into a ``duplicate_dump`` entry,
     and point every ``duplicate_dump`` at its original (the written dump with its bytes).
 
@@ -1095,7 +1076,7 @@ def resolve_duplicate_dumps(out: Location, view: ManifestView) -> int:
         keep = min(group)[1]
         for _, rel in group:
             if rel != keep:
-                output_folder(out).drop_documents(rel)
+                folder.drop_documents(rel)
                 view.edit(rel, status=DUPLICATE_DUMP, duplicate_of=keep, documents=[])
                 view.set_status(rel, DUPLICATE_DUMP, keep)
     rows = conn.execute(
@@ -1366,8 +1347,8 @@ def deduplicate(
     try:
         view = ManifestView(index.conn)
         view.load(out, processed, None if full else delta)
-        report.duplicate_dumps = resolve_duplicate_dumps(out, view)
-        _deduplicate(out, view, index, canonical_only, report, progress)
+        report.duplicate_dumps = resolve_duplicate_dumps(folder, view)
+        _deduplicate(folder, view, index, canonical_only, report, progress)
         report.edits = view.edits
         index.commit()
     finally:
@@ -1418,7 +1399,7 @@ def reconcile(index: DedupIndex, view: ManifestView) -> tuple[set[int], int]:
 
 
 def _deduplicate(
-    out: Location,
+    folder: OutputFolder,
     view: ManifestView,
     index: DedupIndex,
     canonical_only: bool,
@@ -1429,7 +1410,6 @@ def _deduplicate(
     index.set_meta("canonical_only", str(canonical_only))
     old_tids, n_missing = reconcile(index, view)
     tick = _Ticker(progress, "read", n_missing)
-    folder = output_folder(out)
     done, last = 0, 0
     while True:
         batch = index.conn.execute(
@@ -1483,12 +1463,12 @@ def _deduplicate(
         groups = set(index.all_groups())
     counted = index.added_among(set(copies)) | changed_copies
     report.exact += sum(len(json.loads(v)) for k, v in copies.items() if k in counted)
-    _write_groups(out, view, index, sorted(groups), canonical_only, report, progress)
+    _write_groups(folder, view, index, sorted(groups), canonical_only, report, progress)
     report.documents = index.count_docs()
 
 
 def _write_groups(
-    out: Location,
+    folder: OutputFolder,
     view: ManifestView,
     index: DedupIndex,
     groups: Sequence[int],
@@ -1498,7 +1478,6 @@ def _write_groups(
 ) -> None:
     """Give each member of the groups its dedup fields (or, canonical-only, drop duplicates);
     a file is read and rewritten only when its fields change."""
-    folder = output_folder(out)
     tick = _Ticker(progress, "write", len(groups))
     marks: list[tuple[str, str]] = []
     with folder.rewriting() as rewrite:
@@ -1549,7 +1528,7 @@ def _write_group(
     put: Callable[[str, str, str, tuple[bytes, bytes | bytearray] | None, str], None],
     put_tail: Callable[[str, str, str, bytes | bytearray], None],
 ) -> None:
-    """One group: what :func:`group_fields` and :func:`arrival_labels` say, read from the
+    """One group: what :func:`group_fields` and the arrival rule say, read from the
     index as rows, never as one list (a story seen on tens of thousands of pages). The
     canonical document first; the members indexed before this step by SQL alone, unless
     their file must change; then the members added, in arrival order; then the canonical's
@@ -1592,7 +1571,9 @@ def _write_group(
             break
         after = (rows[-1][1], rows[-1][2])
         todo = []
-        for key, path, idx, outlet, ptext, pub, tid, file in rows:  # arrival_labels
+        # Arrival: new when no member came before (indexed earlier, or earlier in this
+        # run's (path, index) order), exact when one with the same text did, else near.
+        for key, path, idx, outlet, ptext, pub, tid, file in rows:
             label = "new" if not texts else "exact" if tid in texts else "near"
             setattr(report, label, getattr(report, label) + 1)
             texts.add(tid)

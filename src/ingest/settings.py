@@ -259,6 +259,32 @@ def _whole(env: Mapping[str, str], name: str) -> int | None:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
 
 
+def seconds_from_environ(
+    name: str,
+    environ: Mapping[str, str] | None = None,
+    minimum: float | None = None,
+    why: str = "",
+) -> float | None:
+    """The variable ``name`` as a number of seconds, or None when it is not set.
+
+    A value that is not a number, or is below ``minimum``, is refused (ValueError) naming
+    the variable (``why`` ends the message for the minimum).
+
+    >>> seconds_from_environ("T", {"T": " 45 "}), seconds_from_environ("T", {})
+    (45.0, None)
+    """
+    raw = (os.environ if environ is None else environ).get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum} seconds{why}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """A run's settings: the settings file compiled (``rules``, which carries its

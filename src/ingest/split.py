@@ -375,11 +375,9 @@ def _shared_lines(
         if pos < len(text):
             others.append((pos, len(text)))
         found[i] = (rest[0], times[0], tuple(others))
-    for i in itertools.compress(itertools.count(), map(_TRAILING_TIME.match, stripped)):
-        if i in anchors or i in found or i + 2 >= len(stripped):
+    for i, tm in enumerate(map(_TRAILING_TIME.match, stripped)):
+        if tm is None or i in anchors or i in found or i + 2 >= len(stripped):
             continue
-        tm = _TRAILING_TIME.match(stripped[i])
-        assert tm is not None
         outlet, time = tm["o"], tm["t"]
         if (
             any(p.match(time) for p in published)

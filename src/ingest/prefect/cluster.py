@@ -21,7 +21,6 @@ Nothing here imports Prefect or Dask at module level: the client is any
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.engine.outcomes import FileOutcome, Status
+from ingest.settings import seconds_from_environ
 
 DEFAULT_NO_WORKERS_TIMEOUT = 120.0
 ENV_NO_WORKERS_TIMEOUT = "INGEST_NO_WORKERS_TIMEOUT"
@@ -56,16 +56,8 @@ def no_workers_timeout(value: float | None = None, env: dict[str, str] | None = 
         if value <= 0:
             raise ValueError(f"the no-workers timeout must be above 0 seconds, not {value}")
         return float(value)
-    raw = (os.environ if env is None else env).get(ENV_NO_WORKERS_TIMEOUT, "").strip()
-    if not raw:
-        return DEFAULT_NO_WORKERS_TIMEOUT
-    try:
-        seconds = float(raw)
-    except ValueError:
-        raise ValueError(
-            f"{ENV_NO_WORKERS_TIMEOUT} must be a number of seconds, not {raw!r}"
-        ) from None
-    return no_workers_timeout(seconds)
+    seconds = seconds_from_environ(ENV_NO_WORKERS_TIMEOUT, env)
+    return DEFAULT_NO_WORKERS_TIMEOUT if seconds is None else no_workers_timeout(seconds)
 
 
 def window_for(threads: int) -> int:

@@ -43,14 +43,15 @@ def record_crashed_batch(
     try:
         with get_client(sync_client=True) as client:
             try:
-                client.read_task_run(task_run_id)
+                run = client.read_task_run(task_run_id)
             except ObjectNotFound:
                 client.create_task_run(
                     task, flow_run_id, dynamic_key=label, id=task_run_id, name=label,
                     state=Crashed(message=message),
                 )  # fmt: skip
                 return
-        crash_task_runs([task_run_id], message)
+            if run.state is not None and not run.state.is_final():
+                client.set_task_run_state(task_run_id, Crashed(message=message), force=True)
     except Exception:  # the record only: never fail the run for it
         return
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from ingest.engine.lifeline import alive
 from ingest.prefect.api import (
     UI_STATE_FILE,
     api_healthy,
@@ -210,20 +211,6 @@ def _tail(path: Path, lines: int = 15) -> str:
         return ""
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie child counts as gone
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 def stop_process(
     pid: int, process: subprocess.Popen[bytes] | None = None, *, timeout: float = 15.0
 ) -> int | None:
@@ -238,7 +225,7 @@ def stop_process(
         while time.monotonic() < end:
             if process is not None and process.poll() is not None:
                 return True
-            if process is None and not _alive(pid):
+            if process is None and not alive(pid):
                 return True
             time.sleep(0.1)
         return False
@@ -348,7 +335,7 @@ def cmd_ui(
             print(f"ingest ui: no server recorded in {home / UI_STATE_FILE}")
             return 1
         pid = int(state["pid"])
-        if _alive(pid) and _is_prefect_server(pid):
+        if alive(pid) and _is_prefect_server(pid):
             stop_process(pid)
             print(f"stopped the Prefect server at {state['url']} (pid {pid})")
         else:

@@ -32,6 +32,9 @@ import os
 from datetime import timedelta
 from typing import Any
 
+from ingest.prefect.ghosts import PENDING_GRACE
+from ingest.settings import seconds_from_environ
+
 AUTOMATION_NAME = "ingest: crash flow runs whose heartbeats stopped"
 HEARTBEAT_SECONDS = 30  # Prefect's minimum
 HEARTBEAT_ENV = {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}
@@ -39,7 +42,7 @@ ENV_ZOMBIE_AFTER = "INGEST_ZOMBIE_AFTER"
 DEFAULT_ZOMBIE_AFTER = 3 * HEARTBEAT_SECONDS
 PENDING_AUTOMATION_NAME = "ingest: crash flow runs stuck Pending or Submitting"
 ENV_PENDING_AFTER = "INGEST_PENDING_AFTER"
-DEFAULT_PENDING_AFTER = 600  # as ingest.prefect.ghosts' grace for a Pending run
+DEFAULT_PENDING_AFTER = int(PENDING_GRACE.total_seconds())  # as the next run's rule
 MIN_PENDING_AFTER = 10  # Prefect's least window for a proactive trigger
 
 
@@ -50,19 +53,13 @@ def zombie_after(env: dict[str, str] | None = None) -> float:
     >>> zombie_after({}), zombie_after({"INGEST_ZOMBIE_AFTER": "45"})
     (90, 45.0)
     """
-    raw = (os.environ if env is None else env).get(ENV_ZOMBIE_AFTER, "").strip()
-    if not raw:
-        return DEFAULT_ZOMBIE_AFTER
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{ENV_ZOMBIE_AFTER} must be a number of seconds, not {raw!r}") from None
-    if value < HEARTBEAT_SECONDS + 5:
-        raise ValueError(
-            f"{ENV_ZOMBIE_AFTER} must be at least {HEARTBEAT_SECONDS + 5} seconds: flow runs "
-            f"send a heartbeat every {HEARTBEAT_SECONDS} s"
-        )
-    return value
+    value = seconds_from_environ(
+        ENV_ZOMBIE_AFTER,
+        env,
+        minimum=HEARTBEAT_SECONDS + 5,
+        why=f": flow runs send a heartbeat every {HEARTBEAT_SECONDS} s",
+    )
+    return DEFAULT_ZOMBIE_AFTER if value is None else value
 
 
 def pending_after(env: dict[str, str] | None = None) -> float:
@@ -71,16 +68,8 @@ def pending_after(env: dict[str, str] | None = None) -> float:
     >>> pending_after({}), pending_after({"INGEST_PENDING_AFTER": "120"})
     (600, 120.0)
     """
-    raw = (os.environ if env is None else env).get(ENV_PENDING_AFTER, "").strip()
-    if not raw:
-        return DEFAULT_PENDING_AFTER
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{ENV_PENDING_AFTER} must be a number of seconds, not {raw!r}") from None
-    if value < MIN_PENDING_AFTER:
-        raise ValueError(f"{ENV_PENDING_AFTER} must be at least {MIN_PENDING_AFTER} seconds")
-    return value
+    value = seconds_from_environ(ENV_PENDING_AFTER, env, minimum=MIN_PENDING_AFTER)
+    return DEFAULT_PENDING_AFTER if value is None else value
 
 
 def send_heartbeats(env: Any = None) -> None:

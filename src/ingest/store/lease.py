@@ -32,6 +32,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ingest.engine.lifeline import alive
 from ingest.store.layout import STATE_DIR
 from ingest.store.local import OutputBusyError
 
@@ -87,19 +88,9 @@ def stale_reason(body: dict[str, Any], now: datetime, host: str) -> str | None:
     if until.tzinfo is None or until <= now:
         return f"its lease expired at {expires}"
     pid = body.get("pid")
-    if body.get("host") == host and isinstance(pid, int) and pid > 0 and not _alive(pid):
+    if body.get("host") == host and isinstance(pid, int) and pid > 0 and not alive(pid):
         return f"its holder (pid {pid} on this host) is gone"
     return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    return True
 
 
 class ObjectLock:

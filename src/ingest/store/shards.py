@@ -424,17 +424,10 @@ def _fingerprints(root: Path | RemotePath, under: str) -> dict[str, str]:
         return found
     from ingest.store.remote import _mtime_ns
 
-    folder = root / under
-    folder.fs.invalidate_cache(folder.path)
-    try:
-        infos = folder.fs.find(folder.path, withdirs=False, detail=True)
-    except FileNotFoundError:
-        return {}
     out: dict[str, str] = {}
-    for path, info in infos.items():
-        rel = PurePosixPath(str(path)).relative_to(root.path).as_posix()
+    for rel, info in (root / under).list_tree().items():
         etag = str(info.get("ETag") or info.get("etag") or "")
-        out[rel] = f"{info.get('size')}:{_mtime_ns(info)}:{etag}"
+        out[PurePosixPath(under, rel).as_posix()] = f"{info.get('size')}:{_mtime_ns(info)}:{etag}"
     return out
 
 
