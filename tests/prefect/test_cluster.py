@@ -264,6 +264,7 @@ def test_client_killed_mid_run_then_rerun_redoes_at_most_the_batches_in_flight(
     assert f"flow run {dead.name}" in again.stderr and "marked Crashed" in again.stderr
 
 
+@pytest.mark.slow
 def test_poison_batch_is_named_by_its_dumps_and_the_rest_lands(
     prefect_api: None, corpus: Path, tmp_path: Path
 ) -> None:
