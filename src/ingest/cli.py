@@ -447,7 +447,6 @@ def cmd_run_flow(args: argparse.Namespace, environment: Environment) -> int:
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
-    _export_no_workers_timeout(args)
     if not runner.distributed and process_count() > 1:
         prestart_fork_server()  # imports the cleaning stack while we import Prefect
     from ingest.prefect.api import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
@@ -486,6 +485,7 @@ def cmd_run_flow(args: argparse.Namespace, environment: Environment) -> int:
         learn=not args.no_learn,
         output_format=args.format,
         shard_rows=args.shard_rows,
+        no_workers_timeout=args.no_workers_timeout,
         on_api_lost=lambda reason: _api_lost(reason, args.quiet),
     )
     # Not while the API watch reports (it then ends the process); released for the next
@@ -594,7 +594,6 @@ def cmd_serve(args: argparse.Namespace, environment: Environment) -> int:
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
-    _export_no_workers_timeout(args)
     api = choose_api()
     if api.url is None:
         print(
@@ -645,6 +644,7 @@ def cmd_serve(args: argparse.Namespace, environment: Environment) -> int:
                     "full": args.full,
                     "output_format": args.format,
                     "shard_rows": args.shard_rows,
+                    "no_workers_timeout": args.no_workers_timeout,
                 },
                 tags=["ingest"],
                 # One run at a time: runs that fall due together (a late start, a slow run)
@@ -699,14 +699,6 @@ def claim_serving(src: Path | RemotePath, out: Path | RemotePath) -> str | None:
 
 def _warn(message: str) -> None:
     print(f"ingest: warning: {message}", file=sys.stderr, flush=True)
-
-
-def _export_no_workers_timeout(args: argparse.Namespace) -> None:
-    """--no-workers-timeout, for the flow in this process and the runs it starts."""
-    from ingest.settings import ENV_NO_WORKERS_TIMEOUT
-
-    if getattr(args, "no_workers_timeout", None) is not None:
-        os.environ[ENV_NO_WORKERS_TIMEOUT] = str(args.no_workers_timeout)
 
 
 def _runner_or_none(args: argparse.Namespace) -> RunnerChoice | None:
