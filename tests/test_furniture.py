@@ -178,6 +178,28 @@ REMOVED = [
     ("Most Read", "related_heading"),
     ("Explore more on these topics", "related_heading"),
     ("More on this story", "related_heading"),
+    # rules between blocks, syndication credits, wire captions closed by "(Name/Org via X)"
+    ("___", "separator_line"),
+    ("* * *", "separator_line"),
+    ("DISTRIBUTED BY CREATORS.COM", "credit_line"),
+    ("Distributed by Tribune Content Agency", "credit_line"),
+    (
+        "A worker cleans a classroom in Fort Worth, Texas, on Thursday, March 12, 2020."
+        " (Ann Lee/The Morning News via AP)",
+        "caption_line",
+    ),
+    ("Crowds wait at the border on Monday. (Jon Reyes/The Gazette, File)", "caption_line"),
+    # pitches: follow our coverage at a URL, add a topic to stay up to date
+    (
+        "Follow our coverage of the storm at https://example.com/storm and"
+        " https://example.com/live",
+        "follow_prompt",
+    ),
+    (
+        "Interested in Farm Policy? Add Farm Policy as an interest to stay up to date on the"
+        " latest Farm Policy news, video, and analysis from Daily News. Add Interest",
+        "promo_line",
+    ),
 ]
 
 
@@ -269,6 +291,15 @@ KEPT = [
     '"CHANGE THE LAWS NOW, ALL OF THEM"',
     "He hit Replay. More Videos loaded, he said, and the screen froze again.",
     "The replay was shown twice. More videos will be released on Monday. 2:31",
+    "...",
+    "—30—",
+    "Distributed by hand, the leaflets reached every home. Most were read.",
+    "Provided by the city, the buses ran all night, officials said.",
+    "He backed the bill, and its rider, on Monday (and/or the week after).",
+    "Voters were split on the question. (Israel/Palestine)",
+    "Follow the signs at the station to the exit, the guide said at https://example.com",
+    "Interested parties can stay up to date at city hall, the clerk said.",
+    "Interested in the outcome, residents packed the hall to stay up to date on the vote.",
 ]
 
 

@@ -28,6 +28,7 @@ _SENTENCE_BREAK = re.compile(
 )
 _LEADING_MARKS = "►▶▸▹•·»›>→■□◆◇●○*-–—+ "
 _CLOSERS = "\"”’')]"
+_ENDS = ".!?\"”’'"
 _DURATION = re.compile(r"\b(?:\d{1,2}:)?[0-5]?\d:[0-5]\d\b")
 _DURATION_LINE = re.compile(r"^(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$")
 _URL = re.compile(r"(?:https?://|www\.)\S+$")
@@ -212,6 +213,7 @@ _FAMILIES = (
     "caps_link",
     "promo_line",
     "table_pipe",
+    "separator_line",
     "related_heading",
     "time_stamp",
     "social_embed",
@@ -500,6 +502,8 @@ def is_follow_prompt(text: str, f: Furniture) -> bool:
         return bool(f.networks & set(tokens))
     if _HANDLE.search(text):
         return True
+    if _URL.search(text, max(0, text.rfind(" "))) and " at " in text and not _SAYS.search(text):
+        return True  # "Follow our coverage of the storm at https://..."
     return "on" in tokens and bool(f.networks & set(tokens))
 
 
@@ -551,6 +555,12 @@ def is_copyright_trailer(text: str, max_words: int) -> bool:
     return _RIGHTS.search(text) is not None and ("©" in text or "copyright" in text.lower())
 
 
+# A syndication credit: "DISTRIBUTED BY CREATORS.COM", "Distributed by Tribune Content Agency".
+_SYNDICATED = re.compile(
+    r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
+)
+
+
 def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     """A photo credit standing alone: "Name/Agency", "(Photo: AP)", "Photograph: X/Y".
 
@@ -559,6 +569,8 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     >>> [is_credit_line(t, f, 12) for t in ("Doug Mills/The New York Times",
     ...     "(Photo: Phil Sears, AP)", "Photograph: Stefan Rousseau/PA", "Getty Images")]
     [True, True, True, True]
+    >>> is_credit_line("DISTRIBUTED BY CREATORS.COM", f, 12)
+    True
     >>> [is_credit_line(t, f, 12) for t in ("Israel/Palestine", "and/or",
     ...     "Photo editing is now routine, experts say.")]
     [False, False, False]
@@ -584,6 +596,8 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
             return True
     if len(words) > max_words:
         return False
+    if _SYNDICATED.match(text):
+        return not _SAYS.search(text) and not _SENTENCE_BREAK.search(text)
     if f._credit_start.match(text):
         return not _SAYS.search(text) and not reads_as_sentences(text)
     if len(words) >= 2 and "/" in text and _is_name_slash_agency(text, f):
@@ -651,6 +665,8 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         m = f._caption_end.search(text, max(0, len(text) - 260))
         if m is not None and m.start() > 0 and not text.startswith("("):
             return True
+    if text.endswith(")") and _closing_credit(text, f):
+        return True
     if " | " in text:
         before, _, credit = text.rpartition(" | ")
         if len(before.split()) >= 3 and "|" not in before and _is_credit_name(credit, f):
@@ -666,6 +682,34 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         if m is not None and len(m.group("who").split()) <= 12:
             return True
     return _CAPTION_LABEL.match(text) is not None
+
+
+# A credit's trailing notes inside its brackets: "(Name/The Times via AP, File)".
+_CREDIT_NOTES = re.compile(
+    r"(?:,? (?:via|for|from) [A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3})?(?:, ?File)?$"
+)
+
+
+def _closing_credit(text: str, f: Furniture) -> bool:
+    """Say whether a paragraph of sentences ends with a bracketed "Name/Agency" credit.
+
+    >>> f = Furniture(photo_agencies=frozenset(["AP"]))
+    >>> _closing_credit("Crews clean a school on Thursday. (Ann Lee/The Morning News via AP)", f)
+    True
+    >>> _closing_credit("He backed the bill (and/or its rider).", f)
+    False
+    >>> _closing_credit("Voters split on the issue. (Israel/Palestine)", f)
+    False
+    """
+    start = text.rfind("(")
+    before = text[:start].rstrip()
+    if start <= 0 or before[-1:] not in '.!?"”’' or len(before.split()) < 4:
+        return False
+    inner = text[start + 1 : -1].strip()
+    if "/" not in inner or len(inner.split()) > 16:
+        return False
+    credit = _CREDIT_NOTES.sub("", inner) or inner
+    return _is_name_slash_agency(credit, f)
 
 
 # A wire caption's opener: "In this Monday, March 4, 2020, file photo, ...".
@@ -1006,12 +1050,20 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     False
     >>> is_promo_line('"Subscribe to my newsletter," she told the crowd.', f, 120)
     False
+    >>> is_promo_line("Like farming? Get our newsletter in your inbox. Sign Up", f, 120)
+    True
+    >>> is_promo_line("Like farming? Most readers get the newsletter in their inbox.", f, 120)
+    False
     """
     if too_long(text, max_words) or text[:1] in _QUOTES:
         return False
     words = text.split()
     first = words[0].lower().strip(".,:;!?")
-    opener = first in f.promo_openers
+    # "Interested in Farm Policy? Add ... Add Interest": a short question to the reader opens
+    # a pitch that ends on its button, not on a sentence.
+    opener = first in f.promo_openers or (
+        "?" in text[:80] and len(text[: text.find("?")].split()) <= 6 and text[-1] not in _ENDS
+    )
     if not opener and len(words) > 15 and ("you" not in text.lower() or not _YOU.search(text)):
         return False  # a long line that neither opens a pitch nor speaks to the reader
     sentence = not opener and len(words) <= 15 and reads_as_sentences(text)
@@ -1132,6 +1184,19 @@ def is_related_heading(text: str, f: Furniture) -> bool:
         return False
     joined = " " + " ".join(tokens) + " "
     return any(f" {core} " in joined for core in f.heading_cores)
+
+
+def is_separator_line(text: str) -> bool:
+    """A rule between blocks: a line of marks with no letter or digit ("___", "* * *").
+
+    >>> [is_separator_line(t) for t in ("___", "* * *", "-----", "• • •", "~")]
+    [True, True, True, True, True]
+    >>> [is_separator_line(t) for t in ("—30—", "...", "1.", "A", "?")]
+    [False, False, False, False, False]
+    """
+    if len(text) > 80 or text in ("...", "…", "?", "!"):
+        return False  # an ellipsis or a lone mark may stand for words (an omission, a reply)
+    return not any(ch.isalnum() for ch in text)
 
 
 def is_table_pipe(text: str) -> bool:
@@ -1391,6 +1456,7 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("time_stamp", lambda t, f, s: is_time_stamp(t, s.max_furniture_words)),
     ("social_embed", lambda t, f, s: is_social_embed(t, s.max_furniture_words, f.networks)),
     ("table_pipe", lambda t, f, s: is_table_pipe(t)),
+    ("separator_line", lambda t, f, s: is_separator_line(t)),
     ("related_heading", lambda t, f, s: is_related_heading(t, f)),
 )
 
