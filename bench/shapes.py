@@ -103,7 +103,9 @@ ROUND_1: dict[str, Shape] = {
     "h_ago_lines": Shape(lambda o, t, h: [o, t, h], "2h ago"),
     "headline_first_dot": Shape(lambda o, t, h: [h, f"{o} · {t}"], "2 hours ago"),
     "headline_first_lines": Shape(lambda o, t, h: [h, o, t], "2 hours ago"),
-    "by_pipe": Shape(lambda o, t, h: [h, f"By Jane Okafor | {o} | {t} | 5 min read"], "3 hours ago"),
+    "by_pipe": Shape(
+        lambda o, t, h: [h, f"By Jane Okafor | {o} | {t} | 5 min read"], "3 hours ago"
+    ),
     "abs_date_lines": Shape(lambda o, t, h: [o, t, h], "Apr 19, 2024, 4:29 PM"),
     "abs_date_bullet": Shape(lambda o, t, h: [f"{o} • {t}", h], "Apr 19, 2024"),
     "emdash_time_outlet": Shape(lambda o, t, h: [f"{t} — {o}", h], "2 hours ago"),
@@ -193,7 +195,11 @@ CHROME = {
 # Cards and section heads between two related stories.
 BETWEEN = {
     "promoted": ["Promoted by Nimbus", "Ad · nimbus.com", "The phone everyone is talking about"],
-    "sponsored": ["Sponsored", "Brightline Insurance", "Drivers over 50 are switching to this plan"],
+    "sponsored": [
+        "Sponsored",
+        "Brightline Insurance",
+        "Drivers over 50 are switching to this plan",
+    ],
     "ad": ["Ad", "Try the new Nimbus phone today"],
     "seemore": ["See more"],
     "fullcov": ["Full coverage"],
@@ -417,9 +423,10 @@ def report(number: int, by_shape: dict[str, Counter[str]], detail: bool) -> Coun
         print(f"{'round ' + str(number):34}" + "".join(f"{c:>9}" for c in COLUMNS))
         for shape, counts in sorted(by_shape.items()):
             print(f"{shape:34}" + "".join(f"{counts[c]:>9}" for c in COLUMNS))
-    look = f", look-alikes kept {total['kept']}/{total['lookalikes']}" if total["lookalikes"] else ""
+    t = total
+    look = f", look-alikes kept {t['kept']}/{t['lookalikes']}" if t["lookalikes"] else ""
     print(
-        f"round {number}: {total['dumps']} dumps, stories found {total['found']}/{total['stories']},"
+        f"round {number}: {t['dumps']} dumps, stories found {t['found']}/{t['stories']},"
         f" outlet {total['outlet']}, headline {total['headline']}, time {total['time']},"
         f" chrome/header lines left {total['left']}/{total['chrome']}{look}"
     )
@@ -445,7 +452,8 @@ def main(argv: list[str] | None = None) -> int:
             for dump in build_round(number):
                 (folder / dump.name).write_text(dump.text, "utf-8")
                 expected.append({"file": dump.name, "shape": dump.shape, "stories": dump.stories})
-            (folder / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1))
+            expected_json = json.dumps(expected, ensure_ascii=False, indent=1)
+            (folder / "expected.json").write_text(expected_json, "utf-8")
         by_shape = score_round(number, rules, args.verbose)
         totals[number] = report(number, by_shape, args.shapes or args.verbose)
     if args.json:

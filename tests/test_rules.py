@@ -163,7 +163,7 @@ def test_replace_true_replaces_the_builtin_list(tmp_path: Path) -> None:
 
 
 def test_relative_must_be_a_boolean(tmp_path: Path) -> None:
-    with pytest.raises(RulesError, match="header.relative"):
+    with pytest.raises(RulesError, match=r"header\.relative"):
         load_rules(write(tmp_path, "[header]\nrelative = 'yes'\n"))
 
 
