@@ -200,6 +200,15 @@ REMOVED = [
         " latest Farm Policy news, video, and analysis from Daily News. Add Interest",
         "promo_line",
     ),
+    # round 6: contact lines, a caption closed by "Name | Org", a credit printed twice, a bar
+    # of listen and share buttons
+    ("Write to Ann Lee at ann.lee@example.com", "link_line"),
+    ("Dave Calhoun, chairman of the board Ann Lee | Daily News", "caption_line"),
+    (
+        "Photographer: Ann Lee/AFP via Getty Images Photographer: Ann Lee/AFP via Getty Images",
+        "credit_line",
+    ),
+    ("LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE Share Tweet Post Email", "share_buttons"),
 ]
 
 
@@ -300,6 +309,11 @@ KEPT = [
     "Follow the signs at the station to the exit, the guide said at https://example.com",
     "Interested parties can stay up to date at city hall, the clerk said.",
     "Interested in the outcome, residents packed the hall to stay up to date on the vote.",
+    "Tips can be sent to tips@example.gov.",
+    "He wrote to the mayor, who replied from mayor@example.gov, that he agreed",
+    "Shares fell on Monday after the report | Business",
+    "The photographer was Ann Lee. The photographer was Ann Lee.",
+    "Listen to the article, then share it by email",
 ]
 
 
@@ -552,6 +566,20 @@ def test_held_out_article_loses_its_furniture_and_keeps_its_sentences(
     for paragraph in body:
         assert paragraph in doc.text
     assert doc.headline == article.splitlines()[0]
+
+
+def test_a_labelled_link_goes_only_as_a_story_s_last_line(rules: Rules) -> None:
+    teaser = "Go deeper: How the plan to reopen schools could backfire"
+    body = [BEFORE, AFTER, teaser]
+    assert find_furniture(body, rules.furniture, rules.settings) == {2: "teaser_line"}
+    # Between paragraphs it may be a subheading; the story's own labels stay at the end too.
+    assert find_furniture([BEFORE, teaser, AFTER], rules.furniture, rules.settings) == {}
+    for own in (
+        "Why it matters: The vote was close.",
+        "UPDATE: Police found the missing boy alive",
+        "Source: Bureau of Labor Statistics",
+    ):
+        assert find_furniture([BEFORE, AFTER, own], rules.furniture, rules.settings) == {}
 
 
 def test_one_line_story_of_a_furniture_word_stays(rules: Rules, scraped_at: datetime) -> None:

@@ -33,6 +33,7 @@ _DURATION = re.compile(r"\b(?:\d{1,2}:)?[0-5]?\d:[0-5]\d\b")
 _DURATION_LINE = re.compile(r"^(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$")
 _URL = re.compile(r"(?:https?://|www\.)\S+$")
 _HANDLE = re.compile(r"(?<![\w.])@\w{2,}")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
@@ -81,6 +82,11 @@ _ODD_CHAR = re.compile(r"[^\w\s:.,()/%-]")
 _CELL_TEXT = re.compile(r"[^\s|:+-]")
 _ALPHA_WORD = re.compile(r"(?<!\S)[^\W\d_]{2,}")
 _HAS_DIGIT = re.compile(r"\d")
+# Small words a sentence-case headline has in lower case whatever its style.
+_FUNCTION_SMALL = frozenset(
+    {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or"}
+    | {"the", "to", "with"}
+)
 _YOU = re.compile(r"\b(?:you|your|you're|you’re)\b", re.I)
 _SAYS = re.compile(r"\b(?:said|says|told|according to|asked)\b")
 
@@ -439,9 +445,24 @@ def is_share_buttons(text: str, f: Furniture) -> bool:
     True
     >>> is_share_buttons("Facebook and Twitter", f), is_share_buttons("Share", f)
     (False, False)
+    >>> f = Furniture(share_words=frozenset("share this article tweet post email".split()),
+    ...     share_cores=frozenset("share tweet email".split()),
+    ...     placeholder_words=frozenset(["listen", "to", "article"]))
+    >>> is_share_buttons("LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE Share Tweet Post Email", f)
+    True
+    >>> is_share_buttons("Listen to the article, then share it by email", f)
+    False
     """
-    if len(text) > 160 or not _first_word_in(text, f.share_words) or reads_as_sentences(text):
+    if len(text) > 160 or reads_as_sentences(text):
         return False
+    if not _first_word_in(text, f.share_words):
+        # A player's or a media control first: "LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE
+        # Share Tweet Post Email" is a bar of buttons when two of them are share actions.
+        if not _first_word_in(text, f.placeholder_words | f.player_words):
+            return False
+        tokens = word_tokens(text)
+        controls = f.share_words | f.placeholder_words | f.player_words
+        return _made_of(tokens, controls) and sum(t in f.share_cores for t in tokens) >= 2
     tokens = word_tokens(text)
     if not _made_of(tokens, f.share_words):
         return False
@@ -461,7 +482,17 @@ def is_link_line(text: str, f: Furniture) -> bool:
     False
     >>> is_link_line("He posted the video at https://example.com/v", f)
     False
+
+    Or a short line closed by an email address:
+
+    >>> is_link_line("Write to Ann Lee at ann.lee@example.com", f)
+    True
+    >>> is_link_line("Tips can be sent to tips@example.gov.", f)
+    False
     """
+    if "@" in text[-60:] and _EMAIL.search(text, max(0, text.rfind(" "))):
+        # "Write to Ann Lee at ann.lee@example.com": whom to write to, never a sentence
+        return len(text.split()) <= 12 and not reads_as_sentences(text) and (not _SAYS.search(text))
     if "http" not in text and "www." not in text:
         return False
     m = _URL.search(text, max(0, text.rfind(" ")))
@@ -571,12 +602,18 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     [True, True, True, True]
     >>> is_credit_line("DISTRIBUTED BY CREATORS.COM", f, 12)
     True
+    >>> is_credit_line("Photo: Ann Lee/AFP Photo: Ann Lee/AFP", f, 12)
+    True
     >>> [is_credit_line(t, f, 12) for t in ("Israel/Palestine", "and/or",
     ...     "Photo editing is now routine, experts say.")]
     [False, False, False]
     """
     if too_long(text, 2 * max_words + 8):
         return False
+    tokens = text.split()
+    n = len(tokens) // 2
+    if n >= 2 and len(tokens) % 2 == 0 and tokens[:n] == tokens[n:]:
+        return is_credit_line(" ".join(tokens[:n]), f, max_words)  # the credit twice
     rest = _after_media_controls(text, f)
     if rest is not None and rest != text:
         # "Enlarge this image toggle caption Ann Lee/AP Ann Lee/AP": the credit printed twice
@@ -671,6 +708,14 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         before, _, credit = text.rpartition(" | ")
         if len(before.split()) >= 3 and "|" not in before and _is_credit_name(credit, f):
             return True
+        if (
+            len(before.split()) >= 3
+            and "|" not in before
+            and not reads_as_sentences(text)
+            and _is_org_name(credit)
+            and _ends_with_name(before)
+        ):
+            return True  # "Dave Calhoun, chairman of the board Ann Lee | Daily News"
     if _MEDIA_LABEL.match(text):
         return True  # "Image caption, Firefighters at the scene", "Image source, Getty"
     tail = _last_sentence_tail(text) if "/" in text[-60:] else ""
@@ -749,6 +794,32 @@ def _last_sentence_tail(text: str) -> str:
     """
     m = _LAST_SENTENCE_END.search(text)
     return text[m.end() :] if m else ""
+
+
+def _is_org_name(text: str) -> bool:
+    """A short name after a caption's bar: one to four capitalised words ("Daily News").
+
+    >>> _is_org_name("CNBC"), _is_org_name("The Daily News"), _is_org_name("Business")
+    (True, True, True)
+    >>> _is_org_name("read more"), _is_org_name("a b c d e")
+    (False, False)
+    """
+    words = text.split()
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() or w in ("of", "the") for w in words)
+
+
+def _ends_with_name(text: str) -> bool:
+    """Say whether a caption ends with a photographer's name: two capitalised words.
+
+    >>> _ends_with_name("Dave Calhoun, chairman of the board Ann Lee")
+    True
+    >>> _ends_with_name("Shares fell on Monday after the report")
+    False
+    """
+    words = text.split()
+    return len(words) >= 2 and all(
+        w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words[-2:]
+    )
 
 
 def _is_credit_name(text: str, f: Furniture) -> bool:
@@ -964,6 +1035,39 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
         and not reads_as_sentences(head)
         and (marker[:1].isupper() or marker[:1] in "([")
     )
+
+
+def is_closing_teaser(text: str, f: Furniture, max_words: int) -> bool:
+    """A story's last line as a labelled link to another story: "<Label>: <headline>".
+
+    Only at the end of a story, where a page puts its "Go deeper:"/"Keep reading:" link,
+    and only with a headline in sentence case that does not end like a sentence; a label of
+    the story's own ("UPDATE:", "Correction:") and a source line ("Source: Bureau of Labor
+    Statistics") stay.
+
+    >>> f = Furniture(content_labels=frozenset(["update", "correction"]))
+    >>> is_closing_teaser("Go deeper: How the plan to reopen schools could backfire", f, 30)
+    True
+    >>> [is_closing_teaser(t, f, 30) for t in ("UPDATE: Police found the missing boy alive",
+    ...     "Source: Bureau of Labor Statistics", "Why it matters: The vote was close.",
+    ...     "He said: we will fight on in the courts", "Read more: tariffs")]
+    [False, False, False, False, False]
+    """
+    if ":" not in text[:40] or too_long(text, max_words) or text[-1] in _ENDS + ":":
+        return False
+    m = _LABEL.match(text)
+    if m is None:
+        return False
+    label, rest = m.group("label").strip(), m.group("rest")
+    words = rest.split()
+    if not 1 <= len(label.split()) <= 3 or label.lower() in f.content_labels:
+        return False
+    if not label[:1].isupper() or len(words) < 4 or reads_as_sentences(rest):
+        return False
+    if not (rest[:1].isupper() or rest[:1] in _QUOTES):
+        return False
+    lower = [w for w in words[1:] if w[:1].islower() and w.lower() not in _FUNCTION_SMALL]
+    return len(lower) >= 2 and not _SAYS.search(text) and " said" not in label
 
 
 def is_caps_link(text: str, min_words: int, max_words: int) -> bool:
@@ -1353,6 +1457,10 @@ def find_furniture(
             0 <= j < len(texts) and _reads_as_prose(texts[j]) for j in (i - 1, i + 1)
         ):
             del found[i]
+    last = len(texts) - 1
+    closing = last >= 2 and last not in found and f.enabled("teaser_line")
+    if closing and is_closing_teaser(texts[last], f, short):
+        found[last] = "teaser_line"
     if f.enabled("repeated_line"):
         for i in find_repeated_lines(texts, settings.max_repeated_words, settings.min_line_repeats):
             found.setdefault(i, "repeated_line")
