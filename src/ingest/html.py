@@ -752,14 +752,25 @@ def extract_main(
     )
     text = (doc.text or "") if doc is not None else ""
     lines = [s for s in (collapse_space(line) for line in text.split("\n")) if s]
-    articles = _TOP_ARTICLES(tree)
+    articles = top_articles(tree)
     if lines and len(lines) <= len(articles):
         buttons = {collapse_space(b.text_content()) for a in articles for b in a.iter("button")}
         lines = unglue_articles(lines, [linearize(a) for a in articles], frozenset(buttons))
     return Extracted(tuple(lines), info.title, info.sitename, info.date, info.url)
 
 
-_TOP_ARTICLES = etree.XPath("//article[not(ancestor::article)]")
+def top_articles(tree: HtmlElement) -> list[HtmlElement]:
+    """The document's ``article`` elements that no other ``article`` holds, in page order.
+
+    (What ``//article[not(ancestor::article)]`` selects; the XPath cost twice as much: its
+    ``//`` builds the set of every node of the page first.)
+
+    >>> page = lxml.html.fromstring("<div><article><article></article></article><article/></div>")
+    >>> len(top_articles(page))
+    2
+    """
+    root = tree.getroottree().getroot()
+    return [a for a in root.iter("article") if next(a.iterancestors("article"), None) is None]
 
 
 def unglue_articles(
@@ -907,17 +918,20 @@ def leave_out_extracted(lines: Sequence[str], extracted: Sequence[str]) -> tuple
     return tuple(out)
 
 
-_CANONICAL = (
-    etree.XPath('//link[@rel="canonical"]/@href'),
-    etree.XPath('//meta[@property="og:url"]/@content'),
-)
+# Where a page names its own address: (tag, attribute, its value, the attribute holding it).
+_CANONICAL = (("link", "rel", "canonical", "href"), ("meta", "property", "og:url", "content"))
 
 
 def _canonical_url(tree: HtmlElement) -> str | None:
-    for xpath in _CANONICAL:
-        for value in xpath(tree):
-            if str(value).strip():
-                return str(value).strip()
+    """The first non-blank ``//link[@rel="canonical"]/@href``, else ``og:url``'s content
+    (walked, not XPath: see :func:`top_articles`)."""
+    root = tree.getroottree().getroot()
+    for tag, key, value, attribute in _CANONICAL:
+        for el in root.iter(tag):
+            if el.get(key) == value:
+                found = (el.get(attribute) or "").strip()
+                if found:
+                    return found
     return None
 
 
