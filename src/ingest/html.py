@@ -356,27 +356,24 @@ def read_text(tree: HtmlElement, lines: bool = False) -> PageText:
     holders: list[tuple[HtmlElement, bool]] = []
     texts: list[str] = []
     words = 0
-
-    def add(el: HtmlElement, tail: bool, text: str | None) -> None:
-        nonlocal words
-        parts = text.split() if text else None
-        if parts:
-            holders.append((el, tail))
-            texts.append(" ".join(parts))
-            words += len(parts)
-
     elements = 0
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         if event == "end":
-            if el is not root:
-                add(el, True, el.tail)
-            continue
-        elements += 1
-        if isinstance(el.tag, str) and el.tag not in SKIP_TAGS:
-            add(el, False, el.text)
-        else:  # comments, processing instructions, skipped elements: only the tail reads
-            walker.skip_subtree()
+            text, tail = (el.tail, True) if el is not root else (None, True)
+        else:
+            elements += 1
+            tag = el.tag
+            if not isinstance(tag, str) or tag in SKIP_TAGS:
+                walker.skip_subtree()  # comments, PIs, skipped elements: only the tail reads
+                continue
+            text, tail = el.text, False
+        if text:
+            parts = text.split()
+            if parts:
+                holders.append((el, tail))
+                texts.append(" ".join(parts))
+                words += len(parts)
     return PageText(holders, texts, words, elements)
 
 
@@ -386,6 +383,8 @@ def _read_text_and_lines(tree: HtmlElement) -> PageText:
     navigation element (a block: its lines are the ones a walk of its own reads). Where a
     navigation element lies where the walk reads no lines (the head, a script), navigation
     is left for :func:`find_navigation`."""
+    # Every text and tail is read from the tree once (lxml makes a new string each time)
+    # and the per-element steps are inline: this loop runs twice per element of the page.
     root = tree.getroottree().getroot()
     body = tree.find("body")
     target = body if body is not None else tree
@@ -398,21 +397,13 @@ def _read_text_and_lines(tree: HtmlElement) -> PageText:
     navs: list[tuple[HtmlElement, int]] = []  # open navigation elements, their first line
     articles: list[HtmlElement] = []  # open article and main elements
     navigation: set[str] | None = set()
-
-    def add(el: HtmlElement, tail: bool, text: str | None) -> None:
-        nonlocal words
-        parts = text.split() if text else None
-        if parts:
-            holders.append((el, tail))
-            texts.append(" ".join(parts))
-            words += len(parts)
+    has_word = _HAS_WORD.search
+    field_class = _FIELD_CLASS.search
 
     def flush() -> None:
-        if not buf:
-            return
         text = " ".join("".join(buf).split())
         buf.clear()
-        if text and _HAS_WORD.search(text):
+        if text and has_word(text):
             lines.append(text)
 
     elements = 0
@@ -420,29 +411,41 @@ def _read_text_and_lines(tree: HtmlElement) -> PageText:
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         if event == "end":
-            if el is not root:
-                add(el, True, el.tail)
+            tail = el.tail if el is not root else None
+            if tail:
+                parts = tail.split()
+                if parts:
+                    holders.append((el, True))
+                    texts.append(" ".join(parts))
+                    words += len(parts)
             if articles and articles[-1] is el:
                 articles.pop()
             if inside:
-                if blocks.pop():
+                if blocks.pop() and buf:
                     flush()
                 if navs and navs[-1][0] is el:
                     if navigation is not None:
                         navigation.update(lines[navs[-1][1] :])
                     navs.pop()
                 if el is target:  # its tail is not its text
-                    flush()
+                    if buf:
+                        flush()
                     inside = False
-                elif el.tail:
-                    buf.append(el.tail)
+                elif tail:
+                    buf.append(tail)
             continue
         elements += 1
         tag = el.tag
         if el is target:
             inside = entered = True
         if isinstance(tag, str) and tag not in SKIP_TAGS:
-            add(el, False, el.text)
+            text = el.text
+            if text:
+                parts = text.split()
+                if parts:
+                    holders.append((el, False))
+                    texts.append(" ".join(parts))
+                    words += len(parts)
             if tag in _ARTICLE_TAGS:
                 articles.append(el)
             if not inside:
@@ -450,16 +453,21 @@ def _read_text_and_lines(tree: HtmlElement) -> PageText:
                     navigation = None
                 continue
             if tag == "br":  # a line break (never any text of its own)
-                flush()
+                if buf:
+                    flush()
                 blocks.append(False)
                 continue
-            block = _is_block(el)
-            if block:
+            if tag in BLOCK_TAGS:
+                block = True
+            else:  # _is_block
+                classes = el.get("class")
+                block = bool(classes) and field_class(classes) is not None
+            if block and buf:
                 flush()
             if tag in _NAVIGATION_TAGS and (tag == "nav" or not articles):
                 navs.append((el, len(lines)))
-            if el.text:
-                buf.append(el.text)
+            if text:
+                buf.append(text)
             blocks.append(block)
         else:  # comments, processing instructions, skipped elements: only the tail reads
             walker.skip_subtree()
