@@ -209,6 +209,13 @@ REMOVED = [
         "credit_line",
     ),
     ("LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE Share Tweet Post Email", "share_buttons"),
+    # round 7: a flattened chart closed by its sources
+    (
+        "Signatures needed to force a recall State Target Required Days Calif. Newsom"
+        " 1,495,708 160 N.J. Murphy 1,484,358 320 Colo. Polis 631,266 60 Sources: Ballotpedia,"
+        " Media reports",
+        "chart_block",
+    ),
 ]
 
 
@@ -580,6 +587,32 @@ def test_a_labelled_link_goes_only_as_a_story_s_last_line(rules: Rules) -> None:
         "Source: Bureau of Labor Statistics",
     ):
         assert find_furniture([BEFORE, AFTER, own], rules.furniture, rules.settings) == {}
+
+
+def test_a_byline_goes_at_a_story_s_top_or_foot_only(rules: Rules) -> None:
+    byline = "By Ann Lee - August 22, 2012"
+    found = find_furniture([byline, BEFORE, AFTER], rules.furniture, rules.settings)
+    assert found == {0: "byline_line"}
+    found = find_furniture([BEFORE, AFTER, "By Ann Lee"], rules.furniture, rules.settings)
+    assert found == {2: "byline_line"}
+    # Between paragraphs, or a sentence or heading that opens with "By", it stays.
+    middle = [BEFORE, AFTER, byline, BEFORE, AFTER]
+    assert find_furniture(middle, rules.furniture, rules.settings) == {}
+    for line in ("By Monday, the deal was done.", "By The Numbers", "By 2030, coal is gone."):
+        assert find_furniture([line, BEFORE, AFTER], rules.furniture, rules.settings) == {}
+
+
+def test_a_long_chart_block_goes_but_long_prose_with_figures_stays(rules: Rules) -> None:
+    cells = " ".join(f"District {i} {1000 + i * 37:,} {i * 3}%" for i in range(40))
+    chart = f"Turnout by district District Votes Share {cells} Sources: County clerks, AP"
+    assert len(chart.split()) > rules.settings.max_caption_words
+    found = find_furniture([BEFORE, chart, AFTER], rules.furniture, rules.settings)
+    assert found == {1: "chart_block"}
+    prose = " ".join(f"In district {i}, {1000 + i:,} people voted." for i in range(40))
+    found = find_furniture(
+        [BEFORE, prose + " Source: county clerks", AFTER], rules.furniture, rules.settings
+    )
+    assert found == {}
 
 
 def test_one_line_story_of_a_furniture_word_stays(rules: Rules, scraped_at: datetime) -> None:
