@@ -28,10 +28,12 @@ _SENTENCE_BREAK = re.compile(
 )
 _LEADING_MARKS = "►▶▸▹•·»›>→■□◆◇●○*-–—+ "
 _CLOSERS = "\"”’')]"
+_ENDS = ".!?\"”’'"
 _DURATION = re.compile(r"\b(?:\d{1,2}:)?[0-5]?\d:[0-5]\d\b")
 _DURATION_LINE = re.compile(r"^(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$")
 _URL = re.compile(r"(?:https?://|www\.)\S+$")
 _HANDLE = re.compile(r"(?<![\w.])@\w{2,}")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
@@ -80,6 +82,11 @@ _ODD_CHAR = re.compile(r"[^\w\s:.,()/%-]")
 _CELL_TEXT = re.compile(r"[^\s|:+-]")
 _ALPHA_WORD = re.compile(r"(?<!\S)[^\W\d_]{2,}")
 _HAS_DIGIT = re.compile(r"\d")
+# Small words a sentence-case headline has in lower case whatever its style.
+_FUNCTION_SMALL = frozenset(
+    {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or"}
+    | {"the", "to", "with"}
+)
 _YOU = re.compile(r"\b(?:you|your|you're|you’re)\b", re.I)
 _SAYS = re.compile(r"\b(?:said|says|told|according to|asked)\b")
 
@@ -212,6 +219,7 @@ _FAMILIES = (
     "caps_link",
     "promo_line",
     "table_pipe",
+    "separator_line",
     "related_heading",
     "time_stamp",
     "social_embed",
@@ -437,9 +445,24 @@ def is_share_buttons(text: str, f: Furniture) -> bool:
     True
     >>> is_share_buttons("Facebook and Twitter", f), is_share_buttons("Share", f)
     (False, False)
+    >>> f = Furniture(share_words=frozenset("share this article tweet post email".split()),
+    ...     share_cores=frozenset("share tweet email".split()),
+    ...     placeholder_words=frozenset(["listen", "to", "article"]))
+    >>> is_share_buttons("LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE Share Tweet Post Email", f)
+    True
+    >>> is_share_buttons("Listen to the article, then share it by email", f)
+    False
     """
-    if len(text) > 160 or not _first_word_in(text, f.share_words) or reads_as_sentences(text):
+    if len(text) > 160 or reads_as_sentences(text):
         return False
+    if not _first_word_in(text, f.share_words):
+        # A player's or a media control first: "LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE
+        # Share Tweet Post Email" is a bar of buttons when two of them are share actions.
+        if not _first_word_in(text, f.placeholder_words | f.player_words):
+            return False
+        tokens = word_tokens(text)
+        controls = f.share_words | f.placeholder_words | f.player_words
+        return _made_of(tokens, controls) and sum(t in f.share_cores for t in tokens) >= 2
     tokens = word_tokens(text)
     if not _made_of(tokens, f.share_words):
         return False
@@ -459,7 +482,17 @@ def is_link_line(text: str, f: Furniture) -> bool:
     False
     >>> is_link_line("He posted the video at https://example.com/v", f)
     False
+
+    Or a short line closed by an email address:
+
+    >>> is_link_line("Write to Ann Lee at ann.lee@example.com", f)
+    True
+    >>> is_link_line("Tips can be sent to tips@example.gov.", f)
+    False
     """
+    if "@" in text[-60:] and _EMAIL.search(text, max(0, text.rfind(" "))):
+        # "Write to Ann Lee at ann.lee@example.com": whom to write to, never a sentence
+        return len(text.split()) <= 12 and not reads_as_sentences(text) and (not _SAYS.search(text))
     if "http" not in text and "www." not in text:
         return False
     m = _URL.search(text, max(0, text.rfind(" ")))
@@ -500,6 +533,8 @@ def is_follow_prompt(text: str, f: Furniture) -> bool:
         return bool(f.networks & set(tokens))
     if _HANDLE.search(text):
         return True
+    if _URL.search(text, max(0, text.rfind(" "))) and " at " in text and not _SAYS.search(text):
+        return True  # "Follow our coverage of the storm at https://..."
     return "on" in tokens and bool(f.networks & set(tokens))
 
 
@@ -551,6 +586,12 @@ def is_copyright_trailer(text: str, max_words: int) -> bool:
     return _RIGHTS.search(text) is not None and ("©" in text or "copyright" in text.lower())
 
 
+# A syndication credit: "DISTRIBUTED BY CREATORS.COM", "Distributed by Tribune Content Agency".
+_SYNDICATED = re.compile(
+    r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
+)
+
+
 def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     """A photo credit standing alone: "Name/Agency", "(Photo: AP)", "Photograph: X/Y".
 
@@ -559,12 +600,20 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     >>> [is_credit_line(t, f, 12) for t in ("Doug Mills/The New York Times",
     ...     "(Photo: Phil Sears, AP)", "Photograph: Stefan Rousseau/PA", "Getty Images")]
     [True, True, True, True]
+    >>> is_credit_line("DISTRIBUTED BY CREATORS.COM", f, 12)
+    True
+    >>> is_credit_line("Photo: Ann Lee/AFP Photo: Ann Lee/AFP", f, 12)
+    True
     >>> [is_credit_line(t, f, 12) for t in ("Israel/Palestine", "and/or",
     ...     "Photo editing is now routine, experts say.")]
     [False, False, False]
     """
     if too_long(text, 2 * max_words + 8):
         return False
+    tokens = text.split()
+    n = len(tokens) // 2
+    if n >= 2 and len(tokens) % 2 == 0 and tokens[:n] == tokens[n:]:
+        return is_credit_line(" ".join(tokens[:n]), f, max_words)  # the credit twice
     rest = _after_media_controls(text, f)
     if rest is not None and rest != text:
         # "Enlarge this image toggle caption Ann Lee/AP Ann Lee/AP": the credit printed twice
@@ -584,6 +633,8 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
             return True
     if len(words) > max_words:
         return False
+    if _SYNDICATED.match(text):
+        return not _SAYS.search(text) and not _SENTENCE_BREAK.search(text)
     if f._credit_start.match(text):
         return not _SAYS.search(text) and not reads_as_sentences(text)
     if len(words) >= 2 and "/" in text and _is_name_slash_agency(text, f):
@@ -651,10 +702,20 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         m = f._caption_end.search(text, max(0, len(text) - 260))
         if m is not None and m.start() > 0 and not text.startswith("("):
             return True
+    if text.endswith(")") and _closing_credit(text, f):
+        return True
     if " | " in text:
         before, _, credit = text.rpartition(" | ")
         if len(before.split()) >= 3 and "|" not in before and _is_credit_name(credit, f):
             return True
+        if (
+            len(before.split()) >= 3
+            and "|" not in before
+            and not reads_as_sentences(text)
+            and _is_org_name(credit)
+            and _ends_with_name(before)
+        ):
+            return True  # "Dave Calhoun, chairman of the board Ann Lee | Daily News"
     if _MEDIA_LABEL.match(text):
         return True  # "Image caption, Firefighters at the scene", "Image source, Getty"
     tail = _last_sentence_tail(text) if "/" in text[-60:] else ""
@@ -666,6 +727,34 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         if m is not None and len(m.group("who").split()) <= 12:
             return True
     return _CAPTION_LABEL.match(text) is not None
+
+
+# A credit's trailing notes inside its brackets: "(Name/The Times via AP, File)".
+_CREDIT_NOTES = re.compile(
+    r"(?:,? (?:via|for|from) [A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3})?(?:, ?File)?$"
+)
+
+
+def _closing_credit(text: str, f: Furniture) -> bool:
+    """Say whether a paragraph of sentences ends with a bracketed "Name/Agency" credit.
+
+    >>> f = Furniture(photo_agencies=frozenset(["AP"]))
+    >>> _closing_credit("Crews clean a school on Thursday. (Ann Lee/The Morning News via AP)", f)
+    True
+    >>> _closing_credit("He backed the bill (and/or its rider).", f)
+    False
+    >>> _closing_credit("Voters split on the issue. (Israel/Palestine)", f)
+    False
+    """
+    start = text.rfind("(")
+    before = text[:start].rstrip()
+    if start <= 0 or before[-1:] not in '.!?"”’' or len(before.split()) < 4:
+        return False
+    inner = text[start + 1 : -1].strip()
+    if "/" not in inner or len(inner.split()) > 16:
+        return False
+    credit = _CREDIT_NOTES.sub("", inner) or inner
+    return _is_name_slash_agency(credit, f)
 
 
 # A wire caption's opener: "In this Monday, March 4, 2020, file photo, ...".
@@ -705,6 +794,32 @@ def _last_sentence_tail(text: str) -> str:
     """
     m = _LAST_SENTENCE_END.search(text)
     return text[m.end() :] if m else ""
+
+
+def _is_org_name(text: str) -> bool:
+    """A short name after a caption's bar: one to four capitalised words ("Daily News").
+
+    >>> _is_org_name("CNBC"), _is_org_name("The Daily News"), _is_org_name("Business")
+    (True, True, True)
+    >>> _is_org_name("read more"), _is_org_name("a b c d e")
+    (False, False)
+    """
+    words = text.split()
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() or w in ("of", "the") for w in words)
+
+
+def _ends_with_name(text: str) -> bool:
+    """Say whether a caption ends with a photographer's name: two capitalised words.
+
+    >>> _ends_with_name("Dave Calhoun, chairman of the board Ann Lee")
+    True
+    >>> _ends_with_name("Shares fell on Monday after the report")
+    False
+    """
+    words = text.split()
+    return len(words) >= 2 and all(
+        w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words[-2:]
+    )
 
 
 def _is_credit_name(text: str, f: Furniture) -> bool:
@@ -922,6 +1037,39 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
     )
 
 
+def is_closing_teaser(text: str, f: Furniture, max_words: int) -> bool:
+    """A story's last line as a labelled link to another story: "<Label>: <headline>".
+
+    Only at the end of a story, where a page puts its "Go deeper:"/"Keep reading:" link,
+    and only with a headline in sentence case that does not end like a sentence; a label of
+    the story's own ("UPDATE:", "Correction:") and a source line ("Source: Bureau of Labor
+    Statistics") stay.
+
+    >>> f = Furniture(content_labels=frozenset(["update", "correction"]))
+    >>> is_closing_teaser("Go deeper: How the plan to reopen schools could backfire", f, 30)
+    True
+    >>> [is_closing_teaser(t, f, 30) for t in ("UPDATE: Police found the missing boy alive",
+    ...     "Source: Bureau of Labor Statistics", "Why it matters: The vote was close.",
+    ...     "He said: we will fight on in the courts", "Read more: tariffs")]
+    [False, False, False, False, False]
+    """
+    if ":" not in text[:40] or too_long(text, max_words) or text[-1] in _ENDS + ":":
+        return False
+    m = _LABEL.match(text)
+    if m is None:
+        return False
+    label, rest = m.group("label").strip(), m.group("rest")
+    words = rest.split()
+    if not 1 <= len(label.split()) <= 3 or label.lower() in f.content_labels:
+        return False
+    if not label[:1].isupper() or len(words) < 4 or reads_as_sentences(rest):
+        return False
+    if not (rest[:1].isupper() or rest[:1] in _QUOTES):
+        return False
+    lower = [w for w in words[1:] if w[:1].islower() and w.lower() not in _FUNCTION_SMALL]
+    return len(lower) >= 2 and not _SAYS.search(text) and " said" not in label
+
+
 def is_caps_link(text: str, min_words: int, max_words: int) -> bool:
     """A link to another story set in capitals on its own line, with no label.
 
@@ -1006,12 +1154,20 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     False
     >>> is_promo_line('"Subscribe to my newsletter," she told the crowd.', f, 120)
     False
+    >>> is_promo_line("Like farming? Get our newsletter in your inbox. Sign Up", f, 120)
+    True
+    >>> is_promo_line("Like farming? Most readers get the newsletter in their inbox.", f, 120)
+    False
     """
     if too_long(text, max_words) or text[:1] in _QUOTES:
         return False
     words = text.split()
     first = words[0].lower().strip(".,:;!?")
-    opener = first in f.promo_openers
+    # "Interested in Farm Policy? Add ... Add Interest": a short question to the reader opens
+    # a pitch that ends on its button, not on a sentence.
+    opener = first in f.promo_openers or (
+        "?" in text[:80] and len(text[: text.find("?")].split()) <= 6 and text[-1] not in _ENDS
+    )
     if not opener and len(words) > 15 and ("you" not in text.lower() or not _YOU.search(text)):
         return False  # a long line that neither opens a pitch nor speaks to the reader
     sentence = not opener and len(words) <= 15 and reads_as_sentences(text)
@@ -1132,6 +1288,19 @@ def is_related_heading(text: str, f: Furniture) -> bool:
         return False
     joined = " " + " ".join(tokens) + " "
     return any(f" {core} " in joined for core in f.heading_cores)
+
+
+def is_separator_line(text: str) -> bool:
+    """A rule between blocks: a line of marks with no letter or digit ("___", "* * *").
+
+    >>> [is_separator_line(t) for t in ("___", "* * *", "-----", "• • •", "~")]
+    [True, True, True, True, True]
+    >>> [is_separator_line(t) for t in ("—30—", "...", "1.", "A", "?")]
+    [False, False, False, False, False]
+    """
+    if len(text) > 80 or text in ("...", "…", "?", "!"):
+        return False  # an ellipsis or a lone mark may stand for words (an omission, a reply)
+    return not any(ch.isalnum() for ch in text)
 
 
 def is_table_pipe(text: str) -> bool:
@@ -1288,6 +1457,10 @@ def find_furniture(
             0 <= j < len(texts) and _reads_as_prose(texts[j]) for j in (i - 1, i + 1)
         ):
             del found[i]
+    last = len(texts) - 1
+    closing = last >= 2 and last not in found and f.enabled("teaser_line")
+    if closing and is_closing_teaser(texts[last], f, short):
+        found[last] = "teaser_line"
     if f.enabled("repeated_line"):
         for i in find_repeated_lines(texts, settings.max_repeated_words, settings.min_line_repeats):
             found.setdefault(i, "repeated_line")
@@ -1391,6 +1564,7 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("time_stamp", lambda t, f, s: is_time_stamp(t, s.max_furniture_words)),
     ("social_embed", lambda t, f, s: is_social_embed(t, s.max_furniture_words, f.networks)),
     ("table_pipe", lambda t, f, s: is_table_pipe(t)),
+    ("separator_line", lambda t, f, s: is_separator_line(t)),
     ("related_heading", lambda t, f, s: is_related_heading(t, f)),
 )
 

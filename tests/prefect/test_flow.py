@@ -243,13 +243,25 @@ def test_cli_run_uses_prefect_api_url_from_the_environment(
 
     url = str(get_current_settings().api.url)
     os.environ["PREFECT_API_URL"] = url
+    out = tmp_path / "o"
     try:
-        assert main(["run", str(seeds_copy), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+        args = ["run", str(seeds_copy), "--out", str(out), "--quiet", "--no-workers-timeout", "45"]
+        assert main(args) == 0
     finally:
         del os.environ["PREFECT_API_URL"]
     captured = capsys.readouterr()
     assert captured.out.startswith("2 files: 2 processed")
     assert "Prefect API" not in captured.err  # --quiet prints only the summary line
+    # --no-workers-timeout is a parameter of the flow run, recorded with it, not a variable
+    # left in this process's environment.
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=5)
+    (run,) = [r for r in runs if r.parameters.get("output") == str(out)]
+    assert run.parameters["no_workers_timeout"] == 45
+    assert "INGEST_NO_WORKERS_TIMEOUT" not in os.environ
 
 
 def test_busy_output_folder_fails_the_run_without_writing(seeds_copy: Path, tmp_path: Path) -> None:

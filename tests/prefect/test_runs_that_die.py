@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from ingest.prefect.artifacts import deployment_name
+from ingest.settings import Environment
 
 from .conftest import ROOT
 
@@ -90,14 +91,14 @@ def test_a_run_left_pending_or_submitting_is_crashed_by_the_pending_automation()
     finally:
         ensure_pending_automation(after=DEFAULT_PENDING_AFTER)  # the harness is shared
     with pytest.raises(ValueError, match="at least 10 seconds"):
-        pending_after({"INGEST_PENDING_AFTER": "5"})
+        pending_after(Environment.from_environ({"INGEST_PENDING_AFTER": "5"}))
 
 
 def test_zombie_window_must_outlast_a_heartbeat() -> None:
     from ingest.prefect.zombies import send_heartbeats, zombie_after
 
     with pytest.raises(ValueError, match="at least 35 seconds"):
-        zombie_after({"INGEST_ZOMBIE_AFTER": "20"})
+        zombie_after(Environment.from_environ({"INGEST_ZOMBIE_AFTER": "20"}))
     env: dict[str, str] = {}
     send_heartbeats(env)
     assert env == {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}

@@ -169,6 +169,7 @@ def run_flow(
     output_format: str | None = None,
     shard_rows: int | None = None,
     verify: bool = False,
+    no_workers_timeout: float | None = None,
     on_api_lost: Callable[[str], None] | None = None,
 ) -> FlowResult:
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
@@ -211,6 +212,7 @@ def run_flow(
             learn=learn,
             output_format=output_format,
             shard_rows=shard_rows,
+            no_workers_timeout=no_workers_timeout,
             return_state=True,
         )
         try:

@@ -33,42 +33,34 @@ from datetime import timedelta
 from typing import Any
 
 from ingest.prefect.ghosts import PENDING_GRACE
-from ingest.settings import seconds_from_environ
+from ingest.settings import HEARTBEAT_SECONDS, Environment
 
 AUTOMATION_NAME = "ingest: crash flow runs whose heartbeats stopped"
-HEARTBEAT_SECONDS = 30  # Prefect's minimum
 HEARTBEAT_ENV = {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}
-ENV_ZOMBIE_AFTER = "INGEST_ZOMBIE_AFTER"
 DEFAULT_ZOMBIE_AFTER = 3 * HEARTBEAT_SECONDS
 PENDING_AUTOMATION_NAME = "ingest: crash flow runs stuck Pending or Submitting"
-ENV_PENDING_AFTER = "INGEST_PENDING_AFTER"
 DEFAULT_PENDING_AFTER = int(PENDING_GRACE.total_seconds())  # as the next run's rule
-MIN_PENDING_AFTER = 10  # Prefect's least window for a proactive trigger
 
 
-def zombie_after(env: dict[str, str] | None = None) -> float:
-    """Seconds without a heartbeat after which a run is marked Crashed (at least 35: a
-    heartbeat every 30 s must not be taken for a death).
+def zombie_after(env: Environment | None = None) -> float:
+    """Seconds without a heartbeat after which a run is marked Crashed: ``INGEST_ZOMBIE_AFTER``
+    (at least 35: a heartbeat every 30 s must not be taken for a death), else 90.
 
-    >>> zombie_after({}), zombie_after({"INGEST_ZOMBIE_AFTER": "45"})
+    >>> zombie_after(Environment()), zombie_after(Environment(zombie_after=45.0))
     (90, 45.0)
     """
-    value = seconds_from_environ(
-        ENV_ZOMBIE_AFTER,
-        env,
-        minimum=HEARTBEAT_SECONDS + 5,
-        why=f": flow runs send a heartbeat every {HEARTBEAT_SECONDS} s",
-    )
+    value = (env or Environment.from_environ()).zombie_after
     return DEFAULT_ZOMBIE_AFTER if value is None else value
 
 
-def pending_after(env: dict[str, str] | None = None) -> float:
-    """Seconds a flow run may stay Pending/Submitting before it is marked Crashed.
+def pending_after(env: Environment | None = None) -> float:
+    """Seconds a flow run may stay Pending/Submitting before it is marked Crashed:
+    ``INGEST_PENDING_AFTER`` (at least 10), else ten minutes.
 
-    >>> pending_after({}), pending_after({"INGEST_PENDING_AFTER": "120"})
+    >>> pending_after(Environment()), pending_after(Environment(pending_after=120.0))
     (600, 120.0)
     """
-    value = seconds_from_environ(ENV_PENDING_AFTER, env, minimum=MIN_PENDING_AFTER)
+    value = (env or Environment.from_environ()).pending_after
     return DEFAULT_PENDING_AFTER if value is None else value
 
 
@@ -188,19 +180,23 @@ def ensure_automation(wanted: Any) -> str:
     return "updated" if found else "created"
 
 
-def set_up_zombie_detection(api_url: str | None, say: Any = None) -> str | None:
+def set_up_zombie_detection(
+    api_url: str | None, say: Any = None, env: Environment | None = None
+) -> str | None:
     """Heartbeats for this process's runs and the automation on ``api_url`` (a real server;
-    None: the temporary one, where neither would outlive the run). Returns what was done to
-    the automation, or None; a failure is said (``say``), never raised."""
+    None: the temporary one, where neither would outlive the run), with the windows ``env``
+    sets (default: this process's environment). Returns what was done to the automation,
+    or None; a failure is said (``say``), never raised."""
     if not api_url:
         return None
     send_heartbeats()
+    env = env or Environment.from_environ()
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            ensure_pending_automation()
-            return ensure_zombie_automation()
+            ensure_pending_automation(pending_after(env))
+            return ensure_zombie_automation(zombie_after(env))
     except Exception as exc:  # an old server without automations, a refused request
         if say is not None:
             say(
