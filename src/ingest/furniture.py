@@ -741,7 +741,11 @@ def _closing_credit(text: str, f: Furniture) -> bool:
     >>> f = Furniture(photo_agencies=frozenset(["AP"]))
     >>> _closing_credit("Crews clean a school on Thursday. (Ann Lee/The Morning News via AP)", f)
     True
+    >>> _closing_credit("Children play by the lake on Sunday. (Olga Burtseva via AP)", f)
+    True
     >>> _closing_credit("He backed the bill (and/or its rider).", f)
+    False
+    >>> _closing_credit("The plan was dropped in 2019. (It was revived via AP)", f)
     False
     >>> _closing_credit("Voters split on the issue. (Israel/Palestine)", f)
     False
@@ -751,8 +755,19 @@ def _closing_credit(text: str, f: Furniture) -> bool:
     if start <= 0 or before[-1:] not in '.!?"”’' or len(before.split()) < 4:
         return False
     inner = text[start + 1 : -1].strip()
-    if "/" not in inner or len(inner.split()) > 16:
+    if len(inner.split()) > 16:
         return False
+    if "/" not in inner:
+        # "(Olga Burtseva via AP)", "(Hennepin County Sheriff's Office via AP)": a handout's
+        # source, then the agency that carried it.
+        who, via, agency = inner.rpartition(" via ")
+        words = who.split()
+        return (
+            bool(via)
+            and agency.removesuffix(", File") in f.photo_agencies
+            and 1 <= len(words) <= 8
+            and all(w[:1].isupper() or w in ("of", "the", "and", "for") for w in words)
+        )
     credit = _CREDIT_NOTES.sub("", inner) or inner
     return _is_name_slash_agency(credit, f)
 

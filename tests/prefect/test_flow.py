@@ -25,10 +25,11 @@ BINARY_DUMP = b"\x00\x01\x02binary\x00" * 50  # decodes as nothing: fails as bin
 
 
 def run(source: Path, output: Path, **params: Any) -> tuple[Any, RunSummary]:
+    from ingest.prefect.api import flow_return_value
     from ingest.prefect.flow import ingest_dumps
 
     state = ingest_dumps(source=str(source), output=str(output), return_state=True, **params)
-    summary = state.result(raise_on_failure=False)
+    summary = flow_return_value(state)
     assert isinstance(summary, RunSummary), summary
     return state, summary
 
@@ -85,6 +86,28 @@ def test_seeds_in_documents_out_same_as_library(seeds_copy: Path, tmp_path: Path
     assert len(flow_docs) == summary.documents_written == local.documents_written
     doc = json.loads(next(iter(flow_docs.values())))
     assert doc["source"]["index"] == 0
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["completed", "failed"])
+def test_the_summary_survives_a_final_state_read_back_without_data(
+    seeds_copy: Path, tmp_path: Path, broken: bool
+) -> None:
+    """A loaded server can reject the client's retried final-state proposal as a duplicate;
+    the engine then returns the API's copy of the state, which has no data. The summary is
+    still the one the run returned, completed or failed."""
+    from prefect.client.orchestration import get_client
+
+    from ingest.prefect.api import flow_return_value
+
+    if broken:
+        (seeds_copy / "broken.txt").write_bytes(BINARY_DUMP)
+    state, summary = run(seeds_copy, tmp_path / "out")
+    with get_client(sync_client=True) as client:
+        from_api = client.read_flow_run(state.state_details.flow_run_id).state
+    assert from_api is not None and from_api.data is None
+    assert from_api.type == state.type
+    assert flow_return_value(from_api) == summary
+    assert summary.processed == 2 and bool(summary.failed) is broken
 
 
 def test_run_publishes_named_tasks_and_artifacts(seeds_copy: Path, tmp_path: Path) -> None:
