@@ -49,6 +49,47 @@ def test_zombie_automation_is_created_once_and_follows_its_window() -> None:
     assert found.enabled
 
 
+def test_a_run_checks_both_automations_in_one_request_and_updates_in_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every `ingest run` on a server checks the automations: once they are there, that is
+    one read (was one per automation, each in its own client), and a changed window is one
+    write that keeps the automation's id (was a delete and a create)."""
+    import httpx
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    from ingest.prefect.zombies import AUTOMATION_NAME, set_up_zombie_detection
+
+    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "30")  # restored after
+    url = str(PREFECT_API_URL.value())
+    set_up_zombie_detection(url, None, Environment())  # both there, with the defaults
+    sent: list[tuple[str, str]] = []
+    real_send = httpx.Client.send
+
+    def send(self: httpx.Client, request: httpx.Request, *args: Any, **kwargs: Any) -> Any:
+        sent.append((request.method, request.url.path.removeprefix("/api")))
+        return real_send(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", send)
+    assert set_up_zombie_detection(url, None, Environment()) == "present"
+    assert [s for s in sent if s[1].startswith("/automations")] == [("POST", "/automations/filter")]
+
+    with get_client(sync_client=True) as client:
+        (before,) = client.read_automations_by_name(AUTOMATION_NAME)
+    sent.clear()
+    try:
+        assert set_up_zombie_detection(url, None, Environment(zombie_after=100.0)) == "updated"
+        assert [m for m, path in sent if path.startswith("/automations")] == ["POST", "PUT"]
+        with get_client(sync_client=True) as client:
+            (after,) = client.read_automations_by_name(AUTOMATION_NAME)
+        assert after.id == before.id
+        trigger: Any = after.trigger
+        assert trigger.within.total_seconds() == 100
+    finally:
+        set_up_zombie_detection(url, None, Environment())  # the harness is shared
+
+
 def test_a_run_left_pending_or_submitting_is_crashed_by_the_pending_automation() -> None:
     """Prefect's own proactive trigger, on the real server: no ingest code runs while the
     runs wait; the server's trigger service crashes them when the window ends."""

@@ -153,31 +153,50 @@ def _crash_when_silent(
 
 
 def ensure_pending_automation(after: float | None = None) -> str:
-    """:func:`ensure_automation` for :func:`pending_automation`."""
-    return ensure_automation(pending_automation(pending_after() if after is None else after))
+    """:func:`ensure_automations` for :func:`pending_automation` alone."""
+    wanted = pending_automation(pending_after() if after is None else after)
+    return ensure_automations([wanted])[wanted.name]
 
 
 def ensure_zombie_automation(after: float | None = None) -> str:
-    """Create the automation on the current Prefect API unless it is there with the same
-    trigger; return what was done (``created``, ``updated``, ``present``)."""
-    return ensure_automation(zombie_automation(zombie_after() if after is None else after))
+    """:func:`ensure_automations` for :func:`zombie_automation` alone."""
+    wanted = zombie_automation(zombie_after() if after is None else after)
+    return ensure_automations([wanted])[wanted.name]
 
 
-def ensure_automation(wanted: Any) -> str:
-    """Create ``wanted`` (an ``AutomationCore``) on the current Prefect API unless one of its
-    name is there with the same trigger and actions; return what was done (``created``,
-    ``updated``, ``present``)."""
+def ensure_automations(wanted: list[Any]) -> dict[str, str]:
+    """Make each of ``wanted`` (``AutomationCore``) exist on the current Prefect API, by name:
+    one read of them all, then a write only for those missing (created) or whose trigger
+    or actions differ (``updated`` in place, any other copy of that name deleted). Returns
+    what was done to each (``created``, ``updated``, ``present``), by name.
+
+    Every ``ingest run`` on a server calls this: once the automations are there it costs
+    one request (and the client's CSRF token), however many it checks.
+    """
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import AutomationSort
+    from prefect.events.filters import AutomationFilter, AutomationFilterName
 
+    done: dict[str, str] = {}
     with get_client(sync_client=True) as client:
-        found = client.read_automations_by_name(wanted.name)
-        same = [a for a in found if a.trigger == wanted.trigger and a.actions == wanted.actions]
-        if same:
-            return "present"
-        for old in found:
-            client.delete_automation(old.id)
-        client.create_automation(wanted)
-    return "updated" if found else "created"
+        found = client.read_automations(
+            automations=AutomationFilter(name=AutomationFilterName(any_=[w.name for w in wanted])),
+            sort=AutomationSort.UPDATED_DESC,  # the newest copy of a name is kept
+        )
+        for want in wanted:
+            mine = [a for a in found if a.name == want.name]
+            if any(a.trigger == want.trigger and a.actions == want.actions for a in mine):
+                done[want.name] = "present"
+                continue
+            if not mine:
+                client.create_automation(want)
+                done[want.name] = "created"
+                continue
+            client.update_automation(mine[0].id, want)
+            for extra in mine[1:]:
+                client.delete_automation(extra.id)
+            done[want.name] = "updated"
+    return done
 
 
 def set_up_zombie_detection(
@@ -195,8 +214,10 @@ def set_up_zombie_detection(
 
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            ensure_pending_automation(pending_after(env))
-            return ensure_zombie_automation(zombie_after(env))
+            done = ensure_automations(
+                [pending_automation(pending_after(env)), zombie_automation(zombie_after(env))]
+            )
+        return done[AUTOMATION_NAME]
     except Exception as exc:  # an old server without automations, a refused request
         if say is not None:
             say(
