@@ -178,6 +178,44 @@ REMOVED = [
     ("Most Read", "related_heading"),
     ("Explore more on these topics", "related_heading"),
     ("More on this story", "related_heading"),
+    # rules between blocks, syndication credits, wire captions closed by "(Name/Org via X)"
+    ("___", "separator_line"),
+    ("* * *", "separator_line"),
+    ("DISTRIBUTED BY CREATORS.COM", "credit_line"),
+    ("Distributed by Tribune Content Agency", "credit_line"),
+    (
+        "A worker cleans a classroom in Fort Worth, Texas, on Thursday, March 12, 2020."
+        " (Ann Lee/The Morning News via AP)",
+        "caption_line",
+    ),
+    ("Crowds wait at the border on Monday. (Jon Reyes/The Gazette, File)", "caption_line"),
+    # pitches: follow our coverage at a URL, add a topic to stay up to date
+    (
+        "Follow our coverage of the storm at https://example.com/storm and"
+        " https://example.com/live",
+        "follow_prompt",
+    ),
+    (
+        "Interested in Farm Policy? Add Farm Policy as an interest to stay up to date on the"
+        " latest Farm Policy news, video, and analysis from Daily News. Add Interest",
+        "promo_line",
+    ),
+    # round 6: contact lines, a caption closed by "Name | Org", a credit printed twice, a bar
+    # of listen and share buttons
+    ("Write to Ann Lee at ann.lee@example.com", "link_line"),
+    ("Dave Calhoun, chairman of the board Ann Lee | Daily News", "caption_line"),
+    (
+        "Photographer: Ann Lee/AFP via Getty Images Photographer: Ann Lee/AFP via Getty Images",
+        "credit_line",
+    ),
+    ("LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE Share Tweet Post Email", "share_buttons"),
+    # round 7: a flattened chart closed by its sources
+    (
+        "Signatures needed to force a recall State Target Required Days Calif. Newsom"
+        " 1,495,708 160 N.J. Murphy 1,484,358 320 Colo. Polis 631,266 60 Sources: Ballotpedia,"
+        " Media reports",
+        "chart_block",
+    ),
 ]
 
 
@@ -269,6 +307,20 @@ KEPT = [
     '"CHANGE THE LAWS NOW, ALL OF THEM"',
     "He hit Replay. More Videos loaded, he said, and the screen froze again.",
     "The replay was shown twice. More videos will be released on Monday. 2:31",
+    "...",
+    "—30—",
+    "Distributed by hand, the leaflets reached every home. Most were read.",
+    "Provided by the city, the buses ran all night, officials said.",
+    "He backed the bill, and its rider, on Monday (and/or the week after).",
+    "Voters were split on the question. (Israel/Palestine)",
+    "Follow the signs at the station to the exit, the guide said at https://example.com",
+    "Interested parties can stay up to date at city hall, the clerk said.",
+    "Interested in the outcome, residents packed the hall to stay up to date on the vote.",
+    "Tips can be sent to tips@example.gov.",
+    "He wrote to the mayor, who replied from mayor@example.gov, that he agreed",
+    "Shares fell on Monday after the report | Business",
+    "The photographer was Ann Lee. The photographer was Ann Lee.",
+    "Listen to the article, then share it by email",
 ]
 
 
@@ -521,6 +573,46 @@ def test_held_out_article_loses_its_furniture_and_keeps_its_sentences(
     for paragraph in body:
         assert paragraph in doc.text
     assert doc.headline == article.splitlines()[0]
+
+
+def test_a_labelled_link_goes_only_as_a_story_s_last_line(rules: Rules) -> None:
+    teaser = "Go deeper: How the plan to reopen schools could backfire"
+    body = [BEFORE, AFTER, teaser]
+    assert find_furniture(body, rules.furniture, rules.settings) == {2: "teaser_line"}
+    # Between paragraphs it may be a subheading; the story's own labels stay at the end too.
+    assert find_furniture([BEFORE, teaser, AFTER], rules.furniture, rules.settings) == {}
+    for own in (
+        "Why it matters: The vote was close.",
+        "UPDATE: Police found the missing boy alive",
+        "Source: Bureau of Labor Statistics",
+    ):
+        assert find_furniture([BEFORE, AFTER, own], rules.furniture, rules.settings) == {}
+
+
+def test_a_byline_goes_at_a_story_s_top_or_foot_only(rules: Rules) -> None:
+    byline = "By Ann Lee - August 22, 2012"
+    found = find_furniture([byline, BEFORE, AFTER], rules.furniture, rules.settings)
+    assert found == {0: "byline_line"}
+    found = find_furniture([BEFORE, AFTER, "By Ann Lee"], rules.furniture, rules.settings)
+    assert found == {2: "byline_line"}
+    # Between paragraphs, or a sentence or heading that opens with "By", it stays.
+    middle = [BEFORE, AFTER, byline, BEFORE, AFTER]
+    assert find_furniture(middle, rules.furniture, rules.settings) == {}
+    for line in ("By Monday, the deal was done.", "By The Numbers", "By 2030, coal is gone."):
+        assert find_furniture([line, BEFORE, AFTER], rules.furniture, rules.settings) == {}
+
+
+def test_a_long_chart_block_goes_but_long_prose_with_figures_stays(rules: Rules) -> None:
+    cells = " ".join(f"District {i} {1000 + i * 37:,} {i * 3}%" for i in range(40))
+    chart = f"Turnout by district District Votes Share {cells} Sources: County clerks, AP"
+    assert len(chart.split()) > rules.settings.max_caption_words
+    found = find_furniture([BEFORE, chart, AFTER], rules.furniture, rules.settings)
+    assert found == {1: "chart_block"}
+    prose = " ".join(f"In district {i}, {1000 + i:,} people voted." for i in range(40))
+    found = find_furniture(
+        [BEFORE, prose + " Source: county clerks", AFTER], rules.furniture, rules.settings
+    )
+    assert found == {}
 
 
 def test_one_line_story_of_a_furniture_word_stays(rules: Rules, scraped_at: datetime) -> None:

@@ -411,3 +411,53 @@ def test_a_line_read_at_its_ends_has_the_features_of_the_whole_line(
     words = normalise_line(text).split()
     expected = _features(text, words, len(words) <= max_words)
     assert story_features([text], max_words) == [expected]
+
+
+def test_a_player_s_lead_words_before_a_changing_title_are_learned() -> None:
+    """ "NOW SHOWING <title> Rewind Other Clips ... <title> 2:31": no colon, a title that
+    changes at both ends, so only the lead words repeat; a sentence opening with them stays."""
+    rules = load_rules()
+    stories = [
+        ("Budget talks stall again", "Ministers left the room without a deal.", "Unions"),
+        ("Flood defences tested in the north", "Rivers rose overnight near the coast.", "Farmers"),
+        ("Mayor answers questions on housing", "Rents climbed for a third year.", "Tenants"),
+        ("Teachers weigh a new strike ballot", "Classes were merged in four schools.", "Parents"),
+        ("Airport expansion wins final vote", "The runway will open in two years.", "Pilots"),
+        ("Hospital waiting lists grow longer", "Clinics cut evening hours last month.", "Nurses"),
+    ]
+    dumps = []
+    for i, (title, lead, who) in enumerate(stories):
+        text = "\n".join(
+            [
+                title,
+                lead,
+                f"NOW SHOWING {title} Rewind Other Clips ... {title} 0{i}:1{i}",
+                f"{who} said they expected a decision soon.",
+                f"Now showing at the {who.lower()} hall is an exhibition about {title.lower()}.",
+                "",
+            ]
+        )
+        dumps.append((f"site/{i}.txt", text.encode()))
+    found = [
+        s
+        for path, data in dumps
+        for s in clean_dump(data, path=path, rules=rules, learn=True).stories
+    ]
+    learned = learn_stories(found, rules.settings)["folder:site"]
+    assert learned.get("lead\tnow showing …") == 6
+    path, data = dumps[2]
+    doc = clean_dump(data, path=path, rules=rules, learned={"folder:site": learned}).documents[0]
+    assert "Rewind Other Clips" not in doc.text
+    assert "Now showing at the tenants hall is an exhibition" in doc.text  # a sentence stays
+    removed = [r for r in doc.removed if r.rule == "learned.lead"]
+    assert len(removed) == 1 and removed[0].evidence is not None
+    assert removed[0].evidence.pattern == "now showing …"
+
+
+def test_lead_words_of_filler_only_are_no_feature() -> None:
+    from ingest.learn import line_features
+
+    features = line_features("In the plan for the district is here and there and everywhere", 40)
+    assert not any(f.startswith("lead\t") for f in features)
+    features = line_features("JUST WATCHED Budget talks stall again Replay More Videos 2:31", 40)
+    assert "lead\tjust watched …" in features

@@ -494,3 +494,58 @@ def test_find_matches_examples_with_windows(which: str, text: str) -> None:
         found = [m.span() for m in find_matches(pattern, text)]
     assert found == [m.span() for m in pattern.finditer(text)]
     assert found  # each example has a match to find
+
+
+HEADER_AND_BUTTON_TAILS = [
+    (
+        "8:54 p.m. | Updated WASHINGTON — The secretary resigned on Thursday.",
+        "WASHINGTON — The secretary resigned on Thursday.",
+        ("stamp_prefix", "8:54 p.m. | Updated "),
+    ),
+    (
+        "June 21, 2012 | Updated: The council met again.",
+        "The council met again.",
+        ("stamp_prefix", "June 21, 2012 | Updated: "),
+    ),
+    (
+        "She writes on trade for the paper. Read more opinion LISTEN TO ARTICLE 3:45 SHARE THIS"
+        " ARTICLE Share Tweet Post Email",
+        "She writes on trade for the paper.",
+        (
+            "share_tail",
+            "Read more opinion LISTEN TO ARTICLE 3:45 SHARE THIS ARTICLE Share Tweet Post Email",
+        ),
+    ),
+    (
+        "The vote was close. Share Tweet Email",
+        "The vote was close.",
+        ("share_tail", "Share Tweet Email"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "kept", "removed"), HEADER_AND_BUTTON_TAILS)
+def test_header_stamp_and_button_tail_are_cut(
+    line: str, kept: str, removed: tuple[str, str], rules: Rules
+) -> None:
+    out, cuts = clean(line, rules)
+    assert out == kept
+    assert cuts == [removed]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "At 8:54 p.m. | Updated figures came later.",  # not at the line's start
+        "8:54 p.m. was when the polls closed | Updated later.",
+        "The vote was close. Readers can share this article by email.",
+        "The vote was close. Tweet your story to the editors and share it.",
+        "He asked them to Share. Tweet. Email.",
+        "The vote was close. Post",  # one button is not a bar of them
+        "Her last words: Read the article, then post.",
+    ],
+)
+def test_header_stamp_and_button_tail_lookalikes_stay(line: str, rules: Rules) -> None:
+    out, cuts = clean(line, rules)
+    assert cuts == []
+    assert out == line

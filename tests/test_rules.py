@@ -152,9 +152,19 @@ def test_user_list_extends_the_builtin_one(tmp_path: Path, scraped_at: datetime)
 
 
 def test_replace_true_replaces_the_builtin_list(tmp_path: Path) -> None:
+    """`replace = true` drops the built-in list; the relative times stay unless turned off."""
     path = write(tmp_path, "[header]\nreplace = true\npublished = ['^now$']\n")
     rules = load_rules(path)
-    assert [p.pattern for p in rules.published] == ["^now$"]
+    assert [p.pattern for p in rules.published][-1] == "^now$"
+    assert any(p.match("3 hours ago") for p in rules.published)
+    assert not any(p.match("Apr 19, 2024") for p in rules.published)
+    path = write(tmp_path, "[header]\nreplace = true\nrelative = false\npublished = ['^now$']\n")
+    assert [p.pattern for p in load_rules(path).published] == ["^now$"]
+
+
+def test_relative_must_be_a_boolean(tmp_path: Path) -> None:
+    with pytest.raises(RulesError, match=r"header\.relative"):
+        load_rules(write(tmp_path, "[header]\nrelative = 'yes'\n"))
 
 
 PROFILE = """

@@ -149,3 +149,65 @@ def test_the_cli_refuses_a_bad_environment_variable_up_front(
     monkeypatch.setenv("INGEST_PROCESSES", "many")
     assert main(["check-rules"]) == 2
     assert "INGEST_PROCESSES must be a whole number, not 'many'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "INGEST_ZOMBIE_AFTER",
+            "soon",
+            "INGEST_ZOMBIE_AFTER must be a number of seconds, not 'soon'",
+        ),
+        (
+            "INGEST_ZOMBIE_AFTER",
+            "20",
+            "INGEST_ZOMBIE_AFTER must be at least 35 seconds (flow runs send a heartbeat "
+            "every 30 s), not '20'",
+        ),
+        (
+            "INGEST_PENDING_AFTER",
+            "nan",
+            "INGEST_PENDING_AFTER must be a number of seconds, not 'nan'",
+        ),
+        ("INGEST_PENDING_AFTER", "5", "INGEST_PENDING_AFTER must be at least 10 seconds"),
+        (
+            "INGEST_NO_WORKERS_TIMEOUT",
+            "0",
+            "INGEST_NO_WORKERS_TIMEOUT must be above 0 seconds, not '0'",
+        ),
+        (
+            "INGEST_NO_WORKERS_TIMEOUT",
+            "2m",
+            "INGEST_NO_WORKERS_TIMEOUT must be a number of seconds, not '2m'",
+        ),
+    ],
+)
+def test_a_bad_seconds_variable_stops_the_run_before_any_work(
+    name: str,
+    value: str,
+    message: str,
+    tmp_path: Path,
+    seeds: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Not a warning once the automation is set up (or a Dask run's failure mid-run): the
+    first thing `ingest` does, whatever the command, and nothing is written."""
+    monkeypatch.setenv(name, value)
+    out = tmp_path / "out"
+    assert main(["run", str(seeds), "--out", str(out), "--local", "--no-dedup"]) == 2
+    assert f"ingest: {message}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_seconds_variables_are_read_once_into_the_environment() -> None:
+    env = Environment.from_environ(
+        {
+            "INGEST_ZOMBIE_AFTER": "45",
+            "INGEST_PENDING_AFTER": " 120 ",
+            "INGEST_NO_WORKERS_TIMEOUT": "0.5",
+        }
+    )
+    assert (env.zombie_after, env.pending_after, env.no_workers_timeout) == (45.0, 120.0, 0.5)
+    assert Environment.from_environ({}) == Environment()

@@ -36,7 +36,7 @@ from ingest.prefect.runners import (
 from ingest.published import parse_utc
 from ingest.report.command import add_parser as add_inspect_parser
 from ingest.rules import Rules
-from ingest.settings import load_settings
+from ingest.settings import Environment, load_settings
 from ingest.store import STATE_DIR, RemotePath, location
 
 if TYPE_CHECKING:
@@ -346,7 +346,7 @@ def _main(argv: list[str] | None = None) -> int:
         from ingest.store.local import OutputBusyError
 
         try:
-            return cmd_run(args, rules) if args.local else cmd_run_flow(args)
+            return cmd_run(args, rules) if args.local else cmd_run_flow(args, settings.environment)
         except (OutputBusyError, OutputError) as exc:  # DST is held, full, read-only
             print(f"ingest: {exc}", file=sys.stderr)
             return EXIT_BUSY
@@ -357,7 +357,7 @@ def _main(argv: list[str] | None = None) -> int:
             print(f"ingest: {output_error(exc, args.out)}", file=sys.stderr)
             return EXIT_BUSY
     if args.command == "serve":
-        return cmd_serve(args)
+        return cmd_serve(args, settings.environment)
     if args.command == "clean":
         return cmd_clean(args, rules)
     if args.command == "learn":
@@ -431,7 +431,7 @@ def print_failures(failed: list[FileOutcome]) -> None:
         print(f"ingest: {shown_path(f.path)}: {f.message} [{f.reason}]", file=sys.stderr)
 
 
-def cmd_run_flow(args: argparse.Namespace) -> int:
+def cmd_run_flow(args: argparse.Namespace, environment: Environment) -> int:
     """``ingest run`` through the Prefect flow (:mod:`ingest.prefect.flow`)."""
     from ingest.prefect.api import quiet_prefect_env
     from ingest.progress import TerminalProgress, listen
@@ -447,7 +447,6 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
-    _export_no_workers_timeout(args)
     if not runner.distributed and process_count() > 1:
         prestart_fork_server()  # imports the cleaning stack while we import Prefect
     from ingest.prefect.api import EXIT_FLOW_ERROR, choose_api, flow_run_url, run_flow
@@ -461,7 +460,8 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         return EXIT_FLOW_ERROR
     from ingest.prefect.zombies import set_up_zombie_detection
 
-    set_up_zombie_detection(api.url, _warn)  # a run whose process dies is marked Crashed
+    # a run whose process dies is marked Crashed
+    set_up_zombie_detection(api.url, _warn, environment)
     if not args.quiet:
         print(f"ingest: {api.describe()}", file=sys.stderr, flush=True)
         if runner.distributed:
@@ -485,6 +485,7 @@ def cmd_run_flow(args: argparse.Namespace) -> int:
         learn=not args.no_learn,
         output_format=args.format,
         shard_rows=args.shard_rows,
+        no_workers_timeout=args.no_workers_timeout,
         on_api_lost=lambda reason: _api_lost(reason, args.quiet),
     )
     # Not while the API watch reports (it then ends the process); released for the next
@@ -570,7 +571,7 @@ def _api_lost(reason: str, quiet: bool) -> None:
     os._exit(EXIT_FLOW_ERROR)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve(args: argparse.Namespace, environment: Environment) -> int:
     """``ingest serve``: a deployment with a schedule, served by this process (flow.serve)."""
     from ingest.prefect.api import (
         choose_api,
@@ -593,7 +594,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     runner = _runner_or_none(args)
     if runner is None:
         return EXIT_USAGE
-    _export_no_workers_timeout(args)
     api = choose_api()
     if api.url is None:
         print(
@@ -614,7 +614,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     # Served runs send heartbeats; one whose process dies is marked Crashed, so it does not
     # hold the deployment's one slot (limit=1) forever.
-    set_up_zombie_detection(api.url, _warn)
+    set_up_zombie_detection(api.url, _warn, environment)
     if runner.distributed:
         # Served runs load the flow afresh in a subprocess, which picks its
         # task runner from these (ingest.prefect.runners.choice_from_env).
@@ -644,6 +644,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     "full": args.full,
                     "output_format": args.format,
                     "shard_rows": args.shard_rows,
+                    "no_workers_timeout": args.no_workers_timeout,
                 },
                 tags=["ingest"],
                 # One run at a time: runs that fall due together (a late start, a slow run)
@@ -698,14 +699,6 @@ def claim_serving(src: Path | RemotePath, out: Path | RemotePath) -> str | None:
 
 def _warn(message: str) -> None:
     print(f"ingest: warning: {message}", file=sys.stderr, flush=True)
-
-
-def _export_no_workers_timeout(args: argparse.Namespace) -> None:
-    """--no-workers-timeout, for the flow in this process and the runs it starts."""
-    from ingest.prefect.cluster import ENV_NO_WORKERS_TIMEOUT
-
-    if getattr(args, "no_workers_timeout", None) is not None:
-        os.environ[ENV_NO_WORKERS_TIMEOUT] = str(args.no_workers_timeout)
 
 
 def _runner_or_none(args: argparse.Namespace) -> RunnerChoice | None:

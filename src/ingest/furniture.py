@@ -28,10 +28,12 @@ _SENTENCE_BREAK = re.compile(
 )
 _LEADING_MARKS = "►▶▸▹•·»›>→■□◆◇●○*-–—+ "
 _CLOSERS = "\"”’')]"
+_ENDS = ".!?\"”’'"
 _DURATION = re.compile(r"\b(?:\d{1,2}:)?[0-5]?\d:[0-5]\d\b")
 _DURATION_LINE = re.compile(r"^(?:\d{1,2}:)?[0-5]?\d:[0-5]\d$")
 _URL = re.compile(r"(?:https?://|www\.)\S+$")
 _HANDLE = re.compile(r"(?<![\w.])@\w{2,}")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
@@ -80,6 +82,11 @@ _ODD_CHAR = re.compile(r"[^\w\s:.,()/%-]")
 _CELL_TEXT = re.compile(r"[^\s|:+-]")
 _ALPHA_WORD = re.compile(r"(?<!\S)[^\W\d_]{2,}")
 _HAS_DIGIT = re.compile(r"\d")
+# Small words a sentence-case headline has in lower case whatever its style.
+_FUNCTION_SMALL = frozenset(
+    {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or"}
+    | {"the", "to", "with"}
+)
 _YOU = re.compile(r"\b(?:you|your|you're|you’re)\b", re.I)
 _SAYS = re.compile(r"\b(?:said|says|told|according to|asked)\b")
 
@@ -238,6 +245,9 @@ _FAMILIES = (
     "caps_link",
     "promo_line",
     "table_pipe",
+    "separator_line",
+    "byline_line",
+    "chart_block",
     "related_heading",
     "time_stamp",
     "social_embed",
@@ -463,9 +473,24 @@ def is_share_buttons(text: str, f: Furniture) -> bool:
     True
     >>> is_share_buttons("Facebook and Twitter", f), is_share_buttons("Share", f)
     (False, False)
+    >>> f = Furniture(share_words=frozenset("share this article tweet post email".split()),
+    ...     share_cores=frozenset("share tweet email".split()),
+    ...     placeholder_words=frozenset(["listen", "to", "article"]))
+    >>> is_share_buttons("LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE Share Tweet Post Email", f)
+    True
+    >>> is_share_buttons("Listen to the article, then share it by email", f)
+    False
     """
-    if len(text) > 160 or not _first_word_in(text, f.share_words) or reads_as_sentences(text):
+    if len(text) > 160 or reads_as_sentences(text):
         return False
+    if not _first_word_in(text, f.share_words):
+        # A player's or a media control first: "LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE
+        # Share Tweet Post Email" is a bar of buttons when two of them are share actions.
+        if not _first_word_in(text, f.placeholder_words | f.player_words):
+            return False
+        tokens = word_tokens(text)
+        controls = f.share_words | f.placeholder_words | f.player_words
+        return _made_of(tokens, controls) and sum(t in f.share_cores for t in tokens) >= 2
     tokens = word_tokens(text)
     if not _made_of(tokens, f.share_words):
         return False
@@ -485,7 +510,17 @@ def is_link_line(text: str, f: Furniture) -> bool:
     False
     >>> is_link_line("He posted the video at https://example.com/v", f)
     False
+
+    Or a short line closed by an email address:
+
+    >>> is_link_line("Write to Ann Lee at ann.lee@example.com", f)
+    True
+    >>> is_link_line("Tips can be sent to tips@example.gov.", f)
+    False
     """
+    if "@" in text[-60:] and _EMAIL.search(text, max(0, text.rfind(" "))):
+        # "Write to Ann Lee at ann.lee@example.com": whom to write to, never a sentence
+        return len(text.split()) <= 12 and not reads_as_sentences(text) and (not _SAYS.search(text))
     if "http" not in text and "www." not in text:
         return False
     m = _URL.search(text, max(0, text.rfind(" ")))
@@ -526,6 +561,8 @@ def is_follow_prompt(text: str, f: Furniture) -> bool:
         return bool(f.networks & set(tokens))
     if _HANDLE.search(text):
         return True
+    if _URL.search(text, max(0, text.rfind(" "))) and " at " in text and not _SAYS.search(text):
+        return True  # "Follow our coverage of the storm at https://..."
     return "on" in tokens and bool(f.networks & set(tokens))
 
 
@@ -577,6 +614,12 @@ def is_copyright_trailer(text: str, max_words: int) -> bool:
     return _RIGHTS.search(text) is not None and ("©" in text or "copyright" in text.lower())
 
 
+# A syndication credit: "DISTRIBUTED BY CREATORS.COM", "Distributed by Tribune Content Agency".
+_SYNDICATED = re.compile(
+    r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
+)
+
+
 def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     """A photo credit standing alone: "Name/Agency", "(Photo: AP)", "Photograph: X/Y".
 
@@ -585,12 +628,20 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     >>> [is_credit_line(t, f, 12) for t in ("Doug Mills/The New York Times",
     ...     "(Photo: Phil Sears, AP)", "Photograph: Stefan Rousseau/PA", "Getty Images")]
     [True, True, True, True]
+    >>> is_credit_line("DISTRIBUTED BY CREATORS.COM", f, 12)
+    True
+    >>> is_credit_line("Photo: Ann Lee/AFP Photo: Ann Lee/AFP", f, 12)
+    True
     >>> [is_credit_line(t, f, 12) for t in ("Israel/Palestine", "and/or",
     ...     "Photo editing is now routine, experts say.")]
     [False, False, False]
     """
     if too_long(text, 2 * max_words + 8):
         return False
+    tokens = text.split()
+    n = len(tokens) // 2
+    if n >= 2 and len(tokens) % 2 == 0 and tokens[:n] == tokens[n:]:
+        return is_credit_line(" ".join(tokens[:n]), f, max_words)  # the credit twice
     rest = _after_media_controls(text, f)
     if rest is not None and rest != text:
         # "Enlarge this image toggle caption Ann Lee/AP Ann Lee/AP": the credit printed twice
@@ -610,6 +661,8 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
             return True
     if len(words) > max_words:
         return False
+    if _SYNDICATED.match(text):
+        return not _SAYS.search(text) and not _SENTENCE_BREAK.search(text)
     if f._credit_start.match(text):
         return not _SAYS.search(text) and not reads_as_sentences(text)
     if len(words) >= 2 and "/" in text and _is_name_slash_agency(text, f):
@@ -677,10 +730,20 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         m = f._caption_end.search(text, max(0, len(text) - 260))
         if m is not None and m.start() > 0 and not text.startswith("("):
             return True
+    if text.endswith(")") and _closing_credit(text, f):
+        return True
     if " | " in text:
         before, _, credit = text.rpartition(" | ")
         if len(before.split()) >= 3 and "|" not in before and _is_credit_name(credit, f):
             return True
+        if (
+            len(before.split()) >= 3
+            and "|" not in before
+            and not reads_as_sentences(text)
+            and _is_org_name(credit)
+            and _ends_with_name(before)
+        ):
+            return True  # "Dave Calhoun, chairman of the board Ann Lee | Daily News"
     if _MEDIA_LABEL.match(text):
         return True  # "Image caption, Firefighters at the scene", "Image source, Getty"
     tail = _last_sentence_tail(text) if "/" in text[-60:] else ""
@@ -692,6 +755,49 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         if m is not None and len(m.group("who").split()) <= 12:
             return True
     return _CAPTION_LABEL.match(text) is not None
+
+
+# A credit's trailing notes inside its brackets: "(Name/The Times via AP, File)".
+_CREDIT_NOTES = re.compile(
+    r"(?:,? (?:via|for|from) [A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3})?(?:, ?File)?$"
+)
+
+
+def _closing_credit(text: str, f: Furniture) -> bool:
+    """Say whether a paragraph of sentences ends with a bracketed "Name/Agency" credit.
+
+    >>> f = Furniture(photo_agencies=frozenset(["AP"]))
+    >>> _closing_credit("Crews clean a school on Thursday. (Ann Lee/The Morning News via AP)", f)
+    True
+    >>> _closing_credit("Children play by the lake on Sunday. (Olga Burtseva via AP)", f)
+    True
+    >>> _closing_credit("He backed the bill (and/or its rider).", f)
+    False
+    >>> _closing_credit("The plan was dropped in 2019. (It was revived via AP)", f)
+    False
+    >>> _closing_credit("Voters split on the issue. (Israel/Palestine)", f)
+    False
+    """
+    start = text.rfind("(")
+    before = text[:start].rstrip()
+    if start <= 0 or before[-1:] not in '.!?"”’' or len(before.split()) < 4:
+        return False
+    inner = text[start + 1 : -1].strip()
+    if len(inner.split()) > 16:
+        return False
+    if "/" not in inner:
+        # "(Olga Burtseva via AP)", "(Hennepin County Sheriff's Office via AP)": a handout's
+        # source, then the agency that carried it.
+        who, via, agency = inner.rpartition(" via ")
+        words = who.split()
+        return (
+            bool(via)
+            and agency.removesuffix(", File") in f.photo_agencies
+            and 1 <= len(words) <= 8
+            and all(w[:1].isupper() or w in ("of", "the", "and", "for") for w in words)
+        )
+    credit = _CREDIT_NOTES.sub("", inner) or inner
+    return _is_name_slash_agency(credit, f)
 
 
 # A wire caption's opener: "In this Monday, March 4, 2020, file photo, ...".
@@ -731,6 +837,32 @@ def _last_sentence_tail(text: str) -> str:
     """
     m = _LAST_SENTENCE_END.search(text)
     return text[m.end() :] if m else ""
+
+
+def _is_org_name(text: str) -> bool:
+    """A short name after a caption's bar: one to four capitalised words ("Daily News").
+
+    >>> _is_org_name("CNBC"), _is_org_name("The Daily News"), _is_org_name("Business")
+    (True, True, True)
+    >>> _is_org_name("read more"), _is_org_name("a b c d e")
+    (False, False)
+    """
+    words = text.split()
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() or w in ("of", "the") for w in words)
+
+
+def _ends_with_name(text: str) -> bool:
+    """Say whether a caption ends with a photographer's name: two capitalised words.
+
+    >>> _ends_with_name("Dave Calhoun, chairman of the board Ann Lee")
+    True
+    >>> _ends_with_name("Shares fell on Monday after the report")
+    False
+    """
+    words = text.split()
+    return len(words) >= 2 and all(
+        w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words[-2:]
+    )
 
 
 def _is_credit_name(text: str, f: Furniture) -> bool:
@@ -948,6 +1080,39 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
     )
 
 
+def is_closing_teaser(text: str, f: Furniture, max_words: int) -> bool:
+    """A story's last line as a labelled link to another story: "<Label>: <headline>".
+
+    Only at the end of a story, where a page puts its "Go deeper:"/"Keep reading:" link,
+    and only with a headline in sentence case that does not end like a sentence; a label of
+    the story's own ("UPDATE:", "Correction:") and a source line ("Source: Bureau of Labor
+    Statistics") stay.
+
+    >>> f = Furniture(content_labels=frozenset(["update", "correction"]))
+    >>> is_closing_teaser("Go deeper: How the plan to reopen schools could backfire", f, 30)
+    True
+    >>> [is_closing_teaser(t, f, 30) for t in ("UPDATE: Police found the missing boy alive",
+    ...     "Source: Bureau of Labor Statistics", "Why it matters: The vote was close.",
+    ...     "He said: we will fight on in the courts", "Read more: tariffs")]
+    [False, False, False, False, False]
+    """
+    if ":" not in text[:40] or too_long(text, max_words) or text[-1] in _ENDS + ":":
+        return False
+    m = _LABEL.match(text)
+    if m is None:
+        return False
+    label, rest = m.group("label").strip(), m.group("rest")
+    words = rest.split()
+    if not 1 <= len(label.split()) <= 3 or label.lower() in f.content_labels:
+        return False
+    if not label[:1].isupper() or len(words) < 4 or reads_as_sentences(rest):
+        return False
+    if not (rest[:1].isupper() or rest[:1] in _QUOTES):
+        return False
+    lower = [w for w in words[1:] if w[:1].islower() and w.lower() not in _FUNCTION_SMALL]
+    return len(lower) >= 2 and not _SAYS.search(text) and " said" not in label
+
+
 def is_caps_link(text: str, min_words: int, max_words: int) -> bool:
     """A link to another story set in capitals on its own line, with no label.
 
@@ -1032,12 +1197,20 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     False
     >>> is_promo_line('"Subscribe to my newsletter," she told the crowd.', f, 120)
     False
+    >>> is_promo_line("Like farming? Get our newsletter in your inbox. Sign Up", f, 120)
+    True
+    >>> is_promo_line("Like farming? Most readers get the newsletter in their inbox.", f, 120)
+    False
     """
     if too_long(text, max_words) or text[:1] in _QUOTES:
         return False
     words = text.split()
     first = words[0].lower().strip(".,:;!?")
-    opener = first in f.promo_openers
+    # "Interested in Farm Policy? Add ... Add Interest": a short question to the reader opens
+    # a pitch that ends on its button, not on a sentence.
+    opener = first in f.promo_openers or (
+        "?" in text[:80] and len(text[: text.find("?")].split()) <= 6 and text[-1] not in _ENDS
+    )
     if not opener and len(words) > 15 and ("you" not in text.lower() or not _YOU.search(text)):
         return False  # a long line that neither opens a pitch nor speaks to the reader
     sentence = not opener and len(words) <= 15 and reads_as_sentences(text)
@@ -1158,6 +1331,87 @@ def is_related_heading(text: str, f: Furniture) -> bool:
         return False
     joined = " " + " ".join(tokens) + " "
     return any(f" {core} " in joined for core in f.heading_cores)
+
+
+def is_separator_line(text: str) -> bool:
+    """A rule between blocks: a line of marks with no letter or digit ("___", "* * *").
+
+    >>> [is_separator_line(t) for t in ("___", "* * *", "-----", "• • •", "~")]
+    [True, True, True, True, True]
+    >>> [is_separator_line(t) for t in ("—30—", "...", "1.", "A", "?")]
+    [False, False, False, False, False]
+    """
+    if len(text) > 80 or text in ("...", "…", "?", "!"):
+        return False  # an ellipsis or a lone mark may stand for words (an omission, a reply)
+    return not any(ch.isalnum() for ch in text)
+
+
+# "By Ann Lee", "By Ann Lee and Bo Chen - August 22, 2012", "BY ANN LEE | Daily News".
+_BYLINE = re.compile(
+    r"^(?:By|BY) (?P<names>[A-Z][\w.'’-]*(?:,? (?:[A-Z][\w.'’-]*|de|van|von|da|del|la|le|"
+    r"and|&))*?)(?: ?[-–—|,] ?(?P<rest>\S.*))?$"
+)
+_NOT_NAMES = frozenset(["The", "THE", "A", "An", "This", "That", "Our", "Its", "Their", "His"])
+
+
+def is_byline_line(text: str) -> bool:
+    """A byline standing alone: "By" and a name, maybe a date or an outlet after a dash/bar.
+
+    >>> [is_byline_line(t) for t in ("By John Stossel - August 22, 2012", "By Ann Lee",
+    ...     "BY ANN LEE AND BO CHEN | Daily News", "By Ann Lee, Reuters")]
+    [True, True, True, True]
+    >>> [is_byline_line(t) for t in ("By Monday, the deal was done.", "By The Numbers",
+    ...     "By Ann Lee - the reporter who broke the story, said it first.", "By 2030")]
+    [False, False, False, False]
+    """
+    if len(text) > 100 or text.rstrip(_CLOSERS)[-1:] in "!?" or not text.startswith(("By ", "BY ")):
+        return False
+    m = _BYLINE.match(text)
+    if m is None:
+        return False
+    names = m.group("names").replace(",", " ").split()
+    capitalised = [w for w in names if w[:1].isupper()]
+    if len(capitalised) < 2 or len(names) > 9 or names[0] in _NOT_NAMES:
+        return False
+    rest = m.group("rest")
+    if rest is None:
+        return not text.endswith(".") or _ABBREVIATED.search(text[-5:]) is not None
+    # After the dash: a date or time, or a short name (the outlet), never a sentence.
+    if _DATE_ANY.search(rest) and len(rest.split()) <= 8:
+        return True
+    return len(rest.split()) <= 4 and not reads_as_sentences(rest) and rest[:1].isupper()
+
+
+# A flattened chart or table: a title, its cells, and a source line closing the paragraph.
+_CHART_SOURCE = re.compile(r"\b(?:Sources?|SOURCES?|Data|DATA)\s?: [^.!?]{3,160}$")
+_NUMBER = re.compile(r"(?<![\w.])\d(?:[\d,.]*\d)?%?(?![\w])")
+_CELLS = re.compile(r"(?<![\w.])\d(?:[\d,.]*\d)?%?\*? (?=\d|[A-Z])")
+
+
+def is_chart_block(text: str) -> bool:
+    """A chart or table flattened into one line: many figures, closed by its source list.
+
+    >>> is_chart_block("Signatures needed by state State Target Required Days Calif. Newsom "
+    ...     "1,495,708 160 N.J. Murphy 1,484,358 320 Colo. Polis 631,266 60 "
+    ...     "Sources: Ballotpedia, Media reports")
+    True
+    >>> is_chart_block("The count reached 1,495,708 in 160 days, and 631,266 in 60 more, "
+    ...     "the office said. Source: the state")
+    False
+    >>> is_chart_block("Turnout rose. Sources: Ballotpedia, Media reports")
+    False
+    """
+    if "ource" not in text and "OURCE" not in text and "ata:" not in text and "ATA:" not in text:
+        return False
+    m = _CHART_SOURCE.search(text, max(0, len(text) - 200))
+    if m is None or m.start() < 40:
+        return False
+    body = text[: m.start()]
+    if _SAYS.search(body[-200:]):
+        return False
+    # Cells side by side: a figure followed straight by another figure or a capitalised
+    # cell ("1,495,708 160 days N.J. Phil Murphy 1,484,358 320 Colo."), as prose never runs.
+    return len(_NUMBER.findall(body)) >= 6 and len(_CELLS.findall(body)) >= 4
 
 
 def is_table_pipe(text: str) -> bool:
@@ -1293,9 +1547,13 @@ def find_furniture(
     found: dict[int, str] = {}
     short = settings.max_furniture_words
     active, prose, longest = _plan(f, settings)
+    charts = f.enabled("chart_block")
     for i, text in enumerate(texts):
         if len(text) > 12 * longest or too_long(text, longest):
-            continue  # a paragraph longer than any furniture line
+            # A paragraph longer than any furniture line, unless a flattened chart's cells
+            if charts and is_chart_block(text):
+                found[i] = "chart_block"
+            continue
         checks = active
         if text[-1] in ".!?\"”’'" and text.count(" ") >= 5:
             if not _may_be_prose_furniture(text, f):
@@ -1314,6 +1572,15 @@ def find_furniture(
             0 <= j < len(texts) and _reads_as_prose(texts[j]) for j in (i - 1, i + 1)
         ):
             del found[i]
+    last = len(texts) - 1
+    if f.enabled("byline_line"):
+        # A byline stands at a story's top or foot, never between its paragraphs.
+        for i in {0, 1, last} & set(range(len(texts))):
+            if i not in found and is_byline_line(texts[i]):
+                found[i] = "byline_line"
+    closing = last >= 2 and last not in found and f.enabled("teaser_line")
+    if closing and is_closing_teaser(texts[last], f, short):
+        found[last] = "teaser_line"
     if f.enabled("repeated_line"):
         for i in find_repeated_lines(texts, settings.max_repeated_words, settings.min_line_repeats):
             found.setdefault(i, "repeated_line")
@@ -1417,6 +1684,8 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("time_stamp", lambda t, f, s: is_time_stamp(t, s.max_furniture_words)),
     ("social_embed", lambda t, f, s: is_social_embed(t, s.max_furniture_words, f.networks)),
     ("table_pipe", lambda t, f, s: is_table_pipe(t)),
+    ("separator_line", lambda t, f, s: is_separator_line(t)),
+    ("chart_block", lambda t, f, s: is_chart_block(t)),
     ("related_heading", lambda t, f, s: is_related_heading(t, f)),
 )
 

@@ -15,9 +15,12 @@ Kinds, each a feature of one body line (after :func:`normalise_line`):
 - ``suffix``: a short tail after a bar or a spaced dash ("<byline> | Share"), or the last
   :data:`TEMPLATE_WORDS` words of a long line;
 - ``frame``: the first and the last :data:`TEMPLATE_WORDS` words of a long line together
-  (a sign-up box whose newsletter name changes).
+  (a sign-up box whose newsletter name changes);
+- ``lead``: the first :data:`LEAD_WORDS` words of a long line, one of them a content word,
+  before a title that changes ("JUST WATCHED <title> Replay More Videos ... <title> 2:31").
+  The least specific kind: a line goes under it only when nothing else was learned of it.
 
-A one-sided template (``prefix``, ``suffix``) never removes a line that ends like a
+A one-sided template (``prefix``, ``suffix``, ``lead``) never removes a line that ends like a
 sentence: "UPDATE: The company said it would appeal." stays, "PHOTOS: The week in
 pictures" goes. Stories are counted once however often they are reposted (a story is its
 normalised body's hash), and a story whose every body line would go keeps them all.
@@ -50,11 +53,20 @@ RULE_PREFIX = "learned."
 TEMPLATE_WORDS = 5
 # ... which only lines at least this long have (shorter lines are learned whole).
 MIN_TEMPLATE_LINE_WORDS = 8
+# A player's or a gallery's lead words before a varying title ("JUST WATCHED <title> Replay
+# ...", "Image copyright <agency> ..."): a one-sided template of this many words, when one
+# of them is a content word.
+LEAD_WORDS = 2
+_LEAD_FILLER = frozenset(
+    {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to"}
+    | {"with", "this", "that", "it", "he", "she", "they", "we", "i", "you", "is", "was"}
+)
 # A marker prefix or suffix: at most this many words, and at least this many letters.
 MAX_MARKER_WORDS = 5
 MIN_MARKER_LETTERS = 3
 # Most specific first: the kind a line is removed under when several match.
-KINDS = ("line", "frame", "prefix", "suffix")
+KINDS = ("line", "frame", "prefix", "suffix", "lead")
+_ONE_SIDED = frozenset({"prefix", "suffix", "lead"})
 
 _DIGITS = re.compile(r"\d+")
 # A long line is normalised only at its ends: enough words for a marker and a template ...
@@ -107,7 +119,7 @@ def line_features(text: str, max_words: int) -> list[str]:
     ... # doctest: +NORMALIZE_WHITESPACE
     ['line\\tposted by ann lee on may 0, 0 | share', 'suffix\\t| share',
      'prefix\\tposted by ann lee on …', 'suffix\\t… may 0, 0 | share',
-     'frame\\tposted by ann lee on … may 0, 0 | share']
+     'lead\\tposted by …', 'frame\\tposted by ann lee on … may 0, 0 | share']
     >>> line_features("(Photo: Jane Doe, AP)", 40)
     ['line\\t(photo: jane doe, ap)', 'prefix\\t(photo:']
     """
@@ -126,7 +138,7 @@ def story_features(
 
     >>> lines = ["Posted by Ann Lee on May 3, 2024 | Share", "Body text.", ""]
     >>> [len(f) for f in story_features(lines, 40)]
-    [5, 1, 0]
+    [6, 1, 0]
     """
     if collapsed is None:
         collapsed = [collapse_line(t) for t in texts]
@@ -195,6 +207,9 @@ def _features(text: str, words: list[str], whole: bool) -> list[str]:
         last = " ".join(words[-TEMPLATE_WORDS:])
         if one_sided:
             out += [f"prefix\t{first} …", f"suffix\t… {last}"]
+            lead = words[:LEAD_WORDS]
+            if any(w.isalpha() and w not in _LEAD_FILLER for w in lead):
+                out.append(f"lead\t{' '.join(lead)} …")
         out.append(f"frame\t{first} … {last}")
     return out
 
@@ -400,7 +415,7 @@ def match_line(
         match = found.get(kind)
         if match is None:
             continue
-        if kind in ("prefix", "suffix") and ends_like_sentence(text):
+        if kind in _ONE_SIDED and ends_like_sentence(text):
             continue
         return match
     return None
@@ -468,7 +483,7 @@ def source_of(path: str, profiles: Iterable[str]) -> str:
     return f"folder:{folder or '.'}"
 
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 def encode_state(dumps: Mapping[str, Sequence[StoryFeatures]], max_words: int) -> bytes:

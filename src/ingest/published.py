@@ -4,75 +4,210 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-_RELATIVE = re.compile(
-    r"(?i)^(?:(?:updated|published|posted|edited) +)?(?:about |over |almost )?"
-    r"(?:il y a |hace |há |vor )?"
-    r"(?:(?P<n>\d{1,3}) *|(?:an?|one|une?|una?|uno|uma?|eine[rm]?|een) +)"
-    r"(?P<unit>[^\W\d_]+)\.?(?: +(?:ago|fa|geleden))?$"
-)
-# Units in the languages the [header] published patterns know, by their stem: the unit word
-# is cut to its first letters until one of these matches ("hours" -> "hour", "Stunden" ->
-# "stunde", "horas" -> "hora").
-_UNIT_SECONDS = {
-    "s": 1,
-    "sec": 1,
-    "second": 1,
-    "seconde": 1,
-    "segundo": 1,
-    "sekunde": 1,
-    "secondo": 1,
-    "m": 60,
-    "min": 60,
-    "minute": 60,
-    "minuto": 60,
-    "minuti": 60,
-    "h": 3600,
-    "hr": 3600,
-    "hour": 3600,
-    "heure": 3600,
-    "hora": 3600,
-    "stunde": 3600,
-    "std": 3600,
-    "ora": 3600,
-    "ore": 3600,
-    "uur": 3600,
-    "d": 86400,
-    "day": 86400,
-    "jour": 86400,
-    "día": 86400,
-    "dia": 86400,
-    "tag": 86400,
-    "giorn": 86400,
-    "dag": 86400,
-    "w": 7 * 86400,
-    "wk": 7 * 86400,
-    "week": 7 * 86400,
-    "semaine": 7 * 86400,
-    "semana": 7 * 86400,
-    "woche": 7 * 86400,
-    "settiman": 7 * 86400,
-    "weke": 7 * 86400,
-    "mo": 30 * 86400,
-    "month": 30 * 86400,
-    "mois": 30 * 86400,
-    "mes": 30 * 86400,
-    "monat": 30 * 86400,
-    "maand": 30 * 86400,
-    "y": 365 * 86400,
-    "yr": 365 * 86400,
-    "year": 365 * 86400,
-    "an": 365 * 86400,
-    "año": 365 * 86400,
-    "ano": 365 * 86400,
-    "jahr": 365 * 86400,
-    "ann": 365 * 86400,
-    "jaar": 365 * 86400,
-}
-_NAMED = {
+# Relative times in every language the splitter reads, as data: both the `[header]` anchor
+# patterns (:func:`relative_patterns`, which ingest.rules puts before the rules file's own
+# `published` list) and :func:`parse_relative` are built from these tables, so a unit or
+# language added here is both found as a header time and resolved to `published`.
+#
+# Each unit's words, spelled out (plurals and grammatical cases), by its length in seconds.
+UNIT_WORDS: dict[int, tuple[str, ...]] = {
+    1: (
+        "second", "seconds", "sec", "secs",  # en
+        "seconde", "secondes",  # fr
+        "segundo", "segundos",  # es pt
+        "sekunde", "sekunden", "sek",  # de
+        "secondo", "secondi",  # it
+        "seconden",  # nl
+        "sekundę", "sekundy", "sekund",  # pl
+        "секунду", "секунды", "секунд",  # ru
+        "saniye",  # tr
+        "sekunder",  # sv da no
+        "detik",  # id
+        "sekundami", "sekundou",  # cs
+        "秒", "秒钟", "秒鐘", "초",  # ja zh ko
+        "δευτερόλεπτο", "δευτερόλεπτα",  # el
+        "giây",  # vi
+        "ثانية", "ثوان", "ثواني",  # ar
+        "שנייה", "שניות",  # he
+        "sekunti", "sekuntia",  # fi
+        "secundă", "secunde",  # ro
+        "секунди",  # uk
+        "सेकंड",  # hi
+    ),
+    60: (
+        "minute", "minutes", "min", "mins",  # en fr
+        "minuto", "minutos",  # es pt
+        "minuten",  # de nl
+        "minuti",  # it
+        "minutę", "minuty", "minut",  # pl sv
+        "минуту", "минуты", "минут",  # ru
+        "dakika",  # tr
+        "minuter", "minutter",  # sv da no
+        "menit",  # id
+        "minutami", "minutou",  # cs
+        "分", "分钟", "分鐘", "분",  # ja zh ko
+        "λεπτό", "λεπτά",  # el
+        "phút",  # vi
+        "دقيقة", "دقائق", "دقيقتين",  # ar
+        "דקה", "דקות",  # he
+        "minuutti", "minuuttia",  # fi
+        "хвилину", "хвилини", "хвилин",  # uk
+        "मिनट",  # hi
+    ),
+    3600: (
+        "hour", "hours", "hr", "hrs",  # en
+        "heure", "heures",  # fr
+        "hora", "horas",  # es pt
+        "stunde", "stunden", "std",  # de
+        "ora", "ore",  # it
+        "uur",  # nl
+        "godzinę", "godziny", "godzin",  # pl
+        "час", "часа", "часов",  # ru
+        "saat",  # tr
+        "timme", "timmar", "time", "timer",  # sv da no
+        "jam",  # id
+        "hodinou", "hodinami",  # cs
+        "時間", "小时", "小時", "시간",  # ja zh ko
+        "ώρα", "ώρες",  # el
+        "giờ",  # vi
+        "ساعة", "ساعات", "ساعتين",  # ar
+        "שעה", "שעות",  # he
+        "tunti", "tuntia",  # fi
+        "oră",  # ro
+        "годину", "години", "годин",  # uk
+        "घंटा", "घंटे",  # hi
+    ),
+    86400: (
+        "day", "days",  # en
+        "jour", "jours",  # fr
+        "día", "días", "dia", "dias",  # es pt
+        "tag", "tagen", "tage",  # de
+        "giorno", "giorni",  # it
+        "dag", "dagen",  # nl
+        "dzień", "dni",  # pl
+        "день", "дня", "дней",  # ru
+        "gün",  # tr
+        "dagar", "dage", "dager", "døgn",  # sv da no
+        "hari",  # id
+        "dnem", "dny",  # cs
+        "日", "天", "일",  # ja zh ko
+        "ημέρα", "ημέρες", "μέρα", "μέρες",  # el
+        "ngày",  # vi
+        "يوم", "أيام", "يومين",  # ar
+        "יום", "ימים",  # he
+        "päivä", "päivää",  # fi
+        "zi", "zile",  # ro
+        "дні", "днів",  # uk
+        "दिन",  # hi
+    ),
+    7 * 86400: (
+        "week", "weeks", "wk", "wks",  # en
+        "semaine", "semaines",  # fr
+        "semana", "semanas",  # es pt
+        "woche", "wochen",  # de
+        "settimana", "settimane",  # it
+        "weken",  # nl
+        "tydzień", "tygodnie", "tygodni",  # pl
+        "неделю", "недели", "недель",  # ru
+        "hafta",  # tr
+        "vecka", "veckor", "uge", "uger", "uke", "uker",  # sv da no
+        "minggu",  # id
+        "týdnem", "týdny",  # cs
+        "週間", "周", "週", "주",  # ja zh ko
+        "εβδομάδα", "εβδομάδες",  # el
+        "tuần",  # vi
+        "أسبوع", "أسابيع",  # ar
+        "שבוע", "שבועות",  # he
+        "viikko", "viikkoa",  # fi
+        "săptămână", "săptămâni",  # ro
+        "тиждень", "тижні", "тижнів",  # uk
+        "हफ्ता", "हफ्ते", "सप्ताह",  # hi
+    ),
+    30 * 86400: (
+        "month", "months", "mo",  # en
+        "mois",  # fr
+        "mes", "meses",  # es pt
+        "monat", "monaten", "monate",  # de
+        "mese", "mesi",  # it
+        "maand", "maanden",  # nl
+        "miesiąc", "miesiące", "miesięcy",  # pl
+        "месяц", "месяца", "месяцев",  # ru
+        "ay",  # tr
+        "månad", "månader", "måned", "måneder",  # sv da no
+        "bulan",  # id
+        "měsícem", "měsíci",  # cs
+        "か月", "ヶ月", "カ月", "个月", "個月", "개월",  # ja zh ko
+        "μήνα", "μήνες",  # el
+        "tháng",  # vi
+        "شهر", "أشهر", "شهور",  # ar
+        "חודש", "חודשים",  # he
+        "kuukausi", "kuukautta",  # fi
+        "lună", "luni",  # ro
+        "місяць", "місяці", "місяців",  # uk
+        "महीना", "महीने",  # hi
+    ),
+    365 * 86400: (
+        "year", "years", "yr", "yrs",  # en
+        "an", "ans",  # fr
+        "año", "años", "ano", "anos",  # es pt
+        "jahr", "jahren", "jahre",  # de
+        "anno", "anni",  # it
+        "jaar",  # nl
+        "rok", "lata", "lat",  # pl
+        "год", "года", "лет",  # ru
+        "yıl",  # tr
+        "år",  # sv da no
+        "tahun",  # id
+        "rokem", "lety",  # cs
+        "年", "년",  # ja zh ko
+        "χρόνο", "χρόνια", "έτος", "έτη",  # el
+        "năm",  # vi
+        "سنة", "سنوات", "عام", "أعوام",  # ar
+        "שנה", "שנים",  # he
+        "vuosi", "vuotta",  # fi
+        "ani",  # ro
+        "рік", "роки", "років",  # uk
+        "साल", "वर्ष",  # hi
+    ),
+}  # fmt: skip
+# Units that say "ago" themselves, as Hungarian's do ("3 órája", "5 perce").
+AGO_UNITS: dict[str, int] = {
+    "másodperce": 1, "perce": 60, "órája": 3600, "napja": 86400, "hete": 7 * 86400,
+    "hónapja": 30 * 86400, "éve": 365 * 86400,
+}  # fmt: skip
+# Short forms that are a time with no "ago" word: "3h", "45m", "2d", "1 wk", "3 hrs".
+COMPACT_UNITS: dict[str, int] = {
+    "m": 60, "min": 60, "mins": 60, "h": 3600, "hr": 3600, "hrs": 3600, "d": 86400,
+    "w": 7 * 86400, "wk": 7 * 86400, "wks": 7 * 86400, "mo": 30 * 86400,
+    "y": 365 * 86400, "yr": 365 * 86400, "yrs": 365 * 86400,
+}  # fmt: skip
+# The word saying "ago", before the number ("il y a 2 heures") or after the unit
+# ("3 hours ago", "3時間前"). Swedish, Danish and Norwegian print a word before the number
+# too ("för 3 timmar sedan"), one that alone says no time ("for 3 days").
+AGO_BEFORE = ("il y a", "hace", "há", "vor", "před", "πριν από", "منذ", "לפני", "acum")
+ALSO_BEFORE = ("för", "for")
+AGO_AFTER = (
+    "ago", "fa", "geleden", "temu", "назад", "önce", "sedan", "siden", "yang lalu", "lalu",
+    "trước", "πριν", "sitten", "тому", "前", "전", "पहले",
+)  # fmt: skip
+# "one", as the number of a unit: "an hour ago", "il y a une heure", "vor einem Tag".
+ONE_WORDS = (
+    "a", "an", "one", "un", "une", "una", "uno", "um", "uma", "einer", "einem", "eine", "een",
+)  # fmt: skip
+# Counts said in words that give no number: the header time is found, but `published`
+# stays null rather than a guess ("a few minutes ago", "several hours ago").
+VAGUE_COUNTS = ("a few", "few", "several", "a couple of", "some")
+# A stamp word before the time ("Updated 2 hours ago") and a hedge before the number.
+STAMP_WORDS = ("updated", "published", "posted", "edited")
+HEDGE_WORDS = ("about", "over", "almost", "around", "nearly")
+# Relative times said in words, with how long ago each is.
+NAMED_TIMES: dict[str, int] = {
     "just now": 0,
     "moments ago": 0,
+    "half an hour ago": 1800,
     "today": 0,
     "yesterday": 86400,
     "last night": 86400,
@@ -80,6 +215,67 @@ _NAMED = {
     "last month": 30 * 86400,
     "last year": 365 * 86400,
 }
+_UNIT_SECONDS = (
+    {word: seconds for seconds, words in UNIT_WORDS.items() for word in words}
+    | COMPACT_UNITS
+    | AGO_UNITS
+)
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    """A regex alternation of words, longest first so "hours" is tried before "hour".
+
+    >>> _alternatives(["hour", "hours", "il y a"])
+    'il +y +a|hours|hour'
+    """
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w).replace(r"\ ", " +") for w in ordered)
+
+
+_STAMP = rf"(?:(?:{_alternatives(STAMP_WORDS)}):? +)"
+_HEDGE = rf"(?:(?:{_alternatives(HEDGE_WORDS)}) +)"
+_COUNT = rf"(?:(?P<n>\d{{1,3}})|(?:{_alternatives(ONE_WORDS)}) )"
+_UNIT = rf"(?P<unit>{_alternatives(_UNIT_SECONDS)})\.?"
+_BEFORE = rf"(?:(?:{_alternatives(AGO_BEFORE)}) +)"
+_ALSO_BEFORE = rf"(?:(?:{_alternatives(ALSO_BEFORE)}) +)"
+_AFTER = rf"(?: *(?:{_alternatives(AGO_AFTER)}))"
+# Anything a relative time may be, loosely (the "ago" word optional): what
+# :func:`parse_relative` reads. A unit with no number needs its "ago" word ("godzinę temu").
+# A second, smaller unit after the first: "1h 20m ago", "2 hours 15 minutes ago".
+_AND_UNIT = rf"(?: +(?P<n2>\d{{1,3}}) *{_UNIT.replace('<unit>', '<unit2>')})?"
+_RELATIVE = re.compile(
+    rf"(?i)^{_STAMP}?{_HEDGE}?(?:{_BEFORE}|{_ALSO_BEFORE})?"
+    rf"(?:{_COUNT} *{_UNIT}{_AND_UNIT}|{_UNIT.replace('<unit>', '<bare>')}(?={_AFTER}$))"
+    rf"{_AFTER}?$"
+)
+
+
+def relative_patterns() -> tuple[str, ...]:
+    """The `[header] published` patterns for relative times, from the tables above.
+
+    A unit in words needs its "ago" word, before or after, or a stamp word ("3 hours" alone
+    is a duration); a compact unit stands alone ("3h", "45m").
+
+    >>> pats = [re.compile(p) for p in relative_patterns()]
+    >>> [any(p.match(t) for p in pats) for t in ("3 hours ago", "3 hours", "3h", "3時間前")]
+    [True, False, True, True]
+    >>> [any(p.match(t) for p in pats) for t in ("il y a 2 heures", "för 3 timmar sedan")]
+    [True, True]
+    >>> [any(p.match(t) for p in pats) for t in ("Updated 2 hrs", "Yesterday", "3 miles ago")]
+    [True, True, False]
+    """
+    and_unit = re.sub(r"\?P<\w+>", "?:", _AND_UNIT)
+    unit = _UNIT.replace("?P<unit>", "?:")
+    count = _COUNT.replace("?P<n>", "?:")[:-1] + f"|(?:{_alternatives(VAGUE_COUNTS)}) )"
+    compact = _alternatives(COMPACT_UNITS)
+    return (
+        rf"(?i)^{_HEDGE}?{_ALSO_BEFORE}?(?:{count} *{unit}{and_unit}|{unit}){_AFTER}$",
+        rf"(?i)^{_BEFORE}{_HEDGE}?{count} *{unit}{and_unit}{_AFTER}?$",
+        rf"(?i)^{_STAMP}{_HEDGE}?{count} *{unit}{and_unit}{_AFTER}?$",
+        rf"(?i)^\d{{1,3}} ?(?:{compact})(?: \d{{1,2}} ?(?:{compact}))?(?: +ago)?$",
+        rf"(?i)^{_HEDGE}?\d{{1,3}} *(?:{_alternatives(AGO_UNITS)})$",
+        rf"(?i)^(?:{_alternatives(NAMED_TIMES)})$",
+    )
 
 
 def parse_relative(text: str) -> timedelta | None:
@@ -100,33 +296,17 @@ def parse_relative(text: str) -> timedelta | None:
     >>> parse_relative("3 miles") is None, parse_relative("Apr 19, 2024") is None
     (True, True)
     """
-    s = text.strip().lower()
-    if s in _NAMED:
-        return timedelta(seconds=_NAMED[s])
+    s = " ".join(text.split()).lower()
+    if s in NAMED_TIMES:
+        return timedelta(seconds=NAMED_TIMES[s])
     m = _RELATIVE.match(s)
     if not m:
         return None
-    unit = _unit_seconds(m["unit"])
-    if unit is None:
-        return None
     n = int(m["n"]) if m["n"] else 1
-    return timedelta(seconds=n * unit)
-
-
-def _unit_seconds(word: str) -> int | None:
-    """Seconds in a time unit word of any length or known language, or None.
-
-    >>> _unit_seconds("hours"), _unit_seconds("Stunden"), _unit_seconds("h")
-    (3600, 3600, 3600)
-    >>> _unit_seconds("miles") is None
-    True
-    """
-    word = word.lower()
-    for end in range(len(word), 0, -1):
-        seconds = _UNIT_SECONDS.get(word[:end])
-        if seconds is not None:
-            return seconds if end >= len(word) - 3 else None
-    return None
+    seconds = n * _UNIT_SECONDS[(m["unit"] or m["bare"]).lower()]
+    if m["n2"]:
+        seconds += int(m["n2"]) * _UNIT_SECONDS[m["unit2"].lower()]
+    return timedelta(seconds=seconds)
 
 
 # Every story of a dump shares the scrape time, and a handful of relative times ("2 hours

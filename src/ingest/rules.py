@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from ingest.errors import RulesError
 from ingest.furniture import Furniture, compile_furniture
+from ingest.published import relative_patterns
 from ingest.settings import DedupSettings, ExtractSettings, LanguageSettings, compile_section
 from ingest.user_regex import budgeted
 
@@ -239,8 +240,13 @@ def compile_rules(data: dict[str, Any], files: tuple[str, ...] = ("<dict>",)) ->
     _check_keys(data, tables, "", where)
     settings = Settings(**_compile_settings(_table(data, "settings", "", where), where))
     header = _table(data, "header", "", where)
-    _check_keys(header, {"published", "byline"}, "header", where)
+    _check_keys(header, {"published", "byline", "relative"}, "header", where)
     published = _compile_list(header.get("published", []), "header.published", where)
+    relative = header.get("relative", True)
+    if not isinstance(relative, bool):
+        raise RulesError(f"rules {where}: header.relative must be true or false")
+    if relative:  # the relative times parse_relative resolves, built from the same tables
+        published = tuple(re.compile(p) for p in relative_patterns()) + published
     byline = _compile(header.get("byline", r"^[-–—] ?(?P<outlet>\S.*)$"), "header.byline", where)
     if "outlet" not in byline.groupindex:
         raise RulesError(f"rules {where}: header.byline needs a named group (?P<outlet>...)")
@@ -269,7 +275,10 @@ def compile_rules(data: dict[str, Any], files: tuple[str, ...] = ("<dict>",)) ->
         _compile_profile(name, table, where)
         for name, table in sorted(_table(data, "profiles", "", where).items())
     )
-    blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+    # The built-in relative-time patterns are code, not data: they count too.
+    blob = json.dumps(
+        [data, [p.pattern for p in published]], sort_keys=True, ensure_ascii=False
+    ).encode()
     return Rules(
         fingerprint=hashlib.sha256(blob).hexdigest()[:16],
         settings=settings,

@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
@@ -205,6 +206,12 @@ ENV_HOME = "INGEST_HOME"
 ENV_WORKERS = "INGEST_WORKERS"
 ENV_DASK_ADDRESS = "INGEST_DASK_ADDRESS"
 ENV_PROCESSES = "INGEST_PROCESSES"
+ENV_ZOMBIE_AFTER = "INGEST_ZOMBIE_AFTER"
+ENV_PENDING_AFTER = "INGEST_PENDING_AFTER"
+ENV_NO_WORKERS_TIMEOUT = "INGEST_NO_WORKERS_TIMEOUT"
+HEARTBEAT_SECONDS = 30  # Prefect's least flow-run heartbeat; ingest's runs send one this often
+MIN_ZOMBIE_AFTER = HEARTBEAT_SECONDS + 5  # a run between two heartbeats is not dead
+MIN_PENDING_AFTER = 10  # Prefect's least window for a proactive trigger
 
 
 @dataclass(frozen=True)
@@ -216,22 +223,31 @@ class Environment:
     (``INGEST_WORKERS``) and ``dask_address`` (``INGEST_DASK_ADDRESS``): the task runner of
     a process that loads the flow itself (a served or work-pool run), as ``--workers`` and
     ``--dask-address`` choose it for ``ingest run``. ``processes`` (``INGEST_PROCESSES``):
-    worker processes of the flow's own pool (default: one per CPU).
+    worker processes of the flow's own pool (default: one per CPU). Seconds:
+    ``zombie_after`` (``INGEST_ZOMBIE_AFTER``) and ``pending_after``
+    (``INGEST_PENDING_AFTER``), the windows of the automations that mark dead flow runs
+    Crashed (ingest.prefect.zombies); ``no_workers_timeout`` (``INGEST_NO_WORKERS_TIMEOUT``),
+    how long a Dask run waits with no worker (ingest.prefect.cluster).
 
-    >>> Environment.from_environ({"INGEST_WORKERS": " 2 ", "INGEST_DASK_ADDRESS": ""})
-    Environment(home=None, workers=2, dask_address=None, processes=None)
+    >>> Environment.from_environ({"INGEST_WORKERS": " 2 ", "INGEST_DASK_ADDRESS": ""}).workers
+    2
     """
 
     home: Path | None = None
     workers: int | None = None
     dask_address: str | None = None
     processes: int | None = None
+    zombie_after: float | None = None
+    pending_after: float | None = None
+    no_workers_timeout: float | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Environment:
         """Read the variables from ``environ`` (default: this process's environment).
 
-        A value that is not a whole number is refused (ValueError) naming the variable.
+        A value of the wrong kind or out of range is refused (ValueError) naming the
+        variable, its value and what it may be: ``ingest`` reads this once at start-up and
+        exits 2 with that message before any work starts.
         """
         env = os.environ if environ is None else environ
         return cls(
@@ -239,6 +255,19 @@ class Environment:
             workers=_whole(env, ENV_WORKERS),
             dask_address=env.get(ENV_DASK_ADDRESS, "").strip() or None,
             processes=_whole(env, ENV_PROCESSES),
+            zombie_after=seconds_from_environ(
+                ENV_ZOMBIE_AFTER,
+                env,
+                minimum=MIN_ZOMBIE_AFTER,
+                why=f" (flow runs send a heartbeat every {HEARTBEAT_SECONDS} s)",
+            ),
+            pending_after=seconds_from_environ(
+                ENV_PENDING_AFTER,
+                env,
+                minimum=MIN_PENDING_AFTER,
+                why=" (Prefect's shortest window for an automation)",
+            ),
+            no_workers_timeout=seconds_from_environ(ENV_NO_WORKERS_TIMEOUT, env, above=0),
         )
 
 
@@ -264,14 +293,19 @@ def seconds_from_environ(
     environ: Mapping[str, str] | None = None,
     minimum: float | None = None,
     why: str = "",
+    above: float | None = None,
 ) -> float | None:
     """The variable ``name`` as a number of seconds, or None when it is not set.
 
-    A value that is not a number, or is below ``minimum``, is refused (ValueError) naming
-    the variable (``why`` ends the message for the minimum).
+    A value that is not a finite number, below ``minimum`` or not above ``above`` is
+    refused (ValueError) naming the variable, its value and what it may be (``why`` follows
+    the minimum).
 
     >>> seconds_from_environ("T", {"T": " 45 "}), seconds_from_environ("T", {})
     (45.0, None)
+    >>> seconds_from_environ("T", {"T": "20"}, minimum=35)
+    Traceback (most recent call last):
+    ValueError: T must be at least 35 seconds, not '20'
     """
     raw = (os.environ if environ is None else environ).get(name, "").strip()
     if not raw:
@@ -279,9 +313,13 @@ def seconds_from_environ(
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}")
     if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be at least {minimum} seconds{why}")
+        raise ValueError(f"{name} must be at least {minimum:g} seconds{why}, not {raw!r}")
+    if above is not None and not value > above:
+        raise ValueError(f"{name} must be above {above:g} seconds, not {raw!r}")
     return value
 
 

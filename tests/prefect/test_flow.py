@@ -25,10 +25,11 @@ BINARY_DUMP = b"\x00\x01\x02binary\x00" * 50  # decodes as nothing: fails as bin
 
 
 def run(source: Path, output: Path, **params: Any) -> tuple[Any, RunSummary]:
+    from ingest.prefect.api import flow_return_value
     from ingest.prefect.flow import ingest_dumps
 
     state = ingest_dumps(source=str(source), output=str(output), return_state=True, **params)
-    summary = state.result(raise_on_failure=False)
+    summary = flow_return_value(state)
     assert isinstance(summary, RunSummary), summary
     return state, summary
 
@@ -85,6 +86,28 @@ def test_seeds_in_documents_out_same_as_library(seeds_copy: Path, tmp_path: Path
     assert len(flow_docs) == summary.documents_written == local.documents_written
     doc = json.loads(next(iter(flow_docs.values())))
     assert doc["source"]["index"] == 0
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["completed", "failed"])
+def test_the_summary_survives_a_final_state_read_back_without_data(
+    seeds_copy: Path, tmp_path: Path, broken: bool
+) -> None:
+    """A loaded server can reject the client's retried final-state proposal as a duplicate;
+    the engine then returns the API's copy of the state, which has no data. The summary is
+    still the one the run returned, completed or failed."""
+    from prefect.client.orchestration import get_client
+
+    from ingest.prefect.api import flow_return_value
+
+    if broken:
+        (seeds_copy / "broken.txt").write_bytes(BINARY_DUMP)
+    state, summary = run(seeds_copy, tmp_path / "out")
+    with get_client(sync_client=True) as client:
+        from_api = client.read_flow_run(state.state_details.flow_run_id).state
+    assert from_api is not None and from_api.data is None
+    assert from_api.type == state.type
+    assert flow_return_value(from_api) == summary
+    assert summary.processed == 2 and bool(summary.failed) is broken
 
 
 def test_run_publishes_named_tasks_and_artifacts(seeds_copy: Path, tmp_path: Path) -> None:
@@ -243,13 +266,25 @@ def test_cli_run_uses_prefect_api_url_from_the_environment(
 
     url = str(get_current_settings().api.url)
     os.environ["PREFECT_API_URL"] = url
+    out = tmp_path / "o"
     try:
-        assert main(["run", str(seeds_copy), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+        args = ["run", str(seeds_copy), "--out", str(out), "--quiet", "--no-workers-timeout", "45"]
+        assert main(args) == 0
     finally:
         del os.environ["PREFECT_API_URL"]
     captured = capsys.readouterr()
     assert captured.out.startswith("2 files: 2 processed")
     assert "Prefect API" not in captured.err  # --quiet prints only the summary line
+    # --no-workers-timeout is a parameter of the flow run, recorded with it, not a variable
+    # left in this process's environment.
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=5)
+    (run,) = [r for r in runs if r.parameters.get("output") == str(out)]
+    assert run.parameters["no_workers_timeout"] == 45
+    assert "INGEST_NO_WORKERS_TIMEOUT" not in os.environ
 
 
 def test_busy_output_folder_fails_the_run_without_writing(seeds_copy: Path, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from ingest.prefect.artifacts import deployment_name
+from ingest.settings import Environment
 
 from .conftest import ROOT
 
@@ -46,6 +47,47 @@ def test_zombie_automation_is_created_once_and_follows_its_window() -> None:
     assert found.actions[0].type == "change-flow-run-state"
     assert found.actions[0].state.value == "CRASHED"
     assert found.enabled
+
+
+def test_a_run_checks_both_automations_in_one_request_and_updates_in_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every `ingest run` on a server checks the automations: once they are there, that is
+    one read (was one per automation, each in its own client), and a changed window is one
+    write that keeps the automation's id (was a delete and a create)."""
+    import httpx
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    from ingest.prefect.zombies import AUTOMATION_NAME, set_up_zombie_detection
+
+    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "30")  # restored after
+    url = str(PREFECT_API_URL.value())
+    set_up_zombie_detection(url, None, Environment())  # both there, with the defaults
+    sent: list[tuple[str, str]] = []
+    real_send = httpx.Client.send
+
+    def send(self: httpx.Client, request: httpx.Request, *args: Any, **kwargs: Any) -> Any:
+        sent.append((request.method, request.url.path.removeprefix("/api")))
+        return real_send(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", send)
+    assert set_up_zombie_detection(url, None, Environment()) == "present"
+    assert [s for s in sent if s[1].startswith("/automations")] == [("POST", "/automations/filter")]
+
+    with get_client(sync_client=True) as client:
+        (before,) = client.read_automations_by_name(AUTOMATION_NAME)
+    sent.clear()
+    try:
+        assert set_up_zombie_detection(url, None, Environment(zombie_after=100.0)) == "updated"
+        assert [m for m, path in sent if path.startswith("/automations")] == ["POST", "PUT"]
+        with get_client(sync_client=True) as client:
+            (after,) = client.read_automations_by_name(AUTOMATION_NAME)
+        assert after.id == before.id
+        trigger: Any = after.trigger
+        assert trigger.within.total_seconds() == 100
+    finally:
+        set_up_zombie_detection(url, None, Environment())  # the harness is shared
 
 
 def test_a_run_left_pending_or_submitting_is_crashed_by_the_pending_automation() -> None:
@@ -90,14 +132,14 @@ def test_a_run_left_pending_or_submitting_is_crashed_by_the_pending_automation()
     finally:
         ensure_pending_automation(after=DEFAULT_PENDING_AFTER)  # the harness is shared
     with pytest.raises(ValueError, match="at least 10 seconds"):
-        pending_after({"INGEST_PENDING_AFTER": "5"})
+        pending_after(Environment.from_environ({"INGEST_PENDING_AFTER": "5"}))
 
 
 def test_zombie_window_must_outlast_a_heartbeat() -> None:
     from ingest.prefect.zombies import send_heartbeats, zombie_after
 
     with pytest.raises(ValueError, match="at least 35 seconds"):
-        zombie_after({"INGEST_ZOMBIE_AFTER": "20"})
+        zombie_after(Environment.from_environ({"INGEST_ZOMBIE_AFTER": "20"}))
     env: dict[str, str] = {}
     send_heartbeats(env)
     assert env == {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}

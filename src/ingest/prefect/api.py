@@ -169,6 +169,7 @@ def run_flow(
     output_format: str | None = None,
     shard_rows: int | None = None,
     verify: bool = False,
+    no_workers_timeout: float | None = None,
     on_api_lost: Callable[[str], None] | None = None,
 ) -> FlowResult:
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
@@ -211,12 +212,10 @@ def run_flow(
             learn=learn,
             output_format=output_format,
             shard_rows=shard_rows,
+            no_workers_timeout=no_workers_timeout,
             return_state=True,
         )
-        try:
-            result = state.result(raise_on_failure=False)
-        except Exception as exc:  # e.g. a crashed run whose result was never recorded
-            result = exc
+        result = flow_return_value(state)
         summary = result if isinstance(result, RunSummary) else None
         run_id = str(state.state_details.flow_run_id) if state.state_details.flow_run_id else None
         name = None
@@ -235,6 +234,27 @@ def run_flow(
         ok=bool(state.is_completed()),
         recorded=recorded_where(api, run_id, name),
     )
+
+
+def flow_return_value(state: Any) -> Any:
+    """What this process's flow run returned (the exception, when there is none to read).
+
+    The run's final state carries its return value only if the API accepted that state as
+    proposed. On a loaded server the client can retry the proposal after the first one was
+    committed; the server rejects the duplicate and the engine hands back the API's copy of
+    the state, which holds no data. The flow body also reports its summary to
+    :data:`ingest.prefect.watch.BODY`, so a finished run's summary is read there.
+    """
+    from ingest.prefect.watch import BODY
+
+    if state.data is None and (state.is_completed() or state.is_failed()):
+        settled, summary = BODY.state, BODY.result
+        if settled == "finished":
+            return summary
+    try:
+        return state.result(raise_on_failure=False)
+    except Exception as exc:  # e.g. a crashed run whose result was never recorded
+        return exc
 
 
 def flush_to_api(timeout: float = 10.0) -> None:

@@ -28,10 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.engine.outcomes import FileOutcome, Status
-from ingest.settings import seconds_from_environ
+from ingest.settings import ENV_NO_WORKERS_TIMEOUT, Environment
 
 DEFAULT_NO_WORKERS_TIMEOUT = 120.0
-ENV_NO_WORKERS_TIMEOUT = "INGEST_NO_WORKERS_TIMEOUT"
 # Batches in flight per worker thread: one running, one queued behind it, so a thread never
 # waits for the run to hand it the next batch.
 PER_THREAD = 2
@@ -43,21 +42,22 @@ class ClusterLostError(RuntimeError):
     """The cluster had no worker for longer than the run's limit."""
 
 
-def no_workers_timeout(value: float | None = None, env: dict[str, str] | None = None) -> float:
+def no_workers_timeout(value: float | None = None, env: Environment | None = None) -> float:
     """Seconds a run waits with no Dask worker before it gives up: ``value`` if given, else
     ``INGEST_NO_WORKERS_TIMEOUT``, else :data:`DEFAULT_NO_WORKERS_TIMEOUT`.
 
-    >>> no_workers_timeout(30), no_workers_timeout(env={"INGEST_NO_WORKERS_TIMEOUT": "5"})
+    >>> no_workers_timeout(30), no_workers_timeout(env=Environment(no_workers_timeout=5.0))
     (30.0, 5.0)
-    >>> no_workers_timeout(env={})
+    >>> no_workers_timeout(env=Environment())
     120.0
     """
-    if value is not None:
-        if value <= 0:
-            raise ValueError(f"the no-workers timeout must be above 0 seconds, not {value}")
-        return float(value)
-    seconds = seconds_from_environ(ENV_NO_WORKERS_TIMEOUT, env)
-    return DEFAULT_NO_WORKERS_TIMEOUT if seconds is None else no_workers_timeout(seconds)
+    if value is None:
+        value = (env or Environment.from_environ()).no_workers_timeout
+        if value is None:
+            return DEFAULT_NO_WORKERS_TIMEOUT
+    if not value > 0:
+        raise ValueError(f"the no-workers timeout must be above 0 seconds, not {value}")
+    return float(value)
 
 
 def window_for(threads: int) -> int:

@@ -33,42 +33,34 @@ from datetime import timedelta
 from typing import Any
 
 from ingest.prefect.ghosts import PENDING_GRACE
-from ingest.settings import seconds_from_environ
+from ingest.settings import HEARTBEAT_SECONDS, Environment
 
 AUTOMATION_NAME = "ingest: crash flow runs whose heartbeats stopped"
-HEARTBEAT_SECONDS = 30  # Prefect's minimum
 HEARTBEAT_ENV = {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}
-ENV_ZOMBIE_AFTER = "INGEST_ZOMBIE_AFTER"
 DEFAULT_ZOMBIE_AFTER = 3 * HEARTBEAT_SECONDS
 PENDING_AUTOMATION_NAME = "ingest: crash flow runs stuck Pending or Submitting"
-ENV_PENDING_AFTER = "INGEST_PENDING_AFTER"
 DEFAULT_PENDING_AFTER = int(PENDING_GRACE.total_seconds())  # as the next run's rule
-MIN_PENDING_AFTER = 10  # Prefect's least window for a proactive trigger
 
 
-def zombie_after(env: dict[str, str] | None = None) -> float:
-    """Seconds without a heartbeat after which a run is marked Crashed (at least 35: a
-    heartbeat every 30 s must not be taken for a death).
+def zombie_after(env: Environment | None = None) -> float:
+    """Seconds without a heartbeat after which a run is marked Crashed: ``INGEST_ZOMBIE_AFTER``
+    (at least 35: a heartbeat every 30 s must not be taken for a death), else 90.
 
-    >>> zombie_after({}), zombie_after({"INGEST_ZOMBIE_AFTER": "45"})
+    >>> zombie_after(Environment()), zombie_after(Environment(zombie_after=45.0))
     (90, 45.0)
     """
-    value = seconds_from_environ(
-        ENV_ZOMBIE_AFTER,
-        env,
-        minimum=HEARTBEAT_SECONDS + 5,
-        why=f": flow runs send a heartbeat every {HEARTBEAT_SECONDS} s",
-    )
+    value = (env or Environment.from_environ()).zombie_after
     return DEFAULT_ZOMBIE_AFTER if value is None else value
 
 
-def pending_after(env: dict[str, str] | None = None) -> float:
-    """Seconds a flow run may stay Pending/Submitting before it is marked Crashed.
+def pending_after(env: Environment | None = None) -> float:
+    """Seconds a flow run may stay Pending/Submitting before it is marked Crashed:
+    ``INGEST_PENDING_AFTER`` (at least 10), else ten minutes.
 
-    >>> pending_after({}), pending_after({"INGEST_PENDING_AFTER": "120"})
+    >>> pending_after(Environment()), pending_after(Environment(pending_after=120.0))
     (600, 120.0)
     """
-    value = seconds_from_environ(ENV_PENDING_AFTER, env, minimum=MIN_PENDING_AFTER)
+    value = (env or Environment.from_environ()).pending_after
     return DEFAULT_PENDING_AFTER if value is None else value
 
 
@@ -161,46 +153,71 @@ def _crash_when_silent(
 
 
 def ensure_pending_automation(after: float | None = None) -> str:
-    """:func:`ensure_automation` for :func:`pending_automation`."""
-    return ensure_automation(pending_automation(pending_after() if after is None else after))
+    """:func:`ensure_automations` for :func:`pending_automation` alone."""
+    wanted = pending_automation(pending_after() if after is None else after)
+    return ensure_automations([wanted])[wanted.name]
 
 
 def ensure_zombie_automation(after: float | None = None) -> str:
-    """Create the automation on the current Prefect API unless it is there with the same
-    trigger; return what was done (``created``, ``updated``, ``present``)."""
-    return ensure_automation(zombie_automation(zombie_after() if after is None else after))
+    """:func:`ensure_automations` for :func:`zombie_automation` alone."""
+    wanted = zombie_automation(zombie_after() if after is None else after)
+    return ensure_automations([wanted])[wanted.name]
 
 
-def ensure_automation(wanted: Any) -> str:
-    """Create ``wanted`` (an ``AutomationCore``) on the current Prefect API unless one of its
-    name is there with the same trigger and actions; return what was done (``created``,
-    ``updated``, ``present``)."""
+def ensure_automations(wanted: list[Any]) -> dict[str, str]:
+    """Make each of ``wanted`` (``AutomationCore``) exist on the current Prefect API, by name:
+    one read of them all, then a write only for those missing (created) or whose trigger
+    or actions differ (``updated`` in place, any other copy of that name deleted). Returns
+    what was done to each (``created``, ``updated``, ``present``), by name.
+
+    Every ``ingest run`` on a server calls this: once the automations are there it costs
+    one request (and the client's CSRF token), however many it checks.
+    """
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import AutomationSort
+    from prefect.events.filters import AutomationFilter, AutomationFilterName
 
+    done: dict[str, str] = {}
     with get_client(sync_client=True) as client:
-        found = client.read_automations_by_name(wanted.name)
-        same = [a for a in found if a.trigger == wanted.trigger and a.actions == wanted.actions]
-        if same:
-            return "present"
-        for old in found:
-            client.delete_automation(old.id)
-        client.create_automation(wanted)
-    return "updated" if found else "created"
+        found = client.read_automations(
+            automations=AutomationFilter(name=AutomationFilterName(any_=[w.name for w in wanted])),
+            sort=AutomationSort.UPDATED_DESC,  # the newest copy of a name is kept
+        )
+        for want in wanted:
+            mine = [a for a in found if a.name == want.name]
+            if any(a.trigger == want.trigger and a.actions == want.actions for a in mine):
+                done[want.name] = "present"
+                continue
+            if not mine:
+                client.create_automation(want)
+                done[want.name] = "created"
+                continue
+            client.update_automation(mine[0].id, want)
+            for extra in mine[1:]:
+                client.delete_automation(extra.id)
+            done[want.name] = "updated"
+    return done
 
 
-def set_up_zombie_detection(api_url: str | None, say: Any = None) -> str | None:
+def set_up_zombie_detection(
+    api_url: str | None, say: Any = None, env: Environment | None = None
+) -> str | None:
     """Heartbeats for this process's runs and the automation on ``api_url`` (a real server;
-    None: the temporary one, where neither would outlive the run). Returns what was done to
-    the automation, or None; a failure is said (``say``), never raised."""
+    None: the temporary one, where neither would outlive the run), with the windows ``env``
+    sets (default: this process's environment). Returns what was done to the automation,
+    or None; a failure is said (``say``), never raised."""
     if not api_url:
         return None
     send_heartbeats()
+    env = env or Environment.from_environ()
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            ensure_pending_automation()
-            return ensure_zombie_automation()
+            done = ensure_automations(
+                [pending_automation(pending_after(env)), zombie_automation(zombie_after(env))]
+            )
+        return done[AUTOMATION_NAME]
     except Exception as exc:  # an old server without automations, a refused request
         if say is not None:
             say(
