@@ -533,13 +533,14 @@ _ARTICLE_TAGS = frozenset(("article", "main"))
 # Short text nodes only: a relative time is a few words, and most of a page's text is not.
 def _anchor_elements(text: PageText, rules: Rules) -> list[HtmlElement]:
     """Elements holding a text that is a whole relative time ("2 hours ago"): card anchors."""
-    short = [i for i, t in enumerate(text.texts) if len(t) <= 40]
-    candidates = [text.texts[i] for i in short]
-    hits: set[int] = set()
+    texts = text.texts
+    # A page repeats its short texts ("Reply", "Share", a date): each is tried once.
+    candidates = list(dict.fromkeys(t for t in texts if len(t) <= 40))
+    times: set[str] = set()
     for pattern in rules.published:  # each pattern over all candidates in C
-        hits.update(itertools.compress(short, map(pattern.match, candidates)))
+        times.update(itertools.compress(candidates, map(pattern.match, candidates)))
     found = []
-    for i in sorted(hits):
+    for i in [i for i, t in enumerate(texts) if t in times]:
         el, tail = text.holders[i]
         holder = el.getparent() if tail else el
         if holder is not None and isinstance(holder.tag, str):
@@ -631,20 +632,24 @@ def _too_long_for_card(el: HtmlElement) -> bool:
     return len(el.text_content().split()) > 2 * MAX_CARD_WORDS
 
 
-def _climb(anchor: HtmlElement, counts: Counter[HtmlElement], rules: Rules) -> HtmlElement | None:
-    """The card around an anchor: the largest element holding only this anchor.
+def _climb(
+    anchor: HtmlElement, counts: Counter[HtmlElement], rules: Rules
+) -> tuple[HtmlElement, tuple[str, ...]] | None:
+    """The card around an anchor: the largest element holding only this anchor, with its
+    lines (:func:`_card_lines`).
 
     Climbing stops below the page's main article (an element with the ``h1``), below
     ``body``/``main``, and at a card-like element (``li``, ``article``, a "card" class)
     once that holds a whole header.
     """
-    best: HtmlElement | None = None
+    best: tuple[HtmlElement, tuple[str, ...]] | None = None
     node: HtmlElement | None = anchor
     while node is not None and node.tag not in _STOP_TAGS:
         if counts[node] > 1 or _holds_h1(node) or _too_long_for_card(node):
             break
-        if _card_lines(node, rules) is not None:
-            best = node
+        lines = _card_lines(node, rules)
+        if lines is not None:
+            best = (node, lines)
             if node.tag in ("li", "article") or _CARD_CLASS.search(node.get("class") or ""):
                 break
         node = node.getparent()
@@ -667,11 +672,11 @@ def find_cards(
     cards: list[tuple[HtmlElement, Card]] = []
     taken: set[HtmlElement] = set()
     for anchor in anchors:
-        el = _climb(anchor, counts, rules)
-        if el is None or el in taken or any(p in taken for p in el.iterancestors()):
+        found = _climb(anchor, counts, rules)
+        if found is None:
             continue
-        lines = _card_lines(el, rules)
-        if lines is None:
+        el, lines = found
+        if el in taken or any(p in taken for p in el.iterancestors()):
             continue
         taken.add(el)
         headline = find_headers(list(lines), rules)[0].headline or ""
