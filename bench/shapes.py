@@ -183,7 +183,84 @@ ROUND_4: dict[str, Shape] = {
     # The outlet and time after the snippet (card footer).
     "footer_outlet_time": Shape(lambda o, t, h: [f"{o} · {t}"], "6h", footer=True),
 }
-ROUNDS = {1: ROUND_1, 2: ROUND_2, 3: ROUND_3, 4: ROUND_4}
+# Round 5: written after round 4 was fixed, before any fix of its own.
+ROUND_5: dict[str, Shape] = {
+    # Feedly: the domain, the byline and the time between slashes, under the headline.
+    "feedly_slash": Shape(lambda o, t, h: [h, f"{_domain(o)} / by Jane Okafor / {t}"], "3h"),
+    # Separators other sites use: the dot operator, a middle bullet, an en dash glued.
+    "dot_operator": Shape(lambda o, t, h: [f"{o} ⋅ {t}", h], "3h"),
+    "bullet_operator": Shape(lambda o, t, h: [f"{t} ∙ {o}", h], "2 hours ago"),
+    # NewsNow: headline, then the outlet and a clock time after a space.
+    "newsnow_clock": Shape(lambda o, t, h: [h, f"{o} {t}"], "12:14"),
+    # An RSS reader: "Headline - Outlet" over an RFC 2822 date.
+    "rss_dash_outlet": Shape(lambda o, t, h: [f"{h} - {o}", t], "Fri, 19 Apr 2024 14:32:00 GMT"),
+    # A weekday and a clock time.
+    "weekday_clock": Shape(lambda o, t, h: [o, t, h], "Mon 14:32"),
+    # Hours and minutes together.
+    "compound_time": Shape(lambda o, t, h: [f"{o} · {t}", h], "1h 20m ago"),
+    # Greek, Vietnamese and Arabic aggregators.
+    "el_lines": Shape(lambda o, t, h: [o, t, h], "πριν από 3 ώρες", "el"),
+    "vi_dot": Shape(lambda o, t, h: [f"{o} · {t}", h], "3 giờ trước", "vi"),
+    "ar_lines": Shape(lambda o, t, h: [o, t, h], "منذ 3 ساعات", "ar"),
+    # A verified mark after the outlet; a www domain; the outlet in brackets.
+    "verified_mark": Shape(lambda o, t, h: [f"{o} ✓ · {t}", h], "5h"),
+    "www_domain": Shape(lambda o, t, h: [f"www.{_domain(o)} · {t}", h], "4h"),
+    "bracket_outlet": Shape(lambda o, t, h: [f"[{o}] {t}", h], "3 hours ago"),
+    # The logo's alt text printed over the outlet.
+    "logo_alt": Shape(lambda o, t, h: [f"{o} logo", o, t, h], "2h"),
+}
+# Round 6: written after round 5 was fixed, before any fix of its own.
+ROUND_6: dict[str, Shape] = {
+    # A Chinese aggregator: the outlet in Chinese and the time after a space.
+    "zh_space": Shape(
+        lambda o, t, h: [f"新华社 {t}", h], "3小时前", "zh", outlet=lambda o: "新华社"
+    ),
+    # Hebrew, Finnish, Romanian, Ukrainian and Hungarian relative times.
+    "he_lines": Shape(lambda o, t, h: [o, t, h], "לפני 3 שעות", "he"),
+    "fi_dot": Shape(lambda o, t, h: [f"{o} · {t}", h], "3 tuntia sitten", "fi"),
+    "ro_lines": Shape(lambda o, t, h: [o, t, h], "acum 3 ore", "ro"),
+    "uk_dot": Shape(lambda o, t, h: [f"{o} · {t}", h], "3 години тому", "uk"),
+    "hu_lines": Shape(lambda o, t, h: [o, t, h], "3 órája", "hu"),
+    # A clock icon before the time.
+    "emoji_time": Shape(lambda o, t, h: [f"🕒 {t} · {o}", h], "3h"),
+    # A clock time with AM/PM and a zone, stamped.
+    "ampm_clock_zone": Shape(lambda o, t, h: [o, t, h], "Updated 3:45 PM ET"),
+    # The outlet and the site that carries it; the outlet and how many more covered it.
+    "via_outlet": Shape(lambda o, t, h: [f"{o} via MSN · {t}", h], "2h"),
+    "plus_more": Shape(lambda o, t, h: [f"{o} + 12 more · {t}", h], "4h"),
+    # Day and month without the year; a French and a German date.
+    "day_month": Shape(lambda o, t, h: [o, t, h], "19 Apr"),
+    "fr_date": Shape(lambda o, t, h: [o, t, h], "19 avr. 2024", "fr"),
+    "de_date": Shape(lambda o, t, h: [f"{o} | {t}", h], "19. April 2024", "de"),
+    # The time over the headline, the outlet after the headline.
+    "time_over_headline_outlet": Shape(lambda o, t, h: [t, f"{h} | {o}"], "5 hours ago"),
+}
+# Round 7: written after round 6 was fixed, before any fix of its own.
+ROUND_7: dict[str, Shape] = {
+    # Times said without a number.
+    "few_words": Shape(lambda o, t, h: [o, t, h], "a few minutes ago"),
+    "half_hour": Shape(lambda o, t, h: [f"{o} · {t}", h], "half an hour ago"),
+    # A comment count beside the time; the author before the outlet.
+    "comments_count": Shape(lambda o, t, h: [o, f"{t} · 45 comments", h], "3h"),
+    "author_comma": Shape(lambda o, t, h: [f"Jane Okafor, {o} · {t}", h], "3h"),
+    # Japanese portal date: month/day, the weekday in brackets, a clock time.
+    "jp_date": Shape(lambda o, t, h: [h, f"{t} {o}"], "4/19(金) 14:32"),
+    # Hindi.
+    "hi_lines": Shape(lambda o, t, h: [o, t, h], "3 घंटे पहले", "hi"),
+    # The outlet's social handle beside its name.
+    "handle": Shape(lambda o, t, h: [f"{o} @{o.replace(' ', '')} · {t}", h], "3h"),
+    # Everything in capitals, the time after a space.
+    "caps_spaced": Shape(lambda o, t, h: [f"{o.upper()} {t}", h], "3H AGO"),
+    # A bulleted link with the outlet and time in brackets after the headline.
+    "paren_after_headline": Shape(lambda o, t, h: [f"• {h} ({o}, {t})"], "3h", footer=False),
+    # The time at the end of the headline's line, the outlet over it.
+    "headline_trailing_time": Shape(lambda o, t, h: [o, f"{h} · {t}"], "2h"),
+    # Two times in one line: published and updated.
+    "two_times": Shape(lambda o, t, h: [f"{o} · {t} · Updated 1h ago", h], "3h"),
+    # The outlet with its city in brackets.
+    "outlet_city": Shape(lambda o, t, h: [f"{o} (London) · {t}", h], "5h"),
+}
+ROUNDS = {1: ROUND_1, 2: ROUND_2, 3: ROUND_3, 4: ROUND_4, 5: ROUND_5, 6: ROUND_6, 7: ROUND_7}
 
 # Page chrome printed after the main story, by aggregator kind.
 CHROME = {
@@ -206,6 +283,8 @@ BETWEEN = {
     "morefrom": ["More from {o}"],
     "bias": ["12 sources", "Left 20% · Center 45% · Right 35%"],
     "flipped": ["Flipped into World News by Ann Lee"],
+    "loadmore": ["Load more stories"],
+    "related": ["Related coverage", "View all 12"],
 }
 # Each round's second pass: shapes again, with cards between the stories.
 BETWEEN_PLANS = {
@@ -218,8 +297,11 @@ BETWEEN_PLANS = {
     2: [("comma_time", "sponsored"), ("dot_read_time", "seemore")],
     3: [("promoted_card", "promoted"), ("space_time", "fullcov")],
     4: [("ground_bias", "bias"), ("flipboard_domain", "flipped"), ("ru_dot", "sponsored")],
+    5: [("dot_operator", "loadmore"), ("verified_mark", "related"), ("el_lines", "ad")],
+    6: [("via_outlet", "seemore"), ("he_lines", "sponsored"), ("day_month", "morefrom")],
+    7: [("few_words", "ad"), ("comments_count", "fullcov"), ("hi_lines", "seemore")],
 }  # fmt: skip
-SEEDS = {1: 7, 2: 11, 3: 13, 4: 17}
+SEEDS = {1: 7, 2: 11, 3: 13, 4: 17, 5: 19, 6: 23, 7: 29}
 
 # Lines of a main story that look like header parts and must stay.
 LOOKALIKES = {
@@ -235,6 +317,25 @@ LOOKALIKES = {
         "The meeting starts at 3:10pm on Friday.",
         "BBC News 3h ago, the first reports came in.",
         "19:45 Kick-off",
+    ],
+    7: [
+        "A few minutes ago the lights went out, residents said.",
+        "Half an hour ago nobody had heard of the firm.",
+        "Jane Okafor, a Reuters reporter, filed the story first.",
+        "(Reuters, London)",
+    ],
+    6: [
+        "3 hours was all it took, the coach said.",
+        "At 3:45 PM ET the markets closed lower.",
+        "Reuters via MSN",
+        "The ceremony is on 19 Apr, organisers said.",
+    ],
+    5: [
+        "Mon 14:32 was the busiest minute of the day.",
+        "The flight took 1h 20m, officials said.",
+        "Reuters ✓",
+        "He read the Psalm 23:1 aloud.",
+        "Figures were filed on 19.04.2024, the registry said.",
     ],
 }
 
@@ -268,6 +369,55 @@ FOREIGN = {
         "政府が地域交通の新計画を発表 {j}",
         "大臣{j}が発言した。政府は火曜日、地域交通の新しい計画を発表した。"
         "労働組合は対策が不十分だとしている。",
+    ),
+    "el": (
+        "Η κυβέρνηση παρουσίασε σχέδιο για τις μεταφορές {j}",
+        "Ο υπουργός {j} μίλησε. Η κυβέρνηση παρουσίασε την Τρίτη σχέδιο για τις περιφερειακές"
+        " μεταφορές. Τα συνδικάτα θεωρούν τα μέτρα ανεπαρκή.",
+    ),
+    "vi": (
+        "Chính phủ công bố kế hoạch giao thông {j}",
+        "Bộ trưởng {j} phát biểu. Chính phủ đã công bố kế hoạch giao thông khu vực vào thứ Ba."
+        " Các công đoàn cho rằng các biện pháp là chưa đủ.",
+    ),
+    "ar": (
+        "الحكومة تعلن خطة للنقل الإقليمي {j}",
+        "تحدث الوزير {j}. أعلنت الحكومة يوم الثلاثاء خطة للنقل الإقليمي."
+        " وترى النقابات أن الإجراءات غير كافية.",
+    ),
+    "zh": (
+        "政府公布地区交通新计划 {j}",
+        "部长{j}发表讲话。政府周二公布了地区交通的新计划。工会认为这些措施还不够。",
+    ),
+    "he": (
+        "הממשלה הציגה תוכנית תחבורה חדשה {j}",
+        "השר {j} דיבר. הממשלה הציגה ביום שלישי תוכנית לתחבורה אזורית."
+        " האיגודים סבורים שהצעדים אינם מספיקים.",
+    ),
+    "fi": (
+        "Hallitus esitteli liikennesuunnitelman {j}",
+        "Ministeri {j} puhui. Hallitus esitteli tiistaina suunnitelman alueelliselle"
+        " liikenteelle. Ammattiliitot pitävät toimia riittämättöminä.",
+    ),
+    "ro": (
+        "Guvernul prezintă un plan pentru transport {j}",
+        "Ministrul {j} a vorbit. Guvernul a prezentat marți un plan pentru transportul"
+        " regional. Sindicatele consideră măsurile insuficiente.",
+    ),
+    "uk": (
+        "Уряд представив транспортний план {j}",
+        "Міністр {j} виступив. Уряд у вівторок представив план для регіонального транспорту."
+        " Профспілки вважають заходи недостатніми.",
+    ),
+    "hu": (
+        "A kormány bemutatta a közlekedési tervet {j}",
+        "A miniszter {j} felszólalt. A kormány kedden bemutatta a regionális közlekedési"
+        " tervet. A szakszervezetek szerint az intézkedések elégtelenek.",
+    ),
+    "hi": (
+        "सरकार ने परिवहन योजना पेश की {j}",
+        "मंत्री {j} ने बात की। सरकार ने मंगलवार को क्षेत्रीय परिवहन के लिए एक योजना पेश की।"
+        " यूनियनों का मानना है कि उपाय अपर्याप्त हैं।",
     ),
     "tr": (
         "Hükümet ulaşım planını açıkladı {j}",

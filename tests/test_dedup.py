@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 import ingest.dedup as dedup_mod
@@ -304,6 +306,37 @@ def test_groups_do_not_depend_on_order(corpus: list[Copy]) -> None:
     shuffled = list(items)
     random.Random(3).shuffle(shuffled)
     assert group_records(items) == group_records(shuffled)
+
+
+def test_linking_a_bucket_at_a_time_finds_the_same_groups(
+    corpus: list[Copy], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Candidate pairs are linked one bucket of new texts at a time (each bucket merged into
+    the stored groups before the next is read) and verified a few pairs at a time: the
+    groups must not depend on how the pairs were cut, and no bucket or check may hold
+    more than its share (here 7 new texts a bucket, 5 pairs a check)."""
+    items = records_for(corpus)
+    want = group_records(items)
+    buckets: list[set[int]] = []
+    checked: list[int] = []
+    verify, signatures = DedupIndex._verify, DedupIndex._signatures
+
+    def spy_verify(self: DedupIndex, pairs: np.ndarray) -> np.ndarray:
+        buckets.append(set((pairs[:, 0] // 7).tolist()))
+        return verify(self, pairs)
+
+    def spy_signatures(self: DedupIndex, tids: np.ndarray) -> Any:
+        checked.append(len(tids))
+        return signatures(self, tids)
+
+    monkeypatch.setattr(dedup_mod, "_BUCKET_TEXTS", 7)
+    monkeypatch.setattr(dedup_mod, "_VERIFY_PAIRS", 5)
+    monkeypatch.setattr(DedupIndex, "_verify", spy_verify)
+    monkeypatch.setattr(DedupIndex, "_signatures", spy_signatures)
+    assert group_records(items) == want
+    assert len(buckets) > 10 and all(len(b) == 1 for b in buckets)
+    assert len(checked) > len(buckets) and max(checked) <= 2 * 5
+    assert sum(len(g) > 1 for g in want) > 10  # the corpus has groups to find
 
 
 def test_canonical_is_longest_then_fewest_removals_then_earliest() -> None:

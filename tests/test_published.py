@@ -42,6 +42,17 @@ def is_header_time(text: str, rules: Rules) -> bool:
         ("3小时前", 3 * 3600),
         ("3시간 전", 3 * 3600),
         ("yesterday", 86400),
+        ("1h 20m ago", 4800),
+        ("2 hours 15 minutes ago", 8100),
+        ("πριν από 3 ώρες", 3 * 3600),
+        ("3 giờ trước", 3 * 3600),
+        ("منذ 3 ساعات", 3 * 3600),
+        ("לפני 3 שעות", 3 * 3600),
+        ("3 tuntia sitten", 3 * 3600),
+        ("acum 3 ore", 3 * 3600),
+        ("3 години тому", 3 * 3600),
+        ("3 órája", 3 * 3600),
+        ("5 perce", 300),
     ],
 )
 def test_every_header_time_resolves(text: str, seconds: int, rules: Rules) -> None:

@@ -365,6 +365,10 @@ def iter_pairs(groups: Iterable[Sequence[DocRecord]]) -> Iterator[tuple[str, str
 
 _PARTS = 64  # LSH keys are kept in 64 key ranges, each a list of sorted segments
 _MERGE_AT = 8  # a key range with more segments than this is merged into one
+# Candidate pairs are spilled in buckets of this many new texts (at most ``bands`` pairs a
+# text: 16k x 37 x 8 bytes = 4.7 MiB a bucket), verified and merged one bucket at a time.
+_BUCKET_TEXTS = 16384
+_VERIFY_PAIRS = 4096  # pairs verified at once: at most 8k signatures (4 MiB) in memory
 _SCHEMA = """
 CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;
 CREATE TABLE texts(tid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, sig BLOB NOT NULL,
@@ -400,6 +404,7 @@ CREATE TEMP TABLE m_miss(id TEXT NOT NULL, rel TEXT NOT NULL, idx INTEGER NOT NU
                          file TEXT NOT NULL);
 CREATE TEMP TABLE m_added(id TEXT PRIMARY KEY, bare INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TEMP TABLE m_raw(h BLOB PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
+CREATE TEMP TABLE m_groups(grp INTEGER PRIMARY KEY);
 """
 _DOC_COLS = "d.id, d.path, d.idx, d.file, d.outlet, d.published_text, d.published, "
 _DOC_COLS += "d.scraped_at, d.words, d.removed, t.key, t.shingles, t.truncated"
@@ -437,7 +442,7 @@ class DedupIndex:
         self.conn = conn
         self.settings = settings
         self._spill: Path | None = None
-        self._new_tids: list[int] = []
+        self._new_from: int | None = None  # the first text added since the last link
         self._live: npt.NDArray[np.int64] | None = None
 
     # -- opening
@@ -555,7 +560,8 @@ class DedupIndex:
             ),
         )
         self._spill_keys(np.asarray(tids, dtype=np.int64), band_keys(sigs, self.settings))
-        self._new_tids.extend(tids)
+        if self._new_from is None:
+            self._new_from = first  # text ids are handed out in order: the new ones are a range
         return tids
 
     def _spill_keys(self, tids: npt.NDArray[np.int64], keys: npt.NDArray[np.int64]) -> None:
@@ -612,10 +618,36 @@ class DedupIndex:
         )
         return [Member(_record(r), str(r[13]), r[14] is not None, bool(r[14])) for r in rows]
 
-    def groups_of_added(self) -> set[int]:
-        """The groups of the documents added by this step."""
-        q = "SELECT DISTINCT t.grp FROM m_added a JOIN docs d ON d.id = a.id"
-        return {r[0] for r in self.conn.execute(q + " JOIN texts t ON t.tid = d.tid")}
+    def touch_groups(self, groups: Iterable[int] = (), *, added: bool = False) -> None:
+        """Mark groups to be written (in ``m_groups``, not in memory: a first run touches
+        every group): ``groups``, and with ``added`` those of the documents added by this
+        step."""
+        self.conn.executemany("INSERT OR IGNORE INTO m_groups VALUES (?)", ((g,) for g in groups))
+        if added:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO m_groups SELECT t.grp FROM m_added a"
+                " JOIN docs d ON d.id = a.id JOIN texts t ON t.tid = d.tid"
+            )
+
+    def touch_all_groups(self) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO m_groups SELECT grp FROM texts")
+
+    def touched_groups(self) -> Iterator[int]:
+        """The groups marked by :meth:`touch_groups`, in order, read a page at a time (the
+        caller writes to the index between two pages)."""
+        after = -1
+        while True:
+            page = self.conn.execute(
+                "SELECT grp FROM m_groups WHERE grp > ? ORDER BY grp LIMIT 1000", (after,)
+            ).fetchall()
+            if not page:
+                return
+            for (g,) in page:
+                yield g
+            after = page[-1][0]
+
+    def count_touched_groups(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM m_groups").fetchone()[0])
 
     def added_among(self, ids: Collection[str]) -> set[str]:
         """Those of ``ids`` added by this step."""
@@ -675,15 +707,17 @@ class DedupIndex:
                 occ[hit[alive]] = found[alive]
         return occ
 
-    def _candidates(self) -> npt.NDArray[np.int64]:
+    def _candidates(self, spill_dir: Path) -> list[Path]:
         """Stage 2: for every spilled (key, new text), the key's occupant (a stored live
         text, else the first new text with that key) is a candidate; new occupants are
-        stored. Returns the candidate pairs (text, occupant), each pair once."""
-        pairs = []
+        stored. The candidate pairs (text, occupant) go to one spill file per bucket of
+        :data:`_BUCKET_TEXTS` new texts (every pair of a text in its bucket's file), so no
+        stage holds more than a bucket's pairs; returns the files, in text order."""
+        buckets: set[int] = set()
         self._live = None
         for p in range(_PARTS):
-            spill = None if self._spill is None else self._spill / f"{p}.bin"
-            if spill is None or not spill.exists():
+            spill = spill_dir / f"{p}.bin"
+            if not spill.exists():
                 continue
             new = np.fromfile(spill, dtype=np.int64).reshape(-1, 2)
             order = np.lexsort((new[:, 1], new[:, 0]))
@@ -696,11 +730,15 @@ class DedupIndex:
             occ = np.where(hit, occ, run_first)
             sel = occ != nt
             # one int64 per pair (text ids stay below 2**31): sorted as (text, occupant)
-            pairs.append(np.unique((nt[sel] << np.int64(32)) | occ[sel]))
+            codes = np.unique((nt[sel] << np.int64(32)) | occ[sel])
+            bucket = (codes >> np.int64(32)) // _BUCKET_TEXTS
+            for b in np.unique(bucket).tolist():
+                with open(spill_dir / f"pairs-{b}.bin", "ab") as fh:
+                    codes[bucket == b].tofile(fh)
+                buckets.add(b)
             fresh = first & ~hit
             self._store_segment(p, nk[fresh], nt[fresh], segments)
-        codes = np.unique(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)
-        return np.stack([codes >> np.int64(32), codes & np.int64(0xFFFFFFFF)], axis=1)
+        return [spill_dir / f"pairs-{b}.bin" for b in sorted(buckets)]
 
     def _store_segment(
         self,
@@ -731,57 +769,87 @@ class DedupIndex:
             "INSERT INTO lsh VALUES (?, ?, ?, ?)", (part, seg, keys.tobytes(), tids.tobytes())
         )
 
-    def _texts(self, tids: npt.NDArray[np.int64]) -> dict[int, tuple[bytes, int, int, str, int]]:
-        q = "SELECT tid, sig, shingles, truncated, key, grp FROM texts"
-        return {r[0]: r[1:] for r in self._rows_in(q, "tid", tids.tolist())}
+    def _signatures(
+        self, tids: npt.NDArray[np.int64]
+    ) -> tuple[
+        npt.NDArray[np.int64],
+        Signature,
+        npt.NDArray[np.int64],
+        npt.NDArray[np.bool_],
+        npt.NDArray[np.int64],
+    ]:
+        """Of the texts among ``tids`` still indexed: their ids (sorted), signatures,
+        shingle counts, truncated flags and the rank of their keys among them (for the
+        key order :func:`classify` breaks ties with), as arrays."""
+        q = "SELECT tid, sig, shingles, truncated, key FROM texts"
+        rows = sorted(self._rows_in(q, "tid", tids.tolist()))
+        n = len(rows)
+        sigs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint32)
+        keys = np.array([r[4] for r in rows], dtype=str)
+        rank = np.empty(n, dtype=np.int64)
+        rank[np.argsort(keys, kind="stable")] = np.arange(n)
+        return (
+            np.fromiter((r[0] for r in rows), np.int64, count=n),
+            sigs.reshape(n, self.settings.num_perm),
+            np.fromiter((r[2] for r in rows), np.int64, count=n),
+            np.fromiter((bool(r[3]) for r in rows), np.bool_, count=n),
+            rank,
+        )
 
     def _groups_by_tid(self, tids: npt.NDArray[np.int64]) -> dict[int, int]:
         return dict(self._rows_in("SELECT tid, grp FROM texts", "tid", tids.tolist()))
 
     def _verify(self, pairs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """Stage 3: the candidate pairs that are near duplicates (both texts still here)."""
+        """Stage 3: the candidate pairs that are near duplicates (both texts still here),
+        :data:`_VERIFY_PAIRS` at a time."""
         s = self.settings
         out = [pairs[:0]]
-        for lo in range(0, len(pairs), 20000):  # signatures of 20k pairs at most in memory
-            chunk = pairs[lo : lo + 20000]
-            info = self._texts(np.unique(chunk))
-            keep = np.array([a in info and b in info for a, b in chunk.tolist()], dtype=bool)
-            chunk = chunk[keep]
-            if not len(chunk):
+        for lo in range(0, len(pairs), _VERIFY_PAIRS):
+            chunk = pairs[lo : lo + _VERIFY_PAIRS]
+            tids, sigs, shingles, truncated, rank = self._signatures(np.unique(chunk))
+            if not len(tids):
                 continue
-            a = [info[x] for x in chunk[:, 0].tolist()]
-            b = [info[x] for x in chunk[:, 1].tolist()]
-            sa = np.frombuffer(b"".join(x[0] for x in a), dtype=np.uint32).reshape(-1, s.num_perm)
-            sb = np.frombuffer(b"".join(x[0] for x in b), dtype=np.uint32).reshape(-1, s.num_perm)
-            j = np.count_nonzero(sa == sb, axis=1) / s.num_perm
+            ia = np.minimum(np.searchsorted(tids, chunk[:, 0]), len(tids) - 1)
+            ib = np.minimum(np.searchsorted(tids, chunk[:, 1]), len(tids) - 1)
+            keep = (tids[ia] == chunk[:, 0]) & (tids[ib] == chunk[:, 1])
+            chunk, ia, ib = chunk[keep], ia[keep], ib[keep]
+            j = np.count_nonzero(sigs[ia] == sigs[ib], axis=1) / s.num_perm
             near = _near(
                 j,
-                np.array([x[1] for x in a], dtype=np.int64),
-                np.array([x[1] for x in b], dtype=np.int64),
-                np.array([bool(x[2]) for x in a]),
-                np.array([bool(x[2]) for x in b]),
-                np.array([x[3] < y[3] for x, y in zip(a, b, strict=True)]),
+                shingles[ia],
+                shingles[ib],
+                truncated[ia],
+                truncated[ib],
+                rank[ia] < rank[ib],
                 s,
             )
             out.append(chunk[near])
         return np.concatenate(out)
 
-    def link(self, progress: Progress | None = None) -> set[int]:
-        """Link the texts added since the last call to their near duplicates; return the
-        groups they are in now (merged groups relabelled)."""
-        new = self._new_tids
-        self._new_tids = []
-        if not new:
-            return set()
-        pairs = self._verify(self._candidates())
+    def link(self, progress: Progress | None = None) -> None:
+        """Link the texts added since the last call to their near duplicates (merged
+        groups relabelled), one bucket of candidate pairs at a time: each bucket's
+        accepted pairs are merged into the stored groups before the next is read, so
+        memory holds one bucket, however many texts are new."""
+        first, self._new_from = self._new_from, None
+        spill = self._spill
+        if first is None or spill is None:
+            return
+        total = int(self.get_meta("next_tid") or first) - first
+        tick = _Ticker(progress, "link", total)
+        for path in self._candidates(spill):
+            codes = np.unique(np.fromfile(path, dtype=np.int64))
+            path.unlink()
+            pairs = np.stack([codes >> np.int64(32), codes & np.int64(0xFFFFFFFF)], axis=1)
+            self._union(self._verify(pairs))
+            tick(min(total, int(pairs[-1, 0]) + 1 - first))
+        tick(total)
         self._drop_spill()
-        _Ticker(progress, "link", len(new))(len(new))
-        return self._union(pairs) | self.group_of(new)
 
-    def _union(self, pairs: npt.NDArray[np.int64]) -> set[int]:
+    def _union(self, pairs: npt.NDArray[np.int64]) -> None:
         """Merge the groups of accepted pairs; a merged group takes the smallest label."""
         if not len(pairs):
-            return set()
+            return
         grp = self._groups_by_tid(np.unique(pairs))
         parent: dict[int, int] = {}
 
@@ -799,7 +867,6 @@ class DedupIndex:
                 parent[max(ra, rb)] = min(ra, rb)
         moves = [(find(g), g) for g in list(parent) if find(g) != g]
         self.conn.executemany("UPDATE texts SET grp = ? WHERE grp = ?", moves)
-        return {r for r, _ in moves}
 
     def prune(self, tids: Collection[int]) -> set[int]:
         """Delete texts among ``tids`` that no document has any more, and re-link what is
@@ -1453,17 +1520,17 @@ def _deduplicate(
         done += len(batch)
         tick(done)
     index.link(progress)
-    groups = index.prune(old_tids) | index.groups_of_added()
+    index.touch_groups(index.prune(old_tids), added=True)
     copies = copy_paths(view)
     before = index.copies()
     changed_copies = {k for k in set(copies) | set(before) if copies.get(k) != before.get(k)}
     index.set_copies(copies)
-    groups |= index.groups_of_docs(changed_copies)
+    index.touch_groups(index.groups_of_docs(changed_copies))
     if mode_changed:
-        groups = set(index.all_groups())
+        index.touch_all_groups()
     counted = index.added_among(set(copies)) | changed_copies
     report.exact += sum(len(json.loads(v)) for k, v in copies.items() if k in counted)
-    _write_groups(folder, view, index, sorted(groups), canonical_only, report, progress)
+    _write_groups(folder, view, index, canonical_only, report, progress)
     report.documents = index.count_docs()
 
 
@@ -1471,14 +1538,14 @@ def _write_groups(
     folder: OutputFolder,
     view: ManifestView,
     index: DedupIndex,
-    groups: Sequence[int],
     canonical_only: bool,
     report: DedupReport,
     progress: Progress | None,
 ) -> None:
-    """Give each member of the groups its dedup fields (or, canonical-only, drop duplicates);
-    a file is read and rewritten only when its fields change."""
-    tick = _Ticker(progress, "write", len(groups))
+    """Give each member of the groups marked to be written its dedup fields (or,
+    canonical-only, drop duplicates); a file is read and rewritten only when its fields
+    change."""
+    tick = _Ticker(progress, "write", index.count_touched_groups())
     marks: list[tuple[str, str]] = []
     with folder.rewriting() as rewrite:
 
@@ -1501,7 +1568,7 @@ def _write_groups(
             mark = _tail_mark(tail)  # before _rewritten puts the head in front of it
             put(key, path, file, _rewritten(folder, file, tail), mark)
 
-        for n, g in enumerate(groups, 1):
+        for n, g in enumerate(index.touched_groups(), 1):
             _write_group(index, g, view, folder, canonical_only, report, put, put_tail)
             tick(n)
     index.set_written(marks)

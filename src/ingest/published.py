@@ -28,6 +28,14 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "detik",  # id
         "sekundami", "sekundou",  # cs
         "秒", "秒钟", "秒鐘", "초",  # ja zh ko
+        "δευτερόλεπτο", "δευτερόλεπτα",  # el
+        "giây",  # vi
+        "ثانية", "ثوان", "ثواني",  # ar
+        "שנייה", "שניות",  # he
+        "sekunti", "sekuntia",  # fi
+        "secundă", "secunde",  # ro
+        "секунди",  # uk
+        "सेकंड",  # hi
     ),
     60: (
         "minute", "minutes", "min", "mins",  # en fr
@@ -41,6 +49,13 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "menit",  # id
         "minutami", "minutou",  # cs
         "分", "分钟", "分鐘", "분",  # ja zh ko
+        "λεπτό", "λεπτά",  # el
+        "phút",  # vi
+        "دقيقة", "دقائق", "دقيقتين",  # ar
+        "דקה", "דקות",  # he
+        "minuutti", "minuuttia",  # fi
+        "хвилину", "хвилини", "хвилин",  # uk
+        "मिनट",  # hi
     ),
     3600: (
         "hour", "hours", "hr", "hrs",  # en
@@ -56,6 +71,14 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "jam",  # id
         "hodinou", "hodinami",  # cs
         "時間", "小时", "小時", "시간",  # ja zh ko
+        "ώρα", "ώρες",  # el
+        "giờ",  # vi
+        "ساعة", "ساعات", "ساعتين",  # ar
+        "שעה", "שעות",  # he
+        "tunti", "tuntia",  # fi
+        "oră",  # ro
+        "годину", "години", "годин",  # uk
+        "घंटा", "घंटे",  # hi
     ),
     86400: (
         "day", "days",  # en
@@ -71,6 +94,14 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "hari",  # id
         "dnem", "dny",  # cs
         "日", "天", "일",  # ja zh ko
+        "ημέρα", "ημέρες", "μέρα", "μέρες",  # el
+        "ngày",  # vi
+        "يوم", "أيام", "يومين",  # ar
+        "יום", "ימים",  # he
+        "päivä", "päivää",  # fi
+        "zi", "zile",  # ro
+        "дні", "днів",  # uk
+        "दिन",  # hi
     ),
     7 * 86400: (
         "week", "weeks", "wk", "wks",  # en
@@ -86,6 +117,14 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "minggu",  # id
         "týdnem", "týdny",  # cs
         "週間", "周", "週", "주",  # ja zh ko
+        "εβδομάδα", "εβδομάδες",  # el
+        "tuần",  # vi
+        "أسبوع", "أسابيع",  # ar
+        "שבוע", "שבועות",  # he
+        "viikko", "viikkoa",  # fi
+        "săptămână", "săptămâni",  # ro
+        "тиждень", "тижні", "тижнів",  # uk
+        "हफ्ता", "हफ्ते", "सप्ताह",  # hi
     ),
     30 * 86400: (
         "month", "months", "mo",  # en
@@ -101,6 +140,14 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "bulan",  # id
         "měsícem", "měsíci",  # cs
         "か月", "ヶ月", "カ月", "个月", "個月", "개월",  # ja zh ko
+        "μήνα", "μήνες",  # el
+        "tháng",  # vi
+        "شهر", "أشهر", "شهور",  # ar
+        "חודש", "חודשים",  # he
+        "kuukausi", "kuukautta",  # fi
+        "lună", "luni",  # ro
+        "місяць", "місяці", "місяців",  # uk
+        "महीना", "महीने",  # hi
     ),
     365 * 86400: (
         "year", "years", "yr", "yrs",  # en
@@ -116,7 +163,20 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "tahun",  # id
         "rokem", "lety",  # cs
         "年", "년",  # ja zh ko
+        "χρόνο", "χρόνια", "έτος", "έτη",  # el
+        "năm",  # vi
+        "سنة", "سنوات", "عام", "أعوام",  # ar
+        "שנה", "שנים",  # he
+        "vuosi", "vuotta",  # fi
+        "ani",  # ro
+        "рік", "роки", "років",  # uk
+        "साल", "वर्ष",  # hi
     ),
+}  # fmt: skip
+# Units that say "ago" themselves, as Hungarian's do ("3 órája", "5 perce").
+AGO_UNITS: dict[str, int] = {
+    "másodperce": 1, "perce": 60, "órája": 3600, "napja": 86400, "hete": 7 * 86400,
+    "hónapja": 30 * 86400, "éve": 365 * 86400,
 }  # fmt: skip
 # Short forms that are a time with no "ago" word: "3h", "45m", "2d", "1 wk", "3 hrs".
 COMPACT_UNITS: dict[str, int] = {
@@ -127,16 +187,19 @@ COMPACT_UNITS: dict[str, int] = {
 # The word saying "ago", before the number ("il y a 2 heures") or after the unit
 # ("3 hours ago", "3時間前"). Swedish, Danish and Norwegian print a word before the number
 # too ("för 3 timmar sedan"), one that alone says no time ("for 3 days").
-AGO_BEFORE = ("il y a", "hace", "há", "vor", "před")
+AGO_BEFORE = ("il y a", "hace", "há", "vor", "před", "πριν από", "منذ", "לפני", "acum")
 ALSO_BEFORE = ("för", "for")
 AGO_AFTER = (
     "ago", "fa", "geleden", "temu", "назад", "önce", "sedan", "siden", "yang lalu", "lalu",
-    "前", "전", "पहले",
+    "trước", "πριν", "sitten", "тому", "前", "전", "पहले",
 )  # fmt: skip
 # "one", as the number of a unit: "an hour ago", "il y a une heure", "vor einem Tag".
 ONE_WORDS = (
     "a", "an", "one", "un", "une", "una", "uno", "um", "uma", "einer", "einem", "eine", "een",
 )  # fmt: skip
+# Counts said in words that give no number: the header time is found, but `published`
+# stays null rather than a guess ("a few minutes ago", "several hours ago").
+VAGUE_COUNTS = ("a few", "few", "several", "a couple of", "some")
 # A stamp word before the time ("Updated 2 hours ago") and a hedge before the number.
 STAMP_WORDS = ("updated", "published", "posted", "edited")
 HEDGE_WORDS = ("about", "over", "almost", "around", "nearly")
@@ -144,6 +207,7 @@ HEDGE_WORDS = ("about", "over", "almost", "around", "nearly")
 NAMED_TIMES: dict[str, int] = {
     "just now": 0,
     "moments ago": 0,
+    "half an hour ago": 1800,
     "today": 0,
     "yesterday": 86400,
     "last night": 86400,
@@ -151,9 +215,11 @@ NAMED_TIMES: dict[str, int] = {
     "last month": 30 * 86400,
     "last year": 365 * 86400,
 }
-_UNIT_SECONDS = {
-    word: seconds for seconds, words in UNIT_WORDS.items() for word in words
-} | COMPACT_UNITS
+_UNIT_SECONDS = (
+    {word: seconds for seconds, words in UNIT_WORDS.items() for word in words}
+    | COMPACT_UNITS
+    | AGO_UNITS
+)
 
 
 def _alternatives(words: Iterable[str]) -> str:
@@ -175,9 +241,12 @@ _ALSO_BEFORE = rf"(?:(?:{_alternatives(ALSO_BEFORE)}) +)"
 _AFTER = rf"(?: *(?:{_alternatives(AGO_AFTER)}))"
 # Anything a relative time may be, loosely (the "ago" word optional): what
 # :func:`parse_relative` reads. A unit with no number needs its "ago" word ("godzinę temu").
+# A second, smaller unit after the first: "1h 20m ago", "2 hours 15 minutes ago".
+_AND_UNIT = rf"(?: +(?P<n2>\d{{1,3}}) *{_UNIT.replace('<unit>', '<unit2>')})?"
 _RELATIVE = re.compile(
     rf"(?i)^{_STAMP}?{_HEDGE}?(?:{_BEFORE}|{_ALSO_BEFORE})?"
-    rf"(?:{_COUNT} *{_UNIT}|{_UNIT.replace('<unit>', '<bare>')}(?={_AFTER}$)){_AFTER}?$"
+    rf"(?:{_COUNT} *{_UNIT}{_AND_UNIT}|{_UNIT.replace('<unit>', '<bare>')}(?={_AFTER}$))"
+    rf"{_AFTER}?$"
 )
 
 
@@ -195,14 +264,16 @@ def relative_patterns() -> tuple[str, ...]:
     >>> [any(p.match(t) for p in pats) for t in ("Updated 2 hrs", "Yesterday", "3 miles ago")]
     [True, True, False]
     """
+    and_unit = re.sub(r"\?P<\w+>", "?:", _AND_UNIT)
     unit = _UNIT.replace("?P<unit>", "?:")
-    count = _COUNT.replace("?P<n>", "?:")
+    count = _COUNT.replace("?P<n>", "?:")[:-1] + f"|(?:{_alternatives(VAGUE_COUNTS)}) )"
     compact = _alternatives(COMPACT_UNITS)
     return (
-        rf"(?i)^{_HEDGE}?{_ALSO_BEFORE}?{count}? *{unit}{_AFTER}$",
-        rf"(?i)^{_BEFORE}{_HEDGE}?{count} *{unit}{_AFTER}?$",
-        rf"(?i)^{_STAMP}{_HEDGE}?{count} *{unit}{_AFTER}?$",
-        rf"(?i)^\d{{1,3}} ?(?:{compact})(?: +ago)?$",
+        rf"(?i)^{_HEDGE}?{_ALSO_BEFORE}?(?:{count} *{unit}{and_unit}|{unit}){_AFTER}$",
+        rf"(?i)^{_BEFORE}{_HEDGE}?{count} *{unit}{and_unit}{_AFTER}?$",
+        rf"(?i)^{_STAMP}{_HEDGE}?{count} *{unit}{and_unit}{_AFTER}?$",
+        rf"(?i)^\d{{1,3}} ?(?:{compact})(?: \d{{1,2}} ?(?:{compact}))?(?: +ago)?$",
+        rf"(?i)^{_HEDGE}?\d{{1,3}} *(?:{_alternatives(AGO_UNITS)})$",
         rf"(?i)^(?:{_alternatives(NAMED_TIMES)})$",
     )
 
@@ -232,7 +303,10 @@ def parse_relative(text: str) -> timedelta | None:
     if not m:
         return None
     n = int(m["n"]) if m["n"] else 1
-    return timedelta(seconds=n * _UNIT_SECONDS[(m["unit"] or m["bare"]).lower()])
+    seconds = n * _UNIT_SECONDS[(m["unit"] or m["bare"]).lower()]
+    if m["n2"]:
+        seconds += int(m["n2"]) * _UNIT_SECONDS[m["unit2"].lower()]
+    return timedelta(seconds=seconds)
 
 
 # Every story of a dump shares the scrape time, and a handful of relative times ("2 hours
