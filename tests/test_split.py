@@ -97,6 +97,16 @@ def clean(lines: list[str], rules: Rules, when: datetime):  # type: ignore[no-un
         (["Reuters", "3 घंटे पहले", HEAD], "Reuters", "3 घंटे पहले"),
         (["Reuters · 3h · Updated 1h ago", HEAD], "Reuters", "3h"),
         ([HEAD, "4/19(金) 14:32 Reuters"], "Reuters", "4/19(金) 14:32"),
+        (["**Reuters** · 3h", HEAD], "Reuters", "3h"),
+        (["Reuters", "three hours ago", HEAD], "Reuters", "three hours ago"),
+        (["Reuters", "3 ชั่วโมงที่แล้ว", HEAD], "Reuters", "3 ชั่วโมงที่แล้ว"),
+        (["Reuters", "۳ ساعت پیش", HEAD], "Reuters", "۳ ساعت پیش"),
+        (["Reuters · 2024年4月19日 14:32", HEAD], "Reuters", "2024年4月19日 14:32"),
+        (["Reuters", "19 апреля 2024", HEAD], "Reuters", "19 апреля 2024"),
+        (["Reuters · 3 hours, 20 minutes ago", HEAD], "Reuters", "3 hours, 20 minutes ago"),
+        (["| Reuters | 2h |", HEAD], "Reuters", "2h"),
+        (["Reuters — 3 hours ago —", HEAD], "Reuters", "3 hours ago"),
+        (["Reuters", "Published 03/19/2024", HEAD], "Reuters", "Published 03/19/2024"),
     ],
 )
 def test_header_shapes(
@@ -270,6 +280,7 @@ SHAPE_FLOORS = {
     5: (65, 60, 0),
     6: (72, 72, 0),
     7: (61, 55, 0),
+    8: (59, 59, 0),
 }
 
 

@@ -825,11 +825,25 @@ def _without_marks(text: str, span: tuple[int, int]) -> tuple[int, int]:
     (2, 4)
     """
     a, b = span
-    while a < b and (text[a].isspace() or unicodedata.category(text[a]).startswith("S")):
+    while a < b and _is_mark(text[a]):
         a += 1
-    while b > a and (text[b - 1].isspace() or unicodedata.category(text[b - 1]).startswith("S")):
+    while b > a and _is_mark(text[b - 1]):
         b -= 1
     return (a, b) if a < b else span
+
+
+# Printed around a field and never part of it: Markdown's emphasis ("**Reuters**"), a
+# separator left at a line's end ("Reuters — 3 hours ago —"), besides symbols and spaces.
+_MARK_CHARS = frozenset("*_·•⋅∙|—–-/")
+
+
+def _is_mark(char: str) -> bool:
+    """A character around a field that is no part of it.
+
+    >>> [_is_mark(c) for c in "✓*— R."]
+    [True, True, True, True, False, False]
+    """
+    return char.isspace() or char in _MARK_CHARS or unicodedata.category(char).startswith("S")
 
 
 def _outlet_span(
@@ -1089,16 +1103,11 @@ def strip_marks(outlet: str) -> str:
     ('Reuters', 'BBC News', 'Yahoo! News')
     >>> strip_marks("Reuters via MSN"), strip_marks("Reuters + 12 more"), strip_marks("AP @AP")
     ('Reuters', 'Reuters', 'AP')
+    >>> strip_marks("**Reuters**"), strip_marks("✓")
+    ('Reuters', '✓')
     """
-    chars = list(outlet)
-    while chars and (chars[-1].isspace() or unicodedata.category(chars[-1]).startswith("S")):
-        chars.pop()
-    start = 0
-    while start < len(chars) and (
-        chars[start].isspace() or unicodedata.category(chars[start]).startswith("S")
-    ):
-        start += 1
-    core = "".join(chars[start:])
+    a, b = _without_marks(outlet, (0, len(outlet)))
+    core = outlet[a:b].strip()
     return _OUTLET_TAIL.sub("", core) or core or outlet
 
 
