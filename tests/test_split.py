@@ -276,7 +276,7 @@ SHAPE_FLOORS = {
     1: (122, 122, 0),
     2: (53, 53, 0),
     3: (36, 36, 0),
-    4: (78, 76, 0),
+    4: (79, 79, 0),
     5: (65, 60, 0),
     6: (72, 72, 0),
     7: (61, 55, 0),
@@ -468,3 +468,18 @@ def test_an_outlet_in_mixed_case_or_an_acronym_is_kept_as_printed(
     assert "outlet_text" not in docs[1].source.to_json()
     docs = clean([*MAIN, "", "NPR", "3 hours ago", HEAD, BODY], rules, scraped_at)
     assert (docs[1].outlet, docs[1].source.outlet_text) == ("NPR", None)
+
+
+def test_cards_with_the_outlet_and_time_under_the_snippet(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    """Bing News' layout: headline / snippet / "Reuters · 3h"; two cards or more."""
+    cards = [HEAD, BODY, "Reuters · 3h", "", SECOND, BODY2, "BBC News · 5h", ""]
+    docs = clean([*MAIN, "", *cards], rules, scraped_at)
+    assert [(d.outlet, d.headline, d.published_text) for d in docs[1:]] == [
+        ("Reuters", HEAD, "3h"),
+        ("BBC News", SECOND, "5h"),
+    ]
+    assert [d.text for d in docs[1:]] == [BODY, BODY2]
+    alone = clean([*MAIN, "", *cards[:4]], rules, scraped_at)
+    assert len(alone) == 1 or alone[1].headline != HEAD

@@ -45,6 +45,9 @@ class Header:
     # Spans of the headline line's other fields when it also names the outlet
     # ("Headline - Reuters", as RSS readers print it): the separator.
     headline_fields: tuple[tuple[int, int], ...] = ()
+    # The outlet and time printed under the story's snippet, not over it ("Headline" /
+    # snippet / "Reuters · 3h", as Bing News prints a card): the body is between.
+    footer: bool = False
 
     @property
     def start(self) -> int:
@@ -380,6 +383,24 @@ def _find_headers(
                 if len(outlet.split()) > 6 and looks_like_headline(outlet, max_headline):
                     # no outlet names itself in seven words: the headline and its time
                     own_headline, outlet_line, outlet = outlet, None, None
+        if weak and outlet_line == i and _footer_card(stripped, i, taken, max_headline):
+            weak_count += 1
+            headers.append(
+                Header(
+                    outlet=outlet,
+                    outlet_line=i,
+                    published_text=text,
+                    published_line=i,
+                    byline=None,
+                    byline_line=None,
+                    headline=stripped[i - 2],
+                    headline_line=i - 2,
+                    fields=fields,
+                    footer=True,
+                )
+            )
+            taken = i
+            continue
         above = stripped[i - 1] if i > taken + 1 else ""
         i_last = i
         field_lines: tuple[int, ...] = ()
@@ -471,6 +492,20 @@ def _find_headers(
 
 # A bare clock time as a card's time ("14:32"): a weak reading (see find_headers).
 _CLOCK = re.compile(r"^(?:[01]?\d|2[0-3]):[0-5]\d$")
+
+
+def _footer_card(stripped: list[str], i: int, taken: int, max_headline: int) -> bool:
+    """The outlet and time on line ``i`` close a card: a headline two lines up, the snippet
+    (a paragraph) between, and nothing right under them (a blank line or the end)."""
+    if i - 2 <= taken or (i + 1 < len(stripped) and stripped[i + 1]):
+        return False
+    head, snippet = stripped[i - 2], stripped[i - 1]
+    return (
+        bool(head and snippet)
+        and (i - 3 <= taken or not stripped[i - 3])
+        and looks_like_headline(head, max_headline)
+        and not looks_like_headline(snippet, max_headline)
+    )
 
 
 def _titled_below(stripped: list[str], i: int, max_outlet: int, max_headline: int) -> bool:
