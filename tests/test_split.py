@@ -107,6 +107,12 @@ def clean(lines: list[str], rules: Rules, when: datetime):  # type: ignore[no-un
         (["| Reuters | 2h |", HEAD], "Reuters", "2h"),
         (["Reuters — 3 hours ago —", HEAD], "Reuters", "3 hours ago"),
         (["Reuters", "Published 03/19/2024", HEAD], "Reuters", "Published 03/19/2024"),
+        (["Reuters\t3h", HEAD], "Reuters", "3h"),
+        (["Reuters  2h ago", HEAD], "Reuters", "2h ago"),
+        (["Reuters, 3 hours ago, 2 min read", HEAD], "Reuters", "3 hours ago"),
+        (["Reuters · Tuesday", HEAD], "Reuters", "Tuesday"),
+        (["Reuters", "This morning", HEAD], "Reuters", "This morning"),
+        (["朝日新聞 · 3時間前", HEAD], "朝日新聞", "3時間前"),
     ],
 )
 def test_header_shapes(
@@ -281,6 +287,7 @@ SHAPE_FLOORS = {
     6: (72, 72, 0),
     7: (61, 55, 0),
     8: (59, 59, 0),
+    9: (66, 66, 0),
 }
 
 
@@ -424,6 +431,8 @@ def test_a_weak_reading_alone_is_a_story_s_own_lines(
         ["Reuters reported the figures on Tuesday.", "Markets fell 3h after the open."],
         ["Volume up", "Covid19", "Cases rose again in the city, officials said on Monday."],
         ["3 hours was all it took.", "At 3:45 PM ET the markets closed lower, traders said."],
+        ["Tuesday", "This morning the council met again, and the vote was close."],
+        ["Yesterday, the council met, and the vote, officials said, was close."],
         ["The ceremony is on 19 Apr, organisers said.", "Reuters via MSN carried the report."],
     ],
 )

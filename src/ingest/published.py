@@ -220,6 +220,10 @@ ONE_WORDS = (
 # Counts said in words that give no number: the header time is found, but `published`
 # stays null rather than a guess ("a few minutes ago", "several hours ago").
 VAGUE_COUNTS = ("a few", "few", "several", "a couple of", "some")
+# Times of day in words: found as a header time, `published` left null.
+VAGUE_NAMED = (
+    "this morning", "this afternoon", "this evening", "tonight", "earlier today", "earlier",
+)  # fmt: skip
 # A stamp word before the time ("Updated 2 hours ago") and a hedge before the number.
 STAMP_WORDS = ("updated", "published", "posted", "edited")
 HEDGE_WORDS = ("about", "over", "almost", "around", "nearly")
@@ -297,7 +301,7 @@ def relative_patterns() -> tuple[str, ...]:
         rf"(?i)^{_STAMP}{_HEDGE}?{count} *{unit}{and_unit}{_AFTER}?$",
         rf"(?i)^\d{{1,3}} ?(?:{compact})(?: \d{{1,2}} ?(?:{compact}))?(?: +ago)?$",
         rf"(?i)^{_HEDGE}?\d{{1,3}} *(?:{_alternatives(AGO_UNITS)})$",
-        rf"(?i)^(?:{_alternatives(NAMED_TIMES)})$",
+        rf"(?i)^(?:{_alternatives([*NAMED_TIMES, *VAGUE_NAMED])})$",
     )
 
 

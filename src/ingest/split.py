@@ -604,8 +604,10 @@ def _headline_above(
 
 # Fields printed on one line with the time, between spaced separators: "Reuters · 3h",
 # "3 hours ago • BBC", "By Jane Doe | Reuters | 2h | 5 min read".
-_FIELD_SEPARATOR = re.compile(r"\s+[·•⋅∙|—–/-]\s+")
-_LINE_WITH_SEPARATOR = re.compile(r"\[|.{1,200}?(?:\s[·•⋅∙|—–/-]\s|, | \(| by )")
+# A tab or a run of spaces between two fields separates them too ("Reuters\t3h", a table
+# copied as text).
+_FIELD_SEPARATOR = re.compile(r"\s+[·•⋅∙|—–/-]\s+|\t+| {2,}")
+_LINE_WITH_SEPARATOR = re.compile(r"\[|.{1,200}?(?:\s[·•⋅∙|—–/-]\s|, | \(| by |\t|  )")
 # Two fields without a spaced separator: "Reuters, 3 hours ago", "Reuters (3h)",
 # "2 hours ago by Reuters". The outlet comes first after a comma (a time first is a
 # sentence's opening: "Yesterday, the council met").
@@ -643,6 +645,13 @@ def _two_fields(text: str) -> list[tuple[int, int]]:
         m = pattern.match(text)
         if m:
             return sorted([m.span("o"), m.span("t")])
+    parts = text.split(", ")
+    if len(parts) >= 3:  # "Reuters, 3 hours ago, 2 min read"
+        spans, pos = [], 0
+        for part in parts:
+            spans.append((pos, pos + len(part)))
+            pos += len(part) + 2
+        return spans
     return [(0, len(text))]
 
 
@@ -907,12 +916,10 @@ def _others(text: str, keep: list[tuple[int, int]]) -> tuple[tuple[int, int], ..
     """
     others = []
     pos = 0
-    for a, b in sorted(keep):
-        if a > pos:
+    for a, b in [*sorted(keep), (len(text), len(text))]:
+        if a > pos and text[pos:a].strip():  # a space between two fields is none
             others.append((pos, a))
-        pos = b
-    if pos < len(text):
-        others.append((pos, len(text)))
+        pos = max(pos, b)
     return tuple(others)
 
 
