@@ -112,6 +112,35 @@ class FurnitureSettings(Protocol):
     def min_line_repeats(self) -> int: ...
 
 
+def alternation(items: Sequence[str]) -> str:
+    """A regex alternation of literal phrases, longest first, a space matching any run of
+    whitespace, factored by first character.
+
+    ``c(?:a|b)`` matches what ``ca|cb`` matches, in the same order of preference, but the
+    regex engine tries the rest of a phrase only at a character that can start it: a search
+    over a line tried every phrase at every word (the promo cues were a third of the
+    furniture checks' time). Left flat when two first characters are one letter in two cases
+    (under ``re.I`` both groups could match, and their order would change the preference).
+
+    >>> alternation(["subscribe", "signup", "app"])
+    's(?:ubscribe|ignup)|a(?:pp)'
+    >>> alternation(["Ad", "ad"]), alternation([])
+    ('Ad|ad', '(?!)')
+    """
+    ordered = sorted(items, key=lambda s: (-len(s), s))
+    parts = [re.escape(i).replace(r"\ ", r"\s+") for i in ordered]
+    groups: dict[str, list[str]] = {}
+    for part in parts:
+        groups.setdefault(part[0], []).append(part[1:])
+    if not parts:
+        return "(?!)"
+    if not all(c.isascii() and c.isalnum() for c in groups) or len(
+        {c.lower() for c in groups}
+    ) < len(groups):
+        return "|".join(parts)
+    return "|".join(f"{c}(?:{'|'.join(rest)})" for c, rest in groups.items())
+
+
 @dataclass(frozen=True)
 class Furniture:
     """The vocabulary of each family, from ``[generic.lines]``; empty means built-ins only.
@@ -151,10 +180,7 @@ class Furniture:
     _tail_ends: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        def alt(items: Sequence[str]) -> str:
-            ordered = sorted(items, key=lambda s: (-len(s), s))
-            return "|".join(re.escape(i).replace(r"\ ", r"\s+") for i in ordered) or "(?!)"
-
+        alt = alternation
         markers = alt(sorted(self.credit_markers))
         agencies = alt(sorted(self.photo_agencies))
         set_ = object.__setattr__
@@ -220,6 +246,8 @@ _FAMILIES = (
     "promo_line",
     "table_pipe",
     "separator_line",
+    "byline_line",
+    "chart_block",
     "related_heading",
     "time_stamp",
     "social_embed",
@@ -1318,6 +1346,74 @@ def is_separator_line(text: str) -> bool:
     return not any(ch.isalnum() for ch in text)
 
 
+# "By Ann Lee", "By Ann Lee and Bo Chen - August 22, 2012", "BY ANN LEE | Daily News".
+_BYLINE = re.compile(
+    r"^(?:By|BY) (?P<names>[A-Z][\w.'’-]*(?:,? (?:[A-Z][\w.'’-]*|de|van|von|da|del|la|le|"
+    r"and|&))*?)(?: ?[-–—|,] ?(?P<rest>\S.*))?$"
+)
+_NOT_NAMES = frozenset(["The", "THE", "A", "An", "This", "That", "Our", "Its", "Their", "His"])
+
+
+def is_byline_line(text: str) -> bool:
+    """A byline standing alone: "By" and a name, maybe a date or an outlet after a dash/bar.
+
+    >>> [is_byline_line(t) for t in ("By John Stossel - August 22, 2012", "By Ann Lee",
+    ...     "BY ANN LEE AND BO CHEN | Daily News", "By Ann Lee, Reuters")]
+    [True, True, True, True]
+    >>> [is_byline_line(t) for t in ("By Monday, the deal was done.", "By The Numbers",
+    ...     "By Ann Lee - the reporter who broke the story, said it first.", "By 2030")]
+    [False, False, False, False]
+    """
+    if len(text) > 100 or text.rstrip(_CLOSERS)[-1:] in "!?" or not text.startswith(("By ", "BY ")):
+        return False
+    m = _BYLINE.match(text)
+    if m is None:
+        return False
+    names = m.group("names").replace(",", " ").split()
+    capitalised = [w for w in names if w[:1].isupper()]
+    if len(capitalised) < 2 or len(names) > 9 or names[0] in _NOT_NAMES:
+        return False
+    rest = m.group("rest")
+    if rest is None:
+        return not text.endswith(".") or _ABBREVIATED.search(text[-5:]) is not None
+    # After the dash: a date or time, or a short name (the outlet), never a sentence.
+    if _DATE_ANY.search(rest) and len(rest.split()) <= 8:
+        return True
+    return len(rest.split()) <= 4 and not reads_as_sentences(rest) and rest[:1].isupper()
+
+
+# A flattened chart or table: a title, its cells, and a source line closing the paragraph.
+_CHART_SOURCE = re.compile(r"\b(?:Sources?|SOURCES?|Data|DATA)\s?: [^.!?]{3,160}$")
+_NUMBER = re.compile(r"(?<![\w.])\d(?:[\d,.]*\d)?%?(?![\w])")
+_CELLS = re.compile(r"(?<![\w.])\d(?:[\d,.]*\d)?%?\*? (?=\d|[A-Z])")
+
+
+def is_chart_block(text: str) -> bool:
+    """A chart or table flattened into one line: many figures, closed by its source list.
+
+    >>> is_chart_block("Signatures needed by state State Target Required Days Calif. Newsom "
+    ...     "1,495,708 160 N.J. Murphy 1,484,358 320 Colo. Polis 631,266 60 "
+    ...     "Sources: Ballotpedia, Media reports")
+    True
+    >>> is_chart_block("The count reached 1,495,708 in 160 days, and 631,266 in 60 more, "
+    ...     "the office said. Source: the state")
+    False
+    >>> is_chart_block("Turnout rose. Sources: Ballotpedia, Media reports")
+    False
+    """
+    if "ource" not in text and "OURCE" not in text and "ata:" not in text and "ATA:" not in text:
+        return False
+    m = _CHART_SOURCE.search(text, max(0, len(text) - 200))
+    if m is None or m.start() < 40:
+        return False
+    body = text[: m.start()]
+    if _SAYS.search(body[-200:]):
+        return False
+    # Cells side by side: a figure followed straight by another figure or a capitalised
+    # cell ("1,495,708 160 days N.J. Phil Murphy 1,484,358 320 Colo."), as prose never runs.
+    return len(_NUMBER.findall(body)) >= 6 and len(_CELLS.findall(body)) >= 4
+
+
 def is_table_pipe(text: str) -> bool:
     """Menu or table furniture: three or more short cells between pipes, or only rules.
 
@@ -1451,9 +1547,13 @@ def find_furniture(
     found: dict[int, str] = {}
     short = settings.max_furniture_words
     active, prose, longest = _plan(f, settings)
+    charts = f.enabled("chart_block")
     for i, text in enumerate(texts):
         if len(text) > 12 * longest or too_long(text, longest):
-            continue  # a paragraph longer than any furniture line
+            # A paragraph longer than any furniture line, unless a flattened chart's cells
+            if charts and is_chart_block(text):
+                found[i] = "chart_block"
+            continue
         checks = active
         if text[-1] in ".!?\"”’'" and text.count(" ") >= 5:
             if not _may_be_prose_furniture(text, f):
@@ -1473,6 +1573,11 @@ def find_furniture(
         ):
             del found[i]
     last = len(texts) - 1
+    if f.enabled("byline_line"):
+        # A byline stands at a story's top or foot, never between its paragraphs.
+        for i in {0, 1, last} & set(range(len(texts))):
+            if i not in found and is_byline_line(texts[i]):
+                found[i] = "byline_line"
     closing = last >= 2 and last not in found and f.enabled("teaser_line")
     if closing and is_closing_teaser(texts[last], f, short):
         found[last] = "teaser_line"
@@ -1580,6 +1685,7 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
     ("social_embed", lambda t, f, s: is_social_embed(t, s.max_furniture_words, f.networks)),
     ("table_pipe", lambda t, f, s: is_table_pipe(t)),
     ("separator_line", lambda t, f, s: is_separator_line(t)),
+    ("chart_block", lambda t, f, s: is_chart_block(t)),
     ("related_heading", lambda t, f, s: is_related_heading(t, f)),
 )
 
