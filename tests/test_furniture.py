@@ -678,3 +678,41 @@ def test_user_vocabulary_extends_a_family(tmp_path) -> None:  # type: ignore[no-
     assert find_furniture(["Body.", "Anzeige", "More."], rules.furniture, rules.settings) == {
         1: "ad_slot"
     }
+
+
+def test_factored_alternations_find_what_the_flat_ones_found() -> None:
+    """Each word list's pattern, factored by first character, finds the same spans as the
+    plain longest-first alternation did, on lines in mixed case with the phrases inside
+    words, at edges and beside hyphens (the factoring is only a speed-up)."""
+    import re
+
+    from ingest.furniture import alternation
+
+    f = load_rules().furniture
+
+    def flat(items: list[str] | tuple[str, ...] | frozenset[str]) -> str:
+        ordered = sorted(items, key=lambda s: (-len(s), s))
+        return "|".join(re.escape(i).replace(r"\ ", r"\s+") for i in ordered) or "(?!)"
+
+    cases = [
+        (f.promo_cues, r"(?<![\w-])(?:{})(?![\w-])"),
+        (sorted(f.teaser_tails), r"(?:^|\s)[\[(]?(?:{})[\])]?$"),
+        (sorted(f.credit_markers), r"(?:{})s? ?(?:by|:)"),
+    ]
+    phrases = [p for items, _ in cases for p in items]
+    lines = [
+        *(f"{a} {p} {b}" for p in phrases for a, b in (("Get", "now"), ("x-", "-y"))),
+        *(p.upper() + "." for p in phrases),
+        *(p.title() + " " + p for p in phrases),
+        *("un" + p + "ed" for p in phrases),
+        "Sign  up for our Newsletter in your INBOX: download the App. Photo by Ann Lee/AP",
+    ]
+    assert alternation(f.promo_cues) != flat(f.promo_cues)  # factored
+    assert alternation(["Watch", "watch"]) == flat(["Watch", "watch"])  # two cases: left flat
+    for items, shape in cases:
+        new = re.compile(shape.format(alternation(list(items))), re.I)
+        old = re.compile(shape.format(flat(items)), re.I)
+        for line in lines:
+            assert [m.span() for m in new.finditer(line)] == [
+                m.span() for m in old.finditer(line)
+            ], line

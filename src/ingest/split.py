@@ -45,6 +45,9 @@ class Header:
     # Spans of the headline line's other fields when it also names the outlet
     # ("Headline - Reuters", as RSS readers print it): the separator.
     headline_fields: tuple[tuple[int, int], ...] = ()
+    # The outlet and time printed under the story's snippet, not over it ("Headline" /
+    # snippet / "Reuters · 3h", as Bing News prints a card): the body is between.
+    footer: bool = False
 
     @property
     def start(self) -> int:
@@ -380,6 +383,24 @@ def _find_headers(
                 if len(outlet.split()) > 6 and looks_like_headline(outlet, max_headline):
                     # no outlet names itself in seven words: the headline and its time
                     own_headline, outlet_line, outlet = outlet, None, None
+        if weak and outlet_line == i and _footer_card(stripped, i, taken, max_headline):
+            weak_count += 1
+            headers.append(
+                Header(
+                    outlet=outlet,
+                    outlet_line=i,
+                    published_text=text,
+                    published_line=i,
+                    byline=None,
+                    byline_line=None,
+                    headline=stripped[i - 2],
+                    headline_line=i - 2,
+                    fields=fields,
+                    footer=True,
+                )
+            )
+            taken = i
+            continue
         above = stripped[i - 1] if i > taken + 1 else ""
         i_last = i
         field_lines: tuple[int, ...] = ()
@@ -471,6 +492,20 @@ def _find_headers(
 
 # A bare clock time as a card's time ("14:32"): a weak reading (see find_headers).
 _CLOCK = re.compile(r"^(?:[01]?\d|2[0-3]):[0-5]\d$")
+
+
+def _footer_card(stripped: list[str], i: int, taken: int, max_headline: int) -> bool:
+    """The outlet and time on line ``i`` close a card: a headline two lines up, the snippet
+    (a paragraph) between, and nothing right under them (a blank line or the end)."""
+    if i - 2 <= taken or (i + 1 < len(stripped) and stripped[i + 1]):
+        return False
+    head, snippet = stripped[i - 2], stripped[i - 1]
+    return (
+        bool(head and snippet)
+        and (i - 3 <= taken or not stripped[i - 3])
+        and looks_like_headline(head, max_headline)
+        and not looks_like_headline(snippet, max_headline)
+    )
 
 
 def _titled_below(stripped: list[str], i: int, max_outlet: int, max_headline: int) -> bool:
@@ -569,8 +604,10 @@ def _headline_above(
 
 # Fields printed on one line with the time, between spaced separators: "Reuters · 3h",
 # "3 hours ago • BBC", "By Jane Doe | Reuters | 2h | 5 min read".
-_FIELD_SEPARATOR = re.compile(r"\s+[·•⋅∙|—–/-]\s+")
-_LINE_WITH_SEPARATOR = re.compile(r"\[|.{1,200}?(?:\s[·•⋅∙|—–/-]\s|, | \(| by )")
+# A tab or a run of spaces between two fields separates them too ("Reuters\t3h", a table
+# copied as text).
+_FIELD_SEPARATOR = re.compile(r"\s+[·•⋅∙|—–/-]\s+|\t+| {2,}")
+_LINE_WITH_SEPARATOR = re.compile(r"\[|.{1,200}?(?:\s[·•⋅∙|—–/-]\s|, | \(| by |\t|  )")
 # Two fields without a spaced separator: "Reuters, 3 hours ago", "Reuters (3h)",
 # "2 hours ago by Reuters". The outlet comes first after a comma (a time first is a
 # sentence's opening: "Yesterday, the council met").
@@ -608,6 +645,13 @@ def _two_fields(text: str) -> list[tuple[int, int]]:
         m = pattern.match(text)
         if m:
             return sorted([m.span("o"), m.span("t")])
+    parts = text.split(", ")
+    if len(parts) >= 3:  # "Reuters, 3 hours ago, 2 min read"
+        spans, pos = [], 0
+        for part in parts:
+            spans.append((pos, pos + len(part)))
+            pos += len(part) + 2
+        return spans
     return [(0, len(text))]
 
 
@@ -825,11 +869,25 @@ def _without_marks(text: str, span: tuple[int, int]) -> tuple[int, int]:
     (2, 4)
     """
     a, b = span
-    while a < b and (text[a].isspace() or unicodedata.category(text[a]).startswith("S")):
+    while a < b and _is_mark(text[a]):
         a += 1
-    while b > a and (text[b - 1].isspace() or unicodedata.category(text[b - 1]).startswith("S")):
+    while b > a and _is_mark(text[b - 1]):
         b -= 1
     return (a, b) if a < b else span
+
+
+# Printed around a field and never part of it: Markdown's emphasis ("**Reuters**"), a
+# separator left at a line's end ("Reuters — 3 hours ago —"), besides symbols and spaces.
+_MARK_CHARS = frozenset("*_·•⋅∙|—–-/")
+
+
+def _is_mark(char: str) -> bool:
+    """A character around a field that is no part of it.
+
+    >>> [_is_mark(c) for c in "✓*— R."]
+    [True, True, True, True, False, False]
+    """
+    return char.isspace() or char in _MARK_CHARS or unicodedata.category(char).startswith("S")
 
 
 def _outlet_span(
@@ -858,12 +916,10 @@ def _others(text: str, keep: list[tuple[int, int]]) -> tuple[tuple[int, int], ..
     """
     others = []
     pos = 0
-    for a, b in sorted(keep):
-        if a > pos:
+    for a, b in [*sorted(keep), (len(text), len(text))]:
+        if a > pos and text[pos:a].strip():  # a space between two fields is none
             others.append((pos, a))
-        pos = b
-    if pos < len(text):
-        others.append((pos, len(text)))
+        pos = max(pos, b)
     return tuple(others)
 
 
@@ -1089,16 +1145,11 @@ def strip_marks(outlet: str) -> str:
     ('Reuters', 'BBC News', 'Yahoo! News')
     >>> strip_marks("Reuters via MSN"), strip_marks("Reuters + 12 more"), strip_marks("AP @AP")
     ('Reuters', 'Reuters', 'AP')
+    >>> strip_marks("**Reuters**"), strip_marks("✓")
+    ('Reuters', '✓')
     """
-    chars = list(outlet)
-    while chars and (chars[-1].isspace() or unicodedata.category(chars[-1]).startswith("S")):
-        chars.pop()
-    start = 0
-    while start < len(chars) and (
-        chars[start].isspace() or unicodedata.category(chars[start]).startswith("S")
-    ):
-        start += 1
-    core = "".join(chars[start:])
+    a, b = _without_marks(outlet, (0, len(outlet)))
+    core = outlet[a:b].strip()
     return _OUTLET_TAIL.sub("", core) or core or outlet
 
 
