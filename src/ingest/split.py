@@ -236,9 +236,10 @@ def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = 
     first ("Headline" / "Reuters · 3h" / body), or the outlet over the headline over the
     time ("Reuters" / "Headline" / "3h ago" / body).
 
-    Weak readings, a bare clock time ("14:32") as the time or a header with no outlet at
-    all, count only when the dump holds two or more of them: a page of story cards repeats
-    its layout, a story's own "14:32" or short line does not.
+    Weak readings count only when the dump holds two or more of them: a page of story
+    cards repeats its layout, a story's own "14:32" or short line does not. They are a bare
+    clock time ("14:32") as the time, a header with no outlet at all, a whole card on one
+    line ("• Headline (Reuters, 3h)") and the outlet and time under the snippet (a footer).
     """
     stripped = list(map(str.strip, lines))
     headers, weak = _find_headers(stripped, rules, chrome, weak=True)
