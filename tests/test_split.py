@@ -113,6 +113,14 @@ def clean(lines: list[str], rules: Rules, when: datetime):  # type: ignore[no-un
         (["Reuters · Tuesday", HEAD], "Reuters", "Tuesday"),
         (["Reuters", "This morning", HEAD], "Reuters", "This morning"),
         (["朝日新聞 · 3時間前", HEAD], "朝日新聞", "3時間前"),
+        (["Reuters ◦ 3h", HEAD], "Reuters", "3h"),
+        (["Reuters » 5h", HEAD], "Reuters", "5h"),
+        (["3h ago · from Reuters", HEAD], "Reuters", "3h ago"),
+        (["Reuters | 4h | 🔖", HEAD], "Reuters", "4h"),
+        (["Reuters", "2024.04.19 14:32", HEAD], "Reuters", "2024.04.19 14:32"),
+        (["Reuters", "fa 3 hores", HEAD], "Reuters", "fa 3 hores"),
+        (["Reuters · prije 3 sata", HEAD], "Reuters", "prije 3 sata"),
+        (["engadget · 3h", HEAD], "Engadget", "3h"),
     ],
 )
 def test_header_shapes(
@@ -288,6 +296,7 @@ SHAPE_FLOORS = {
     7: (61, 55, 0),
     8: (59, 59, 0),
     9: (66, 66, 0),
+    10: (56, 56, 0),
 }
 
 
@@ -384,6 +393,19 @@ BODY2 = "The company said on Monday that the cuts would fall mostly on its sales
             ["Reuters", "BBC News"],
             "3h",
         ),
+        # a digest's "Outlet (3h ago): Headline"; "Headline — Outlet, 3 hours ago"
+        (
+            [f"Reuters (3h ago): {HEAD}"],
+            [f"BBC News (5h ago): {SECOND}"],
+            ["Reuters", "BBC News"],
+            "3h ago",
+        ),
+        (
+            [f"{HEAD} — Reuters, 3 hours ago"],
+            [f"{SECOND} — BBC News, 5 hours ago"],
+            ["Reuters", "BBC News"],
+            "3 hours ago",
+        ),
         # NewsNow: the outlet and a clock time under the headline
         ([HEAD, "Reuters 12:14"], [SECOND, "BBC News 09:05"], ["Reuters", "BBC News"], "12:14"),
     ],
@@ -432,6 +454,7 @@ def test_a_weak_reading_alone_is_a_story_s_own_lines(
         ["Volume up", "Covid19", "Cases rose again in the city, officials said on Monday."],
         ["3 hours was all it took.", "At 3:45 PM ET the markets closed lower, traders said."],
         ["Tuesday", "This morning the council met again, and the vote was close."],
+        ["Prices rose ~ 3h after the open.", "from Reuters", "The fee is 2024.04 now."],
         ["Yesterday, the council met, and the vote, officials said, was close."],
         ["The ceremony is on 19 Apr, organisers said.", "Reuters via MSN carried the report."],
     ],

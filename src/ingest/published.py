@@ -37,6 +37,8 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "секунди",  # uk
         "सेकंड",  # hi
         "วินาที",  # th
+        "segon", "segons",  # ca
+        "sekundi",  # hr
         "ثانیه",  # fa
     ),
     60: (
@@ -59,6 +61,8 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "хвилину", "хвилини", "хвилин",  # uk
         "मिनट",  # hi
         "นาที",  # th
+        "minuts",  # ca
+        "minuta",  # hr
         "دقیقه",  # fa
     ),
     3600: (
@@ -84,6 +88,8 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "годину", "години", "годин",  # uk
         "घंटा", "घंटे",  # hi
         "ชั่วโมง",  # th
+        "hores",  # ca
+        "sat", "sata", "sati",  # hr
         "ساعت",  # fa
     ),
     86400: (
@@ -109,6 +115,8 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "дні", "днів",  # uk
         "दिन",  # hi
         "วัน",  # th
+        "dies",  # ca
+        "dan", "dana",  # hr
         "روز",  # fa
     ),
     7 * 86400: (
@@ -134,6 +142,8 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "тиждень", "тижні", "тижнів",  # uk
         "हफ्ता", "हफ्ते", "सप्ताह",  # hi
         "สัปดาห์",  # th
+        "setmanes",  # ca
+        "tjedan", "tjedna", "tjedana",  # hr
         "هفته",  # fa
     ),
     30 * 86400: (
@@ -159,6 +169,8 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "місяць", "місяці", "місяців",  # uk
         "महीना", "महीने",  # hi
         "เดือน",  # th
+        "mesos",  # ca
+        "mjesec", "mjeseca", "mjeseci",  # hr
         "ماه",  # fa
     ),
     365 * 86400: (
@@ -184,6 +196,8 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "рік", "роки", "років",  # uk
         "साल", "वर्ष",  # hi
         "ปี",  # th
+        "anys",  # ca
+        "godinu", "godine", "godina",  # hr
         "سال",  # fa
     ),
 }  # fmt: skip
@@ -201,7 +215,9 @@ COMPACT_UNITS: dict[str, int] = {
 # The word saying "ago", before the number ("il y a 2 heures") or after the unit
 # ("3 hours ago", "3時間前"). Swedish, Danish and Norwegian print a word before the number
 # too ("för 3 timmar sedan"), one that alone says no time ("for 3 days").
-AGO_BEFORE = ("il y a", "hace", "há", "vor", "před", "πριν από", "منذ", "לפני", "acum")
+AGO_BEFORE = (
+    "il y a", "hace", "há", "vor", "před", "πριν από", "منذ", "לפני", "acum", "fa", "prije",
+)  # fmt: skip
 ALSO_BEFORE = ("för", "for")
 AGO_AFTER = (
     "ago", "fa", "geleden", "temu", "назад", "önce", "sedan", "siden", "yang lalu", "lalu",

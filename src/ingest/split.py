@@ -236,9 +236,10 @@ def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = 
     first ("Headline" / "Reuters · 3h" / body), or the outlet over the headline over the
     time ("Reuters" / "Headline" / "3h ago" / body).
 
-    Weak readings, a bare clock time ("14:32") as the time or a header with no outlet at
-    all, count only when the dump holds two or more of them: a page of story cards repeats
-    its layout, a story's own "14:32" or short line does not.
+    Weak readings count only when the dump holds two or more of them: a page of story
+    cards repeats its layout, a story's own "14:32" or short line does not. They are a bare
+    clock time ("14:32") as the time, a header with no outlet at all, a whole card on one
+    line ("• Headline (Reuters, 3h)") and the outlet and time under the snippet (a footer).
     """
     stripped = list(map(str.strip, lines))
     headers, weak = _find_headers(stripped, rules, chrome, weak=True)
@@ -606,8 +607,11 @@ def _headline_above(
 # "3 hours ago • BBC", "By Jane Doe | Reuters | 2h | 5 min read".
 # A tab or a run of spaces between two fields separates them too ("Reuters\t3h", a table
 # copied as text).
-_FIELD_SEPARATOR = re.compile(r"\s+[·•⋅∙|—–/-]\s+|\t+| {2,}")
-_LINE_WITH_SEPARATOR = re.compile(r"\[|.{1,200}?(?:\s[·•⋅∙|—–/-]\s|, | \(| by |\t|  )")
+# A separator is one of these, or any other lone symbol between spaces ("◦", "🔹") that is
+# no quote, bracket, sentence punctuation or part of a value ("+ 12 more", "$ 5").
+_SEPARATOR = r"(?:[·•⋅∙|—–/~»›-]|[^\w\s\"'“”‘’()\[\],.:;!?&@#%+=<>$€£¥*])"
+_FIELD_SEPARATOR = re.compile(rf"\s+{_SEPARATOR}\s+|\t+| {{2,}}")
+_LINE_WITH_SEPARATOR = re.compile(rf"\[|.{{1,200}}?(?:\s{_SEPARATOR}\s|, | \(| by |\t|  )")
 # Two fields without a spaced separator: "Reuters, 3 hours ago", "Reuters (3h)",
 # "2 hours ago by Reuters". The outlet comes first after a comma (a time first is a
 # sentence's opening: "Yesterday, the council met").
@@ -618,7 +622,9 @@ _TRAILING_TIME = re.compile(
     r"|^(?P<go>\S.{0,59}?[^\W\d_])(?P<gt>\d{1,3} ?[^\W\d_]{1,7}(?i: ago)?)$"
 )
 # A label before the outlet's name in a shared line: "Source: Reuters", "via: BBC".
-_OUTLET_LABEL = re.compile(r"(?i)(?:source|sources|via|from|publisher)\s*:\s*(?=\S)")
+_OUTLET_LABEL = re.compile(
+    r"(?i)(?:source|sources|via|from|publisher)\s*:\s*(?=\S)|(?:from|via)\s+(?=[^\W\d_])"
+)
 _TWO_FIELDS = (
     re.compile(r"^\[(?P<o>[^\[\]]+)\] (?P<t>[^\[\]]+)$"),
     re.compile(r"^(?P<o>[^,()]+?), (?P<t>[^,()]+)$"),
@@ -701,7 +707,9 @@ def _shared_lines(
         spans.append((pos, len(text)))
         if len(spans) == 1:
             spans = _two_fields(text)
-        spans = [_without_marks(text, sp) for sp in spans]  # "🕒 3h": the icon is a field
+        # "🕒 3h": the icon is a field; "Reuters | 4h | 🔖": a field of marks alone is none
+        spans = [_without_marks(text, sp) for sp in spans]
+        spans = [(a, b) for a, b in spans if not all(map(_is_mark, text[a:b]))]
         times = [sp for sp in spans if any(p.match(text[sp[0] : sp[1]]) for p in times_of)]
         rest = [
             sp
@@ -724,6 +732,8 @@ def _shared_lines(
         if len(rest) != 1:
             continue
         outlet_span = _outlet_span(text, rest[0], max_outlet, chrome)
+        if outlet_span is None and _card_around(stripped, i, max_headline):
+            outlet_span = _outlet_span(text, rest[0], max_outlet, chrome, lower=True)
         if outlet_span is not None:
             found[i] = (outlet_span, times[0], _others(text, [outlet_span, times[0]]))
     # "World · Reuters · 3h": the field that recurs is the section.
@@ -826,10 +836,14 @@ def _starts_name(text: str) -> bool:
     return first.isupper() or (first.isalpha() and first.lower() == first.upper())
 
 
-# A link to a story with its outlet and time in brackets after the headline, as lists of
-# related links print it: "• Headline (Reuters, 3h)".
-_ONE_LINE_CARD = re.compile(
-    r"^(?:[•·*–—-]\s+)?(?P<h>[^()]{8,}?) \((?P<o>[^(),]+), (?P<t>[^(),]+)\)$"
+# A link to a story with its outlet and time on the headline's line, as lists of related
+# links and newsletter digests print it: "• Headline (Reuters, 3h)".
+_ONE_LINE_CARDS = (
+    re.compile(r"^(?:[•·*–—-]\s+)?(?P<h>[^()]{8,}?) \((?P<o>[^(),]+), (?P<t>[^(),]+)\)$"),
+    # A digest: "Reuters (3h ago): Headline".
+    re.compile(r"^(?:[•·*–—-]\s+)?(?P<o>[^():]{2,60}?) \((?P<t>[^()]+)\): (?P<h>.{8,})$"),
+    # "Headline — Reuters, 3 hours ago".
+    re.compile(r"^(?:[•·*]\s+)?(?P<h>.{8,}?) [—–-] (?P<o>[^,—–]{2,60}), (?P<t>[^,]+)$"),
 )
 
 
@@ -846,7 +860,8 @@ def _one_line_cards(
     {0: ((33, 40), (42, 44), (2, 31), ((0, 2), (31, 33), (40, 42), (44, 45)))}
     """
     found = {}
-    for i, m in enumerate(map(_ONE_LINE_CARD.match, stripped)):
+    for i, text in enumerate(stripped):
+        m = next((m for p in _ONE_LINE_CARDS if (m := p.match(text))), None)
         if m is None:
             continue
         outlet, headline = m["o"], m["h"]
@@ -878,7 +893,7 @@ def _without_marks(text: str, span: tuple[int, int]) -> tuple[int, int]:
 
 # Printed around a field and never part of it: Markdown's emphasis ("**Reuters**"), a
 # separator left at a line's end ("Reuters — 3 hours ago —"), besides symbols and spaces.
-_MARK_CHARS = frozenset("*_·•⋅∙|—–-/")
+_MARK_CHARS = frozenset("*_·•⋅∙|—–-/«»‹›")
 
 
 def _is_mark(char: str) -> bool:
@@ -891,17 +906,28 @@ def _is_mark(char: str) -> bool:
 
 
 def _outlet_span(
-    text: str, span: tuple[int, int], max_outlet: int, chrome: tuple[LineRule, ...]
+    text: str,
+    span: tuple[int, int],
+    max_outlet: int,
+    chrome: tuple[LineRule, ...],
+    *,
+    lower: bool = False,
 ) -> tuple[int, int] | None:
     """The outlet's span in a shared line's field, past a label ("Source: Reuters"), or
-    None when the field cannot be an outlet."""
+    None when the field cannot be an outlet. ``lower``: a brand written in lower case, one
+    word of three letters or more ("engadget"), may be one (in a card's layout only)."""
     label = _OUTLET_LABEL.match(text, span[0], span[1])
     if label:  # "Source: Reuters | 3h": the label is a field of its own
         span = (label.end(), span[1])
     outlet = text[span[0] : span[1]]
     if (
         not looks_like_outlet(outlet, max_outlet)
-        or (not _starts_name(outlet) and not outlet[0].isdigit() and "." not in outlet)
+        or (
+            not _starts_name(outlet)
+            and not outlet[0].isdigit()
+            and "." not in outlet
+            and not (lower and outlet.isalpha() and len(outlet) >= 3)
+        )
         or any(r.pattern.match(outlet) for r in chrome)
     ):
         return None
