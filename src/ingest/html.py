@@ -764,14 +764,15 @@ def find_page_date(tree: HtmlElement, url: str | None) -> str | None:
     >>> find_page_date(page, None)
     '2025-08-14T00:00:00'
     """
-    from htmldate import core
+    from htmldate import core, extractors, utils, validators
+    from htmldate.settings import CLEANING_LIST
 
-    if tree.getparent() is not None or not core.is_valid_format(_DATE_PARAMS["outputformat"]):
+    if tree.getparent() is not None or not validators.is_valid_format(_DATE_PARAMS["outputformat"]):
         return core.find_date(tree, url=url, **_DATE_PARAMS) or None
-    options = core.Extractor(
+    options = utils.Extractor(
         _DATE_PARAMS["extensive_search"],
-        core.get_max_date(_DATE_PARAMS["max_date"]),
-        core.get_min_date(None),
+        validators.get_max_date(_DATE_PARAMS["max_date"]),
+        validators.get_min_date(None),
         _DATE_PARAMS["original_date"],
         _DATE_PARAMS["outputformat"],
     )
@@ -779,17 +780,17 @@ def find_page_date(tree: HtmlElement, url: str | None) -> str | None:
         link = tree.find('.//link[@rel="canonical"]')
         if link is not None:
             url = link.get("href")
-    result = core.extract_url_date(url, options)
+    result = extractors.extract_url_date(url, options)
     if result is not None:
         return result or None
-    result = core.examine_header(tree, options) or core.json_search(tree, options)
+    result = core.examine_header(tree, options) or extractors.json_search(tree, options)
     if result is not None:
         return result or None
     result = core.examine_abbr_elements(tree, options)
     if result is not None:
         return result or None
     try:
-        search = core.discard_unwanted(core.clean_html(tree, core.CLEANING_LIST))
+        search = extractors.discard_unwanted(utils.clean_html(tree, CLEANING_LIST))
     except ValueError:  # htmldate's own guard: "rare LXML error"
         search = tree
     result = (
@@ -801,15 +802,17 @@ def find_page_date(tree: HtmlElement, url: str | None) -> str | None:
         return result or None
     page = core.serialize(search)
     result = (
-        core.pattern_search(page, core.TIMESTAMP_PATTERN, options)
-        or core.img_search(search, options)
-        or core.idiosyncrasies_search(page, options)
+        extractors.pattern_search(page, core.TIMESTAMP_PATTERN, options)
+        or extractors.img_search(search, options)
+        or extractors.idiosyncrasies_search(page, options)
     )
     if result is not None:
         return result or None
-    core.clean_html(search, ["script", "style"])
+    utils.clean_html(search, ["script", "style"])
     return (
-        core.pattern_search(" ".join(search.itertext()), core.TIMESTAMP_LOOSE_PATTERN, options)
+        extractors.pattern_search(
+            " ".join(search.itertext()), core.TIMESTAMP_LOOSE_PATTERN, options
+        )
         or None
     )
 
