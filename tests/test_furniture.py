@@ -227,6 +227,12 @@ REMOVED = [
         "Ann Lee at the state prison in November. (Bo Chen, special to The Weekly Magazine)",
         "caption_line",
     ),
+    # round 9: a picture's source, a caption credited in parts between bars
+    ("Courtesy of The Weekly Gazette", "credit_line"),
+    (
+        "A man casts his vote in Miami, Florida, on March 17, 2020. Ann Lee | AFP | Getty Images",
+        "caption_line",
+    ),
 ]
 
 
@@ -336,6 +342,8 @@ KEPT = [
     "Related Charges were dropped against the other two men, the court said.",
     "The union met on Monday. Sign up sheets were posted in the hall.",
     "He voted against the bill. (Senators for Ohio Voters backed it.)",
+    "Courtesy of the city, the buses ran all night. Most riders were pleased.",
+    "Voters were split. Sports | Weather | News",
 ]
 
 
@@ -639,6 +647,16 @@ def test_a_caption_above_a_datelined_lead_goes_a_summary_stays(rules: Rules) -> 
     assert find_furniture([summary, lead, AFTER], rules.furniture, rules.settings) == {}
     # No dateline below it: a line in the present tense at the top is the story's own.
     assert find_furniture([caption, BEFORE, AFTER], rules.furniture, rules.settings) == {}
+
+
+def test_a_long_title_case_line_between_paragraphs_is_a_link(rules: Rules) -> None:
+    link = "Markets Play Down Expectations for the Summit With a Hard Line"
+    found = find_furniture([BEFORE, link, AFTER], rules.furniture, rules.settings)
+    assert found == {1: "teaser_line"}
+    # A short subheading, a line in sentence case, or a line at a story's edge stays.
+    for line in ("Trade Balance", "How the plan would work for families and for the schools"):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
+    assert find_furniture([link, BEFORE, AFTER], rules.furniture, rules.settings) == {}
 
 
 def test_one_line_story_of_a_furniture_word_stays(rules: Rules, scraped_at: datetime) -> None:

@@ -620,6 +620,10 @@ _SYNDICATED = re.compile(
 )
 
 
+# "Courtesy of The New York Times", "Courtesy of Ann Lee": a picture's source.
+_COURTESY = re.compile(r"^(?:Courtesy|COURTESY) (?:of|OF) (?:the |The |THE )?[A-Z][^.!?]{0,80}$")
+
+
 def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     """A photo credit standing alone: "Name/Agency", "(Photo: AP)", "Photograph: X/Y".
 
@@ -661,7 +665,7 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
             return True
     if len(words) > max_words:
         return False
-    if _SYNDICATED.match(text):
+    if _SYNDICATED.match(text) or _COURTESY.match(text):
         return not _SAYS.search(text) and not _SENTENCE_BREAK.search(text)
     if f._credit_start.match(text):
         return not _SAYS.search(text) and not reads_as_sentences(text)
@@ -732,6 +736,8 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
             return True
     if text.endswith(")") and _closing_credit(text, f):
         return True
+    if " | " in text[-80:] and _piped_credit(_last_sentence_tail(text), f):
+        return True  # "... on March 17, 2020. Ann Lee | AFP | Getty Images"
     if " | " in text:
         before, _, credit = text.rpartition(" | ")
         if len(before.split()) >= 3 and "|" not in before and _is_credit_name(credit, f):
@@ -769,6 +775,21 @@ _CONTRIBUTOR = re.compile(
     r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}(?:, special to| for) (?:The |the )?[A-Z][\w.'’&-]*"
     r"(?: [A-Z][\w.'’&-]*){0,5}$"
 )
+
+
+def _piped_credit(tail: str, f: Furniture) -> bool:
+    """A credit in parts between bars, one part an agency: "Ann Lee | AFP | Getty Images".
+
+    >>> f = Furniture(photo_agencies=frozenset(["AFP", "Getty Images"]))
+    >>> _piped_credit("Eva Marie uzcategui | AFP | Getty Images", f)
+    True
+    >>> _piped_credit("Sports | Weather | News", f), _piped_credit("", f)
+    (False, False)
+    """
+    parts = [p.strip() for p in tail.split("|")]
+    if len(parts) < 2 or any(not p or len(p.split()) > 4 for p in parts):
+        return False
+    return any(p in f.photo_agencies for p in parts)
 
 
 def _closing_credit(text: str, f: Furniture) -> bool:
@@ -1181,6 +1202,33 @@ _PHOTO_VERB = re.compile(
     r"\b(?:speaks|poses|stands|walks|arrives|looks|listens|gestures|waves|attends|holds|"
     r"leaves|sits|talks|smiles|delivers|addresses|greets|reacts|is seen|are seen)\b"
 )
+
+
+def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
+    """A link to another story set between two paragraphs as a long Title Case headline
+    ("U.S. Plays Down Expectations for Trump-Xi Meeting With Hard Line"); a subheading is
+    shorter, and a sentence ends with its stop.
+
+    >>> p = "The council voted on Tuesday to expand the scheme to every district."
+    >>> link = "U.S. Plays Down Expectations for Trump-Xi Meeting With Hard Line"
+    >>> is_title_case_link([p, link, p], 1, 30)
+    True
+    >>> [is_title_case_link([p, t, p], 1, 30) for t in ("Trade Balance",
+    ...     "How the plan would work for families and for the schools they use",
+    ...     "The Council Voted On Tuesday To Expand The Scheme To Every District.")]
+    [False, False, False]
+    """
+    text = texts[i]
+    if text[-1] in _ENDS or too_long(text, max_words):
+        return False
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    if len(words) < 8:
+        return False
+    content = [w for w in words if w.lower() not in _FUNCTION_SMALL]
+    capitalised = sum(w[:1].isupper() for w in content)
+    if capitalised < 0.85 * len(content) or text.isupper():
+        return False  # a line in capitals is caps_link's
+    return _reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])
 
 
 def is_closing_teaser(text: str, f: Furniture, max_words: int) -> bool:
@@ -1705,6 +1753,10 @@ def find_furniture(
         for i in {0, 1, last} & set(range(len(texts))):
             if i not in found and is_byline_line(texts[i]):
                 found[i] = "byline_line"
+    if f.enabled("teaser_line"):
+        for i in range(1, last):
+            if i not in found and is_title_case_link(texts, i, short):
+                found[i] = "teaser_line"
     if f.enabled("caption_line"):
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
