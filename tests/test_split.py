@@ -121,6 +121,9 @@ def clean(lines: list[str], rules: Rules, when: datetime):  # type: ignore[no-un
         (["Reuters", "fa 3 hores", HEAD], "Reuters", "fa 3 hores"),
         (["Reuters · prije 3 sata", HEAD], "Reuters", "prije 3 sata"),
         (["engadget · 3h", HEAD], "Engadget", "3h"),
+        (["Reuters: 3h ago", HEAD], "Reuters", "3h ago"),
+        (["3 hours ago · by Jane Okafor for Reuters", HEAD], "Reuters", "3 hours ago"),
+        (["Reuters · Now", HEAD], "Reuters", "Now"),
     ],
 )
 def test_header_shapes(
@@ -297,6 +300,7 @@ SHAPE_FLOORS = {
     8: (59, 59, 0),
     9: (66, 66, 0),
     10: (56, 56, 0),
+    11: (48, 48, 16),
 }
 
 
@@ -455,6 +459,7 @@ def test_a_weak_reading_alone_is_a_story_s_own_lines(
         ["3 hours was all it took.", "At 3:45 PM ET the markets closed lower, traders said."],
         ["Tuesday", "This morning the council met again, and the vote was close."],
         ["Prices rose ~ 3h after the open.", "from Reuters", "The fee is 2024.04 now."],
+        ["Reuters: the wire that broke the story.", "Now the council must decide."],
         ["Yesterday, the council met, and the vote, officials said, was close."],
         ["The ceremony is on 19 Apr, organisers said.", "Reuters via MSN carried the report."],
     ],

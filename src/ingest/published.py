@@ -245,6 +245,7 @@ STAMP_WORDS = ("updated", "published", "posted", "edited")
 HEDGE_WORDS = ("about", "over", "almost", "around", "nearly")
 # Relative times said in words, with how long ago each is.
 NAMED_TIMES: dict[str, int] = {
+    "now": 0,
     "just now": 0,
     "moments ago": 0,
     "half an hour ago": 1800,

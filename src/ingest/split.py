@@ -611,7 +611,7 @@ def _headline_above(
 # no quote, bracket, sentence punctuation or part of a value ("+ 12 more", "$ 5").
 _SEPARATOR = r"(?:[·•⋅∙|—–/~»›-]|[^\w\s\"'“”‘’()\[\],.:;!?&@#%+=<>$€£¥*])"
 _FIELD_SEPARATOR = re.compile(rf"\s+{_SEPARATOR}\s+|\t+| {{2,}}")
-_LINE_WITH_SEPARATOR = re.compile(rf"\[|.{{1,200}}?(?:\s{_SEPARATOR}\s|, | \(| by |\t|  )")
+_LINE_WITH_SEPARATOR = re.compile(rf"\[|.{{1,200}}?(?:\s{_SEPARATOR}\s|, |: | \(| by |\t|  )")
 # Two fields without a spaced separator: "Reuters, 3 hours ago", "Reuters (3h)",
 # "2 hours ago by Reuters". The outlet comes first after a comma (a time first is a
 # sentence's opening: "Yesterday, the council met").
@@ -630,9 +630,12 @@ _TWO_FIELDS = (
     re.compile(r"^(?P<o>[^,()]+?), (?P<t>[^,()]+)$"),
     re.compile(r"^(?P<o>[^()]+?) \((?P<t>[^()]+)\)$"),
     re.compile(r"^(?P<t>.+?) by (?P<o>.+)$"),
+    re.compile(r"^(?P<o>[^:]{2,60}?): (?P<t>[^:]+)$"),  # "Reuters: 3h ago"
 )
 # Fields beside the outlet and the time that such a line may also hold.
 _BY_FIELD = re.compile(r"(?i)^(?:[^\W\d_]+ )?by\s+\S")  # "By Ann Lee", "Story by Ann Lee"
+# A byline naming the outlet it was written for: "by Ann Lee for Reuters".
+_BY_FOR = re.compile(r"(?:[^\W\d_]+ )?[Bb]y .+? for (?P<o>[^\W\d_a-z].{1,59})$")
 _READ_TIME = re.compile(r"(?i)^\d{1,3} ?min(?:ute)?s?(?: read)?$")
 # A count beside the time: "45 comments", "1.2K shares".
 _COUNT_FIELD = re.compile(
@@ -723,7 +726,13 @@ def _shared_lines(
             continue
         times = times[:1]  # "3h · Updated 1h ago": the first is the time, the rest fields
         if not rest:  # "3 hours ago • By Jane Doe": the outlet is on another line
-            if _FIELD_SEPARATOR.search(text):
+            by_for = next(
+                (bf for a, b in spans if (bf := _BY_FOR.match(text, a, b)) is not None), None
+            )
+            if by_for is not None:  # "by Jane Doe for Reuters": the outlet after "for"
+                keep = [by_for.span("o"), times[0]]
+                found[i] = (by_for.span("o"), times[0], _others(text, keep))
+            elif _FIELD_SEPARATOR.search(text):
                 found[i] = (None, times[0], _others(text, [times[0]]))
             continue
         if len(rest) == 2:
