@@ -375,11 +375,17 @@ def test_run_links_duplicates_across_dumps(
 
 
 def test_written_fields_are_group_fields_encoded_as_every_document(
-    corpus: list[Copy], tmp_path: Path, rules: Rules, scraped_at: datetime
+    corpus: list[Copy],
+    tmp_path: Path,
+    rules: Rules,
+    scraped_at: datetime,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The step writes dedup fields from index rows, splicing them after each file's own
-    bytes: every file must be what group_fields (the reference) gives its group, encoded as
-    every document is, including seen_in's byte-identical copies."""
+    bytes, reading a group's members a page at a time (here 2, so groups span pages): every
+    file must be what group_fields (the reference) gives its group, encoded as every
+    document is, including seen_in's byte-identical copies."""
+    monkeypatch.setattr(dedup_mod, "_PAGE", 2)
     dumps = compose_dumps(corpus, seed=7)[:40]
     src, out = tmp_path / "src", tmp_path / "out"
     write_dumps(src, dumps)
