@@ -34,6 +34,7 @@ from ingest.dedup import (
     group_fields,
     group_records,
     iter_pairs,
+    without_seen_in,
 )
 from ingest.document import Sighting, encode_json
 from ingest.engine import run_folder
@@ -396,6 +397,11 @@ def test_written_fields_are_group_fields_encoded_as_every_document(
     files = {p: p.read_bytes() for p in sorted(out.rglob("*.json")) if ".ingest" not in p.parts}
     bodies = {p: json.loads(b) for p, b in files.items()}
     assert all(encode_json(bodies[p]) == b for p, b in files.items())
+    # what readers that do not show seen_in parse (the inspect report): all the rest
+    for p, b in files.items():
+        rest = {k: v for k, v in bodies[p].items() if k != "seen_in"}
+        assert json.loads(without_seen_in(b)) == rest, p
+    assert any("seen_in" in body for body in bodies.values())
     by_id = {d["id"]: d for d in bodies.values()}
     index = DedupIndex.open(dedup_mod.index_path(out))
     try:

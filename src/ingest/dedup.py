@@ -1224,6 +1224,25 @@ def split_dedup_fields(data: bytes) -> bytes | None:
     return data[: cut - 1] if cut < end else data[:end]
 
 
+def without_seen_in(data: bytes) -> bytes:
+    """A document file's bytes without its ``seen_in``, for a reader that does not show it
+    (a story seen on tens of thousands of pages lists megabytes of sightings, several
+    times that decoded); the bytes as they are when there is none, or when the file is not
+    laid out as :func:`annotate` writes it.
+
+    >>> without_seen_in(b'{\\n  "id": "a",\\n  "seen_in": [\\n    {}\\n  ]\\n}\\n')
+    b'{\\n  "id": "a"\\n}\\n'
+    >>> without_seen_in(b'{\\n  "id": "a",\\n  "duplicate_of": "b"\\n}\\n')
+    b'{\\n  "id": "a",\\n  "duplicate_of": "b"\\n}\\n'
+    """
+    head = split_dedup_fields(data)
+    if head is None or data.find(_DEDUP_KEYS[1], len(head)) < 0:
+        return data
+    if data.find(_DEDUP_KEYS[0], len(head)) >= 0:  # not a canonical's: keep it whole
+        return data
+    return head + _LONE_TAIL
+
+
 _LONE_TAIL = b"\n}\n"  # a document's end without dedup fields
 _SEEN_OPEN = b',\n  "seen_in": [\n'
 _SEEN_CLOSE = b"\n  ]\n}\n"
