@@ -19,6 +19,13 @@ Results go to ``bench/results/learn.json`` (``--results``).
 ``--in-process N`` adds what collecting costs cleaning alone, in this process: ``clean_source``
 over the first N dumps of each corpus with learning off, collecting, and collecting while
 removing what those dumps teach, alternating ``--in-process-rounds`` times (CPU time, best).
+
+``--callgrind N[,N...]`` counts the instructions of whole runs as a user starts them,
+``ingest run SRC --out DST --local --workers 1 --no-dedup`` with and without ``--no-learn``,
+under ``valgrind --tool=callgrind`` (every process of the run; start-up, reading, cleaning,
+learning, writing, the report): the count does not move with what else the machine runs,
+where CPU time moves by 10-20% on a shared VM. Sizes are corpora of N dumps of each kind;
+``--rounds 0`` skips the timed pairs. Each size's figures are merged into ``--results``.
 """
 
 from __future__ import annotations
@@ -118,6 +125,51 @@ def in_process(src: Path, n: int, rounds: int) -> dict[str, Any]:
     return out
 
 
+def instructions(src: Path, scratch: Path, learn: bool) -> int:
+    """Instructions executed by one whole ``ingest run --local --workers 1 --no-dedup``
+    (all its processes: callgrind follows children), from callgrind's totals."""
+    out = Path(tempfile.mkdtemp(dir=scratch))
+    counts = out / "callgrind"
+    counts.mkdir()
+    ingest = Path(sys.executable).with_name("ingest")
+    command = [
+        "valgrind", "--tool=callgrind", "--trace-children=yes", "--quiet",
+        f"--callgrind-out-file={counts}/cg.%p",
+        str(ingest), "run", str(src), "--out", str(out / "docs"),
+        "--local", "--workers", "1", "--no-dedup", "--quiet",
+        *([] if learn else ["--no-learn"]),
+    ]  # fmt: skip
+    try:
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} exited {done.returncode}: {done.stderr}")
+        return sum(_callgrind_total(f) for f in counts.iterdir())
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def _callgrind_total(path: Path) -> int:
+    for line in path.read_text("utf-8", "replace").splitlines():
+        if line.startswith(("totals:", "summary:")):
+            return int(line.split()[1])
+    raise RuntimeError(f"no totals in {path}")
+
+
+def callgrind(corpora: dict[str, Path], scratch: Path) -> dict[str, Any]:
+    """Instructions of a run with learning off, then on, for each corpus."""
+    out: dict[str, Any] = {}
+    for name, src in corpora.items():
+        off = instructions(src, scratch, learn=False)
+        on = instructions(src, scratch, learn=True)
+        out[name] = {"off_ir": off, "on_ir": on, "added": round(on / off - 1, 4)}
+        print(
+            f"{name:>10}: whole run, instructions off {off:,} on {on:,} "
+            f"({100 * (on / off - 1):+.2f}%)",
+            flush=True,
+        )
+    return out
+
+
 def machine() -> dict[str, Any]:
     git = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
@@ -139,15 +191,34 @@ def main() -> None:
     p.add_argument("--results", type=Path, default=ROOT / "bench" / "results" / "learn.json")
     p.add_argument("--in-process", type=int, default=0, metavar="N", help="see above")
     p.add_argument("--in-process-rounds", type=int, default=5)
+    p.add_argument("--callgrind", default="", metavar="N[,N...]", help="see above")
+    p.add_argument("--corpora", default="aggregator,site", help="which corpora (comma-separated)")
     args = p.parse_args()
     corpus_root = args.out / "corpus"
     corpus_root.mkdir(parents=True, exist_ok=True)
-    corpora = {
-        "aggregator": synth_corpus(corpus_root, args.dumps, 0, args.workers),
-        "site": site_corpus(corpus_root, args.dumps),
-    }
+
+    def corpora_of(n: int) -> dict[str, Path]:
+        wanted = args.corpora.split(",")
+        make = {
+            "aggregator": lambda: synth_corpus(corpus_root, n, 0, args.workers),
+            "site": lambda: site_corpus(corpus_root, n),
+        }
+        return {name: make[name]() for name in wanted}
+
+    command = " ".join(["python", "bench/learn_bench.py", *sys.argv[1:]])
+    if args.callgrind:
+        counted = load_results(args.results)
+        with tempfile.TemporaryDirectory() as scratch:
+            for n in (int(x) for x in args.callgrind.split(",")):
+                at = counted.setdefault("callgrind", {}).setdefault(str(n), {})
+                for name, r in callgrind(corpora_of(n), Path(scratch)).items():
+                    at[name] = {"command": command, "git": machine()["git"], **r}
+        save_results(args.results, counted)
+    if args.rounds <= 0:
+        return
+    corpora = corpora_of(args.dumps)
     results: dict[str, Any] = {
-        "command": " ".join(["python", "bench/learn_bench.py", *sys.argv[1:]]),
+        "command": command,
         "machine": machine(),
         "dumps": args.dumps,
         "workers": args.workers,
@@ -188,8 +259,21 @@ def main() -> None:
                 flush=True,
             )
     results["machine"]["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps(results, indent=1) + "\n")
+    if "callgrind" in (kept := load_results(args.results)):
+        results["callgrind"] = kept["callgrind"]  # counted by other invocations
+    save_results(args.results, results)
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    loaded: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    return loaded
+
+
+def save_results(path: Path, results: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1) + "\n")
 
 
 if __name__ == "__main__":

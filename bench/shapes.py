@@ -183,7 +183,190 @@ ROUND_4: dict[str, Shape] = {
     # The outlet and time after the snippet (card footer).
     "footer_outlet_time": Shape(lambda o, t, h: [f"{o} · {t}"], "6h", footer=True),
 }
-ROUNDS = {1: ROUND_1, 2: ROUND_2, 3: ROUND_3, 4: ROUND_4}
+# Round 5: written after round 4 was fixed, before any fix of its own.
+ROUND_5: dict[str, Shape] = {
+    # Feedly: the domain, the byline and the time between slashes, under the headline.
+    "feedly_slash": Shape(lambda o, t, h: [h, f"{_domain(o)} / by Jane Okafor / {t}"], "3h"),
+    # Separators other sites use: the dot operator, a middle bullet, an en dash glued.
+    "dot_operator": Shape(lambda o, t, h: [f"{o} ⋅ {t}", h], "3h"),
+    "bullet_operator": Shape(lambda o, t, h: [f"{t} ∙ {o}", h], "2 hours ago"),
+    # NewsNow: headline, then the outlet and a clock time after a space.
+    "newsnow_clock": Shape(lambda o, t, h: [h, f"{o} {t}"], "12:14"),
+    # An RSS reader: "Headline - Outlet" over an RFC 2822 date.
+    "rss_dash_outlet": Shape(lambda o, t, h: [f"{h} - {o}", t], "Fri, 19 Apr 2024 14:32:00 GMT"),
+    # A weekday and a clock time.
+    "weekday_clock": Shape(lambda o, t, h: [o, t, h], "Mon 14:32"),
+    # Hours and minutes together.
+    "compound_time": Shape(lambda o, t, h: [f"{o} · {t}", h], "1h 20m ago"),
+    # Greek, Vietnamese and Arabic aggregators.
+    "el_lines": Shape(lambda o, t, h: [o, t, h], "πριν από 3 ώρες", "el"),
+    "vi_dot": Shape(lambda o, t, h: [f"{o} · {t}", h], "3 giờ trước", "vi"),
+    "ar_lines": Shape(lambda o, t, h: [o, t, h], "منذ 3 ساعات", "ar"),
+    # A verified mark after the outlet; a www domain; the outlet in brackets.
+    "verified_mark": Shape(lambda o, t, h: [f"{o} ✓ · {t}", h], "5h"),
+    "www_domain": Shape(lambda o, t, h: [f"www.{_domain(o)} · {t}", h], "4h"),
+    "bracket_outlet": Shape(lambda o, t, h: [f"[{o}] {t}", h], "3 hours ago"),
+    # The logo's alt text printed over the outlet.
+    "logo_alt": Shape(lambda o, t, h: [f"{o} logo", o, t, h], "2h"),
+}
+# Round 6: written after round 5 was fixed, before any fix of its own.
+ROUND_6: dict[str, Shape] = {
+    # A Chinese aggregator: the outlet in Chinese and the time after a space.
+    "zh_space": Shape(
+        lambda o, t, h: [f"新华社 {t}", h], "3小时前", "zh", outlet=lambda o: "新华社"
+    ),
+    # Hebrew, Finnish, Romanian, Ukrainian and Hungarian relative times.
+    "he_lines": Shape(lambda o, t, h: [o, t, h], "לפני 3 שעות", "he"),
+    "fi_dot": Shape(lambda o, t, h: [f"{o} · {t}", h], "3 tuntia sitten", "fi"),
+    "ro_lines": Shape(lambda o, t, h: [o, t, h], "acum 3 ore", "ro"),
+    "uk_dot": Shape(lambda o, t, h: [f"{o} · {t}", h], "3 години тому", "uk"),
+    "hu_lines": Shape(lambda o, t, h: [o, t, h], "3 órája", "hu"),
+    # A clock icon before the time.
+    "emoji_time": Shape(lambda o, t, h: [f"🕒 {t} · {o}", h], "3h"),
+    # A clock time with AM/PM and a zone, stamped.
+    "ampm_clock_zone": Shape(lambda o, t, h: [o, t, h], "Updated 3:45 PM ET"),
+    # The outlet and the site that carries it; the outlet and how many more covered it.
+    "via_outlet": Shape(lambda o, t, h: [f"{o} via MSN · {t}", h], "2h"),
+    "plus_more": Shape(lambda o, t, h: [f"{o} + 12 more · {t}", h], "4h"),
+    # Day and month without the year; a French and a German date.
+    "day_month": Shape(lambda o, t, h: [o, t, h], "19 Apr"),
+    "fr_date": Shape(lambda o, t, h: [o, t, h], "19 avr. 2024", "fr"),
+    "de_date": Shape(lambda o, t, h: [f"{o} | {t}", h], "19. April 2024", "de"),
+    # The time over the headline, the outlet after the headline.
+    "time_over_headline_outlet": Shape(lambda o, t, h: [t, f"{h} | {o}"], "5 hours ago"),
+}
+# Round 7: written after round 6 was fixed, before any fix of its own.
+ROUND_7: dict[str, Shape] = {
+    # Times said without a number.
+    "few_words": Shape(lambda o, t, h: [o, t, h], "a few minutes ago"),
+    "half_hour": Shape(lambda o, t, h: [f"{o} · {t}", h], "half an hour ago"),
+    # A comment count beside the time; the author before the outlet.
+    "comments_count": Shape(lambda o, t, h: [o, f"{t} · 45 comments", h], "3h"),
+    "author_comma": Shape(lambda o, t, h: [f"Jane Okafor, {o} · {t}", h], "3h"),
+    # Japanese portal date: month/day, the weekday in brackets, a clock time.
+    "jp_date": Shape(lambda o, t, h: [h, f"{t} {o}"], "4/19(金) 14:32"),
+    # Hindi.
+    "hi_lines": Shape(lambda o, t, h: [o, t, h], "3 घंटे पहले", "hi"),
+    # The outlet's social handle beside its name.
+    "handle": Shape(lambda o, t, h: [f"{o} @{o.replace(' ', '')} · {t}", h], "3h"),
+    # Everything in capitals, the time after a space.
+    "caps_spaced": Shape(lambda o, t, h: [f"{o.upper()} {t}", h], "3H AGO"),
+    # A bulleted link with the outlet and time in brackets after the headline.
+    "paren_after_headline": Shape(lambda o, t, h: [f"• {h} ({o}, {t})"], "3h", footer=False),
+    # The time at the end of the headline's line, the outlet over it.
+    "headline_trailing_time": Shape(lambda o, t, h: [o, f"{h} · {t}"], "2h"),
+    # Two times in one line: published and updated.
+    "two_times": Shape(lambda o, t, h: [f"{o} · {t} · Updated 1h ago", h], "3h"),
+    # The outlet with its city in brackets.
+    "outlet_city": Shape(lambda o, t, h: [f"{o} (London) · {t}", h], "5h"),
+}
+# Round 8: written after round 7 was fixed, before any fix of its own.
+ROUND_8: dict[str, Shape] = {
+    # A page saved as Markdown: the outlet in bold, the headline a heading.
+    "markdown_bold": Shape(lambda o, t, h: [f"**{o}** · {t}", h], "3h"),
+    # Numbers in words.
+    "number_words": Shape(lambda o, t, h: [o, t, h], "three hours ago"),
+    # Thai; Persian with its own digits.
+    "th_lines": Shape(lambda o, t, h: [o, t, h], "3 ชั่วโมงที่แล้ว", "th"),
+    "fa_digits": Shape(lambda o, t, h: [o, t, h], "۳ ساعت پیش", "fa"),
+    # Dates in Chinese/Japanese and Russian.
+    "cjk_date": Shape(lambda o, t, h: [f"{o} · {t}", h], "2024年4月19日 14:32"),
+    "ru_date": Shape(lambda o, t, h: [o, t, h], "19 апреля 2024", "ru"),
+    # Two units with a comma between.
+    "comma_compound": Shape(lambda o, t, h: [f"{o} · {t}", h], "3 hours, 20 minutes ago"),
+    # An emoji as the separator; a table row; a trailing separator.
+    "emoji_separator": Shape(lambda o, t, h: [f"{o} 🔹 {t}", h], "3h"),
+    "table_row": Shape(lambda o, t, h: [f"| {o} | {t} |", h], "2h"),
+    "trailing_separator": Shape(lambda o, t, h: [f"{o} — {t} —", h], "3 hours ago"),
+    # A label every card repeats before the outlet.
+    "breaking_label": Shape(lambda o, t, h: [f"Breaking · {o} · {t}", h], "1h"),
+    # A US date, stamped.
+    "us_date": Shape(lambda o, t, h: [o, t, h], "Published 03/19/2024"),
+}
+# Round 9: written after round 8 was fixed, before any fix of its own.
+ROUND_9: dict[str, Shape] = {
+    # Copied from a table: a tab between the outlet and the time; two spaces.
+    "tab_separated": Shape(lambda o, t, h: [f"{o}\t{t}", h], "3h"),
+    "double_space": Shape(lambda o, t, h: [f"{o}  {t}", h], "2h ago"),
+    # No-break spaces around the separator.
+    "nbsp_separator": Shape(lambda o, t, h: [f"{o}\u00a0·\u00a0{t}", h], "4h"),
+    # The outlet in brackets after the time.
+    "outlet_in_brackets": Shape(lambda o, t, h: [f"{t} ({o})", h], "3 hours ago"),
+    # Several fields after commas.
+    "commas": Shape(lambda o, t, h: [f"{o}, {t}, 2 min read", h], "3 hours ago"),
+    # A weekday alone; times of day in words.
+    "weekday_only": Shape(lambda o, t, h: [f"{o} · {t}", h], "Tuesday"),
+    "this_morning": Shape(lambda o, t, h: [o, t, h], "This morning"),
+    "earlier_today": Shape(lambda o, t, h: [f"{o} · {t}", h], "Earlier today"),
+    # A Japanese and a Korean outlet with their own times.
+    "ja_outlet_dot": Shape(
+        lambda o, t, h: [f"朝日新聞 · {t}", h], "3時間前", outlet=lambda o: "朝日新聞"
+    ),
+    "ko_outlet_dot": Shape(
+        lambda o, t, h: [f"연합뉴스 · {t}", h], "3시간 전", outlet=lambda o: "연합뉴스"
+    ),
+    # Headline first, no blank lines anywhere.
+    "headline_outlet_time_nb": Shape(lambda o, t, h: [h, o, t], "5 mins ago"),
+    # The outlet and time on one line, the label "Opinion" over them on every card.
+    "label_over": Shape(lambda o, t, h: ["Opinion", f"{o} · {t}", h], "6h"),
+}
+# Round 10: written after round 9 was fixed, before any fix of its own.
+ROUND_10: dict[str, Shape] = {
+    # Other symbols as separators.
+    "ring_separator": Shape(lambda o, t, h: [f"{o} ◦ {t}", h], "3h"),
+    "tilde_separator": Shape(lambda o, t, h: [f"{o} ~ {t}", h], "2h"),
+    "guillemet_separator": Shape(lambda o, t, h: [f"{o} » {t}", h], "5h"),
+    # "from" before the outlet without a colon.
+    "from_outlet": Shape(lambda o, t, h: [f"{t} · from {o}", h], "3h ago"),
+    # A bookmark icon as a field of its own, and a section.
+    "icon_field": Shape(lambda o, t, h: [f"{o} | {t} | 🔖", h], "4h"),
+    # A newsletter digest: outlet and time before the headline, a colon between.
+    "digest_colon": Shape(lambda o, t, h: [f"{o} ({t}): {h}"], "3h ago"),
+    # The title with the outlet and time after a dash.
+    "title_dash_outlet_time": Shape(lambda o, t, h: [f"{h} — {o}, {t}"], "3 hours ago"),
+    # A brand written in lower case.
+    "lowercase_brand": Shape(
+        lambda o, t, h: [f"{o.lower().replace(' ', '')} · {t}", h],
+        "3h",
+        outlet=lambda o: o.lower().replace(" ", "").capitalize(),
+    ),
+    # The year first: "2024.04.19 14:32".
+    "year_first_date": Shape(lambda o, t, h: [o, t, h], "2024.04.19 14:32"),
+    # Catalan and Croatian.
+    "ca_lines": Shape(lambda o, t, h: [o, t, h], "fa 3 hores", "ca"),
+    "hr_dot": Shape(lambda o, t, h: [f"{o} · {t}", h], "prije 3 sata", "hr"),
+}
+# Round 11: written after round 10 was fixed, before any fix of its own.
+ROUND_11: dict[str, Shape] = {
+    # A colon between the outlet and the time.
+    "colon_outlet": Shape(lambda o, t, h: [f"{o}: {t}", h], "3h ago"),
+    # "Apr 19 at 4:29 PM" without a comma.
+    "month_day_at": Shape(lambda o, t, h: [o, t, h], "Apr 19 at 4:29 PM"),
+    # The byline naming the outlet after "for".
+    "for_outlet": Shape(lambda o, t, h: [f"{t} · by Jane Okafor for {o}", h], "3 hours ago"),
+    # A name that starts with a lower-case article.
+    "lowercase_the": Shape(
+        lambda o, t, h: [f"the {o.removeprefix('The ')} · {t}", h],
+        "3h",
+        outlet=lambda o: "The " + o.removeprefix("The "),
+    ),
+    # A section after the time.
+    "trailing_section": Shape(lambda o, t, h: [f"{o} - {t} - World News", h], "3 hours ago"),
+    # A video's duration beside the time.
+    "video_field": Shape(lambda o, t, h: [f"{o} · {t} · ▶ 2:15", h], "3h"),
+    # Arabic-Indic digits.
+    "ar_digits": Shape(lambda o, t, h: [o, t, h], "منذ ٣ ساعات", "ar"),
+    # The time over the outlet over a label.
+    "time_outlet_label": Shape(lambda o, t, h: [t, o, "Analysis", h], "4 hours ago"),
+    # "Now" and "Live" as times.
+    "now_word": Shape(lambda o, t, h: [f"{o} · {t}", h], "Now"),
+    # Hours with a full stop after the abbreviation and "ago" before it in German.
+    "de_abbrev": Shape(lambda o, t, h: [f"{o} · {t}", h], "vor 3 Std.", "de"),
+}
+ROUNDS = {
+    1: ROUND_1, 2: ROUND_2, 3: ROUND_3, 4: ROUND_4, 5: ROUND_5, 6: ROUND_6, 7: ROUND_7,
+    8: ROUND_8, 9: ROUND_9, 10: ROUND_10, 11: ROUND_11,
+}  # fmt: skip
 
 # Page chrome printed after the main story, by aggregator kind.
 CHROME = {
@@ -206,6 +389,8 @@ BETWEEN = {
     "morefrom": ["More from {o}"],
     "bias": ["12 sources", "Left 20% · Center 45% · Right 35%"],
     "flipped": ["Flipped into World News by Ann Lee"],
+    "loadmore": ["Load more stories"],
+    "related": ["Related coverage", "View all 12"],
 }
 # Each round's second pass: shapes again, with cards between the stories.
 BETWEEN_PLANS = {
@@ -218,8 +403,15 @@ BETWEEN_PLANS = {
     2: [("comma_time", "sponsored"), ("dot_read_time", "seemore")],
     3: [("promoted_card", "promoted"), ("space_time", "fullcov")],
     4: [("ground_bias", "bias"), ("flipboard_domain", "flipped"), ("ru_dot", "sponsored")],
+    5: [("dot_operator", "loadmore"), ("verified_mark", "related"), ("el_lines", "ad")],
+    6: [("via_outlet", "seemore"), ("he_lines", "sponsored"), ("day_month", "morefrom")],
+    7: [("few_words", "ad"), ("comments_count", "fullcov"), ("hi_lines", "seemore")],
+    8: [("markdown_bold", "sponsored"), ("number_words", "related"), ("table_row", "ad")],
+    9: [("tab_separated", "seemore"), ("weekday_only", "sponsored"), ("label_over", "morefrom")],
+    10: [("ring_separator", "ad"), ("digest_colon", "seemore"), ("ca_lines", "sponsored")],
+    11: [("colon_outlet", "fullcov"), ("video_field", "ad"), ("now_word", "morefrom")],
 }  # fmt: skip
-SEEDS = {1: 7, 2: 11, 3: 13, 4: 17}
+SEEDS = {1: 7, 2: 11, 3: 13, 4: 17, 5: 19, 6: 23, 7: 29, 8: 31, 9: 37, 10: 41, 11: 43}
 
 # Lines of a main story that look like header parts and must stay.
 LOOKALIKES = {
@@ -235,6 +427,49 @@ LOOKALIKES = {
         "The meeting starts at 3:10pm on Friday.",
         "BBC News 3h ago, the first reports came in.",
         "19:45 Kick-off",
+    ],
+    11: [
+        "Reuters: the wire that broke the story.",
+        "Now the council must decide.",
+        "Analysis",
+        "The clip runs ▶ 2:15 in all.",
+    ],
+    10: [
+        "Prices rose ~ 3h after the open.",
+        "Reuters (3h ago): the wire first reported it.",
+        "The fee is 2024.04 in the new currency.",
+        "from Reuters",
+    ],
+    9: [
+        "This morning the council met again.",
+        "Tuesday",
+        "Earlier today, officials confirmed the closure.",
+        "Opinion",
+    ],
+    8: [
+        "Three hours ago the bridge reopened to traffic.",
+        "**Note:** the figures are provisional.",
+        "| Year | Cases |",
+        "Breaking news rarely waits for the morning papers.",
+    ],
+    7: [
+        "A few minutes ago the lights went out, residents said.",
+        "Half an hour ago nobody had heard of the firm.",
+        "Jane Okafor, a Reuters reporter, filed the story first.",
+        "(Reuters, London)",
+    ],
+    6: [
+        "3 hours was all it took, the coach said.",
+        "At 3:45 PM ET the markets closed lower.",
+        "Reuters via MSN",
+        "The ceremony is on 19 Apr, organisers said.",
+    ],
+    5: [
+        "Mon 14:32 was the busiest minute of the day.",
+        "The flight took 1h 20m, officials said.",
+        "Reuters ✓",
+        "He read the Psalm 23:1 aloud.",
+        "Figures were filed on 19.04.2024, the registry said.",
     ],
 }
 
@@ -268,6 +503,74 @@ FOREIGN = {
         "政府が地域交通の新計画を発表 {j}",
         "大臣{j}が発言した。政府は火曜日、地域交通の新しい計画を発表した。"
         "労働組合は対策が不十分だとしている。",
+    ),
+    "el": (
+        "Η κυβέρνηση παρουσίασε σχέδιο για τις μεταφορές {j}",
+        "Ο υπουργός {j} μίλησε. Η κυβέρνηση παρουσίασε την Τρίτη σχέδιο για τις περιφερειακές"
+        " μεταφορές. Τα συνδικάτα θεωρούν τα μέτρα ανεπαρκή.",
+    ),
+    "vi": (
+        "Chính phủ công bố kế hoạch giao thông {j}",
+        "Bộ trưởng {j} phát biểu. Chính phủ đã công bố kế hoạch giao thông khu vực vào thứ Ba."
+        " Các công đoàn cho rằng các biện pháp là chưa đủ.",
+    ),
+    "ar": (
+        "الحكومة تعلن خطة للنقل الإقليمي {j}",
+        "تحدث الوزير {j}. أعلنت الحكومة يوم الثلاثاء خطة للنقل الإقليمي."
+        " وترى النقابات أن الإجراءات غير كافية.",
+    ),
+    "zh": (
+        "政府公布地区交通新计划 {j}",
+        "部长{j}发表讲话。政府周二公布了地区交通的新计划。工会认为这些措施还不够。",
+    ),
+    "he": (
+        "הממשלה הציגה תוכנית תחבורה חדשה {j}",
+        "השר {j} דיבר. הממשלה הציגה ביום שלישי תוכנית לתחבורה אזורית."
+        " האיגודים סבורים שהצעדים אינם מספיקים.",
+    ),
+    "fi": (
+        "Hallitus esitteli liikennesuunnitelman {j}",
+        "Ministeri {j} puhui. Hallitus esitteli tiistaina suunnitelman alueelliselle"
+        " liikenteelle. Ammattiliitot pitävät toimia riittämättöminä.",
+    ),
+    "ro": (
+        "Guvernul prezintă un plan pentru transport {j}",
+        "Ministrul {j} a vorbit. Guvernul a prezentat marți un plan pentru transportul"
+        " regional. Sindicatele consideră măsurile insuficiente.",
+    ),
+    "uk": (
+        "Уряд представив транспортний план {j}",
+        "Міністр {j} виступив. Уряд у вівторок представив план для регіонального транспорту."
+        " Профспілки вважають заходи недостатніми.",
+    ),
+    "hu": (
+        "A kormány bemutatta a közlekedési tervet {j}",
+        "A miniszter {j} felszólalt. A kormány kedden bemutatta a regionális közlekedési"
+        " tervet. A szakszervezetek szerint az intézkedések elégtelenek.",
+    ),
+    "ca": (
+        "El Govern presenta un pla de transport {j}",
+        "El conseller {j} va parlar. El Govern va presentar dimarts un pla per al transport"
+        " regional. Els sindicats consideren les mesures insuficients.",
+    ),
+    "hr": (
+        "Vlada predstavila prometni plan {j}",
+        "Ministar {j} je govorio. Vlada je u utorak predstavila plan za regionalni promet."
+        " Sindikati smatraju mjere nedovoljnima.",
+    ),
+    "th": (
+        "รัฐบาลเปิดตัวแผนคมนาคมใหม่ {j}",
+        "รัฐมนตรี {j} กล่าว รัฐบาลเปิดตัวแผนคมนาคมระดับภูมิภาคเมื่อวันอังคาร สหภาพแรงงานเห็นว่ามาตรการยังไม่เพียงพอ",
+    ),
+    "fa": (
+        "دولت طرح حمل و نقل منطقه‌ای را ارائه کرد {j}",
+        "وزیر {j} سخن گفت. دولت روز سه‌شنبه طرحی برای حمل و نقل منطقه‌ای ارائه کرد."
+        " اتحادیه‌ها این اقدامات را ناکافی می‌دانند.",
+    ),
+    "hi": (
+        "सरकार ने परिवहन योजना पेश की {j}",
+        "मंत्री {j} ने बात की। सरकार ने मंगलवार को क्षेत्रीय परिवहन के लिए एक योजना पेश की।"
+        " यूनियनों का मानना है कि उपाय अपर्याप्त हैं।",
     ),
     "tr": (
         "Hükümet ulaşım planını açıkladı {j}",

@@ -73,6 +73,21 @@ class Dump:
 _GLUED = re.compile(r"(?<=\S)[^\S\n]+(?=[’']s\b|[,.;:!?])")
 
 
+def _unglue(extra: Counter[str], missing: Counter[str]) -> tuple[Counter[str], Counter[str]]:
+    """Pair each kept token that is two expected ones glued ("Monde3h": an outlet and its
+    time printed without a space, "Le Monde" and "3h") with them; what is left unpaired."""
+    extra, missing = Counter(extra), Counter(missing)
+    for token in list(extra.elements()):
+        for k in range(1, len(token)):
+            a, b = token[:k], token[k:]
+            if missing[a] > (a == b) and missing[b] > 0:
+                extra[token] -= 1
+                missing[a] -= 1
+                missing[b] -= 1
+                break
+    return +extra, +missing
+
+
 def tokens(text: str | None) -> Counter[str]:
     return Counter(_GLUED.sub("", text or "").split())
 
@@ -108,11 +123,10 @@ def check_reassembly(data: bytes, result: DumpResult) -> None:
         for n in span:
             kept.update(_GLUED.sub("", blanked[n]).split())
         expected = tokens(doc.text)
-        for value in (doc.outlet, doc.published_text, doc.headline):
+        for value in (doc.source.outlet_text or doc.outlet, doc.published_text, doc.headline):
             expected += tokens(value)
-        assert kept == expected, (
-            f"document {doc.source.index}: {kept - expected} / {expected - kept}"
-        )
+        extra, missing = _unglue(kept - expected, expected - kept)
+        assert not extra and not missing, f"document {doc.source.index}: {extra} / {missing}"
     for n, line in enumerate(blanked):
         if n not in covered:
             assert not line.strip(), f"line {n + 1} is in no document and not removed: {line!r}"

@@ -236,3 +236,36 @@ def test_same_input_same_output(rules: Rules, scraped_at: datetime) -> None:
     b = clean_dump(dump, path="t", rules=rules, scraped_at=scraped_at)
     assert [d.to_json() for d in a.documents] == [d.to_json() for d in b.documents]
     assert len({d.id for d in a.documents}) == 4
+
+
+LONG_PARAGRAPH = (
+    "The council said on Tuesday that the new flood barriers would be finished by March, and"
+    " that residents in the lower town should move their valuables upstairs as a precaution"
+    " until the work is done."
+)
+
+
+@pytest.mark.parametrize(
+    ("first", "is_title"),
+    [
+        ("Land mines are back. Why the army wants them in its arsenal again.", True),
+        ("Americans sacrificed to flatten the curve. Their leaders have let them down.", True),
+        ("The barriers held. Residents returned home.", False),
+        ("It rained all night. Then it stopped. The town dried out slowly.", False),
+        ("The council met on Tuesday night to vote on the new barriers.", False),
+        ("What happens next is anyone's guess. Who will pay for it?", False),
+        ("Okafor said: \"The numbers don't lie.\" What happens next is anyone's guess.", False),
+        ("Who will pay for it? Residents of Nairobi have complained about the ferries.", False),
+    ],
+)
+def test_two_sentence_title_over_a_paragraph(
+    first: str, is_title: bool, rules: Rules, scraped_at: datetime
+) -> None:
+    """A first line of two short sentences is the title when a long paragraph is under it;
+    over a short paragraph it stays text (the shape alone cannot tell)."""
+    dump = Dump([first, LONG_PARAGRAPH, *PARAS], headline=None, chrome=False, leading_blank=False)
+    doc = run(dump.encode(), rules, scraped_at).documents[0]
+    assert doc.headline == (first if is_title else None)
+    assert (first in doc.text) != is_title
+    short = Dump([first, *PARAS], headline=None, chrome=False, leading_blank=False)
+    assert run(short.encode(), rules, scraped_at).documents[0].headline is None

@@ -7,7 +7,11 @@ its date) must stay text.
 
 from __future__ import annotations
 
+import sys
+from collections import Counter
 from datetime import datetime
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -56,6 +60,70 @@ def clean(lines: list[str], rules: Rules, when: datetime):  # type: ignore[no-un
         ([HEAD, "Reuters · 2 hours ago"], "Reuters", "2 hours ago"),
         ([HEAD, "Reuters", "2 hours ago"], "Reuters", "2 hours ago"),
         ([HEAD, "By Jane Okafor | Reuters | 3 hours ago | 5 min read"], "Reuters", "3 hours ago"),
+        # the outlet over the headline over the time and its fields (Google News, Apple News)
+        (["Reuters", HEAD, "3 hours ago • By Jane Okafor"], "Reuters", "3 hours ago"),
+        (["Reuters", HEAD, "3h ago"], "Reuters", "3h ago"),
+        # the time and fields only, the outlet above; a reading time on its own line
+        (["Reuters", "Story by Jane Okafor • 3h • 2 min read", HEAD], "Reuters", "3h"),
+        (["Reuters", "Updated 2 hours ago", "3 min read", HEAD], "Reuters", "Updated 2 hours ago"),
+        # glued, before or after the headline
+        (["Le Monde3h", HEAD], "Le Monde", "3h"),
+        ([HEAD, "The Irish Times5h"], "The Irish Times", "5h"),
+        (["Reuters", "2 godziny temu", HEAD], "Reuters", "2 godziny temu"),
+        (["Reuters · 3 часа назад", HEAD], "Reuters", "3 часа назад"),
+        (["Reuters", "19.04.2024, 14:32", HEAD], "Reuters", "19.04.2024, 14:32"),
+        ([HEAD, "reuters.com / by Jane Okafor / 3h"], "Reuters", "3h"),
+        (["Reuters ⋅ 3h", HEAD], "Reuters", "3h"),
+        (["[Reuters] 3 hours ago", HEAD], "Reuters", "3 hours ago"),
+        (["Reuters ✓ · 5h", HEAD], "Reuters", "5h"),
+        (["Reuters · 1h 20m ago", HEAD], "Reuters", "1h 20m ago"),
+        (["Reuters", "Mon 14:32", HEAD], "Reuters", "Mon 14:32"),
+        (["Reuters", "πριν από 3 ώρες", HEAD], "Reuters", "πριν από 3 ώρες"),
+        (["Reuters", "לפני 3 שעות", HEAD], "Reuters", "לפני 3 שעות"),
+        (["Reuters", "3 órája", HEAD], "Reuters", "3 órája"),
+        (["🕒 3h · Reuters", HEAD], "Reuters", "3h"),
+        (["Reuters", "Updated 3:45 PM ET", HEAD], "Reuters", "Updated 3:45 PM ET"),
+        (["Reuters via MSN · 2h", HEAD], "Reuters", "2h"),
+        (["Reuters + 12 more · 4h", HEAD], "Reuters", "4h"),
+        (["Reuters", "19 Apr", HEAD], "Reuters", "19 Apr"),
+        (["Reuters", "19 avr. 2024", HEAD], "Reuters", "19 avr. 2024"),
+        (["Reuters | 19. April 2024", HEAD], "Reuters", "19. April 2024"),
+        (["新华社 3小时前", HEAD], "新华社", "3小时前"),
+        (["Reuters", "a few minutes ago", HEAD], "Reuters", "a few minutes ago"),
+        (["Reuters · half an hour ago", HEAD], "Reuters", "half an hour ago"),
+        (["Reuters", "3h · 45 comments", HEAD], "Reuters", "3h"),
+        (["Reuters @Reuters · 3h", HEAD], "Reuters", "3h"),
+        (["REUTERS 3H AGO", HEAD], "Reuters", "3H AGO"),
+        (["Reuters", "3 घंटे पहले", HEAD], "Reuters", "3 घंटे पहले"),
+        (["Reuters · 3h · Updated 1h ago", HEAD], "Reuters", "3h"),
+        ([HEAD, "4/19(金) 14:32 Reuters"], "Reuters", "4/19(金) 14:32"),
+        (["**Reuters** · 3h", HEAD], "Reuters", "3h"),
+        (["Reuters", "three hours ago", HEAD], "Reuters", "three hours ago"),
+        (["Reuters", "3 ชั่วโมงที่แล้ว", HEAD], "Reuters", "3 ชั่วโมงที่แล้ว"),
+        (["Reuters", "۳ ساعت پیش", HEAD], "Reuters", "۳ ساعت پیش"),
+        (["Reuters · 2024年4月19日 14:32", HEAD], "Reuters", "2024年4月19日 14:32"),
+        (["Reuters", "19 апреля 2024", HEAD], "Reuters", "19 апреля 2024"),
+        (["Reuters · 3 hours, 20 minutes ago", HEAD], "Reuters", "3 hours, 20 minutes ago"),
+        (["| Reuters | 2h |", HEAD], "Reuters", "2h"),
+        (["Reuters — 3 hours ago —", HEAD], "Reuters", "3 hours ago"),
+        (["Reuters", "Published 03/19/2024", HEAD], "Reuters", "Published 03/19/2024"),
+        (["Reuters\t3h", HEAD], "Reuters", "3h"),
+        (["Reuters  2h ago", HEAD], "Reuters", "2h ago"),
+        (["Reuters, 3 hours ago, 2 min read", HEAD], "Reuters", "3 hours ago"),
+        (["Reuters · Tuesday", HEAD], "Reuters", "Tuesday"),
+        (["Reuters", "This morning", HEAD], "Reuters", "This morning"),
+        (["朝日新聞 · 3時間前", HEAD], "朝日新聞", "3時間前"),
+        (["Reuters ◦ 3h", HEAD], "Reuters", "3h"),
+        (["Reuters » 5h", HEAD], "Reuters", "5h"),
+        (["3h ago · from Reuters", HEAD], "Reuters", "3h ago"),
+        (["Reuters | 4h | 🔖", HEAD], "Reuters", "4h"),
+        (["Reuters", "2024.04.19 14:32", HEAD], "Reuters", "2024.04.19 14:32"),
+        (["Reuters", "fa 3 hores", HEAD], "Reuters", "fa 3 hores"),
+        (["Reuters · prije 3 sata", HEAD], "Reuters", "prije 3 sata"),
+        (["engadget · 3h", HEAD], "Engadget", "3h"),
+        (["Reuters: 3h ago", HEAD], "Reuters", "3h ago"),
+        (["3 hours ago · by Jane Okafor for Reuters", HEAD], "Reuters", "3 hours ago"),
+        (["Reuters · Now", HEAD], "Reuters", "Now"),
     ],
 )
 def test_header_shapes(
@@ -205,3 +273,250 @@ def test_a_video_title_over_its_duration_is_no_header(rules: Rules, scraped_at: 
     lines = [*MAIN, "Storm batters the coast", "3:10", "The storm hit the coast overnight."]
     docs = clean(lines, rules, scraped_at)
     assert len(docs) == 1 and docs[0].text.endswith("The storm hit the coast overnight.")
+
+
+def _shapes_bench() -> ModuleType:
+    """bench/shapes.py, the rounds of other aggregators' header shapes."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "shapes.py"
+    spec = importlib.util.spec_from_file_location("bench_shapes", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_shapes"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# Per round: stories found, outlets, chrome/header lines left, at most (bench/README.md).
+SHAPE_FLOORS = {
+    1: (122, 122, 0),
+    2: (53, 53, 0),
+    3: (36, 36, 0),
+    4: (79, 79, 0),
+    5: (65, 60, 0),
+    6: (72, 72, 0),
+    7: (61, 55, 0),
+    8: (59, 59, 0),
+    9: (66, 66, 0),
+    10: (56, 56, 0),
+    11: (48, 48, 16),
+}
+
+
+@pytest.mark.parametrize("number", sorted(SHAPE_FLOORS))
+def test_other_aggregators_shapes_hold(number: int, rules: Rules) -> None:
+    """Each round of bench/shapes.py holds its figures, keeps its look-alikes, and every dump
+    reassembles from what was kept and removed (nothing of a header is lost)."""
+    shapes = _shapes_bench()
+    total: Counter[str] = Counter()
+    for counts in shapes.score_round(number, rules).values():
+        total.update(counts)
+    found, outlets, left = SHAPE_FLOORS[number]
+    assert total["found"] >= found and total["outlet"] >= outlets and total["left"] <= left
+    assert total["kept"] == total["lookalikes"]
+    for dump in shapes.build_round(number):
+        data = dump.text.encode("utf-8")
+        check_reassembly(data, clean_dump(data, path=dump.name, rules=rules))
+
+
+SECOND = "Tech firm to cut 40 jobs in restructuring"
+BODY2 = "The company said on Monday that the cuts would fall mostly on its sales teams."
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "outlets", "published"),
+    [
+        # a bare clock time shared with the outlet, or alone under it
+        (["14:32 · Reuters", HEAD], ["09:05 · BBC News", SECOND], ["Reuters", "BBC News"], "14:32"),
+        (
+            ["Reuters", "14:32", HEAD],
+            ["BBC News", "09:05", SECOND],
+            ["Reuters", "BBC News"],
+            "14:32",
+        ),
+        # no outlet at all: the time under the headline, or the time and a reading time
+        ([HEAD, "2 hours ago"], [SECOND, "5 hours ago"], [None, None], "2 hours ago"),
+        (
+            ["2 hours ago · 4 min read", HEAD],
+            ["3h · 2 min read", SECOND],
+            [None, None],
+            "2 hours ago",
+        ),
+        # a section beside the outlet: the field that recurs is the section
+        (
+            ["World · Reuters · 3h", HEAD],
+            ["World · BBC News · 5h", SECOND],
+            ["Reuters", "BBC News"],
+            "3h",
+        ),
+        (
+            ["Reuters | World | 3h", HEAD],
+            ["BBC News | World | 5h", SECOND],
+            ["Reuters", "BBC News"],
+            "3h",
+        ),
+        # RSS: "Headline - Outlet" over the date
+        (
+            [f"{HEAD} - Reuters", "Fri, 19 Apr 2024 14:32:00 GMT"],
+            [f"{SECOND} - BBC News", "Fri, 19 Apr 2024 09:05:00 GMT"],
+            ["Reuters", "BBC News"],
+            "Fri, 19 Apr 2024 14:32:00 GMT",
+        ),
+        # a label or a place every card repeats, the outlet over it
+        (
+            ["Reuters", "Opinion", "3h", HEAD],
+            ["BBC News", "Opinion", "5h", SECOND],
+            ["Reuters", "BBC News"],
+            "3h",
+        ),
+        (
+            ["Reuters", "Tulsa, OK · 3h", HEAD],
+            ["BBC News", "Tulsa, OK · 5h", SECOND],
+            ["Reuters", "BBC News"],
+            "3h",
+        ),
+        # the time over "Headline | Outlet"
+        (
+            ["5 hours ago", f"{HEAD} | Reuters"],
+            ["2h", f"{SECOND} | BBC News"],
+            ["Reuters", "BBC News"],
+            "5 hours ago",
+        ),
+        # the headline and its time on one line, the outlet over them
+        (
+            ["Reuters", f"{HEAD} · 2h"],
+            ["BBC News", f"{SECOND} · 5h"],
+            ["Reuters", "BBC News"],
+            "2h",
+        ),
+        # links with the outlet and time bracketed after the headline
+        (
+            [f"• {HEAD} (Reuters, 3h)"],
+            [f"• {SECOND} (BBC News, 5h)"],
+            ["Reuters", "BBC News"],
+            "3h",
+        ),
+        # a digest's "Outlet (3h ago): Headline"; "Headline — Outlet, 3 hours ago"
+        (
+            [f"Reuters (3h ago): {HEAD}"],
+            [f"BBC News (5h ago): {SECOND}"],
+            ["Reuters", "BBC News"],
+            "3h ago",
+        ),
+        (
+            [f"{HEAD} — Reuters, 3 hours ago"],
+            [f"{SECOND} — BBC News, 5 hours ago"],
+            ["Reuters", "BBC News"],
+            "3 hours ago",
+        ),
+        # NewsNow: the outlet and a clock time under the headline
+        ([HEAD, "Reuters 12:14"], [SECOND, "BBC News 09:05"], ["Reuters", "BBC News"], "12:14"),
+    ],
+)
+def test_weak_headers_count_on_a_page_of_cards(
+    first: list[str],
+    second: list[str],
+    outlets: list[str | None],
+    published: str,
+    rules: Rules,
+    scraped_at: datetime,
+) -> None:
+    """Two cards in the same weak layout are headers (one alone: the test below)."""
+    docs = clean([*MAIN, "", *first, BODY, "", *second, BODY2], rules, scraped_at)
+    assert [d.outlet for d in docs] == [None, *outlets]
+    assert [d.headline for d in docs] == [MAIN[0], HEAD, SECOND]
+    assert docs[1].published_text == published
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        ["14:32 · Reuters", HEAD],
+        ["Reuters", "14:32", HEAD],
+        [HEAD, "2 hours ago"],
+        ["2 hours ago · 4 min read", HEAD],
+        [HEAD, "Reuters 12:14"],
+        ["World · Reuters · 3h", HEAD],
+        [f"{HEAD} - Reuters", "Fri, 19 Apr 2024 14:32:00 GMT"],
+        [f"• {HEAD} (Reuters, 3h)"],
+    ],
+)
+def test_a_weak_reading_alone_is_a_story_s_own_lines(
+    first: list[str], rules: Rules, scraped_at: datetime
+) -> None:
+    docs = clean([*MAIN, "", *first, BODY], rules, scraped_at)
+    assert len(docs) == 1 and all(line in docs[0].text for line in [*first, BODY])
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["14:32 was when the alarm rang.", "Fire crews were on the scene within minutes."],
+        ["The service", "14:32", "John 3:16 was read aloud, and the choir sang at 3:10pm."],
+        ["Reuters reported the figures on Tuesday.", "Markets fell 3h after the open."],
+        ["Volume up", "Covid19", "Cases rose again in the city, officials said on Monday."],
+        ["3 hours was all it took.", "At 3:45 PM ET the markets closed lower, traders said."],
+        ["Tuesday", "This morning the council met again, and the vote was close."],
+        ["Prices rose ~ 3h after the open.", "from Reuters", "The fee is 2024.04 now."],
+        ["Reuters: the wire that broke the story.", "Now the council must decide."],
+        ["Yesterday, the council met, and the vote, officials said, was close."],
+        ["The ceremony is on 19 Apr, organisers said.", "Reuters via MSN carried the report."],
+    ],
+)
+def test_header_look_alikes_stay(lines: list[str], rules: Rules, scraped_at: datetime) -> None:
+    docs = clean([*MAIN, *lines], rules, scraped_at)
+    assert len(docs) == 1 and all(line in docs[0].text for line in lines)
+
+
+def test_a_time_on_the_last_line_is_no_header(rules: Rules, scraped_at: datetime) -> None:
+    docs = clean([*MAIN, "", HEAD, "2 hours ago"], rules, scraped_at)
+    assert len(docs) == 1
+
+
+@pytest.mark.parametrize(
+    ("printed", "extra", "outlet"),
+    [
+        ("REUTERS", "", "Reuters"),
+        ("reuters.com", "", "Reuters"),
+        ("THE IRISH TIMES", "", "The Irish Times"),
+        ("BBC NEWS", "", "BBC News"),
+        ("cnn.com", "", "CNN"),
+        # the dump's own spelling wins over the shape's guess
+        ("USA TODAY", "The figures were first reported by USA Today on Monday.", "USA Today"),
+        ("nytimes.com", "A report in the NYTimes said so.", "NYTimes"),
+    ],
+)
+def test_outlets_printed_in_capitals_or_as_a_domain_get_one_name(
+    printed: str, extra: str, outlet: str, rules: Rules, scraped_at: datetime
+) -> None:
+    """The display name in `outlet`, the printed form kept in `source.outlet_text`."""
+    main = [*MAIN, extra] if extra else MAIN
+    docs = clean([*main, "", printed, "3 hours ago", HEAD, BODY], rules, scraped_at)
+    assert (docs[1].outlet, docs[1].source.outlet_text) == (outlet, printed)
+    assert docs[1].source.to_json()["outlet_text"] == printed
+
+
+def test_an_outlet_in_mixed_case_or_an_acronym_is_kept_as_printed(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    docs = clean([*MAIN, "", "iNews", "3 hours ago", HEAD, BODY], rules, scraped_at)
+    assert (docs[1].outlet, docs[1].source.outlet_text) == ("iNews", None)
+    assert "outlet_text" not in docs[1].source.to_json()
+    docs = clean([*MAIN, "", "NPR", "3 hours ago", HEAD, BODY], rules, scraped_at)
+    assert (docs[1].outlet, docs[1].source.outlet_text) == ("NPR", None)
+
+
+def test_cards_with_the_outlet_and_time_under_the_snippet(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    """Bing News' layout: headline / snippet / "Reuters · 3h"; two cards or more."""
+    cards = [HEAD, BODY, "Reuters · 3h", "", SECOND, BODY2, "BBC News · 5h", ""]
+    docs = clean([*MAIN, "", *cards], rules, scraped_at)
+    assert [(d.outlet, d.headline, d.published_text) for d in docs[1:]] == [
+        ("Reuters", HEAD, "3h"),
+        ("BBC News", SECOND, "5h"),
+    ]
+    assert [d.text for d in docs[1:]] == [BODY, BODY2]
+    alone = clean([*MAIN, "", *cards[:4]], rules, scraped_at)
+    assert len(alone) == 1 or alone[1].headline != HEAD

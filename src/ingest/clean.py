@@ -39,6 +39,8 @@ from ingest.split import (
     find_chrome,
     find_headers,
     looks_like_headline,
+    looks_like_title_over,
+    outlet_names,
     split_blocks,
 )
 
@@ -174,7 +176,9 @@ def clean_dump(
     # one copy of the document, not one each.
     orphans: list[Removal] = []
     stories: list[StoryFeatures] = []
-    for index, block in enumerate(split_blocks(lines, find_headers(lines, rules, ctx.chrome))):
+    headers = find_headers(lines, rules, ctx.chrome)
+    names = outlet_names((h.outlet for h in headers if h.outlet), lines) if headers else {}
+    for index, block in enumerate(split_blocks(lines, headers)):
         story = _clean_block(ctx, block)
         if story.features is not None:
             stories.append(story.features)
@@ -189,12 +193,17 @@ def clean_dump(
             story.removed[:0] = orphans
             orphans = []
         first, last = _trim_span(lines, block)
+        outlet = names.get(story.outlet, story.outlet) if story.outlet else story.outlet
         docs.append(
             Document(
                 source=dataclasses.replace(
-                    base, index=index, line_start=first + 1, line_end=last + 1
+                    base,
+                    index=index,
+                    line_start=first + 1,
+                    line_end=last + 1,
+                    outlet_text=story.outlet if outlet != story.outlet else None,
                 ),
-                outlet=story.outlet,
+                outlet=outlet,
                 headline=story.headline,
                 aggregator=aggregator,
                 published_text=story.published_text,
@@ -316,16 +325,19 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
     if header is not None:
         published_text = header.published_text
         kept.append((header.published_line + 1, published_text))
-        if header.outlet_line == header.published_line:  # "Reuters · 3h"
-            outlet = header.outlet
+        # The time line's other fields: "Reuters · 3h", "3h ago • By Jane Doe".
+        start = _indent(lines[header.published_line])
+        text = lines[header.published_line].strip()
+        for a, b in header.fields:
+            removed.append(Removal("header_field", text[a:b], header.published_line + 1, start + a))
+        for n in header.field_lines:  # "3 min read" under the time
+            removed.append(Removal("header_field", lines[n].strip(), n + 1, _indent(lines[n])))
+        if header.outlet_line is None:
+            pass
+        elif header.outlet_line in (header.published_line, header.headline_line):
+            outlet = header.outlet  # "Reuters · 3h", "Headline - Reuters"
             kept.append((header.outlet_line + 1, outlet or ""))
-            start = _indent(lines[header.published_line])
-            text = lines[header.published_line].strip()
-            for a, b in header.fields:
-                removed.append(
-                    Removal("header_field", text[a:b], header.published_line + 1, start + a)
-                )
-        elif header.outlet_line is not None:
+        else:
             outlet = header.outlet
             kept.append((header.outlet_line + 1, lines[header.outlet_line].strip()))
         if header.byline_line is not None:
@@ -335,18 +347,30 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
                 kept.append((header.byline_line + 1, header.byline or ""))
         if header.headline_line is not None:
             headline = header.headline
-            kept.append((header.headline_line + 1, lines[header.headline_line].strip()))
-        body_start = header.last + 1
+            kept.append((header.headline_line + 1, headline or ""))
+            n = header.headline_line
+            for a, b in header.headline_fields:  # "Headline - Reuters": the dash
+                text = lines[n].strip()
+                removed.append(Removal("header_field", text[a:b], n + 1, _indent(lines[n]) + a))
+        # A card's footer ("Headline" / snippet / "Reuters · 3h"): the body is above it.
+        body_start = (header.headline_line or 0) + 1 if header.footer else header.last + 1
+    header_lines = {header.published_line} if header is not None and header.footer else set()
     chrome = find_chrome(lines, body_start, block.end, ctx.chrome, ctx.settings.min_chrome_run)
     if ctx.to_end:
         chrome.update(_find_to_end(lines, body_start, block.end, ctx.to_end, chrome))
     for n, rule in sorted(chrome.items()):
         text = lines[n].strip()
         removed.append(Removal(rule, text, n + 1, _indent(lines[n])))
-    body = [n for n in range(body_start, block.end) if lines[n].strip() and n not in chrome]
+    body = [
+        n
+        for n in range(body_start, block.end)
+        if lines[n].strip() and n not in chrome and n not in header_lines
+    ]
     if find_headline and header is None and len(body) > 1:
         first = lines[body[0]]
-        if looks_like_headline(first, ctx.settings.max_headline_words):
+        if looks_like_headline(first, ctx.settings.max_headline_words) or looks_like_title_over(
+            first, lines[body[1]]
+        ):
             headline = first.strip()
             kept.append((body[0] + 1, headline))
             body = body[1:]

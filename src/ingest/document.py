@@ -94,6 +94,9 @@ class Source:
     record: int | None = None
     # Where scraped_at came from (ingest.scraped.ORIGINS), None when there is no scrape time.
     scraped_at_from: str | None = None
+    # The outlet as the dump printed it ("REUTERS", "reuters.com"), set only when the
+    # document's ``outlet`` is another spelling of it (ingest.split.outlet_names).
+    outlet_text: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         lines = (
@@ -111,7 +114,12 @@ class Source:
             "scraped_at": self.scraped_at,
             "scraped_at_from": self.scraped_at_from,
         }
-        optional = (("kind", self.kind), ("url", self.url), ("record", self.record))
+        optional = (
+            ("kind", self.kind),
+            ("url", self.url),
+            ("record", self.record),
+            ("outlet_text", self.outlet_text),
+        )
         out.update((key, value) for key, value in optional if value is not None)
         return out
 

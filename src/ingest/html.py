@@ -356,27 +356,24 @@ def read_text(tree: HtmlElement, lines: bool = False) -> PageText:
     holders: list[tuple[HtmlElement, bool]] = []
     texts: list[str] = []
     words = 0
-
-    def add(el: HtmlElement, tail: bool, text: str | None) -> None:
-        nonlocal words
-        parts = text.split() if text else None
-        if parts:
-            holders.append((el, tail))
-            texts.append(" ".join(parts))
-            words += len(parts)
-
     elements = 0
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         if event == "end":
-            if el is not root:
-                add(el, True, el.tail)
-            continue
-        elements += 1
-        if isinstance(el.tag, str) and el.tag not in SKIP_TAGS:
-            add(el, False, el.text)
-        else:  # comments, processing instructions, skipped elements: only the tail reads
-            walker.skip_subtree()
+            text, tail = (el.tail, True) if el is not root else (None, True)
+        else:
+            elements += 1
+            tag = el.tag
+            if not isinstance(tag, str) or tag in SKIP_TAGS:
+                walker.skip_subtree()  # comments, PIs, skipped elements: only the tail reads
+                continue
+            text, tail = el.text, False
+        if text:
+            parts = text.split()
+            if parts:
+                holders.append((el, tail))
+                texts.append(" ".join(parts))
+                words += len(parts)
     return PageText(holders, texts, words, elements)
 
 
@@ -386,6 +383,8 @@ def _read_text_and_lines(tree: HtmlElement) -> PageText:
     navigation element (a block: its lines are the ones a walk of its own reads). Where a
     navigation element lies where the walk reads no lines (the head, a script), navigation
     is left for :func:`find_navigation`."""
+    # Every text and tail is read from the tree once (lxml makes a new string each time)
+    # and the per-element steps are inline: this loop runs twice per element of the page.
     root = tree.getroottree().getroot()
     body = tree.find("body")
     target = body if body is not None else tree
@@ -398,21 +397,13 @@ def _read_text_and_lines(tree: HtmlElement) -> PageText:
     navs: list[tuple[HtmlElement, int]] = []  # open navigation elements, their first line
     articles: list[HtmlElement] = []  # open article and main elements
     navigation: set[str] | None = set()
-
-    def add(el: HtmlElement, tail: bool, text: str | None) -> None:
-        nonlocal words
-        parts = text.split() if text else None
-        if parts:
-            holders.append((el, tail))
-            texts.append(" ".join(parts))
-            words += len(parts)
+    has_word = _HAS_WORD.search
+    field_class = _FIELD_CLASS.search
 
     def flush() -> None:
-        if not buf:
-            return
         text = " ".join("".join(buf).split())
         buf.clear()
-        if text and _HAS_WORD.search(text):
+        if text and has_word(text):
             lines.append(text)
 
     elements = 0
@@ -420,29 +411,41 @@ def _read_text_and_lines(tree: HtmlElement) -> PageText:
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         if event == "end":
-            if el is not root:
-                add(el, True, el.tail)
+            tail = el.tail if el is not root else None
+            if tail:
+                parts = tail.split()
+                if parts:
+                    holders.append((el, True))
+                    texts.append(" ".join(parts))
+                    words += len(parts)
             if articles and articles[-1] is el:
                 articles.pop()
             if inside:
-                if blocks.pop():
+                if blocks.pop() and buf:
                     flush()
                 if navs and navs[-1][0] is el:
                     if navigation is not None:
                         navigation.update(lines[navs[-1][1] :])
                     navs.pop()
                 if el is target:  # its tail is not its text
-                    flush()
+                    if buf:
+                        flush()
                     inside = False
-                elif el.tail:
-                    buf.append(el.tail)
+                elif tail:
+                    buf.append(tail)
             continue
         elements += 1
         tag = el.tag
         if el is target:
             inside = entered = True
         if isinstance(tag, str) and tag not in SKIP_TAGS:
-            add(el, False, el.text)
+            text = el.text
+            if text:
+                parts = text.split()
+                if parts:
+                    holders.append((el, False))
+                    texts.append(" ".join(parts))
+                    words += len(parts)
             if tag in _ARTICLE_TAGS:
                 articles.append(el)
             if not inside:
@@ -450,16 +453,21 @@ def _read_text_and_lines(tree: HtmlElement) -> PageText:
                     navigation = None
                 continue
             if tag == "br":  # a line break (never any text of its own)
-                flush()
+                if buf:
+                    flush()
                 blocks.append(False)
                 continue
-            block = _is_block(el)
-            if block:
+            if tag in BLOCK_TAGS:
+                block = True
+            else:  # _is_block
+                classes = el.get("class")
+                block = bool(classes) and field_class(classes) is not None
+            if block and buf:
                 flush()
             if tag in _NAVIGATION_TAGS and (tag == "nav" or not articles):
                 navs.append((el, len(lines)))
-            if el.text:
-                buf.append(el.text)
+            if text:
+                buf.append(text)
             blocks.append(block)
         else:  # comments, processing instructions, skipped elements: only the tail reads
             walker.skip_subtree()
@@ -525,13 +533,14 @@ _ARTICLE_TAGS = frozenset(("article", "main"))
 # Short text nodes only: a relative time is a few words, and most of a page's text is not.
 def _anchor_elements(text: PageText, rules: Rules) -> list[HtmlElement]:
     """Elements holding a text that is a whole relative time ("2 hours ago"): card anchors."""
-    short = [i for i, t in enumerate(text.texts) if len(t) <= 40]
-    candidates = [text.texts[i] for i in short]
-    hits: set[int] = set()
+    texts = text.texts
+    # A page repeats its short texts ("Reply", "Share", a date): each is tried once.
+    candidates = list(dict.fromkeys(t for t in texts if len(t) <= 40))
+    times: set[str] = set()
     for pattern in rules.published:  # each pattern over all candidates in C
-        hits.update(itertools.compress(short, map(pattern.match, candidates)))
+        times.update(itertools.compress(candidates, map(pattern.match, candidates)))
     found = []
-    for i in sorted(hits):
+    for i in [i for i, t in enumerate(texts) if t in times]:
         el, tail = text.holders[i]
         holder = el.getparent() if tail else el
         if holder is not None and isinstance(holder.tag, str):
@@ -623,20 +632,24 @@ def _too_long_for_card(el: HtmlElement) -> bool:
     return len(el.text_content().split()) > 2 * MAX_CARD_WORDS
 
 
-def _climb(anchor: HtmlElement, counts: Counter[HtmlElement], rules: Rules) -> HtmlElement | None:
-    """The card around an anchor: the largest element holding only this anchor.
+def _climb(
+    anchor: HtmlElement, counts: Counter[HtmlElement], rules: Rules
+) -> tuple[HtmlElement, tuple[str, ...]] | None:
+    """The card around an anchor: the largest element holding only this anchor, with its
+    lines (:func:`_card_lines`).
 
     Climbing stops below the page's main article (an element with the ``h1``), below
     ``body``/``main``, and at a card-like element (``li``, ``article``, a "card" class)
     once that holds a whole header.
     """
-    best: HtmlElement | None = None
+    best: tuple[HtmlElement, tuple[str, ...]] | None = None
     node: HtmlElement | None = anchor
     while node is not None and node.tag not in _STOP_TAGS:
         if counts[node] > 1 or _holds_h1(node) or _too_long_for_card(node):
             break
-        if _card_lines(node, rules) is not None:
-            best = node
+        lines = _card_lines(node, rules)
+        if lines is not None:
+            best = (node, lines)
             if node.tag in ("li", "article") or _CARD_CLASS.search(node.get("class") or ""):
                 break
         node = node.getparent()
@@ -659,11 +672,11 @@ def find_cards(
     cards: list[tuple[HtmlElement, Card]] = []
     taken: set[HtmlElement] = set()
     for anchor in anchors:
-        el = _climb(anchor, counts, rules)
-        if el is None or el in taken or any(p in taken for p in el.iterancestors()):
+        found = _climb(anchor, counts, rules)
+        if found is None:
             continue
-        lines = _card_lines(el, rules)
-        if lines is None:
+        el, lines = found
+        if el in taken or any(p in taken for p in el.iterancestors()):
             continue
         taken.add(el)
         headline = find_headers(list(lines), rules)[0].headline or ""
@@ -752,14 +765,25 @@ def extract_main(
     )
     text = (doc.text or "") if doc is not None else ""
     lines = [s for s in (collapse_space(line) for line in text.split("\n")) if s]
-    articles = _TOP_ARTICLES(tree)
+    articles = top_articles(tree)
     if lines and len(lines) <= len(articles):
         buttons = {collapse_space(b.text_content()) for a in articles for b in a.iter("button")}
         lines = unglue_articles(lines, [linearize(a) for a in articles], frozenset(buttons))
     return Extracted(tuple(lines), info.title, info.sitename, info.date, info.url)
 
 
-_TOP_ARTICLES = etree.XPath("//article[not(ancestor::article)]")
+def top_articles(tree: HtmlElement) -> list[HtmlElement]:
+    """The document's ``article`` elements that no other ``article`` holds, in page order.
+
+    (What ``//article[not(ancestor::article)]`` selects; the XPath cost twice as much: its
+    ``//`` builds the set of every node of the page first.)
+
+    >>> page = lxml.html.fromstring("<div><article><article></article></article><article/></div>")
+    >>> len(top_articles(page))
+    2
+    """
+    root = tree.getroottree().getroot()
+    return [a for a in root.iter("article") if next(a.iterancestors("article"), None) is None]
 
 
 def unglue_articles(
@@ -907,17 +931,20 @@ def leave_out_extracted(lines: Sequence[str], extracted: Sequence[str]) -> tuple
     return tuple(out)
 
 
-_CANONICAL = (
-    etree.XPath('//link[@rel="canonical"]/@href'),
-    etree.XPath('//meta[@property="og:url"]/@content'),
-)
+# Where a page names its own address: (tag, attribute, its value, the attribute holding it).
+_CANONICAL = (("link", "rel", "canonical", "href"), ("meta", "property", "og:url", "content"))
 
 
 def _canonical_url(tree: HtmlElement) -> str | None:
-    for xpath in _CANONICAL:
-        for value in xpath(tree):
-            if str(value).strip():
-                return str(value).strip()
+    """The first non-blank ``//link[@rel="canonical"]/@href``, else ``og:url``'s content
+    (walked, not XPath: see :func:`top_articles`)."""
+    root = tree.getroottree().getroot()
+    for tag, key, value, attribute in _CANONICAL:
+        for el in root.iter(tag):
+            if el.get(key) == value:
+                found = (el.get(attribute) or "").strip()
+                if found:
+                    return found
     return None
 
 

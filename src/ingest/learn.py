@@ -6,7 +6,8 @@ suffix around a varying middle (a template), that recurs in many *distinct* stor
 removed with a rule named ``learned.<kind>``, and the evidence (how many stories of how
 many, from which source, what pattern) is recorded with the removed span.
 
-Kinds, each a feature of one body line (after :func:`normalise_line`):
+Kinds, each a feature of one body line, as it is counted: whitespace collapsed, case folded,
+digit runs as ``0`` (``tests/test_learn.py`` checks the fast path against exactly that):
 
 - ``line``: the whole line ("Story Continued Below", "Copyright © 2019 ...": digits count as
   one digit, so the year may change);
@@ -83,15 +84,6 @@ _MARKER_SUFFIX = re.compile(r" [|•·\-–—] ?([^|•·]{1,60})$")
 _LETTERS = re.compile(r"[^\W\d_]")
 _SENTENCE_ENDS = frozenset(".!?…")
 _CLOSERS = "”’\"')]"
-
-
-def normalise_line(text: str) -> str:
-    """A line as it is counted: whitespace collapsed, case folded, digit runs as ``0``.
-
-    >>> normalise_line("  Copyright ©  2019 The Times ")
-    'copyright © 0 the times'
-    """
-    return _DIGITS.sub("0", " ".join(text.split()).casefold())
 
 
 def ends_like_sentence(text: str) -> bool:

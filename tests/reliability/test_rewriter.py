@@ -1,14 +1,27 @@
-"""Rewriting many existing files in a row (ingest.store.rewriting, the dedup step's writes):
+"""Rewriting many existing files in a row (ingest.store.local.Rewriter, behind a local output
+folder's ``rewriting()``, the dedup step's writes):
 each file ends with exactly its new bytes, no temporary file is left, unchanged files keep
 their modification time, and a file hard-linked elsewhere never has its other name
 overwritten by the recycled space."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ingest.store import rewriting
+from ingest.store.local import Rewriter
+
+
+@contextlib.contextmanager
+def rewriting() -> Iterator[Callable[[Path, bytes], bool]]:
+    """The Rewriter as the dedup step uses it: many writes, then closed."""
+    rewriter = Rewriter()
+    try:
+        yield rewriter.write
+    finally:
+        rewriter.close()
 
 
 def _files(tmp: Path, n: int) -> list[Path]:

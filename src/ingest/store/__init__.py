@@ -16,9 +16,7 @@ including Dask workers on other machines, reads from its environment, e.g.
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -44,7 +42,6 @@ __all__ = [
     "migrate_state",
     "output_folder",
     "overlap_problem",
-    "rewriting",
     "source_folder",
     "state_folder",
     "url_protocol",
@@ -182,25 +179,6 @@ def overlap_problem(src: SourceFolder, out: OutputFolder) -> str | None:
             "or delete its dumps; put --out elsewhere"
         )
     return None
-
-
-@contextlib.contextmanager
-def rewriting() -> Iterator[Callable[[str | Path | RemotePath, bytes], bool]]:
-    """A :func:`write_atomic` for rewriting many existing files in a row: on local disk it
-    recycles the replaced files' space (:class:`ingest.store.local.Rewriter`)."""
-    from ingest.store.local import Rewriter
-
-    local = Rewriter()
-
-    def write(path: str | Path | RemotePath, data: bytes) -> bool:
-        if isinstance(path, RemotePath):
-            return path.write_if_changed(data)
-        return local.write(path, data)
-
-    try:
-        yield write
-    finally:
-        local.close()
 
 
 def write_atomic(path: Path | RemotePath, data: bytes) -> bool:
