@@ -260,7 +260,113 @@ ROUND_7: dict[str, Shape] = {
     # The outlet with its city in brackets.
     "outlet_city": Shape(lambda o, t, h: [f"{o} (London) · {t}", h], "5h"),
 }
-ROUNDS = {1: ROUND_1, 2: ROUND_2, 3: ROUND_3, 4: ROUND_4, 5: ROUND_5, 6: ROUND_6, 7: ROUND_7}
+# Round 8: written after round 7 was fixed, before any fix of its own.
+ROUND_8: dict[str, Shape] = {
+    # A page saved as Markdown: the outlet in bold, the headline a heading.
+    "markdown_bold": Shape(lambda o, t, h: [f"**{o}** · {t}", h], "3h"),
+    # Numbers in words.
+    "number_words": Shape(lambda o, t, h: [o, t, h], "three hours ago"),
+    # Thai; Persian with its own digits.
+    "th_lines": Shape(lambda o, t, h: [o, t, h], "3 ชั่วโมงที่แล้ว", "th"),
+    "fa_digits": Shape(lambda o, t, h: [o, t, h], "۳ ساعت پیش", "fa"),
+    # Dates in Chinese/Japanese and Russian.
+    "cjk_date": Shape(lambda o, t, h: [f"{o} · {t}", h], "2024年4月19日 14:32"),
+    "ru_date": Shape(lambda o, t, h: [o, t, h], "19 апреля 2024", "ru"),
+    # Two units with a comma between.
+    "comma_compound": Shape(lambda o, t, h: [f"{o} · {t}", h], "3 hours, 20 minutes ago"),
+    # An emoji as the separator; a table row; a trailing separator.
+    "emoji_separator": Shape(lambda o, t, h: [f"{o} 🔹 {t}", h], "3h"),
+    "table_row": Shape(lambda o, t, h: [f"| {o} | {t} |", h], "2h"),
+    "trailing_separator": Shape(lambda o, t, h: [f"{o} — {t} —", h], "3 hours ago"),
+    # A label every card repeats before the outlet.
+    "breaking_label": Shape(lambda o, t, h: [f"Breaking · {o} · {t}", h], "1h"),
+    # A US date, stamped.
+    "us_date": Shape(lambda o, t, h: [o, t, h], "Published 03/19/2024"),
+}
+# Round 9: written after round 8 was fixed, before any fix of its own.
+ROUND_9: dict[str, Shape] = {
+    # Copied from a table: a tab between the outlet and the time; two spaces.
+    "tab_separated": Shape(lambda o, t, h: [f"{o}\t{t}", h], "3h"),
+    "double_space": Shape(lambda o, t, h: [f"{o}  {t}", h], "2h ago"),
+    # No-break spaces around the separator.
+    "nbsp_separator": Shape(lambda o, t, h: [f"{o}\u00a0·\u00a0{t}", h], "4h"),
+    # The outlet in brackets after the time.
+    "outlet_in_brackets": Shape(lambda o, t, h: [f"{t} ({o})", h], "3 hours ago"),
+    # Several fields after commas.
+    "commas": Shape(lambda o, t, h: [f"{o}, {t}, 2 min read", h], "3 hours ago"),
+    # A weekday alone; times of day in words.
+    "weekday_only": Shape(lambda o, t, h: [f"{o} · {t}", h], "Tuesday"),
+    "this_morning": Shape(lambda o, t, h: [o, t, h], "This morning"),
+    "earlier_today": Shape(lambda o, t, h: [f"{o} · {t}", h], "Earlier today"),
+    # A Japanese and a Korean outlet with their own times.
+    "ja_outlet_dot": Shape(
+        lambda o, t, h: [f"朝日新聞 · {t}", h], "3時間前", outlet=lambda o: "朝日新聞"
+    ),
+    "ko_outlet_dot": Shape(
+        lambda o, t, h: [f"연합뉴스 · {t}", h], "3시간 전", outlet=lambda o: "연합뉴스"
+    ),
+    # Headline first, no blank lines anywhere.
+    "headline_outlet_time_nb": Shape(lambda o, t, h: [h, o, t], "5 mins ago"),
+    # The outlet and time on one line, the label "Opinion" over them on every card.
+    "label_over": Shape(lambda o, t, h: ["Opinion", f"{o} · {t}", h], "6h"),
+}
+# Round 10: written after round 9 was fixed, before any fix of its own.
+ROUND_10: dict[str, Shape] = {
+    # Other symbols as separators.
+    "ring_separator": Shape(lambda o, t, h: [f"{o} ◦ {t}", h], "3h"),
+    "tilde_separator": Shape(lambda o, t, h: [f"{o} ~ {t}", h], "2h"),
+    "guillemet_separator": Shape(lambda o, t, h: [f"{o} » {t}", h], "5h"),
+    # "from" before the outlet without a colon.
+    "from_outlet": Shape(lambda o, t, h: [f"{t} · from {o}", h], "3h ago"),
+    # A bookmark icon as a field of its own, and a section.
+    "icon_field": Shape(lambda o, t, h: [f"{o} | {t} | 🔖", h], "4h"),
+    # A newsletter digest: outlet and time before the headline, a colon between.
+    "digest_colon": Shape(lambda o, t, h: [f"{o} ({t}): {h}"], "3h ago"),
+    # The title with the outlet and time after a dash.
+    "title_dash_outlet_time": Shape(lambda o, t, h: [f"{h} — {o}, {t}"], "3 hours ago"),
+    # A brand written in lower case.
+    "lowercase_brand": Shape(
+        lambda o, t, h: [f"{o.lower().replace(' ', '')} · {t}", h],
+        "3h",
+        outlet=lambda o: o.lower().replace(" ", "").capitalize(),
+    ),
+    # The year first: "2024.04.19 14:32".
+    "year_first_date": Shape(lambda o, t, h: [o, t, h], "2024.04.19 14:32"),
+    # Catalan and Croatian.
+    "ca_lines": Shape(lambda o, t, h: [o, t, h], "fa 3 hores", "ca"),
+    "hr_dot": Shape(lambda o, t, h: [f"{o} · {t}", h], "prije 3 sata", "hr"),
+}
+# Round 11: written after round 10 was fixed, before any fix of its own.
+ROUND_11: dict[str, Shape] = {
+    # A colon between the outlet and the time.
+    "colon_outlet": Shape(lambda o, t, h: [f"{o}: {t}", h], "3h ago"),
+    # "Apr 19 at 4:29 PM" without a comma.
+    "month_day_at": Shape(lambda o, t, h: [o, t, h], "Apr 19 at 4:29 PM"),
+    # The byline naming the outlet after "for".
+    "for_outlet": Shape(lambda o, t, h: [f"{t} · by Jane Okafor for {o}", h], "3 hours ago"),
+    # A name that starts with a lower-case article.
+    "lowercase_the": Shape(
+        lambda o, t, h: [f"the {o.removeprefix('The ')} · {t}", h],
+        "3h",
+        outlet=lambda o: "The " + o.removeprefix("The "),
+    ),
+    # A section after the time.
+    "trailing_section": Shape(lambda o, t, h: [f"{o} - {t} - World News", h], "3 hours ago"),
+    # A video's duration beside the time.
+    "video_field": Shape(lambda o, t, h: [f"{o} · {t} · ▶ 2:15", h], "3h"),
+    # Arabic-Indic digits.
+    "ar_digits": Shape(lambda o, t, h: [o, t, h], "منذ ٣ ساعات", "ar"),
+    # The time over the outlet over a label.
+    "time_outlet_label": Shape(lambda o, t, h: [t, o, "Analysis", h], "4 hours ago"),
+    # "Now" and "Live" as times.
+    "now_word": Shape(lambda o, t, h: [f"{o} · {t}", h], "Now"),
+    # Hours with a full stop after the abbreviation and "ago" before it in German.
+    "de_abbrev": Shape(lambda o, t, h: [f"{o} · {t}", h], "vor 3 Std.", "de"),
+}
+ROUNDS = {
+    1: ROUND_1, 2: ROUND_2, 3: ROUND_3, 4: ROUND_4, 5: ROUND_5, 6: ROUND_6, 7: ROUND_7,
+    8: ROUND_8, 9: ROUND_9, 10: ROUND_10, 11: ROUND_11,
+}  # fmt: skip
 
 # Page chrome printed after the main story, by aggregator kind.
 CHROME = {
@@ -300,8 +406,12 @@ BETWEEN_PLANS = {
     5: [("dot_operator", "loadmore"), ("verified_mark", "related"), ("el_lines", "ad")],
     6: [("via_outlet", "seemore"), ("he_lines", "sponsored"), ("day_month", "morefrom")],
     7: [("few_words", "ad"), ("comments_count", "fullcov"), ("hi_lines", "seemore")],
+    8: [("markdown_bold", "sponsored"), ("number_words", "related"), ("table_row", "ad")],
+    9: [("tab_separated", "seemore"), ("weekday_only", "sponsored"), ("label_over", "morefrom")],
+    10: [("ring_separator", "ad"), ("digest_colon", "seemore"), ("ca_lines", "sponsored")],
+    11: [("colon_outlet", "fullcov"), ("video_field", "ad"), ("now_word", "morefrom")],
 }  # fmt: skip
-SEEDS = {1: 7, 2: 11, 3: 13, 4: 17, 5: 19, 6: 23, 7: 29}
+SEEDS = {1: 7, 2: 11, 3: 13, 4: 17, 5: 19, 6: 23, 7: 29, 8: 31, 9: 37, 10: 41, 11: 43}
 
 # Lines of a main story that look like header parts and must stay.
 LOOKALIKES = {
@@ -317,6 +427,30 @@ LOOKALIKES = {
         "The meeting starts at 3:10pm on Friday.",
         "BBC News 3h ago, the first reports came in.",
         "19:45 Kick-off",
+    ],
+    11: [
+        "Reuters: the wire that broke the story.",
+        "Now the council must decide.",
+        "Analysis",
+        "The clip runs ▶ 2:15 in all.",
+    ],
+    10: [
+        "Prices rose ~ 3h after the open.",
+        "Reuters (3h ago): the wire first reported it.",
+        "The fee is 2024.04 in the new currency.",
+        "from Reuters",
+    ],
+    9: [
+        "This morning the council met again.",
+        "Tuesday",
+        "Earlier today, officials confirmed the closure.",
+        "Opinion",
+    ],
+    8: [
+        "Three hours ago the bridge reopened to traffic.",
+        "**Note:** the figures are provisional.",
+        "| Year | Cases |",
+        "Breaking news rarely waits for the morning papers.",
     ],
     7: [
         "A few minutes ago the lights went out, residents said.",
@@ -413,6 +547,25 @@ FOREIGN = {
         "A kormány bemutatta a közlekedési tervet {j}",
         "A miniszter {j} felszólalt. A kormány kedden bemutatta a regionális közlekedési"
         " tervet. A szakszervezetek szerint az intézkedések elégtelenek.",
+    ),
+    "ca": (
+        "El Govern presenta un pla de transport {j}",
+        "El conseller {j} va parlar. El Govern va presentar dimarts un pla per al transport"
+        " regional. Els sindicats consideren les mesures insuficients.",
+    ),
+    "hr": (
+        "Vlada predstavila prometni plan {j}",
+        "Ministar {j} je govorio. Vlada je u utorak predstavila plan za regionalni promet."
+        " Sindikati smatraju mjere nedovoljnima.",
+    ),
+    "th": (
+        "รัฐบาลเปิดตัวแผนคมนาคมใหม่ {j}",
+        "รัฐมนตรี {j} กล่าว รัฐบาลเปิดตัวแผนคมนาคมระดับภูมิภาคเมื่อวันอังคาร สหภาพแรงงานเห็นว่ามาตรการยังไม่เพียงพอ",
+    ),
+    "fa": (
+        "دولت طرح حمل و نقل منطقه‌ای را ارائه کرد {j}",
+        "وزیر {j} سخن گفت. دولت روز سه‌شنبه طرحی برای حمل و نقل منطقه‌ای ارائه کرد."
+        " اتحادیه‌ها این اقدامات را ناکافی می‌دانند.",
     ),
     "hi": (
         "सरकार ने परिवहन योजना पेश की {j}",

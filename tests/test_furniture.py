@@ -216,6 +216,31 @@ REMOVED = [
         " Media reports",
         "chart_block",
     ),
+    # round 8: a card after its button, a pitch closing a short line, a contributor's credit
+    (
+        "Read More He’s a Liar, a Con Artist and a Snitch. His Word Could Send a Man to His"
+        " Death. A look at the informant's record.",
+        "teaser_line",
+    ),
+    ("This story is adapted from our weekly newsletter. Sign up to receive it here.", "promo_line"),
+    (
+        "Ann Lee at the state prison in November. (Bo Chen, special to The Weekly Magazine)",
+        "caption_line",
+    ),
+    # round 9: a picture's source, a caption credited in parts between bars
+    ("Courtesy of The Weekly Gazette", "credit_line"),
+    (
+        "A man casts his vote in Miami, Florida, on March 17, 2020. Ann Lee | AFP | Getty Images",
+        "caption_line",
+    ),
+    # round 10: a label left alone, a writer's handle, a caption of the video above
+    ("WATCH:", "teaser_line"),
+    ("Ann Lee on Twitter @annlee", "follow_prompt"),
+    (
+        "ABOVE: A commentator appeared on the evening edition of the show to talk about the"
+        " apology. For a programming schedule, click here.",
+        "caption_line",
+    ),
 ]
 
 
@@ -321,6 +346,15 @@ KEPT = [
     "Shares fell on Monday after the report | Business",
     "The photographer was Ann Lee. The photographer was Ann Lee.",
     "Listen to the article, then share it by email",
+    "Read more about the plan in the council's report, which runs to 300 pages.",
+    "Related Charges were dropped against the other two men, the court said.",
+    "The union met on Monday. Sign up sheets were posted in the hall.",
+    "He voted against the bill. (Senators for Ohio Voters backed it.)",
+    "Courtesy of the city, the buses ran all night. Most riders were pleased.",
+    "Voters were split. Sports | Weather | News",
+    "The church's statement released last week said:",
+    "Ann Lee on Twitter said she would appeal the ruling.",
+    "Above all, the council wants the bridge finished by May.",
 ]
 
 
@@ -613,6 +647,27 @@ def test_a_long_chart_block_goes_but_long_prose_with_figures_stays(rules: Rules)
         [BEFORE, prose + " Source: county clerks", AFTER], rules.furniture, rules.settings
     )
     assert found == {}
+
+
+def test_a_caption_above_a_datelined_lead_goes_a_summary_stays(rules: Rules) -> None:
+    lead = "WASHINGTON — The Pentagon says it will give 5 million masks to the states this week."
+    caption = "Ann Lee speaks during a news conference on August 28, 2019 in Arlington, Virginia."
+    found = find_furniture([caption, lead, AFTER], rules.furniture, rules.settings)
+    assert found == {0: "caption_line"}
+    summary = "The Pentagon will hand over masks and ventilators from its reserve."
+    assert find_furniture([summary, lead, AFTER], rules.furniture, rules.settings) == {}
+    # No dateline below it: a line in the present tense at the top is the story's own.
+    assert find_furniture([caption, BEFORE, AFTER], rules.furniture, rules.settings) == {}
+
+
+def test_a_long_title_case_line_between_paragraphs_is_a_link(rules: Rules) -> None:
+    link = "Markets Play Down Expectations for the Summit With a Hard Line"
+    found = find_furniture([BEFORE, link, AFTER], rules.furniture, rules.settings)
+    assert found == {1: "teaser_line"}
+    # A short subheading, a line in sentence case, or a line at a story's edge stays.
+    for line in ("Trade Balance", "How the plan would work for families and for the schools"):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
+    assert find_furniture([link, BEFORE, AFTER], rules.furniture, rules.settings) == {}
 
 
 def test_one_line_story_of_a_furniture_word_stays(rules: Rules, scraped_at: datetime) -> None:

@@ -53,6 +53,10 @@ def is_header_time(text: str, rules: Rules) -> bool:
         ("3 години тому", 3 * 3600),
         ("3 órája", 3 * 3600),
         ("5 perce", 300),
+        ("three hours ago", 3 * 3600),
+        ("3 hours, 20 minutes ago", 12000),
+        ("3 ชั่วโมงที่แล้ว", 3 * 3600),
+        ("۳ ساعت پیش", 3 * 3600),
     ],
 )
 def test_every_header_time_resolves(text: str, seconds: int, rules: Rules) -> None:

@@ -97,6 +97,33 @@ def clean(lines: list[str], rules: Rules, when: datetime):  # type: ignore[no-un
         (["Reuters", "3 घंटे पहले", HEAD], "Reuters", "3 घंटे पहले"),
         (["Reuters · 3h · Updated 1h ago", HEAD], "Reuters", "3h"),
         ([HEAD, "4/19(金) 14:32 Reuters"], "Reuters", "4/19(金) 14:32"),
+        (["**Reuters** · 3h", HEAD], "Reuters", "3h"),
+        (["Reuters", "three hours ago", HEAD], "Reuters", "three hours ago"),
+        (["Reuters", "3 ชั่วโมงที่แล้ว", HEAD], "Reuters", "3 ชั่วโมงที่แล้ว"),
+        (["Reuters", "۳ ساعت پیش", HEAD], "Reuters", "۳ ساعت پیش"),
+        (["Reuters · 2024年4月19日 14:32", HEAD], "Reuters", "2024年4月19日 14:32"),
+        (["Reuters", "19 апреля 2024", HEAD], "Reuters", "19 апреля 2024"),
+        (["Reuters · 3 hours, 20 minutes ago", HEAD], "Reuters", "3 hours, 20 minutes ago"),
+        (["| Reuters | 2h |", HEAD], "Reuters", "2h"),
+        (["Reuters — 3 hours ago —", HEAD], "Reuters", "3 hours ago"),
+        (["Reuters", "Published 03/19/2024", HEAD], "Reuters", "Published 03/19/2024"),
+        (["Reuters\t3h", HEAD], "Reuters", "3h"),
+        (["Reuters  2h ago", HEAD], "Reuters", "2h ago"),
+        (["Reuters, 3 hours ago, 2 min read", HEAD], "Reuters", "3 hours ago"),
+        (["Reuters · Tuesday", HEAD], "Reuters", "Tuesday"),
+        (["Reuters", "This morning", HEAD], "Reuters", "This morning"),
+        (["朝日新聞 · 3時間前", HEAD], "朝日新聞", "3時間前"),
+        (["Reuters ◦ 3h", HEAD], "Reuters", "3h"),
+        (["Reuters » 5h", HEAD], "Reuters", "5h"),
+        (["3h ago · from Reuters", HEAD], "Reuters", "3h ago"),
+        (["Reuters | 4h | 🔖", HEAD], "Reuters", "4h"),
+        (["Reuters", "2024.04.19 14:32", HEAD], "Reuters", "2024.04.19 14:32"),
+        (["Reuters", "fa 3 hores", HEAD], "Reuters", "fa 3 hores"),
+        (["Reuters · prije 3 sata", HEAD], "Reuters", "prije 3 sata"),
+        (["engadget · 3h", HEAD], "Engadget", "3h"),
+        (["Reuters: 3h ago", HEAD], "Reuters", "3h ago"),
+        (["3 hours ago · by Jane Okafor for Reuters", HEAD], "Reuters", "3 hours ago"),
+        (["Reuters · Now", HEAD], "Reuters", "Now"),
     ],
 )
 def test_header_shapes(
@@ -266,10 +293,14 @@ SHAPE_FLOORS = {
     1: (122, 122, 0),
     2: (53, 53, 0),
     3: (36, 36, 0),
-    4: (78, 76, 0),
+    4: (79, 79, 0),
     5: (65, 60, 0),
     6: (72, 72, 0),
     7: (61, 55, 0),
+    8: (59, 59, 0),
+    9: (66, 66, 0),
+    10: (56, 56, 0),
+    11: (48, 48, 16),
 }
 
 
@@ -366,6 +397,19 @@ BODY2 = "The company said on Monday that the cuts would fall mostly on its sales
             ["Reuters", "BBC News"],
             "3h",
         ),
+        # a digest's "Outlet (3h ago): Headline"; "Headline — Outlet, 3 hours ago"
+        (
+            [f"Reuters (3h ago): {HEAD}"],
+            [f"BBC News (5h ago): {SECOND}"],
+            ["Reuters", "BBC News"],
+            "3h ago",
+        ),
+        (
+            [f"{HEAD} — Reuters, 3 hours ago"],
+            [f"{SECOND} — BBC News, 5 hours ago"],
+            ["Reuters", "BBC News"],
+            "3 hours ago",
+        ),
         # NewsNow: the outlet and a clock time under the headline
         ([HEAD, "Reuters 12:14"], [SECOND, "BBC News 09:05"], ["Reuters", "BBC News"], "12:14"),
     ],
@@ -413,6 +457,10 @@ def test_a_weak_reading_alone_is_a_story_s_own_lines(
         ["Reuters reported the figures on Tuesday.", "Markets fell 3h after the open."],
         ["Volume up", "Covid19", "Cases rose again in the city, officials said on Monday."],
         ["3 hours was all it took.", "At 3:45 PM ET the markets closed lower, traders said."],
+        ["Tuesday", "This morning the council met again, and the vote was close."],
+        ["Prices rose ~ 3h after the open.", "from Reuters", "The fee is 2024.04 now."],
+        ["Reuters: the wire that broke the story.", "Now the council must decide."],
+        ["Yesterday, the council met, and the vote, officials said, was close."],
         ["The ceremony is on 19 Apr, organisers said.", "Reuters via MSN carried the report."],
     ],
 )
@@ -457,3 +505,18 @@ def test_an_outlet_in_mixed_case_or_an_acronym_is_kept_as_printed(
     assert "outlet_text" not in docs[1].source.to_json()
     docs = clean([*MAIN, "", "NPR", "3 hours ago", HEAD, BODY], rules, scraped_at)
     assert (docs[1].outlet, docs[1].source.outlet_text) == ("NPR", None)
+
+
+def test_cards_with_the_outlet_and_time_under_the_snippet(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    """Bing News' layout: headline / snippet / "Reuters · 3h"; two cards or more."""
+    cards = [HEAD, BODY, "Reuters · 3h", "", SECOND, BODY2, "BBC News · 5h", ""]
+    docs = clean([*MAIN, "", *cards], rules, scraped_at)
+    assert [(d.outlet, d.headline, d.published_text) for d in docs[1:]] == [
+        ("Reuters", HEAD, "3h"),
+        ("BBC News", SECOND, "5h"),
+    ]
+    assert [d.text for d in docs[1:]] == [BODY, BODY2]
+    alone = clean([*MAIN, "", *cards[:4]], rules, scraped_at)
+    assert len(alone) == 1 or alone[1].headline != HEAD

@@ -352,14 +352,20 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             for a, b in header.headline_fields:  # "Headline - Reuters": the dash
                 text = lines[n].strip()
                 removed.append(Removal("header_field", text[a:b], n + 1, _indent(lines[n]) + a))
-        body_start = header.last + 1
+        # A card's footer ("Headline" / snippet / "Reuters · 3h"): the body is above it.
+        body_start = (header.headline_line or 0) + 1 if header.footer else header.last + 1
+    header_lines = {header.published_line} if header is not None and header.footer else set()
     chrome = find_chrome(lines, body_start, block.end, ctx.chrome, ctx.settings.min_chrome_run)
     if ctx.to_end:
         chrome.update(_find_to_end(lines, body_start, block.end, ctx.to_end, chrome))
     for n, rule in sorted(chrome.items()):
         text = lines[n].strip()
         removed.append(Removal(rule, text, n + 1, _indent(lines[n])))
-    body = [n for n in range(body_start, block.end) if lines[n].strip() and n not in chrome]
+    body = [
+        n
+        for n in range(body_start, block.end)
+        if lines[n].strip() and n not in chrome and n not in header_lines
+    ]
     if find_headline and header is None and len(body) > 1:
         first = lines[body[0]]
         if looks_like_headline(first, ctx.settings.max_headline_words) or looks_like_title_over(

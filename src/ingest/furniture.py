@@ -76,7 +76,9 @@ _MEDIA_LABEL = re.compile(
     r"^(?:Image|Photo|Picture|Video|Media) (?:caption|source|credit|copyright)s?\b"
 )
 _CREDIT_TAIL = re.compile(r"\s(?:Credit|CREDIT|Credits)(?:\.\.\.|…|:)?\s+(?P<who>\S.*)$")
-_CAPTION_LABEL = re.compile(r"^(?:Photo|Photograph|Picture|Image|Caption)s?\s*:\s+\S")
+_CAPTION_LABEL = re.compile(
+    r"^(?:(?:Photo|Photograph|Picture|Image|Caption)s?|Above|ABOVE|Pictured|PICTURED)\s*:\s+\S"
+)
 _LAST_SENTENCE_END = re.compile(r"[.!?][\"”’')]* +(?=\S[^.!?]*$)")
 _ODD_CHAR = re.compile(r"[^\w\s:.,()/%-]")
 _CELL_TEXT = re.compile(r"[^\s|:+-]")
@@ -553,7 +555,20 @@ def is_follow_prompt(text: str, f: Furniture) -> bool:
     """
     first = text.split(None, 1)[0].lower()
     if first not in ("follow", "like", "connect", "find", "join") or too_long(text, 20):
-        return False
+        # "Ann Lee on Twitter @annlee": a writer's handle at a story's foot
+        return bool(_ON_NETWORK.match(text)) and text.rsplit(" ", 1)[-1][:1] == "@"
+    return _follow_rest(text, f)
+
+
+# "<Name> on Twitter @handle": up to four capitalised words, the network, then the handle.
+_ON_NETWORK = re.compile(
+    r"^(?:[A-Z][\w.'’-]* ){1,4}on (?:Twitter|X|Instagram|Threads|Bluesky)"
+    r":? @\w{2,}$"
+)
+
+
+def _follow_rest(text: str, f: Furniture) -> bool:
+    """:func:`is_follow_prompt` past its opener."""
     tokens = word_tokens(text)
     if text[-1] in ".!?" and text.count(" ") >= 5:
         if _SAYS.search(text) or not _FOLLOW_WHOM.match(text):
@@ -620,6 +635,10 @@ _SYNDICATED = re.compile(
 )
 
 
+# "Courtesy of The New York Times", "Courtesy of Ann Lee": a picture's source.
+_COURTESY = re.compile(r"^(?:Courtesy|COURTESY) (?:of|OF) (?:the |The |THE )?[A-Z][^.!?]{0,80}$")
+
+
 def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     """A photo credit standing alone: "Name/Agency", "(Photo: AP)", "Photograph: X/Y".
 
@@ -661,7 +680,7 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
             return True
     if len(words) > max_words:
         return False
-    if _SYNDICATED.match(text):
+    if _SYNDICATED.match(text) or _COURTESY.match(text):
         return not _SAYS.search(text) and not _SENTENCE_BREAK.search(text)
     if f._credit_start.match(text):
         return not _SAYS.search(text) and not reads_as_sentences(text)
@@ -732,6 +751,8 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
             return True
     if text.endswith(")") and _closing_credit(text, f):
         return True
+    if " | " in text[-80:] and _piped_credit(_last_sentence_tail(text), f):
+        return True  # "... on March 17, 2020. Ann Lee | AFP | Getty Images"
     if " | " in text:
         before, _, credit = text.rpartition(" | ")
         if len(before.split()) >= 3 and "|" not in before and _is_credit_name(credit, f):
@@ -763,6 +784,29 @@ _CREDIT_NOTES = re.compile(
 )
 
 
+# A photographer working for another title: "Eli Durst, special to The Times Magazine",
+# "Ann Lee for The Washington Post".
+_CONTRIBUTOR = re.compile(
+    r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}(?:, special to| for) (?:The |the )?[A-Z][\w.'’&-]*"
+    r"(?: [A-Z][\w.'’&-]*){0,5}$"
+)
+
+
+def _piped_credit(tail: str, f: Furniture) -> bool:
+    """A credit in parts between bars, one part an agency: "Ann Lee | AFP | Getty Images".
+
+    >>> f = Furniture(photo_agencies=frozenset(["AFP", "Getty Images"]))
+    >>> _piped_credit("Eva Marie uzcategui | AFP | Getty Images", f)
+    True
+    >>> _piped_credit("Sports | Weather | News", f), _piped_credit("", f)
+    (False, False)
+    """
+    parts = [p.strip() for p in tail.split("|")]
+    if len(parts) < 2 or any(not p or len(p.split()) > 4 for p in parts):
+        return False
+    return any(p in f.photo_agencies for p in parts)
+
+
 def _closing_credit(text: str, f: Furniture) -> bool:
     """Say whether a paragraph of sentences ends with a bracketed "Name/Agency" credit.
 
@@ -771,6 +815,10 @@ def _closing_credit(text: str, f: Furniture) -> bool:
     True
     >>> _closing_credit("Children play by the lake on Sunday. (Olga Burtseva via AP)", f)
     True
+    >>> _closing_credit("Dailey in prison in May. (Eli Durst, special to The Times)", f)
+    True
+    >>> _closing_credit("He voted no. (Senators for Ohio Voters)", f)
+    False
     >>> _closing_credit("He backed the bill (and/or its rider).", f)
     False
     >>> _closing_credit("The plan was dropped in 2019. (It was revived via AP)", f)
@@ -785,6 +833,9 @@ def _closing_credit(text: str, f: Furniture) -> bool:
     inner = text[start + 1 : -1].strip()
     if len(inner.split()) > 16:
         return False
+    contributor = _CONTRIBUTOR.match(inner)
+    if contributor is not None:
+        return True
     if "/" not in inner:
         # "(Olga Burtseva via AP)", "(Hennepin County Sheriff's Office via AP)": a handout's
         # source, then the agency that carried it.
@@ -1032,6 +1083,10 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
     [False, False, False, False, False]
     """
     body = strip_marks(text)
+    if _is_button_card(body, f, max_words):
+        return True
+    if body.endswith(":") and len(body) < 40 and body[:-1].strip().lower() in f.teaser_labels:
+        return True  # "WATCH:", "Related:": a label whose link or player was not kept
     bracketed = body.startswith(("(", "[")) and body.endswith((")", "]"))
     if bracketed:
         body = body[1:-1].strip()
@@ -1078,6 +1133,119 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
         and not reads_as_sentences(head)
         and (marker[:1].isupper() or marker[:1] in "([")
     )
+
+
+def _is_button_card(text: str, f: Furniture, max_words: int) -> bool:
+    """A link card printed after its button: "Read More <Title Case Headline>. <its dek>".
+
+    The label is set as a button (every word capitalised, no colon) and the next words read
+    as a headline in Title Case, which a sentence after "Read more" never does.
+
+    >>> f = Furniture(teaser_labels=frozenset(["read more", "related"]))
+    >>> _is_button_card("Read More He’s a Liar, a Con Artist and a Snitch. His Word Sent "
+    ...     "Him Away.", f, 30)
+    True
+    >>> [_is_button_card(t, f, 30) for t in ("Read more about it in his book.",
+    ...     "Read More about the plan on our site", "Related Charges Were Dropped")]
+    [False, False, True]
+    """
+    words = text.split(None, 3)
+    for n in (2, 1):
+        label = " ".join(words[:n])
+        if len(words) <= n or label.lower() not in f.teaser_labels:
+            continue
+        if not all(w[:1].isupper() for w in words[:n]) or label.endswith(":"):
+            return False
+        rest = text[len(label) :].split()
+        if too_long(" ".join(rest), 2 * max_words) or _SAYS.search(text):
+            return False
+        head = [w for w in rest[:6] if w.lower().strip(",.;") not in _FUNCTION_SMALL]
+        if len(head) < 3 or not any(w[1:].islower() for w in head):
+            return False  # Title Case, not a line in capitals ("CLICK HERE TO GET THE APP")
+        return all(w[:1].isupper() or w[:1] in _QUOTES for w in head)
+    return False
+
+
+# A wire story's lead opens with its dateline: "WASHINGTON — ", "NEW YORK (AP) — ",
+# "SELMA, Ala. (AP) — ".
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}(?:, [A-Z][a-z]+\.?(?: [A-Z][a-z]+\.?)?)?"
+    r"(?: \([A-Za-z. ]{2,20}\))? ?[—–-]{1,2} ?[\"“‘A-Z0-9]"
+)
+
+
+def above_dateline(texts: Sequence[str], f: Furniture, max_words: int) -> list[int]:
+    """Lines above a story's datelined lead, in its first four lines: a page's photo
+    captions, printed before the story begins ("Ann Lee speaks in Arlington on Monday.").
+
+    >>> f = Furniture(content_labels=frozenset(["editor's note"]))
+    >>> above_dateline(["Esper speaks at a news conference in Arlington, Virginia.",
+    ...     "WASHINGTON — The Pentagon will give 5 million masks.", "More text."], f, 120)
+    [0]
+    >>> above_dateline(["Editor's note: This story was updated.",
+    ...     "WASHINGTON — The Pentagon will give 5 million masks to the states."], f, 120)
+    []
+    >>> above_dateline(["Ann Lee speaks.", "ADVERTISEMENT - CONTINUE READING BELOW"], f, 40)
+    []
+    >>> above_dateline(["The council voted on Tuesday.",
+    ...     "WASHINGTON (AP) — The Senate voted on Tuesday to pass the bill."], f, 40)
+    []
+    >>> above_dateline(["The Pentagon will give 5 million masks.", "More text."], f, 120)
+    []
+    """
+    lead = next(
+        (i for i, t in enumerate(texts[:4]) if i and _DATELINE.match(t) and _reads_as_prose(t)),
+        None,
+    )
+    if lead is None:
+        return []
+    out = []
+    for i in range(lead):
+        text = texts[i]
+        m = _LABEL.match(text) if ":" in text[:40] else None
+        if m is not None and m.group("label").strip().lower() in f.content_labels:
+            continue  # the story's own note before its lead
+        if too_long(text, max_words) or text.rstrip(_CLOSERS)[-1:] not in ".)":
+            continue
+        # A caption says when (a full date) or shows someone in the present tense; a story's
+        # summary above its lead does neither ("The council voted on Tuesday.").
+        if _FULL_DATE.search(text) or _PHOTO_VERB.search(text):
+            out.append(i)
+    return out
+
+
+_FULL_DATE = re.compile(rf"\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?, \d{{4}}\b")
+_PHOTO_VERB = re.compile(
+    r"\b(?:speaks|poses|stands|walks|arrives|looks|listens|gestures|waves|attends|holds|"
+    r"leaves|sits|talks|smiles|delivers|addresses|greets|reacts|is seen|are seen)\b"
+)
+
+
+def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
+    """A link to another story set between two paragraphs as a long Title Case headline
+    ("U.S. Plays Down Expectations for Trump-Xi Meeting With Hard Line"); a subheading is
+    shorter, and a sentence ends with its stop.
+
+    >>> p = "The council voted on Tuesday to expand the scheme to every district."
+    >>> link = "U.S. Plays Down Expectations for Trump-Xi Meeting With Hard Line"
+    >>> is_title_case_link([p, link, p], 1, 30)
+    True
+    >>> [is_title_case_link([p, t, p], 1, 30) for t in ("Trade Balance",
+    ...     "How the plan would work for families and for the schools they use",
+    ...     "The Council Voted On Tuesday To Expand The Scheme To Every District.")]
+    [False, False, False]
+    """
+    text = texts[i]
+    if text[-1] in _ENDS or too_long(text, max_words):
+        return False
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    if len(words) < 8:
+        return False
+    content = [w for w in words if w.lower() not in _FUNCTION_SMALL]
+    capitalised = sum(w[:1].isupper() for w in content)
+    if capitalised < 0.85 * len(content) or text.isupper():
+        return False  # a line in capitals is caps_link's
+    return _reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])
 
 
 def is_closing_teaser(text: str, f: Furniture, max_words: int) -> bool:
@@ -1197,6 +1365,8 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     False
     >>> is_promo_line('"Subscribe to my newsletter," she told the crowd.', f, 120)
     False
+    >>> is_promo_line("This story is from our newsletter. Sign up to get it here.", f, 120)
+    True
     >>> is_promo_line("Like farming? Get our newsletter in your inbox. Sign Up", f, 120)
     True
     >>> is_promo_line("Like farming? Most readers get the newsletter in their inbox.", f, 120)
@@ -1214,6 +1384,8 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     if not opener and len(words) > 15 and ("you" not in text.lower() or not _YOU.search(text)):
         return False  # a long line that neither opens a pitch nor speaks to the reader
     sentence = not opener and len(words) <= 15 and reads_as_sentences(text)
+    if sentence and _pitch_closes(text, f):
+        return True  # "... adapted from our newsletter. Sign up to receive it here."
     if sentence and not _YOU.search(text):
         return False  # a short sentence is a pitch only with an opener or said to "you"
     if _SAYS.search(text):
@@ -1228,6 +1400,26 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     if len(words) > 15 or sentence:
         return len(cues) >= 3 and _YOU.search(text) is not None
     return len(cues) >= 2
+
+
+def _pitch_closes(text: str, f: Furniture) -> bool:
+    """Say whether a short line's last sentence is a pitch ("... newsletter. Sign up to
+    receive it here.") and the line names two of the pitch's cues.
+
+    >>> f = Furniture(promo_cues=("sign up", "newsletter"), promo_openers=frozenset(["sign"]))
+    >>> _pitch_closes("This story is adapted from our newsletter. Sign up to receive it here.", f)
+    True
+    >>> _pitch_closes("The union met. Sign up sheets were posted.", f)
+    False
+    """
+    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
+    if not breaks:
+        return False
+    tail = text[breaks[-1] - 1 :]
+    first = tail.split(None, 1)[0].lower().strip("\"“‘'(")
+    if first not in f.promo_openers or len(tail.split()) > 10 or _SAYS.search(text):
+        return False
+    return len({m.group().lower() for m in f._promo.finditer(text)}) >= 2
 
 
 _STAMP_LABEL = re.compile(
@@ -1578,6 +1770,13 @@ def find_furniture(
         for i in {0, 1, last} & set(range(len(texts))):
             if i not in found and is_byline_line(texts[i]):
                 found[i] = "byline_line"
+    if f.enabled("teaser_line"):
+        for i in range(1, last):
+            if i not in found and is_title_case_link(texts, i, short):
+                found[i] = "teaser_line"
+    if f.enabled("caption_line"):
+        for i in above_dateline(texts, f, settings.max_caption_words):
+            found.setdefault(i, "caption_line")
     closing = last >= 2 and last not in found and f.enabled("teaser_line")
     if closing and is_closing_teaser(texts[last], f, short):
         found[last] = "teaser_line"
@@ -1740,6 +1939,13 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
     first = text[: text.find(" ")]
     if first in f.player_controls or first.lower() in f.promo_openers:
         return True
+    if first[:1].isupper() and (
+        first.lower() in f.teaser_labels
+        or " ".join(text.split(None, 2)[:2]).lower() in f.teaser_labels
+    ):
+        return True  # "Read More <Headline>. <dek>": a card after its button
+    if len(text) < 200 and f._promo.search(text, max(0, len(text) - 90)):
+        return True  # "... our newsletter. Sign up to receive it here."
     if first in ("Image", "Photo", "Picture", "Video", "Media", "Caption", "IMAGE", "PHOTO"):
         return True
     if _STAMP_LABEL.match(text) or _EMBED.match(text):

@@ -36,6 +36,10 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "secundă", "secunde",  # ro
         "секунди",  # uk
         "सेकंड",  # hi
+        "วินาที",  # th
+        "segon", "segons",  # ca
+        "sekundi",  # hr
+        "ثانیه",  # fa
     ),
     60: (
         "minute", "minutes", "min", "mins",  # en fr
@@ -56,6 +60,10 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "minuutti", "minuuttia",  # fi
         "хвилину", "хвилини", "хвилин",  # uk
         "मिनट",  # hi
+        "นาที",  # th
+        "minuts",  # ca
+        "minuta",  # hr
+        "دقیقه",  # fa
     ),
     3600: (
         "hour", "hours", "hr", "hrs",  # en
@@ -79,6 +87,10 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "oră",  # ro
         "годину", "години", "годин",  # uk
         "घंटा", "घंटे",  # hi
+        "ชั่วโมง",  # th
+        "hores",  # ca
+        "sat", "sata", "sati",  # hr
+        "ساعت",  # fa
     ),
     86400: (
         "day", "days",  # en
@@ -102,6 +114,10 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "zi", "zile",  # ro
         "дні", "днів",  # uk
         "दिन",  # hi
+        "วัน",  # th
+        "dies",  # ca
+        "dan", "dana",  # hr
+        "روز",  # fa
     ),
     7 * 86400: (
         "week", "weeks", "wk", "wks",  # en
@@ -125,6 +141,10 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "săptămână", "săptămâni",  # ro
         "тиждень", "тижні", "тижнів",  # uk
         "हफ्ता", "हफ्ते", "सप्ताह",  # hi
+        "สัปดาห์",  # th
+        "setmanes",  # ca
+        "tjedan", "tjedna", "tjedana",  # hr
+        "هفته",  # fa
     ),
     30 * 86400: (
         "month", "months", "mo",  # en
@@ -148,6 +168,10 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "lună", "luni",  # ro
         "місяць", "місяці", "місяців",  # uk
         "महीना", "महीने",  # hi
+        "เดือน",  # th
+        "mesos",  # ca
+        "mjesec", "mjeseca", "mjeseci",  # hr
+        "ماه",  # fa
     ),
     365 * 86400: (
         "year", "years", "yr", "yrs",  # en
@@ -171,6 +195,10 @@ UNIT_WORDS: dict[int, tuple[str, ...]] = {
         "ani",  # ro
         "рік", "роки", "років",  # uk
         "साल", "वर्ष",  # hi
+        "ปี",  # th
+        "anys",  # ca
+        "godinu", "godine", "godina",  # hr
+        "سال",  # fa
     ),
 }  # fmt: skip
 # Units that say "ago" themselves, as Hungarian's do ("3 órája", "5 perce").
@@ -187,12 +215,20 @@ COMPACT_UNITS: dict[str, int] = {
 # The word saying "ago", before the number ("il y a 2 heures") or after the unit
 # ("3 hours ago", "3時間前"). Swedish, Danish and Norwegian print a word before the number
 # too ("för 3 timmar sedan"), one that alone says no time ("for 3 days").
-AGO_BEFORE = ("il y a", "hace", "há", "vor", "před", "πριν από", "منذ", "לפני", "acum")
+AGO_BEFORE = (
+    "il y a", "hace", "há", "vor", "před", "πριν από", "منذ", "לפני", "acum", "fa", "prije",
+)  # fmt: skip
 ALSO_BEFORE = ("för", "for")
 AGO_AFTER = (
     "ago", "fa", "geleden", "temu", "назад", "önce", "sedan", "siden", "yang lalu", "lalu",
-    "trước", "πριν", "sitten", "тому", "前", "전", "पहले",
+    "trước", "πριν", "sitten", "тому", "ที่แล้ว", "پیش", "前", "전", "पहले",
 )  # fmt: skip
+# Numbers in words: "three hours ago".
+NUMBER_WORDS: dict[str, int] = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty": 40, "forty-five": 45, "fifty": 50,
+}  # fmt: skip
 # "one", as the number of a unit: "an hour ago", "il y a une heure", "vor einem Tag".
 ONE_WORDS = (
     "a", "an", "one", "un", "une", "una", "uno", "um", "uma", "einer", "einem", "eine", "een",
@@ -200,11 +236,16 @@ ONE_WORDS = (
 # Counts said in words that give no number: the header time is found, but `published`
 # stays null rather than a guess ("a few minutes ago", "several hours ago").
 VAGUE_COUNTS = ("a few", "few", "several", "a couple of", "some")
+# Times of day in words: found as a header time, `published` left null.
+VAGUE_NAMED = (
+    "this morning", "this afternoon", "this evening", "tonight", "earlier today", "earlier",
+)  # fmt: skip
 # A stamp word before the time ("Updated 2 hours ago") and a hedge before the number.
 STAMP_WORDS = ("updated", "published", "posted", "edited")
 HEDGE_WORDS = ("about", "over", "almost", "around", "nearly")
 # Relative times said in words, with how long ago each is.
 NAMED_TIMES: dict[str, int] = {
+    "now": 0,
     "just now": 0,
     "moments ago": 0,
     "half an hour ago": 1800,
@@ -234,7 +275,10 @@ def _alternatives(words: Iterable[str]) -> str:
 
 _STAMP = rf"(?:(?:{_alternatives(STAMP_WORDS)}):? +)"
 _HEDGE = rf"(?:(?:{_alternatives(HEDGE_WORDS)}) +)"
-_COUNT = rf"(?:(?P<n>\d{{1,3}})|(?:{_alternatives(ONE_WORDS)}) )"
+_COUNT = (
+    rf"(?:(?P<n>\d{{1,3}})|(?P<word>{_alternatives(NUMBER_WORDS)}) "
+    rf"|(?:{_alternatives(ONE_WORDS)}) )"
+)
 _UNIT = rf"(?P<unit>{_alternatives(_UNIT_SECONDS)})\.?"
 _BEFORE = rf"(?:(?:{_alternatives(AGO_BEFORE)}) +)"
 _ALSO_BEFORE = rf"(?:(?:{_alternatives(ALSO_BEFORE)}) +)"
@@ -242,7 +286,7 @@ _AFTER = rf"(?: *(?:{_alternatives(AGO_AFTER)}))"
 # Anything a relative time may be, loosely (the "ago" word optional): what
 # :func:`parse_relative` reads. A unit with no number needs its "ago" word ("godzinę temu").
 # A second, smaller unit after the first: "1h 20m ago", "2 hours 15 minutes ago".
-_AND_UNIT = rf"(?: +(?P<n2>\d{{1,3}}) *{_UNIT.replace('<unit>', '<unit2>')})?"
+_AND_UNIT = rf"(?:,? +(?P<n2>\d{{1,3}}) *{_UNIT.replace('<unit>', '<unit2>')})?"
 _RELATIVE = re.compile(
     rf"(?i)^{_STAMP}?{_HEDGE}?(?:{_BEFORE}|{_ALSO_BEFORE})?"
     rf"(?:{_COUNT} *{_UNIT}{_AND_UNIT}|{_UNIT.replace('<unit>', '<bare>')}(?={_AFTER}$))"
@@ -266,7 +310,7 @@ def relative_patterns() -> tuple[str, ...]:
     """
     and_unit = re.sub(r"\?P<\w+>", "?:", _AND_UNIT)
     unit = _UNIT.replace("?P<unit>", "?:")
-    count = _COUNT.replace("?P<n>", "?:")[:-1] + f"|(?:{_alternatives(VAGUE_COUNTS)}) )"
+    count = re.sub(r"\?P<\w+>", "?:", _COUNT)[:-1] + f"|(?:{_alternatives(VAGUE_COUNTS)}) )"
     compact = _alternatives(COMPACT_UNITS)
     return (
         rf"(?i)^{_HEDGE}?{_ALSO_BEFORE}?(?:{count} *{unit}{and_unit}|{unit}){_AFTER}$",
@@ -274,7 +318,7 @@ def relative_patterns() -> tuple[str, ...]:
         rf"(?i)^{_STAMP}{_HEDGE}?{count} *{unit}{and_unit}{_AFTER}?$",
         rf"(?i)^\d{{1,3}} ?(?:{compact})(?: \d{{1,2}} ?(?:{compact}))?(?: +ago)?$",
         rf"(?i)^{_HEDGE}?\d{{1,3}} *(?:{_alternatives(AGO_UNITS)})$",
-        rf"(?i)^(?:{_alternatives(NAMED_TIMES)})$",
+        rf"(?i)^(?:{_alternatives([*NAMED_TIMES, *VAGUE_NAMED])})$",
     )
 
 
@@ -302,7 +346,7 @@ def parse_relative(text: str) -> timedelta | None:
     m = _RELATIVE.match(s)
     if not m:
         return None
-    n = int(m["n"]) if m["n"] else 1
+    n = int(m["n"]) if m["n"] else NUMBER_WORDS[m["word"].lower()] if m["word"] else 1
     seconds = n * _UNIT_SECONDS[(m["unit"] or m["bare"]).lower()]
     if m["n2"]:
         seconds += int(m["n2"]) * _UNIT_SECONDS[m["unit2"].lower()]

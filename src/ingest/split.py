@@ -45,6 +45,9 @@ class Header:
     # Spans of the headline line's other fields when it also names the outlet
     # ("Headline - Reuters", as RSS readers print it): the separator.
     headline_fields: tuple[tuple[int, int], ...] = ()
+    # The outlet and time printed under the story's snippet, not over it ("Headline" /
+    # snippet / "Reuters · 3h", as Bing News prints a card): the body is between.
+    footer: bool = False
 
     @property
     def start(self) -> int:
@@ -233,9 +236,10 @@ def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = 
     first ("Headline" / "Reuters · 3h" / body), or the outlet over the headline over the
     time ("Reuters" / "Headline" / "3h ago" / body).
 
-    Weak readings, a bare clock time ("14:32") as the time or a header with no outlet at
-    all, count only when the dump holds two or more of them: a page of story cards repeats
-    its layout, a story's own "14:32" or short line does not.
+    Weak readings count only when the dump holds two or more of them: a page of story
+    cards repeats its layout, a story's own "14:32" or short line does not. They are a bare
+    clock time ("14:32") as the time, a header with no outlet at all, a whole card on one
+    line ("• Headline (Reuters, 3h)") and the outlet and time under the snippet (a footer).
     """
     stripped = list(map(str.strip, lines))
     headers, weak = _find_headers(stripped, rules, chrome, weak=True)
@@ -380,6 +384,24 @@ def _find_headers(
                 if len(outlet.split()) > 6 and looks_like_headline(outlet, max_headline):
                     # no outlet names itself in seven words: the headline and its time
                     own_headline, outlet_line, outlet = outlet, None, None
+        if weak and outlet_line == i and _footer_card(stripped, i, taken, max_headline):
+            weak_count += 1
+            headers.append(
+                Header(
+                    outlet=outlet,
+                    outlet_line=i,
+                    published_text=text,
+                    published_line=i,
+                    byline=None,
+                    byline_line=None,
+                    headline=stripped[i - 2],
+                    headline_line=i - 2,
+                    fields=fields,
+                    footer=True,
+                )
+            )
+            taken = i
+            continue
         above = stripped[i - 1] if i > taken + 1 else ""
         i_last = i
         field_lines: tuple[int, ...] = ()
@@ -471,6 +493,20 @@ def _find_headers(
 
 # A bare clock time as a card's time ("14:32"): a weak reading (see find_headers).
 _CLOCK = re.compile(r"^(?:[01]?\d|2[0-3]):[0-5]\d$")
+
+
+def _footer_card(stripped: list[str], i: int, taken: int, max_headline: int) -> bool:
+    """The outlet and time on line ``i`` close a card: a headline two lines up, the snippet
+    (a paragraph) between, and nothing right under them (a blank line or the end)."""
+    if i - 2 <= taken or (i + 1 < len(stripped) and stripped[i + 1]):
+        return False
+    head, snippet = stripped[i - 2], stripped[i - 1]
+    return (
+        bool(head and snippet)
+        and (i - 3 <= taken or not stripped[i - 3])
+        and looks_like_headline(head, max_headline)
+        and not looks_like_headline(snippet, max_headline)
+    )
 
 
 def _titled_below(stripped: list[str], i: int, max_outlet: int, max_headline: int) -> bool:
@@ -569,8 +605,13 @@ def _headline_above(
 
 # Fields printed on one line with the time, between spaced separators: "Reuters · 3h",
 # "3 hours ago • BBC", "By Jane Doe | Reuters | 2h | 5 min read".
-_FIELD_SEPARATOR = re.compile(r"\s+[·•⋅∙|—–/-]\s+")
-_LINE_WITH_SEPARATOR = re.compile(r"\[|.{1,200}?(?:\s[·•⋅∙|—–/-]\s|, | \(| by )")
+# A tab or a run of spaces between two fields separates them too ("Reuters\t3h", a table
+# copied as text).
+# A separator is one of these, or any other lone symbol between spaces ("◦", "🔹") that is
+# no quote, bracket, sentence punctuation or part of a value ("+ 12 more", "$ 5").
+_SEPARATOR = r"(?:[·•⋅∙|—–/~»›-]|[^\w\s\"'“”‘’()\[\],.:;!?&@#%+=<>$€£¥*])"
+_FIELD_SEPARATOR = re.compile(rf"\s+{_SEPARATOR}\s+|\t+| {{2,}}")
+_LINE_WITH_SEPARATOR = re.compile(rf"\[|.{{1,200}}?(?:\s{_SEPARATOR}\s|, |: | \(| by |\t|  )")
 # Two fields without a spaced separator: "Reuters, 3 hours ago", "Reuters (3h)",
 # "2 hours ago by Reuters". The outlet comes first after a comma (a time first is a
 # sentence's opening: "Yesterday, the council met").
@@ -581,15 +622,20 @@ _TRAILING_TIME = re.compile(
     r"|^(?P<go>\S.{0,59}?[^\W\d_])(?P<gt>\d{1,3} ?[^\W\d_]{1,7}(?i: ago)?)$"
 )
 # A label before the outlet's name in a shared line: "Source: Reuters", "via: BBC".
-_OUTLET_LABEL = re.compile(r"(?i)(?:source|sources|via|from|publisher)\s*:\s*(?=\S)")
+_OUTLET_LABEL = re.compile(
+    r"(?i)(?:source|sources|via|from|publisher)\s*:\s*(?=\S)|(?:from|via)\s+(?=[^\W\d_])"
+)
 _TWO_FIELDS = (
     re.compile(r"^\[(?P<o>[^\[\]]+)\] (?P<t>[^\[\]]+)$"),
     re.compile(r"^(?P<o>[^,()]+?), (?P<t>[^,()]+)$"),
     re.compile(r"^(?P<o>[^()]+?) \((?P<t>[^()]+)\)$"),
     re.compile(r"^(?P<t>.+?) by (?P<o>.+)$"),
+    re.compile(r"^(?P<o>[^:]{2,60}?): (?P<t>[^:]+)$"),  # "Reuters: 3h ago"
 )
 # Fields beside the outlet and the time that such a line may also hold.
 _BY_FIELD = re.compile(r"(?i)^(?:[^\W\d_]+ )?by\s+\S")  # "By Ann Lee", "Story by Ann Lee"
+# A byline naming the outlet it was written for: "by Ann Lee for Reuters".
+_BY_FOR = re.compile(r"(?:[^\W\d_]+ )?[Bb]y .+? for (?P<o>[^\W\d_a-z].{1,59})$")
 _READ_TIME = re.compile(r"(?i)^\d{1,3} ?min(?:ute)?s?(?: read)?$")
 # A count beside the time: "45 comments", "1.2K shares".
 _COUNT_FIELD = re.compile(
@@ -608,6 +654,13 @@ def _two_fields(text: str) -> list[tuple[int, int]]:
         m = pattern.match(text)
         if m:
             return sorted([m.span("o"), m.span("t")])
+    parts = text.split(", ")
+    if len(parts) >= 3:  # "Reuters, 3 hours ago, 2 min read"
+        spans, pos = [], 0
+        for part in parts:
+            spans.append((pos, pos + len(part)))
+            pos += len(part) + 2
+        return spans
     return [(0, len(text))]
 
 
@@ -657,7 +710,9 @@ def _shared_lines(
         spans.append((pos, len(text)))
         if len(spans) == 1:
             spans = _two_fields(text)
-        spans = [_without_marks(text, sp) for sp in spans]  # "🕒 3h": the icon is a field
+        # "🕒 3h": the icon is a field; "Reuters | 4h | 🔖": a field of marks alone is none
+        spans = [_without_marks(text, sp) for sp in spans]
+        spans = [(a, b) for a, b in spans if not all(map(_is_mark, text[a:b]))]
         times = [sp for sp in spans if any(p.match(text[sp[0] : sp[1]]) for p in times_of)]
         rest = [
             sp
@@ -671,7 +726,13 @@ def _shared_lines(
             continue
         times = times[:1]  # "3h · Updated 1h ago": the first is the time, the rest fields
         if not rest:  # "3 hours ago • By Jane Doe": the outlet is on another line
-            if _FIELD_SEPARATOR.search(text):
+            by_for = next(
+                (bf for a, b in spans if (bf := _BY_FOR.match(text, a, b)) is not None), None
+            )
+            if by_for is not None:  # "by Jane Doe for Reuters": the outlet after "for"
+                keep = [by_for.span("o"), times[0]]
+                found[i] = (by_for.span("o"), times[0], _others(text, keep))
+            elif _FIELD_SEPARATOR.search(text):
                 found[i] = (None, times[0], _others(text, [times[0]]))
             continue
         if len(rest) == 2:
@@ -680,6 +741,8 @@ def _shared_lines(
         if len(rest) != 1:
             continue
         outlet_span = _outlet_span(text, rest[0], max_outlet, chrome)
+        if outlet_span is None and _card_around(stripped, i, max_headline):
+            outlet_span = _outlet_span(text, rest[0], max_outlet, chrome, lower=True)
         if outlet_span is not None:
             found[i] = (outlet_span, times[0], _others(text, [outlet_span, times[0]]))
     # "World · Reuters · 3h": the field that recurs is the section.
@@ -782,10 +845,14 @@ def _starts_name(text: str) -> bool:
     return first.isupper() or (first.isalpha() and first.lower() == first.upper())
 
 
-# A link to a story with its outlet and time in brackets after the headline, as lists of
-# related links print it: "• Headline (Reuters, 3h)".
-_ONE_LINE_CARD = re.compile(
-    r"^(?:[•·*–—-]\s+)?(?P<h>[^()]{8,}?) \((?P<o>[^(),]+), (?P<t>[^(),]+)\)$"
+# A link to a story with its outlet and time on the headline's line, as lists of related
+# links and newsletter digests print it: "• Headline (Reuters, 3h)".
+_ONE_LINE_CARDS = (
+    re.compile(r"^(?:[•·*–—-]\s+)?(?P<h>[^()]{8,}?) \((?P<o>[^(),]+), (?P<t>[^(),]+)\)$"),
+    # A digest: "Reuters (3h ago): Headline".
+    re.compile(r"^(?:[•·*–—-]\s+)?(?P<o>[^():]{2,60}?) \((?P<t>[^()]+)\): (?P<h>.{8,})$"),
+    # "Headline — Reuters, 3 hours ago".
+    re.compile(r"^(?:[•·*]\s+)?(?P<h>.{8,}?) [—–-] (?P<o>[^,—–]{2,60}), (?P<t>[^,]+)$"),
 )
 
 
@@ -802,7 +869,8 @@ def _one_line_cards(
     {0: ((33, 40), (42, 44), (2, 31), ((0, 2), (31, 33), (40, 42), (44, 45)))}
     """
     found = {}
-    for i, m in enumerate(map(_ONE_LINE_CARD.match, stripped)):
+    for i, text in enumerate(stripped):
+        m = next((m for p in _ONE_LINE_CARDS if (m := p.match(text))), None)
         if m is None:
             continue
         outlet, headline = m["o"], m["h"]
@@ -825,25 +893,50 @@ def _without_marks(text: str, span: tuple[int, int]) -> tuple[int, int]:
     (2, 4)
     """
     a, b = span
-    while a < b and (text[a].isspace() or unicodedata.category(text[a]).startswith("S")):
+    while a < b and _is_mark(text[a]):
         a += 1
-    while b > a and (text[b - 1].isspace() or unicodedata.category(text[b - 1]).startswith("S")):
+    while b > a and _is_mark(text[b - 1]):
         b -= 1
     return (a, b) if a < b else span
 
 
+# Printed around a field and never part of it: Markdown's emphasis ("**Reuters**"), a
+# separator left at a line's end ("Reuters — 3 hours ago —"), besides symbols and spaces.
+_MARK_CHARS = frozenset("*_·•⋅∙|—–-/«»‹›")
+
+
+def _is_mark(char: str) -> bool:
+    """A character around a field that is no part of it.
+
+    >>> [_is_mark(c) for c in "✓*— R."]
+    [True, True, True, True, False, False]
+    """
+    return char.isspace() or char in _MARK_CHARS or unicodedata.category(char).startswith("S")
+
+
 def _outlet_span(
-    text: str, span: tuple[int, int], max_outlet: int, chrome: tuple[LineRule, ...]
+    text: str,
+    span: tuple[int, int],
+    max_outlet: int,
+    chrome: tuple[LineRule, ...],
+    *,
+    lower: bool = False,
 ) -> tuple[int, int] | None:
     """The outlet's span in a shared line's field, past a label ("Source: Reuters"), or
-    None when the field cannot be an outlet."""
+    None when the field cannot be an outlet. ``lower``: a brand written in lower case, one
+    word of three letters or more ("engadget"), may be one (in a card's layout only)."""
     label = _OUTLET_LABEL.match(text, span[0], span[1])
     if label:  # "Source: Reuters | 3h": the label is a field of its own
         span = (label.end(), span[1])
     outlet = text[span[0] : span[1]]
     if (
         not looks_like_outlet(outlet, max_outlet)
-        or (not _starts_name(outlet) and not outlet[0].isdigit() and "." not in outlet)
+        or (
+            not _starts_name(outlet)
+            and not outlet[0].isdigit()
+            and "." not in outlet
+            and not (lower and outlet.isalpha() and len(outlet) >= 3)
+        )
         or any(r.pattern.match(outlet) for r in chrome)
     ):
         return None
@@ -858,12 +951,10 @@ def _others(text: str, keep: list[tuple[int, int]]) -> tuple[tuple[int, int], ..
     """
     others = []
     pos = 0
-    for a, b in sorted(keep):
-        if a > pos:
+    for a, b in [*sorted(keep), (len(text), len(text))]:
+        if a > pos and text[pos:a].strip():  # a space between two fields is none
             others.append((pos, a))
-        pos = b
-    if pos < len(text):
-        others.append((pos, len(text)))
+        pos = max(pos, b)
     return tuple(others)
 
 
@@ -1089,16 +1180,11 @@ def strip_marks(outlet: str) -> str:
     ('Reuters', 'BBC News', 'Yahoo! News')
     >>> strip_marks("Reuters via MSN"), strip_marks("Reuters + 12 more"), strip_marks("AP @AP")
     ('Reuters', 'Reuters', 'AP')
+    >>> strip_marks("**Reuters**"), strip_marks("✓")
+    ('Reuters', '✓')
     """
-    chars = list(outlet)
-    while chars and (chars[-1].isspace() or unicodedata.category(chars[-1]).startswith("S")):
-        chars.pop()
-    start = 0
-    while start < len(chars) and (
-        chars[start].isspace() or unicodedata.category(chars[start]).startswith("S")
-    ):
-        start += 1
-    core = "".join(chars[start:])
+    a, b = _without_marks(outlet, (0, len(outlet)))
+    core = outlet[a:b].strip()
     return _OUTLET_TAIL.sub("", core) or core or outlet
 
 
