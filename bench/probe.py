@@ -12,8 +12,9 @@ in ramybaly/Article-Bias-Prediction, Apache-2.0). A round is one labelled text f
 ``python bench/probe.py build ROUND.txt DIR`` writes DIR/dumps/<id>.txt (title, then one
 paragraph a line) and DIR/gold.json; run ``ingest run DIR/dumps --out OUT --local`` and
 ``python bench/probe.py score DIR OUT [-v]``. A residue line is left when it, or a 4-word run
-of it that no real line holds, is in the output; an inline span is left when its text is; a
-real line counts as kept only whole.
+of it that no real line holds, is in the output (one of under 4 words: when it is still a
+line of its own); an inline span is left when its text is; a real line counts as kept only
+whole.
 """
 
 from __future__ import annotations
@@ -85,7 +86,12 @@ def score(round_dir: Path, out: Path, verbose: bool = False) -> tuple[int, int, 
             total[family] += 1
             words = line.split()
             runs = {" ".join(words[k : k + 4]) for k in range(max(1, len(words) - 3))}
-            if " ".join(words) in flat or any(r in lines and r not in realtext for r in runs):
+            if len(words) < 4:  # "—", "WATCH:": only a line of its own is this residue
+                gone = line.strip() not in {t.strip() for t in lines.split("\n")}
+            else:
+                gone = " ".join(words) not in flat
+                gone = gone and not any(r in lines and r not in realtext for r in runs)
+            if not gone:
                 left[family] += 1
                 notes.append(f"LEFT {fid} ({g['outlet']}) [{family}] {line[:100]}")
         for span in g["inline"]:

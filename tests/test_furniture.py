@@ -233,6 +233,14 @@ REMOVED = [
         "A man casts his vote in Miami, Florida, on March 17, 2020. Ann Lee | AFP | Getty Images",
         "caption_line",
     ),
+    # round 10: a label left alone, a writer's handle, a caption of the video above
+    ("WATCH:", "teaser_line"),
+    ("Ann Lee on Twitter @annlee", "follow_prompt"),
+    (
+        "ABOVE: A commentator appeared on the evening edition of the show to talk about the"
+        " apology. For a programming schedule, click here.",
+        "caption_line",
+    ),
 ]
 
 
@@ -344,6 +352,9 @@ KEPT = [
     "He voted against the bill. (Senators for Ohio Voters backed it.)",
     "Courtesy of the city, the buses ran all night. Most riders were pleased.",
     "Voters were split. Sports | Weather | News",
+    "The church's statement released last week said:",
+    "Ann Lee on Twitter said she would appeal the ruling.",
+    "Above all, the council wants the bridge finished by May.",
 ]
 
 

@@ -76,7 +76,9 @@ _MEDIA_LABEL = re.compile(
     r"^(?:Image|Photo|Picture|Video|Media) (?:caption|source|credit|copyright)s?\b"
 )
 _CREDIT_TAIL = re.compile(r"\s(?:Credit|CREDIT|Credits)(?:\.\.\.|…|:)?\s+(?P<who>\S.*)$")
-_CAPTION_LABEL = re.compile(r"^(?:Photo|Photograph|Picture|Image|Caption)s?\s*:\s+\S")
+_CAPTION_LABEL = re.compile(
+    r"^(?:(?:Photo|Photograph|Picture|Image|Caption)s?|Above|ABOVE|Pictured|PICTURED)\s*:\s+\S"
+)
 _LAST_SENTENCE_END = re.compile(r"[.!?][\"”’')]* +(?=\S[^.!?]*$)")
 _ODD_CHAR = re.compile(r"[^\w\s:.,()/%-]")
 _CELL_TEXT = re.compile(r"[^\s|:+-]")
@@ -553,7 +555,20 @@ def is_follow_prompt(text: str, f: Furniture) -> bool:
     """
     first = text.split(None, 1)[0].lower()
     if first not in ("follow", "like", "connect", "find", "join") or too_long(text, 20):
-        return False
+        # "Ann Lee on Twitter @annlee": a writer's handle at a story's foot
+        return bool(_ON_NETWORK.match(text)) and text.rsplit(" ", 1)[-1][:1] == "@"
+    return _follow_rest(text, f)
+
+
+# "<Name> on Twitter @handle": up to four capitalised words, the network, then the handle.
+_ON_NETWORK = re.compile(
+    r"^(?:[A-Z][\w.'’-]* ){1,4}on (?:Twitter|X|Instagram|Threads|Bluesky)"
+    r":? @\w{2,}$"
+)
+
+
+def _follow_rest(text: str, f: Furniture) -> bool:
+    """:func:`is_follow_prompt` past its opener."""
     tokens = word_tokens(text)
     if text[-1] in ".!?" and text.count(" ") >= 5:
         if _SAYS.search(text) or not _FOLLOW_WHOM.match(text):
@@ -1070,6 +1085,8 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
     body = strip_marks(text)
     if _is_button_card(body, f, max_words):
         return True
+    if body.endswith(":") and len(body) < 40 and body[:-1].strip().lower() in f.teaser_labels:
+        return True  # "WATCH:", "Related:": a label whose link or player was not kept
     bracketed = body.startswith(("(", "[")) and body.endswith((")", "]"))
     if bracketed:
         body = body[1:-1].strip()

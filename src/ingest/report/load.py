@@ -308,7 +308,12 @@ def view_entry(
     docs = []
     for summary in entry.get("documents", []):
         try:
-            body = json.loads((out / str(summary["file"])).read_text(encoding="utf-8"))
+            data = (out / str(summary["file"])).read_bytes()
+            if b'\n  "seen_in": ' in data:  # not shown, and megabytes decoded for a popular story
+                from ingest.dedup import without_seen_in
+
+                data = without_seen_in(data)
+            body = json.loads(data.decode("utf-8"))
         except (OSError, ValueError, KeyError):
             continue
         if is_document(body):
