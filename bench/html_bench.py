@@ -33,12 +33,18 @@ run --local --workers 1 --no-dedup`` makes it (``run_folder``: the pages read fr
 documents, manifest, learning, the inspect report), into a fresh output folder, in-process
 after the same warm-up; then the inspect report alone is rebuilt from scratch, so the report's
 share of the run is its own figure.
+
+``--compare CHECKOUT`` (with ``--run``) adds a fourth column in the same alternation: the
+whole run of another checkout of ingest (its ``src`` first on the path, its own
+``bench/html_bench.py`` as the child), so a change's before and after are timed side by
+side, each as a ratio to the same trafilatura figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -190,26 +196,37 @@ def run_whole(set_name: str) -> dict[str, object]:
     }
 
 
-def _child(who: str, set_name: str) -> dict[str, object]:
+def _child(who: str, set_name: str, compare: Path | None = None) -> dict[str, object]:
+    script, env = __file__, None
+    if who == "before":
+        assert compare is not None
+        script = str(compare / "bench" / "html_bench.py")
+        env = {**os.environ, "PYTHONPATH": str(compare / "src")}
+        who = "run"
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", who, "--sets", set_name],
+        [sys.executable, script, "--child", who, "--sets", set_name],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     result: dict[str, object] = json.loads(proc.stdout)
     return result
 
 
-def measure(set_name: str, rounds: int, whole_run: bool = False) -> dict[str, object]:
+def measure(
+    set_name: str, rounds: int, whole_run: bool = False, compare: Path | None = None
+) -> dict[str, object]:
     """Quality from the first round; speed as the median over rounds, each extractor in a
     fresh process per round, the order alternating so none always runs first."""
     pages = load_set(set_name)
-    who_all = ("ingest", "trafilatura", "run") if whole_run else ("ingest", "trafilatura")
+    who_all: tuple[str, ...] = ("ingest", "trafilatura")
+    if whole_run:
+        who_all += ("run", "before") if compare is not None else ("run",)
     runs: dict[str, list[dict[str, object]]] = {who: [] for who in who_all}
     for r in range(rounds):
         for who in who_all if r % 2 == 0 else reversed(who_all):
-            runs[who].append(_child(who, set_name))
+            runs[who].append(_child(who, set_name, compare))
     texts: dict[str, dict[str, str]] = {
         who: dict(runs[who][0]["texts"])  # type: ignore[call-overload]
         for who in ("ingest", "trafilatura")
@@ -233,6 +250,10 @@ def measure(set_name: str, rounds: int, whole_run: bool = False) -> dict[str, ob
             "run_documents": runs["run"][0]["documents"],
             "run_failed": runs["run"][0]["failed"],
         }
+        if compare is not None:
+            whole["before_seconds"] = [x["seconds"] for x in runs["before"]]
+            whole["before_ratio"] = speed["before"] / speed["trafilatura"]
+            whole["compare"] = str(compare)
     below = sorted(
         (page_f1(rows["ingest"][n]) - page_f1(rows["trafilatura"][n]), n)
         for n, _, _ in pages
@@ -283,6 +304,11 @@ def report(name: str, r: dict[str, object]) -> None:
             f"{r['run_seconds']}, wall s {r['run_wall_seconds']}, report alone CPU s "
             f"{r['report_seconds']}; {r['run_documents']} documents, {r['run_failed']} failed"
         )
+    if "before_ratio" in r:
+        print(
+            f"whole run of {r['compare']}: {speed['before']:.1f} pages/s, / trafilatura: "
+            f"{r['before_ratio']:.2f}; run CPU s {r['before_seconds']}"
+        )
     print(f"pages more than 0.05 F1 below trafilatura: {len(below)} {below}")
     print(f"pages whose main story fell back to trafilatura: {r['fallbacks']}")
 
@@ -296,6 +322,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--run", action="store_true", help="also time a whole run (run_folder) over each set"
     )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="with --run: also time the whole run of this other checkout of ingest",
+    )
     parser.add_argument("--child", choices=("ingest", "trafilatura", "run"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -303,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results = {}
     for name in args.sets.split(","):
-        results[name] = r = measure(name, max(1, args.rounds), args.run)
+        results[name] = r = measure(name, max(1, args.rounds), args.run, args.compare)
         report(name, r)
         if args.worst:
             per = r["per_page"]

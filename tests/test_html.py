@@ -531,3 +531,28 @@ def test_the_page_text_lines_read_with_its_texts_are_those_of_a_walk_of_their_ow
         assert plain.lines is None and plain.navigation is None
         assert (both.texts, both.words, both.elements) == (plain.texts, plain.words, plain.elements)
         assert [(id(e), t) for e, t in both.holders] == [(id(e), t) for e, t in plain.holders]
+
+
+def test_page_dates_are_htmldates_without_its_copy_of_the_tree() -> None:
+    """find_page_date prunes the page's own tree; the date is the one htmldate.find_date
+    finds on an untouched tree (which it copies), on every real and generated bench page,
+    with and without a stated address, and on a fragment."""
+    from htmldate import find_date
+
+    from ingest.html import _DATE_PARAMS, decode_html, find_page_date, parse_html
+
+    bench = Path(__file__).resolve().parents[1] / "bench"
+    pages = sorted((bench / "realdev" / "readability").glob("*.html"))
+    pages += sorted((bench / "pages").glob("*.html"))
+    assert len(pages) > 100
+    found = 0
+    for path in pages:
+        html = decode_html(path.read_bytes()).text
+        for url in (None, "https://example.com/2024/03/05/story"):
+            theirs = find_date(parse_html(html), url=url, **_DATE_PARAMS) or None
+            assert find_page_date(parse_html(html), url) == theirs, path.name
+            found += theirs is not None
+    assert found > 100
+    fragment = parse_html("<p>Updated 2025-08-14</p>")
+    assert fragment.getparent() is not None
+    assert find_page_date(fragment, None) == find_date(fragment, **_DATE_PARAMS)

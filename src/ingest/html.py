@@ -121,6 +121,7 @@ class Extracted:
     sitename: str | None
     date: str | None
     url: str | None
+    date_url: str | None = None  # the address the page itself states (htmldate reads it)
 
 
 @dataclass(frozen=True)
@@ -711,13 +712,15 @@ class Metadata:
     sitename: str | None
     date: str | None
     url: str | None
+    date_url: str | None = None  # the address the page itself states (htmldate reads it)
 
 
-def extract_metadata(tree: HtmlElement, url: str | None) -> Metadata:
+def extract_metadata(tree: HtmlElement, url: str | None, dated: bool = True) -> Metadata:
     """Title, site name, date and URL, as ``trafilatura.extract_metadata`` finds them.
 
     Only the fields documents use: trafilatura's own pass also looks for authors,
     categories, tags and a licence, which cost most of its time and are never kept.
+    ``dated=False`` leaves the date out (None): :func:`find_page_date` finds it later.
     """
     from htmldate import find_date
     from trafilatura import metadata as meta
@@ -728,7 +731,7 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> Metadata:
         found = meta.extract_meta_json(tree, found)
     title = found.title or meta.extract_title(tree)
     page_url = found.url or meta.extract_url(tree, url)
-    date = find_date(tree, url=page_url, **_DATE_PARAMS)
+    date = find_date(tree, url=page_url, **_DATE_PARAMS) if dated else None
     sitename = found.sitename or meta.extract_sitename(tree)
     if sitename:
         sitename = sitename.lstrip("@")
@@ -741,6 +744,76 @@ def extract_metadata(tree: HtmlElement, url: str | None) -> Metadata:
         sitename=collapse_space(sitename) if sitename else None,
         date=date or None,
         url=page_url or url,
+        date_url=page_url,
+    )
+
+
+def find_page_date(tree: HtmlElement, url: str | None) -> str | None:
+    """``htmldate.find_date(tree, url=url, **_DATE_PARAMS)``, or None, pruning ``tree``
+    itself where htmldate prunes a deep copy of it: call it last, once the tree is no
+    longer read.
+
+    When the page's head, JSON-LD and ``abbr`` elements state no date, htmldate copies the
+    whole tree to take out what it does not search (half the readability set's pages). The
+    steps are htmldate 1.11's own functions in its order (``tests/test_html.py`` compares
+    the dates with ``find_date``'s on every bench page); a tree that is not its document's
+    root (a fragment, whose wrapper the copy would leave behind) still goes to
+    ``find_date``.
+
+    >>> page = parse_html("<html><body><p>Posted 2025-08-14 by Ann.</p></body></html>")
+    >>> find_page_date(page, None)
+    '2025-08-14T00:00:00'
+    """
+    from htmldate import core, extractors, utils, validators
+    from htmldate.settings import CLEANING_LIST
+
+    if tree.getparent() is not None or not validators.is_valid_format(_DATE_PARAMS["outputformat"]):
+        return core.find_date(tree, url=url, **_DATE_PARAMS) or None
+    options = utils.Extractor(
+        _DATE_PARAMS["extensive_search"],
+        validators.get_max_date(_DATE_PARAMS["max_date"]),
+        validators.get_min_date(None),
+        _DATE_PARAMS["original_date"],
+        _DATE_PARAMS["outputformat"],
+    )
+    if url is None:
+        link = tree.find('.//link[@rel="canonical"]')
+        if link is not None:
+            url = link.get("href")
+    result = extractors.extract_url_date(url, options)
+    if result is not None:
+        return result or None
+    result = core.examine_header(tree, options) or extractors.json_search(tree, options)
+    if result is not None:
+        return result or None
+    result = core.examine_abbr_elements(tree, options)
+    if result is not None:
+        return result or None
+    try:
+        search = extractors.discard_unwanted(utils.clean_html(tree, CLEANING_LIST))
+    except ValueError:  # htmldate's own guard: "rare LXML error"
+        search = tree
+    result = (
+        core.examine_elements(core.date_candidates(search, False), options)
+        or core.examine_elements(search.xpath(".//title|.//h1"), options)
+        or core.examine_time_elements(search, options)
+    )
+    if result is not None:
+        return result or None
+    page = core.serialize(search)
+    result = (
+        extractors.pattern_search(page, core.TIMESTAMP_PATTERN, options)
+        or extractors.img_search(search, options)
+        or extractors.idiosyncrasies_search(page, options)
+    )
+    if result is not None:
+        return result or None
+    utils.clean_html(search, ["script", "style"])
+    return (
+        extractors.pattern_search(
+            " ".join(search.itertext()), core.TIMESTAMP_LOOSE_PATTERN, options
+        )
+        or None
     )
 
 
@@ -749,11 +822,12 @@ def extract_main(
 ) -> Extracted:
     """Main text lines and metadata of a parsed page (cards already taken out), by trafilatura.
 
-    trafilatura copies the tree it is given, so ``tree`` is left as it was.
+    trafilatura copies the tree it is given, so ``tree`` is left as it was. The date is
+    left out (None): :func:`find_page_date` reads it once nothing else needs the tree.
     """
     import trafilatura
 
-    info = extract_metadata(tree, url)
+    info = extract_metadata(tree, url, dated=False)
     doc: Any = trafilatura.bare_extraction(
         tree,
         url=info.url,
@@ -769,7 +843,7 @@ def extract_main(
     if lines and len(lines) <= len(articles):
         buttons = {collapse_space(b.text_content()) for a in articles for b in a.iter("button")}
         lines = unglue_articles(lines, [linearize(a) for a in articles], frozenset(buttons))
-    return Extracted(tuple(lines), info.title, info.sitename, info.date, info.url)
+    return Extracted(tuple(lines), info.title, info.sitename, None, info.url, info.date_url)
 
 
 def top_articles(tree: HtmlElement) -> list[HtmlElement]:
@@ -885,12 +959,14 @@ def extract_page(
         if any("|" in line for line in main)
         else frozenset()
     )
+    # Last: the date search prunes the tree it reads (a copy of a tree we still used).
+    date = find_page_date(tree, extracted.date_url)
     return Page(
         lines,
         headline,
         span,
         tuple(placed),
-        extracted,
+        dataclasses.replace(extracted, date=date),
         profiles,
         navigation,
         links,
