@@ -237,6 +237,10 @@ def main() -> None:
                 key = measure.removesuffix("_s")
                 r[f"off_{key}_s"], r[f"on_{key}_s"] = round(off, 2), round(on, 2)
                 r[f"added_{key}"] = round((on - off) / off, 3)
+            r["pairs_cpu_s"] = [
+                [round(a["cpu_s"], 2), round(b["cpu_s"], 2)]
+                for a, b in zip(runs["off"], runs["on"], strict=True)
+            ]
             r["learned_patterns"] = runs["on"][-1]["learned_patterns"]
             r["learned_spans"] = runs["on"][-1]["learned_spans"]
             results["corpora"][name] = r

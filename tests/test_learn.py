@@ -471,3 +471,19 @@ def test_lead_words_of_filler_only_are_no_feature() -> None:
     assert not any(f.startswith("lead\t") for f in features)
     features = line_features("JUST WATCHED Budget talks stall again Replay More Videos 2:31", 40)
     assert "lead\tjust watched …" in features
+
+
+def test_counting_in_python_and_in_numpy_agree() -> None:
+    """learn_from counts small sources without importing numpy: the same counts, in the same
+    order, as numpy's sort."""
+    from ingest.learn import count_ids, pack_ids
+
+    rng = random.Random(5)
+    blob = b"".join(
+        pack_ids(rng.choice([1, 2, 3, 2**63 + 5, 2**64 - 1, rng.getrandbits(64)]) for _ in range(6))
+        for _ in range(400)
+    )
+    for need in (1, 2, 50):
+        python = count_ids(blob, need)
+        assert python == count_ids(blob, need, numpy_from=0)
+        assert list(python) == sorted(python)
