@@ -856,6 +856,9 @@ _ONE_LINE_CARDS = (
 )
 
 
+_MAX_CARD_LINE_CHARS = 300
+
+
 def _one_line_cards(
     stripped: list[str], published: tuple[re.Pattern[str], ...], max_outlet: int, max_headline: int
 ) -> dict[
@@ -869,7 +872,14 @@ def _one_line_cards(
     {0: ((33, 40), (42, 44), (2, 31), ((0, 2), (31, 33), (40, 42), (44, 45)))}
     """
     found = {}
-    for i, text in enumerate(stripped):
+    hits: set[int] = set()
+    # A card's line is short (a headline, an outlet, a time): a paragraph is never tried.
+    short = [i for i, text in enumerate(stripped) if len(text) <= _MAX_CARD_LINE_CHARS]
+    texts = [stripped[i] for i in short]
+    for p in _ONE_LINE_CARDS:  # each pattern over the short lines in C; most match none
+        hits.update(itertools.compress(short, map(p.match, texts)))
+    for i in sorted(hits):
+        text = stripped[i]
         m = next((m for p in _ONE_LINE_CARDS if (m := p.match(text))), None)
         if m is None:
             continue
