@@ -1371,6 +1371,9 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_promo_line("Like farming? Most readers get the newsletter in their inbox.", f, 120)
     False
+    >>> para = "The row went on. Download the app for the newsletter in your inbox. " * 4
+    >>> is_promo_line(para, f, 120)
+    False
     """
     if too_long(text, max_words) or text[:1] in _QUOTES:
         return False
@@ -1397,6 +1400,8 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
         return True
     if first == "click" and len(words) <= 20 and not reads_as_sentences(text):
         return True  # "CLICK HERE TO GET THE NEWS APP", "Click here to subscribe"
+    if len(words) > 40 and not opener:
+        return False  # a paragraph that mentions a pitch: removing it would lose its sentences
     if len(words) > 15 or sentence:
         return len(cues) >= 3 and _YOU.search(text) is not None
     return len(cues) >= 2
