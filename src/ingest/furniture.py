@@ -14,6 +14,7 @@ A line is furniture only when the whole line is: a sentence that merely mentions
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -1400,11 +1401,27 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
         return True
     if first == "click" and len(words) <= 20 and not reads_as_sentences(text):
         return True  # "CLICK HERE TO GET THE NEWS APP", "Click here to subscribe"
-    if len(words) > 40 and not opener:
+    if len(words) > 40 and not opener and not _all_sentences_pitch(text, f):
         return False  # a paragraph that mentions a pitch: removing it would lose its sentences
     if len(words) > 15 or sentence:
         return len(cues) >= 3 and _YOU.search(text) is not None
     return len(cues) >= 2
+
+
+def _all_sentences_pitch(text: str, f: Furniture) -> bool:
+    """Say whether every sentence of a line names a pitch's cue or speaks to the reader.
+
+    >>> f = Furniture(promo_cues=("sign up", "newsletter", "unsubscribe", "app"))
+    >>> _all_sentences_pitch("Sign up for our newsletter. You can unsubscribe at any time.", f)
+    True
+    >>> _all_sentences_pitch("The row went on. Download the app. Critics say it falls short.", f)
+    False
+    """
+    starts = [0, *(m.end() - 1 for m in _SENTENCE_BREAK.finditer(text)), len(text)]
+    return all(
+        f._promo.search(text, a, b) is not None or _YOU.search(text, a, b) is not None
+        for a, b in itertools.pairwise(starts)
+    )
 
 
 def _pitch_closes(text: str, f: Furniture) -> bool:
