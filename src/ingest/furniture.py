@@ -489,10 +489,11 @@ def is_share_buttons(text: str, f: Furniture) -> bool:
     if not _first_word_in(text, f.share_words):
         # A player's or a media control first: "LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE
         # Share Tweet Post Email" is a bar of buttons when two of them are share actions.
-        if not _first_word_in(text, f.placeholder_words | f.player_words):
+        players = f.placeholder_words | f.player_words
+        if not _first_word_in(text, players):
             return False
         tokens = word_tokens(text)
-        controls = f.share_words | f.placeholder_words | f.player_words
+        controls = f.share_words | players
         return _made_of(tokens, controls) and sum(t in f.share_cores for t in tokens) >= 2
     tokens = word_tokens(text)
     if not _made_of(tokens, f.share_words):
@@ -557,7 +558,7 @@ def is_follow_prompt(text: str, f: Furniture) -> bool:
     first = text.split(None, 1)[0].lower()
     if first not in ("follow", "like", "connect", "find", "join") or too_long(text, 20):
         # "Ann Lee on Twitter @annlee": a writer's handle at a story's foot
-        return bool(_ON_NETWORK.match(text)) and text.rsplit(" ", 1)[-1][:1] == "@"
+        return _ON_NETWORK.match(text) is not None
     return _follow_rest(text, f)
 
 
@@ -672,7 +673,7 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
         return is_credit_line(rest, f, max_words)
     if too_long(text, max_words + 4):
         return False
-    words = text.split()
+    words = tokens
     if text.startswith("(") and text.endswith(")"):
         inner = text[1:-1].strip()
         if f._credit_start.match(inner) or (
@@ -1769,7 +1770,7 @@ def find_furniture(
                 found[i] = "chart_block"
             continue
         checks = active
-        if text[-1] in ".!?\"”’'" and text.count(" ") >= 5:
+        if text[-1] in _ENDS and text.count(" ") >= 5:
             if not _may_be_prose_furniture(text, f):
                 continue
             checks = prose  # a line of prose can only be one of these
