@@ -242,9 +242,10 @@ def find_headers(lines: list[str], rules: Rules, chrome: tuple[LineRule, ...] = 
     line ("• Headline (Reuters, 3h)") and the outlet and time under the snippet (a footer).
     """
     stripped = list(map(str.strip, lines))
-    headers, weak = _find_headers(stripped, rules, chrome, weak=True)
+    times = _anchor_lines(stripped, rules.published)  # the same for both readings
+    headers, weak = _find_headers(stripped, rules, chrome, times, weak=True)
     if 0 < weak < 2:
-        headers, _ = _find_headers(stripped, rules, chrome, weak=False)
+        headers, _ = _find_headers(stripped, rules, chrome, times, weak=False)
     headers = _labels_to_fields(headers, stripped, rules.settings.max_outlet_chars, chrome)
     return [_outlet_after_headline(h, rules.settings.max_outlet_chars, chrome) for h in headers]
 
@@ -339,13 +340,19 @@ def _labels_to_fields(
 
 
 def _find_headers(
-    stripped: list[str], rules: Rules, chrome: tuple[LineRule, ...], *, weak: bool
+    stripped: list[str],
+    rules: Rules,
+    chrome: tuple[LineRule, ...],
+    times: set[int],
+    *,
+    weak: bool,
 ) -> tuple[list[Header], int]:
-    """:func:`find_headers`, with or without the weak readings; also how many were weak."""
+    """:func:`find_headers`, with or without the weak readings; also how many were weak.
+    ``times`` is :func:`_anchor_lines` over ``stripped`` with the rules' patterns."""
     headers: list[Header] = []
     max_outlet = rules.settings.max_outlet_chars
     max_headline = rules.settings.max_headline_words
-    anchors = _anchor_lines(stripped, rules.published)
+    anchors = set(times)  # grown below with this reading's own anchors
     clocks = set(_anchor_lines(stripped, (_CLOCK,))) if weak else set()
     shared = _shared_lines(
         stripped, rules.published, max_outlet, anchors, chrome, max_headline, clock=weak
