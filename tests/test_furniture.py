@@ -702,6 +702,21 @@ def test_a_label_over_a_title_case_headline_at_a_story_s_top_is_a_card(rules: Ru
         assert find_furniture(lines, rules.furniture, rules.settings) == {}, lines
 
 
+def test_an_interviewer_s_questions_stay_a_labelled_link_goes(rules: Rules) -> None:
+    interview = [
+        BEFORE,
+        "CNN: Does the plan help the governor in Colorado?",
+        "Hickenlooper: I think it helps him everywhere, ultimately.",
+        "CNN: Last question: How will the Broncos do this year?",
+        "Hickenlooper: I love the team. I think they will go far.",
+        AFTER,
+    ]
+    assert find_furniture(interview, rules.furniture, rules.settings) == {}
+    # One labelled question in capitals between paragraphs is still a link.
+    link = [BEFORE, "TRUMP: WILL MOORE STEP ASIDE IF ALLEGATIONS ARE TRUE?", AFTER]
+    assert find_furniture(link, rules.furniture, rules.settings) != {}
+
+
 def test_a_long_title_case_line_between_paragraphs_is_a_link(rules: Rules) -> None:
     link = "Markets Play Down Expectations for the Summit With a Hard Line"
     found = find_furniture([BEFORE, link, AFTER], rules.furniture, rules.settings)

@@ -1280,6 +1280,47 @@ def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     return _reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])
 
 
+# A speaker's label opening a line of an interview: "CNN:", "Hickenlooper:", "Q:".
+_SPEAKER = re.compile(r"^([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):\s")
+
+
+def interview_questions(texts: Sequence[str], teasers: Sequence[int], f: Furniture) -> list[int]:
+    """The lines among ``teasers`` that are an interviewer's turns, not links: an interview
+    prints each turn as "<Speaker>: <words>", so a label that opens two lines or more of a
+    story with another speaker's label among its lines is a speaker ("CNN: Does the plan
+    help you?" / "Hickenlooper: I think it does."). A teaser's own words ("RELATED:",
+    "WATCH:") are never a speaker.
+
+    >>> f = Furniture(teaser_labels=frozenset(["related"]))
+    >>> texts = ["CNN: Will it pass?", "Lee: I think so.", "CNN: And the vote?", "Lee: Soon."]
+    >>> interview_questions(texts, [0, 2], f)
+    [0, 2]
+    >>> interview_questions(["RELATED: Storm hits", "A.", "RELATED: Vote set", "Lee: Yes."],
+    ...     [0, 2], f)
+    []
+    >>> interview_questions(["CNN: Will it pass?", "The vote is set.", "CNN: And then?"],
+    ...     [0, 2], f)
+    []
+    """
+    if not teasers:
+        return []
+    labels: dict[int, str] = {}
+    for i, text in enumerate(texts):
+        m = _SPEAKER.match(text) if ":" in text[:40] else None
+        if m is not None:
+            labels[i] = m.group(1)
+    counts = Counter(labels.values())
+    if len(counts) < 2:
+        return []  # a dialogue has two speakers at least
+    return [
+        i
+        for i in teasers
+        if i in labels
+        and counts[labels[i]] >= 2
+        and " ".join(word_tokens(labels[i])) not in f.teaser_labels
+    ]
+
+
 # A label alone on its line: "Editor's Note:", "Sponsored:", "From our partners:".
 _LONE_LABEL = re.compile(r"^[A-Z][\w'’&-]*(?: [\w'’&-]+){0,3}:$")
 
@@ -1890,6 +1931,8 @@ def find_furniture(
     if f.enabled("teaser_line"):
         for i in find_label_cards(texts, short):
             found.setdefault(i, "teaser_line")
+        for i in interview_questions(texts, [i for i, n in found.items() if n == "teaser_line"], f):
+            del found[i]
     if f.enabled("caption_line"):
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
