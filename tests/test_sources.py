@@ -17,7 +17,11 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 @pytest.mark.parametrize(
     "path",
-    [SEEDS / "000_c12db2fe89df4e9b.txt", FIXTURES / "html" / "article.html", FIXTURES / "jsonl" / "records.jsonl"],
+    [
+        SEEDS / "000_c12db2fe89df4e9b.txt",
+        FIXTURES / "html" / "article.html",
+        FIXTURES / "jsonl" / "records.jsonl",
+    ],
     ids=["text", "html", "jsonl"],
 )
 def test_a_hash_the_caller_has_is_recorded_not_computed_again(
