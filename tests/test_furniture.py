@@ -243,8 +243,6 @@ REMOVED = [
     ),
     # round 12: a story's age, a follow prompt with an email, a wire caption credited in
     # parts between slashes
-    ("6 years ago", "time_stamp"),
-    ("3 hours ago", "time_stamp"),
     ("Follow Ann Lee on Twitter @annlee or email the author at ann@example.com.", "follow_prompt"),
     (
         "FILE PHOTO: Soldiers man a position at a base in Baghdad, Iraq, December 31, 2019."
@@ -700,6 +698,17 @@ def test_a_label_over_a_title_case_headline_at_a_story_s_top_is_a_card(rules: Ru
     ]
     for lines in kept:
         assert find_furniture(lines, rules.furniture, rules.settings) == {}, lines
+
+
+def test_a_story_s_age_goes_only_over_its_first_paragraph(rules: Rules) -> None:
+    for age in ("6 years ago", "3 hours ago", "an hour ago"):
+        found = find_furniture([age, BEFORE, AFTER], rules.furniture, rules.settings)
+        assert found == {0: "time_stamp"}, age
+    # Between paragraphs it may be a related card's stamp, left to the related-run rule.
+    assert (
+        find_furniture([BEFORE, AFTER, "3 hours ago", AFTER], rules.furniture, rules.settings) == {}
+    )
+    assert find_furniture(["Two years ago", BEFORE], rules.furniture, rules.settings) == {}
 
 
 def test_an_interviewer_s_questions_stay_a_labelled_link_goes(rules: Rules) -> None:

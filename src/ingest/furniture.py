@@ -1588,13 +1588,9 @@ def is_time_stamp(text: str, max_words: int) -> bool:
     (True, False)
     >>> is_time_stamp("Updated figures show 40,000 homes lost power.", 30)
     False
-    >>> is_time_stamp("6 years ago", 30), is_time_stamp("Two years ago, he left.", 30)
-    (True, False)
     """
     if too_long(text, 15 if max_words > 15 else max_words):
         return False
-    if _AGE_LINE.match(text):
-        return True  # "6 years ago": a page prints a story's age over it, never a sentence
     m = _STAMP_LABEL.match(text)
     if m is None:
         return False  # a bare date may be the page's dateline, kept as text
@@ -1919,6 +1915,12 @@ def find_furniture(
         ):
             del found[i]
     last = len(texts) - 1
+    if f.enabled("time_stamp"):
+        # "6 years ago" over a story's first paragraph: the page's note of the story's age.
+        # Lower down, "2 hours ago" under a headline is a related card's (related_run).
+        for i in {0, 1} & set(range(len(texts))):
+            if i not in found and _AGE_LINE.match(texts[i]):
+                found[i] = "time_stamp"
     if f.enabled("byline_line"):
         # A byline stands at a story's top or foot, never between its paragraphs.
         for i in {0, 1, last} & set(range(len(texts))):
