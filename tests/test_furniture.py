@@ -244,6 +244,8 @@ REMOVED = [
     # round 12: a story's age, a follow prompt with an email, a wire caption credited in
     # parts between slashes
     ("Follow Ann Lee on Twitter @annlee or email the author at ann@example.com.", "follow_prompt"),
+    # round 14: a link whose headline opens with a quote, its marker after it
+    ("'The stakes are high': Senate hearing will be a battle royale Read more", "teaser_line"),
     (
         "FILE PHOTO: Soldiers man a position at a base in Baghdad, Iraq, December 31, 2019."
         " U.S. Army/Staff Sgt. Ann Lee/Task Force Public Affairs/Handout via REUTERS",
@@ -373,6 +375,7 @@ KEPT = [
     "He can be reached at ann@example.com or on Twitter, the paper said.",
     "File photos show the bridge before the storm, officials said.",
     "He studied there in 2019. Economics/Law/Politics",
+    "'The stakes are high,' she said. Read more about the hearing in our report.",
 ]
 
 
@@ -701,14 +704,35 @@ def test_a_label_over_a_title_case_headline_at_a_story_s_top_is_a_card(rules: Ru
 
 
 def test_a_story_s_age_goes_only_over_its_first_paragraph(rules: Rules) -> None:
-    for age in ("6 years ago", "3 hours ago", "an hour ago"):
+    for age in ("6 years ago", "3 hours ago", "an hour ago", "This article is over 2 years old"):
         found = find_furniture([age, BEFORE, AFTER], rules.furniture, rules.settings)
         assert found == {0: "time_stamp"}, age
+    twice = ["This article is more than 1 year old"] * 2 + [BEFORE, AFTER]
+    found = find_furniture(twice, rules.furniture, rules.settings)
+    assert found == {0: "time_stamp", 1: "time_stamp"}
+    assert (
+        find_furniture(
+            [BEFORE, "The tree is 300 years old", AFTER], rules.furniture, rules.settings
+        )
+        == {}
+    )
     # Between paragraphs it may be a related card's stamp, left to the related-run rule.
     assert (
         find_furniture([BEFORE, AFTER, "3 hours ago", AFTER], rules.furniture, rules.settings) == {}
     )
     assert find_furniture(["Two years ago", BEFORE], rules.furniture, rules.settings) == {}
+
+
+def test_a_licensing_note_goes_only_as_a_story_s_last_line(rules: Rules) -> None:
+    note = (
+        "Content created by the News Foundation is available without charge to any eligible"
+        " news publisher. For licensing opportunities, please contact licensing@example.org."
+    )
+    found = find_furniture([BEFORE, AFTER, note], rules.furniture, rules.settings)
+    assert found == {2: "copyright_trailer"}
+    assert find_furniture([BEFORE, note, AFTER], rules.furniture, rules.settings) == {}
+    real = "The firm said it would keep licensing the design; see https://example.org for more."
+    assert find_furniture([BEFORE, AFTER, real], rules.furniture, rules.settings) == {}
 
 
 def test_an_interviewer_s_questions_stay_a_labelled_link_goes(rules: Rules) -> None:

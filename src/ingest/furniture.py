@@ -632,6 +632,27 @@ def is_copyright_trailer(text: str, max_words: int) -> bool:
     return _RIGHTS.search(text) is not None and ("©" in text or "copyright" in text.lower())
 
 
+_LICENSING = re.compile(r"\b(?:licens|reprint|republish|syndicat)\w*", re.I)
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.\w|https?://|www\.")
+
+
+def is_licensing_note(text: str, max_words: int) -> bool:
+    """A story's last line offering its text to other publishers, with whom to write to:
+    "Content created by X is available without charge to any eligible news publisher ...
+    For licensing opportunities, please contact licensing@example.org." Only as the last
+    line (:func:`find_furniture` asks no other).
+
+    >>> is_licensing_note("Content by X is free to publishers. For licensing, contact"
+    ...     " licensing@example.org.", 60)
+    True
+    >>> is_licensing_note("The firm is licensing its patents to rivals, it said.", 60)
+    False
+    """
+    if too_long(text, max_words) or _CONTACT.search(text) is None:
+        return False
+    return _LICENSING.search(text) is not None and not _SAYS.search(text)
+
+
 # A syndication credit: "DISTRIBUTED BY CREATORS.COM", "Distributed by Tribune Content Agency".
 _SYNDICATED = re.compile(
     r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
@@ -1161,7 +1182,7 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
     words = head.split()
     return (
         2 <= len(words) <= max_words
-        and words[0][:1].isupper()
+        and words[0].lstrip(_QUOTES + "‘")[:1].isupper()  # "'The stakes': <headline> Read more"
         and not reads_as_sentences(head)
         and (marker[:1].isupper() or marker[:1] in "([")
     )
@@ -1569,7 +1590,9 @@ def _pitch_closes(text: str, f: Furniture) -> bool:
 
 # A story's age alone on its line: "6 years ago", "an hour ago", "3 days ago".
 _AGE_LINE = re.compile(
-    r"^(?:\d{1,3}|an?|one) +(?:sec|second|min|minute|hr|hour|day|week|month|year|yr)s? +ago$",
+    r"^(?:This (?:article|story|post|page|piece|report) is )?(?:more than |over |about )?"
+    r"(?:\d{1,3}|an?|one) +(?:sec|second|min|minute|hr|hour|day|week|month|year|yr)s? +"
+    r"(?:ago|old)\.?$",
     re.I,
 )
 _STAMP_LABEL = re.compile(
@@ -1916,11 +1939,14 @@ def find_furniture(
             del found[i]
     last = len(texts) - 1
     if f.enabled("time_stamp"):
-        # "6 years ago" over a story's first paragraph: the page's note of the story's age.
-        # Lower down, "2 hours ago" under a headline is a related card's (related_run).
-        for i in {0, 1} & set(range(len(texts))):
-            if i not in found and _AGE_LINE.match(texts[i]):
-                found[i] = "time_stamp"
+        # "6 years ago", "This article is more than 1 year old" over a story's first
+        # paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
+        # "2 hours ago" under a headline is a related card's stamp (related_run weighs it).
+        for i in range(min(3, len(texts))):
+            if _AGE_LINE.match(texts[i]):
+                found.setdefault(i, "time_stamp")
+            elif i >= 1:
+                break
     if f.enabled("byline_line"):
         # A byline stands at a story's top or foot, never between its paragraphs.
         for i in {0, 1, last} & set(range(len(texts))):
@@ -1938,6 +1964,9 @@ def find_furniture(
     if f.enabled("caption_line"):
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
+    if last >= 2 and last not in found and f.enabled("copyright_trailer"):
+        if is_licensing_note(texts[last], 2 * short):
+            found[last] = "copyright_trailer"
     closing = last >= 2 and last not in found and f.enabled("teaser_line")
     if closing and is_closing_teaser(texts[last], f, short):
         found[last] = "teaser_line"
