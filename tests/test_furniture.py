@@ -723,7 +723,7 @@ def test_a_story_s_age_goes_only_over_its_first_paragraph(rules: Rules) -> None:
     assert find_furniture(["Two years ago", BEFORE], rules.furniture, rules.settings) == {}
 
 
-def test_a_licensing_note_goes_only_as_a_story_s_last_line(rules: Rules) -> None:
+def test_a_licensing_or_funding_note_goes_only_as_a_story_s_last_line(rules: Rules) -> None:
     note = (
         "Content created by the News Foundation is available without charge to any eligible"
         " news publisher. For licensing opportunities, please contact licensing@example.org."
@@ -731,6 +731,14 @@ def test_a_licensing_note_goes_only_as_a_story_s_last_line(rules: Rules) -> None
     found = find_furniture([BEFORE, AFTER, note], rules.furniture, rules.settings)
     assert found == {2: "copyright_trailer"}
     assert find_furniture([BEFORE, note, AFTER], rules.furniture, rules.settings) == {}
+    funding = (
+        "The Daily Planet receives support for its science coverage from the Ann Lee"
+        " Foundation. The Planet is solely responsible for all content."
+    )
+    found = find_furniture([BEFORE, AFTER, funding, "___"], rules.furniture, rules.settings)
+    assert found == {2: "copyright_trailer", 3: "separator_line"}
+    last = "The clinic receives support for its coverage of rural towns from the county."
+    assert find_furniture([BEFORE, last, AFTER], rules.furniture, rules.settings) == {}
     real = "The firm said it would keep licensing the design; see https://example.org for more."
     assert find_furniture([BEFORE, AFTER, real], rules.furniture, rules.settings) == {}
 

@@ -653,6 +653,26 @@ def is_licensing_note(text: str, max_words: int) -> bool:
     return _LICENSING.search(text) is not None and not _SAYS.search(text)
 
 
+_FUNDING = re.compile(
+    r"\b(?:receives|received) (?:financial )?support (?:for|from) .{0,80}\bcoverage\b|"
+    r"\bsolely responsible for (?:all |the |its )?content\b"
+)
+
+
+def is_funding_note(text: str, max_words: int) -> bool:
+    """A story's last line saying who funds the outlet's coverage: "The Daily Planet receives
+    support for its science coverage from the X Foundation. The Planet is solely responsible
+    for all content." Only as the last line.
+
+    >>> is_funding_note("The News receives support for health coverage from the X Fund."
+    ...     " The News is solely responsible for all content.", 60)
+    True
+    >>> is_funding_note("The clinic receives support from the county, the mayor said.", 60)
+    False
+    """
+    return not too_long(text, max_words) and bool(_FUNDING.search(text)) and not _SAYS.search(text)
+
+
 # A syndication credit: "DISTRIBUTED BY CREATORS.COM", "Distributed by Tribune Content Agency".
 _SYNDICATED = re.compile(
     r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
@@ -1964,9 +1984,15 @@ def find_furniture(
     if f.enabled("caption_line"):
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
-    if last >= 2 and last not in found and f.enabled("copyright_trailer"):
-        if is_licensing_note(texts[last], 2 * short):
-            found[last] = "copyright_trailer"
+    if last >= 2 and f.enabled("copyright_trailer"):
+        foot = last  # the story's last line before the page's furniture under it
+        while foot > 1 and foot in found:
+            foot -= 1
+        note = texts[foot]
+        if foot not in found and (
+            is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
+        ):
+            found[foot] = "copyright_trailer"
     closing = last >= 2 and last not in found and f.enabled("teaser_line")
     if closing and is_closing_teaser(texts[last], f, short):
         found[last] = "teaser_line"
