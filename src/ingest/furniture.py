@@ -1761,7 +1761,7 @@ def find_furniture(
     """
     found: dict[int, str] = {}
     short = settings.max_furniture_words
-    active, prose, longest = _plan(f, settings)
+    active, prose, longest, seen = _plan(f, settings)
     charts = f.enabled("chart_block")
     for i, text in enumerate(texts):
         if len(text) > 12 * longest or too_long(text, longest):
@@ -1769,15 +1769,16 @@ def find_furniture(
             if charts and is_chart_block(text):
                 found[i] = "chart_block"
             continue
-        checks = active
-        if text[-1] in _ENDS and text.count(" ") >= 5:
-            if not _may_be_prose_furniture(text, f):
-                continue
-            checks = prose  # a line of prose can only be one of these
-        for name, check in checks:
-            if check(text, f, settings):
-                found[i] = name
-                break
+        # A short line's family depends on its text alone, and sites print the same short
+        # lines (outlets, headings, labels) in story after story: decide each text once.
+        family = seen.get(text, _UNSEEN)
+        if family is _UNSEEN:
+            family = _line_family(text, f, settings, active, prose)
+            if len(seen) >= _MAX_SEEN:
+                seen.clear()
+            seen[text] = family
+        if family is not None:
+            found[i] = family
     if f.enabled("video_block"):
         _extend_video_blocks(texts, found, f, short)
     for i in [i for i, name in found.items() if name == "caps_link"]:
@@ -1912,7 +1913,29 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
 )
 
 
-Plan = tuple[tuple[tuple[str, Check], ...], tuple[tuple[str, Check], ...], int]
+Checks = tuple[tuple[str, Check], ...]
+# The enabled checks, those that can take prose, the longest line to try, and each short
+# line's family (None: none) as decided so far.
+Plan = tuple[Checks, Checks, int, dict[str, str | None]]
+_MAX_SEEN = 16384  # short lines' families remembered; past it the memory starts again
+_UNSEEN = ""  # no family is named "": a text not decided yet
+
+
+def _line_family(
+    text: str, f: Furniture, settings: FurnitureSettings, active: Checks, prose: Checks
+) -> str | None:
+    """The first family that claims a short line, or None."""
+    checks = active
+    if text[-1] in _ENDS and text.count(" ") >= 5:
+        if not _may_be_prose_furniture(text, f):
+            return None
+        checks = prose  # a line of prose can only be one of these
+    for name, check in checks:
+        if check(text, f, settings):
+            return name
+    return None
+
+
 # Plans by the identity of the loaded rules' objects: hashing a Furniture rehashes its word
 # tuples on every call, and the rules live as long as the run.
 _PLANS: dict[tuple[int, int], tuple[Furniture, FurnitureSettings, Plan]] = {}
@@ -1927,7 +1950,8 @@ def _plan(f: Furniture, settings: FurnitureSettings) -> Plan:
     active = tuple((name, check) for name, check in _CHECKS if f.enabled(name))
     prose = tuple((name, check) for name, check in active if name in _PROSE_FAMILIES)
     short = settings.max_furniture_words
-    plan = (active, prose, max(settings.max_caption_words, settings.max_promo_words, 2 * short))
+    longest = max(settings.max_caption_words, settings.max_promo_words, 2 * short)
+    plan: Plan = (active, prose, longest, {})
     if len(_PLANS) >= 64:
         _PLANS.clear()  # rules reloaded many times (tests): start over
     _PLANS[key] = (f, settings, plan)
