@@ -241,6 +241,19 @@ REMOVED = [
         " apology. For a programming schedule, click here.",
         "caption_line",
     ),
+    # round 12: a story's age, a follow prompt with an email, a wire caption credited in
+    # parts between slashes
+    ("Follow Ann Lee on Twitter @annlee or email the author at ann@example.com.", "follow_prompt"),
+    (
+        "FILE PHOTO: Soldiers man a position at a base in Baghdad, Iraq, December 31, 2019."
+        " U.S. Army/Staff Sgt. Ann Lee/Task Force Public Affairs/Handout via REUTERS",
+        "caption_line",
+    ),
+    (
+        "Soldiers man a position at a base in Baghdad, Iraq, December 31, 2019. Ann Lee/Task"
+        " Force Public Affairs/Handout via REUTERS",
+        "caption_line",
+    ),
 ]
 
 
@@ -355,6 +368,11 @@ KEPT = [
     "The church's statement released last week said:",
     "Ann Lee on Twitter said she would appeal the ruling.",
     "Above all, the council wants the bridge finished by May.",
+    "Two years ago",
+    "6 years ago, the plant closed.",
+    "He can be reached at ann@example.com or on Twitter, the paper said.",
+    "File photos show the bridge before the storm, officials said.",
+    "He studied there in 2019. Economics/Law/Politics",
 ]
 
 
@@ -658,6 +676,54 @@ def test_a_caption_above_a_datelined_lead_goes_a_summary_stays(rules: Rules) -> 
     assert find_furniture([summary, lead, AFTER], rules.furniture, rules.settings) == {}
     # No dateline below it: a line in the present tense at the top is the story's own.
     assert find_furniture([caption, BEFORE, AFTER], rules.furniture, rules.settings) == {}
+
+
+def test_a_label_over_a_title_case_headline_at_a_story_s_top_is_a_card(rules: Rules) -> None:
+    lines = [
+        "Editor's Note:",
+        "Weird Trick Adds $1,000 to Your Pension Checks",
+        "Editor's Note:",
+        "Is Your Bank About to Fail? Are You Prepared?",
+        BEFORE,
+        AFTER,
+    ]
+    found = find_furniture(lines, rules.furniture, rules.settings)
+    assert found == dict.fromkeys(range(4), "teaser_line")
+    # The story's own note, a list's label and a label between paragraphs stay.
+    kept = [
+        ["Editor's note:", "This story has been updated to correct a date.", BEFORE, AFTER],
+        ["Editor's note:", "This story was updated on May 3", BEFORE, AFTER],
+        [BEFORE, "The plan:", "Build More Homes Near Every Station", AFTER],
+        ["The verdict:", "Guilty on all four counts", BEFORE, AFTER],
+    ]
+    for lines in kept:
+        assert find_furniture(lines, rules.furniture, rules.settings) == {}, lines
+
+
+def test_a_story_s_age_goes_only_over_its_first_paragraph(rules: Rules) -> None:
+    for age in ("6 years ago", "3 hours ago", "an hour ago"):
+        found = find_furniture([age, BEFORE, AFTER], rules.furniture, rules.settings)
+        assert found == {0: "time_stamp"}, age
+    # Between paragraphs it may be a related card's stamp, left to the related-run rule.
+    assert (
+        find_furniture([BEFORE, AFTER, "3 hours ago", AFTER], rules.furniture, rules.settings) == {}
+    )
+    assert find_furniture(["Two years ago", BEFORE], rules.furniture, rules.settings) == {}
+
+
+def test_an_interviewer_s_questions_stay_a_labelled_link_goes(rules: Rules) -> None:
+    interview = [
+        BEFORE,
+        "CNN: Does the plan help the governor in Colorado?",
+        "Hickenlooper: I think it helps him everywhere, ultimately.",
+        "CNN: Last question: How will the Broncos do this year?",
+        "Hickenlooper: I love the team. I think they will go far.",
+        AFTER,
+    ]
+    assert find_furniture(interview, rules.furniture, rules.settings) == {}
+    # One labelled question in capitals between paragraphs is still a link.
+    link = [BEFORE, "TRUMP: WILL MOORE STEP ASIDE IF ALLEGATIONS ARE TRUE?", AFTER]
+    assert find_furniture(link, rules.furniture, rules.settings) != {}
 
 
 def test_a_long_title_case_line_between_paragraphs_is_a_link(rules: Rules) -> None:

@@ -78,7 +78,8 @@ _MEDIA_LABEL = re.compile(
 )
 _CREDIT_TAIL = re.compile(r"\s(?:Credit|CREDIT|Credits)(?:\.\.\.|…|:)?\s+(?P<who>\S.*)$")
 _CAPTION_LABEL = re.compile(
-    r"^(?:(?:Photo|Photograph|Picture|Image|Caption)s?|Above|ABOVE|Pictured|PICTURED)\s*:\s+\S"
+    r"^(?:(?:File |FILE )?(?:Photo|PHOTO|Photograph|Picture|Image|Caption)s?|Above|ABOVE|"
+    r"Pictured|PICTURED)\s*:\s+\S"
 )
 _LAST_SENTENCE_END = re.compile(r"[.!?][\"”’')]* +(?=\S[^.!?]*$)")
 _ODD_CHAR = re.compile(r"[^\w\s:.,()/%-]")
@@ -775,6 +776,8 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     tail = _last_sentence_tail(text) if "/" in text[-60:] else ""
     if tail and len(tail.split()) <= 8 and "/" in tail and _is_name_slash_agency(tail, f):
         return True  # "... on Monday. REUTERS/Toby Melville", "... Doug Mills/The Times"
+    if tail.count("/") >= 2 and _slashed_credit(tail, f):
+        return True  # "... 2019. Ann Lee/Army Public Affairs/Handout via REUTERS"
     first = text.split(None, 1)[0]
     if first in ("Image", "Photo", "Picture", "Video", "Caption", "IMAGE", "PHOTO"):
         m = _CREDIT_TAIL.search(text)
@@ -810,6 +813,33 @@ _CONTRIBUTOR = re.compile(
     r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}(?:, special to| for) (?:The |the )?[A-Z][\w.'’&-]*"
     r"(?: [A-Z][\w.'’&-]*){0,5}$"
 )
+
+
+def _slashed_credit(tail: str, f: Furniture) -> bool:
+    """A credit in three or more parts between slashes, closed by the agency that carried
+    it: "Ann Lee/Army Public Affairs/Handout via REUTERS".
+
+    >>> f = Furniture(photo_agencies=frozenset(["Reuters", "AP"]))
+    >>> _slashed_credit("Ann Lee/Task Force Public Affairs/Handout via REUTERS", f)
+    True
+    >>> _slashed_credit("Ann Lee/City Hall/Handout", f)
+    False
+    >>> _slashed_credit("Economics/Law/Politics via Reuters, he said", f)
+    False
+    """
+    parts = [p.strip() for p in tail.split("/")]
+    if len(parts) < 3 or len(tail.split()) > 16:
+        return False
+    for part in parts:
+        words = part.split()
+        if not 1 <= len(words) <= 6 or not all(
+            w[:1].isupper() or w in ("of", "the", "and", "for", "via", "de") for w in words
+        ):
+            return False
+    _, via, agency = parts[-1].rpartition(" via ")
+    return bool(via) and (
+        agency.isupper() or agency.lower() in {a.lower() for a in f.photo_agencies}
+    )
 
 
 def _piped_credit(tail: str, f: Furniture) -> bool:
@@ -1268,6 +1298,98 @@ def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     return _reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])
 
 
+# A speaker's label opening a line of an interview: "CNN:", "Hickenlooper:", "Q:".
+_SPEAKER = re.compile(r"^([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):\s")
+
+
+def interview_questions(texts: Sequence[str], teasers: Sequence[int], f: Furniture) -> list[int]:
+    """The lines among ``teasers`` that are an interviewer's turns, not links: an interview
+    prints each turn as "<Speaker>: <words>", so a label that opens two lines or more of a
+    story with another speaker's label among its lines is a speaker ("CNN: Does the plan
+    help you?" / "Hickenlooper: I think it does."). A teaser's own words ("RELATED:",
+    "WATCH:") are never a speaker.
+
+    >>> f = Furniture(teaser_labels=frozenset(["related"]))
+    >>> texts = ["CNN: Will it pass?", "Lee: I think so.", "CNN: And the vote?", "Lee: Soon."]
+    >>> interview_questions(texts, [0, 2], f)
+    [0, 2]
+    >>> interview_questions(["RELATED: Storm hits", "A.", "RELATED: Vote set", "Lee: Yes."],
+    ...     [0, 2], f)
+    []
+    >>> interview_questions(["CNN: Will it pass?", "The vote is set.", "CNN: And then?"],
+    ...     [0, 2], f)
+    []
+    """
+    if not teasers:
+        return []
+    labels: dict[int, str] = {}
+    for i, text in enumerate(texts):
+        m = _SPEAKER.match(text) if ":" in text[:40] else None
+        if m is not None:
+            labels[i] = m.group(1)
+    counts = Counter(labels.values())
+    if len(counts) < 2:
+        return []  # a dialogue has two speakers at least
+    return [
+        i
+        for i in teasers
+        if i in labels
+        and counts[labels[i]] >= 2
+        and " ".join(word_tokens(labels[i])) not in f.teaser_labels
+    ]
+
+
+# A label alone on its line: "Editor's Note:", "Sponsored:", "From our partners:".
+_LONE_LABEL = re.compile(r"^[A-Z][\w'’&-]*(?: [\w'’&-]+){0,3}:$")
+
+
+def _is_title_case(text: str, min_words: int, max_words: int) -> bool:
+    """Most of a line's words of content start with a capital, as a headline's do."""
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    if not min_words <= len(words) <= max_words:
+        return False
+    content = [w for w in words if w.lower() not in _FUNCTION_SMALL]
+    return bool(content) and sum(w[:1].isupper() for w in content) >= 0.85 * len(content)
+
+
+def find_label_cards(texts: Sequence[str], max_words: int) -> list[int]:
+    """Link cards printed as two lines, a label alone over a Title Case headline ("Editor's
+    Note:" / "Weird Trick Adds $1,000 to Your Checks"), above a story's first paragraph or
+    below its last, where pages put promoted links. Both lines go.
+
+    A label over a sentence ("Editor's note:" / "This story has been updated."), over a
+    subheading in sentence case, or between the paragraphs stays.
+
+    >>> p = "The council voted on Tuesday to expand the scheme to every district."
+    >>> find_label_cards(["Editor's Note:", "Weird Trick Adds $1,000 to Your Checks", p], 30)
+    [0, 1]
+    >>> find_label_cards([p, p, "Sponsored:", "Is Your Bank About to Fail Next Year?"], 30)
+    [2, 3]
+    >>> find_label_cards(["Editor's note:", "This story has been updated.", p], 30)
+    []
+    >>> find_label_cards([p, "The plan:", "Build More Homes Near Every Station", p], 30)
+    []
+    >>> find_label_cards(["Editor's note:", "This story was updated on May 3", p], 30)
+    []
+    """
+    if len(texts) < 3:
+        return []
+    prose = [i for i, t in enumerate(texts) if t[-1] in _ENDS and _reads_as_prose(t)]
+    if not prose:
+        return []
+    first, last = prose[0], prose[-1]
+    found: list[int] = []
+    for i in range(len(texts) - 1):
+        if first - 1 <= i <= last or not texts[i].endswith(":"):
+            continue
+        label, head = texts[i], texts[i + 1]
+        if not _LONE_LABEL.match(label):
+            continue
+        if head.rstrip(_CLOSERS)[-1:] not in ".:;," and _is_title_case(head, 4, max_words):
+            found += [i, i + 1]
+    return found
+
+
 def is_closing_teaser(text: str, f: Furniture, max_words: int) -> bool:
     """A story's last line as a labelled link to another story: "<Label>: <headline>".
 
@@ -1463,6 +1585,11 @@ def _pitch_closes(text: str, f: Furniture) -> bool:
     return len({m.group().lower() for m in f._promo.finditer(text)}) >= 2
 
 
+# A story's age alone on its line: "6 years ago", "an hour ago", "3 days ago".
+_AGE_LINE = re.compile(
+    r"^(?:\d{1,3}|an?|one) +(?:sec|second|min|minute|hr|hour|day|week|month|year|yr)s? +ago$",
+    re.I,
+)
 _STAMP_LABEL = re.compile(
     r"^(?:(?:last |first )?(?:updated|published|posted|modified)(?: on| at)?|"
     r"(?:last )?update|published date|date)\s*:?\s+(?=.*\d)",
@@ -1810,6 +1937,12 @@ def find_furniture(
         ):
             del found[i]
     last = len(texts) - 1
+    if f.enabled("time_stamp"):
+        # "6 years ago" over a story's first paragraph: the page's note of the story's age.
+        # Lower down, "2 hours ago" under a headline is a related card's (related_run).
+        for i in {0, 1} & set(range(len(texts))):
+            if i not in found and _AGE_LINE.match(texts[i]):
+                found[i] = "time_stamp"
     if f.enabled("byline_line"):
         # A byline stands at a story's top or foot, never between its paragraphs.
         for i in {0, 1, last} & set(range(len(texts))):
@@ -1819,6 +1952,11 @@ def find_furniture(
         for i in range(1, last):
             if i not in found and is_title_case_link(texts, i, short):
                 found[i] = "teaser_line"
+    if f.enabled("teaser_line"):
+        for i in find_label_cards(texts, short):
+            found.setdefault(i, "teaser_line")
+        for i in interview_questions(texts, [i for i, n in found.items() if n == "teaser_line"], f):
+            del found[i]
     if f.enabled("caption_line"):
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
@@ -1975,6 +2113,8 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
     """
     if ":" in text[:64] or text[0] in "([" or text[-1] in ")]" or " | " in text:
         return True
+    if "@" in text:
+        return True  # "Follow Ann Lee on Twitter @annlee or email her at ann@example.com."
     if text[-1] == "?" and text.isupper():
         return True
     if "/" in text[:48] or text.startswith("In this "):
