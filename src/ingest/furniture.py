@@ -742,8 +742,11 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_caption_line("In this town, photos of the mayor hang in every shop.", f, 120)
     False
+
+    ``max_words`` bounds the caption, not its closing credit: "<120 words> (AP Photo/J. Scott
+    Applewhite, File)" is a caption.
     """
-    if too_long(text, max_words):
+    if too_long(text, max_words) and too_long(_without_closing_credit(text, f), max_words):
         return False
     if _PHOTO_OPENER.match(text) or _credit_first(text, f):
         return True
@@ -781,6 +784,21 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         if m is not None and len(m.group("who").split()) <= 12:
             return True
     return _CAPTION_LABEL.match(text) is not None
+
+
+def _without_closing_credit(text: str, f: Furniture) -> str:
+    """A paragraph without its closing bracketed credit: the caption that credit closes.
+
+    >>> f = Furniture(credit_markers=frozenset(["photo"]), photo_agencies=frozenset(["AP"]))
+    >>> _without_closing_credit("Crowds wait. (AP Photo/Evan Vucci, File)", f)
+    'Crowds wait.'
+    >>> _without_closing_credit("He backed the bill (and its rider).", f)
+    'He backed the bill (and its rider).'
+    """
+    start = text.rfind("(") if text.endswith(")") else -1
+    if start > 0 and (f._caption_end.match(text, start) or _closing_credit(text, f)):
+        return text[:start].rstrip()
+    return text
 
 
 # A credit's trailing notes inside its brackets: "(Name/The Times via AP, File)".
@@ -1890,11 +1908,15 @@ def find_furniture(
     short = settings.max_furniture_words
     active, prose, longest, seen = _plan(f, settings)
     charts = f.enabled("chart_block")
+    captions, caption_words = f.enabled("caption_line"), settings.max_caption_words
     for i, text in enumerate(texts):
         if len(text) > 12 * longest or too_long(text, longest):
-            # A paragraph longer than any furniture line, unless a flattened chart's cells
+            # A paragraph longer than any furniture line, unless a flattened chart's cells,
+            # or a long caption (its closing credit not counted)
             if charts and is_chart_block(text):
                 found[i] = "chart_block"
+            elif text[-1] == ")" and captions and is_caption_line(text, f, caption_words):
+                found[i] = "caption_line"
             continue
         # A short line's family depends on its text alone, and sites print the same short
         # lines (outlets, headings, labels) in story after story: decide each text once.
