@@ -843,3 +843,28 @@ def test_factored_alternations_find_what_the_flat_ones_found() -> None:
             assert [m.span() for m in new.finditer(line)] == [
                 m.span() for m in old.finditer(line)
             ], line
+
+
+def test_a_long_caption_is_measured_without_its_credit_a_long_paragraph_stays(
+    rules: Rules,
+) -> None:
+    """``max_caption_words`` bounds a caption, not its closing credit; a paragraph longer
+    than a caption stays, whatever ends it (a story flattened onto one line can end with a
+    caption and its credit: the line holds the story)."""
+    limit = rules.settings.max_caption_words
+    words = ("The", "mayor", "speaks", "to", "reporters", "outside", "City", "Hall.")
+    caption = " ".join(words[i % len(words)] for i in range(limit))
+    for credit in ("(AP Photo/J. Scott Applewhite, File)", "(Ann Lee/The Morning News via AP)"):
+        wire = f"{caption} {credit}"
+        assert len(wire.split()) > limit
+        found = find_furniture([BEFORE, wire, AFTER], rules.furniture, rules.settings)
+        assert found == {1: "caption_line"}, credit
+    sentence = "The council said the new plan would take effect in the spring, officials said."
+    story = " ".join([sentence] * 20)  # 280 words of real text
+    for line in (
+        f"{story} The mayor speaks outside City Hall. (AP Photo/Evan Vucci)",
+        f"{story} It was signed by the mayor, Ann Lee.",
+        f"{story} The plan was written by its author (Ann Lee).",
+        f"{' '.join([sentence] * 9)} The report was praised by the council (Israel/Palestine)",
+    ):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}

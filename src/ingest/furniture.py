@@ -783,8 +783,11 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_caption_line("In this town, photos of the mayor hang in every shop.", f, 120)
     False
+
+    ``max_words`` bounds the caption, not its closing credit: "<120 words> (AP Photo/J. Scott
+    Applewhite, File)" is a caption.
     """
-    if too_long(text, max_words):
+    if too_long(text, max_words) and too_long(_without_closing_credit(text, f), max_words):
         return False
     if _PHOTO_OPENER.match(text) or _credit_first(text, f):
         return True
@@ -822,6 +825,21 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         if m is not None and len(m.group("who").split()) <= 12:
             return True
     return _CAPTION_LABEL.match(text) is not None
+
+
+def _without_closing_credit(text: str, f: Furniture) -> str:
+    """A paragraph without its closing bracketed credit: the caption that credit closes.
+
+    >>> f = Furniture(credit_markers=frozenset(["photo"]), photo_agencies=frozenset(["AP"]))
+    >>> _without_closing_credit("Crowds wait. (AP Photo/Evan Vucci, File)", f)
+    'Crowds wait.'
+    >>> _without_closing_credit("He backed the bill (and its rider).", f)
+    'He backed the bill (and its rider).'
+    """
+    start = text.rfind("(") if text.endswith(")") else -1
+    if start > 0 and (f._caption_end.match(text, start) or _closing_credit(text, f)):
+        return text[:start].rstrip()
+    return text
 
 
 # A credit's trailing notes inside its brackets: "(Name/The Times via AP, File)".
@@ -1931,23 +1949,28 @@ def find_furniture(
     """
     found: dict[int, str] = {}
     short = settings.max_furniture_words
-    active, prose, longest = _plan(f, settings)
+    active, prose, longest, seen = _plan(f, settings)
     charts = f.enabled("chart_block")
+    captions, caption_words = f.enabled("caption_line"), settings.max_caption_words
     for i, text in enumerate(texts):
         if len(text) > 12 * longest or too_long(text, longest):
-            # A paragraph longer than any furniture line, unless a flattened chart's cells
+            # A paragraph longer than any furniture line, unless a flattened chart's cells,
+            # or a long caption (its closing credit not counted)
             if charts and is_chart_block(text):
                 found[i] = "chart_block"
+            elif text[-1] == ")" and captions and is_caption_line(text, f, caption_words):
+                found[i] = "caption_line"
             continue
-        checks = active
-        if text[-1] in _ENDS and text.count(" ") >= 5:
-            if not _may_be_prose_furniture(text, f):
-                continue
-            checks = prose  # a line of prose can only be one of these
-        for name, check in checks:
-            if check(text, f, settings):
-                found[i] = name
-                break
+        # A short line's family depends on its text alone, and sites print the same short
+        # lines (outlets, headings, labels) in story after story: decide each text once.
+        family = seen.get(text, _UNSEEN)
+        if family is _UNSEEN:
+            family = _line_family(text, f, settings, active, prose)
+            if len(seen) >= _MAX_SEEN:
+                seen.clear()
+            seen[text] = family
+        if family is not None:
+            found[i] = family
     if f.enabled("video_block"):
         _extend_video_blocks(texts, found, f, short)
     for i in [i for i, name in found.items() if name == "caps_link"]:
@@ -2105,7 +2128,29 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
 )
 
 
-Plan = tuple[tuple[tuple[str, Check], ...], tuple[tuple[str, Check], ...], int]
+Checks = tuple[tuple[str, Check], ...]
+# The enabled checks, those that can take prose, the longest line to try, and each short
+# line's family (None: none) as decided so far.
+Plan = tuple[Checks, Checks, int, dict[str, str | None]]
+_MAX_SEEN = 16384  # short lines' families remembered; past it the memory starts again
+_UNSEEN = ""  # no family is named "": a text not decided yet
+
+
+def _line_family(
+    text: str, f: Furniture, settings: FurnitureSettings, active: Checks, prose: Checks
+) -> str | None:
+    """The first family that claims a short line, or None."""
+    checks = active
+    if text[-1] in _ENDS and text.count(" ") >= 5:
+        if not _may_be_prose_furniture(text, f):
+            return None
+        checks = prose  # a line of prose can only be one of these
+    for name, check in checks:
+        if check(text, f, settings):
+            return name
+    return None
+
+
 # Plans by the identity of the loaded rules' objects: hashing a Furniture rehashes its word
 # tuples on every call, and the rules live as long as the run.
 _PLANS: dict[tuple[int, int], tuple[Furniture, FurnitureSettings, Plan]] = {}
@@ -2120,7 +2165,8 @@ def _plan(f: Furniture, settings: FurnitureSettings) -> Plan:
     active = tuple((name, check) for name, check in _CHECKS if f.enabled(name))
     prose = tuple((name, check) for name, check in active if name in _PROSE_FAMILIES)
     short = settings.max_furniture_words
-    plan = (active, prose, max(settings.max_caption_words, settings.max_promo_words, 2 * short))
+    longest = max(settings.max_caption_words, settings.max_promo_words, 2 * short)
+    plan: Plan = (active, prose, longest, {})
     if len(_PLANS) >= 64:
         _PLANS.clear()  # rules reloaded many times (tests): start over
     _PLANS[key] = (f, settings, plan)
