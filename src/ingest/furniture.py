@@ -873,21 +873,28 @@ def _bracketed_credit(text: str, f: Furniture) -> bool:
     >>> _bracketed_credit("Crowds gather in Cairo on Monday. [Reuters]", f)
     True
     >>> [_bracketed_credit(t, f) for t in ("Thank you all [Applause]", "He said no [sic]",
-    ...     '"It was his call," she said [Smith]', "[Ann Lee]")]
-    [False, False, False, False]
+    ...     '"It was his call," she said [Smith]', "[Ann Lee]", "The planet was toxic. [MP3 SP]",
+    ...     "It was foreseen. [M1 SP / MP3 SP]")]
+    [False, False, False, False, False, False]
     """
     start = text.rfind("[")
     before, inner = text[:start].rstrip(), text[start + 1 : -1].strip()
     words = inner.split()
-    if start <= 0 or len(before.split()) < 2 or not 1 <= len(words) <= 5:
-        return False
+    if start <= 0 or not 2 <= len(before.split()) <= 40 or not 1 <= len(words) <= 5:
+        return False  # a long paragraph closed by "[MP3 SP]" cites its source
     if any(q in before for q in _QUOTES + "”") or _SAYS.search(before):
         return False
-    if not all(w[:1].isupper() for w in words):
-        return False
+    if _HAS_DIGIT.search(inner):
+        return False  # "[M1 SP / MP3 SP]": a citation of sources, not a credit
     if "/" in inner:
         return _is_name_slash_agency(inner, f)
-    return len(words) >= 2 or inner in f.photo_agencies
+    if inner in f.photo_agencies:
+        return True
+    # A person's name: two words or more, each a capital then lower-case letters.
+    return len(words) >= 2 and all(
+        w[:1].isupper() and w[1:].replace("-", "").replace("'", "").isalpha() and w[1:].islower()
+        for w in words
+    )
 
 
 def _slashed_credit(tail: str, f: Furniture) -> bool:
