@@ -248,6 +248,7 @@ REMOVED = [
     ("'The stakes are high': Senate hearing will be a battle royale Read more", "teaser_line"),
     # round 16: a picture's id left where it stood, a caption credited in square brackets
     ("200122194509687", "media_placeholder"),
+    ("Follow Ann Lee on Twitter and Bo Chen on his site.", "follow_prompt"),
     ("The quarantine camp at Taftan [Ann Lee]", "caption_line"),
     (
         "FILE PHOTO: Soldiers man a position at a base in Baghdad, Iraq, December 31, 2019."
@@ -766,6 +767,20 @@ def test_a_prompt_among_the_prompts_under_a_story_goes_with_them(rules: Rules) -
     assert find_furniture(own, rules.furniture, rules.settings) == {}
     above = [BEFORE, "Read the report and judge for yourself.", AFTER, "Follow us @dailyplanet"]
     assert find_furniture(above, rules.furniture, rules.settings) == {3: "follow_prompt"}
+
+
+def test_a_labelled_link_between_paragraphs_goes_a_speaker_s_sentence_stays(
+    rules: Rules,
+) -> None:
+    link = [BEFORE, 'Sen. Ann Lee: Trump\'s "wrestling match" with the FBI hurts the agenda', AFTER]
+    assert find_furniture(link, rules.furniture, rules.settings) == {1: "teaser_line"}
+    for line in (
+        "Sen. Ann Lee: We will not back down on this bill, not now and not ever.",
+        "Update: Police say the suspect was arrested late on Tuesday night",
+        "Step 1: Fill in the form and send it to the county clerk",
+        "Go deeper: How the plan to reopen the schools could backfire",
+    ):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}, line
 
 
 def test_an_interviewer_s_questions_stay_a_labelled_link_goes(rules: Rules) -> None:

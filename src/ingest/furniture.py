@@ -1472,6 +1472,35 @@ def find_label_cards(texts: Sequence[str], max_words: int) -> list[int]:
     return found
 
 
+def is_labelled_link(texts: Sequence[str], i: int, f: Furniture, max_words: int) -> bool:
+    """A labelled link to another story between two paragraphs, its label a person's or a
+    body's name and its headline in sentence case with no stop: "Sen. Ann Lee: Trump's feud with the
+    FBI hurts the agenda". The shape of :func:`is_closing_teaser`, with a headline of six
+    words or more; a speaker's sentence ends with its stop, and an interview's turns are
+    kept by :func:`interview_questions`.
+
+    >>> p = "The council voted on Tuesday to expand the scheme to every district."
+    >>> f = Furniture()
+    >>> link = "Sen. Ann Lee: Trump's feud with the FBI hurts the agenda"
+    >>> is_labelled_link([p, link, p], 1, f, 30)
+    True
+    >>> is_labelled_link([p, "Sen. Ann Lee: We will not back down on this bill.", p], 1, f, 30)
+    False
+    >>> is_labelled_link([p, "Step 1: Fill in the form", p], 1, f, 30)
+    False
+    """
+    text = texts[i]
+    if ":" not in text[:40] or len(text.split()) < 8:
+        return False
+    if not (_reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])):
+        return False
+    label, rest = text.split(":", 1)
+    words = label.split()
+    if len(words) < 2 or not all(w[:1].isupper() for w in words) or label.isupper():
+        return False  # a name, not a subheading's label ("Go deeper: How the plan works")
+    return is_closing_teaser(text, f, max_words) and len(rest.split()) >= 6
+
+
 def is_closing_teaser(text: str, f: Furniture, max_words: int) -> bool:
     """A story's last line as a labelled link to another story: "<Label>: <headline>".
 
@@ -2057,6 +2086,12 @@ def find_furniture(
             is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
         ):
             found[foot] = "copyright_trailer"
+    if f.enabled("teaser_line"):
+        for i in range(1, last):
+            if i not in found and is_labelled_link(texts, i, f, short):
+                found[i] = "teaser_line"
+        for i in interview_questions(texts, [i for i, n in found.items() if n == "teaser_line"], f):
+            del found[i]
     closing = last >= 2 and last not in found and f.enabled("teaser_line")
     if closing and is_closing_teaser(texts[last], f, short):
         found[last] = "teaser_line"
@@ -2272,7 +2307,7 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
     """
     if ":" in text[:64] or text[0] in "([" or text[-1] in ")]" or " | " in text:
         return True
-    if "@" in text:
+    if "@" in text or text.startswith(("Follow ", "FOLLOW ")):
         return True  # "Follow Ann Lee on Twitter @annlee or email her at ann@example.com."
     if text[-1] == "?" and text.isupper():
         return True
