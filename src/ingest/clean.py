@@ -145,6 +145,7 @@ def clean_dump(
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
     scraped_from: str | None = None,
+    sha256: str | None = None,
 ) -> DumpResult:
     """Clean one dump's bytes into documents, or raise IngestError saying why it cannot be.
 
@@ -160,7 +161,9 @@ def clean_dump(
         learn, learned = learning.collect, learning.learned
     check_size(len(data), rules.settings.max_file_bytes)
     decoded = decode_bytes(data)
-    base = file_source(data, decoded, path=path, scraped_at=scraped_at, scraped_from=scraped_from)
+    base = file_source(
+        data, decoded, path=path, scraped_at=scraped_at, scraped_from=scraped_from, sha256=sha256
+    )
     sha = base.sha256
     lines = decoded.text.split("\n")
     repairs = repair_lines(lines)

@@ -181,19 +181,22 @@ def file_source(
     scraped_at: datetime | None,
     kind: str | None = None,
     scraped_from: str | None = None,
+    sha256: str | None = None,
 ) -> Source:
     """The provenance every document of one input file starts from: the file's path, hash,
     encoding and line ends, its scrape time and where that came from (``scraped_from``,
     ingest.scraped; default ``flag``), and ``kind`` for a non-text input (HTML, JSON
     records). Index 0 and no line span: each front end sets a document's own
     (``dataclasses.replace``), so all three build it here and record the same fields.
+    ``sha256`` is the bytes' hash when the caller has it (a run hashes each dump before
+    cleaning it, to find byte-identical copies), so they are not hashed again.
 
     >>> file_source(b"Hi", decode_bytes(b"Hi"), path="a.txt", scraped_at=None).sha256[:12]
     '3639efcd08ab'
     """
     return Source(
         path=path,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256 or hashlib.sha256(data).hexdigest(),
         index=0,
         line_start=None,
         line_end=None,

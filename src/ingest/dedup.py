@@ -45,7 +45,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from ingest.document import Sighting, doc_id, dumps_json
+from ingest.document import DEDUP_KEYS, Sighting, doc_id, dumps_json
 from ingest.settings import DedupSettings
 from ingest.store import STATE_DIR, Location, OutputFolder, output_folder, write_atomic
 from ingest.store.manifest import DUPLICATE_DUMP, iter_entries
@@ -1200,7 +1200,7 @@ def _tail_mark(tail: bytes | bytearray | memoryview) -> str:
 # A key of the document's own object: files are written indented two spaces, and strings
 # hold no raw newline, so only a top-level key starts a line with exactly two spaces.
 _TOP_KEY = re.compile(rb'\n  "((?:[^"\\]|\\.)*)": ')
-_DEDUP_KEYS = tuple(f'\n  "{k}": '.encode() for k in ("duplicate_of", "seen_in"))
+_DEDUP_KEYS = DEDUP_KEYS
 
 
 def split_dedup_fields(data: bytes) -> bytes | None:

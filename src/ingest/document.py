@@ -12,6 +12,13 @@ import orjson
 
 SCHEMA_VERSION = 1
 
+# How the dedup fields (``duplicate_of``, ``seen_in``) open their lines in a document file:
+# it is written indented two spaces (encode_json) and they are top-level keys, so a reader
+# finds them in the bytes without parsing the file (ingest.dedup, the inspect report).
+DUPLICATE_OF_KEY = b'\n  "duplicate_of": '
+SEEN_IN_KEY = b'\n  "seen_in": '
+DEDUP_KEYS = (DUPLICATE_OF_KEY, SEEN_IN_KEY)
+
 
 @dataclass(frozen=True)
 class Evidence:

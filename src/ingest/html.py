@@ -1440,11 +1440,13 @@ def page_source(
     path: str,
     scraped_at: datetime | None,
     scraped_from: str | None = None,
+    sha256: str | None = None,
 ) -> Source:
     """The provenance every document of one HTML page starts from (its index set later)."""
     return file_source(
-        data, decoded, path=path, scraped_at=scraped_at, kind="html", scraped_from=scraped_from
-    )
+        data, decoded, path=path, scraped_at=scraped_at, kind="html", scraped_from=scraped_from,
+        sha256=sha256,
+    )  # fmt: skip
 
 
 def clean_html(
@@ -1456,6 +1458,7 @@ def clean_html(
     settings: ExtractSettings | None = None,
     scraped_from: str | None = None,
     page_lines: bool = False,
+    sha256: str | None = None,
 ) -> DumpResult:
     """Clean one HTML file's bytes into documents, or raise IngestError saying why not.
 
@@ -1467,7 +1470,9 @@ def clean_html(
     saved = saved_time(decoded.text[:_SAVED_STAMP_CHARS])
     if saved is not None:
         scraped_at, scraped_from = saved, FROM_HTML
-    base = page_source(data, decoded, path=path, scraped_at=scraped_at, scraped_from=scraped_from)
+    base = page_source(
+        data, decoded, path=path, scraped_at=scraped_at, scraped_from=scraped_from, sha256=sha256
+    )
     sha = base.sha256
     result = clean_page(
         decoded.text, base=base, rules=rules, scraped_at=scraped_at, settings=settings,

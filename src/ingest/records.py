@@ -273,6 +273,7 @@ def clean_records(
     scraped_at: datetime | None = None,
     kind: str = "jsonl",
     scraped_from: str | None = None,
+    sha256: str | None = None,
 ) -> DumpResult:
     """Clean a JSON Lines (``kind="jsonl"``) or JSON file into documents.
 
@@ -281,7 +282,7 @@ def clean_records(
     """
     decoded = decode_bytes(data)
     # No scrape time here: each record stamps its own (clean_record).
-    base = file_source(data, decoded, path=path, scraped_at=None, kind=kind)
+    base = file_source(data, decoded, path=path, scraped_at=None, kind=kind, sha256=sha256)
     sha = base.sha256
     raws = iter_lines(decoded.text) if kind == "jsonl" else iter_json(decoded.text)
     docs: list[Document] = []

@@ -29,6 +29,7 @@ def clean_source(
     learned: Mapping[str, Learned] | None = None,
     scraped_from: str | None = None,
     page_lines: bool = False,
+    sha256: str | None = None,
 ) -> DumpResult:
     """Clean one input file of any supported kind into documents (raises IngestError).
 
@@ -37,13 +38,14 @@ def clean_source(
     (ingest.scraped; default ``flag``: the caller gave it). ``learn`` collects each story's
     features and ``learned`` removes learned boilerplate (ingest.learn): in a text dump, and
     in the text an HTML page or JSON record gives. ``page_lines``: an HTML page's result
-    carries its lines for the inspect report (``DumpResult.page``).
+    carries its lines for the inspect report (``DumpResult.page``). ``sha256``: the bytes'
+    hash when the caller has it, not computed again.
     """
     kind = detect_kind(data, path)
     if kind == "text":
         return clean_dump(
             data, path=path, rules=rules, scraped_at=scraped_at, learn=learn, learned=learned,
-            scraped_from=scraped_from,
+            scraped_from=scraped_from, sha256=sha256,
         )  # fmt: skip
     check_size(len(data), rules.settings.max_file_bytes)
     learning = Learning(path, learned or {}, learn) if learn or learned else None
@@ -54,14 +56,14 @@ def clean_source(
 
             result = clean_html(
                 data, path=path, rules=rules, scraped_at=scraped_at, scraped_from=scraped_from,
-                page_lines=page_lines,
+                page_lines=page_lines, sha256=sha256,
             )  # fmt: skip
         else:
             from ingest.records import clean_records
 
             result = clean_records(
                 data, path=path, rules=rules, scraped_at=scraped_at, kind=kind,
-                scraped_from=scraped_from,
+                scraped_from=scraped_from, sha256=sha256,
             )  # fmt: skip
     finally:
         LEARNING.reset(token)

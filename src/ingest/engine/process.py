@@ -185,7 +185,7 @@ def _process_file(
             )
         result = clean_source(
             data, path=rel, rules=rules, scraped_at=when.when, learn=learn, learned=learned,
-            scraped_from=when.origin, page_lines=handoff is not None,
+            scraped_from=when.origin, page_lines=handoff is not None, sha256=digest,
         )  # fmt: skip
     except IngestError as exc:
         out.drop_documents(rel)

@@ -29,6 +29,18 @@ _UNFINISHED = ("RUNNING", "PENDING", "CANCELLING")
 _TASK_UNFINISHED = ("RUNNING", "PENDING", "SCHEDULED")
 
 
+def _crash_if_unfinished(client: Any, task_run_id: UUID, message: str) -> bool:
+    """Mark the task run ``task_run_id`` Crashed with ``message`` unless it is finished;
+    return whether it was marked. Raises ``ObjectNotFound`` when no such task run exists."""
+    from prefect.states import Crashed
+
+    run = client.read_task_run(task_run_id)
+    if run.state is None or run.state.is_final():
+        return False
+    client.set_task_run_state(task_run_id, Crashed(message=message), force=True)
+    return True
+
+
 def record_crashed_batch(
     task: Any, flow_run_id: UUID | None, task_run_id: UUID | None, label: str, message: str
 ) -> None:
@@ -43,15 +55,12 @@ def record_crashed_batch(
     try:
         with get_client(sync_client=True) as client:
             try:
-                run = client.read_task_run(task_run_id)
+                _crash_if_unfinished(client, task_run_id, message)
             except ObjectNotFound:
                 client.create_task_run(
                     task, flow_run_id, dynamic_key=label, id=task_run_id, name=label,
                     state=Crashed(message=message),
                 )  # fmt: skip
-                return
-            if run.state is not None and not run.state.is_final():
-                client.set_task_run_state(task_run_id, Crashed(message=message), force=True)
     except Exception:  # the record only: never fail the run for it
         return
 
@@ -60,7 +69,6 @@ def crash_task_runs(ids: Iterable[UUID | None], message: str) -> int:
     """Mark the task runs ``ids`` Crashed with ``message`` (those that exist and are not
     finished); return how many. Never raises: the run goes on without it."""
     from prefect.client.orchestration import get_client
-    from prefect.states import Crashed
 
     done = 0
     try:
@@ -69,11 +77,7 @@ def crash_task_runs(ids: Iterable[UUID | None], message: str) -> int:
                 if task_run_id is None:
                     continue
                 with contextlib.suppress(Exception):  # never created: nothing to mark
-                    run = client.read_task_run(task_run_id)
-                    if run.state is None or run.state.is_final():
-                        continue
-                    client.set_task_run_state(task_run_id, Crashed(message=message), force=True)
-                    done += 1
+                    done += _crash_if_unfinished(client, task_run_id, message)
     except Exception:
         return done
     return done

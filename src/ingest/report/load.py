@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ingest.document import SEEN_IN_KEY
 from ingest.errors import IngestError
 from ingest.report.handoff import HandedPage, load_page_lines
 from ingest.report.model import (
@@ -309,7 +310,7 @@ def view_entry(
     for summary in entry.get("documents", []):
         try:
             data = (out / str(summary["file"])).read_bytes()
-            if b'\n  "seen_in": ' in data:  # not shown, and megabytes decoded for a popular story
+            if SEEN_IN_KEY in data:  # not shown, and megabytes decoded for a popular story
                 from ingest.dedup import without_seen_in
 
                 data = without_seen_in(data)
