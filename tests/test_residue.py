@@ -521,6 +521,16 @@ HEADER_AND_BUTTON_TAILS = [
         "The vote was close.",
         ("share_tail", "Share Tweet Email"),
     ),
+    (
+        "He was a founding member of the panel. Read Ann Lee's Reports — More Here.",
+        "He was a founding member of the panel.",
+        ("link_prompt_tail", "Read Ann Lee's Reports — More Here."),
+    ),
+    (
+        "The full interview aired on Sunday. Watch the Full Interview Here",
+        "The full interview aired on Sunday.",
+        ("link_prompt_tail", "Watch the Full Interview Here"),
+    ),
 ]
 
 
@@ -543,6 +553,9 @@ def test_header_stamp_and_button_tail_are_cut(
         "He asked them to Share. Tweet. Email.",
         "The vote was close. Post",  # one button is not a bar of them
         "Her last words: Read the article, then post.",
+        "The report runs to 300 pages. Read the full report here.",
+        "He left the stage. See You Here Next Year, he told the crowd.",
+        "The sign said: Read Here.",  # no sentence before the prompt
     ],
 )
 def test_header_stamp_and_button_tail_lookalikes_stay(line: str, rules: Rules) -> None:

@@ -78,7 +78,8 @@ _MEDIA_LABEL = re.compile(
 )
 _CREDIT_TAIL = re.compile(r"\s(?:Credit|CREDIT|Credits)(?:\.\.\.|…|:)?\s+(?P<who>\S.*)$")
 _CAPTION_LABEL = re.compile(
-    r"^(?:(?:Photo|Photograph|Picture|Image|Caption)s?|Above|ABOVE|Pictured|PICTURED)\s*:\s+\S"
+    r"^(?:(?:File |FILE )?(?:Photo|PHOTO|Photograph|Picture|Image|Caption)s?|Above|ABOVE|"
+    r"Pictured|PICTURED)\s*:\s+\S"
 )
 _LAST_SENTENCE_END = re.compile(r"[.!?][\"”’')]* +(?=\S[^.!?]*$)")
 _ODD_CHAR = re.compile(r"[^\w\s:.,()/%-]")
@@ -631,6 +632,47 @@ def is_copyright_trailer(text: str, max_words: int) -> bool:
     return _RIGHTS.search(text) is not None and ("©" in text or "copyright" in text.lower())
 
 
+_LICENSING = re.compile(r"\b(?:licens|reprint|republish|syndicat)\w*", re.I)
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.\w|https?://|www\.")
+
+
+def is_licensing_note(text: str, max_words: int) -> bool:
+    """A story's last line offering its text to other publishers, with whom to write to:
+    "Content created by X is available without charge to any eligible news publisher ...
+    For licensing opportunities, please contact licensing@example.org." Only as the last
+    line (:func:`find_furniture` asks no other).
+
+    >>> is_licensing_note("Content by X is free to publishers. For licensing, contact"
+    ...     " licensing@example.org.", 60)
+    True
+    >>> is_licensing_note("The firm is licensing its patents to rivals, it said.", 60)
+    False
+    """
+    if too_long(text, max_words) or _CONTACT.search(text) is None:
+        return False
+    return _LICENSING.search(text) is not None and not _SAYS.search(text)
+
+
+_FUNDING = re.compile(
+    r"\b(?:receives|received) (?:financial )?support (?:for|from) .{0,80}\bcoverage\b|"
+    r"\bsolely responsible for (?:all |the |its )?content\b"
+)
+
+
+def is_funding_note(text: str, max_words: int) -> bool:
+    """A story's last line saying who funds the outlet's coverage: "The Daily Planet receives
+    support for its science coverage from the X Foundation. The Planet is solely responsible
+    for all content." Only as the last line.
+
+    >>> is_funding_note("The News receives support for health coverage from the X Fund."
+    ...     " The News is solely responsible for all content.", 60)
+    True
+    >>> is_funding_note("The clinic receives support from the county, the mayor said.", 60)
+    False
+    """
+    return not too_long(text, max_words) and bool(_FUNDING.search(text)) and not _SAYS.search(text)
+
+
 # A syndication credit: "DISTRIBUTED BY CREATORS.COM", "Distributed by Tribune Content Agency".
 _SYNDICATED = re.compile(
     r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
@@ -741,8 +783,11 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_caption_line("In this town, photos of the mayor hang in every shop.", f, 120)
     False
+
+    ``max_words`` bounds the caption, not its closing credit: "<120 words> (AP Photo/J. Scott
+    Applewhite, File)" is a caption.
     """
-    if too_long(text, max_words):
+    if too_long(text, max_words) and too_long(_without_closing_credit(text, f), max_words):
         return False
     if _PHOTO_OPENER.match(text) or _credit_first(text, f):
         return True
@@ -772,12 +817,29 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     tail = _last_sentence_tail(text) if "/" in text[-60:] else ""
     if tail and len(tail.split()) <= 8 and "/" in tail and _is_name_slash_agency(tail, f):
         return True  # "... on Monday. REUTERS/Toby Melville", "... Doug Mills/The Times"
+    if tail.count("/") >= 2 and _slashed_credit(tail, f):
+        return True  # "... 2019. Ann Lee/Army Public Affairs/Handout via REUTERS"
     first = text.split(None, 1)[0]
     if first in ("Image", "Photo", "Picture", "Video", "Caption", "IMAGE", "PHOTO"):
         m = _CREDIT_TAIL.search(text)
         if m is not None and len(m.group("who").split()) <= 12:
             return True
     return _CAPTION_LABEL.match(text) is not None
+
+
+def _without_closing_credit(text: str, f: Furniture) -> str:
+    """A paragraph without its closing bracketed credit: the caption that credit closes.
+
+    >>> f = Furniture(credit_markers=frozenset(["photo"]), photo_agencies=frozenset(["AP"]))
+    >>> _without_closing_credit("Crowds wait. (AP Photo/Evan Vucci, File)", f)
+    'Crowds wait.'
+    >>> _without_closing_credit("He backed the bill (and its rider).", f)
+    'He backed the bill (and its rider).'
+    """
+    start = text.rfind("(") if text.endswith(")") else -1
+    if start > 0 and (f._caption_end.match(text, start) or _closing_credit(text, f)):
+        return text[:start].rstrip()
+    return text
 
 
 # A credit's trailing notes inside its brackets: "(Name/The Times via AP, File)".
@@ -792,6 +854,33 @@ _CONTRIBUTOR = re.compile(
     r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}(?:, special to| for) (?:The |the )?[A-Z][\w.'’&-]*"
     r"(?: [A-Z][\w.'’&-]*){0,5}$"
 )
+
+
+def _slashed_credit(tail: str, f: Furniture) -> bool:
+    """A credit in three or more parts between slashes, closed by the agency that carried
+    it: "Ann Lee/Army Public Affairs/Handout via REUTERS".
+
+    >>> f = Furniture(photo_agencies=frozenset(["Reuters", "AP"]))
+    >>> _slashed_credit("Ann Lee/Task Force Public Affairs/Handout via REUTERS", f)
+    True
+    >>> _slashed_credit("Ann Lee/City Hall/Handout", f)
+    False
+    >>> _slashed_credit("Economics/Law/Politics via Reuters, he said", f)
+    False
+    """
+    parts = [p.strip() for p in tail.split("/")]
+    if len(parts) < 3 or len(tail.split()) > 16:
+        return False
+    for part in parts:
+        words = part.split()
+        if not 1 <= len(words) <= 6 or not all(
+            w[:1].isupper() or w in ("of", "the", "and", "for", "via", "de") for w in words
+        ):
+            return False
+    _, via, agency = parts[-1].rpartition(" via ")
+    return bool(via) and (
+        agency.isupper() or agency.lower() in {a.lower() for a in f.photo_agencies}
+    )
 
 
 def _piped_credit(tail: str, f: Furniture) -> bool:
@@ -1131,7 +1220,7 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
     words = head.split()
     return (
         2 <= len(words) <= max_words
-        and words[0][:1].isupper()
+        and words[0].lstrip(_QUOTES + "‘")[:1].isupper()  # "'The stakes': <headline> Read more"
         and not reads_as_sentences(head)
         and (marker[:1].isupper() or marker[:1] in "([")
     )
@@ -1248,6 +1337,98 @@ def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     if capitalised < 0.85 * len(content) or text.isupper():
         return False  # a line in capitals is caps_link's
     return _reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])
+
+
+# A speaker's label opening a line of an interview: "CNN:", "Hickenlooper:", "Q:".
+_SPEAKER = re.compile(r"^([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):\s")
+
+
+def interview_questions(texts: Sequence[str], teasers: Sequence[int], f: Furniture) -> list[int]:
+    """The lines among ``teasers`` that are an interviewer's turns, not links: an interview
+    prints each turn as "<Speaker>: <words>", so a label that opens two lines or more of a
+    story with another speaker's label among its lines is a speaker ("CNN: Does the plan
+    help you?" / "Hickenlooper: I think it does."). A teaser's own words ("RELATED:",
+    "WATCH:") are never a speaker.
+
+    >>> f = Furniture(teaser_labels=frozenset(["related"]))
+    >>> texts = ["CNN: Will it pass?", "Lee: I think so.", "CNN: And the vote?", "Lee: Soon."]
+    >>> interview_questions(texts, [0, 2], f)
+    [0, 2]
+    >>> interview_questions(["RELATED: Storm hits", "A.", "RELATED: Vote set", "Lee: Yes."],
+    ...     [0, 2], f)
+    []
+    >>> interview_questions(["CNN: Will it pass?", "The vote is set.", "CNN: And then?"],
+    ...     [0, 2], f)
+    []
+    """
+    if not teasers:
+        return []
+    labels: dict[int, str] = {}
+    for i, text in enumerate(texts):
+        m = _SPEAKER.match(text) if ":" in text[:40] else None
+        if m is not None:
+            labels[i] = m.group(1)
+    counts = Counter(labels.values())
+    if len(counts) < 2:
+        return []  # a dialogue has two speakers at least
+    return [
+        i
+        for i in teasers
+        if i in labels
+        and counts[labels[i]] >= 2
+        and " ".join(word_tokens(labels[i])) not in f.teaser_labels
+    ]
+
+
+# A label alone on its line: "Editor's Note:", "Sponsored:", "From our partners:".
+_LONE_LABEL = re.compile(r"^[A-Z][\w'’&-]*(?: [\w'’&-]+){0,3}:$")
+
+
+def _is_title_case(text: str, min_words: int, max_words: int) -> bool:
+    """Most of a line's words of content start with a capital, as a headline's do."""
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    if not min_words <= len(words) <= max_words:
+        return False
+    content = [w for w in words if w.lower() not in _FUNCTION_SMALL]
+    return bool(content) and sum(w[:1].isupper() for w in content) >= 0.85 * len(content)
+
+
+def find_label_cards(texts: Sequence[str], max_words: int) -> list[int]:
+    """Link cards printed as two lines, a label alone over a Title Case headline ("Editor's
+    Note:" / "Weird Trick Adds $1,000 to Your Checks"), above a story's first paragraph or
+    below its last, where pages put promoted links. Both lines go.
+
+    A label over a sentence ("Editor's note:" / "This story has been updated."), over a
+    subheading in sentence case, or between the paragraphs stays.
+
+    >>> p = "The council voted on Tuesday to expand the scheme to every district."
+    >>> find_label_cards(["Editor's Note:", "Weird Trick Adds $1,000 to Your Checks", p], 30)
+    [0, 1]
+    >>> find_label_cards([p, p, "Sponsored:", "Is Your Bank About to Fail Next Year?"], 30)
+    [2, 3]
+    >>> find_label_cards(["Editor's note:", "This story has been updated.", p], 30)
+    []
+    >>> find_label_cards([p, "The plan:", "Build More Homes Near Every Station", p], 30)
+    []
+    >>> find_label_cards(["Editor's note:", "This story was updated on May 3", p], 30)
+    []
+    """
+    if len(texts) < 3:
+        return []
+    prose = [i for i, t in enumerate(texts) if t[-1] in _ENDS and _reads_as_prose(t)]
+    if not prose:
+        return []
+    first, last = prose[0], prose[-1]
+    found: list[int] = []
+    for i in range(len(texts) - 1):
+        if first - 1 <= i <= last or not texts[i].endswith(":"):
+            continue
+        label, head = texts[i], texts[i + 1]
+        if not _LONE_LABEL.match(label):
+            continue
+        if head.rstrip(_CLOSERS)[-1:] not in ".:;," and _is_title_case(head, 4, max_words):
+            found += [i, i + 1]
+    return found
 
 
 def is_closing_teaser(text: str, f: Furniture, max_words: int) -> bool:
@@ -1445,6 +1626,13 @@ def _pitch_closes(text: str, f: Furniture) -> bool:
     return len({m.group().lower() for m in f._promo.finditer(text)}) >= 2
 
 
+# A story's age alone on its line: "6 years ago", "an hour ago", "3 days ago".
+_AGE_LINE = re.compile(
+    r"^(?:This (?:article|story|post|page|piece|report) is )?(?:more than |over |about )?"
+    r"(?:\d{1,3}|an?|one) +(?:sec|second|min|minute|hr|hour|day|week|month|year|yr)s? +"
+    r"(?:ago|old)\.?$",
+    re.I,
+)
 _STAMP_LABEL = re.compile(
     r"^(?:(?:last |first )?(?:updated|published|posted|modified)(?: on| at)?|"
     r"(?:last )?update|published date|date)\s*:?\s+(?=.*\d)",
@@ -1761,23 +1949,28 @@ def find_furniture(
     """
     found: dict[int, str] = {}
     short = settings.max_furniture_words
-    active, prose, longest = _plan(f, settings)
+    active, prose, longest, seen = _plan(f, settings)
     charts = f.enabled("chart_block")
+    captions, caption_words = f.enabled("caption_line"), settings.max_caption_words
     for i, text in enumerate(texts):
         if len(text) > 12 * longest or too_long(text, longest):
-            # A paragraph longer than any furniture line, unless a flattened chart's cells
+            # A paragraph longer than any furniture line, unless a flattened chart's cells,
+            # or a long caption (its closing credit not counted)
             if charts and is_chart_block(text):
                 found[i] = "chart_block"
+            elif text[-1] == ")" and captions and is_caption_line(text, f, caption_words):
+                found[i] = "caption_line"
             continue
-        checks = active
-        if text[-1] in _ENDS and text.count(" ") >= 5:
-            if not _may_be_prose_furniture(text, f):
-                continue
-            checks = prose  # a line of prose can only be one of these
-        for name, check in checks:
-            if check(text, f, settings):
-                found[i] = name
-                break
+        # A short line's family depends on its text alone, and sites print the same short
+        # lines (outlets, headings, labels) in story after story: decide each text once.
+        family = seen.get(text, _UNSEEN)
+        if family is _UNSEEN:
+            family = _line_family(text, f, settings, active, prose)
+            if len(seen) >= _MAX_SEEN:
+                seen.clear()
+            seen[text] = family
+        if family is not None:
+            found[i] = family
     if f.enabled("video_block"):
         _extend_video_blocks(texts, found, f, short)
     for i in [i for i, name in found.items() if name == "caps_link"]:
@@ -1788,6 +1981,15 @@ def find_furniture(
         ):
             del found[i]
     last = len(texts) - 1
+    if f.enabled("time_stamp"):
+        # "6 years ago", "This article is more than 1 year old" over a story's first
+        # paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
+        # "2 hours ago" under a headline is a related card's stamp (related_run weighs it).
+        for i in range(min(3, len(texts))):
+            if _AGE_LINE.match(texts[i]):
+                found.setdefault(i, "time_stamp")
+            elif i >= 1:
+                break
     if f.enabled("byline_line"):
         # A byline stands at a story's top or foot, never between its paragraphs.
         for i in {0, 1, last} & set(range(len(texts))):
@@ -1797,9 +1999,23 @@ def find_furniture(
         for i in range(1, last):
             if i not in found and is_title_case_link(texts, i, short):
                 found[i] = "teaser_line"
+    if f.enabled("teaser_line"):
+        for i in find_label_cards(texts, short):
+            found.setdefault(i, "teaser_line")
+        for i in interview_questions(texts, [i for i, n in found.items() if n == "teaser_line"], f):
+            del found[i]
     if f.enabled("caption_line"):
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
+    if last >= 2 and f.enabled("copyright_trailer"):
+        foot = last  # the story's last line before the page's furniture under it
+        while foot > 1 and foot in found:
+            foot -= 1
+        note = texts[foot]
+        if foot not in found and (
+            is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
+        ):
+            found[foot] = "copyright_trailer"
     closing = last >= 2 and last not in found and f.enabled("teaser_line")
     if closing and is_closing_teaser(texts[last], f, short):
         found[last] = "teaser_line"
@@ -1912,7 +2128,29 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
 )
 
 
-Plan = tuple[tuple[tuple[str, Check], ...], tuple[tuple[str, Check], ...], int]
+Checks = tuple[tuple[str, Check], ...]
+# The enabled checks, those that can take prose, the longest line to try, and each short
+# line's family (None: none) as decided so far.
+Plan = tuple[Checks, Checks, int, dict[str, str | None]]
+_MAX_SEEN = 16384  # short lines' families remembered; past it the memory starts again
+_UNSEEN = ""  # no family is named "": a text not decided yet
+
+
+def _line_family(
+    text: str, f: Furniture, settings: FurnitureSettings, active: Checks, prose: Checks
+) -> str | None:
+    """The first family that claims a short line, or None."""
+    checks = active
+    if text[-1] in _ENDS and text.count(" ") >= 5:
+        if not _may_be_prose_furniture(text, f):
+            return None
+        checks = prose  # a line of prose can only be one of these
+    for name, check in checks:
+        if check(text, f, settings):
+            return name
+    return None
+
+
 # Plans by the identity of the loaded rules' objects: hashing a Furniture rehashes its word
 # tuples on every call, and the rules live as long as the run.
 _PLANS: dict[tuple[int, int], tuple[Furniture, FurnitureSettings, Plan]] = {}
@@ -1927,7 +2165,8 @@ def _plan(f: Furniture, settings: FurnitureSettings) -> Plan:
     active = tuple((name, check) for name, check in _CHECKS if f.enabled(name))
     prose = tuple((name, check) for name, check in active if name in _PROSE_FAMILIES)
     short = settings.max_furniture_words
-    plan = (active, prose, max(settings.max_caption_words, settings.max_promo_words, 2 * short))
+    longest = max(settings.max_caption_words, settings.max_promo_words, 2 * short)
+    plan: Plan = (active, prose, longest, {})
     if len(_PLANS) >= 64:
         _PLANS.clear()  # rules reloaded many times (tests): start over
     _PLANS[key] = (f, settings, plan)
@@ -1953,6 +2192,8 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
     """
     if ":" in text[:64] or text[0] in "([" or text[-1] in ")]" or " | " in text:
         return True
+    if "@" in text:
+        return True  # "Follow Ann Lee on Twitter @annlee or email her at ann@example.com."
     if text[-1] == "?" and text.isupper():
         return True
     if "/" in text[:48] or text.startswith("In this "):
