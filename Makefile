@@ -13,7 +13,7 @@ TEST_JOBS ?= 2
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run test test-fast test-all test-slow lint format golden lock bench bench-dedup bench-flow bench-realdev ui clean-output
+.PHONY: setup run test test-fast test-all test-slow lint format golden lock bench bench-dedup bench-dedup-rss bench-flow bench-realdev ui clean-output
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -75,6 +75,11 @@ bench-realdev: setup
 DEDUP_SIZES ?= 10000 100000
 bench-dedup: setup
 	$(BIN)/python bench/dedup_bench.py figures --sizes $(DEDUP_SIZES)
+
+# Only the peak-RSS targets: the dedup run at each size, all started together (peak RSS does
+# not depend on the load; the 100k run takes about an hour on 2 busy cores).
+bench-dedup-rss: setup
+	$(BIN)/python bench/dedup_bench.py figures --rss-only --sizes $(DEDUP_SIZES) --group --sim 0
 
 # The local Prefect server and UI on 127.0.0.1:4200 (data in .prefect/); Ctrl-C stops it.
 # `ingest run` from this checkout then records its runs there (docs/orchestration.md).

@@ -244,6 +244,8 @@ REMOVED = [
     # round 12: a story's age, a follow prompt with an email, a wire caption credited in
     # parts between slashes
     ("Follow Ann Lee on Twitter @annlee or email the author at ann@example.com.", "follow_prompt"),
+    # round 14: a link whose headline opens with a quote, its marker after it
+    ("'The stakes are high': Senate hearing will be a battle royale Read more", "teaser_line"),
     (
         "FILE PHOTO: Soldiers man a position at a base in Baghdad, Iraq, December 31, 2019."
         " U.S. Army/Staff Sgt. Ann Lee/Task Force Public Affairs/Handout via REUTERS",
@@ -373,6 +375,7 @@ KEPT = [
     "He can be reached at ann@example.com or on Twitter, the paper said.",
     "File photos show the bridge before the storm, officials said.",
     "He studied there in 2019. Economics/Law/Politics",
+    "'The stakes are high,' she said. Read more about the hearing in our report.",
 ]
 
 
@@ -701,14 +704,43 @@ def test_a_label_over_a_title_case_headline_at_a_story_s_top_is_a_card(rules: Ru
 
 
 def test_a_story_s_age_goes_only_over_its_first_paragraph(rules: Rules) -> None:
-    for age in ("6 years ago", "3 hours ago", "an hour ago"):
+    for age in ("6 years ago", "3 hours ago", "an hour ago", "This article is over 2 years old"):
         found = find_furniture([age, BEFORE, AFTER], rules.furniture, rules.settings)
         assert found == {0: "time_stamp"}, age
+    twice = ["This article is more than 1 year old"] * 2 + [BEFORE, AFTER]
+    found = find_furniture(twice, rules.furniture, rules.settings)
+    assert found == {0: "time_stamp", 1: "time_stamp"}
+    assert (
+        find_furniture(
+            [BEFORE, "The tree is 300 years old", AFTER], rules.furniture, rules.settings
+        )
+        == {}
+    )
     # Between paragraphs it may be a related card's stamp, left to the related-run rule.
     assert (
         find_furniture([BEFORE, AFTER, "3 hours ago", AFTER], rules.furniture, rules.settings) == {}
     )
     assert find_furniture(["Two years ago", BEFORE], rules.furniture, rules.settings) == {}
+
+
+def test_a_licensing_or_funding_note_goes_only_as_a_story_s_last_line(rules: Rules) -> None:
+    note = (
+        "Content created by the News Foundation is available without charge to any eligible"
+        " news publisher. For licensing opportunities, please contact licensing@example.org."
+    )
+    found = find_furniture([BEFORE, AFTER, note], rules.furniture, rules.settings)
+    assert found == {2: "copyright_trailer"}
+    assert find_furniture([BEFORE, note, AFTER], rules.furniture, rules.settings) == {}
+    funding = (
+        "The Daily Planet receives support for its science coverage from the Ann Lee"
+        " Foundation. The Planet is solely responsible for all content."
+    )
+    found = find_furniture([BEFORE, AFTER, funding, "___"], rules.furniture, rules.settings)
+    assert found == {2: "copyright_trailer", 3: "separator_line"}
+    last = "The clinic receives support for its coverage of rural towns from the county."
+    assert find_furniture([BEFORE, last, AFTER], rules.furniture, rules.settings) == {}
+    real = "The firm said it would keep licensing the design; see https://example.org for more."
+    assert find_furniture([BEFORE, AFTER, real], rules.furniture, rules.settings) == {}
 
 
 def test_an_interviewer_s_questions_stay_a_labelled_link_goes(rules: Rules) -> None:
@@ -811,3 +843,28 @@ def test_factored_alternations_find_what_the_flat_ones_found() -> None:
             assert [m.span() for m in new.finditer(line)] == [
                 m.span() for m in old.finditer(line)
             ], line
+
+
+def test_a_long_caption_is_measured_without_its_credit_a_long_paragraph_stays(
+    rules: Rules,
+) -> None:
+    """``max_caption_words`` bounds a caption, not its closing credit; a paragraph longer
+    than a caption stays, whatever ends it (a story flattened onto one line can end with a
+    caption and its credit: the line holds the story)."""
+    limit = rules.settings.max_caption_words
+    words = ("The", "mayor", "speaks", "to", "reporters", "outside", "City", "Hall.")
+    caption = " ".join(words[i % len(words)] for i in range(limit))
+    for credit in ("(AP Photo/J. Scott Applewhite, File)", "(Ann Lee/The Morning News via AP)"):
+        wire = f"{caption} {credit}"
+        assert len(wire.split()) > limit
+        found = find_furniture([BEFORE, wire, AFTER], rules.furniture, rules.settings)
+        assert found == {1: "caption_line"}, credit
+    sentence = "The council said the new plan would take effect in the spring, officials said."
+    story = " ".join([sentence] * 20)  # 280 words of real text
+    for line in (
+        f"{story} The mayor speaks outside City Hall. (AP Photo/Evan Vucci)",
+        f"{story} It was signed by the mayor, Ann Lee.",
+        f"{story} The plan was written by its author (Ann Lee).",
+        f"{' '.join([sentence] * 9)} The report was praised by the council (Israel/Palestine)",
+    ):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}

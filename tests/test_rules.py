@@ -40,6 +40,21 @@ def test_user_file_overrides_only_what_it_sets(tmp_path: Path) -> None:
     assert rules.fingerprint != load_rules().fingerprint
 
 
+def test_the_built_in_relative_times_are_in_the_fingerprint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """They decide which lines are header times, so which documents a dump gives: a change
+    to ingest.published's vocabulary must clean every dump again, like a rules change (they
+    are code, and the version in the cache key moves only on a release)."""
+    import ingest.rules
+    from ingest.published import relative_patterns
+
+    before = load_rules().fingerprint
+    more = (*relative_patterns(), r"(?i)^\d+ ?fortnights? ago$")
+    monkeypatch.setattr(ingest.rules, "relative_patterns", lambda: more)
+    assert load_rules().fingerprint != before
+
+
 def test_new_aggregator_profile_is_data_only(tmp_path: Path, scraped_at: datetime) -> None:
     path = write(
         tmp_path,

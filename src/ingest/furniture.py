@@ -632,6 +632,47 @@ def is_copyright_trailer(text: str, max_words: int) -> bool:
     return _RIGHTS.search(text) is not None and ("©" in text or "copyright" in text.lower())
 
 
+_LICENSING = re.compile(r"\b(?:licens|reprint|republish|syndicat)\w*", re.I)
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.\w|https?://|www\.")
+
+
+def is_licensing_note(text: str, max_words: int) -> bool:
+    """A story's last line offering its text to other publishers, with whom to write to:
+    "Content created by X is available without charge to any eligible news publisher ...
+    For licensing opportunities, please contact licensing@example.org." Only as the last
+    line (:func:`find_furniture` asks no other).
+
+    >>> is_licensing_note("Content by X is free to publishers. For licensing, contact"
+    ...     " licensing@example.org.", 60)
+    True
+    >>> is_licensing_note("The firm is licensing its patents to rivals, it said.", 60)
+    False
+    """
+    if too_long(text, max_words) or _CONTACT.search(text) is None:
+        return False
+    return _LICENSING.search(text) is not None and not _SAYS.search(text)
+
+
+_FUNDING = re.compile(
+    r"\b(?:receives|received) (?:financial )?support (?:for|from) .{0,80}\bcoverage\b|"
+    r"\bsolely responsible for (?:all |the |its )?content\b"
+)
+
+
+def is_funding_note(text: str, max_words: int) -> bool:
+    """A story's last line saying who funds the outlet's coverage: "The Daily Planet receives
+    support for its science coverage from the X Foundation. The Planet is solely responsible
+    for all content." Only as the last line.
+
+    >>> is_funding_note("The News receives support for health coverage from the X Fund."
+    ...     " The News is solely responsible for all content.", 60)
+    True
+    >>> is_funding_note("The clinic receives support from the county, the mayor said.", 60)
+    False
+    """
+    return not too_long(text, max_words) and bool(_FUNDING.search(text)) and not _SAYS.search(text)
+
+
 # A syndication credit: "DISTRIBUTED BY CREATORS.COM", "Distributed by Tribune Content Agency".
 _SYNDICATED = re.compile(
     r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
@@ -742,8 +783,11 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_caption_line("In this town, photos of the mayor hang in every shop.", f, 120)
     False
+
+    ``max_words`` bounds the caption, not its closing credit: "<120 words> (AP Photo/J. Scott
+    Applewhite, File)" is a caption.
     """
-    if too_long(text, max_words):
+    if too_long(text, max_words) and too_long(_without_closing_credit(text, f), max_words):
         return False
     if _PHOTO_OPENER.match(text) or _credit_first(text, f):
         return True
@@ -781,6 +825,21 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         if m is not None and len(m.group("who").split()) <= 12:
             return True
     return _CAPTION_LABEL.match(text) is not None
+
+
+def _without_closing_credit(text: str, f: Furniture) -> str:
+    """A paragraph without its closing bracketed credit: the caption that credit closes.
+
+    >>> f = Furniture(credit_markers=frozenset(["photo"]), photo_agencies=frozenset(["AP"]))
+    >>> _without_closing_credit("Crowds wait. (AP Photo/Evan Vucci, File)", f)
+    'Crowds wait.'
+    >>> _without_closing_credit("He backed the bill (and its rider).", f)
+    'He backed the bill (and its rider).'
+    """
+    start = text.rfind("(") if text.endswith(")") else -1
+    if start > 0 and (f._caption_end.match(text, start) or _closing_credit(text, f)):
+        return text[:start].rstrip()
+    return text
 
 
 # A credit's trailing notes inside its brackets: "(Name/The Times via AP, File)".
@@ -1161,7 +1220,7 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
     words = head.split()
     return (
         2 <= len(words) <= max_words
-        and words[0][:1].isupper()
+        and words[0].lstrip(_QUOTES + "‘")[:1].isupper()  # "'The stakes': <headline> Read more"
         and not reads_as_sentences(head)
         and (marker[:1].isupper() or marker[:1] in "([")
     )
@@ -1569,7 +1628,9 @@ def _pitch_closes(text: str, f: Furniture) -> bool:
 
 # A story's age alone on its line: "6 years ago", "an hour ago", "3 days ago".
 _AGE_LINE = re.compile(
-    r"^(?:\d{1,3}|an?|one) +(?:sec|second|min|minute|hr|hour|day|week|month|year|yr)s? +ago$",
+    r"^(?:This (?:article|story|post|page|piece|report) is )?(?:more than |over |about )?"
+    r"(?:\d{1,3}|an?|one) +(?:sec|second|min|minute|hr|hour|day|week|month|year|yr)s? +"
+    r"(?:ago|old)\.?$",
     re.I,
 )
 _STAMP_LABEL = re.compile(
@@ -1888,23 +1949,28 @@ def find_furniture(
     """
     found: dict[int, str] = {}
     short = settings.max_furniture_words
-    active, prose, longest = _plan(f, settings)
+    active, prose, longest, seen = _plan(f, settings)
     charts = f.enabled("chart_block")
+    captions, caption_words = f.enabled("caption_line"), settings.max_caption_words
     for i, text in enumerate(texts):
         if len(text) > 12 * longest or too_long(text, longest):
-            # A paragraph longer than any furniture line, unless a flattened chart's cells
+            # A paragraph longer than any furniture line, unless a flattened chart's cells,
+            # or a long caption (its closing credit not counted)
             if charts and is_chart_block(text):
                 found[i] = "chart_block"
+            elif text[-1] == ")" and captions and is_caption_line(text, f, caption_words):
+                found[i] = "caption_line"
             continue
-        checks = active
-        if text[-1] in _ENDS and text.count(" ") >= 5:
-            if not _may_be_prose_furniture(text, f):
-                continue
-            checks = prose  # a line of prose can only be one of these
-        for name, check in checks:
-            if check(text, f, settings):
-                found[i] = name
-                break
+        # A short line's family depends on its text alone, and sites print the same short
+        # lines (outlets, headings, labels) in story after story: decide each text once.
+        family = seen.get(text, _UNSEEN)
+        if family is _UNSEEN:
+            family = _line_family(text, f, settings, active, prose)
+            if len(seen) >= _MAX_SEEN:
+                seen.clear()
+            seen[text] = family
+        if family is not None:
+            found[i] = family
     if f.enabled("video_block"):
         _extend_video_blocks(texts, found, f, short)
     for i in [i for i, name in found.items() if name == "caps_link"]:
@@ -1916,11 +1982,14 @@ def find_furniture(
             del found[i]
     last = len(texts) - 1
     if f.enabled("time_stamp"):
-        # "6 years ago" over a story's first paragraph: the page's note of the story's age.
-        # Lower down, "2 hours ago" under a headline is a related card's (related_run).
-        for i in {0, 1} & set(range(len(texts))):
-            if i not in found and _AGE_LINE.match(texts[i]):
-                found[i] = "time_stamp"
+        # "6 years ago", "This article is more than 1 year old" over a story's first
+        # paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
+        # "2 hours ago" under a headline is a related card's stamp (related_run weighs it).
+        for i in range(min(3, len(texts))):
+            if _AGE_LINE.match(texts[i]):
+                found.setdefault(i, "time_stamp")
+            elif i >= 1:
+                break
     if f.enabled("byline_line"):
         # A byline stands at a story's top or foot, never between its paragraphs.
         for i in {0, 1, last} & set(range(len(texts))):
@@ -1938,6 +2007,15 @@ def find_furniture(
     if f.enabled("caption_line"):
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
+    if last >= 2 and f.enabled("copyright_trailer"):
+        foot = last  # the story's last line before the page's furniture under it
+        while foot > 1 and foot in found:
+            foot -= 1
+        note = texts[foot]
+        if foot not in found and (
+            is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
+        ):
+            found[foot] = "copyright_trailer"
     closing = last >= 2 and last not in found and f.enabled("teaser_line")
     if closing and is_closing_teaser(texts[last], f, short):
         found[last] = "teaser_line"
@@ -2050,7 +2128,29 @@ _CHECKS: tuple[tuple[str, Check], ...] = (
 )
 
 
-Plan = tuple[tuple[tuple[str, Check], ...], tuple[tuple[str, Check], ...], int]
+Checks = tuple[tuple[str, Check], ...]
+# The enabled checks, those that can take prose, the longest line to try, and each short
+# line's family (None: none) as decided so far.
+Plan = tuple[Checks, Checks, int, dict[str, str | None]]
+_MAX_SEEN = 16384  # short lines' families remembered; past it the memory starts again
+_UNSEEN = ""  # no family is named "": a text not decided yet
+
+
+def _line_family(
+    text: str, f: Furniture, settings: FurnitureSettings, active: Checks, prose: Checks
+) -> str | None:
+    """The first family that claims a short line, or None."""
+    checks = active
+    if text[-1] in _ENDS and text.count(" ") >= 5:
+        if not _may_be_prose_furniture(text, f):
+            return None
+        checks = prose  # a line of prose can only be one of these
+    for name, check in checks:
+        if check(text, f, settings):
+            return name
+    return None
+
+
 # Plans by the identity of the loaded rules' objects: hashing a Furniture rehashes its word
 # tuples on every call, and the rules live as long as the run.
 _PLANS: dict[tuple[int, int], tuple[Furniture, FurnitureSettings, Plan]] = {}
@@ -2065,7 +2165,8 @@ def _plan(f: Furniture, settings: FurnitureSettings) -> Plan:
     active = tuple((name, check) for name, check in _CHECKS if f.enabled(name))
     prose = tuple((name, check) for name, check in active if name in _PROSE_FAMILIES)
     short = settings.max_furniture_words
-    plan = (active, prose, max(settings.max_caption_words, settings.max_promo_words, 2 * short))
+    longest = max(settings.max_caption_words, settings.max_promo_words, 2 * short)
+    plan: Plan = (active, prose, longest, {})
     if len(_PLANS) >= 64:
         _PLANS.clear()  # rules reloaded many times (tests): start over
     _PLANS[key] = (f, settings, plan)

@@ -2,28 +2,35 @@
 
 The folder is learned from as one source (ingest.learn); each feature that would remove a
 line becomes a chrome-line rule, with its evidence (in how many distinct stories, examples)
-as comments. Date-like line shapes are listed as comments too. The result is a starting
-point the user edits and checks with ``ingest check-rules FILE --sample DUMP``.
+as comments. Date-like line shapes are listed as comments too, found with the header's own
+date vocabulary (relative times in every language ingest.published reads). The result is a
+starting point the user edits and checks with ``ingest check-rules FILE --sample DUMP``.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ingest.clean import clean_dump
 from ingest.errors import IngestError
 from ingest.learn import collect_stats, derive, match_line
+from ingest.published import STAMP_WORDS, relative_patterns
 from ingest.rules import Rules
 
+# With a digit: an English month or weekday, or a stamp word ("Updated 3:45 PM ET").
 _DATE_WORDS = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b"
     r"|\b(?:mon|tues?|wed|thu|thurs|fri|sat|sun)[a-z]*day\b"
-    r"|\b(?:ago|updated|published|posted)\b",
+    rf"|\b(?:{'|'.join(STAMP_WORDS)})\b",
     re.I,
 )
+# Relative times in every language the header finder reads ("3 hours ago", "vor 3 Stunden",
+# "il y a 2 heures", "3時間前"): its own patterns, built from ingest.published's tables.
+_RELATIVE = tuple(re.compile(p) for p in relative_patterns())
+MAX_DATE_WORDS = 8
 # Where a recurring line sits in its story, as a share of the body: past this it closes
 # stories, and "to_end" is suggested.
 TAIL_SHARE = 0.8
@@ -82,17 +89,46 @@ def rule_name(kind: str, pattern: str, taken: set[str]) -> str:
     return name
 
 
-def date_shape(line: str) -> str | None:
-    """A short line's shape when it reads as a date or time stamp, else None.
+def date_shape(line: str, published: Sequence[re.Pattern[str]] = _RELATIVE) -> str | None:
+    """A short line's shape (digits as 0) when it reads as a date or time stamp, else None:
+    a line one of the ``published`` patterns (the rules' ``[header] published``; default the
+    built-in relative times) reads whole, a line that opens or closes with a relative time
+    with a number, in any language ingest.published reads, or a line with a digit and an
+    English month, weekday or stamp word.
 
     >>> date_shape("Published 3:45 PM ET Oct. 4, 2019")
     'Published 0:0 PM ET Oct. 0, 0'
+    >>> date_shape("Aktualisiert vor 3 Stunden"), date_shape("NHK 3時間前")
+    ('Aktualisiert vor 0 Stunden', 'NHK 0時間前')
+    >>> date_shape("il y a une heure")
+    'il y a une heure'
     >>> date_shape("The council met on Monday to discuss the budget for next year.") is None
     True
+    >>> date_shape("Das Treffen dauerte 3 Stunden") is None  # a duration, not a time ago
+    True
     """
-    if len(line.split()) > 8 or not _DATE_WORDS.search(line) or not re.search(r"\d", line):
+    words = line.split()
+    if not words or len(words) > MAX_DATE_WORDS:
+        return None
+    digit = re.search(r"\d", line) is not None
+    if not (
+        any(p.match(line) for p in published)
+        or (digit and _DATE_WORDS.search(line))
+        or (digit and _relative_time_at_either_end(words))
+    ):
         return None
     return re.sub(r"\d+", "0", line)
+
+
+def _relative_time_at_either_end(words: list[str]) -> bool:
+    """Whether the first or last few ``words`` are a relative time with a number: "vor 3
+    Stunden" closing "Aktualisiert vor 3 Stunden", "3時間前" opening "3時間前 NHK"."""
+    for n in range(1, len(words) + 1):
+        for part in (words[:n], words[-n:]):
+            text = " ".join(part)
+            if any(c.isdigit() for c in text) and any(p.match(text) for p in _RELATIVE):
+                return True
+    return False
 
 
 def propose(files: Iterable[tuple[str, bytes]], rules: Rules) -> Proposal:
@@ -119,7 +155,7 @@ def propose(files: Iterable[tuple[str, bytes]], rules: Rules) -> Proposal:
         for doc in result.documents:
             paragraphs = doc.text.split("\n\n")
             for i, text in enumerate(paragraphs):
-                shape = date_shape(text)
+                shape = date_shape(text, rules.published)
                 if shape:
                     shapes[shape] += 1
                     shape_example.setdefault(shape, f"{path}: {text}")

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from ingest.edges import gate_of, matching_lines
 from ingest.residue import ends_sentence, is_capitalised
 from ingest.rules import LineRule, Profile, Rules
 from ingest.user_regex import is_budgeted
@@ -705,6 +706,7 @@ def _shared_lines(
     found: dict[int, tuple[tuple[int, int] | None, tuple[int, int], tuple[tuple[int, int], ...]]]
     found = {}
     times_of = (*published, _CLOCK) if clock else published
+    is_time = gate_of(times_of).matches
     two_rests: dict[int, tuple[list[tuple[int, int]], tuple[int, int]]] = {}
     for i in itertools.compress(itertools.count(), map(_LINE_WITH_SEPARATOR.match, stripped)):
         if i in anchors or len(stripped[i]) > 200:
@@ -720,7 +722,7 @@ def _shared_lines(
         # "🕒 3h": the icon is a field; "Reuters | 4h | 🔖": a field of marks alone is none
         spans = [_without_marks(text, sp) for sp in spans]
         spans = [(a, b) for a, b in spans if not all(map(_is_mark, text[a:b]))]
-        times = [sp for sp in spans if any(p.match(text[sp[0] : sp[1]]) for p in times_of)]
+        times = [sp for sp in spans if is_time(text[sp[0] : sp[1]])]
         rest = [
             sp
             for sp in spans
@@ -770,7 +772,7 @@ def _shared_lines(
         o, t = ("o", "t") if tm["o"] else ("go", "gt")
         outlet, time = tm[o], tm[t]
         if not (
-            any(p.match(time) for p in times_of)
+            is_time(time)
             and looks_like_outlet(outlet, max_outlet)
             and _starts_name(outlet)
             and not _FIELD_SEPARATOR.search(outlet)
@@ -816,7 +818,7 @@ def _leading_time(
         if (
             len(outlet.split()) <= 5
             and _starts_name(outlet)
-            and any(p.match(time) for p in times)
+            and gate_of(times).matches(time)
             and _is_outlet(outlet, max_outlet, chrome)
         ):
             return len(time) + 1
@@ -978,16 +980,15 @@ def _others(text: str, keep: list[tuple[int, int]]) -> tuple[tuple[int, int], ..
 def _anchor_lines(stripped: list[str], published: tuple[re.Pattern[str], ...]) -> set[int]:
     """Indexes of the lines a relative-time pattern matches: header anchors.
 
-    Each pattern runs over all lines in C (``map``); checking every line from Python,
-    pattern by pattern, was most of what finding headers cost.
+    A line is tried only with the patterns its first and last characters allow
+    (:func:`ingest.edges.matching_lines`): most lines end in a character no time can (a
+    full stop), and the costliest pattern (relative times in many languages) took 4.5 us a
+    line whatever it matched.
 
     >>> _anchor_lines(["Sky News", "2 hours ago", "Headline"], (re.compile(r"\\d+ hours? ago$"),))
     {1}
     """
-    found: set[int] = set()
-    for pattern in published:
-        found.update(itertools.compress(itertools.count(), map(pattern.match, stripped)))
-    return found
+    return matching_lines(stripped, published)
 
 
 def _is_next_anchor(anchors: set[int], j: int, n: int, rules: Rules) -> bool:

@@ -77,10 +77,10 @@ def test_worker_killed_mid_run_leaves_no_run_stuck(ui_server: UiServer, tmp_path
     api = ui_server.api_url
     env = {**ui_server.env, "PREFECT_API_URL": api, "PWD": str(ROOT), INGEST_AFTER: str(AFTER)}
     # `ingest ui` created the automation (default 90 s); the same call, with a shorter
-    # window for the test, replaces it.
+    # window for the test (INGEST_ZOMBIE_AFTER), replaces it.
     subprocess.run(
-        [sys.executable, "-c", "from ingest.prefect.zombies import ensure_zombie_automation; "
-         "print(ensure_zombie_automation())"],
+        [sys.executable, "-c", "import os; from ingest.prefect.zombies import "
+         "set_up_zombie_detection as s; print(s(os.environ['PREFECT_API_URL']))"],
         env=env, check=True, timeout=120, capture_output=True,
     )  # fmt: skip
     automations = api_get(api, "POST", "/automations/filter", {})

@@ -30,14 +30,20 @@ from .conftest import ROOT
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
-def test_zombie_automation_is_created_once_and_follows_its_window() -> None:
+def test_zombie_automation_is_created_once_and_follows_its_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
 
-    from ingest.prefect.zombies import AUTOMATION_NAME, ensure_zombie_automation
+    from ingest.prefect.zombies import AUTOMATION_NAME, set_up_zombie_detection
 
-    assert ensure_zombie_automation(after=90) in ("created", "present", "updated")
-    assert ensure_zombie_automation(after=90) == "present"
-    assert ensure_zombie_automation(after=120) == "updated"
+    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "30")  # restored after
+    url = str(PREFECT_API_URL.value())
+    at_90 = Environment(zombie_after=90.0)
+    assert set_up_zombie_detection(url, None, at_90) in ("created", "present", "updated")
+    assert set_up_zombie_detection(url, None, at_90) == "present"
+    assert set_up_zombie_detection(url, None, Environment(zombie_after=120.0)) == "updated"
     with get_client(sync_client=True) as client:
         (found,) = client.read_automations_by_name(AUTOMATION_NAME)
     trigger: Any = found.trigger
@@ -90,27 +96,35 @@ def test_a_run_checks_both_automations_in_one_request_and_updates_in_place(
         set_up_zombie_detection(url, None, Environment())  # the harness is shared
 
 
-def test_a_run_left_pending_or_submitting_is_crashed_by_the_pending_automation() -> None:
+def test_a_run_left_pending_or_submitting_is_crashed_by_the_pending_automation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Prefect's own proactive trigger, on the real server: no ingest code runs while the
     runs wait; the server's trigger service crashes them when the window ends."""
     import time
 
     from prefect import flow
     from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
     from prefect.states import Completed, Pending, Running, Submitting
 
     from ingest.prefect.zombies import (
-        DEFAULT_PENDING_AFTER,
-        ensure_pending_automation,
+        PENDING_AUTOMATION_NAME,
         pending_after,
+        set_up_zombie_detection,
     )
 
     @flow(name="ingest-pending-probe")
     def probe() -> None: ...
 
-    assert ensure_pending_automation(after=10) in ("created", "updated", "present")
+    monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "30")  # restored after
+    url = str(PREFECT_API_URL.value())
+    set_up_zombie_detection(url, None, Environment(pending_after=10.0))
     try:
         with get_client(sync_client=True) as client:
+            (automation,) = client.read_automations_by_name(PENDING_AUTOMATION_NAME)
+            trigger: Any = automation.trigger
+            assert trigger.within.total_seconds() == 10
             pending = client.create_flow_run(probe, state=Pending())
             submitting = client.create_flow_run(probe, state=Submitting())
             alive = client.create_flow_run(probe, state=Pending())
@@ -130,7 +144,7 @@ def test_a_run_left_pending_or_submitting_is_crashed_by_the_pending_automation()
             assert client.read_flow_run(alive.id).state_type.value == "RUNNING"
             client.set_flow_run_state(alive.id, Completed(), force=True)  # tidy
     finally:
-        ensure_pending_automation(after=DEFAULT_PENDING_AFTER)  # the harness is shared
+        set_up_zombie_detection(url, None, Environment())  # the harness is shared
     with pytest.raises(ValueError, match="at least 10 seconds"):
         pending_after(Environment.from_environ({"INGEST_PENDING_AFTER": "5"}))
 

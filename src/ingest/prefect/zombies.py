@@ -9,8 +9,9 @@ flows" in its docs): flow runs emit a heartbeat event every
 
 - :data:`HEARTBEAT_ENV`: what ``ingest run``/``serve`` put in their environment (and
   ``prefect.yaml`` in its workers'), so every flow run of ingest sends heartbeats;
-- :func:`ensure_zombie_automation`: the automation, created once per server (by
-  ``ingest ui``, ``ingest serve`` and ``ingest run`` when they talk to a server), named
+- :func:`zombie_automation`: the automation, created once per server (by
+  ``ingest ui``, ``ingest serve`` and ``ingest run`` when they talk to a server, through
+  :func:`set_up_zombie_detection`, which makes sure both automations are there), named
   :data:`AUTOMATION_NAME`. A run is a zombie after ``INGEST_ZOMBIE_AFTER`` seconds without a
   heartbeat (default :data:`DEFAULT_ZOMBIE_AFTER`: three heartbeats missed).
 
@@ -150,18 +151,6 @@ def _crash_when_silent(
             )
         ],
     )
-
-
-def ensure_pending_automation(after: float | None = None) -> str:
-    """:func:`ensure_automations` for :func:`pending_automation` alone."""
-    wanted = pending_automation(pending_after() if after is None else after)
-    return ensure_automations([wanted])[wanted.name]
-
-
-def ensure_zombie_automation(after: float | None = None) -> str:
-    """:func:`ensure_automations` for :func:`zombie_automation` alone."""
-    wanted = zombie_automation(zombie_after() if after is None else after)
-    return ensure_automations([wanted])[wanted.name]
 
 
 def ensure_automations(wanted: list[Any]) -> dict[str, str]:

@@ -1,0 +1,229 @@
+"""The characters a pattern's match can begin and end with, read from its parse tree: a
+gate that skips the lines a pattern cannot match without running it.
+
+A failed ``match`` of a long case-insensitive alternation (the built-in relative-time
+patterns: hundreds of unit words in many languages) costs as much as a success, and most
+of a dump's lines start or end with a character no match of a given pattern can (a
+paragraph ends in a full stop). The sets are conservative: a construct not understood
+here (a back-reference, a negated class, ``.``) gives no gate on that side, and only
+ASCII characters are gated, so a line whose first or last character is not ASCII is
+always tried.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+# The parser ``re`` compiles with (typeshed knows it only by its deprecated name).
+_parser: Any = importlib.import_module("re._parser")
+
+_ASCII = tuple(chr(i) for i in range(128))
+OTHER = "\x80"  # stands for every character that is not ASCII in an edge set
+_CATEGORIES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+}
+_FLAGS = re.IGNORECASE | re.ASCII | re.UNICODE  # the flags that change what one char matches
+
+Chars = frozenset[str] | None  # None: any character
+_Edge = tuple[Chars, bool]  # the characters, and whether the part can match nothing
+
+
+@functools.lru_cache(maxsize=4096)
+def _ascii_matched(atom: str, flags: int) -> frozenset[str]:
+    """The ASCII characters the one-character pattern ``atom`` matches, asked of ``re``
+    itself (so case folding is re's own: the Kelvin sign matches "k").
+
+    >>> sorted(_ascii_matched("k", re.IGNORECASE)), sorted(_ascii_matched("\\u212a", re.I))
+    (['K', 'k'], ['K', 'k'])
+    """
+    compiled = re.compile(atom, flags & _FLAGS)
+    return frozenset(c for c in _ASCII if compiled.fullmatch(c))
+
+
+def _atom(op: Any, av: Any) -> str | None:
+    """The one-character pattern of a parsed literal, range or category; None for others."""
+    name = str(op)
+    if name == "LITERAL":
+        return re.escape(chr(av))
+    if name == "RANGE":
+        return f"[{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}]"
+    if name == "CATEGORY":
+        return _CATEGORIES.get(str(av))
+    return None
+
+
+def _char_set(op: Any, av: Any, flags: int) -> Chars:
+    """The ASCII characters one parsed character item matches; None when not known."""
+    if str(op) != "IN":
+        atom = _atom(op, av)
+        return None if atom is None else _ascii_matched(atom, flags)
+    out: set[str] = set()
+    for o, a in av:
+        atom = _atom(o, a)  # a negated class has no atom: not gated
+        if atom is None:
+            return None
+        out |= _ascii_matched(atom, flags)
+    return frozenset(out)
+
+
+def _edge_of_item(op: Any, av: Any, flags: int, last: bool) -> _Edge:
+    name = str(op)
+    if name in ("LITERAL", "IN"):
+        return _char_set(op, av, flags), False
+    if name in ("AT", "ASSERT", "ASSERT_NOT"):  # zero-width: what follows decides
+        return frozenset(), True
+    if name == "SUBPATTERN":
+        _group, add, remove, sub = av
+        return _edge_of(sub, (flags | add) & ~remove, last)
+    if name == "ATOMIC_GROUP":
+        return _edge_of(av, flags, last)
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, high, sub = av
+        if high == 0:
+            return frozenset(), True
+        chars, empty = _edge_of(sub, flags, last)
+        return chars, empty or low == 0
+    if name == "BRANCH":
+        out: set[str] = set()
+        empty = False
+        for alternative in av[1]:
+            chars, e = _edge_of(alternative, flags, last)
+            if chars is None:
+                return None, True
+            out |= chars
+            empty = empty or e
+        return frozenset(out), empty
+    return None, True  # a back-reference, a conditional, "." ...: not gated
+
+
+def _edge_of(items: Iterable[Any], flags: int, last: bool) -> _Edge:
+    """What a sequence's match can start (``last``: end) with, and whether it can be empty."""
+    seq = list(items)
+    out: set[str] = set()
+    for op, av in reversed(seq) if last else seq:
+        chars, empty = _edge_of_item(op, av, flags, last)
+        if chars is None:
+            return None, True
+        out |= chars
+        if not empty:
+            return frozenset(out), False
+    return frozenset(out), True
+
+
+@functools.lru_cache(maxsize=1024)
+def pattern_edges(pattern: re.Pattern[str]) -> tuple[Chars, Chars]:
+    """The ASCII characters a ``pattern.match`` of a whole line can start and end with.
+
+    The end is known only when the pattern ends in ``$`` (or ``\\Z``) outside any group, so
+    that a match ends the line. Each set holds :data:`OTHER` (any character that is not
+    ASCII); None means any character.
+
+    >>> first, last = pattern_edges(re.compile(r"(?i)^(?:\\d+ ?h|now)$"))
+    >>> "".join(sorted(first - {OTHER})), "".join(sorted(last - {OTHER}))
+    ('0123456789Nn', '\\nHWhw')
+    >>> pattern_edges(re.compile(r"(.)\\1$"))  # "." and a back-reference: no gate
+    (None, None)
+    """
+    if not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
+        return None, None  # a user's budgeted pattern runs on another engine: not gated
+    tree = _parser.parse(pattern.pattern, pattern.flags)
+    flags: int = tree.state.flags
+    if flags & re.LOCALE:
+        return None, None
+    items = list(tree)
+    first, empty = _edge_of(items, flags, last=False)
+    first = None if first is None or empty else first | {OTHER}
+    last: Chars = None
+    end = str(items[-1][1]) if items and str(items[-1][0]) == "AT" else ""
+    if end == "AT_END_STRING" or (end == "AT_END" and not flags & re.MULTILINE):
+        chars, empty = _edge_of(items, flags, last=True)
+        if chars is not None and not empty:
+            last = chars | {OTHER, "\n"}  # "$" also matches before a final newline
+    return first, last
+
+
+def _admits(edges: tuple[Chars, Chars], key: str) -> bool:
+    """Whether a line whose first and last characters are ``key`` (empty for an empty
+    line) passes a pattern's edge sets."""
+    first, last = edges
+    if not key:
+        return first is None  # only a pattern that can match nothing matches ""
+    a, b = (c if c < OTHER else OTHER for c in key)
+    return (first is None or a in first) and (last is None or b in last)
+
+
+class Gate:
+    """A tuple of patterns with, for each pair of a line's first and last characters
+    seen so far, the patterns worth trying on it (in their order)."""
+
+    MAX_KEYS = 65536  # pairs remembered; past it the table starts again
+
+    def __init__(self, patterns: tuple[re.Pattern[str], ...]) -> None:
+        self.patterns = patterns
+        self.edges = [pattern_edges(p) for p in patterns]
+        self.table: dict[str, tuple[re.Pattern[str], ...]] = {}
+
+    def worth_trying(self, text: str) -> tuple[re.Pattern[str], ...]:
+        """The patterns, in order, that could match ``text``: any other cannot."""
+        key = text[:1] + text[-1:]
+        tries = self.table.get(key)
+        if tries is None:
+            if len(self.table) >= self.MAX_KEYS:
+                self.table.clear()
+            pairs = zip(self.patterns, self.edges, strict=True)
+            tries = tuple(p for p, e in pairs if _admits(e, key))
+            self.table[key] = tries
+        return tries
+
+    def matches(self, text: str) -> bool:
+        """``any(p.match(text) for p in patterns)``, trying only the patterns that could:
+        the patterns run are the same up to the first match, less those that cannot.
+
+        >>> gate_of((re.compile(r"\\d+h$"), re.compile(r"now$"))).matches("now")
+        True
+        """
+        return any(p.match(text) for p in self.worth_trying(text))
+
+    def lines(self, texts: Sequence[str]) -> set[int]:
+        """Indexes of the ``texts`` some pattern matches."""
+        found: set[int] = set()
+        for i, text in enumerate(texts):
+            for pattern in self.worth_trying(text):
+                if pattern.match(text):
+                    found.add(i)
+        return found
+
+
+_GATES: dict[tuple[int, ...], Gate] = {}
+
+
+def gate_of(patterns: tuple[re.Pattern[str], ...]) -> Gate:
+    """The gate of a tuple of patterns, kept by the patterns' identities (hashing a
+    compiled pattern hashes its whole program). A gate holds its patterns, so while it is
+    kept no other pattern can take one of their ids."""
+    key = tuple(map(id, patterns))
+    gate = _GATES.get(key)
+    if gate is None:
+        if len(_GATES) >= 64:
+            _GATES.clear()
+        gate = _GATES[key] = Gate(patterns)
+    return gate
+
+
+def matching_lines(texts: Sequence[str], patterns: tuple[re.Pattern[str], ...]) -> set[int]:
+    """Indexes of the ``texts`` some pattern matches (``pattern.match``); each text is
+    tried only with the patterns its first and last characters allow.
+
+    >>> sorted(matching_lines(["3h", "Now", "Headline", ""], (re.compile(r"(?i)^(?:\\d+h|now)$"),)))
+    [0, 1]
+    """
+    return gate_of(patterns).lines(texts)

@@ -1,0 +1,58 @@
+"""ingest learn's proposal: date and time lines are found in every language the header
+finder reads, by its own vocabulary (ingest.published), and a duration is not one."""
+
+from __future__ import annotations
+
+import random
+
+from ingest.propose import date_shape, propose, render_toml
+from ingest.rules import load_rules
+
+TOPICS = ["Rathaus", "Brücke", "Bahnhof", "Schule", "Hafen", "Museum", "Markt", "Klinik"]
+
+
+def german_story(i: int, rng: random.Random) -> bytes:
+    """A made-up German site's story: a stamp line 'Aktualisiert vor N Stunden' under the
+    headline, and a short real sentence that names a duration."""
+    a, b = rng.sample(TOPICS, 2)
+    lines = [
+        f"Neuer Plan {i} für {a} und {b}",
+        f"Aktualisiert vor {i % 9 + 2} Stunden",
+        f"Der Stadtrat hat den Plan Nummer {i} für {a} nach langer Debatte angenommen.",
+        f"Die Sitzung dauerte {i % 4 + 2} Stunden.",
+        f"Anwohner fragten nach {b} und den Kosten von {i * 1000 + 500} Euro.",
+        "",
+    ]
+    return "\n".join(lines).encode()
+
+
+def test_a_relative_time_in_another_language_is_a_date_line_a_duration_is_not() -> None:
+    rng = random.Random(3)
+    site = [(f"zeitung/{i:03d}.txt", german_story(i, rng)) for i in range(20)]
+    rules = load_rules()
+    proposal = propose(site, rules)
+    shapes = {shape: n for shape, n, _ in proposal.dates}
+    assert shapes.get("Aktualisiert vor 0 Stunden") == 20, proposal.dates
+    assert not any("dauerte" in s for s in shapes), proposal.dates
+    assert "'Aktualisiert vor 0 Stunden'" in render_toml(proposal, "zeitung", "zeitung")
+
+
+def test_date_shapes_in_several_languages_and_look_alikes_that_are_none() -> None:
+    rules = load_rules()
+    for line in (
+        "Mis à jour il y a 3 heures",
+        "Actualizado hace 2 horas",
+        "2 godziny temu",
+        "Обновлено 3 часа назад",
+        "NHK 3時間前",
+        "19 avr. 2024",
+        "Updated 3:45 PM ET",
+    ):
+        assert date_shape(line, rules.published) is not None, line
+    for line in (
+        "Die Sitzung dauerte 3 Stunden.",
+        "La réunion a duré 3 heures.",
+        "He scored 3 goals in the second half.",
+        "Er wartete 2 Tage auf den Zug.",
+    ):
+        assert date_shape(line, rules.published) is None, line
