@@ -163,6 +163,18 @@ def _peak_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _rss_mib() -> float | None:
+    """The resident set now (Linux: /proc), None where it cannot be read."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 def _cpu_s() -> float:
     """User + system CPU seconds of this process: less sensitive to a busy machine than wall
     time (both are reported)."""
@@ -182,11 +194,13 @@ def job_run(src: str, out: str, dedup: bool) -> dict[str, Any]:
     detect_language("The talks in Brussels are due to resume later this week, officials said.")
     spent = [0.0]
     before = [0.0]  # the peak RSS before the dedup step: what the rest of the run needed
+    entering: list[float | None] = [None]  # RSS as the step starts: what the run holds there
     real = dedup_mod.deduplicate
 
     def timed(*a: Any, **k: Any) -> Any:
         t0 = time.perf_counter()
         before[0] = _peak_mib()
+        entering[0] = _rss_mib()
         try:
             return real(*a, **k)
         finally:
@@ -209,6 +223,7 @@ def job_run(src: str, out: str, dedup: bool) -> dict[str, Any]:
         "index_mib": round(index.stat().st_size / 2**20, 2) if index.exists() else 0.0,
         "peak_rss_mib": _peak_mib(),
         "peak_rss_before_dedup_mib": before[0],
+        "rss_entering_dedup_mib": entering[0],
         "cpu_s": _cpu_s(),
         "load": [round(x, 1) for x in os.getloadavg()],
     }
@@ -324,7 +339,9 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
         "sizes": {},
     }
     try:
-        for n in args.sizes:
+        if args.rss_only:
+            res["sizes"] = rss_side_by_side(args.sizes, corpora, scratch, args.seed, log)
+        for n in [] if args.rss_only else args.sizes:
             extra = max(1, n // 100)
             src = corpora / f"agg-{n}"
             log(f"corpus: {n} dumps (+{extra} for the re-run)")
@@ -367,6 +384,36 @@ def figures(args: argparse.Namespace) -> dict[str, Any]:
     return res
 
 
+def rss_side_by_side(
+    sizes: list[int], corpora: Path, scratch: Path, seed: int, log: Any
+) -> dict[str, Any]:
+    """The dedup run alone at each size, all started together (``figures --rss-only``).
+
+    Peak RSS does not depend on the machine's load, so the sizes run at the same time: the
+    100k run's hour covers the smaller ones. Each is a fresh child process, as above.
+    """
+    running = {}
+    for n in sizes:
+        src = corpora / f"agg-{n}"
+        log(f"corpus: {n} dumps")
+        write_aggregator(src, 0, n, seed)
+        out = scratch / f"o-{n}-d"
+        shutil.rmtree(out, ignore_errors=True)
+        kwargs = {"src": str(src), "out": str(out), "dedup": True}
+        cmd = [sys.executable, str(Path(__file__).resolve()), "child", "run", json.dumps(kwargs)]
+        log(f"{n}: with dedup (started)")
+        running[n] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    rows: dict[str, Any] = {}
+    for n, proc in running.items():
+        stdout, stderr = proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"run {n} failed:\n{stderr.decode()[-3000:]}")
+        log(f"{n}: done")
+        rows[str(n)] = {"dedup": json.loads(stdout.decode().strip().splitlines()[-1])}
+        shutil.rmtree(scratch / f"o-{n}-d", ignore_errors=True)
+    return rows
+
+
 def _ratio(a: float, b: float) -> float | None:
     return round(a / b, 3) if b else None
 
@@ -374,6 +421,8 @@ def _ratio(a: float, b: float) -> float | None:
 def ratios(res: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for n, row in res["sizes"].items():
+        if "no_dedup" not in row:  # figures --rss-only
+            continue
         out[f"dedup_vs_no_dedup_{n}"] = _ratio(row["dedup"]["wall_s"], row["no_dedup"]["wall_s"])
         out[f"dedup_vs_no_dedup_cpu_{n}"] = _ratio(
             row["dedup"].get("cpu_s", 0), row["no_dedup"].get("cpu_s", 0)
@@ -407,7 +456,8 @@ def targets(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     out: list[tuple[str, str, bool | None]] = []
     r = res.get("ratios", {})
     sizes = sorted(res.get("sizes", {}), key=int)
-    for n in sizes:
+    rss_only = any("no_dedup" not in res["sizes"][n] for n in sizes)
+    for n in [] if rss_only else sizes:
         x = r.get(f"dedup_vs_no_dedup_{n}")
         out.append(
             (f"dedup run <= 1.5x --no-dedup, {n} dumps", f"{x}x", x is not None and x <= 1.5)
@@ -417,6 +467,7 @@ def targets(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
         out.append(
             (f"peak RSS <= 400 MB, {sizes[-1]} dumps", f"{round(big * _MB)} MB", big * _MB <= 400)
         )
+    if sizes and not rss_only:
         x = r.get(f"rerun_dedup_vs_full_dedup_{sizes[-1]}")
         pct = None if x is None else round(100 * x, 1)
         out.append(
@@ -465,25 +516,28 @@ def targets(res: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
 
 def table(res: dict[str, Any]) -> str:
     rows = [
-        "| measurement | wall s | CPU s | dedup s | peak RSS MiB | documents | index MiB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| measurement | wall s | CPU s | dedup s | peak RSS MiB | RSS entering dedup MiB"
+        " | documents | index MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, row in res["sizes"].items():
         for name, r in row.items():
             rows.append(
                 f"| {n} dumps, {name} | {r['wall_s']} | {r.get('cpu_s', '')} | {r['dedup_s']}"
-                f" | {r['peak_rss_mib']} | {r['documents']} | {r['index_mib']} |"
+                f" | {r['peak_rss_mib']} | {r.get('rss_entering_dedup_mib') or ''}"
+                f" | {r['documents']} | {r['index_mib']} |"
             )
     for k, r in res.get("group", {}).items():
         rows.append(
             f"| one story in {k} dumps | {r['wall_s']} | {r.get('cpu_s', '')} | {r['dedup_s']}"
-            f" | {r['peak_rss_mib']} | {r['documents']} | {r['index_mib']} |"
+            f" | {r['peak_rss_mib']} | {r.get('rss_entering_dedup_mib') or ''}"
+            f" | {r['documents']} | {r['index_mib']} |"
         )
     if "sim" in res:
         s = res["sim"]
         rows.append(
             f"| simulated index, {s['documents']} docs ({s['texts']} texts) | {s['build_s']} |"
-            f" | {s['build_s']} | {s['peak_rss_mib']} | {s['documents']} | {s['index_mib']} |"
+            f" | {s['build_s']} | {s['peak_rss_mib']} | | {s['documents']} | {s['index_mib']} |"
         )
     rows.append("")
     rows += [f"- {k}: {v}" for k, v in res["ratios"].items()]
@@ -509,6 +563,11 @@ def main(argv: list[str] | None = None) -> int:
     fg.add_argument("--scratch", default=None, help="where corpora and outputs go")
     fg.add_argument(
         "--corpus", default=None, help="keep the aggregator corpora here (made once, reused)"
+    )
+    fg.add_argument(
+        "--rss-only",
+        action="store_true",
+        help="only the dedup run at each size, all at once (peak RSS; no times, no re-run)",
     )
     fg.add_argument("--json", default=str(OUT / "dedup.json"))
     ch = sub.add_parser("child")

@@ -139,6 +139,7 @@ class LocalDispatch(Dispatch):
         return _Done(outcomes)
 
     def close(self) -> None:
+        self._job = self._known = None  # (the known dumps: one entry per dump cleaned)
         if self._pool is not None:
             self._pool.close()
             self._pool = None
@@ -307,6 +308,10 @@ def run_folder(
                     progress(outcome)
         finally:
             dispatch.close()
+        # Every outcome is recorded: which dump each sha256 belongs to is no longer needed.
+        # (One string per dump, made as dumps were cleaned: freed now, the pages they pinned
+        # can hold the dedup step's batches instead.)
+        run.known = None
         if summary.dated.get(FROM_MTIME):
             _note(summary, dispatch, mtime_warning(summary.dated[FROM_MTIME]))
         summary.resumed = run.resumed_kept
@@ -323,6 +328,8 @@ def run_folder(
             relearn(run, memory, cleaned, summary, dispatch)
         elif unlearned:
             Memory.forget(run, unlearned)
+        cleaned.clear()  # (a set or dict of every dump cleaned: let go before the dedup step)
+        unlearned.clear()
         report = dispatch.deduplicate(run, dedup_progress) if run.dedup else None
         if report is not None:
             summary.dedup = report
