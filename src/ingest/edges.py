@@ -151,13 +151,23 @@ def pattern_edges(pattern: re.Pattern[str]) -> tuple[Chars, Chars]:
     return first, last
 
 
+def edge_class(char: str) -> str:
+    """A line's first or last character as an edge set holds it: itself when ASCII, else
+    :data:`OTHER`; the empty string (an empty line's) stays empty.
+
+    >>> edge_class("a"), edge_class("é"), edge_class("")
+    ('a', '\\x80', '')
+    """
+    return char if char < OTHER else OTHER
+
+
 def _admits(edges: tuple[Chars, Chars], key: str) -> bool:
     """Whether a line whose first and last characters are ``key`` (empty for an empty
     line) passes a pattern's edge sets."""
     first, last = edges
     if not key:
         return first is None  # only a pattern that can match nothing matches ""
-    a, b = (c if c < OTHER else OTHER for c in key)
+    a, b = (edge_class(c) for c in key)
     return (first is None or a in first) and (last is None or b in last)
 
 
