@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import importlib
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -149,6 +150,16 @@ def pattern_edges(pattern: re.Pattern[str]) -> tuple[Chars, Chars]:
         if chars is not None and not empty:
             last = chars | {OTHER, "\n"}  # "$" also matches before a final newline
     return first, last
+
+
+def longest_match(pattern: re.Pattern[str]) -> int:
+    """The most characters a match of ``pattern`` can span (``sys.maxsize`` if unbounded).
+
+    >>> longest_match(re.compile(r"^\\d{1,2}:\\d{2}$")), longest_match(re.compile(r"a+")) > 10**9
+    (5, True)
+    """
+    high: int = _parser.parse(pattern.pattern, pattern.flags).getwidth()[1]
+    return min(high, sys.maxsize)
 
 
 def edge_class(char: str) -> str:
