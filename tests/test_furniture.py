@@ -249,6 +249,8 @@ REMOVED = [
     # round 16: a picture's id left where it stood, a caption credited in square brackets
     ("200122194509687", "media_placeholder"),
     ("Follow Ann Lee on Twitter and Bo Chen on his site.", "follow_prompt"),
+    # round 18: a glued label over a headline that quotes someone ("says")
+    ("Read:Mayor of Wuhan says 5 million people left the city before the ban", "teaser_line"),
     ("The quarantine camp at Taftan [Ann Lee]", "caption_line"),
     (
         "FILE PHOTO: Soldiers man a position at a base in Baghdad, Iraq, December 31, 2019."
@@ -762,6 +764,11 @@ def test_a_prompt_among_the_prompts_under_a_story_goes_with_them(rules: Rules) -
     ]
     found = find_furniture(foot, rules.furniture, rules.settings)
     assert found == {2: "promo_line", 3: "follow_prompt", 4: "follow_prompt"}
+    # A pointer to a player the scrape did not keep, as the story's last line.
+    dangling = [BEFORE, AFTER, "Check out the full interview on the channel below:"]
+    assert find_furniture(dangling, rules.furniture, rules.settings) == {2: "promo_line"}
+    kept = [BEFORE, AFTER, "Here are the particulars of the week ahead:"]
+    assert find_furniture(kept, rules.furniture, rules.settings) == {}
     # The story's own last sentence stays, imperative or not, when no prompt is under it.
     own = [BEFORE, AFTER, "Read the report and judge for yourself."]
     assert find_furniture(own, rules.furniture, rules.settings) == {}

@@ -1247,7 +1247,7 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
             if tight or bracketed:
                 return True
             return not reads_as_sentences(rest) or _ends_question(rest)
-        if tight and len(label.split()) <= 5 and label[:1].isupper() and not _SAYS.search(body):
+        if tight and len(label.split()) <= 5 and label[:1].isupper() and not _SAYS.search(label):
             # "Governors under pressure:Anti-quarantine protests ...": a label glued to a link.
             return len(body.split()) <= max_words and not reads_as_sentences(label)
     last = body.rstrip(" »›>→….)]").rpartition(" ")[2].lstrip("([").lower()
@@ -2086,6 +2086,9 @@ def find_furniture(
             is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
         ):
             found[foot] = "copyright_trailer"
+    dangling = last >= 2 and last not in found and f.enabled("promo_line")
+    if dangling and is_dangling_prompt(texts[last]):
+        found[last] = "promo_line"  # "Check out the interview below:", the player not kept
     if f.enabled("teaser_line"):
         for i in range(1, last):
             if i not in found and is_labelled_link(texts, i, f, short):
@@ -2166,6 +2169,26 @@ _PROMPT_VERBS = frozenset(
     | {"listen", "explore", "visit", "check", "see", "find", "discover", "share", "try"}
 )
 _PROMPT_FAMILIES = frozenset({"promo_line", "follow_prompt", "link_line", "share_buttons"})
+
+
+def is_dangling_prompt(text: str) -> bool:
+    """A story's last line pointing at a player or post that the scrape did not keep: "Check
+    out the interview on CNBC below:", "Watch the full speech here:". Only as the last line,
+    where nothing follows the colon.
+
+    >>> is_dangling_prompt("Check out the Toner interview on CNBC below:")
+    True
+    >>> is_dangling_prompt("Here are the particulars of the week ahead:")
+    False
+    """
+    words = text.split()
+    return (
+        text.endswith(":")
+        and 2 <= len(words) <= 12
+        and words[0].lower() in _PROMPT_VERBS
+        and words[0][:1].isupper()
+        and not _SENTENCE_BREAK.search(text)
+    )
 
 
 def _extend_foot_prompts(texts: Sequence[str], found: dict[int, str], max_words: int) -> None:
