@@ -790,6 +790,23 @@ def test_a_labelled_link_between_paragraphs_goes_a_speaker_s_sentence_stays(
         assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}, line
 
 
+def test_captions_printed_as_paragraphs_without_a_stop_go(rules: Rules) -> None:
+    lines = [
+        BEFORE,
+        "Ann Lee, pictured yesterday at the town hall, is due to learn later if she will stand",
+        "Supporters of the mayor chant slogans as they march outside the hall earlier today",
+        AFTER,
+    ]
+    found = find_furniture(lines, rules.furniture, rules.settings)
+    assert found == {1: "caption_line", 2: "caption_line"}
+    # A paragraph with its stop, and a long line without one that speaks of no picture, stay.
+    for line in (
+        "Ann Lee, pictured here in 2019, said the vote on the new bridge was far too close.",
+        "Install the package with pip and then run the tests from the project's own folder",
+    ):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
+
+
 def test_an_interviewer_s_questions_stay_a_labelled_link_goes(rules: Rules) -> None:
     interview = [
         BEFORE,

@@ -1380,6 +1380,51 @@ def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     return _reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])
 
 
+# Words a caption uses of the picture it stands under.
+_PICTURED = re.compile(
+    r"\b(?:pictured|photographed|is seen|are seen|be seen|poses|posing)\b|"
+    r"\((?:left|right|centre|center|top|above|below)\)",
+    re.I,
+)
+
+
+def _stopless(text: str) -> bool:
+    """A long line in sentence case that does not end like a sentence, nor introduce one."""
+    words = text.split()
+    if len(words) < 12 or not text[:1].isupper() or text.isupper():
+        return False
+    end = text.rstrip(_CLOSERS)
+    if end[-1:] in ".!?…:;,—-" or text[-1] in ")]":
+        return False
+    content = [w for w in words if w.lower() not in _FUNCTION_SMALL]
+    return sum(w[:1].isupper() for w in content) < 0.85 * len(content)  # not a headline
+
+
+def find_stopless_captions(texts: Sequence[str], max_words: int) -> list[int]:
+    """Captions printed as paragraphs with neither credit nor stop, as some papers print a
+    story's pictures: "Benjamin Netanyahu, pictured yesterday at the Knesset, is due to find
+    out ...". A long line that does not end like a sentence and says what a picture shows
+    ("pictured", "can be seen", "(left)"), or stands next to such a caption; a story's own
+    paragraphs end with their stop.
+
+    >>> p = "The council voted on Tuesday to expand the scheme to every district."
+    >>> cap = "Ann Lee, pictured yesterday at the town hall, is due to learn if she will stand"
+    >>> nxt = "Supporters of the mayor chant slogans as they march outside the hall earlier today"
+    >>> find_stopless_captions([p, cap, nxt, p], 120)
+    [1, 2]
+    >>> find_stopless_captions([p, nxt, p], 120)
+    []
+    >>> find_stopless_captions([p, "Ann Lee, pictured in 2019, said the vote was close.", p], 120)
+    []
+    """
+    stopless = [i for i, t in enumerate(texts) if len(t) < 12 * max_words and _stopless(t)]
+    if not stopless:
+        return []
+    cued = {i for i in stopless if _PICTURED.search(texts[i])}
+    near = {i for i in stopless if i - 1 in cued or i + 1 in cued}
+    return sorted(cued | near)
+
+
 # A speaker's label opening a line of an interview: "CNN:", "Hickenlooper:", "Q:".
 _SPEAKER = re.compile(r"^([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):\s")
 
@@ -2075,6 +2120,8 @@ def find_furniture(
         for i in interview_questions(texts, [i for i, n in found.items() if n == "teaser_line"], f):
             del found[i]
     if f.enabled("caption_line"):
+        for i in find_stopless_captions(texts, settings.max_caption_words):
+            found.setdefault(i, "caption_line")
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
     if last >= 2 and f.enabled("copyright_trailer"):
