@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 UV_VERSION := 0.13.9
+# Test processes (pytest-xdist): one per core of the 2-core CI machine. Each starts its own
+# Prefect test harness, so more is faster only with the cores and memory to match.
+TEST_JOBS ?= 2
 
 # No traffic leaves loopback: Prefect's analytics and telemetry off everywhere we run it.
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -31,12 +34,12 @@ run: setup
 # The default run: everything but the end-to-end and kill tests that start real servers,
 # clusters and browsers (-m slow, about 15 minutes more on 2 cores): make test-all runs both.
 test: setup
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n $(TEST_JOBS)
 
 test-fast: test
 
-test-all: setup
-	$(BIN)/pytest
+# The slow tests run one at a time: they time real processes, servers and browsers.
+test-all: test test-slow
 
 test-slow: setup
 	$(BIN)/pytest -m slow

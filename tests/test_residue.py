@@ -416,6 +416,10 @@ USER_PATTERNS = [
     r"^[A-Z]+: \w+",  # anchored at the start: one match attempt
     r"^\(\w+: [^()]+\)$",
     r"(?m)^\d:\d\d",  # MULTILINE: "^" matches after every newline
+    r"(?<=\S )(?:AB|C)(?![\w:-])",  # no required character: tried at its first characters
+    r"(?<=\. )(?:AB ?)*(?:C|Dx)$",  # ends the line, unbounded: only lines ending in C or x
+    r"(?i)(?:ab )*r$",  # the same, case-insensitive
+    r"(?<= )(?:x|y)+\Z",
 ]
 TEXT = st.text(alphabet=st.sampled_from(list("0123456789:. ABCDEx y\nRr\u0663")), max_size=120)
 
@@ -449,6 +453,12 @@ def _rule_text() -> st.SearchStrategy[str]:
         "\u2028",
         "\x1c",
         "9",
+        "MORE ",
+        "» ",
+        "Share ",
+        "Tweet",
+        "Email",
+        "\n",
     ]
     return st.lists(st.sampled_from(pieces), max_size=40).map("".join)
 

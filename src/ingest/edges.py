@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import importlib
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -151,13 +152,33 @@ def pattern_edges(pattern: re.Pattern[str]) -> tuple[Chars, Chars]:
     return first, last
 
 
+def longest_match(pattern: re.Pattern[str]) -> int:
+    """The most characters a match of ``pattern`` can span (``sys.maxsize`` if unbounded).
+
+    >>> longest_match(re.compile(r"^\\d{1,2}:\\d{2}$")), longest_match(re.compile(r"a+")) > 10**9
+    (5, True)
+    """
+    high: int = _parser.parse(pattern.pattern, pattern.flags).getwidth()[1]
+    return min(high, sys.maxsize)
+
+
+def edge_class(char: str) -> str:
+    """A line's first or last character as an edge set holds it: itself when ASCII, else
+    :data:`OTHER`; the empty string (an empty line's) stays empty.
+
+    >>> edge_class("a"), edge_class("é"), edge_class("")
+    ('a', '\\x80', '')
+    """
+    return char if char < OTHER else OTHER
+
+
 def _admits(edges: tuple[Chars, Chars], key: str) -> bool:
     """Whether a line whose first and last characters are ``key`` (empty for an empty
     line) passes a pattern's edge sets."""
     first, last = edges
     if not key:
         return first is None  # only a pattern that can match nothing matches ""
-    a, b = (c if c < OTHER else OTHER for c in key)
+    a, b = (edge_class(c) for c in key)
     return (first is None or a in first) and (last is None or b in last)
 
 

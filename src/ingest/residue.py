@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ingest.edges import edge_class, pattern_edges
 from ingest.rules import InlineRule, Settings, TeaserCues
 
 _WORD = re.compile(r"\S+")
@@ -650,6 +651,7 @@ class ScanPlan:
     first: re.Pattern[str] | None = None
     windows: bool = True
     at_start: bool = False
+    last: frozenset[str] | None = None
 
 
 # Scoped flags, "(?u:...)", "(?-i:...)". CPython's scan checks a pattern's first character
@@ -702,8 +704,16 @@ def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
     )
     width = hi if hi <= _MAX_WINDOW else None
     windows = not _SCOPED_FLAGS.search(pattern.pattern)
+    last = pattern_edges(pattern)[1] if at_end else None
     return ScanPlan(
-        pattern, required, width, at_end=at_end, first=first, windows=windows, at_start=at_start
+        pattern,
+        required,
+        width,
+        at_end=at_end,
+        first=first,
+        windows=windows,
+        at_start=at_start,
+        last=last,
     )
 
 
@@ -842,6 +852,8 @@ def find_matches(pattern: re.Pattern[str], line: str) -> Iterator[re.Match[str]]
     for ch in plan.required:
         if ch not in line:
             return iter(())  # a character every match needs is missing
+    if plan.last is not None and edge_class(line[-1:]) not in plan.last:
+        return iter(())  # every match ends the line, and none ends with its last character
     if plan.at_start:
         m = pattern.match(line)  # anchored at the line's start: one attempt, not one per column
         return iter((m,) if m is not None else ())
@@ -851,9 +863,32 @@ def find_matches(pattern: re.Pattern[str], line: str) -> Iterator[re.Match[str]]
     if plan.at_end:
         return pattern.finditer(line, max(0, len(line) - 1 - width))
     anchor = plan.required[0] if plan.required and plan.windows else ""
+    if not anchor and plan.first is not None and plan.windows:
+        return _match_at_firsts(pattern, line, plan.first)
     if not anchor or line.count(anchor) * width * _ATTEMPT_COST > len(line):
         return pattern.finditer(line)  # no anchor, or anchors too dense for windows to pay
     return _match_near(pattern, line, anchor, width, plan.first)
+
+
+def _match_at_firsts(
+    pattern: re.Pattern[str], line: str, first: re.Pattern[str]
+) -> Iterator[re.Match[str]]:
+    """``finditer``'s matches, trying only the starts a match can begin at (``first``).
+
+    A pattern that opens with a lookbehind gives the regex engine no first character to
+    skip ahead by, so ``finditer`` attempts a match at every position of the line
+    (``(?<=\\S )(?:READ MORE|MORE|»)``: every character of a 500-character paragraph).
+    A match consumes its first character (``first`` exists only then), so matches are
+    never empty and the scan resumes at each one's end.
+
+    >>> p = re.compile(r"(?<=\\S )(?:MORE|»)(?!\\w)")
+    >>> [m.span() for m in _match_at_firsts(p, "a MORE b » MOREX c MORE", re.compile("[M»]"))]
+    [(2, 6), (9, 10), (19, 23)]
+    """
+    pos, end = 0, len(line) - 1
+    while (m := _leftmost_match(pattern, line, pos, end, first)) is not None:
+        yield m
+        pos = m.end()
 
 
 def _match_near(

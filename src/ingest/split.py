@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from ingest.edges import gate_of, matching_lines
+from ingest.edges import gate_of, longest_match, matching_lines
 from ingest.residue import ends_sentence, is_capitalised
 from ingest.rules import LineRule, Profile, Rules
 from ingest.user_regex import is_budgeted
@@ -629,6 +629,15 @@ _TRAILING_TIME = re.compile(
     r"^(?P<o>\S.{0,59}?[^\d\s]) (?P<t>\d{1,3} ?[^\W\d_]{1,7}(?i: ago)?|\d{1,2}:\d{2})$"
     r"|^(?P<go>\S.{0,59}?[^\W\d_])(?P<gt>\d{1,3} ?[^\W\d_]{1,7}(?i: ago)?)$"
 )
+# Its longest match (anchored at both ends: a longer line cannot match), and a character
+# more for the newline "$" may match before.
+_TRAILING_TIME_CHARS = longest_match(_TRAILING_TIME) + 1
+
+
+def _at_most_200(text: str) -> bool:
+    return len(text) <= 200
+
+
 # A label before the outlet's name in a shared line: "Source: Reuters", "via: BBC".
 _OUTLET_LABEL = re.compile(
     r"(?i)(?:source|sources|via|from|publisher)\s*:\s*(?=\S)|(?:from|via)\s+(?=[^\W\d_])"
@@ -708,8 +717,11 @@ def _shared_lines(
     times_of = (*published, _CLOCK) if clock else published
     is_time = gate_of(times_of).matches
     two_rests: dict[int, tuple[list[tuple[int, int]], tuple[int, int]]] = {}
-    for i in itertools.compress(itertools.count(), map(_LINE_WITH_SEPARATOR.match, stripped)):
-        if i in anchors or len(stripped[i]) > 200:
+    # A line of fields is short: a paragraph is not even looked at (in C).
+    short = list(itertools.compress(itertools.count(), map(_at_most_200, stripped)))
+    texts = map(stripped.__getitem__, short)
+    for i in itertools.compress(short, map(_LINE_WITH_SEPARATOR.match, texts)):
+        if i in anchors:
             continue
         text = stripped[i]
         spans, pos = [], 0
@@ -766,7 +778,11 @@ def _shared_lines(
         outlet_span = _outlet_span(text, rest[counts.index(min(counts))], max_outlet, chrome)
         if outlet_span is not None:
             found[i] = (outlet_span, time_span, _others(text, [outlet_span, time_span]))
-    for i, tm in enumerate(map(_TRAILING_TIME.match, stripped)):
+    # Only a line no longer than the pattern's longest match is tried (the lazy outlet
+    # part made each paragraph cost some sixty attempts).
+    fits = [i for i, text in enumerate(stripped) if len(text) <= _TRAILING_TIME_CHARS]
+    trailing = map(_TRAILING_TIME.match, map(stripped.__getitem__, fits))
+    for i, tm in zip(fits, trailing, strict=True):
         if tm is None or i in anchors or i in found or i + 2 >= len(stripped):
             continue
         o, t = ("o", "t") if tm["o"] else ("go", "gt")
