@@ -251,6 +251,8 @@ REMOVED = [
     ("Follow Ann Lee on Twitter and Bo Chen on his site.", "follow_prompt"),
     # round 18: a glued label over a headline that quotes someone ("says")
     ("Read:Mayor of Wuhan says 5 million people left the city before the ban", "teaser_line"),
+    # round 20: a pitch, then where to write
+    ("Got a TIP from the RIGHT or the LEFT? Email tips@example.com", "link_line"),
     ("The quarantine camp at Taftan [Ann Lee]", "caption_line"),
     (
         "FILE PHOTO: Soldiers man a position at a base in Baghdad, Iraq, December 31, 2019."
@@ -386,6 +388,7 @@ KEPT = [
     "1,822",
     "Thank you all [Applause]",
     "PROKUPECZ: Yes.",
+    "He had a tip for us. Email records show he wrote to bo@example.com",
     "BALDWIN: Let me ask you about that.",
 ]
 

@@ -509,6 +509,9 @@ def is_share_buttons(text: str, f: Furniture) -> bool:
     return 2 <= len(tokens) <= 4 and tokens[0] in f.share_cores and tokens[-1] in _SHARED
 
 
+_CONTACT_VERBS = frozenset({"Email", "E-mail", "EMAIL", "Write", "Send", "Contact"})
+
+
 def is_link_line(text: str, f: Furniture) -> bool:
     """A short label and a URL: "Read or Share this story: https://...".
 
@@ -526,10 +529,22 @@ def is_link_line(text: str, f: Furniture) -> bool:
     True
     >>> is_link_line("Tips can be sent to tips@example.gov.", f)
     False
+    >>> is_link_line("Got a TIP from the RIGHT or the LEFT? Email tips@example.com", f)
+    True
+    >>> is_link_line("He had a tip for us. Email records show he wrote to bo@example.com", f)
+    False
     """
     if "@" in text[-60:] and _EMAIL.search(text, max(0, text.rfind(" "))):
         # "Write to Ann Lee at ann.lee@example.com": whom to write to, never a sentence
-        return len(text.split()) <= 12 and not reads_as_sentences(text) and (not _SAYS.search(text))
+        if _SAYS.search(text) or len(text.split()) > 16:
+            return False
+        if len(text.split()) <= 12 and not reads_as_sentences(text):
+            return True
+        # "Got a tip? Email tips@example.com": a pitch, then where to write
+        head = text[: text.rfind(" ")]  # the words before the address
+        cut = max(head.rfind(". "), head.rfind("? "), head.rfind("! "))
+        tail = text[cut + 2 :].split() if cut > 0 else []
+        return 2 <= len(tail) <= 5 and tail[0] in _CONTACT_VERBS  # "Email us at <address>"
     if "http" not in text and "www." not in text:
         return False
     m = _URL.search(text, max(0, text.rfind(" ")))
