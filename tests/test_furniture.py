@@ -246,6 +246,12 @@ REMOVED = [
     ("Follow Ann Lee on Twitter @annlee or email the author at ann@example.com.", "follow_prompt"),
     # round 14: a link whose headline opens with a quote, its marker after it
     ("'The stakes are high': Senate hearing will be a battle royale Read more", "teaser_line"),
+    # round 16: a picture's id left where it stood, a caption credited in square brackets
+    ("200122194509687", "media_placeholder"),
+    ("Follow Ann Lee on Twitter and Bo Chen on his site.", "follow_prompt"),
+    # round 18: a glued label over a headline that quotes someone ("says")
+    ("Read:Mayor of Wuhan says 5 million people left the city before the ban", "teaser_line"),
+    ("The quarantine camp at Taftan [Ann Lee]", "caption_line"),
     (
         "FILE PHOTO: Soldiers man a position at a base in Baghdad, Iraq, December 31, 2019."
         " U.S. Army/Staff Sgt. Ann Lee/Task Force Public Affairs/Handout via REUTERS",
@@ -376,6 +382,11 @@ KEPT = [
     "File photos show the bridge before the storm, officials said.",
     "He studied there in 2019. Economics/Law/Politics",
     "'The stakes are high,' she said. Read more about the hearing in our report.",
+    "2019",
+    "1,822",
+    "Thank you all [Applause]",
+    "PROKUPECZ: Yes.",
+    "BALDWIN: Let me ask you about that.",
 ]
 
 
@@ -741,6 +752,59 @@ def test_a_licensing_or_funding_note_goes_only_as_a_story_s_last_line(rules: Rul
     assert find_furniture([BEFORE, last, AFTER], rules.furniture, rules.settings) == {}
     real = "The firm said it would keep licensing the design; see https://example.org for more."
     assert find_furniture([BEFORE, AFTER, real], rules.furniture, rules.settings) == {}
+
+
+def test_a_prompt_among_the_prompts_under_a_story_goes_with_them(rules: Rules) -> None:
+    foot = [
+        BEFORE,
+        AFTER,
+        "Read our new weekly magazine.",
+        "Follow us on Twitter @dailyplanet.",
+        "Join us on Facebook/dailyplanet.",
+    ]
+    found = find_furniture(foot, rules.furniture, rules.settings)
+    assert found == {2: "promo_line", 3: "follow_prompt", 4: "follow_prompt"}
+    # A pointer to a player the scrape did not keep, as the story's last line.
+    dangling = [BEFORE, AFTER, "Check out the full interview on the channel below:"]
+    assert find_furniture(dangling, rules.furniture, rules.settings) == {2: "promo_line"}
+    kept = [BEFORE, AFTER, "Here are the particulars of the week ahead:"]
+    assert find_furniture(kept, rules.furniture, rules.settings) == {}
+    # The story's own last sentence stays, imperative or not, when no prompt is under it.
+    own = [BEFORE, AFTER, "Read the report and judge for yourself."]
+    assert find_furniture(own, rules.furniture, rules.settings) == {}
+    above = [BEFORE, "Read the report and judge for yourself.", AFTER, "Follow us @dailyplanet"]
+    assert find_furniture(above, rules.furniture, rules.settings) == {3: "follow_prompt"}
+
+
+def test_a_labelled_link_between_paragraphs_goes_a_speaker_s_sentence_stays(
+    rules: Rules,
+) -> None:
+    link = [BEFORE, 'Sen. Ann Lee: Trump\'s "wrestling match" with the FBI hurts the agenda', AFTER]
+    assert find_furniture(link, rules.furniture, rules.settings) == {1: "teaser_line"}
+    for line in (
+        "Sen. Ann Lee: We will not back down on this bill, not now and not ever.",
+        "Update: Police say the suspect was arrested late on Tuesday night",
+        "Step 1: Fill in the form and send it to the county clerk",
+        "Go deeper: How the plan to reopen the schools could backfire",
+    ):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}, line
+
+
+def test_captions_printed_as_paragraphs_without_a_stop_go(rules: Rules) -> None:
+    lines = [
+        BEFORE,
+        "Ann Lee, pictured yesterday at the town hall, is due to learn later if she will stand",
+        "Supporters of the mayor chant slogans as they march outside the hall earlier today",
+        AFTER,
+    ]
+    found = find_furniture(lines, rules.furniture, rules.settings)
+    assert found == {1: "caption_line", 2: "caption_line"}
+    # A paragraph with its stop, and a long line without one that speaks of no picture, stay.
+    for line in (
+        "Ann Lee, pictured here in 2019, said the vote on the new bridge was far too close.",
+        "Install the package with pip and then run the tests from the project's own folder",
+    ):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
 
 
 def test_an_interviewer_s_questions_stay_a_labelled_link_goes(rules: Rules) -> None:

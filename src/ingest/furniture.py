@@ -451,7 +451,11 @@ def is_media_placeholder(text: str, f: Furniture) -> bool:
     (True, False)
     >>> is_media_placeholder("NATO", f), is_media_placeholder("Photo of the day: a fox.", f)
     (False, False)
+    >>> is_media_placeholder("200122194509687", f), is_media_placeholder("2019", f)
+    (True, False)
     """
+    if text.isdigit() and len(text) >= 9:
+        return True  # "200122194509687": a picture's id where the picture was, never a figure
     text = text.rstrip(".…")
     if len(text) > 40 or reads_as_sentences(text) or ":" in text or "&" in text:
         return False  # "Watch videos & view photos" is a menu's link, not a placeholder
@@ -798,6 +802,8 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
             return True
     if text.endswith(")") and _closing_credit(text, f):
         return True
+    if text.endswith("]") and _bracketed_credit(text, f):
+        return True  # "The quarantine camp in Taftan [Ann Lee]", "... on Monday. [Reuters]"
     if " | " in text[-80:] and _piped_credit(_last_sentence_tail(text), f):
         return True  # "... on March 17, 2020. Ann Lee | AFP | Getty Images"
     if " | " in text:
@@ -854,6 +860,41 @@ _CONTRIBUTOR = re.compile(
     r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}(?:, special to| for) (?:The |the )?[A-Z][\w.'’&-]*"
     r"(?: [A-Z][\w.'’&-]*){0,5}$"
 )
+
+
+def _bracketed_credit(text: str, f: Furniture) -> bool:
+    """Say whether a caption ends with its credit in square brackets: "The camp at Taftan
+    [Ann Lee]", "Crowds in Cairo on Monday. [Ann Lee/Reuters]". The credit is a name of two
+    words or more, a "Name/Agency" or an agency; a caption is no sentence in quotes.
+
+    >>> f = Furniture(photo_agencies=frozenset(["Reuters", "AFP"]))
+    >>> _bracketed_credit("The quarantine camp at Taftan [Ann Lee]", f)
+    True
+    >>> _bracketed_credit("Crowds gather in Cairo on Monday. [Reuters]", f)
+    True
+    >>> [_bracketed_credit(t, f) for t in ("Thank you all [Applause]", "He said no [sic]",
+    ...     '"It was his call," she said [Smith]', "[Ann Lee]", "The planet was toxic. [MP3 SP]",
+    ...     "It was foreseen. [M1 SP / MP3 SP]")]
+    [False, False, False, False, False, False]
+    """
+    start = text.rfind("[")
+    before, inner = text[:start].rstrip(), text[start + 1 : -1].strip()
+    words = inner.split()
+    if start <= 0 or not 2 <= len(before.split()) <= 40 or not 1 <= len(words) <= 5:
+        return False  # a long paragraph closed by "[MP3 SP]" cites its source
+    if any(q in before for q in _QUOTES + "”") or _SAYS.search(before):
+        return False
+    if _HAS_DIGIT.search(inner):
+        return False  # "[M1 SP / MP3 SP]": a citation of sources, not a credit
+    if "/" in inner:
+        return _is_name_slash_agency(inner, f)
+    if inner in f.photo_agencies:
+        return True
+    # A person's name: two words or more, each a capital then lower-case letters.
+    return len(words) >= 2 and all(
+        w[:1].isupper() and w[1:].replace("-", "").replace("'", "").isalpha() and w[1:].islower()
+        for w in words
+    )
 
 
 def _slashed_credit(tail: str, f: Furniture) -> bool:
@@ -1206,7 +1247,7 @@ def is_teaser_line(text: str, f: Furniture, max_words: int) -> bool:
             if tight or bracketed:
                 return True
             return not reads_as_sentences(rest) or _ends_question(rest)
-        if tight and len(label.split()) <= 5 and label[:1].isupper() and not _SAYS.search(body):
+        if tight and len(label.split()) <= 5 and label[:1].isupper() and not _SAYS.search(label):
             # "Governors under pressure:Anti-quarantine protests ...": a label glued to a link.
             return len(body.split()) <= max_words and not reads_as_sentences(label)
     last = body.rstrip(" »›>→….)]").rpartition(" ")[2].lstrip("([").lower()
@@ -1339,6 +1380,51 @@ def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     return _reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])
 
 
+# Words a caption uses of the picture it stands under.
+_PICTURED = re.compile(
+    r"\b(?:pictured|photographed|is seen|are seen|be seen|poses|posing)\b|"
+    r"\((?:left|right|centre|center|top|above|below)\)",
+    re.I,
+)
+
+
+def _stopless(text: str) -> bool:
+    """A long line in sentence case that does not end like a sentence, nor introduce one."""
+    words = text.split()
+    if len(words) < 12 or not text[:1].isupper() or text.isupper():
+        return False
+    end = text.rstrip(_CLOSERS)
+    if end[-1:] in ".!?…:;,—-" or text[-1] in ")]":
+        return False
+    content = [w for w in words if w.lower() not in _FUNCTION_SMALL]
+    return sum(w[:1].isupper() for w in content) < 0.85 * len(content)  # not a headline
+
+
+def find_stopless_captions(texts: Sequence[str], max_words: int) -> list[int]:
+    """Captions printed as paragraphs with neither credit nor stop, as some papers print a
+    story's pictures: "Benjamin Netanyahu, pictured yesterday at the Knesset, is due to find
+    out ...". A long line that does not end like a sentence and says what a picture shows
+    ("pictured", "can be seen", "(left)"), or stands next to such a caption; a story's own
+    paragraphs end with their stop.
+
+    >>> p = "The council voted on Tuesday to expand the scheme to every district."
+    >>> cap = "Ann Lee, pictured yesterday at the town hall, is due to learn if she will stand"
+    >>> nxt = "Supporters of the mayor chant slogans as they march outside the hall earlier today"
+    >>> find_stopless_captions([p, cap, nxt, p], 120)
+    [1, 2]
+    >>> find_stopless_captions([p, nxt, p], 120)
+    []
+    >>> find_stopless_captions([p, "Ann Lee, pictured in 2019, said the vote was close.", p], 120)
+    []
+    """
+    stopless = [i for i, t in enumerate(texts) if len(t) < 12 * max_words and _stopless(t)]
+    if not stopless:
+        return []
+    cued = {i for i in stopless if _PICTURED.search(texts[i])}
+    near = {i for i in stopless if i - 1 in cued or i + 1 in cued}
+    return sorted(cued | near)
+
+
 # A speaker's label opening a line of an interview: "CNN:", "Hickenlooper:", "Q:".
 _SPEAKER = re.compile(r"^([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):\s")
 
@@ -1429,6 +1515,35 @@ def find_label_cards(texts: Sequence[str], max_words: int) -> list[int]:
         if head.rstrip(_CLOSERS)[-1:] not in ".:;," and _is_title_case(head, 4, max_words):
             found += [i, i + 1]
     return found
+
+
+def is_labelled_link(texts: Sequence[str], i: int, f: Furniture, max_words: int) -> bool:
+    """A labelled link to another story between two paragraphs, its label a person's or a
+    body's name and its headline in sentence case with no stop: "Sen. Ann Lee: Trump's feud with the
+    FBI hurts the agenda". The shape of :func:`is_closing_teaser`, with a headline of six
+    words or more; a speaker's sentence ends with its stop, and an interview's turns are
+    kept by :func:`interview_questions`.
+
+    >>> p = "The council voted on Tuesday to expand the scheme to every district."
+    >>> f = Furniture()
+    >>> link = "Sen. Ann Lee: Trump's feud with the FBI hurts the agenda"
+    >>> is_labelled_link([p, link, p], 1, f, 30)
+    True
+    >>> is_labelled_link([p, "Sen. Ann Lee: We will not back down on this bill.", p], 1, f, 30)
+    False
+    >>> is_labelled_link([p, "Step 1: Fill in the form", p], 1, f, 30)
+    False
+    """
+    text = texts[i]
+    if ":" not in text[:40] or len(text.split()) < 8:
+        return False
+    if not (_reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])):
+        return False
+    label, rest = text.split(":", 1)
+    words = label.split()
+    if len(words) < 2 or not all(w[:1].isupper() for w in words) or label.isupper():
+        return False  # a name, not a subheading's label ("Go deeper: How the plan works")
+    return is_closing_teaser(text, f, max_words) and len(rest.split()) >= 6
 
 
 def is_closing_teaser(text: str, f: Furniture, max_words: int) -> bool:
@@ -2005,6 +2120,8 @@ def find_furniture(
         for i in interview_questions(texts, [i for i, n in found.items() if n == "teaser_line"], f):
             del found[i]
     if f.enabled("caption_line"):
+        for i in find_stopless_captions(texts, settings.max_caption_words):
+            found.setdefault(i, "caption_line")
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
     if last >= 2 and f.enabled("copyright_trailer"):
@@ -2016,9 +2133,20 @@ def find_furniture(
             is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
         ):
             found[foot] = "copyright_trailer"
+    dangling = last >= 2 and last not in found and f.enabled("promo_line")
+    if dangling and is_dangling_prompt(texts[last]):
+        found[last] = "promo_line"  # "Check out the interview below:", the player not kept
+    if f.enabled("teaser_line"):
+        for i in range(1, last):
+            if i not in found and is_labelled_link(texts, i, f, short):
+                found[i] = "teaser_line"
+        for i in interview_questions(texts, [i for i, n in found.items() if n == "teaser_line"], f):
+            del found[i]
     closing = last >= 2 and last not in found and f.enabled("teaser_line")
     if closing and is_closing_teaser(texts[last], f, short):
         found[last] = "teaser_line"
+    if f.enabled("promo_line"):
+        _extend_foot_prompts(texts, found, short)
     if f.enabled("repeated_line"):
         for i in find_repeated_lines(texts, settings.max_repeated_words, settings.min_line_repeats):
             found.setdefault(i, "repeated_line")
@@ -2080,6 +2208,63 @@ def find_repeated_lines(texts: Sequence[str], max_words: int, min_repeats: int) 
     at = [i for i, t in enumerate(texts) if t in repeated]
     code = {texts[i] for i in at if beside_code(i)}  # "ORDER BY id" between lines of code
     return [i for i in at if texts[i] not in code]
+
+
+# What a page's prompts under a story open with: "Read our magazine.", "Join us on X.".
+_PROMPT_VERBS = frozenset(
+    {"read", "follow", "join", "like", "sign", "subscribe", "download", "get", "watch"}
+    | {"listen", "explore", "visit", "check", "see", "find", "discover", "share", "try"}
+)
+_PROMPT_FAMILIES = frozenset({"promo_line", "follow_prompt", "link_line", "share_buttons"})
+
+
+def is_dangling_prompt(text: str) -> bool:
+    """A story's last line pointing at a player or post that the scrape did not keep: "Check
+    out the interview on CNBC below:", "Watch the full speech here:". Only as the last line,
+    where nothing follows the colon.
+
+    >>> is_dangling_prompt("Check out the Toner interview on CNBC below:")
+    True
+    >>> is_dangling_prompt("Here are the particulars of the week ahead:")
+    False
+    """
+    words = text.split()
+    return (
+        text.endswith(":")
+        and 2 <= len(words) <= 12
+        and words[0].lower() in _PROMPT_VERBS
+        and words[0][:1].isupper()
+        and not _SENTENCE_BREAK.search(text)
+    )
+
+
+def _extend_foot_prompts(texts: Sequence[str], found: dict[int, str], max_words: int) -> None:
+    """A short imperative line among the prompts under a story goes with them: "Read our new
+    magazine." over "Follow us on Twitter @x." and "Join us on Facebook/x.". Only in the run
+    of furniture that closes a story, and only next to a prompt already found; the story's
+    own last sentence, even an imperative, stays when no prompt follows it.
+    """
+    if not any(name in _PROMPT_FAMILIES for name in found.values()):
+        return
+    i = len(texts) - 1
+    while i >= 1:
+        if i in found:
+            i -= 1
+            continue
+        words = texts[i].split()
+        near = any(found.get(j) in _PROMPT_FAMILIES for j in (i - 1, i + 1))
+        if (
+            near
+            and 2 <= len(words) <= min(max_words, 10)
+            and words[0].lower() in _PROMPT_VERBS
+            and words[0][:1].isupper()
+            and not _SENTENCE_BREAK.search(texts[i])
+            and not _SAYS.search(texts[i])
+        ):
+            found[i] = "promo_line"
+            i -= 1
+            continue
+        break  # the story's own text: the foot's furniture ends here
 
 
 def _extend_related_lists(
@@ -2192,7 +2377,7 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
     """
     if ":" in text[:64] or text[0] in "([" or text[-1] in ")]" or " | " in text:
         return True
-    if "@" in text:
+    if "@" in text or text.startswith(("Follow ", "FOLLOW ")):
         return True  # "Follow Ann Lee on Twitter @annlee or email her at ann@example.com."
     if text[-1] == "?" and text.isupper():
         return True

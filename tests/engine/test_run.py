@@ -229,6 +229,20 @@ def test_two_workers_write_the_same_bytes_as_one(
     assert (one.dedup, one.duplicate_dumps) == (two.dedup, two.duplicate_dumps)
 
 
+def test_a_rerun_after_the_code_changed_cleans_again(
+    src: Path, tmp_path: Path, rules: Rules, scraped_at: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same dumps, same rules, other code (a ``git pull`` between releases): no stale output."""
+    from ingest.engine import process
+
+    out = tmp_path / "out"
+    run_folder(src, out, rules, scraped_at=scraped_at)
+    assert run_folder(src, out, rules, scraped_at=scraped_at).unchanged == 2
+    monkeypatch.setattr(process, "code_fingerprint", lambda: "another-checkout")
+    again = run_folder(src, out, rules, scraped_at=scraped_at)
+    assert (again.processed, again.unchanged) == (2, 0)
+
+
 def test_rerun_reads_no_dump_loads_no_cleaner_and_keeps_the_manifest(
     tmp_path: Path, scraped_at: datetime
 ) -> None:

@@ -214,7 +214,9 @@ def test_the_next_run_into_an_output_marks_the_dead_ones_crashed(
     dead, dead_task = dead_flow_run(out, "seeds-killed")
     other, _ = dead_flow_run(elsewhere, "other-killed")  # another output: not ours to judge
 
-    # Running for less than the grace: it may be a live run about to take the lock.
+    # Running for less than the grace: it may be a live run about to take the lock. (An
+    # hour, not the default 10 s: a loaded machine can take longer than that to get here.)
+    monkeypatch.setattr(ghosts, "RUNNING_GRACE", timedelta(hours=1))
     state = ingest_dumps(source=str(seeds_copy), output=str(out), return_state=True)
     assert state.is_completed(), state.message
     with get_client(sync_client=True) as client:

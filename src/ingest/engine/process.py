@@ -7,11 +7,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from ingest import __version__
@@ -52,11 +54,41 @@ class JsonFormat:
 JSON = JsonFormat()
 
 
+def fingerprint_code(root: Path) -> str:
+    """A hash of the code and built-in data under ``root`` (``.py``, ``.toml``, ``.json``),
+    by relative path and bytes; compiled caches are not code.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "a.py").write_text("x = 1")
+    ...     before = fingerprint_code(Path(tmp))
+    ...     _ = (Path(tmp) / "a.pyc").write_bytes(b"cache")
+    ...     same = fingerprint_code(Path(tmp)) == before
+    ...     _ = (Path(tmp) / "a.py").write_text("x = 2")
+    ...     (same, fingerprint_code(Path(tmp)) == before)
+    (True, False)
+    """
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in {".py", ".toml", ".json"} and path.is_file():
+            name = path.relative_to(root).as_posix().encode()
+            digest.update(len(name).to_bytes(4, "big") + name)
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """This package's :func:`fingerprint_code`: a dump is cleaned again when the code that
+    cleaned it changed, between releases too (``__version__`` moves only with a release)."""
+    return fingerprint_code(Path(__file__).resolve().parents[1])
+
+
 def cache_key(sha256: str, scraped_at: str | None, rules: Rules) -> str:
     """What a dump's output depends on: its bytes, its scrape time and where that came from
-    (:meth:`ingest.scraped.ScrapeTime.stamp`), the rules, our version."""
-    blob = f"{sha256}|{scraped_at}|{rules.fingerprint}|{__version__}".encode()
-    return hashlib.sha256(blob).hexdigest()[:32]
+    (:meth:`ingest.scraped.ScrapeTime.stamp`), the rules, our version and code."""
+    blob = f"{sha256}|{scraped_at}|{rules.fingerprint}|{__version__}|{code_fingerprint()}"
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
 def process_file(
