@@ -807,6 +807,27 @@ def test_captions_printed_as_paragraphs_without_a_stop_go(rules: Rules) -> None:
         assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
 
 
+def test_a_video_card_s_title_and_blurb_go_in_a_newsletter_with_labels(rules: Rules) -> None:
+    lines = [
+        BEFORE,
+        "POWER PLAY: WHAT WILL THE MAYOR PAY FOR THE NEW BRIDGE?",
+        "Donors are hesitant to back the plan. Two reporters explain it to Ann Lee. WATCH HERE.",
+        "LAT: “The council met again on Monday to discuss the bridge, the minutes show.”",
+        "[Bo Chen joined the evening show on Thursday to talk about the bridge. Watch here.]",
+        AFTER,
+        "POWER PLAY: WHO WILL WIN THE RACE FOR CITY HALL THIS YEAR?",
+        AFTER,
+    ]
+    found = find_furniture(lines, rules.furniture, rules.settings)
+    assert found == {1: "teaser_line", 2: "teaser_line", 4: "promo_line", 6: "teaser_line"}
+    # An editor's note in brackets, and a paragraph that ends "Click here." under no link, stay.
+    for line in (
+        "[This story has been updated to correct the date of the council vote.]",
+        "The full schedule of the hearings is on the council's website. Click here.",
+    ):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
+
+
 def test_an_interviewer_s_questions_stay_a_labelled_link_goes(rules: Rules) -> None:
     interview = [
         BEFORE,

@@ -537,6 +537,12 @@ HEADER_AND_BUTTON_TAILS = [
         ("link_prompt_tail", "Read Ann Lee's Reports — More Here."),
     ),
     (
+        "Ann Lee contributed to this report. Want The Daily Brief in your inbox every day?"
+        " Sign up here.",
+        "Ann Lee contributed to this report.",
+        ("signup_tail", "Want The Daily Brief in your inbox every day? Sign up here."),
+    ),
+    (
         "The full interview aired on Sunday. Watch the Full Interview Here",
         "The full interview aired on Sunday.",
         ("link_prompt_tail", "Watch the Full Interview Here"),
@@ -564,6 +570,8 @@ def test_header_stamp_and_button_tail_are_cut(
         "The vote was close. Post",  # one button is not a bar of them
         "Her last words: Read the article, then post.",
         "The report runs to 300 pages. Read the full report here.",
+        "He asked: want to join us? Sign up sheets were in the hall.",
+        "Want to know more? Subscribers asked the mayor that at the meeting, she said.",
         "He left the stage. See You Here Next Year, he told the crowd.",
         "The sign said: Read Here.",  # no sentence before the prompt
     ],

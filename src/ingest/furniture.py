@@ -1446,14 +1446,17 @@ def interview_questions(texts: Sequence[str], teasers: Sequence[int], f: Furnitu
     >>> interview_questions(["CNN: Will it pass?", "The vote is set.", "CNN: And then?"],
     ...     [0, 2], f)
     []
+    >>> interview_questions(["PLAY: WILL HE PAY?", "Lee: Yes.", "PLAY: WHO WINS?", "Bo: No."],
+    ...     [0, 2], f)
+    []
     """
     if not teasers:
         return []
     labels: dict[int, str] = {}
     for i, text in enumerate(texts):
         m = _SPEAKER.match(text) if ":" in text[:40] else None
-        if m is not None:
-            labels[i] = m.group(1)
+        if m is not None and not text[m.end() :].isupper():
+            labels[i] = m.group(1)  # a turn; "POWER PLAY: WHAT WILL HE PAY?" is a headline
     counts = Counter(labels.values())
     if len(counts) < 2:
         return []  # a dialogue has two speakers at least
@@ -2147,6 +2150,16 @@ def find_furniture(
         found[last] = "teaser_line"
     if f.enabled("promo_line"):
         _extend_foot_prompts(texts, found, short)
+        for i, text in enumerate(texts):
+            if i not in found and is_bracketed_prompt(text):
+                found[i] = "promo_line"
+    for i in range(1, len(texts)):
+        # "<what the clip shows>. WATCH HERE." under the clip's title: the card's blurb
+        family = found.get(i - 1)
+        under_link = i not in found and family in ("teaser_line", "video_block", "caps_link")
+        blurb = under_link and not too_long(texts[i], 3 * short)
+        if blurb and family and _BARE_PROMPT_END.search(texts[i]):
+            found[i] = family
     if f.enabled("repeated_line"):
         for i in find_repeated_lines(texts, settings.max_repeated_words, settings.min_line_repeats):
             found.setdefault(i, "repeated_line")
@@ -2216,6 +2229,32 @@ _PROMPT_VERBS = frozenset(
     | {"listen", "explore", "visit", "check", "see", "find", "discover", "share", "try"}
 )
 _PROMPT_FAMILIES = frozenset({"promo_line", "follow_prompt", "link_line", "share_buttons"})
+
+
+# A paragraph closed by a bare link prompt: "... explain to Ann Lee. WATCH HERE."
+_BARE_PROMPT_END = re.compile(
+    r"(?:^|[.!?\"”’] )(?:WATCH|Watch|CLICK|Click|LISTEN|Listen|READ|Read)"
+    r"(?: (?:MORE|More|more|IT|it))? (?:HERE|here)[.!]?$"
+)
+
+
+def is_bracketed_prompt(text: str) -> bool:
+    """A paragraph in square brackets that sends the reader elsewhere: "[Watch Fox: tune into
+    <show>. Check local listings ...]", "[<Name> joined <host> on Thursday. Watch here.]".
+    An editor's note in brackets ("[This story has been updated.]") stays.
+
+    >>> is_bracketed_prompt("[Ann Lee joined the show on Thursday to talk about it. Watch here.]")
+    True
+    >>> is_bracketed_prompt("[Watch Now: tune into the evening show on Sundays.]")
+    True
+    >>> is_bracketed_prompt("[This story has been updated to correct a date.]")
+    False
+    """
+    if not (text.startswith("[") and text.endswith("]")) or len(text) > 400:
+        return False
+    inner = text[1:-1].strip()
+    first = inner.split(None, 1)[0].rstrip(":").lower() if inner else ""
+    return first in _PROMPT_VERBS or _BARE_PROMPT_END.search(inner) is not None
 
 
 def is_dangling_prompt(text: str) -> bool:
