@@ -177,6 +177,12 @@ def test_the_cli_refuses_a_bad_environment_variable_up_front(
             "INGEST_NO_WORKERS_TIMEOUT must be above 0 seconds, not '0'",
         ),
         (
+            "INGEST_API_SILENT_AFTER",
+            "2",
+            "INGEST_API_SILENT_AFTER must be at least 5 seconds (one health check of the API "
+            "may take that long), not '2'",
+        ),
+        (
             "INGEST_NO_WORKERS_TIMEOUT",
             "2m",
             "INGEST_NO_WORKERS_TIMEOUT must be a number of seconds, not '2m'",
@@ -207,7 +213,9 @@ def test_the_seconds_variables_are_read_once_into_the_environment() -> None:
             "INGEST_ZOMBIE_AFTER": "45",
             "INGEST_PENDING_AFTER": " 120 ",
             "INGEST_NO_WORKERS_TIMEOUT": "0.5",
+            "INGEST_API_SILENT_AFTER": "300",
         }
     )
     assert (env.zombie_after, env.pending_after, env.no_workers_timeout) == (45.0, 120.0, 0.5)
+    assert env.api_silent_after == 300.0
     assert Environment.from_environ({}) == Environment()

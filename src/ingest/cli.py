@@ -487,6 +487,7 @@ def cmd_run_flow(args: argparse.Namespace, environment: Environment) -> int:
         shard_rows=args.shard_rows,
         no_workers_timeout=args.no_workers_timeout,
         on_api_lost=lambda reason: _api_lost(reason, args.quiet),
+        api_silent_after=environment.api_silent_after,
     )
     # Not while the API watch reports (it then ends the process); released for the next
     # in-process caller (tests, a library user calling main twice).

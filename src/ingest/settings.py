@@ -209,9 +209,11 @@ ENV_PROCESSES = "INGEST_PROCESSES"
 ENV_ZOMBIE_AFTER = "INGEST_ZOMBIE_AFTER"
 ENV_PENDING_AFTER = "INGEST_PENDING_AFTER"
 ENV_NO_WORKERS_TIMEOUT = "INGEST_NO_WORKERS_TIMEOUT"
+ENV_API_SILENT_AFTER = "INGEST_API_SILENT_AFTER"
 HEARTBEAT_SECONDS = 30  # Prefect's least flow-run heartbeat; ingest's runs send one this often
 MIN_ZOMBIE_AFTER = HEARTBEAT_SECONDS + 5  # a run between two heartbeats is not dead
 MIN_PENDING_AFTER = 10  # Prefect's least window for a proactive trigger
+MIN_API_SILENT_AFTER = 5  # one health check may take this long (ingest.prefect.watch)
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,9 @@ class Environment:
     ``zombie_after`` (``INGEST_ZOMBIE_AFTER``) and ``pending_after``
     (``INGEST_PENDING_AFTER``), the windows of the automations that mark dead flow runs
     Crashed (ingest.prefect.zombies); ``no_workers_timeout`` (``INGEST_NO_WORKERS_TIMEOUT``),
-    how long a Dask run waits with no worker (ingest.prefect.cluster).
+    how long a Dask run waits with no worker (ingest.prefect.cluster);
+    ``api_silent_after`` (``INGEST_API_SILENT_AFTER``), how long ``ingest run`` waits on a
+    Prefect API that does not answer before it finishes without it (ingest.prefect.watch).
 
     >>> Environment.from_environ({"INGEST_WORKERS": " 2 ", "INGEST_DASK_ADDRESS": ""}).workers
     2
@@ -240,6 +244,7 @@ class Environment:
     zombie_after: float | None = None
     pending_after: float | None = None
     no_workers_timeout: float | None = None
+    api_silent_after: float | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Environment:
@@ -268,6 +273,12 @@ class Environment:
                 why=" (Prefect's shortest window for an automation)",
             ),
             no_workers_timeout=seconds_from_environ(ENV_NO_WORKERS_TIMEOUT, env, above=0),
+            api_silent_after=seconds_from_environ(
+                ENV_API_SILENT_AFTER,
+                env,
+                minimum=MIN_API_SILENT_AFTER,
+                why=" (one health check of the API may take that long)",
+            ),
         )
 
 

@@ -24,6 +24,10 @@ os.environ.pop("PREFECT_API_URL", None)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# Under load the harness's SQLite can stall its API for a minute; `ingest run` would then
+# finish without it and exit 3 (in this process: os._exit, ending the test worker). The
+# watch is tested with its own short windows (tests/reliability/test_api_lost.py).
+os.environ.setdefault("INGEST_API_SILENT_AFTER", "300")
 _HOME = Path(tempfile.mkdtemp(prefix="ingest-flow-tests-"))
 os.environ.setdefault("PREFECT_HOME", str(_HOME / "prefect"))
 os.environ["INGEST_HOME"] = str(_HOME / "ingest")

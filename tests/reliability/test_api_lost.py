@@ -42,6 +42,40 @@ def _health_server() -> http.server.ThreadingHTTPServer:
     return server
 
 
+def test_a_server_that_hangs_counts_as_lost_only_after_the_silent_window() -> None:
+    """A hung server (it accepts, never answers) is lost after ``silent_for``, not before:
+    the window `INGEST_API_SILENT_AFTER` sets for `ingest run`."""
+    hang = threading.Event()
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hang.wait(30)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/api"
+    heard: list[tuple[float, str]] = []
+    started = time.monotonic()
+    try:
+        with ApiWatch(url, lambda why: heard.append((time.monotonic(), why)), poll_every=0.1,
+                      silent_for=1.5):  # fmt: skip
+            deadline = started + 20
+            while not heard and time.monotonic() < deadline:
+                time.sleep(0.05)
+    finally:
+        hang.set()
+        server.shutdown()
+        server.server_close()
+    assert heard, "the watch never noticed the server had stopped answering"
+    when, why = heard[0]
+    assert when - started >= 1.5 and "no answer" in why and url in why
+
+
 def test_the_watch_says_when_a_real_server_stops_answering() -> None:
     server = _health_server()
     url = f"http://127.0.0.1:{server.server_address[1]}/api"

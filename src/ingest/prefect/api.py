@@ -171,15 +171,18 @@ def run_flow(
     verify: bool = False,
     no_workers_timeout: float | None = None,
     on_api_lost: Callable[[str], None] | None = None,
+    api_silent_after: float | None = None,
 ) -> FlowResult:
     """Run the flow once in this process, on ``api`` (default: :func:`choose_api`).
 
     ``runner`` picks the task runner for the batches (ingest.prefect.runners; default: the flow's
     thread pool). SRC and DST may be object-store locations (ingest.store).
     ``on_api_lost(reason)`` is called from a watching thread when the API stops answering
-    mid-run (ingest.prefect.watch); the flow body's progress is in ``watch.BODY``.
+    mid-run (ingest.prefect.watch): refused for a few seconds, or silent for
+    ``api_silent_after`` seconds (default ``watch.SILENT_FOR``); the flow body's progress is
+    in ``watch.BODY``.
     """
-    from ingest.prefect.watch import BODY, LOST, ApiWatch
+    from ingest.prefect.watch import BODY, LOST, SILENT_FOR, ApiWatch
 
     quiet_prefect_env()
     api = api or choose_api()
@@ -197,7 +200,8 @@ def run_flow(
         BODY.reset()
         LOST.clear()
         if on_api_lost is not None:
-            stack.enter_context(ApiWatch(url, on_api_lost))
+            silent_for = SILENT_FOR if api_silent_after is None else api_silent_after
+            stack.enter_context(ApiWatch(url, on_api_lost, silent_for=silent_for))
         state = flow(
             source=str(source.resolve()),
             output=str(output.resolve()),
