@@ -24,7 +24,7 @@ _parser: Any = importlib.import_module("re._parser")
 
 _ASCII = tuple(chr(i) for i in range(128))
 OTHER = "\x80"  # stands for every character that is not ASCII in an edge set
-_CATEGORIES = {
+CATEGORIES = {  # re's parsed character categories, as the escapes that write them
     "CATEGORY_DIGIT": r"\d",
     "CATEGORY_NOT_DIGIT": r"\D",
     "CATEGORY_SPACE": r"\s",
@@ -58,7 +58,7 @@ def _atom(op: Any, av: Any) -> str | None:
     if name == "RANGE":
         return f"[{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}]"
     if name == "CATEGORY":
-        return _CATEGORIES.get(str(av))
+        return CATEGORIES.get(str(av))
     return None
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.edges import edge_class, pattern_edges
+from ingest.edges import CATEGORIES, edge_class, pattern_edges
 from ingest.rules import InlineRule, Settings, TeaserCues
 
 _WORD = re.compile(r"\S+")
@@ -717,16 +717,6 @@ def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
     )
 
 
-_CATEGORIES = {
-    "CATEGORY_DIGIT": r"\d",
-    "CATEGORY_NOT_DIGIT": r"\D",
-    "CATEGORY_SPACE": r"\s",
-    "CATEGORY_NOT_SPACE": r"\S",
-    "CATEGORY_WORD": r"\w",
-    "CATEGORY_NOT_WORD": r"\W",
-}
-
-
 def _first_class(items: Any, flags: int) -> re.Pattern[str] | None:
     r"""A character class matching every character a match can start with, or None.
 
@@ -788,8 +778,8 @@ def _class_pieces(items: Any) -> list[str] | None:
             pieces.append(f"\\U{av:08x}")
         elif op is c.RANGE:
             pieces.append(f"\\U{av[0]:08x}-\\U{av[1]:08x}")
-        elif op is c.CATEGORY and str(av) in _CATEGORIES:
-            pieces.append(_CATEGORIES[str(av)])
+        elif op is c.CATEGORY and str(av) in CATEGORIES:
+            pieces.append(CATEGORIES[str(av)])
         else:
             return None  # a negated class or an unknown item
     return pieces
