@@ -496,11 +496,18 @@ def test_eight_worker_processes_run_at_least_eight_batches_at_once(
     assert "on 8 Dask workers, 8 threads, up to 16 batches in flight" in done.stderr
     assert max(busy) == 8, busy  # every worker running a batch at the same moment
     (run,) = flow_runs_into(out)
-    spans = [
-        (t.start_time.timestamp(), t.end_time.timestamp())
-        for t in task_runs_of(run.id)
-        if t.name.startswith("clean-batch") and t.start_time and t.end_time
-    ]
+
+    def spans_recorded() -> list[tuple[float, float]]:
+        return [
+            (t.start_time.timestamp(), t.end_time.timestamp())
+            for t in task_runs_of(run.id)
+            if t.name.startswith("clean-batch") and t.start_time and t.end_time
+        ]
+
+    # Task states reach Prefect as events, recorded by the server after the run has ended
+    # (under load, 16 of 20 had been when the run's process exited).
+    wait_for(lambda: len(spans_recorded()) >= 20, 60, step=0.5)
+    spans = spans_recorded()
     assert len(spans) == 20
     # Task runs as Prefect recorded them (their start is staggered by each submission)
     print(f"8 workers: up to {max(busy)} busy at once (scheduler), "
