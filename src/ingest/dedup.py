@@ -45,7 +45,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from ingest.document import DEDUP_KEYS, Sighting, doc_id, dumps_json
+from ingest.document import DEDUP_KEYS, DUPLICATE_OF_KEY, SEEN_IN_KEY, Sighting, doc_id, dumps_json
 from ingest.settings import DedupSettings
 from ingest.store import STATE_DIR, Location, OutputFolder, output_folder, write_atomic
 from ingest.store.manifest import DUPLICATE_DUMP, iter_entries
@@ -1200,7 +1200,6 @@ def _tail_mark(tail: bytes | bytearray | memoryview) -> str:
 # A key of the document's own object: files are written indented two spaces, and strings
 # hold no raw newline, so only a top-level key starts a line with exactly two spaces.
 _TOP_KEY = re.compile(rb'\n  "((?:[^"\\]|\\.)*)": ')
-_DEDUP_KEYS = DEDUP_KEYS
 
 
 def split_dedup_fields(data: bytes) -> bytes | None:
@@ -1215,7 +1214,7 @@ def split_dedup_fields(data: bytes) -> bytes | None:
     end = len(data) - 3
     if end < 1 or not data.endswith(b"\n}\n"):
         return None
-    cut = min((p for p in (data.find(k) for k in _DEDUP_KEYS) if p >= 0), default=end)
+    cut = min((p for p in (data.find(k) for k in DEDUP_KEYS) if p >= 0), default=end)
     if cut < end and data[cut - 1 : cut] != b",":
         return None
     names = {m.group(1) for m in _TOP_KEY.finditer(data, cut)}
@@ -1236,9 +1235,9 @@ def without_seen_in(data: bytes) -> bytes:
     b'{\\n  "id": "a",\\n  "duplicate_of": "b"\\n}\\n'
     """
     head = split_dedup_fields(data)
-    if head is None or data.find(_DEDUP_KEYS[1], len(head)) < 0:
+    if head is None or data.find(SEEN_IN_KEY, len(head)) < 0:
         return data
-    if data.find(_DEDUP_KEYS[0], len(head)) >= 0:  # not a canonical's: keep it whole
+    if data.find(DUPLICATE_OF_KEY, len(head)) >= 0:  # not a canonical's: keep it whole
         return data
     return head + _LONE_TAIL
 
@@ -1650,30 +1649,22 @@ def _write_group(
     for key, path, file in todo:
         put_tail(key, path, file, dup_tail)
     grown = _SeenIn(b",\n")  # the added members' sightings, when the canonical is not new
-    page = f"SELECT {_SIGHTING}, d.file {_GROUP} AND a.id IS NOT NULL AND (d.path, d.idx) > (?, ?)"
-    after: tuple[str, int] = ("", -1)
-    while True:  # a page at a time: its files are rewritten between two queries
-        rows = conn.execute(page + " ORDER BY d.path, d.idx LIMIT ?", (g, *after, _PAGE)).fetchall()
-        if not rows:
-            break
-        after = (rows[-1][1], rows[-1][2])
-        todo = []
-        # Arrival: new when no member came before (indexed earlier, or earlier in this
-        # run's (path, index) order), exact when one with the same text did, else near.
-        for key, path, idx, outlet, ptext, pub, tid, file in rows:
-            label = "new" if not texts else "exact" if tid in texts else "near"
-            setattr(report, label, getattr(report, label) + 1)
-            texts.add(tid)
-            if not added:
-                match = "canonical" if key == canon_id else "exact" if tid == canon_tid else "near"
-                grown.add(Sighting(key, path, idx, outlet, ptext, pub, match).to_json())
-            if key == canon_id:
-                continue
-            if canonical_only:
-                _withhold(folder, view, path, file, report)
-            else:
-                todo.append((key, path, file))
-        for key, path, file in todo:
+    # The added members, a page at a time (their files are rewritten between two queries).
+    # Arrival: new when no member came before (indexed earlier, or earlier in this run's
+    # (path, index) order), exact when one with the same text did, else near.
+    added_rows = _by_place(conn, f"SELECT {_SIGHTING}, d.file", g, " AND a.id IS NOT NULL")
+    for key, path, idx, outlet, ptext, pub, tid, file in added_rows:
+        label = "new" if not texts else "exact" if tid in texts else "near"
+        setattr(report, label, getattr(report, label) + 1)
+        texts.add(tid)
+        if not added:
+            match = "canonical" if key == canon_id else "exact" if tid == canon_tid else "near"
+            grown.add(Sighting(key, path, idx, outlet, ptext, pub, match).to_json())
+        if key == canon_id:
+            continue
+        if canonical_only:
+            _withhold(folder, view, path, file, report)
+        else:
             put_tail(key, path, file, dup_tail)
     if grown.first is not None and written and not _has_copies(conn, g):
         try:
@@ -1708,14 +1699,15 @@ def _write_group(
         put_tail(canon_id, canon_path, canon_file, tail)
 
 
-def _by_place(conn: sqlite3.Connection, select: str, g: int) -> Iterator[Any]:
+def _by_place(conn: sqlite3.Connection, select: str, g: int, where: str = "") -> Iterator[Any]:
     """Rows of ``select`` (its 2nd and 3rd columns ``d.path, d.idx``) over group ``g``'s
-    members, in (path, index) order, :data:`_PAGE` at a time: SQLite keeps a page in its
-    sorter, not the whole group (the largest group of a 100k run is 45,000 members)."""
+    members that ``where`` keeps, in (path, index) order, :data:`_PAGE` at a time: SQLite
+    keeps a page in its sorter, not the whole group (the largest group of a 100k run is
+    45,000 members), and no query is open while the caller writes."""
     after: tuple[str, int] = ("", -1)
     while True:
         rows = conn.execute(
-            f"{select} {_GROUP} AND (d.path, d.idx) > (?, ?) ORDER BY d.path, d.idx LIMIT ?",
+            f"{select} {_GROUP}{where} AND (d.path, d.idx) > (?, ?) ORDER BY d.path, d.idx LIMIT ?",
             (g, *after, _PAGE),
         ).fetchall()
         yield from rows

@@ -216,12 +216,7 @@ class Gate:
 
     def lines(self, texts: Sequence[str]) -> set[int]:
         """Indexes of the ``texts`` some pattern matches."""
-        found: set[int] = set()
-        for i, text in enumerate(texts):
-            for pattern in self.worth_trying(text):
-                if pattern.match(text):
-                    found.add(i)
-        return found
+        return {i for i, text in enumerate(texts) if self.matches(text)}
 
 
 _GATES: dict[tuple[int, ...], Gate] = {}

@@ -213,7 +213,7 @@ ENV_API_SILENT_AFTER = "INGEST_API_SILENT_AFTER"
 HEARTBEAT_SECONDS = 30  # Prefect's least flow-run heartbeat; ingest's runs send one this often
 MIN_ZOMBIE_AFTER = HEARTBEAT_SECONDS + 5  # a run between two heartbeats is not dead
 MIN_PENDING_AFTER = 10  # Prefect's least window for a proactive trigger
-MIN_API_SILENT_AFTER = 5  # one health check may take this long (ingest.prefect.watch)
+MIN_API_SILENT_AFTER = 5  # one health check's timeout (ingest.prefect.watch.CHECK_TIMEOUT)
 
 
 @dataclass(frozen=True)

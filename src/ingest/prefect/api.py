@@ -182,7 +182,7 @@ def run_flow(
     ``api_silent_after`` seconds (default ``watch.SILENT_FOR``); the flow body's progress is
     in ``watch.BODY``.
     """
-    from ingest.prefect.watch import BODY, LOST, SILENT_FOR, ApiWatch
+    from ingest.prefect.watch import BODY, LOST, ApiWatch
 
     quiet_prefect_env()
     api = api or choose_api()
@@ -200,8 +200,7 @@ def run_flow(
         BODY.reset()
         LOST.clear()
         if on_api_lost is not None:
-            silent_for = SILENT_FOR if api_silent_after is None else api_silent_after
-            stack.enter_context(ApiWatch(url, on_api_lost, silent_for=silent_for))
+            stack.enter_context(ApiWatch(url, on_api_lost, silent_for=api_silent_after))
         state = flow(
             source=str(source.resolve()),
             output=str(output.resolve()),

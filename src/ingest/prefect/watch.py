@@ -28,10 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest.settings import MIN_API_SILENT_AFTER
+
 REFUSED_FOR = 3.0  # seconds of refused connections before the API counts as lost
 SILENT_FOR = 30.0  # seconds without any answer (timeouts, errors) before it counts as lost
 POLL_EVERY = 1.0  # seconds between health checks
-CHECK_TIMEOUT = 5.0  # seconds one health check may take
+CHECK_TIMEOUT = float(MIN_API_SILENT_AFTER)  # seconds one health check may take
 
 
 def check_health(api_url: str, timeout: float = CHECK_TIMEOUT) -> str | None:
@@ -113,12 +115,13 @@ class ApiWatch:
         on_lost: Callable[[str], None],
         *,
         refused_for: float = REFUSED_FOR,
-        silent_for: float = SILENT_FOR,
+        silent_for: float | None = None,
         poll_every: float = POLL_EVERY,
     ) -> None:
         self.api_url = api_url
         self.on_lost = on_lost
-        self.refused_for, self.silent_for, self.poll_every = refused_for, silent_for, poll_every
+        self.refused_for, self.poll_every = refused_for, poll_every
+        self.silent_for = SILENT_FOR if silent_for is None else silent_for
         self.lost: str | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="ingest-api-watch", daemon=True)
