@@ -562,9 +562,7 @@ def _names_headline(el: HtmlElement, headline: str) -> HtmlElement | None:
     return None
 
 
-def _card_lines(
-    el: HtmlElement, rules: Rules, headers_of: _Headers | None = None
-) -> tuple[str, ...] | None:
+def _card_lines(el: HtmlElement, headers_of: _Headers) -> tuple[str, ...] | None:
     """The lines of an element when they have a card's shape, else None.
 
     A card is short and starts with its header: at most :data:`MAX_CARD_PREAMBLE` lines (a
@@ -572,12 +570,13 @@ def _card_lines(
     time, a headline that is a link or heading), and at most :data:`MAX_CARD_WORDS` words in
     all. A sidebar or a page region that merely contains one header somewhere is not a card,
     and neither is an advertisement (:func:`is_ad_block`). ``headers_of``: the headers of a
-    card search's lines so far (:class:`_Headers`).
+    card search's lines so far (:class:`_Headers`, which holds the rules).
     """
+    rules = headers_of.rules
     lines = tuple(linearize(el))
     if sum(len(line.split()) for line in lines) > MAX_CARD_WORDS:
         return None
-    headers = (headers_of or _Headers(rules)).find(lines)
+    headers = headers_of.find(lines)
     if len(headers) != 1 or headers[0].headline is None:
         return None
     if headers[0].start > MAX_CARD_PREAMBLE:
@@ -669,7 +668,7 @@ def _climb(
     while node is not None and node.tag not in _STOP_TAGS:
         if counts[node] > 1 or _holds_h1(node) or _too_long_for_card(node):
             break
-        lines = _card_lines(node, headers_of.rules, headers_of)
+        lines = _card_lines(node, headers_of)
         if lines is not None:
             best = (node, lines)
             if node.tag in ("li", "article") or _CARD_CLASS.search(node.get("class") or ""):
