@@ -311,7 +311,7 @@ def run_folder(
         # Every outcome is recorded: which dump each sha256 belongs to is no longer needed.
         # (One string per dump, made as dumps were cleaned: freed now, the pages they pinned
         # can hold the dedup step's batches instead.)
-        run.known = None
+        run.forget_known()
         if summary.dated.get(FROM_MTIME):
             _note(summary, dispatch, mtime_warning(summary.dated[FROM_MTIME]))
         summary.resumed = run.resumed_kept
