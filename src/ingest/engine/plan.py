@@ -384,13 +384,15 @@ class FolderRun:
 
     def job(self) -> CleanJob:
         """What cleaning this run's chunks elsewhere needs (a copy of the known dumps: the
-        run's own grows as outcomes are recorded)."""
+        run's own grows as outcomes are recorded; the code fingerprint, walked here once)."""
+        from ingest.engine import process
         from ingest.engine.pool import CleanJob
 
         known = None if self.known is None else dict(self.known)
         return CleanJob(
             self.src, self.out, self.rules, self.scraped_at, known, learn=self.learn,
             learned=self.learned, report_upto=self.report_upto(),
+            code=process.code_fingerprint(),
         )  # fmt: skip
 
     def report_upto(self) -> str | None:

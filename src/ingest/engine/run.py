@@ -134,7 +134,7 @@ class LocalDispatch(Dispatch):
         outcomes = process_batch(
             job.source, rels, job.output, job.rules, scraped_at=job.scraped_at,
             known_dumps=self._known, output_format=job.output_format, learn=job.learn,
-            learned=job.learned, report_upto=job.report_upto,
+            learned=job.learned, report_upto=job.report_upto, code=job.code,
         )  # fmt: skip
         return _Done(outcomes)
 
