@@ -264,6 +264,23 @@ REMOVED = [
         " Force Public Affairs/Handout via REUTERS",
         "caption_line",
     ),
+    # a rule typed with one letter; a picture's credit after a word of where it stands
+    ("xxxxxxxxxxxxxxxxxxxxxxxxxxxx", "separator_line"),
+    ("Featured Image via Getty Images/Ann Lee", "credit_line"),
+    ("Photo via Twitter", "credit_line"),
+    # a caption opened by its bracketed credit, after the picture's buttons or not
+    (
+        "(Screenshot: YouTube) Ann, Bo and Cy Lee give a health update, January 18, 2018.",
+        "caption_line",
+    ),
+    (
+        "Expand | Collapse (Photo: Reuters/Ann Lee) Vials of a medium for cell storage.",
+        "caption_line",
+    ),
+    # what an embedded clip or a source's link leaves: a URL alone, a clip's fallback line
+    ("https://www.youtube.com/watch?v=_6Ze1mrs4BQ", "link_line"),
+    ("example.com/publications/detail/a-story-of-the-week", "link_line"),
+    ("STORM OVER THE BAY – “Back Home”. from ann lee on Vimeo.", "social_embed"),
 ]
 
 
@@ -335,7 +352,7 @@ KEPT = [
     "Please send tips to the newsroom, the editor said.",
     "Click here, he said, and the screen went dark.",
     "No comment",
-    "https://nodejs.org/api/inspector.html",
+    "Visit example.com/help for the forms, the clerk said.",
     "Develop and debug apps directly in your browser, or on a device, with this tool.",
     "August 22, 2013",
     "The ad",
@@ -390,6 +407,13 @@ KEPT = [
     "PROKUPECZ: Yes.",
     "He had a tip for us. Email records show he wrote to bo@example.com",
     "BALDWIN: Let me ask you about that.",
+    "Zzzzzz",
+    "AAAAAAAAAAH",
+    "Featured in the photo by Ann Lee were two of the boys, she said.",
+    "The photo via a friend reached the police on Monday.",
+    "(Photo: AP) is how the paper credited the picture, he said.",
+    "The council (Photo: archive) met on Monday to vote on the plan.",
+    "The clip came from a user on Vimeo.",
 ]
 
 
@@ -856,6 +880,64 @@ def test_a_long_title_case_line_between_paragraphs_is_a_link(rules: Rules) -> No
     assert find_furniture([link, BEFORE, AFTER], rules.furniture, rules.settings) == {}
 
 
+TITLE = "Confessions of a recovering libertarian: How I escaped a world of hero worship"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        TITLE,  # the title printed again under itself
+        TITLE.upper(),
+        f"A photo of the author {TITLE} In the right hands, it could be a middle road.",
+        f"Share: {TITLE}",
+    ],
+)
+def test_a_line_repeating_the_story_s_title_goes(
+    line: str, rules: Rules, scraped_at: datetime
+) -> None:
+    data = "\n".join([TITLE, line, BEFORE, AFTER]).encode() + b"\n"
+    result = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at)
+    check_reassembly(data, result)
+    (doc,) = result.documents
+    assert (doc.headline, doc.text) == (TITLE, f"{BEFORE}\n\n{AFTER}")
+    assert [(r.rule, r.line) for r in doc.removed] == [("title_repeat", 2)]
+
+
+SPLICED = "“It will not,” Rep. Ann Lee{} (R-N.C.), who was in the room, said in a text message."
+
+
+@pytest.mark.parametrize(
+    ("title", "line", "kept"),
+    [
+        # a sentence that opens with the title's words goes on in lower case or after a stop
+        (TITLE, f"{TITLE} and found a home in the centre, she wrote.", None),
+        (TITLE, f"She called it {TITLE}. Then she left the party.", None),
+        # a question headline that the story asks again as its own sentence
+        (
+            "Can the ceasefire really deliver an election?",
+            "Can the ceasefire really deliver an election? Analysts doubt it.",
+            None,
+        ),
+        # a headline of under four words is also a line of text
+        ("Council votes yes", "Council votes yes", None),
+        # a sentence with a hover card spliced in that links to the story itself: the card
+        # goes (inline), the sentence stays
+        (
+            TITLE,
+            SPLICED.format(f" Ann LeeDemocrats seize on evidence {TITLE} MORE"),
+            SPLICED.format(""),
+        ),
+    ],
+)
+def test_a_sentence_with_the_title_s_words_stays(
+    title: str, line: str, kept: str | None, rules: Rules, scraped_at: datetime
+) -> None:
+    data = "\n".join([title, BEFORE, line, AFTER]).encode() + b"\n"
+    result = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at)
+    (doc,) = result.documents
+    assert doc.headline == title and (kept or line) in doc.text.split("\n\n")
+
+
 def test_one_line_story_of_a_furniture_word_stays(rules: Rules, scraped_at: datetime) -> None:
     result = clean_dump(b"Video\n", path="one.txt", rules=rules, scraped_at=scraped_at)
     assert [d.text for d in result.documents] == ["Video"]
@@ -956,3 +1038,54 @@ def test_a_long_caption_is_measured_without_its_credit_a_long_paragraph_stays(
         f"{' '.join([sentence] * 9)} The report was praised by the council (Israel/Palestine)",
     ):
         assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
+
+
+def test_a_url_alone_goes_but_a_list_of_references_stays(rules: Rules) -> None:
+    refs = ["https://nodejs.org/api/inspector.html", "https://example.org/a", "www.example.gov/b"]
+    for body in (
+        [BEFORE, *refs, AFTER],  # three or more in a row: a post's references
+        [BEFORE, "Sources & links", *refs[:2], AFTER],
+        [BEFORE, "The filings are here:", refs[0], AFTER],
+    ):
+        assert find_furniture(body, rules.furniture, rules.settings) == {}
+    body = [BEFORE, refs[0], "https://vimeo.com/ondemand/x", AFTER]
+    assert find_furniture(body, rules.furniture, rules.settings) == {1: "link_line", 2: "link_line"}
+
+
+def test_lines_in_capitals_stay_when_the_writer_writes_in_capitals(rules: Rules) -> None:
+    body = [
+        "GOLD: $1357.15 UP $25.00",
+        "NY PRICE OF GOLD AT EXACT SAME TIME: $1341.15",
+        "SHANGHAI REJECTS NY /LONDON PRICING OF GOLD",
+        "In ounces at the Comex, the open interest is still just under 1 billion oz today.",
+        "FOR THE NEW FRONT JANUARY MONTH/ THEY FILED: 10 NOTICE(S) FOR 50,000 OZ OF SILVER",
+        "YESTERDAY, WE HAD 11,759 EFP’S ISSUED.",
+        BEFORE,
+    ]
+    assert find_furniture(body, rules.furniture, rules.settings) == {}
+    # A page's link in capitals between paragraphs still goes.
+    body = [BEFORE, "OFFICIALS WARN OF STORM SURGE AS HURRICANE NEARS", AFTER]
+    assert find_furniture(body, rules.furniture, rules.settings) == {1: "caps_link"}
+
+
+def test_the_page_s_foot_under_a_copyright_trailer_goes(rules: Rules) -> None:
+    foot = [
+        "Copyright © The Daily Planet",
+        "RSS Feed for Ann Lee",
+        "Ann Lee is an award-winning journalist with 30 years in the print media.",
+        "Older articles by Ann Lee",
+    ]
+    body = [BEFORE, AFTER, BEFORE, AFTER, *foot]
+    found = find_furniture(body, rules.furniture, rules.settings)
+    assert found == {
+        4: "copyright_trailer",
+        5: "copyright_trailer",
+        6: "copyright_trailer",
+        7: "copyright_trailer",
+    }
+    # A picture's "© Agency" is no trailer of the story; nor is a note high in the story.
+    body = [BEFORE, "© Getty Images", AFTER, BEFORE]
+    assert 2 not in find_furniture(body, rules.furniture, rules.settings)
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcdef"]
+    body = [story[0], "Copyright © The Daily Planet", *story[1:]]
+    assert set(find_furniture(body, rules.furniture, rules.settings)) == {1}

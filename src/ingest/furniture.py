@@ -220,7 +220,11 @@ class Furniture:
         set_(
             self,
             "_credit_start",
-            re.compile(rf"^(?:{markers})s?(?: credit)?\s*(?:by\b|:|\.\.\.|…)\s*\S", re.I),
+            re.compile(
+                rf"^(?:(?:featured|top|main|header|lead|cover|hero|banner|file) )?"
+                rf"(?:{markers})s?(?: credit)?\s*(?:by\b|via\b|:|\.\.\.|…)\s*\S",
+                re.I,
+            ),
         )
 
     def enabled(self, family: str) -> bool:
@@ -257,6 +261,7 @@ _FAMILIES = (
     "social_embed",
     "related_run",
     "repeated_line",
+    "title_repeat",
 )
 
 
@@ -552,7 +557,7 @@ def is_link_line(text: str, f: Furniture) -> bool:
         return False
     label = text[: m.start()].strip()
     if not label:
-        return False  # a bare URL may be one of a post's references
+        return False  # a bare URL: ingest.furniture.find_bare_urls weighs its neighbours
     tokens = word_tokens(label)
     if len(tokens) > 8 or not f.link_labels & set(tokens):
         return False
@@ -808,7 +813,7 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     """
     if too_long(text, max_words) and too_long(_without_closing_credit(text, f), max_words):
         return False
-    if _PHOTO_OPENER.match(text) or _credit_first(text, f):
+    if _PHOTO_OPENER.match(text) or _credit_first(text, f) or _credit_opens(text, f):
         return True
     if text.endswith(")") or ":" in text[-90:]:
         # A credit is at most ~200 characters: look only there, not along the paragraph.
@@ -1023,6 +1028,34 @@ def _credit_first(text: str, f: Furniture) -> bool:
             rest = right[len(agency) + 1 :]
             return (rest[:1].isupper() or rest[:1] in _QUOTES) and len(rest.split()) >= 4
     return False
+
+
+def _credit_opens(text: str, f: Furniture) -> bool:
+    """Say whether a line opens with a bracketed credit and goes on with its caption:
+    "(Photo: Ann Lee/Reuters) Crews clear the road.", after up to three words of the
+    picture's buttons ("Expand | Collapse (Photo: ...) ...").
+
+    >>> f = Furniture(credit_markers=frozenset(["photo", "screenshot"]))
+    >>> _credit_opens("(Screenshot: YouTube) The family gives a health update, May 1.", f)
+    True
+    >>> _credit_opens("Expand | Collapse (Photo: Reuters/Ann Lee) Vials of a medium.", f)
+    True
+    >>> _credit_opens("(Photo: AP) is how the paper credited it, he said.", f)
+    False
+    >>> _credit_opens("The council (Photo: archive) met on Monday to vote.", f)
+    False
+    """
+    start = text.find("(")
+    end = text.find(")", start + 1)
+    if start < 0 or end < 0 or not f._credit_start.match(text[start + 1 : end]):
+        return False
+    buttons = text[:start].split()
+    if len(buttons) > 3 or not all(w[:1].isupper() or not w[:1].isalnum() for w in buttons):
+        return False
+    if buttons and reads_as_sentences(text[:start]):
+        return False
+    caption = text[end + 1 :].split()
+    return len(caption) >= 3 and (caption[0][:1].isupper() or caption[0][:1] in _QUOTES)
 
 
 def _last_sentence_tail(text: str) -> str:
@@ -1823,6 +1856,10 @@ def is_social_embed(text: str, max_words: int, networks: frozenset[str] = frozen
     True
     >>> is_social_embed("He was praised by Ann Lee on Scribd.", 30, frozenset(["scribd"]))
     False
+    >>> is_social_embed("Storm Over The Bay. from ann lee on Vimeo.", 30, frozenset(["vimeo"]))
+    True
+    >>> is_social_embed("The clip came from a user on Vimeo.", 30, frozenset(["vimeo"]))
+    False
 
     >>> is_social_embed("View this post on Instagram", 30)
     True
@@ -1835,7 +1872,15 @@ def is_social_embed(text: str, max_words: int, networks: frozenset[str] = frozen
         return False
     if not _EMBED.match(text):
         m = _HOSTED_BY.match(text)
-        return m is not None and m.group("host").lower() in networks and len(text.split()) <= 12
+        if m is not None:
+            return m.group("host").lower() in networks and len(text.split()) <= 12
+        m = _HOSTED_FROM.match(text)
+        if m is None or m.group("host").lower() not in networks:
+            return False
+        # A clip's title is set in capitals or Title Case; "The clip came from a user on
+        # YouTube." is a sentence.
+        title = _WORDS.findall(m.group("title"))
+        return len(title) >= 2 and 2 * sum(w[:1].isupper() for w in title) > len(title)
     return text.startswith("View") or "@" in text or not reads_as_sentences(text)
 
 
@@ -1843,6 +1888,11 @@ def is_social_embed(text: str, max_words: int, networks: frozenset[str] = frozen
 _HOSTED_BY = re.compile(
     r"^\S(?:[^.!?]|\.(?=\S)){0,80} by (?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,3}"
     r" on (?P<host>[A-Z]\w+)$"
+)
+# "<Title> from <user> on Vimeo.": a clip's fallback line, the user's name as typed.
+_HOSTED_FROM = re.compile(
+    r"^(?P<title>\S(?:[^.!?]|[.!?](?=\S)){0,100}[.!?]?) from [\w.'’-]+(?: [\w.'’-]+){0,3}"
+    r" on (?P<host>[A-Z]\w+)\.$"
 )
 
 
@@ -1876,9 +1926,17 @@ def is_separator_line(text: str) -> bool:
     [True, True, True, True, True]
     >>> [is_separator_line(t) for t in ("—30—", "...", "1.", "A", "?")]
     [False, False, False, False, False]
+
+    Or one letter typed over and over, longer than a word: "xxxxxxxxxxxx" ("Zzzz", "AAAH"
+    stay).
+
+    >>> [is_separator_line(t) for t in ("xxxxxxxxxxxxxxxx", "XXXXXXXXXX", "Zzzzz", "AAAAAAAAH")]
+    [True, True, False, False]
     """
     if len(text) > 80 or text in ("...", "…", "?", "!"):
         return False  # an ellipsis or a lone mark may stand for words (an omission, a reply)
+    if len(text) >= 10 and len(set(text.lower())) == 1:
+        return True  # "xxxxxxxxxxxx": a rule typed with one letter, longer than any word
     return not any(ch.isalnum() for ch in text)
 
 
@@ -2065,13 +2123,14 @@ def find_related_runs(
 
 
 def find_furniture(
-    texts: Sequence[str], f: Furniture, settings: FurnitureSettings
+    texts: Sequence[str], f: Furniture, settings: FurnitureSettings, headline: str | None = None
 ) -> dict[int, str]:
     """Map the index of each furniture line of one story body to its family's name.
 
-    ``texts`` are the stripped, non-empty lines of the body in order. Families are tried
-    in order, the first that claims a line names it; runs (related stories, a video title
-    above its player's controls) are found after.
+    ``texts`` are the stripped, non-empty lines of the body in order, ``headline`` the
+    story's own (a body line that repeats it is the page's, :func:`find_title_repeats`).
+    Families are tried in order, the first that claims a line names it; runs (related
+    stories, a video title above its player's controls) are found after.
 
     >>> from ingest.rules import load_rules
     >>> rules = load_rules()
@@ -2113,7 +2172,16 @@ def find_furniture(
             0 <= j < len(texts) and _reads_as_prose(texts[j]) for j in (i - 1, i + 1)
         ):
             del found[i]
+    if _writes_in_capitals(texts):
+        # A writer who sets figures and sentences in capitals ("GOLD: $1357.15 UP $25.00",
+        # "WE HAD 11,759 ISSUED."): a line in capitals is their text, not a link or a credit.
+        for i in [i for i, name in found.items() if name in ("caps_link", "credit_line")]:
+            if texts[i].isupper() and len(_ALPHA_WORD.findall(texts[i])) >= 4:
+                del found[i]
     last = len(texts) - 1
+    if f.enabled("link_line"):
+        for i in find_bare_urls(texts):
+            found.setdefault(i, "link_line")
     if f.enabled("time_stamp"):
         # "6 years ago", "This article is more than 1 year old" over a story's first
         # paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
@@ -2151,6 +2219,8 @@ def find_furniture(
             is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
         ):
             found[foot] = "copyright_trailer"
+    if f.enabled("copyright_trailer"):
+        _extend_under_copyright(texts, found)
     dangling = last >= 2 and last not in found and f.enabled("promo_line")
     if dangling and is_dangling_prompt(texts[last]):
         found[last] = "promo_line"  # "Check out the interview below:", the player not kept
@@ -2186,7 +2256,155 @@ def find_furniture(
         for i, name in find_related_runs(texts, f, short, settings.min_related_run).items():
             found.setdefault(i, name)
         _extend_related_lists(texts, found, short, settings.min_related_run)
+    if headline and f.enabled("title_repeat"):
+        for i in find_title_repeats(texts, headline, settings.max_caption_words):
+            found[i] = "title_repeat"  # the surest reason for a line another family took
     return found
+
+
+_MIN_TITLE_WORDS = 4  # "Comments", "Live updates": a short headline is also a line of text
+# What a hero block prints before the headline: "A photo of the author", "Share:".
+_HERO_LABEL = re.compile(r"^[^.,;!?\"“”()]+:? $")
+_STOPS = ".!?…"
+
+
+def find_title_repeats(texts: Sequence[str], headline: str, max_words: int) -> list[int]:
+    """Body lines that print the story's headline again: the title alone, anywhere; or, in
+    the first three lines, a hero block that sets it between other pieces of the page with
+    no stop at either seam ("A photo of the author <headline> <standfirst>"), after at most
+    a short label (twelve words, no punctuation but a closing colon) and with at most
+    ``max_words`` words besides the headline.
+
+    A story's sentence that opens with the headline's words goes on in lower case or after
+    a stop ("<headline> and found peace.", "<headline>. Then ..."), so it stays; so does a
+    headline of under four words, and a sentence with a link card to the story spliced
+    into it ("... said Rep. Ann Lee <card: other headlines, this one> MORE (R-N.C.) ...").
+
+    >>> h = "Confessions of a recovering Libertarian: How I escaped Ron Paul hero worship"
+    >>> find_title_repeats([h, "A photo of the author " + h + " In the right hands, it works.",
+    ...     "Body text.", h.upper()], h, 120)
+    [0, 1, 3]
+    >>> find_title_repeats([h + " and found peace.", "He wrote " + h + ". Then he left.",
+    ...     "Body text."], h, 120)
+    []
+    >>> q = "Can the ceasefire really deliver an election?"
+    >>> find_title_repeats([q + " Analysts doubt it.", "Body.", "Photo " + q + " Dek."], q, 120)
+    [2]
+    >>> find_title_repeats(["Live updates", "Body."], "Live updates", 120)
+    []
+    >>> k = "Key takeaways from first public impeachment hearing"
+    >>> find_title_repeats(["Body.", f"“No,” said Rep. Ann LeeA card {k} MORE (R-N.C.)."], k, 120)
+    []
+    """
+    title = " ".join(headline.split())
+    if len(title.split()) < _MIN_TITLE_WORDS:
+        return []
+    folded = title.casefold()
+    out = []
+    for i, text in enumerate(texts):
+        line = " ".join(text.split())
+        if line.casefold() == folded:
+            out.append(i)
+            continue
+        at = line.find(title) if i < 3 else -1
+        if at < 0 or too_long(line, max_words + len(title.split())):
+            continue
+        before, after = line[:at], line[at + len(title) :]
+        label = before.endswith(" ") and _HERO_LABEL.match(before) and not too_long(before, 12)
+        if before and not label:
+            continue  # inside a word, or a sentence that holds the headline's words
+        if not before and title[-1] in _STOPS:
+            continue  # "<question>? <next sentence>": the story's own sentence
+        seam = not after or (after[0] == " " and after[1:2].isupper())
+        if seam and (before or after):
+            out.append(i)
+    return out
+
+
+_CAPS_FIGURE = re.compile(r": ?[$€£]?\d")
+
+
+def _writes_in_capitals(texts: Sequence[str]) -> bool:
+    """Say whether a story's writer sets text in capitals: two lines or more in capitals
+    that close like a sentence or give a figure after a label ("NY PRICE AT THE SAME TIME:
+    $1341.15"). A page's links in capitals are headlines: no stop, no figures after a colon.
+
+    >>> _writes_in_capitals(["GOLD FIX AT THE SAME TIME: $1341.15", "WE HAD 11,759 ISSUED.", "x"])
+    True
+    >>> _writes_in_capitals(["OFFICIALS WARN OF STORM SURGE", "The storm hit on Monday."])
+    False
+    """
+    n = 0
+    for text in texts:
+        if text.isupper() and len(_ALPHA_WORD.findall(text)) >= 3:
+            n += text.endswith(".") or _CAPS_FIGURE.search(text) is not None
+    return n >= 2
+
+
+# A URL alone on its line: "https://www.youtube.com/watch?v=x", "vimeo.com/ondemand/x".
+_BARE_URL = re.compile(r"^(?:(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*)$")
+
+
+# The heading of a post's list of references: "Sources & links", "Further reading".
+_REFERENCES = re.compile(
+    r"\b(?:sources?|links?|references?|reading|resources?|notes|bibliography|citations?)\b",
+    re.I,
+)
+
+
+def find_bare_urls(texts: Sequence[str]) -> list[int]:
+    """Lines that are a URL alone: what an embedded player or a source link leaves. A post's
+    list of references stays: three URLs or more in a row, or URLs under a line that
+    introduces them ("Read the filings here:", "Sources & links").
+
+    >>> find_bare_urls(["He spoke.", "https://www.youtube.com/watch?v=x1", "vimeo.com/a/b"])
+    [1, 2]
+    >>> find_bare_urls(["Sources & links", "https://example.org/report", "www.example.gov/a"])
+    []
+    >>> find_bare_urls(["He spoke.", "https://a.org/1", "https://b.org/2", "https://c.org/3"])
+    []
+    >>> find_bare_urls(["Visit example.com for more.", "He said www.example.com was down."])
+    []
+    """
+    found: list[int] = []
+    i = 0
+    while i < len(texts):
+        if not _BARE_URL.match(texts[i]):
+            i += 1
+            continue
+        end = i
+        while end < len(texts) and _BARE_URL.match(texts[end]):
+            end += 1
+        above = texts[i - 1] if i else ""
+        heading = above.endswith(":") or (
+            len(above.split()) <= 5 and _REFERENCES.search(above) is not None
+        )
+        if end - i < 3 and not heading:
+            found.extend(range(i, end))
+        i = end
+    return found
+
+
+_NAMES_COPYRIGHT = re.compile(r"copyright|all rights reserved", re.I)
+
+
+def _extend_under_copyright(texts: Sequence[str], found: dict[int, str]) -> None:
+    """The lines under a story's copyright trailer are the page's foot: "RSS feed for <name>",
+    "Older articles by <name>", the comment policy. Only when the trailer names its
+    copyright ("© Getty Images" is a picture's credit) and at most four lines follow it in
+    the story's second half.
+    """
+    trailers = [
+        i
+        for i, name in found.items()
+        if name == "copyright_trailer" and _NAMES_COPYRIGHT.search(texts[i])
+    ]
+    if not trailers:
+        return
+    start = max(trailers)
+    if start >= 3 and 2 * start >= len(texts) - 1 and len(texts) - 1 - start <= 4:
+        for i in range(start + 1, len(texts)):
+            found.setdefault(i, "copyright_trailer")
 
 
 _CODE_CHARS = re.compile(r"[()\[\]{}=;<>_|│\\]")
@@ -2453,6 +2671,8 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
         return True
     if _STAMP_LABEL.match(text) or _EMBED.match(text):
         return True
+    if " on " in text[-30:] and _HOSTED_FROM.match(text):
+        return True  # "<Title>. from <user> on Vimeo."
     return ("you" in text or "You" in text or "YOU" in text) and _YOU.search(text) is not None
 
 
