@@ -888,6 +888,64 @@ def test_a_long_title_case_line_between_paragraphs_is_a_link(rules: Rules) -> No
     assert find_furniture([link, BEFORE, AFTER], rules.furniture, rules.settings) == {}
 
 
+TITLE = "Confessions of a recovering libertarian: How I escaped a world of hero worship"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        TITLE,  # the title printed again under itself
+        TITLE.upper(),
+        f"A photo of the author {TITLE} In the right hands, it could be a middle road.",
+        f"Share: {TITLE}",
+    ],
+)
+def test_a_line_repeating_the_story_s_title_goes(
+    line: str, rules: Rules, scraped_at: datetime
+) -> None:
+    data = "\n".join([TITLE, line, BEFORE, AFTER]).encode() + b"\n"
+    result = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at)
+    check_reassembly(data, result)
+    (doc,) = result.documents
+    assert (doc.headline, doc.text) == (TITLE, f"{BEFORE}\n\n{AFTER}")
+    assert [(r.rule, r.line) for r in doc.removed] == [("title_repeat", 2)]
+
+
+SPLICED = "“It will not,” Rep. Ann Lee{} (R-N.C.), who was in the room, said in a text message."
+
+
+@pytest.mark.parametrize(
+    ("title", "line", "kept"),
+    [
+        # a sentence that opens with the title's words goes on in lower case or after a stop
+        (TITLE, f"{TITLE} and found a home in the centre, she wrote.", None),
+        (TITLE, f"She called it {TITLE}. Then she left the party.", None),
+        # a question headline that the story asks again as its own sentence
+        (
+            "Can the ceasefire really deliver an election?",
+            "Can the ceasefire really deliver an election? Analysts doubt it.",
+            None,
+        ),
+        # a headline of under four words is also a line of text
+        ("Council votes yes", "Council votes yes", None),
+        # a sentence with a hover card spliced in that links to the story itself: the card
+        # goes (inline), the sentence stays
+        (
+            TITLE,
+            SPLICED.format(f" Ann LeeDemocrats seize on evidence {TITLE} MORE"),
+            SPLICED.format(""),
+        ),
+    ],
+)
+def test_a_sentence_with_the_title_s_words_stays(
+    title: str, line: str, kept: str | None, rules: Rules, scraped_at: datetime
+) -> None:
+    data = "\n".join([title, BEFORE, line, AFTER]).encode() + b"\n"
+    result = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at)
+    (doc,) = result.documents
+    assert doc.headline == title and (kept or line) in doc.text.split("\n\n")
+
+
 def test_one_line_story_of_a_furniture_word_stays(rules: Rules, scraped_at: datetime) -> None:
     result = clean_dump(b"Video\n", path="one.txt", rules=rules, scraped_at=scraped_at)
     assert [d.text for d in result.documents] == ["Video"]

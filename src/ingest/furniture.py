@@ -261,6 +261,7 @@ _FAMILIES = (
     "social_embed",
     "related_run",
     "repeated_line",
+    "title_repeat",
 )
 
 
@@ -2140,13 +2141,14 @@ def find_related_runs(
 
 
 def find_furniture(
-    texts: Sequence[str], f: Furniture, settings: FurnitureSettings
+    texts: Sequence[str], f: Furniture, settings: FurnitureSettings, headline: str | None = None
 ) -> dict[int, str]:
     """Map the index of each furniture line of one story body to its family's name.
 
-    ``texts`` are the stripped, non-empty lines of the body in order. Families are tried
-    in order, the first that claims a line names it; runs (related stories, a video title
-    above its player's controls) are found after.
+    ``texts`` are the stripped, non-empty lines of the body in order, ``headline`` the
+    story's own (a body line that repeats it is the page's, :func:`find_title_repeats`).
+    Families are tried in order, the first that claims a line names it; runs (related
+    stories, a video title above its player's controls) are found after.
 
     >>> from ingest.rules import load_rules
     >>> rules = load_rules()
@@ -2281,7 +2283,69 @@ def find_furniture(
         for i, name in find_related_runs(texts, f, short, settings.min_related_run).items():
             found.setdefault(i, name)
         _extend_related_lists(texts, found, short, settings.min_related_run)
+    if headline and f.enabled("title_repeat"):
+        for i in find_title_repeats(texts, headline, settings.max_caption_words):
+            found[i] = "title_repeat"  # the surest reason for a line another family took
     return found
+
+
+_MIN_TITLE_WORDS = 4  # "Comments", "Live updates": a short headline is also a line of text
+# What a hero block prints before the headline: "A photo of the author", "Share:".
+_HERO_LABEL = re.compile(r"^[^.,;!?\"“”()]+:? $")
+_STOPS = ".!?…"
+
+
+def find_title_repeats(texts: Sequence[str], headline: str, max_words: int) -> list[int]:
+    """Body lines that print the story's headline again: the title alone, anywhere; or, in
+    the first three lines, a hero block that sets it between other pieces of the page with
+    no stop at either seam ("A photo of the author <headline> <standfirst>"), after at most
+    a short label (twelve words, no punctuation but a closing colon) and with at most
+    ``max_words`` words besides the headline.
+
+    A story's sentence that opens with the headline's words goes on in lower case or after
+    a stop ("<headline> and found peace.", "<headline>. Then ..."), so it stays; so does a
+    headline of under four words, and a sentence with a link card to the story spliced
+    into it ("... said Rep. Ann Lee <card: other headlines, this one> MORE (R-N.C.) ...").
+
+    >>> h = "Confessions of a recovering Libertarian: How I escaped Ron Paul hero worship"
+    >>> find_title_repeats([h, "A photo of the author " + h + " In the right hands, it works.",
+    ...     "Body text.", h.upper()], h, 120)
+    [0, 1, 3]
+    >>> find_title_repeats([h + " and found peace.", "He wrote " + h + ". Then he left.",
+    ...     "Body text."], h, 120)
+    []
+    >>> q = "Can the ceasefire really deliver an election?"
+    >>> find_title_repeats([q + " Analysts doubt it.", "Body.", "Photo " + q + " Dek."], q, 120)
+    [2]
+    >>> find_title_repeats(["Live updates", "Body."], "Live updates", 120)
+    []
+    >>> k = "Key takeaways from first public impeachment hearing"
+    >>> find_title_repeats(["Body.", f"“No,” said Rep. Ann LeeA card {k} MORE (R-N.C.)."], k, 120)
+    []
+    """
+    title = " ".join(headline.split())
+    if len(title.split()) < _MIN_TITLE_WORDS:
+        return []
+    folded = title.casefold()
+    out = []
+    for i, text in enumerate(texts):
+        line = " ".join(text.split())
+        if line.casefold() == folded:
+            out.append(i)
+            continue
+        at = line.find(title) if i < 3 else -1
+        if at < 0 or too_long(line, max_words + len(title.split())):
+            continue
+        before, after = line[:at], line[at + len(title) :]
+        label = before.endswith(" ") and _HERO_LABEL.match(before) and not too_long(before, 12)
+        if before and not label:
+            continue  # inside a word, or a sentence that holds the headline's words
+        if not before and title[-1] in _STOPS:
+            continue  # "<question>? <next sentence>": the story's own sentence
+        seam = not after or (after[0] == " " and after[1:2].isupper())
+        if seam and (before or after):
+            out.append(i)
+    return out
 
 
 _CAPS_FIGURE = re.compile(r": ?[$€£]?\d")
