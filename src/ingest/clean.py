@@ -377,7 +377,7 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             headline = first.strip()
             kept.append((body[0] + 1, headline))
             body = body[1:]
-    body = _drop_furniture(ctx, body, removed)
+    body = _drop_furniture(ctx, body, removed, headline)
     if header is not None or block.end < len(lines):  # a page of story cards
         gap = count_gap_lines([lines[n].strip() for n in body])
         for n in body[len(body) - gap :]:
@@ -419,14 +419,17 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
     )
 
 
-def _drop_furniture(ctx: _Context, body: list[int], removed: list[Removal]) -> list[int]:
+def _drop_furniture(
+    ctx: _Context, body: list[int], removed: list[Removal], headline: str | None
+) -> list[int]:
     """Record the body's furniture lines (credits, ad slots, teasers ...) as removed.
 
     A story whose every line reads as furniture keeps them all: a one-line story "Video"
     or a lone credit is more likely text than a page with nothing but furniture.
     """
     lines = ctx.lines
-    found = find_furniture([lines[n].strip() for n in body], ctx.rules.furniture, ctx.settings)
+    texts = [lines[n].strip() for n in body]
+    found = find_furniture(texts, ctx.rules.furniture, ctx.settings, headline)
     if not found or len(found) == len(body):
         return body
     for k, rule in sorted(found.items()):

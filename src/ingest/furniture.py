@@ -261,6 +261,7 @@ _FAMILIES = (
     "social_embed",
     "related_run",
     "repeated_line",
+    "title_repeat",
 )
 
 
@@ -1722,6 +1723,17 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     >>> para = "The row went on. Download the app for the newsletter in your inbox. " * 4
     >>> is_promo_line(para, f, 120)
     False
+
+    A paragraph of any length closed by "Click here ..." that offers something free or
+    speaks to the reader is an advertiser's; "Click here" inside a quote or a report stays.
+
+    >>> f = Furniture(promo_cues=("click here",))
+    >>> is_promo_line("Thousands are moving savings into gold. " * 5 +
+    ...     "Learn how with a kit. Click here to get your free Info Kit on Gold.", f, 120)
+    True
+    >>> is_promo_line("The agency posted the report online. " * 5 +
+    ...     "Click here to read the report.", f, 120)
+    False
     """
     if too_long(text, max_words) or text[:1] in _QUOTES:
         return False
@@ -1746,6 +1758,8 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
         return False
     if opener and len(words) <= 40:
         return True
+    if _CLICK_CLOSE.search(text) and (_YOU.search(text) or _FREE.search(text)):
+        return True  # "... protect your savings. Click here to get your free Info Kit."
     if first == "click" and len(words) <= 20 and not reads_as_sentences(text):
         return True  # "CLICK HERE TO GET THE NEWS APP", "Click here to subscribe"
     if len(words) > 40 and not opener and not _all_sentences_pitch(text, f):
@@ -1753,6 +1767,11 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     if len(words) > 15 or sentence:
         return len(cues) >= 3 and _YOU.search(text) is not None
     return len(cues) >= 2
+
+
+# A pitch's button as its last sentence: "... Click here to get your free kit.", "CLICK HERE".
+_CLICK_CLOSE = re.compile(r"(?:^|[.!?] )(?:Click|CLICK) (?:here|Here|HERE)\b[^.!?]{0,80}[.!]?$")
+_FREE = re.compile(r"\b(?:free|FREE|Free)\b")
 
 
 def _all_sentences_pitch(text: str, f: Furniture) -> bool:
@@ -2122,13 +2141,14 @@ def find_related_runs(
 
 
 def find_furniture(
-    texts: Sequence[str], f: Furniture, settings: FurnitureSettings
+    texts: Sequence[str], f: Furniture, settings: FurnitureSettings, headline: str | None = None
 ) -> dict[int, str]:
     """Map the index of each furniture line of one story body to its family's name.
 
-    ``texts`` are the stripped, non-empty lines of the body in order. Families are tried
-    in order, the first that claims a line names it; runs (related stories, a video title
-    above its player's controls) are found after.
+    ``texts`` are the stripped, non-empty lines of the body in order, ``headline`` the
+    story's own (a body line that repeats it is the page's, :func:`find_title_repeats`).
+    Families are tried in order, the first that claims a line names it; runs (related
+    stories, a video title above its player's controls) are found after.
 
     >>> from ingest.rules import load_rules
     >>> rules = load_rules()
@@ -2219,6 +2239,15 @@ def find_furniture(
             found[foot] = "copyright_trailer"
     if f.enabled("copyright_trailer"):
         _extend_under_copyright(texts, found)
+    if f.enabled("ad_slot"):
+        for i in find_sponsored_foot(texts):
+            found.setdefault(i, "ad_slot")
+    if f.enabled("promo_line") and last >= 2:
+        foot = last
+        while foot > 1 and foot in found:
+            foot -= 1
+        if foot not in found and is_paywall_note(texts[foot]):
+            found[foot] = "promo_line"
     dangling = last >= 2 and last not in found and f.enabled("promo_line")
     if dangling and is_dangling_prompt(texts[last]):
         found[last] = "promo_line"  # "Check out the interview below:", the player not kept
@@ -2254,7 +2283,69 @@ def find_furniture(
         for i, name in find_related_runs(texts, f, short, settings.min_related_run).items():
             found.setdefault(i, name)
         _extend_related_lists(texts, found, short, settings.min_related_run)
+    if headline and f.enabled("title_repeat"):
+        for i in find_title_repeats(texts, headline, settings.max_caption_words):
+            found[i] = "title_repeat"  # the surest reason for a line another family took
     return found
+
+
+_MIN_TITLE_WORDS = 4  # "Comments", "Live updates": a short headline is also a line of text
+# What a hero block prints before the headline: "A photo of the author", "Share:".
+_HERO_LABEL = re.compile(r"^[^.,;!?\"“”()]+:? $")
+_STOPS = ".!?…"
+
+
+def find_title_repeats(texts: Sequence[str], headline: str, max_words: int) -> list[int]:
+    """Body lines that print the story's headline again: the title alone, anywhere; or, in
+    the first three lines, a hero block that sets it between other pieces of the page with
+    no stop at either seam ("A photo of the author <headline> <standfirst>"), after at most
+    a short label (twelve words, no punctuation but a closing colon) and with at most
+    ``max_words`` words besides the headline.
+
+    A story's sentence that opens with the headline's words goes on in lower case or after
+    a stop ("<headline> and found peace.", "<headline>. Then ..."), so it stays; so does a
+    headline of under four words, and a sentence with a link card to the story spliced
+    into it ("... said Rep. Ann Lee <card: other headlines, this one> MORE (R-N.C.) ...").
+
+    >>> h = "Confessions of a recovering Libertarian: How I escaped Ron Paul hero worship"
+    >>> find_title_repeats([h, "A photo of the author " + h + " In the right hands, it works.",
+    ...     "Body text.", h.upper()], h, 120)
+    [0, 1, 3]
+    >>> find_title_repeats([h + " and found peace.", "He wrote " + h + ". Then he left.",
+    ...     "Body text."], h, 120)
+    []
+    >>> q = "Can the ceasefire really deliver an election?"
+    >>> find_title_repeats([q + " Analysts doubt it.", "Body.", "Photo " + q + " Dek."], q, 120)
+    [2]
+    >>> find_title_repeats(["Live updates", "Body."], "Live updates", 120)
+    []
+    >>> k = "Key takeaways from first public impeachment hearing"
+    >>> find_title_repeats(["Body.", f"“No,” said Rep. Ann LeeA card {k} MORE (R-N.C.)."], k, 120)
+    []
+    """
+    title = " ".join(headline.split())
+    if len(title.split()) < _MIN_TITLE_WORDS:
+        return []
+    folded = title.casefold()
+    out = []
+    for i, text in enumerate(texts):
+        line = " ".join(text.split())
+        if line.casefold() == folded:
+            out.append(i)
+            continue
+        at = line.find(title) if i < 3 else -1
+        if at < 0 or too_long(line, max_words + len(title.split())):
+            continue
+        before, after = line[:at], line[at + len(title) :]
+        label = before.endswith(" ") and _HERO_LABEL.match(before) and not too_long(before, 12)
+        if before and not label:
+            continue  # inside a word, or a sentence that holds the headline's words
+        if not before and title[-1] in _STOPS:
+            continue  # "<question>? <next sentence>": the story's own sentence
+        seam = not after or (after[0] == " " and after[1:2].isupper())
+        if seam and (before or after):
+            out.append(i)
+    return out
 
 
 _CAPS_FIGURE = re.compile(r": ?[$€£]?\d")
@@ -2319,6 +2410,70 @@ def find_bare_urls(texts: Sequence[str]) -> list[int]:
             found.extend(range(i, end))
         i = end
     return found
+
+
+# The heading of a block of paid links (Outbrain, Taboola): "Sponsored Content", "Promoted
+# Stories", "Contenus sponsorisés par Outbrain", "Gesponserte Inhalte".
+_SPONSORED = re.compile(
+    r"sponsor|gesponsert|patrocinad|promoted|outbrain|taboola|paid (?:content|post|partner)",
+    re.I,
+)
+
+
+def find_sponsored_foot(texts: Sequence[str]) -> list[int]:
+    """A block of paid links closing a story: its heading ("CONTENUS SPONSORISÉS PAR
+    OUTBRAIN", "Promoted Stories") in the story's second half and the two or more short lines
+    under it to the end (the advertisers' names, their headlines, "PUBLICITÉ"). A heading
+    followed by a paragraph of the story is no such block.
+
+    >>> find_sponsored_foot(["A long story.", "More of it.", "Its end.", "Promoted Stories",
+    ...     "FRANCE 24", "A headline of another site", "ADVERTISEMENT"])
+    [3, 4, 5, 6]
+    >>> find_sponsored_foot(["A story.", "Sponsored content", "Firms paid for the posts, "
+    ...     "which ran for weeks on the site and drew millions of readers, the report said."])
+    []
+    """
+    for i in range(len(texts) // 2, len(texts)):
+        text = texts[i]
+        if len(text.split()) > 6 or text[-1:] in ".!?" or not _SPONSORED.search(text):
+            continue
+        rest = texts[i + 1 :]
+        if len(rest) >= 2 and all(len(t.split()) <= 20 and not reads_as_sentences(t) for t in rest):
+            return list(range(i, len(texts)))
+        return []
+    return []
+
+
+# A paywall's note where the scrape stops: "Il vous reste 69% de cet article à lire. La
+# suite est réservée aux abonnés.", "The rest of this article is for subscribers only."
+_SUBSCRIBERS = re.compile(
+    r"\b(?:subscribers?|abonn(?:é|e)e?s|abonnement|abonnenten|suscriptores|assinantes|"
+    r"abbonati)\b",
+    re.I,
+)
+_READING = re.compile(
+    r"\b(?:read|reading|lire|lesen|leer|ler|leggere|lezen|article|artikel|artículo|articolo|"
+    r"artigo|story)\b",
+    re.I,
+)
+
+
+def is_paywall_note(text: str) -> bool:
+    """A paywall's note as a story's last line: it names the subscribers and the reading.
+
+    >>> is_paywall_note("Il vous reste 72.46% de cet article à lire. La suite est réservée "
+    ...     "aux abonnés.")
+    True
+    >>> is_paywall_note("The rest of this article is for subscribers only.")
+    True
+    >>> is_paywall_note("The paper said its subscribers read the article 20% more often.")
+    False
+    >>> is_paywall_note("Netflix added 5 million subscribers in the quarter.")
+    False
+    """
+    if len(text.split()) > 30 or _SAYS.search(text):
+        return False
+    return _SUBSCRIBERS.search(text) is not None and _READING.search(text) is not None
 
 
 _NAMES_COPYRIGHT = re.compile(r"copyright|all rights reserved", re.I)
