@@ -281,6 +281,11 @@ REMOVED = [
     ("https://www.youtube.com/watch?v=_6Ze1mrs4BQ", "link_line"),
     ("example.com/publications/detail/a-story-of-the-week", "link_line"),
     ("STORM OVER THE BAY – “Back Home”. from ann lee on Vimeo.", "social_embed"),
+    # the same families in other languages
+    ("Lire aussi : Article réservé à nos abonnés Ann Lee : « Mon approche du vin »", "teaser_line"),
+    ("Lesen Sie auch: Die Wahl in Bayern", "teaser_line"),
+    ("PUBLICITÉ", "ad_slot"),
+    ("Anzeige", "ad_slot"),
 ]
 
 
@@ -414,6 +419,9 @@ KEPT = [
     "(Photo: AP) is how the paper credited the picture, he said.",
     "The council (Photo: archive) met on Monday to vote on the plan.",
     "The clip came from a user on Vimeo.",
+    "Lire aussi le rapport de la commission, a-t-il dit.",
+    "La publicité a rapporté 3 millions d'euros en 2019.",
+    "Click here, he said, and the screen went dark for the rest of the night.",
 ]
 
 
@@ -1099,3 +1107,43 @@ def test_the_page_s_foot_under_a_copyright_trailer_goes(rules: Rules) -> None:
     story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcdef"]
     body = [story[0], "Copyright © The Daily Planet", *story[1:]]
     assert set(find_furniture(body, rules.furniture, rules.settings)) == {1}
+
+
+def test_a_block_of_paid_links_and_a_paywall_note_close_a_story(rules: Rules) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    foot = [
+        "CONTENUS SPONSORISÉS PAR OUTBRAIN",
+        "PUBLICITÉ",
+        "FRANCE 24",
+        "Liban : le président quitte le palais",
+        "WMSHOE.FR",
+    ]
+    found = find_furniture([*story, *foot], rules.furniture, rules.settings)
+    assert sorted(found) == [4, 5, 6, 7, 8]
+    paywall = "Il vous reste 69.06% de cet article à lire. La suite est réservée aux abonnés."
+    found = find_furniture([*story, paywall], rules.furniture, rules.settings)
+    assert found == {4: "promo_line"}
+    # A sentence about subscribers closing a story, a heading over the story's own text stay.
+    last = "Netflix added 5 million subscribers to read its articles, analysts said."
+    assert find_furniture([*story, last], rules.furniture, rules.settings) == {}
+    body = [
+        *story[:2],
+        "Sponsored posts",
+        "Firms paid for posts that ran for weeks on the "
+        "site and drew millions of readers, the report found on Monday.",
+    ]
+    assert find_furniture(body, rules.furniture, rules.settings) == {}
+
+
+def test_an_advert_closed_by_click_here_goes_a_report_s_link_stays(rules: Rules) -> None:
+    ad = (
+        "With tensions spiking, thousands are moving their savings into gold. Now you can "
+        "too. Learn how with a free kit from the Gold Group. It reveals how metals protect "
+        "savings. Click here to get your free Info Kit on Gold."
+    )
+    assert family_of(ad, rules) == "promo_line"
+    report = (
+        "The agency posted its report online on Monday. It runs to 300 pages and covers "
+        "every district in the state over ten years of records. Click here to read it."
+    )
+    assert family_of(report, rules) is None

@@ -1723,6 +1723,17 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     >>> para = "The row went on. Download the app for the newsletter in your inbox. " * 4
     >>> is_promo_line(para, f, 120)
     False
+
+    A paragraph of any length closed by "Click here ..." that offers something free or
+    speaks to the reader is an advertiser's; "Click here" inside a quote or a report stays.
+
+    >>> f = Furniture(promo_cues=("click here",))
+    >>> is_promo_line("Thousands are moving savings into gold. " * 5 +
+    ...     "Learn how with a kit. Click here to get your free Info Kit on Gold.", f, 120)
+    True
+    >>> is_promo_line("The agency posted the report online. " * 5 +
+    ...     "Click here to read the report.", f, 120)
+    False
     """
     if too_long(text, max_words) or text[:1] in _QUOTES:
         return False
@@ -1747,6 +1758,8 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
         return False
     if opener and len(words) <= 40:
         return True
+    if _CLICK_CLOSE.search(text) and (_YOU.search(text) or _FREE.search(text)):
+        return True  # "... protect your savings. Click here to get your free Info Kit."
     if first == "click" and len(words) <= 20 and not reads_as_sentences(text):
         return True  # "CLICK HERE TO GET THE NEWS APP", "Click here to subscribe"
     if len(words) > 40 and not opener and not _all_sentences_pitch(text, f):
@@ -1754,6 +1767,11 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     if len(words) > 15 or sentence:
         return len(cues) >= 3 and _YOU.search(text) is not None
     return len(cues) >= 2
+
+
+# A pitch's button as its last sentence: "... Click here to get your free kit.", "CLICK HERE".
+_CLICK_CLOSE = re.compile(r"(?:^|[.!?] )(?:Click|CLICK) (?:here|Here|HERE)\b[^.!?]{0,80}[.!]?$")
+_FREE = re.compile(r"\b(?:free|FREE|Free)\b")
 
 
 def _all_sentences_pitch(text: str, f: Furniture) -> bool:
@@ -2221,6 +2239,15 @@ def find_furniture(
             found[foot] = "copyright_trailer"
     if f.enabled("copyright_trailer"):
         _extend_under_copyright(texts, found)
+    if f.enabled("ad_slot"):
+        for i in find_sponsored_foot(texts):
+            found.setdefault(i, "ad_slot")
+    if f.enabled("promo_line") and last >= 2:
+        foot = last
+        while foot > 1 and foot in found:
+            foot -= 1
+        if foot not in found and is_paywall_note(texts[foot]):
+            found[foot] = "promo_line"
     dangling = last >= 2 and last not in found and f.enabled("promo_line")
     if dangling and is_dangling_prompt(texts[last]):
         found[last] = "promo_line"  # "Check out the interview below:", the player not kept
@@ -2383,6 +2410,70 @@ def find_bare_urls(texts: Sequence[str]) -> list[int]:
             found.extend(range(i, end))
         i = end
     return found
+
+
+# The heading of a block of paid links (Outbrain, Taboola): "Sponsored Content", "Promoted
+# Stories", "Contenus sponsorisés par Outbrain", "Gesponserte Inhalte".
+_SPONSORED = re.compile(
+    r"sponsor|gesponsert|patrocinad|promoted|outbrain|taboola|paid (?:content|post|partner)",
+    re.I,
+)
+
+
+def find_sponsored_foot(texts: Sequence[str]) -> list[int]:
+    """A block of paid links closing a story: its heading ("CONTENUS SPONSORISÉS PAR
+    OUTBRAIN", "Promoted Stories") in the story's second half and the two or more short lines
+    under it to the end (the advertisers' names, their headlines, "PUBLICITÉ"). A heading
+    followed by a paragraph of the story is no such block.
+
+    >>> find_sponsored_foot(["A long story.", "More of it.", "Its end.", "Promoted Stories",
+    ...     "FRANCE 24", "A headline of another site", "ADVERTISEMENT"])
+    [3, 4, 5, 6]
+    >>> find_sponsored_foot(["A story.", "Sponsored content", "Firms paid for the posts, "
+    ...     "which ran for weeks on the site and drew millions of readers, the report said."])
+    []
+    """
+    for i in range(len(texts) // 2, len(texts)):
+        text = texts[i]
+        if len(text.split()) > 6 or text[-1:] in ".!?" or not _SPONSORED.search(text):
+            continue
+        rest = texts[i + 1 :]
+        if len(rest) >= 2 and all(len(t.split()) <= 20 and not reads_as_sentences(t) for t in rest):
+            return list(range(i, len(texts)))
+        return []
+    return []
+
+
+# A paywall's note where the scrape stops: "Il vous reste 69% de cet article à lire. La
+# suite est réservée aux abonnés.", "The rest of this article is for subscribers only."
+_SUBSCRIBERS = re.compile(
+    r"\b(?:subscribers?|abonn(?:é|e)e?s|abonnement|abonnenten|suscriptores|assinantes|"
+    r"abbonati)\b",
+    re.I,
+)
+_READING = re.compile(
+    r"\b(?:read|reading|lire|lesen|leer|ler|leggere|lezen|article|artikel|artículo|articolo|"
+    r"artigo|story)\b",
+    re.I,
+)
+
+
+def is_paywall_note(text: str) -> bool:
+    """A paywall's note as a story's last line: it names the subscribers and the reading.
+
+    >>> is_paywall_note("Il vous reste 72.46% de cet article à lire. La suite est réservée "
+    ...     "aux abonnés.")
+    True
+    >>> is_paywall_note("The rest of this article is for subscribers only.")
+    True
+    >>> is_paywall_note("The paper said its subscribers read the article 20% more often.")
+    False
+    >>> is_paywall_note("Netflix added 5 million subscribers in the quarter.")
+    False
+    """
+    if len(text.split()) > 30 or _SAYS.search(text):
+        return False
+    return _SUBSCRIBERS.search(text) is not None and _READING.search(text) is not None
 
 
 _NAMES_COPYRIGHT = re.compile(r"copyright|all rights reserved", re.I)
