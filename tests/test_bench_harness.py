@@ -111,9 +111,9 @@ def test_the_false_positive_audit_lists_a_real_sentence_removed(tmp_path: Path) 
     # a real closing line that a rule takes: the audit must list it with the rule's name
     (plain / "b.txt").write_text(f"Council expands scheme\n{body}\nGetty Images\n")
     out = tmp_path / "audit.json"
+    audit = [sys.executable, str(ROOT / "bench" / "audit_real.py"), "--no-realdev"]
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "audit_real.py"), "--no-realdev"]
-        + ["--plain", str(plain), "--json", str(out)],
+        [*audit, "--plain", str(plain), "--json", str(out)],
         capture_output=True,
         text=True,
         check=True,
