@@ -815,6 +815,16 @@ def test_a_prompt_among_the_prompts_under_a_story_goes_with_them(rules: Rules) -
     assert find_furniture(dangling, rules.furniture, rules.settings) == {2: "promo_line"}
     kept = [BEFORE, AFTER, "Here are the particulars of the week ahead:"]
     assert find_furniture(kept, rules.furniture, rules.settings) == {}
+    # A link's words alone as the last line: a prompt verb and what it points at.
+    for pointer in ("Explore the digital package.", "Watch the full video", "See our list."):
+        found = find_furniture([BEFORE, AFTER, pointer], rules.furniture, rules.settings)
+        assert found == {2: "promo_line"}, pointer
+    # Look-alikes: a closing imperative with a second clause, a capitalised name, a pronoun,
+    # and the same words between paragraphs.
+    for own in ("Read the report and weep.", "Read the Constitution.", "See you next week."):
+        assert find_furniture([BEFORE, AFTER, own], rules.furniture, rules.settings) == {}, own
+    middle = [BEFORE, "Explore the digital package.", AFTER]
+    assert find_furniture(middle, rules.furniture, rules.settings) == {}
     # The story's own last sentence stays, imperative or not, when no prompt is under it.
     own = [BEFORE, AFTER, "Read the report and judge for yourself."]
     assert find_furniture(own, rules.furniture, rules.settings) == {}

@@ -2683,23 +2683,36 @@ def is_bracketed_prompt(text: str) -> bool:
 
 
 def is_dangling_prompt(text: str) -> bool:
-    """A story's last line pointing at a player or post that the scrape did not keep: "Check
-    out the interview on CNBC below:", "Watch the full speech here:". Only as the last line,
-    where nothing follows the colon.
+    """A story's last line pointing at a player, post or package that the scrape did not
+    keep: "Check out the interview on CNBC below:", "Watch the full speech here:", or a
+    link's words alone, a prompt verb and what it points at in at most three lower-case
+    words ("Explore the digital package.", "Watch the video"). Only as the last line.
 
     >>> is_dangling_prompt("Check out the Toner interview on CNBC below:")
     True
+    >>> [is_dangling_prompt(t) for t in ("Explore the digital package.", "See our full list")]
+    [True, True]
     >>> is_dangling_prompt("Here are the particulars of the week ahead:")
     False
+    >>> [is_dangling_prompt(t) for t in ("Read the report and weep.",
+    ...     "See you next week.", "Read the Constitution.", "Try the crab cakes, they said.")]
+    [False, False, False, False]
     """
     words = text.split()
-    return (
-        text.endswith(":")
-        and 2 <= len(words) <= 12
-        and words[0].lower() in _PROMPT_VERBS
-        and words[0][:1].isupper()
-        and not _SENTENCE_BREAK.search(text)
-    )
+    if not (words and words[0].lower() in _PROMPT_VERBS and words[0][:1].isupper()):
+        return False
+    if _POINTER.match(text):
+        return True
+    return text.endswith(":") and 2 <= len(words) <= 12 and not _SENTENCE_BREAK.search(text)
+
+
+# A link's words alone: a prompt verb, a determiner and up to three lower-case words, no
+# second clause ("Read the report and weep.").
+_POINTER = re.compile(
+    r"^(?!.* (?:and|or|but|then|for|if|when|you|yourself)\b)"
+    r"[A-Z][a-z]+(?: (?:out|through|to))? (?:the|our|this|these|all|more) "
+    r"(?:[a-z][a-z'’-]* ){0,2}[a-z][a-z'’-]*[.!]?$"
+)
 
 
 def _extend_foot_prompts(texts: Sequence[str], found: dict[int, str], max_words: int) -> None:
