@@ -281,6 +281,12 @@ REMOVED = [
     ("https://www.youtube.com/watch?v=_6Ze1mrs4BQ", "link_line"),
     ("example.com/publications/detail/a-story-of-the-week", "link_line"),
     ("STORM OVER THE BAY – “Back Home”. from ann lee on Vimeo.", "social_embed"),
+    # a clip's card closed by its duration and source; a bracketed source line; a widget
+    # whose number was not scraped
+    ("Video Ad Feedback Ann Lee explains her dissent 02:41 - Source: CNN", "video_block"),
+    ("(Source: PIB/GR/TYP/BIN)", "credit_line"),
+    ("% of readers think this story is Fact. Add your two cents.", "promo_line"),
+    ("http://example.blogspot.com – The Ann Lee Blog", "link_line"),
     # the same families in other languages
     ("Lire aussi : Article réservé à nos abonnés Ann Lee : « Mon approche du vin »", "teaser_line"),
     ("Lesen Sie auch: Die Wahl in Bayern", "teaser_line"),
@@ -422,6 +428,11 @@ KEPT = [
     "Lire aussi le rapport de la commission, a-t-il dit.",
     "La publicité a rapporté 3 millions d'euros en 2019.",
     "Click here, he said, and the screen went dark for the rest of the night.",
+    "The meeting ran from 10:30 - Source: the minutes, which were released on Monday.",
+    "(Source: the city's own figures, which he said were wrong.)",
+    "(Sources say the deal is close.)",
+    "50% of readers think the story is true, the poll found.",
+    "End of an era.",
 ]
 
 
@@ -1154,3 +1165,31 @@ def test_an_advert_closed_by_click_here_goes_a_report_s_link_stays(rules: Rules)
         "every district in the state over ten years of records. Click here to read it."
     )
     assert family_of(report, rules) is None
+
+
+def test_a_story_s_foot_loses_its_pitches_and_end_marker_its_last_sentence_stays(
+    rules: Rules,
+) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    pitches = [
+        "Connect with God as you read His Word. Bibles are now 50% OFF. Show me the Bibles!",
+        "Encounter the Spirit that saturates you in His peace. Explore the Life Series.",
+        "See an error in this article? Send us a correction",
+    ]
+    found = find_furniture([*story, *pitches], rules.furniture, rules.settings)
+    assert found == {4: "promo_line", 5: "promo_line", 6: "promo_line"}
+    visit = (
+        "This article was contributed by The Plan. Visit www.example.com for alternative "
+        "news, commentary and preparedness info."
+    )
+    found = find_furniture(
+        [*story, visit, "End of Aquaponics Hemp"], rules.furniture, rules.settings
+    )
+    assert found == {4: "promo_line", 5: "separator_line"}
+    # An op-ed's closing call stays, alone or with another sentence; so does "End of an era."
+    for last in (
+        ["Call your senator today. Tell them to vote no."],
+        ["It is time to act.", "Call your senator today. Tell them to vote no."],
+        ["End of an era."],
+    ):
+        assert find_furniture([*story, *last], rules.furniture, rules.settings) == {}

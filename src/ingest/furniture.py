@@ -703,6 +703,9 @@ _SYNDICATED = re.compile(
 )
 
 
+# A bracketed source line: "(Source: PIB/GR/TYP)", "(Quelle: dpa)", "(Fuente: EFE)".
+_SOURCE_CREDIT = re.compile(r"^(?:Source|SOURCE|Sources|Quelle|Fuente|Fonte|Fonti) ?: ?\S")
+
 # "Courtesy of The New York Times", "Courtesy of Ann Lee": a picture's source.
 _COURTESY = re.compile(r"^(?:Courtesy|COURTESY) (?:of|OF) (?:the |The |THE )?[A-Z][^.!?]{0,80}$")
 
@@ -742,6 +745,8 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     words = tokens
     if text.startswith("(") and text.endswith(")"):
         inner = text[1:-1].strip()
+        if _SOURCE_CREDIT.match(inner) and not reads_as_sentences(inner):
+            return True  # "(Source: PIB/GR/TYP)": where a post's text came from
         if f._credit_start.match(inner) or (
             len(words) <= max_words and "/" in inner and _is_name_slash_agency(inner, f)
         ):
@@ -2243,12 +2248,23 @@ def find_furniture(
     if f.enabled("ad_slot"):
         for i in find_sponsored_foot(texts):
             found.setdefault(i, "ad_slot")
+    if f.enabled("separator_line") and last >= 2:
+        foot = last
+        while foot > 1 and foot in found:
+            foot -= 1
+        if foot not in found and _END_OF.match(texts[foot]):
+            found[foot] = "separator_line"  # "End of <the story's title>"
     if f.enabled("promo_line") and last >= 2:
         foot = last
         while foot > 1 and foot in found:
             foot -= 1
-        if foot not in found and is_paywall_note(texts[foot]):
+        if foot not in found and (is_paywall_note(texts[foot]) or is_visit_pitch(texts[foot])):
             found[foot] = "promo_line"
+        for i in find_foot_pitches(texts, found):
+            found[i] = "promo_line"
+        for i, text in enumerate(texts):
+            if i not in found and _UNFILLED.match(text):
+                found[i] = "promo_line"  # "% of readers think this story is Fact."
     dangling = last >= 2 and last not in found and f.enabled("promo_line")
     if dangling and is_dangling_prompt(texts[last]):
         found[last] = "promo_line"  # "Check out the interview below:", the player not kept
@@ -2370,7 +2386,10 @@ def _writes_in_capitals(texts: Sequence[str]) -> bool:
 
 
 # A URL alone on its line: "https://www.youtube.com/watch?v=x", "vimeo.com/ondemand/x".
-_BARE_URL = re.compile(r"^(?:(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*)$")
+_BARE_URL = re.compile(
+    r"^(?:(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*)"
+    r"(?: [-–—|] (?:[A-Z][\w'’()&.-]*)(?: [\w'’()&.-]+){0,5})?$"
+)
 
 
 # The heading of a post's list of references: "Sources & links", "Further reading".
@@ -2387,6 +2406,8 @@ def find_bare_urls(texts: Sequence[str]) -> list[int]:
 
     >>> find_bare_urls(["He spoke.", "https://www.youtube.com/watch?v=x1", "vimeo.com/a/b"])
     [1, 2]
+    >>> find_bare_urls(["He spoke.", "http://example.blogspot.com – The Ann Lee Blog"])
+    [1]
     >>> find_bare_urls(["Sources & links", "https://example.org/report", "www.example.gov/a"])
     []
     >>> find_bare_urls(["He spoke.", "https://a.org/1", "https://b.org/2", "https://c.org/3"])
@@ -2475,6 +2496,86 @@ def is_paywall_note(text: str) -> bool:
     if len(text.split()) > 30 or _SAYS.search(text):
         return False
     return _SUBSCRIBERS.search(text) is not None and _READING.search(text) is not None
+
+
+# A widget whose number the scrape did not keep: "% of readers think this story is Fact.",
+# "$ raised of our goal". No sentence opens with a unit sign and a space.
+_UNFILLED = re.compile(r"^[%‰$€£] (?=[^\W\d_])")
+# A story's end marker: "End of <Title>", "END OF STORY"; "End of an era." is a sentence.
+_END_OF = re.compile(r"^(?:End|END) (?:of|OF) (?:[A-Z0-9][\w'’&:-]*(?: |$)){1,8}$")
+# "Visit www.example.com for alternative news": the pitch of the site a post came from.
+_VISIT = re.compile(
+    r"(?:^|[.!?] )(?:Visit|VISIT) (?:us at )?(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
+    r"(?:/\S*)? (?:for|to)\b[^.!?]{0,120}[.!]?$"
+)
+
+
+def is_visit_pitch(text: str) -> bool:
+    """A story's last line closed by a pitch for the site a post came from: "This article was
+    contributed by <Site>. Visit www.example.com for alternative news and commentary."
+
+    >>> is_visit_pitch("This article has been contributed by The Plan. Visit www.example.com "
+    ...     "for alternative news, commentary and preparedness info.")
+    True
+    >>> is_visit_pitch("Visit cdc.gov for the guidance, the agency said.")
+    False
+    >>> is_visit_pitch("He urged voters to visit www.example.gov for the forms.")
+    False
+    """
+    return len(text.split()) <= 40 and not _SAYS.search(text) and _VISIT.search(text) is not None
+
+
+# A pitch's last sentence: a short imperative to the reader ("Show me the Bibles!", "Send us
+# a correction", "Explore the Life in the Spirit Series.", "CLICK HERE").
+_CALL_VERBS = frozenset(
+    {"read", "follow", "join", "like", "sign", "subscribe", "download", "get", "watch"}
+    | {"listen", "explore", "visit", "check", "see", "find", "discover", "share", "try"}
+    | {"show", "send", "click", "shop", "buy", "order", "learn", "claim"}
+)
+_TO_READER = re.compile(r"\b(?:you|your|us|me|free|FREE|Free)\b")
+
+
+def _closes_with_call(text: str) -> bool:
+    """Say whether a line's last sentence is a short call to the reader and the line speaks
+    to the reader or offers something free."""
+    if text[:1] in _QUOTES or _SAYS.search(text):
+        return False
+    cut = max(
+        text.rstrip(".!?").rfind(". "),
+        text.rstrip(".!?").rfind("? "),
+        text.rstrip(".!?").rfind("! "),
+    )
+    tail = text[cut + 2 :] if cut >= 0 else text
+    words = tail.split()
+    if not 1 <= len(words) <= 8 or words[0].lower().strip("\"“'") not in _CALL_VERBS:
+        return False
+    return words[0][:1].isupper() and _TO_READER.search(text) is not None
+
+
+def find_foot_pitches(texts: Sequence[str], found: dict[int, str]) -> list[int]:
+    """A run of two or more pitches closing a story, each ending on its button: "Connect with
+    God as you read His Word. Bibles are 50% OFF. Show me the Bibles!", "See an error in this
+    article? Send us a correction". The story's own last sentence, even an imperative one,
+    stays alone.
+
+    >>> story = ["The council met on Tuesday to vote on the plan for the bridge."]
+    >>> find_foot_pitches([*story, "Read His Word as you wish. Show me the Bibles!",
+    ...     "See an error in this article? Send us a correction"], {})
+    [1, 2]
+    >>> find_foot_pitches([*story, "Call your senator today. Tell them to vote no."], {})
+    []
+    """
+    run: list[int] = []
+    i = len(texts) - 1
+    while i >= 1:
+        if i in found:
+            i -= 1
+            continue
+        if not _closes_with_call(texts[i]) or too_long(texts[i], 60):
+            break
+        run.append(i)
+        i -= 1
+    return sorted(run) if len(run) >= 2 else []
 
 
 _NAMES_COPYRIGHT = re.compile(r"copyright|all rights reserved", re.I)
@@ -2781,7 +2882,14 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
     return ("you" in text or "You" in text or "YOU" in text) and _YOU.search(text) is not None
 
 
+# A clip's card: its title, its duration, then where it is from ("<title> 02:41 - Source:
+# CNN"), whatever player words come before it.
+_CLIP_SOURCE = re.compile(r"(?<![\d:])(?:\d{1,2}:)?[0-5]?\d:[0-5]\d ?[-–—|] ?Source ?: ?[A-Z]\S*$")
+
+
 def _is_video_line(text: str, f: Furniture, settings: FurnitureSettings) -> bool:
+    if len(text) < 300 and _CLIP_SOURCE.search(text):
+        return True
     return (
         is_player_caption(text, f, settings.max_caption_words)
         or is_player_notice(text, f, settings.max_caption_words)
