@@ -281,6 +281,17 @@ REMOVED = [
     ("https://www.youtube.com/watch?v=_6Ze1mrs4BQ", "link_line"),
     ("example.com/publications/detail/a-story-of-the-week", "link_line"),
     ("STORM OVER THE BAY – “Back Home”. from ann lee on Vimeo.", "social_embed"),
+    # a clip's card closed by its duration and source; a bracketed source line; a widget
+    # whose number was not scraped
+    ("Video Ad Feedback Ann Lee explains her dissent 02:41 - Source: CNN", "video_block"),
+    ("(Source: PIB/GR/TYP/BIN)", "credit_line"),
+    ("% of readers think this story is Fact. Add your two cents.", "promo_line"),
+    ("http://example.blogspot.com – The Ann Lee Blog", "link_line"),
+    # the same families in other languages
+    ("Lire aussi : Article réservé à nos abonnés Ann Lee : « Mon approche du vin »", "teaser_line"),
+    ("Lesen Sie auch: Die Wahl in Bayern", "teaser_line"),
+    ("PUBLICITÉ", "ad_slot"),
+    ("Anzeige", "ad_slot"),
 ]
 
 
@@ -414,6 +425,14 @@ KEPT = [
     "(Photo: AP) is how the paper credited the picture, he said.",
     "The council (Photo: archive) met on Monday to vote on the plan.",
     "The clip came from a user on Vimeo.",
+    "Lire aussi le rapport de la commission, a-t-il dit.",
+    "La publicité a rapporté 3 millions d'euros en 2019.",
+    "Click here, he said, and the screen went dark for the rest of the night.",
+    "The meeting ran from 10:30 - Source: the minutes, which were released on Monday.",
+    "(Source: the city's own figures, which he said were wrong.)",
+    "(Sources say the deal is close.)",
+    "50% of readers think the story is true, the poll found.",
+    "End of an era.",
 ]
 
 
@@ -796,6 +815,16 @@ def test_a_prompt_among_the_prompts_under_a_story_goes_with_them(rules: Rules) -
     assert find_furniture(dangling, rules.furniture, rules.settings) == {2: "promo_line"}
     kept = [BEFORE, AFTER, "Here are the particulars of the week ahead:"]
     assert find_furniture(kept, rules.furniture, rules.settings) == {}
+    # A link's words alone as the last line: a prompt verb and what it points at.
+    for pointer in ("Explore the digital package.", "Watch the full video", "See our list."):
+        found = find_furniture([BEFORE, AFTER, pointer], rules.furniture, rules.settings)
+        assert found == {2: "promo_line"}, pointer
+    # Look-alikes: a closing imperative with a second clause, a capitalised name, a pronoun,
+    # and the same words between paragraphs.
+    for own in ("Read the report and weep.", "Read the Constitution.", "See you next week."):
+        assert find_furniture([BEFORE, AFTER, own], rules.furniture, rules.settings) == {}, own
+    middle = [BEFORE, "Explore the digital package.", AFTER]
+    assert find_furniture(middle, rules.furniture, rules.settings) == {}
     # The story's own last sentence stays, imperative or not, when no prompt is under it.
     own = [BEFORE, AFTER, "Read the report and judge for yourself."]
     assert find_furniture(own, rules.furniture, rules.settings) == {}
@@ -878,6 +907,13 @@ def test_a_long_title_case_line_between_paragraphs_is_a_link(rules: Rules) -> No
     for line in ("Trade Balance", "How the plan would work for families and for the schools"):
         assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
     assert find_furniture([link, BEFORE, AFTER], rules.furniture, rules.settings) == {}
+    # A writer's shout that opens a quote (the audit found it taken in a blog post), and a
+    # Title Case line closed by a colon, stay.
+    for line in (
+        "But no, HE KNOWS HER POINT BETTER THAN SHE DOES:",
+        "Here Is What The Minister Told The Committee On Tuesday:",
+    ):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
 
 
 TITLE = "Confessions of a recovering libertarian: How I escaped a world of hero worship"
@@ -1089,3 +1125,71 @@ def test_the_page_s_foot_under_a_copyright_trailer_goes(rules: Rules) -> None:
     story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcdef"]
     body = [story[0], "Copyright © The Daily Planet", *story[1:]]
     assert set(find_furniture(body, rules.furniture, rules.settings)) == {1}
+
+
+def test_a_block_of_paid_links_and_a_paywall_note_close_a_story(rules: Rules) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    foot = [
+        "CONTENUS SPONSORISÉS PAR OUTBRAIN",
+        "PUBLICITÉ",
+        "FRANCE 24",
+        "Liban : le président quitte le palais",
+        "WMSHOE.FR",
+    ]
+    found = find_furniture([*story, *foot], rules.furniture, rules.settings)
+    assert sorted(found) == [4, 5, 6, 7, 8]
+    paywall = "Il vous reste 69.06% de cet article à lire. La suite est réservée aux abonnés."
+    found = find_furniture([*story, paywall], rules.furniture, rules.settings)
+    assert found == {4: "promo_line"}
+    # A sentence about subscribers closing a story, a heading over the story's own text stay.
+    last = "Netflix added 5 million subscribers to read its articles, analysts said."
+    assert find_furniture([*story, last], rules.furniture, rules.settings) == {}
+    body = [
+        *story[:2],
+        "Sponsored posts",
+        "Firms paid for posts that ran for weeks on the "
+        "site and drew millions of readers, the report found on Monday.",
+    ]
+    assert find_furniture(body, rules.furniture, rules.settings) == {}
+
+
+def test_an_advert_closed_by_click_here_goes_a_report_s_link_stays(rules: Rules) -> None:
+    ad = (
+        "With tensions spiking, thousands are moving their savings into gold. Now you can "
+        "too. Learn how with a free kit from the Gold Group. It reveals how metals protect "
+        "savings. Click here to get your free Info Kit on Gold."
+    )
+    assert family_of(ad, rules) == "promo_line"
+    report = (
+        "The agency posted its report online on Monday. It runs to 300 pages and covers "
+        "every district in the state over ten years of records. Click here to read it."
+    )
+    assert family_of(report, rules) is None
+
+
+def test_a_story_s_foot_loses_its_pitches_and_end_marker_its_last_sentence_stays(
+    rules: Rules,
+) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    pitches = [
+        "Connect with God as you read His Word. Bibles are now 50% OFF. Show me the Bibles!",
+        "Encounter the Spirit that saturates you in His peace. Explore the Life Series.",
+        "See an error in this article? Send us a correction",
+    ]
+    found = find_furniture([*story, *pitches], rules.furniture, rules.settings)
+    assert found == {4: "promo_line", 5: "promo_line", 6: "promo_line"}
+    visit = (
+        "This article was contributed by The Plan. Visit www.example.com for alternative "
+        "news, commentary and preparedness info."
+    )
+    found = find_furniture(
+        [*story, visit, "End of Aquaponics Hemp"], rules.furniture, rules.settings
+    )
+    assert found == {4: "promo_line", 5: "separator_line"}
+    # An op-ed's closing call stays, alone or with another sentence; so does "End of an era."
+    for last in (
+        ["Call your senator today. Tell them to vote no."],
+        ["It is time to act.", "Call your senator today. Tell them to vote no."],
+        ["End of an era."],
+    ):
+        assert find_furniture([*story, *last], rules.furniture, rules.settings) == {}

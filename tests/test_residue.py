@@ -548,6 +548,11 @@ HEADER_AND_BUTTON_TAILS = [
         ("link_prompt_tail", "Watch the Full Interview Here"),
     ),
     (
+        "Cases rose fourfold. (Related: Another outbreak at the park: Cases tied to coolers)",
+        "Cases rose fourfold.",
+        ("bracketed_teaser", "(Related: Another outbreak at the park: Cases tied to coolers)"),
+    ),
+    (
         "Continued below... The paper gave the remarks front-page attention.",
         "The paper gave the remarks front-page attention.",
         ("ad_break_marker", "Continued below... "),
@@ -585,6 +590,8 @@ def test_header_stamp_and_button_tail_are_cut(
         "He left the stage. See You Here Next Year, he told the crowd.",
         "The sign said: Read Here.",  # no sentence before the prompt
         "Continued below are the rules for the new scheme.",
+        "Cases rose fourfold. (Related: see the table above)",
+        "Cases rose fourfold (Related: Another outbreak at the park)",
         "The path was steep. Continue below the bridge and turn left.",
         "Markets fell. Continued below expectations, the index slid again.",
     ],

@@ -703,6 +703,9 @@ _SYNDICATED = re.compile(
 )
 
 
+# A bracketed source line: "(Source: PIB/GR/TYP)", "(Quelle: dpa)", "(Fuente: EFE)".
+_SOURCE_CREDIT = re.compile(r"^(?:Source|SOURCE|Sources|Quelle|Fuente|Fonte|Fonti) ?: ?\S")
+
 # "Courtesy of The New York Times", "Courtesy of Ann Lee": a picture's source.
 _COURTESY = re.compile(r"^(?:Courtesy|COURTESY) (?:of|OF) (?:the |The |THE )?[A-Z][^.!?]{0,80}$")
 
@@ -742,6 +745,8 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     words = tokens
     if text.startswith("(") and text.endswith(")"):
         inner = text[1:-1].strip()
+        if _SOURCE_CREDIT.match(inner) and not reads_as_sentences(inner):
+            return True  # "(Source: PIB/GR/TYP)": where a post's text came from
         if f._credit_start.match(inner) or (
             len(words) <= max_words and "/" in inner and _is_name_slash_agency(inner, f)
         ):
@@ -1412,19 +1417,20 @@ def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     True
     >>> [is_title_case_link([p, t, p], 1, 30) for t in ("Trade Balance",
     ...     "How the plan would work for families and for the schools they use",
-    ...     "The Council Voted On Tuesday To Expand The Scheme To Every District.")]
-    [False, False, False]
+    ...     "The Council Voted On Tuesday To Expand The Scheme To Every District.",
+    ...     "But no, HE KNOWS HER POINT BETTER THAN SHE DOES:")]
+    [False, False, False, False]
     """
     text = texts[i]
-    if text[-1] in _ENDS or too_long(text, max_words):
-        return False
+    if text[-1] in _ENDS or text[-1] == ":" or too_long(text, max_words):
+        return False  # a line closed by a colon opens what follows it
     words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
     if len(words) < 8:
         return False
     content = [w for w in words if w.lower() not in _FUNCTION_SMALL]
     capitalised = sum(w[:1].isupper() for w in content)
-    if capitalised < 0.85 * len(content) or text.isupper():
-        return False  # a line in capitals is caps_link's
+    if capitalised < 0.85 * len(content) or 2 * sum(w.isupper() for w in content) > len(content):
+        return False  # a line in capitals is caps_link's, or a writer's shout
     return _reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])
 
 
@@ -1723,6 +1729,17 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     >>> para = "The row went on. Download the app for the newsletter in your inbox. " * 4
     >>> is_promo_line(para, f, 120)
     False
+
+    A paragraph of any length closed by "Click here ..." that offers something free or
+    speaks to the reader is an advertiser's; "Click here" inside a quote or a report stays.
+
+    >>> f = Furniture(promo_cues=("click here",))
+    >>> is_promo_line("Thousands are moving savings into gold. " * 5 +
+    ...     "Learn how with a kit. Click here to get your free Info Kit on Gold.", f, 120)
+    True
+    >>> is_promo_line("The agency posted the report online. " * 5 +
+    ...     "Click here to read the report.", f, 120)
+    False
     """
     if too_long(text, max_words) or text[:1] in _QUOTES:
         return False
@@ -1747,6 +1764,8 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
         return False
     if opener and len(words) <= 40:
         return True
+    if _CLICK_CLOSE.search(text) and (_YOU.search(text) or _FREE.search(text)):
+        return True  # "... protect your savings. Click here to get your free Info Kit."
     if first == "click" and len(words) <= 20 and not reads_as_sentences(text):
         return True  # "CLICK HERE TO GET THE NEWS APP", "Click here to subscribe"
     if len(words) > 40 and not opener and not _all_sentences_pitch(text, f):
@@ -1754,6 +1773,11 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     if len(words) > 15 or sentence:
         return len(cues) >= 3 and _YOU.search(text) is not None
     return len(cues) >= 2
+
+
+# A pitch's button as its last sentence: "... Click here to get your free kit.", "CLICK HERE".
+_CLICK_CLOSE = re.compile(r"(?:^|[.!?] )(?:Click|CLICK) (?:here|Here|HERE)\b[^.!?]{0,80}[.!]?$")
+_FREE = re.compile(r"\b(?:free|FREE|Free)\b")
 
 
 def _all_sentences_pitch(text: str, f: Furniture) -> bool:
@@ -2221,6 +2245,26 @@ def find_furniture(
             found[foot] = "copyright_trailer"
     if f.enabled("copyright_trailer"):
         _extend_under_copyright(texts, found)
+    if f.enabled("ad_slot"):
+        for i in find_sponsored_foot(texts):
+            found.setdefault(i, "ad_slot")
+    if f.enabled("separator_line") and last >= 2:
+        foot = last
+        while foot > 1 and foot in found:
+            foot -= 1
+        if foot not in found and _END_OF.match(texts[foot]):
+            found[foot] = "separator_line"  # "End of <the story's title>"
+    if f.enabled("promo_line") and last >= 2:
+        foot = last
+        while foot > 1 and foot in found:
+            foot -= 1
+        if foot not in found and (is_paywall_note(texts[foot]) or is_visit_pitch(texts[foot])):
+            found[foot] = "promo_line"
+        for i in find_foot_pitches(texts, found):
+            found[i] = "promo_line"
+        for i, text in enumerate(texts):
+            if i not in found and _UNFILLED.match(text):
+                found[i] = "promo_line"  # "% of readers think this story is Fact."
     dangling = last >= 2 and last not in found and f.enabled("promo_line")
     if dangling and is_dangling_prompt(texts[last]):
         found[last] = "promo_line"  # "Check out the interview below:", the player not kept
@@ -2342,7 +2386,10 @@ def _writes_in_capitals(texts: Sequence[str]) -> bool:
 
 
 # A URL alone on its line: "https://www.youtube.com/watch?v=x", "vimeo.com/ondemand/x".
-_BARE_URL = re.compile(r"^(?:(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*)$")
+_BARE_URL = re.compile(
+    r"^(?:(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*)"
+    r"(?: [-–—|] (?:[A-Z][\w'’()&.-]*)(?: [\w'’()&.-]+){0,5})?$"
+)
 
 
 # The heading of a post's list of references: "Sources & links", "Further reading".
@@ -2359,6 +2406,8 @@ def find_bare_urls(texts: Sequence[str]) -> list[int]:
 
     >>> find_bare_urls(["He spoke.", "https://www.youtube.com/watch?v=x1", "vimeo.com/a/b"])
     [1, 2]
+    >>> find_bare_urls(["He spoke.", "http://example.blogspot.com – The Ann Lee Blog"])
+    [1]
     >>> find_bare_urls(["Sources & links", "https://example.org/report", "www.example.gov/a"])
     []
     >>> find_bare_urls(["He spoke.", "https://a.org/1", "https://b.org/2", "https://c.org/3"])
@@ -2383,6 +2432,150 @@ def find_bare_urls(texts: Sequence[str]) -> list[int]:
             found.extend(range(i, end))
         i = end
     return found
+
+
+# The heading of a block of paid links (Outbrain, Taboola): "Sponsored Content", "Promoted
+# Stories", "Contenus sponsorisés par Outbrain", "Gesponserte Inhalte".
+_SPONSORED = re.compile(
+    r"sponsor|gesponsert|patrocinad|promoted|outbrain|taboola|paid (?:content|post|partner)",
+    re.I,
+)
+
+
+def find_sponsored_foot(texts: Sequence[str]) -> list[int]:
+    """A block of paid links closing a story: its heading ("CONTENUS SPONSORISÉS PAR
+    OUTBRAIN", "Promoted Stories") in the story's second half and the two or more short lines
+    under it to the end (the advertisers' names, their headlines, "PUBLICITÉ"). A heading
+    followed by a paragraph of the story is no such block.
+
+    >>> find_sponsored_foot(["A long story.", "More of it.", "Its end.", "Promoted Stories",
+    ...     "FRANCE 24", "A headline of another site", "ADVERTISEMENT"])
+    [3, 4, 5, 6]
+    >>> find_sponsored_foot(["A story.", "Sponsored content", "Firms paid for the posts, "
+    ...     "which ran for weeks on the site and drew millions of readers, the report said."])
+    []
+    """
+    for i in range(len(texts) // 2, len(texts)):
+        text = texts[i]
+        if len(text.split()) > 6 or text[-1:] in ".!?" or not _SPONSORED.search(text):
+            continue
+        rest = texts[i + 1 :]
+        if len(rest) >= 2 and all(len(t.split()) <= 20 and not reads_as_sentences(t) for t in rest):
+            return list(range(i, len(texts)))
+        return []
+    return []
+
+
+# A paywall's note where the scrape stops: "Il vous reste 69% de cet article à lire. La
+# suite est réservée aux abonnés.", "The rest of this article is for subscribers only."
+_SUBSCRIBERS = re.compile(
+    r"\b(?:subscribers?|abonn(?:é|e)e?s|abonnement|abonnenten|suscriptores|assinantes|"
+    r"abbonati)\b",
+    re.I,
+)
+_READING = re.compile(
+    r"\b(?:read|reading|lire|lesen|leer|ler|leggere|lezen|article|artikel|artículo|articolo|"
+    r"artigo|story)\b",
+    re.I,
+)
+
+
+def is_paywall_note(text: str) -> bool:
+    """A paywall's note as a story's last line: it names the subscribers and the reading.
+
+    >>> is_paywall_note("Il vous reste 72.46% de cet article à lire. La suite est réservée "
+    ...     "aux abonnés.")
+    True
+    >>> is_paywall_note("The rest of this article is for subscribers only.")
+    True
+    >>> is_paywall_note("The paper said its subscribers read the article 20% more often.")
+    False
+    >>> is_paywall_note("Netflix added 5 million subscribers in the quarter.")
+    False
+    """
+    if len(text.split()) > 30 or _SAYS.search(text):
+        return False
+    return _SUBSCRIBERS.search(text) is not None and _READING.search(text) is not None
+
+
+# A widget whose number the scrape did not keep: "% of readers think this story is Fact.",
+# "$ raised of our goal". No sentence opens with a unit sign and a space.
+_UNFILLED = re.compile(r"^[%‰$€£] (?=[^\W\d_])")
+# A story's end marker: "End of <Title>", "END OF STORY"; "End of an era." is a sentence.
+_END_OF = re.compile(r"^(?:End|END) (?:of|OF) (?:[A-Z0-9][\w'’&:-]*(?: |$)){1,8}$")
+# "Visit www.example.com for alternative news": the pitch of the site a post came from.
+_VISIT = re.compile(
+    r"(?:^|[.!?] )(?:Visit|VISIT) (?:us at )?(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
+    r"(?:/\S*)? (?:for|to)\b[^.!?]{0,120}[.!]?$"
+)
+
+
+def is_visit_pitch(text: str) -> bool:
+    """A story's last line closed by a pitch for the site a post came from: "This article was
+    contributed by <Site>. Visit www.example.com for alternative news and commentary."
+
+    >>> is_visit_pitch("This article has been contributed by The Plan. Visit www.example.com "
+    ...     "for alternative news, commentary and preparedness info.")
+    True
+    >>> is_visit_pitch("Visit cdc.gov for the guidance, the agency said.")
+    False
+    >>> is_visit_pitch("He urged voters to visit www.example.gov for the forms.")
+    False
+    """
+    return len(text.split()) <= 40 and not _SAYS.search(text) and _VISIT.search(text) is not None
+
+
+# A pitch's last sentence: a short imperative to the reader ("Show me the Bibles!", "Send us
+# a correction", "Explore the Life in the Spirit Series.", "CLICK HERE").
+_CALL_VERBS = frozenset(
+    {"read", "follow", "join", "like", "sign", "subscribe", "download", "get", "watch"}
+    | {"listen", "explore", "visit", "check", "see", "find", "discover", "share", "try"}
+    | {"show", "send", "click", "shop", "buy", "order", "learn", "claim"}
+)
+_TO_READER = re.compile(r"\b(?:you|your|us|me|free|FREE|Free)\b")
+
+
+def _closes_with_call(text: str) -> bool:
+    """Say whether a line's last sentence is a short call to the reader and the line speaks
+    to the reader or offers something free."""
+    if text[:1] in _QUOTES or _SAYS.search(text):
+        return False
+    cut = max(
+        text.rstrip(".!?").rfind(". "),
+        text.rstrip(".!?").rfind("? "),
+        text.rstrip(".!?").rfind("! "),
+    )
+    tail = text[cut + 2 :] if cut >= 0 else text
+    words = tail.split()
+    if not 1 <= len(words) <= 8 or words[0].lower().strip("\"“'") not in _CALL_VERBS:
+        return False
+    return words[0][:1].isupper() and _TO_READER.search(text) is not None
+
+
+def find_foot_pitches(texts: Sequence[str], found: dict[int, str]) -> list[int]:
+    """A run of two or more pitches closing a story, each ending on its button: "Connect with
+    God as you read His Word. Bibles are 50% OFF. Show me the Bibles!", "See an error in this
+    article? Send us a correction". The story's own last sentence, even an imperative one,
+    stays alone.
+
+    >>> story = ["The council met on Tuesday to vote on the plan for the bridge."]
+    >>> find_foot_pitches([*story, "Read His Word as you wish. Show me the Bibles!",
+    ...     "See an error in this article? Send us a correction"], {})
+    [1, 2]
+    >>> find_foot_pitches([*story, "Call your senator today. Tell them to vote no."], {})
+    []
+    """
+    run: list[int] = []
+    i = len(texts) - 1
+    while i >= 1:
+        if i in found:
+            i -= 1
+            continue
+        if not _closes_with_call(texts[i]) or too_long(texts[i], 60):
+            break
+        run.append(i)
+        i -= 1
+    return sorted(run) if len(run) >= 2 else []
 
 
 _NAMES_COPYRIGHT = re.compile(r"copyright|all rights reserved", re.I)
@@ -2491,23 +2684,36 @@ def is_bracketed_prompt(text: str) -> bool:
 
 
 def is_dangling_prompt(text: str) -> bool:
-    """A story's last line pointing at a player or post that the scrape did not keep: "Check
-    out the interview on CNBC below:", "Watch the full speech here:". Only as the last line,
-    where nothing follows the colon.
+    """A story's last line pointing at a player, post or package that the scrape did not
+    keep: "Check out the interview on CNBC below:", "Watch the full speech here:", or a
+    link's words alone, a prompt verb and what it points at in at most three lower-case
+    words ("Explore the digital package.", "Watch the video"). Only as the last line.
 
     >>> is_dangling_prompt("Check out the Toner interview on CNBC below:")
     True
+    >>> [is_dangling_prompt(t) for t in ("Explore the digital package.", "See our full list")]
+    [True, True]
     >>> is_dangling_prompt("Here are the particulars of the week ahead:")
     False
+    >>> [is_dangling_prompt(t) for t in ("Read the report and weep.",
+    ...     "See you next week.", "Read the Constitution.", "Try the crab cakes, they said.")]
+    [False, False, False, False]
     """
     words = text.split()
-    return (
-        text.endswith(":")
-        and 2 <= len(words) <= 12
-        and words[0].lower() in _PROMPT_VERBS
-        and words[0][:1].isupper()
-        and not _SENTENCE_BREAK.search(text)
-    )
+    if not (words and words[0].lower() in _PROMPT_VERBS and words[0][:1].isupper()):
+        return False
+    if _POINTER.match(text):
+        return True
+    return text.endswith(":") and 2 <= len(words) <= 12 and not _SENTENCE_BREAK.search(text)
+
+
+# A link's words alone: a prompt verb, a determiner and up to three lower-case words, no
+# second clause ("Read the report and weep.").
+_POINTER = re.compile(
+    r"^(?!.* (?:and|or|but|then|for|if|when|you|yourself)\b)"
+    r"[A-Z][a-z]+(?: (?:out|through|to))? (?:the|our|this|these|all|more) "
+    r"(?:[a-z][a-z'’-]* ){0,2}[a-z][a-z'’-]*[.!]?$"
+)
 
 
 def _extend_foot_prompts(texts: Sequence[str], found: dict[int, str], max_words: int) -> None:
@@ -2676,7 +2882,14 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
     return ("you" in text or "You" in text or "YOU" in text) and _YOU.search(text) is not None
 
 
+# A clip's card: its title, its duration, then where it is from ("<title> 02:41 - Source:
+# CNN"), whatever player words come before it.
+_CLIP_SOURCE = re.compile(r"(?<![\d:])(?:\d{1,2}:)?[0-5]?\d:[0-5]\d ?[-–—|] ?Source ?: ?[A-Z]\S*$")
+
+
 def _is_video_line(text: str, f: Furniture, settings: FurnitureSettings) -> bool:
+    if len(text) < 300 and _CLIP_SOURCE.search(text):
+        return True
     return (
         is_player_caption(text, f, settings.max_caption_words)
         or is_player_notice(text, f, settings.max_caption_words)

@@ -125,6 +125,7 @@ class FolderRun:
         self.decisions = bytearray()
         self.to_clean = 0
         self.known: dict[str, str] | None = None  # sha256 -> path (dedup runs)
+        self._known_sizes: dict[int, list[str]] = {}  # dump size -> the sha256 in known
         self.processed: set[str] = set()  # dumps cleaned this run (dedup runs)
         self.dirty: set[str] = set()  # dumps cleaned by earlier runs since the last dedup step
         self.unindexed = False  # no dedup index yet: every dump counts as cleaned since
@@ -221,7 +222,7 @@ class FolderRun:
                         )
                     ):
                         # (a dump cleaned since the last dedup step is as new as this run's)
-                        known.setdefault(sha, prior.rel)
+                        self._know(known, sha, prior.rel, entry.get("size"))
                 elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
                     decisions[i] = _KEEP
                     copies.append((i, str(entry.get("duplicate_of")), str(entry["sha256"])))
@@ -341,15 +342,57 @@ class FolderRun:
         except (KeyError, TypeError, AttributeError):
             return False  # an entry edited by hand into another shape: damaged, redone
 
+    def _know(self, known: dict[str, str], sha: str, rel: str, size: int | None) -> str:
+        """Note that dump ``rel`` (``size`` bytes) has bytes ``sha`` unless an earlier one
+        has them; return the first with them."""
+        first = known.get(sha)
+        if first is not None:
+            return first
+        known[sha] = rel
+        if isinstance(size, int):
+            self._known_sizes.setdefault(size, []).append(sha)
+        return rel
+
+    def known_for(self, rels: Iterable[str]) -> dict[str, str] | None:
+        """The known dumps (sha256 -> path) a chunk of ``rels`` cleaned elsewhere may be a
+        byte-identical copy of: those as long as one of its dumps.
+
+        The chunk then travels with a few entries, not one per dump cleaned so far. A copy
+        not found so (its size changed meanwhile) is cleaned and then recorded as the copy
+        it is, like one cleaned side by side with its original (:meth:`outcomes`).
+        """
+        known = self.known
+        if known is None:
+            return None
+        sizes = self._known_sizes
+        found: dict[str, str] = {}
+        if not sizes:
+            return found
+        for rel in rels:
+            try:
+                size = self.src.stat(rel).st_size  # (local: a stat; object store: listed)
+            except (IngestError, OSError):
+                continue  # cleaning it records why
+            for sha in sizes.get(size, ()):
+                found[sha] = known[sha]
+        return found
+
+    def forget_known(self) -> None:
+        """Let go of the known dumps (one entry per dump) once every outcome is recorded."""
+        self.known = None
+        self._known_sizes = {}
+
     def job(self) -> CleanJob:
         """What cleaning this run's chunks elsewhere needs (a copy of the known dumps: the
-        run's own grows as outcomes are recorded)."""
+        run's own grows as outcomes are recorded; the code fingerprint, walked here once)."""
+        from ingest.engine import process
         from ingest.engine.pool import CleanJob
 
         known = None if self.known is None else dict(self.known)
         return CleanJob(
             self.src, self.out, self.rules, self.scraped_at, known, learn=self.learn,
             learned=self.learned, report_upto=self.report_upto(),
+            code=process.code_fingerprint(),
         )  # fmt: skip
 
     def report_upto(self) -> str | None:
@@ -424,11 +467,11 @@ class FolderRun:
             if known is not None and outcome.status == DUPLICATE_DUMP and outcome.sha256:
                 # A worker names the first copy in its own chunk; the original is the first
                 # by path in the whole run (which may itself have become a copy above).
-                first = known.setdefault(outcome.sha256, outcome.duplicate_of or rel)
+                first = self._know(known, outcome.sha256, outcome.duplicate_of or rel, outcome.size)
                 if first != outcome.duplicate_of:
                     outcome = dataclasses.replace(outcome, duplicate_of=first)
             elif known is not None and outcome.status == Status.WRITTEN and outcome.sha256:
-                first = known.setdefault(outcome.sha256, rel)
+                first = self._know(known, outcome.sha256, rel, outcome.size)
                 if first != rel:  # a copy of a dump cleaned in another chunk: as workers=1
                     self.out.drop_documents(rel)
                     outcome = FileOutcome(

@@ -134,7 +134,7 @@ class LocalDispatch(Dispatch):
         outcomes = process_batch(
             job.source, rels, job.output, job.rules, scraped_at=job.scraped_at,
             known_dumps=self._known, output_format=job.output_format, learn=job.learn,
-            learned=job.learned, report_upto=job.report_upto,
+            learned=job.learned, report_upto=job.report_upto, code=job.code,
         )  # fmt: skip
         return _Done(outcomes)
 
@@ -311,7 +311,7 @@ def run_folder(
         # Every outcome is recorded: which dump each sha256 belongs to is no longer needed.
         # (One string per dump, made as dumps were cleaned: freed now, the pages they pinned
         # can hold the dedup step's batches instead.)
-        run.known = None
+        run.forget_known()
         if summary.dated.get(FROM_MTIME):
             _note(summary, dispatch, mtime_warning(summary.dated[FROM_MTIME]))
         summary.resumed = run.resumed_kept
