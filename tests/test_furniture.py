@@ -922,6 +922,13 @@ def test_a_long_title_case_line_between_paragraphs_is_a_link(rules: Rules) -> No
     for line in ("Trade Balance", "How the plan would work for families and for the schools"):
         assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
     assert find_furniture([link, BEFORE, AFTER], rules.furniture, rules.settings) == {}
+    # A writer's shout that opens a quote (the audit found it taken in a blog post), and a
+    # Title Case line closed by a colon, stay.
+    for line in (
+        "But no, HE KNOWS HER POINT BETTER THAN SHE DOES:",
+        "Here Is What The Minister Told The Committee On Tuesday:",
+    ):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
 
 
 TITLE = "Confessions of a recovering libertarian: How I escaped a world of hero worship"

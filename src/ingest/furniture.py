@@ -1423,19 +1423,20 @@ def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     True
     >>> [is_title_case_link([p, t, p], 1, 30) for t in ("Trade Balance",
     ...     "How the plan would work for families and for the schools they use",
-    ...     "The Council Voted On Tuesday To Expand The Scheme To Every District.")]
-    [False, False, False]
+    ...     "The Council Voted On Tuesday To Expand The Scheme To Every District.",
+    ...     "But no, HE KNOWS HER POINT BETTER THAN SHE DOES:")]
+    [False, False, False, False]
     """
     text = texts[i]
-    if text[-1] in _ENDS or too_long(text, max_words):
-        return False
+    if text[-1] in _ENDS or text[-1] == ":" or too_long(text, max_words):
+        return False  # a line closed by a colon opens what follows it
     words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
     if len(words) < 8:
         return False
     content = [w for w in words if w.lower() not in _FUNCTION_SMALL]
     capitalised = sum(w[:1].isupper() for w in content)
-    if capitalised < 0.85 * len(content) or text.isupper():
-        return False  # a line in capitals is caps_link's
+    if capitalised < 0.85 * len(content) or 2 * sum(w.isupper() for w in content) > len(content):
+        return False  # a line in capitals is caps_link's, or a writer's shout
     return _reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])
 
 
