@@ -287,6 +287,18 @@ REMOVED = [
     ("(Source: PIB/GR/TYP/BIN)", "credit_line"),
     ("% of readers think this story is Fact. Add your two cents.", "promo_line"),
     ("http://example.blogspot.com – The Ann Lee Blog", "link_line"),
+    (
+        "The post A Black Hole Pushes the Stars Around appeared first on Universe Today.",
+        "credit_line",
+    ),
+    (
+        "Headline: Bitcoin & Blockchain Searches Exceed Trump! Blockchain Stocks Are Next!",
+        "promo_line",
+    ),
+    (
+        "An Exclusive You Have To See: The Last Frontier Is Here! No More Censorship, Unlike Others!",
+        "promo_line",
+    ),
     # the same families in other languages
     ("Lire aussi : Article réservé à nos abonnés Ann Lee : « Mon approche du vin »", "teaser_line"),
     ("Lesen Sie auch: Die Wahl in Bayern", "teaser_line"),
@@ -435,6 +447,9 @@ KEPT = [
     "$ wasmer run hello.wasm",  # a shell prompt in a how-to (the audit found it taken)
     "$ emcc hello.cpp -O3 -o hello.wasm",
     "End of an era.",
+    "The post office closed on Monday, and it appeared first on the list of cuts.",
+    "“Go! Go! Go!” the crowd shouted as the runners passed the line!",
+    "Wow! Just wow! the senator wrote on Monday, and his staff deleted the post.",
 ]
 
 
@@ -1213,3 +1228,43 @@ def test_a_story_s_foot_loses_its_pitches_and_end_marker_its_last_sentence_stays
         ["End of an era."],
     ):
         assert find_furniture([*story, *last], rules.furniture, rules.settings) == {}
+
+
+def test_a_prompt_to_a_player_goes_above_a_story_s_short_reading_list(rules: Rules) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    prompt = "And be sure to enjoy this podcast explaining the recent discovery:"
+    body = [*story, prompt, "Further Reading: ESO, MNRAS"]
+    assert find_furniture(body, rules.furniture, rules.settings) == {4: "promo_line"}
+    body = [*story, "Be sure to vote on Tuesday, the clerk said:", "Further Reading: ESO"]
+    assert find_furniture(body, rules.furniture, rules.settings) == {}
+
+
+def test_a_pull_quote_glued_to_its_paragraph_goes_a_paragraph_opening_like_a_subhead_stays(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    pull = "Revisionism is attacking everything Southern on every level across America"
+    para = f"{pull} The flag stands for honour, faith and courage, its defenders say."
+    data = "\n".join([TITLE, pull, BEFORE, para, AFTER]).encode() + b"\n"
+    result = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at)
+    check_reassembly(data, result)
+    (doc,) = result.documents
+    assert (
+        doc.text.split("\n\n")[2]
+        == "The flag stands for honour, faith and courage, its defenders say."
+    )
+    assert [(r.rule, r.line) for r in doc.removed] == [("glued_repeat", 4)]
+    # A short subheading (under six words) that the next paragraph opens with stays whole.
+    data = (
+        "\n".join(
+            [
+                TITLE,
+                "Voters went to the polls",
+                BEFORE,
+                "Voters went to the polls In record numbers on Monday.",
+                AFTER,
+            ]
+        ).encode()
+        + b"\n"
+    )
+    (doc,) = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at).documents
+    assert "Voters went to the polls In record numbers on Monday." in doc.text

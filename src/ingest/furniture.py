@@ -701,6 +701,8 @@ def is_funding_note(text: str, max_words: int) -> bool:
 _SYNDICATED = re.compile(
     r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
 )
+# A blog feed's footer: "The post <title> appeared first on <site>."
+_APPEARED_FIRST = re.compile(r"^The post \S.{0,300} appeared first on [A-Z0-9][^.!?]{0,80}\.?$")
 
 
 # A bracketed source line: "(Source: PIB/GR/TYP)", "(Quelle: dpa)", "(Fuente: EFE)".
@@ -722,10 +724,14 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_credit_line("Photo: Ann Lee/AFP Photo: Ann Lee/AFP", f, 12)
     True
+    >>> is_credit_line("The post Stars Move appeared first on Universe Today.", f, 12)
+    True
     >>> [is_credit_line(t, f, 12) for t in ("Israel/Palestine", "and/or",
     ...     "Photo editing is now routine, experts say.")]
     [False, False, False]
     """
+    if text.startswith("The post ") and _APPEARED_FIRST.match(text):
+        return True
     if too_long(text, 2 * max_words + 8):
         return False
     tokens = text.split()
@@ -2240,6 +2246,10 @@ def find_furniture(
     if f.enabled("link_line"):
         for i in find_bare_urls(texts):
             found.setdefault(i, "link_line")
+    if f.enabled("credit_line"):
+        for i, text in enumerate(texts):
+            if i not in found and text.startswith("The post ") and _APPEARED_FIRST.match(text):
+                found[i] = "credit_line"  # a blog feed's footer, however long the title
     if f.enabled("time_stamp"):
         # "6 years ago", "This article is more than 1 year old" over a story's first
         # paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
@@ -2302,9 +2312,17 @@ def find_furniture(
         for i, text in enumerate(texts):
             if i not in found and _UNFILLED.match(text) and not _SHELL_WORD.search(text):
                 found[i] = "promo_line"  # "% of readers think this story is Fact."
-    dangling = last >= 2 and last not in found and f.enabled("promo_line")
-    if dangling and is_dangling_prompt(texts[last]):
-        found[last] = "promo_line"  # "Check out the interview below:", the player not kept
+    if last >= 2 and f.enabled("promo_line"):
+        # The story's last line, above its furniture and a short list of its references
+        # ("Further Reading: ESO, MNRAS").
+        foot = last
+        while foot > 1 and (foot in found or _REFERENCE_LABEL.match(texts[foot])):
+            foot -= 1
+        if foot not in found and is_dangling_prompt(texts[foot]):
+            found[foot] = "promo_line"  # "Check out the interview below:", the player not kept
+        for i, text in enumerate(texts):
+            if i not in found and is_shouted_pitch(text):
+                found[i] = "promo_line"
     if f.enabled("teaser_line"):
         for i in range(1, last):
             if i not in found and is_labelled_link(texts, i, f, short):
@@ -2535,6 +2553,34 @@ def is_paywall_note(text: str) -> bool:
     return _SUBSCRIBERS.search(text) is not None and _READING.search(text) is not None
 
 
+# A short list of a story's references under a label: "Further Reading: ESO, MNRAS".
+_REFERENCE_LABEL = re.compile(r"^[A-Z][\w ]{2,30}: [^.!?]{2,80}$")
+
+
+def is_shouted_pitch(text: str) -> bool:
+    """A pitch in Title Case with two exclamations or more: "Headline: Bitcoin Searches
+    Exceed Trump! Blockchain Stocks Are Next!", "An Exclusive You Have To See: The Last
+    Frontier Is Here! No More Censorship!". A sentence in lower case, a shouted quote or
+    a short cry ("Go! Go! Go!") stays.
+
+    >>> is_shouted_pitch("Headline: Bitcoin & Blockchain Searches Exceed Trump! Blockchain "
+    ...     "Stocks Are Next!")
+    True
+    >>> is_shouted_pitch("“Go! Go! Go!” the crowd shouted as the runners passed the line!")
+    False
+    >>> is_shouted_pitch("Go! Go! Go!")
+    False
+    """
+    if text.count("!") < 2 or text[:1] in _QUOTES or len(text) > 300:
+        return False
+    words = _WORDS.findall(text)
+    if len(words) < 8:
+        return False
+    capitalised = sum(w[:1].isupper() for w in words if w.lower() not in _FUNCTION_SMALL)
+    content = sum(1 for w in words if w.lower() not in _FUNCTION_SMALL)
+    return content > 0 and capitalised >= 0.8 * content and not _SAYS.search(text)
+
+
 # A widget whose number the scrape did not keep: "% of readers think this story is Fact.",
 # "$ raised of our goal". No sentence opens with a unit sign and a space.
 _UNFILLED = re.compile(r"^[%‰$€£] (?=[^\W\d_])")
@@ -2734,16 +2780,31 @@ def is_dangling_prompt(text: str) -> bool:
     [True, True]
     >>> is_dangling_prompt("Here are the particulars of the week ahead:")
     False
+    >>> is_dangling_prompt("And be sure to enjoy this podcast explaining the discovery:")
+    True
+    >>> is_dangling_prompt("Be sure to vote on Tuesday, officials said:")
+    False
     >>> [is_dangling_prompt(t) for t in ("Read the report and weep.",
     ...     "See you next week.", "Read the Constitution.", "Try the crab cakes, they said.")]
     [False, False, False, False]
     """
+    m = _BE_SURE.match(text)
+    if m is not None:
+        text = text[m.end() :].capitalize()  # "And be sure to enjoy this podcast below:"
     words = text.split()
-    if not (words and words[0].lower() in _PROMPT_VERBS and words[0][:1].isupper()):
+    if not (words and words[0].lower() in _PROMPT_VERBS | _ENJOY and words[0][:1].isupper()):
         return False
     if _POINTER.match(text):
         return True
     return text.endswith(":") and 2 <= len(words) <= 12 and not _SENTENCE_BREAK.search(text)
+
+
+# "And be sure to ...", "Make sure to ...", "Don't forget to ...": a prompt's softer opener.
+_BE_SURE = re.compile(
+    r"^(?:(?:And|So|Also|Now),? )?(?:(?:be|Be|make|Make) sure to|(?:don't|Don't|don’t|Don’t) "
+    r"forget to) "
+)
+_ENJOY = frozenset({"enjoy"})
 
 
 # A link's words alone: a prompt verb, a determiner and up to three lower-case words, no
