@@ -185,6 +185,21 @@ def test_a_storys_age_over_its_update_stamp_is_no_header(
     assert docs[0].text == "\n\n".join(MAIN[1:])
 
 
+def test_a_storys_date_printed_twice_under_its_title_is_one_header(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    # title / credit / date / the same date / a prompt in capitals / lead (a blog page the
+    # audit read): the second date is no new header, and the long title over the header
+    # stays the headline, so the lead is not read as a headline under "SIGN UP ..."
+    title = "Fact-checker asks: are there any un-angry supporters of the president? - Daily"
+    lead = "A fact checker posted to Twitter asking if there were any un-angry supporters."
+    lines = [title, "JIM WATSON/AFP/Getty Images", "22 Dec, 2016", "22 Dec, 2016"]
+    docs = clean([*lines, "SIGN UP FOR OUR NEWSLETTER", lead, *MAIN[1:]], rules, scraped_at)
+    assert len(docs) == 1
+    assert docs[0].headline == title
+    assert docs[0].text == "\n\n".join([lead, *MAIN[1:]])
+
+
 @pytest.mark.parametrize(
     ("header", "head"),
     [

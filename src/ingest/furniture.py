@@ -701,7 +701,12 @@ def is_funding_note(text: str, max_words: int) -> bool:
 _SYNDICATED = re.compile(
     r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
 )
+# A blog feed's footer: "The post <title> appeared first on <site>."
+_APPEARED_FIRST = re.compile(r"^The post \S.{0,300} appeared first on [A-Z0-9][^.!?]{0,80}\.?$")
 
+
+# A bracketed source line: "(Source: PIB/GR/TYP)", "(Quelle: dpa)", "(Fuente: EFE)".
+_SOURCE_CREDIT = re.compile(r"^(?:Source|SOURCE|Sources|Quelle|Fuente|Fonte|Fonti) ?: ?\S")
 
 # "Courtesy of The New York Times", "Courtesy of Ann Lee": a picture's source.
 _COURTESY = re.compile(r"^(?:Courtesy|COURTESY) (?:of|OF) (?:the |The |THE )?[A-Z][^.!?]{0,80}$")
@@ -719,10 +724,14 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_credit_line("Photo: Ann Lee/AFP Photo: Ann Lee/AFP", f, 12)
     True
+    >>> is_credit_line("The post Stars Move appeared first on Universe Today.", f, 12)
+    True
     >>> [is_credit_line(t, f, 12) for t in ("Israel/Palestine", "and/or",
     ...     "Photo editing is now routine, experts say.")]
     [False, False, False]
     """
+    if text.startswith("The post ") and _APPEARED_FIRST.match(text):
+        return True
     if too_long(text, 2 * max_words + 8):
         return False
     tokens = text.split()
@@ -742,6 +751,8 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     words = tokens
     if text.startswith("(") and text.endswith(")"):
         inner = text[1:-1].strip()
+        if _SOURCE_CREDIT.match(inner) and not reads_as_sentences(inner):
+            return True  # "(Source: PIB/GR/TYP)": where a post's text came from
         if f._credit_start.match(inner) or (
             len(words) <= max_words and "/" in inner and _is_name_slash_agency(inner, f)
         ):
@@ -1401,6 +1412,40 @@ _PHOTO_VERB = re.compile(
 )
 
 
+# What a caption says a picture is: "A reproduction of ...", "An aerial view of ...".
+_DEPICTION = re.compile(
+    r"^(?:An?|The) (?:[a-z-]+ ){0,2}(?:photo|photograph|image|picture|reproduction|"
+    r"screenshot|screengrab|still|rendering|illustration|sketch|drawing|view)s? of "
+)
+# A finite verb of the main clause: "A photo of the suspect was released ...".
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|must|shall|"
+    r"should|do|does|did|shows?|showed|shown|said|says|appears?|appeared|led|went|made|"
+    r"became|helped|sparked|drew|prompted|circulated|emerged|surfaced)\b"
+)
+
+
+def is_depiction_caption(text: str) -> bool:
+    """A caption with neither credit nor date that names what the picture is: "A
+    reproduction of notes the lawyers submitted as part of a January court filing.",
+    "An aerial view of the flooded town". One sentence of at most 20 words whose main
+    clause has no verb a story's sentence would ("A photo of the suspect was released on
+    Monday." stays).
+
+    >>> is_depiction_caption("A reproduction of notes the lawyers submitted in a filing.")
+    True
+    >>> is_depiction_caption("An aerial view of the flooded town of Selby")
+    True
+    >>> [is_depiction_caption(t) for t in ("A photo of the suspect was released on Monday.",
+    ...     "A video of the attack led the group to organize a rally.",
+    ...     "A view of the harbour. It was dawn.", "A photographer of the year award")]
+    [False, False, False, False]
+    """
+    if too_long(text, 20) or not _DEPICTION.match(text):
+        return False
+    return not _FINITE.search(text) and not _SENTENCE_BREAK.search(text)
+
+
 def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     """A link to another story set between two paragraphs as a long Title Case headline
     ("U.S. Plays Down Expectations for Trump-Xi Meeting With Hard Line"); a subheading is
@@ -1412,19 +1457,20 @@ def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     True
     >>> [is_title_case_link([p, t, p], 1, 30) for t in ("Trade Balance",
     ...     "How the plan would work for families and for the schools they use",
-    ...     "The Council Voted On Tuesday To Expand The Scheme To Every District.")]
-    [False, False, False]
+    ...     "The Council Voted On Tuesday To Expand The Scheme To Every District.",
+    ...     "But no, HE KNOWS HER POINT BETTER THAN SHE DOES:")]
+    [False, False, False, False]
     """
     text = texts[i]
-    if text[-1] in _ENDS or too_long(text, max_words):
-        return False
+    if text[-1] in _ENDS or text[-1] == ":" or too_long(text, max_words):
+        return False  # a line closed by a colon opens what follows it
     words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
     if len(words) < 8:
         return False
     content = [w for w in words if w.lower() not in _FUNCTION_SMALL]
     capitalised = sum(w[:1].isupper() for w in content)
-    if capitalised < 0.85 * len(content) or text.isupper():
-        return False  # a line in capitals is caps_link's
+    if capitalised < 0.85 * len(content) or 2 * sum(w.isupper() for w in content) > len(content):
+        return False  # a line in capitals is caps_link's, or a writer's shout
     return _reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])
 
 
@@ -2200,6 +2246,10 @@ def find_furniture(
     if f.enabled("link_line"):
         for i in find_bare_urls(texts):
             found.setdefault(i, "link_line")
+    if f.enabled("credit_line"):
+        for i, text in enumerate(texts):
+            if i not in found and text.startswith("The post ") and _APPEARED_FIRST.match(text):
+                found[i] = "credit_line"  # a blog feed's footer, however long the title
     if f.enabled("time_stamp"):
         # "6 years ago", "This article is more than 1 year old" over a story's first
         # paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
@@ -2228,6 +2278,9 @@ def find_furniture(
             found.setdefault(i, "caption_line")
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
+        for i, text in enumerate(texts):
+            if i not in found and is_depiction_caption(text):
+                found[i] = "caption_line"
     if last >= 2 and f.enabled("copyright_trailer"):
         foot = last  # the story's last line before the page's furniture under it
         while foot > 1 and foot in found:
@@ -2242,15 +2295,34 @@ def find_furniture(
     if f.enabled("ad_slot"):
         for i in find_sponsored_foot(texts):
             found.setdefault(i, "ad_slot")
+    if f.enabled("separator_line") and last >= 2:
+        foot = last
+        while foot > 1 and foot in found:
+            foot -= 1
+        if foot not in found and _END_OF.match(texts[foot]):
+            found[foot] = "separator_line"  # "End of <the story's title>"
     if f.enabled("promo_line") and last >= 2:
         foot = last
         while foot > 1 and foot in found:
             foot -= 1
-        if foot not in found and is_paywall_note(texts[foot]):
+        if foot not in found and (is_paywall_note(texts[foot]) or is_visit_pitch(texts[foot])):
             found[foot] = "promo_line"
-    dangling = last >= 2 and last not in found and f.enabled("promo_line")
-    if dangling and is_dangling_prompt(texts[last]):
-        found[last] = "promo_line"  # "Check out the interview below:", the player not kept
+        for i in find_foot_pitches(texts, found):
+            found[i] = "promo_line"
+        for i, text in enumerate(texts):
+            if i not in found and _UNFILLED.match(text) and not _SHELL_WORD.search(text):
+                found[i] = "promo_line"  # "% of readers think this story is Fact."
+    if last >= 2 and f.enabled("promo_line"):
+        # The story's last line, above its furniture and a short list of its references
+        # ("Further Reading: ESO, MNRAS").
+        foot = last
+        while foot > 1 and (foot in found or _REFERENCE_LABEL.match(texts[foot])):
+            foot -= 1
+        if foot not in found and is_dangling_prompt(texts[foot]):
+            found[foot] = "promo_line"  # "Check out the interview below:", the player not kept
+        for i, text in enumerate(texts):
+            if i not in found and is_shouted_pitch(text):
+                found[i] = "promo_line"
     if f.enabled("teaser_line"):
         for i in range(1, last):
             if i not in found and is_labelled_link(texts, i, f, short):
@@ -2369,7 +2441,10 @@ def _writes_in_capitals(texts: Sequence[str]) -> bool:
 
 
 # A URL alone on its line: "https://www.youtube.com/watch?v=x", "vimeo.com/ondemand/x".
-_BARE_URL = re.compile(r"^(?:(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*)$")
+_BARE_URL = re.compile(
+    r"^(?:(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*)"
+    r"(?: [-–—|] (?:[A-Z][\w'’()&.-]*)(?: [\w'’()&.-]+){0,5})?$"
+)
 
 
 # The heading of a post's list of references: "Sources & links", "Further reading".
@@ -2386,6 +2461,8 @@ def find_bare_urls(texts: Sequence[str]) -> list[int]:
 
     >>> find_bare_urls(["He spoke.", "https://www.youtube.com/watch?v=x1", "vimeo.com/a/b"])
     [1, 2]
+    >>> find_bare_urls(["He spoke.", "http://example.blogspot.com – The Ann Lee Blog"])
+    [1]
     >>> find_bare_urls(["Sources & links", "https://example.org/report", "www.example.gov/a"])
     []
     >>> find_bare_urls(["He spoke.", "https://a.org/1", "https://b.org/2", "https://c.org/3"])
@@ -2474,6 +2551,116 @@ def is_paywall_note(text: str) -> bool:
     if len(text.split()) > 30 or _SAYS.search(text):
         return False
     return _SUBSCRIBERS.search(text) is not None and _READING.search(text) is not None
+
+
+# A short list of a story's references under a label: "Further Reading: ESO, MNRAS".
+_REFERENCE_LABEL = re.compile(r"^[A-Z][\w ]{2,30}: [^.!?]{2,80}$")
+
+
+def is_shouted_pitch(text: str) -> bool:
+    """A pitch in Title Case with two exclamations or more: "Headline: Bitcoin Searches
+    Exceed Trump! Blockchain Stocks Are Next!", "An Exclusive You Have To See: The Last
+    Frontier Is Here! No More Censorship!". A sentence in lower case, a shouted quote or
+    a short cry ("Go! Go! Go!") stays.
+
+    >>> is_shouted_pitch("Headline: Bitcoin & Blockchain Searches Exceed Trump! Blockchain "
+    ...     "Stocks Are Next!")
+    True
+    >>> is_shouted_pitch("“Go! Go! Go!” the crowd shouted as the runners passed the line!")
+    False
+    >>> is_shouted_pitch("Go! Go! Go!")
+    False
+    """
+    if text.count("!") < 2 or text[:1] in _QUOTES or len(text) > 300:
+        return False
+    words = _WORDS.findall(text)
+    if len(words) < 8:
+        return False
+    capitalised = sum(w[:1].isupper() for w in words if w.lower() not in _FUNCTION_SMALL)
+    content = sum(1 for w in words if w.lower() not in _FUNCTION_SMALL)
+    return content > 0 and capitalised >= 0.8 * content and not _SAYS.search(text)
+
+
+# A widget whose number the scrape did not keep: "% of readers think this story is Fact.",
+# "$ raised of our goal". No sentence opens with a unit sign and a space.
+_UNFILLED = re.compile(r"^[%‰$€£] (?=[^\W\d_])")
+# A shell prompt's command is no widget: "$ emcc hello.cpp -O3 -o hello.wasm".
+_SHELL_WORD = re.compile(r"\w[./\\=]\w| --?\w")
+# A story's end marker: "End of <Title>", "END OF STORY"; "End of an era." is a sentence.
+_END_OF = re.compile(r"^(?:End|END) (?:of|OF) (?:[A-Z0-9][\w'’&:-]*(?: |$)){1,8}$")
+# "Visit www.example.com for alternative news": the pitch of the site a post came from.
+_VISIT = re.compile(
+    r"(?:^|[.!?] )(?:Visit|VISIT) (?:us at )?(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
+    r"(?:/\S*)? (?:for|to)\b[^.!?]{0,120}[.!]?$"
+)
+
+
+def is_visit_pitch(text: str) -> bool:
+    """A story's last line closed by a pitch for the site a post came from: "This article was
+    contributed by <Site>. Visit www.example.com for alternative news and commentary."
+
+    >>> is_visit_pitch("This article has been contributed by The Plan. Visit www.example.com "
+    ...     "for alternative news, commentary and preparedness info.")
+    True
+    >>> is_visit_pitch("Visit cdc.gov for the guidance, the agency said.")
+    False
+    >>> is_visit_pitch("He urged voters to visit www.example.gov for the forms.")
+    False
+    """
+    return len(text.split()) <= 40 and not _SAYS.search(text) and _VISIT.search(text) is not None
+
+
+# A pitch's last sentence: a short imperative to the reader ("Show me the Bibles!", "Send us
+# a correction", "Explore the Life in the Spirit Series.", "CLICK HERE").
+_CALL_VERBS = frozenset(
+    {"read", "follow", "join", "like", "sign", "subscribe", "download", "get", "watch"}
+    | {"listen", "explore", "visit", "check", "see", "find", "discover", "share", "try"}
+    | {"show", "send", "click", "shop", "buy", "order", "learn", "claim"}
+)
+_TO_READER = re.compile(r"\b(?:you|your|us|me|free|FREE|Free)\b")
+
+
+def _closes_with_call(text: str) -> bool:
+    """Say whether a line's last sentence is a short call to the reader and the line speaks
+    to the reader or offers something free."""
+    if text[:1] in _QUOTES or _SAYS.search(text):
+        return False
+    cut = max(
+        text.rstrip(".!?").rfind(". "),
+        text.rstrip(".!?").rfind("? "),
+        text.rstrip(".!?").rfind("! "),
+    )
+    tail = text[cut + 2 :] if cut >= 0 else text
+    words = tail.split()
+    if not 1 <= len(words) <= 8 or words[0].lower().strip("\"“'") not in _CALL_VERBS:
+        return False
+    return words[0][:1].isupper() and _TO_READER.search(text) is not None
+
+
+def find_foot_pitches(texts: Sequence[str], found: dict[int, str]) -> list[int]:
+    """A run of two or more pitches closing a story, each ending on its button: "Connect with
+    God as you read His Word. Bibles are 50% OFF. Show me the Bibles!", "See an error in this
+    article? Send us a correction". The story's own last sentence, even an imperative one,
+    stays alone.
+
+    >>> story = ["The council met on Tuesday to vote on the plan for the bridge."]
+    >>> find_foot_pitches([*story, "Read His Word as you wish. Show me the Bibles!",
+    ...     "See an error in this article? Send us a correction"], {})
+    [1, 2]
+    >>> find_foot_pitches([*story, "Call your senator today. Tell them to vote no."], {})
+    []
+    """
+    run: list[int] = []
+    i = len(texts) - 1
+    while i >= 1:
+        if i in found:
+            i -= 1
+            continue
+        if not _closes_with_call(texts[i]) or too_long(texts[i], 60):
+            break
+        run.append(i)
+        i -= 1
+    return sorted(run) if len(run) >= 2 else []
 
 
 _NAMES_COPYRIGHT = re.compile(r"copyright|all rights reserved", re.I)
@@ -2582,23 +2769,51 @@ def is_bracketed_prompt(text: str) -> bool:
 
 
 def is_dangling_prompt(text: str) -> bool:
-    """A story's last line pointing at a player or post that the scrape did not keep: "Check
-    out the interview on CNBC below:", "Watch the full speech here:". Only as the last line,
-    where nothing follows the colon.
+    """A story's last line pointing at a player, post or package that the scrape did not
+    keep: "Check out the interview on CNBC below:", "Watch the full speech here:", or a
+    link's words alone, a prompt verb and what it points at in at most three lower-case
+    words ("Explore the digital package.", "Watch the video"). Only as the last line.
 
     >>> is_dangling_prompt("Check out the Toner interview on CNBC below:")
     True
+    >>> [is_dangling_prompt(t) for t in ("Explore the digital package.", "See our full list")]
+    [True, True]
     >>> is_dangling_prompt("Here are the particulars of the week ahead:")
     False
+    >>> is_dangling_prompt("And be sure to enjoy this podcast explaining the discovery:")
+    True
+    >>> is_dangling_prompt("Be sure to vote on Tuesday, officials said:")
+    False
+    >>> [is_dangling_prompt(t) for t in ("Read the report and weep.",
+    ...     "See you next week.", "Read the Constitution.", "Try the crab cakes, they said.")]
+    [False, False, False, False]
     """
+    m = _BE_SURE.match(text)
+    if m is not None:
+        text = text[m.end() :].capitalize()  # "And be sure to enjoy this podcast below:"
     words = text.split()
-    return (
-        text.endswith(":")
-        and 2 <= len(words) <= 12
-        and words[0].lower() in _PROMPT_VERBS
-        and words[0][:1].isupper()
-        and not _SENTENCE_BREAK.search(text)
-    )
+    if not (words and words[0].lower() in _PROMPT_VERBS | _ENJOY and words[0][:1].isupper()):
+        return False
+    if _POINTER.match(text):
+        return True
+    return text.endswith(":") and 2 <= len(words) <= 12 and not _SENTENCE_BREAK.search(text)
+
+
+# "And be sure to ...", "Make sure to ...", "Don't forget to ...": a prompt's softer opener.
+_BE_SURE = re.compile(
+    r"^(?:(?:And|So|Also|Now),? )?(?:(?:be|Be|make|Make) sure to|(?:don't|Don't|don’t|Don’t) "
+    r"forget to) "
+)
+_ENJOY = frozenset({"enjoy"})
+
+
+# A link's words alone: a prompt verb, a determiner and up to three lower-case words, no
+# second clause ("Read the report and weep.").
+_POINTER = re.compile(
+    r"^(?!.* (?:and|or|but|then|for|if|when|you|yourself)\b)"
+    r"[A-Z][a-z]+(?: (?:out|through|to))? (?:the|our|this|these|all|more) "
+    r"(?:[a-z][a-z'’-]* ){0,2}[a-z][a-z'’-]*[.!]?$"
+)
 
 
 def _extend_foot_prompts(texts: Sequence[str], found: dict[int, str], max_words: int) -> None:
@@ -2767,7 +2982,14 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
     return ("you" in text or "You" in text or "YOU" in text) and _YOU.search(text) is not None
 
 
+# A clip's card: its title, its duration, then where it is from ("<title> 02:41 - Source:
+# CNN"), whatever player words come before it.
+_CLIP_SOURCE = re.compile(r"(?<![\d:])(?:\d{1,2}:)?[0-5]?\d:[0-5]\d ?[-–—|] ?Source ?: ?[A-Z]\S*$")
+
+
 def _is_video_line(text: str, f: Furniture, settings: FurnitureSettings) -> bool:
+    if len(text) < 300 and _CLIP_SOURCE.search(text):
+        return True
     return (
         is_player_caption(text, f, settings.max_caption_words)
         or is_player_notice(text, f, settings.max_caption_words)

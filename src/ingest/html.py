@@ -551,13 +551,17 @@ def _anchor_elements(text: PageText, rules: Rules) -> list[HtmlElement]:
     return found
 
 
+# The elements that can carry a card's headline: a link or a heading below h1.
+_HEADLINE_TAGS = ("a", "h2", "h3", "h4", "h5", "h6")
+
+
 def _holds_h1(el: HtmlElement) -> bool:
     return next(el.iter("h1"), None) is not None
 
 
 def _names_headline(el: HtmlElement, headline: str) -> HtmlElement | None:
     """The link or heading in a card that carries its headline, if any."""
-    for sub in el.iter("a", "h2", "h3", "h4", "h5", "h6"):
+    for sub in el.iter(*_HEADLINE_TAGS):
         if collapse_space(sub.text_content()) == headline:
             return sub
     return None
@@ -573,6 +577,8 @@ def _card_lines(el: HtmlElement, headers_of: _Headers) -> tuple[str, ...] | None
     and neither is an advertisement (:func:`is_ad_block`). ``headers_of``: the headers of a
     card search's lines so far (:class:`_Headers`, which holds the rules).
     """
+    if next(el.iter(*_HEADLINE_TAGS), None) is None:
+        return None  # no link or heading to carry a headline: skip reading its lines
     rules = headers_of.rules
     lines = tuple(linearize(el))
     if sum(len(line.split()) for line in lines) > MAX_CARD_WORDS:

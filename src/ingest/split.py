@@ -416,8 +416,11 @@ def _find_headers(
         field_lines: tuple[int, ...] = ()
         bm = None
         # "6 years ago" / "Updated at 10:16 a.m. ET on 8/25": the page's second stamp is a
-        # field of the time, never the headline, nor what tells a headline from a paragraph.
-        stamp = i + 1 < n and is_stamp_field(stripped[i + 1])
+        # field of the time, never the headline, nor what tells a headline from a paragraph;
+        # so is the same time printed again under it ("22 Dec, 2016" twice), no new header.
+        stamp = i + 1 < n and (
+            is_stamp_field(stripped[i + 1]) or (i + 1 in anchors and stripped[i + 1] == stripped[i])
+        )
         if outlet_line is None:
             # A line of more than six words over the time and a paragraph under it is the
             # headline (headline / "2 hours ago" / body), not an outlet.
@@ -610,7 +613,13 @@ def _headline_above(
     above = start - 1
     if above <= taken or not stripped[above]:
         return None
-    if below is not None and looks_like_headline(stripped[below], max_words):
+    # A headline under the header wins, unless the line above is the dump's first and twice
+    # as long: the page's title over its own header ("Title" / credit / date / "SIGN UP").
+    if (
+        below is not None
+        and looks_like_headline(stripped[below], max_words)
+        and (above or len(stripped[0].split()) <= 2 * len(stripped[below].split()))
+    ):
         return None
     return above if looks_like_headline(stripped[above], max_words) else None
 
