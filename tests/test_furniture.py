@@ -446,6 +446,8 @@ KEPT = [
     "(Source: the city's own figures, which he said were wrong.)",
     "(Sources say the deal is close.)",
     "50% of readers think the story is true, the poll found.",
+    "$ wasmer run hello.wasm",  # a shell prompt in a how-to (the audit found it taken)
+    "$ emcc hello.cpp -O3 -o hello.wasm",
     "End of an era.",
     "Foto: la policía llegó al lugar a las tres de la tarde, según los vecinos del barrio.",
     "El fotógrafo dijo que la imagen fue tomada en 2010.",
@@ -916,6 +918,24 @@ def test_an_interviewer_s_questions_stay_a_labelled_link_goes(rules: Rules) -> N
     # One labelled question in capitals between paragraphs is still a link.
     link = [BEFORE, "TRUMP: WILL MOORE STEP ASIDE IF ALLEGATIONS ARE TRUE?", AFTER]
     assert find_furniture(link, rules.furniture, rules.settings) != {}
+
+
+def test_a_caption_naming_what_the_picture_is_goes(rules: Rules) -> None:
+    for caption in (
+        "A reproduction of notes the defence lawyers submitted as part of a January filing.",
+        "An aerial view of the flooded town of Selby",
+        "A screenshot of the message posted on the council's page",
+    ):
+        found = find_furniture([BEFORE, caption, AFTER], rules.furniture, rules.settings)
+        assert found == {1: "caption_line"}, caption
+    # Look-alikes: the same opening with a verb of its own, a longer sentence, two sentences.
+    for line in (
+        "A photo of the suspect was released by police on Monday.",
+        "A copy of the letter reached the mayor's office on Friday.",
+        "A video of the attack led the group to organize a rally outside City Hall.",
+        "A picture of the old mill hangs in the hall. Visitors stop to look at it.",
+    ):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}, line
 
 
 def test_a_long_title_case_line_between_paragraphs_is_a_link(rules: Rules) -> None:

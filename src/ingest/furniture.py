@@ -1412,6 +1412,40 @@ _PHOTO_VERB = re.compile(
 )
 
 
+# What a caption says a picture is: "A reproduction of ...", "An aerial view of ...".
+_DEPICTION = re.compile(
+    r"^(?:An?|The) (?:[a-z-]+ ){0,2}(?:photo|photograph|image|picture|reproduction|"
+    r"screenshot|screengrab|still|rendering|illustration|sketch|drawing|view)s? of "
+)
+# A finite verb of the main clause: "A photo of the suspect was released ...".
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|must|shall|"
+    r"should|do|does|did|shows?|showed|shown|said|says|appears?|appeared|led|went|made|"
+    r"became|helped|sparked|drew|prompted|circulated|emerged|surfaced)\b"
+)
+
+
+def is_depiction_caption(text: str) -> bool:
+    """A caption with neither credit nor date that names what the picture is: "A
+    reproduction of notes the lawyers submitted as part of a January court filing.",
+    "An aerial view of the flooded town". One sentence of at most 20 words whose main
+    clause has no verb a story's sentence would ("A photo of the suspect was released on
+    Monday." stays).
+
+    >>> is_depiction_caption("A reproduction of notes the lawyers submitted in a filing.")
+    True
+    >>> is_depiction_caption("An aerial view of the flooded town of Selby")
+    True
+    >>> [is_depiction_caption(t) for t in ("A photo of the suspect was released on Monday.",
+    ...     "A video of the attack led the group to organize a rally.",
+    ...     "A view of the harbour. It was dawn.", "A photographer of the year award")]
+    [False, False, False, False]
+    """
+    if too_long(text, 20) or not _DEPICTION.match(text):
+        return False
+    return not _FINITE.search(text) and not _SENTENCE_BREAK.search(text)
+
+
 def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     """A link to another story set between two paragraphs as a long Title Case headline
     ("U.S. Plays Down Expectations for Trump-Xi Meeting With Hard Line"); a subheading is
@@ -2245,6 +2279,9 @@ def find_furniture(
             found.setdefault(i, "caption_line")
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
+        for i, text in enumerate(texts):
+            if i not in found and is_depiction_caption(text):
+                found[i] = "caption_line"
     if last >= 2 and f.enabled("copyright_trailer"):
         foot = last  # the story's last line before the page's furniture under it
         while foot > 1 and foot in found:
@@ -2274,7 +2311,7 @@ def find_furniture(
         for i in find_foot_pitches(texts, found):
             found[i] = "promo_line"
         for i, text in enumerate(texts):
-            if i not in found and _UNFILLED.match(text):
+            if i not in found and _UNFILLED.match(text) and not _SHELL_WORD.search(text):
                 found[i] = "promo_line"  # "% of readers think this story is Fact."
     if last >= 2 and f.enabled("promo_line"):
         # The story's last line, above its furniture and a short list of its references
@@ -2548,6 +2585,8 @@ def is_shouted_pitch(text: str) -> bool:
 # A widget whose number the scrape did not keep: "% of readers think this story is Fact.",
 # "$ raised of our goal". No sentence opens with a unit sign and a space.
 _UNFILLED = re.compile(r"^[%‰$€£] (?=[^\W\d_])")
+# A shell prompt's command is no widget: "$ emcc hello.cpp -O3 -o hello.wasm".
+_SHELL_WORD = re.compile(r"\w[./\\=]\w| --?\w")
 # A story's end marker: "End of <Title>", "END OF STORY"; "End of an era." is a sentence.
 _END_OF = re.compile(r"^(?:End|END) (?:of|OF) (?:[A-Z0-9][\w'’&:-]*(?: |$)){1,8}$")
 # "Visit www.example.com for alternative news": the pitch of the site a post came from.
