@@ -101,3 +101,27 @@ def test_two_workers_write_what_one_writes(
     one.pop("duration_s"), two.pop("duration_s"), one.pop("output"), two.pop("output")
     assert one == two
     assert [f["path"] for f in one["failed"]] == ["synth_00004.txt", "zz_binary.txt"]
+
+
+def test_the_false_positive_audit_lists_a_real_sentence_removed(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    body = "The council voted on Tuesday to expand the scheme. It starts in May."
+    (plain / "a.txt").write_text(f"Council expands scheme\n{body}\nAdvertisement\n")
+    # a real closing line that a rule takes: the audit must list it with the rule's name
+    (plain / "b.txt").write_text(f"Council expands scheme\n{body}\nGetty Images\n")
+    out = tmp_path / "audit.json"
+    audit = [sys.executable, str(ROOT / "bench" / "audit_real.py"), "--no-realdev"]
+    proc = subprocess.run(
+        [*audit, "--plain", str(plain), "--json", str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(out.read_text())["plain/plain"]
+    assert figures["scanned"] == 6 and figures["removed"] == 2
+    assert [(x["sentence"], x["rules"]) for x in figures["lost"]] == [
+        ("Advertisement", ["ad_slot"]),
+        ("Getty Images", ["credit_line"]),
+    ]
+    assert "real sentences      6  removed    2" in proc.stdout

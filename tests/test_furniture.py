@@ -264,6 +264,46 @@ REMOVED = [
         " Force Public Affairs/Handout via REUTERS",
         "caption_line",
     ),
+    # a rule typed with one letter; a picture's credit after a word of where it stands
+    ("xxxxxxxxxxxxxxxxxxxxxxxxxxxx", "separator_line"),
+    ("Featured Image via Getty Images/Ann Lee", "credit_line"),
+    ("Photo via Twitter", "credit_line"),
+    # a caption opened by its bracketed credit, after the picture's buttons or not
+    (
+        "(Screenshot: YouTube) Ann, Bo and Cy Lee give a health update, January 18, 2018.",
+        "caption_line",
+    ),
+    (
+        "Expand | Collapse (Photo: Reuters/Ann Lee) Vials of a medium for cell storage.",
+        "caption_line",
+    ),
+    # what an embedded clip or a source's link leaves: a URL alone, a clip's fallback line
+    ("https://www.youtube.com/watch?v=_6Ze1mrs4BQ", "link_line"),
+    ("example.com/publications/detail/a-story-of-the-week", "link_line"),
+    ("STORM OVER THE BAY – “Back Home”. from ann lee on Vimeo.", "social_embed"),
+    # a clip's card closed by its duration and source; a bracketed source line; a widget
+    # whose number was not scraped
+    ("Video Ad Feedback Ann Lee explains her dissent 02:41 - Source: CNN", "video_block"),
+    ("(Source: PIB/GR/TYP/BIN)", "credit_line"),
+    ("% of readers think this story is Fact. Add your two cents.", "promo_line"),
+    ("http://example.blogspot.com – The Ann Lee Blog", "link_line"),
+    (
+        "The post A Black Hole Pushes the Stars Around appeared first on Universe Today.",
+        "credit_line",
+    ),
+    (
+        "Headline: Bitcoin & Blockchain Searches Exceed Trump! Blockchain Stocks Are Next!",
+        "promo_line",
+    ),
+    (
+        "An Exclusive You Have To See: The Last Frontier Is Here! No More Censorship, Unlike Others!",
+        "promo_line",
+    ),
+    # the same families in other languages
+    ("Lire aussi : Article réservé à nos abonnés Ann Lee : « Mon approche du vin »", "teaser_line"),
+    ("Lesen Sie auch: Die Wahl in Bayern", "teaser_line"),
+    ("PUBLICITÉ", "ad_slot"),
+    ("Anzeige", "ad_slot"),
 ]
 
 
@@ -335,7 +375,7 @@ KEPT = [
     "Please send tips to the newsroom, the editor said.",
     "Click here, he said, and the screen went dark.",
     "No comment",
-    "https://nodejs.org/api/inspector.html",
+    "Visit example.com/help for the forms, the clerk said.",
     "Develop and debug apps directly in your browser, or on a device, with this tool.",
     "August 22, 2013",
     "The ad",
@@ -390,6 +430,26 @@ KEPT = [
     "PROKUPECZ: Yes.",
     "He had a tip for us. Email records show he wrote to bo@example.com",
     "BALDWIN: Let me ask you about that.",
+    "Zzzzzz",
+    "AAAAAAAAAAH",
+    "Featured in the photo by Ann Lee were two of the boys, she said.",
+    "The photo via a friend reached the police on Monday.",
+    "(Photo: AP) is how the paper credited the picture, he said.",
+    "The council (Photo: archive) met on Monday to vote on the plan.",
+    "The clip came from a user on Vimeo.",
+    "Lire aussi le rapport de la commission, a-t-il dit.",
+    "La publicité a rapporté 3 millions d'euros en 2019.",
+    "Click here, he said, and the screen went dark for the rest of the night.",
+    "The meeting ran from 10:30 - Source: the minutes, which were released on Monday.",
+    "(Source: the city's own figures, which he said were wrong.)",
+    "(Sources say the deal is close.)",
+    "50% of readers think the story is true, the poll found.",
+    "$ wasmer run hello.wasm",  # a shell prompt in a how-to (the audit found it taken)
+    "$ emcc hello.cpp -O3 -o hello.wasm",
+    "End of an era.",
+    "The post office closed on Monday, and it appeared first on the list of cuts.",
+    "“Go! Go! Go!” the crowd shouted as the runners passed the line!",
+    "Wow! Just wow! the senator wrote on Monday, and his staff deleted the post.",
 ]
 
 
@@ -772,6 +832,16 @@ def test_a_prompt_among_the_prompts_under_a_story_goes_with_them(rules: Rules) -
     assert find_furniture(dangling, rules.furniture, rules.settings) == {2: "promo_line"}
     kept = [BEFORE, AFTER, "Here are the particulars of the week ahead:"]
     assert find_furniture(kept, rules.furniture, rules.settings) == {}
+    # A link's words alone as the last line: a prompt verb and what it points at.
+    for pointer in ("Explore the digital package.", "Watch the full video", "See our list."):
+        found = find_furniture([BEFORE, AFTER, pointer], rules.furniture, rules.settings)
+        assert found == {2: "promo_line"}, pointer
+    # Look-alikes: a closing imperative with a second clause, a capitalised name, a pronoun,
+    # and the same words between paragraphs.
+    for own in ("Read the report and weep.", "Read the Constitution.", "See you next week."):
+        assert find_furniture([BEFORE, AFTER, own], rules.furniture, rules.settings) == {}, own
+    middle = [BEFORE, "Explore the digital package.", AFTER]
+    assert find_furniture(middle, rules.furniture, rules.settings) == {}
     # The story's own last sentence stays, imperative or not, when no prompt is under it.
     own = [BEFORE, AFTER, "Read the report and judge for yourself."]
     assert find_furniture(own, rules.furniture, rules.settings) == {}
@@ -846,6 +916,24 @@ def test_an_interviewer_s_questions_stay_a_labelled_link_goes(rules: Rules) -> N
     assert find_furniture(link, rules.furniture, rules.settings) != {}
 
 
+def test_a_caption_naming_what_the_picture_is_goes(rules: Rules) -> None:
+    for caption in (
+        "A reproduction of notes the defence lawyers submitted as part of a January filing.",
+        "An aerial view of the flooded town of Selby",
+        "A screenshot of the message posted on the council's page",
+    ):
+        found = find_furniture([BEFORE, caption, AFTER], rules.furniture, rules.settings)
+        assert found == {1: "caption_line"}, caption
+    # Look-alikes: the same opening with a verb of its own, a longer sentence, two sentences.
+    for line in (
+        "A photo of the suspect was released by police on Monday.",
+        "A copy of the letter reached the mayor's office on Friday.",
+        "A video of the attack led the group to organize a rally outside City Hall.",
+        "A picture of the old mill hangs in the hall. Visitors stop to look at it.",
+    ):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}, line
+
+
 def test_a_long_title_case_line_between_paragraphs_is_a_link(rules: Rules) -> None:
     link = "Markets Play Down Expectations for the Summit With a Hard Line"
     found = find_furniture([BEFORE, link, AFTER], rules.furniture, rules.settings)
@@ -854,6 +942,71 @@ def test_a_long_title_case_line_between_paragraphs_is_a_link(rules: Rules) -> No
     for line in ("Trade Balance", "How the plan would work for families and for the schools"):
         assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
     assert find_furniture([link, BEFORE, AFTER], rules.furniture, rules.settings) == {}
+    # A writer's shout that opens a quote (the audit found it taken in a blog post), and a
+    # Title Case line closed by a colon, stay.
+    for line in (
+        "But no, HE KNOWS HER POINT BETTER THAN SHE DOES:",
+        "Here Is What The Minister Told The Committee On Tuesday:",
+    ):
+        assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
+
+
+TITLE = "Confessions of a recovering libertarian: How I escaped a world of hero worship"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        TITLE,  # the title printed again under itself
+        TITLE.upper(),
+        f"A photo of the author {TITLE} In the right hands, it could be a middle road.",
+        f"Share: {TITLE}",
+    ],
+)
+def test_a_line_repeating_the_story_s_title_goes(
+    line: str, rules: Rules, scraped_at: datetime
+) -> None:
+    data = "\n".join([TITLE, line, BEFORE, AFTER]).encode() + b"\n"
+    result = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at)
+    check_reassembly(data, result)
+    (doc,) = result.documents
+    assert (doc.headline, doc.text) == (TITLE, f"{BEFORE}\n\n{AFTER}")
+    assert [(r.rule, r.line) for r in doc.removed] == [("title_repeat", 2)]
+
+
+SPLICED = "“It will not,” Rep. Ann Lee{} (R-N.C.), who was in the room, said in a text message."
+
+
+@pytest.mark.parametrize(
+    ("title", "line", "kept"),
+    [
+        # a sentence that opens with the title's words goes on in lower case or after a stop
+        (TITLE, f"{TITLE} and found a home in the centre, she wrote.", None),
+        (TITLE, f"She called it {TITLE}. Then she left the party.", None),
+        # a question headline that the story asks again as its own sentence
+        (
+            "Can the ceasefire really deliver an election?",
+            "Can the ceasefire really deliver an election? Analysts doubt it.",
+            None,
+        ),
+        # a headline of under four words is also a line of text
+        ("Council votes yes", "Council votes yes", None),
+        # a sentence with a hover card spliced in that links to the story itself: the card
+        # goes (inline), the sentence stays
+        (
+            TITLE,
+            SPLICED.format(f" Ann LeeDemocrats seize on evidence {TITLE} MORE"),
+            SPLICED.format(""),
+        ),
+    ],
+)
+def test_a_sentence_with_the_title_s_words_stays(
+    title: str, line: str, kept: str | None, rules: Rules, scraped_at: datetime
+) -> None:
+    data = "\n".join([title, BEFORE, line, AFTER]).encode() + b"\n"
+    result = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at)
+    (doc,) = result.documents
+    assert doc.headline == title and (kept or line) in doc.text.split("\n\n")
 
 
 def test_one_line_story_of_a_furniture_word_stays(rules: Rules, scraped_at: datetime) -> None:
@@ -956,3 +1109,162 @@ def test_a_long_caption_is_measured_without_its_credit_a_long_paragraph_stays(
         f"{' '.join([sentence] * 9)} The report was praised by the council (Israel/Palestine)",
     ):
         assert find_furniture([BEFORE, line, AFTER], rules.furniture, rules.settings) == {}
+
+
+def test_a_url_alone_goes_but_a_list_of_references_stays(rules: Rules) -> None:
+    refs = ["https://nodejs.org/api/inspector.html", "https://example.org/a", "www.example.gov/b"]
+    for body in (
+        [BEFORE, *refs, AFTER],  # three or more in a row: a post's references
+        [BEFORE, "Sources & links", *refs[:2], AFTER],
+        [BEFORE, "The filings are here:", refs[0], AFTER],
+    ):
+        assert find_furniture(body, rules.furniture, rules.settings) == {}
+    body = [BEFORE, refs[0], "https://vimeo.com/ondemand/x", AFTER]
+    assert find_furniture(body, rules.furniture, rules.settings) == {1: "link_line", 2: "link_line"}
+
+
+def test_lines_in_capitals_stay_when_the_writer_writes_in_capitals(rules: Rules) -> None:
+    body = [
+        "GOLD: $1357.15 UP $25.00",
+        "NY PRICE OF GOLD AT EXACT SAME TIME: $1341.15",
+        "SHANGHAI REJECTS NY /LONDON PRICING OF GOLD",
+        "In ounces at the Comex, the open interest is still just under 1 billion oz today.",
+        "FOR THE NEW FRONT JANUARY MONTH/ THEY FILED: 10 NOTICE(S) FOR 50,000 OZ OF SILVER",
+        "YESTERDAY, WE HAD 11,759 EFP’S ISSUED.",
+        BEFORE,
+    ]
+    assert find_furniture(body, rules.furniture, rules.settings) == {}
+    # A page's link in capitals between paragraphs still goes.
+    body = [BEFORE, "OFFICIALS WARN OF STORM SURGE AS HURRICANE NEARS", AFTER]
+    assert find_furniture(body, rules.furniture, rules.settings) == {1: "caps_link"}
+
+
+def test_the_page_s_foot_under_a_copyright_trailer_goes(rules: Rules) -> None:
+    foot = [
+        "Copyright © The Daily Planet",
+        "RSS Feed for Ann Lee",
+        "Ann Lee is an award-winning journalist with 30 years in the print media.",
+        "Older articles by Ann Lee",
+    ]
+    body = [BEFORE, AFTER, BEFORE, AFTER, *foot]
+    found = find_furniture(body, rules.furniture, rules.settings)
+    assert found == {
+        4: "copyright_trailer",
+        5: "copyright_trailer",
+        6: "copyright_trailer",
+        7: "copyright_trailer",
+    }
+    # A picture's "© Agency" is no trailer of the story; nor is a note high in the story.
+    body = [BEFORE, "© Getty Images", AFTER, BEFORE]
+    assert 2 not in find_furniture(body, rules.furniture, rules.settings)
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcdef"]
+    body = [story[0], "Copyright © The Daily Planet", *story[1:]]
+    assert set(find_furniture(body, rules.furniture, rules.settings)) == {1}
+
+
+def test_a_block_of_paid_links_and_a_paywall_note_close_a_story(rules: Rules) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    foot = [
+        "CONTENUS SPONSORISÉS PAR OUTBRAIN",
+        "PUBLICITÉ",
+        "FRANCE 24",
+        "Liban : le président quitte le palais",
+        "WMSHOE.FR",
+    ]
+    found = find_furniture([*story, *foot], rules.furniture, rules.settings)
+    assert sorted(found) == [4, 5, 6, 7, 8]
+    paywall = "Il vous reste 69.06% de cet article à lire. La suite est réservée aux abonnés."
+    found = find_furniture([*story, paywall], rules.furniture, rules.settings)
+    assert found == {4: "promo_line"}
+    # A sentence about subscribers closing a story, a heading over the story's own text stay.
+    last = "Netflix added 5 million subscribers to read its articles, analysts said."
+    assert find_furniture([*story, last], rules.furniture, rules.settings) == {}
+    body = [
+        *story[:2],
+        "Sponsored posts",
+        "Firms paid for posts that ran for weeks on the "
+        "site and drew millions of readers, the report found on Monday.",
+    ]
+    assert find_furniture(body, rules.furniture, rules.settings) == {}
+
+
+def test_an_advert_closed_by_click_here_goes_a_report_s_link_stays(rules: Rules) -> None:
+    ad = (
+        "With tensions spiking, thousands are moving their savings into gold. Now you can "
+        "too. Learn how with a free kit from the Gold Group. It reveals how metals protect "
+        "savings. Click here to get your free Info Kit on Gold."
+    )
+    assert family_of(ad, rules) == "promo_line"
+    report = (
+        "The agency posted its report online on Monday. It runs to 300 pages and covers "
+        "every district in the state over ten years of records. Click here to read it."
+    )
+    assert family_of(report, rules) is None
+
+
+def test_a_story_s_foot_loses_its_pitches_and_end_marker_its_last_sentence_stays(
+    rules: Rules,
+) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    pitches = [
+        "Connect with God as you read His Word. Bibles are now 50% OFF. Show me the Bibles!",
+        "Encounter the Spirit that saturates you in His peace. Explore the Life Series.",
+        "See an error in this article? Send us a correction",
+    ]
+    found = find_furniture([*story, *pitches], rules.furniture, rules.settings)
+    assert found == {4: "promo_line", 5: "promo_line", 6: "promo_line"}
+    visit = (
+        "This article was contributed by The Plan. Visit www.example.com for alternative "
+        "news, commentary and preparedness info."
+    )
+    found = find_furniture(
+        [*story, visit, "End of Aquaponics Hemp"], rules.furniture, rules.settings
+    )
+    assert found == {4: "promo_line", 5: "separator_line"}
+    # An op-ed's closing call stays, alone or with another sentence; so does "End of an era."
+    for last in (
+        ["Call your senator today. Tell them to vote no."],
+        ["It is time to act.", "Call your senator today. Tell them to vote no."],
+        ["End of an era."],
+    ):
+        assert find_furniture([*story, *last], rules.furniture, rules.settings) == {}
+
+
+def test_a_prompt_to_a_player_goes_above_a_story_s_short_reading_list(rules: Rules) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    prompt = "And be sure to enjoy this podcast explaining the recent discovery:"
+    body = [*story, prompt, "Further Reading: ESO, MNRAS"]
+    assert find_furniture(body, rules.furniture, rules.settings) == {4: "promo_line"}
+    body = [*story, "Be sure to vote on Tuesday, the clerk said:", "Further Reading: ESO"]
+    assert find_furniture(body, rules.furniture, rules.settings) == {}
+
+
+def test_a_pull_quote_glued_to_its_paragraph_goes_a_paragraph_opening_like_a_subhead_stays(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    pull = "Revisionism is attacking everything Southern on every level across America"
+    para = f"{pull} The flag stands for honour, faith and courage, its defenders say."
+    data = "\n".join([TITLE, pull, BEFORE, para, AFTER]).encode() + b"\n"
+    result = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at)
+    check_reassembly(data, result)
+    (doc,) = result.documents
+    assert (
+        doc.text.split("\n\n")[2]
+        == "The flag stands for honour, faith and courage, its defenders say."
+    )
+    assert [(r.rule, r.line) for r in doc.removed] == [("glued_repeat", 4)]
+    # A short subheading (under six words) that the next paragraph opens with stays whole.
+    data = (
+        "\n".join(
+            [
+                TITLE,
+                "Voters went to the polls",
+                BEFORE,
+                "Voters went to the polls In record numbers on Monday.",
+                AFTER,
+            ]
+        ).encode()
+        + b"\n"
+    )
+    (doc,) = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at).documents
+    assert "Voters went to the polls In record numbers on Monday." in doc.text

@@ -556,3 +556,96 @@ def test_page_dates_are_htmldates_without_its_copy_of_the_tree() -> None:
     fragment = parse_html("<p>Updated 2025-08-14</p>")
     assert fragment.getparent() is not None
     assert find_page_date(fragment, None) == find_date(fragment, **_DATE_PARAMS)
+
+
+_STORY = "".join(
+    f"<p>Paragraph {i} of the council's budget story says what was decided and why.</p>"
+    for i in range(12)
+)
+
+
+def _counting_comparison(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the runs of trafilatura's own comparison (the gate calls it when it may matter)."""
+    from trafilatura import external
+
+    runs: list[int] = []
+    original = external.compare_extraction
+
+    def counted(*args: object) -> object:
+        runs.append(1)
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(external, "compare_extraction", counted)
+    return runs
+
+
+@pytest.mark.parametrize(
+    ("page", "compared"),
+    [
+        (f"<html><body><article>{_STORY}</article></body></html>", False),
+        # A sidebar holding more text than the story: readability might find twice the text.
+        (
+            f"<html><body><article>{_STORY}</article><div>"
+            + "<span>Another long sidebar line of links and teasers here</span>" * 60
+            + "</div></body></html>",
+            True,
+        ),
+        ("<html><body><article><p>One short paragraph.</p></article></body></html>", True),
+        # The story in a table: no paragraph text to read.
+        (
+            "<html><body><table><tr><td>"
+            + _STORY.replace("<p>", "").replace("</p>", "")
+            + "</td></tr></table></body></html>",
+            True,
+        ),
+        # A figure kept in the reading: justext's check looks for one.
+        (
+            f"<html><body><article>{_STORY}<figure><figcaption>A caption</figcaption>"
+            "</figure></article></body></html>",
+            None,
+        ),
+    ],
+)
+def test_trafilatura_compares_only_where_the_comparison_could_change_the_reading(
+    page: str, compared: bool | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate skips the comparison only when the reading is long, paragraph-shaped,
+    clean and holds at least half the page's text, and then reads the page as trafilatura
+    with its comparison does."""
+    from ingest.html import count_page_chars, extract_main
+
+    runs = _counting_comparison(monkeypatch)
+    chars = count_page_chars(read_text(parse_html(page)))
+    gated = extract_main(parse_html(page), None, page_chars=chars)
+    gated_runs = len(runs)
+    assert extract_main(parse_html(page), None) == gated  # no page_chars: always compared
+    assert len(runs) == gated_runs + 1
+    if compared is not None:
+        assert gated_runs == int(compared)
+
+
+def test_the_comparison_gate_changes_no_reading_of_a_bench_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On real bench pages the gated reading (cards taken out, as a run reads it) is
+    trafilatura's reading with its comparison, and the comparison is skipped on most."""
+    from ingest.html import _canonical_url, count_page_chars, extract_main, find_cards
+    from ingest.rules import load_rules
+
+    rules = load_rules()
+    runs = _counting_comparison(monkeypatch)
+    bench = Path(__file__).resolve().parents[1] / "bench"
+    # Every fourth page keeps the test fast; bench/README.md has the check on all 119.
+    pages = sorted((bench / "realdev" / "readability").glob("*.html"))[::4]
+    assert len(pages) > 10
+    for path in pages:
+        tree = parse_html(decode_html(path.read_bytes()).text)
+        text = read_text(tree)
+        cards = find_cards(tree, rules, _canonical_url(tree), text)
+        for el, _card in cards:
+            el.drop_tree()
+        chars = count_page_chars(text, [card for _, card in cards])
+        # extract_main leaves the tree as it was: both read the same page.
+        gated = extract_main(tree, None, page_chars=chars)
+        assert gated == extract_main(tree, None), path.name
+    assert len(runs) < 1.5 * len(pages)  # every page once ungated, a third of them gated

@@ -547,6 +547,21 @@ HEADER_AND_BUTTON_TAILS = [
         "The full interview aired on Sunday.",
         ("link_prompt_tail", "Watch the Full Interview Here"),
     ),
+    (
+        "Cases rose fourfold. (Related: Another outbreak at the park: Cases tied to coolers)",
+        "Cases rose fourfold.",
+        ("bracketed_teaser", "(Related: Another outbreak at the park: Cases tied to coolers)"),
+    ),
+    (
+        "Continued below... The paper gave the remarks front-page attention.",
+        "The paper gave the remarks front-page attention.",
+        ("ad_break_marker", "Continued below... "),
+    ),
+    (
+        "He scored twice. Story continues below advertisement The club moved up to sixth.",
+        "He scored twice. The club moved up to sixth.",
+        ("ad_break_marker", "Story continues below advertisement "),
+    ),
 ]
 
 
@@ -574,6 +589,11 @@ def test_header_stamp_and_button_tail_are_cut(
         "Want to know more? Subscribers asked the mayor that at the meeting, she said.",
         "He left the stage. See You Here Next Year, he told the crowd.",
         "The sign said: Read Here.",  # no sentence before the prompt
+        "Continued below are the rules for the new scheme.",
+        "Cases rose fourfold. (Related: see the table above)",
+        "Cases rose fourfold (Related: Another outbreak at the park)",
+        "The path was steep. Continue below the bridge and turn left.",
+        "Markets fell. Continued below expectations, the index slid again.",
     ],
 )
 def test_header_stamp_and_button_tail_lookalikes_stay(line: str, rules: Rules) -> None:

@@ -170,6 +170,53 @@ def test_look_alikes_stay_text(line: str, rules: Rules, scraped_at: datetime) ->
     assert len(docs) == 1 and line in docs[0].text
 
 
+@pytest.mark.parametrize(
+    "stamp", ["Updated at 10:16 a.m. ET on 8/25", "Last updated: 12 March, 09:30"]
+)
+def test_a_storys_age_over_its_update_stamp_is_no_header(
+    stamp: str, rules: Rules, scraped_at: datetime
+) -> None:
+    # title / "6 years ago" / "Updated at ..." / lead: the title is no outlet over a header
+    # whose headline is the update stamp; the story stays one document with its title
+    title = "Cruz: Not enough votes now for Obamacare shutdown threat"
+    docs = clean([title, "6 years ago", stamp, *MAIN[1:]], rules, scraped_at)
+    assert len(docs) == 1
+    assert (docs[0].outlet, docs[0].headline) == (None, title)
+    assert docs[0].text == "\n\n".join(MAIN[1:])
+
+
+def test_a_storys_date_printed_twice_under_its_title_is_one_header(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    # title / credit / date / the same date / a prompt in capitals / lead (a blog page the
+    # audit read): the second date is no new header, and the long title over the header
+    # stays the headline, so the lead is not read as a headline under "SIGN UP ..."
+    title = "Fact-checker asks: are there any un-angry supporters of the president? - Daily"
+    lead = "A fact checker posted to Twitter asking if there were any un-angry supporters."
+    lines = [title, "JIM WATSON/AFP/Getty Images", "22 Dec, 2016", "22 Dec, 2016"]
+    docs = clean([*lines, "SIGN UP FOR OUR NEWSLETTER", lead, *MAIN[1:]], rules, scraped_at)
+    assert len(docs) == 1
+    assert docs[0].headline == title
+    assert docs[0].text == "\n\n".join([lead, *MAIN[1:]])
+
+
+@pytest.mark.parametrize(
+    ("header", "head"),
+    [
+        # the stamp is a field of a related card's time: the headline is the line under it
+        (["Reuters", "3 hours ago", "Updated at 10:16 a.m. ET"], HEAD),
+        # look-alike: a headline that opens with "Updated" and holds no time stays the headline
+        (["Reuters", "3 hours ago"], "Updated 2020 guidelines expand free meals for children"),
+    ],
+)
+def test_a_stamp_under_a_cards_time_is_a_field(
+    header: list[str], head: str, rules: Rules, scraped_at: datetime
+) -> None:
+    docs = clean([*MAIN, "", *header, head, BODY], rules, scraped_at)
+    assert len(docs) == 2
+    assert (docs[1].outlet, docs[1].headline, docs[1].text) == ("Reuters", head, BODY)
+
+
 def test_an_articles_own_byline_and_date_are_no_header(rules: Rules, scraped_at: datetime) -> None:
     docs = clean([MAIN[0], "By Jane Doe", "April 19, 2024", *MAIN[1:]], rules, scraped_at)
     assert len(docs) == 1 and docs[0].headline == MAIN[0]

@@ -220,7 +220,11 @@ class Furniture:
         set_(
             self,
             "_credit_start",
-            re.compile(rf"^(?:{markers})s?(?: credit)?\s*(?:by\b|:|\.\.\.|…)\s*\S", re.I),
+            re.compile(
+                rf"^(?:(?:featured|top|main|header|lead|cover|hero|banner|file) )?"
+                rf"(?:{markers})s?(?: credit)?\s*(?:by\b|via\b|:|\.\.\.|…)\s*\S",
+                re.I,
+            ),
         )
 
     def enabled(self, family: str) -> bool:
@@ -257,6 +261,7 @@ _FAMILIES = (
     "social_embed",
     "related_run",
     "repeated_line",
+    "title_repeat",
 )
 
 
@@ -552,7 +557,7 @@ def is_link_line(text: str, f: Furniture) -> bool:
         return False
     label = text[: m.start()].strip()
     if not label:
-        return False  # a bare URL may be one of a post's references
+        return False  # a bare URL: ingest.furniture.find_bare_urls weighs its neighbours
     tokens = word_tokens(label)
     if len(tokens) > 8 or not f.link_labels & set(tokens):
         return False
@@ -696,7 +701,12 @@ def is_funding_note(text: str, max_words: int) -> bool:
 _SYNDICATED = re.compile(
     r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
 )
+# A blog feed's footer: "The post <title> appeared first on <site>."
+_APPEARED_FIRST = re.compile(r"^The post \S.{0,300} appeared first on [A-Z0-9][^.!?]{0,80}\.?$")
 
+
+# A bracketed source line: "(Source: PIB/GR/TYP)", "(Quelle: dpa)", "(Fuente: EFE)".
+_SOURCE_CREDIT = re.compile(r"^(?:Source|SOURCE|Sources|Quelle|Fuente|Fonte|Fonti) ?: ?\S")
 
 # "Courtesy of The New York Times", "Courtesy of Ann Lee": a picture's source.
 _COURTESY = re.compile(r"^(?:Courtesy|COURTESY) (?:of|OF) (?:the |The |THE )?[A-Z][^.!?]{0,80}$")
@@ -714,10 +724,14 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_credit_line("Photo: Ann Lee/AFP Photo: Ann Lee/AFP", f, 12)
     True
+    >>> is_credit_line("The post Stars Move appeared first on Universe Today.", f, 12)
+    True
     >>> [is_credit_line(t, f, 12) for t in ("Israel/Palestine", "and/or",
     ...     "Photo editing is now routine, experts say.")]
     [False, False, False]
     """
+    if text.startswith("The post ") and _APPEARED_FIRST.match(text):
+        return True
     if too_long(text, 2 * max_words + 8):
         return False
     tokens = text.split()
@@ -737,6 +751,8 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     words = tokens
     if text.startswith("(") and text.endswith(")"):
         inner = text[1:-1].strip()
+        if _SOURCE_CREDIT.match(inner) and not reads_as_sentences(inner):
+            return True  # "(Source: PIB/GR/TYP)": where a post's text came from
         if f._credit_start.match(inner) or (
             len(words) <= max_words and "/" in inner and _is_name_slash_agency(inner, f)
         ):
@@ -808,7 +824,7 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     """
     if too_long(text, max_words) and too_long(_without_closing_credit(text, f), max_words):
         return False
-    if _PHOTO_OPENER.match(text) or _credit_first(text, f):
+    if _PHOTO_OPENER.match(text) or _credit_first(text, f) or _credit_opens(text, f):
         return True
     if text.endswith(")") or ":" in text[-90:]:
         # A credit is at most ~200 characters: look only there, not along the paragraph.
@@ -1023,6 +1039,34 @@ def _credit_first(text: str, f: Furniture) -> bool:
             rest = right[len(agency) + 1 :]
             return (rest[:1].isupper() or rest[:1] in _QUOTES) and len(rest.split()) >= 4
     return False
+
+
+def _credit_opens(text: str, f: Furniture) -> bool:
+    """Say whether a line opens with a bracketed credit and goes on with its caption:
+    "(Photo: Ann Lee/Reuters) Crews clear the road.", after up to three words of the
+    picture's buttons ("Expand | Collapse (Photo: ...) ...").
+
+    >>> f = Furniture(credit_markers=frozenset(["photo", "screenshot"]))
+    >>> _credit_opens("(Screenshot: YouTube) The family gives a health update, May 1.", f)
+    True
+    >>> _credit_opens("Expand | Collapse (Photo: Reuters/Ann Lee) Vials of a medium.", f)
+    True
+    >>> _credit_opens("(Photo: AP) is how the paper credited it, he said.", f)
+    False
+    >>> _credit_opens("The council (Photo: archive) met on Monday to vote.", f)
+    False
+    """
+    start = text.find("(")
+    end = text.find(")", start + 1)
+    if start < 0 or end < 0 or not f._credit_start.match(text[start + 1 : end]):
+        return False
+    buttons = text[:start].split()
+    if len(buttons) > 3 or not all(w[:1].isupper() or not w[:1].isalnum() for w in buttons):
+        return False
+    if buttons and reads_as_sentences(text[:start]):
+        return False
+    caption = text[end + 1 :].split()
+    return len(caption) >= 3 and (caption[0][:1].isupper() or caption[0][:1] in _QUOTES)
 
 
 def _last_sentence_tail(text: str) -> str:
@@ -1368,6 +1412,40 @@ _PHOTO_VERB = re.compile(
 )
 
 
+# What a caption says a picture is: "A reproduction of ...", "An aerial view of ...".
+_DEPICTION = re.compile(
+    r"^(?:An?|The) (?:[a-z-]+ ){0,2}(?:photo|photograph|image|picture|reproduction|"
+    r"screenshot|screengrab|still|rendering|illustration|sketch|drawing|view)s? of "
+)
+# A finite verb of the main clause: "A photo of the suspect was released ...".
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|must|shall|"
+    r"should|do|does|did|shows?|showed|shown|said|says|appears?|appeared|led|went|made|"
+    r"became|helped|sparked|drew|prompted|circulated|emerged|surfaced)\b"
+)
+
+
+def is_depiction_caption(text: str) -> bool:
+    """A caption with neither credit nor date that names what the picture is: "A
+    reproduction of notes the lawyers submitted as part of a January court filing.",
+    "An aerial view of the flooded town". One sentence of at most 20 words whose main
+    clause has no verb a story's sentence would ("A photo of the suspect was released on
+    Monday." stays).
+
+    >>> is_depiction_caption("A reproduction of notes the lawyers submitted in a filing.")
+    True
+    >>> is_depiction_caption("An aerial view of the flooded town of Selby")
+    True
+    >>> [is_depiction_caption(t) for t in ("A photo of the suspect was released on Monday.",
+    ...     "A video of the attack led the group to organize a rally.",
+    ...     "A view of the harbour. It was dawn.", "A photographer of the year award")]
+    [False, False, False, False]
+    """
+    if too_long(text, 20) or not _DEPICTION.match(text):
+        return False
+    return not _FINITE.search(text) and not _SENTENCE_BREAK.search(text)
+
+
 def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     """A link to another story set between two paragraphs as a long Title Case headline
     ("U.S. Plays Down Expectations for Trump-Xi Meeting With Hard Line"); a subheading is
@@ -1379,19 +1457,20 @@ def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     True
     >>> [is_title_case_link([p, t, p], 1, 30) for t in ("Trade Balance",
     ...     "How the plan would work for families and for the schools they use",
-    ...     "The Council Voted On Tuesday To Expand The Scheme To Every District.")]
-    [False, False, False]
+    ...     "The Council Voted On Tuesday To Expand The Scheme To Every District.",
+    ...     "But no, HE KNOWS HER POINT BETTER THAN SHE DOES:")]
+    [False, False, False, False]
     """
     text = texts[i]
-    if text[-1] in _ENDS or too_long(text, max_words):
-        return False
+    if text[-1] in _ENDS or text[-1] == ":" or too_long(text, max_words):
+        return False  # a line closed by a colon opens what follows it
     words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
     if len(words) < 8:
         return False
     content = [w for w in words if w.lower() not in _FUNCTION_SMALL]
     capitalised = sum(w[:1].isupper() for w in content)
-    if capitalised < 0.85 * len(content) or text.isupper():
-        return False  # a line in capitals is caps_link's
+    if capitalised < 0.85 * len(content) or 2 * sum(w.isupper() for w in content) > len(content):
+        return False  # a line in capitals is caps_link's, or a writer's shout
     return _reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])
 
 
@@ -1690,6 +1769,17 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     >>> para = "The row went on. Download the app for the newsletter in your inbox. " * 4
     >>> is_promo_line(para, f, 120)
     False
+
+    A paragraph of any length closed by "Click here ..." that offers something free or
+    speaks to the reader is an advertiser's; "Click here" inside a quote or a report stays.
+
+    >>> f = Furniture(promo_cues=("click here",))
+    >>> is_promo_line("Thousands are moving savings into gold. " * 5 +
+    ...     "Learn how with a kit. Click here to get your free Info Kit on Gold.", f, 120)
+    True
+    >>> is_promo_line("The agency posted the report online. " * 5 +
+    ...     "Click here to read the report.", f, 120)
+    False
     """
     if too_long(text, max_words) or text[:1] in _QUOTES:
         return False
@@ -1714,6 +1804,8 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
         return False
     if opener and len(words) <= 40:
         return True
+    if _CLICK_CLOSE.search(text) and (_YOU.search(text) or _FREE.search(text)):
+        return True  # "... protect your savings. Click here to get your free Info Kit."
     if first == "click" and len(words) <= 20 and not reads_as_sentences(text):
         return True  # "CLICK HERE TO GET THE NEWS APP", "Click here to subscribe"
     if len(words) > 40 and not opener and not _all_sentences_pitch(text, f):
@@ -1721,6 +1813,11 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     if len(words) > 15 or sentence:
         return len(cues) >= 3 and _YOU.search(text) is not None
     return len(cues) >= 2
+
+
+# A pitch's button as its last sentence: "... Click here to get your free kit.", "CLICK HERE".
+_CLICK_CLOSE = re.compile(r"(?:^|[.!?] )(?:Click|CLICK) (?:here|Here|HERE)\b[^.!?]{0,80}[.!]?$")
+_FREE = re.compile(r"\b(?:free|FREE|Free)\b")
 
 
 def _all_sentences_pitch(text: str, f: Furniture) -> bool:
@@ -1823,6 +1920,10 @@ def is_social_embed(text: str, max_words: int, networks: frozenset[str] = frozen
     True
     >>> is_social_embed("He was praised by Ann Lee on Scribd.", 30, frozenset(["scribd"]))
     False
+    >>> is_social_embed("Storm Over The Bay. from ann lee on Vimeo.", 30, frozenset(["vimeo"]))
+    True
+    >>> is_social_embed("The clip came from a user on Vimeo.", 30, frozenset(["vimeo"]))
+    False
 
     >>> is_social_embed("View this post on Instagram", 30)
     True
@@ -1835,7 +1936,15 @@ def is_social_embed(text: str, max_words: int, networks: frozenset[str] = frozen
         return False
     if not _EMBED.match(text):
         m = _HOSTED_BY.match(text)
-        return m is not None and m.group("host").lower() in networks and len(text.split()) <= 12
+        if m is not None:
+            return m.group("host").lower() in networks and len(text.split()) <= 12
+        m = _HOSTED_FROM.match(text)
+        if m is None or m.group("host").lower() not in networks:
+            return False
+        # A clip's title is set in capitals or Title Case; "The clip came from a user on
+        # YouTube." is a sentence.
+        title = _WORDS.findall(m.group("title"))
+        return len(title) >= 2 and 2 * sum(w[:1].isupper() for w in title) > len(title)
     return text.startswith("View") or "@" in text or not reads_as_sentences(text)
 
 
@@ -1843,6 +1952,11 @@ def is_social_embed(text: str, max_words: int, networks: frozenset[str] = frozen
 _HOSTED_BY = re.compile(
     r"^\S(?:[^.!?]|\.(?=\S)){0,80} by (?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,3}"
     r" on (?P<host>[A-Z]\w+)$"
+)
+# "<Title> from <user> on Vimeo.": a clip's fallback line, the user's name as typed.
+_HOSTED_FROM = re.compile(
+    r"^(?P<title>\S(?:[^.!?]|[.!?](?=\S)){0,100}[.!?]?) from [\w.'’-]+(?: [\w.'’-]+){0,3}"
+    r" on (?P<host>[A-Z]\w+)\.$"
 )
 
 
@@ -1876,9 +1990,17 @@ def is_separator_line(text: str) -> bool:
     [True, True, True, True, True]
     >>> [is_separator_line(t) for t in ("—30—", "...", "1.", "A", "?")]
     [False, False, False, False, False]
+
+    Or one letter typed over and over, longer than a word: "xxxxxxxxxxxx" ("Zzzz", "AAAH"
+    stay).
+
+    >>> [is_separator_line(t) for t in ("xxxxxxxxxxxxxxxx", "XXXXXXXXXX", "Zzzzz", "AAAAAAAAH")]
+    [True, True, False, False]
     """
     if len(text) > 80 or text in ("...", "…", "?", "!"):
         return False  # an ellipsis or a lone mark may stand for words (an omission, a reply)
+    if len(text) >= 10 and len(set(text.lower())) == 1:
+        return True  # "xxxxxxxxxxxx": a rule typed with one letter, longer than any word
     return not any(ch.isalnum() for ch in text)
 
 
@@ -2065,13 +2187,14 @@ def find_related_runs(
 
 
 def find_furniture(
-    texts: Sequence[str], f: Furniture, settings: FurnitureSettings
+    texts: Sequence[str], f: Furniture, settings: FurnitureSettings, headline: str | None = None
 ) -> dict[int, str]:
     """Map the index of each furniture line of one story body to its family's name.
 
-    ``texts`` are the stripped, non-empty lines of the body in order. Families are tried
-    in order, the first that claims a line names it; runs (related stories, a video title
-    above its player's controls) are found after.
+    ``texts`` are the stripped, non-empty lines of the body in order, ``headline`` the
+    story's own (a body line that repeats it is the page's, :func:`find_title_repeats`).
+    Families are tried in order, the first that claims a line names it; runs (related
+    stories, a video title above its player's controls) are found after.
 
     >>> from ingest.rules import load_rules
     >>> rules = load_rules()
@@ -2113,7 +2236,20 @@ def find_furniture(
             0 <= j < len(texts) and _reads_as_prose(texts[j]) for j in (i - 1, i + 1)
         ):
             del found[i]
+    if _writes_in_capitals(texts):
+        # A writer who sets figures and sentences in capitals ("GOLD: $1357.15 UP $25.00",
+        # "WE HAD 11,759 ISSUED."): a line in capitals is their text, not a link or a credit.
+        for i in [i for i, name in found.items() if name in ("caps_link", "credit_line")]:
+            if texts[i].isupper() and len(_ALPHA_WORD.findall(texts[i])) >= 4:
+                del found[i]
     last = len(texts) - 1
+    if f.enabled("link_line"):
+        for i in find_bare_urls(texts):
+            found.setdefault(i, "link_line")
+    if f.enabled("credit_line"):
+        for i, text in enumerate(texts):
+            if i not in found and text.startswith("The post ") and _APPEARED_FIRST.match(text):
+                found[i] = "credit_line"  # a blog feed's footer, however long the title
     if f.enabled("time_stamp"):
         # "6 years ago", "This article is more than 1 year old" over a story's first
         # paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
@@ -2142,6 +2278,9 @@ def find_furniture(
             found.setdefault(i, "caption_line")
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
+        for i, text in enumerate(texts):
+            if i not in found and is_depiction_caption(text):
+                found[i] = "caption_line"
     if last >= 2 and f.enabled("copyright_trailer"):
         foot = last  # the story's last line before the page's furniture under it
         while foot > 1 and foot in found:
@@ -2151,9 +2290,39 @@ def find_furniture(
             is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
         ):
             found[foot] = "copyright_trailer"
-    dangling = last >= 2 and last not in found and f.enabled("promo_line")
-    if dangling and is_dangling_prompt(texts[last]):
-        found[last] = "promo_line"  # "Check out the interview below:", the player not kept
+    if f.enabled("copyright_trailer"):
+        _extend_under_copyright(texts, found)
+    if f.enabled("ad_slot"):
+        for i in find_sponsored_foot(texts):
+            found.setdefault(i, "ad_slot")
+    if f.enabled("separator_line") and last >= 2:
+        foot = last
+        while foot > 1 and foot in found:
+            foot -= 1
+        if foot not in found and _END_OF.match(texts[foot]):
+            found[foot] = "separator_line"  # "End of <the story's title>"
+    if f.enabled("promo_line") and last >= 2:
+        foot = last
+        while foot > 1 and foot in found:
+            foot -= 1
+        if foot not in found and (is_paywall_note(texts[foot]) or is_visit_pitch(texts[foot])):
+            found[foot] = "promo_line"
+        for i in find_foot_pitches(texts, found):
+            found[i] = "promo_line"
+        for i, text in enumerate(texts):
+            if i not in found and _UNFILLED.match(text) and not _SHELL_WORD.search(text):
+                found[i] = "promo_line"  # "% of readers think this story is Fact."
+    if last >= 2 and f.enabled("promo_line"):
+        # The story's last line, above its furniture and a short list of its references
+        # ("Further Reading: ESO, MNRAS").
+        foot = last
+        while foot > 1 and (foot in found or _REFERENCE_LABEL.match(texts[foot])):
+            foot -= 1
+        if foot not in found and is_dangling_prompt(texts[foot]):
+            found[foot] = "promo_line"  # "Check out the interview below:", the player not kept
+        for i, text in enumerate(texts):
+            if i not in found and is_shouted_pitch(text):
+                found[i] = "promo_line"
     if f.enabled("teaser_line"):
         for i in range(1, last):
             if i not in found and is_labelled_link(texts, i, f, short):
@@ -2186,7 +2355,334 @@ def find_furniture(
         for i, name in find_related_runs(texts, f, short, settings.min_related_run).items():
             found.setdefault(i, name)
         _extend_related_lists(texts, found, short, settings.min_related_run)
+    if headline and f.enabled("title_repeat"):
+        for i in find_title_repeats(texts, headline, settings.max_caption_words):
+            found[i] = "title_repeat"  # the surest reason for a line another family took
     return found
+
+
+_MIN_TITLE_WORDS = 4  # "Comments", "Live updates": a short headline is also a line of text
+# What a hero block prints before the headline: "A photo of the author", "Share:".
+_HERO_LABEL = re.compile(r"^[^.,;!?\"“”()]+:? $")
+_STOPS = ".!?…"
+
+
+def find_title_repeats(texts: Sequence[str], headline: str, max_words: int) -> list[int]:
+    """Body lines that print the story's headline again: the title alone, anywhere; or, in
+    the first three lines, a hero block that sets it between other pieces of the page with
+    no stop at either seam ("A photo of the author <headline> <standfirst>"), after at most
+    a short label (twelve words, no punctuation but a closing colon) and with at most
+    ``max_words`` words besides the headline.
+
+    A story's sentence that opens with the headline's words goes on in lower case or after
+    a stop ("<headline> and found peace.", "<headline>. Then ..."), so it stays; so does a
+    headline of under four words, and a sentence with a link card to the story spliced
+    into it ("... said Rep. Ann Lee <card: other headlines, this one> MORE (R-N.C.) ...").
+
+    >>> h = "Confessions of a recovering Libertarian: How I escaped Ron Paul hero worship"
+    >>> find_title_repeats([h, "A photo of the author " + h + " In the right hands, it works.",
+    ...     "Body text.", h.upper()], h, 120)
+    [0, 1, 3]
+    >>> find_title_repeats([h + " and found peace.", "He wrote " + h + ". Then he left.",
+    ...     "Body text."], h, 120)
+    []
+    >>> q = "Can the ceasefire really deliver an election?"
+    >>> find_title_repeats([q + " Analysts doubt it.", "Body.", "Photo " + q + " Dek."], q, 120)
+    [2]
+    >>> find_title_repeats(["Live updates", "Body."], "Live updates", 120)
+    []
+    >>> k = "Key takeaways from first public impeachment hearing"
+    >>> find_title_repeats(["Body.", f"“No,” said Rep. Ann LeeA card {k} MORE (R-N.C.)."], k, 120)
+    []
+    """
+    title = " ".join(headline.split())
+    if len(title.split()) < _MIN_TITLE_WORDS:
+        return []
+    folded = title.casefold()
+    out = []
+    for i, text in enumerate(texts):
+        line = " ".join(text.split())
+        if line.casefold() == folded:
+            out.append(i)
+            continue
+        at = line.find(title) if i < 3 else -1
+        if at < 0 or too_long(line, max_words + len(title.split())):
+            continue
+        before, after = line[:at], line[at + len(title) :]
+        label = before.endswith(" ") and _HERO_LABEL.match(before) and not too_long(before, 12)
+        if before and not label:
+            continue  # inside a word, or a sentence that holds the headline's words
+        if not before and title[-1] in _STOPS:
+            continue  # "<question>? <next sentence>": the story's own sentence
+        seam = not after or (after[0] == " " and after[1:2].isupper())
+        if seam and (before or after):
+            out.append(i)
+    return out
+
+
+_CAPS_FIGURE = re.compile(r": ?[$€£]?\d")
+
+
+def _writes_in_capitals(texts: Sequence[str]) -> bool:
+    """Say whether a story's writer sets text in capitals: two lines or more in capitals
+    that close like a sentence or give a figure after a label ("NY PRICE AT THE SAME TIME:
+    $1341.15"). A page's links in capitals are headlines: no stop, no figures after a colon.
+
+    >>> _writes_in_capitals(["GOLD FIX AT THE SAME TIME: $1341.15", "WE HAD 11,759 ISSUED.", "x"])
+    True
+    >>> _writes_in_capitals(["OFFICIALS WARN OF STORM SURGE", "The storm hit on Monday."])
+    False
+    """
+    n = 0
+    for text in texts:
+        if text.isupper() and len(_ALPHA_WORD.findall(text)) >= 3:
+            n += text.endswith(".") or _CAPS_FIGURE.search(text) is not None
+    return n >= 2
+
+
+# A URL alone on its line: "https://www.youtube.com/watch?v=x", "vimeo.com/ondemand/x".
+_BARE_URL = re.compile(
+    r"^(?:(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*)"
+    r"(?: [-–—|] (?:[A-Z][\w'’()&.-]*)(?: [\w'’()&.-]+){0,5})?$"
+)
+
+
+# The heading of a post's list of references: "Sources & links", "Further reading".
+_REFERENCES = re.compile(
+    r"\b(?:sources?|links?|references?|reading|resources?|notes|bibliography|citations?)\b",
+    re.I,
+)
+
+
+def find_bare_urls(texts: Sequence[str]) -> list[int]:
+    """Lines that are a URL alone: what an embedded player or a source link leaves. A post's
+    list of references stays: three URLs or more in a row, or URLs under a line that
+    introduces them ("Read the filings here:", "Sources & links").
+
+    >>> find_bare_urls(["He spoke.", "https://www.youtube.com/watch?v=x1", "vimeo.com/a/b"])
+    [1, 2]
+    >>> find_bare_urls(["He spoke.", "http://example.blogspot.com – The Ann Lee Blog"])
+    [1]
+    >>> find_bare_urls(["Sources & links", "https://example.org/report", "www.example.gov/a"])
+    []
+    >>> find_bare_urls(["He spoke.", "https://a.org/1", "https://b.org/2", "https://c.org/3"])
+    []
+    >>> find_bare_urls(["Visit example.com for more.", "He said www.example.com was down."])
+    []
+    """
+    found: list[int] = []
+    i = 0
+    while i < len(texts):
+        if not _BARE_URL.match(texts[i]):
+            i += 1
+            continue
+        end = i
+        while end < len(texts) and _BARE_URL.match(texts[end]):
+            end += 1
+        above = texts[i - 1] if i else ""
+        heading = above.endswith(":") or (
+            len(above.split()) <= 5 and _REFERENCES.search(above) is not None
+        )
+        if end - i < 3 and not heading:
+            found.extend(range(i, end))
+        i = end
+    return found
+
+
+# The heading of a block of paid links (Outbrain, Taboola): "Sponsored Content", "Promoted
+# Stories", "Contenus sponsorisés par Outbrain", "Gesponserte Inhalte".
+_SPONSORED = re.compile(
+    r"sponsor|gesponsert|patrocinad|promoted|outbrain|taboola|paid (?:content|post|partner)",
+    re.I,
+)
+
+
+def find_sponsored_foot(texts: Sequence[str]) -> list[int]:
+    """A block of paid links closing a story: its heading ("CONTENUS SPONSORISÉS PAR
+    OUTBRAIN", "Promoted Stories") in the story's second half and the two or more short lines
+    under it to the end (the advertisers' names, their headlines, "PUBLICITÉ"). A heading
+    followed by a paragraph of the story is no such block.
+
+    >>> find_sponsored_foot(["A long story.", "More of it.", "Its end.", "Promoted Stories",
+    ...     "FRANCE 24", "A headline of another site", "ADVERTISEMENT"])
+    [3, 4, 5, 6]
+    >>> find_sponsored_foot(["A story.", "Sponsored content", "Firms paid for the posts, "
+    ...     "which ran for weeks on the site and drew millions of readers, the report said."])
+    []
+    """
+    for i in range(len(texts) // 2, len(texts)):
+        text = texts[i]
+        if len(text.split()) > 6 or text[-1:] in ".!?" or not _SPONSORED.search(text):
+            continue
+        rest = texts[i + 1 :]
+        if len(rest) >= 2 and all(len(t.split()) <= 20 and not reads_as_sentences(t) for t in rest):
+            return list(range(i, len(texts)))
+        return []
+    return []
+
+
+# A paywall's note where the scrape stops: "Il vous reste 69% de cet article à lire. La
+# suite est réservée aux abonnés.", "The rest of this article is for subscribers only."
+_SUBSCRIBERS = re.compile(
+    r"\b(?:subscribers?|abonn(?:é|e)e?s|abonnement|abonnenten|suscriptores|assinantes|"
+    r"abbonati)\b",
+    re.I,
+)
+_READING = re.compile(
+    r"\b(?:read|reading|lire|lesen|leer|ler|leggere|lezen|article|artikel|artículo|articolo|"
+    r"artigo|story)\b",
+    re.I,
+)
+
+
+def is_paywall_note(text: str) -> bool:
+    """A paywall's note as a story's last line: it names the subscribers and the reading.
+
+    >>> is_paywall_note("Il vous reste 72.46% de cet article à lire. La suite est réservée "
+    ...     "aux abonnés.")
+    True
+    >>> is_paywall_note("The rest of this article is for subscribers only.")
+    True
+    >>> is_paywall_note("The paper said its subscribers read the article 20% more often.")
+    False
+    >>> is_paywall_note("Netflix added 5 million subscribers in the quarter.")
+    False
+    """
+    if len(text.split()) > 30 or _SAYS.search(text):
+        return False
+    return _SUBSCRIBERS.search(text) is not None and _READING.search(text) is not None
+
+
+# A short list of a story's references under a label: "Further Reading: ESO, MNRAS".
+_REFERENCE_LABEL = re.compile(r"^[A-Z][\w ]{2,30}: [^.!?]{2,80}$")
+
+
+def is_shouted_pitch(text: str) -> bool:
+    """A pitch in Title Case with two exclamations or more: "Headline: Bitcoin Searches
+    Exceed Trump! Blockchain Stocks Are Next!", "An Exclusive You Have To See: The Last
+    Frontier Is Here! No More Censorship!". A sentence in lower case, a shouted quote or
+    a short cry ("Go! Go! Go!") stays.
+
+    >>> is_shouted_pitch("Headline: Bitcoin & Blockchain Searches Exceed Trump! Blockchain "
+    ...     "Stocks Are Next!")
+    True
+    >>> is_shouted_pitch("“Go! Go! Go!” the crowd shouted as the runners passed the line!")
+    False
+    >>> is_shouted_pitch("Go! Go! Go!")
+    False
+    """
+    if text.count("!") < 2 or text[:1] in _QUOTES or len(text) > 300:
+        return False
+    words = _WORDS.findall(text)
+    if len(words) < 8:
+        return False
+    capitalised = sum(w[:1].isupper() for w in words if w.lower() not in _FUNCTION_SMALL)
+    content = sum(1 for w in words if w.lower() not in _FUNCTION_SMALL)
+    return content > 0 and capitalised >= 0.8 * content and not _SAYS.search(text)
+
+
+# A widget whose number the scrape did not keep: "% of readers think this story is Fact.",
+# "$ raised of our goal". No sentence opens with a unit sign and a space.
+_UNFILLED = re.compile(r"^[%‰$€£] (?=[^\W\d_])")
+# A shell prompt's command is no widget: "$ emcc hello.cpp -O3 -o hello.wasm".
+_SHELL_WORD = re.compile(r"\w[./\\=]\w| --?\w")
+# A story's end marker: "End of <Title>", "END OF STORY"; "End of an era." is a sentence.
+_END_OF = re.compile(r"^(?:End|END) (?:of|OF) (?:[A-Z0-9][\w'’&:-]*(?: |$)){1,8}$")
+# "Visit www.example.com for alternative news": the pitch of the site a post came from.
+_VISIT = re.compile(
+    r"(?:^|[.!?] )(?:Visit|VISIT) (?:us at )?(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
+    r"(?:/\S*)? (?:for|to)\b[^.!?]{0,120}[.!]?$"
+)
+
+
+def is_visit_pitch(text: str) -> bool:
+    """A story's last line closed by a pitch for the site a post came from: "This article was
+    contributed by <Site>. Visit www.example.com for alternative news and commentary."
+
+    >>> is_visit_pitch("This article has been contributed by The Plan. Visit www.example.com "
+    ...     "for alternative news, commentary and preparedness info.")
+    True
+    >>> is_visit_pitch("Visit cdc.gov for the guidance, the agency said.")
+    False
+    >>> is_visit_pitch("He urged voters to visit www.example.gov for the forms.")
+    False
+    """
+    return len(text.split()) <= 40 and not _SAYS.search(text) and _VISIT.search(text) is not None
+
+
+# A pitch's last sentence: a short imperative to the reader ("Show me the Bibles!", "Send us
+# a correction", "Explore the Life in the Spirit Series.", "CLICK HERE").
+_CALL_VERBS = frozenset(
+    {"read", "follow", "join", "like", "sign", "subscribe", "download", "get", "watch"}
+    | {"listen", "explore", "visit", "check", "see", "find", "discover", "share", "try"}
+    | {"show", "send", "click", "shop", "buy", "order", "learn", "claim"}
+)
+_TO_READER = re.compile(r"\b(?:you|your|us|me|free|FREE|Free)\b")
+
+
+def _closes_with_call(text: str) -> bool:
+    """Say whether a line's last sentence is a short call to the reader and the line speaks
+    to the reader or offers something free."""
+    if text[:1] in _QUOTES or _SAYS.search(text):
+        return False
+    cut = max(
+        text.rstrip(".!?").rfind(". "),
+        text.rstrip(".!?").rfind("? "),
+        text.rstrip(".!?").rfind("! "),
+    )
+    tail = text[cut + 2 :] if cut >= 0 else text
+    words = tail.split()
+    if not 1 <= len(words) <= 8 or words[0].lower().strip("\"“'") not in _CALL_VERBS:
+        return False
+    return words[0][:1].isupper() and _TO_READER.search(text) is not None
+
+
+def find_foot_pitches(texts: Sequence[str], found: dict[int, str]) -> list[int]:
+    """A run of two or more pitches closing a story, each ending on its button: "Connect with
+    God as you read His Word. Bibles are 50% OFF. Show me the Bibles!", "See an error in this
+    article? Send us a correction". The story's own last sentence, even an imperative one,
+    stays alone.
+
+    >>> story = ["The council met on Tuesday to vote on the plan for the bridge."]
+    >>> find_foot_pitches([*story, "Read His Word as you wish. Show me the Bibles!",
+    ...     "See an error in this article? Send us a correction"], {})
+    [1, 2]
+    >>> find_foot_pitches([*story, "Call your senator today. Tell them to vote no."], {})
+    []
+    """
+    run: list[int] = []
+    i = len(texts) - 1
+    while i >= 1:
+        if i in found:
+            i -= 1
+            continue
+        if not _closes_with_call(texts[i]) or too_long(texts[i], 60):
+            break
+        run.append(i)
+        i -= 1
+    return sorted(run) if len(run) >= 2 else []
+
+
+_NAMES_COPYRIGHT = re.compile(r"copyright|all rights reserved", re.I)
+
+
+def _extend_under_copyright(texts: Sequence[str], found: dict[int, str]) -> None:
+    """The lines under a story's copyright trailer are the page's foot: "RSS feed for <name>",
+    "Older articles by <name>", the comment policy. Only when the trailer names its
+    copyright ("© Getty Images" is a picture's credit) and at most four lines follow it in
+    the story's second half.
+    """
+    trailers = [
+        i
+        for i, name in found.items()
+        if name == "copyright_trailer" and _NAMES_COPYRIGHT.search(texts[i])
+    ]
+    if not trailers:
+        return
+    start = max(trailers)
+    if start >= 3 and 2 * start >= len(texts) - 1 and len(texts) - 1 - start <= 4:
+        for i in range(start + 1, len(texts)):
+            found.setdefault(i, "copyright_trailer")
 
 
 _CODE_CHARS = re.compile(r"[()\[\]{}=;<>_|│\\]")
@@ -2273,23 +2769,51 @@ def is_bracketed_prompt(text: str) -> bool:
 
 
 def is_dangling_prompt(text: str) -> bool:
-    """A story's last line pointing at a player or post that the scrape did not keep: "Check
-    out the interview on CNBC below:", "Watch the full speech here:". Only as the last line,
-    where nothing follows the colon.
+    """A story's last line pointing at a player, post or package that the scrape did not
+    keep: "Check out the interview on CNBC below:", "Watch the full speech here:", or a
+    link's words alone, a prompt verb and what it points at in at most three lower-case
+    words ("Explore the digital package.", "Watch the video"). Only as the last line.
 
     >>> is_dangling_prompt("Check out the Toner interview on CNBC below:")
     True
+    >>> [is_dangling_prompt(t) for t in ("Explore the digital package.", "See our full list")]
+    [True, True]
     >>> is_dangling_prompt("Here are the particulars of the week ahead:")
     False
+    >>> is_dangling_prompt("And be sure to enjoy this podcast explaining the discovery:")
+    True
+    >>> is_dangling_prompt("Be sure to vote on Tuesday, officials said:")
+    False
+    >>> [is_dangling_prompt(t) for t in ("Read the report and weep.",
+    ...     "See you next week.", "Read the Constitution.", "Try the crab cakes, they said.")]
+    [False, False, False, False]
     """
+    m = _BE_SURE.match(text)
+    if m is not None:
+        text = text[m.end() :].capitalize()  # "And be sure to enjoy this podcast below:"
     words = text.split()
-    return (
-        text.endswith(":")
-        and 2 <= len(words) <= 12
-        and words[0].lower() in _PROMPT_VERBS
-        and words[0][:1].isupper()
-        and not _SENTENCE_BREAK.search(text)
-    )
+    if not (words and words[0].lower() in _PROMPT_VERBS | _ENJOY and words[0][:1].isupper()):
+        return False
+    if _POINTER.match(text):
+        return True
+    return text.endswith(":") and 2 <= len(words) <= 12 and not _SENTENCE_BREAK.search(text)
+
+
+# "And be sure to ...", "Make sure to ...", "Don't forget to ...": a prompt's softer opener.
+_BE_SURE = re.compile(
+    r"^(?:(?:And|So|Also|Now),? )?(?:(?:be|Be|make|Make) sure to|(?:don't|Don't|don’t|Don’t) "
+    r"forget to) "
+)
+_ENJOY = frozenset({"enjoy"})
+
+
+# A link's words alone: a prompt verb, a determiner and up to three lower-case words, no
+# second clause ("Read the report and weep.").
+_POINTER = re.compile(
+    r"^(?!.* (?:and|or|but|then|for|if|when|you|yourself)\b)"
+    r"[A-Z][a-z]+(?: (?:out|through|to))? (?:the|our|this|these|all|more) "
+    r"(?:[a-z][a-z'’-]* ){0,2}[a-z][a-z'’-]*[.!]?$"
+)
 
 
 def _extend_foot_prompts(texts: Sequence[str], found: dict[int, str], max_words: int) -> None:
@@ -2453,10 +2977,19 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
         return True
     if _STAMP_LABEL.match(text) or _EMBED.match(text):
         return True
+    if " on " in text[-30:] and _HOSTED_FROM.match(text):
+        return True  # "<Title>. from <user> on Vimeo."
     return ("you" in text or "You" in text or "YOU" in text) and _YOU.search(text) is not None
 
 
+# A clip's card: its title, its duration, then where it is from ("<title> 02:41 - Source:
+# CNN"), whatever player words come before it.
+_CLIP_SOURCE = re.compile(r"(?<![\d:])(?:\d{1,2}:)?[0-5]?\d:[0-5]\d ?[-–—|] ?Source ?: ?[A-Z]\S*$")
+
+
 def _is_video_line(text: str, f: Furniture, settings: FurnitureSettings) -> bool:
+    if len(text) < 300 and _CLIP_SOURCE.search(text):
+        return True
     return (
         is_player_caption(text, f, settings.max_caption_words)
         or is_player_notice(text, f, settings.max_caption_words)

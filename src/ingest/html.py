@@ -22,6 +22,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -550,13 +551,17 @@ def _anchor_elements(text: PageText, rules: Rules) -> list[HtmlElement]:
     return found
 
 
+# The elements that can carry a card's headline: a link or a heading below h1.
+_HEADLINE_TAGS = ("a", "h2", "h3", "h4", "h5", "h6")
+
+
 def _holds_h1(el: HtmlElement) -> bool:
     return next(el.iter("h1"), None) is not None
 
 
 def _names_headline(el: HtmlElement, headline: str) -> HtmlElement | None:
     """The link or heading in a card that carries its headline, if any."""
-    for sub in el.iter("a", "h2", "h3", "h4", "h5", "h6"):
+    for sub in el.iter(*_HEADLINE_TAGS):
         if collapse_space(sub.text_content()) == headline:
             return sub
     return None
@@ -572,6 +577,8 @@ def _card_lines(el: HtmlElement, headers_of: _Headers) -> tuple[str, ...] | None
     and neither is an advertisement (:func:`is_ad_block`). ``headers_of``: the headers of a
     card search's lines so far (:class:`_Headers`, which holds the rules).
     """
+    if next(el.iter(*_HEADLINE_TAGS), None) is None:
+        return None  # no link or heading to carry a headline: skip reading its lines
     rules = headers_of.rules
     lines = tuple(linearize(el))
     if sum(len(line.split()) for line in lines) > MAX_CARD_WORDS:
@@ -847,26 +854,96 @@ def _date_options() -> Any:
     )
 
 
+# The most characters of text the page being extracted holds (see compare_when_needed);
+# None outside extract_main, where trafilatura's comparison always runs.
+_PAGE_CHARS: ContextVar[int | None] = ContextVar("ingest_page_chars", default=None)
+
+
+def compare_when_needed(
+    cleaned_tree: Any, raw_tree: Any, body: Any, text: str, options: Any
+) -> tuple[Any, str]:
+    """``trafilatura.external.compare_extraction``, skipped where it cannot change the reading.
+
+    trafilatura compares its main reading with readability's and justext's and keeps the
+    main one unless (its ``compare_extraction``) the reading is shorter than
+    ``min_extracted_size``, or holds an element justext's check looks for (``aside``,
+    ``figure``, ``nav`` ...), or has no paragraph text or more tables than paragraphs, or
+    readability finds more than twice its text (in recall mode: more than its text). Those
+    are checked here on the reading, with the page's text (:data:`_PAGE_CHARS`, set by
+    :func:`extract_main`) standing for the most readability could find: readability only
+    ever keeps part of the page's text. When none can hold, readability (most of the
+    comparison's cost) is not run and the main reading is returned, as the comparison
+    would have returned it. Installed in trafilatura's pipeline by :func:`_gate_comparison`.
+    """
+    from trafilatura.external import SANITIZED_XPATH, compare_extraction
+
+    page_chars = _PAGE_CHARS.get()
+    factor = 1 if options.focus == "recall" else 2
+    if (
+        page_chars is None
+        or len(text) < options.min_extracted_size
+        or factor * len(text) < page_chars
+        or body.xpath(SANITIZED_XPATH)
+        or not body.xpath(".//p//text()")
+        or len(body.findall(".//table")) > len(body.findall(".//p"))
+    ):
+        return compare_extraction(cleaned_tree, raw_tree, body, text, options)
+    return body, text
+
+
+@functools.cache
+def _gate_comparison() -> None:
+    """Put :func:`compare_when_needed` where trafilatura's pipeline calls its comparison:
+    the gate returns what the comparison would, so nothing else reading the page changes."""
+    from trafilatura import core
+
+    core.compare_extraction = compare_when_needed  # type: ignore[attr-defined]
+
+
+def count_page_chars(text: PageText, cards: Sequence[Card] = ()) -> int:
+    """The most characters of text trafilatura's comparison can find on a page once its
+    ``cards`` are taken out: its texts, each with one space after it, less each card's
+    lines (a line is its texts joined, so it never counts more than they do).
+
+    >>> page = read_text(lxml.html.fromstring("<div><p>One two</p><p>three</p></div>"))
+    >>> count_page_chars(page), count_page_chars(page, [Card(("three",), None, None)])
+    (14, 8)
+    """
+    total = sum(map(len, text.texts)) + len(text.texts)
+    return total - sum(len(line) + 1 for card in cards for line in card.lines)
+
+
 def extract_main(
-    tree: HtmlElement, url: str | None, settings: ExtractSettings = DEFAULT_SETTINGS
+    tree: HtmlElement,
+    url: str | None,
+    settings: ExtractSettings = DEFAULT_SETTINGS,
+    page_chars: int | None = None,
 ) -> Extracted:
     """Main text lines and metadata of a parsed page (cards already taken out), by trafilatura.
 
     trafilatura copies the tree it is given, so ``tree`` is left as it was. The date is
     left out (None): :func:`find_page_date` reads it once nothing else needs the tree.
+    ``page_chars``: the most text the page holds (:func:`count_page_chars`); given, trafilatura's
+    comparison with other extractors runs only where it could change the reading
+    (:func:`compare_when_needed`).
     """
     import trafilatura
 
     info = extract_metadata(tree, url, dated=False)
-    doc: Any = trafilatura.bare_extraction(
-        tree,
-        url=info.url,
-        favor_precision=settings.favor_precision,
-        favor_recall=settings.favor_recall,
-        include_tables=settings.include_tables,
-        no_fallback=settings.no_fallback,
-        include_comments=settings.include_comments,
-    )
+    _gate_comparison()
+    token = _PAGE_CHARS.set(page_chars)
+    try:
+        doc: Any = trafilatura.bare_extraction(
+            tree,
+            url=info.url,
+            favor_precision=settings.favor_precision,
+            favor_recall=settings.favor_recall,
+            include_tables=settings.include_tables,
+            no_fallback=settings.no_fallback,
+            include_comments=settings.include_comments,
+        )
+    finally:
+        _PAGE_CHARS.reset(token)
     text = (doc.text or "") if doc is not None else ""
     lines = [s for s in (collapse_space(line) for line in text.split("\n")) if s]
     articles = top_articles(tree)
@@ -969,7 +1046,8 @@ def extract_page(
     cards = find_cards(tree, rules, canonical, text) if take_cards else []
     for el, _ in cards:
         el.drop_tree()  # keeps the text that follows the card
-    extracted = extract_main(tree, canonical, settings)
+    chars = count_page_chars(text, [card for _, card in cards])
+    extracted = extract_main(tree, canonical, settings, chars)
     names = {n.casefold() for n in (extracted.sitename, *(p.aggregator for p in profiles)) if n}
     # A page with no title of its own gets the site's name from trafilatura: not a headline.
     headline = extracted.title if (extracted.title or "").casefold() not in names else None

@@ -974,6 +974,32 @@ def _required(items: Any) -> set[str]:
     return need
 
 
+def find_glued_repeat(line: str, others: Iterable[str]) -> Cut | None:
+    """A pull quote glued to the paragraph it was lifted from: the line opens with another
+    line of the same story, word for word and with no stop of its own, and a capital opens
+    what follows ("<pull quote> The flag represents ..."). Only a repeat of six words or
+    more, so a paragraph that opens like a short subheading keeps its words.
+
+    >>> pull = "Revisionism is attacking everything Southern on every level across America"
+    >>> find_glued_repeat(pull + " The flag stands for honour and faith.", [pull, "Other."])
+    Cut(rule='glued_repeat', start=0, end=75)
+    >>> find_glued_repeat("Voters went to the polls in record numbers on Monday morning.",
+    ...     ["Voters went to the polls"])
+    """
+    for other in others:
+        n = len(other)
+        if (
+            n < len(line) - 1
+            and line.startswith(other)
+            and line[n] == " "
+            and other[-1] not in '.!?:;,"”’)'
+            and len(other.split()) >= 6
+            and line[n + 1 : n + 2].isupper()
+        ):
+            return Cut("glued_repeat", 0, n + 1)
+    return None
+
+
 def apply_cuts(line: str, cuts: list[Cut]) -> str:
     """Remove the cuts from a line, closing each gap with a single space.
 

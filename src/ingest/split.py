@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ingest.edges import gate_of, longest_match, matching_lines
+from ingest.published import STAMP_WORDS
 from ingest.residue import ends_sentence, is_capitalised
 from ingest.rules import LineRule, Profile, Rules
 from ingest.user_regex import is_budgeted
@@ -414,10 +415,16 @@ def _find_headers(
         i_last = i
         field_lines: tuple[int, ...] = ()
         bm = None
+        # "6 years ago" / "Updated at 10:16 a.m. ET on 8/25": the page's second stamp is a
+        # field of the time, never the headline, nor what tells a headline from a paragraph;
+        # so is the same time printed again under it ("22 Dec, 2016" twice), no new header.
+        stamp = i + 1 < n and (
+            is_stamp_field(stripped[i + 1]) or (i + 1 in anchors and stripped[i + 1] == stripped[i])
+        )
         if outlet_line is None:
             # A line of more than six words over the time and a paragraph under it is the
             # headline (headline / "2 hours ago" / body), not an outlet.
-            below = stripped[i + 1] if i + 1 < n else ""
+            below = stripped[i + 1 + stamp] if i + 1 + stamp < n else ""
             headline_over = (
                 len(above.split()) > 6
                 and bool(below)
@@ -426,7 +433,7 @@ def _find_headers(
             if _is_outlet(above, max_outlet, chrome) and not headline_over:
                 outlet_line, outlet = i - 1, above
             bm = rules.byline.match(stripped[i + 1]) if i + 1 < n else None
-        if i + 1 < n and _READ_TIME.match(stripped[i + 1]):  # "3h ago" / "3 min read"
+        if stamp or (i + 1 < n and _READ_TIME.match(stripped[i + 1])):  # "3 min read"
             field_lines = (i + 1,)
             i_last = i + 1
         # "3 hours ago" / "Reuters" / headline / body: this reading wins over a short line
@@ -606,7 +613,13 @@ def _headline_above(
     above = start - 1
     if above <= taken or not stripped[above]:
         return None
-    if below is not None and looks_like_headline(stripped[below], max_words):
+    # A headline under the header wins, unless the line above is the dump's first and twice
+    # as long: the page's title over its own header ("Title" / credit / date / "SIGN UP").
+    if (
+        below is not None
+        and looks_like_headline(stripped[below], max_words)
+        and (above or len(stripped[0].split()) <= 2 * len(stripped[below].split()))
+    ):
         return None
     return above if looks_like_headline(stripped[above], max_words) else None
 
@@ -654,6 +667,31 @@ _BY_FIELD = re.compile(r"(?i)^(?:[^\W\d_]+ )?by\s+\S")  # "By Ann Lee", "Story b
 # A byline naming the outlet it was written for: "by Ann Lee for Reuters".
 _BY_FOR = re.compile(r"(?:[^\W\d_]+ )?[Bb]y .+? for (?P<o>[^\W\d_a-z].{1,59})$")
 _READ_TIME = re.compile(r"(?i)^\d{1,3} ?min(?:ute)?s?(?: read)?$")
+# A stamp under the time: "Updated at 10:16 a.m. ET on 8/25", "Last updated: 12 March, 09:30";
+# a clock time or a day, within ten words ("Updated 2020 guidelines expand ..." is a headline).
+_STAMP_FIELD = re.compile(
+    rf"(?i)^(?:last |first )?(?:{'|'.join(STAMP_WORDS)})\b(?!.*[!?]$)(?=.*(?:"
+    r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}/\d{1,2}\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
+    r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))"
+)
+
+
+def is_stamp_field(line: str) -> bool:
+    """Say whether a line is a stamp printed under a story's time: an update or publication
+    note with a clock time or a day, in ten words or fewer.
+
+    >>> [is_stamp_field(t) for t in ("Updated at 10:16 a.m. ET on 8/25",
+    ...     "Last updated: 12 March, 09:30", "Published Aug. 3")]
+    [True, True, True]
+    >>> [is_stamp_field(t) for t in ("Updated 2020 guidelines expand coverage for children",
+    ...     "Posted workers at 10:15 were told to leave the plant at once by the managers",
+    ...     "Updated: what we know at 10:16?", "Publishers meet at 10:30")]
+    [False, False, False, False]
+    """
+    return len(line.split()) <= 10 and _STAMP_FIELD.match(line) is not None
+
+
 # A count beside the time: "45 comments", "1.2K shares".
 _COUNT_FIELD = re.compile(
     r"(?i)^\d[\d,.]*[km]? (?:comments?|replies|shares?|likes?|views?|reactions?|sources?)$"

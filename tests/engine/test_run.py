@@ -243,6 +243,28 @@ def test_a_rerun_after_the_code_changed_cleans_again(
     assert (again.processed, again.unchanged) == (2, 0)
 
 
+def test_worker_processes_key_documents_with_the_jobs_code_fingerprint(
+    src: Path, tmp_path: Path, rules: Rules, scraped_at: datetime
+) -> None:
+    """The run walks the package once (code_fingerprint) and sends the result with the job,
+    like the rules' fingerprint: worker processes key what they clean with it."""
+    from ingest.engine.pool import CleanJob, CleanPool
+    from ingest.engine.process import cache_key
+    from ingest.scraped import as_clock
+    from ingest.store import output_folder, source_folder
+
+    out = output_folder(tmp_path / "out")
+    job = CleanJob(source_folder(src), out, rules, scraped_at, code="the-runs-checkout")
+    with CleanPool(job, 2) as pool:
+        pids, outcomes = pool.clean(sorted(p.name for p in src.iterdir()), parts=2)
+    assert len(outcomes) == 2 and os.getpid() not in pids
+    for o in outcomes:
+        assert o.sha256 is not None
+        stamp = as_clock(scraped_at).fallback(o.path, 0.0).stamp()
+        assert o.key == cache_key(o.sha256, stamp, rules, "the-runs-checkout")
+        assert o.key != cache_key(o.sha256, stamp, rules)  # this checkout's own
+
+
 def test_rerun_reads_no_dump_loads_no_cleaner_and_keeps_the_manifest(
     tmp_path: Path, scraped_at: datetime
 ) -> None:

@@ -125,7 +125,12 @@ class FolderRun:
         self.decisions = bytearray()
         self.to_clean = 0
         self.known: dict[str, str] | None = None  # sha256 -> path (dedup runs)
+        self._known_sizes: dict[int, list[str]] = {}  # dump size -> the sha256 in known
         self.processed: set[str] = set()  # dumps cleaned this run (dedup runs)
+        # Outcomes of dumps to clean that were cleaned before the chunks went out (the
+        # learning sample: ingest.engine.run.presample), taken as they are.
+        self.ready: dict[str, FileOutcome] = {}
+        self._noted = False  # note_cleaning() done
         self.dirty: set[str] = set()  # dumps cleaned by earlier runs since the last dedup step
         self.unindexed = False  # no dedup index yet: every dump counts as cleaned since
         # The previous manifest is the one the dedup index was last brought up to date with:
@@ -221,7 +226,7 @@ class FolderRun:
                         )
                     ):
                         # (a dump cleaned since the last dedup step is as new as this run's)
-                        known.setdefault(sha, prior.rel)
+                        self._know(known, sha, prior.rel, entry.get("size"))
                 elif known is not None and self._unchanged(rels[i], entry, DUPLICATE_DUMP):
                     decisions[i] = _KEEP
                     copies.append((i, str(entry.get("duplicate_of")), str(entry["sha256"])))
@@ -341,15 +346,57 @@ class FolderRun:
         except (KeyError, TypeError, AttributeError):
             return False  # an entry edited by hand into another shape: damaged, redone
 
+    def _know(self, known: dict[str, str], sha: str, rel: str, size: int | None) -> str:
+        """Note that dump ``rel`` (``size`` bytes) has bytes ``sha`` unless an earlier one
+        has them; return the first with them."""
+        first = known.get(sha)
+        if first is not None:
+            return first
+        known[sha] = rel
+        if isinstance(size, int):
+            self._known_sizes.setdefault(size, []).append(sha)
+        return rel
+
+    def known_for(self, rels: Iterable[str]) -> dict[str, str] | None:
+        """The known dumps (sha256 -> path) a chunk of ``rels`` cleaned elsewhere may be a
+        byte-identical copy of: those as long as one of its dumps.
+
+        The chunk then travels with a few entries, not one per dump cleaned so far. A copy
+        not found so (its size changed meanwhile) is cleaned and then recorded as the copy
+        it is, like one cleaned side by side with its original (:meth:`outcomes`).
+        """
+        known = self.known
+        if known is None:
+            return None
+        sizes = self._known_sizes
+        found: dict[str, str] = {}
+        if not sizes:
+            return found
+        for rel in rels:
+            try:
+                size = self.src.stat(rel).st_size  # (local: a stat; object store: listed)
+            except (IngestError, OSError):
+                continue  # cleaning it records why
+            for sha in sizes.get(size, ()):
+                found[sha] = known[sha]
+        return found
+
+    def forget_known(self) -> None:
+        """Let go of the known dumps (one entry per dump) once every outcome is recorded."""
+        self.known = None
+        self._known_sizes = {}
+
     def job(self) -> CleanJob:
         """What cleaning this run's chunks elsewhere needs (a copy of the known dumps: the
-        run's own grows as outcomes are recorded)."""
+        run's own grows as outcomes are recorded; the code fingerprint, walked here once)."""
+        from ingest.engine import process
         from ingest.engine.pool import CleanJob
 
         known = None if self.known is None else dict(self.known)
         return CleanJob(
             self.src, self.out, self.rules, self.scraped_at, known, learn=self.learn,
             learned=self.learned, report_upto=self.report_upto(),
+            code=process.code_fingerprint(),
         )  # fmt: skip
 
     def report_upto(self) -> str | None:
@@ -387,7 +434,7 @@ class FolderRun:
         manifest is written along the way; :meth:`commit` puts it in place.
         """
         if self.to_clean:
-            self._note_cleaning(self._state())
+            self.note_cleaning()
         old = ManifestReader(self.out)
         writer = self._writer = ManifestWriter(self.out, old, TOOL)
         marking = self.record_progress
@@ -395,6 +442,7 @@ class FolderRun:
         # sha256 -> path of dumps cleaned so far, in path order (dedup runs): a dump cleaned
         # in parallel with its byte-identical twin becomes what one process would make it.
         known = self.known
+        ready = self.ready
         # (index in rels, old entry, its chunk or None if kept, place in the chunk).
         # Unchanged dumps wait behind dumps being cleaned: the manifest is in path order.
         queue: deque[tuple[int, Prior | None, _Chunk | None, int]] = deque()
@@ -405,7 +453,8 @@ class FolderRun:
         def flush() -> None:
             nonlocal filling
             if filling.rels:
-                filling.future = dispatch(filling.rels)
+                todo = filling.todo()
+                filling.future = dispatch(todo) if todo else _NOTHING
                 flying.append(filling)
                 filling = _Chunk()
 
@@ -424,11 +473,11 @@ class FolderRun:
             if known is not None and outcome.status == DUPLICATE_DUMP and outcome.sha256:
                 # A worker names the first copy in its own chunk; the original is the first
                 # by path in the whole run (which may itself have become a copy above).
-                first = known.setdefault(outcome.sha256, outcome.duplicate_of or rel)
+                first = self._know(known, outcome.sha256, outcome.duplicate_of or rel, outcome.size)
                 if first != outcome.duplicate_of:
                     outcome = dataclasses.replace(outcome, duplicate_of=first)
             elif known is not None and outcome.status == Status.WRITTEN and outcome.sha256:
-                first = known.setdefault(outcome.sha256, rel)
+                first = self._know(known, outcome.sha256, rel, outcome.size)
                 if first != rel:  # a copy of a dump cleaned in another chunk: as workers=1
                     self.out.drop_documents(rel)
                     outcome = FileOutcome(
@@ -462,6 +511,9 @@ class FolderRun:
             for i, prior in self._pairs(self._priors(old)):
                 if decisions[i] == _CLEAN:
                     queue.append((i, prior, filling, len(filling.rels)))
+                    done = ready.pop(rels[i], None) if ready else None
+                    if done is not None:
+                        filling.ready[len(filling.rels)] = done
                     filling.rels.append(rels[i])
                     if len(filling.rels) >= chunk:
                         flush()
@@ -480,9 +532,13 @@ class FolderRun:
             writer.abort()
             raise
 
-    def _note_cleaning(self, state: Location) -> None:
+    def note_cleaning(self) -> None:
         """Before any document is rewritten: tell the next dedup step which dumps will be
-        (:data:`DEDUP_DIRTY`, when there is an index), and that it must run."""
+        (:data:`DEDUP_DIRTY`, when there is an index), and that it must run. Once a run."""
+        if self._noted:
+            return
+        self._noted = True
+        state = self._state()
         if (state / DEDUP_INDEX).exists():
             lines = b"".join(
                 utf8_json(json.dumps(rel)) + b"\n"  # a name that is not UTF-8 too
@@ -824,18 +880,41 @@ def _overlay(old: Iterable[Prior], marked: dict[str, bytes]) -> Iterator[Prior]:
         nxt = next(pending, None)
 
 
-class _Chunk:
-    """Dumps handed out together for cleaning: their paths, future, and outcomes once back."""
+class _Nothing:
+    """The future of a chunk with nothing to clean (its outcomes were all ready)."""
 
-    __slots__ = ("_outcomes", "entries", "fallbacks", "future", "rels", "stories")
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> list[FileOutcome]:
+        return []
+
+
+_NOTHING = _Nothing()
+
+
+class _Chunk:
+    """Dumps handed out together for cleaning: their paths, future, and outcomes once back.
+
+    Dumps whose outcome is ready (``ready``, by place in the chunk) are not handed out.
+    """
+
+    __slots__ = ("_outcomes", "entries", "fallbacks", "future", "ready", "rels", "stories")
 
     def __init__(self) -> None:
         self.entries: list[bytes] = []  # manifest entries recorded so far (progress markers)
         self.stories: dict[str, tuple[StoryFeatures, ...]] = {}
         self.fallbacks: dict[str, int] = {}
         self.rels: list[str] = []
+        self.ready: dict[int, FileOutcome] = {}
         self.future: Any = None
         self._outcomes: list[FileOutcome] | None = None
+
+    def todo(self) -> list[str]:
+        """The dumps to hand out: those whose outcome is not ready."""
+        if not self.ready:
+            return self.rels
+        return [rel for i, rel in enumerate(self.rels) if i not in self.ready]
 
     def done(self) -> bool:
         if self._outcomes is not None:
@@ -847,8 +926,13 @@ class _Chunk:
 
     def outcomes(self) -> list[FileOutcome]:
         if self._outcomes is None:
-            self._outcomes = list(self.future.result())
+            got = list(self.future.result())
             self.future = True  # dispatched and back; the future itself is let go
-            if len(self._outcomes) != len(self.rels):
-                raise RuntimeError(f"{len(self._outcomes)} outcomes for {len(self.rels)} dumps")
+            sent = len(self.rels) - len(self.ready)
+            if len(got) != sent:
+                raise RuntimeError(f"{len(got)} outcomes for {sent} dumps")
+            if self.ready:
+                back, ready = iter(got), self.ready
+                got = [ready[i] if i in ready else next(back) for i in range(len(self.rels))]
+            self._outcomes = got
         return self._outcomes

@@ -49,6 +49,8 @@ class CleanJob:
     learned: dict[str, Learned] | None = None
     # HTML pages at or before this path hand their lines to the run's report (process_file).
     report_upto: str | None = None
+    # The run's code_fingerprint(), so a worker process does not walk the package again.
+    code: str | None = None
     token: str = field(default_factory=lambda: uuid.uuid4().hex)  # which run (shared_pool)
 
     def clean(self, rels: Sequence[str]) -> list[FileOutcome]:
@@ -59,7 +61,7 @@ class CleanJob:
         return process_batch(
             self.source, rels, self.output, self.rules, scraped_at=self.scraped_at,
             known_dumps=known, output_format=self.output_format, learn=self.learn,
-            learned=self.learned, report_upto=self.report_upto,
+            learned=self.learned, report_upto=self.report_upto, code=self.code,
         )  # fmt: skip
 
 

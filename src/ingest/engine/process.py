@@ -84,10 +84,12 @@ def code_fingerprint() -> str:
     return fingerprint_code(Path(__file__).resolve().parents[1])
 
 
-def cache_key(sha256: str, scraped_at: str | None, rules: Rules) -> str:
+def cache_key(sha256: str, scraped_at: str | None, rules: Rules, code: str | None = None) -> str:
     """What a dump's output depends on: its bytes, its scrape time and where that came from
-    (:meth:`ingest.scraped.ScrapeTime.stamp`), the rules, our version and code."""
-    blob = f"{sha256}|{scraped_at}|{rules.fingerprint}|{__version__}|{code_fingerprint()}"
+    (:meth:`ingest.scraped.ScrapeTime.stamp`), the rules, our version and code (``code``:
+    the run's :func:`code_fingerprint`, default this process's)."""
+    code = code or code_fingerprint()
+    blob = f"{sha256}|{scraped_at}|{rules.fingerprint}|{__version__}|{code}"
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
@@ -104,6 +106,7 @@ def process_file(
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
     report_upto: str | None = None,
+    code: str | None = None,
 ) -> FileOutcome:
     """Clean one dump and write its documents; never raises for a bad dump.
 
@@ -114,7 +117,8 @@ def process_file(
 
     ``report_upto``: an HTML page whose path sorts at or before this (the dumps the run's
     inspect report shows) hands its lines to the report (ingest.report.handoff), in a
-    local output folder; None: none does.
+    local output folder; None: none does. ``code``: the run's :func:`code_fingerprint`,
+    computed once where it was planned (default: this process's).
 
     Any exception but the output folder's own failure (:class:`OutputError`, which stops
     the run) becomes this dump's ``failed`` outcome, reason ``cleaner_error``: one input
@@ -124,7 +128,7 @@ def process_file(
         return _process_file(
             src, rel, out, rules, scraped_at=scraped_at, previous=previous,
             known_dumps=known_dumps, output_format=output_format, learn=learn,
-            learned=learned, report_upto=report_upto,
+            learned=learned, report_upto=report_upto, code=code,
         )  # fmt: skip
     except OutputError:
         raise
@@ -194,6 +198,7 @@ def _process_file(
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
     report_upto: str | None = None,
+    code: str | None = None,
 ) -> FileOutcome:
     handoff = out.local_path if report_upto is not None and rel <= report_upto else None
     try:
@@ -210,7 +215,7 @@ def _process_file(
                 rel,
                 DUPLICATE_DUMP,
                 sha256=digest,
-                key=cache_key(digest, when.stamp(), rules),  # so a re-run can skip it
+                key=cache_key(digest, when.stamp(), rules, code),  # so a re-run can skip it
                 size=st.st_size,
                 mtime_ns=st.st_mtime_ns,
                 duplicate_of=known_dumps[digest],
@@ -266,7 +271,7 @@ def _process_file(
         )
     removed.update(r.rule for r in result.orphans)
     out.remove_stale(rel, names)
-    key = cache_key(result.sha256, when.stamp(), rules)
+    key = cache_key(result.sha256, when.stamp(), rules, code)
     if handoff is not None and result.page is not None:
         from ingest.report.handoff import save_page_lines
 
@@ -308,6 +313,7 @@ def process_batch(
     learn: bool = False,
     learned: Mapping[str, Learned] | None = None,
     report_upto: str | None = None,
+    code: str | None = None,
 ) -> list[FileOutcome]:
     """Process several dumps in one call (one Prefect task, one worker job).
 
@@ -319,7 +325,7 @@ def process_batch(
         outcome = process_file(
             src, rel, out, rules, scraped_at=scraped_at, previous=prev.get(rel),
             known_dumps=known_dumps, output_format=output_format, learn=learn, learned=learned,
-            report_upto=report_upto,
+            report_upto=report_upto, code=code,
         )  # fmt: skip
         if known_dumps is not None and outcome.status in (Status.WRITTEN, Status.UNCHANGED):
             known_dumps.setdefault(outcome.sha256 or "", rel)

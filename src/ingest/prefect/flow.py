@@ -137,8 +137,9 @@ def clean_batch(
     With ``processes`` > 1 (the flow's thread runner) the batch is split over the run's
     worker processes in this process (:func:`ingest.engine.pool.shared_pool`) and this
     task's thread only waits; otherwise (Dask workers) it cleans here, ``known`` being the
-    dumps cleaned so far. Writing is idempotent (atomic, skipped when the bytes are already
-    there), so a retried batch after an I/O error converges to the same output.
+    dumps cleaned so far that its own may be copies of. Writing is idempotent (atomic,
+    skipped when the bytes are already there), so a retried batch after an I/O error
+    converges to the same output.
     """
     logger = get_run_logger()
     if processes > 1:
@@ -315,7 +316,10 @@ class PrefectDispatch(Dispatch):
         runner = context.task_runner if context is not None else None
         local = isinstance(runner, ThreadPoolTaskRunner)
         self.workers = process_count(self.processes) if local else 1
-        self._run, self._job = run, run.job()
+        job = run.job()
+        if self.workers <= 1:  # each batch brings the known dumps it may copy (submit)
+            job = replace(job, known=None)
+        self._run, self._job = run, job
         batches = len(run.chunks(self.batch_size))
         self._labels = (f"clean-batch-{i:03d}-of-{batches:03d}" for i in range(1, batches + 1))
         window: int | Callable[[], int] = max(4, 2 * self.workers)
@@ -354,28 +358,25 @@ class PrefectDispatch(Dispatch):
         return watch
 
     def submit(self, rels: list[str]) -> BatchFuture:
-        run, job = self._run, self._job
-        assert run is not None and job is not None, "start() first"
-        # a copy: the run's grows as outcomes are recorded
-        known = dict(run.known) if run.known is not None and self.workers <= 1 else None
         label = next(self._labels)
-        future = BatchFuture(
-            clean_batch.submit(
-                label,
-                # unwalked(): Prefect would otherwise walk these large arguments looking
-                # for upstream futures, on every task submission.
-                unwalked(job),
-                unwalked(rels),
-                self.workers,
-                unwalked(known),
-            ),
-            label,
-            rels,
-            self.watch,
-        )
+        future = BatchFuture(clean_batch.submit(label, *self.batch(rels)), label, rels, self.watch)
         self._flying = [f for f in self._flying if not f.done()]
         self._flying.append(future)
         return future
+
+    def batch(self, rels: list[str]) -> tuple[CleanJob, list[str], int, dict[str, str] | None]:
+        """The arguments of the clean-batch task run that cleans ``rels``, after its label.
+
+        Cleaned in the task (a Dask worker), a batch brings the known dumps it may be a copy
+        of (:meth:`ingest.engine.plan.FolderRun.known_for`): a few entries, where all the
+        dumps cleaned so far would go to the worker with every batch.
+        """
+        run, job = self._run, self._job
+        assert run is not None and job is not None, "start() first"
+        known = run.known_for(rels) if self.workers <= 1 else None
+        # unwalked(): Prefect would otherwise walk these large arguments looking for
+        # upstream futures, on every task submission.
+        return unwalked(job), unwalked(rels), self.workers, unwalked(known)
 
     def close(self) -> None:
         if self._job is not None:
