@@ -300,6 +300,8 @@ REMOVED = [
         "promo_line",
     ),
     # the same families in other languages
+    ("El iPod Nano en 2010, cuando tenía un diseño compacto. Foto: AFP", "caption_line"),
+    ("Click Aqui", "promo_line"),
     ("Lire aussi : Article réservé à nos abonnés Ann Lee : « Mon approche du vin »", "teaser_line"),
     ("Lesen Sie auch: Die Wahl in Bayern", "teaser_line"),
     ("PUBLICITÉ", "ad_slot"),
@@ -447,6 +449,8 @@ KEPT = [
     "$ wasmer run hello.wasm",  # a shell prompt in a how-to (the audit found it taken)
     "$ emcc hello.cpp -O3 -o hello.wasm",
     "End of an era.",
+    "Foto: la policía llegó al lugar a las tres de la tarde, según los vecinos del barrio.",
+    "El fotógrafo dijo que la imagen fue tomada en 2010.",
     "The post office closed on Monday, and it appeared first on the list of cuts.",
     "“Go! Go! Go!” the crowd shouted as the runners passed the line!",
     "Wow! Just wow! the senator wrote on Monday, and his staff deleted the post.",
@@ -1268,3 +1272,20 @@ def test_a_pull_quote_glued_to_its_paragraph_goes_a_paragraph_opening_like_a_sub
     )
     (doc,) = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at).documents
     assert "Voters went to the polls In record numbers on Monday." in doc.text
+
+
+def test_a_picture_s_alt_text_over_its_credited_caption_goes_with_its_count(rules: Rules) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abc"]
+    alt = "El iPod Nano durante la presentación del dispositivo en 2012"
+    body = [story[0], alt, f"{alt}. Foto: Reuters", "17", *story[1:]]
+    found = find_furniture(body, rules.furniture, rules.settings)
+    assert found == {1: "caption_line", 2: "caption_line", 3: "caption_line"}
+    # A subheading that a paragraph then opens with, and a number in a list, stay.
+    body = [
+        story[0],
+        "The vote on the bridge",
+        "The vote on the bridge was close.",
+        "17",
+        *story[1:],
+    ]
+    assert find_furniture(body, rules.furniture, rules.settings) == {}

@@ -2274,6 +2274,7 @@ def find_furniture(
         for i in interview_questions(texts, [i for i, n in found.items() if n == "teaser_line"], f):
             del found[i]
     if f.enabled("caption_line"):
+        _extend_printed_twice(texts, found)
         for i in find_stopless_captions(texts, settings.max_caption_words):
             found.setdefault(i, "caption_line")
         for i in above_dateline(texts, f, settings.max_caption_words):
@@ -2661,6 +2662,28 @@ def find_foot_pitches(texts: Sequence[str], found: dict[int, str]) -> list[int]:
         run.append(i)
         i -= 1
     return sorted(run) if len(run) >= 2 else []
+
+
+def _extend_printed_twice(texts: Sequence[str], found: dict[int, str]) -> None:
+    """A picture's alt text over its caption, the caption being the same words and a credit
+    ("<words>" over "<words>. Foto: EFE"), goes with the caption; so does a bare count (a
+    picture's number, its comments) next to either.
+    """
+    for i in range(len(texts) - 1):
+        nxt = texts[i + 1]
+        if (
+            found.get(i + 1) == "caption_line"
+            and i not in found
+            and len(texts[i]) >= 20
+            and nxt.startswith(texts[i])
+            and len(nxt) > len(texts[i])
+        ):
+            found[i] = "caption_line"
+    for i, text in enumerate(texts):
+        if i in found or not text.isdigit() or len(text) > 4:
+            continue
+        if any(found.get(j) == "caption_line" for j in (i - 1, i + 1)):
+            found[i] = "caption_line"
 
 
 _NAMES_COPYRIGHT = re.compile(r"copyright|all rights reserved", re.I)

@@ -479,10 +479,12 @@ class Memory:
 
 # A run that cleans every dump of its folder (at least SAMPLE_FROM), with nothing learned
 # before, first learns from a sample: one dump in SAMPLE_SHARE, at least SAMPLE_MIN of them.
-# It then cleans with that, so only the dumps where the sample was wrong are cleaned twice.
-SAMPLE_FROM = 500
+# It then cleans with that, so only the dumps where the sample was wrong are cleaned twice
+# (and the sampled dumps it touches). From twice the sample up: a smaller run's sample would
+# be all of it, cleaned in one process with nothing saved.
 SAMPLE_SHARE = 50
 SAMPLE_MIN = 100
+SAMPLE_FROM = 2 * SAMPLE_MIN
 
 
 def presample(run: FolderRun) -> dict[str, Learned]:
