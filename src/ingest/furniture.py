@@ -656,7 +656,7 @@ def is_copyright_trailer(text: str, max_words: int) -> bool:
     return _RIGHTS.search(text) is not None and ("©" in text or "copyright" in text.lower())
 
 
-_LICENSING = re.compile(r"\b(?:licens|reprint|republish|syndicat)\w*", re.I)
+_LICENSING = re.compile(r"\b(?:licens|reprint|republish|syndicat|reproduc)\w*", re.I)
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.\w|https?://|www\.")
 
 
@@ -1908,7 +1908,9 @@ _STAMP_WORDS = frozenset(
 )
 _EMBED = re.compile(
     r"^(?:A (?:post|photo|video) shared by\b|View (?:this|more) (?:post|posts|photo|video)s? "
-    r"on (?:Instagram|Facebook|Twitter|TikTok|X|Threads)\b)",
+    r"on (?:Instagram|Facebook|Twitter|TikTok|X|Threads)\b|(?:Watch|View|Listen|Play)"
+    r"(?: (?:it|this|the (?:video|clip|episode)))? on (?:YouTube|Vimeo|Facebook|Instagram|"
+    r"Twitter|X|TikTok|Spotify|SoundCloud|Apple Podcasts)$)",
 )
 
 
@@ -2291,6 +2293,7 @@ def find_furniture(
             is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
         ):
             found[foot] = "copyright_trailer"
+            _extend_foot_notes(texts, found, foot, 2 * short)
     if f.enabled("copyright_trailer"):
         _extend_under_copyright(texts, found)
     if f.enabled("ad_slot"):
@@ -2308,6 +2311,8 @@ def find_furniture(
             foot -= 1
         if foot not in found and (is_paywall_note(texts[foot]) or is_visit_pitch(texts[foot])):
             found[foot] = "promo_line"
+        for i in find_paywall_foot(texts, found):
+            found.setdefault(i, "promo_line")
         for i in find_foot_pitches(texts, found):
             found[i] = "promo_line"
         for i, text in enumerate(texts):
@@ -2548,10 +2553,20 @@ def is_paywall_note(text: str) -> bool:
     False
     >>> is_paywall_note("Netflix added 5 million subscribers in the quarter.")
     False
+    >>> is_paywall_note("Subscribers can read the full report on the company's website.")
+    False
     """
-    if len(text.split()) > 30 or _SAYS.search(text):
+    if len(text.split()) > 30 or _SAYS.search(text) or _WITHHELD.search(text) is None:
         return False
     return _SUBSCRIBERS.search(text) is not None and _READING.search(text) is not None
+
+
+# What a paywall says of the text it holds back: "the rest", "69% of this article", "only".
+_WITHHELD = re.compile(
+    r"\b(?:rest|remaining|remainder|suite|reste|réservée?|reserved|exclusive|exclusively|only|"
+    r"nur|solo|exclusivo|restante)\b|\d%|\d %",
+    re.I,
+)
 
 
 # A short list of a story's references under a label: "Further Reading: ESO, MNRAS".
@@ -2686,7 +2701,60 @@ def _extend_printed_twice(texts: Sequence[str], found: dict[int, str]) -> None:
             found[i] = "caption_line"
 
 
+def find_paywall_foot(texts: Sequence[str], found: dict[int, str]) -> list[int]:
+    """A paywall's note where the scrape stops and the page's notices under it to the end of
+    the story (the subscriber's device limit, the offer, the app links): the story was cut
+    there. Only under two lines of the story or more, at most twelve lines above its end,
+    and over short notices only: a paragraph of the story under it ends the search (a
+    teaser "Read also: <a subscribers' article>" is no paywall).
+
+    >>> story = ["A paragraph of the story."] * 3
+    >>> find_paywall_foot([*story, "Il vous reste 80% de cet article à lire. La suite est "
+    ...     "réservée aux abonnés.", "Vous ne pouvez lire qu'un appareil.", "Abonnement"], {})
+    [3, 4, 5]
+    """
+    for i in range(max(2, len(texts) - 13), len(texts)):
+        if i in found or not is_paywall_note(texts[i]):
+            continue
+        under = [j for j in range(i + 1, len(texts)) if j not in found]
+        if all(len(texts[j].split()) <= 35 for j in under):
+            return list(range(i, len(texts)))
+    return []
+
+
 _NAMES_COPYRIGHT = re.compile(r"copyright|all rights reserved", re.I)
+
+
+# "Delivered by <Site>", "Contributed by <Name> of <domain>.", "Republished with permission
+# from <Name>": where a syndicated post came from.
+_CAME_FROM = re.compile(
+    r"^(?:Delivered|Contributed|Republished|Reposted|Reprinted|Originally published)\b"
+    r"(?: with permission)? (?:by|from|at|of|on) [A-Z\w][^!?]{0,120}$"
+)
+
+
+def _extend_foot_notes(
+    texts: Sequence[str], found: dict[int, str], foot: int, max_words: int
+) -> None:
+    """Above a licensing note closing a story, the rest of its syndication notes go with it:
+    "We encourage you to share and republish our reports (Click for details).", "Delivered
+    by <Site>". Only a run of such notes right above it; the story's own text ends the run.
+    """
+    i = foot - 1
+    while i >= 1:
+        text = texts[i]
+        if i in found:
+            i -= 1
+            continue
+        if too_long(text, max_words) or _SAYS.search(text):
+            break
+        if _LICENSING.search(text):
+            found[i] = "copyright_trailer"
+        elif _CAME_FROM.match(text):
+            found[i] = "credit_line"
+        else:
+            break
+        i -= 1
 
 
 def _extend_under_copyright(texts: Sequence[str], found: dict[int, str]) -> None:
