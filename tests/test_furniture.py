@@ -1338,3 +1338,19 @@ def test_a_teaser_to_a_subscribers_article_is_no_paywall(rules: Rules) -> None:
     teaser = "Lire aussi : Article réservé à nos abonnés Ann Lee : « Mon approche reste libre »"
     found = find_furniture([*long[:2], teaser, *long[2:]], rules.furniture, rules.settings)
     assert found == {2: "teaser_line"}
+
+
+def test_a_source_s_name_over_its_link_and_a_lone_source_label_close_a_story(
+    rules: Rules,
+) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    foot = ["Ann’s Breast Cancer Blog", "Source: http://example.blogspot.com/2014/12/a.html"]
+    found = find_furniture([*story, *foot], rules.furniture, rules.settings)
+    assert found == {4: "credit_line", 5: "link_line"}
+    found = find_furniture([*story, "Source"], rules.furniture, rules.settings)
+    assert found == {4: "credit_line"}
+    # A last sentence over the source line, and "Sources" over a list of them, stay.
+    foot = ["More research is needed please.", "Source: http://example.com/a"]
+    assert find_furniture([*story, *foot], rules.furniture, rules.settings) == {5: "link_line"}
+    refs = ["Sources", "Ann Lee, The Bridge Report, 2019", "Bo Chen, City Budgets, 2020"]
+    assert find_furniture([*story, *refs], rules.furniture, rules.settings) == {}

@@ -2304,6 +2304,8 @@ def find_furniture(
     if f.enabled("ad_slot"):
         for i in find_sponsored_foot(texts):
             found.setdefault(i, "ad_slot")
+    if f.enabled("credit_line") and last >= 2:
+        _extend_source_foot(texts, found)
     if f.enabled("separator_line") and last >= 2:
         foot = last
         while foot > 1 and foot in found:
@@ -2704,6 +2706,34 @@ def _extend_printed_twice(texts: Sequence[str], found: dict[int, str]) -> None:
             continue
         if any(found.get(j) == "caption_line" for j in (i - 1, i + 1)):
             found[i] = "caption_line"
+
+
+_SOURCE_LABEL = re.compile(r"^(?:Source|Sources|Via|Fuente|Quelle|Fonte)\.?$")
+
+
+def _extend_source_foot(texts: Sequence[str], found: dict[int, str]) -> None:
+    """A story's foot: "Source" alone, its link not kept, and a site's name in Title Case
+    over the source line that gives its address ("Ann's Garden Blog" over "Source: <url>").
+    A last sentence, and a name above anything but a found source line, stay.
+    """
+    foot = len(texts) - 1
+    while foot > 1 and foot in found:
+        foot -= 1
+    if foot not in found and _SOURCE_LABEL.match(texts[foot]):
+        found[foot] = "credit_line"
+    for i in range(max(1, len(texts) - 4), len(texts) - 1):
+        nxt = texts[i + 1]
+        if i in found or found.get(i + 1) not in ("link_line", "credit_line"):
+            continue
+        if not nxt.startswith(("Source", "SOURCE", "Via ")):
+            continue
+        words = texts[i].split()
+        if (
+            2 <= len(words) <= 6
+            and texts[i][-1] not in ".!?:"
+            and all(w[:1].isupper() or w.lower() in _FUNCTION_SMALL for w in words)
+        ):
+            found[i] = "credit_line"
 
 
 def find_paywall_foot(texts: Sequence[str], found: dict[int, str]) -> list[int]:
