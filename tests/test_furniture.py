@@ -1354,3 +1354,13 @@ def test_a_source_s_name_over_its_link_and_a_lone_source_label_close_a_story(
     assert find_furniture([*story, *foot], rules.furniture, rules.settings) == {5: "link_line"}
     refs = ["Sources", "Ann Lee, The Bridge Report, 2019", "Bo Chen, City Budgets, 2020"]
     assert find_furniture([*story, *refs], rules.furniture, rules.settings) == {}
+
+
+def test_a_post_s_clock_time_over_it_and_a_link_to_its_audio_go(rules: Rules) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    body = ["6:45 PM", *story, "7:12 PM Link to Audio"]
+    found = find_furniture(body, rules.furniture, rules.settings)
+    assert found == {0: "time_stamp", 5: "video_block"}
+    # A live blog's entry time, and a time inside the story, stay.
+    body = [story[0], story[1], "13:05", story[2], "6:45 PM", story[3]]
+    assert find_furniture(body, rules.furniture, rules.settings) == {}

@@ -1868,6 +1868,14 @@ _AGE_LINE = re.compile(
     r"(?:ago|old)\.?$",
     re.I,
 )
+# A clock time with its half of the day alone on a line: "6:45 PM" ("13:05", a live blog's
+# entry time, has none).
+_CLOCK_LINE = re.compile(r"^\d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.?$")
+# A link to a recording left without its player: "Link to Audio", "7:12 PM Link to Video".
+_MEDIA_LINK = re.compile(
+    r"^(?:\d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.? )?(?:Link to|LINK TO|Listen to|Download) (?:the )?"
+    r"(?:Audio|AUDIO|audio|Video|VIDEO|video|Podcast|podcast|Recording|recording|MP3)$"
+)
 _STAMP_LABEL = re.compile(
     r"^(?:(?:last |first )?(?:updated|published|posted|modified)(?: on| at)?|"
     r"(?:last )?update|published date|date)\s*:?\s+(?=.*\d)",
@@ -2371,6 +2379,18 @@ def find_furniture(
     if headline and f.enabled("title_repeat"):
         for i in find_title_repeats(texts, headline, settings.max_caption_words):
             found[i] = "title_repeat"  # the surest reason for a line another family took
+    if f.enabled("video_block"):
+        for i, text in enumerate(texts):
+            if i not in found and _MEDIA_LINK.match(text):
+                found[i] = "video_block"  # "7:12 PM Link to Audio": a player's link
+    if f.enabled("time_stamp") and len(texts) > 2:
+        # "6:45 PM" over a post's first paragraph, under the page's furniture: its time.
+        for i, text in enumerate(texts[:4]):
+            if i in found:
+                continue
+            if _CLOCK_LINE.match(text):
+                found[i] = "time_stamp"
+            break
     return found
 
 
