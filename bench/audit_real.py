@@ -125,8 +125,10 @@ _AFTER = "Officials expect the first grants to be paid before the end of the yea
 
 
 def positions(articles: Iterator[tuple[str, bytes, list[str]]], rules: Rules) -> dict[str, object]:
-    """Each real line between two paragraphs, first and last: the lines a rule takes."""
+    """Each real line between two paragraphs, first and last: the lines a rule takes; and
+    each line's inline cuts (a teaser, a prompt's tail), wherever it stands."""
     from ingest.furniture import find_furniture
+    from ingest.residue import find_cuts
 
     scanned = 0
     taken: list[dict[str, object]] = []
@@ -137,6 +139,15 @@ def positions(articles: Iterator[tuple[str, bytes, list[str]]], rules: Rules) ->
             if not any(ch.isalpha() for ch in text):
                 continue
             scanned += 1
+            cuts = find_cuts(text, rules.inline, rules.cues, rules.settings)
+            if cuts:
+                for cut in cuts:
+                    by_rule[cut.rule] += 1
+                gone = " | ".join(text[c.start : c.end] for c in cuts)
+                taken.append(
+                    {"article": name, "where": "inline", "rule": cuts[0].rule, "line": gone}
+                )
+                continue
             for where, body, at in (
                 ("between", [_BEFORE, text, _AFTER], 1),
                 ("first", [text, _BEFORE, _AFTER], 0),
