@@ -17,6 +17,10 @@ with the rules whose removed spans hold it. Real sentences are:
 - the readability pages' gold bodies (``bench/realdev/readability/gold.json``), each as a
   text dump: the page's title, then its body a paragraph a line, all real.
 
+With ``--positions`` each real line is also tried where the position rules look: alone
+between two plain paragraphs, as a story's first line and as its last (``find_furniture``
+only), so a rule that would take it on another page shows too.
+
 Lines are cut into sentences at a stop followed by a space and a capital; text is compared
 after collapsing whitespace. The figure to watch is ``removed``: a real sentence taken is
 worse than a residue line left.
@@ -116,11 +120,55 @@ def audit(articles: Iterator[tuple[str, bytes, list[str]]], rules: Rules) -> dic
     return {"scanned": scanned, "removed": len(lost), "by_rule": dict(by_rule), "lost": lost}
 
 
+_BEFORE = "The council voted on Tuesday to expand the scheme to every district in the city."
+_AFTER = "Officials expect the first grants to be paid before the end of the year, they said."
+
+
+def positions(articles: Iterator[tuple[str, bytes, list[str]]], rules: Rules) -> dict[str, object]:
+    """Each real line between two paragraphs, first and last: the lines a rule takes; and
+    each line's inline cuts (a teaser, a prompt's tail), wherever it stands."""
+    from ingest.furniture import find_furniture
+    from ingest.residue import find_cuts
+
+    scanned = 0
+    taken: list[dict[str, object]] = []
+    by_rule: Counter[str] = Counter()
+    for name, _data, real in articles:
+        for line in real:
+            text = _norm(line)
+            if not any(ch.isalpha() for ch in text):
+                continue
+            scanned += 1
+            cuts = find_cuts(text, rules.inline, rules.cues, rules.settings)
+            if cuts:
+                for cut in cuts:
+                    by_rule[cut.rule] += 1
+                gone = " | ".join(text[c.start : c.end] for c in cuts)
+                taken.append(
+                    {"article": name, "where": "inline", "rule": cuts[0].rule, "line": gone}
+                )
+                continue
+            for where, body, at in (
+                ("between", [_BEFORE, text, _AFTER], 1),
+                ("first", [text, _BEFORE, _AFTER], 0),
+                ("last", [_BEFORE, _AFTER, text], 2),
+            ):
+                rule = find_furniture(body, rules.furniture, rules.settings).get(at)
+                if rule:
+                    by_rule[rule] += 1
+                    taken.append({"article": name, "where": where, "rule": rule, "line": text})
+                    break
+    return {"scanned": scanned, "removed": len(taken), "by_rule": dict(by_rule), "lost": taken}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--plain", nargs="*", type=Path, default=[], help="clean articles")
     parser.add_argument("--probe", nargs="*", type=Path, default=[], help="probe rounds")
     parser.add_argument("--no-realdev", action="store_true", help="skip bench/realdev")
+    parser.add_argument(
+        "--positions", action="store_true", help="also try each real line in three positions"
+    )
     parser.add_argument("--json", type=Path, help="write the figures and lost sentences here")
     args = parser.parse_args(argv)
     rules = load_rules()
@@ -138,13 +186,17 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, object] = {}
     total = lost = 0
     for label, articles in sources:
-        figures = audit(articles, rules)
+        figures = positions(articles, rules) if args.positions else audit(articles, rules)
         report[label] = figures
         total += int(figures["scanned"])  # type: ignore[call-overload]
         lost += int(figures["removed"])  # type: ignore[call-overload]
         print(f"{label:28} real sentences {figures['scanned']:6}  removed {figures['removed']:4}")
         for item in figures["lost"]:  # type: ignore[attr-defined]
-            print(f"   {item['article']} {item['rules'] or '(changed)'}: {item['sentence'][:140]}")
+            if args.positions:
+                print(f"   {item['article']} {item['where']} {item['rule']}: {item['line'][:140]}")
+            else:
+                what = item["rules"] or "(changed)"
+                print(f"   {item['article']} {what}: {item['sentence'][:140]}")
     print(f"{'all':28} real sentences {total:6}  removed {lost:4}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")

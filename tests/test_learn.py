@@ -338,6 +338,62 @@ def test_a_sample_first_saves_cleaning_twice_and_changes_nothing(
     assert any("; 0 dumps to clean again" in line for line in logs["sampled"]), logs["sampled"]
 
 
+def test_the_sample_is_cleaned_once_where_what_it_taught_does_not_touch_it(
+    tmp_path: Path, site: list[tuple[str, bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample's outcomes are the run's where the guess learned nothing they hold: those
+    dumps are not handed out again; sampled dumps the guess touches are. Same output as a
+    run without a sample, with and without dedup: byte copies of a sampled dump sort after
+    it, in its chunk (cleaned while its outcome waits) and in a later one."""
+    from ingest.engine import run as run_module
+    from ingest.engine.run import LocalDispatch
+
+    class Recorded(LocalDispatch):
+        def __init__(self) -> None:
+            super().__init__(workers=1, batch_size=7)
+            self.sent: list[str] = []
+
+        def submit(self, rels: list[str]) -> object:
+            self.sent += rels
+            return super().submit(rels)
+
+    rng = random.Random(5)
+    notes = [
+        (
+            f"notes/{i:03d}.txt",
+            "\n".join(
+                [f"Note {i} on the {rng.choice(WORDS)}"]
+                + [f"The {' '.join(rng.sample(WORDS, 4))} came up {i + j} times." for j in range(3)]
+            ).encode(),
+        )
+        for i in range(30)
+    ]
+    copies = [("notes/006c.txt", notes[6][1]), ("zcopy/006.txt", notes[6][1])]
+    src = write_site(tmp_path / "src", [*site, *notes, *copies])
+    rels = sorted(rel for rel, _ in [*site, *notes, *copies])
+    sample = rels[:: len(rels) // 10]  # run.presample's step, with SAMPLE_MIN 10
+    ready = [rel for rel in sample if not rel.startswith("gazette/")]
+    assert ready == ["notes/006.txt", "notes/013.txt", "notes/021.txt", "notes/029.txt"]
+    rules = load_rules()
+    monkeypatch.setattr(run_module, "SAMPLE_MIN", 10)
+    for dedup in (False, True):
+        runs = {}
+        for name, sample_from in (("sampled", 20), ("whole", 10_000)):
+            monkeypatch.setattr(run_module, "SAMPLE_FROM", sample_from)
+            runs[name] = dispatch = Recorded()
+            out = tmp_path / f"{name}-{dedup}"
+            summary = run_folder(src, out, rules, dispatch=dispatch, learn=True, dedup=dedup)
+            assert summary.learned and summary.duplicate_dumps == (2 if dedup else 0)
+        assert read_output(tmp_path / f"sampled-{dedup}") == read_output(
+            tmp_path / f"whole-{dedup}"
+        )
+        sent = runs["sampled"].sent
+        first_pass = sent[: len(rels) - len(ready)]
+        assert sorted(first_pass) == sorted(set(rels) - set(ready))  # the others, once each
+        assert not set(ready) & set(sent)
+        assert set(sample) - set(ready) <= set(first_pass)  # the guess touched these
+
+
 def test_html_pages_and_json_records_are_learned_from(tmp_path: Path) -> None:
     """The text an HTML page or a JSON record gives takes part like a dump's: its furniture
     is learned per folder and removed, with the same rule names and evidence."""
@@ -437,11 +493,14 @@ def test_a_player_s_lead_words_before_a_changing_title_are_learned() -> None:
     ]
     dumps = []
     for i, (title, lead, who) in enumerate(stories):
+        # the player shows another story's clip (one showing this story's own title goes as
+        # title_repeat before anything is learned)
+        clip = stories[(i + 1) % len(stories)][0]
         text = "\n".join(
             [
                 title,
                 lead,
-                f"NOW SHOWING {title} Rewind Other Clips ... {title} 0{i}:1{i}",
+                f"NOW SHOWING {clip} Rewind Other Clips ... {clip} 0{i}:1{i}",
                 f"{who} said they expected a decision soon.",
                 f"Now showing at the {who.lower()} hall is an exhibition about {title.lower()}.",
                 "",

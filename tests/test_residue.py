@@ -548,6 +548,17 @@ HEADER_AND_BUTTON_TAILS = [
         ("link_prompt_tail", "Watch the Full Interview Here"),
     ),
     (
+        "The firm said it lost the liability protection in the South Asian nation ov… [+2450 chars]",
+        "The firm said it lost the liability protection in the South Asian nation ov",
+        ("truncation_marker", "… [+2450 chars]"),
+    ),
+    (
+        "It took nearly six hours, but the raid has been completed for ... [1057 chars]",
+        "It took nearly six hours, but the raid has been completed for",
+        ("truncation_marker", "... [1057 chars]"),
+    ),
+    ("If y... [3279 chars]", "", ("truncation_marker", "If y... [3279 chars]")),
+    (
         "Cases rose fourfold. (Related: Another outbreak at the park: Cases tied to coolers)",
         "Cases rose fourfold.",
         ("bracketed_teaser", "(Related: Another outbreak at the park: Cases tied to coolers)"),
@@ -590,6 +601,7 @@ def test_header_stamp_and_button_tail_are_cut(
         "He left the stage. See You Here Next Year, he told the crowd.",
         "The sign said: Read Here.",  # no sentence before the prompt
         "Continued below are the rules for the new scheme.",
+        "The field takes 140 characters... [+3 chars] is what the counter showed, he said.",
         "Cases rose fourfold. (Related: see the table above)",
         "Cases rose fourfold (Related: Another outbreak at the park)",
         "The path was steep. Continue below the bridge and turn left.",

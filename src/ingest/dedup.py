@@ -393,7 +393,11 @@ CREATE TABLE IF NOT EXISTS m_doc(rel TEXT NOT NULL, idx INTEGER NOT NULL, id TEX
                                  file TEXT NOT NULL, PRIMARY KEY(rel, idx)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS m_doc_id ON m_doc(id);
 CREATE INDEX IF NOT EXISTS docs_path ON docs(path);
+CREATE TABLE IF NOT EXISTS g_state(grp INTEGER PRIMARY KEY, canon TEXT NOT NULL,
+                                   n INTEGER NOT NULL);
 """
+# (g_state: each group's canonical document and member count as last written, so a re-run
+# that only adds members to a group reads its new members and canonical, not the group.)
 # Per step, never saved: what changed, what the step found and did.
 _TEMP_SCHEMA = """
 CREATE TEMP TABLE m_proc(rel TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -405,6 +409,10 @@ CREATE TEMP TABLE m_miss(id TEXT NOT NULL, rel TEXT NOT NULL, idx INTEGER NOT NU
 CREATE TEMP TABLE m_added(id TEXT PRIMARY KEY, bare INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TEMP TABLE m_raw(h BLOB PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
 CREATE TEMP TABLE m_groups(grp INTEGER PRIMARY KEY);
+CREATE TEMP TABLE m_merged(tid INTEGER PRIMARY KEY);
+CREATE TEMP TABLE m_slow(grp INTEGER PRIMARY KEY);
+CREATE TEMP TABLE m_addg(grp INTEGER NOT NULL, path TEXT NOT NULL, idx INTEGER NOT NULL,
+                         id TEXT NOT NULL, PRIMARY KEY(grp, path, idx, id)) WITHOUT ROWID;
 """
 _DOC_COLS = "d.id, d.path, d.idx, d.file, d.outlet, d.published_text, d.published, "
 _DOC_COLS += "d.scraped_at, d.words, d.removed, t.key, t.shingles, t.truncated"
@@ -629,6 +637,21 @@ class DedupIndex:
                 " JOIN docs d ON d.id = a.id JOIN texts t ON t.tid = d.tid"
             )
 
+    def note_rewrites(self, groups: Iterable[int]) -> None:
+        """After linking: mark ``groups``, and those that merged two groups indexed before
+        (:meth:`_union`), as changed beyond the documents added (``m_slow``), and list the
+        documents added by group (``m_addg``)."""
+        conn = self.conn
+        conn.executemany("INSERT OR IGNORE INTO m_slow VALUES (?)", ((g,) for g in groups))
+        conn.execute(
+            "INSERT OR IGNORE INTO m_slow"
+            " SELECT t.grp FROM m_merged m JOIN texts t ON t.tid = m.tid"
+        )
+        conn.execute(
+            "INSERT OR IGNORE INTO m_addg SELECT t.grp, d.path, d.idx, d.id FROM m_added a"
+            " JOIN docs d ON d.id = a.id JOIN texts t ON t.tid = d.tid"
+        )
+
     def touch_all_groups(self) -> None:
         self.conn.execute("INSERT OR IGNORE INTO m_groups SELECT grp FROM texts")
 
@@ -841,13 +864,15 @@ class DedupIndex:
             codes = np.unique(np.fromfile(path, dtype=np.int64))
             path.unlink()
             pairs = np.stack([codes >> np.int64(32), codes & np.int64(0xFFFFFFFF)], axis=1)
-            self._union(self._verify(pairs))
+            self._union(self._verify(pairs), old_below=first)
             tick(min(total, int(pairs[-1, 0]) + 1 - first))
         tick(total)
         self._drop_spill()
 
-    def _union(self, pairs: npt.NDArray[np.int64]) -> None:
-        """Merge the groups of accepted pairs; a merged group takes the smallest label."""
+    def _union(self, pairs: npt.NDArray[np.int64], old_below: int | None = None) -> None:
+        """Merge the groups of accepted pairs; a merged group takes the smallest label.
+        Two groups of texts indexed before (labels below ``old_below``) that become one
+        are noted in ``m_merged`` (by the label kept): their members' files all change."""
         if not len(pairs):
             return
         grp = self._groups_by_tid(np.unique(pairs))
@@ -861,10 +886,14 @@ class DedupIndex:
                 parent[x], x = root, parent[x]
             return root
 
+        merged: set[int] = set()
         for a, b in pairs.tolist():
             ra, rb = find(grp[a]), find(grp[b])
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
+                if old_below is not None and max(ra, rb) < old_below:
+                    merged.add(min(ra, rb))
+        self.conn.executemany("INSERT OR IGNORE INTO m_merged VALUES (?)", ((t,) for t in merged))
         moves = [(find(g), g) for g in list(parent) if find(g) != g]
         self.conn.executemany("UPDATE texts SET grp = ? WHERE grp = ?", moves)
 
@@ -1246,6 +1275,7 @@ _LONE_TAIL = b"\n}\n"  # a document's end without dedup fields
 _SEEN_OPEN = b',\n  "seen_in": [\n'
 _SEEN_CLOSE = b"\n  ]\n}\n"
 _ENTRY_ID = re.compile(rb'\n    \{\n      "id": "([0-9a-f]+)",')
+_ENTRY_START = b'\n    {\n      "id": "'  # (what _ENTRY_ID matches, as plain bytes)
 
 
 class _SeenIn:
@@ -1256,8 +1286,10 @@ class _SeenIn:
     def __init__(self, start: bytes = _SEEN_OPEN) -> None:
         self.buf = bytearray(start)
         self.first: tuple[str, int] | None = None  # (path, index) of the first entry
+        self.count = 0
 
     def add(self, sighting: Mapping[str, Any]) -> None:
+        self.count += 1
         if self.first is None:
             self.first = (sighting["path"], sighting["index"])
         else:
@@ -1272,15 +1304,16 @@ class _SeenIn:
 
 
 def _grown_seen_in(
-    old: bytes, written: str, ids: list[str], added: _SeenIn
+    old: bytes, written: str, ids: list[str] | int, added: _SeenIn
 ) -> tuple[bytearray, str] | None:
     """The new bytes (and :func:`_tail_mark`) of a canonical document whose group only
     gained the sightings ``added``, all sorting after its old ones (a re-run adding dumps):
     its file's bytes with them appended to its ``seen_in``, not going over the old ones.
 
     None unless the file holds what the index last gave it (``written``), its ``seen_in``
-    lists exactly ``ids`` (the group's members before this step, sorted) and no copies, and
-    ``added`` sorts after its last entry: then the whole ``seen_in`` is built again.
+    lists exactly ``ids`` (the group's members before this step, sorted; or, when the
+    group is known to be unchanged since, as many entries as ``ids`` says) and no copies,
+    and ``added`` sorts after its last entry: then the whole ``seen_in`` is built again.
     """
     head = split_dedup_fields(old)
     if head is None or added.first is None:
@@ -1290,7 +1323,10 @@ def _grown_seen_in(
         return None
     if old.find(b'"match": "copy"', at) >= 0:
         return None
-    if sorted(m.decode() for m in _ENTRY_ID.findall(old, at)) != ids:
+    if isinstance(ids, int):
+        if old.count(_ENTRY_START, at) != ids:
+            return None
+    elif sorted(m.decode() for m in _ENTRY_ID.findall(old, at)) != ids:
         return None
     try:  # the last entry's place: its "path" and "index" lines
         p = old.rindex(b'\n      "path": ', at) + 15
@@ -1538,14 +1574,19 @@ def _deduplicate(
         done += len(batch)
         tick(done)
     index.link(progress)
-    index.touch_groups(index.prune(old_tids), added=True)
+    pruned = index.prune(old_tids)
+    index.touch_groups(pruned, added=True)
     copies = copy_paths(view)
     before = index.copies()
     changed_copies = {k for k in set(copies) | set(before) if copies.get(k) != before.get(k)}
     index.set_copies(copies)
-    index.touch_groups(index.groups_of_docs(changed_copies))
+    copied = index.groups_of_docs(changed_copies)
+    index.touch_groups(copied)
     if mode_changed:
         index.touch_all_groups()
+    # Groups that lost, merged or re-linked members, or whose copies changed, are written
+    # whole; any other touched group only gained the documents added (_grow_group).
+    index.note_rewrites(pruned | copied)
     counted = index.added_among(set(copies)) | changed_copies
     report.exact += sum(len(json.loads(v)) for k, v in copies.items() if k in counted)
     _write_groups(folder, view, index, canonical_only, report, progress)
@@ -1587,7 +1628,8 @@ def _write_groups(
             put(key, path, file, _rewritten(folder, file, tail), mark)
 
         for n, g in enumerate(index.touched_groups(), 1):
-            _write_group(index, g, view, folder, canonical_only, report, put, put_tail)
+            if canonical_only or not _grow_group(index, g, folder, report, put, put_tail):
+                _write_group(index, g, view, folder, canonical_only, report, put, put_tail)
             tick(n)
     index.set_written(marks)
 
@@ -1631,6 +1673,7 @@ def _write_group(
     canon_id, canon_path, canon_file, written, added, bare, canon_tid, copied = top[0]
     holds = ("" if bare else None) if added else written
     if len(top) == 1 and not copied:  # alone, without copies: no dedup fields
+        _set_state(conn, g, canon_id, 1)
         report.new += bool(added)
         if holds != "":
             put_tail(canon_id, canon_path, canon_file, _LONE_TAIL)
@@ -1677,13 +1720,16 @@ def _write_group(
         grew = _grown_seen_in(data, written, ids, grown)
         if grew is not None:
             put(canon_id, canon_path, canon_file, (data, grew[0]), grew[1])
+            _set_state(conn, g, canon_id, len(ids) + grown.count)
             return
     seen = _SeenIn()
     copies: list[tuple[str, int, int, dict[str, Any]]] = []  # (path, index, n, sighting)
     every = _by_place(
         conn, f"SELECT {_SIGHTING}, (SELECT c.sightings FROM copies c WHERE c.id = d.id)", g
     )
+    members = 0
     for key, path, idx, outlet, ptext, pub, tid, paths in every:
+        members += 1
         match = "canonical" if key == canon_id else "exact" if tid == canon_tid else "near"
         sighting = Sighting(key, path, idx, outlet, ptext, pub, match).to_json()
         for p in json.loads(paths) if paths else ():  # its dump's byte-identical copies
@@ -1694,9 +1740,99 @@ def _write_group(
         seen.add(sighting)
     while copies:
         seen.add(heapq.heappop(copies)[3])
+    _set_state(conn, g, canon_id, members)
     tail = seen.tail()
     if _tail_mark(tail) != holds:
         put_tail(canon_id, canon_path, canon_file, tail)
+
+
+def _set_state(conn: sqlite3.Connection, g: int, canon: str, n: int) -> None:
+    conn.execute("INSERT OR REPLACE INTO g_state VALUES (?, ?, ?)", (g, canon, n))
+
+
+def _grow_group(
+    index: DedupIndex,
+    g: int,
+    folder: OutputFolder,
+    report: DedupReport,
+    put: Callable[[str, str, str, tuple[bytes, bytes | bytearray] | None, str], None],
+    put_tail: Callable[[str, str, str, bytes | bytearray], None],
+) -> bool:
+    """Write a group that only gained the documents added by this step, all sorting after
+    its old members, and whose canonical document stays (a re-run adding dumps), reading
+    its new members and canonical only, never the old members: they already hold
+    ``duplicate_of`` the canonical. Returns False, having written nothing, for any other
+    group (:func:`_write_group` writes it).
+
+    What the group was is in ``g_state`` (its canonical and member count when last
+    written); a group that lost, merged or re-linked members since is in ``m_slow``.
+    """
+    conn = index.conn
+    state = conn.execute(
+        "SELECT s.canon, s.n FROM g_state s WHERE s.grp = ?"
+        " AND NOT EXISTS (SELECT 1 FROM m_slow WHERE grp = ?)",
+        (g, g),
+    ).fetchone()
+    if state is None or state[1] < 2:
+        return False  # new, alone before (no seen_in to grow), or changed: written whole
+    canon_id, n = state
+    canon = conn.execute(
+        "SELECT d.path, d.file, d.written, d.tid, t.grp FROM docs d JOIN texts t ON t.tid = d.tid"
+        " WHERE d.id = ? AND NOT EXISTS (SELECT 1 FROM m_added a WHERE a.id = d.id)",
+        (canon_id,),
+    ).fetchone()
+    if canon is None or canon[4] != g or not canon[2]:
+        return False
+    canon_path, canon_file, written, canon_tid, _ = canon
+    best = conn.execute(
+        "SELECT d.id FROM docs d WHERE d.id IN (SELECT id FROM m_addg WHERE grp = ? UNION ALL"
+        f" SELECT ?) {_CANONICAL_ORDER} LIMIT 1",
+        (g, canon_id),
+    ).fetchone()
+    if best is None or best[0] != canon_id:
+        return False  # a new canonical: every member's duplicate_of changes
+    if conn.execute(
+        "SELECT 1 FROM copies WHERE id IN (SELECT id FROM m_addg WHERE grp = ?) LIMIT 1", (g,)
+    ).fetchone():
+        return False
+    rows = conn.execute(
+        f"SELECT {_SIGHTING}, d.file FROM m_addg m JOIN docs d ON d.id = m.id"
+        " WHERE m.grp = ? ORDER BY m.path, m.idx",
+        (g,),
+    ).fetchall()
+    grown = _SeenIn(b",\n")
+    old_text: dict[int, bool] = {}  # text id -> whether a member indexed before has it
+    labels = {"exact": 0, "near": 0}
+    for key, path, idx, outlet, ptext, pub, tid, _ in rows:
+        if tid not in old_text:
+            old_text[tid] = (
+                conn.execute(
+                    "SELECT 1 FROM docs d WHERE d.tid = ?"
+                    " AND NOT EXISTS (SELECT 1 FROM m_added a WHERE a.id = d.id) LIMIT 1",
+                    (tid,),
+                ).fetchone()
+                is not None
+            )
+        labels["exact" if old_text[tid] else "near"] += 1
+        old_text[tid] = True  # (a later member with this text is exact)
+        match = "exact" if tid == canon_tid else "near"
+        grown.add(Sighting(key, path, idx, outlet, ptext, pub, match).to_json())
+    try:
+        data = folder.read_file(canon_file)
+    except OSError:
+        return False
+    grew = _grown_seen_in(data, written, n, grown)
+    if grew is None:
+        return False
+    report.groups += 1
+    report.exact += labels["exact"]
+    report.near += labels["near"]
+    dup_tail = b',\n  "duplicate_of": ' + orjson.dumps(canon_id) + _LONE_TAIL
+    for key, path, *_, file in rows:
+        put_tail(key, path, file, dup_tail)
+    put(canon_id, canon_path, canon_file, (data, grew[0]), grew[1])
+    _set_state(conn, g, canon_id, n + len(rows))
+    return True
 
 
 def _by_place(conn: sqlite3.Connection, select: str, g: int, where: str = "") -> Iterator[Any]:

@@ -35,7 +35,10 @@ CATEGORIES = {  # re's parsed character categories, as the escapes that write th
 _FLAGS = re.IGNORECASE | re.ASCII | re.UNICODE  # the flags that change what one char matches
 
 Chars = frozenset[str] | None  # None: any character
-_Edge = tuple[Chars, bool]  # the characters, and whether the part can match nothing
+Piece = tuple[str, int]  # a character class's piece, and the flags it is read under
+# The pieces a part's match can begin (or end) with (None: any character), and whether the
+# part can match nothing.
+_Edge = tuple[list[Piece] | None, bool]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -50,74 +53,75 @@ def _ascii_matched(atom: str, flags: int) -> frozenset[str]:
     return frozenset(c for c in _ASCII if compiled.fullmatch(c))
 
 
-def _atom(op: Any, av: Any) -> str | None:
-    """The one-character pattern of a parsed literal, range or category; None for others."""
+def _piece(op: Any, av: Any) -> str | None:
+    """A parsed literal, range or category as a piece of a character class (``\\d``,
+    ``\\U00000061-\\U0000007a``); None for any other item."""
     name = str(op)
     if name == "LITERAL":
-        return re.escape(chr(av))
+        return f"\\U{av:08x}"
     if name == "RANGE":
-        return f"[{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}]"
+        return f"\\U{av[0]:08x}-\\U{av[1]:08x}"
     if name == "CATEGORY":
         return CATEGORIES.get(str(av))
     return None
 
 
-def _char_set(op: Any, av: Any, flags: int) -> Chars:
-    """The ASCII characters one parsed character item matches; None when not known."""
-    if str(op) != "IN":
-        atom = _atom(op, av)
-        return None if atom is None else _ascii_matched(atom, flags)
-    out: set[str] = set()
-    for o, a in av:
-        atom = _atom(o, a)  # a negated class has no atom: not gated
-        if atom is None:
-            return None
-        out |= _ascii_matched(atom, flags)
-    return frozenset(out)
-
-
-def _edge_of_item(op: Any, av: Any, flags: int, last: bool) -> _Edge:
+def _pieces_of_item(op: Any, av: Any, flags: int, last: bool) -> _Edge:
     name = str(op)
-    if name in ("LITERAL", "IN"):
-        return _char_set(op, av, flags), False
+    if name == "LITERAL":
+        return [(f"\\U{av:08x}", flags)], False
+    if name == "IN":
+        out = []
+        for o, a in av:
+            piece = _piece(o, a)  # a negated class has none: not gated
+            if piece is None:
+                return None, True
+            out.append((piece, flags))
+        return out, False
     if name in ("AT", "ASSERT", "ASSERT_NOT"):  # zero-width: what follows decides
-        return frozenset(), True
+        return [], True
     if name == "SUBPATTERN":
         _group, add, remove, sub = av
-        return _edge_of(sub, (flags | add) & ~remove, last)
+        return _pieces_of(sub, (flags | add) & ~remove, last)
     if name == "ATOMIC_GROUP":
-        return _edge_of(av, flags, last)
+        return _pieces_of(av, flags, last)
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         low, high, sub = av
         if high == 0:
-            return frozenset(), True
-        chars, empty = _edge_of(sub, flags, last)
-        return chars, empty or low == 0
+            return [], True
+        pieces, empty = _pieces_of(sub, flags, last)
+        return pieces, empty or low == 0
     if name == "BRANCH":
-        out: set[str] = set()
+        out = []
         empty = False
         for alternative in av[1]:
-            chars, e = _edge_of(alternative, flags, last)
-            if chars is None:
+            pieces, e = _pieces_of(alternative, flags, last)
+            if pieces is None:
                 return None, True
-            out |= chars
+            out += pieces
             empty = empty or e
-        return frozenset(out), empty
+        return out, empty
     return None, True  # a back-reference, a conditional, "." ...: not gated
 
 
-def _edge_of(items: Iterable[Any], flags: int, last: bool) -> _Edge:
-    """What a sequence's match can start (``last``: end) with, and whether it can be empty."""
+def _pieces_of(items: Iterable[Any], flags: int, last: bool) -> _Edge:
+    """The class pieces, each with its flags, of the characters a sequence's match can
+    start (``last``: end) with, and whether it can be empty."""
     seq = list(items)
-    out: set[str] = set()
+    out: list[Piece] = []
     for op, av in reversed(seq) if last else seq:
-        chars, empty = _edge_of_item(op, av, flags, last)
-        if chars is None:
+        pieces, empty = _pieces_of_item(op, av, flags, last)
+        if pieces is None:
             return None, True
-        out |= chars
+        out += pieces
         if not empty:
-            return frozenset(out), False
-    return frozenset(out), True
+            return out, False
+    return out, True
+
+
+def _chars(pieces: list[Piece]) -> frozenset[str]:
+    """The ASCII characters class pieces match, each under its flags."""
+    return frozenset().union(*(_ascii_matched(f"[{p}]", f) for p, f in pieces))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -141,15 +145,39 @@ def pattern_edges(pattern: re.Pattern[str]) -> tuple[Chars, Chars]:
     if flags & re.LOCALE:
         return None, None
     items = list(tree)
-    first, empty = _edge_of(items, flags, last=False)
-    first = None if first is None or empty else first | {OTHER}
+    pieces, empty = _pieces_of(items, flags, last=False)
+    first = None if pieces is None or empty else _chars(pieces) | {OTHER}
     last: Chars = None
     end = str(items[-1][1]) if items and str(items[-1][0]) == "AT" else ""
     if end == "AT_END_STRING" or (end == "AT_END" and not flags & re.MULTILINE):
-        chars, empty = _edge_of(items, flags, last=True)
-        if chars is not None and not empty:
-            last = chars | {OTHER, "\n"}  # "$" also matches before a final newline
+        pieces, empty = _pieces_of(items, flags, last=True)
+        if pieces is not None and not empty:
+            last = _chars(pieces) | {OTHER, "\n"}  # "$" also matches before a final newline
     return first, last
+
+
+@functools.lru_cache(maxsize=1024)
+def first_class(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    r"""A one-character class matching every character a match of ``pattern`` can start
+    with (lookarounds and anchors consume nothing: what follows them decides), or None when
+    unsure: ``.``, a negated class, a back-reference, a match that can be empty, or a part
+    read under other flags than the whole (``(?i:...)``).
+
+    >>> first_class(re.compile(r"(?<=\. )(?:\d:)?[0-5]?\d:")).pattern
+    '[\\d\\U00000030-\\U00000035]'
+    >>> first_class(re.compile(r"(?i)(?<!\w)more|»")).findall("Mo ße m»")
+    ['M', 'm', '»']
+    >>> first_class(re.compile(r"x?")), first_class(re.compile(r"(?i:a)b"))
+    (None, None)
+    """
+    if not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
+        return None
+    tree = _parser.parse(pattern.pattern, pattern.flags)
+    flags: int = tree.state.flags
+    pieces, empty = _pieces_of(list(tree), flags, last=False)
+    if pieces is None or empty or any(f != flags for _, f in pieces):
+        return None
+    return re.compile("[" + "".join(dict.fromkeys(p for p, _ in pieces)) + "]", flags & _FLAGS)
 
 
 def longest_match(pattern: re.Pattern[str]) -> int:

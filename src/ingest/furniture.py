@@ -656,7 +656,7 @@ def is_copyright_trailer(text: str, max_words: int) -> bool:
     return _RIGHTS.search(text) is not None and ("©" in text or "copyright" in text.lower())
 
 
-_LICENSING = re.compile(r"\b(?:licens|reprint|republish|syndicat)\w*", re.I)
+_LICENSING = re.compile(r"\b(?:licens|reprint|republish|syndicat|reproduc)\w*", re.I)
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.\w|https?://|www\.")
 
 
@@ -701,6 +701,8 @@ def is_funding_note(text: str, max_words: int) -> bool:
 _SYNDICATED = re.compile(
     r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
 )
+# A blog feed's footer: "The post <title> appeared first on <site>."
+_APPEARED_FIRST = re.compile(r"^The post \S.{0,300} appeared first on [A-Z0-9][^.!?]{0,80}\.?$")
 
 
 # A bracketed source line: "(Source: PIB/GR/TYP)", "(Quelle: dpa)", "(Fuente: EFE)".
@@ -722,10 +724,14 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> is_credit_line("Photo: Ann Lee/AFP Photo: Ann Lee/AFP", f, 12)
     True
+    >>> is_credit_line("The post Stars Move appeared first on Universe Today.", f, 12)
+    True
     >>> [is_credit_line(t, f, 12) for t in ("Israel/Palestine", "and/or",
     ...     "Photo editing is now routine, experts say.")]
     [False, False, False]
     """
+    if text.startswith("The post ") and _APPEARED_FIRST.match(text):
+        return True
     if too_long(text, 2 * max_words + 8):
         return False
     tokens = text.split()
@@ -1406,6 +1412,40 @@ _PHOTO_VERB = re.compile(
 )
 
 
+# What a caption says a picture is: "A reproduction of ...", "An aerial view of ...".
+_DEPICTION = re.compile(
+    r"^(?:An?|The) (?:[a-z-]+ ){0,2}(?:photo|photograph|image|picture|reproduction|"
+    r"screenshot|screengrab|still|rendering|illustration|sketch|drawing|view)s? of "
+)
+# A finite verb of the main clause: "A photo of the suspect was released ...".
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|must|shall|"
+    r"should|do|does|did|shows?|showed|shown|said|says|appears?|appeared|led|went|made|"
+    r"became|helped|sparked|drew|prompted|circulated|emerged|surfaced)\b"
+)
+
+
+def is_depiction_caption(text: str) -> bool:
+    """A caption with neither credit nor date that names what the picture is: "A
+    reproduction of notes the lawyers submitted as part of a January court filing.",
+    "An aerial view of the flooded town". One sentence of at most 20 words whose main
+    clause has no verb a story's sentence would ("A photo of the suspect was released on
+    Monday." stays).
+
+    >>> is_depiction_caption("A reproduction of notes the lawyers submitted in a filing.")
+    True
+    >>> is_depiction_caption("An aerial view of the flooded town of Selby")
+    True
+    >>> [is_depiction_caption(t) for t in ("A photo of the suspect was released on Monday.",
+    ...     "A video of the attack led the group to organize a rally.",
+    ...     "A view of the harbour. It was dawn.", "A photographer of the year award")]
+    [False, False, False, False]
+    """
+    if too_long(text, 20) or not _DEPICTION.match(text):
+        return False
+    return not _FINITE.search(text) and not _SENTENCE_BREAK.search(text)
+
+
 def is_title_case_link(texts: Sequence[str], i: int, max_words: int) -> bool:
     """A link to another story set between two paragraphs as a long Title Case headline
     ("U.S. Plays Down Expectations for Trump-Xi Meeting With Hard Line"); a subheading is
@@ -1616,17 +1656,22 @@ def is_closing_teaser(text: str, f: Furniture, max_words: int) -> bool:
     True
     >>> [is_closing_teaser(t, f, 30) for t in ("UPDATE: Police found the missing boy alive",
     ...     "Source: Bureau of Labor Statistics", "Why it matters: The vote was close.",
-    ...     "He said: we will fight on in the courts", "Read more: tariffs")]
-    [False, False, False, False, False]
+    ...     "He said: we will fight on in the courts", "Read more: tariffs",
+    ...     "Update 1100ET : Headlines from Seoul appear to have sparked the fall. As X reports,")]
+    [False, False, False, False, False, False]
     """
-    if ":" not in text[:40] or too_long(text, max_words) or text[-1] in _ENDS + ":":
-        return False
+    if ":" not in text[:40] or too_long(text, max_words) or text[-1] in _ENDS + ":,;":
+        return False  # a comma or semicolon: a clause that goes on, no headline
     m = _LABEL.match(text)
     if m is None:
         return False
     label, rest = m.group("label").strip(), m.group("rest")
     words = rest.split()
-    if not 1 <= len(label.split()) <= 3 or label.lower() in f.content_labels:
+    first = label.split()[0].lower() if label else ""
+    own = label.lower() in f.content_labels or (
+        first in f.content_labels and len(label.split()) <= 2  # "Update 1100ET", "Part two"
+    )
+    if not 1 <= len(label.split()) <= 3 or own:
         return False
     if not label[:1].isupper() or len(words) < 4 or reads_as_sentences(rest):
         return False
@@ -1823,6 +1868,14 @@ _AGE_LINE = re.compile(
     r"(?:ago|old)\.?$",
     re.I,
 )
+# A clock time with its half of the day alone on a line: "6:45 PM" ("13:05", a live blog's
+# entry time, has none).
+_CLOCK_LINE = re.compile(r"^\d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.?$")
+# A link to a recording left without its player: "Link to Audio", "7:12 PM Link to Video".
+_MEDIA_LINK = re.compile(
+    r"^(?:\d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.? )?(?:Link to|LINK TO|Listen to|Download) (?:the )?"
+    r"(?:Audio|AUDIO|audio|Video|VIDEO|video|Podcast|podcast|Recording|recording|MP3)$"
+)
 _STAMP_LABEL = re.compile(
     r"^(?:(?:last |first )?(?:updated|published|posted|modified)(?: on| at)?|"
     r"(?:last )?update|published date|date)\s*:?\s+(?=.*\d)",
@@ -1868,7 +1921,9 @@ _STAMP_WORDS = frozenset(
 )
 _EMBED = re.compile(
     r"^(?:A (?:post|photo|video) shared by\b|View (?:this|more) (?:post|posts|photo|video)s? "
-    r"on (?:Instagram|Facebook|Twitter|TikTok|X|Threads)\b)",
+    r"on (?:Instagram|Facebook|Twitter|TikTok|X|Threads)\b|(?:Watch|View|Listen|Play)"
+    r"(?: (?:it|this|the (?:video|clip|episode)))? on (?:YouTube|Vimeo|Facebook|Instagram|"
+    r"Twitter|X|TikTok|Spotify|SoundCloud|Apple Podcasts)$)",
 )
 
 
@@ -2206,6 +2261,10 @@ def find_furniture(
     if f.enabled("link_line"):
         for i in find_bare_urls(texts):
             found.setdefault(i, "link_line")
+    if f.enabled("credit_line"):
+        for i, text in enumerate(texts):
+            if i not in found and text.startswith("The post ") and _APPEARED_FIRST.match(text):
+                found[i] = "credit_line"  # a blog feed's footer, however long the title
     if f.enabled("time_stamp"):
         # "6 years ago", "This article is more than 1 year old" over a story's first
         # paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
@@ -2230,10 +2289,14 @@ def find_furniture(
         for i in interview_questions(texts, [i for i, n in found.items() if n == "teaser_line"], f):
             del found[i]
     if f.enabled("caption_line"):
+        _extend_printed_twice(texts, found)
         for i in find_stopless_captions(texts, settings.max_caption_words):
             found.setdefault(i, "caption_line")
         for i in above_dateline(texts, f, settings.max_caption_words):
             found.setdefault(i, "caption_line")
+        for i, text in enumerate(texts):
+            if i not in found and is_depiction_caption(text):
+                found[i] = "caption_line"
     if last >= 2 and f.enabled("copyright_trailer"):
         foot = last  # the story's last line before the page's furniture under it
         while foot > 1 and foot in found:
@@ -2243,11 +2306,14 @@ def find_furniture(
             is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
         ):
             found[foot] = "copyright_trailer"
+            _extend_foot_notes(texts, found, foot, 2 * short)
     if f.enabled("copyright_trailer"):
         _extend_under_copyright(texts, found)
     if f.enabled("ad_slot"):
         for i in find_sponsored_foot(texts):
             found.setdefault(i, "ad_slot")
+    if f.enabled("credit_line") and last >= 2:
+        _extend_source_foot(texts, found)
     if f.enabled("separator_line") and last >= 2:
         foot = last
         while foot > 1 and foot in found:
@@ -2260,14 +2326,24 @@ def find_furniture(
             foot -= 1
         if foot not in found and (is_paywall_note(texts[foot]) or is_visit_pitch(texts[foot])):
             found[foot] = "promo_line"
+        for i in find_paywall_foot(texts, found):
+            found.setdefault(i, "promo_line")
         for i in find_foot_pitches(texts, found):
             found[i] = "promo_line"
         for i, text in enumerate(texts):
-            if i not in found and _UNFILLED.match(text):
+            if i not in found and _UNFILLED.match(text) and not _SHELL_WORD.search(text):
                 found[i] = "promo_line"  # "% of readers think this story is Fact."
-    dangling = last >= 2 and last not in found and f.enabled("promo_line")
-    if dangling and is_dangling_prompt(texts[last]):
-        found[last] = "promo_line"  # "Check out the interview below:", the player not kept
+    if last >= 2 and f.enabled("promo_line"):
+        # The story's last line, above its furniture and a short list of its references
+        # ("Further Reading: ESO, MNRAS").
+        foot = last
+        while foot > 1 and (foot in found or _REFERENCE_LABEL.match(texts[foot])):
+            foot -= 1
+        if foot not in found and is_dangling_prompt(texts[foot]):
+            found[foot] = "promo_line"  # "Check out the interview below:", the player not kept
+        for i, text in enumerate(texts):
+            if i not in found and is_shouted_pitch(text):
+                found[i] = "promo_line"
     if f.enabled("teaser_line"):
         for i in range(1, last):
             if i not in found and is_labelled_link(texts, i, f, short):
@@ -2303,6 +2379,18 @@ def find_furniture(
     if headline and f.enabled("title_repeat"):
         for i in find_title_repeats(texts, headline, settings.max_caption_words):
             found[i] = "title_repeat"  # the surest reason for a line another family took
+    if f.enabled("video_block"):
+        for i, text in enumerate(texts):
+            if i not in found and _MEDIA_LINK.match(text):
+                found[i] = "video_block"  # "7:12 PM Link to Audio": a player's link
+    if f.enabled("time_stamp") and len(texts) > 2:
+        # "6:45 PM" over a post's first paragraph, under the page's furniture: its time.
+        for i, text in enumerate(texts[:4]):
+            if i in found:
+                continue
+            if _CLOCK_LINE.match(text):
+                found[i] = "time_stamp"
+            break
     return found
 
 
@@ -2492,15 +2580,55 @@ def is_paywall_note(text: str) -> bool:
     False
     >>> is_paywall_note("Netflix added 5 million subscribers in the quarter.")
     False
+    >>> is_paywall_note("Subscribers can read the full report on the company's website.")
+    False
     """
-    if len(text.split()) > 30 or _SAYS.search(text):
+    if len(text.split()) > 30 or _SAYS.search(text) or _WITHHELD.search(text) is None:
         return False
     return _SUBSCRIBERS.search(text) is not None and _READING.search(text) is not None
+
+
+# What a paywall says of the text it holds back: "the rest", "69% of this article", "only".
+_WITHHELD = re.compile(
+    r"\b(?:rest|remaining|remainder|suite|reste|réservée?|reserved|exclusive|exclusively|only|"
+    r"nur|solo|exclusivo|restante)\b|\d%|\d %",
+    re.I,
+)
+
+
+# A short list of a story's references under a label: "Further Reading: ESO, MNRAS".
+_REFERENCE_LABEL = re.compile(r"^[A-Z][\w ]{2,30}: [^.!?]{2,80}$")
+
+
+def is_shouted_pitch(text: str) -> bool:
+    """A pitch in Title Case with two exclamations or more: "Headline: Bitcoin Searches
+    Exceed Trump! Blockchain Stocks Are Next!", "An Exclusive You Have To See: The Last
+    Frontier Is Here! No More Censorship!". A sentence in lower case, a shouted quote or
+    a short cry ("Go! Go! Go!") stays.
+
+    >>> is_shouted_pitch("Headline: Bitcoin & Blockchain Searches Exceed Trump! Blockchain "
+    ...     "Stocks Are Next!")
+    True
+    >>> is_shouted_pitch("“Go! Go! Go!” the crowd shouted as the runners passed the line!")
+    False
+    >>> is_shouted_pitch("Go! Go! Go!")
+    False
+    """
+    if text.count("!") < 2 or text[:1] in _QUOTES or len(text) > 300:
+        return False
+    words = _WORDS.findall(text)
+    if len(words) < 8:
+        return False
+    capitalised = sum(w[:1].isupper() for w in words if w.lower() not in _FUNCTION_SMALL)
+    content = sum(1 for w in words if w.lower() not in _FUNCTION_SMALL)
+    return content > 0 and capitalised >= 0.8 * content and not _SAYS.search(text)
 
 
 # A widget whose number the scrape did not keep: "% of readers think this story is Fact.",
 # "$ raised of our goal". No sentence opens with a unit sign and a space.
 _UNFILLED = re.compile(r"^[%‰$€£] (?=[^\W\d_])")
+# A shell prompt's command is no widget: "$ emcc hello.cpp -O3 -o hello.wasm".
+_SHELL_WORD = re.compile(r"\w[./\\=]\w| --?\w")
 # A story's end marker: "End of <Title>", "END OF STORY"; "End of an era." is a sentence.
 _END_OF = re.compile(r"^(?:End|END) (?:of|OF) (?:[A-Z0-9][\w'’&:-]*(?: |$)){1,8}$")
 # "Visit www.example.com for alternative news": the pitch of the site a post came from.
@@ -2578,7 +2706,110 @@ def find_foot_pitches(texts: Sequence[str], found: dict[int, str]) -> list[int]:
     return sorted(run) if len(run) >= 2 else []
 
 
+def _extend_printed_twice(texts: Sequence[str], found: dict[int, str]) -> None:
+    """A picture's alt text over its caption, the caption being the same words and a credit
+    ("<words>" over "<words>. Foto: EFE"), goes with the caption; so does a bare count (a
+    picture's number, its comments) next to either.
+    """
+    for i in range(len(texts) - 1):
+        nxt = texts[i + 1]
+        if (
+            found.get(i + 1) == "caption_line"
+            and i not in found
+            and len(texts[i]) >= 20
+            and nxt.startswith(texts[i])
+            and len(nxt) > len(texts[i])
+        ):
+            found[i] = "caption_line"
+    for i, text in enumerate(texts):
+        if i in found or not text.isdigit() or len(text) > 4:
+            continue
+        if any(found.get(j) == "caption_line" for j in (i - 1, i + 1)):
+            found[i] = "caption_line"
+
+
+_SOURCE_LABEL = re.compile(r"^(?:Source|Sources|Via|Fuente|Quelle|Fonte)\.?$")
+
+
+def _extend_source_foot(texts: Sequence[str], found: dict[int, str]) -> None:
+    """A story's foot: "Source" alone, its link not kept, and a site's name in Title Case
+    over the source line that gives its address ("Ann's Garden Blog" over "Source: <url>").
+    A last sentence, and a name above anything but a found source line, stay.
+    """
+    foot = len(texts) - 1
+    while foot > 1 and foot in found:
+        foot -= 1
+    if foot not in found and _SOURCE_LABEL.match(texts[foot]):
+        found[foot] = "credit_line"
+    for i in range(max(1, len(texts) - 4), len(texts) - 1):
+        nxt = texts[i + 1]
+        if i in found or found.get(i + 1) not in ("link_line", "credit_line"):
+            continue
+        if not nxt.startswith(("Source", "SOURCE", "Via ")):
+            continue
+        words = texts[i].split()
+        if (
+            2 <= len(words) <= 6
+            and texts[i][-1] not in ".!?:"
+            and all(w[:1].isupper() or w.lower() in _FUNCTION_SMALL for w in words)
+        ):
+            found[i] = "credit_line"
+
+
+def find_paywall_foot(texts: Sequence[str], found: dict[int, str]) -> list[int]:
+    """A paywall's note where the scrape stops and the page's notices under it to the end of
+    the story (the subscriber's device limit, the offer, the app links): the story was cut
+    there. Only under two lines of the story or more, at most twelve lines above its end,
+    and over short notices only: a paragraph of the story under it ends the search (a
+    teaser "Read also: <a subscribers' article>" is no paywall).
+
+    >>> story = ["A paragraph of the story."] * 3
+    >>> find_paywall_foot([*story, "Il vous reste 80% de cet article à lire. La suite est "
+    ...     "réservée aux abonnés.", "Vous ne pouvez lire qu'un appareil.", "Abonnement"], {})
+    [3, 4, 5]
+    """
+    for i in range(max(2, len(texts) - 13), len(texts)):
+        if i in found or not is_paywall_note(texts[i]):
+            continue
+        under = [j for j in range(i + 1, len(texts)) if j not in found]
+        if all(len(texts[j].split()) <= 35 for j in under):
+            return list(range(i, len(texts)))
+    return []
+
+
 _NAMES_COPYRIGHT = re.compile(r"copyright|all rights reserved", re.I)
+
+
+# "Delivered by <Site>", "Contributed by <Name> of <domain>.", "Republished with permission
+# from <Name>": where a syndicated post came from.
+_CAME_FROM = re.compile(
+    r"^(?:Delivered|Contributed|Republished|Reposted|Reprinted|Originally published)\b"
+    r"(?: with permission)? (?:by|from|at|of|on) [A-Z\w][^!?]{0,120}$"
+)
+
+
+def _extend_foot_notes(
+    texts: Sequence[str], found: dict[int, str], foot: int, max_words: int
+) -> None:
+    """Above a licensing note closing a story, the rest of its syndication notes go with it:
+    "We encourage you to share and republish our reports (Click for details).", "Delivered
+    by <Site>". Only a run of such notes right above it; the story's own text ends the run.
+    """
+    i = foot - 1
+    while i >= 1:
+        text = texts[i]
+        if i in found:
+            i -= 1
+            continue
+        if too_long(text, max_words) or _SAYS.search(text):
+            break
+        if _LICENSING.search(text):
+            found[i] = "copyright_trailer"
+        elif _CAME_FROM.match(text):
+            found[i] = "credit_line"
+        else:
+            break
+        i -= 1
 
 
 def _extend_under_copyright(texts: Sequence[str], found: dict[int, str]) -> None:
@@ -2695,16 +2926,31 @@ def is_dangling_prompt(text: str) -> bool:
     [True, True]
     >>> is_dangling_prompt("Here are the particulars of the week ahead:")
     False
+    >>> is_dangling_prompt("And be sure to enjoy this podcast explaining the discovery:")
+    True
+    >>> is_dangling_prompt("Be sure to vote on Tuesday, officials said:")
+    False
     >>> [is_dangling_prompt(t) for t in ("Read the report and weep.",
     ...     "See you next week.", "Read the Constitution.", "Try the crab cakes, they said.")]
     [False, False, False, False]
     """
+    m = _BE_SURE.match(text)
+    if m is not None:
+        text = text[m.end() :].capitalize()  # "And be sure to enjoy this podcast below:"
     words = text.split()
-    if not (words and words[0].lower() in _PROMPT_VERBS and words[0][:1].isupper()):
+    if not (words and words[0].lower() in _PROMPT_VERBS | _ENJOY and words[0][:1].isupper()):
         return False
     if _POINTER.match(text):
         return True
     return text.endswith(":") and 2 <= len(words) <= 12 and not _SENTENCE_BREAK.search(text)
+
+
+# "And be sure to ...", "Make sure to ...", "Don't forget to ...": a prompt's softer opener.
+_BE_SURE = re.compile(
+    r"^(?:(?:And|So|Also|Now),? )?(?:(?:be|Be|make|Make) sure to|(?:don't|Don't|don’t|Don’t) "
+    r"forget to) "
+)
+_ENJOY = frozenset({"enjoy"})
 
 
 # A link's words alone: a prompt verb, a determiner and up to three lower-case words, no

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.edges import CATEGORIES, edge_class, pattern_edges
+from ingest.edges import edge_class, first_class, pattern_edges
 from ingest.rules import InlineRule, Settings, TeaserCues
 
 _WORD = re.compile(r"\S+")
@@ -686,7 +686,8 @@ def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
         parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
         hi = parsed.getwidth()[1]
         last = parsed.data[-1] if parsed.data else None
-        first = _first_class(parsed.data, pattern.flags)
+        # (a case-insensitive pattern keeps plain scans: its class, both cases, is unmeasured)
+        first = None if pattern.flags & re.IGNORECASE else first_class(pattern)
     except Exception:  # a private parser: if it ever changes, just do not pre-filter
         return ScanPlan(pattern, required, None, at_end=False)
     at_end = (
@@ -715,74 +716,6 @@ def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
         at_start=at_start,
         last=last,
     )
-
-
-def _first_class(items: Any, flags: int) -> re.Pattern[str] | None:
-    r"""A character class matching every character a match can start with, or None.
-
-    Lookarounds and anchors consume nothing, so the first character comes from what follows
-    them. None when unsure (a negated class, ``.``, scoped flags, back-references).
-
-    >>> _first_class(_sre_parser.parse(r"(?<=\. )(?:\d:)?[0-5]?\d:").data, 0).pattern
-    '[\\d\\U00000030-\\U00000035]'
-    """
-    if flags & re.IGNORECASE:
-        return None
-    pieces, nullable = _first_pieces(items)
-    if pieces is None or nullable:
-        return None
-    return re.compile("[" + "".join(dict.fromkeys(pieces)) + "]", flags & re.ASCII)
-
-
-def _first_pieces(items: Any) -> tuple[list[str] | None, bool]:
-    """Class pieces for the first character a sequence consumes; and whether it can be empty."""
-    c = _sre_parser
-    pieces: list[str] = []
-    for op, av in items:
-        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            continue  # zero-width
-        if op is c.LITERAL:
-            return [*pieces, f"\\U{av:08x}"], False
-        if op is c.IN:
-            cls = _class_pieces(av)
-            return (None if cls is None else pieces + cls), False
-        if op is c.SUBPATTERN and not av[1] and not av[2]:
-            sub, nullable = _first_pieces(av[3])  # scoped flags ((?i:...), (?u:...)): give up
-        elif op is c.ATOMIC_GROUP:
-            sub, nullable = _first_pieces(av)
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            sub, nullable = _first_pieces(av[2])
-            nullable = nullable or av[0] == 0
-        elif op is c.BRANCH:
-            sub, nullable = [], False
-            for branch in av[1]:
-                got, empty = _first_pieces(branch)
-                if got is None:
-                    return None, False
-                sub, nullable = sub + got, nullable or empty
-        else:
-            return None, False  # ".", [^...] as a literal, back-references: do not guess
-        if sub is None:
-            return None, False
-        pieces += sub
-        if not nullable:
-            return pieces, False
-    return pieces, True
-
-
-def _class_pieces(items: Any) -> list[str] | None:
-    c = _sre_parser
-    pieces = []
-    for op, av in items:
-        if op is c.LITERAL:
-            pieces.append(f"\\U{av:08x}")
-        elif op is c.RANGE:
-            pieces.append(f"\\U{av[0]:08x}-\\U{av[1]:08x}")
-        elif op is c.CATEGORY and str(av) in CATEGORIES:
-            pieces.append(CATEGORIES[str(av)])
-        else:
-            return None  # a negated class or an unknown item
-    return pieces
 
 
 def _commonness(ch: str) -> tuple[int, str]:
@@ -972,6 +905,32 @@ def _required(items: Any) -> set[str]:
             branches = [_required(branch) for branch in av[1]]
             need |= set.intersection(*branches) if branches else set()
     return need
+
+
+def find_glued_repeat(line: str, others: Iterable[str]) -> Cut | None:
+    """A pull quote glued to the paragraph it was lifted from: the line opens with another
+    line of the same story, word for word and with no stop of its own, and a capital opens
+    what follows ("<pull quote> The flag represents ..."). Only a repeat of six words or
+    more, so a paragraph that opens like a short subheading keeps its words.
+
+    >>> pull = "Revisionism is attacking everything Southern on every level across America"
+    >>> find_glued_repeat(pull + " The flag stands for honour and faith.", [pull, "Other."])
+    Cut(rule='glued_repeat', start=0, end=75)
+    >>> find_glued_repeat("Voters went to the polls in record numbers on Monday morning.",
+    ...     ["Voters went to the polls"])
+    """
+    for other in others:
+        n = len(other)
+        if (
+            n < len(line) - 1
+            and line.startswith(other)
+            and line[n] == " "
+            and other[-1] not in '.!?:;,"”’)'
+            and len(other.split()) >= 6
+            and line[n + 1 : n + 2].isupper()
+        ):
+            return Cut("glued_repeat", 0, n + 1)
+    return None
 
 
 def apply_cuts(line: str, cuts: list[Cut]) -> str:

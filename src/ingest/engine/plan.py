@@ -127,6 +127,10 @@ class FolderRun:
         self.known: dict[str, str] | None = None  # sha256 -> path (dedup runs)
         self._known_sizes: dict[int, list[str]] = {}  # dump size -> the sha256 in known
         self.processed: set[str] = set()  # dumps cleaned this run (dedup runs)
+        # Outcomes of dumps to clean that were cleaned before the chunks went out (the
+        # learning sample: ingest.engine.run.presample), taken as they are.
+        self.ready: dict[str, FileOutcome] = {}
+        self._noted = False  # note_cleaning() done
         self.dirty: set[str] = set()  # dumps cleaned by earlier runs since the last dedup step
         self.unindexed = False  # no dedup index yet: every dump counts as cleaned since
         # The previous manifest is the one the dedup index was last brought up to date with:
@@ -430,7 +434,7 @@ class FolderRun:
         manifest is written along the way; :meth:`commit` puts it in place.
         """
         if self.to_clean:
-            self._note_cleaning(self._state())
+            self.note_cleaning()
         old = ManifestReader(self.out)
         writer = self._writer = ManifestWriter(self.out, old, TOOL)
         marking = self.record_progress
@@ -438,6 +442,7 @@ class FolderRun:
         # sha256 -> path of dumps cleaned so far, in path order (dedup runs): a dump cleaned
         # in parallel with its byte-identical twin becomes what one process would make it.
         known = self.known
+        ready = self.ready
         # (index in rels, old entry, its chunk or None if kept, place in the chunk).
         # Unchanged dumps wait behind dumps being cleaned: the manifest is in path order.
         queue: deque[tuple[int, Prior | None, _Chunk | None, int]] = deque()
@@ -448,7 +453,8 @@ class FolderRun:
         def flush() -> None:
             nonlocal filling
             if filling.rels:
-                filling.future = dispatch(filling.rels)
+                todo = filling.todo()
+                filling.future = dispatch(todo) if todo else _NOTHING
                 flying.append(filling)
                 filling = _Chunk()
 
@@ -505,6 +511,9 @@ class FolderRun:
             for i, prior in self._pairs(self._priors(old)):
                 if decisions[i] == _CLEAN:
                     queue.append((i, prior, filling, len(filling.rels)))
+                    done = ready.pop(rels[i], None) if ready else None
+                    if done is not None:
+                        filling.ready[len(filling.rels)] = done
                     filling.rels.append(rels[i])
                     if len(filling.rels) >= chunk:
                         flush()
@@ -523,9 +532,13 @@ class FolderRun:
             writer.abort()
             raise
 
-    def _note_cleaning(self, state: Location) -> None:
+    def note_cleaning(self) -> None:
         """Before any document is rewritten: tell the next dedup step which dumps will be
-        (:data:`DEDUP_DIRTY`, when there is an index), and that it must run."""
+        (:data:`DEDUP_DIRTY`, when there is an index), and that it must run. Once a run."""
+        if self._noted:
+            return
+        self._noted = True
+        state = self._state()
         if (state / DEDUP_INDEX).exists():
             lines = b"".join(
                 utf8_json(json.dumps(rel)) + b"\n"  # a name that is not UTF-8 too
@@ -867,18 +880,41 @@ def _overlay(old: Iterable[Prior], marked: dict[str, bytes]) -> Iterator[Prior]:
         nxt = next(pending, None)
 
 
-class _Chunk:
-    """Dumps handed out together for cleaning: their paths, future, and outcomes once back."""
+class _Nothing:
+    """The future of a chunk with nothing to clean (its outcomes were all ready)."""
 
-    __slots__ = ("_outcomes", "entries", "fallbacks", "future", "rels", "stories")
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> list[FileOutcome]:
+        return []
+
+
+_NOTHING = _Nothing()
+
+
+class _Chunk:
+    """Dumps handed out together for cleaning: their paths, future, and outcomes once back.
+
+    Dumps whose outcome is ready (``ready``, by place in the chunk) are not handed out.
+    """
+
+    __slots__ = ("_outcomes", "entries", "fallbacks", "future", "ready", "rels", "stories")
 
     def __init__(self) -> None:
         self.entries: list[bytes] = []  # manifest entries recorded so far (progress markers)
         self.stories: dict[str, tuple[StoryFeatures, ...]] = {}
         self.fallbacks: dict[str, int] = {}
         self.rels: list[str] = []
+        self.ready: dict[int, FileOutcome] = {}
         self.future: Any = None
         self._outcomes: list[FileOutcome] | None = None
+
+    def todo(self) -> list[str]:
+        """The dumps to hand out: those whose outcome is not ready."""
+        if not self.ready:
+            return self.rels
+        return [rel for i, rel in enumerate(self.rels) if i not in self.ready]
 
     def done(self) -> bool:
         if self._outcomes is not None:
@@ -890,8 +926,13 @@ class _Chunk:
 
     def outcomes(self) -> list[FileOutcome]:
         if self._outcomes is None:
-            self._outcomes = list(self.future.result())
+            got = list(self.future.result())
             self.future = True  # dispatched and back; the future itself is let go
-            if len(self._outcomes) != len(self.rels):
-                raise RuntimeError(f"{len(self._outcomes)} outcomes for {len(self.rels)} dumps")
+            sent = len(self.rels) - len(self.ready)
+            if len(got) != sent:
+                raise RuntimeError(f"{len(got)} outcomes for {sent} dumps")
+            if self.ready:
+                back, ready = iter(got), self.ready
+                got = [ready[i] if i in ready else next(back) for i in range(len(self.rels))]
+            self._outcomes = got
         return self._outcomes

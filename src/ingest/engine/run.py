@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections import ChainMap
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 from ingest.engine.outcomes import FileOutcome, RunSummary, Status
 from ingest.engine.plan import _CLEAN, _KEEP, DedupProgress, FolderRun, learned_fingerprint
 from ingest.engine.pool import CleanJob, CleanPool, _Done, _Outcomes
-from ingest.engine.process import process_batch
+from ingest.engine.process import process_batch, process_file
 from ingest.errors import IngestError, UsageError
 from ingest.learn import (
     Learned,
@@ -123,7 +124,8 @@ class LocalDispatch(Dispatch):
             self._pool = CleanPool(self._job, count)
             # About 16 chunks per worker: the last ones finish close together.
             return max(1, min(self.batch_size, math.ceil(todo / (16 * count)))), 2 * count
-        self._known = run.known  # grows as this process cleans, chunk after chunk
+        # The run's: each chunk is recorded (FolderRun.outcomes) before the next is cleaned.
+        self._known = run.known
         return self.batch_size, 1
 
     def submit(self, rels: list[str]) -> Any:
@@ -131,9 +133,12 @@ class LocalDispatch(Dispatch):
             return _Outcomes(self._pool.submit(rels))
         job = self._job
         assert job is not None, "start() first"
+        # The chunk's own dumps go in front: the run's map holds only what it recorded, in
+        # path order, where a dump cleaned before the chunk (FolderRun.ready) may sort after.
+        known = None if self._known is None else ChainMap({}, self._known)
         outcomes = process_batch(
             job.source, rels, job.output, job.rules, scraped_at=job.scraped_at,
-            known_dumps=self._known, output_format=job.output_format, learn=job.learn,
+            known_dumps=known, output_format=job.output_format, learn=job.learn,
             learned=job.learned, report_upto=job.report_upto, code=job.code,
         )  # fmt: skip
         return _Done(outcomes)
@@ -474,35 +479,41 @@ class Memory:
 
 # A run that cleans every dump of its folder (at least SAMPLE_FROM), with nothing learned
 # before, first learns from a sample: one dump in SAMPLE_SHARE, at least SAMPLE_MIN of them.
-# It then cleans with that, so only the dumps where the sample was wrong are cleaned twice.
-SAMPLE_FROM = 500
+# It then cleans with that, so only the dumps where the sample was wrong are cleaned twice
+# (and the sampled dumps it touches). From twice the sample up: a smaller run's sample would
+# be all of it, cleaned in one process with nothing saved.
 SAMPLE_SHARE = 50
 SAMPLE_MIN = 100
+SAMPLE_FROM = 2 * SAMPLE_MIN
 
 
 def presample(run: FolderRun) -> dict[str, Learned]:
     """What a sample of the run's dumps teaches: a first guess at what the run will learn.
 
-    The sample is read and cleaned here, its documents not written: a few dumps in this
-    process cost less than starting the workers once more (and forked workers then find
-    the language model loaded). The guess only saves work: whatever it is, :func:`relearn`
-    cleans again every dump it got wrong, so the output does not depend on it.
+    The sample is cleaned here as the run cleans, its documents written: a few dumps in
+    this process cost less than starting the workers once more (and forked workers then
+    find the language model loaded). A sampled dump that holds none of what the guess
+    learned comes out of cleaning with the guess the same (learned boilerplate changes only
+    the stories that hold it), so the run takes its outcome as it is (``run.ready``) and
+    cleans only the others again. The guess only saves work: whatever it is,
+    :func:`relearn` cleans again every dump it got wrong, so the output does not depend on
+    it.
     """
-    from ingest.errors import IngestError
-    from ingest.sources import clean_source
-
     step = max(1, min(SAMPLE_SHARE, len(run.rels) // SAMPLE_MIN))
-    rules, limit = run.rules, run.rules.settings.max_file_bytes
-    dumps: dict[str, tuple[StoryFeatures, ...]] = {}
+    run.note_cleaning()  # (before a document is written)
+    report_upto = run.report_upto()
+    written: dict[str, FileOutcome] = {}
     for rel in run.rels[::step]:
-        try:
-            data = run.src.read(rel, limit)
-            # (no scrape time: it dates stories, and what is learned does not depend on it)
-            result = clean_source(data, path=rel, rules=rules, learn=True)
-        except (IngestError, OSError, ValueError):
-            continue  # the run records why
-        dumps[rel] = result.stories
-    return learn_from(dumps, rules.settings)
+        outcome = process_file(
+            run.src, rel, run.out, run.rules, scraped_at=run.scraped_at, learn=True,
+            learned=run.learned, report_upto=report_upto,
+        )  # fmt: skip
+        if outcome.status == Status.WRITTEN:  # (a failure is the run's to record, again)
+            written[rel] = outcome
+    learned = learn_from({rel: o.stories for rel, o in written.items()}, run.rules.settings)
+    guessed = changed_features({}, learned)  # all it learned
+    run.ready = {rel: o for rel, o in written.items() if not hits(o.stories, guessed)}
+    return learned
 
 
 def relearn(
