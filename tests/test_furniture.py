@@ -299,6 +299,11 @@ REMOVED = [
         "An Exclusive You Have To See: The Last Frontier Is Here! No More Censorship, Unlike Others!",
         "promo_line",
     ),
+    ("Watch on YouTube", "social_embed"),
+    (
+        "You can support my work through my PayPal account. Thanks https://example.com/d",
+        "promo_line",
+    ),
     # the same families in other languages
     ("El iPod Nano en 2010, cuando tenía un diseño compacto. Foto: AFP", "caption_line"),
     ("Click Aqui", "promo_line"),
@@ -449,6 +454,9 @@ KEPT = [
     "$ wasmer run hello.wasm",  # a shell prompt in a how-to (the audit found it taken)
     "$ emcc hello.cpp -O3 -o hello.wasm",
     "End of an era.",
+    "Watch on YouTube as the rocket lifts off, the agency said.",
+    "Delivered by hand, the letters reached every home on the street.",
+    "Donations to the fund rose 5% last year, the charity said.",
     "Foto: la policía llegó al lugar a las tres de la tarde, según los vecinos del barrio.",
     "El fotógrafo dijo que la imagen fue tomada en 2010.",
     "The post office closed on Monday, and it appeared first on the list of cuts.",
@@ -1292,4 +1300,67 @@ def test_a_picture_s_alt_text_over_its_credited_caption_goes_with_its_count(rule
         "17",
         *story[1:],
     ]
+    assert find_furniture(body, rules.furniture, rules.settings) == {}
+
+
+def test_a_paywall_s_notices_and_a_syndication_footer_close_a_story(rules: Rules) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    paywall = [
+        "Il vous reste 80.68% de cet article à lire. La suite est réservée aux abonnés.",
+        "Vous ne pouvez lire Le Monde que sur un seul appareil à la fois.",
+        "Envie de lire la suite ? Les articles en intégralité à partir de 7,99 €/mois",
+    ]
+    found = find_furniture([*story[:2], *paywall], rules.furniture, rules.settings)
+    assert found == {2: "promo_line", 3: "promo_line", 4: "promo_line"}
+    footer = [
+        "Delivered by The Daily Planet",
+        "We encourage you to share and republish our reports (Click for details).",
+        "This content may be freely reproduced in full with a link to www.example.com.",
+    ]
+    found = find_furniture([*story, *footer], rules.furniture, rules.settings)
+    assert found == {4: "credit_line", 5: "copyright_trailer", 6: "copyright_trailer"}
+    # A line about subscribers in a story about subscriptions stays, and what follows it.
+    body = [
+        *story[:2],
+        "Subscribers can read the full report on the company's website.",
+        *story[2:],
+    ]
+    assert find_furniture(body, rules.furniture, rules.settings) == {}
+
+
+def test_a_teaser_to_a_subscribers_article_is_no_paywall(rules: Rules) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    long = [
+        f"{t} The vote was close, and the mayor said the bridge would open next year as "
+        "planned, whatever the cost of the repairs turned out to be."
+        for t in story
+    ]
+    teaser = "Lire aussi : Article réservé à nos abonnés Ann Lee : « Mon approche reste libre »"
+    found = find_furniture([*long[:2], teaser, *long[2:]], rules.furniture, rules.settings)
+    assert found == {2: "teaser_line"}
+
+
+def test_a_source_s_name_over_its_link_and_a_lone_source_label_close_a_story(
+    rules: Rules,
+) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    foot = ["Ann’s Breast Cancer Blog", "Source: http://example.blogspot.com/2014/12/a.html"]
+    found = find_furniture([*story, *foot], rules.furniture, rules.settings)
+    assert found == {4: "credit_line", 5: "link_line"}
+    found = find_furniture([*story, "Source"], rules.furniture, rules.settings)
+    assert found == {4: "credit_line"}
+    # A last sentence over the source line, and "Sources" over a list of them, stay.
+    foot = ["More research is needed please.", "Source: http://example.com/a"]
+    assert find_furniture([*story, *foot], rules.furniture, rules.settings) == {5: "link_line"}
+    refs = ["Sources", "Ann Lee, The Bridge Report, 2019", "Bo Chen, City Budgets, 2020"]
+    assert find_furniture([*story, *refs], rules.furniture, rules.settings) == {}
+
+
+def test_a_post_s_clock_time_over_it_and_a_link_to_its_audio_go(rules: Rules) -> None:
+    story = [f"The council met for the {n} time on Tuesday to vote on it." for n in "abcd"]
+    body = ["6:45 PM", *story, "7:12 PM Link to Audio"]
+    found = find_furniture(body, rules.furniture, rules.settings)
+    assert found == {0: "time_stamp", 5: "video_block"}
+    # A live blog's entry time, and a time inside the story, stay.
+    body = [story[0], story[1], "13:05", story[2], "6:45 PM", story[3]]
     assert find_furniture(body, rules.furniture, rules.settings) == {}

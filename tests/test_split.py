@@ -171,15 +171,22 @@ def test_look_alikes_stay_text(line: str, rules: Rules, scraped_at: datetime) ->
 
 
 @pytest.mark.parametrize(
-    "stamp", ["Updated at 10:16 a.m. ET on 8/25", "Last updated: 12 March, 09:30"]
+    "stamps",
+    [
+        ["6 years ago", "Updated at 10:16 a.m. ET on 8/25"],
+        ["6 years ago", "Last updated: 12 March, 09:30"],
+        # two times in a row: the second is no headline, the first no outlet
+        ["2 hours ago", "Updated 3:45 PM ET"],
+        ["Published 3 hours ago", "Updated 1 hour ago"],
+    ],
 )
 def test_a_storys_age_over_its_update_stamp_is_no_header(
-    stamp: str, rules: Rules, scraped_at: datetime
+    stamps: list[str], rules: Rules, scraped_at: datetime
 ) -> None:
     # title / "6 years ago" / "Updated at ..." / lead: the title is no outlet over a header
     # whose headline is the update stamp; the story stays one document with its title
     title = "Cruz: Not enough votes now for Obamacare shutdown threat"
-    docs = clean([title, "6 years ago", stamp, *MAIN[1:]], rules, scraped_at)
+    docs = clean([title, *stamps, *MAIN[1:]], rules, scraped_at)
     assert len(docs) == 1
     assert (docs[0].outlet, docs[0].headline) == (None, title)
     assert docs[0].text == "\n\n".join(MAIN[1:])

@@ -656,7 +656,7 @@ def is_copyright_trailer(text: str, max_words: int) -> bool:
     return _RIGHTS.search(text) is not None and ("©" in text or "copyright" in text.lower())
 
 
-_LICENSING = re.compile(r"\b(?:licens|reprint|republish|syndicat)\w*", re.I)
+_LICENSING = re.compile(r"\b(?:licens|reprint|republish|syndicat|reproduc)\w*", re.I)
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.\w|https?://|www\.")
 
 
@@ -1868,6 +1868,14 @@ _AGE_LINE = re.compile(
     r"(?:ago|old)\.?$",
     re.I,
 )
+# A clock time with its half of the day alone on a line: "6:45 PM" ("13:05", a live blog's
+# entry time, has none).
+_CLOCK_LINE = re.compile(r"^\d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.?$")
+# A link to a recording left without its player: "Link to Audio", "7:12 PM Link to Video".
+_MEDIA_LINK = re.compile(
+    r"^(?:\d{1,2}:\d{2} ?[AaPp]\.?[Mm]\.? )?(?:Link to|LINK TO|Listen to|Download) (?:the )?"
+    r"(?:Audio|AUDIO|audio|Video|VIDEO|video|Podcast|podcast|Recording|recording|MP3)$"
+)
 _STAMP_LABEL = re.compile(
     r"^(?:(?:last |first )?(?:updated|published|posted|modified)(?: on| at)?|"
     r"(?:last )?update|published date|date)\s*:?\s+(?=.*\d)",
@@ -1913,7 +1921,9 @@ _STAMP_WORDS = frozenset(
 )
 _EMBED = re.compile(
     r"^(?:A (?:post|photo|video) shared by\b|View (?:this|more) (?:post|posts|photo|video)s? "
-    r"on (?:Instagram|Facebook|Twitter|TikTok|X|Threads)\b)",
+    r"on (?:Instagram|Facebook|Twitter|TikTok|X|Threads)\b|(?:Watch|View|Listen|Play)"
+    r"(?: (?:it|this|the (?:video|clip|episode)))? on (?:YouTube|Vimeo|Facebook|Instagram|"
+    r"Twitter|X|TikTok|Spotify|SoundCloud|Apple Podcasts)$)",
 )
 
 
@@ -2296,11 +2306,14 @@ def find_furniture(
             is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
         ):
             found[foot] = "copyright_trailer"
+            _extend_foot_notes(texts, found, foot, 2 * short)
     if f.enabled("copyright_trailer"):
         _extend_under_copyright(texts, found)
     if f.enabled("ad_slot"):
         for i in find_sponsored_foot(texts):
             found.setdefault(i, "ad_slot")
+    if f.enabled("credit_line") and last >= 2:
+        _extend_source_foot(texts, found)
     if f.enabled("separator_line") and last >= 2:
         foot = last
         while foot > 1 and foot in found:
@@ -2313,6 +2326,8 @@ def find_furniture(
             foot -= 1
         if foot not in found and (is_paywall_note(texts[foot]) or is_visit_pitch(texts[foot])):
             found[foot] = "promo_line"
+        for i in find_paywall_foot(texts, found):
+            found.setdefault(i, "promo_line")
         for i in find_foot_pitches(texts, found):
             found[i] = "promo_line"
         for i, text in enumerate(texts):
@@ -2364,6 +2379,18 @@ def find_furniture(
     if headline and f.enabled("title_repeat"):
         for i in find_title_repeats(texts, headline, settings.max_caption_words):
             found[i] = "title_repeat"  # the surest reason for a line another family took
+    if f.enabled("video_block"):
+        for i, text in enumerate(texts):
+            if i not in found and _MEDIA_LINK.match(text):
+                found[i] = "video_block"  # "7:12 PM Link to Audio": a player's link
+    if f.enabled("time_stamp") and len(texts) > 2:
+        # "6:45 PM" over a post's first paragraph, under the page's furniture: its time.
+        for i, text in enumerate(texts[:4]):
+            if i in found:
+                continue
+            if _CLOCK_LINE.match(text):
+                found[i] = "time_stamp"
+            break
     return found
 
 
@@ -2553,10 +2580,20 @@ def is_paywall_note(text: str) -> bool:
     False
     >>> is_paywall_note("Netflix added 5 million subscribers in the quarter.")
     False
+    >>> is_paywall_note("Subscribers can read the full report on the company's website.")
+    False
     """
-    if len(text.split()) > 30 or _SAYS.search(text):
+    if len(text.split()) > 30 or _SAYS.search(text) or _WITHHELD.search(text) is None:
         return False
     return _SUBSCRIBERS.search(text) is not None and _READING.search(text) is not None
+
+
+# What a paywall says of the text it holds back: "the rest", "69% of this article", "only".
+_WITHHELD = re.compile(
+    r"\b(?:rest|remaining|remainder|suite|reste|réservée?|reserved|exclusive|exclusively|only|"
+    r"nur|solo|exclusivo|restante)\b|\d%|\d %",
+    re.I,
+)
 
 
 # A short list of a story's references under a label: "Further Reading: ESO, MNRAS".
@@ -2691,7 +2728,88 @@ def _extend_printed_twice(texts: Sequence[str], found: dict[int, str]) -> None:
             found[i] = "caption_line"
 
 
+_SOURCE_LABEL = re.compile(r"^(?:Source|Sources|Via|Fuente|Quelle|Fonte)\.?$")
+
+
+def _extend_source_foot(texts: Sequence[str], found: dict[int, str]) -> None:
+    """A story's foot: "Source" alone, its link not kept, and a site's name in Title Case
+    over the source line that gives its address ("Ann's Garden Blog" over "Source: <url>").
+    A last sentence, and a name above anything but a found source line, stay.
+    """
+    foot = len(texts) - 1
+    while foot > 1 and foot in found:
+        foot -= 1
+    if foot not in found and _SOURCE_LABEL.match(texts[foot]):
+        found[foot] = "credit_line"
+    for i in range(max(1, len(texts) - 4), len(texts) - 1):
+        nxt = texts[i + 1]
+        if i in found or found.get(i + 1) not in ("link_line", "credit_line"):
+            continue
+        if not nxt.startswith(("Source", "SOURCE", "Via ")):
+            continue
+        words = texts[i].split()
+        if (
+            2 <= len(words) <= 6
+            and texts[i][-1] not in ".!?:"
+            and all(w[:1].isupper() or w.lower() in _FUNCTION_SMALL for w in words)
+        ):
+            found[i] = "credit_line"
+
+
+def find_paywall_foot(texts: Sequence[str], found: dict[int, str]) -> list[int]:
+    """A paywall's note where the scrape stops and the page's notices under it to the end of
+    the story (the subscriber's device limit, the offer, the app links): the story was cut
+    there. Only under two lines of the story or more, at most twelve lines above its end,
+    and over short notices only: a paragraph of the story under it ends the search (a
+    teaser "Read also: <a subscribers' article>" is no paywall).
+
+    >>> story = ["A paragraph of the story."] * 3
+    >>> find_paywall_foot([*story, "Il vous reste 80% de cet article à lire. La suite est "
+    ...     "réservée aux abonnés.", "Vous ne pouvez lire qu'un appareil.", "Abonnement"], {})
+    [3, 4, 5]
+    """
+    for i in range(max(2, len(texts) - 13), len(texts)):
+        if i in found or not is_paywall_note(texts[i]):
+            continue
+        under = [j for j in range(i + 1, len(texts)) if j not in found]
+        if all(len(texts[j].split()) <= 35 for j in under):
+            return list(range(i, len(texts)))
+    return []
+
+
 _NAMES_COPYRIGHT = re.compile(r"copyright|all rights reserved", re.I)
+
+
+# "Delivered by <Site>", "Contributed by <Name> of <domain>.", "Republished with permission
+# from <Name>": where a syndicated post came from.
+_CAME_FROM = re.compile(
+    r"^(?:Delivered|Contributed|Republished|Reposted|Reprinted|Originally published)\b"
+    r"(?: with permission)? (?:by|from|at|of|on) [A-Z\w][^!?]{0,120}$"
+)
+
+
+def _extend_foot_notes(
+    texts: Sequence[str], found: dict[int, str], foot: int, max_words: int
+) -> None:
+    """Above a licensing note closing a story, the rest of its syndication notes go with it:
+    "We encourage you to share and republish our reports (Click for details).", "Delivered
+    by <Site>". Only a run of such notes right above it; the story's own text ends the run.
+    """
+    i = foot - 1
+    while i >= 1:
+        text = texts[i]
+        if i in found:
+            i -= 1
+            continue
+        if too_long(text, max_words) or _SAYS.search(text):
+            break
+        if _LICENSING.search(text):
+            found[i] = "copyright_trailer"
+        elif _CAME_FROM.match(text):
+            found[i] = "credit_line"
+        else:
+            break
+        i -= 1
 
 
 def _extend_under_copyright(texts: Sequence[str], found: dict[int, str]) -> None:

@@ -419,7 +419,9 @@ def _find_headers(
         # field of the time, never the headline, nor what tells a headline from a paragraph;
         # so is the same time printed again under it ("22 Dec, 2016" twice), no new header.
         stamp = i + 1 < n and (
-            is_stamp_field(stripped[i + 1]) or (i + 1 in anchors and stripped[i + 1] == stripped[i])
+            is_stamp_field(stripped[i + 1])
+            or (i + 1 in anchors and stripped[i + 1] == stripped[i])
+            or (i + 1 in anchors and _STAMP_OPENER.match(stripped[i + 1]) is not None)
         )
         if outlet_line is None:
             # A line of more than six words over the time and a paragraph under it is the
@@ -430,7 +432,10 @@ def _find_headers(
                 and bool(below)
                 and not looks_like_headline(below, max_headline)
             )
-            if _is_outlet(above, max_outlet, chrome) and not headline_over:
+            # A time over a time is the story's stamps ("2 hours ago" / "Updated 3:45 PM ET"),
+            # and a time is no outlet's name.
+            stamped = i - 1 in anchors and i - 1 > taken
+            if _is_outlet(above, max_outlet, chrome) and not headline_over and not stamped:
                 outlet_line, outlet = i - 1, above
             bm = rules.byline.match(stripped[i + 1]) if i + 1 < n else None
         if stamp or (i + 1 < n and _READ_TIME.match(stripped[i + 1])):  # "3 min read"
@@ -675,6 +680,10 @@ _STAMP_FIELD = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
     r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))"
 )
+
+
+# A second time opened by a stamp word: "Updated 1 hour ago" under "Published 3 hours ago".
+_STAMP_OPENER = re.compile(rf"(?i)^(?:last |first )?(?:{'|'.join(STAMP_WORDS)})\b")
 
 
 def is_stamp_field(line: str) -> bool:
