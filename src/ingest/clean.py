@@ -30,7 +30,7 @@ from ingest.learn import (
 )
 from ingest.published import resolve_published
 from ingest.repair import repair_lines
-from ingest.residue import apply_cuts, find_cuts, find_glued_repeat
+from ingest.residue import apply_cuts, find_cuts, find_glued_repeat, group_quotable
 from ingest.rules import InlineRule, LineRule, Profile, Rules, Settings, profile_settings
 from ingest.split import (
     Block,
@@ -403,12 +403,7 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             body = [n for n in body if n not in gone]
     paragraphs: list[str] = []
     settings, cues = ctx.settings, ctx.rules.cues
-    # Lines a pull quote could repeat, by first word: six words or more, no stop at the end.
-    quotable: dict[str, list[str]] = {}
-    for n in body:
-        text = lines[n].strip()
-        if text.count(" ") >= 5 and text[-1] not in '.!?:;,"”’)':
-            quotable.setdefault(text.split(" ", 1)[0], []).append(text)
+    quotable = group_quotable(lines[n].strip() for n in body)
     for n in body:
         raw = lines[n]
         text = raw.strip()

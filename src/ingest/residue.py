@@ -907,6 +907,24 @@ def _required(items: Any) -> set[str]:
     return need
 
 
+# A line ending in one of these has a stop of its own: no pull quote glued to a paragraph.
+_STOPPED = '.!?:;,"”’)'
+
+
+def group_quotable(texts: Iterable[str]) -> dict[str, list[str]]:
+    """The lines a pull quote could repeat (six words or more, no stop at the end), by first
+    word: what :func:`find_glued_repeat` compares a line with.
+
+    >>> group_quotable(["One two three four five six", "One line.", "Six words, all of them here"])
+    {'One': ['One two three four five six'], 'Six': ['Six words, all of them here']}
+    """
+    quotable: dict[str, list[str]] = {}
+    for text in texts:
+        if text.count(" ") >= 5 and text[-1] not in _STOPPED:
+            quotable.setdefault(text.split(" ", 1)[0], []).append(text)
+    return quotable
+
+
 def find_glued_repeat(line: str, others: Iterable[str]) -> Cut | None:
     """A pull quote glued to the paragraph it was lifted from: the line opens with another
     line of the same story, word for word and with no stop of its own, and a capital opens
@@ -925,7 +943,7 @@ def find_glued_repeat(line: str, others: Iterable[str]) -> Cut | None:
             n < len(line) - 1
             and line.startswith(other)
             and line[n] == " "
-            and other[-1] not in '.!?:;,"”’)'
+            and other[-1] not in _STOPPED
             and len(other.split()) >= 6
             and line[n + 1 : n + 2].isupper()
         ):
