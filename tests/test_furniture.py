@@ -794,9 +794,19 @@ def test_a_label_over_a_title_case_headline_at_a_story_s_top_is_a_card(rules: Ru
 
 
 def test_a_story_s_age_goes_only_over_its_first_paragraph(rules: Rules) -> None:
-    for age in ("6 years ago", "3 hours ago", "an hour ago", "This article is over 2 years old"):
+    ages = ("6 years ago", "3 hours ago", "an hour ago", "This article is over 2 years old")
+    # in other languages: the "ago" word before the number or after the unit
+    ages += ("il y a 2 heures", "Hace 3 horas", "vor 2 Stunden", "2 ore fa", "há uma hora")
+    for age in ages:
         found = find_furniture([age, BEFORE, AFTER], rules.furniture, rules.settings)
         assert found == {0: "time_stamp"}, age
+    # A clause that opens with the same words, a duration, a count in words: a story's text.
+    for kept in (
+        "Il y a deux ans, la ville a fermé l'usine.",
+        "Hace 3 horas que espera",
+        "3 Stunden",
+    ):
+        assert find_furniture([kept, BEFORE, AFTER], rules.furniture, rules.settings) == {}, kept
     twice = ["This article is more than 1 year old"] * 2 + [BEFORE, AFTER]
     found = find_furniture(twice, rules.furniture, rules.settings)
     assert found == {0: "time_stamp", 1: "time_stamp"}
@@ -809,6 +819,10 @@ def test_a_story_s_age_goes_only_over_its_first_paragraph(rules: Rules) -> None:
     # Between paragraphs it may be a related card's stamp, left to the related-run rule.
     assert (
         find_furniture([BEFORE, AFTER, "3 hours ago", AFTER], rules.furniture, rules.settings) == {}
+    )
+    assert (
+        find_furniture([BEFORE, AFTER, "vor 3 Stunden", AFTER], rules.furniture, rules.settings)
+        == {}
     )
     assert find_furniture(["Two years ago", BEFORE], rules.furniture, rules.settings) == {}
 

@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ingest.published import says_age
+
 _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # A sentence boundary inside a line: ". The", "? We" ("U.S. Army" is an abbreviation).
 _SENTENCE_BREAK = re.compile(
@@ -2266,11 +2268,11 @@ def find_furniture(
             if i not in found and text.startswith("The post ") and _APPEARED_FIRST.match(text):
                 found[i] = "credit_line"  # a blog feed's footer, however long the title
     if f.enabled("time_stamp"):
-        # "6 years ago", "This article is more than 1 year old" over a story's first
-        # paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
+        # "6 years ago", "il y a 2 heures", "This article is more than 1 year old" over a
+        # story's first paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
         # "2 hours ago" under a headline is a related card's stamp (related_run weighs it).
         for i in range(min(3, len(texts))):
-            if _AGE_LINE.match(texts[i]):
+            if _AGE_LINE.match(texts[i]) or says_age(texts[i]):
                 found.setdefault(i, "time_stamp")
             elif i >= 1:
                 break
