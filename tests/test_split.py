@@ -205,6 +205,22 @@ def test_a_storys_date_printed_twice_under_its_title_is_one_header(
     assert len(docs) == 1
     assert docs[0].headline == title
     assert docs[0].text == "\n\n".join([lead, *MAIN[1:]])
+    # The photo's credit over the date is no outlet: it goes as a credit.
+    assert docs[0].outlet is None
+    assert ("credit_line", "JIM WATSON/AFP/Getty Images") in {
+        (r.rule, r.text) for r in docs[0].removed
+    }
+
+
+@pytest.mark.parametrize("outlet", ["CBS/AP", "NBC News/Yahoo", "Reuters", "Le Monde"])
+def test_an_outlet_printed_like_a_credit_stays_the_outlet(
+    outlet: str, rules: Rules, scraped_at: datetime
+) -> None:
+    # "CBS/AP" over a card's time names who published it, as a photo credit would not
+    lines = [*MAIN, outlet, "2 hours ago", HEAD, BODY]
+    docs = clean(lines, rules, scraped_at)
+    assert [(d.outlet or "").lower() for d in docs] == ["", outlet.lower()]
+    assert not any(r.rule == "credit_line" for r in docs[1].removed)
 
 
 @pytest.mark.parametrize(

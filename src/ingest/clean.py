@@ -15,7 +15,7 @@ from datetime import datetime
 from ingest.decode import decode_bytes, file_source
 from ingest.document import Document, Evidence, RecordFailure, Removal, Repair
 from ingest.errors import check_size, no_story
-from ingest.furniture import find_furniture
+from ingest.furniture import find_furniture, is_picture_credit
 from ingest.language import detect_language
 from ingest.learn import (
     LEARNING,
@@ -340,9 +340,18 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
         elif header.outlet_line in (header.published_line, header.headline_line):
             outlet = header.outlet  # "Reuters · 3h", "Headline - Reuters"
             kept.append((header.outlet_line + 1, outlet or ""))
+        elif is_picture_credit(
+            text := lines[header.outlet_line].strip(),
+            ctx.rules.furniture,
+            ctx.settings.max_furniture_words,
+        ):
+            # A photo's credit over the story's date is no outlet ("JIM WATSON/AFP/Getty
+            # Images" / "22 Dec, 2016"): the header stands, the credit goes.
+            n = header.outlet_line
+            removed.append(Removal("credit_line", text, n + 1, _indent(lines[n])))
         else:
             outlet = header.outlet
-            kept.append((header.outlet_line + 1, lines[header.outlet_line].strip()))
+            kept.append((header.outlet_line + 1, text))
         if header.byline_line is not None:
             removed.extend(_byline_removals(lines, header.byline_line, header.outlet_line))
             if header.outlet_line is None:

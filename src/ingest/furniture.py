@@ -775,6 +775,26 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
     )
 
 
+def is_picture_credit(text: str, f: Furniture, max_words: int) -> bool:
+    """A credit that names a picture's maker, never an outlet: a photo word, a credit's
+    opener, or a photographer and an agency ("JIM WATSON/AFP/Getty Images"). An outlet may
+    print itself as a credit does ("CBS/AP", "NBC News/Yahoo"); those are not taken.
+
+    >>> f = Furniture(credit_markers=frozenset(["photo"]), photo_agencies=frozenset(["AP",
+    ...     "AFP", "Getty Images"]))
+    >>> [is_picture_credit(t, f, 12) for t in ("JIM WATSON/AFP/Getty Images", "Getty Images",
+    ...     "Photo: Ann Lee/AP", "CBS/AP", "NBC News/Yahoo", "Reuters")]
+    [True, True, True, False, False, False]
+    """
+    if not is_credit_line(text, f, max_words):
+        return False
+    return bool(
+        _PHOTO_WORDS & set(word_tokens(text.lower()))
+        or text.count("/") >= 2
+        or f._credit_start.match(text)
+    )
+
+
 def _after_media_controls(text: str, f: Furniture) -> str | None:
     """What follows a leading run of three or more media-control words holding one of their
     cores ("Enlarge this image toggle caption ..."), or None when the line has no such run.
