@@ -15,7 +15,7 @@ from datetime import datetime
 from ingest.decode import decode_bytes, file_source
 from ingest.document import Document, Evidence, RecordFailure, Removal, Repair
 from ingest.errors import check_size, no_story
-from ingest.furniture import find_furniture, is_picture_credit
+from ingest.furniture import find_furniture, is_byline_line, is_picture_credit
 from ingest.language import detect_language
 from ingest.learn import (
     LEARNING,
@@ -386,6 +386,11 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             headline = first.strip()
             kept.append((body[0] + 1, headline))
             body = body[1:]
+            k = _date_under_title(ctx, body)
+            if k is not None:
+                published_text = lines[body[k]].strip()
+                kept.append((body[k] + 1, published_text))
+                body = body[:k] + body[k + 1 :]
     body = _drop_furniture(ctx, body, removed, headline)
     if header is not None or block.end < len(lines):  # a page of story cards
         gap = count_gap_lines([lines[n].strip() for n in body])
@@ -431,6 +436,26 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
     return _Story(
         outlet, headline, published_text, "\n\n".join(paragraphs), removed, kept, features
     )
+
+
+def _date_under_title(ctx: _Context, body: list[int]) -> int | None:
+    """The index in ``body`` of the story's date alone under its title ("August 25, 2013",
+    "il y a 2 heures"), read by the header's own time patterns: the first line, or the
+    second under a byline, over a paragraph. A date between paragraphs, or one of several
+    (a diary's entries), is the story's text."""
+    lines, published = ctx.lines, ctx.rules.published
+    texts = [lines[n].strip() for n in body[:3]]
+    k = 1 if len(texts) > 1 and is_byline_line(texts[0]) else 0
+    if k + 1 >= len(body) or len(texts[k]) > 60 or len(lines[body[k + 1]].split()) < 8:
+        return None
+    if not any(p.match(texts[k]) for p in published):
+        return None
+    if any(
+        len(t := lines[n].strip()) <= 60 and any(p.match(t) for p in published)
+        for n in body[k + 1 :]
+    ):
+        return None
+    return k
 
 
 def _drop_furniture(

@@ -2289,8 +2289,9 @@ def find_furniture(
                 found[i] = "credit_line"  # a blog feed's footer, however long the title
     if f.enabled("time_stamp"):
         # "6 years ago", "il y a 2 heures", "This article is more than 1 year old" over a
-        # story's first paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
-        # "2 hours ago" under a headline is a related card's stamp (related_run weighs it).
+        # story's first paragraph: the page's note of the story's age, sometimes printed
+        # twice. Lower down, "2 hours ago" under a headline is a related card's stamp
+        # (related_run weighs it).
         for i in range(min(3, len(texts))):
             if _AGE_LINE.match(texts[i]) or says_age(texts[i]):
                 found.setdefault(i, "time_stamp")
