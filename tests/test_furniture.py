@@ -1378,3 +1378,54 @@ def test_a_post_s_clock_time_over_it_and_a_link_to_its_audio_go(rules: Rules) ->
     # A live blog's entry time, and a time inside the story, stay.
     body = [story[0], story[1], "13:05", story[2], "6:45 PM", story[3]]
     assert find_furniture(body, rules.furniture, rules.settings) == {}
+
+
+def test_a_rights_box_goes_at_a_story_s_top_or_foot(rules: Rules) -> None:
+    # a page's rights box over the story, in French and in English, and under it in Spanish
+    french = [
+        "Vous pouvez partager un article en cliquant sur les icônes de partage en haut.",
+        "La reproduction totale ou partielle d’un article, sans l’autorisation écrite et"
+        " préalable du Journal, est strictement interdite.",
+        "Pour plus d’informations, consultez nos conditions générales de vente.",
+        "Pour toute demande d’autorisation, contactez droits@example.fr.",
+    ]
+    english = [
+        "Reproduction of this article in whole or in part without written permission is"
+        " prohibited.",
+        "For permission to reprint, write to rights@example.com.",
+    ]
+    spanish = [
+        "Queda prohibida la reproducción total o parcial de este contenido.",
+        "Consulte nuestras condiciones de uso en www.example.es/condiciones.",
+    ]
+    for box in (french, english):
+        found = find_furniture([*box, BEFORE, AFTER], rules.furniture, rules.settings)
+        assert found == dict.fromkeys(range(len(box)), "copyright_trailer"), box
+    found = find_furniture([BEFORE, AFTER, *spanish], rules.furniture, rules.settings)
+    assert found == {2: "copyright_trailer", 3: "copyright_trailer"}
+    found = find_furniture(["Tous droits réservés", BEFORE, AFTER], rules.furniture, rules.settings)
+    assert found == {0: "copyright_trailer"}
+
+
+def test_a_story_about_reproduction_rights_keeps_its_lines(rules: Rules) -> None:
+    ruling = "Reproduction of the leaked memo is forbidden, a judge ruled on Monday."
+    kept = [
+        # the statement alone, as the story's lead: no note of a box beside it
+        [ruling, BEFORE, AFTER],
+        # between paragraphs, with a line to the reader beside it
+        [
+            BEFORE,
+            english_note := "You can read the ruling in full on the court's site.",
+            ruling,
+            AFTER,
+        ],
+        [BEFORE, "La reproduction de l’œuvre est interdite depuis 1990.", english_note, AFTER],
+        # reported speech
+        [
+            "All rights reserved, the label said of the recordings it bought in 1999.",
+            BEFORE,
+            AFTER,
+        ],
+    ]
+    for lines in kept:
+        assert find_furniture(lines, rules.furniture, rules.settings) == {}, lines
