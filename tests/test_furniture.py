@@ -1429,3 +1429,28 @@ def test_a_story_about_reproduction_rights_keeps_its_lines(rules: Rules) -> None
     ]
     for lines in kept:
         assert find_furniture(lines, rules.furniture, rules.settings) == {}, lines
+
+
+def test_a_caption_glued_after_a_paragraph_goes_a_story_s_cut_off_end_stays(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    glued = f"{BEFORE} Tattletale Dicky Durbin"
+    data = "\n".join([TITLE, glued, AFTER]).encode() + b"\n"
+    result = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at)
+    check_reassembly(data, result)
+    (doc,) = result.documents
+    assert doc.text == f"{BEFORE}\n\n{AFTER}"
+    assert [(r.rule, r.text) for r in doc.removed] == [("glued_caption", "Tattletale Dicky Durbin")]
+    kept = [
+        # the story's last line, a body cut short in a name
+        [TITLE, BEFORE, f"{AFTER} President Donald Trump"],
+        # a name inside the sentence, one capitalised word, a clause with a lower-case word
+        [TITLE, "The bill was backed by Sen. Dick Durbin and Sen. Ann Lee.", AFTER],
+        [TITLE, f"{BEFORE} Durbin", AFTER],
+        [TITLE, f"{BEFORE} Then the Council", AFTER],
+        [TITLE, f"{BEFORE} “Build More Homes Now”", AFTER],
+    ]
+    for lines in kept:
+        data = "\n".join(lines).encode() + b"\n"
+        (doc,) = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at).documents
+        assert doc.text == "\n\n".join(lines[1:]), lines

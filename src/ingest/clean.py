@@ -30,7 +30,13 @@ from ingest.learn import (
 )
 from ingest.published import resolve_published
 from ingest.repair import repair_lines
-from ingest.residue import apply_cuts, find_cuts, find_glued_repeat, group_quotable
+from ingest.residue import (
+    apply_cuts,
+    find_cuts,
+    find_glued_caption,
+    find_glued_repeat,
+    group_quotable,
+)
 from ingest.rules import InlineRule, LineRule, Profile, Rules, Settings, profile_settings
 from ingest.split import (
     Block,
@@ -427,6 +433,9 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
         glued = find_glued_repeat(text, (t for t in same if t != text)) if same else None
         if glued is not None and not any(c.start < glued.end for c in cuts):
             cuts.insert(0, glued)
+        caption = find_glued_caption(text) if n != body[-1] else None
+        if caption is not None and not any(c.end > caption.start for c in cuts):
+            cuts.append(caption)
         for cut in cuts:
             removed.append(Removal(cut.rule, text[cut.start : cut.end], n + 1, offset + cut.start))
         paragraph = apply_cuts(text, cuts) if cuts else text
