@@ -953,7 +953,7 @@ def find_glued_repeat(line: str, others: Iterable[str]) -> Cut | None:
 
 # Two to six capitalised words, no stop among or after them, closing a line after a sentence.
 _GLUED_CAPTION = re.compile(
-    r"[.!?…][\"”’)]? (?P<caption>[A-Z][\w'’-]*(?: (?:[A-Z][\w'’.-]*[\w'’]|[A-Z]|of|de|van|von|al)){1,5})$"
+    r"[.!?…][\"”’]? (?P<caption>[A-Z][\w'’-]*(?: (?:[A-Z][\w'’.-]*[\w'’]|[A-Z]|of|de|van|von|al)){1,5})$"
 )
 
 
@@ -967,13 +967,19 @@ def find_glued_caption(line: str) -> Cut | None:
     >>> find_glued_caption(line)
     Cut(rule='glued_caption', start=53, end=76)
     >>> [find_glued_caption(t) for t in ("He met Dick Durbin.", "It rained. Then it stopped",
-    ...     "He left. Durbin", "He said it was fine. U.S. Senate")]
-    [None, None, None, None]
+    ...     "He left. Durbin", "He said it was fine. U.S. Senate",
+    ...     "said Ann Lee, the former head of the U.S. Bureau of Labor Statistics",
+    ...     "The (Wilmington, Del.) News Journal")]
+    [None, None, None, None, None, None]
     """
     m = _GLUED_CAPTION.search(line)
     if m is None:
         return None
-    return Cut("glued_caption", m.start("caption"), m.end())
+    start = m.start("caption")
+    before = line[: start - 1].split()
+    if len(before) < 6 or not ends_sentence(before[-1]):
+        return None  # "... the Commissioner of the U.S. Bureau of Labor Statistics"
+    return Cut("glued_caption", start, m.end())
 
 
 def apply_cuts(line: str, cuts: list[Cut]) -> str:
