@@ -953,7 +953,8 @@ def find_glued_repeat(line: str, others: Iterable[str]) -> Cut | None:
 
 # Two to six capitalised words, no stop among or after them, closing a line after a sentence.
 _GLUED_CAPTION = re.compile(
-    r"[.!?…][\"”’]? (?P<caption>[A-Z][\w'’-]*(?: (?:[A-Z][\w'’.-]*[\w'’]|[A-Z]|of|de|van|von|al)){1,5})$"
+    r"[.!?…][\"”’]? (?P<caption>[A-Z][\w'’-]*"
+    r"(?: (?:[A-Z][\w'’.-]*[\w'’]|[A-Z]|of|de|van|von|al)){1,5})$"
 )
 
 
