@@ -56,6 +56,8 @@ REMOVED = [
     ("Image copyright Getty Images", "credit_line"),
     ("Firefighters tackle the blaze in the old mill. | AP", "caption_line"),
     ("Pictured: The new bridge at dusk", "credit_line"),
+    ("Has the striker signed at last? [Wenn]", "caption_line"),  # an agency's one name
+    ("Will it be third time lucky for the mayor's old rival? [Splash]", "caption_line"),
     # ad slots
     ("Advertisement", "ad_slot"),
     ("ADVERTISEMENT", "ad_slot"),
@@ -320,6 +322,12 @@ def test_furniture_line_is_removed_with_its_family(line: str, family: str, rules
 
 
 KEPT = [
+    "Thank you all for coming out tonight [Applause]",
+    "I never planned any of it, to be honest. [Laughs]",
+    "(Reporting by Ann Lee; Editing by Bob Ray)",
+    "(Corrects spelling of the mayor's name in paragraph 3)",
+    "(the remaining funds were returned to the state budget)",
+    "Next to the station stands the old mill, now a museum.",
     "He said the advertisement was misleading and should be withdrawn.",
     '"Advertisement is the lifeblood of any paper," she said.',
     "The photo was taken moments before the blast, police said.",
@@ -1364,3 +1372,57 @@ def test_a_post_s_clock_time_over_it_and_a_link_to_its_audio_go(rules: Rules) ->
     # A live blog's entry time, and a time inside the story, stay.
     body = [story[0], story[1], "13:05", story[2], "6:45 PM", story[3]]
     assert find_furniture(body, rules.furniture, rules.settings) == {}
+
+
+def test_rounds_30_shapes_go_and_their_look_alikes_stay(rules: Rules) -> None:
+    """Probe round 30 (newspaper's extracted text of sites no rule had seen): share and
+    pager links, a related headline in parentheses, a flattened chart's notes, a source
+    named under the story, and pull quotes printed again between paragraphs."""
+    story = [f"The council met for the {n} time on Tuesday to vote on the plan." for n in "abc"]
+    for line, family in [
+        ("Share This", "share_buttons"),
+        ("Share This Video", "share_buttons"),
+        ("1.7Mshares Share on Facebook", "share_buttons"),
+        ("Next Post", "teaser_line"),
+        ("Article suivant", "teaser_line"),
+        (
+            "(AirAsia Flight 8501: What we know so far about the plane's disappearance)",
+            "teaser_line",
+        ),
+    ]:
+        assert family_of(line, rules) == family, line
+    foot = find_furniture([*story, "Share This", "Source: KGUN 9"], rules.furniture, rules.settings)
+    assert foot == {3: "share_buttons", 4: "credit_line"}
+    last = [*story, "Source: the ministry said it would publish the figures."]
+    assert find_furniture(last, rules.furniture, rules.settings) == {}
+    chart = [
+        story[0],
+        "Airline incidents and fatalities since: 1975",
+        "With 33 million departures in 2014, the rate of crashes has never been lower.",
+        "Commercial flights and passengers carried: 1975 - 2014",
+        "SOURCE: Aviation Safety Network; ICAO; WORLD BANK.",
+        "* Accidents refers to the number of fatal hull-loss accidents.",
+        "** Includes 162 unconfirmed passengers",
+        story[1],
+    ]
+    found = find_furniture(chart, rules.furniture, rules.settings)
+    assert found == dict.fromkeys([1, 3, 4, 5, 6], "chart_block")
+    # Bullet points under no source, and a year in a line with no chart beside it, stay.
+    points = [story[0], "The class of: 2014", "* Free meals for every pupil", story[1]]
+    assert find_furniture(points, rules.furniture, rules.settings) == {}
+    para = (
+        "The focus of her investigation was on how nuns live, work and pray, ranging from "
+        "communal prayer to community service."
+    )
+    pull = "The focus of her investigation was on how nuns live, work and pray."
+    found = find_furniture(
+        [story[0], para, story[1], pull, story[2]], rules.furniture, rules.settings
+    )
+    assert found == {3: "pull_quote"}
+    # A sentence printed twice, a summary over the lead it opens, a short subhead stay.
+    twice = [story[0], pull, story[1], pull, story[2]]
+    assert find_furniture(twice, rules.furniture, rules.settings) == {}
+    summary = [pull, para, story[0], story[1]]
+    assert find_furniture(summary, rules.furniture, rules.settings) == {}
+    subhead = [story[0], "What can be done?", "What can be done? Plenty, the mayor said.", story[1]]
+    assert find_furniture(subhead, rules.furniture, rules.settings) == {}
