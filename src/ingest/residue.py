@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.edges import edge_class, first_class, pattern_edges
+from ingest.edges import edge_class, first_class, parse_pattern, pattern_edges
 from ingest.rules import InlineRule, Settings, TeaserCues
 
 _WORD = re.compile(r"\S+")
@@ -683,7 +683,7 @@ def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
     # last): the first one is the anchor, and only it is counted in each line.
     required = tuple(sorted(required_chars(pattern), key=_commonness))
     try:
-        parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
+        parsed = parse_pattern(pattern)
         hi = parsed.getwidth()[1]
         last = parsed.data[-1] if parsed.data else None
         # (a case-insensitive pattern keeps plain scans: its class, both cases, is unmeasured)
@@ -881,7 +881,7 @@ def required_chars(pattern: re.Pattern[str]) -> frozenset[str]:
     if pattern.flags & re.IGNORECASE:
         return frozenset()
     try:
-        parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
+        parsed = parse_pattern(pattern)
         return frozenset(_required(parsed))
     except Exception:  # a private parser: if it ever changes, just do not pre-filter
         return frozenset()
