@@ -1575,3 +1575,16 @@ def test_round_31_shapes_go_and_their_look_alikes_stay(rules: Rules) -> None:
         0: "caption_line",
         1: "caption_line",
     }
+
+
+def test_round_32_a_bulleted_note_closing_a_story_goes_a_list_stays(rules: Rules) -> None:
+    """Probe round 32 (other languages, and goose3's Guardian text): a note set off by a
+    bullet under the story's last paragraph goes; the last item of a list stays."""
+    story = [f"The council met for the {n} time on Tuesday to vote on the plan." for n in "abc"]
+    note = "• Bridesmaids is out now on Triple Play Blu-ray and DVD."
+    found = find_furniture([*story, note], rules.furniture, rules.settings)
+    assert found == {3: "promo_line"}
+    items = [story[0], "• Duolingo is a free way to learn.", "• Live Mocha costs $5 a lesson."]
+    assert find_furniture(items, rules.furniture, rules.settings) == {}
+    kit = [story[0], story[1], "What you will need:", "• A good pair of walking boots."]
+    assert find_furniture(kit, rules.furniture, rules.settings) == {}

@@ -2540,6 +2540,8 @@ def find_furniture(
         foot = last
         while foot > 1 and foot in found:
             foot -= 1
+        if foot not in found and is_bullet_note(texts, foot):
+            found[foot] = "promo_line"  # "• <Film> is out now on Blu-ray and DVD."
         if foot not in found and (is_paywall_note(texts[foot]) or is_visit_pitch(texts[foot])):
             found[foot] = "promo_line"
         for i in find_paywall_foot(texts, found):
@@ -3360,6 +3362,27 @@ _PAGER = re.compile(
     r"(?:Próximo|Próxima) (?:artigo|notícia)|Articolo (?:successivo|precedente))"
     r" ?[»›>→←‹«]*$"
 )
+
+
+def is_bullet_note(texts: Sequence[str], i: int) -> bool:
+    """A note set off by a bullet under a story's last paragraph ("• Bridesmaids is out now
+    on Blu-ray and DVD."): one short sentence, not the last item of a list.
+
+    >>> story = ["The film took $286m worldwide.", "She smiles and leaves the restaurant."]
+    >>> is_bullet_note([*story, "• Bridesmaids is out now on Blu-ray and DVD."], 2)
+    True
+    >>> is_bullet_note([story[0], "• Duolingo is free.", "• Live Mocha costs $5."], 2)
+    False
+    >>> is_bullet_note([story[0], "What you need:", "• A good pair of boots."], 2)
+    False
+    """
+    text = texts[i]
+    if i < 2 or not text.startswith(("• ", "· ")) or too_long(text, 25):
+        return False
+    before = texts[i - 1]
+    if before.startswith(("•", "·", "-", "*")) or before.endswith(":"):
+        return False
+    return text.rstrip(_CLOSERS)[-1:] in ".!" and _SENTENCE_BREAK.search(text) is None
 
 
 def is_bracketed_prompt(text: str) -> bool:
