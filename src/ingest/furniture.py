@@ -3375,6 +3375,8 @@ def is_bullet_note(texts: Sequence[str], i: int) -> bool:
     False
     >>> is_bullet_note([story[0], "What you need:", "• A good pair of boots."], 2)
     False
+    >>> is_bullet_note([*story, "• Ann Lee contributed to this report."], 2)
+    False
     """
     text = texts[i]
     if i < 2 or not text.startswith(("• ", "· ")) or too_long(text, 25):
@@ -3382,7 +3384,16 @@ def is_bullet_note(texts: Sequence[str], i: int) -> bool:
     before = texts[i - 1]
     if before.startswith(("•", "·", "-", "*")) or before.endswith(":"):
         return False
+    if _CREDITS_WRITER.search(text):
+        return False  # "• Ann Lee contributed to this report.": the story's own credit
     return text.rstrip(_CLOSERS)[-1:] in ".!" and _SENTENCE_BREAK.search(text) is None
+
+
+_CREDITS_WRITER = re.compile(
+    r"\b(?:contributed|reporting|reported|editor|correspondent|columnist|writer|author|"
+    r"wrote|writes)\b",
+    re.I,
+)
 
 
 def is_bracketed_prompt(text: str) -> bool:
