@@ -1524,7 +1524,7 @@ def above_dateline(texts: Sequence[str], f: Furniture, max_words: int) -> list[i
     )
     if lead is None:
         return []
-    out = []
+    out: list[int] = []
     for i in range(lead):
         text = texts[i]
         m = _LABEL.match(text) if ":" in text[:40] else None
