@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ingest.published import says_age
+
 _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # A sentence boundary inside a line: ". The", "? We" ("U.S. Army" is an abbreviation).
 _SENTENCE_BREAK = re.compile(
@@ -664,6 +666,80 @@ def is_copyright_trailer(text: str, max_words: int) -> bool:
     return _RIGHTS.search(text) is not None and ("©" in text or "copyright" in text.lower())
 
 
+# A statement of the page's rights, in the languages the furniture reads: "All rights
+# reserved", "La reproduction ... d'un article ... est strictement interdite", "Queda
+# prohibida la reproducción total o parcial", "Alle Rechte vorbehalten". The second kind
+# reads as a sentence too ("Reproduction of the memo is forbidden, a judge ruled."), so it
+# needs a note of the box beside it.
+_RESERVED = re.compile(
+    r"\b(?:all rights reserved|tous droits réservés|todos los derechos reservados|"
+    r"todos os direitos reservados|tutti i diritti riservati|alle rechte vorbehalten|"
+    r"alle rechten voorbehouden)\b",
+    re.I,
+)
+_NO_REPRODUCTION = re.compile(
+    r"\b(?:reproduction|redistribution|republication|reproducción|reprodução|riproduzione|"
+    r"vervielfältigung|nachdruck|reproductie)\b[^.!?]{0,160}?\b(?:prohibited|forbidden|"
+    r"not permitted|interdite?s?|prohibida|proibida|vietata|untersagt|verboten|"
+    r"nicht gestattet|verboden)\b|"
+    r"\b(?:prohibited|forbidden|interdite?s?|prohibida|proibida|vietata|untersagt|verboten)"
+    r"\b[^.!?]{0,40}?\b(?:reproduction|reproducción|reprodução|riproduzione|"
+    r"vervielfältigung|nachdruck|reproductie)\b",
+    re.I,
+)
+# A rights box's other notes speak to the reader ("Vous pouvez partager un article ...",
+# "consultez nos conditions générales", "you may share ...") or give where to write.
+_TO_THE_READER = re.compile(
+    r"\b(?:(?i:you|your|vous|votre|vos|nos|notre|usted|ustedes|nuestras?|nuestros?|"
+    r"unsere[mnrs]?|voi|vostr[aoei]|nostr[aoei]|você|vocês|nossas?|nossos?|our)|"
+    r"Sie|Ihnen|Ihre[mnrs]?)\b"
+)
+
+
+def find_rights_box(texts: Sequence[str], found: dict[int, str], max_words: int) -> list[int]:
+    """A box of the page's rights at a story's top or foot: a statement that its text may not
+    be reproduced ("All rights reserved", "La reproduction ... est strictement interdite"),
+    with the notes around it that speak to the reader or name where to write ("Vous pouvez
+    partager un article ...", "Pour toute demande d'autorisation, contactez droits@x.fr.").
+    Between a story's paragraphs, or as a sentence someone said, it is the story's text.
+
+    >>> box = ["You may share this article using the buttons above.",
+    ...     "Reproduction of this article without written permission is prohibited.",
+    ...     "For permissions, write to rights@example.com.",
+    ...     "The council voted on Tuesday to expand the scheme to every district, it said."]
+    >>> find_rights_box(box, {}, 40)
+    [0, 1, 2]
+    >>> find_rights_box([box[3], box[1], box[3], box[3]], {}, 40)
+    []
+    """
+    n = len(texts)
+    out: list[int] = []
+    for i, text in enumerate(texts):
+        if i in found or too_long(text, max_words) or _SAYS.search(text):
+            continue
+        reserved = _RESERVED.search(text) is not None
+        if not reserved and _NO_REPRODUCTION.search(text) is None:
+            continue
+        lo = hi = i
+        while lo > 0 and (lo - 1 in found or _box_note(texts[lo - 1], max_words)):
+            lo -= 1
+        while hi < n - 1 and (hi + 1 in found or _box_note(texts[hi + 1], max_words)):
+            hi += 1
+        notes = sum(j not in found for j in range(lo, hi + 1)) - 1
+        if not reserved and notes == 0:
+            continue
+        if all(j in found for j in range(lo)) or all(j in found for j in range(hi + 1, n)):
+            out.extend(j for j in range(lo, hi + 1) if j not in found and j not in out)
+    return sorted(out)
+
+
+def _box_note(text: str, max_words: int) -> bool:
+    """A short line of a rights box beside its statement: to the reader, or a contact."""
+    if too_long(text, max_words) or _SAYS.search(text):
+        return False
+    return bool(_TO_THE_READER.search(text) or _CONTACT.search(text))
+
+
 _LICENSING = re.compile(r"\b(?:licens|reprint|republish|syndicat|reproduc)\w*", re.I)
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.\w|https?://|www\.")
 
@@ -778,6 +854,26 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
         return False  # "Contributing: The Associated Press"; a bare "AP" or "Reuters" byline
     return any(core == a or core.endswith((" " + a, "/" + a)) for a in f.photo_agencies) and (
         not reads_as_sentences(core)
+    )
+
+
+def is_picture_credit(text: str, f: Furniture, max_words: int) -> bool:
+    """A credit that names a picture's maker, never an outlet: a photo word, a credit's
+    opener, or a photographer and an agency ("JIM WATSON/AFP/Getty Images"). An outlet may
+    print itself as a credit does ("CBS/AP", "NBC News/Yahoo"); those are not taken.
+
+    >>> f = Furniture(credit_markers=frozenset(["photo"]), photo_agencies=frozenset(["AP",
+    ...     "AFP", "Getty Images"]))
+    >>> [is_picture_credit(t, f, 12) for t in ("JIM WATSON/AFP/Getty Images", "Getty Images",
+    ...     "Photo: Ann Lee/AP", "CBS/AP", "NBC News/Yahoo", "Reuters")]
+    [True, True, True, False, False, False]
+    """
+    if not is_credit_line(text, f, max_words):
+        return False
+    return bool(
+        _PHOTO_WORDS & set(word_tokens(text.lower()))
+        or text.count("/") >= 2
+        or f._credit_start.match(text)
     )
 
 
@@ -2357,11 +2453,12 @@ def find_furniture(
             if i not in found and text.startswith("The post ") and _APPEARED_FIRST.match(text):
                 found[i] = "credit_line"  # a blog feed's footer, however long the title
     if f.enabled("time_stamp"):
-        # "6 years ago", "This article is more than 1 year old" over a story's first
-        # paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
-        # "2 hours ago" under a headline is a related card's stamp (related_run weighs it).
+        # "6 years ago", "il y a 2 heures", "This article is more than 1 year old" over a
+        # story's first paragraph: the page's note of the story's age, sometimes printed
+        # twice. Lower down, "2 hours ago" under a headline is a related card's stamp
+        # (related_run weighs it).
         for i in range(min(3, len(texts))):
-            if _AGE_LINE.match(texts[i]):
+            if _AGE_LINE.match(texts[i]) or says_age(texts[i]):
                 found.setdefault(i, "time_stamp")
             elif i >= 1:
                 break
@@ -2399,6 +2496,8 @@ def find_furniture(
             found[foot] = "copyright_trailer"
             _extend_foot_notes(texts, found, foot, 2 * short)
     if f.enabled("copyright_trailer"):
+        for i in find_rights_box(texts, found, 2 * short):
+            found[i] = "copyright_trailer"
         _extend_under_copyright(texts, found)
     if f.enabled("ad_slot"):
         for i in find_sponsored_foot(texts):

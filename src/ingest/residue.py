@@ -951,6 +951,38 @@ def find_glued_repeat(line: str, others: Iterable[str]) -> Cut | None:
     return None
 
 
+# Two to six capitalised words, no stop among or after them, closing a line after a sentence.
+_GLUED_CAPTION = re.compile(
+    r"[.!?…][\"”’]? (?P<caption>[A-Z][\w'’-]*"
+    r"(?: (?:[A-Z][\w'’.-]*[\w'’]|[A-Z]|of|de|van|von|al)){1,5})$"
+)
+
+
+def find_glued_caption(line: str) -> Cut | None:
+    """A picture's caption glued after a paragraph's last sentence: a name or a label in
+    capitalised words with no stop ("... at a White House meeting. Tattletale Dicky Durbin").
+    Only for a paragraph that another follows (the caller's part): a story's last line may
+    be a body cut short in the middle of a name ("... on Monday. President Donald Trump").
+
+    >>> line = "It was used at a White House meeting on immigration. Tattletale Dicky Durbin"
+    >>> find_glued_caption(line)
+    Cut(rule='glued_caption', start=53, end=76)
+    >>> [find_glued_caption(t) for t in ("He met Dick Durbin.", "It rained. Then it stopped",
+    ...     "He left. Durbin", "He said it was fine. U.S. Senate",
+    ...     "said Ann Lee, the former head of the U.S. Bureau of Labor Statistics",
+    ...     "The (Wilmington, Del.) News Journal")]
+    [None, None, None, None, None, None]
+    """
+    m = _GLUED_CAPTION.search(line)
+    if m is None:
+        return None
+    start = m.start("caption")
+    before = line[: start - 1].split()
+    if len(before) < 6 or not ends_sentence(before[-1]):
+        return None  # "... the Commissioner of the U.S. Bureau of Labor Statistics"
+    return Cut("glued_caption", start, m.end())
+
+
 def apply_cuts(line: str, cuts: list[Cut]) -> str:
     """Remove the cuts from a line, closing each gap with a single space.
 
