@@ -497,6 +497,13 @@ def test_related_run_needs_stamps_on_each_line(rules: Rules) -> None:
         "April 18, 2019",
     ]
     assert set(find_furniture(pairs, rules.furniture, rules.settings)) == {1, 2, 3, 4}
+    # other stories' headlines, each over its age, in German and in French
+    for ages in (["vor 3 Stunden", "vor 5 Stunden"], ["il y a 2 heures", "il y a 1 jour"]):
+        pairs = [BEFORE, "Senate passes farm bill", ages[0], "Storm hits coast", ages[1]]
+        assert set(find_furniture(pairs, rules.furniture, rules.settings)) == {1, 2, 3, 4}
+    # one age under a short line is a dated note, not a run of stories
+    lone = [BEFORE, "Senate passes farm bill", "vor 3 Stunden", AFTER]
+    assert find_furniture(lone, rules.furniture, rules.settings) == {}
 
 
 def test_headlines_listed_under_a_related_heading_go_with_it(rules: Rules) -> None:

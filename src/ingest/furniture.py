@@ -2325,6 +2325,12 @@ def is_table_pipe(text: str) -> bool:
 # Runs over a story's lines
 
 
+def _is_stamp_line(text: str) -> bool:
+    """A line that is only a date, a time or a story's age, in English or an age in any
+    language the header reads ("vor 3 Stunden", "il y a 2 heures")."""
+    return _STAMP_LINE.match(text) is not None or says_age(text)
+
+
 def has_time_stamp(text: str, max_words: int) -> bool:
     """A related-story line: a headline closed by a date and time, or only a stamp.
 
@@ -2337,7 +2343,7 @@ def has_time_stamp(text: str, max_words: int) -> bool:
     """
     if too_long(text, max_words):
         return False
-    if _STAMP_LINE.match(text):
+    if _is_stamp_line(text):
         return True
     last = text.rstrip(".").rpartition(" ")[2]
     if not (last[-1:].isdigit() or last[-1:] in "mM" or last.lower() == "ago" or last.isupper()):
@@ -2390,7 +2396,7 @@ def find_related_runs(
                 j += 1
             elif (
                 j + 1 < n
-                and _STAMP_LINE.match(texts[j + 1])
+                and _is_stamp_line(texts[j + 1])
                 and _is_headline_like(texts[j], max_words)
             ):
                 run += [j, j + 1]
