@@ -56,6 +56,8 @@ REMOVED = [
     ("Image copyright Getty Images", "credit_line"),
     ("Firefighters tackle the blaze in the old mill. | AP", "caption_line"),
     ("Pictured: The new bridge at dusk", "credit_line"),
+    ("Has the striker signed at last? [Wenn]", "caption_line"),  # an agency's one name
+    ("Will it be third time lucky for the mayor's old rival? [Splash]", "caption_line"),
     # ad slots
     ("Advertisement", "ad_slot"),
     ("ADVERTISEMENT", "ad_slot"),
@@ -320,6 +322,12 @@ def test_furniture_line_is_removed_with_its_family(line: str, family: str, rules
 
 
 KEPT = [
+    "Thank you all for coming out tonight [Applause]",
+    "I never planned any of it, to be honest. [Laughs]",
+    "(Reporting by Ann Lee; Editing by Bob Ray)",
+    "(Corrects spelling of the mayor's name in paragraph 3)",
+    "(the remaining funds were returned to the state budget)",
+    "Next to the station stands the old mill, now a museum.",
     "He said the advertisement was misleading and should be withdrawn.",
     '"Advertisement is the lifeblood of any paper," she said.',
     "The photo was taken moments before the blast, police said.",
@@ -794,9 +802,19 @@ def test_a_label_over_a_title_case_headline_at_a_story_s_top_is_a_card(rules: Ru
 
 
 def test_a_story_s_age_goes_only_over_its_first_paragraph(rules: Rules) -> None:
-    for age in ("6 years ago", "3 hours ago", "an hour ago", "This article is over 2 years old"):
+    ages = ("6 years ago", "3 hours ago", "an hour ago", "This article is over 2 years old")
+    # in other languages: the "ago" word before the number or after the unit
+    ages += ("il y a 2 heures", "Hace 3 horas", "vor 2 Stunden", "2 ore fa", "há uma hora")
+    for age in ages:
         found = find_furniture([age, BEFORE, AFTER], rules.furniture, rules.settings)
         assert found == {0: "time_stamp"}, age
+    # A clause that opens with the same words, a duration, a count in words: a story's text.
+    for kept in (
+        "Il y a deux ans, la ville a fermé l'usine.",
+        "Hace 3 horas que espera",
+        "3 Stunden",
+    ):
+        assert find_furniture([kept, BEFORE, AFTER], rules.furniture, rules.settings) == {}, kept
     twice = ["This article is more than 1 year old"] * 2 + [BEFORE, AFTER]
     found = find_furniture(twice, rules.furniture, rules.settings)
     assert found == {0: "time_stamp", 1: "time_stamp"}
@@ -809,6 +827,10 @@ def test_a_story_s_age_goes_only_over_its_first_paragraph(rules: Rules) -> None:
     # Between paragraphs it may be a related card's stamp, left to the related-run rule.
     assert (
         find_furniture([BEFORE, AFTER, "3 hours ago", AFTER], rules.furniture, rules.settings) == {}
+    )
+    assert (
+        find_furniture([BEFORE, AFTER, "vor 3 Stunden", AFTER], rules.furniture, rules.settings)
+        == {}
     )
     assert find_furniture(["Two years ago", BEFORE], rules.furniture, rules.settings) == {}
 
@@ -1364,3 +1386,133 @@ def test_a_post_s_clock_time_over_it_and_a_link_to_its_audio_go(rules: Rules) ->
     # A live blog's entry time, and a time inside the story, stay.
     body = [story[0], story[1], "13:05", story[2], "6:45 PM", story[3]]
     assert find_furniture(body, rules.furniture, rules.settings) == {}
+
+
+def test_a_rights_box_goes_at_a_story_s_top_or_foot(rules: Rules) -> None:
+    # a page's rights box over the story, in French and in English, and under it in Spanish
+    french = [
+        "Vous pouvez partager un article en cliquant sur les icônes de partage en haut.",
+        "La reproduction totale ou partielle d’un article, sans l’autorisation écrite et"
+        " préalable du Journal, est strictement interdite.",
+        "Pour plus d’informations, consultez nos conditions générales de vente.",
+        "Pour toute demande d’autorisation, contactez droits@example.fr.",
+    ]
+    english = [
+        "Reproduction of this article in whole or in part without written permission is"
+        " prohibited.",
+        "For permission to reprint, write to rights@example.com.",
+    ]
+    spanish = [
+        "Queda prohibida la reproducción total o parcial de este contenido.",
+        "Consulte nuestras condiciones de uso en www.example.es/condiciones.",
+    ]
+    for box in (french, english):
+        found = find_furniture([*box, BEFORE, AFTER], rules.furniture, rules.settings)
+        assert found == dict.fromkeys(range(len(box)), "copyright_trailer"), box
+    found = find_furniture([BEFORE, AFTER, *spanish], rules.furniture, rules.settings)
+    assert found == {2: "copyright_trailer", 3: "copyright_trailer"}
+    found = find_furniture(["Tous droits réservés", BEFORE, AFTER], rules.furniture, rules.settings)
+    assert found == {0: "copyright_trailer"}
+
+
+def test_a_story_about_reproduction_rights_keeps_its_lines(rules: Rules) -> None:
+    ruling = "Reproduction of the leaked memo is forbidden, a judge ruled on Monday."
+    kept = [
+        # the statement alone, as the story's lead: no note of a box beside it
+        [ruling, BEFORE, AFTER],
+        # between paragraphs, with a line to the reader beside it
+        [
+            BEFORE,
+            english_note := "You can read the ruling in full on the court's site.",
+            ruling,
+            AFTER,
+        ],
+        [BEFORE, "La reproduction de l’œuvre est interdite depuis 1990.", english_note, AFTER],
+        # reported speech
+        [
+            "All rights reserved, the label said of the recordings it bought in 1999.",
+            BEFORE,
+            AFTER,
+        ],
+    ]
+    for lines in kept:
+        assert find_furniture(lines, rules.furniture, rules.settings) == {}, lines
+
+
+def test_a_caption_glued_after_a_paragraph_goes_a_story_s_cut_off_end_stays(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    glued = f"{BEFORE} Tattletale Dicky Durbin"
+    data = "\n".join([TITLE, glued, AFTER]).encode() + b"\n"
+    result = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at)
+    check_reassembly(data, result)
+    (doc,) = result.documents
+    assert doc.text == f"{BEFORE}\n\n{AFTER}"
+    assert [(r.rule, r.text) for r in doc.removed] == [("glued_caption", "Tattletale Dicky Durbin")]
+    kept = [
+        # the story's last line, a body cut short in a name
+        [TITLE, BEFORE, f"{AFTER} President Donald Trump"],
+        # a name inside the sentence, one capitalised word, a clause with a lower-case word
+        [TITLE, "The bill was backed by Sen. Dick Durbin and Sen. Ann Lee.", AFTER],
+        [TITLE, f"{BEFORE} Durbin", AFTER],
+        [TITLE, f"{BEFORE} Then the Council", AFTER],
+        [TITLE, f"{BEFORE} “Build More Homes Now”", AFTER],
+    ]
+    for lines in kept:
+        data = "\n".join(lines).encode() + b"\n"
+        (doc,) = clean_dump(data, path="t.txt", rules=rules, scraped_at=scraped_at).documents
+        assert doc.text == "\n\n".join(lines[1:]), lines
+
+
+def test_rounds_30_shapes_go_and_their_look_alikes_stay(rules: Rules) -> None:
+    """Probe round 30 (newspaper's extracted text of sites no rule had seen): share and
+    pager links, a related headline in parentheses, a flattened chart's notes, a source
+    named under the story, and pull quotes printed again between paragraphs."""
+    story = [f"The council met for the {n} time on Tuesday to vote on the plan." for n in "abc"]
+    for line, family in [
+        ("Share This", "share_buttons"),
+        ("Share This Video", "share_buttons"),
+        ("1.7Mshares Share on Facebook", "share_buttons"),
+        ("Next Post", "teaser_line"),
+        ("Article suivant", "teaser_line"),
+        (
+            "(AirAsia Flight 8501: What we know so far about the plane's disappearance)",
+            "teaser_line",
+        ),
+    ]:
+        assert family_of(line, rules) == family, line
+    foot = find_furniture([*story, "Share This", "Source: KGUN 9"], rules.furniture, rules.settings)
+    assert foot == {3: "share_buttons", 4: "credit_line"}
+    last = [*story, "Source: the ministry said it would publish the figures."]
+    assert find_furniture(last, rules.furniture, rules.settings) == {}
+    chart = [
+        story[0],
+        "Airline incidents and fatalities since: 1975",
+        "With 33 million departures in 2014, the rate of crashes has never been lower.",
+        "Commercial flights and passengers carried: 1975 - 2014",
+        "SOURCE: Aviation Safety Network; ICAO; WORLD BANK.",
+        "* Accidents refers to the number of fatal hull-loss accidents.",
+        "** Includes 162 unconfirmed passengers",
+        story[1],
+    ]
+    found = find_furniture(chart, rules.furniture, rules.settings)
+    assert found == dict.fromkeys([1, 3, 4, 5, 6], "chart_block")
+    # Bullet points under no source, and a year in a line with no chart beside it, stay.
+    points = [story[0], "The class of: 2014", "* Free meals for every pupil", story[1]]
+    assert find_furniture(points, rules.furniture, rules.settings) == {}
+    para = (
+        "The focus of her investigation was on how nuns live, work and pray, ranging from "
+        "communal prayer to community service."
+    )
+    pull = "The focus of her investigation was on how nuns live, work and pray."
+    found = find_furniture(
+        [story[0], para, story[1], pull, story[2]], rules.furniture, rules.settings
+    )
+    assert found == {3: "pull_quote"}
+    # A sentence printed twice, a summary over the lead it opens, a short subhead stay.
+    twice = [story[0], pull, story[1], pull, story[2]]
+    assert find_furniture(twice, rules.furniture, rules.settings) == {}
+    summary = [pull, para, story[0], story[1]]
+    assert find_furniture(summary, rules.furniture, rules.settings) == {}
+    subhead = [story[0], "What can be done?", "What can be done? Plenty, the mayor said.", story[1]]
+    assert find_furniture(subhead, rules.furniture, rules.settings) == {}

@@ -14,6 +14,7 @@ import jsonschema
 import lxml.html
 import pytest
 
+import ingest.html as html_module
 from ingest.document import Document, Source, dumps_document
 from ingest.errors import IngestError
 from ingest.html import (
@@ -178,6 +179,42 @@ def test_mojibake_in_a_page_is_repaired_and_recorded(rules: Rules, scraped_at: d
     (doc,) = result.documents
     assert "£4bn" in doc.text and "wasn’t" in doc.text
     assert doc.repairs and doc.repairs[0].before.startswith("The plan costs Â£4bn")
+
+
+def test_a_page_cleaned_again_reuses_its_reading_and_is_repaired_again(
+    rules: Rules, scraped_at: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A learning run cleans some pages twice in one process: the second cleaning takes the
+    first one's reading (no second extraction) and gives the same documents, repairs
+    included (they are made in place, on each cleaning's own lines)."""
+    page = (
+        "<html><head><title>Budget row</title></head><body><article>"
+        "<p>The plan costs Â£4bn and the minister said it wasnâ€™t negotiable at all today.</p>"
+        "<p>Opposition parties said they would vote against the plan next week.</p>"
+        "</article></body></html>"
+    ).encode()
+    reads: list[bool] = []
+    real = html_module.extract_page
+
+    def counted(*args: object, **kwargs: object) -> object:
+        reads.append(True)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(html_module, "READ_PAGES", html_module.ReadPages())
+    monkeypatch.setattr(html_module, "extract_page", counted)
+    first = clean_html(page, path="m.html", rules=rules, scraped_at=scraped_at)
+    again = clean_html(page, path="m.html", rules=rules, scraped_at=scraped_at)
+    assert len(reads) == 1
+    assert [d.to_json() for d in again.documents] == [d.to_json() for d in first.documents]
+    assert again.documents[0].repairs
+    other = dataclasses.replace(rules)  # other rules: read again
+    clean_html(page, path="m.html", rules=other, scraped_at=scraped_at)
+    assert len(reads) == 2
+    html_module.READ_PAGES.MAX_PAGES = 0  # nothing kept: every cleaning reads
+    html_module.READ_PAGES.clear()
+    clean_html(page, path="m.html", rules=rules, scraped_at=scraped_at)
+    clean_html(page, path="m.html", rules=rules, scraped_at=scraped_at)
+    assert len(reads) == 4
 
 
 def _cpu_seconds(run: Callable[[], object]) -> float:

@@ -569,6 +569,21 @@ HEADER_AND_BUTTON_TAILS = [
         ("ad_break_marker", "Continued below... "),
     ),
     (
+        "I was up to 6 cups of coffee a day. Granted, I took any chance to… “Blazing a path to"
+        " natural health. Get health news, remedies and tips at example-blaze.com”",
+        "I was up to 6 cups of coffee a day. Granted, I took any chance to…",
+        (
+            "quoted_tagline",
+            "“Blazing a path to natural health. Get health news, remedies and tips at"
+            " example-blaze.com”",
+        ),
+    ),
+    (
+        "The clinic opens on Monday. “Visit us online at www.example.org.”",
+        "The clinic opens on Monday.",
+        ("quoted_tagline", "“Visit us online at www.example.org.”"),
+    ),
+    (
         "He scored twice. Story continues below advertisement The club moved up to sixth.",
         "He scored twice. The club moved up to sixth.",
         ("ad_break_marker", "Story continues below advertisement "),
@@ -606,6 +621,10 @@ def test_header_stamp_and_button_tail_are_cut(
         "Cases rose fourfold (Related: Another outbreak at the park)",
         "The path was steep. Continue below the bridge and turn left.",
         "Markets fell. Continued below expectations, the index slid again.",
+        "The guide is free. “Details are at example.gov.”",
+        "The guide is free. “Get it at example.gov,” the minister said.",
+        "“Get your copy at example.com” read the sign.",
+        "He paused. “Get out of here and go to the station.”",
     ],
 )
 def test_header_stamp_and_button_tail_lookalikes_stay(line: str, rules: Rules) -> None:

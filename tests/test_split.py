@@ -205,6 +205,50 @@ def test_a_storys_date_printed_twice_under_its_title_is_one_header(
     assert len(docs) == 1
     assert docs[0].headline == title
     assert docs[0].text == "\n\n".join([lead, *MAIN[1:]])
+    # The photo's credit over the date is no outlet: it goes as a credit.
+    assert docs[0].outlet is None
+    assert ("credit_line", "JIM WATSON/AFP/Getty Images") in {
+        (r.rule, r.text) for r in docs[0].removed
+    }
+
+
+@pytest.mark.parametrize(
+    "date", ["August 25, 2013", "25 août 2013", "19.04.2024", "il y a 2 heures", "hace 3 horas"]
+)
+def test_a_storys_date_alone_under_its_title_is_its_time(
+    date: str, rules: Rules, scraped_at: datetime
+) -> None:
+    title = "Council approves new cycle lanes for the city centre"
+    for top in ([title, date], [title, "By Ann Lee", date]):
+        docs = clean([*top, *MAIN[1:]], rules, scraped_at)
+        assert len(docs) == 1
+        assert (docs[0].headline, docs[0].published_text) == (title, date)
+        assert docs[0].text == "\n\n".join(MAIN[1:])
+
+
+def test_a_date_line_in_a_storys_text_stays(rules: Rules, scraped_at: datetime) -> None:
+    # between paragraphs; a diary's dated entries; a sentence that opens with a date
+    title = "Council approves new cycle lanes for the city centre"
+    kept = [
+        [title, MAIN[1], "August 25, 2013", MAIN[2]],
+        [title, "August 25, 2013", MAIN[1], "August 26, 2013", MAIN[2]],
+        [title, "August 25, 2013 was the day the lanes opened.", MAIN[1], MAIN[2]],
+    ]
+    for lines in kept:
+        docs = clean(lines, rules, scraped_at)
+        assert docs[0].published_text is None, lines
+        assert docs[0].text == "\n\n".join(lines[1:]), lines
+
+
+@pytest.mark.parametrize("outlet", ["CBS/AP", "NBC News/Yahoo", "Reuters", "Le Monde"])
+def test_an_outlet_printed_like_a_credit_stays_the_outlet(
+    outlet: str, rules: Rules, scraped_at: datetime
+) -> None:
+    # "CBS/AP" over a card's time names who published it, as a photo credit would not
+    lines = [*MAIN, outlet, "2 hours ago", HEAD, BODY]
+    docs = clean(lines, rules, scraped_at)
+    assert [(d.outlet or "").lower() for d in docs] == ["", outlet.lower()]
+    assert not any(r.rule == "credit_line" for r in docs[1].removed)
 
 
 @pytest.mark.parametrize(

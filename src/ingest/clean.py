@@ -15,7 +15,7 @@ from datetime import datetime
 from ingest.decode import decode_bytes, file_source
 from ingest.document import Document, Evidence, RecordFailure, Removal, Repair
 from ingest.errors import check_size, no_story
-from ingest.furniture import find_furniture
+from ingest.furniture import find_furniture, is_byline_line, is_picture_credit
 from ingest.language import detect_language
 from ingest.learn import (
     LEARNING,
@@ -30,7 +30,13 @@ from ingest.learn import (
 )
 from ingest.published import resolve_published
 from ingest.repair import repair_lines
-from ingest.residue import apply_cuts, find_cuts, find_glued_repeat, group_quotable
+from ingest.residue import (
+    apply_cuts,
+    find_cuts,
+    find_glued_caption,
+    find_glued_repeat,
+    group_quotable,
+)
 from ingest.rules import InlineRule, LineRule, Profile, Rules, Settings, profile_settings
 from ingest.split import (
     Block,
@@ -340,9 +346,18 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
         elif header.outlet_line in (header.published_line, header.headline_line):
             outlet = header.outlet  # "Reuters · 3h", "Headline - Reuters"
             kept.append((header.outlet_line + 1, outlet or ""))
+        elif is_picture_credit(
+            text := lines[header.outlet_line].strip(),
+            ctx.rules.furniture,
+            ctx.settings.max_furniture_words,
+        ):
+            # A photo's credit over the story's date is no outlet ("JIM WATSON/AFP/Getty
+            # Images" / "22 Dec, 2016"): the header stands, the credit goes.
+            n = header.outlet_line
+            removed.append(Removal("credit_line", text, n + 1, _indent(lines[n])))
         else:
             outlet = header.outlet
-            kept.append((header.outlet_line + 1, lines[header.outlet_line].strip()))
+            kept.append((header.outlet_line + 1, text))
         if header.byline_line is not None:
             removed.extend(_byline_removals(lines, header.byline_line, header.outlet_line))
             if header.outlet_line is None:
@@ -377,6 +392,11 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             headline = first.strip()
             kept.append((body[0] + 1, headline))
             body = body[1:]
+            k = _date_under_title(ctx, body)
+            if k is not None:
+                published_text = lines[body[k]].strip()
+                kept.append((body[k] + 1, published_text))
+                body = body[:k] + body[k + 1 :]
     body = _drop_furniture(ctx, body, removed, headline)
     if header is not None or block.end < len(lines):  # a page of story cards
         gap = count_gap_lines([lines[n].strip() for n in body])
@@ -413,6 +433,9 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
         glued = find_glued_repeat(text, (t for t in same if t != text)) if same else None
         if glued is not None and not any(c.start < glued.end for c in cuts):
             cuts.insert(0, glued)
+        caption = find_glued_caption(text) if n != body[-1] else None
+        if caption is not None and not any(c.end > caption.start for c in cuts):
+            cuts.append(caption)
         for cut in cuts:
             removed.append(Removal(cut.rule, text[cut.start : cut.end], n + 1, offset + cut.start))
         paragraph = apply_cuts(text, cuts) if cuts else text
@@ -422,6 +445,26 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
     return _Story(
         outlet, headline, published_text, "\n\n".join(paragraphs), removed, kept, features
     )
+
+
+def _date_under_title(ctx: _Context, body: list[int]) -> int | None:
+    """The index in ``body`` of the story's date alone under its title ("August 25, 2013",
+    "il y a 2 heures"), read by the header's own time patterns: the first line, or the
+    second under a byline, over a paragraph. A date between paragraphs, or one of several
+    (a diary's entries), is the story's text."""
+    lines, published = ctx.lines, ctx.rules.published
+    texts = [lines[n].strip() for n in body[:3]]
+    k = 1 if len(texts) > 1 and is_byline_line(texts[0]) else 0
+    if k + 1 >= len(body) or len(texts[k]) > 60 or len(lines[body[k + 1]].split()) < 8:
+        return None
+    if not any(p.match(texts[k]) for p in published):
+        return None
+    if any(
+        len(t := lines[n].strip()) <= 60 and any(p.match(t) for p in published)
+        for n in body[k + 1 :]
+    ):
+        return None
+    return k
 
 
 def _drop_furniture(

@@ -120,8 +120,37 @@ def _pieces_of(items: Iterable[Any], flags: int, last: bool) -> _Edge:
 
 
 def _chars(pieces: list[Piece]) -> frozenset[str]:
-    """The ASCII characters class pieces match, each under its flags."""
-    return frozenset().union(*(_ascii_matched(f"[{p}]", f) for p, f in pieces))
+    """The ASCII characters class pieces match, each under its flags.
+
+    A class matches a character when one of its items does, so the pieces read under the
+    same flags are asked of ``re`` as one class (a long alternation's first letters are
+    hundreds of pieces: one regex each cost more than the pattern's parse).
+
+    >>> sorted(_chars([("a", 0), ("\\d", 0), ("b", re.IGNORECASE)]))[-4:]
+    ['9', 'B', 'a', 'b']
+    """
+    by_flags: dict[int, list[str]] = {}
+    for piece, flags in pieces:
+        by_flags.setdefault(flags & _FLAGS, []).append(piece)
+    return frozenset().union(
+        *(_ascii_matched("[" + "".join(dict.fromkeys(ps)) + "]", f) for f, ps in by_flags.items())
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(text: str, flags: int) -> Any:
+    """``re``'s parse tree of a pattern, read once for every question asked of it here and
+    in :mod:`ingest.residue` (callers only read it)."""
+    return _parser.parse(text, flags)
+
+
+def parse_pattern(pattern: re.Pattern[str]) -> Any:
+    """The parse tree of a compiled pattern (cached; do not change it).
+
+    >>> parse_pattern(re.compile("ab")) is parse_pattern(re.compile("ab"))
+    True
+    """
+    return _parse(pattern.pattern, pattern.flags)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -140,7 +169,7 @@ def pattern_edges(pattern: re.Pattern[str]) -> tuple[Chars, Chars]:
     """
     if not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
         return None, None  # a user's budgeted pattern runs on another engine: not gated
-    tree = _parser.parse(pattern.pattern, pattern.flags)
+    tree = parse_pattern(pattern)
     flags: int = tree.state.flags
     if flags & re.LOCALE:
         return None, None
@@ -172,7 +201,7 @@ def first_class(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """
     if not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
         return None
-    tree = _parser.parse(pattern.pattern, pattern.flags)
+    tree = parse_pattern(pattern)
     flags: int = tree.state.flags
     pieces, empty = _pieces_of(list(tree), flags, last=False)
     if pieces is None or empty or any(f != flags for _, f in pieces):
@@ -186,7 +215,7 @@ def longest_match(pattern: re.Pattern[str]) -> int:
     >>> longest_match(re.compile(r"^\\d{1,2}:\\d{2}$")), longest_match(re.compile(r"a+")) > 10**9
     (5, True)
     """
-    high: int = _parser.parse(pattern.pattern, pattern.flags).getwidth()[1]
+    high: int = parse_pattern(pattern).getwidth()[1]
     return min(high, sys.maxsize)
 
 

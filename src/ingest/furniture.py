@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ingest.published import says_age
+
 _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # A sentence boundary inside a line: ". The", "? We" ("U.S. Army" is an abbreviation).
 _SENTENCE_BREAK = re.compile(
@@ -66,7 +68,9 @@ _NAME_SLASH_AGENCY = re.compile(
 _TIGHT_LABEL = re.compile(r"^[^\W\d_][^:]{0,60}?[^\W\d_]:[\"“‘'(]?[A-Z0-9]")
 _LABEL = re.compile(r"^(?P<label>[^:]{1,60}?) ?: ?(?P<rest>\S.*)$")
 _QUOTES = "\"“‘'«"
-_SHARED = frozenset(["story", "article", "page", "post", "link"])
+_SHARED = frozenset(["story", "article", "page", "post", "link", "this", "video", "gallery"])
+# A share counter printed before the buttons: "1.7Mshares Share on Facebook", "12K SHARES".
+_SHARE_COUNT = re.compile(r"^\d[\d.,]*[KkMm]? ?(?:shares|SHARES|Shares)\b ?")
 _PHOTO_WORDS = frozenset(
     {"getty", "images", "image", "photo", "photos", "shutterstock", "istock", "istockphoto"}
     | {"alamy", "pool", "handout", "file"}
@@ -262,6 +266,7 @@ _FAMILIES = (
     "related_run",
     "repeated_line",
     "title_repeat",
+    "pull_quote",
 )
 
 
@@ -486,6 +491,10 @@ def is_share_buttons(text: str, f: Furniture) -> bool:
     True
     >>> is_share_buttons("Facebook and Twitter", f), is_share_buttons("Share", f)
     (False, False)
+    >>> is_share_buttons("1.7Mshares Share Tweet", f), is_share_buttons("Share This", f)
+    (True, True)
+    >>> is_share_buttons("1.7M shares of the stock", f)
+    False
     >>> f = Furniture(share_words=frozenset("share this article tweet post email".split()),
     ...     share_cores=frozenset("share tweet email".split()),
     ...     placeholder_words=frozenset(["listen", "to", "article"]))
@@ -496,6 +505,7 @@ def is_share_buttons(text: str, f: Furniture) -> bool:
     """
     if len(text) > 160 or reads_as_sentences(text):
         return False
+    text = _SHARE_COUNT.sub("", text) or text
     if not _first_word_in(text, f.share_words):
         # A player's or a media control first: "LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE
         # Share Tweet Post Email" is a bar of buttons when two of them are share actions.
@@ -656,6 +666,80 @@ def is_copyright_trailer(text: str, max_words: int) -> bool:
     return _RIGHTS.search(text) is not None and ("©" in text or "copyright" in text.lower())
 
 
+# A statement of the page's rights, in the languages the furniture reads: "All rights
+# reserved", "La reproduction ... d'un article ... est strictement interdite", "Queda
+# prohibida la reproducción total o parcial", "Alle Rechte vorbehalten". The second kind
+# reads as a sentence too ("Reproduction of the memo is forbidden, a judge ruled."), so it
+# needs a note of the box beside it.
+_RESERVED = re.compile(
+    r"\b(?:all rights reserved|tous droits réservés|todos los derechos reservados|"
+    r"todos os direitos reservados|tutti i diritti riservati|alle rechte vorbehalten|"
+    r"alle rechten voorbehouden)\b",
+    re.I,
+)
+_NO_REPRODUCTION = re.compile(
+    r"\b(?:reproduction|redistribution|republication|reproducción|reprodução|riproduzione|"
+    r"vervielfältigung|nachdruck|reproductie)\b[^.!?]{0,160}?\b(?:prohibited|forbidden|"
+    r"not permitted|interdite?s?|prohibida|proibida|vietata|untersagt|verboten|"
+    r"nicht gestattet|verboden)\b|"
+    r"\b(?:prohibited|forbidden|interdite?s?|prohibida|proibida|vietata|untersagt|verboten)"
+    r"\b[^.!?]{0,40}?\b(?:reproduction|reproducción|reprodução|riproduzione|"
+    r"vervielfältigung|nachdruck|reproductie)\b",
+    re.I,
+)
+# A rights box's other notes speak to the reader ("Vous pouvez partager un article ...",
+# "consultez nos conditions générales", "you may share ...") or give where to write.
+_TO_THE_READER = re.compile(
+    r"\b(?:(?i:you|your|vous|votre|vos|nos|notre|usted|ustedes|nuestras?|nuestros?|"
+    r"unsere[mnrs]?|voi|vostr[aoei]|nostr[aoei]|você|vocês|nossas?|nossos?|our)|"
+    r"Sie|Ihnen|Ihre[mnrs]?)\b"
+)
+
+
+def find_rights_box(texts: Sequence[str], found: dict[int, str], max_words: int) -> list[int]:
+    """A box of the page's rights at a story's top or foot: a statement that its text may not
+    be reproduced ("All rights reserved", "La reproduction ... est strictement interdite"),
+    with the notes around it that speak to the reader or name where to write ("Vous pouvez
+    partager un article ...", "Pour toute demande d'autorisation, contactez droits@x.fr.").
+    Between a story's paragraphs, or as a sentence someone said, it is the story's text.
+
+    >>> box = ["You may share this article using the buttons above.",
+    ...     "Reproduction of this article without written permission is prohibited.",
+    ...     "For permissions, write to rights@example.com.",
+    ...     "The council voted on Tuesday to expand the scheme to every district, it said."]
+    >>> find_rights_box(box, {}, 40)
+    [0, 1, 2]
+    >>> find_rights_box([box[3], box[1], box[3], box[3]], {}, 40)
+    []
+    """
+    n = len(texts)
+    out: list[int] = []
+    for i, text in enumerate(texts):
+        if i in found or too_long(text, max_words) or _SAYS.search(text):
+            continue
+        reserved = _RESERVED.search(text) is not None
+        if not reserved and _NO_REPRODUCTION.search(text) is None:
+            continue
+        lo = hi = i
+        while lo > 0 and (lo - 1 in found or _box_note(texts[lo - 1], max_words)):
+            lo -= 1
+        while hi < n - 1 and (hi + 1 in found or _box_note(texts[hi + 1], max_words)):
+            hi += 1
+        notes = sum(j not in found for j in range(lo, hi + 1)) - 1
+        if not reserved and notes == 0:
+            continue
+        if all(j in found for j in range(lo)) or all(j in found for j in range(hi + 1, n)):
+            out.extend(j for j in range(lo, hi + 1) if j not in found and j not in out)
+    return sorted(out)
+
+
+def _box_note(text: str, max_words: int) -> bool:
+    """A short line of a rights box beside its statement: to the reader, or a contact."""
+    if too_long(text, max_words) or _SAYS.search(text):
+        return False
+    return bool(_TO_THE_READER.search(text) or _CONTACT.search(text))
+
+
 _LICENSING = re.compile(r"\b(?:licens|reprint|republish|syndicat|reproduc)\w*", re.I)
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.\w|https?://|www\.")
 
@@ -770,6 +854,26 @@ def is_credit_line(text: str, f: Furniture, max_words: int) -> bool:
         return False  # "Contributing: The Associated Press"; a bare "AP" or "Reuters" byline
     return any(core == a or core.endswith((" " + a, "/" + a)) for a in f.photo_agencies) and (
         not reads_as_sentences(core)
+    )
+
+
+def is_picture_credit(text: str, f: Furniture, max_words: int) -> bool:
+    """A credit that names a picture's maker, never an outlet: a photo word, a credit's
+    opener, or a photographer and an agency ("JIM WATSON/AFP/Getty Images"). An outlet may
+    print itself as a credit does ("CBS/AP", "NBC News/Yahoo"); those are not taken.
+
+    >>> f = Furniture(credit_markers=frozenset(["photo"]), photo_agencies=frozenset(["AP",
+    ...     "AFP", "Getty Images"]))
+    >>> [is_picture_credit(t, f, 12) for t in ("JIM WATSON/AFP/Getty Images", "Getty Images",
+    ...     "Photo: Ann Lee/AP", "CBS/AP", "NBC News/Yahoo", "Reuters")]
+    [True, True, True, False, False, False]
+    """
+    if not is_credit_line(text, f, max_words):
+        return False
+    return bool(
+        _PHOTO_WORDS & set(word_tokens(text.lower()))
+        or text.count("/") >= 2
+        or f._credit_start.match(text)
     )
 
 
@@ -893,6 +997,16 @@ _CONTRIBUTOR = re.compile(
 )
 
 
+_QUOTE_MARK = re.compile(r"[\"“”«»]|(?<![^\W\d_])['‘’]|['‘’](?![^\W\d_])")
+# What a transcript prints in square brackets: stage notes, not credits.
+_STAGE_NOTES = frozenset(
+    {"applause", "laughter", "laughs", "laughing", "laugh", "chuckles", "chuckling", "sighs"}
+    | {"cheers", "cheering", "booing", "boos", "music", "inaudible", "unintelligible"}
+    | {"crosstalk", "pause", "silence", "sic", "emphasis", "redacted", "edited", "updated"}
+    | {"video", "audio", "photo", "image", "gallery", "embed", "chart", "graphic", "map"}
+)
+
+
 def _bracketed_credit(text: str, f: Furniture) -> bool:
     """Say whether a caption ends with its credit in square brackets: "The camp at Taftan
     [Ann Lee]", "Crowds in Cairo on Monday. [Ann Lee/Reuters]". The credit is a name of two
@@ -903,6 +1017,13 @@ def _bracketed_credit(text: str, f: Furniture) -> bool:
     True
     >>> _bracketed_credit("Crowds gather in Cairo on Monday. [Reuters]", f)
     True
+    >>> _bracketed_credit("The couple have been dating for the last year [Splash]", f)
+    True
+    >>> _bracketed_credit("Will it be third time lucky for Madonna's ex-husband? [Splash]", f)
+    True
+    >>> [_bracketed_credit(t, f) for t in ("Thank you all [Applause]", "He said no [sic]",
+    ...     "I never planned any of it. [Laughs]", "It was " + "a long day " * 9 + "[Smith]")]
+    [False, False, False, False]
     >>> [_bracketed_credit(t, f) for t in ("Thank you all [Applause]", "He said no [sic]",
     ...     '"It was his call," she said [Smith]', "[Ann Lee]", "The planet was toxic. [MP3 SP]",
     ...     "It was foreseen. [M1 SP / MP3 SP]")]
@@ -913,14 +1034,24 @@ def _bracketed_credit(text: str, f: Furniture) -> bool:
     words = inner.split()
     if start <= 0 or not 2 <= len(before.split()) <= 40 or not 1 <= len(words) <= 5:
         return False  # a long paragraph closed by "[MP3 SP]" cites its source
-    if any(q in before for q in _QUOTES + "”") or _SAYS.search(before):
-        return False
+    if _QUOTE_MARK.search(before) or _SAYS.search(before):
+        return False  # an apostrophe inside a word ("Madonna's ex-husband") is no quote
     if _HAS_DIGIT.search(inner):
         return False  # "[M1 SP / MP3 SP]": a citation of sources, not a credit
     if "/" in inner:
         return _is_name_slash_agency(inner, f)
     if inner in f.photo_agencies:
         return True
+    if len(words) == 1:
+        # An agency's one name under a short caption ("Has he popped the question? [Wenn]");
+        # a transcript's stage note ("[Applause]", "[Laughs]") is no credit.
+        word = inner.rstrip(".")
+        return (
+            len(before.split()) <= 25
+            and word.isalpha()
+            and word[:1].isupper()
+            and word.lower() not in _STAGE_NOTES
+        )
     # A person's name: two words or more, each a capital then lower-case letters.
     return len(words) >= 2 and all(
         w[:1].isupper() and w[1:].replace("-", "").replace("'", "").isalpha() and w[1:].islower()
@@ -2087,6 +2218,62 @@ def is_chart_block(text: str) -> bool:
     return len(_NUMBER.findall(body)) >= 6 and len(_CELLS.findall(body)) >= 4
 
 
+# A chart's source line on its own: "SOURCE: Aviation Safety Network; ICAO; WORLD BANK."
+_CHART_SOURCE_LINE = re.compile(r"^(?:SOURCES?|Sources?|DATA|Data)\s?: ?[^.!?]{2,160}\.?$")
+# A chart's title: a label, a colon and the years it covers, perhaps its unit in brackets:
+# "Commercial flights and passengers carried: 1975 - 2014 (rate per million)".
+_CHART_TITLE = re.compile(
+    r"^[A-Z][^.!?:]{2,90}:? (?:since:? )?(?:19|20)\d\d(?: ?[-–—] ?(?:(?:19|20)\d\d|today|"
+    r"present))?(?: \([^()]{1,40}\))?$"
+)
+# A chart's footnote under its source: "* Accidents refers to ...", "** Includes 162 ...".
+_CHART_NOTE = re.compile(r"^(?:\*{1,3}|†|‡) ?[A-Z0-9]")
+
+
+def find_chart_notes(texts: Sequence[str]) -> list[int]:
+    """A chart flattened into lines of their own: its titles (a label and the years it
+    covers), its source line and the footnotes under it. The source line is the anchor: a
+    chart title or a footnote must stand beside it, or it must say "SOURCE" in capitals.
+
+    >>> story = ["A modern airliner vanished from radar on Sunday.", "Crashes since: 1975",
+    ...     "With 33 million flights in 2014, the rate has never been lower.",
+    ...     "Flights and passengers carried: 1975 - 2014", "SOURCE: Aviation Network; ICAO.",
+    ...     "* Accidents refers to fatal hull-loss accidents.", "Nearly two days after, ..."]
+    >>> find_chart_notes(story)
+    [1, 3, 4, 5]
+
+    A source named in a sentence, a year in a subheading with no source beside it, and a
+    list of bullet points under no source stay:
+
+    >>> find_chart_notes(["Intro.", "Source: the ministry said it would act.", "Outro."])
+    []
+    >>> find_chart_notes(["Intro.", "The class of: 2014", "Text.", "* First point", "Outro."])
+    []
+    """
+    anchors = [
+        i
+        for i, t in enumerate(texts)
+        if _CHART_SOURCE_LINE.match(t) and len(t.split()) <= 16 and not _SAYS.search(t)
+    ]
+    notes: set[int] = set()
+    for a in anchors:
+        below = a + 1
+        while below < len(texts) and _CHART_NOTE.match(texts[below]):
+            if too_long(texts[below], 40):
+                break
+            below += 1
+        titles = [
+            i
+            for i in range(max(0, a - 6), a)
+            if len(texts[i].split()) <= 14 and _CHART_TITLE.match(texts[i])
+        ]
+        if below == a + 1 and not titles and not texts[a].startswith(("SOURCE", "DATA")):
+            continue
+        notes.update(titles)
+        notes.update(range(a, below))
+    return sorted(notes)
+
+
 def is_table_pipe(text: str) -> bool:
     """Menu or table furniture: three or more short cells between pipes, or only rules.
 
@@ -2266,11 +2453,12 @@ def find_furniture(
             if i not in found and text.startswith("The post ") and _APPEARED_FIRST.match(text):
                 found[i] = "credit_line"  # a blog feed's footer, however long the title
     if f.enabled("time_stamp"):
-        # "6 years ago", "This article is more than 1 year old" over a story's first
-        # paragraph: the page's note of the story's age, sometimes printed twice. Lower down,
-        # "2 hours ago" under a headline is a related card's stamp (related_run weighs it).
+        # "6 years ago", "il y a 2 heures", "This article is more than 1 year old" over a
+        # story's first paragraph: the page's note of the story's age, sometimes printed
+        # twice. Lower down, "2 hours ago" under a headline is a related card's stamp
+        # (related_run weighs it).
         for i in range(min(3, len(texts))):
-            if _AGE_LINE.match(texts[i]):
+            if _AGE_LINE.match(texts[i]) or says_age(texts[i]):
                 found.setdefault(i, "time_stamp")
             elif i >= 1:
                 break
@@ -2308,6 +2496,8 @@ def find_furniture(
             found[foot] = "copyright_trailer"
             _extend_foot_notes(texts, found, foot, 2 * short)
     if f.enabled("copyright_trailer"):
+        for i in find_rights_box(texts, found, 2 * short):
+            found[i] = "copyright_trailer"
         _extend_under_copyright(texts, found)
     if f.enabled("ad_slot"):
         for i in find_sponsored_foot(texts):
@@ -2350,6 +2540,10 @@ def find_furniture(
                 found[i] = "teaser_line"
         for i in interview_questions(texts, [i for i, n in found.items() if n == "teaser_line"], f):
             del found[i]
+    if f.enabled("teaser_line"):
+        for i, text in enumerate(texts):
+            if i not in found and (_PAGER.match(text) or (i and is_parenthesised_headline(text))):
+                found[i] = "teaser_line"  # "Next Post"; "(<Another story's headline>)"
     closing = last >= 2 and last not in found and f.enabled("teaser_line")
     if closing and is_closing_teaser(texts[last], f, short):
         found[last] = "teaser_line"
@@ -2365,6 +2559,12 @@ def find_furniture(
         blurb = under_link and not too_long(texts[i], 3 * short)
         if blurb and family and _BARE_PROMPT_END.search(texts[i]):
             found[i] = family
+    if charts:
+        for i in find_chart_notes(texts):
+            found.setdefault(i, "chart_block")
+    if f.enabled("pull_quote"):
+        for i in find_pull_quotes(texts):
+            found.setdefault(i, "pull_quote")
     if f.enabled("repeated_line"):
         for i in find_repeated_lines(texts, settings.max_repeated_words, settings.min_line_repeats):
             found.setdefault(i, "repeated_line")
@@ -2729,18 +2929,37 @@ def _extend_printed_twice(texts: Sequence[str], found: dict[int, str]) -> None:
 
 
 _SOURCE_LABEL = re.compile(r"^(?:Source|Sources|Via|Fuente|Quelle|Fonte)\.?$")
+# A source named in a few words, no sentence: "Source: KGUN 9", "Quelle: dpa".
+_SOURCE_NAMED = re.compile(
+    r"^(?:Source|Sources|SOURCE|Via|Fuente|Quelle|Fonte)\s?:\s?[\w@][^.!?:;\s]*"
+    r"(?: [^.!?:;\s]+){0,4}$"
+)
 
 
 def _extend_source_foot(texts: Sequence[str], found: dict[int, str]) -> None:
-    """A story's foot: "Source" alone, its link not kept, and a site's name in Title Case
-    over the source line that gives its address ("Ann's Garden Blog" over "Source: <url>").
-    A last sentence, and a name above anything but a found source line, stay.
+    """A story's foot: "Source" alone, its link not kept, a source named in a few words
+    under the page's furniture ("Share This" over "Source: KGUN 9"), and a site's name in
+    Title Case over the source line that gives its address ("Ann's Garden Blog" over
+    "Source: <url>"). A last sentence, a source under the text ("Source: Bureau of Labor
+    Statistics" closes a table's story), and a name above anything but a found source line,
+    stay.
+
+    >>> found = {2: "share_buttons"}
+    >>> _extend_source_foot(["Text.", "More text.", "Share This", "Source: KGUN 9"], found)
+    >>> found
+    {2: 'share_buttons', 3: 'credit_line'}
+    >>> found = {}
+    >>> _extend_source_foot(["Text.", "More text.", "Source: Bureau of Labor Statistics"], found)
+    >>> found
+    {}
     """
     foot = len(texts) - 1
     while foot > 1 and foot in found:
         foot -= 1
     if foot not in found and _SOURCE_LABEL.match(texts[foot]):
         found[foot] = "credit_line"
+    elif foot == len(texts) - 1 and foot - 1 in found and _SOURCE_NAMED.match(texts[foot]):
+        found[foot] = "credit_line"  # "Share This" / "Source: KGUN 9": the page's, not the text's
     for i in range(max(1, len(texts) - 4), len(texts) - 1):
         nxt = texts[i + 1]
         if i in found or found.get(i + 1) not in ("link_line", "credit_line"):
@@ -2834,6 +3053,75 @@ def _extend_under_copyright(texts: Sequence[str], found: dict[int, str]) -> None
 _CODE_CHARS = re.compile(r"[()\[\]{}=;<>_|│\\]")
 
 
+_PULL_MIN_WORDS = 8  # "What can be done?": a short subheading may open a paragraph
+_PULL_MAX_WORDS = 60
+_PLAIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def find_pull_quotes(texts: Sequence[str]) -> list[int]:
+    """Pull quotes: a line whose words, eight or more, a longer line of the same story holds
+    word for word (punctuation and case aside). The page lifts a sentence out of the text and
+    prints it again between paragraphs; the paragraph it came from keeps it. Not the line
+    next to it (a summary over the lead that opens with it, a feed's description over its
+    text), nor a line that a paragraph opens with, glued (``glued_repeat`` cuts that). A
+    pull quote ends like a sentence (a quoted subheading over its paragraph does not), and
+    stands alone: the lines of an embedded post, each a sentence its paragraph quotes, stay.
+
+    >>> para = ("The focus of her investigation was on how nuns live, work and pray, ranging "
+    ...     "from communal prayer to community service.")
+    >>> find_pull_quotes(["Intro.", para, "More text.", "The focus of her investigation was "
+    ...     "on how nuns live, work and pray.", "End."])
+    [3]
+
+    A line printed twice, a short line and a paragraph that says more than another stay:
+
+    >>> find_pull_quotes(["We will fight on the beaches and in the hills.", "He paused.",
+    ...     "We will fight on the beaches and in the hills."])
+    []
+    >>> find_pull_quotes(["What can be done?", "What can be done? Plenty, said the mayor."])
+    []
+    >>> find_pull_quotes(["Intro.", para, para + " She wrote reports.", "End."])
+    []
+    >>> head = "‘The focus of her investigation was on how nuns live’"
+    >>> find_pull_quotes(["Intro.", para, "More text.", head, "End."])
+    []
+    >>> said = "We are not overwhelmed. We have no intention of closing the state down again."
+    >>> tweet = [said + " We remain confident.", "More text.", "We are not overwhelmed.",
+    ...     "We have no intention of closing the state down again.", "End."]
+    >>> find_pull_quotes(tweet), find_pull_quotes([said, "More text.", tweet[3], "End."])
+    ([], [2])
+    >>> dek = "Revisionism is attacking everything Southern on every level across America"
+    >>> find_pull_quotes([dek, "Intro.", dek + " The flag stands for honour.", "End."])
+    []
+    """
+    if len(texts) < 3:
+        return []
+    words = [_PLAIN_WORD.findall(t.lower()) if len(t) < 4000 else [] for t in texts]
+    padded = [f" {' '.join(w)} " for w in words]
+    joined = "\n".join(padded)
+    pulled = []
+    for i, w in enumerate(words):
+        if not _PULL_MIN_WORDS <= len(w) <= _PULL_MAX_WORDS or joined.count(padded[i]) < 2:
+            continue
+        own, text = len(padded[i]), texts[i]
+        if text.rstrip(_CLOSERS)[-1:] not in ".!?":
+            continue  # "‘Clinton is one of the most accomplished’": a quoted subheading
+        for j in range(len(texts)):
+            if (
+                len(padded[j]) > own
+                and padded[i] in padded[j]
+                and abs(i - j) >= 2
+                and not texts[j].startswith(text + " ")
+                and not any(
+                    0 <= k < len(texts) and len(words[k]) >= 3 and padded[k] in padded[j]
+                    for k in (i - 1, i + 1)
+                )  # an embedded post printed a sentence a line, its quote in the text
+            ):
+                pulled.append(i)
+                break
+    return pulled
+
+
 def find_repeated_lines(texts: Sequence[str], max_words: int, min_repeats: int) -> list[int]:
     """Short lines that come back ``min_repeats`` times (at least twice) in one story.
 
@@ -2892,6 +3180,61 @@ _PROMPT_FAMILIES = frozenset({"promo_line", "follow_prompt", "link_line", "share
 _BARE_PROMPT_END = re.compile(
     r"(?:^|[.!?\"”’] )(?:WATCH|Watch|CLICK|Click|LISTEN|Listen|READ|Read)"
     r"(?: (?:MORE|More|more|IT|it))? (?:HERE|here)[.!]?$"
+)
+
+
+# What a line wholly in brackets opens with when it credits or corrects the story.
+_NOTE_OPENERS = re.compile(
+    r"^(?:Reporting|Additional|Editing|Writing|Compiled|Translated|Research|With|By|Photo|"
+    r"Video|Image|Source|Via|Corrects?|Correction|Updates?|Updated|This|Editor|Note|Read|"
+    r"Laughter|Applause|Continued|Story)\b"
+)
+
+
+def is_parenthesised_headline(text: str) -> bool:
+    """Another story's headline in parentheses between paragraphs: "(AirAsia Flight 8501:
+    What we know so far about the plane's disappearance)". A headline has no stop at its end
+    and, in a short line, a kicker's colon or mostly capitalised words.
+
+    >>> is_parenthesised_headline("(Flight 8501: What we know so far about the disappearance)")
+    True
+    >>> is_parenthesised_headline("(Trump Signs Order Ending Family Separations At Border)")
+    True
+
+    A stage note, a wire's credit or correction, and an aside that is a sentence stay:
+
+    >>> [is_parenthesised_headline(t) for t in ("(APPLAUSE)", "(Reporting by Ann Lee; "
+    ...     "Editing by Bob Ray)", "(Corrects spelling of name in paragraph 3)",
+    ...     "(The vote was delayed until after the holiday, officials said.)",
+    ...     "(the remaining funds were returned to the state budget)",
+    ...     "(All photos: Atlas Obscura staff)")]
+    [False, False, False, False, False, False]
+    """
+    if not (text.startswith("(") and text.endswith(")")) or text.count("(") != 1:
+        return False
+    inner = text[1:-1].strip()
+    words = inner.split()
+    if not 4 <= len(words) <= 20 or inner[-1] in ".!;," or not inner[:1].isupper():
+        return False
+    if _NOTE_OPENERS.match(inner) or _SAYS.search(inner):
+        return False
+    if _PHOTO_WORDS.intersection(w.lower().strip(":,") for w in words):
+        return False  # "(All photos: Atlas staff)": the pictures' credit
+    if ":" in inner:
+        return True
+    long_words = [w for w in words if len(w) >= 4]
+    return len(long_words) >= 3 and sum(w[:1].isupper() for w in long_words) >= 0.75 * len(
+        long_words
+    )
+
+
+# A pager's link to the story before or after: "Next Post", "Article suivant".
+_PAGER = re.compile(
+    r"^(?:(?:Next|Previous|Prev|Older|Newer|NEXT|PREVIOUS) (?:Post|Article|Story|Entry|Page|"
+    r"post|article|story|entry|page|POST|ARTICLE|STORY)|Article (?:suivant|précédent)|"
+    r"(?:Nächster|Vorheriger) Artikel|Artículo (?:siguiente|anterior)|"
+    r"(?:Próximo|Próxima) (?:artigo|notícia)|Articolo (?:successivo|precedente))"
+    r" ?[»›>→←‹«]*$"
 )
 
 

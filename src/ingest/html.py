@@ -20,8 +20,9 @@ import dataclasses
 import functools
 import itertools
 import re
-from collections import Counter
-from collections.abc import Sequence
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -1164,6 +1165,69 @@ def parse_published(value: str | None) -> tuple[str | None, str | None]:
     return text, format_utc(moment.astimezone(UTC))
 
 
+class ReadPages:
+    """The last pages read into lines (:func:`extract_page`), by the digest of their bytes.
+
+    A learning run cleans some pages twice in one process (``ingest.engine.run.relearn``:
+    first with what earlier runs learned, then with what this run learned); learning changes
+    how the lines are cleaned, never how the page reads into them, so the second cleaning
+    takes the first one's reading. Each use gets its own list of lines (repairs are made in
+    place). Bounded: :attr:`MAX_PAGES` pages holding at most :attr:`MAX_CHARS` characters of
+    lines; a page that is not kept is read again, as before.
+    """
+
+    MAX_PAGES = 256
+    MAX_CHARS = 8_000_000
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[tuple[Any, ...], tuple[Rules, Page, int]] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def read(
+        self,
+        digest: str | None,
+        html: str,
+        rules: Rules,
+        url: str | None,
+        settings: ExtractSettings,
+        *,
+        take_cards: bool,
+        text_lines: bool,
+    ) -> Page:
+        """:func:`extract_page` of ``html`` (decoded from bytes whose digest is ``digest``),
+        or the reading kept for the same digest, rules and arguments; a fresh list of lines
+        either way. No digest: read, not kept."""
+        if digest is None:
+            return extract_page(html, rules, url, settings, take_cards=take_cards,
+                                text_lines=text_lines)  # fmt: skip
+        key = (digest, id(rules), url, settings, take_cards, text_lines)
+        with self._lock:
+            kept = self._pages.get(key)
+            if kept is not None and kept[0] is rules:
+                self._pages.move_to_end(key)
+                return dataclasses.replace(kept[1], lines=list(kept[1].lines))
+        page = extract_page(html, rules, url, settings, take_cards=take_cards,
+                            text_lines=text_lines)  # fmt: skip
+        size = sum(map(len, page.lines)) + sum(map(len, page.text_lines or ()))
+        if size <= self.MAX_CHARS:
+            with self._lock:
+                old = self._pages.pop(key, None)
+                self._chars += size - (old[2] if old is not None else 0)
+                self._pages[key] = (rules, page, size)
+                while len(self._pages) > self.MAX_PAGES or self._chars > self.MAX_CHARS:
+                    self._chars -= self._pages.popitem(last=False)[1][2]
+        return dataclasses.replace(page, lines=list(page.lines))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._chars = 0
+
+
+READ_PAGES = ReadPages()
+
+
 def clean_page(
     html: str,
     *,
@@ -1173,6 +1237,7 @@ def clean_page(
     hints: Hints = Hints(),
     settings: ExtractSettings | None = None,
     page_lines: bool = False,
+    digest: str | None = None,
 ) -> PageResult:
     """Clean one decoded page into documents; ``base`` carries the provenance to stamp.
 
@@ -1187,12 +1252,17 @@ def clean_page(
 
     ``page_lines``: the result also says what extraction left out of the page
     (``not_extracted``), for ``ingest inspect`` and the run's report.
+
+    ``digest``: the digest of the bytes ``html`` was decoded from; given, the page's
+    reading is kept for a page cleaned again in this process (:class:`ReadPages`).
     """
     settings = settings or rules.extract  # the run's [extract] settings
-    page = extract_page(html, rules, hints.url, settings, text_lines=page_lines)
+    read = functools.partial(READ_PAGES.read, digest, html, rules, hints.url)
+    page = read(settings, take_cards=True, text_lines=page_lines)
     result = _clean_whole_page(
-        html, page, base=base, rules=rules, scraped_at=scraped_at, hints=hints, settings=settings
-    )
+        page, base=base, rules=rules, scraped_at=scraped_at, hints=hints, settings=settings,
+        reread=read,
+    )  # fmt: skip
     if page.text_lines is None:
         return result
     left = leave_out_extracted(page.text_lines, result.extracted_lines)
@@ -1200,7 +1270,6 @@ def clean_page(
 
 
 def _clean_whole_page(
-    html: str,
     page: Page,
     *,
     base: Source,
@@ -1208,8 +1277,10 @@ def _clean_whole_page(
     scraped_at: datetime | None,
     hints: Hints,
     settings: ExtractSettings,
+    reread: Callable[..., Page],
 ) -> PageResult:
-    """:func:`clean_page` of a page read once (``page``), with its fallback."""
+    """:func:`clean_page` of a page read once (``page``), with its fallback (the page
+    read again whole by ``reread``: :meth:`ReadPages.read` with the page bound)."""
     result = _clean_read_page(page, base=base, rules=rules, scraped_at=scraped_at, hints=hints)
     main = (
         result.documents[0] if result.documents and result.documents[0].source.index == 0 else None
@@ -1221,7 +1292,7 @@ def _clean_whole_page(
     if page.words - read < FALLBACK_MIN_WORDS:
         return result  # no text left on the page that could be a story
     bare = dataclasses.replace(BARE_SETTINGS, max_elements=settings.max_elements)
-    whole = extract_page(html, rules, hints.url, bare, take_cards=False)
+    whole = reread(bare, take_cards=False, text_lines=False)
     again = _clean_read_page(whole, base=base, rules=rules, scraped_at=scraped_at, hints=hints)
     if not again.documents:
         return result
@@ -1584,7 +1655,7 @@ def clean_html(
     sha = base.sha256
     result = clean_page(
         decoded.text, base=base, rules=rules, scraped_at=scraped_at, settings=settings,
-        page_lines=page_lines,
+        page_lines=page_lines, digest=sha,
     )  # fmt: skip
     if not result.documents:
         raise page_failure(result)

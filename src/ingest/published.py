@@ -320,6 +320,31 @@ _RELATIVE = re.compile(
 )
 
 
+# A relative time that says "ago" in words of its own, the count in figures or "a"/"an"/"une":
+# "6 years ago", "il y a 2 heures", "hace 3 horas", "vor 2 Stunden", "2 ore fa", "3 órája"
+# ("3 hours" alone is a duration; "Two years ago" alone may be a subhead or a clause).
+_AGO_COUNT = rf"(?:\d{{1,3}}|(?:{_alternatives(ONE_WORDS)}) )"
+_AGO_UNIT = _UNIT.replace("?P<unit>", "?:")
+_AGE = re.compile(
+    rf"^{_HEDGE}?(?:{_BEFORE}{_HEDGE}?{_AGO_COUNT} *{_AGO_UNIT}{_AFTER}?"
+    rf"|{_AGO_COUNT} *{_AGO_UNIT}{_AFTER}|\d{{1,3}} *(?:{_alternatives(AGO_UNITS)}))\.?$",
+    re.IGNORECASE,
+)
+
+
+def says_age(text: str) -> bool:
+    """Whether ``text`` is only a relative time with its "ago" word, in any language read.
+
+    >>> [says_age(t) for t in ("3 hours ago", "il y a 2 heures", "hace 3 horas", "vor 2 Stunden")]
+    [True, True, True, True]
+    >>> [says_age(t) for t in ("an hour ago", "2 ore fa", "3 órája", "Il y a 2 heures.")]
+    [True, True, True, True]
+    >>> [says_age(t) for t in ("3 hours", "Two years ago", "3h", "Il y a deux ans, il partait")]
+    [False, False, False, False]
+    """
+    return _AGE.match(" ".join(text.split())) is not None
+
+
 def relative_patterns() -> tuple[str, ...]:
     """The `[header] published` patterns for relative times, from the tables above.
 

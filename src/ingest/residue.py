@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.edges import edge_class, first_class, pattern_edges
+from ingest.edges import edge_class, first_class, parse_pattern, pattern_edges
 from ingest.rules import InlineRule, Settings, TeaserCues
 
 _WORD = re.compile(r"\S+")
@@ -683,7 +683,7 @@ def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
     # last): the first one is the anchor, and only it is counted in each line.
     required = tuple(sorted(required_chars(pattern), key=_commonness))
     try:
-        parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
+        parsed = parse_pattern(pattern)
         hi = parsed.getwidth()[1]
         last = parsed.data[-1] if parsed.data else None
         # (a case-insensitive pattern keeps plain scans: its class, both cases, is unmeasured)
@@ -881,7 +881,7 @@ def required_chars(pattern: re.Pattern[str]) -> frozenset[str]:
     if pattern.flags & re.IGNORECASE:
         return frozenset()
     try:
-        parsed = _sre_parser.parse(pattern.pattern, pattern.flags)
+        parsed = parse_pattern(pattern)
         return frozenset(_required(parsed))
     except Exception:  # a private parser: if it ever changes, just do not pre-filter
         return frozenset()
@@ -949,6 +949,38 @@ def find_glued_repeat(line: str, others: Iterable[str]) -> Cut | None:
         ):
             return Cut("glued_repeat", 0, n + 1)
     return None
+
+
+# Two to six capitalised words, no stop among or after them, closing a line after a sentence.
+_GLUED_CAPTION = re.compile(
+    r"[.!?…][\"”’]? (?P<caption>[A-Z][\w'’-]*"
+    r"(?: (?:[A-Z][\w'’.-]*[\w'’]|[A-Z]|of|de|van|von|al)){1,5})$"
+)
+
+
+def find_glued_caption(line: str) -> Cut | None:
+    """A picture's caption glued after a paragraph's last sentence: a name or a label in
+    capitalised words with no stop ("... at a White House meeting. Tattletale Dicky Durbin").
+    Only for a paragraph that another follows (the caller's part): a story's last line may
+    be a body cut short in the middle of a name ("... on Monday. President Donald Trump").
+
+    >>> line = "It was used at a White House meeting on immigration. Tattletale Dicky Durbin"
+    >>> find_glued_caption(line)
+    Cut(rule='glued_caption', start=53, end=76)
+    >>> [find_glued_caption(t) for t in ("He met Dick Durbin.", "It rained. Then it stopped",
+    ...     "He left. Durbin", "He said it was fine. U.S. Senate",
+    ...     "said Ann Lee, the former head of the U.S. Bureau of Labor Statistics",
+    ...     "The (Wilmington, Del.) News Journal")]
+    [None, None, None, None, None, None]
+    """
+    m = _GLUED_CAPTION.search(line)
+    if m is None:
+        return None
+    start = m.start("caption")
+    before = line[: start - 1].split()
+    if len(before) < 6 or not ends_sentence(before[-1]):
+        return None  # "... the Commissioner of the U.S. Bureau of Labor Statistics"
+    return Cut("glued_caption", start, m.end())
 
 
 def apply_cuts(line: str, cuts: list[Cut]) -> str:
