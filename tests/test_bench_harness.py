@@ -147,9 +147,9 @@ def _probe_round(path: Path, n: int) -> Path:
 
 def test_the_line_scorer_is_measured_on_rounds_it_never_saw(tmp_path: Path) -> None:
     rounds = [str(_probe_round(tmp_path / f"r{k}", 4)) for k in (1, 2)]
+    script = str(ROOT / "bench" / "train_scorer.py")
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "train_scorer.py"), "--realdev", "", "--steps"]
-        + ["300", "--probe", *rounds],
+        [sys.executable, script, "--realdev", "", "--steps", "300", "--probe", *rounds],
         capture_output=True,
         text=True,
         check=True,
