@@ -661,6 +661,29 @@ def test_trafilatura_compares_only_where_the_comparison_could_change_the_reading
         assert gated_runs == int(compared)
 
 
+def test_the_restated_pipeline_step_is_the_installed_trafilaturas() -> None:
+    """extract_and_compare restates trafilatura's ``core._extract_and_compare`` and replaces
+    it only on the release it restates: that release's step still reads so."""
+    import inspect
+
+    import trafilatura
+    from trafilatura import core
+
+    from ingest.html import _PIPELINE_RELEASE, _gate_comparison, extract_and_compare
+
+    _gate_comparison()
+    if trafilatura.__version__ != _PIPELINE_RELEASE:
+        assert core._extract_and_compare is not extract_and_compare
+        return
+    assert core._extract_and_compare is extract_and_compare
+    source = " ".join(inspect.getsource(core).split())
+    assert (
+        "postbody, temp_text = extract_content(cleaned_tree, options) if not options.fast: "
+        "postbody, temp_text = compare_extraction(cleaned_tree_backup, copy(tree), postbody, "
+        "temp_text, options) return postbody, temp_text"
+    ) in source
+
+
 def test_the_comparison_gate_changes_no_reading_of_a_bench_page(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

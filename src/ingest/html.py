@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import copy
 import dataclasses
 import functools
 import itertools
@@ -876,29 +877,64 @@ def compare_when_needed(
     comparison's cost) is not run and the main reading is returned, as the comparison
     would have returned it. Installed in trafilatura's pipeline by :func:`_gate_comparison`.
     """
-    from trafilatura.external import SANITIZED_XPATH, compare_extraction
+    from trafilatura.external import compare_extraction
+
+    if comparison_needed(body, text, options):
+        return compare_extraction(cleaned_tree, raw_tree, body, text, options)
+    return body, text
+
+
+def comparison_needed(body: Any, text: str, options: Any) -> bool:
+    """Whether trafilatura's comparison could change its main reading ``body`` (``text``):
+    the conditions of :func:`compare_when_needed`."""
+    from trafilatura.external import SANITIZED_XPATH
 
     page_chars = _PAGE_CHARS.get()
     factor = 1 if options.focus == "recall" else 2
-    if (
+    return bool(
         page_chars is None
         or len(text) < options.min_extracted_size
         or factor * len(text) < page_chars
         or body.xpath(SANITIZED_XPATH)
         or not body.xpath(".//p//text()")
         or len(body.findall(".//table")) > len(body.findall(".//p"))
-    ):
-        return compare_extraction(cleaned_tree, raw_tree, body, text, options)
-    return body, text
+    )
+
+
+def extract_and_compare(
+    cleaned_tree: Any, cleaned_tree_backup: Any, tree: Any, options: Any
+) -> tuple[Any, str]:
+    """trafilatura's ``core._extract_and_compare`` (its cascade's main reading, then the
+    comparison), copying the raw tree for the comparison only when it runs: the comparison
+    alone reads that copy, and :func:`comparison_needed` skips it on most pages (a copy of
+    the whole page each time, about 2% of bare trafilatura's time on the real pages)."""
+    from trafilatura import core
+    from trafilatura.external import compare_extraction
+
+    postbody, temp_text = core.extract_content(cleaned_tree, options)  # type: ignore[attr-defined]
+    if not options.fast and comparison_needed(postbody, temp_text, options):
+        postbody, temp_text = compare_extraction(
+            cleaned_tree_backup, copy.copy(tree), postbody, temp_text, options
+        )
+    return postbody, temp_text
+
+
+# The trafilatura release whose ``core._extract_and_compare`` :func:`extract_and_compare`
+# restates; under any other, only the comparison itself is gated.
+_PIPELINE_RELEASE = "2.3.1"
 
 
 @functools.cache
 def _gate_comparison() -> None:
-    """Put :func:`compare_when_needed` where trafilatura's pipeline calls its comparison:
-    the gate returns what the comparison would, so nothing else reading the page changes."""
+    """Put :func:`compare_when_needed` where trafilatura's pipeline calls its comparison
+    (and :func:`extract_and_compare` around it, on the release it restates): the gate
+    returns what the comparison would, so nothing else reading the page changes."""
+    import trafilatura
     from trafilatura import core
 
     core.compare_extraction = compare_when_needed  # type: ignore[attr-defined]
+    if trafilatura.__version__ == _PIPELINE_RELEASE:
+        core._extract_and_compare = extract_and_compare
 
 
 def count_page_chars(text: PageText, cards: Sequence[Card] = ()) -> int:
