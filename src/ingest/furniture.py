@@ -3151,6 +3151,9 @@ _PULL_MIN_WORDS = 8  # "What can be done?": a short subheading may open a paragr
 # the paragraph ("The Interview has ..." lifted from "... the comedy has ...").
 _PULL_FUZZY_WORDS = 12
 _PULL_SHARE = 0.6
+# A word triple that this many lines hold or more is the page's formula ("Paragraph 12 of
+# a report on ..."), no evidence of a lifted quote; skipping it keeps the search linear.
+_PULL_MAX_HOLDERS = 6
 # A paragraph that quotes someone says who: a pull quote does not ("... Mr. Pence tweeted.").
 _ATTRIBUTED = re.compile(r"\b(?:said|says|told|tweeted|wrote|writes|added|asked)\b")
 _PULL_MAX_WORDS = 60
@@ -3251,7 +3254,9 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
         """The longer lines that hold most of line i's word triples, with the share held."""
         counts: Counter[int] = Counter()
         for gram in grams[i]:
-            counts.update(j for j in lines_of[gram] if len(words[j]) > len(words[i]))
+            holding = lines_of[gram]
+            if len(holding) <= _PULL_MAX_HOLDERS:  # a triple in many lines is a formula
+                counts.update(j for j in holding if len(words[j]) > len(words[i]))
         return {j: n / len(grams[i]) for j, n in counts.items() if n >= _PULL_SHARE * len(grams[i])}
 
     pulled = []
