@@ -2015,6 +2015,28 @@ _STAMP_LABEL = re.compile(
     r"(?:last )?update|published date|date)\s*:?\s+(?=.*\d)",
     re.I,
 )
+# The same label in French, Spanish, German, Italian, Portuguese and Dutch: "Publié le",
+# "Mis à jour le", "Actualizado el", "Aktualisiert am", "Pubblicato il", "Bijgewerkt op".
+_WORLD_LABELS = (
+    r"(?:publié|mis à jour|modifié|actualisé|publicado|actualizado|modificado|"
+    r"veröffentlicht|aktualisiert|geändert|pubblicato|aggiornato|modificato|atualizado|"
+    r"gepubliceerd|bijgewerkt)"
+)
+_STAMP_LABEL_WORLD = re.compile(
+    rf"^{_WORLD_LABELS}(?: le| el| am| il| em| op| à| a las| às)?\s*:?\s+(?=.*\d)", re.I
+)
+# "Publié le 3 mars 2024 à 14h05, modifié le 4 mars 2024 à 08h12": the update after a comma
+_SECOND_STAMP = re.compile(rf",? (?={_WORLD_LABELS}\b)", re.I)
+# A date in any of those languages by its shape, with no list of month names: a day, one
+# word for the month, a year, and a clock time ("3 mars 2024 à 14h05", "3. März 2024, 14:05
+# Uhr", "3 de marzo de 2024"); or figures ("03.03.2024 14:05", "03/03/2024").
+_WORLD_DATE = re.compile(
+    r"^(?:[^\W\d_]{2,12}\.?,? )?(?:\d{1,2}\.?(?: de)? [^\W\d_]{3,12}\.?(?: de)?,? \d{4}|"
+    r"\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{4}-\d{2}-\d{2})"
+    r"(?:,? (?:à |um |a las |alle |às |om |at )?\d{1,2}[:h.]\d{2}"
+    r"(?: ?(?:h|Uhr|CET|CEST|UTC))?)?\.?$",
+    re.I,
+)
 
 
 def is_time_stamp(text: str, max_words: int) -> bool:
@@ -2026,12 +2048,24 @@ def is_time_stamp(text: str, max_words: int) -> bool:
     (True, False)
     >>> is_time_stamp("Updated figures show 40,000 homes lost power.", 30)
     False
+    >>> [is_time_stamp(t, 30) for t in ("Publié le 3 mars 2024 à 14h05", "Aktualisiert am "
+    ...     "3. März 2024, 14:05 Uhr", "Actualizado el 03/03/2024", "Aggiornato 2 ore fa",
+    ...     "Publié le 3 mars 2024 à 14h05, modifié le 4 mars 2024 à 08h12")]
+    [True, True, True, True, True]
+    >>> [is_time_stamp(t, 30) for t in ("Publié le 3 mars 2024, le rapport a fait scandale.",
+    ...     "Actualizado el plan de 2024", "Veröffentlicht am Ende des Jahres 2024")]
+    [False, False, False]
     """
     if too_long(text, 15 if max_words > 15 else max_words):
         return False
     m = _STAMP_LABEL.match(text)
     if m is None:
-        return False  # a bare date may be the page's dateline, kept as text
+        m = _STAMP_LABEL_WORLD.match(text)
+        if m is None:
+            return False  # a bare date may be the page's dateline, kept as text
+        first, *then = _SECOND_STAMP.split(text[m.end() :], maxsplit=1)
+        stamped = _WORLD_DATE.match(first) is not None or says_age(first)
+        return stamped and all(is_time_stamp(t, max_words) for t in then)
     rest = text[m.end() :]
     if _STAMP_LINE.match(rest.rstrip(".")):
         return True
@@ -3117,6 +3151,9 @@ _PULL_MIN_WORDS = 8  # "What can be done?": a short subheading may open a paragr
 # the paragraph ("The Interview has ..." lifted from "... the comedy has ...").
 _PULL_FUZZY_WORDS = 12
 _PULL_SHARE = 0.6
+# A word triple that this many lines hold or more is the page's formula ("Paragraph 12 of
+# a report on ..."), no evidence of a lifted quote; skipping it keeps the search linear.
+_PULL_MAX_HOLDERS = 6
 # A paragraph that quotes someone says who: a pull quote does not ("... Mr. Pence tweeted.").
 _ATTRIBUTED = re.compile(r"\b(?:said|says|told|tweeted|wrote|writes|added|asked)\b")
 _PULL_MAX_WORDS = 60
@@ -3217,7 +3254,9 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
         """The longer lines that hold most of line i's word triples, with the share held."""
         counts: Counter[int] = Counter()
         for gram in grams[i]:
-            counts.update(j for j in lines_of[gram] if len(words[j]) > len(words[i]))
+            holding = lines_of[gram]
+            if len(holding) <= _PULL_MAX_HOLDERS:  # a triple in many lines is a formula
+                counts.update(j for j in holding if len(words[j]) > len(words[i]))
         return {j: n / len(grams[i]) for j, n in counts.items() if n >= _PULL_SHARE * len(grams[i])}
 
     pulled = []
