@@ -133,6 +133,70 @@ def readability_examples(folds: int = 1) -> list[Example]:
     return out
 
 
+def rule_verdicts(dumps: Path, out: Path) -> dict[str, tuple[list[str], set[int]]]:
+    """Per dump (its stem): its lines, and the 1-based lines a run's rules removed whole (the
+    run's ``removed[]`` texts on a line cover at least 90% of it)."""
+    found: dict[str, tuple[list[str], set[int]]] = {}
+    for dump in sorted(dumps.glob("*.txt")):
+        lines = dump.read_text(encoding="utf-8").split("\n")
+        parts: dict[int, list[str]] = {}
+        for path in sorted((out / dump.name).glob("*.json")):
+            for r in json.loads(path.read_text(encoding="utf-8")).get("removed", []):
+                parts.setdefault(r["line"], []).append(r["text"])
+        gone = {
+            n
+            for n, texts in parts.items()
+            if _norm(lines[n - 1]) and len(_norm(" ".join(texts))) >= 0.9 * len(_norm(lines[n - 1]))
+        }
+        found[dump.stem] = (lines, gone)
+    return found
+
+
+def _neighbours(n: int, lines: list[str], gone: set[int]) -> dict[str, float]:
+    """Whether the rules removed the non-blank dump line above ``n`` (not the title) or
+    below it."""
+    f: dict[str, float] = {}
+    up = n - 1
+    while up >= 1 and not lines[up - 1].strip():
+        up -= 1
+    down = n + 1
+    while down <= len(lines) and not lines[down - 1].strip():
+        down += 1
+    if up >= 2 and up in gone:
+        f["rule_prev"] = 1.0
+    if down <= len(lines) and down in gone:
+        f["rule_next"] = 1.0
+    return f
+
+
+def verdict_examples(round_dir: Path, out: Path, survivors: bool) -> list[Example]:
+    """A probe round's labelled lines with the rules' verdicts on their neighbours in a run
+    (``out``) as features; ``survivors``: only the lines the run kept, scored among them."""
+    verdicts = rule_verdicts(round_dir / "dumps", out)
+    examples: list[Example] = []
+    for block in (round_dir / "tagged.txt").read_text(encoding="utf-8").split("=== ")[1:]:
+        head, *rows = block.rstrip("\n").split("\n")
+        fid = head.split(" ", 1)[0]
+        lines, gone = verdicts[fid]
+        title, items, n = None, [], 0
+        for row in (r for r in rows if r.strip()):
+            tag, body = row.split("|", 1)
+            n += 1  # bench/probe.py writes one dump line a labelled line
+            if tag == "T":
+                title = title or body
+                continue
+            text = _INLINE.sub(lambda m: m.group(1), body).strip()
+            label = 0 if tag == "" else None if tag == "N" else 1
+            if text and not (survivors and n in gone):
+                items.append((n, text, label))
+        feats = line_features([t for _, t, _ in items], title)
+        for (k, text, label), f in zip(items, feats, strict=True):
+            if label is not None:
+                f.update(_neighbours(k, lines, gone))
+                examples.append(Example(round_dir.name, fid, text, label, f))
+    return examples
+
+
 def train(
     examples: list[Example],
     steps: int = 1000,
@@ -364,6 +428,43 @@ def on_outputs(examples: list[Example], args: argparse.Namespace) -> None:
     print("all   " + "  ".join(_cells(sums[t]) for t in (-1.0, *THRESHOLDS)))
 
 
+def with_verdicts(examples: list[Example], args: argparse.Namespace) -> None:
+    """Line-level: the lines a run kept (``--line-outputs``) scored by a model trained without
+    their round, with and without the rules' verdicts on each line's neighbours (training
+    rounds' verdicts from ``--train-runs``)."""
+    runs = dict(pair.split("=", 1) for pair in args.train_runs)
+    others = [e for e in examples if not e.group[1:].isdigit()]  # realdev, readability
+    rounds = [
+        e
+        for r, out in sorted(runs.items())
+        for e in verdict_examples(Path(r), Path(out), survivors=False)
+    ]
+    tests = [tuple(Path(x) for x in pair.split("=", 1)) for pair in args.line_outputs]
+    for name, keep in (("plain", False), ("neighbours", True)):
+        total = {t: [0, 0, 0, 0] for t in THRESHOLDS}
+
+        def trim(xs: list[Example], keep: bool = keep) -> list[Example]:
+            if keep:
+                return xs
+            return [
+                Example(
+                    e.group,
+                    e.doc,
+                    e.text,
+                    e.label,
+                    {k: v for k, v in e.features.items() if not k.startswith("rule_")},
+                )
+                for e in xs
+            ]
+
+        for rdir, out in tests:
+            model = fit(trim([e for e in rounds if e.group != rdir.name] + others), args)
+            held = trim(verdict_examples(rdir, out, survivors=True))
+            for t, counts in evaluate(model, held).items():
+                total[t] = [a + b for a, b in zip(total[t], counts, strict=True)]
+        print(f"{name:10} " + "  ".join(_cells(total[t]) for t in THRESHOLDS), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--probe", type=Path, nargs="*", default=[], help="probe round folders")
@@ -385,6 +486,20 @@ def main() -> None:
     parser.add_argument("--no-loro", action="store_true", help="skip leave-one-group-out")
     parser.add_argument("--outputs", nargs="*", default=[], metavar="ROUND_DIR=OUT_DIR")
     parser.add_argument("--forward", action="store_true", help="--outputs: earlier rounds only")
+    parser.add_argument(
+        "--train-runs",
+        nargs="*",
+        default=[],
+        metavar="ROUND_DIR=OUT_DIR",
+        help="with --line-outputs: a run on each training round, for the rules' verdicts",
+    )
+    parser.add_argument(
+        "--line-outputs",
+        nargs="*",
+        default=[],
+        metavar="ROUND_DIR=OUT_DIR",
+        help="line-level, with and without the rules' verdicts on the neighbours as features",
+    )
     parser.add_argument("--show", type=float, help="list held-out lines scored at least this")
     args = parser.parse_args()
     line_scorer.TOKENS = args.tokens
@@ -402,6 +517,8 @@ def main() -> None:
         leave_one_out(examples, args)
     if args.outputs:
         on_outputs(examples, args)
+    if args.line_outputs:
+        with_verdicts(examples, args)
     if args.train_readability:  # held out by fold in the table above
         return
     model = fit(examples, args)
