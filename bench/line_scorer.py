@@ -212,6 +212,27 @@ class Model:
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 
+# A depth-two tree: (feature, split, (feature, split, leaf, leaf), (feature, split, leaf, leaf));
+# a value below the split goes left.
+Tree = tuple[str, float, tuple[str, float, float, float], tuple[str, float, float, float]]
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Boosted depth-two trees over the same features (a missing feature reads 0)."""
+
+    trees: tuple[Tree, ...]
+    base: float = 0.0
+
+    def score(self, features: Mapping[str, float]) -> float:
+        """The probability that a line with these features is residue."""
+        z = self.base
+        for name, split, low, high in self.trees:
+            leaf = low if features.get(name, 0.0) < split else high
+            z += leaf[2] if features.get(leaf[0], 0.0) < leaf[1] else leaf[3]
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
 def parse_model(text: str) -> Model:
     """A model from its TOML: ``[weights]`` name = weight, ``[meta]`` what it was trained on.
 

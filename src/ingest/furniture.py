@@ -2021,6 +2021,28 @@ _STAMP_LABEL = re.compile(
     r"(?:last )?update|published date|date)\s*:?\s+(?=.*\d)",
     re.I,
 )
+# The same label in French, Spanish, German, Italian, Portuguese and Dutch: "Publié le",
+# "Mis à jour le", "Actualizado el", "Aktualisiert am", "Pubblicato il", "Bijgewerkt op".
+_WORLD_LABELS = (
+    r"(?:publié|mis à jour|modifié|actualisé|publicado|actualizado|modificado|"
+    r"veröffentlicht|aktualisiert|geändert|pubblicato|aggiornato|modificato|atualizado|"
+    r"gepubliceerd|bijgewerkt)"
+)
+_STAMP_LABEL_WORLD = re.compile(
+    rf"^{_WORLD_LABELS}(?: le| el| am| il| em| op| à| a las| às)?\s*:?\s+(?=.*\d)", re.I
+)
+# "Publié le 3 mars 2024 à 14h05, modifié le 4 mars 2024 à 08h12": the update after a comma
+_SECOND_STAMP = re.compile(rf",? (?={_WORLD_LABELS}\b)", re.I)
+# A date in any of those languages by its shape, with no list of month names: a day, one
+# word for the month, a year, and a clock time ("3 mars 2024 à 14h05", "3. März 2024, 14:05
+# Uhr", "3 de marzo de 2024"); or figures ("03.03.2024 14:05", "03/03/2024").
+_WORLD_DATE = re.compile(
+    r"^(?:[^\W\d_]{2,12}\.?,? )?(?:\d{1,2}\.?(?: de)? [^\W\d_]{3,12}\.?(?: de)?,? \d{4}|"
+    r"\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{4}-\d{2}-\d{2})"
+    r"(?:,? (?:à |um |a las |alle |às |om |at )?\d{1,2}[:h.]\d{2}"
+    r"(?: ?(?:h|Uhr|CET|CEST|UTC))?)?\.?$",
+    re.I,
+)
 
 
 def is_time_stamp(text: str, max_words: int) -> bool:
@@ -2032,12 +2054,24 @@ def is_time_stamp(text: str, max_words: int) -> bool:
     (True, False)
     >>> is_time_stamp("Updated figures show 40,000 homes lost power.", 30)
     False
+    >>> [is_time_stamp(t, 30) for t in ("Publié le 3 mars 2024 à 14h05", "Aktualisiert am "
+    ...     "3. März 2024, 14:05 Uhr", "Actualizado el 03/03/2024", "Aggiornato 2 ore fa",
+    ...     "Publié le 3 mars 2024 à 14h05, modifié le 4 mars 2024 à 08h12")]
+    [True, True, True, True, True]
+    >>> [is_time_stamp(t, 30) for t in ("Publié le 3 mars 2024, le rapport a fait scandale.",
+    ...     "Actualizado el plan de 2024", "Veröffentlicht am Ende des Jahres 2024")]
+    [False, False, False]
     """
     if too_long(text, 15 if max_words > 15 else max_words):
         return False
     m = _STAMP_LABEL.match(text)
     if m is None:
-        return False  # a bare date may be the page's dateline, kept as text
+        m = _STAMP_LABEL_WORLD.match(text)
+        if m is None:
+            return False  # a bare date may be the page's dateline, kept as text
+        first, *then = _SECOND_STAMP.split(text[m.end() :], maxsplit=1)
+        stamped = _WORLD_DATE.match(first) is not None or says_age(first)
+        return stamped and all(is_time_stamp(t, max_words) for t in then)
     rest = text[m.end() :]
     if _STAMP_LINE.match(rest.rstrip(".")):
         return True
