@@ -1623,7 +1623,10 @@ def test_round_33_a_syndication_note_a_dashed_byline_and_a_pointer_close_a_story
         ("Find out more reasons why Galena is a B&B Kinda Town here.", "promo_line"),
     ]:
         assert find_furniture([*story, last], rules.furniture, rules.settings) == {3: family}
-    # A sentence that tells where something first appeared, and a short pointer, stay.
+    # A sentence that tells where something first appeared, the note alone (readability's
+    # gold keeps "This article originally appeared on The Atlantic."), a short pointer stay.
+    alone = "This article originally appeared on The Atlantic."
+    assert find_furniture([*story, alone], rules.furniture, rules.settings) == {}
     first = "It first appeared in 1998, when the council was still meeting in the old mill."
     assert find_furniture([*story, first], rules.furniture, rules.settings) == {}
     assert find_furniture([*story, "See you all back here."], rules.furniture, rules.settings) == {}

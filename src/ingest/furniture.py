@@ -781,8 +781,9 @@ def is_funding_note(text: str, max_words: int) -> bool:
     return not too_long(text, max_words) and bool(_FUNDING.search(text)) and not _SAYS.search(text)
 
 
-# Where a syndicated story ran first, as its last line: "This article originally appeared at
-# The Aviationist. Copyright 2014.", "Originally published on Live Science."
+# Where a syndicated story ran first, as its last line with the page's notes after it: "This
+# article originally appeared at The Aviationist. Copyright 2014. Follow ...". The note alone
+# ("This article originally appeared on The Atlantic.") is text in readability's gold.
 _ORIGINALLY = re.compile(
     r"^(?:This (?:article|story|post|piece|column|report|essay) (?:was )?)?(?:[Oo]riginally|"
     r"first) (?:appeared|published|posted|ran)(?: (?:at|on|in|by)) (?:the |The )?[A-Z]"
@@ -2571,7 +2572,7 @@ def find_furniture(
         if foot not in found and (
             is_licensing_note(note, 2 * short)
             or is_funding_note(note, 2 * short)
-            or _ORIGINALLY.match(note) is not None
+            or (_ORIGINALLY.match(note) is not None and _SENTENCE_BREAK.search(note) is not None)
         ):
             found[foot] = "copyright_trailer"
             _extend_foot_notes(texts, found, foot, 2 * short)
