@@ -70,8 +70,10 @@ def _shape(text: str) -> _Shape:
 def _alike(a: _Shape, b: _Shape) -> bool:
     """Two lines of one list: the same length bucket and ending, neither a sentence.
 
-    >>> _alike(_shape("Sudan and Tanzania"), _shape("North Korea and Venezuela"))
+    >>> _alike(_shape("Sudan and Tanzania"), _shape("Yemen and Libya"))
     True
+    >>> _alike(_shape("It rained."), _shape("It poured."))
+    False
     """
     return not a.stop and a.bucket == b.bucket and a.mark == b.mark
 
@@ -80,8 +82,8 @@ def own_features(text: str, title_words: frozenset[str]) -> dict[str, float]:
     """A line's features from its own text (and the headline's words), by name.
 
     >>> f = own_features("Photo: Jane Doe/Reuters", frozenset())
-    >>> f["w3"], f["slashed"], f["end_stop"], f["stop_share"]
-    (1.0, 1.0, 0.0, 0.0)
+    >>> f["w3"], f["slashed"], f["end_word"], f["stop_share"]
+    (1.0, 1.0, 1.0, 0.0)
     """
     words = text.split()
     n = len(words)

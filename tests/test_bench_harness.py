@@ -197,3 +197,13 @@ def test_the_line_scorer_reads_the_rules_verdicts_on_neighbours(tmp_path: Path) 
         ("ADVERTISEMEN", False, False),
     ]
     assert [e.text for e in every if e.text not in {k.text for k in kept}] == ["Share on Facebook"]
+
+
+def test_the_line_scorer_features_hold_their_doctests() -> None:
+    import doctest
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import line_scorer
+
+    result = doctest.testmod(line_scorer)
+    assert result.attempted >= 8 and result.failed == 0
