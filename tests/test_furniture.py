@@ -1630,3 +1630,29 @@ def test_round_33_a_syndication_note_a_dashed_byline_and_a_pointer_close_a_story
     first = "It first appeared in 1998, when the council was still meeting in the old mill."
     assert find_furniture([*story, first], rules.furniture, rules.settings) == {}
     assert find_furniture([*story, "See you all back here."], rules.furniture, rules.settings) == {}
+
+
+def test_round_34_captions_opened_by_the_story_s_own_credit_go(rules: Rules) -> None:
+    """Probe round 34 (measured with rounds 30-33's rules: 16/31 left): captions opened by a
+    credit the story also prints alone, and the lead picture's caption over its credit."""
+    story = [f"The council met for the {n} time on Tuesday to vote on the plan." for n in "abc"]
+    credit = "Boston Herald / Polaris"
+    body = [
+        story[0],
+        f"{credit} Firefighter Sean Coyle uses a basket to slide out to the dog",
+        story[1],
+        f"{credit} The husky clings to the ice as the firefighter inches out",
+        credit,
+        story[2],
+    ]
+    found = find_furniture(body, rules.furniture, rules.settings)
+    assert found == {1: "caption_line", 3: "caption_line", 4: "credit_line"}
+    lead = ["The zombies of the 1968 film had a taste for flesh.", "Credit: Public Domain", *story]
+    assert find_furniture(lead, rules.furniture, rules.settings) == {
+        0: "caption_line",
+        1: "credit_line",
+    }
+    # A sentence that opens with the same words as the credit, and a story's first paragraph
+    # over a credit further down, stay.
+    said = [story[0], f"{credit} said the rescue took half an hour.", credit, story[1]]
+    assert find_furniture(said, rules.furniture, rules.settings) == {2: "credit_line"}

@@ -599,6 +599,11 @@ HEADER_AND_BUTTON_TAILS = [
         ("bracketed_headline", "[Trippy Tales: The History of 8 Hallucinogens]"),
     ),
     (
+        "It became a horror staple, for Hitler. [The 10 Weirdest Ways We Deal with the Dead]",
+        "It became a horror staple, for Hitler.",
+        ("bracketed_headline", "[The 10 Weirdest Ways We Deal with the Dead]"),
+    ),
+    (
         "You might just make it through the term. [Guide - FastCo Top Image: Ann Lee, Notes"
         " Image: Bo Chen / Shutterstock, Maths: Mathlab]",
         "You might just make it through the term.",

@@ -2557,6 +2557,7 @@ def find_furniture(
             del found[i]
     if f.enabled("caption_line"):
         _extend_printed_twice(texts, found, f)
+        _extend_credited_captions(texts, found, f)
         for i in find_stopless_captions(texts, settings.max_caption_words):
             found.setdefault(i, "caption_line")
         for i in above_dateline(texts, f, settings.max_caption_words):
@@ -2990,6 +2991,47 @@ def find_foot_pitches(texts: Sequence[str], found: dict[int, str]) -> list[int]:
         run.append(i)
         i -= 1
     return sorted(run) if len(run) >= 2 else []
+
+
+def _extend_credited_captions(texts: Sequence[str], found: dict[int, str], f: Furniture) -> None:
+    """Captions a story's own credit lines point at: a line that opens with a credit the
+    story also prints alone ("Boston Herald / Polaris" alone, and "Boston Herald / Polaris
+    Firefighters slide out to the dog"), and a short line over a credit line at the story's
+    top ("<caption>" over "Credit: Public Domain View full size image"), the lead picture's.
+
+    >>> f = Furniture(credit_markers=frozenset(["credit", "photo"]))
+    >>> found = {3: "credit_line"}
+    >>> texts = ["The dog fell through the ice.", "Ann Lee / Polaris A firefighter slides out",
+    ...     "More text of the story.", "Ann Lee / Polaris"]
+    >>> _extend_credited_captions(texts, found, f); found
+    {3: 'credit_line', 1: 'caption_line'}
+    >>> found = {1: "credit_line"}
+    >>> _extend_credited_captions(["Zombies had a taste for flesh.", "Credit: Public Domain",
+    ...     "They moan. They bite."], found, f); found
+    {1: 'credit_line', 0: 'caption_line'}
+    >>> found = {3: "credit_line"}
+    >>> _extend_credited_captions(["Intro.", "Ann Lee / Polaris said so.", "More.",
+    ...     "Ann Lee / Polaris"], found, f); found
+    {3: 'credit_line'}
+    """
+    credits = {texts[i] for i, name in found.items() if name == "credit_line" and "/" in texts[i]}
+    for i, text in enumerate(texts):
+        if i in found or not credits:
+            continue
+        for credit in credits:
+            rest = text[len(credit) + 1 :] if text.startswith(credit + " ") else ""
+            if rest[:1].isupper() and len(rest.split()) >= 4 and not _SAYS.search(rest):
+                found[i] = "caption_line"
+                break
+    if (
+        len(texts) >= 3
+        and 0 not in found
+        and found.get(1) == "credit_line"
+        and f._credit_start.match(texts[1])
+        and not too_long(texts[0], 50)
+        and texts[0].rstrip(_CLOSERS)[-1:] in ".!?"
+    ):
+        found[0] = "caption_line"
 
 
 def _extend_printed_twice(texts: Sequence[str], found: dict[int, str], f: Furniture) -> None:
