@@ -1604,3 +1604,29 @@ def test_round_32_a_bulleted_note_closing_a_story_goes_a_list_stays(rules: Rules
     assert find_furniture(items, rules.furniture, rules.settings) == {}
     kit = [story[0], story[1], "What you will need:", "• A good pair of walking boots."]
     assert find_furniture(kit, rules.furniture, rules.settings) == {}
+
+
+def test_round_33_a_syndication_note_a_dashed_byline_and_a_pointer_close_a_story(
+    rules: Rules,
+) -> None:
+    """Probe round 33 (measured with rounds 30-32's rules: 6/13 left): where a syndicated
+    story first ran, a byline after two dashes with a follow handle, and a pointer to a link
+    that was not kept, each as a story's last line."""
+    story = [f"The council met for the {n} time on Tuesday to vote on the plan." for n in "abc"]
+    for last, family in [
+        (
+            "This article originally appeared at The Aviationist. Copyright 2014. Follow The "
+            "Aviationist on Twitter.",
+            "copyright_trailer",
+        ),
+        ("-- By Michael Russell Follow @tdmrussell", "byline_line"),
+        ("Find out more reasons why Galena is a B&B Kinda Town here.", "promo_line"),
+    ]:
+        assert find_furniture([*story, last], rules.furniture, rules.settings) == {3: family}
+    # A sentence that tells where something first appeared, the note alone (readability's
+    # gold keeps "This article originally appeared on The Atlantic."), a short pointer stay.
+    alone = "This article originally appeared on The Atlantic."
+    assert find_furniture([*story, alone], rules.furniture, rules.settings) == {}
+    first = "It first appeared in 1998, when the council was still meeting in the old mill."
+    assert find_furniture([*story, first], rules.furniture, rules.settings) == {}
+    assert find_furniture([*story, "See you all back here."], rules.furniture, rules.settings) == {}

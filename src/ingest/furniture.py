@@ -788,6 +788,13 @@ def is_funding_note(text: str, max_words: int) -> bool:
     return not too_long(text, max_words) and bool(_FUNDING.search(text)) and not _SAYS.search(text)
 
 
+# Where a syndicated story ran first, as its last line with the page's notes after it: "This
+# article originally appeared at The Aviationist. Copyright 2014. Follow ...". The note alone
+# ("This article originally appeared on The Atlantic.") is text in readability's gold.
+_ORIGINALLY = re.compile(
+    r"^(?:This (?:article|story|post|piece|column|report|essay) (?:was )?)?(?:[Oo]riginally|"
+    r"first) (?:appeared|published|posted|ran)(?: (?:at|on|in|by)) (?:the |The )?[A-Z]"
+)
 # A syndication credit: "DISTRIBUTED BY CREATORS.COM", "Distributed by Tribune Content Agency".
 _SYNDICATED = re.compile(
     r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
@@ -2205,14 +2212,17 @@ def is_byline_line(text: str) -> bool:
     """A byline standing alone: "By" and a name, maybe a date or an outlet after a dash/bar.
 
     >>> [is_byline_line(t) for t in ("By John Stossel - August 22, 2012", "By Ann Lee",
-    ...     "BY ANN LEE AND BO CHEN | Daily News", "By Ann Lee, Reuters")]
-    [True, True, True, True]
+    ...     "BY ANN LEE AND BO CHEN | Daily News", "By Ann Lee, Reuters",
+    ...     "-- By Michael Russell Follow @tdmrussell")]
+    [True, True, True, True, True]
     >>> [is_byline_line(t) for t in ("By Monday, the deal was done.", "By The Numbers",
     ...     "By Ann Lee - the reporter who broke the story, said it first.", "By 2030")]
     [False, False, False, False]
     """
     if " | " in text and _is_piped_byline(text):
         return True
+    if text[:1] in "-–—":
+        text = _FOLLOW_TAIL.sub("", text.lstrip("-–— "))  # "-- By Ann Lee Follow @annlee"
     if len(text) > 100 or text.rstrip(_CLOSERS)[-1:] in "!?" or not text.startswith(("By ", "BY ")):
         return False
     m = _BYLINE.match(text)
@@ -2229,6 +2239,9 @@ def is_byline_line(text: str) -> bool:
     if _DATE_ANY.search(rest) and len(rest.split()) <= 8:
         return True
     return len(rest.split()) <= 4 and not reads_as_sentences(rest) and rest[:1].isupper()
+
+
+_FOLLOW_TAIL = re.compile(r",? (?:Follow|FOLLOW) @\w{2,}$")
 
 
 def _is_piped_byline(text: str) -> bool:
@@ -2563,7 +2576,9 @@ def find_furniture(
             foot -= 1
         note = texts[foot]
         if foot not in found and (
-            is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
+            is_licensing_note(note, 2 * short)
+            or is_funding_note(note, 2 * short)
+            or (_ORIGINALLY.match(note) is not None and _SENTENCE_BREAK.search(note) is not None)
         ):
             found[foot] = "copyright_trailer"
             _extend_foot_notes(texts, found, foot, 2 * short)
@@ -3485,6 +3500,10 @@ def is_dangling_prompt(text: str) -> bool:
     >>> [is_dangling_prompt(t) for t in ("Read the report and weep.",
     ...     "See you next week.", "Read the Constitution.", "Try the crab cakes, they said.")]
     [False, False, False, False]
+    >>> is_dangling_prompt("Find out more reasons why Galena is a B&B Kinda Town here.")
+    True
+    >>> is_dangling_prompt("See you all back here."), is_dangling_prompt("Find it here. Or not.")
+    (False, False)
     """
     m = _BE_SURE.match(text)
     if m is not None:
@@ -3494,6 +3513,8 @@ def is_dangling_prompt(text: str) -> bool:
         return False
     if _POINTER.match(text):
         return True
+    if text.rstrip(".!").endswith(" here") and 6 <= len(words) <= 20:
+        return _SENTENCE_BREAK.search(text) is None  # "Find out more reasons why ... here."
     return text.endswith(":") and 2 <= len(words) <= 12 and not _SENTENCE_BREAK.search(text)
 
 
