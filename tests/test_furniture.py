@@ -1647,7 +1647,11 @@ def test_round_34_captions_opened_by_the_story_s_own_credit_go(rules: Rules) -> 
     ]
     found = find_furniture(body, rules.furniture, rules.settings)
     assert found == {1: "caption_line", 3: "caption_line", 4: "credit_line"}
-    lead = ["The zombies of the 1968 film had a taste for flesh.", "Credit: Public Domain", *story]
+    lead = [
+        "The zombies of the 1968 film had a taste for flesh.",
+        "Credit: Public Domain View full size image",
+        *story,
+    ]
     assert find_furniture(lead, rules.furniture, rules.settings) == {
         0: "caption_line",
         1: "credit_line",

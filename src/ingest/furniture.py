@@ -3003,18 +3003,25 @@ def _extend_credited_captions(texts: Sequence[str], found: dict[int, str], f: Fu
     """Captions a story's own credit lines point at: a line that opens with a credit the
     story also prints alone ("Boston Herald / Polaris" alone, and "Boston Herald / Polaris
     Firefighters slide out to the dog"), and a short line over a credit line at the story's
-    top ("<caption>" over "Credit: Public Domain View full size image"), the lead picture's.
+    top ("<caption>" over "Credit: Public Domain View full size image": the picture's own
+    controls in the credit line), the lead picture's. (Over "Photo by Ann Lee/CNET" alone a
+    line stays: readability's gold keeps cnet's.)
 
-    >>> f = Furniture(credit_markers=frozenset(["credit", "photo"]))
+    >>> f = Furniture(credit_markers=frozenset(["credit", "photo"]),
+    ...     placeholder_words=frozenset(["view", "full", "size", "image"]))
     >>> found = {3: "credit_line"}
     >>> texts = ["The dog fell through the ice.", "Ann Lee / Polaris A firefighter slides out",
     ...     "More text of the story.", "Ann Lee / Polaris"]
     >>> _extend_credited_captions(texts, found, f); found
     {3: 'credit_line', 1: 'caption_line'}
     >>> found = {1: "credit_line"}
-    >>> _extend_credited_captions(["Zombies had a taste for flesh.", "Credit: Public Domain",
-    ...     "They moan. They bite."], found, f); found
+    >>> _extend_credited_captions(["Zombies had a taste for flesh.", "Credit: Public Domain "
+    ...     "View full size image", "They moan. They bite."], found, f); found
     {1: 'credit_line', 0: 'caption_line'}
+    >>> found = {1: "credit_line"}
+    >>> _extend_credited_captions(["Ann Lee, the man with the plan.", "Photo by Bo Chen/CNET",
+    ...     "They moan. They bite."], found, f); found
+    {1: 'credit_line'}
     >>> found = {3: "credit_line"}
     >>> _extend_credited_captions(["Intro.", "Ann Lee / Polaris said so.", "More.",
     ...     "Ann Lee / Polaris"], found, f); found
@@ -3034,6 +3041,7 @@ def _extend_credited_captions(texts: Sequence[str], found: dict[int, str], f: Fu
         and 0 not in found
         and found.get(1) == "credit_line"
         and f._credit_start.match(texts[1])
+        and sum(t in f.placeholder_words for t in word_tokens(texts[1])[1:]) >= 2
         and not too_long(texts[0], 50)
         and texts[0].rstrip(_CLOSERS)[-1:] in ".!?"
     ):
