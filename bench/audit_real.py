@@ -22,8 +22,9 @@ between two plain paragraphs, as a story's first line and as its last (``find_fu
 only), so a rule that would take it on another page shows too.
 
 Lines are cut into sentences at a stop followed by a space and a capital; text is compared
-after collapsing whitespace. The figure to watch is ``removed``: a real sentence taken is
-worse than a residue line left.
+after collapsing whitespace, and a line the cleaner repaired (``repairs[]``: mojibake, words
+glued where markup was dropped) in its repaired form. The figure to watch is ``removed``: a
+real sentence taken is worse than a residue line left.
 """
 
 from __future__ import annotations
@@ -101,8 +102,10 @@ def audit(articles: Iterator[tuple[str, bytes, list[str]]], rules: Rules) -> dic
         result = clean_dump(data, path=name, rules=rules, scraped_at=_WHEN)
         text = _norm(" ".join(d.text for d in result.documents))
         removed = [(r.rule, _norm(r.text)) for d in result.documents for r in d.removed]
+        # a repaired line (mojibake, words glued by dropped markup) is looked for as repaired
+        fixed = {_norm(r.before): r.after for d in result.documents for r in d.repairs}
         for line in real:
-            for sentence in sentences(line):
+            for sentence in sentences(fixed.get(_norm(line), line)):
                 if not any(ch.isalpha() for ch in sentence):
                     continue  # "***", "1.": a rule or a number, no sentence
                 scanned += 1

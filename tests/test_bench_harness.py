@@ -125,3 +125,53 @@ def test_the_false_positive_audit_lists_a_real_sentence_removed(tmp_path: Path) 
         ("Getty Images", ["credit_line"]),
     ]
     assert "real sentences      6  removed    2" in proc.stdout
+
+
+def _probe_round(path: Path, n: int) -> Path:
+    """A labelled probe round (bench/probe.py's format): shaped residue around real prose."""
+    path.mkdir(parents=True)
+    blocks = []
+    for k in range(n):
+        blocks.append(
+            f"=== {path.name}-{k} Outlet\n"
+            f"T|Council expands the housing scheme {k}\n"
+            "R:share|Share on Facebook\n"
+            f"|The council voted on Tuesday to expand the scheme to {k + 3} more towns.\n"
+            "R:ad|ADVERTISEMENT\n"
+            "|It starts in May, and the first homes should be ready by the autumn.\n"
+            "R:credit|Photo: Jane Doe/Reuters\n"
+        )
+    (path / "tagged.txt").write_text("".join(blocks), encoding="utf-8")
+    return path
+
+
+def test_the_line_scorer_is_measured_on_rounds_it_never_saw(tmp_path: Path) -> None:
+    rounds = [str(_probe_round(tmp_path / f"r{k}", 4)) for k in (1, 2)]
+    script = str(ROOT / "bench" / "train_scorer.py")
+    proc = subprocess.run(
+        [sys.executable, script, "--realdev", "", "--steps", "300", "--probe", *rounds],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = {line.split()[0]: line.split()[1:] for line in proc.stdout.splitlines() if line}
+    assert proc.stdout.startswith("40 lines, 24 residue, 2 groups")
+    # held out in turn: at 0.5, all 12 residue lines caught and none of the 8 real ones lost
+    assert rows["r1"][:2] == ["12/12", "0/8"] and rows["r2"][:2] == ["12/12", "0/8"]
+    assert rows["all"][:2] == ["24/24", "0/16"]
+    assert "readability gold lines lost: @0.5 " in proc.stdout
+
+
+def test_the_line_scorer_takes_paragraphs_from_a_run_deterministically(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import train_scorer
+
+    examples = train_scorer.probe_examples(_probe_round(tmp_path / "r1", 3))
+    model = train_scorer.train(examples, steps=300)
+    assert model == train_scorer.train(examples, steps=300)
+    doc = {"headline": "Council votes", "text": "Share on Facebook\n\nThe council voted on it."}
+    (tmp_path / "out" / "a.txt").mkdir(parents=True)
+    (tmp_path / "out" / "a.txt" / "0.json").write_text(json.dumps(doc))
+    gone = train_scorer.drop_scored(tmp_path / "out", tmp_path / "dest", model, 0.5)
+    kept = json.loads((tmp_path / "dest" / "a.txt" / "0.json").read_text())["text"]
+    assert (gone, kept) == (1, "The council voted on it.")

@@ -497,6 +497,13 @@ def test_related_run_needs_stamps_on_each_line(rules: Rules) -> None:
         "April 18, 2019",
     ]
     assert set(find_furniture(pairs, rules.furniture, rules.settings)) == {1, 2, 3, 4}
+    # other stories' headlines, each over its age, in German and in French
+    for ages in (["vor 3 Stunden", "vor 5 Stunden"], ["il y a 2 heures", "il y a 1 jour"]):
+        pairs = [BEFORE, "Senate passes farm bill", ages[0], "Storm hits coast", ages[1]]
+        assert set(find_furniture(pairs, rules.furniture, rules.settings)) == {1, 2, 3, 4}
+    # one age under a short line is a dated note, not a run of stories
+    lone = [BEFORE, "Senate passes farm bill", "vor 3 Stunden", AFTER]
+    assert find_furniture(lone, rules.furniture, rules.settings) == {}
 
 
 def test_headlines_listed_under_a_related_heading_go_with_it(rules: Rules) -> None:
@@ -1516,3 +1523,75 @@ def test_rounds_30_shapes_go_and_their_look_alikes_stay(rules: Rules) -> None:
     assert find_furniture(summary, rules.furniture, rules.settings) == {}
     subhead = [story[0], "What can be done?", "What can be done? Plenty, the mayor said.", story[1]]
     assert find_furniture(subhead, rules.furniture, rules.settings) == {}
+
+
+def test_round_31_shapes_go_and_their_look_alikes_stay(rules: Rules) -> None:
+    """Probe round 31 (newspaper's text of nine more sites): an edited pull quote, a caption
+    printed again in its credit line, a byline's fields between bars, a list of headlines
+    closing a story under a short heading, a bare "RELATED:" label, a link under a caption
+    above a datelined lead."""
+    story = [f"The council met for the {n} time on Tuesday to vote on the plan." for n in "abc"]
+    para = (
+        "But caricature notwithstanding, the comedy has a surprisingly nuanced streak in its "
+        "celluloid sea of swears and weiner jokes."
+    )
+    pull = (
+        "Caricature notwithstanding, The Interview has a surprisingly nuanced streak in its "
+        "celluloid sea of swears and weiner jokes."
+    )
+    found = find_furniture([story[0], pull, para, story[1]], rules.furniture, rules.settings)
+    assert found == {1: "pull_quote"}
+    # The writer quoting a post, the post embedded under it, and an elided quote stay.
+    quoted = "“They stand for a radical climate change agenda and more,” Mr. Pence tweeted today."
+    post = (
+        "They stand for a radical climate change agenda and more. We stand for energy! "
+        "https://t.co/x — Mike Pence (@Mike_Pence) March 1, 2019"
+    )
+    embedded = [story[0], quoted, post, story[1]]
+    assert find_furniture(embedded, rules.furniture, rules.settings) == {}
+    cap = "The planet Mars is the fourth planet from the sun and named after the god of war."
+    credit = f"Credit: Karl Tate View full size image {cap} See what makes Mars tick"
+    found = find_furniture([story[0], cap, credit, story[1]], rules.furniture, rules.settings)
+    assert found == {1: "caption_line", 2: "caption_line"}
+    byline = "Stevie Martin | Staff Writer | Tuesday, 25 November 2014"
+    found = find_furniture([byline, *story], rules.furniture, rules.settings)
+    assert found == {0: "byline_line"}
+    heads = [
+        "Sold Out Moisturiser Is The Hero Of The New Video",
+        "A Few Signs We Might Be Drifting Apart From Her",
+    ]
+    foot = [*story, "Like this? You might also be interested in...", *heads]
+    found = find_furniture(foot, rules.furniture, rules.settings)
+    assert set(found) == {3, 4, 5}  # the first headline may be a Title Case link already
+    bare = find_furniture(
+        [*story, "RELATED:", "Image Credit: Getty"], rules.furniture, rules.settings
+    )
+    assert set(bare) == {3, 4}
+    # A list of items that closes a story, and a label over its own text, stay.
+    recipe = [*story, "You will need:", "Two cups of plain flour", "One large egg, beaten"]
+    assert find_furniture(recipe, rules.furniture, rules.settings) == {}
+    letter = [*story, "Yours:", story[0]]
+    assert find_furniture(letter, rules.furniture, rules.settings) == {}
+    top = [
+        "People walk past the exchange building in Mumbai May 13, 2014.",
+        "The best and worst of Bollywood in 2014.",
+        "MUMBAI (Reuters) - The Sensex and Nifty ended flat on Tuesday as weaker shares offset hopes.",
+        *story,
+    ]
+    assert find_furniture(top, rules.furniture, rules.settings) == {
+        0: "caption_line",
+        1: "caption_line",
+    }
+
+
+def test_round_32_a_bulleted_note_closing_a_story_goes_a_list_stays(rules: Rules) -> None:
+    """Probe round 32 (other languages, and goose3's Guardian text): a note set off by a
+    bullet under the story's last paragraph goes; the last item of a list stays."""
+    story = [f"The council met for the {n} time on Tuesday to vote on the plan." for n in "abc"]
+    note = "• Bridesmaids is out now on Triple Play Blu-ray and DVD."
+    found = find_furniture([*story, note], rules.furniture, rules.settings)
+    assert found == {3: "promo_line"}
+    items = [story[0], "• Duolingo is a free way to learn.", "• Live Mocha costs $5 a lesson."]
+    assert find_furniture(items, rules.furniture, rules.settings) == {}
+    kit = [story[0], story[1], "What you will need:", "• A good pair of walking boots."]
+    assert find_furniture(kit, rules.furniture, rules.settings) == {}

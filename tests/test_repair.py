@@ -11,7 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest import repair
+from ingest.clean import clean_dump
 from ingest.repair import needs_repair, reencode_utf8, repair_line
+from ingest.rules import load_rules
+from tests.dumps import check_reassembly
 
 CLEAN = [
     "Plain ASCII with numbers 3:10 and symbols #!",
@@ -136,3 +139,54 @@ def test_repair_line_matches_plain_ftfy(line: str) -> None:
 def test_ftfy_release_is_the_mirrored_one() -> None:
     """Under another release fix_and_explain falls back to ftfy: correct, but slow again."""
     assert ftfy.__version__ == repair._MIRRORED_FTFY
+
+
+FRENCH = [
+    "Le Monde a publié lundi une enquête sur la filière du vin dans la région.",
+    "Les producteurs ont expliqué que la récolte était en baisse depuis trois ans.",
+]
+
+
+def _clean_text(lines: list[str]) -> tuple[str, list[tuple[str, ...]]]:
+    data = ("\n".join(lines) + "\n").encode()
+    result = clean_dump(data, path="t.txt", rules=load_rules(), scraped_at=None)
+    check_reassembly(data, result)
+    text = "\n".join(d.text for d in result.documents)
+    return text, [r.fixes for d in result.documents for r in d.repairs]
+
+
+def test_words_glued_around_a_dropped_italic_title_are_spaced_and_recorded() -> None:
+    glued = [
+        "Lecture duMondeen cours sur un autre appareil, selon le message affiché.",
+        "Vous pouvez lireLe Mondesur un seul appareil à la fois, dit le message.",
+    ]
+    text, fixes = _clean_text([*FRENCH, *glued])
+    assert "Lecture du Monde en cours" in text
+    assert "lire Le Monde sur un seul" in text
+    assert fixes == [("unglue:article",)] * 2
+    english = [
+        "The staff of the mayor said on Monday that they would leave the city in the spring.",
+        "Meanwhile, in theWhite House, the staff said that they had all left for the day.",
+    ]
+    text, fixes = _clean_text(english)
+    assert "in the White House" in text
+    assert fixes == [("unglue:article",)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The astrophysicist Neil deGrasse Tyson said that he would speak at the event.",
+        "Developers call toString or use forEach on the list, as the guide explains.",
+        "The value of obj.theValue and the #theWhite tag were shown in the report.",
+        "Buy an iPhone at McDonald's, the YouTube star told her followers on Monday.",
+        "He said theWhiteHouse account had posted the clip on Monday night.",
+        # a French article glued in an English line, an English one in a French line
+        "The bar in Paris, called leMonde, closed in the spring, the owner said.",
+        "Il a cité theGuardian dans son discours devant les élus de la ville.",
+    ],
+)
+def test_glued_lookalikes_stay(line: str) -> None:
+    lines = [line]
+    assert repair.repair_lines(lines) == []
+    assert lines == [line]

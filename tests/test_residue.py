@@ -378,6 +378,9 @@ MORE_LOOKALIKES = [
     "Ends at 12:45",
     "WATCHMAN: a film",
     "MOREOVER: this is not a teaser.",
+    "The agency released the picture. [Photo: Ann Lee]",  # one credit: not a list of them
+    "It was, he wrote, his call [sic]",
+    "The figures are stark. [Source: Image Analysis Unit, 2019]",
 ]
 
 
@@ -587,6 +590,16 @@ HEADER_AND_BUTTON_TAILS = [
         "He scored twice. Story continues below advertisement The club moved up to sixth.",
         "He scored twice. The club moved up to sixth.",
         ("ad_break_marker", "Story continues below advertisement "),
+    ),
+    (
+        "You might just make it through the term. [Guide - FastCo Top Image: Ann Lee, Notes"
+        " Image: Bo Chen / Shutterstock, Maths: Mathlab]",
+        "You might just make it through the term.",
+        (
+            "bracketed_credits",
+            "[Guide - FastCo Top Image: Ann Lee, Notes Image: Bo Chen / Shutterstock, Maths:"
+            " Mathlab]",
+        ),
     ),
 ]
 

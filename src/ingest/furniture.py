@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -1514,6 +1514,9 @@ def above_dateline(texts: Sequence[str], f: Furniture, max_words: int) -> list[i
     []
     >>> above_dateline(["The Pentagon will give 5 million masks.", "More text."], f, 120)
     []
+    >>> above_dateline(["People walk past the exchange in Mumbai May 13, 2014.", "The best of "
+    ...     "Bollywood in 2014.", "MUMBAI (Reuters) - Shares ended flat on Tuesday."], f, 120)
+    [0, 1]
     """
     lead = next(
         (i for i, t in enumerate(texts[:4]) if i and _DATELINE.match(t) and _reads_as_prose(t)),
@@ -1521,7 +1524,7 @@ def above_dateline(texts: Sequence[str], f: Furniture, max_words: int) -> list[i
     )
     if lead is None:
         return []
-    out = []
+    out: list[int] = []
     for i in range(lead):
         text = texts[i]
         m = _LABEL.match(text) if ":" in text[:40] else None
@@ -1531,8 +1534,8 @@ def above_dateline(texts: Sequence[str], f: Furniture, max_words: int) -> list[i
             continue
         # A caption says when (a full date) or shows someone in the present tense; a story's
         # summary above its lead does neither ("The council voted on Tuesday.").
-        if _FULL_DATE.search(text) or _PHOTO_VERB.search(text):
-            out.append(i)
+        if _FULL_DATE.search(text) or _PHOTO_VERB.search(text) or (out and len(text.split()) <= 12):
+            out.append(i)  # under a caption there, a short line is a link ("The best of 2014.")
     return out
 
 
@@ -2168,6 +2171,8 @@ def is_byline_line(text: str) -> bool:
     ...     "By Ann Lee - the reporter who broke the story, said it first.", "By 2030")]
     [False, False, False, False]
     """
+    if " | " in text and _is_piped_byline(text):
+        return True
     if len(text) > 100 or text.rstrip(_CLOSERS)[-1:] in "!?" or not text.startswith(("By ", "BY ")):
         return False
     m = _BYLINE.match(text)
@@ -2184,6 +2189,27 @@ def is_byline_line(text: str) -> bool:
     if _DATE_ANY.search(rest) and len(rest.split()) <= 8:
         return True
     return len(rest.split()) <= 4 and not reads_as_sentences(rest) and rest[:1].isupper()
+
+
+def _is_piped_byline(text: str) -> bool:
+    """A byline's fields between bars: a name, a role, a date ("Ann Lee | Staff Writer |
+    Tuesday, 25 November 2014"). A table's row has no name and date side by side.
+
+    >>> _is_piped_byline("Stevie Martin | Staff Writer | Tuesday, 25 November 2014")
+    True
+    >>> _is_piped_byline("Rovers | 12 | 3 | 39"), _is_piped_byline("Ann Lee | Staff Writer")
+    (False, False)
+    """
+    fields = [p.strip() for p in text.split(" | ")]
+    if not 2 <= len(fields) <= 4 or len(text) > 120:
+        return False
+    name = fields[0].split()
+    return (
+        2 <= len(name) <= 4
+        and all(w[:1].isupper() and w[1:].replace("-", "").replace("'", "").isalpha() for w in name)
+        and _DATE_ANY.search(fields[-1]) is not None
+        and len(fields[-1].split()) <= 6
+    )
 
 
 # A flattened chart or table: a title, its cells, and a source line closing the paragraph.
@@ -2299,6 +2325,12 @@ def is_table_pipe(text: str) -> bool:
 # Runs over a story's lines
 
 
+def _is_stamp_line(text: str) -> bool:
+    """A line that is only a date, a time or a story's age, in English or an age in any
+    language the header reads ("vor 3 Stunden", "il y a 2 heures")."""
+    return _STAMP_LINE.match(text) is not None or says_age(text)
+
+
 def has_time_stamp(text: str, max_words: int) -> bool:
     """A related-story line: a headline closed by a date and time, or only a stamp.
 
@@ -2311,7 +2343,7 @@ def has_time_stamp(text: str, max_words: int) -> bool:
     """
     if too_long(text, max_words):
         return False
-    if _STAMP_LINE.match(text):
+    if _is_stamp_line(text):
         return True
     last = text.rstrip(".").rpartition(" ")[2]
     if not (last[-1:].isdigit() or last[-1:] in "mM" or last.lower() == "ago" or last.isupper()):
@@ -2364,7 +2396,7 @@ def find_related_runs(
                 j += 1
             elif (
                 j + 1 < n
-                and _STAMP_LINE.match(texts[j + 1])
+                and _is_stamp_line(texts[j + 1])
                 and _is_headline_like(texts[j], max_words)
             ):
                 run += [j, j + 1]
@@ -2477,7 +2509,7 @@ def find_furniture(
         for i in interview_questions(texts, [i for i, n in found.items() if n == "teaser_line"], f):
             del found[i]
     if f.enabled("caption_line"):
-        _extend_printed_twice(texts, found)
+        _extend_printed_twice(texts, found, f)
         for i in find_stopless_captions(texts, settings.max_caption_words):
             found.setdefault(i, "caption_line")
         for i in above_dateline(texts, f, settings.max_caption_words):
@@ -2514,6 +2546,8 @@ def find_furniture(
         foot = last
         while foot > 1 and foot in found:
             foot -= 1
+        if foot not in found and is_bullet_note(texts, foot):
+            found[foot] = "promo_line"  # "• <Film> is out now on Blu-ray and DVD."
         if foot not in found and (is_paywall_note(texts[foot]) or is_visit_pitch(texts[foot])):
             found[foot] = "promo_line"
         for i in find_paywall_foot(texts, found):
@@ -2563,7 +2597,7 @@ def find_furniture(
         for i in find_chart_notes(texts):
             found.setdefault(i, "chart_block")
     if f.enabled("pull_quote"):
-        for i in find_pull_quotes(texts):
+        for i in find_pull_quotes(texts, found):
             found.setdefault(i, "pull_quote")
     if f.enabled("repeated_line"):
         for i in find_repeated_lines(texts, settings.max_repeated_words, settings.min_line_repeats):
@@ -2572,6 +2606,9 @@ def find_furniture(
         # A menu is one line; rows next to rows are a table's, and a table is content.
         if any(0 <= j < len(texts) and texts[j].count("|") >= 2 for j in (i - 1, i + 1)):
             del found[i]
+    if f.enabled("related_run"):
+        for i in find_headline_foot(texts, found, f, short):
+            found.setdefault(i, "related_run")
     if f.enabled("related_run") and len(texts) >= settings.min_related_run:
         for i, name in find_related_runs(texts, f, short, settings.min_related_run).items():
             found.setdefault(i, name)
@@ -2906,13 +2943,35 @@ def find_foot_pitches(texts: Sequence[str], found: dict[int, str]) -> list[int]:
     return sorted(run) if len(run) >= 2 else []
 
 
-def _extend_printed_twice(texts: Sequence[str], found: dict[int, str]) -> None:
+def _extend_printed_twice(texts: Sequence[str], found: dict[int, str], f: Furniture) -> None:
     """A picture's alt text over its caption, the caption being the same words and a credit
-    ("<words>" over "<words>. Foto: EFE"), goes with the caption; so does a bare count (a
-    picture's number, its comments) next to either.
+    ("<words>" over "<words>. Foto: EFE", or "<words>" over "Credit: <name> View full size
+    image <words> <more words>"), goes with the caption; so does a bare count (a picture's
+    number, its comments) next to either.
+
+    >>> f = Furniture(credit_markers=frozenset(["credit", "photo"]))
+    >>> cap = "The planet Mars is the fourth planet from the sun."
+    >>> found = {}
+    >>> _extend_printed_twice(["Text.", cap, f"Credit: Ann Lee View image {cap} See more",
+    ...     "More text."], found, f)
+    >>> found
+    {1: 'caption_line', 2: 'caption_line'}
+    >>> found = {}
+    >>> _extend_printed_twice(["Text.", cap, f"{cap} It has two moons.", "More."], found, f)
+    >>> found
+    {}
     """
     for i in range(len(texts) - 1):
         nxt = texts[i + 1]
+        if (
+            i not in found
+            and len(texts[i]) >= 20
+            and f._credit_start.match(nxt)
+            and len(nxt) > len(texts[i]) + 10
+            and texts[i].rstrip(".") in nxt
+        ):
+            found[i] = found[i + 1] = "caption_line"  # the credit line prints it again
+            continue
         if (
             found.get(i + 1) == "caption_line"
             and i not in found
@@ -3054,16 +3113,42 @@ _CODE_CHARS = re.compile(r"[()\[\]{}=;<>_|│\\]")
 
 
 _PULL_MIN_WORDS = 8  # "What can be done?": a short subheading may open a paragraph
+# A pull quote of this many words may be edited: most (_PULL_SHARE) of its word triples in
+# the paragraph ("The Interview has ..." lifted from "... the comedy has ...").
+_PULL_FUZZY_WORDS = 12
+_PULL_SHARE = 0.6
+# A paragraph that quotes someone says who: a pull quote does not ("... Mr. Pence tweeted.").
+_ATTRIBUTED = re.compile(r"\b(?:said|says|told|tweeted|wrote|writes|added|asked)\b")
 _PULL_MAX_WORDS = 60
 _PLAIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
-def find_pull_quotes(texts: Sequence[str]) -> list[int]:
+def _longest_run(a: Sequence[str], b: Sequence[str]) -> int:
+    """The longest run of words that ``a`` and ``b`` share, unbroken.
+
+    >>> _longest_run("a b c d e".split(), "x b c d y e".split())
+    3
+    """
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0] * (len(b) + 1)
+        for k, y in enumerate(b, 1):
+            if x == y:
+                cur[k] = prev[k - 1] + 1
+                best = max(best, cur[k])
+        prev = cur
+    return best
+
+
+def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[int]:
     """Pull quotes: a line whose words, eight or more, a longer line of the same story holds
     word for word (punctuation and case aside). The page lifts a sentence out of the text and
-    prints it again between paragraphs; the paragraph it came from keeps it. Not the line
-    next to it (a summary over the lead that opens with it, a feed's description over its
-    text), nor a line that a paragraph opens with, glued (``glued_repeat`` cuts that). A
+    prints it again between paragraphs; the paragraph it came from keeps it (a line already
+    ``taken`` as furniture, a caption glued to a paragraph, or an embedded post is no
+    source). Not a line
+    that the paragraph next to it opens with (a summary over its lead, a feed's description
+    over its text), nor one that a paragraph opens with, glued (``glued_repeat`` cuts it). A
     pull quote ends like a sentence (a quoted subheading over its paragraph does not), and
     stands alone: the lines of an embedded post, each a sentence its paragraph quotes, stay.
 
@@ -3093,32 +3178,79 @@ def find_pull_quotes(texts: Sequence[str]) -> list[int]:
     >>> dek = "Revisionism is attacking everything Southern on every level across America"
     >>> find_pull_quotes([dek, "Intro.", dek + " The flag stands for honour.", "End."])
     []
+
+    A longer pull quote may be edited ("The Interview" for "the comedy", a list cut out):
+
+    >>> para = ("But caricature notwithstanding, the comedy has a surprisingly nuanced streak "
+    ...     "in its celluloid sea of swears and jokes.")
+    >>> pull = ("Caricature notwithstanding, The Interview has a surprisingly nuanced streak in "
+    ...     "its celluloid sea of swears and jokes.")
+    >>> find_pull_quotes(["Intro.", pull, "More text.", para, "End."])
+    [1]
+    >>> find_pull_quotes(["Intro.", pull, para, "End."])
+    [1]
+    >>> tweet = pull + " — Ann Lee (@annlee) July 25, 2018"
+    >>> find_pull_quotes(["Intro.", pull.replace("The Interview", "the film"), tweet, "End."])
+    []
+    >>> find_pull_quotes(["Intro.", para, para.replace(".", ", it says; it opens soon."),
+    ...     "End."])
+    []
+    >>> find_pull_quotes(["Intro.", "Caricature aside, the film has a nuanced streak in a sea "
+    ...     "of jokes about swearing, which critics missed.", "More text.", para, "End."])
+    []
+    >>> find_pull_quotes(["Costs rose. Ann Lee – who has led the campaign for 40 years – called "
+    ...     "it a turning point. Who will pay for it? Figures came on Friday.", "More text.",
+    ...     "Who will pay for it? Bo Chen – who has led the campaign for 10 years – called it "
+    ...     "a turning point.", "End."])
+    []
     """
     if len(texts) < 3:
         return []
     words = [_PLAIN_WORD.findall(t.lower()) if len(t) < 4000 else [] for t in texts]
-    padded = [f" {' '.join(w)} " for w in words]
-    joined = "\n".join(padded)
+    grams = [{" ".join(w[k : k + 3]) for k in range(len(w) - 2)} for w in words]
+    lines_of: dict[str, list[int]] = {}
+    for j, g in enumerate(grams):
+        for gram in g:
+            lines_of.setdefault(gram, []).append(j)
+
+    def holders(i: int) -> dict[int, float]:
+        """The longer lines that hold most of line i's word triples, with the share held."""
+        counts: Counter[int] = Counter()
+        for gram in grams[i]:
+            counts.update(j for j in lines_of[gram] if len(words[j]) > len(words[i]))
+        return {j: n / len(grams[i]) for j, n in counts.items() if n >= _PULL_SHARE * len(grams[i])}
+
     pulled = []
     for i, w in enumerate(words):
-        if not _PULL_MIN_WORDS <= len(w) <= _PULL_MAX_WORDS or joined.count(padded[i]) < 2:
+        text = texts[i]
+        if not _PULL_MIN_WORDS <= len(w) <= _PULL_MAX_WORDS:
             continue
-        own, text = len(padded[i]), texts[i]
         if text.rstrip(_CLOSERS)[-1:] not in ".!?":
             continue  # "‘Clinton is one of the most accomplished’": a quoted subheading
-        for j in range(len(texts)):
-            if (
-                len(padded[j]) > own
-                and padded[i] in padded[j]
-                and abs(i - j) >= 2
-                and not texts[j].startswith(text + " ")
-                and not any(
-                    0 <= k < len(texts) and len(words[k]) >= 3 and padded[k] in padded[j]
-                    for k in (i - 1, i + 1)
-                )  # an embedded post printed a sentence a line, its quote in the text
+        for j, share in holders(i).items():
+            if j in taken or _HANDLE.search(texts[j]) or "http" in texts[j]:
+                continue  # a caption glued to a paragraph, an embedded post: no source
+            if share < 1 and (
+                len(w) < _PULL_FUZZY_WORDS
+                or "..." in text
+                or "…" in text
+                or _ATTRIBUTED.search(text)
+                or 2 * _longest_run(w, words[j]) < len(w)
             ):
-                pulled.append(i)
-                break
+                # Held in part: not a short line, a quote cut short or attributed, nor a
+                # formula the story repeats with other names ("<Name> – who has led the
+                # campaign for 10 years – called it ..."): half its words run on unbroken.
+                continue
+            if texts[j].startswith(text + " ") or (abs(i - j) < 2 and words[j][:3] == w[:3]):
+                continue  # glued, or a summary over the lead it opens (a feed's description)
+            # An embedded post printed a sentence a line, each quoted in the paragraph.
+            if any(
+                0 <= k < len(texts) and k != j and len(words[k]) >= 3 and grams[k] <= grams[j]
+                for k in (i - 1, i + 1)
+            ):
+                continue
+            pulled.append(i)
+            break
     return pulled
 
 
@@ -3238,6 +3370,38 @@ _PAGER = re.compile(
 )
 
 
+def is_bullet_note(texts: Sequence[str], i: int) -> bool:
+    """A note set off by a bullet under a story's last paragraph ("• Bridesmaids is out now
+    on Blu-ray and DVD."): one short sentence, not the last item of a list.
+
+    >>> story = ["The film took $286m worldwide.", "She smiles and leaves the restaurant."]
+    >>> is_bullet_note([*story, "• Bridesmaids is out now on Blu-ray and DVD."], 2)
+    True
+    >>> is_bullet_note([story[0], "• Duolingo is free.", "• Live Mocha costs $5."], 2)
+    False
+    >>> is_bullet_note([story[0], "What you need:", "• A good pair of boots."], 2)
+    False
+    >>> is_bullet_note([*story, "• Ann Lee contributed to this report."], 2)
+    False
+    """
+    text = texts[i]
+    if i < 2 or not text.startswith(("• ", "· ")) or too_long(text, 25):
+        return False
+    before = texts[i - 1]
+    if before.startswith(("•", "·", "-", "*")) or before.endswith(":"):
+        return False
+    if _CREDITS_WRITER.search(text):
+        return False  # "• Ann Lee contributed to this report.": the story's own credit
+    return text.rstrip(_CLOSERS)[-1:] in ".!" and _SENTENCE_BREAK.search(text) is None
+
+
+_CREDITS_WRITER = re.compile(
+    r"\b(?:contributed|reporting|reported|editor|correspondent|columnist|writer|author|"
+    r"wrote|writes)\b",
+    re.I,
+)
+
+
 def is_bracketed_prompt(text: str) -> bool:
     """A paragraph in square brackets that sends the reader elsewhere: "[Watch Fox: tune into
     <show>. Check local listings ...]", "[<Name> joined <host> on Thursday. Watch here.]".
@@ -3332,6 +3496,62 @@ def _extend_foot_prompts(texts: Sequence[str], found: dict[int, str], max_words:
             i -= 1
             continue
         break  # the story's own text: the foot's furniture ends here
+
+
+_LINK_FAMILIES = frozenset({"teaser_line", "caps_link", "related_run", "related_heading"})
+_BARE_LABEL = re.compile(r"^[^\W\d_][^\W\d_'’ -]{0,30}:$")
+
+
+def find_headline_foot(
+    texts: Sequence[str], found: dict[int, str], f: Furniture, max_words: int
+) -> list[int]:
+    """A list of other stories' headlines closing a story under a short heading ("Like
+    this? You might also be interested in..." / "Related Articles:" over two Title Case
+    headlines or more), and a lone label as a story's last line ("RELATED:", its links not
+    kept; "Notes:" is no link heading). A list of items in sentence case, a heading over one
+    headline, and a label over the text stay.
+
+    >>> f = Furniture(related_headings=frozenset(["related"]), heading_cores=("related",))
+    >>> story = ["The council met on Tuesday to vote on the plan.", "It passed by one vote."]
+    >>> heads = ["Sold Out Moisturiser Is The Hero Of The Video",
+    ...     "A Few Signs We Might Be Drifting Apart From Her"]
+    >>> find_headline_foot([*story, "You might also be interested in...", *heads], {}, f, 16)
+    [2, 3, 4]
+    >>> find_headline_foot([*story, "RELATED:", "Image Credit: Getty"], {3: "credit_line"}, f, 16)
+    [2]
+    >>> find_headline_foot([*story, "Ingredients:", "Two cups of flour", "An egg"], {}, f, 16)
+    []
+    >>> find_headline_foot([*story, "Related Articles:", heads[0]], {}, f, 16)
+    []
+    >>> find_headline_foot([*story, "Related Articles:", *heads], {3: "teaser_line"}, f, 16)
+    [2, 3, 4]
+    >>> find_headline_foot(["Step one:", "Mix the flour and the eggs.", *story], {}, f, 16)
+    []
+    """
+    out: list[int] = []
+    foot = len(texts) - 1
+    while foot > 1 and foot in found:
+        foot -= 1
+    start = foot + 1
+    while start - 1 > 1 and found.get(start - 1, "teaser_line") in _LINK_FAMILIES:
+        line = texts[start - 1]
+        if not _is_title_case(line, 5, max_words) or line.rstrip(_CLOSERS)[-1:] in ".!?":
+            break
+        start -= 1
+    heads = foot + 1 - start
+    if heads >= 2 and found.get(start - 1, "teaser_line") in _LINK_FAMILIES:
+        heading = texts[start - 1]
+        if len(heading.split()) <= 10 and heading.endswith((":", "...", "…")):
+            out.extend(range(start - 1, foot + 1))
+    elif (
+        heads == 0
+        and foot > 1
+        and foot not in found
+        and _BARE_LABEL.match(texts[foot])
+        and is_related_heading(texts[foot], f)
+    ):
+        out.append(foot)  # "RELATED:" with its links not kept
+    return out
 
 
 def _extend_related_lists(

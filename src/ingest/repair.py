@@ -19,6 +19,8 @@ import ftfy.fixes
 from ftfy.chardata import CONTROL_CHARS, LIGATURES
 
 from ingest.document import Repair
+from ingest.language import FIELD, decide_by_stopwords, load_stopwords
+from ingest.settings import LanguageSettings
 
 # Typographic quotes and full-width characters stay as the outlet wrote them.
 FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=True)
@@ -229,7 +231,8 @@ def fix_and_explain(line: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 def repair_lines(lines: list[str]) -> list[Repair]:
-    """Repair mojibake in place, line by line, and say what was repaired (1-based lines).
+    """Repair mojibake in place, line by line, and say what was repaired (1-based lines);
+    then put back the spaces a page lost around an italic title (:func:`unglue_articles`).
 
     The one repair pass of every front end (text dumps, HTML pages, records).
 
@@ -243,4 +246,175 @@ def repair_lines(lines: list[str]) -> list[Repair]:
         if fixes:
             repairs.append(Repair(i + 1, line, fixed, fixes))
             lines[i] = fixed
+    glued = _glued_lines(lines)
+    if glued:
+        dump_lang = decide_by_stopwords(" ".join(lines), _WIDE)
+        vocabulary = _capitalised_words(lines)
+        stems = _glued_stems([lines[i] for i in glued], dump_lang)
+        for i in glued:
+            lang = decide_by_stopwords(lines[i]) or dump_lang
+            fixed = unglue_articles(lines[i], lang, vocabulary, stems)
+            if fixed != lines[i]:
+                done = next((r for r in repairs if r.line == i + 1), None)
+                if done is None:
+                    repairs.append(Repair(i + 1, lines[i], fixed, (_UNGLUE,)))
+                else:
+                    repairs[repairs.index(done)] = Repair(
+                        i + 1, done.before, fixed, (*done.fixes, _UNGLUE)
+                    )
+                lines[i] = fixed
+        repairs.sort(key=lambda r: r.line)
     return repairs
+
+
+# A page that drops an italic title's tags with the spaces around them glues an article to
+# the title and the title to the next word: "Lecture duMondeen cours", "Vous pouvez lireLe
+# Mondesur un seul appareil", "theWhite House". Safe only where the article belongs to the
+# line's own language (by its function words: "deGrasse", "toString" and "forEach" stay)
+# and the glued word is one capitalised word, not code ("getElementById", "obj.toString").
+_UNGLUE = "unglue:article"
+_WIDE = LanguageSettings(window=6000)  # a dump's language, when a short line tells none
+# A capital after a small letter; scanning for the capital first is 6x cheaper than
+# scanning for the small letter (most characters are small letters).
+_LOWER_UPPER = re.compile(r"[A-Z](?<=[a-zà-öø-ÿ].)")
+_ARTICLES: dict[str, frozenset[str]] = {
+    "en": frozenset({"the"}),
+    "fr": frozenset({"du", "des", "le", "la", "les", "au", "aux"}),
+    "de": frozenset({"der", "die", "das", "dem", "den", "des"}),
+    "es": frozenset({"el", "los", "las", "del"}),
+    "it": frozenset({"il", "lo", "gli", "del", "della", "dello", "delle", "degli"}),
+    "pt": frozenset({"do", "da", "dos", "das"}),
+    "nl": frozenset({"het"}),
+}
+_ALL_ARTICLES = sorted(set().union(*_ARTICLES.values()), key=lambda a: (-len(a), a))
+# Where an article may be glued: before a capital, or capitalised after a small letter.
+_GLUED = re.compile(
+    rf"(?<![^\W\d_])(?:{'|'.join(_ALL_ARTICLES)})[A-Z]|[^\W\d_A-Z]"
+    rf"(?:{'|'.join(a.capitalize() for a in _ALL_ARTICLES)}) [A-Z]"
+)
+_GLUED_TOKEN = re.compile(r"(?<![\w.@/#'’&-])([^\W\d_]+)(?=[\s,;:!?.)\]»”’\"]|$)")
+
+
+def _glued_lines(lines: list[str]) -> list[int]:
+    """The indexes of lines where an article may be glued to a word, found with one scan of
+    the whole dump for a capital after a small letter (a few hundred in a megabyte).
+
+    >>> _glued_lines(["iPhone sales", "plain", "Lecture duMonde en cours", "McDonald"])
+    [2]
+    """
+    text = "\n".join(lines)
+    found: list[int] = []
+    i = pos = 0
+    for m in _LOWER_UPPER.finditer(text):
+        i += text.count("\n", pos, m.start())
+        pos = m.start()
+        p = m.start()
+        if (not found or found[-1] != i) and _GLUED.search(text, max(0, p - 6), p + 9):
+            found.append(i)
+    return found
+
+
+def _capitalised_words(lines: Iterable[str]) -> frozenset[str]:
+    """The capitalised words a dump prints on their own: what a glued title may be."""
+    return frozenset(
+        w
+        for line in lines
+        for w in re.findall(r"(?<![\w.@/#-])[A-Z][^\W\d_A-Z]{2,}(?![\w(])", line)
+    )
+
+
+def _glued_stems(lines: Iterable[str], lang: str | None) -> frozenset[str]:
+    """Titles the dump prints glued to two or more different function words of ``lang``
+    ("Mondeen", "Mondesur", "Mondeavec": "Monde"), so a glued tail can be told from a word.
+
+    >>> sorted(_glued_stems(["du Mondeen cours", "lire Le Mondesur un", "Mondaine"], "fr"))
+    ['Monde']
+    """
+    if lang not in _ARTICLES:
+        return frozenset()
+    stopwords = load_stopwords()
+    bit = FIELD * stopwords.languages.index(lang or "")
+    tails: dict[str, set[str]] = {}
+    for line in lines:
+        for word in re.findall(r"[A-Z][^\W\d_A-Z]{4,}", line):
+            for k in range(3, len(word) - 1):
+                if stopwords.packed.get(word[k:], 0) >> bit & 1:
+                    tails.setdefault(word[:k], set()).add(word[k:])
+    return frozenset(stem for stem, seen in tails.items() if len(seen) >= 2)
+
+
+def unglue_articles(
+    line: str,
+    lang: str | None,
+    known: frozenset[str] = frozenset(),
+    stems: frozenset[str] = frozenset(),
+) -> str:
+    """Put back the spaces around a title whose italics were dropped with them, in a line
+    of language ``lang``.
+
+    An article of that language glued to a capitalised word ("duMonde"), or a word glued to
+    a capitalised article before a capitalised word ("lireLe Monde"); the title's glued tail
+    too ("Mondeen"), when the tail is a function word of the language and the dump glues the
+    title to two or more of them (``stems``, :func:`_glued_stems`), or prints the title
+    alone and never the glued word (``known``: the dump's capitalised words).
+
+    >>> monde = frozenset({"Monde"})
+    >>> unglue_articles("Lecture duMondeen cours sur un autre appareil.", "fr", monde)
+    'Lecture du Monde en cours sur un autre appareil.'
+    >>> unglue_articles("Vous pouvez lireLe Mondesur un seul appareil.", "fr", stems=monde)
+    'Vous pouvez lire Le Monde sur un seul appareil.'
+    >>> unglue_articles("Le musée duLouvreen travaux.", "fr", frozenset({"Louvreen"}))
+    'Le musée du Louvreen travaux.'
+    >>> unglue_articles("Vous pouvez lireLe Mondesur un seul appareil.", "fr")
+    'Vous pouvez lire Le Mondesur un seul appareil.'
+    >>> unglue_articles("Meanwhile, in theWhite House, the staff had left.", "en")
+    'Meanwhile, in the White House, the staff had left.'
+    >>> kept = ("Neil deGrasse Tyson", "Call toString on it", "use the forEach loop",
+    ...     "call obj.theValue", "theWhiteHouse", "iPhone", "McDonald")
+    >>> [unglue_articles(t, "en") for t in kept] == list(kept)
+    True
+    >>> unglue_articles("Lecture duMonde", None)
+    'Lecture duMonde'
+    """
+    articles = _ARTICLES.get(lang or "")
+    if not articles:
+        return line
+    stopwords = load_stopwords()
+    bit = FIELD * stopwords.languages.index(lang or "")
+
+    def untail(word: str) -> str:
+        # "Mondeen" -> "Monde en"
+        for k in range(len(word) - 2, 2, -1):
+            stem, tail = word[:k], word[k:]
+            if not stopwords.packed.get(tail, 0) >> bit & 1:
+                continue
+            if stem in stems or (stem in known and word not in known):
+                return f"{stem} {tail}"
+        return word
+
+    out: list[str] = []
+    prev = 0
+    title_next = False
+    for m in _GLUED_TOKEN.finditer(line):
+        token = m.group(1)
+        out.append(line[prev : m.start()])
+        prev = m.end()
+        if title_next:
+            title_next = False
+            if token[:1].isupper():
+                out.append(untail(token))  # "lire Le Mondesur" -> "Monde sur"
+                continue
+        humps = [k for k in range(1, len(token)) if token[k].isupper()]
+        if len(humps) != 1 or not token[0].islower():
+            out.append(token)
+            continue
+        head, tail = token[: humps[0]], token[humps[0] :]
+        if head in articles and len(tail) >= 3 and tail[1:].islower():
+            out.append(f"{head} {untail(tail)}")  # "duMondeen" -> "du Monde en"
+        elif tail.lower() in articles and line[m.end() : m.end() + 2][1:].isupper():
+            out.append(f"{head} {tail}")  # "lireLe Monde"
+            title_next = line[m.end() : m.end() + 1] == " "
+        else:
+            out.append(token)
+    out.append(line[prev:])
+    return "".join(out)
