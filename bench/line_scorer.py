@@ -70,8 +70,10 @@ def _shape(text: str) -> _Shape:
 def _alike(a: _Shape, b: _Shape) -> bool:
     """Two lines of one list: the same length bucket and ending, neither a sentence.
 
-    >>> _alike(_shape("Sudan and Tanzania"), _shape("North Korea and Venezuela"))
+    >>> _alike(_shape("Sudan and Tanzania"), _shape("Yemen and Libya"))
     True
+    >>> _alike(_shape("It rained."), _shape("It poured."))
+    False
     """
     return not a.stop and a.bucket == b.bucket and a.mark == b.mark
 
@@ -80,8 +82,8 @@ def own_features(text: str, title_words: frozenset[str]) -> dict[str, float]:
     """A line's features from its own text (and the headline's words), by name.
 
     >>> f = own_features("Photo: Jane Doe/Reuters", frozenset())
-    >>> f["w3"], f["slashed"], f["end_stop"], f["stop_share"]
-    (1.0, 1.0, 0.0, 0.0)
+    >>> f["w3"], f["slashed"], f["end_word"], f["stop_share"]
+    (1.0, 1.0, 1.0, 0.0)
     """
     words = text.split()
     n = len(words)
@@ -209,6 +211,27 @@ class Model:
     def score(self, features: Mapping[str, float]) -> float:
         """The probability that a line with these features is residue."""
         z = sum(v * self.weights.get(k, 0.0) for k, v in sorted(features.items()))
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+# A depth-two tree: (feature, split, (feature, split, leaf, leaf), (feature, split, leaf, leaf));
+# a value below the split goes left.
+Tree = tuple[str, float, tuple[str, float, float, float], tuple[str, float, float, float]]
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Boosted depth-two trees over the same features (a missing feature reads 0)."""
+
+    trees: tuple[Tree, ...]
+    base: float = 0.0
+
+    def score(self, features: Mapping[str, float]) -> float:
+        """The probability that a line with these features is residue."""
+        z = self.base
+        for name, split, low, high in self.trees:
+            leaf = low if features.get(name, 0.0) < split else high
+            z += leaf[2] if features.get(leaf[0], 0.0) < leaf[1] else leaf[3]
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 

@@ -25,7 +25,7 @@ Three measurements, each on lines the model was not trained on:
 
 Training is full-batch Adam on the class-balanced, L2-regularised log loss, a fixed number of
 steps from zero weights: the same data gives the same weights (numpy, when importable, only
-makes the same steps faster).
+makes the same steps faster). ``--trees N`` fits N boosted depth-two trees instead (numpy).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import line_scorer
-from line_scorer import Model, line_features
+from line_scorer import Model, Tree, Trees, line_features
 
 BENCH = Path(__file__).resolve().parent
 _INLINE = re.compile(r"⟦(.*?)⟧")
@@ -133,6 +133,70 @@ def readability_examples(folds: int = 1) -> list[Example]:
     return out
 
 
+def rule_verdicts(dumps: Path, out: Path) -> dict[str, tuple[list[str], set[int]]]:
+    """Per dump (its stem): its lines, and the 1-based lines a run's rules removed whole (the
+    run's ``removed[]`` texts on a line cover at least 90% of it)."""
+    found: dict[str, tuple[list[str], set[int]]] = {}
+    for dump in sorted(dumps.glob("*.txt")):
+        lines = dump.read_text(encoding="utf-8").split("\n")
+        parts: dict[int, list[str]] = {}
+        for path in sorted((out / dump.name).glob("*.json")):
+            for r in json.loads(path.read_text(encoding="utf-8")).get("removed", []):
+                parts.setdefault(r["line"], []).append(r["text"])
+        gone = {
+            n
+            for n, texts in parts.items()
+            if _norm(lines[n - 1]) and len(_norm(" ".join(texts))) >= 0.9 * len(_norm(lines[n - 1]))
+        }
+        found[dump.stem] = (lines, gone)
+    return found
+
+
+def _neighbours(n: int, lines: list[str], gone: set[int]) -> dict[str, float]:
+    """Whether the rules removed the non-blank dump line above ``n`` (not the title) or
+    below it."""
+    f: dict[str, float] = {}
+    up = n - 1
+    while up >= 1 and not lines[up - 1].strip():
+        up -= 1
+    down = n + 1
+    while down <= len(lines) and not lines[down - 1].strip():
+        down += 1
+    if up >= 2 and up in gone:
+        f["rule_prev"] = 1.0
+    if down <= len(lines) and down in gone:
+        f["rule_next"] = 1.0
+    return f
+
+
+def verdict_examples(round_dir: Path, out: Path, survivors: bool) -> list[Example]:
+    """A probe round's labelled lines with the rules' verdicts on their neighbours in a run
+    (``out``) as features; ``survivors``: only the lines the run kept, scored among them."""
+    verdicts = rule_verdicts(round_dir / "dumps", out)
+    examples: list[Example] = []
+    for block in (round_dir / "tagged.txt").read_text(encoding="utf-8").split("=== ")[1:]:
+        head, *rows = block.rstrip("\n").split("\n")
+        fid = head.split(" ", 1)[0]
+        lines, gone = verdicts[fid]
+        title, items, n = None, [], 0
+        for row in (r for r in rows if r.strip()):
+            tag, body = row.split("|", 1)
+            n += 1  # bench/probe.py writes one dump line a labelled line
+            if tag == "T":
+                title = title or body
+                continue
+            text = _INLINE.sub(lambda m: m.group(1), body).strip()
+            label = 0 if tag == "" else None if tag == "N" else 1
+            if text and not (survivors and n in gone):
+                items.append((n, text, label))
+        feats = line_features([t for _, t, _ in items], title)
+        for (k, text, label), f in zip(items, feats, strict=True):
+            if label is not None:
+                f.update(_neighbours(k, lines, gone))
+                examples.append(Example(round_dir.name, fid, text, label, f))
+    return examples
+
+
 def train(
     examples: list[Example],
     steps: int = 1000,
@@ -184,7 +248,95 @@ def train(
     return Model({k: round(wl[i], 6) for k, i in index.items()})
 
 
-def evaluate(model: Model, examples: Iterable[Example]) -> dict[float, tuple[int, int, int, int]]:
+def train_trees(
+    examples: list[Example],
+    rounds: int = 200,
+    real_weight: float = 1.0,
+    rate: float = 0.1,
+    lam: float = 1.0,
+    bins: int = 16,
+) -> Trees:
+    """Gradient-boosted depth-two trees on the class-balanced log loss (needs numpy).
+
+    Splits are tried at up to ``bins`` quantiles of each feature; ties go to the first
+    feature by name, so the same data gives the same trees.
+    """
+    import numpy as np
+
+    names = sorted({k for e in examples for k in e.features})
+    x = np.zeros((len(examples), len(names)))
+    for r, e in enumerate(examples):
+        for k, val in e.features.items():
+            x[r, names.index(k)] = val
+    y = np.array([float(e.label) for e in examples])
+    n, pos = len(y), max(y.sum(), 1.0)
+    c = np.where(y > 0, n / (2 * pos), real_weight * n / (2 * max(n - y.sum(), 1.0)))
+    qs = np.linspace(0, 1, bins + 1)[1:-1]
+    cuts = [np.unique(np.quantile(x[:, j], qs)) for j in range(len(names))]
+    cuts = [cj[cj > x[:, j].min()] for j, cj in enumerate(cuts)]
+
+    # bin[r, j]: how many of feature j's cuts row r's value reaches (values < cut i: bin <= i)
+    binned = np.stack(
+        [np.searchsorted(cj, x[:, j], side="right") for j, cj in enumerate(cuts)], axis=1
+    )
+
+    def best(mask: np.ndarray, g: np.ndarray, h: np.ndarray) -> tuple[int, float] | None:
+        gm, hm = g[mask], h[mask]
+        gt, ht = gm.sum(), hm.sum()
+        top, pick = 1e-9, None
+        for j, cj in enumerate(cuts):
+            if not len(cj):
+                continue
+            b = binned[mask, j]
+            gl = np.cumsum(np.bincount(b, weights=gm, minlength=len(cj) + 1))[:-1]
+            hl = np.cumsum(np.bincount(b, weights=hm, minlength=len(cj) + 1))[:-1]
+            gain = gl**2 / (hl + lam) + (gt - gl) ** 2 / (ht - hl + lam) - gt * gt / (ht + lam)
+            i = int(np.argmax(gain))
+            if gain[i] > top:
+                top, pick = float(gain[i]), (j, float(cj[i]))
+        return pick
+
+    def leaf(mask: np.ndarray, g: np.ndarray, h: np.ndarray) -> float:
+        return float(-rate * g[mask].sum() / (h[mask].sum() + lam))
+
+    base = float(np.log(pos / max(n - y.sum(), 1.0)))
+    z = np.full(n, base)
+    trees: list[Tree] = []
+    for _ in range(rounds):
+        p = 1.0 / (1.0 + np.exp(-z))
+        g, h = c * (p - y), c * p * (1 - p)
+        everyone = np.ones(n, dtype=bool)
+        root = best(everyone, g, h)
+        if root is None:
+            break
+        j, cut = root
+        sides = []
+        for side in (x[:, j] < cut, x[:, j] >= cut):
+            split = best(side, g, h)
+            if split is None:
+                sides.append((names[0], -1e300, leaf(side, g, h), leaf(side, g, h)))
+                continue
+            k, cut2 = split
+            lo, hi = side & (x[:, k] < cut2), side & (x[:, k] >= cut2)
+            sides.append((names[k], cut2, leaf(lo, g, h), leaf(hi, g, h)))
+        tree: Tree = (names[j], cut, sides[0], sides[1])
+        trees.append(tree)
+        for side, sub in ((x[:, j] < cut, sides[0]), (x[:, j] >= cut, sides[1])):
+            below = x[:, names.index(sub[0])] < sub[1]
+            z += np.where(side & below, sub[2], 0.0) + np.where(side & ~below, sub[3], 0.0)
+    return Trees(tuple(trees), base)
+
+
+def fit(examples: list[Example], args: argparse.Namespace) -> Model | Trees:
+    """The model ``args`` asks for, trained on ``examples``."""
+    if args.trees:
+        return train_trees(examples, args.trees, args.real_weight)
+    return train(examples, args.steps, args.l2, args.real_weight)
+
+
+def evaluate(
+    model: Model | Trees, examples: Iterable[Example]
+) -> dict[float, tuple[int, int, int, int]]:
     """Per threshold: (residue caught, residue, real lost, real)."""
     scored = [(model.score(e.features), e.label) for e in examples]
     res = sum(y for _, y in scored)
@@ -200,7 +352,7 @@ def evaluate(model: Model, examples: Iterable[Example]) -> dict[float, tuple[int
     }
 
 
-def drop_scored(out: Path, dest: Path, model: Model, threshold: float) -> int:
+def drop_scored(out: Path, dest: Path, model: Model | Trees, threshold: float) -> int:
     """Copy a run's documents (``out/<dump>/*.json``) to ``dest`` with every paragraph the
     model scores at or above ``threshold`` taken out; return how many paragraphs went."""
     gone = 0
@@ -228,7 +380,7 @@ def leave_one_out(examples: list[Example], args: argparse.Namespace) -> None:
     total = {t: [0, 0, 0, 0] for t in THRESHOLDS}
     print("held out   " + "  ".join(f"@{t} caught lost" for t in THRESHOLDS))
     for g in groups:
-        model = train([e for e in examples if e.group != g], args.steps, args.l2, args.real_weight)
+        model = fit([e for e in examples if e.group != g], args)
         held = [e for e in examples if e.group == g]
         cells = []
         for t, counts in evaluate(model, held).items():
@@ -251,16 +403,14 @@ def on_outputs(examples: list[Example], args: argparse.Namespace) -> None:
     for pair in args.outputs:
         rdir, odir = (Path(x) for x in pair.split("=", 1))
         g, number = rdir.name, int(rdir.name[1:])
-        model = train(
+        model = fit(
             [
                 e
                 for e in examples
                 if e.group != g
                 and not (args.forward and e.group[1:].isdigit() and int(e.group[1:]) > number)
             ],
-            args.steps,
-            args.l2,
-            args.real_weight,
+            args,
         )
         with contextlib.redirect_stdout(io.StringIO()):
             base = probe_score(rdir, odir)
@@ -278,6 +428,43 @@ def on_outputs(examples: list[Example], args: argparse.Namespace) -> None:
     print("all   " + "  ".join(_cells(sums[t]) for t in (-1.0, *THRESHOLDS)))
 
 
+def with_verdicts(examples: list[Example], args: argparse.Namespace) -> None:
+    """Line-level: the lines a run kept (``--line-outputs``) scored by a model trained without
+    their round, with and without the rules' verdicts on each line's neighbours (training
+    rounds' verdicts from ``--train-runs``)."""
+    runs = dict(pair.split("=", 1) for pair in args.train_runs)
+    others = [e for e in examples if not e.group[1:].isdigit()]  # realdev, readability
+    rounds = [
+        e
+        for r, out in sorted(runs.items())
+        for e in verdict_examples(Path(r), Path(out), survivors=False)
+    ]
+    tests = [tuple(Path(x) for x in pair.split("=", 1)) for pair in args.line_outputs]
+    for name, keep in (("plain", False), ("neighbours", True)):
+        total = {t: [0, 0, 0, 0] for t in THRESHOLDS}
+
+        def trim(xs: list[Example], keep: bool = keep) -> list[Example]:
+            if keep:
+                return xs
+            return [
+                Example(
+                    e.group,
+                    e.doc,
+                    e.text,
+                    e.label,
+                    {k: v for k, v in e.features.items() if not k.startswith("rule_")},
+                )
+                for e in xs
+            ]
+
+        for rdir, out in tests:
+            model = fit(trim([e for e in rounds if e.group != rdir.name] + others), args)
+            held = trim(verdict_examples(rdir, out, survivors=True))
+            for t, counts in evaluate(model, held).items():
+                total[t] = [a + b for a, b in zip(total[t], counts, strict=True)]
+        print(f"{name:10} " + "  ".join(_cells(total[t]) for t in THRESHOLDS), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--probe", type=Path, nargs="*", default=[], help="probe round folders")
@@ -285,6 +472,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--l2", type=float, default=1e-3)
     parser.add_argument("--real-weight", type=float, default=1.0, help="a real line's weight")
+    parser.add_argument(
+        "--trees", type=int, default=0, help="boosted depth-two trees, this many (needs numpy)"
+    )
     parser.add_argument("--tokens", type=int, default=0, help="hashed word features (0: none)")
     parser.add_argument(
         "--train-readability",
@@ -296,6 +486,20 @@ def main() -> None:
     parser.add_argument("--no-loro", action="store_true", help="skip leave-one-group-out")
     parser.add_argument("--outputs", nargs="*", default=[], metavar="ROUND_DIR=OUT_DIR")
     parser.add_argument("--forward", action="store_true", help="--outputs: earlier rounds only")
+    parser.add_argument(
+        "--train-runs",
+        nargs="*",
+        default=[],
+        metavar="ROUND_DIR=OUT_DIR",
+        help="with --line-outputs: a run on each training round, for the rules' verdicts",
+    )
+    parser.add_argument(
+        "--line-outputs",
+        nargs="*",
+        default=[],
+        metavar="ROUND_DIR=OUT_DIR",
+        help="line-level, with and without the rules' verdicts on the neighbours as features",
+    )
     parser.add_argument("--show", type=float, help="list held-out lines scored at least this")
     args = parser.parse_args()
     line_scorer.TOKENS = args.tokens
@@ -313,9 +517,11 @@ def main() -> None:
         leave_one_out(examples, args)
     if args.outputs:
         on_outputs(examples, args)
+    if args.line_outputs:
+        with_verdicts(examples, args)
     if args.train_readability:  # held out by fold in the table above
         return
-    model = train(examples, args.steps, args.l2, args.real_weight)
+    model = fit(examples, args)
     res = evaluate(model, readability_examples())
     print(
         "readability gold lines lost: " + "  ".join(f"@{t} {r[2]}/{r[3]}" for t, r in res.items())

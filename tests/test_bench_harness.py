@@ -175,3 +175,35 @@ def test_the_line_scorer_takes_paragraphs_from_a_run_deterministically(tmp_path:
     gone = train_scorer.drop_scored(tmp_path / "out", tmp_path / "dest", model, 0.5)
     kept = json.loads((tmp_path / "dest" / "a.txt" / "0.json").read_text())["text"]
     assert (gone, kept) == (1, "The council voted on it.")
+
+
+def test_the_line_scorer_reads_the_rules_verdicts_on_neighbours(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import probe
+    import train_scorer
+
+    round_dir = _probe_round(tmp_path / "r1", 1)
+    probe.build(round_dir / "tagged.txt", round_dir)
+    # a run whose rules removed dump line 2 ("Share on Facebook") whole, and nothing else
+    doc = {"removed": [{"rule": "share", "text": "Share on Facebook", "line": 2, "start": 0}]}
+    (tmp_path / "out" / "r1-0.txt").mkdir(parents=True)
+    (tmp_path / "out" / "r1-0.txt" / "0.json").write_text(json.dumps(doc))
+    every = train_scorer.verdict_examples(round_dir, tmp_path / "out", survivors=False)
+    kept = train_scorer.verdict_examples(round_dir, tmp_path / "out", survivors=True)
+    marks = [(e.text[:12], "rule_prev" in e.features, "rule_next" in e.features) for e in every]
+    assert marks[:3] == [
+        ("Share on Fac", False, False),
+        ("The council ", True, False),
+        ("ADVERTISEMEN", False, False),
+    ]
+    assert [e.text for e in every if e.text not in {k.text for k in kept}] == ["Share on Facebook"]
+
+
+def test_the_line_scorer_features_hold_their_doctests() -> None:
+    import doctest
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import line_scorer
+
+    result = doctest.testmod(line_scorer)
+    assert result.attempted >= 8 and result.failed == 0

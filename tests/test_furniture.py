@@ -145,6 +145,12 @@ REMOVED = [
     ("Updated 3:45 PM ET, Tue March 5, 2019", "time_stamp"),
     ("Published: 14 June 2023", "time_stamp"),
     ("Last updated on March 5, 2019 at 10:30 a.m.", "time_stamp"),
+    # the same label and date in other languages, a date told by its shape
+    ("Publié le 3 mars 2024 à 14h05, modifié le 4 mars 2024 à 08h12", "time_stamp"),
+    ("Aktualisiert am 3. März 2024, 14:05 Uhr", "time_stamp"),
+    ("Publicado el 3 de marzo de 2024", "time_stamp"),
+    ("Aggiornato il 03.03.2024 alle 14:05", "time_stamp"),
+    ("Bijgewerkt 2 uur geleden", "time_stamp"),
     ("View this post on Instagram", "social_embed"),
     ("A post shared by Jane Doe (@janedoe) on Mar 5, 2019 at 10:30am PST", "social_embed"),
     ("You may also like", "related_heading"),
@@ -380,6 +386,9 @@ KEPT = [
     "Latest: Police confirm two dead",
     "More about the plan",
     "Updated figures show 40,000 homes lost power.",
+    "Publié le 3 mars 2024, le rapport a fait scandale.",
+    "Actualizado el plan de vivienda de 2024",
+    "Veröffentlicht am Ende des Jahres 2024",
     "A post shared by thousands of users drew criticism.",
     "The Latest",
     "Key points",
@@ -1595,3 +1604,29 @@ def test_round_32_a_bulleted_note_closing_a_story_goes_a_list_stays(rules: Rules
     assert find_furniture(items, rules.furniture, rules.settings) == {}
     kit = [story[0], story[1], "What you will need:", "• A good pair of walking boots."]
     assert find_furniture(kit, rules.furniture, rules.settings) == {}
+
+
+def test_round_33_a_syndication_note_a_dashed_byline_and_a_pointer_close_a_story(
+    rules: Rules,
+) -> None:
+    """Probe round 33 (measured with rounds 30-32's rules: 6/13 left): where a syndicated
+    story first ran, a byline after two dashes with a follow handle, and a pointer to a link
+    that was not kept, each as a story's last line."""
+    story = [f"The council met for the {n} time on Tuesday to vote on the plan." for n in "abc"]
+    for last, family in [
+        (
+            "This article originally appeared at The Aviationist. Copyright 2014. Follow The "
+            "Aviationist on Twitter.",
+            "copyright_trailer",
+        ),
+        ("-- By Michael Russell Follow @tdmrussell", "byline_line"),
+        ("Find out more reasons why Galena is a B&B Kinda Town here.", "promo_line"),
+    ]:
+        assert find_furniture([*story, last], rules.furniture, rules.settings) == {3: family}
+    # A sentence that tells where something first appeared, the note alone (readability's
+    # gold keeps "This article originally appeared on The Atlantic."), a short pointer stay.
+    alone = "This article originally appeared on The Atlantic."
+    assert find_furniture([*story, alone], rules.furniture, rules.settings) == {}
+    first = "It first appeared in 1998, when the council was still meeting in the old mill."
+    assert find_furniture([*story, first], rules.furniture, rules.settings) == {}
+    assert find_furniture([*story, "See you all back here."], rules.furniture, rules.settings) == {}

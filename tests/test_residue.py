@@ -381,6 +381,8 @@ MORE_LOOKALIKES = [
     "The agency released the picture. [Photo: Ann Lee]",  # one credit: not a list of them
     "It was, he wrote, his call [sic]",
     "The figures are stark. [Source: Image Analysis Unit, 2019]",
+    "He spoke for an hour. [Source: The Times]",
+    "The crowd stood. [Laughter]",
 ]
 
 
@@ -590,6 +592,11 @@ HEADER_AND_BUTTON_TAILS = [
         "He scored twice. Story continues below advertisement The club moved up to sixth.",
         "He scored twice. The club moved up to sixth.",
         ("ad_break_marker", "Story continues below advertisement "),
+    ),
+    (
+        "It could treat depression, Expert said. [Trippy Tales: The History of 8 Hallucinogens]",
+        "It could treat depression, Expert said.",
+        ("bracketed_headline", "[Trippy Tales: The History of 8 Hallucinogens]"),
     ),
     (
         "You might just make it through the term. [Guide - FastCo Top Image: Ann Lee, Notes"

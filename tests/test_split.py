@@ -226,6 +226,23 @@ def test_a_storys_date_alone_under_its_title_is_its_time(
         assert docs[0].text == "\n\n".join(MAIN[1:])
 
 
+def test_a_five_word_title_over_its_date_at_the_top_is_no_outlet(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    # title / date / lead: the title is no outlet over a card's time, the lead no headline
+    docs = clean([MAIN[0] + " again", "August 25, 2013", *MAIN[1:]], rules, scraped_at)
+    assert [(d.headline, d.outlet, d.published_text) for d in docs] == [
+        (MAIN[0] + " again", None, "August 25, 2013")
+    ]
+    assert docs[0].text == "\n\n".join(MAIN[1:])
+    # Below the top, an outlet over a card's time stays the outlet.
+    lines = [*MAIN, "The Sydney Morning Herald", "2 hours ago", HEAD, BODY]
+    assert [d.outlet for d in clean(lines, rules, scraped_at)] == [
+        None,
+        "The Sydney Morning Herald",
+    ]
+
+
 def test_a_date_line_in_a_storys_text_stays(rules: Rules, scraped_at: datetime) -> None:
     # between paragraphs; a diary's dated entries; a sentence that opens with a date
     title = "Council approves new cycle lanes for the city centre"

@@ -134,7 +134,7 @@ def _pieces_of(items: Iterable[Any], flags: int, last: bool) -> _Edge:
 
 
 def _chars(pieces: list[Piece]) -> frozenset[str]:
-    """The ASCII characters class pieces match, each under its flags.
+    r"""The ASCII characters class pieces match, each under its flags.
 
     A class matches a character when one of its items does, so the pieces read under the
     same flags are asked of ``re`` as one class (a long alternation's first letters are

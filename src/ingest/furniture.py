@@ -781,6 +781,13 @@ def is_funding_note(text: str, max_words: int) -> bool:
     return not too_long(text, max_words) and bool(_FUNDING.search(text)) and not _SAYS.search(text)
 
 
+# Where a syndicated story ran first, as its last line with the page's notes after it: "This
+# article originally appeared at The Aviationist. Copyright 2014. Follow ...". The note alone
+# ("This article originally appeared on The Atlantic.") is text in readability's gold.
+_ORIGINALLY = re.compile(
+    r"^(?:This (?:article|story|post|piece|column|report|essay) (?:was )?)?(?:[Oo]riginally|"
+    r"first) (?:appeared|published|posted|ran)(?: (?:at|on|in|by)) (?:the |The )?[A-Z]"
+)
 # A syndication credit: "DISTRIBUTED BY CREATORS.COM", "Distributed by Tribune Content Agency".
 _SYNDICATED = re.compile(
     r"^(?:distributed|syndicated|provided|supplied|licensed) (?:by|through|via) \S", re.I
@@ -2015,6 +2022,28 @@ _STAMP_LABEL = re.compile(
     r"(?:last )?update|published date|date)\s*:?\s+(?=.*\d)",
     re.I,
 )
+# The same label in French, Spanish, German, Italian, Portuguese and Dutch: "Publié le",
+# "Mis à jour le", "Actualizado el", "Aktualisiert am", "Pubblicato il", "Bijgewerkt op".
+_WORLD_LABELS = (
+    r"(?:publié|mis à jour|modifié|actualisé|publicado|actualizado|modificado|"
+    r"veröffentlicht|aktualisiert|geändert|pubblicato|aggiornato|modificato|atualizado|"
+    r"gepubliceerd|bijgewerkt)"
+)
+_STAMP_LABEL_WORLD = re.compile(
+    rf"^{_WORLD_LABELS}(?: le| el| am| il| em| op| à| a las| às)?\s*:?\s+(?=.*\d)", re.I
+)
+# "Publié le 3 mars 2024 à 14h05, modifié le 4 mars 2024 à 08h12": the update after a comma
+_SECOND_STAMP = re.compile(rf",? (?={_WORLD_LABELS}\b)", re.I)
+# A date in any of those languages by its shape, with no list of month names: a day, one
+# word for the month, a year, and a clock time ("3 mars 2024 à 14h05", "3. März 2024, 14:05
+# Uhr", "3 de marzo de 2024"); or figures ("03.03.2024 14:05", "03/03/2024").
+_WORLD_DATE = re.compile(
+    r"^(?:[^\W\d_]{2,12}\.?,? )?(?:\d{1,2}\.?(?: de)? [^\W\d_]{3,12}\.?(?: de)?,? \d{4}|"
+    r"\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{4}-\d{2}-\d{2})"
+    r"(?:,? (?:à |um |a las |alle |às |om |at )?\d{1,2}[:h.]\d{2}"
+    r"(?: ?(?:h|Uhr|CET|CEST|UTC))?)?\.?$",
+    re.I,
+)
 
 
 def is_time_stamp(text: str, max_words: int) -> bool:
@@ -2026,12 +2055,24 @@ def is_time_stamp(text: str, max_words: int) -> bool:
     (True, False)
     >>> is_time_stamp("Updated figures show 40,000 homes lost power.", 30)
     False
+    >>> [is_time_stamp(t, 30) for t in ("Publié le 3 mars 2024 à 14h05", "Aktualisiert am "
+    ...     "3. März 2024, 14:05 Uhr", "Actualizado el 03/03/2024", "Aggiornato 2 ore fa",
+    ...     "Publié le 3 mars 2024 à 14h05, modifié le 4 mars 2024 à 08h12")]
+    [True, True, True, True, True]
+    >>> [is_time_stamp(t, 30) for t in ("Publié le 3 mars 2024, le rapport a fait scandale.",
+    ...     "Actualizado el plan de 2024", "Veröffentlicht am Ende des Jahres 2024")]
+    [False, False, False]
     """
     if too_long(text, 15 if max_words > 15 else max_words):
         return False
     m = _STAMP_LABEL.match(text)
     if m is None:
-        return False  # a bare date may be the page's dateline, kept as text
+        m = _STAMP_LABEL_WORLD.match(text)
+        if m is None:
+            return False  # a bare date may be the page's dateline, kept as text
+        first, *then = _SECOND_STAMP.split(text[m.end() :], maxsplit=1)
+        stamped = _WORLD_DATE.match(first) is not None or says_age(first)
+        return stamped and all(is_time_stamp(t, max_words) for t in then)
     rest = text[m.end() :]
     if _STAMP_LINE.match(rest.rstrip(".")):
         return True
@@ -2165,14 +2206,17 @@ def is_byline_line(text: str) -> bool:
     """A byline standing alone: "By" and a name, maybe a date or an outlet after a dash/bar.
 
     >>> [is_byline_line(t) for t in ("By John Stossel - August 22, 2012", "By Ann Lee",
-    ...     "BY ANN LEE AND BO CHEN | Daily News", "By Ann Lee, Reuters")]
-    [True, True, True, True]
+    ...     "BY ANN LEE AND BO CHEN | Daily News", "By Ann Lee, Reuters",
+    ...     "-- By Michael Russell Follow @tdmrussell")]
+    [True, True, True, True, True]
     >>> [is_byline_line(t) for t in ("By Monday, the deal was done.", "By The Numbers",
     ...     "By Ann Lee - the reporter who broke the story, said it first.", "By 2030")]
     [False, False, False, False]
     """
     if " | " in text and _is_piped_byline(text):
         return True
+    if text[:1] in "-–—":
+        text = _FOLLOW_TAIL.sub("", text.lstrip("-–— "))  # "-- By Ann Lee Follow @annlee"
     if len(text) > 100 or text.rstrip(_CLOSERS)[-1:] in "!?" or not text.startswith(("By ", "BY ")):
         return False
     m = _BYLINE.match(text)
@@ -2189,6 +2233,9 @@ def is_byline_line(text: str) -> bool:
     if _DATE_ANY.search(rest) and len(rest.split()) <= 8:
         return True
     return len(rest.split()) <= 4 and not reads_as_sentences(rest) and rest[:1].isupper()
+
+
+_FOLLOW_TAIL = re.compile(r",? (?:Follow|FOLLOW) @\w{2,}$")
 
 
 def _is_piped_byline(text: str) -> bool:
@@ -2523,7 +2570,9 @@ def find_furniture(
             foot -= 1
         note = texts[foot]
         if foot not in found and (
-            is_licensing_note(note, 2 * short) or is_funding_note(note, 2 * short)
+            is_licensing_note(note, 2 * short)
+            or is_funding_note(note, 2 * short)
+            or (_ORIGINALLY.match(note) is not None and _SENTENCE_BREAK.search(note) is not None)
         ):
             found[foot] = "copyright_trailer"
             _extend_foot_notes(texts, found, foot, 2 * short)
@@ -3117,6 +3166,9 @@ _PULL_MIN_WORDS = 8  # "What can be done?": a short subheading may open a paragr
 # the paragraph ("The Interview has ..." lifted from "... the comedy has ...").
 _PULL_FUZZY_WORDS = 12
 _PULL_SHARE = 0.6
+# A word triple that this many lines hold or more is the page's formula ("Paragraph 12 of
+# a report on ..."), no evidence of a lifted quote; skipping it keeps the search linear.
+_PULL_MAX_HOLDERS = 6
 # A paragraph that quotes someone says who: a pull quote does not ("... Mr. Pence tweeted.").
 _ATTRIBUTED = re.compile(r"\b(?:said|says|told|tweeted|wrote|writes|added|asked)\b")
 _PULL_MAX_WORDS = 60
@@ -3217,7 +3269,9 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
         """The longer lines that hold most of line i's word triples, with the share held."""
         counts: Counter[int] = Counter()
         for gram in grams[i]:
-            counts.update(j for j in lines_of[gram] if len(words[j]) > len(words[i]))
+            holding = lines_of[gram]
+            if len(holding) <= _PULL_MAX_HOLDERS:  # a triple in many lines is a formula
+                counts.update(j for j in holding if len(words[j]) > len(words[i]))
         return {j: n / len(grams[i]) for j, n in counts.items() if n >= _PULL_SHARE * len(grams[i])}
 
     pulled = []
@@ -3440,6 +3494,10 @@ def is_dangling_prompt(text: str) -> bool:
     >>> [is_dangling_prompt(t) for t in ("Read the report and weep.",
     ...     "See you next week.", "Read the Constitution.", "Try the crab cakes, they said.")]
     [False, False, False, False]
+    >>> is_dangling_prompt("Find out more reasons why Galena is a B&B Kinda Town here.")
+    True
+    >>> is_dangling_prompt("See you all back here."), is_dangling_prompt("Find it here. Or not.")
+    (False, False)
     """
     m = _BE_SURE.match(text)
     if m is not None:
@@ -3449,6 +3507,8 @@ def is_dangling_prompt(text: str) -> bool:
         return False
     if _POINTER.match(text):
         return True
+    if text.rstrip(".!").endswith(" here") and 6 <= len(words) <= 20:
+        return _SENTENCE_BREAK.search(text) is None  # "Find out more reasons why ... here."
     return text.endswith(":") and 2 <= len(words) <= 12 and not _SENTENCE_BREAK.search(text)
 
 

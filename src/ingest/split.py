@@ -425,10 +425,13 @@ def _find_headers(
         )
         if outlet_line is None:
             # A line of more than six words over the time and a paragraph under it is the
-            # headline (headline / "2 hours ago" / body), not an outlet.
+            # headline (headline / "2 hours ago" / body), not an outlet; at the dump's top,
+            # a line of five ("Council approves new cycle lanes" / "August 25, 2013").
             below = stripped[i + 1 + stamp] if i + 1 + stamp < n else ""
+            words = len(above.split())
+            top = not any(stripped[: i - 1])
             headline_over = (
-                len(above.split()) > 6
+                (words > 6 or (top and words >= 5))
                 and bool(below)
                 and not looks_like_headline(below, max_headline)
             )
