@@ -687,6 +687,10 @@ _NO_REPRODUCTION = re.compile(
     r"vervielfältigung|nachdruck|reproductie)\b",
     re.I,
 )
+_RIGHTS_KEYS = (
+    *("ts reserv", "ts réserv", "os reserv", "ti riserv", "te vorbeh", "ten voorbeh"),
+    *("reprodu", "riprodu", "redistribu", "republicat", "vervielf", "nachdruck"),
+)
 # A rights box's other notes speak to the reader ("Vous pouvez partager un article ...",
 # "consultez nos conditions générales", "you may share ...") or give where to write.
 _TO_THE_READER = re.compile(
@@ -715,7 +719,10 @@ def find_rights_box(texts: Sequence[str], found: dict[int, str], max_words: int)
     n = len(texts)
     out: list[int] = []
     for i, text in enumerate(texts):
-        if i in found or too_long(text, max_words) or _SAYS.search(text):
+        low = text.lower()
+        if not any(k in low for k in _RIGHTS_KEYS) or i in found:
+            continue  # a cheap gate: every statement holds one of these stems
+        if too_long(text, max_words) or _SAYS.search(text):
             continue
         reserved = _RESERVED.search(text) is not None
         if not reserved and _NO_REPRODUCTION.search(text) is None:
@@ -875,13 +882,12 @@ def is_picture_credit(text: str, f: Furniture, max_words: int) -> bool:
     ...     "Photo: Ann Lee/AP", "CBS/AP", "NBC News/Yahoo", "Reuters")]
     [True, True, True, False, False, False]
     """
-    if not is_credit_line(text, f, max_words):
-        return False
-    return bool(
-        _PHOTO_WORDS & set(word_tokens(text.lower()))
-        or text.count("/") >= 2
+    picture = (
+        text.count("/") >= 2
+        or _PHOTO_WORDS & set(word_tokens(text.lower()))
         or f._credit_start.match(text)
     )
+    return bool(picture) and is_credit_line(text, f, max_words)
 
 
 def _after_media_controls(text: str, f: Furniture) -> str | None:
