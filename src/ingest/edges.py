@@ -53,14 +53,26 @@ def _ascii_matched(atom: str, flags: int) -> frozenset[str]:
     return frozenset(c for c in _ASCII if compiled.fullmatch(c))
 
 
+def _class_char(code: int) -> str:
+    """A character as a class item: itself, escaped where a class reads it specially.
+
+    (Not ``\\U0000xxxx``: reading that escape back costs ``re``'s parser a Python call
+    per character, and a long alternation's first letters are hundreds of them.)
+
+    >>> _class_char(ord("a")), _class_char(ord("-")), _class_char(ord("]"))
+    ('a', '\\\\-', '\\\\]')
+    """
+    return re.escape(chr(code))
+
+
 def _piece(op: Any, av: Any) -> str | None:
     """A parsed literal, range or category as a piece of a character class (``\\d``,
-    ``\\U00000061-\\U0000007a``); None for any other item."""
+    ``a-z``); None for any other item."""
     name = str(op)
     if name == "LITERAL":
-        return f"\\U{av:08x}"
+        return _class_char(av)
     if name == "RANGE":
-        return f"\\U{av[0]:08x}-\\U{av[1]:08x}"
+        return f"{_class_char(av[0])}-{_class_char(av[1])}"
     if name == "CATEGORY":
         return CATEGORIES.get(str(av))
     return None
@@ -69,7 +81,7 @@ def _piece(op: Any, av: Any) -> str | None:
 def _pieces_of_item(op: Any, av: Any, flags: int, last: bool) -> _Edge:
     name = str(op)
     if name == "LITERAL":
-        return [(f"\\U{av:08x}", flags)], False
+        return [(_class_char(av), flags)], False
     if name == "IN":
         out = []
         for o, a in av:
@@ -107,7 +119,9 @@ def _pieces_of_item(op: Any, av: Any, flags: int, last: bool) -> _Edge:
 def _pieces_of(items: Iterable[Any], flags: int, last: bool) -> _Edge:
     """The class pieces, each with its flags, of the characters a sequence's match can
     start (``last``: end) with, and whether it can be empty."""
-    seq = list(items)
+    seq = getattr(items, "data", None)  # a parsed SubPattern's own list: no call per item
+    if seq is None:
+        seq = list(items)
     out: list[Piece] = []
     for op, av in reversed(seq) if last else seq:
         pieces, empty = _pieces_of_item(op, av, flags, last)
@@ -193,7 +207,7 @@ def first_class(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     read under other flags than the whole (``(?i:...)``).
 
     >>> first_class(re.compile(r"(?<=\. )(?:\d:)?[0-5]?\d:")).pattern
-    '[\\d\\U00000030-\\U00000035]'
+    '[\\d0-5]'
     >>> first_class(re.compile(r"(?i)(?<!\w)more|»")).findall("Mo ße m»")
     ['M', 'm', '»']
     >>> first_class(re.compile(r"x?")), first_class(re.compile(r"(?i:a)b"))
@@ -203,7 +217,7 @@ def first_class(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         return None
     tree = parse_pattern(pattern)
     flags: int = tree.state.flags
-    pieces, empty = _pieces_of(list(tree), flags, last=False)
+    pieces, empty = _pieces_of(tree, flags, last=False)
     if pieces is None or empty or any(f != flags for _, f in pieces):
         return None
     return re.compile("[" + "".join(dict.fromkeys(p for p, _ in pieces)) + "]", flags & _FLAGS)

@@ -3315,19 +3315,25 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
     if len(texts) < 3:
         return []
     words = [_PLAIN_WORD.findall(t.lower()) if len(t) < 4000 else [] for t in texts]
-    grams = [{" ".join(w[k : k + 3]) for k in range(len(w) - 2)} for w in words]
-    lines_of: dict[str, list[int]] = {}
+    grams = [set(zip(w, w[1:], w[2:], strict=False)) for w in words]
+    lines_of: dict[tuple[str, str, str], list[int]] = {}
     for j, g in enumerate(grams):
         for gram in g:
             lines_of.setdefault(gram, []).append(j)
+    # Only a triple that another line holds too can count, and a triple in many lines is a
+    # formula: most triples are one line's own, so the search reads only the rest.
+    shared = {g: js for g, js in lines_of.items() if 1 < len(js) <= _PULL_MAX_HOLDERS}
+    if not shared:
+        return []
 
     def holders(i: int) -> dict[int, float]:
         """The longer lines that hold most of line i's word triples, with the share held."""
         counts: Counter[int] = Counter()
+        size = len(words[i])
         for gram in grams[i]:
-            holding = lines_of[gram]
-            if len(holding) <= _PULL_MAX_HOLDERS:  # a triple in many lines is a formula
-                counts.update(j for j in holding if len(words[j]) > len(words[i]))
+            for j in shared.get(gram, ()):
+                if len(words[j]) > size:
+                    counts[j] += 1
         return {j: n / len(grams[i]) for j, n in counts.items() if n >= _PULL_SHARE * len(grams[i])}
 
     pulled = []

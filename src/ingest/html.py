@@ -41,6 +41,7 @@ from ingest.errors import IngestError, no_story
 from ingest.furniture import Furniture as FurnitureRules
 from ingest.furniture import is_share_buttons
 from ingest.language import detect_language
+from ingest.learn import LEARNING
 from ingest.published import format_utc, parse_iso, resolve_published
 from ingest.repair import repair_lines
 from ingest.rules import Profile, Rules
@@ -1207,9 +1208,11 @@ class ReadPages:
     A learning run cleans some pages twice in one process (``ingest.engine.run.relearn``:
     first with what earlier runs learned, then with what this run learned); learning changes
     how the lines are cleaned, never how the page reads into them, so the second cleaning
-    takes the first one's reading. Each use gets its own list of lines (repairs are made in
-    place). Bounded: :attr:`MAX_PAGES` pages holding at most :attr:`MAX_CHARS` characters of
-    lines; a page that is not kept is read again, as before.
+    takes the first one's reading. Only a learning run's cleaning keeps and takes readings
+    (:func:`clean_html` under :data:`ingest.learn.LEARNING`); any other cleaning reads the
+    page. Each use gets its own list of lines (repairs are made in place). Bounded:
+    :attr:`MAX_PAGES` pages holding at most :attr:`MAX_CHARS` characters of lines; a page
+    that is not kept is read again, as before.
     """
 
     MAX_PAGES = 256
@@ -1691,7 +1694,7 @@ def clean_html(
     sha = base.sha256
     result = clean_page(
         decoded.text, base=base, rules=rules, scraped_at=scraped_at, settings=settings,
-        page_lines=page_lines, digest=sha,
+        page_lines=page_lines, digest=sha if LEARNING.get() is not None else None,
     )  # fmt: skip
     if not result.documents:
         raise page_failure(result)
