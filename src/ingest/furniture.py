@@ -2999,6 +2999,10 @@ def find_foot_pitches(texts: Sequence[str], found: dict[int, str]) -> list[int]:
     return sorted(run) if len(run) >= 2 else []
 
 
+# A picture's controls printed into its credit line: "Credit: Ann Lee View full size image".
+_PICTURE_CONTROLS = frozenset({"view", "enlarge", "expand", "fullscreen", "full", "size", "zoom"})
+
+
 def _extend_credited_captions(texts: Sequence[str], found: dict[int, str], f: Furniture) -> None:
     """Captions a story's own credit lines point at: a line that opens with a credit the
     story also prints alone ("Boston Herald / Polaris" alone, and "Boston Herald / Polaris
@@ -3007,8 +3011,7 @@ def _extend_credited_captions(texts: Sequence[str], found: dict[int, str], f: Fu
     controls in the credit line), the lead picture's. (Over "Photo by Ann Lee/CNET" alone a
     line stays: readability's gold keeps cnet's.)
 
-    >>> f = Furniture(credit_markers=frozenset(["credit", "photo"]),
-    ...     placeholder_words=frozenset(["view", "full", "size", "image"]))
+    >>> f = Furniture(credit_markers=frozenset(["credit", "photo"]))
     >>> found = {3: "credit_line"}
     >>> texts = ["The dog fell through the ice.", "Ann Lee / Polaris A firefighter slides out",
     ...     "More text of the story.", "Ann Lee / Polaris"]
@@ -3041,7 +3044,7 @@ def _extend_credited_captions(texts: Sequence[str], found: dict[int, str], f: Fu
         and 0 not in found
         and found.get(1) == "credit_line"
         and f._credit_start.match(texts[1])
-        and sum(t in f.placeholder_words for t in word_tokens(texts[1])[1:]) >= 2
+        and len(_PICTURE_CONTROLS.intersection(word_tokens(texts[1]))) >= 2
         and not too_long(texts[0], 50)
         and texts[0].rstrip(_CLOSERS)[-1:] in ".!?"
     ):
