@@ -1743,12 +1743,17 @@ def find_label_cards(texts: Sequence[str], max_words: int) -> list[int]:
     >>> find_label_cards(["Editor's note:", "This story was updated on May 3", p], 30)
     []
     """
-    if len(texts) < 3:
+    if len(texts) < 3 or not any(t.endswith(":") for t in texts):
         return []
-    prose = [i for i, t in enumerate(texts) if t[-1] in _ENDS and _reads_as_prose(t)]
-    if not prose:
+
+    def is_prose(i: int) -> bool:
+        return texts[i][-1] in _ENDS and _reads_as_prose(texts[i])
+
+    # Only the first and last paragraphs of prose bound the search: read in from both ends.
+    first = next((i for i in range(len(texts)) if is_prose(i)), None)
+    if first is None:
         return []
-    first, last = prose[0], prose[-1]
+    last = next(i for i in range(len(texts) - 1, first - 1, -1) if is_prose(i))
     found: list[int] = []
     for i in range(len(texts) - 1):
         if first - 1 <= i <= last or not texts[i].endswith(":"):
@@ -3318,6 +3323,15 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
     if len(texts) < 3:
         return []
     words = [_PLAIN_WORD.findall(t.lower()) if len(t) < 4000 else [] for t in texts]
+    # A pull quote ends like a sentence: "‘Clinton is one of the most accomplished’" is a
+    # quoted subheading.
+    candidates = [
+        i
+        for i, w in enumerate(words)
+        if _PULL_MIN_WORDS <= len(w) <= _PULL_MAX_WORDS and texts[i].rstrip(_CLOSERS)[-1:] in ".!?"
+    ]
+    if not candidates:
+        return []
     grams = [set(zip(w, w[1:], w[2:], strict=False)) for w in words]
     lines_of: dict[tuple[str, str, str], list[int]] = {}
     for j, g in enumerate(grams):
@@ -3340,12 +3354,8 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
         return {j: n / len(grams[i]) for j, n in counts.items() if n >= _PULL_SHARE * len(grams[i])}
 
     pulled = []
-    for i, w in enumerate(words):
-        text = texts[i]
-        if not _PULL_MIN_WORDS <= len(w) <= _PULL_MAX_WORDS:
-            continue
-        if text.rstrip(_CLOSERS)[-1:] not in ".!?":
-            continue  # "‘Clinton is one of the most accomplished’": a quoted subheading
+    for i in candidates:
+        w, text = words[i], texts[i]
         for j, share in holders(i).items():
             if j in taken or _HANDLE.search(texts[j]) or "http" in texts[j]:
                 continue  # a caption glued to a paragraph, an embedded post: no source
