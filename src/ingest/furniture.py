@@ -3332,11 +3332,26 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
     ]
     if not candidates:
         return []
-    grams = [set(zip(w, w[1:], w[2:], strict=False)) for w in words]
+    grams: dict[int, set[tuple[str, str, str]]] = {}
+
+    def triples(k: int) -> set[tuple[str, str, str]]:
+        """Line k's word triples (read only for candidates and the neighbours of a find)."""
+        got = grams.get(k)
+        if got is None:
+            w = words[k]
+            got = grams[k] = set(zip(w, w[1:], w[2:], strict=False))
+        return got
+
+    # Which lines hold each of the candidates' triples (no other triple is asked about).
     lines_of: dict[tuple[str, str, str], list[int]] = {}
-    for j, g in enumerate(grams):
-        for gram in g:
-            lines_of.setdefault(gram, []).append(j)
+    for i in candidates:
+        for gram in triples(i):
+            lines_of[gram] = []
+    for j, w in enumerate(words):
+        for gram in zip(w, w[1:], w[2:], strict=False):
+            holding = lines_of.get(gram)
+            if holding is not None and (not holding or holding[-1] != j):
+                holding.append(j)
     # Only a triple that another line holds too can count, and a triple in many lines is a
     # formula: most triples are one line's own, so the search reads only the rest.
     shared = {g: js for g, js in lines_of.items() if 1 < len(js) <= _PULL_MAX_HOLDERS}
@@ -3374,7 +3389,7 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
                 continue  # glued, or a summary over the lead it opens (a feed's description)
             # An embedded post printed a sentence a line, each quoted in the paragraph.
             if any(
-                0 <= k < len(texts) and k != j and len(words[k]) >= 3 and grams[k] <= grams[j]
+                0 <= k < len(texts) and k != j and len(words[k]) >= 3 and triples(k) <= triples(j)
                 for k in (i - 1, i + 1)
             ):
                 continue
