@@ -230,32 +230,38 @@ def _cpu_seconds(run: Callable[[], object]) -> float:
     return time.process_time() - started
 
 
-@pytest.mark.timeout(300)
-def test_huge_page_costs_about_what_trafilatura_alone_does(
-    rules: Rules, scraped_at: datetime
-) -> None:
-    """5,000 paragraphs in one page: all kept, each apart, and ingest's CPU time stays
-    within 2.5x of bare ``trafilatura.extract`` on the same page (measured 1.2-1.6x), the
-    best of two each, side by side: a step of ours that grew faster than the page would
-    show as a ratio, whatever the machine's load."""
-    import trafilatura
-
+def _long_report(paragraphs: int) -> bytes:
     paragraph = "<p>Paragraph {} of a very long report on the state of the nation's railways.</p>"
-    body = "\n".join(paragraph.format(i) for i in range(5_000))
+    body = "\n".join(paragraph.format(i) for i in range(paragraphs))
     page = f"<html><head><title>A very long report</title></head><body><article>{body}</article>"
-    data = (page + "</body></html>").encode()
+    return (page + "</body></html>").encode()
+
+
+@pytest.mark.timeout(300)
+def test_huge_page_costs_grow_with_the_page_not_faster(rules: Rules, scraped_at: datetime) -> None:
+    """5,000 paragraphs in one page: all kept, each apart, and ingest's CPU time on it stays
+    within 8x its time on a page of 1,250 (linear growth reads about 4x, a step quadratic
+    in the lines 16x: a pull-quote search once took 43 s here), the best of two each, side
+    by side, so the machine's load cancels out. Speed against bare trafilatura is measured
+    in bench/html_bench.py, not asserted."""
+    data = _long_report(5_000)
     (doc,) = clean_html(data, path="huge.html", rules=rules, scraped_at=scraped_at).documents
     assert doc.text.count("\n\n") == 4_999
     assert doc.text.endswith(
         "Paragraph 4999 of a very long report on the state of the nation's railways."
     )
-    ours, theirs = [], []
+    small = _long_report(1_250)
+    large, quarter = [], []
     for _ in range(2):
-        theirs.append(_cpu_seconds(lambda: trafilatura.extract(data)))
-        ours.append(
+        quarter.append(
+            _cpu_seconds(lambda: clean_html(small, path="q.html", rules=rules, scraped_at=None))
+        )
+        large.append(
             _cpu_seconds(lambda: clean_html(data, path="h.html", rules=rules, scraped_at=None))
         )
-    assert min(ours) < 2.5 * min(theirs), f"ingest {min(ours):.2f}s, trafilatura {min(theirs):.2f}s"
+    assert min(large) < 8 * min(quarter), (
+        f"5,000 paragraphs {min(large):.2f}s, 1,250 paragraphs {min(quarter):.2f}s"
+    )
 
 
 def test_page_with_no_story_is_a_failure(rules: Rules) -> None:
