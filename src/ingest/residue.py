@@ -601,9 +601,9 @@ def find_cuts(
 ) -> list[Cut]:
     """List the non-overlapping spans the inline rules remove from a line, left to right."""
     cuts: list[Cut] = []
-    for rule in rules:
+    for rule, plan in _plans_of(rules):
         after = 0  # a card starts after the previous card's closing marker
-        for m in find_matches(rule.pattern, line):
+        for m in _scan(plan, line):
             if rule.kind == "regex":
                 if m.end() > m.start():
                     cuts.append(Cut(rule.name, m.start(), m.end()))
@@ -751,6 +751,21 @@ def _plan_for(pattern: re.Pattern[str]) -> ScanPlan:
     return plan
 
 
+# The rule set last asked for, with each rule's plan: find_cuts runs every rule over every
+# line, and looking a plan up per rule per line cost more than most rules' scans.
+_RULE_PLANS: list[tuple[object, tuple[tuple[InlineRule, ScanPlan], ...]]] = []
+
+
+def _plans_of(rules: Iterable[InlineRule]) -> tuple[tuple[InlineRule, ScanPlan], ...]:
+    """Each rule with its :class:`ScanPlan`, kept for the last tuple of rules seen."""
+    if _RULE_PLANS and _RULE_PLANS[0][0] is rules:
+        return _RULE_PLANS[0][1]
+    plans = tuple((rule, _plan_for(rule.pattern)) for rule in rules)
+    if isinstance(rules, tuple):  # immutable: the same object always holds the same rules
+        _RULE_PLANS[:] = [(rules, plans)]
+    return plans
+
+
 def find_matches(pattern: re.Pattern[str], line: str) -> Iterator[re.Match[str]]:
     r"""The matches of ``pattern.finditer(line)``, trying the pattern only where one can be.
 
@@ -771,7 +786,12 @@ def find_matches(pattern: re.Pattern[str], line: str) -> Iterator[re.Match[str]]
     >>> [m.group() for m in find_matches(re.compile(r"(?<= )\d:\d\d$"), "gone 1:00")]
     ['1:00']
     """
-    plan = _plan_for(pattern)
+    return _scan(_plan_for(pattern), line)
+
+
+def _scan(plan: ScanPlan, line: str) -> Iterator[re.Match[str]]:
+    """:func:`find_matches` with the pattern's plan already in hand."""
+    pattern = plan.pattern
     for ch in plan.required:
         if ch not in line:
             return iter(())  # a character every match needs is missing
