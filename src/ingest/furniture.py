@@ -3348,6 +3348,11 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
         for gram in triples(i):
             lines_of[gram] = []
     for j, w in enumerate(words):
+        own = grams.get(j)
+        if own is not None:  # a candidate: each of its triples is a key, each once
+            for gram in own:
+                lines_of[gram].append(j)
+            continue
         for gram in zip(w, w[1:], w[2:], strict=False):
             holding = lines_of.get(gram)
             if holding is not None and (not holding or holding[-1] != j):
@@ -3368,8 +3373,12 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
                     counts[j] += 1
         return {j: n / len(grams[i]) for j, n in counts.items() if n >= _PULL_SHARE * len(grams[i])}
 
+    # A candidate none of whose triples another line holds has no holder.
+    sharing = set(itertools.chain.from_iterable(shared.values()))
     pulled = []
     for i in candidates:
+        if i not in sharing:
+            continue
         w, text = words[i], texts[i]
         for j, share in holders(i).items():
             if j in taken or _HANDLE.search(texts[j]) or "http" in texts[j]:
