@@ -464,6 +464,17 @@ def _rule_text() -> st.SearchStrategy[str]:
         "Tweet",
         "Email",
         "\n",
+        "Continue below ",
+        "continued ",
+        "CONTINUE ",
+        "below ",
+        "Story ",
+        "Read more",
+        "Posted ",
+        "Click Here",
+        "? Sign up",
+        "[123 chars]",
+        "“",
     ]
     return st.lists(st.sampled_from(pieces), max_size=40).map("".join)
 
@@ -484,6 +495,59 @@ def test_words_from_equals_regex_words(text: str) -> None:
         expected = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text[pos:])]
         expected = [(s + pos, e + pos, w) for s, e, w in expected][:4]
         assert words_from(text, pos, 4) == expected
+
+
+# Patterns whose matches each hold one of a few words: a line without them is skipped.
+NEEDLE_PATTERNS = [
+    r"(?<=\. )(?:[Cc]ontinue[sd]?|CONTINUE) (?:below)?",
+    r"(?<=\S )(?:READ MORE|MORE|Read more|»)(?![\w:-])",
+    r"(?:^|(?<= ))(?:ab|Ab)(?:cd|CD){1,2}x?",
+    r"(?<=\w)(?:(?:more )+|\.more)(?:ab|AB)",
+    r"(?:Read|READ) (?:more|MORE)|(?i:x)",  # a branch needing nothing: no needles
+]
+NEEDLE_TEXT = st.lists(
+    st.sampled_from(
+        [
+            "Continue",
+            "continued",
+            "CONTINUE",
+            " below",
+            ". ",
+            "MORE",
+            "Read more",
+            "»",
+            "x",
+            "ab",
+            "Ab",
+            "cd",
+            "CD",
+            "more ",
+            ".more",
+            "AB",
+            " ",
+            "READ",
+            "X",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@given(text=NEEDLE_TEXT, which=st.sampled_from(NEEDLE_PATTERNS), windows=st.booleans())
+@settings(max_examples=600, deadline=None)
+def test_find_matches_with_needles_equals_finditer(text: str, which: str, windows: bool) -> None:
+    pattern = re.compile(which)
+    with mock.patch.object(residue, "_ATTEMPT_COST", 0 if windows else 12):
+        found = [m.span() for m in find_matches(pattern, text)]
+    assert found == [m.span() for m in pattern.finditer(text)]
+
+
+def test_needles_of_builtin_rules(rules: Rules) -> None:
+    plans = {r.name: scan_plan(r.pattern) for r in rules.inline}
+    assert plans["ad_break_marker"].needles == ("CONTINUE", "Continue", "continue")
+    assert plans["hover_card"].needles is not None and "»" in plans["hover_card"].needles
+    assert plans["quoted_tagline"].needles is None  # "on ", "at ": prose holds them
+    assert scan_plan(re.compile(NEEDLE_PATTERNS[-1])).needles is None
 
 
 def test_scan_plan_of_builtin_rules(rules: Rules) -> None:

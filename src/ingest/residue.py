@@ -642,6 +642,8 @@ class ScanPlan:
     of the text (a top-level ``$`` or ``\\Z``, without MULTILINE). ``first``: a one-character
     class holding every character a match can start with (lookarounds skipped), or None.
     ``windows``: ``pattern.match`` at a position agrees with what a scan finds there.
+    ``needles``: strings one of which every match contains (:func:`required_texts`), when
+    they say more than ``required`` does.
     """
 
     pattern: re.Pattern[str]
@@ -652,6 +654,7 @@ class ScanPlan:
     windows: bool = True
     at_start: bool = False
     last: frozenset[str] | None = None
+    needles: tuple[str, ...] | None = None
 
 
 # Scoped flags, "(?u:...)", "(?-i:...)". CPython's scan checks a pattern's first character
@@ -706,6 +709,10 @@ def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
     width = hi if hi <= _MAX_WINDOW else None
     windows = not _SCOPED_FLAGS.search(pattern.pattern)
     last = pattern_edges(pattern)[1] if at_end else None
+    texts = required_texts(pattern)
+    # (a lone character is already in ``required`` when every match needs it)
+    rare = texts and max(map(len, texts)) > 1 and all(map(_is_rare, texts))
+    needles = tuple(sorted(texts)) if texts and rare else None
     return ScanPlan(
         pattern,
         required,
@@ -715,7 +722,17 @@ def scan_plan(pattern: re.Pattern[str]) -> ScanPlan:
         windows=windows,
         at_start=at_start,
         last=last,
+        needles=needles,
     )
+
+
+def _is_rare(needle: str) -> bool:
+    """Say whether prose seldom holds ``needle``: four characters or more, or a mark.
+
+    >>> _is_rare("Read more"), _is_rare("»"), _is_rare("on "), _is_rare(":")
+    (True, True, False, True)
+    """
+    return len(needle) >= 4 or any(not (ch.isalnum() or ch.isspace()) for ch in needle)
 
 
 def _commonness(ch: str) -> tuple[int, str]:
@@ -795,6 +812,9 @@ def _scan(plan: ScanPlan, line: str) -> Iterator[re.Match[str]]:
     for ch in plan.required:
         if ch not in line:
             return iter(())  # a character every match needs is missing
+    needles = plan.needles
+    if needles is not None and not any(n in line for n in needles):
+        return iter(())  # none of the words one of which every match holds ("continue")
     if plan.last is not None and edge_class(line[-1:]) not in plan.last:
         return iter(())  # every match ends the line, and none ends with its last character
     if plan.at_start:
@@ -925,6 +945,112 @@ def _required(items: Any) -> set[str]:
             branches = [_required(branch) for branch in av[1]]
             need |= set.intersection(*branches) if branches else set()
     return need
+
+
+# Alternatives a run of literals may expand to ("[Cc]ontinue": two) before it says too little.
+_MAX_NEEDLES = 8
+
+
+@functools.lru_cache(maxsize=256)
+def required_texts(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    r"""Strings one of which every match of ``pattern`` contains, or None when unknown.
+
+    A character alone says little ("e", " "); a word a match needs ("below" or "BELOW")
+    lets a line that lacks it skip the regex, whose lookbehind otherwise makes it try every
+    position. The longest such run of literals is chosen; case-insensitive patterns and
+    patterns the parser does not understand have none.
+
+    >>> sorted(required_texts(re.compile(r"(?<=\. )(?:[Cc]ontinue[sd]?|CONTINUE) (?:below)?")))
+    ['CONTINUE', 'Continue', 'continue']
+    >>> sorted(required_texts(re.compile(r"(?<=\S )(?:READ MORE|MORE|»)(?!\w)")))
+    ['MORE', 'READ MORE', '»']
+    >>> required_texts(re.compile(r"(?i)more")), required_texts(re.compile(r"\d+:\d\d"))
+    (None, frozenset({':'}))
+    """
+    if pattern.flags & (re.IGNORECASE | re.LOCALE):
+        return None
+    try:
+        found = _needles(parse_pattern(pattern))
+    except Exception:  # a private parser: if it ever changes, just do not pre-filter
+        return None
+    return frozenset(found) if found else None
+
+
+def _needles(items: Any) -> set[str] | None:
+    """The best set of strings one of which every match of a parsed sequence contains."""
+    best: set[str] | None = None
+
+    def weigh(cands: set[str] | None) -> None:
+        nonlocal best
+        if not cands or "" in cands or len(cands) > _MAX_NEEDLES:
+            return
+        if best is None or min(map(len, cands)) > min(map(len, best)):
+            best = cands
+
+    run = {""}  # what the consecutive fixed items so far match, in full
+    for item in items:
+        full = _fixed(item)
+        if full is not None and len(run) * len(full) <= _MAX_NEEDLES:
+            run = {a + b for a in run for b in full}
+            continue
+        weigh(run)
+        run = full if full is not None else {""}
+        if full is None:
+            weigh(_inner_needles(item))
+    weigh(run)
+    return best
+
+
+def _inner_needles(item: Any) -> set[str] | None:
+    """What a group, a branch or a repeat that is not a fixed string requires inside."""
+    c = _sre_parser
+    op, av = item
+    if op is c.SUBPATTERN and not av[1] and not av[2]:
+        return _needles(av[3])
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+        return _needles(av[2])
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            got = _needles(branch)
+            if not got:
+                return None  # a branch that requires nothing: the whole requires nothing
+            union |= got
+        return union
+    return None
+
+
+def _fixed(item: Any) -> set[str] | None:
+    """Every string a parsed item matches, when it matches a few fixed strings, else None."""
+    c = _sre_parser
+    op, av = item
+    if op is c.LITERAL:
+        return {chr(av)}
+    if op is c.IN:
+        if all(o is c.LITERAL for o, _ in av):
+            return {chr(v) for _, v in av}
+        return None
+    if op is c.SUBPATTERN and not av[1] and not av[2]:
+        return _fixed_sequence(av[3])
+    if op is c.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            got = _fixed_sequence(branch)
+            if got is None:
+                return None
+            out |= got
+        return out if len(out) <= _MAX_NEEDLES else None
+    return None
+
+
+def _fixed_sequence(items: Any) -> set[str] | None:
+    out = {""}
+    for item in items:
+        full = _fixed(item)
+        if full is None or len(out) * len(full) > _MAX_NEEDLES:
+            return None
+        out = {a + b for a in out for b in full}
+    return out
 
 
 # A line ending in one of these has a stop of its own: no pull quote glued to a paragraph.
