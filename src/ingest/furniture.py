@@ -716,6 +716,9 @@ def find_rights_box(texts: Sequence[str], found: dict[int, str], max_words: int)
     >>> find_rights_box([box[3], box[1], box[3], box[3]], {}, 40)
     []
     """
+    story = "\n".join(texts).lower()
+    if not any(k in story for k in _RIGHTS_KEYS):
+        return []  # no line holds a stem: one look at the story instead of one per line
     n = len(texts)
     out: list[int] = []
     for i, text in enumerate(texts):

@@ -785,6 +785,8 @@ def _shared_lines(
         spans = [_without_marks(text, sp) for sp in spans]
         spans = [(a, b) for a, b in spans if not all(map(_is_mark, text[a:b]))]
         times = [sp for sp in spans if is_time(text[sp[0] : sp[1]])]
+        if not times:
+            continue  # most lines with a comma or a colon hold no time: no fields to weigh
         rest = [
             sp
             for sp in spans
@@ -793,8 +795,6 @@ def _shared_lines(
             and not _READ_TIME.match(text[sp[0] : sp[1]])
             and not _COUNT_FIELD.match(text[sp[0] : sp[1]])
         ]
-        if not times:
-            continue
         times = times[:1]  # "3h · Updated 1h ago": the first is the time, the rest fields
         if not rest:  # "3 hours ago • By Jane Doe": the outlet is on another line
             by_for = next(
