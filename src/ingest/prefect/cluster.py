@@ -178,8 +178,15 @@ class ClusterWatch:
 
     def check(self) -> None:
         """One look at the cluster (the thread calls it every ``poll`` seconds)."""
+        # Which worker runs what is read before which workers there are: a worker that dies
+        # between the two reads is then still in the tasks' places when it is found gone
+        # (read the other way round, its batch shows already moved and the loss names none).
+        # Not while the last look found no worker: the scheduler may be gone, one call is
+        # enough to find that out.
+        processing = self._processing() if self._threads else {}
         now = self._read_threads()
-        processing = self._processing() if now else {}
+        if not now:
+            processing = {}
         before = self._threads
         for addr in sorted(set(before) - set(now or {})):
             moved = self._moved_from(addr)
