@@ -453,18 +453,15 @@ def _date_under_title(ctx: _Context, body: list[int]) -> int | None:
     second under a byline, over a paragraph. A date between paragraphs, or one of several
     (a diary's entries), is the story's text."""
     lines, published = ctx.lines, ctx.rules.published
-    texts = [lines[n].strip() for n in body[:3]]
-    k = 1 if len(texts) > 1 and is_byline_line(texts[0]) else 0
-    if k + 1 >= len(body) or len(texts[k]) > 60 or len(lines[body[k + 1]].split()) < 8:
+
+    def is_date(n: int) -> bool:
+        text = lines[n].strip()
+        return len(text) <= 60 and any(p.match(text) for p in published)
+
+    k = 1 if len(body) > 1 and is_byline_line(lines[body[0]].strip()) else 0
+    if k + 1 >= len(body) or len(lines[body[k + 1]].split()) < 8 or not is_date(body[k]):
         return None
-    if not any(p.match(texts[k]) for p in published):
-        return None
-    if any(
-        len(t := lines[n].strip()) <= 60 and any(p.match(t) for p in published)
-        for n in body[k + 1 :]
-    ):
-        return None
-    return k
+    return None if any(is_date(n) for n in body[k + 1 :]) else k
 
 
 def _drop_furniture(

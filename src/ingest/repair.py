@@ -308,8 +308,7 @@ def _glued_lines(lines: list[str]) -> list[int]:
     for m in _LOWER_UPPER.finditer(text):
         i += text.count("\n", pos, m.start())
         pos = m.start()
-        p = m.start()
-        if (not found or found[-1] != i) and _GLUED.search(text, max(0, p - 6), p + 9):
+        if (not found or found[-1] != i) and _GLUED.search(text, max(0, pos - 6), pos + 9):
             found.append(i)
     return found
 
