@@ -1232,6 +1232,8 @@ def fallback_name(outlet: str) -> str:
     ['El País', 'Reuters', 'CNN', 'The Guardian']
     >>> fallback_name("Sky News"), fallback_name("sky news")
     ('Sky News', 'Sky News')
+    >>> [fallback_name(o) for o in ("CBS/AP", "ABC NEWS/AP", "CNN-NEWS18", "NEWS OF THE WORLD")]
+    ['CBS/AP', 'ABC News/AP', 'CNN-News18', 'News Of The World']
     """
     text = outlet.strip()
     if _DOMAIN.match(text):
@@ -1247,12 +1249,28 @@ def fallback_name(outlet: str) -> str:
     if len(words) == 1 and len(text) <= 4 and text.isupper():
         return text
 
-    def word(w: str) -> str:
-        if w.isupper() and len(w) > 2 and not any(c.lower() in _VOWELS for c in w[1:]):
-            return w
-        return w[:1].upper() + w[1:].lower()
+    return " ".join("".join(map(_case_part, _NAME_PARTS.split(w))) for w in words)
 
-    return " ".join(map(word, words))
+
+# A name's words joined by a slash or a hyphen ("CBS/AP", "CNN-NEWS18") are cased one by one.
+_NAME_PARTS = re.compile(r"([/-])")
+# Two-letter words that are words, not initials ("NEWS OF THE WORLD", "EL PAÍS DE ...").
+_SHORT_WORDS = frozenset("of in on at to by de la el le al du da do an as or is it".split())  # noqa: SIM905
+
+
+def _case_part(part: str) -> str:
+    """One word of a name in capitals: kept as an acronym, else capital and lower case.
+
+    >>> [_case_part(w) for w in ("CBS", "AP", "OF", "NEWS18", "/", "TIMES")]
+    ['CBS', 'AP', 'Of', 'News18', '/', 'Times']
+    """
+    letters = [c for c in part if c.isalpha()]
+    if part.isupper() and (
+        (len(letters) == 2 and part.lower() not in _SHORT_WORDS)
+        or (len(letters) > 2 and not any(c.lower() in _VOWELS for c in letters[1:]))
+    ):
+        return part
+    return part[:1].upper() + part[1:].lower()
 
 
 def strip_marks(outlet: str) -> str:
