@@ -21,7 +21,20 @@ INGEST = str(BIN / "ingest")
 
 
 def restore_sigint() -> None:
+    """In the child before exec: default SIGINT, and SIGKILL when the test process dies.
+
+    The cluster's processes run in their own sessions (so a test can kill one as a machine
+    dies); without the death signal a test run that is itself killed would leave them all
+    running.
+    """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def quiet_env(**extra: str) -> dict[str, str]:

@@ -530,3 +530,40 @@ def test_summary_artifact_lists_what_the_cluster_did() -> None:
     assert [line[2:] for line in section.strip().splitlines()] == events
     plain = summary_markdown(RunSummary("dumps", "out"), flow_run_name="r", rows_left_out=0)
     assert "Dask cluster" not in plain
+
+
+@pytest.mark.slow
+def test_a_killed_test_process_takes_its_cluster_with_it(tmp_path: Path) -> None:
+    """A test run killed outright (SIGKILL: no fixture cleans up) leaves no scheduler or
+    worker behind: the cluster's processes get SIGKILL when the process that started them
+    dies."""
+    script = tmp_path / "holder.py"
+    script.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).parents[2])!r})\n"
+        "from tests.prefect.cluster_support import start_cluster\n"
+        "c = start_cluster(1)\n"
+        "print(c.scheduler.pid, *(w.pid for w in c.workers), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    holder = subprocess.Popen(
+        [str(Path(INGEST).parent / "python"), str(script)],
+        stdout=subprocess.PIPE, text=True, env=quiet_env(),
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None
+        pids = [int(p) for p in holder.stdout.readline().split()]
+        assert len(pids) == 2 and all(_alive(p) for p in pids)
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    wait_for(lambda: not any(_alive(p) for p in pids), timeout=30)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
