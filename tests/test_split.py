@@ -226,15 +226,21 @@ def test_a_storys_date_alone_under_its_title_is_its_time(
         assert docs[0].text == "\n\n".join(MAIN[1:])
 
 
-def test_a_five_word_title_over_its_date_at_the_top_is_no_outlet(
-    rules: Rules, scraped_at: datetime
+@pytest.mark.parametrize(
+    "title", [MAIN[0] + " again", MAIN[0], "Storm Hits Coast", "Storm Hits Coast Hard"]
+)
+def test_a_short_title_over_its_date_at_the_top_is_no_outlet(
+    title: str, rules: Rules, scraped_at: datetime
 ) -> None:
     # title / date / lead: the title is no outlet over a card's time, the lead no headline
-    docs = clean([MAIN[0] + " again", "August 25, 2013", *MAIN[1:]], rules, scraped_at)
+    docs = clean([title, "August 25, 2013", *MAIN[1:]], rules, scraped_at)
     assert [(d.headline, d.outlet, d.published_text) for d in docs] == [
-        (MAIN[0] + " again", None, "August 25, 2013")
+        (title, None, "August 25, 2013")
     ]
     assert docs[0].text == "\n\n".join(MAIN[1:])
+    # At the top over a headline, a name over a card's time stays the outlet.
+    docs = clean(["The Wall Street Journal", "2 hours ago", HEAD, BODY], rules, scraped_at)
+    assert [(d.outlet, d.headline) for d in docs] == [("The Wall Street Journal", HEAD)]
     # Below the top, an outlet over a card's time stays the outlet.
     lines = [*MAIN, "The Sydney Morning Herald", "2 hours ago", HEAD, BODY]
     assert [d.outlet for d in clean(lines, rules, scraped_at)] == [
@@ -264,7 +270,7 @@ def test_an_outlet_printed_like_a_credit_stays_the_outlet(
     # "CBS/AP" over a card's time names who published it, as a photo credit would not
     lines = [*MAIN, outlet, "2 hours ago", HEAD, BODY]
     docs = clean(lines, rules, scraped_at)
-    assert [(d.outlet or "").lower() for d in docs] == ["", outlet.lower()]
+    assert [d.outlet for d in docs] == [None, outlet]
     assert not any(r.rule == "credit_line" for r in docs[1].removed)
 
 
@@ -635,3 +641,28 @@ def test_cards_with_the_outlet_and_time_under_the_snippet(
     assert [d.text for d in docs[1:]] == [BODY, BODY2]
     alone = clean([*MAIN, "", *cards[:4]], rules, scraped_at)
     assert len(alone) == 1 or alone[1].headline != HEAD
+
+
+@pytest.mark.parametrize(
+    ("title", "headline", "outlet"),
+    [
+        ("Trump wins Iowa caucuses | Breitbart", "Trump wins Iowa caucuses", "Breitbart"),
+        ("Tech firm to cut 70 jobs - BBC News", "Tech firm to cut 70 jobs", "BBC News"),
+        (
+            "Council approves new lanes – The Irish Times",
+            "Council approves new lanes",
+            "The Irish Times",
+        ),
+        # look-alikes: the words after the dash are the headline's own
+        ("‘We need help now’ – Müller hits back at critics", None, None),
+        ("Markets slide as rates rise - and no one is surprised", None, None),
+        ("Opinion | Why the council got the cycle lanes wrong", None, None),
+    ],
+)
+def test_a_storys_title_saved_with_its_sites_name_gives_the_outlet(
+    title: str, headline: str | None, outlet: str | None, rules: Rules, scraped_at: datetime
+) -> None:
+    docs = clean([title, *MAIN[1:]], rules, scraped_at)
+    assert [(d.headline, d.outlet) for d in docs] == [(headline or title, outlet)]
+    assert docs[0].text == "\n\n".join(MAIN[1:])
+    assert [r.rule for r in docs[0].removed] == (["header_field"] if outlet else [])

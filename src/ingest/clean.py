@@ -44,10 +44,12 @@ from ingest.split import (
     detect_profiles,
     find_chrome,
     find_headers,
+    is_name,
     looks_like_headline,
     looks_like_title_over,
     outlet_names,
     split_blocks,
+    split_outlet_tail,
 )
 
 _SENTENCE_ENDS = frozenset(".!?…")
@@ -390,6 +392,15 @@ def _clean_block(ctx: _Context, block: Block, *, find_headline: bool = True) -> 
             first, lines[body[1]]
         ):
             headline = first.strip()
+            tail = split_outlet_tail(headline, ctx.settings.max_outlet_chars)
+            if tail is not None and is_name(tail[1]):
+                # The page's title as saved: "Headline | Outlet", "Headline - BBC News".
+                headline, outlet, (a, b) = tail
+                n = body[0]
+                removed.append(
+                    Removal("header_field", first.strip()[a:b], n + 1, _indent(first) + a)
+                )
+                kept.append((n + 1, outlet))
             kept.append((body[0] + 1, headline))
             body = body[1:]
             k = _date_under_title(ctx, body)

@@ -275,19 +275,53 @@ def _outlet_after_headline(h: Header, max_outlet: int, chrome: tuple[LineRule, .
     """
     if h.outlet is not None or h.headline is None or h.headline_line is None:
         return h
-    m = _HEADLINE_OUTLET.match(h.headline)
-    if m is None:
+    found = split_outlet_tail(h.headline, max_outlet, chrome)
+    if found is None:
         return h
-    outlet, headline = m["o"], m["h"]
-    if not _outlet_tail(outlet, headline, max_outlet, chrome):
-        return h
+    headline, outlet, sep = found
     return dataclasses.replace(
-        h,
-        outlet=outlet,
-        outlet_line=h.headline_line,
-        headline=headline,
-        headline_fields=(m.span("sep"),),
+        h, outlet=outlet, outlet_line=h.headline_line, headline=headline, headline_fields=(sep,)
     )
+
+
+# Small words a name holds in lower case: "Bank of England", "El País de Madrid".
+_NAME_JOINERS = frozenset("of the and for on in at de la le du des del di y & -".split())  # noqa: SIM905
+
+
+def is_name(text: str) -> bool:
+    """Say whether a short text is a name: every word capitalised (or a joiner such as
+    "of"), or a domain; a phrase with a lower-case verb is none.
+
+    >>> [is_name(t) for t in ("Breitbart", "The Wall Street Journal", "Bank of England")]
+    [True, True, True]
+    >>> [is_name(t) for t in ("reuters.com", "Müller hits back at critics", "and more")]
+    [True, False, False]
+    """
+    words = text.split()
+    if len(words) == 1 and _DOMAIN.match(text.strip()):
+        return True
+    return (
+        bool(words)
+        and words[0][:1].isupper()
+        and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _NAME_JOINERS for w in words)
+    )
+
+
+def split_outlet_tail(
+    title: str, max_outlet: int, chrome: tuple[LineRule, ...] = ()
+) -> tuple[str, str, tuple[int, int]] | None:
+    """A "Headline - Outlet" title's headline, outlet and the separator's span; None when
+    its end names no outlet (see :func:`_outlet_after_headline`).
+
+    >>> split_outlet_tail("Trump wins Iowa caucuses | Breitbart", 60)
+    ('Trump wins Iowa caucuses', 'Breitbart', (24, 27))
+    >>> split_outlet_tail("Markets slide as rates rise - and no one is surprised", 60) is None
+    True
+    """
+    m = _HEADLINE_OUTLET.match(title)
+    if m is None or not _outlet_tail(m["o"], m["h"], max_outlet, chrome):
+        return None
+    return m["h"], m["o"], m.span("sep")
 
 
 def _labels_to_fields(
@@ -431,7 +465,7 @@ def _find_headers(
             words = len(above.split())
             top = not any(stripped[: i - 1])
             headline_over = (
-                (words > 6 or (top and words >= 5))
+                (words > 6 or (top and words >= 3))
                 and bool(below)
                 and not looks_like_headline(below, max_headline)
             )
