@@ -8,6 +8,7 @@ in ramybaly/Article-Bias-Prediction, Apache-2.0). A round is one labelled text f
     |<a real line, kept whole; ⟦inline residue⟧ cut out of it>
     R:<family>|<a residue line>
     N|<a neutral line: neither residue nor scored as real (a subhead, "X contributed ...")>
+    S|<where the article's text comes from: repository:path (optional, not in the dump)>
 
 ``python bench/probe.py build ROUND.txt DIR`` writes DIR/dumps/<id>.txt (title, then one
 paragraph a line) and DIR/gold.json; run ``ingest run DIR/dumps --out OUT --local`` and
@@ -15,15 +16,26 @@ paragraph a line) and DIR/gold.json; run ``ingest run DIR/dumps --out OUT --loca
 of it that no real line holds, is in the output (one of under 4 words: when it is still a
 line of its own); an inline span is left when its text is; a real line counts as kept only
 whole.
+
+The labelled files hold news text and stay out of the repository; their labels need not.
+``python bench/probe.py labels ROUND.txt LABELS.json`` keeps each line's tag under a hash of
+its words (and an inline span's place), no text; ``python bench/probe.py relabel LABELS.json
+TEXTS OUT.txt`` puts them back on the articles' text fetched again from their sources
+(TEXTS/<id>.txt, one line per title or paragraph), naming every line it has no label for
+(tag ``?``, which ``build`` refuses until a person labels it) and every label it found no
+line for.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import hashlib
+import itertools
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 _INLINE = re.compile(r"⟦(.*?)⟧")
 
@@ -56,6 +68,8 @@ def build(tagged: Path, out: Path) -> dict[str, dict[str, object]]:
             elif tag.startswith("R:"):
                 text.append(body)
                 residue.append([tag[2:], body])
+            elif tag == "S":
+                continue
             else:
                 raise SystemExit(f"{tagged}: bad tag {tag!r} in {fid}")
         (out / "dumps" / f"{fid}.txt").write_text("\n".join(text) + "\n", encoding="utf-8")
@@ -68,6 +82,83 @@ def build(tagged: Path, out: Path) -> dict[str, dict[str, object]]:
         }
     (out / "gold.json").write_text(json.dumps(gold, indent=1, ensure_ascii=False))
     return gold
+
+
+def line_key(line: str) -> str:
+    """A line's label key: a hash of its words, so spacing the source changes does not count.
+
+    >>> line_key("Share on  Facebook") == line_key(" Share on Facebook ")
+    True
+    """
+    return hashlib.sha1(" ".join(line.split()).encode()).hexdigest()[:16]
+
+
+def export_labels(tagged: Path) -> dict[str, Any]:
+    """A round's labels with no text: per article its id, outlet, source and, per line, its
+    tag, its key (:func:`line_key`) and its inline spans as offsets into its words."""
+    articles = []
+    for block in tagged.read_text(encoding="utf-8").split("=== ")[1:]:
+        head, *lines = block.rstrip("\n").split("\n")
+        fid, outlet = head.split(" ", 1)
+        source = ""
+        rows: list[list[Any]] = []
+        for line in lines:
+            if not line.strip():
+                continue
+            tag, body = line.split("|", 1)
+            if tag == "S":
+                source = body.strip()
+                continue
+            spans: list[list[int]] = []
+            plain = ""
+            for k, part in enumerate(_MARKS.split(" ".join(body.split()))):
+                if k % 2:
+                    spans.append([len(plain), len(plain) + len(part)])
+                plain += part
+            rows.append([tag, line_key(plain), spans])
+        articles.append({"id": fid, "outlet": outlet, "source": source, "lines": rows})
+    return {"format": 1, "articles": articles}
+
+
+_MARKS = re.compile(r"[⟦⟧]")
+
+
+def relabel(labels: dict[str, Any], texts: Path) -> tuple[str, list[str]]:
+    """A labelled round from ``labels`` and the articles' text in ``texts``/<id>.txt, and the
+    problems: lines with no label (tagged ``?``) and labels with no line."""
+    out: list[str] = []
+    problems: list[str] = []
+    for art in labels["articles"]:
+        fid = art["id"]
+        out.append(f"=== {fid} {art['outlet']}")
+        if art["source"]:
+            out.append(f"S|{art['source']}")
+        by_key = {key: (tag, spans) for tag, key, spans in art["lines"]}
+        path = texts / f"{fid}.txt"
+        if not path.exists():
+            problems.append(f"{fid}: no text at {path}")
+            continue
+        seen = set()
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            key = line_key(line)
+            if key not in by_key:
+                out.append(f"?|{line}")
+                problems.append(f"{fid}: no label for line {line[:80]!r}")
+                continue
+            seen.add(key)
+            tag, spans = by_key[key]
+            if spans:  # the inline spans' markers, put back on the line's words
+                flat = " ".join(line.split())
+                cuts = [0, *(x for a, b in spans for x in (a, b)), len(flat)]
+                parts = [flat[a:b] for a, b in itertools.pairwise(cuts)]
+                line = "".join(f"⟦{t}⟧" if k % 2 else t for k, t in enumerate(parts))
+            out.append(f"{tag}|{line}")
+        missing = sum(1 for _, key, _ in art["lines"] if key not in seen)
+        if missing:
+            problems.append(f"{fid}: {missing} labelled line(s) not in its text")
+    return "\n".join(out) + "\n", problems
 
 
 def score(round_dir: Path, out: Path, verbose: bool = False) -> tuple[int, int, int, int]:
@@ -119,6 +210,13 @@ def main() -> None:
     b = sub.add_parser("build", help="labelled round file -> DIR/dumps and DIR/gold.json")
     b.add_argument("tagged", type=Path)
     b.add_argument("dir", type=Path)
+    lab = sub.add_parser("labels", help="labelled round file -> its labels, no text (JSON)")
+    lab.add_argument("tagged", type=Path)
+    lab.add_argument("out", type=Path)
+    rel = sub.add_parser("relabel", help="labels + TEXTS/<id>.txt -> a labelled round file")
+    rel.add_argument("labels", type=Path)
+    rel.add_argument("texts", type=Path)
+    rel.add_argument("out", type=Path)
     s = sub.add_parser("score", help="score an ingest output folder against DIR/gold.json")
     s.add_argument("dir", type=Path)
     s.add_argument("out", type=Path)
@@ -128,6 +226,14 @@ def main() -> None:
         gold = build(args.tagged, args.dir)
         residue = sum(len(g["residue"]) for g in gold.values())  # type: ignore[arg-type]
         print(f"{len(gold)} articles, {residue} residue lines")
+    elif args.command == "labels":
+        labels = export_labels(args.tagged)
+        args.out.write_text(json.dumps(labels, indent=0, ensure_ascii=False) + "\n")
+        print(f"{len(labels['articles'])} articles' labels in {args.out}")
+    elif args.command == "relabel":
+        text, problems = relabel(json.loads(args.labels.read_text()), args.texts)
+        args.out.write_text(text, encoding="utf-8")
+        print("\n".join(problems) or f"every line labelled: {args.out}")
     else:
         score(args.dir, args.out, args.verbose)
 

@@ -207,3 +207,40 @@ def test_the_line_scorer_features_hold_their_doctests() -> None:
 
     result = doctest.testmod(line_scorer)
     assert result.attempted >= 8 and result.failed == 0
+
+
+def test_a_probe_rounds_labels_come_back_on_its_text_refetched(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import probe
+
+    round_dir = _probe_round(tmp_path / "r1", 2)
+    tagged = round_dir / "tagged.txt"
+    lines = tagged.read_text(encoding="utf-8").splitlines()
+    lines.insert(1, "S|owner/repo:tests/data/r1-0.txt")
+    lines[4] = "|The council voted on ⟦Tuesday⟧ to expand the scheme to 3 more towns."
+    tagged.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    labels = probe.export_labels(tagged)
+    assert "council" not in json.dumps(labels)  # no text, only keys
+    # The text fetched again: its lines as the source gives them, spacing changed.
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    for block in tagged.read_text(encoding="utf-8").split("=== ")[1:]:
+        fid = block.split(" ", 1)[0]
+        body = [ln.split("|", 1)[1] for ln in block.splitlines()[1:] if not ln.startswith("S|")]
+        text = "\n\n".join(
+            b.replace("⟦", "").replace("⟧", "").replace(" on ", "  on ") for b in body
+        )
+        (texts / f"{fid}.txt").write_text(text + "\n", encoding="utf-8")
+    back, problems = probe.relabel(labels, texts)
+    assert problems == []
+    want = "\n".join(" ".join(ln.split()) if "⟦" in ln else ln for ln in lines) + "\n"
+    assert back.replace("  on ", " on ") == want
+    # A line the labels do not know is named and tagged for a person, a missing one counted.
+    path = texts / "r1-1.txt"
+    path.write_text(path.read_text().replace("ADVERTISEMENT", "Sponsored content"))
+    back, problems = probe.relabel(labels, texts)
+    assert "?|Sponsored content" in back
+    assert problems == [
+        "r1-1: no label for line 'Sponsored content'",
+        "r1-1: 1 labelled line(s) not in its text",
+    ]
