@@ -253,7 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     action.add_argument("--status", action="store_true", help="say whether it is running")
 
     clean = sub.add_parser("clean", help="print the documents of FILE... as JSON lines")
-    clean.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    clean.add_argument(
+        "files", type=Path, nargs="+", metavar="FILE", help="dump files (text, HTML, JSON Lines)"
+    )
     common(clean)
 
     common(add_inspect_parser(sub))
@@ -261,8 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
     learn = sub.add_parser(
         "learn",
         help="propose a rules profile for a folder of one site's dumps (a TOML file to edit)",
+        description="Propose a rules profile for a folder of one site's dumps: the lines, "
+        "prefixes and suffixes it repeats across distinct stories, its header and date "
+        "shapes, each with counts and examples, as a TOML file to edit and check with "
+        "`ingest check-rules FILE --sample DUMP` (docs/rules.md).",
     )
-    learn.add_argument("src", type=Path, metavar="SRC")
+    learn.add_argument("src", type=Path, metavar="SRC", help="a folder of one site's dumps")
     learn.add_argument("--name", help="the profile's name (default: the folder's name)")
     learn.add_argument(
         "--out", type=Path, metavar="FILE", help="write the rules file here (default: stdout)"
@@ -275,7 +281,13 @@ def build_parser() -> argparse.ArgumentParser:
         "check-rules",
         help="validate a rules file, list its profiles; --sample shows what it removes",
     )
-    check.add_argument("rules", type=Path, nargs="?")
+    check.add_argument(
+        "rules",
+        type=Path,
+        nargs="?",
+        metavar="RULES",
+        help="the TOML rules file to check (default: the built-in rules alone)",
+    )
     check.add_argument(
         "--sample",
         type=Path,
