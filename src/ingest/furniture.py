@@ -2684,6 +2684,7 @@ def find_furniture(
         for i, text in enumerate(texts):
             if i not in found and _MEDIA_LINK.match(text):
                 found[i] = "video_block"  # "7:12 PM Link to Audio": a player's link
+    _extend_edge_shapes(texts, found, f)
     if f.enabled("time_stamp") and len(texts) > 2:
         # "6:45 PM" over a post's first paragraph, under the page's furniture: its time.
         for i, text in enumerate(texts[:4]):
@@ -3732,6 +3733,450 @@ def _extend_related_lists(
         if j - (i + 1) >= max(min_run, 1):
             for k in range(i + 1, j):
                 found[k] = "related_run"
+
+
+# ---------------------------------------------------------------------------------------
+# Shapes the held-out rounds 30-34 left (other extractors' text of sites no rule knew):
+# each told by where a line stands, how long it is and what its neighbours are, never by a
+# site's words. Called once from find_furniture, after every family above had its say.
+
+# A wire picture's caption: "<date>; <place>; <what it shows>. Mandatory Credit: <Name>-<Agency>
+# - <picture id>". The agencies' own marker of the credit the picture must carry.
+_MANDATORY_CREDIT = re.compile(r"\b(?:Mandatory|MANDATORY) (?:Credit|CREDIT) ?: ?[A-Z]")
+# A picture's number printed alone beside its caption: "4419915".
+_PICTURE_NUMBER = re.compile(r"^\d{5,12}$")
+# A pager's count, with or without its link: "Next › Page 1 of 2", "Page 2 of 5".
+_PAGE_COUNT = re.compile(
+    r"^(?:(?:Next|Previous|Prev|NEXT|PREV|PREVIOUS) ?[»›>→←‹«]* )?(?:Page|PAGE) \d{1,3} "
+    r"(?:of|OF) \d{1,3}$"
+)
+# One word alone, as a section's kicker prints it over a story ("Sports", "Weihnachten") or
+# a label over a picture ("Reference:").
+_LONE_WORD = re.compile(r"^[^\W\d_][^\W\d_'’-]{2,24}:?$")
+# A share counter glued to its word and followed by its button: "1.7Mshares Share on".
+_GLUED_SHARES = re.compile(r"(?<![\w.])\d[\d.,]*[KkMm]?(?:shares|SHARES) (?:Share|SHARE)\b")
+# What says a picture is beside the text: "is shown here retrieving", "is here shown".
+_SHOWN_HERE = re.compile(r"\b(?:is|are) (?:shown?|seen) here\b|\bhere shown\b")
+# An archive's note where a story's text should be: "The article you requested has been
+# archived ... Click here to search for this article within the archive."
+_ARCHIVED = re.compile(r"\b(?:has|have) been archived\b", re.I)
+_TO_ARCHIVE = re.compile(r"\b(?:click|search|visit)\b[^.!?]{0,60}\barchives?\b", re.I)
+# A site's rules for its comments: the comments, and its privacy policy or terms of use.
+_COMMENTS = re.compile(
+    r"\b(?:comments?|commentaires?|kommentare?|comentarios?|commenti|comentários)\b|"
+    r"التعليقات|تعليقات|تعليقك",
+    re.I,
+)
+# The comments' heading, always in the plural.
+_COMMENTS_HEADING = re.compile(
+    r"\b(?:comments|commentaires|kommentare|comentarios|commenti|comentários)\b", re.I
+)
+_SITE_POLICY = re.compile(
+    r"\b(?:privacy policy|terms of (?:use|service)|community (?:guidelines|standards)|"
+    r"datenschutz\w*|nutzungsbedingungen|politique de confidentialité|"
+    r"política de privacidad|normas de uso)\b|سياسة الخصوصية|شروط استخدام|إرشادات الاستخدام",
+    re.I,
+)
+# A list of topics linked as "More <Topic>, <topic> and <topic>": no verb, commas.
+_MORE_TOPICS = re.compile(r"^More [A-Z][\w'’-]*(?:,? [\w'’&-]+)+$")
+# A gallery's link: "<What happened>, in pictures", "<Place> – in photos".
+_IN_PICTURES = re.compile(r"[,:–—-] in (?:pictures|photos|images|video)$", re.I)
+# A pointer at a link the next line holds: "You can read more about Ann Lee here."
+_POINTS_HERE = re.compile(
+    r"^(?:(?:You|you) can |(?:You|you) could )?(?:[Rr]ead|[Ss]ee|[Ww]atch|[Ff]ind) "
+    r"(?:more|the|our|all)\b.{0,160} here[.:]$"
+)
+_LEARN_VERBS = _PROMPT_VERBS | frozenset({"learn", "also", "related"})
+# Words of four letters or more, cut to their first four: what an echo is counted in.
+_STEM_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def is_wire_caption(text: str) -> bool:
+    """A wire picture's caption, closed by the credit the agency makes mandatory.
+
+    >>> is_wire_caption("Dec 27, 2014; Louisville, KY, USA; A forward posts up during the "
+    ...     "first half. Mandatory Credit: Ann Lee-USA TODAY Sports - RTR4JDW4")
+    True
+    >>> is_wire_caption("The league dropped its mandatory credit rule for photographers.")
+    False
+    """
+    return len(text.split()) <= 90 and _MANDATORY_CREDIT.search(text) is not None
+
+
+def is_page_count(text: str) -> bool:
+    """A pager's count: "Next › Page 1 of 2" ("Page 3 of the report says ..." stays).
+
+    >>> [is_page_count(t) for t in ("Next › Page 1 of 2", "Page 2 of 5", "Page 3 of the report")]
+    [True, True, False]
+    """
+    return _PAGE_COUNT.match(text) is not None
+
+
+def is_lone_kicker(texts: Sequence[str], found: Container[int]) -> bool:
+    """A story's first line is one word over a picture's caption or credit: a section's
+    kicker ("Sports" over a wire caption) or a label ("Reference:" over a caption and its
+    credit). Over a paragraph, one word may be a subheading ("Introduction"), and stays; so
+    do a word in capitals (a dateline's city) and a word closed by other marks ("Friend,").
+
+    >>> p = "The council voted on Tuesday to expand the scheme to every district."
+    >>> cap = "The probe snapped this shot of Mars on Aug. 26, 2003."
+    >>> credit = "Credit: NASA/ESA View full size image"
+    >>> [is_lone_kicker([t, "Dec 27, 2014; A forward ...", p], {1: "caption_line"})
+    ...     for t in ("Sports", "Weihnachten", "Reference:")]
+    [True, True, True]
+    >>> is_lone_kicker(["Reference:", cap, credit, p], {2: "credit_line"})
+    True
+    >>> [is_lone_kicker([t, p, p], {}) for t in ("Introduction", "Weihnachten", "Reference:")]
+    [False, False, False]
+    >>> [is_lone_kicker([t, "x", p], {1: "caption_line"}) for t in ("WASHINGTON", "Friend,")]
+    [False, False]
+    """
+    if len(texts) < 3 or not _LONE_WORD.match(texts[0]) or texts[0].isupper():
+        return False
+    if not texts[0][:1].isupper() or not texts[0][1:].rstrip(":").islower():
+        return False
+    return 1 in found or (2 in found and _credits_lead_picture(texts, 2))
+
+
+def _credits_lead_picture(texts: Sequence[str], i: int) -> bool:
+    """The line at ``i`` credits the picture the line above it captions: a credit line with
+    the picture's own controls ("Credit: NASA/ESA View full size image") under one sentence
+    or two of at most 50 words."""
+    return (
+        len(_PICTURE_CONTROLS.intersection(word_tokens(texts[i]))) >= 2
+        and not too_long(texts[i - 1], 50)
+        and texts[i - 1].rstrip(_CLOSERS)[-1:] in ".!?"
+    )
+
+
+def is_lone_comments(texts: Sequence[str], i: int) -> bool:
+    """A story's last line is its comments' heading alone: "Comments", "Kommentare".
+
+    >>> p = "The council voted on Tuesday to expand the scheme to every district."
+    >>> [is_lone_comments([p, t], 1) for t in ("Kommentare", "Comments (12)", "Comments")]
+    [True, True, True]
+    >>> is_lone_comments([p, "Comments are closed on this story."], 1)
+    False
+    >>> is_lone_comments([p, "Comment"], 1)  # a word of the text, as a heading would be
+    False
+    """
+    words = _WORDS.findall(texts[i])
+    rest = _COMMENTS_HEADING.sub("", texts[i]).strip(" ()0123456789:")
+    return len(words) == 1 and not rest and _COMMENTS_HEADING.search(texts[i]) is not None
+
+
+def is_comment_policy(text: str) -> bool:
+    """A site's note on its comments: the comments and its privacy policy or terms of use,
+    in any language ("ترحب شبكة CNN بالنقاش ... التعليقات ... سياسة الخصوصية"). A
+    story that reports what someone said of a policy stays.
+
+    >>> is_comment_policy("We welcome comments. All comments are moderated; see our "
+    ...     "community guidelines and privacy policy.")
+    True
+    >>> is_comment_policy("Facebook said its community guidelines ban such comments.")
+    False
+    """
+    if len(text.split()) > 120 or _SAYS.search(text):
+        return False
+    return _COMMENTS.search(text) is not None and _SITE_POLICY.search(text) is not None
+
+
+def is_archive_note(text: str) -> bool:
+    """An archive's note where the story's text should be: it says the article was
+    archived and points at the archive.
+
+    >>> is_archive_note("The article you requested has been archived. Articles do not always "
+    ...     "include photos. » Click here to search for this article within the archive.")
+    True
+    >>> is_archive_note("The tapes have been archived at the library, officials said.")
+    False
+    """
+    if len(text.split()) > 80 or _SAYS.search(text):
+        return False
+    return _ARCHIVED.search(text) is not None and _TO_ARCHIVE.search(text) is not None
+
+
+def is_cut_stub(texts: Sequence[str], i: int) -> bool:
+    """A paywall's stub as a story's last line: a sentence's first words cut off by an
+    ellipsis under a paragraph ("その判断は…"). Only a stub with no space (a word, or a
+    language written without spaces): "And then..." may be a writer's own ending.
+
+    >>> p = "The council voted on Tuesday to expand the scheme to every district."
+    >>> [is_cut_stub([p, t], 1) for t in ("その判断は…", "Continued...", "And then...")]
+    [True, True, False]
+    >>> is_cut_stub([p, "…"], 1), is_cut_stub(["Short.", "その判断は…"], 1)
+    (False, False)
+    """
+    text = texts[i]
+    stub = text.removesuffix("…").removesuffix("...")
+    if stub == text or not stub or " " in stub or len(stub) > 24 or stub[-1] in ".!?。！？":
+        return False
+    before = texts[i - 1]
+    return len(before) >= 60 and before.rstrip(_CLOSERS)[-1:] in ".!?。！？"
+
+
+def is_glued_share_bar(text: str) -> bool:
+    """A share bar, or a byline run into one: it holds a share counter glued to its word
+    and followed by the button ("By Ann Lee Staff 1.7Mshares Share on Facebook × ...").
+
+    >>> is_glued_share_bar("By Lisa Be Staff 1.7Mshares Share on Facebook × Want More?")
+    True
+    >>> is_glued_share_bar("Its 1.7M shares were sold on Friday.")
+    False
+    """
+    return len(text.split()) <= 80 and _GLUED_SHARES.search(text) is not None
+
+
+def _echo_stems(text: str) -> set[str]:
+    return {w[:4].lower() for w in _STEM_WORD.findall(text)}
+
+
+def find_echo_captions(texts: Sequence[str], found: Container[int]) -> list[int]:
+    """Captions with neither credit nor stop that retell a paragraph of the story: "Kat
+    will discover her uncle was a serial offender" beside "Kat will discover that her late
+    uncle is a serial offender.". A short line (8 to 14 words) in sentence case, no stop,
+    between paragraphs, most of whose words (by their first four letters) one longer
+    paragraph above it that ends like a sentence holds; a story's own stopless sentence is
+    longer, or says something no paragraph does, and a subheading retells the text under it.
+
+    >>> story = ["Kat Moon will discover that her late uncle Harry is a serial sex offender.",
+    ...     "Kat Slater will discover her uncle was a serial sex offender",
+    ...     "Alfie Moon's wife was groomed by the relative from a young age."]
+    >>> find_echo_captions(story, {})
+    [1]
+    >>> find_echo_captions([story[2], story[1], story[0]], {})
+    []
+    >>> find_echo_captions([story[0], "The same official later said the uncle was a serial "
+    ...     "sex offender", story[2]], {})
+    []
+    >>> find_echo_captions([story[0], "Kat Slater Will Discover Her Uncle Was A Serial Sex "
+    ...     "Offender", story[2]], {})
+    []
+    >>> find_echo_captions([story[0], "Kat Slater Will Discover the Uncle Harry Is a Serial "
+    ...     "Sex Offender", story[2]], {})
+    []
+    """
+    out = []
+    for i in range(1, len(texts) - 1):
+        text = texts[i]
+        words = text.split()
+        if i in found or not 8 <= len(words) <= 14 or text.rstrip(_CLOSERS)[-1:] in _STOPS:
+            continue
+        if text[-1] in ",;:—-)]" or not text[:1].isupper():
+            continue
+        rest = [w for w in words[1:] if w.lower() not in _FUNCTION_SMALL]
+        if 2 * sum(w[:1].isupper() for w in rest) >= len(rest):
+            continue  # "Video is the Ultimate Engagement Tool for Marketers": a subheading
+        if not (_reads_as_prose(texts[i - 1]) or _reads_as_prose(texts[i + 1])):
+            continue
+        stems = _echo_stems(text)
+        if len(stems) < 5:
+            continue
+        for j, other in enumerate(texts[:i]):  # a subheading retells what comes after it
+            if len(other.split()) <= len(words):
+                continue
+            if other.rstrip(_CLOSERS)[-1:] not in ".!?" or j in found:
+                continue
+            if len(stems & _echo_stems(other)) >= 0.7 * len(stems):
+                out.append(i)
+                break
+    return out
+
+
+def is_credit_named_below(texts: Sequence[str], i: int) -> bool:
+    """A shop's or a maker's handle alone over a picture, that a product line of the story
+    names after "by" ("NailSpin" ... '"The Godfather" by NailSpin at Etsy, $5'), or a
+    "<Shop>/<Seller>" credit whose seller a line under it names. A product's name alone
+    ("MarsEdit") that no line credits stays.
+
+    >>> items = ["NailSpin", "For a date...", '"The Godfather" by NailSpin at Etsy, $5']
+    >>> is_credit_named_below(items, 0)
+    True
+    >>> is_credit_named_below(["Jane's Tiny Things/Forever 21", "For your reunion...",
+    ...     '"Saved by the Bell" nail decals at Forever 21, $9'], 0)
+    True
+    >>> is_credit_named_below(["MarsEdit", "MarsEdit is a blog editor by Red Sweater."], 0)
+    False
+    >>> is_credit_named_below(["Response", "A letter from Response to the council."], 0)
+    False
+    """
+    text = texts[i]
+    plain = text[:1].isupper() and text[1:].islower()  # "Response": a word, not a handle
+    if " " not in text and _WORDS.fullmatch(text) and not plain:
+        by = re.compile(rf"\b(?:by|from) {re.escape(text)}\b")
+        return any(
+            by.search(other) and len(other.split()) <= 15 for other in texts if other != text
+        )
+    if text.count("/") != 1 or len(text.split()) > 8 or text.rstrip()[-1:] in _STOPS:
+        return False
+    seller = text.split("/")[1].strip()
+    if not seller[:1].isupper():
+        return False
+    near = texts[i + 1 : i + 4]
+    return any(f" {seller}" in other and len(other.split()) <= 15 for other in near)
+
+
+def is_topics_link(texts: Sequence[str], i: int) -> bool:
+    """A link to a section's other stories set between paragraphs: "More Real estate
+    transactions, awards, mergers and acquisitions, tech notes and grants". No verb, no stop.
+
+    >>> p = "The council voted on Tuesday to expand the scheme to every district."
+    >>> is_topics_link([p, "More Real estate transactions, awards, tech notes and grants", p], 1)
+    True
+    >>> is_topics_link([p, "More Americans are moving south, the census shows", p], 1)
+    False
+    """
+    text = texts[i]
+    if "," not in text or not _MORE_TOPICS.match(text) or len(text.split()) > 16:
+        return False
+    if _FINITE.search(text):
+        return False
+    if not 0 < i < len(texts) - 1:
+        return False
+    return _reads_as_prose(texts[i - 1]) and _reads_as_prose(texts[i + 1])
+
+
+def is_gallery_link(text: str) -> bool:
+    """A gallery's link: "AirAsia plane found in Java Sea, in pictures".
+
+    >>> is_gallery_link("AirAsia plane found in Java Sea, in pictures")
+    True
+    >>> is_gallery_link("The storm, seen in pictures, was larger than forecast.")
+    False
+    """
+    return len(text.split()) <= 14 and _IN_PICTURES.search(text) is not None
+
+
+def find_pointed_links(texts: Sequence[str], found: Container[int]) -> list[int]:
+    """A pointer at a link and the link under it: "You can read more about Ann Lee here." over
+    "Ann Lee: profile of the council's new leader", a short line with no stop.
+
+    >>> find_pointed_links(["Intro.", "You can read more about Mr Lee - the mayor - here.",
+    ...     "Ann Lee missing: profile of the council leader", "More text."], {})
+    [1, 2]
+    >>> find_pointed_links(["Intro.", "You can read the report here.", "It is long.",], {})
+    []
+    """
+    out = []
+    for i in range(len(texts) - 1):
+        link = texts[i + 1]
+        if i in found or not _POINTS_HERE.match(texts[i]) or len(texts[i].split()) > 30:
+            continue
+        if 4 <= len(link.split()) <= 14 and link.rstrip(_CLOSERS)[-1:] not in _STOPS + ":,;":
+            out += [i, i + 1]
+    return out
+
+
+def _is_pointer(text: str) -> bool:
+    """An imperative pointer at more to read: "Learn more about Mars at NASA's website"."""
+    words = text.split()
+    if not 2 <= len(words) <= 20 or words[0].lower() not in _LEARN_VERBS:
+        return False
+    if not words[0][:1].isupper() or _SENTENCE_BREAK.search(text) or _SAYS.search(text):
+        return False
+    return words[1].lower() in ("about", "more", "the", "our", "also")
+
+
+def find_pointer_foot(texts: Sequence[str], found: Container[int]) -> list[int]:
+    """A short heading over pointers that close a story: "Additional resources" over "Read
+    about and see pictures of more than 40 missions to Mars.", "Learn more about Mars at
+    NASA's website.", "Related:", "Also see:". Every line to the end is an imperative
+    pointer or a bare label, two of them pointers at least; a story's own closing advice
+    goes on past a label, or has no heading.
+
+    >>> story = ["The planet is cold and dry, the agency said in its report."]
+    >>> foot = ["Additional resources", "Read about and see pictures of 40 missions.",
+    ...     "Learn more about Mars at the agency's website.", "Related:", "Also see:"]
+    >>> find_pointer_foot(story + foot, {})
+    [1, 2, 3, 4, 5]
+    >>> find_pointer_foot(story + ["Tips", "Check the oven after 20 minutes.",
+    ...     "Try adding nuts, then bake it for an hour.", "Enjoy."], {})
+    []
+    """
+    end = len(texts) - 1
+    while end > 0 and end in found:
+        end -= 1
+    if end < 3:
+        return []
+    i, pointers = end, 0
+    while i > 0:
+        words = texts[i].split()
+        if _LONE_LABEL.match(texts[i]) and len(words) <= 4:
+            i -= 1
+            continue
+        if _is_pointer(texts[i]):
+            pointers += 1
+            i -= 1
+            continue
+        break
+    heading = texts[i]
+    if pointers < 2 or i == 0 or len(heading.split()) > 4 or heading[-1:] in _STOPS + ",;":
+        return []
+    if not heading[:1].isupper() or _reads_as_prose(heading):
+        return []
+    return list(range(i, end + 1))
+
+
+def _extend_edge_shapes(texts: Sequence[str], found: dict[int, str], f: Furniture) -> None:
+    """Rounds 30-34's shapes (see the functions above), each under the family it belongs to."""
+    last = len(texts) - 1
+    if f.enabled("caption_line"):
+        for i, text in enumerate(texts):
+            if i not in found and is_wire_caption(text):
+                found[i] = "caption_line"
+        for i, text in enumerate(texts):
+            near = any(found.get(j) in ("caption_line", "credit_line") for j in (i - 1, i + 1))
+            if i not in found and near and _PICTURE_NUMBER.match(text):
+                found[i] = "caption_line"  # the picture's number beside its caption
+        for i in find_echo_captions(texts, found):
+            found[i] = "caption_line"
+        for i, text in enumerate(texts):
+            if i not in found and _SHOWN_HERE.search(text) and _stopless(text):
+                found[i] = "caption_line"  # "The ship is here shown retrieving the tube"
+    if f.enabled("credit_line"):
+        for i in range(len(texts)):
+            if i not in found and is_credit_named_below(texts, i):
+                found[i] = "credit_line"
+    if f.enabled("tag_line") and 0 not in found and is_lone_kicker(texts, found):
+        found[0] = "tag_line"
+        if (
+            f.enabled("caption_line")
+            and len(texts) >= 4
+            and 1 not in found
+            and found.get(2) == "credit_line"
+            and _credits_lead_picture(texts, 2)
+        ):
+            found[1] = "caption_line"  # the lead picture's caption under its label
+    if f.enabled("share_buttons"):
+        for i in {0, 1, last} & set(range(len(texts))):
+            if i not in found and is_glued_share_bar(texts[i]):
+                found[i] = "share_buttons"
+        if last >= 1 and last not in found and is_lone_comments(texts, last):
+            found[last] = "share_buttons"
+    if f.enabled("teaser_line"):
+        for i, text in enumerate(texts):
+            if i in found:
+                continue
+            if is_page_count(text) or is_gallery_link(text) or is_topics_link(texts, i):
+                found[i] = "teaser_line"
+        for i in find_pointed_links(texts, found):
+            found.setdefault(i, "teaser_line")
+        for i in find_pointer_foot(texts, found):
+            found.setdefault(i, "teaser_line")
+    if f.enabled("promo_line"):
+        foot = last
+        while foot > 1 and foot in found:
+            foot -= 1
+        if foot >= 1 and foot not in found:
+            note = texts[foot]
+            if is_archive_note(note) or is_cut_stub(texts, foot):
+                found[foot] = "promo_line"
+    if f.enabled("copyright_trailer") and last >= 1:
+        foot = last
+        while foot > 1 and foot in found:
+            foot -= 1
+        if foot not in found and is_comment_policy(texts[foot]):
+            found[foot] = "copyright_trailer"
 
 
 Check = Callable[[str, Furniture, FurnitureSettings], bool]
