@@ -10,7 +10,10 @@ Sets (all in the repository, no network):
 - ``readability``: 55 real pages of many sites with gold bodies, ``bench/realdev/readability/``
   (from mozilla/readability's test pages, Apache-2.0; see that folder's README);
 - ``pages``: the generated aggregator and article pages of ``bench/pages/`` (built by
-  ``bench/build_pages.py`` from ``tests/realistic/``).
+  ``bench/build_pages.py`` from ``tests/realistic/``);
+- a folder holding ``gold.json`` (page name to gold, ``articleBody`` the gold body when it
+  has one): a held-out set kept outside the repository, such as the one
+  ``bench/html_heldout.py build`` makes (no bodies: its figures there are speed only).
 
 Quality: 4-token shingles of the first document's text (``ingest.html.clean_html``) and of
 ``trafilatura.extract(page)`` with its defaults, each against the gold body. Per page,
@@ -79,7 +82,14 @@ def load_set(name: str) -> list[Page]:
             gold = json.loads(path.with_suffix(".gold.json").read_text("utf-8"))
             pages.append((path.name, path.read_bytes(), str(gold["text"])))
         return pages
-    raise SystemExit(f"no such set: {name} (have: readability, pages)")
+    folder = Path(name)
+    if (folder / "gold.json").is_file():  # a held-out set (bench/html_heldout.py builds one)
+        gold = json.loads((folder / "gold.json").read_text("utf-8"))
+        return [
+            (n, (folder / n).read_bytes(), str(g.get("articleBody", "")))
+            for n, g in sorted(gold.items())
+        ]
+    raise SystemExit(f"no such set: {name} (have: readability, pages, or a folder with gold.json)")
 
 
 def shingle_prf(gold: str, got: str, n: int = 4) -> tuple[float, float, float]:

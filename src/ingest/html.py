@@ -1087,8 +1087,7 @@ def extract_page(
     chars = count_page_chars(text, [card for _, card in cards])
     extracted = extract_main(tree, canonical, settings, chars)
     names = {n.casefold() for n in (extracted.sitename, *(p.aggregator for p in profiles)) if n}
-    # A page with no title of its own gets the site's name from trafilatura: not a headline.
-    headline = extracted.title if (extracted.title or "").casefold() not in names else None
+    headline = headline_of(extracted.title, names, page_headings(tree))
     main = list(extracted.lines)
     if headline and main and main[0] == headline:
         main = main[1:]  # trafilatura keeps an in-article <h1>; it is the headline already
@@ -1120,6 +1119,98 @@ def extract_page(
         too_deep,
         text.lines,
     )
+
+
+def page_headings(tree: HtmlElement) -> list[str]:
+    """The texts of the page's ``h1`` elements, in page order (empty ones left out).
+
+    >>> page_headings(parse_html("<html><body><h1>Site</h1><h1> A  story </h1><h1></h1>"))
+    ['Site', 'A story']
+    """
+    return [text for h in tree.iter("h1") if (text := collapse_space(h.text_content()))]
+
+
+def headline_of(title: str | None, names: set[str], headings: Sequence[str]) -> str | None:
+    """The page's headline from its title (trafilatura's) and its ``h1`` texts.
+
+    A title that is only the site's name (``names``, case-folded) is no headline: a page
+    with no title of its own gets the site's name from trafilatura. But a title an ``h1``
+    states is the page's own, whatever the site calls itself. A title that adds the site's
+    name, a section or a byline beside what an ``h1`` states is cut to the ``h1``'s part
+    (:func:`title_in_headings`).
+
+    >>> headline_of("Daily Planet", {"daily planet"}, []) is None
+    True
+    >>> headline_of("Storm hits the coast", {"storm hits the coast"}, ["Storm hits the coast"])
+    'Storm hits the coast'
+    >>> headline_of("Storm hits the coast | Planet", {"planet"}, ["Storm hits the coast"])
+    'Storm hits the coast'
+    """
+    if not title:
+        return None
+    if title.casefold() in names and title not in headings:
+        return None
+    return title_in_headings(title, headings) or title
+
+
+#: Quotes a title and an h1 of one page may write differently (same length, so the
+#: title's own characters can be cut at the positions compared).
+_PLAIN_QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")
+#: What stands between a title's headline and the site's name, section or byline beside it.
+_TITLE_SEPARATOR = r"(?:[|:\uff1a\u00bb\u00b7\u2022/\u2013\u2014-]|::)"
+_SEPARATOR_AFTER = re.compile(rf"\s*{_TITLE_SEPARATOR}")
+_SEPARATOR_BEFORE = re.compile(rf"{_TITLE_SEPARATOR}\s*$")
+_SEPARATOR = re.compile(rf"\s+{_TITLE_SEPARATOR}+\s+")
+
+
+def title_in_headings(title: str, headings: Sequence[str]) -> str | None:
+    """The part of ``title`` that one of the page's ``h1`` texts states, when the rest of the
+    title only stands beside it after a separator ("Headline | Site", "Site: Headline",
+    "Headline - Section - Site"), or None.
+
+    The ``h1`` must read as a headline (three words or more, or six characters of a script
+    written without spaces): a one-word section heading ("Breaking") that begins a title is
+    no headline. An ``h1`` that glued the site's name to the headline still names it when
+    that name is in the title's rest.
+
+    >>> title_in_headings("Storm hits the coast - Planet", ["Planet", "Storm hits the coast"])
+    'Storm hits the coast'
+    >>> title_in_headings("Planet | Storm’s path: the coast", ["Storm's path: the coast"])
+    'Storm’s path: the coast'
+    >>> title_in_headings("Breaking: Storm hits the coast", ["Breaking"]) is None
+    True
+    >>> title_in_headings("Storm hits the coast at dawn", ["Storm hits the coast"]) is None
+    True
+    >>> title_in_headings("Storm hits the coast » News » Planet", ["Storm hits the coastPlanet"])
+    'Storm hits the coast'
+    """
+    plain = title.translate(_PLAIN_QUOTES)
+    for heading in headings:
+        head = heading.translate(_PLAIN_QUOTES)
+        if len(head) >= len(plain) or not _reads_as_headline(head):
+            continue
+        if plain.startswith(head) and _SEPARATOR_AFTER.match(plain, len(head)):
+            return title[: len(head)]
+        if plain.endswith(head) and _SEPARATOR_BEFORE.search(plain[: -len(head)]):
+            return title[-len(head) :]
+    for m in _SEPARATOR.finditer(plain):
+        left = plain[: m.start()]
+        for heading in headings:
+            head = heading.translate(_PLAIN_QUOTES)
+            glued = head[len(left) :].strip()
+            if head.startswith(left) and _reads_as_headline(left) and glued in plain[m.end() :]:
+                return title[: m.start()] if glued else None
+    return None
+
+
+def _reads_as_headline(text: str) -> bool:
+    return len(text.split()) >= 3 or len(_UNSPACED_SCRIPT.findall(text)) >= 6
+
+
+#: Letters of scripts written without spaces between words (Thai, Myanmar, Khmer, kana, CJK).
+_UNSPACED_SCRIPT = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff]"
+)
 
 
 def page_text_lines(tree: HtmlElement) -> list[str]:
