@@ -117,3 +117,72 @@ def test_title_that_is_only_the_site_name_is_no_headline() -> None:
 )
 def test_title_in_headings(title: str, headings: list[str], expected: str | None) -> None:
     assert title_in_headings(title, headings) == expected
+
+
+def header_page(above: str, h1: str, title: str) -> bytes:
+    """An article whose main text begins with the page's header: labels, then the h1."""
+    return (
+        f"<html><head><title>{title}</title><meta property='og:title' content='{title}'>"
+        f"</head><body><main><article>{above}<h1>{h1}</h1>{BODY}</article></main>"
+        "</body></html>"
+    ).encode()
+
+
+def removed(data: bytes, rules: Rules, scraped_at: datetime) -> tuple[list[str], str]:
+    result = clean_html(data, path="page.html", rules=rules, scraped_at=scraped_at)
+    doc = sorted(result.documents, key=lambda d: d.source.index)[0]
+    return [r.text for r in doc.removed if r.rule == "page_header"], doc.text
+
+
+@pytest.mark.parametrize(
+    ("above", "expected"),
+    [
+        ("<p>Market Insider</p>", ["Market Insider"]),
+        ("<p>Local news</p><p>04/19/13</p>", ["Local news", "04/19/13"]),
+    ],
+)
+def test_labels_and_headline_atop_the_main_text_go_as_page_header(
+    above: str, expected: list[str], rules: Rules, scraped_at: datetime
+) -> None:
+    h1 = "Harbour ferry back in service"
+    got, text = removed(header_page(above, h1, h1), rules, scraped_at)
+    assert got == [*expected, h1]
+    assert text.startswith("The harbour ferry returned to service on Monday morning")
+
+
+def test_an_h1_worded_otherwise_than_the_title_goes_as_page_header(
+    rules: Rules, scraped_at: datetime
+) -> None:
+    h1 = "Ferry back, at last"
+    got, text = removed(header_page("", h1, "Harbour ferry back in service"), rules, scraped_at)
+    assert got == [h1]
+    assert text.startswith("The harbour ferry returned to service on Monday morning")
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        # A sentence above the headline: not a header's label, nothing goes.
+        "<p>The council met on Monday evening to discuss the harbour.</p>",
+        # More than a label's words.
+        "<p>Our reporters on the harbour front bring you this story today</p>",
+    ],
+)
+def test_text_above_the_headline_keeps_it_all(
+    above: str, rules: Rules, scraped_at: datetime
+) -> None:
+    h1 = "Harbour ferry back in service"
+    got, _ = removed(header_page(above, h1, h1), rules, scraped_at)
+    assert got == []
+
+
+def test_a_later_h1_heading_a_section_stays(rules: Rules, scraped_at: datetime) -> None:
+    """Pages that head their story's sections with h1: only the first h1 is the page's."""
+    title = "Harbour ferry back in service"
+    data = (
+        f"<html><head><title>{title} | Planet</title></head><body><main><article>"
+        f"<h1>{title}</h1><h1>Why the repairs took longer</h1>{BODY}</article></main></body></html>"
+    ).encode()
+    got, text = removed(data, rules, scraped_at)
+    assert "Why the repairs took longer" not in got
+    assert "Why the repairs took longer" in text

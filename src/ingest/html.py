@@ -145,6 +145,7 @@ class Page:
     too_deep: bool = False  # the parser stopped at its depth limit (see parse_page)
     # The whole page's text lines (linearize of its body), when asked for (extract_page).
     text_lines: tuple[str, ...] | None = None
+    headings: tuple[str, ...] = ()  # the texts of the page's h1 elements (page_headings)
 
 
 @dataclass(frozen=True)
@@ -1087,7 +1088,8 @@ def extract_page(
     chars = count_page_chars(text, [card for _, card in cards])
     extracted = extract_main(tree, canonical, settings, chars)
     names = {n.casefold() for n in (extracted.sitename, *(p.aggregator for p in profiles)) if n}
-    headline = headline_of(extracted.title, names, page_headings(tree))
+    headings = tuple(page_headings(tree))
+    headline = headline_of(extracted.title, names, headings)
     main = list(extracted.lines)
     if headline and main and main[0] == headline:
         main = main[1:]  # trafilatura keeps an in-article <h1>; it is the headline already
@@ -1118,6 +1120,7 @@ def extract_page(
         text.words,
         too_deep,
         text.lines,
+        headings,
     )
 
 
@@ -1692,6 +1695,10 @@ def _clean_main(page: Page, rules: Rules) -> LineStory | None:
         return None
     part = page.lines[start:end]
     teasers = []
+    if page.headline is not None:  # else the first line is the headline (clean_lines)
+        for i in range(count_page_header(part, page.headline, page.headings)):
+            teasers.append(Removal("page_header", part[i], i + 1, 0))
+            part[i] = ""
     furniture = find_page_furniture(part, page.links, rules.furniture)
     for i, line in enumerate(part):
         rule = "page_navigation" if line in page.navigation else furniture[i]
@@ -1708,6 +1715,39 @@ def _clean_main(page: Page, rules: Rules) -> LineStory | None:
         removed=tuple(shift_removals(removed, start)),
         dropped=tuple(shift_removals(story.dropped, start)),
     )
+
+
+def count_page_header(lines: Sequence[str], headline: str, headings: Sequence[str]) -> int:
+    """How many of the main text's first lines are the page's header read into it: the
+    headline again (the document's, or the page's first ``h1`` that reads as one: later ones
+    may head the story's sections) within the
+    first :data:`MAX_HEADER_LINES` lines, with the short labels above it (a section's name,
+    a date, a skip link: each at most :data:`MAX_LABEL_WORDS` words, no sentence's end).
+    0 when no headline stands there or a line above it reads as text.
+
+    >>> count_page_header(["Markets", "Fed holds rates", "The Fed held."], "Fed holds rates", [])
+    2
+    >>> count_page_header(["Fed holds rates again", "Text."], "Fed", ["Fed holds rates again"])
+    1
+    >>> count_page_header(["The Fed held rates.", "Fed holds rates"], "Fed holds rates", [])
+    0
+    >>> count_page_header(["Markets", "The Fed held rates on Monday."], "Fed holds", ["Markets"])
+    0
+    """
+    heads = {headline, next((h for h in headings if _reads_as_headline(h)), headline)}
+    for i, line in enumerate(lines[:MAX_HEADER_LINES]):
+        if line in heads:
+            return i + 1
+        if len(line.split()) > MAX_LABEL_WORDS or _SENTENCE_END.search(line):
+            return 0
+    return 0
+
+
+#: How far into the main text a headline read again is looked for, and the most words of a
+#: label above it.
+MAX_HEADER_LINES = 4
+MAX_LABEL_WORDS = 6
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*$")
 
 
 def _clean_card(
