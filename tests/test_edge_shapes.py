@@ -1,5 +1,6 @@
-"""Rounds 30-34's left-over shapes (``furniture._extend_edge_shapes``): each goes in the
-position and beside the neighbours it was found in, and its look-alikes stay.
+"""Rounds 30-34's left-over shapes (``furniture._extend_edge_shapes``, and two inline
+rules of ``default_rules.toml``): each goes in the position and beside the neighbours it
+was found in, and its look-alikes stay.
 
 The rounds are other extraction libraries' test texts (newspaper, newspaper4k, goose3) of
 sites no rule was written for; bench/README.md ("leaks7") gives the figures. The snippets
@@ -9,6 +10,7 @@ here are written after their shapes, not copied.
 from __future__ import annotations
 
 from ingest.furniture import find_furniture
+from ingest.residue import apply_cuts, find_cuts
 from ingest.rules import Rules
 
 STORY = [f"The council met for the {n} time on Tuesday to vote on the new plan." for n in "abcd"]
@@ -161,3 +163,41 @@ def test_a_story_s_foot_notes_from_the_site_go(rules: Rules) -> None:
         "Facebook said its community guidelines ban such comments from its pages.",
     ]:
         assert found(rules, [*STORY, last]) == {}, last
+
+
+def cut(line: str, rules: Rules) -> tuple[str, list[tuple[str, str]]]:
+    cuts = find_cuts(line, rules.inline, rules.cues, rules.settings)
+    return apply_cuts(line, cuts), [(c.rule, line[c.start : c.end]) for c in cuts]
+
+
+def test_a_share_pitch_closing_a_paragraph_goes_with_its_source(rules: Rules) -> None:
+    line = (
+        "Her single makes a statement about beauty ideals. Like on Facebook Share this with "
+        "all of your girlfriends by clicking the Share button below. Source: AnnLeeVEVO"
+    )
+    kept, cuts = cut(line, rules)
+    assert kept == "Her single makes a statement about beauty ideals."
+    assert [rule for rule, _ in cuts] == ["share_pitch_tail"]
+    # A request to share with no button, or a sentence about a button, stays.
+    for line in (
+        "The campaign went viral. Share this with a friend who needs it.",
+        "The site tested it. Share this with friends, the button below the story says.",
+    ):
+        assert cut(line, rules) == (line, []), line
+
+
+def test_a_caption_glued_before_a_paragraph_by_its_label_goes(rules: Rules) -> None:
+    line = (
+        "Linde hat in den USA einen Umsatz von zwei Milliarden Dollar. Bild: Um die "
+        "Genehmigung der Behörden zu erhalten, wird Linde Teile verkaufen müssen."
+    )
+    kept, cuts = cut(line, rules)
+    assert kept.startswith("Um die Genehmigung")
+    assert [rule for rule, _ in cuts] == ["caption_label_glued"]
+    # A label inside a sentence, or after the paragraph's second sentence, stays.
+    for line in (
+        "The sign on the door read Photo: keep out, and nobody went in.",
+        "The museum reopened. It was busy. Photo: A visitor looks at the mural.",
+        "The museum reopened. Photo: the mural, as a visitor saw it.",
+    ):
+        assert cut(line, rules) == (line, []), line
