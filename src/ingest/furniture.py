@@ -949,7 +949,12 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
     if text.endswith(")") or ":" in text[-90:]:
         # A credit is at most ~200 characters: look only there, not along the paragraph.
         m = f._caption_end.search(text, max(0, len(text) - 260))
-        if m is not None and m.start() > 0 and not text.startswith("("):
+        if (
+            m is not None
+            and m.start() > 0
+            and not text.startswith("(")
+            and not is_sentence_naming_a_picture(m.group(), f)
+        ):
             return True
     if text.endswith(")") and _closing_credit(text, f):
         return True
@@ -982,6 +987,30 @@ def is_caption_line(text: str, f: Furniture, max_words: int) -> bool:
         if m is not None and len(m.group("who").split()) <= 12:
             return True
     return _CAPTION_LABEL.match(text) is not None
+
+
+def is_sentence_naming_a_picture(bracketed: str, f: Furniture) -> bool:
+    """A sentence in brackets that names a picture, not a credit: it closes on a sentence's
+    end and at least three words stand before its credit marker ("(The paper has viewed
+    the photo of the visa.)"). A credit opens on its marker or one word before it ("(Photo
+    courtesy of the family.)", "(AP Photo/Ann Lee)", "(Staff photo by Ann Lee.)").
+
+    >>> f = Furniture(credit_markers=frozenset(["photo"]))
+    >>> is_sentence_naming_a_picture("(The paper has viewed the photo of the visa.)", f)
+    True
+    >>> [is_sentence_naming_a_picture(t, f) for t in ("(Photo courtesy of the family.)",
+    ...     "(Staff photo by Ann Lee.)", "(Courtesy of the Lee family photo archive)")]
+    [False, False, False]
+    """
+    if not re.search(r"[.!?][\"\u201d\u2019]?\)$", bracketed):
+        return False
+    words = bracketed[1:].split()
+    before = next((i for i, w in enumerate(words) if _word_core(w) in f.credit_markers), 0)
+    return before >= 3
+
+
+def _word_core(word: str) -> str:
+    return word.strip("()[]\"'\u201c\u201d\u2018\u2019.,:;!?/").lower().removesuffix("s")
 
 
 def _without_closing_credit(text: str, f: Furniture) -> str:
