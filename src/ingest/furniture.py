@@ -2722,6 +2722,7 @@ def find_furniture(
             if _CLOCK_LINE.match(text):
                 found[i] = "time_stamp"
             break
+    find_held_out_shapes(texts, found, f, short)  # last: an older family names a line first
     return found
 
 
@@ -3361,7 +3362,8 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
     candidates = [
         i
         for i, w in enumerate(words)
-        if _PULL_MIN_WORDS <= len(w) <= _PULL_MAX_WORDS and texts[i].rstrip(_CLOSERS)[-1:] in ".!?"
+        if _PULL_MIN_WORDS <= len(w) <= _PULL_MAX_WORDS
+        and (texts[i].rstrip(_CLOSERS)[-1:] in ".!?" or is_quoted_pull(texts[i], len(w)))
     ]
     if not candidates:
         return []
@@ -3429,6 +3431,8 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
                 continue
             if texts[j].startswith(text + " ") or (abs(i - j) < 2 and words[j][:3] == w[:3]):
                 continue  # glued, or a summary over the lead it opens (a feed's description)
+            if -1 <= j - i <= 2 and texts[i].rstrip(_CLOSERS)[-1:] not in ".!?":
+                continue  # a quote with no stop over its section (a byline between): a subhead
             # An embedded post printed a sentence a line, each quoted in the paragraph.
             if any(
                 0 <= k < len(texts) and k != j and len(words[k]) >= 3 and triples(k) <= triples(j)
@@ -4380,3 +4384,766 @@ def _extend_video_blocks(
             continue
         if _is_headline_like(texts[j], min(max_words, 15)):
             found[j] = "video_block"
+
+
+# ---------------------------------------------------------------------------------------
+# Held-out rounds 35+: how to reach the writer, where a post came from, a glued link list.
+
+# "To contact the reporter on this story: Ann Lee in Atlanta at alee@example.com": a label
+# of whom to reach, then the names and addresses.
+_TO_CONTACT = re.compile(
+    r"^To (?:contact|reach|e-?mail|write to) (?:the |our |this )?(?:reporters?|editors?|"
+    r"writers?|authors?|correspondents?|newsroom)\b[^:.!?]{0,60}: \S"
+)
+# "Ann Lee may be reached at alee@example.com.", "Correspondent Bo Chen can be reached at
+# ...": a writer's name (a role word may open it), then how to reach them.
+_REACHED_AT = re.compile(
+    r"^(?:[A-Z][a-z]+(?: [a-z]+)? )?(?:[A-Z][\w.'’-]*(?: |$)){2,4}(?:may|can|could) be "
+    r"(?:reached|contacted|emailed|e-mailed) (?:at|by|via|on) "
+)
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.\w|(?<![\w.])@\w{2,}")
+
+
+def is_contact_note(text: str) -> bool:
+    """How to reach the story's writer or editors, as the page prints it under the story.
+
+    >>> is_contact_note("To contact the reporter on this story: Ann Lee in Atlanta at "
+    ...     "alee@example.com")
+    True
+    >>> is_contact_note("Correspondent Bo Chen may be reached at bchen@example.net.")
+    True
+    >>> is_contact_note("Ann Lee may be reached at alee@example.com. Follow her on Twitter "
+    ...     "@annlee. Find Example News on Facebook.")
+    True
+
+    Reported speech, a reader's call to an office, and a contact with no address stay:
+
+    >>> is_contact_note("To contact the reporter, the family said, they used a neighbour.")
+    False
+    >>> is_contact_note("Crime Stoppers can be reached at 555-0100 any time of day.")
+    False
+    >>> is_contact_note("Ann Lee may be reached at alee@example.com, the court said.")
+    False
+    """
+    if len(text) > 400 or _SAYS.search(text):
+        return False
+    if text.startswith("To ") and _TO_CONTACT.match(text):
+        return True
+    return _REACHED_AT.match(text) is not None and _ADDRESS.search(text) is not None
+
+
+def find_contact_notes(texts: Sequence[str], found: Container[int]) -> list[int]:
+    """The contact notes among a story's last lines (under them only furniture or other
+    notes): a note in the middle of a story is a sentence about someone.
+
+    >>> story = ["The council met on Tuesday.", "It passed by one vote."]
+    >>> note = "Ann Lee may be reached at alee@example.com."
+    >>> find_contact_notes([*story, note, "Loading Photo Gallery"], {3})
+    [2]
+    >>> find_contact_notes([story[0], note, story[1]], set())
+    []
+    """
+    out = []
+    for i in range(len(texts) - 1, 0, -1):
+        if i in found:
+            continue
+        if not is_contact_note(texts[i]):
+            break
+        out.append(i)
+    return sorted(out)
+
+
+# Where a blogged item came from, in brackets alone on its line: "[via Buzzfeed]", "(h/t
+# The Verge)". The source's name is capitalised: "(via satellite link)" stays.
+_VIA_SOURCE = re.compile(
+    r"^[\[(](?:via|Via|VIA|h/t|H/T|hat tip|Hat tip)\b:? (?:the |The )?"
+    r"[A-Z0-9@][^\[\]()]{0,60}[\])]$"
+)
+
+
+def is_via_credit(text: str) -> bool:
+    """A bracketed note of where a post came from.
+
+    >>> is_via_credit("[via Buzzfeed]"), is_via_credit("(h/t The Verge)")
+    (True, True)
+    >>> is_via_credit("(via satellite link)"), is_via_credit("[Via the Met Office, a forecast.]")
+    (False, False)
+    """
+    return text[-1] in ")]" and _VIA_SOURCE.match(text) is not None and text[-2] not in ".!?"
+
+
+# The heading of another section's links under a story: "More from Example.com:", "More on
+# Business:"; "More from the interview:" over sentences stays (its lines end like them).
+_MORE_FROM = re.compile(
+    r"^(?:More|MORE|Also|ALSO) (?:from|on|in|FROM|ON|IN) [^.!?:]{1,40}(?:\.[a-z]{2,4})?:$"
+)
+
+
+def find_glued_link_list(texts: Sequence[str], found: Container[int]) -> list[int]:
+    """ "More from <Section>:" closing a story over its links, each a Title Case headline
+    with no stop, the scrape having run them together on one line or kept one a line.
+
+    >>> story = ["The council met on Tuesday.", "It passed by one vote."]
+    >>> glued = ("The Gift of a Bright Business Idea Be Prepared for a Roller Coaster Ride: "
+    ...     "5 Key Business Predictions for 2015")
+    >>> find_glued_link_list([*story, "More from Example.com:", glued], set())
+    [2, 3]
+
+    Items that read as sentences, a heading with no list under it, and a heading in the
+    middle of the story stay:
+
+    >>> find_glued_link_list([*story, "More from the interview:", "We asked her why. She "
+    ...     "laughed."], set())
+    []
+    >>> find_glued_link_list([*story, "More from Example.com:"], set())
+    []
+    >>> find_glued_link_list(["More on Business:", glued, *story], set())
+    []
+    """
+    foot = len(texts) - 1
+    while foot > 1 and foot in found:
+        foot -= 1
+    start = foot
+    while start > 1 and start not in found and not _MORE_FROM.match(texts[start]):
+        line = texts[start]
+        if line.rstrip(_CLOSERS)[-1:] in ".!?" or not _is_title_case(line, 4, 120):
+            return []
+        start -= 1
+    if start == foot or start < 2 or not _MORE_FROM.match(texts[start]):
+        return []
+    return list(range(start, foot + 1))
+
+
+# A pull quote the page set in quotes without its stop: longer than a quoted subheading.
+_QUOTED_PULL_WORDS = 14
+
+
+def is_quoted_pull(text: str, n_words: int) -> bool:
+    """A line wholly in quotes, fourteen words or more, with no stop of its own: the page's
+    pull quote of a sentence (:func:`find_pull_quotes` looks for the paragraph holding it,
+    not right above or below it). A quoted subheading is shorter.
+
+    >>> is_quoted_pull("“My only wish is to prove to the American public that in my case "
+    ...     "your tax money has not been wasted”", 19)
+    True
+    >>> is_quoted_pull("‘The focus of her investigation was on how nuns live’", 10)
+    False
+    >>> is_quoted_pull("“We will win,” he said, and the crowd cheered for a long time", 14)
+    False
+    """
+    if n_words < _QUOTED_PULL_WORDS or text[0] not in "“\"‘'" or text[-1] not in "”\"’'":
+        return False
+    return len(_QUOTE_MARK.findall(text)) == 2
+
+
+# A caption that the page's template labels in English whatever the story's language: "<the
+# picture's credit in the story's language> Image caption <caption>".
+_INNER_MEDIA_LABEL = re.compile(r"(?<=\S )(?:Image|Media|Photo|Video) caption (?=\S)")
+
+
+def is_labelled_caption(text: str) -> bool:
+    """A caption whose label stands after its credit: "Фото Ann Lee Image caption ...".
+
+    >>> is_labelled_caption("ဓာတ်ပုံ မူပိုင် Ann Lee (Example) Image caption ရုံးတွင်")
+    True
+    >>> is_labelled_caption("Foto Ann Lee/EFE Media caption El ministro habla")
+    True
+    >>> is_labelled_caption("The museum's new Image caption rules were praised by critics.")
+    False
+    """
+    m = _INNER_MEDIA_LABEL.search(text)
+    if m is None or too_long(text, 80):
+        return False
+    head = text[: m.start()].split()
+    if len(head) > 10 or _SENTENCE_BREAK.search(" ".join(head)):
+        return False
+    return head[-1][:1].isupper() or head[-1].endswith(")")  # the label follows a credit
+
+
+# A caption closed by where its pictures came from, with no stop: "Maps of the city: the 1948
+# plan (via Ann Lee/Flickr) and 2014 (via Example)".
+_VIA_CLOSE = re.compile(r"\((?:via|Via) [A-Z0-9][^()]{0,60}\)$")
+
+
+def is_via_caption(text: str) -> bool:
+    """A short line with no stop of its own, closed by a bracketed "(via <source>)".
+
+    >>> is_via_caption("Maps: the 1948 plan (via Ann Lee/Flickr) and 2014 (via Example)")
+    True
+    >>> is_via_caption("The hearing was held on Monday. (via Zoom)")
+    False
+    >>> is_via_caption("The hearing was held remotely (via video link)")
+    False
+    """
+    if not text.endswith(")") or too_long(text, 30):
+        return False
+    m = _VIA_CLOSE.search(text)
+    return m is not None and text[: m.start()].rstrip()[-1:] not in ".!?:" and m.start() > 0
+
+
+# A call for the readers' own pictures or stories: "Are you in the storm? Please share your
+# videos, pictures and stories at <site>.", "Send us your photos of the eclipse."
+_SHARE_YOURS = re.compile(
+    r"(?:^|[.!?] )(?:Please |PLEASE )?(?:[Ss]hare|[Ss]end|[Ss]ubmit|[Uu]pload|[Ee]-?mail)"
+    r"(?: us)? (?:your|YOUR) (?:own )?(?:photos?|videos?|pictures?|images?|stories|story|"
+    r"experiences?|tips?)\b[^.!?]{0,80}[.!]?$"
+)
+
+
+def is_reader_callout(text: str) -> bool:
+    """A request that readers send in their pictures or stories, as its own line.
+
+    >>> is_reader_callout("Are you in the storm? Please share your videos and stories at "
+    ...     "Example Report.")
+    True
+    >>> is_reader_callout("Send us your photos of the eclipse.")
+    True
+    >>> is_reader_callout("“Please share your photos with the police,” the sheriff said.")
+    False
+    >>> is_reader_callout("Residents were asked to share their videos with investigators.")
+    False
+    """
+    if too_long(text, 50) or _SAYS.search(text) or len(_QUOTE_MARK.findall(text)) > 0:
+        return False
+    return _SHARE_YOURS.search(text) is not None
+
+
+_STOP_CHARS = ".!?。！？।؟"
+
+
+def find_labelled_foot(
+    texts: Sequence[str], found: Container[int], f: Furniture, max_words: int
+) -> list[int]:
+    """A related-stories heading alone on its line near a story's end (in any language the
+    teaser labels hold: "Related", "เรื่องที่เกี่ยวข้อง", "関連記事") over the stories' titles,
+    short lines with no stop, down to the story's end.
+
+    >>> f = Furniture(teaser_labels=frozenset(["related", "関連記事"]))
+    >>> story = ["The council met on Tuesday.", "It passed by one vote."]
+    >>> titles = ["市議会が新橋を承認", "工事は春に始まる"]
+    >>> find_labelled_foot([*story, "関連記事", *titles], set(), f, 16)
+    [2, 3, 4]
+
+    A heading over a sentence, or with nothing under it, stays (other rules weigh a lone
+    label):
+
+    >>> find_labelled_foot([*story, "Related", "It was the third vote this year."], set(), f, 16)
+    []
+    >>> find_labelled_foot([*story, "Related"], set(), f, 16)
+    []
+    """
+    foot = len(texts) - 1
+    while foot > 1 and foot in found:
+        foot -= 1
+    start = foot
+    while start > 1 and start not in found:
+        line = texts[start]
+        if line.rstrip(":").strip().lower() in f.teaser_labels:
+            break
+        if (
+            too_long(line, max_words)
+            or len(line) > 160
+            or line.rstrip(_CLOSERS)[-1:] in _STOP_CHARS
+        ):
+            return []
+        start -= 1
+    if (
+        start == foot
+        or start < 2
+        or texts[start].rstrip(":").strip().lower() not in f.teaser_labels
+    ):
+        return []
+    return list(range(start, foot + 1))
+
+
+# A newsletter that introduces itself over (or under) its issue: "<Name> is a daily
+# newsletter from <Site> that delivers ...".
+_NEWSLETTER_SELF = re.compile(
+    r"^(?:[A-Z][\w'’&.-]*|of|the)(?: (?:[A-Z][\w'’&.-]*|of|the)){0,4} (?:is|are) (?:a|an|our) "
+    r"(?:[\w-]+ ){0,3}(?:newsletter|briefing|digest|roundup)\b"
+)
+# A pointer to the gallery the scrape did not keep: "See more photos in the gallery, images
+# by <Name>", "View all pictures".
+_GALLERY_POINTER = re.compile(
+    r"^(?:See|View|Browse|Check out|Click through) (?:more|all|all the|the|our)?"
+    r" ?(?:photos|pictures|images|pics|slides)\b(?: (?:in|from|of) (?:the|our|this) "
+    r"(?:gallery|slideshow|album))?(?:[,;:]? [^.!?]{0,60})?\.?$"
+)
+
+
+def is_newsletter_intro(text: str) -> bool:
+    """A newsletter's line about itself.
+
+    >>> is_newsletter_intro("Money Notes is a daily newsletter from Example News that "
+    ...     "delivers the top news for advisers.")
+    True
+    >>> is_newsletter_intro("The Daily Brief is our free morning briefing.")
+    True
+    >>> is_newsletter_intro("Her company is a small newsletter publisher in Ohio, she said.")
+    False
+    """
+    return not too_long(text, 40) and not _SAYS.search(text) and bool(_NEWSLETTER_SELF.match(text))
+
+
+def is_gallery_pointer(text: str) -> bool:
+    """A pointer to a gallery of pictures, with its credit perhaps.
+
+    >>> is_gallery_pointer("See more photos in the gallery, images by Ann Lee")
+    True
+    >>> is_gallery_pointer("View all pictures")
+    True
+    >>> is_gallery_pointer("See more photos of the flood and how it began on the coast last year.")
+    False
+    """
+    if too_long(text, 16) or (text.endswith(".") and too_long(text, 6)):
+        return False  # a sentence that sends the reader to pictures says more than a button
+    return _GALLERY_POINTER.match(text) is not None
+
+
+def is_glued_related_block(text: str, f: Furniture) -> bool:
+    """A related-links box flattened into one line: its heading, then the headlines run
+    together with no stop at the end ("Related articles 'He tried ...' <Name> opens up on
+    ... <Name>").
+
+    >>> f = Furniture(related_headings=frozenset(["related", "articles", "stories"]),
+    ...     heading_cores=("related",))
+    >>> is_glued_related_block("Related articles 'I knew it' Ann Lee opens up on her year "
+    ...     "A day in the life of: the club with Ann Lee", f)
+    True
+    >>> is_glued_related_block("Related charges were filed against the two other men", f)
+    False
+    >>> is_glued_related_block("Related stories show the same pattern in every town.", f)
+    False
+    """
+    words = text.split()
+    if len(words) < 8 or len(words) > 80 or text.rstrip(_CLOSERS)[-1:] in _STOP_CHARS:
+        return False
+    if _SAYS.search(text):
+        return False
+    for n in (3, 2, 1):
+        head = " ".join(words[:n])
+        if is_related_heading(head, f) and (words[n][:1] in "'‘\"“" or words[n][:1].isupper()):
+            return True
+    return False
+
+
+# A copyright line in the languages whose pages print it with "ⓒ" or a rights phrase of
+# their own: "Copyright ⓒ Example.co.kr. 무단전재 및 재배포 금지" ("no reproduction or
+# redistribution"), "版权所有", "無断転載を禁じます".
+_WORLD_RIGHTS = re.compile(
+    r"무단\s?전재|재배포\s?금지|無断転載|无断转载|禁止转载|不得转载|版[权權]所有"
+)
+_SIGNS = ("ⓒ", "©", "(c)", "(C)", "opyright", "OPYRIGHT", "저작권", "著作権", "版权", "版權")
+
+
+def is_world_copyright(text: str) -> bool:
+    """A copyright line with an East Asian rights phrase, or opened by "ⓒ".
+
+    >>> is_world_copyright("Copyright ⓒ Example.co.kr. 무단전재 및 재배포 금지")
+    True
+    >>> is_world_copyright("저작권자 ⓒ 예시미디어(www.example.co.kr), 무단전재 및 재배포금지")
+    True
+    >>> is_world_copyright("이 기사는 무단전재 문제를 다룬다.")
+    False
+    """
+    if not any(sign in text for sign in _SIGNS) or too_long(text, 40):
+        return False
+    return _WORLD_RIGHTS.search(text) is not None or text.startswith("ⓒ")
+
+
+# A picture's credit in brackets, its label glued by "=" or a colon, as Korean, Japanese
+# and Chinese pages print it: "[사진=JTBC, Example]", "(写真：Example)", "[Foto: EFE]".
+_LABELLED_CREDIT = re.compile(
+    r"^[\[(](?:사진|사진제공|자료사진|그래픽|写真|照片|图片|圖片|图|圖|Foto|Fotos|Photo|Photos|Bild|"
+    r"Image)\s*[=:：]\s*[^\[\]()]{1,60}[\])]$"
+)
+
+
+def is_labelled_credit(text: str) -> bool:
+    """A bracketed credit line: "[사진=JTBC, Example]".
+
+    >>> is_labelled_credit("[사진=JTBC, 예시아시아]"), is_labelled_credit("(Foto: EFE)")
+    (True, True)
+    >>> is_labelled_credit("[Editor's note: the photo was taken in 2019]")
+    False
+    """
+    return len(text) <= 80 and _LABELLED_CREDIT.match(text) is not None
+
+
+# A sign-up form's messages, printed whatever state the form was in: "Thanks for signing
+# up!", "There was an error processing your subscription.", "Keep an eye on your inbox ...".
+_FORM_STATE = re.compile(
+    r"^(?:Thanks|Thank you) for (?:signing up|subscribing|registering)\b|"
+    r"\berror (?:processing|with) your (?:subscription|request|sign-?up)\b|"
+    r"^(?:Keep an eye on|Check) your inbox\b|^You(?:'re|’re| are) (?:all )?(?:set|subscribed)\b"
+)
+
+
+def find_signup_widget(texts: Sequence[str], found: Container[int], f: Furniture) -> list[int]:
+    """A newsletter box: its form's messages and the short lines of the box around them (its
+    name, its pitch, "Sorry!", the next box's call). A story quoting such a line stays.
+
+    >>> from ingest.rules import load_rules
+    >>> f = load_rules().furniture
+    >>> story = ["The council met on Tuesday to vote on the plan.", "It passed by one vote."]
+    >>> box = ["Daily Briefing Newsletter", "Get the day's top stories in your inbox.",
+    ...     "Thanks for signing up!", "Sorry!", "There was an error processing your "
+    ...     "subscription."]
+    >>> find_signup_widget([*story, *box, *story], set(), f)
+    [2, 3, 4, 5, 6]
+    >>> find_signup_widget([*story, "“Thanks for signing up!” the clerk said.", *story], set(), f)
+    []
+    """
+    anchors = [
+        i
+        for i, t in enumerate(texts)
+        if ("error" in t or t[:1] in "TKCY")  # the messages' first letters, or an error
+        and _FORM_STATE.search(t)
+        and i not in found
+        and not too_long(t, 20)
+        and not _QUOTE_MARK.search(t)
+    ]
+
+    def boxed(t: str) -> bool:
+        if too_long(t, 20) or _QUOTE_MARK.search(t) or _SAYS.search(t):
+            return False
+        first = t.split(None, 1)[0].lower()
+        return (
+            len(t.split()) <= 3
+            or first in f.promo_openers
+            or f._promo.search(t) is not None
+            or _FORM_STATE.search(t) is not None
+        )
+
+    out: set[int] = set()
+    for a in anchors:
+        lo = hi = a
+        while lo - 1 >= 0 and lo - 1 not in out and boxed(texts[lo - 1]):
+            lo -= 1
+        while hi + 1 < len(texts) and boxed(texts[hi + 1]):
+            hi += 1
+        out.update(range(lo, hi + 1))
+    return sorted(i for i in out if i not in found)
+
+
+def find_separated_cards(texts: Sequence[str], found: Container[int]) -> list[int]:
+    """Link cards closing a story, a lone rule ("-") between them, each card a title with
+    no stop and perhaps a short blurb. Sections of an essay between rules end like
+    sentences, and stay.
+
+    >>> story = ["The council met on Tuesday to vote on the plan.", "It passed by one vote."]
+    >>> cards = ["-", "Mayor joins the band", "She may have found her calling", "-",
+    ...     "Week 12 picks", "-", "Coach tells an old story", "The owner might have hired him"]
+    >>> find_separated_cards([*story, *cards], set())
+    [2, 3, 4, 5, 6, 7, 8, 9]
+    >>> essay = ["* * *", "The rain came at noon.", "* * *", "We left the next day."]
+    >>> find_separated_cards([*story, *essay], set())
+    []
+    """
+    foot = len(texts) - 1
+    i, groups, top = foot, 0, -1
+    while i > 1:
+        group: list[str] = []
+        while i > 1 and len(group) < 3 and not is_separator_line(texts[i]):
+            group.append(texts[i])
+            i -= 1
+        if not 1 <= len(group) <= 2 or any(too_long(t, 25) for t in group):
+            break
+        if group[-1].rstrip(_CLOSERS)[-1:] in _STOP_CHARS:
+            break  # a card opens with its title
+        if not is_separator_line(texts[i]):
+            break
+        groups += 1
+        top = i
+        i -= 1
+    if groups < 2:
+        return []
+    return [k for k in range(top, foot + 1) if k not in found]
+
+
+# "Be sure to visit <Brand> on Facebook, Twitter, and Instagram.": a pitch to follow.
+_BE_SURE_FOLLOW = re.compile(
+    r"^(?:Be sure to|Make sure to|Don't forget to|Don’t forget to|Remember to) "
+    r"(?:visit|follow|like|find|check out|connect with) [^.!?]{1,60}? on [A-Z]"
+)
+
+
+def is_be_sure_to_follow(text: str, f: Furniture) -> bool:
+    """A pitch to follow a brand on the networks.
+
+    >>> f = Furniture(networks=frozenset(["facebook", "twitter", "instagram"]))
+    >>> is_be_sure_to_follow("Be sure to visit Example on Facebook, Twitter, and Instagram.", f)
+    True
+    >>> is_be_sure_to_follow("Be sure to visit the museum on Sunday, when it is free.", f)
+    False
+    """
+    if too_long(text, 25) or _BE_SURE_FOLLOW.match(text) is None:
+        return False
+    return bool(f.networks & set(word_tokens(text.lower())))
+
+
+# A prompt to follow a link the scrape did not keep: "* Click the link to see the full
+# calendar", "Clique no link para ver ...", "Cliquez sur le lien ...".
+_CLICK_LINK = re.compile(
+    r"^\*? ?(?:Click|Clique|Clic|Haga clic|Haz clic|Cliquez|Klicken Sie|Clicca) "
+    r"(?:on |no |en |sur |auf |sul |nel )?(?:the |this |o |el |le |den |il |este |ce )?"
+    r"(?:link|links|enlace|lien|Link)\b"
+)
+
+
+# A comment policy: what the moderators will not approve, in the languages a page's foot
+# prints it.
+_COMMENT_POLICY = re.compile(
+    r"(?i)\b(?:comments?|comentários?|comentarios?|commentaires?|kommentare?|commenti)\b"
+    r"[^\n]{0,200}?\b(?:moderat\w*|approv\w*|aprovad\w*|aprobad\w*|freigeschaltet|"
+    r"publiés?|pubblicat\w*)\b"
+)
+
+
+def is_link_prompt(text: str) -> bool:
+    """A prompt to follow a link the scrape did not keep.
+
+    >>> is_link_prompt("* Clique no link para ver o Calendário completo")
+    True
+    >>> is_link_prompt("Click beetles were found on the link road near the river.")
+    False
+    """
+    return _CLICK_LINK.match(text) is not None and not too_long(text, 40)
+
+
+def is_moderation_note(text: str) -> bool:
+    """The comment policy, as a story's last lines print it (between paragraphs, a sentence
+    on comments being approved is news).
+
+    >>> is_moderation_note("ATENÇÃO: Comentários ofensivos não serão aprovados pelo moderador.")
+    True
+    >>> is_moderation_note("Comments on the plan will be approved by the council, she said.")
+    False
+    >>> is_moderation_note("Comments on the draft were approved by the board on Monday.")
+    False
+    """
+    if too_long(text, 40) or _SAYS.search(text):
+        return False
+    # a policy says what will not pass, or who moderates
+    return _COMMENT_POLICY.search(text) is not None and _REFUSAL.search(text) is not None
+
+
+_REFUSAL = re.compile(r"(?i)\b(?:not|won't|won’t|não|no|ne|nicht|non|moderat\w*|moderador\w*)\b")
+
+
+# The heading of readers' comments under a story, and the link that closes them: "Top Rated
+# Comments", "[ Read All Comments ]". "Comments" or "Readers' Comments" may head a section
+# of the story (a report's official comments, letters), so it counts only over that link.
+_COMMENTS_HEAD = re.compile(
+    r"^(?:Top|Most|Highest)[ -](?:Rated|Popular|Liked) (?:Comments|COMMENTS)(?: \(\d+\))?:?$"
+)
+_COMMENTS_TAIL = re.compile(
+    r"^[\[(]? ?(?:Read|View|Show|See|Load) (?:all|more|All|More) (?:\d+ )?(?:comments|Comments)"
+    r" ?[\])]?$"
+)
+_BARE_COMMENTS = re.compile(
+    r"^(?:(?:Readers?['’]?|Latest|User|Recent) )?(?:Comments|COMMENTS)(?: \(\d+\))?:?$"
+)
+
+
+def find_comments_foot(texts: Sequence[str], found: Container[int]) -> list[int]:
+    """Readers' comments printed under a story: from their heading to the story's end, when
+    the heading says whose comments they are, or a link to the rest of them closes them.
+
+    >>> story = ["The council met on Tuesday to vote on the plan.", "It passed by one vote."]
+    >>> talk = ["Top Rated Comments", "Great idea, finally.", "No surprise here."]
+    >>> find_comments_foot([*story, *talk], set())
+    [2, 3, 4]
+    >>> find_comments_foot([*story, "Comments", "Great idea.", "[ Read All Comments ]"], set())
+    [2, 3, 4]
+    >>> report = ["Comments", "The agency received 300 comments on the rule."]
+    >>> find_comments_foot([*story, *report], set())
+    []
+    """
+    foot = len(texts) - 1
+    while foot > 1 and foot in found:
+        foot -= 1
+    closed = any(_COMMENTS_TAIL.match(texts[k]) for k in range(foot, len(texts)))
+    for i in range(foot, 1, -1):
+        if _COMMENTS_HEAD.match(texts[i]) or (closed and _BARE_COMMENTS.match(texts[i])):
+            if i >= len(texts) // 3:  # under the story, not a section of it
+                return [k for k in range(i, foot + 1) if k not in found]
+            break
+    return []
+
+
+# A page's disclaimer of its columnists' views: "The views and opinions expressed in the
+# article do not necessarily reflect those of <Site>."
+_DISCLAIMER = re.compile(
+    r"^(?:The )?(?:views?|opinions?)(?: and (?:views|opinions))? expressed (?:in|by) "
+    r"(?:this|the|these) (?:article|post|column|piece|story|blog|commentary|op-ed)s?\b"
+    r"[^.!?]{0,120}\b(?:necessarily|solely|do not|does not|are (?:those|the author))",
+    re.I,
+)
+# A shop's share of what readers buy through a post: "If you buy something through this post,
+# <Site> may get a share of the sale.", "We may earn a commission ...".
+_AFFILIATE = re.compile(
+    r"\b(?:[Ii]f you (?:buy|purchase) (?:something|anything|a product|an item) "
+    r"(?:through|from|via)|\b(?:[Ww]e|I) (?:may|might|could) (?:earn|get|receive|collect) (?:a )?"
+    r"(?:small )?(?:commission|share of (?:the )?sales?|portion of (?:the )?sales?))"
+)
+# A call for the readers' comments: "Leave your questions below!", "Deixe suas dúvidas e
+# opiniões aqui embaixo!", "Let us know in the comments."
+_COMMENT_CALL = re.compile(
+    r"^(?:Leave|Share|Tell us|Let us know|Drop|Post|Deixe|Deja|Dejen|Laissez|Lasciate|Lascia|"
+    r"Hinterlassen|Schreiben Sie)\b[^.!?]{0,80}\b(?:below|comments?|abaixo|embaixo|abajo|"
+    r"ci-dessous|commentaires|unten|Kommentar\w*|qui sotto|commenti|comentários?|comentarios?)\b"
+)
+# A reading time over a story in the languages the furniture reads: "Reading time: 3
+# minutes", "Tempo de leitura: 1 minuto", "Lesezeit: 4 Min.".
+_READING_TIME = re.compile(
+    r"^(?:Reading time|Read time|Tempo de leitura|Tiempo de lectura|Temps de lecture|"
+    r"Lesezeit|Lesedauer|Tempo di lettura|Leestijd|Czas czytania)\s*:?\s*(?:<\s*)?\d{1,3}\s*"
+    r"(?:minutes?|minutos?|minuti|minuten|minuty|min\.?|Min\.?|mins)$",
+    re.I,
+)
+
+
+def is_page_disclaimer(text: str) -> bool:
+    """A disclaimer of the page's, or its share of sales, as the story's last lines print it.
+
+    >>> is_page_disclaimer("The views and opinions expressed in the article do not "
+    ...     "necessarily reflect those of Example News.")
+    True
+    >>> is_page_disclaimer("Ann Lee curates deals.If you buy something through this post, "
+    ...     "Example may get a share of the sale.")
+    True
+    >>> is_page_disclaimer("The views expressed in the article angered the minister, he said.")
+    False
+    """
+    if too_long(text, 60) or _SAYS.search(text):
+        return False
+    return _DISCLAIMER.match(text) is not None or _AFFILIATE.search(text) is not None
+
+
+def is_comment_call(text: str) -> bool:
+    """A call to leave a comment under the story.
+
+    >>> is_comment_call("Deixe suas dúvidas e opiniões aqui embaixo! Obrigado por compartilhar!")
+    True
+    >>> is_comment_call("Let us know in the comments.")
+    True
+    >>> is_comment_call("Leave the dog at home and bring the kids below the bridge.")
+    False
+    """
+    if too_long(text, 25) or _SAYS.search(text) or _QUOTE_MARK.search(text):
+        return False
+    m = _COMMENT_CALL.match(text)
+    return m is not None and _OPINION.search(m.group()) is not None
+
+
+# What a call for comments asks the reader for.
+_OPINION = re.compile(
+    r"(?i)\b(?:comments?|commentaires|kommentar\w*|commenti|comentários?|comentarios?|"
+    r"thoughts|opinions?|opiniões|opiniones|avis|meinung|dúvidas|dudas|questions|feedback)\b"
+)
+_LIST_MARK = re.compile(r"^(?:[-•*–] |\d{1,2}[.)] )")
+
+
+def keep_list_items(texts: Sequence[str], found: dict[int, str]) -> None:
+    """A pitch's shape inside a list of the story's own items ("- Sign up for a Hulu account
+    for $11.99 a month" between two steps) is an item: it stays when an item beside it,
+    marked the same way, is text.
+
+    >>> found = {1: "promo_line"}
+    >>> keep_list_items(["Steps:", "- Sign up for an account", "- Then visit your page"], found)
+    >>> found
+    {}
+    """
+    for i in [i for i, name in found.items() if name == "promo_line"]:
+        m = _LIST_MARK.match(texts[i])
+        if m is None:
+            continue
+        mark = m.group()[0]
+        if any(
+            0 <= j < len(texts)
+            and j not in found
+            and texts[j].startswith(mark)
+            and _LIST_MARK.match(texts[j]) is not None
+            for j in (i - 1, i + 1)
+        ):
+            del found[i]
+
+
+def _line_shape(text: str, f: Furniture) -> str | None:
+    """The family of a line these rounds' shapes take wherever it stands, or None; each
+    shape is tried only on lines that hold its cheap mark (a bracket, "your", a sign)."""
+    first, end = text[0], text[-1]
+    credit = first in "[(" and f.enabled("credit_line")
+    if credit and (is_via_credit(text) or is_labelled_credit(text)):
+        return "credit_line"  # "[via <Site>]", "[사진=<credit>]"
+    caption = (" caption " in text or end == ")") and f.enabled("caption_line")
+    if caption and (is_labelled_caption(text) or is_via_caption(text)):
+        return "caption_line"  # "<credit> Image caption <caption>", "... (via <Site>)"
+    if f.enabled("promo_line"):
+        if ("your" in text or "YOUR" in text) and is_reader_callout(text):
+            return "promo_line"  # "Please share your videos ... at <site>."
+        if first in "SVBC" and is_gallery_pointer(text):
+            return "promo_line"  # "See more photos in the gallery"
+        if first in "BMDR*CcHK" and (is_be_sure_to_follow(text, f) or is_link_prompt(text)):
+            return "promo_line"  # "Be sure to visit <X> on Facebook ...", "Click the link"
+    related = f.enabled("related_run") and _first_word_in(text, f.related_headings)
+    if related and is_glued_related_block(text, f):
+        return "related_run"  # "Related articles <headline> <headline>"
+    if f.enabled("copyright_trailer") and is_world_copyright(text):
+        return "copyright_trailer"  # "Copyright ⓒ <site>. 무단전재 및 재배포 금지"
+    return None
+
+
+def find_held_out_shapes(
+    texts: Sequence[str], found: dict[int, str], f: Furniture, max_words: int
+) -> None:
+    """Add the shapes of the held-out rounds 35+ to ``found``: lines taken wherever they
+    stand (:func:`_line_shape`), then those a story's top or foot decides."""
+    last = len(texts) - 1
+    if f.enabled("link_line") and last >= 2:
+        for i in find_contact_notes(texts, found):
+            found[i] = "link_line"  # "<Name> may be reached at <address>." under the story
+    for i, text in enumerate(texts):
+        if i not in found:
+            family = _line_shape(text, f)
+            if family is not None:
+                found[i] = family
+    if f.enabled("teaser_line") and last >= 2:
+        for i in find_glued_link_list(texts, found):
+            found[i] = "teaser_line"  # "More from <Site>:" over its links, glued
+    if f.enabled("related_run") and last >= 2:
+        for i in find_labelled_foot(texts, found, f, max_words):
+            found[i] = "related_run"  # "เรื่องที่เกี่ยวข้อง" over its links
+        for i in find_separated_cards(texts, found):
+            found[i] = "related_run"  # "-" / <title> / <blurb> / "-" / ...
+    if f.enabled("promo_line"):
+        for i in {0, 1, last} & set(range(len(texts))):
+            if i not in found and is_newsletter_intro(texts[i]):
+                found[i] = "promo_line"  # "<Name> is a daily newsletter from <Site> ..."
+        for i in find_signup_widget(texts, found, f):
+            found[i] = "promo_line"  # "<Name> Newsletter" ... "Thanks for signing up!"
+    if f.enabled("byline_line"):
+        for i in {0, 1} & set(range(len(texts))):
+            text = texts[i]
+            if i not in found and text.startswith("by ") and is_byline_line("B" + text[1:]):
+                found[i] = "byline_line"  # "by Ann Lee" over the story
+    if f.enabled("promo_line") and last >= 2:
+        for i in find_comments_foot(texts, found):
+            found[i] = "promo_line"  # "Top Rated Comments" and the comments under it
+        foot = last
+        while foot > 1 and foot in found:
+            foot -= 1
+        for i in range(foot, max(foot - 3, 1), -1):  # the story's last lines, in a run
+            if i in found:
+                continue
+            note = texts[i]
+            if not (is_page_disclaimer(note) or is_comment_call(note) or is_moderation_note(note)):
+                break
+            found[i] = "promo_line"  # "The views ... expressed in the article do not ..."
+    if f.enabled("time_stamp"):
+        for i in range(min(3, len(texts))):
+            if i not in found and _READING_TIME.match(texts[i]):
+                found[i] = "time_stamp"  # "Tempo de leitura: 1 minuto"
+    if f.enabled("promo_line"):
+        keep_list_items(texts, found)
