@@ -344,3 +344,20 @@ def test_an_item_of_the_story_s_own_list_stays_though_it_reads_like_a_pitch(
     steps += ["- If you already have an account, visit your account page"]
     steps += ["- Add the bundle using the same email as your account"]
     assert furniture([BEFORE, *steps, AFTER], rules) == {}
+
+
+def test_a_caption_under_its_picture_s_role_goes(rules: Rules) -> None:
+    line = (
+        "Cover image: an artist's impression of the lighting installation by a design studio"
+        " from Budapest at the seventh edition of the city's winter light festival"
+    )  # longer than a credit: the credit rules leave it
+    assert furniture([BEFORE, line, AFTER], rules) == {1: "caption_line"}
+    story = "Cover story: how the festival began in 2012 and grew every winter since."
+    assert furniture([BEFORE, story, AFTER], rules) == {}
+
+
+def test_an_unrendered_shortcode_goes(rules: Rules) -> None:
+    line = "[button link='http://example.com/submit/' type='big'] Send us YOUR review[/button]"
+    assert furniture([BEFORE, AFTER, line], rules) == {2: "promo_line"}
+    note = "[Editor's note: the photo was taken in 2019 and first ran in the spring.]"
+    assert furniture([BEFORE, AFTER, note], rules).get(2) != "promo_line"

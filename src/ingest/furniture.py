@@ -5070,10 +5070,46 @@ def keep_list_items(texts: Sequence[str], found: dict[int, str]) -> None:
             del found[i]
 
 
+# A picture's caption under its role's label: "Cover image: <caption>", "Top photo: ...".
+_ROLE_CAPTION = re.compile(
+    r"^(?:Cover|Main|Top|Lead|Header|Featured|Hero|Banner|Above|Inset) (?:image|photo|picture|"
+    r"illustration)s?: \S"
+)
+# A shortcode a CMS left unrendered around its text: "[button link=...] Send us ...[/button]",
+# "[caption id=...]...[/caption]": the tag's name opens the brackets and closes them again.
+_SHORTCODE = re.compile(r"^\[(?P<tag>[a-z_]{2,20})(?:[ =][^\[\]]{0,200})?\].{0,200}\[/(?P=tag)\]$")
+
+
+def is_role_caption(text: str) -> bool:
+    """A caption labelled with its picture's role.
+
+    >>> is_role_caption("Cover image: artist's impression of the installation at the festival")
+    True
+    >>> is_role_caption("Cover story: how the festival began in 2012")
+    False
+    """
+    return not too_long(text, 60) and _ROLE_CAPTION.match(text) is not None
+
+
+def is_shortcode(text: str) -> bool:
+    """A CMS shortcode printed as text, its closing tag naming its opening one.
+
+    >>> is_shortcode("[button link='http://example.com/' type='big'] Send us YOUR review[/button]")
+    True
+    >>> is_shortcode("[Editor's note: the photo was taken in 2019]"), is_shortcode("[sic] [/sic]")
+    (False, True)
+    """
+    return _SHORTCODE.match(text) is not None
+
+
 def _line_shape(text: str, f: Furniture) -> str | None:
     """The family of a line these rounds' shapes take wherever it stands, or None; each
     shape is tried only on lines that hold its cheap mark (a bracket, "your", a sign)."""
     first, end = text[0], text[-1]
+    if first == "[" and text.endswith("]") and f.enabled("promo_line") and is_shortcode(text):
+        return "promo_line"  # "[button link=...] Send us YOUR kit review[/button]"
+    if first in "CMTLHFBAI" and f.enabled("caption_line") and is_role_caption(text):
+        return "caption_line"  # "Cover image: <caption>"
     credit = first in "[(" and f.enabled("credit_line")
     if credit and (is_via_credit(text) or is_labelled_credit(text)):
         return "credit_line"  # "[via <Site>]", "[사진=<credit>]"
