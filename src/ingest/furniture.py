@@ -3996,6 +3996,16 @@ def find_echo_captions(texts: Sequence[str], found: Container[int]) -> list[int]
     >>> find_echo_captions([story[0], "Kat Slater Will Discover the Uncle Harry Is a Serial "
     ...     "Sex Offender", story[2]], {})
     []
+
+    A list's item under the sentence that introduces it is text:
+
+    >>> find_echo_captions(["Some sites offer free shipping on orders over $50, so raise what"
+    ...     " they spend by offering more off the more they have spent before.",
+    ...     "3. Test your incentives", "Traffic can be offered several incentives, measured to"
+    ...     " see which sells more. Test whether your visitors would rather have:",
+    ...     "Free shipping if they spend $50 or more", "10% off sales of $100 or more",
+    ...     "$20 off a $200 purchase"], {})
+    []
     """
     out = []
     for i in range(1, len(texts) - 1):
@@ -4007,6 +4017,8 @@ def find_echo_captions(texts: Sequence[str], found: Container[int]) -> list[int]
             continue
         if text[-1] in ",;:—-)]" or not text[:1].isupper():
             continue
+        if texts[i - 1].rstrip().endswith(":"):
+            continue  # "... would your visitors rather have:" over a list's items
         rest = [w for w in words[1:] if w.lower() not in _FUNCTION_SMALL]
         if 2 * sum(w[:1].isupper() for w in rest) >= len(rest):
             continue  # "Video is the Ultimate Engagement Tool for Marketers": a subheading
