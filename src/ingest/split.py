@@ -465,7 +465,7 @@ def _find_headers(
             words = len(above.split())
             top = not any(stripped[: i - 1])
             headline_over = (
-                (words > 6 or (top and words >= 3))
+                (words > 6 or (top and words >= 2))
                 and bool(below)
                 and not looks_like_headline(below, max_headline)
             )
