@@ -1660,3 +1660,21 @@ def test_round_34_captions_opened_by_the_story_s_own_credit_go(rules: Rules) -> 
     # over a credit further down, stay.
     said = [story[0], f"{credit} said the rescue took half an hour.", credit, story[1]]
     assert find_furniture(said, rules.furniture, rules.settings) == {2: "credit_line"}
+
+
+def test_a_wrapped_sentences_first_word_is_no_media_placeholder() -> None:
+    from ingest.clean import clean_dump
+    from ingest.rules import load_rules
+
+    wrapped = [
+        "Kate Henshaw stuns in new photos",
+        "Photos",
+        "which were released online and are making the rounds on social media,",
+        "show the actress looking stunning in a new shoot for a magazine cover.",
+    ]
+    alone = [wrapped[0], "Photos", "The actress posted the pictures online on Tuesday night."]
+    rules = load_rules()
+    for lines, kept in ((wrapped, True), (alone, False)):
+        doc = clean_dump(("\n".join(lines) + "\n").encode(), path="t.txt", rules=rules)
+        assert doc.documents[0].text.startswith("Photos") is kept, lines
+        assert any(r.rule == "media_placeholder" for r in doc.documents[0].removed) is not kept

@@ -2510,6 +2510,32 @@ def find_related_runs(
     return found
 
 
+# What opens a credit under a picture's label ("Photo" / "by Ann Lee"): not a sentence's rest.
+_CREDIT_OPENERS = ("by ", "courtesy", "via ", "credit", "source")
+
+
+def continues_sentence(texts: Sequence[str], i: int) -> bool:
+    """The line at ``i`` is a hard-wrapped sentence's first words: no closing mark, and the
+    line under it goes on in lower case for six words or more ("Photos" / "which were
+    released online and are making the rounds on social media,").
+
+    >>> continues_sentence(["Photos", "which were released online are making the rounds,"], 0)
+    True
+    >>> continues_sentence(["Photos", "by Ann Lee for The Daily Courier newspaper here"], 0)
+    False
+    >>> continues_sentence(["Photos", "The council voted on Tuesday to add the lanes."], 0)
+    False
+    """
+    if i + 1 >= len(texts) or not texts[i][-1:].isalnum():
+        return False
+    below = texts[i + 1]
+    return (
+        below[:1].islower()
+        and len(below.split()) >= 6
+        and not below.lower().startswith(_CREDIT_OPENERS)
+    )
+
+
 def find_furniture(
     texts: Sequence[str], f: Furniture, settings: FurnitureSettings, headline: str | None = None
 ) -> dict[int, str]:
@@ -2551,6 +2577,9 @@ def find_furniture(
             seen[text] = family
         if family is not None:
             found[i] = family
+    for i in [i for i, name in found.items() if name == "media_placeholder"]:
+        if continues_sentence(texts, i):
+            del found[i]
     if f.enabled("video_block"):
         _extend_video_blocks(texts, found, f, short)
     for i in [i for i, name in found.items() if name == "caps_link"]:
