@@ -186,6 +186,8 @@ class Furniture:
     _caption_end: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _credit_start: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _tail_ends: frozenset[str] = field(init=False, repr=False, compare=False)
+    _media_words: frozenset[str] = field(init=False, repr=False, compare=False)
+    _control_heads: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         alt = alternation
@@ -221,6 +223,10 @@ class Furniture:
             ),
         )
         set_(self, "_tail_ends", frozenset(t.split()[-1].lower() for t in self.teaser_tails))
+        # A media control's words (a share bar may open with one), and the controls of more
+        # than one word as a line opens with them: asked of every short line, built once.
+        set_(self, "_media_words", self.placeholder_words | self.player_words)
+        set_(self, "_control_heads", tuple(c + " " for c in self.player_controls if " " in c))
         set_(
             self,
             "_credit_start",
@@ -509,7 +515,7 @@ def is_share_buttons(text: str, f: Furniture) -> bool:
     if not _first_word_in(text, f.share_words):
         # A player's or a media control first: "LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE
         # Share Tweet Post Email" is a bar of buttons when two of them are share actions.
-        players = f.placeholder_words | f.player_words
+        players = f._media_words
         if not _first_word_in(text, players):
             return False
         tokens = word_tokens(text)
@@ -1351,6 +1357,10 @@ def is_player_title_line(text: str, f: Furniture, max_words: int) -> bool:
     """
     if too_long(text, 2 * max_words):
         return False
+    if text.isascii():
+        low = text.lower()  # letter by letter in ASCII: a word's lower case is in the line's
+        if not any(strong in low for strong in f.player_strong):
+            return False
     words = text.split()
     strong_at = [i for i, w in enumerate(words) if w[:1].isupper() and w.lower() in f.player_strong]
     if not strong_at:
@@ -1395,8 +1405,7 @@ def is_player_notice(text: str, f: Furniture, max_words: int) -> bool:
     n = 0
     while n < len(words) and words[n].lower().strip(".,:") in f.player_words:
         n += 1
-    run = {w.lower().strip(".,:") for w in words[:n]}
-    if n < 3 or not f.player_strong & run:
+    if n < 3 or not f.player_strong & {w.lower().strip(".,:") for w in words[:n]}:
         return False
     # The caption's label closes the run ("... device Media caption") or follows it.
     return any(
@@ -1416,8 +1425,8 @@ def is_player_caption(text: str, f: Furniture, max_words: int) -> bool:
     >>> is_player_caption("CLOSE", f, 120), is_player_caption("Close to 50 died.", f, 120)
     (True, False)
     """
-    if text[: text.find(" ") if " " in text else None] not in f.player_controls and not any(
-        text.startswith(c + " ") for c in f.player_controls if " " in c
+    if text[: text.find(" ") if " " in text else None] not in f.player_controls and not (
+        text.startswith(f._control_heads)
     ):
         return False
     if too_long(text, max_words):
@@ -1972,6 +1981,8 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     """
     if too_long(text, max_words) or text[:1] in _QUOTES:
         return False
+    if f._promo.search(text) is None:
+        return False  # every pitch names one of its cues (most short lines name none)
     words = text.split()
     first = words[0].lower().strip(".,:;!?")
     # "Interested in Farm Policy? Add ... Add Interest": a short question to the reader opens
@@ -2168,6 +2179,8 @@ def is_social_embed(text: str, max_words: int, networks: frozenset[str] = frozen
     if too_long(text, max_words):
         return False
     if not _EMBED.match(text):
+        if " on " not in text:
+            return False  # "<title> by <Name> on <Platform>", "... from <user> on Vimeo."
         m = _HOSTED_BY.match(text)
         if m is not None:
             return m.group("host").lower() in networks and len(text.split()) <= 12
@@ -4395,7 +4408,7 @@ _CLIP_SOURCE = re.compile(r"(?<![\d:])(?:\d{1,2}:)?[0-5]?\d:[0-5]\d ?[-–—|] 
 
 
 def _is_video_line(text: str, f: Furniture, settings: FurnitureSettings) -> bool:
-    if len(text) < 300 and _CLIP_SOURCE.search(text):
+    if len(text) < 300 and "Source" in text and _CLIP_SOURCE.search(text):
         return True
     return (
         is_player_caption(text, f, settings.max_caption_words)
