@@ -8,13 +8,16 @@ real-text shapes that must stay: a quote that mentions "Advertisement", a senten
 
 from __future__ import annotations
 
+import re
+import string
+import sys
 from datetime import datetime
 
 import pytest
 
 from ingest.clean import clean_dump
 from ingest.errors import RulesError
-from ingest.furniture import find_furniture
+from ingest.furniture import ODD_FOLDS, find_furniture, may_name_cue
 from ingest.rules import Rules, compile_rules, load_rules, merge_tables
 from tests.dumps import check_reassembly
 
@@ -1678,3 +1681,34 @@ def test_a_wrapped_sentences_first_word_is_no_media_placeholder() -> None:
         doc = clean_dump(("\n".join(lines) + "\n").encode(), path="t.txt", rules=rules)
         assert doc.documents[0].text.startswith("Photos") is kept, lines
         assert any(r.rule == "media_placeholder" for r in doc.documents[0].removed) is not kept
+
+
+def test_odd_folds_are_every_letter_case_folding_reads_as_ascii_but_lowers_otherwise() -> None:
+    """may_name_cue lowers a line and looks for ASCII words: exact only where re's case
+    folding and str.lower agree, that is, away from the characters of ODD_FOLDS."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    odd = {
+        c
+        for c in map(chr, range(0x80, sys.maxunicode + 1))
+        if letter.fullmatch(c) and c.lower() not in string.ascii_lowercase
+    }
+    assert odd == set(ODD_FOLDS)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Sign up for our newsletter",
+        "SIGN\tUP NOW",
+        "\u0130nbox delivery daily",  # dotted capital I: "inbox" under re.IGNORECASE
+        "\u017fubscribe today",  # long s: "subscribe" under re.IGNORECASE
+        "Download the \u212aids app",
+        "Get it on Google   Play",
+        "Haga clic aquí",
+    ],
+)
+def test_may_name_cue_holds_wherever_the_promo_pattern_matches(line: str) -> None:
+    f = load_rules().furniture
+    assert f._promo.search(line) is not None
+    assert may_name_cue(line, f)
+    assert not may_name_cue("The council met on Monday to vote.", f)

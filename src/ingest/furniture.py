@@ -149,6 +149,32 @@ def alternation(items: Sequence[str]) -> str:
     return "|".join(f"{c}(?:{'|'.join(rest)})" for c, rest in groups.items())
 
 
+def cue_words(cues: Sequence[str]) -> tuple[str, ...] | None:
+    """Words in lower case of which a line naming one of ``cues`` holds one (see
+    :func:`may_name_cue`): each cue's longest ASCII word, less any word holding another.
+    None when a cue has no ASCII word.
+
+    >>> cue_words(["sign up", "signup", "the app", "app store", "click aquí"])
+    ('app', 'sign', 'click', 'store')
+    """
+    words = set()
+    for cue in cues:
+        ascii_words = [w.lower() for w in cue.split(" ") if w and w.isascii()]
+        if not ascii_words:
+            return None
+        words.add(max(reversed(ascii_words), key=len))  # "the app": "app", the rarer
+    kept: list[str] = []
+    for word in sorted(words, key=lambda w: (len(w), w)):
+        if not any(k in word for k in kept):
+            kept.append(word)
+    return tuple(kept)
+
+
+# The characters other than ASCII that ``re.IGNORECASE`` matches to an ASCII letter but whose
+# lower case is not that letter ("ı" matches "i"; the Kelvin sign's lower case is "k").
+ODD_FOLDS = "\u0130\u0131\u017f"
+
+
 @dataclass(frozen=True)
 class Furniture:
     """The vocabulary of each family, from ``[generic.lines]``; empty means built-ins only.
@@ -188,6 +214,7 @@ class Furniture:
     _tail_ends: frozenset[str] = field(init=False, repr=False, compare=False)
     _media_words: frozenset[str] = field(init=False, repr=False, compare=False)
     _control_heads: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _cue_words: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         alt = alternation
@@ -227,6 +254,7 @@ class Furniture:
         # than one word as a line opens with them: asked of every short line, built once.
         set_(self, "_media_words", self.placeholder_words | self.player_words)
         set_(self, "_control_heads", tuple(c + " " for c in self.player_controls if " " in c))
+        set_(self, "_cue_words", cue_words(self.promo_cues))
         set_(
             self,
             "_credit_start",
@@ -422,6 +450,24 @@ def _first_word_in(text: str, vocabulary: frozenset[str]) -> bool:
     """A cheap necessary test for ``_made_of``: the line's first word is in the vocabulary."""
     m = _WORDS.search(text)
     return m is not None and m.group().lower() in vocabulary
+
+
+def may_name_cue(text: str, f: Furniture) -> bool:
+    """A cheap necessary test for a match of ``f._promo`` in ``text``: the line in lower case
+    holds one of :func:`cue_words` (the promo pattern reads case aside; a line with a
+    character of :data:`ODD_FOLDS` is always searched).
+
+    >>> f = Furniture(promo_cues=("sign up", "newsletter"))
+    >>> may_name_cue("SIGN\tUP today", f), may_name_cue("He signed it.", f)
+    (True, True)
+    >>> may_name_cue("The council met on Monday.", f)
+    False
+    """
+    words = f._cue_words
+    if words is None or any(c in text for c in ODD_FOLDS):
+        return True
+    low = text.lower()
+    return any(w in low for w in words)
 
 
 def _made_of(tokens: Sequence[str], vocabulary: frozenset[str]) -> bool:
@@ -1981,7 +2027,7 @@ def is_promo_line(text: str, f: Furniture, max_words: int) -> bool:
     """
     if too_long(text, max_words) or text[:1] in _QUOTES:
         return False
-    if f._promo.search(text) is None:
+    if not may_name_cue(text, f):
         return False  # every pitch names one of its cues (most short lines name none)
     words = text.split()
     first = words[0].lower().strip(".,:;!?")
@@ -4391,7 +4437,8 @@ def _may_be_prose_furniture(text: str, f: Furniture) -> bool:
         or " ".join(text.split(None, 2)[:2]).lower() in f.teaser_labels
     ):
         return True  # "Read More <Headline>. <dek>": a card after its button
-    if len(text) < 200 and f._promo.search(text, max(0, len(text) - 90)):
+    tail = max(0, len(text) - 90)
+    if len(text) < 200 and may_name_cue(text[tail:], f) and f._promo.search(text, tail):
         return True  # "... our newsletter. Sign up to receive it here."
     if first in ("Image", "Photo", "Picture", "Video", "Media", "Caption", "IMAGE", "PHOTO"):
         return True
