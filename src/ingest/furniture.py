@@ -3465,24 +3465,28 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
             got = grams[k] = set(zip(w, w[1:], w[2:], strict=False))
         return got
 
-    # Which lines hold each of the candidates' triples (no other triple is asked about).
-    lines_of: dict[tuple[str, str, str], list[int]] = {}
+    # Which lines hold each candidate triple that two lines or more hold, found by set
+    # operations in C: a line's triples are matched against all the candidates' at once, not
+    # looked up one by one (no other triple is asked about). Only a triple another line holds
+    # too can count, and a triple in many lines is a formula: most triples are one line's own,
+    # so the search reads only the rest.
     for i in candidates:
-        for gram in triples(i):
-            lines_of[gram] = []
-    for j, w in enumerate(words):
-        own = grams.get(j)
-        if own is not None:  # a candidate: each of its triples is a key, each once
-            for gram in own:
-                lines_of[gram].append(j)
-            continue
-        for gram in zip(w, w[1:], w[2:], strict=False):
-            holding = lines_of.get(gram)
-            if holding is not None and (not holding or holding[-1] != j):
-                holding.append(j)
-    # Only a triple that another line holds too can count, and a triple in many lines is a
-    # formula: most triples are one line's own, so the search reads only the rest.
-    shared = {g: js for g, js in lines_of.items() if 1 < len(js) <= _PULL_MAX_HOLDERS}
+        triples(i)
+    asked = set().union(*grams.values())
+    held = [
+        grams[j] if j in grams else asked.intersection(zip(w, w[1:], w[2:], strict=False))
+        for j, w in enumerate(words)
+    ]
+    seen: set[tuple[str, str, str]] = set()
+    repeated: set[tuple[str, str, str]] = set()
+    for own in held:
+        repeated |= own & seen
+        seen |= own
+    lines_of: dict[tuple[str, str, str], list[int]] = {gram: [] for gram in repeated}
+    for j, own in enumerate(held):
+        for gram in own & repeated:
+            lines_of[gram].append(j)
+    shared = {g: js for g, js in lines_of.items() if len(js) <= _PULL_MAX_HOLDERS}
     if not shared:
         return []
 
@@ -3490,8 +3494,8 @@ def find_pull_quotes(texts: Sequence[str], taken: Container[int] = ()) -> list[i
         """The longer lines that hold most of line i's word triples, with the share held."""
         counts: Counter[int] = Counter()
         size = len(words[i])
-        for gram in grams[i]:
-            for j in shared.get(gram, ()):
+        for gram in grams[i] & shared.keys():
+            for j in shared[gram]:
                 if len(words[j]) > size:
                     counts[j] += 1
         return {j: n / len(grams[i]) for j, n in counts.items() if n >= _PULL_SHARE * len(grams[i])}
