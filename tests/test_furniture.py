@@ -8,6 +8,7 @@ real-text shapes that must stay: a quote that mentions "Advertisement", a senten
 
 from __future__ import annotations
 
+import random
 import re
 import string
 import sys
@@ -17,7 +18,7 @@ import pytest
 
 from ingest.clean import clean_dump
 from ingest.errors import RulesError
-from ingest.furniture import ODD_FOLDS, find_furniture, may_name_cue
+from ingest.furniture import _SENTENCE_BREAK, ODD_FOLDS, find_furniture, may_name_cue
 from ingest.rules import Rules, compile_rules, load_rules, merge_tables
 from tests.dumps import check_reassembly
 
@@ -1712,3 +1713,20 @@ def test_may_name_cue_holds_wherever_the_promo_pattern_matches(line: str) -> Non
     assert f._promo.search(line) is not None
     assert may_name_cue(line, f)
     assert not may_name_cue("The council met on Monday to vote.", f)
+
+
+def test_sentence_break_with_its_stop_first_finds_what_the_lookbehinds_first_found() -> None:
+    """_SENTENCE_BREAK opens with its stop so the engine skips to the next stop in C; the
+    pattern as first written (lookbehinds first) finds the same spans."""
+    written = re.compile(
+        r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Mt|No|vs))(?<!\bMrs|\bGen|\bSen|\bRep|\bGov|\bGen)"
+        r"[.!?][\"”’')\]]* +[\"“‘'(]*[A-Z]"
+    )
+    pieces = [*"aAzZ .!?\"”’')]“‘(\t-é", "Mr", "Mrs", "Gen", "Sen", "No", "vs", "U.S", " A", "É"]
+    rng = random.Random(0)
+    lines = ["He left. She stayed.", 'Mr. Lee met Gen. Ann Lee. Then he left! "Why?" (She) did.']
+    lines += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 16))) for _ in range(20000)]
+    for line in lines:
+        assert [m.span() for m in _SENTENCE_BREAK.finditer(line)] == [
+            m.span() for m in written.finditer(line)
+        ], line
