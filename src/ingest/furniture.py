@@ -559,17 +559,21 @@ def is_share_buttons(text: str, f: Furniture) -> bool:
     >>> is_share_buttons("Listen to the article, then share it by email", f)
     False
     """
-    if len(text) > 160 or reads_as_sentences(text):
+    if len(text) > 160:
         return False
-    text = _SHARE_COUNT.sub("", text) or text
-    if not _first_word_in(text, f.share_words):
+    body = _SHARE_COUNT.sub("", text) or text
+    first = _WORDS.search(body)
+    word = first.group().lower() if first is not None else None
+    # A bar opens with a share word or a media control (most lines open with neither): asked
+    # before the costlier sentence test, which every bar must also pass.
+    if (word not in f.share_words and word not in f._media_words) or reads_as_sentences(text):
+        return False
+    text = body
+    if word not in f.share_words:
         # A player's or a media control first: "LISTEN TO ARTICLE 1:50 SHARE THIS ARTICLE
         # Share Tweet Post Email" is a bar of buttons when two of them are share actions.
-        players = f._media_words
-        if not _first_word_in(text, players):
-            return False
         tokens = word_tokens(text)
-        controls = f.share_words | players
+        controls = f.share_words | f._media_words
         return _made_of(tokens, controls) and sum(t in f.share_cores for t in tokens) >= 2
     tokens = word_tokens(text)
     if not _made_of(tokens, f.share_words):
