@@ -4161,8 +4161,14 @@ def is_credit_named_below(texts: Sequence[str], i: int) -> bool:
     plain = text[:1].isupper() and text[1:].islower()  # "Response": a word, not a handle
     if " " not in text and _WORDS.fullmatch(text) and not plain:
         by = re.compile(rf"\b(?:by|from) {re.escape(text)}\b")
+        # A line naming it holds "by <it>" or "from <it>": looked for in C before the search.
+        named = (f"by {text}", f"from {text}")
         return any(
-            by.search(other) and len(other.split()) <= 15 for other in texts if other != text
+            (named[0] in other or named[1] in other)
+            and by.search(other)
+            and len(other.split()) <= 15
+            for other in texts
+            if other != text
         )
     if text.count("/") != 1 or len(text.split()) > 8 or text.rstrip()[-1:] in _STOPS:
         return False
