@@ -1720,10 +1720,10 @@ def _clean_main(page: Page, rules: Rules) -> LineStory | None:
 def count_page_header(lines: Sequence[str], headline: str, headings: Sequence[str]) -> int:
     """How many of the main text's first lines are the page's header read into it: the
     headline again (the document's, or the page's first ``h1`` that reads as one: later ones
-    may head the story's sections) within the
-    first :data:`MAX_HEADER_LINES` lines, with the short labels above it (a section's name,
-    a date, a skip link: each at most :data:`MAX_LABEL_WORDS` words, no sentence's end).
-    0 when no headline stands there or a line above it reads as text.
+    may head the story's sections) within the first :data:`MAX_HEADER_LINES` lines, with the
+    short labels above it (a section's name, a date, a skip link: each at most
+    :data:`MAX_LABEL_WORDS` words, no sentence's end). 0 when no headline stands there or a
+    line above it reads as text.
 
     >>> count_page_header(["Markets", "Fed holds rates", "The Fed held."], "Fed holds rates", [])
     2
