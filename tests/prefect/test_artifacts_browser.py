@@ -48,6 +48,8 @@ def published(ui_url: tuple[str, str]) -> tuple[DumpTable, str]:
     sync functions hand back coroutines instead of running.)"""
     from prefect import flow
     from prefect.artifacts import create_table_artifact
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     # Inside a flow run, as the run publishes it: Prefect deprecates artifacts made outside one.
@@ -59,6 +61,10 @@ def published(ui_url: tuple[str, str]) -> tuple[DumpTable, str]:
     table = big_run(3000, failed={1500, 2990})
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
         artifact = publish(table.rows())
+        # The flow run's logs and events go now, while this server is up: left queued for a
+        # server that is gone, they hold the session's Prefect test harness at its teardown.
+        APILogWorker.drain_all()
+        EventsWorker.drain_all()
     return table, f"{url}/artifacts/artifact/{artifact}"
 
 
