@@ -2603,6 +2603,19 @@ def continues_sentence(texts: Sequence[str], i: int) -> bool:
     )
 
 
+def _story_foot(found: Container[int], last: int) -> int:
+    """The story's last line that no family has named yet, looking up from ``last`` (never
+    above line 1): where a story's closing notes stand, above the page's furniture.
+
+    >>> _story_foot({5: "promo_line", 4: "tag_line"}, 5), _story_foot({1: "x", 2: "y"}, 2)
+    (3, 1)
+    """
+    foot = last
+    while foot > 1 and foot in found:
+        foot -= 1
+    return foot
+
+
 def find_furniture(
     texts: Sequence[str], f: Furniture, settings: FurnitureSettings, headline: str | None = None
 ) -> dict[int, str]:
@@ -2705,9 +2718,8 @@ def find_furniture(
             if i not in found and is_depiction_caption(text):
                 found[i] = "caption_line"
     if last >= 2 and f.enabled("copyright_trailer"):
-        foot = last  # the story's last line before the page's furniture under it
-        while foot > 1 and foot in found:
-            foot -= 1
+        # the story's last line before the page's furniture under it
+        foot = _story_foot(found, last)
         note = texts[foot]
         if foot not in found and (
             is_licensing_note(note, 2 * short)
@@ -2726,15 +2738,11 @@ def find_furniture(
     if f.enabled("credit_line") and last >= 2:
         _extend_source_foot(texts, found)
     if f.enabled("separator_line") and last >= 2:
-        foot = last
-        while foot > 1 and foot in found:
-            foot -= 1
+        foot = _story_foot(found, last)
         if foot not in found and _END_OF.match(texts[foot]):
             found[foot] = "separator_line"  # "End of <the story's title>"
     if f.enabled("promo_line") and last >= 2:
-        foot = last
-        while foot > 1 and foot in found:
-            foot -= 1
+        foot = _story_foot(found, last)
         if foot not in found and is_bullet_note(texts, foot):
             found[foot] = "promo_line"  # "• <Film> is out now on Blu-ray and DVD."
         if foot not in found and (is_paywall_note(texts[foot]) or is_visit_pitch(texts[foot])):
@@ -3255,9 +3263,7 @@ def _extend_source_foot(texts: Sequence[str], found: dict[int, str]) -> None:
     >>> found
     {}
     """
-    foot = len(texts) - 1
-    while foot > 1 and foot in found:
-        foot -= 1
+    foot = _story_foot(found, len(texts) - 1)
     if foot not in found and _SOURCE_LABEL.match(texts[foot]):
         found[foot] = "credit_line"
     elif foot == len(texts) - 1 and foot - 1 in found and _SOURCE_NAMED.match(texts[foot]):
@@ -3825,9 +3831,7 @@ def find_headline_foot(
     []
     """
     out: list[int] = []
-    foot = len(texts) - 1
-    while foot > 1 and foot in found:
-        foot -= 1
+    foot = _story_foot(found, len(texts) - 1)
     start = foot + 1
     while start - 1 > 1 and found.get(start - 1, "teaser_line") in _LINK_FAMILIES:
         line = texts[start - 1]
@@ -4332,17 +4336,13 @@ def _extend_edge_shapes(texts: Sequence[str], found: dict[int, str], f: Furnitur
         for i in find_pointer_foot(texts, found):
             found.setdefault(i, "teaser_line")
     if f.enabled("promo_line"):
-        foot = last
-        while foot > 1 and foot in found:
-            foot -= 1
+        foot = _story_foot(found, last)
         if foot >= 1 and foot not in found:
             note = texts[foot]
             if is_archive_note(note) or is_cut_stub(texts, foot):
                 found[foot] = "promo_line"
     if f.enabled("copyright_trailer") and last >= 1:
-        foot = last
-        while foot > 1 and foot in found:
-            foot -= 1
+        foot = _story_foot(found, last)
         if foot not in found and is_comment_policy(texts[foot]):
             found[foot] = "copyright_trailer"
 
@@ -4619,9 +4619,7 @@ def find_glued_link_list(texts: Sequence[str], found: Container[int]) -> list[in
     >>> find_glued_link_list(["More on Business:", glued, *story], set())
     []
     """
-    foot = len(texts) - 1
-    while foot > 1 and foot in found:
-        foot -= 1
+    foot = _story_foot(found, len(texts) - 1)
     start = foot
     while start > 1 and start not in found and not _MORE_FROM.match(texts[start]):
         line = texts[start]
@@ -4751,9 +4749,7 @@ def find_labelled_foot(
     >>> find_labelled_foot([*story, "Related"], set(), f, 16)
     []
     """
-    foot = len(texts) - 1
-    while foot > 1 and foot in found:
-        foot -= 1
+    foot = _story_foot(found, len(texts) - 1)
     start = foot
     while start > 1 and start not in found:
         line = texts[start]
@@ -5079,9 +5075,7 @@ def find_comments_foot(texts: Sequence[str], found: Container[int]) -> list[int]
     >>> find_comments_foot([*story, *report], set())
     []
     """
-    foot = len(texts) - 1
-    while foot > 1 and foot in found:
-        foot -= 1
+    foot = _story_foot(found, len(texts) - 1)
     closed = any(_COMMENTS_TAIL.match(texts[k]) for k in range(foot, len(texts)))
     for i in range(foot, 1, -1):
         if _COMMENTS_HEAD.match(texts[i]) or (closed and _BARE_COMMENTS.match(texts[i])):
@@ -5286,9 +5280,7 @@ def find_held_out_shapes(
     if f.enabled("promo_line") and last >= 2:
         for i in find_comments_foot(texts, found):
             found[i] = "promo_line"  # "Top Rated Comments" and the comments under it
-        foot = last
-        while foot > 1 and foot in found:
-            foot -= 1
+        foot = _story_foot(found, last)
         for i in range(foot, max(foot - 3, 1), -1):  # the story's last lines, in a run
             if i in found:
                 continue
